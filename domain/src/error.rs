@@ -1,0 +1,123 @@
+//! Why a command was refused.
+
+use thiserror::Error;
+
+use crate::ids::BlockId;
+
+/// A command that cannot apply. Nothing changes when a command is refused.
+///
+/// Each variant says how the API reports it (the status in brackets).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DocumentError {
+    /// The document does not exist (404).
+    #[error("document not found")]
+    DocumentNotFound,
+    /// Creating a document that already exists (409).
+    #[error("document already exists")]
+    DocumentAlreadyExists,
+    /// The document is archived and accepts no more changes (409).
+    #[error("document is archived")]
+    DocumentArchived,
+    /// No block with this id (422).
+    #[error("no block with id {block_id}")]
+    BlockNotFound {
+        /// The id asked for.
+        block_id: BlockId,
+        /// The field that named it (`block_id`, `position.after`…).
+        field: &'static str,
+    },
+    /// A block index past the end (422).
+    #[error("block index {index} is out of range (the document has {len} blocks)")]
+    BlockIndexOutOfRange {
+        /// The index asked for.
+        index: usize,
+        /// Number of top-level blocks.
+        len: usize,
+    },
+    /// The block is not of a type the command works on (422).
+    #[error("block {block_id} is a {actual}, expected {expected}")]
+    WrongBlockType {
+        /// The block.
+        block_id: BlockId,
+        /// What the command needs.
+        expected: &'static str,
+        /// What the block is.
+        actual: &'static str,
+    },
+    /// A character offset or range outside the text (422).
+    #[error("{field} {value} is out of range (the text has {len} characters)")]
+    TextRangeOutOfBounds {
+        /// The field at fault.
+        field: &'static str,
+        /// Its value.
+        value: usize,
+        /// Text length in characters.
+        len: usize,
+    },
+    /// A row, column or item index outside the table or list (422).
+    #[error("{field} {value} is out of range (there are {len})")]
+    IndexOutOfRange {
+        /// `row`, `col` or `item`.
+        field: &'static str,
+        /// Its value.
+        value: usize,
+        /// How many there are.
+        len: usize,
+    },
+    /// A field with a value the command cannot use (422).
+    #[error("{field}: {reason}")]
+    InvalidField {
+        /// The field, dotted for nested fields (`runs.2.color`).
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// The command would make the document larger than the configured limit (413).
+    #[error("{what} would exceed the limit of {limit}")]
+    TooLarge {
+        /// What grows too large.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl DocumentError {
+    /// Shorthand for [`DocumentError::InvalidField`].
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidField {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A stable machine-readable code for the error, used as the problem `type`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::DocumentNotFound => "document_not_found",
+            Self::DocumentAlreadyExists => "document_already_exists",
+            Self::DocumentArchived => "document_archived",
+            Self::BlockNotFound { .. } => "block_not_found",
+            Self::BlockIndexOutOfRange { .. } => "block_index_out_of_range",
+            Self::WrongBlockType { .. } => "wrong_block_type",
+            Self::TextRangeOutOfBounds { .. } => "range_out_of_bounds",
+            Self::IndexOutOfRange { .. } => "index_out_of_range",
+            Self::InvalidField { .. } => "invalid_field",
+            Self::TooLarge { .. } => "document_too_large",
+        }
+    }
+
+    /// The request field the error is about, if one is.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            Self::BlockNotFound { field, .. } => Some((*field).to_string()),
+            Self::WrongBlockType { .. } => Some("block_id".into()),
+            Self::BlockIndexOutOfRange { .. } => Some("block_index".into()),
+            Self::TextRangeOutOfBounds { field, .. } | Self::IndexOutOfRange { field, .. } => {
+                Some((*field).to_string())
+            }
+            Self::InvalidField { field, .. } => Some(field.clone()),
+            _ => None,
+        }
+    }
+}

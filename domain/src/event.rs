@@ -1,0 +1,330 @@
+//! Events: facts about a document, in domain words.
+//!
+//! Every event carries the ids it created and positions already resolved (an index, never
+//! "after block X"), so replaying events never has to decide anything again.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::FormatPatch;
+use crate::ids::{BlockId, DocumentId};
+use crate::model::{Alignment, DocumentMetadata, ListItem, ListKind, Run};
+
+/// The version of the event schema written today. Older stored versions are upcast on read.
+pub const EVENT_VERSION: &str = "1.0";
+
+/// Everything that can happen to a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "PascalCase")]
+pub enum DocumentEvent {
+    /// The document was created.
+    DocumentCreated {
+        /// Its id.
+        document_id: DocumentId,
+        /// Its title.
+        title: String,
+    },
+    /// The document was archived.
+    DocumentArchived {},
+    /// The title changed.
+    TitleSet {
+        /// New title.
+        title: String,
+    },
+    /// Core properties changed; this is the complete new set.
+    MetadataSet {
+        /// All core properties after the change.
+        metadata: DocumentMetadata,
+    },
+    /// A paragraph was added.
+    ParagraphAdded {
+        /// New block id.
+        block_id: BlockId,
+        /// Index it was inserted at.
+        index: usize,
+        /// Its runs.
+        runs: Vec<Run>,
+        /// Its style.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        style: Option<String>,
+        /// Its alignment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alignment: Option<Alignment>,
+    },
+    /// A heading was added.
+    HeadingAdded {
+        /// New block id.
+        block_id: BlockId,
+        /// Index it was inserted at.
+        index: usize,
+        /// Level 1-9.
+        level: u8,
+        /// Its runs.
+        runs: Vec<Run>,
+    },
+    /// A paragraph's or heading's content was replaced.
+    ParagraphUpdated {
+        /// The block.
+        block_id: BlockId,
+        /// Its new runs.
+        runs: Vec<Run>,
+    },
+    /// Text was inserted.
+    TextInserted {
+        /// The block.
+        block_id: BlockId,
+        /// Character offset.
+        offset: usize,
+        /// Inserted text.
+        text: String,
+    },
+    /// Text was deleted.
+    TextDeleted {
+        /// The block.
+        block_id: BlockId,
+        /// Character offset.
+        offset: usize,
+        /// Number of characters.
+        length: usize,
+    },
+    /// A block was deleted.
+    BlockDeleted {
+        /// The block.
+        block_id: BlockId,
+    },
+    /// A block was moved.
+    BlockMoved {
+        /// The block.
+        block_id: BlockId,
+        /// Its index after the move.
+        to_index: usize,
+    },
+    /// Occurrences of a text were replaced.
+    TextReplaced {
+        /// What was searched for.
+        find: String,
+        /// The replacement.
+        replace: String,
+        /// Each replaced occurrence, in document order.
+        occurrences: Vec<Occurrence>,
+    },
+    /// A character range was formatted.
+    TextFormatted {
+        /// The block.
+        block_id: BlockId,
+        /// First character.
+        start: usize,
+        /// End (exclusive).
+        end: usize,
+        /// What changed.
+        format: FormatPatch,
+    },
+    /// Alignment was set.
+    AlignmentSet {
+        /// The block.
+        block_id: BlockId,
+        /// New alignment.
+        alignment: Alignment,
+    },
+    /// A table was added.
+    TableAdded {
+        /// New block id.
+        block_id: BlockId,
+        /// Index it was inserted at.
+        index: usize,
+        /// Cell texts.
+        rows: Vec<Vec<String>>,
+        /// Header row.
+        header_row: bool,
+        /// Style.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        style: Option<String>,
+    },
+    /// A cell's text was set.
+    TableCellSet {
+        /// The table.
+        block_id: BlockId,
+        /// Row.
+        row: usize,
+        /// Column.
+        col: usize,
+        /// New text.
+        text: String,
+    },
+    /// A row was inserted.
+    TableRowAdded {
+        /// The table.
+        block_id: BlockId,
+        /// Index of the new row.
+        row: usize,
+        /// Its cells (exactly as many as the table has columns).
+        cells: Vec<String>,
+    },
+    /// A column was inserted.
+    TableColumnAdded {
+        /// The table.
+        block_id: BlockId,
+        /// Index of the new column.
+        col: usize,
+        /// Its cells, top to bottom (exactly as many as the table has rows).
+        cells: Vec<String>,
+    },
+    /// A row was deleted.
+    TableRowDeleted {
+        /// The table.
+        block_id: BlockId,
+        /// Row index.
+        row: usize,
+    },
+    /// A column was deleted.
+    TableColumnDeleted {
+        /// The table.
+        block_id: BlockId,
+        /// Column index.
+        col: usize,
+    },
+    /// A list was added.
+    ListAdded {
+        /// New block id.
+        block_id: BlockId,
+        /// Index it was inserted at.
+        index: usize,
+        /// Bullet or numbered.
+        kind: ListKind,
+        /// Items.
+        items: Vec<ListItem>,
+    },
+    /// A list item was inserted.
+    ListItemAdded {
+        /// The list.
+        block_id: BlockId,
+        /// Index of the new item.
+        item: usize,
+        /// Text.
+        text: String,
+        /// Level.
+        level: u8,
+    },
+    /// A list item's level changed.
+    ListItemLevelSet {
+        /// The list.
+        block_id: BlockId,
+        /// Item.
+        item: usize,
+        /// New level.
+        level: u8,
+    },
+    /// A page break was added.
+    PageBreakAdded {
+        /// New block id.
+        block_id: BlockId,
+        /// Index it was inserted at.
+        index: usize,
+    },
+}
+
+/// Where a replaced occurrence was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Occurrence {
+    /// The block.
+    pub block_id: BlockId,
+    /// Inside the block: its text, a table cell, or a list item.
+    pub within: Within,
+    /// Character offset of the match in that text, before any replacement.
+    pub offset: usize,
+    /// Length of the match in characters.
+    pub length: usize,
+}
+
+/// The text inside a block that an occurrence belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Within {
+    /// The runs of a paragraph or heading.
+    Text,
+    /// A table cell.
+    Cell {
+        /// Row.
+        row: usize,
+        /// Column.
+        col: usize,
+    },
+    /// A list item.
+    Item {
+        /// Item index.
+        item: usize,
+    },
+}
+
+impl DocumentEvent {
+    /// The event type name as stored (`ParagraphAdded`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::DocumentCreated { .. } => "DocumentCreated",
+            Self::DocumentArchived { .. } => "DocumentArchived",
+            Self::TitleSet { .. } => "TitleSet",
+            Self::MetadataSet { .. } => "MetadataSet",
+            Self::ParagraphAdded { .. } => "ParagraphAdded",
+            Self::HeadingAdded { .. } => "HeadingAdded",
+            Self::ParagraphUpdated { .. } => "ParagraphUpdated",
+            Self::TextInserted { .. } => "TextInserted",
+            Self::TextDeleted { .. } => "TextDeleted",
+            Self::BlockDeleted { .. } => "BlockDeleted",
+            Self::BlockMoved { .. } => "BlockMoved",
+            Self::TextReplaced { .. } => "TextReplaced",
+            Self::TextFormatted { .. } => "TextFormatted",
+            Self::AlignmentSet { .. } => "AlignmentSet",
+            Self::TableAdded { .. } => "TableAdded",
+            Self::TableCellSet { .. } => "TableCellSet",
+            Self::TableRowAdded { .. } => "TableRowAdded",
+            Self::TableColumnAdded { .. } => "TableColumnAdded",
+            Self::TableRowDeleted { .. } => "TableRowDeleted",
+            Self::TableColumnDeleted { .. } => "TableColumnDeleted",
+            Self::ListAdded { .. } => "ListAdded",
+            Self::ListItemAdded { .. } => "ListItemAdded",
+            Self::ListItemLevelSet { .. } => "ListItemLevelSet",
+            Self::PageBreakAdded { .. } => "PageBreakAdded",
+        }
+    }
+
+    /// Ids of blocks this event created.
+    pub fn created_block_ids(&self) -> Vec<BlockId> {
+        match self {
+            Self::ParagraphAdded { block_id, .. }
+            | Self::HeadingAdded { block_id, .. }
+            | Self::TableAdded { block_id, .. }
+            | Self::ListAdded { block_id, .. }
+            | Self::PageBreakAdded { block_id, .. } => vec![block_id.clone()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Ids of existing blocks this event changed or removed (not the ones it created).
+    pub fn touched_block_ids(&self) -> Vec<BlockId> {
+        match self {
+            Self::ParagraphUpdated { block_id, .. }
+            | Self::TextInserted { block_id, .. }
+            | Self::TextDeleted { block_id, .. }
+            | Self::BlockDeleted { block_id }
+            | Self::BlockMoved { block_id, .. }
+            | Self::TextFormatted { block_id, .. }
+            | Self::AlignmentSet { block_id, .. }
+            | Self::TableCellSet { block_id, .. }
+            | Self::TableRowAdded { block_id, .. }
+            | Self::TableColumnAdded { block_id, .. }
+            | Self::TableRowDeleted { block_id, .. }
+            | Self::TableColumnDeleted { block_id, .. }
+            | Self::ListItemAdded { block_id, .. }
+            | Self::ListItemLevelSet { block_id, .. } => vec![block_id.clone()],
+            Self::TextReplaced { occurrences, .. } => {
+                let mut ids: Vec<BlockId> = Vec::new();
+                for o in occurrences {
+                    if !ids.contains(&o.block_id) {
+                        ids.push(o.block_id.clone());
+                    }
+                }
+                ids
+            }
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! The pure core of folio: the [`Document`] aggregate.
+//!
+//! A document is a list of blocks (paragraphs, headings, tables, lists, page breaks), each
+//! with a stable [`BlockId`]. Clients send a [`DocumentCommand`]; [`Document::decide`] checks
+//! it against the current state and answers with the [`DocumentEvent`]s it produces, or a
+//! typed [`DocumentError`]. [`Document::apply`] folds an event into the state. Replaying the
+//! events of a document from an empty state always gives the same document.
+//!
+//! Layout:
+//! - [`ids`]: newtypes for document and block ids and versions.
+//! - [`model`]: the document model (blocks, runs, formatting).
+//! - [`command`]: what clients ask for, with block references and positions.
+//! - [`event`]: what happened, in domain words, with every id it created.
+//! - [`error`]: why a command was refused.
+//! - [`text`]: run-level text editing (insert, delete, format, search) on character offsets.
+//!
+//! This crate does no IO: no clock, no random ids, no database. Block ids are derived from the
+//! sequence number of the event that creates the block, so they are deterministic. Time, the
+//! acting user and the document id arrive from the caller (as event metadata, or inside the
+//! command).
+
+#![warn(missing_docs)]
+
+mod aggregate;
+pub mod command;
+mod decide;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod model;
+pub mod text;
+
+pub use command::{BlockRef, DocumentCommand, Position};
+pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS, PARAGRAPH_STYLES, TABLE_STYLES};
+pub use error::DocumentError;
+pub use event::DocumentEvent;
+pub use ids::{BlockId, DocumentId, Version};
+pub use model::{
+    Alignment, Block, Document, DocumentMetadata, Heading, List, ListItem, ListKind, PageBreak,
+    Paragraph, Run, RunFormat, Stats, Table,
+};

@@ -1,0 +1,349 @@
+//! The document model: what a document is made of.
+//!
+//! Text positions everywhere in folio are counted in Unicode scalar values (Rust `char`s),
+//! not bytes and not UTF-16 units, so an offset means the same thing to every client.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{BlockId, DocumentId, Version};
+
+/// The Document aggregate: the state rebuilt from a document's events.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Document {
+    /// `None` until the document is created.
+    pub id: Option<DocumentId>,
+    /// The document title (also written as the .docx core property `title`).
+    pub title: String,
+    /// Core properties other than the title.
+    pub metadata: DocumentMetadata,
+    /// Top-level blocks, in reading order.
+    pub blocks: Vec<Block>,
+    /// The sequence number of the last event applied.
+    pub version: Version,
+    /// Archived documents keep their history but accept no more commands.
+    pub archived: bool,
+}
+
+/// Core properties of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DocumentMetadata {
+    /// Author (`dc:creator`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Subject (`dc:subject`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Keywords (`cp:keywords`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keywords: Option<String>,
+    /// Description (`dc:description`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Category (`cp:category`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Any other property, kept as custom metadata.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom: BTreeMap<String, String>,
+}
+
+/// One top-level block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// A paragraph of formatted runs.
+    Paragraph(Paragraph),
+    /// A heading, level 1-9.
+    Heading(Heading),
+    /// A table of plain-text cells.
+    Table(Table),
+    /// A bullet or numbered list.
+    List(List),
+    /// A hard page break.
+    PageBreak(PageBreak),
+}
+
+/// Paragraph alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Alignment {
+    /// Flush left (the default).
+    Left,
+    /// Centred.
+    Center,
+    /// Flush right.
+    Right,
+    /// Justified.
+    Justify,
+}
+
+/// A run of text with one formatting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// The text of the run.
+    pub text: String,
+    /// Its formatting.
+    #[serde(flatten)]
+    pub format: RunFormat,
+}
+
+impl Run {
+    /// A run without formatting.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            format: RunFormat::default(),
+        }
+    }
+}
+
+/// Character formatting of a run. Absent fields mean "inherit from the style".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RunFormat {
+    /// Bold.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bold: bool,
+    /// Italic.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub italic: bool,
+    /// Single underline.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub underline: bool,
+    /// Strike-through.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub strike: bool,
+    /// Font family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
+    /// Font size in points (half-point precision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_pt: Option<f32>,
+    /// Text colour as six hex digits, upper case (`FF0000`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Highlight colour, one of Word's named highlight colours (`yellow`, `green`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<String>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// A paragraph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paragraph {
+    /// Stable id.
+    pub id: BlockId,
+    /// Formatted runs; their concatenation is the paragraph text.
+    pub runs: Vec<Run>,
+    /// Paragraph style id, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<String>,
+    /// Alignment, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<Alignment>,
+}
+
+/// A heading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Heading {
+    /// Stable id.
+    pub id: BlockId,
+    /// Level 1-9.
+    pub level: u8,
+    /// Formatted runs.
+    pub runs: Vec<Run>,
+    /// Alignment, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<Alignment>,
+}
+
+/// A table. Every row has the same number of cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// Stable id.
+    pub id: BlockId,
+    /// Rows of cells, each cell plain text.
+    pub rows: Vec<Vec<String>>,
+    /// Whether the first row is a header row (repeated on each page).
+    #[serde(default)]
+    pub header_row: bool,
+    /// Table style id, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<String>,
+}
+
+impl Table {
+    /// Number of columns (0 for a table without rows, which the domain never produces).
+    pub fn cols(&self) -> usize {
+        self.rows.first().map_or(0, Vec::len)
+    }
+}
+
+/// Kind of list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    /// Bulleted.
+    Bullet,
+    /// Numbered (1., 2., … restarting for each list).
+    Numbered,
+}
+
+/// A list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct List {
+    /// Stable id.
+    pub id: BlockId,
+    /// Bullet or numbered.
+    pub kind: ListKind,
+    /// Items in order.
+    pub items: Vec<ListItem>,
+}
+
+/// One list item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListItem {
+    /// Item text.
+    pub text: String,
+    /// Nesting level, 0-8.
+    #[serde(default)]
+    pub level: u8,
+}
+
+/// A page break.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageBreak {
+    /// Stable id.
+    pub id: BlockId,
+}
+
+impl Block {
+    /// The block's id.
+    pub fn id(&self) -> &BlockId {
+        match self {
+            Block::Paragraph(p) => &p.id,
+            Block::Heading(h) => &h.id,
+            Block::Table(t) => &t.id,
+            Block::List(l) => &l.id,
+            Block::PageBreak(b) => &b.id,
+        }
+    }
+
+    /// The block type as the API names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Block::Paragraph(_) => "paragraph",
+            Block::Heading(_) => "heading",
+            Block::Table(_) => "table",
+            Block::List(_) => "list",
+            Block::PageBreak(_) => "page_break",
+        }
+    }
+
+    /// The block's plain text: runs joined; table cells separated by tabs and rows by
+    /// newlines; list items by newlines; empty for a page break.
+    pub fn text(&self) -> String {
+        match self {
+            Block::Paragraph(p) => runs_text(&p.runs),
+            Block::Heading(h) => runs_text(&h.runs),
+            Block::Table(t) => t
+                .rows
+                .iter()
+                .map(|row| row.join("\t"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::List(l) => l
+                .items
+                .iter()
+                .map(|i| i.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::PageBreak(_) => String::new(),
+        }
+    }
+
+    /// Every piece of text this block holds, for counting and searching.
+    pub fn text_pieces(&self) -> Vec<String> {
+        match self {
+            Block::Paragraph(p) => vec![runs_text(&p.runs)],
+            Block::Heading(h) => vec![runs_text(&h.runs)],
+            Block::Table(t) => t.rows.iter().flatten().cloned().collect(),
+            Block::List(l) => l.items.iter().map(|i| i.text.clone()).collect(),
+            Block::PageBreak(_) => Vec::new(),
+        }
+    }
+}
+
+/// The concatenated text of runs.
+pub fn runs_text(runs: &[Run]) -> String {
+    runs.iter().map(|r| r.text.as_str()).collect()
+}
+
+/// Counts shown in the document summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// Paragraphs and headings (list items and table cells not included).
+    pub paragraphs: u64,
+    /// Whitespace-separated words in all text, tables and lists included.
+    pub words: u64,
+    /// Characters (Unicode scalar values) in all text, tables and lists included.
+    pub characters: u64,
+    /// Tables.
+    pub tables: u64,
+    /// Images.
+    pub images: u64,
+}
+
+impl Document {
+    /// Whether the document has been created.
+    pub fn exists(&self) -> bool {
+        self.id.is_some()
+    }
+
+    /// The position of a block, by id.
+    pub fn position_of(&self, id: &BlockId) -> Option<usize> {
+        self.blocks.iter().position(|b| b.id() == id)
+    }
+
+    /// A block, by id.
+    pub fn block(&self, id: &BlockId) -> Option<&Block> {
+        self.blocks.iter().find(|b| b.id() == id)
+    }
+
+    /// The whole document as plain text, one block per line group.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for block in &self.blocks {
+            if let Block::PageBreak(_) = block {
+                out.push('\u{c}');
+                out.push('\n');
+                continue;
+            }
+            out.push_str(&block.text());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Counts for the summary.
+    pub fn stats(&self) -> Stats {
+        let mut stats = Stats::default();
+        for block in &self.blocks {
+            match block {
+                Block::Paragraph(_) | Block::Heading(_) => stats.paragraphs += 1,
+                Block::Table(_) => stats.tables += 1,
+                Block::List(_) | Block::PageBreak(_) => {}
+            }
+            for piece in block.text_pieces() {
+                stats.characters += piece.chars().count() as u64;
+                stats.words += piece.split_whitespace().count() as u64;
+            }
+        }
+        stats
+    }
+}
