@@ -1,1 +1,38 @@
-//! docx-engine
+//! Bytes in, bytes out: the folio document model as a real Word file and as exports.
+//!
+//! - [`render_docx`] builds a .docx with docx-rs and then fixes what docx-rs cannot do on its
+//!   own: core properties (title, author, subject, keywords…), repeated header rows, and a
+//!   deflate-compressed package (docx-rs stores entries uncompressed).
+//! - [`export`] renders HTML (escaped), Markdown and plain text.
+//!
+//! Pure: no IO beyond in-memory buffers, no clock (timestamps arrive in
+//! [`RenderOptions`]), so the same document and options always give the same bytes.
+//! Import (.docx → model) is not part of this crate yet.
+
+#![warn(missing_docs)]
+
+pub mod export;
+mod package;
+mod render;
+
+pub use export::{ExportFormat, export};
+pub use render::{RenderOptions, render_docx};
+
+/// Why a .docx could not be produced. Any of these is a bug or a resource problem, not bad
+/// user input: the domain only admits documents that can be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// docx-rs failed to write the package.
+    #[error("writing the docx package failed: {0}")]
+    Pack(String),
+    /// Re-compressing the package failed.
+    #[error("re-compressing the docx package failed: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    /// An IO error on an in-memory buffer.
+    #[error("io error while building the package: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The media type of a .docx file.
+pub const DOCX_CONTENT_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";

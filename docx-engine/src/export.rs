@@ -1,0 +1,346 @@
+//! Exports: HTML (every text escaped), Markdown (CommonMark + GFM tables) and plain text.
+
+use std::fmt::Write as _;
+
+use domain::{Alignment, Block, Document, ListKind, Run};
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// A standalone HTML5 page.
+    Html,
+    /// Markdown.
+    Markdown,
+    /// Plain text.
+    Text,
+}
+
+impl ExportFormat {
+    /// Parses the `format` query value.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "html" => Some(Self::Html),
+            "markdown" | "md" => Some(Self::Markdown),
+            "text" | "txt" => Some(Self::Text),
+            _ => None,
+        }
+    }
+
+    /// The media type of the export.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Html => "text/html; charset=utf-8",
+            Self::Markdown => "text/markdown; charset=utf-8",
+            Self::Text => "text/plain; charset=utf-8",
+        }
+    }
+
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Html => "html",
+            Self::Markdown => "md",
+            Self::Text => "txt",
+        }
+    }
+}
+
+/// Renders a document in the given format.
+pub fn export(doc: &Document, format: ExportFormat) -> String {
+    match format {
+        ExportFormat::Html => html(doc),
+        ExportFormat::Markdown => markdown(doc),
+        ExportFormat::Text => text(doc),
+    }
+}
+
+fn esc(s: &str) -> String {
+    html_escape::encode_text(s).replace('\n', "<br>")
+}
+
+fn esc_attr(s: &str) -> String {
+    html_escape::encode_double_quoted_attribute(s).into_owned()
+}
+
+fn html_runs(runs: &[Run]) -> String {
+    let mut out = String::new();
+    for run in runs {
+        let f = &run.format;
+        let mut inner = esc(&run.text);
+        let mut css = Vec::new();
+        if let Some(font) = &f.font {
+            // Only characters that cannot end the CSS value survive.
+            let safe: String = font
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                .collect();
+            css.push(format!("font-family:'{safe}'"));
+        }
+        if let Some(size) = f.size_pt {
+            css.push(format!("font-size:{size}pt"));
+        }
+        if let Some(color) = &f.color {
+            css.push(format!("color:#{color}"));
+        }
+        if !css.is_empty() {
+            inner = format!(
+                "<span style=\"{}\">{inner}</span>",
+                esc_attr(&css.join(";"))
+            );
+        }
+        if let Some(h) = &f.highlight {
+            inner = format!("<mark data-highlight=\"{}\">{inner}</mark>", esc_attr(h));
+        }
+        if f.strike {
+            inner = format!("<s>{inner}</s>");
+        }
+        if f.underline {
+            inner = format!("<u>{inner}</u>");
+        }
+        if f.italic {
+            inner = format!("<em>{inner}</em>");
+        }
+        if f.bold {
+            inner = format!("<strong>{inner}</strong>");
+        }
+        out.push_str(&inner);
+    }
+    out
+}
+
+fn align_attr(alignment: Option<Alignment>) -> &'static str {
+    match alignment {
+        None | Some(Alignment::Left) => "",
+        Some(Alignment::Center) => " style=\"text-align:center\"",
+        Some(Alignment::Right) => " style=\"text-align:right\"",
+        Some(Alignment::Justify) => " style=\"text-align:justify\"",
+    }
+}
+
+fn html(doc: &Document) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body>\n",
+        esc(&doc.title)
+    );
+    for block in &doc.blocks {
+        match block {
+            Block::Paragraph(p) => {
+                let _ = writeln!(
+                    out,
+                    "<p{}>{}</p>",
+                    align_attr(p.alignment),
+                    html_runs(&p.runs)
+                );
+            }
+            Block::Heading(h) => {
+                let level = h.level.min(6);
+                let _ = writeln!(
+                    out,
+                    "<h{level}{}>{}</h{level}>",
+                    align_attr(h.alignment),
+                    html_runs(&h.runs)
+                );
+            }
+            Block::Table(t) => {
+                out.push_str("<table>\n");
+                for (r, row) in t.rows.iter().enumerate() {
+                    let cell = if t.header_row && r == 0 { "th" } else { "td" };
+                    out.push_str("<tr>");
+                    for text in row {
+                        let _ = write!(out, "<{cell}>{}</{cell}>", esc(text));
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</table>\n");
+            }
+            Block::List(l) => {
+                let tag = match l.kind {
+                    ListKind::Bullet => "ul",
+                    ListKind::Numbered => "ol",
+                };
+                // Nested lists: open a list per level step, close on the way back up.
+                let mut depth = 0usize;
+                let _ = write!(out, "<{tag}>");
+                for (i, item) in l.items.iter().enumerate() {
+                    let level = usize::from(item.level);
+                    if i > 0 {
+                        if level > depth {
+                            for _ in depth..level {
+                                let _ = write!(out, "<{tag}>");
+                            }
+                        } else {
+                            out.push_str("</li>");
+                            for _ in level..depth {
+                                let _ = write!(out, "</{tag}></li>");
+                            }
+                        }
+                    } else {
+                        for _ in 0..level {
+                            let _ = write!(out, "<li><{tag}>");
+                        }
+                    }
+                    depth = level;
+                    let _ = write!(out, "<li>{}", esc(&item.text));
+                }
+                out.push_str("</li>");
+                let first = l.items.first().map_or(0, |i| usize::from(i.level));
+                for _ in first..depth {
+                    let _ = write!(out, "</{tag}></li>");
+                }
+                for _ in 0..first {
+                    let _ = write!(out, "</{tag}></li>");
+                }
+                let _ = writeln!(out, "</{tag}>");
+            }
+            Block::PageBreak(_) => {
+                out.push_str("<div style=\"break-after:page\"></div>\n");
+            }
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// Escapes characters Markdown would read as syntax.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("  \n");
+        }
+        let lead = line.len() - line.trim_start().len();
+        let trimmed = &line[lead..];
+        // The character index that would make this line a list item or a setext
+        // underline: a leading `-`/`+`/`=`, or the `.`/`)` after leading digits.
+        let block_marker = if trimmed.starts_with(['-', '+', '=']) {
+            Some(line[..lead].chars().count())
+        } else {
+            trimmed.split_once(['.', ')']).and_then(|(n, _)| {
+                (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+                    .then(|| line[..lead].chars().count() + n.chars().count())
+            })
+        };
+        for (j, c) in line.chars().enumerate() {
+            if "\\`*_[]<>#|~!".contains(c) || Some(j) == block_marker {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn md_runs(runs: &[Run]) -> String {
+    let mut out = String::new();
+    for run in runs {
+        let f = &run.format;
+        let text = md_escape(&run.text);
+        // Markers must hug non-space text to count, so spaces stay outside them.
+        let core = text.trim();
+        if core.is_empty() {
+            out.push_str(&text);
+            continue;
+        }
+        let lead = &text[..text.len() - text.trim_start().len()];
+        let trail = &text[text.trim_end().len()..];
+        let mut inner = core.to_string();
+        if f.strike {
+            inner = format!("~~{inner}~~");
+        }
+        if f.italic {
+            inner = format!("*{inner}*");
+        }
+        if f.bold {
+            inner = format!("**{inner}**");
+        }
+        if f.underline {
+            inner = format!("<u>{inner}</u>");
+        }
+        out.push_str(lead);
+        out.push_str(&inner);
+        out.push_str(trail);
+    }
+    out
+}
+
+fn markdown(doc: &Document) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for block in &doc.blocks {
+        match block {
+            Block::Paragraph(p) => parts.push(md_runs(&p.runs)),
+            Block::Heading(h) => {
+                let hashes = "#".repeat(usize::from(h.level.min(6)));
+                parts.push(format!("{hashes} {}", md_runs(&h.runs)));
+            }
+            Block::Table(t) => {
+                let cell = |s: &str| md_escape(s).replace("  \n", "<br>");
+                let mut lines = Vec::new();
+                for (r, row) in t.rows.iter().enumerate() {
+                    let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                    lines.push(format!("| {} |", cells.join(" | ")));
+                    if r == 0 {
+                        lines.push(format!("|{}", " --- |".repeat(row.len())));
+                    }
+                }
+                parts.push(lines.join("\n"));
+            }
+            Block::List(l) => {
+                let mut lines = Vec::new();
+                let mut counters = [0usize; 9];
+                for item in &l.items {
+                    let level = usize::from(item.level).min(8);
+                    counters[level] += 1;
+                    for c in &mut counters[level + 1..] {
+                        *c = 0;
+                    }
+                    let (indent, marker) = match l.kind {
+                        ListKind::Bullet => ("  ".repeat(level), "-".to_string()),
+                        ListKind::Numbered => {
+                            ("   ".repeat(level), format!("{}.", counters[level]))
+                        }
+                    };
+                    lines.push(format!("{indent}{marker} {}", md_escape(&item.text)));
+                }
+                parts.push(lines.join("\n"));
+            }
+            Block::PageBreak(_) => parts.push("---".to_string()),
+        }
+    }
+    let mut out = parts.join("\n\n");
+    out.push('\n');
+    out
+}
+
+fn text(doc: &Document) -> String {
+    let mut out = String::new();
+    for block in &doc.blocks {
+        match block {
+            Block::List(l) => {
+                let mut counters = [0usize; 9];
+                for item in &l.items {
+                    let level = usize::from(item.level).min(8);
+                    counters[level] += 1;
+                    for c in &mut counters[level + 1..] {
+                        *c = 0;
+                    }
+                    let marker = match l.kind {
+                        ListKind::Bullet => "\u{2022}".to_string(),
+                        ListKind::Numbered => format!("{}.", counters[level]),
+                    };
+                    let _ = writeln!(out, "{}{marker} {}", "  ".repeat(level), item.text);
+                }
+            }
+            Block::PageBreak(_) => out.push('\u{c}'),
+            other => {
+                out.push_str(&other.text());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

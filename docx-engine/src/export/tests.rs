@@ -1,0 +1,106 @@
+use domain::command::*;
+use domain::{Document, DocumentCommand, DocumentId, Limits, ListKind};
+
+use super::*;
+
+pub(crate) fn sample() -> Document {
+    let mut doc = Document::default();
+    let commands = vec![
+        DocumentCommand::CreateDocument(CreateDocument {
+            document_id: DocumentId::new("d"),
+            title: "Q3 <Report>".into(),
+        }),
+        DocumentCommand::AddHeading(AddHeading {
+            text: "Intro & goals".into(),
+            level: 1,
+            position: None,
+        }),
+        DocumentCommand::AddParagraph(AddParagraph {
+            runs: Some(vec![
+                RunInput {
+                    text: "Bold".into(),
+                    bold: true,
+                    italic: false,
+                    underline: false,
+                    strike: false,
+                    font: None,
+                    size_pt: None,
+                    color: None,
+                    highlight: None,
+                },
+                RunInput {
+                    text: " and <script>alert(1)</script>".into(),
+                    bold: false,
+                    italic: false,
+                    underline: false,
+                    strike: false,
+                    font: Some("Arial';x".into()),
+                    size_pt: None,
+                    color: Some("00FF00".into()),
+                    highlight: None,
+                },
+            ]),
+            ..AddParagraph::default()
+        }),
+        DocumentCommand::AddTable(AddTable {
+            data: Some(vec![
+                vec!["Name".into(), "Qty".into()],
+                vec!["a|b".into(), "2".into()],
+            ]),
+            header_row: true,
+            ..AddTable::default()
+        }),
+        DocumentCommand::AddList(AddList {
+            kind: ListKind::Numbered,
+            items: vec![
+                ListItemInput::Text("one".into()),
+                ListItemInput::Item {
+                    text: "one.a".into(),
+                    level: 1,
+                },
+                ListItemInput::Text("two".into()),
+            ],
+            position: None,
+        }),
+        DocumentCommand::AddPageBreak(AddPageBreak::default()),
+        DocumentCommand::AddParagraph(AddParagraph {
+            text: Some("1. not a list *really*".into()),
+            ..AddParagraph::default()
+        }),
+    ];
+    for c in &commands {
+        for e in doc.decide(c, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    doc
+}
+
+#[test]
+fn html_escapes_every_text() {
+    let out = export(&sample(), ExportFormat::Html);
+    assert!(out.contains("<title>Q3 &lt;Report&gt;</title>"));
+    assert!(out.contains("<h1>Intro &amp; goals</h1>"));
+    assert!(out.contains("&lt;script&gt;"));
+    assert!(!out.contains("<script>"));
+    assert!(out.contains("font-family:'Arialx'"));
+    assert!(out.contains("<th>Name</th>"));
+    assert!(out.contains("<ol><li>one<ol><li>one.a</li></ol></li><li>two</li></ol>"));
+}
+
+#[test]
+fn markdown_has_headings_tables_lists_and_escapes() {
+    let out = export(&sample(), ExportFormat::Markdown);
+    assert!(out.starts_with("# Intro & goals\n\n**Bold** and \\<script\\>"));
+    assert!(out.contains("| Name | Qty |\n| --- | --- |\n| a\\|b | 2 |"));
+    assert!(out.contains("1. one\n   1. one.a\n2. two"));
+    assert!(out.contains("1\\. not a list \\*really\\*"));
+}
+
+#[test]
+fn text_lists_items_with_markers() {
+    let out = export(&sample(), ExportFormat::Text);
+    assert!(out.starts_with("Intro & goals\nBold and <script>"));
+    assert!(out.contains("Name\tQty\na|b\t2\n"));
+    assert!(out.contains("1. one\n  1. one.a\n2. two\n"));
+}

@@ -1,0 +1,381 @@
+//! Model → docx-rs → bytes.
+
+use std::io::Cursor;
+
+use docx_rs::{
+    AbstractNumbering, AlignmentType, BreakType, Docx, IndentLevel, Level, LevelJc, LevelOverride,
+    LevelText, NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, SpecialIndentType,
+    Start, Style, StyleType, Table, TableCell, TableRow,
+};
+use domain::{Alignment, Block, Document, ListKind};
+
+use crate::RenderError;
+use crate::package::{self, CoreProperties};
+
+/// Facts about the document that are not in the model: its timestamps and last editor.
+/// They come from event metadata, so a rebuild from events gives identical bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Creation time, RFC 3339 (`dcterms:created`).
+    pub created_at: Option<String>,
+    /// Last modification time, RFC 3339 (`dcterms:modified`).
+    pub modified_at: Option<String>,
+    /// Who made the last change (`cp:lastModifiedBy`).
+    pub last_modified_by: Option<String>,
+}
+
+const BULLET_ABSTRACT: usize = 1;
+const NUMBERED_ABSTRACT: usize = 2;
+/// The one numbering instance all bullet lists share (bullets need no restart).
+const BULLET_NUM: usize = 1;
+
+/// Renders a document as .docx bytes.
+///
+/// # Errors
+/// [`RenderError`] when packing fails (never for valid documents in practice).
+pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
+    let mut docx = with_styles(Docx::new());
+    docx = docx
+        .add_abstract_numbering(bullet_numbering())
+        .add_abstract_numbering(decimal_numbering())
+        .add_numbering(Numbering::new(BULLET_NUM, BULLET_ABSTRACT));
+    let mut next_num = BULLET_NUM + 1;
+    let mut header_rows = false;
+
+    for block in &doc.blocks {
+        match block {
+            Block::Paragraph(p) => {
+                let mut para = runs_paragraph(Paragraph::new(), &p.runs);
+                if let Some(style) = &p.style {
+                    para = para.style(style);
+                }
+                docx = docx.add_paragraph(aligned(para, p.alignment));
+            }
+            Block::Heading(h) => {
+                let para =
+                    runs_paragraph(Paragraph::new(), &h.runs).style(&format!("Heading{}", h.level));
+                docx = docx.add_paragraph(aligned(para, h.alignment));
+            }
+            Block::Table(t) => {
+                header_rows |= t.header_row;
+                docx = docx.add_table(table(t));
+            }
+            Block::List(l) => {
+                let num = match l.kind {
+                    ListKind::Bullet => BULLET_NUM,
+                    ListKind::Numbered => {
+                        // A numbering instance per list, restarting at 1, so each numbered
+                        // list counts from one as the user expects.
+                        let id = next_num;
+                        next_num += 1;
+                        let restart = (0..=8)
+                            .fold(Numbering::new(id, NUMBERED_ABSTRACT), |n, level| {
+                                n.add_override(LevelOverride::new(level).start(1))
+                            });
+                        docx = docx.add_numbering(restart);
+                        id
+                    }
+                };
+                for item in &l.items {
+                    let para = text_runs(Paragraph::new(), &item.text, Run::new)
+                        .style("ListParagraph")
+                        .numbering(NumberingId::new(num), IndentLevel::new(item.level.into()));
+                    docx = docx.add_paragraph(para);
+                }
+            }
+            Block::PageBreak(_) => {
+                docx = docx
+                    .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
+            }
+        }
+    }
+    for (name, value) in &doc.metadata.custom {
+        docx = docx.custom_property(name, value);
+    }
+
+    let mut raw = Cursor::new(Vec::new());
+    docx.pack(&mut raw)
+        .map_err(|e| RenderError::Pack(e.to_string()))?;
+    let core = CoreProperties {
+        title: &doc.title,
+        metadata: &doc.metadata,
+        options,
+        revision: doc.version.get(),
+    };
+    package::repack(&raw.into_inner(), &core, header_rows)
+}
+
+fn aligned(para: Paragraph, alignment: Option<Alignment>) -> Paragraph {
+    match alignment {
+        None => para,
+        Some(Alignment::Left) => para.align(AlignmentType::Left),
+        Some(Alignment::Center) => para.align(AlignmentType::Center),
+        Some(Alignment::Right) => para.align(AlignmentType::Right),
+        Some(Alignment::Justify) => para.align(AlignmentType::Both),
+    }
+}
+
+fn runs_paragraph(mut para: Paragraph, runs: &[domain::Run]) -> Paragraph {
+    for run in runs {
+        let f = &run.format;
+        let base = || {
+            let mut r = Run::new();
+            if f.bold {
+                r = r.bold();
+            }
+            if f.italic {
+                r = r.italic();
+            }
+            if f.underline {
+                r = r.underline("single");
+            }
+            if f.strike {
+                r = r.strike();
+            }
+            if let Some(font) = &f.font {
+                r = r.fonts(
+                    RunFonts::new()
+                        .ascii(font)
+                        .hi_ansi(font)
+                        .east_asia(font)
+                        .cs(font),
+                );
+            }
+            if let Some(size) = f.size_pt {
+                // half points; sizes are validated to 1..=1638 in half-point steps
+                r = r.size((size * 2.0).round() as usize);
+            }
+            if let Some(color) = &f.color {
+                r = r.color(color);
+            }
+            if let Some(highlight) = &f.highlight {
+                r = r.highlight(highlight);
+            }
+            r
+        };
+        para = text_runs(para, &run.text, base);
+    }
+    para
+}
+
+/// Adds `text` as runs made by `make`, turning tabs into `w:tab` and line breaks into
+/// `w:br` (Word shows a raw newline inside `w:t` as a space).
+fn text_runs(mut para: Paragraph, text: &str, make: impl Fn() -> Run) -> Paragraph {
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut run = make();
+    let mut chunk = String::new();
+    for c in normalized.chars() {
+        match c {
+            '\t' | '\n' => {
+                if !chunk.is_empty() {
+                    run = run.add_text(std::mem::take(&mut chunk));
+                }
+                run = if c == '\t' {
+                    run.add_tab()
+                } else {
+                    run.add_break(BreakType::TextWrapping)
+                };
+            }
+            _ => chunk.push(c),
+        }
+    }
+    if !chunk.is_empty() {
+        run = run.add_text(chunk);
+    }
+    if !text.is_empty() {
+        para = para.add_run(run);
+    }
+    para
+}
+
+fn table(t: &domain::Table) -> Table {
+    let rows = t
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, cells)| {
+            let header = t.header_row && r == 0;
+            let cells = cells
+                .iter()
+                .map(|text| {
+                    let make = || {
+                        if header {
+                            Run::new().bold()
+                        } else {
+                            Run::new()
+                        }
+                    };
+                    TableCell::new().add_paragraph(text_runs(Paragraph::new(), text, make))
+                })
+                .collect();
+            let row = TableRow::new(cells);
+            // docx-rs cannot write w:tblHeader; the packager adds it next to the
+            // w:cantSplit that only header rows carry.
+            if header { row.cant_split() } else { row }
+        })
+        .collect();
+    let table = Table::new(rows);
+    match &t.style {
+        Some(style) => table.style(style),
+        None => table,
+    }
+}
+
+fn with_styles(mut docx: Docx) -> Docx {
+    // Built-in style ids and names, so Word and LibreOffice treat them as their own
+    // (a "heading 1" is a heading in the navigation pane and the outline).
+    let heading_sizes = [32, 26, 24, 22, 22, 22, 22, 22, 22];
+    for (i, size) in heading_sizes.iter().enumerate() {
+        let level = i + 1;
+        let mut style = Style::new(format!("Heading{level}"), StyleType::Paragraph)
+            .name(format!("heading {level}"))
+            .based_on("Normal")
+            .next("Normal")
+            .q_format(true)
+            .ui_priority(9)
+            .outline_lvl(i)
+            .size(*size)
+            .bold();
+        if level >= 4 {
+            style = style.italic();
+        }
+        docx = docx.add_style(style);
+    }
+    let simple = [
+        ("Title", "Title", 56, false, false),
+        ("Subtitle", "Subtitle", 30, false, true),
+        ("Quote", "Quote", 22, false, true),
+        ("IntenseQuote", "Intense Quote", 22, true, true),
+        ("Caption", "caption", 18, false, true),
+        ("NoSpacing", "No Spacing", 22, false, false),
+    ];
+    for (id, name, size, bold, italic) in simple {
+        let mut style = Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .q_format(true)
+            .size(size);
+        if bold {
+            style = style.bold();
+        }
+        if italic {
+            style = style.italic();
+        }
+        docx = docx.add_style(style);
+    }
+    docx.add_style(
+        Style::new("ListParagraph", StyleType::Paragraph)
+            .name("List Paragraph")
+            .based_on("Normal")
+            .q_format(true)
+            .ui_priority(34),
+    )
+    .add_style(
+        Style::new("TableGrid", StyleType::Table)
+            .name("Table Grid")
+            .ui_priority(39),
+    )
+}
+
+fn bullet_numbering() -> AbstractNumbering {
+    let bullets = ["\u{2022}", "\u{25E6}", "\u{25AA}"];
+    (0..9).fold(AbstractNumbering::new(BULLET_ABSTRACT), |n, level| {
+        n.add_level(
+            Level::new(
+                level,
+                Start::new(1),
+                NumberFormat::new("bullet"),
+                LevelText::new(bullets[level % 3]),
+                LevelJc::new("left"),
+            )
+            .indent(
+                Some(720 * (level as i32 + 1)),
+                Some(SpecialIndentType::Hanging(360)),
+                None,
+                None,
+            ),
+        )
+    })
+}
+
+fn decimal_numbering() -> AbstractNumbering {
+    let formats = ["decimal", "lowerLetter", "lowerRoman"];
+    (0..9).fold(AbstractNumbering::new(NUMBERED_ABSTRACT), |n, level| {
+        n.add_level(
+            Level::new(
+                level,
+                Start::new(1),
+                NumberFormat::new(formats[level % 3]),
+                LevelText::new(format!("%{}.", level + 1)),
+                LevelJc::new("left"),
+            )
+            .indent(
+                Some(720 * (level as i32 + 1)),
+                Some(SpecialIndentType::Hanging(360)),
+                None,
+                None,
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Read};
+
+    use super::*;
+
+    fn entry(bytes: &[u8], name: &str) -> (String, zip::CompressionMethod) {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut file = zip.by_name(name).unwrap();
+        let method = file.compression();
+        let mut s = String::new();
+        file.read_to_string(&mut s).unwrap();
+        (s, method)
+    }
+
+    fn rendered() -> Vec<u8> {
+        let mut doc = crate::export::tests::sample();
+        doc.metadata.author = Some("Ada & Co".into());
+        doc.metadata.keywords = Some("q3, report".into());
+        let options = RenderOptions {
+            created_at: Some("2026-01-02T03:04:05Z".into()),
+            modified_at: Some("2026-01-03T03:04:05Z".into()),
+            last_modified_by: Some("editor".into()),
+        };
+        render_docx(&doc, &options).unwrap()
+    }
+
+    #[test]
+    fn core_properties_are_ours() {
+        let (core, _) = entry(&rendered(), "docProps/core.xml");
+        assert!(core.contains("<dc:title>Q3 &lt;Report&gt;</dc:title>"));
+        assert!(core.contains("<dc:creator>Ada &amp; Co</dc:creator>"));
+        assert!(core.contains("<cp:keywords>q3, report</cp:keywords>"));
+        assert!(core.contains("2026-01-02T03:04:05Z"));
+        assert!(!core.contains("unknown"));
+    }
+
+    #[test]
+    fn the_package_is_deflated() {
+        let bytes = rendered();
+        let (_, method) = entry(&bytes, "word/document.xml");
+        assert_eq!(method, zip::CompressionMethod::Deflated);
+    }
+
+    #[test]
+    fn headings_lists_and_header_rows_are_real() {
+        let (xml, _) = entry(&rendered(), "word/document.xml");
+        assert!(xml.contains(r#"<w:pStyle w:val="Heading1" />"#), "{xml}");
+        assert!(xml.contains("<w:numPr>"));
+        assert!(xml.contains("<w:tblHeader />"));
+        assert!(xml.contains(r#"<w:br w:type="page" />"#));
+        let (styles, _) = entry(&rendered(), "word/styles.xml");
+        assert!(styles.contains(r#"<w:name w:val="heading 1" />"#));
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        assert_eq!(rendered(), rendered());
+    }
+}
