@@ -1,1 +1,17 @@
-//! api-types
+//! The wire shapes shared by the command API, the query API, the MCP server and the tests:
+//! request and response bodies, command-body parsing, and the one [`ApiError`] that renders
+//! RFC 9457 problem+json.
+//!
+//! Commands themselves are the domain's [`domain::DocumentCommand`] (one definition of
+//! each command's fields); this crate adds how a request body becomes a list of them, with
+//! 400 for malformed JSON and 422 naming the field for JSON that is not a valid command.
+
+#![warn(missing_docs)]
+
+mod dto;
+mod error;
+mod parse;
+
+pub use dto::*;
+pub use error::{ApiError, FieldError, ProblemDetails};
+pub use parse::{parse_commands, parse_json};

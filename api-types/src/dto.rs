@@ -1,0 +1,178 @@
+//! Request and response bodies.
+
+use domain::{Block, DocumentMetadata, Stats};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /v1/documents`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocumentRequest {
+    /// Title of the new document.
+    pub title: String,
+    /// A template to start from. No templates exist yet, so any value is refused (422).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// Template variables (only meaningful with `template_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub variables: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// The answer to a document creation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CreatedDocument {
+    /// The new document's id.
+    pub id: String,
+    /// Its version (1).
+    pub version: u64,
+}
+
+/// One appended event, as reported to the writer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EventRef {
+    /// Its sequence number (= the document version it produced).
+    pub sequence: u64,
+    /// Its type (`ParagraphAdded`).
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// Ids created by a command.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct CreatedIds {
+    /// New block ids, in order.
+    pub block_ids: Vec<String>,
+}
+
+/// The answer to `POST /v1/documents/{id}/commands`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CommandResult {
+    /// The document version after the command(s).
+    pub version: u64,
+    /// The events appended (none when the command changed nothing).
+    pub events: Vec<EventRef>,
+    /// What the command(s) created.
+    pub created: CreatedIds,
+}
+
+/// A document summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DocumentSummary {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Current version.
+    pub version: u64,
+    /// Core properties.
+    #[schema(value_type = Object)]
+    pub metadata: DocumentMetadata,
+    /// Counts.
+    #[schema(value_type = Object)]
+    pub stats: Stats,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+    /// Time of the last change (RFC 3339).
+    pub updated_at: String,
+    /// Who created it.
+    pub created_by: String,
+    /// Whether it is archived.
+    pub archived: bool,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A block with its plain text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BlockView {
+    /// The block, tagged by `type`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub block: Block,
+    /// Its plain text.
+    pub text: String,
+}
+
+impl From<&Block> for BlockView {
+    fn from(block: &Block) -> Self {
+        Self {
+            block: block.clone(),
+            text: block.text(),
+        }
+    }
+}
+
+/// `GET /v1/documents/{id}/content`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ContentResponse {
+    /// Version shown.
+    pub version: u64,
+    /// Blocks in order.
+    pub blocks: Vec<BlockView>,
+}
+
+/// One heading of the outline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OutlineItem {
+    /// The heading block.
+    pub block_id: String,
+    /// Its level.
+    pub level: u8,
+    /// Its text.
+    pub text: String,
+}
+
+/// `GET /v1/documents/{id}/outline`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OutlineResponse {
+    /// Version shown.
+    pub version: u64,
+    /// Headings in order.
+    pub items: Vec<OutlineItem>,
+}
+
+/// One event of a document's history, with its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HistoryItem {
+    /// Sequence number (= version).
+    pub sequence: u64,
+    /// Event type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Event schema version.
+    pub event_version: String,
+    /// The event's data.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// Who: a user or API key id.
+    pub actor: Option<String>,
+    /// Tenant.
+    pub tenant: Option<String>,
+    /// The request that appended it.
+    pub request_id: Option<String>,
+    /// The command that produced it.
+    pub command: Option<String>,
+    /// Client IP.
+    pub ip: Option<String>,
+    /// Client user agent.
+    pub user_agent: Option<String>,
+    /// When (RFC 3339).
+    pub at: Option<String>,
+    /// The reason given with the request (`X-Folio-Reason`), if any.
+    pub reason: Option<String>,
+}
+
+/// `/healthz` and `/readyz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// `ok` or what is wrong.
+    pub status: String,
+}

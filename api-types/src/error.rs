@@ -1,0 +1,258 @@
+//! RFC 9457 problem details and the mapping from errors to HTTP statuses.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use domain::DocumentError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A problem+json body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProblemDetails {
+    /// A URI naming the kind of problem: `urn:folio:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short, human-readable summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// Stable machine-readable code (the last part of `type`).
+    pub code: String,
+    /// Fields at fault, for validation errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The document's current version, on 409 conflicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
+    /// For a refused command of a batch: its 0-based index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command_index: Option<usize>,
+}
+
+/// One field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// Dotted path of the field (`commands.2.block_id`).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Every error an API answers with. One `match` decides the status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request could not be read at all (malformed JSON, bad header).
+    #[error("{detail}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// Detail.
+        detail: String,
+    },
+    /// 422: well-formed JSON that is not a valid request, naming the fields.
+    #[error("{detail}")]
+    Validation {
+        /// Detail.
+        detail: String,
+        /// Fields at fault.
+        errors: Vec<FieldError>,
+        /// Index of the command in a batch.
+        command_index: Option<usize>,
+    },
+    /// A command the domain refused.
+    #[error("{error}")]
+    Domain {
+        /// The domain's reason.
+        error: DocumentError,
+        /// Index of the command in a batch.
+        command_index: Option<usize>,
+    },
+    /// 404.
+    #[error("{detail}")]
+    NotFound {
+        /// Stable code.
+        code: &'static str,
+        /// Detail.
+        detail: String,
+    },
+    /// 409: the version named in If-Match is not the current one.
+    #[error("the document is at version {current_version}, not {expected}")]
+    StaleVersion {
+        /// The version the client named.
+        expected: u64,
+        /// The current version.
+        current_version: u64,
+    },
+    /// 409: any other conflict.
+    #[error("{detail}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// Detail.
+        detail: String,
+    },
+    /// 413.
+    #[error("{detail}")]
+    PayloadTooLarge {
+        /// Detail.
+        detail: String,
+    },
+    /// 415.
+    #[error("{detail}")]
+    UnsupportedMediaType {
+        /// Detail.
+        detail: String,
+    },
+    /// 503 with Retry-After: the read model did not catch up in time.
+    #[error("{detail}")]
+    NotReady {
+        /// Detail.
+        detail: String,
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 500: the detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// An internal error from any error: the cause chain is logged once, here.
+    pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut chain = error.to_string();
+        let mut source = error.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(error.cause_chain = %chain, "internal error");
+        Self::Internal(chain)
+    }
+
+    /// A 422 naming one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Validation {
+            detail: message.clone(),
+            errors: vec![FieldError {
+                field: field.into(),
+                message,
+            }],
+            command_index: None,
+        }
+    }
+
+    /// A 404 for a document.
+    pub fn document_not_found() -> Self {
+        Self::NotFound {
+            code: "document_not_found",
+            detail: "no such document".into(),
+        }
+    }
+
+    /// The problem body for this error.
+    pub fn problem(&self) -> ProblemDetails {
+        let status = self.status_code();
+        let (code, detail) = match self {
+            Self::BadRequest { code, detail }
+            | Self::NotFound { code, detail }
+            | Self::Conflict { code, detail } => (*code, detail.clone()),
+            Self::Validation { detail, .. } => ("validation_failed", detail.clone()),
+            Self::Domain { error, .. } => (error.code(), error.to_string()),
+            Self::StaleVersion { .. } => ("stale_version", self.to_string()),
+            Self::PayloadTooLarge { detail } => ("payload_too_large", detail.clone()),
+            Self::UnsupportedMediaType { detail } => ("unsupported_media_type", detail.clone()),
+            Self::NotReady { detail, .. } => ("not_ready", detail.clone()),
+            Self::Internal(_) => ("internal", "an internal error occurred".to_string()),
+        };
+        let errors = match self {
+            Self::Validation { errors, .. } => errors.clone(),
+            Self::Domain { error, .. } => error
+                .field()
+                .map(|field| {
+                    vec![FieldError {
+                        field,
+                        message: error.to_string(),
+                    }]
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let command_index = match self {
+            Self::Validation { command_index, .. } | Self::Domain { command_index, .. } => {
+                *command_index
+            }
+            _ => None,
+        };
+        ProblemDetails {
+            kind: format!("urn:folio:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_string(),
+            errors,
+            current_version: match self {
+                Self::StaleVersion {
+                    current_version, ..
+                } => Some(*current_version),
+                _ => None,
+            },
+            command_index,
+        }
+    }
+}
+
+/// The HTTP status of a domain error.
+fn domain_status(error: &DocumentError) -> StatusCode {
+    match error {
+        DocumentError::DocumentNotFound => StatusCode::NOT_FOUND,
+        DocumentError::DocumentAlreadyExists | DocumentError::DocumentArchived => {
+            StatusCode::CONFLICT
+        }
+        DocumentError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        DocumentError::BlockNotFound { .. }
+        | DocumentError::BlockIndexOutOfRange { .. }
+        | DocumentError::WrongBlockType { .. }
+        | DocumentError::TextRangeOutOfBounds { .. }
+        | DocumentError::IndexOutOfRange { .. }
+        | DocumentError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Domain { error, .. } => domain_status(error),
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::StaleVersion { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        if let Self::NotReady { retry_after, .. } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::StaleVersion {
+            current_version, ..
+        } = self
+        {
+            response.insert_header((header::ETAG, format!("\"{current_version}\"")));
+        }
+        response.json(self.problem())
+    }
+}

@@ -1,0 +1,280 @@
+//! Request bodies → commands, with 400 for what is not JSON and 422 naming the field for
+//! JSON that is not a valid command.
+
+use domain::DocumentCommand;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ApiError, FieldError};
+
+/// Parses a JSON body into `T`: 400 when it is not JSON, 422 naming the field otherwise.
+///
+/// # Errors
+/// [`ApiError::BadRequest`] or [`ApiError::Validation`].
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value = parse_value(body)?;
+    from_value(value, "").map_err(|e| ApiError::Validation {
+        detail: e.message.clone(),
+        errors: vec![e],
+        command_index: None,
+    })
+}
+
+fn parse_value(body: &[u8]) -> Result<Value, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::BadRequest {
+            code: "malformed_json",
+            detail: "the request body is empty; a JSON object is expected".into(),
+        });
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
+        code: "malformed_json",
+        detail: format!("the request body is not valid JSON: {e}"),
+    })
+}
+
+/// Deserializes with the path of the failing field.
+fn from_value<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let mut field = if path == "." { String::new() } else { path };
+        // serde reports a missing or unknown field at the enclosing object; name the field.
+        for marker in ["missing field `", "unknown field `"] {
+            if let Some(rest) = message.strip_prefix(marker) {
+                if let Some(name) = rest.split('`').next() {
+                    field = join(&field, name);
+                }
+            }
+        }
+        if field.is_empty() {
+            field = "body".into();
+        }
+        FieldError {
+            field: join(prefix, &field),
+            message,
+        }
+    })
+}
+
+fn join(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ if a.ends_with(&format!(".{b}")) || a == b => a.to_string(),
+        _ => format!("{a}.{b}"),
+    }
+}
+
+/// Reads one command. Dispatching on `type` first and then deserializing the variant's own
+/// struct keeps the path of a failing field (serde buffers internally tagged enums and
+/// loses it).
+fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, FieldError> {
+    use domain::command as c;
+    let Value::Object(mut object) = value else {
+        return Err(FieldError {
+            field: join(prefix, "body"),
+            message: "a command is a JSON object with a `type`".into(),
+        });
+    };
+    let kind = match object.remove("type") {
+        Some(Value::String(kind)) => kind,
+        Some(_) => {
+            return Err(FieldError {
+                field: join(prefix, "type"),
+                message: "must be a string".into(),
+            });
+        }
+        None => {
+            return Err(FieldError {
+                field: join(prefix, "type"),
+                message: "missing field `type`".into(),
+            });
+        }
+    };
+    let rest = Value::Object(object);
+    macro_rules! dispatch {
+        ($($name:literal => $variant:ident($ty:ty)),* $(,)?) => {
+            match kind.as_str() {
+                $($name => from_value::<$ty>(rest, prefix).map(DocumentCommand::$variant),)*
+                other => Err(FieldError {
+                    field: join(prefix, "type"),
+                    message: format!(
+                        "unknown command type `{other}`; expected one of {}",
+                        [$($name),*].join(", ")
+                    ),
+                }),
+            }
+        };
+    }
+    dispatch! {
+        "create_document" => CreateDocument(c::CreateDocument),
+        "archive_document" => ArchiveDocument(c::ArchiveDocument),
+        "set_title" => SetTitle(c::SetTitle),
+        "set_metadata" => SetMetadata(c::SetMetadata),
+        "add_paragraph" => AddParagraph(c::AddParagraph),
+        "add_heading" => AddHeading(c::AddHeading),
+        "update_paragraph" => UpdateParagraph(c::UpdateParagraph),
+        "insert_text" => InsertText(c::InsertText),
+        "delete_text" => DeleteText(c::DeleteText),
+        "delete_block" => DeleteBlock(c::DeleteBlock),
+        "move_block" => MoveBlock(c::MoveBlock),
+        "replace_text" => ReplaceText(c::ReplaceText),
+        "format_text" => FormatText(c::FormatText),
+        "set_alignment" => SetAlignment(c::SetAlignment),
+        "add_table" => AddTable(c::AddTable),
+        "set_table_cell" => SetTableCell(c::SetTableCell),
+        "add_table_row" => AddTableRow(c::AddTableRow),
+        "add_table_column" => AddTableColumn(c::AddTableColumn),
+        "delete_table_row" => DeleteTableRow(c::DeleteTableRow),
+        "delete_table_column" => DeleteTableColumn(c::DeleteTableColumn),
+        "add_list" => AddList(c::AddList),
+        "add_list_item" => AddListItem(c::AddListItem),
+        "set_list_item_level" => SetListItemLevel(c::SetListItemLevel),
+        "add_page_break" => AddPageBreak(c::AddPageBreak),
+    }
+}
+
+/// Parses a command request: one command `{"type": …}` or a batch `{"commands": [...]}`.
+/// Document creation and archiving have their own endpoints and are refused here.
+///
+/// # Errors
+/// 400 for malformed JSON; 422 for an invalid command (naming `commands.N.field` in a batch),
+/// an empty batch, or one larger than `max_batch`.
+pub fn parse_commands(body: &[u8], max_batch: usize) -> Result<Vec<DocumentCommand>, ApiError> {
+    let value = parse_value(body)?;
+    let Value::Object(mut object) = value else {
+        return Err(ApiError::invalid("body", "a JSON object is expected"));
+    };
+    let batch = object.contains_key("commands");
+    let items: Vec<(Option<usize>, Value)> = if batch {
+        if object.len() > 1 {
+            let extra = object.keys().find(|k| *k != "commands").cloned();
+            return Err(ApiError::invalid(
+                extra.unwrap_or_default(),
+                "a batch has only the field `commands`",
+            ));
+        }
+        let Some(Value::Array(list)) = object.remove("commands") else {
+            return Err(ApiError::invalid(
+                "commands",
+                "must be an array of commands",
+            ));
+        };
+        if list.is_empty() {
+            return Err(ApiError::invalid(
+                "commands",
+                "a batch needs at least one command",
+            ));
+        }
+        if list.len() > max_batch {
+            return Err(ApiError::invalid(
+                "commands",
+                format!("a batch has at most {max_batch} commands"),
+            ));
+        }
+        list.into_iter()
+            .enumerate()
+            .map(|(i, v)| (Some(i), v))
+            .collect()
+    } else {
+        vec![(None, Value::Object(object))]
+    };
+    let mut commands = Vec::with_capacity(items.len());
+    for (index, value) in items {
+        let prefix = index.map(|i| format!("commands.{i}")).unwrap_or_default();
+        let command = command_from_value(value, &prefix).map_err(|e| ApiError::Validation {
+            detail: e.message.clone(),
+            errors: vec![e],
+            command_index: index,
+        })?;
+        if matches!(
+            command,
+            DocumentCommand::CreateDocument(_) | DocumentCommand::ArchiveDocument(_)
+        ) {
+            return Err(ApiError::Validation {
+                detail: format!(
+                    "{} is not a document command; use POST /v1/documents or DELETE /v1/documents/{{id}}",
+                    command.name()
+                ),
+                errors: vec![FieldError {
+                    field: join(&prefix, "type"),
+                    message: "not allowed here".into(),
+                }],
+                command_index: index,
+            });
+        }
+        commands.push(command);
+    }
+    Ok(commands)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(body: &str) -> (u16, Vec<String>) {
+        use actix_web::ResponseError;
+        let err = parse_commands(body.as_bytes(), 10).unwrap_err();
+        let status = err.status_code().as_u16();
+        (
+            status,
+            err.problem().errors.into_iter().map(|e| e.field).collect(),
+        )
+    }
+
+    #[test]
+    fn malformed_json_is_400() {
+        assert_eq!(field_of("{nope").0, 400);
+    }
+
+    #[test]
+    fn unknown_type_names_the_type_field() {
+        assert_eq!(
+            field_of(r#"{"type":"explode"}"#),
+            (422, vec!["type".into()])
+        );
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        assert_eq!(
+            field_of(r#"{"type":"insert_text","block_id":"b2","offset":1}"#),
+            (422, vec!["text".into()])
+        );
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        assert_eq!(
+            field_of(r#"{"type":"add_heading","text":"x","levle":2}"#),
+            (422, vec!["levle".into()])
+        );
+    }
+
+    #[test]
+    fn wrong_type_in_a_batch_is_named_with_its_index() {
+        let (status, fields) = field_of(
+            r#"{"commands":[{"type":"add_paragraph","text":"a"},{"type":"add_heading","text":"x","level":"two"}]}"#,
+        );
+        assert_eq!(status, 422);
+        assert_eq!(fields, vec!["commands.1.level".to_string()]);
+    }
+
+    #[test]
+    fn create_is_not_a_document_command() {
+        assert_eq!(
+            field_of(r#"{"type":"create_document","document_id":"x","title":"t"}"#),
+            (422, vec!["type".into()])
+        );
+    }
+
+    #[test]
+    fn oversized_batch_is_refused() {
+        let body = format!(
+            r#"{{"commands":[{}]}}"#,
+            vec![r#"{"type":"add_page_break"}"#; 11].join(",")
+        );
+        assert_eq!(field_of(&body).1, vec!["commands".to_string()]);
+    }
+}
