@@ -1,4 +1,8 @@
-//! Re-packing what docx-rs wrote: deflate compression, our core properties, header rows.
+//! Re-packing what docx-rs wrote: deflate compression, our core properties, header rows,
+//! a theme part (required by the schema, not written by docx-rs), and children in schema
+//! order.
+
+mod schema_order;
 
 use std::io::{Cursor, Read, Write};
 
@@ -82,18 +86,64 @@ pub(crate) fn repack(
                 saw_core = true;
                 core.xml().into_bytes()
             }
-            "word/document.xml" if header_rows => mark_header_rows(&data),
+            "word/document.xml" if header_rows => {
+                schema_order::normalize(&mark_header_rows(&data), false)
+            }
+            "word/document.xml" | "word/settings.xml" => schema_order::normalize(&data, false),
+            "word/styles.xml" => schema_order::normalize(&mark_default_style(&data), true),
+            "word/numbering.xml" => schema_order::normalize(&data, true),
+            "word/_rels/document.xml.rels" => insert_before(
+                &data,
+                "</Relationships>",
+                &format!(
+                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />"#
+                ),
+            ),
+            "[Content_Types].xml" => insert_before(
+                &data,
+                "</Types>",
+                &format!(
+                    r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />"#
+                ),
+            ),
             _ => data,
         };
         output.start_file(name, options)?;
         output.write_all(&data)?;
     }
+    output.start_file("word/theme/theme1.xml", options)?;
+    output.write_all(THEME.as_bytes())?;
     if !saw_core {
         return Err(RenderError::Pack(
             "docx-rs wrote no docProps/core.xml".into(),
         ));
     }
     Ok(output.finish()?.into_inner())
+}
+
+const THEME: &str = include_str!("package/theme1.xml");
+const THEME_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme";
+const THEME_TYPE: &str = "application/vnd.openxmlformats-officedocument.theme+xml";
+
+/// Inserts `addition` before the last occurrence of `closing`.
+fn insert_before(xml: &[u8], closing: &str, addition: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(xml);
+    match text.rfind(closing) {
+        Some(at) => format!("{}{addition}{}", &text[..at], &text[at..]).into_bytes(),
+        None => xml.to_vec(),
+    }
+}
+
+/// Marks docx-rs's `Normal` style as the default paragraph style, which readers use for
+/// paragraphs without a `w:pStyle` (python-docx answers `None` otherwise).
+fn mark_default_style(xml: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(xml)
+        .replacen(
+            r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
+            r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+            1,
+        )
+        .into_bytes()
 }
 
 /// Adds `w:tblHeader` beside each `w:cantSplit` (which the renderer puts on header rows

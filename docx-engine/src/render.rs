@@ -24,10 +24,11 @@ pub struct RenderOptions {
     pub last_modified_by: Option<String>,
 }
 
-const BULLET_ABSTRACT: usize = 1;
-const NUMBERED_ABSTRACT: usize = 2;
+// docx-rs always writes an abstract numbering 1 and a numbering 1 of its own.
+const BULLET_ABSTRACT: usize = 10;
+const NUMBERED_ABSTRACT: usize = 11;
 /// The one numbering instance all bullet lists share (bullets need no restart).
-const BULLET_NUM: usize = 1;
+const BULLET_NUM: usize = 10;
 
 /// Renders a document as .docx bytes.
 ///
