@@ -1,1 +1,31 @@
-//! infrastructure
+//! Everything that touches storage, the bus and the clock. The only crate with SQL.
+//!
+//! Layout:
+//! - [`context`]: who is acting (tenant, actor, request) — the event metadata.
+//! - [`sqlite`]: opening the embedded databases and applying migrations.
+//! - [`store`]: the event store (sqlite-es underneath) with snapshots, history, time travel.
+//! - [`write`]: the one write path: If-Match, Idempotency-Key, metadata, decide, append.
+//! - [`bus`]: the outbox relay and the in-process event bus.
+//! - [`views`]: read-model repositories and read-your-writes waiting.
+//! - [`blobs`]: the .docx blob store.
+//! - [`telemetry`]: the tracing subscriber.
+//!
+//! Not here yet: the PostgreSQL event store and NATS JetStream (distributed deployment).
+
+pub mod blobs;
+pub mod bus;
+pub mod context;
+pub mod sqlite;
+pub mod store;
+pub mod telemetry;
+pub mod views;
+pub mod write;
+
+pub use context::{RequestContext, TenantId};
+pub use store::{EventLog, StoreError, StoredEvent};
+pub use write::{CommandOutcome, CommandService, WriteError, WriteOptions};
+
+/// The current time as RFC 3339 with millisecond precision, UTC.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,82 @@
+//! Who is acting, on whose behalf: the facts recorded as metadata on every event.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// A tenant. Every document, event and blob belongs to exactly one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantId(String);
+
+impl TenantId {
+    /// Wraps a tenant name.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The tenant every request acts as until authentication exists.
+    pub fn default_tenant() -> Self {
+        Self("default".into())
+    }
+
+    /// As text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TenantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The request a command arrives with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext {
+    /// Tenant the request acts in.
+    pub tenant: TenantId,
+    /// User or API key id (never a secret).
+    pub actor: String,
+    /// Request id (from `X-Request-Id` or generated).
+    pub request_id: String,
+    /// Client IP.
+    pub ip: Option<String>,
+    /// Client user agent.
+    pub user_agent: Option<String>,
+    /// Reason given by the client (`X-Folio-Reason`).
+    pub reason: Option<String>,
+}
+
+impl RequestContext {
+    /// A context for work the system does itself (CLI, benchmarks).
+    pub fn system(request_id: impl Into<String>) -> Self {
+        Self {
+            tenant: TenantId::default_tenant(),
+            actor: "system".into(),
+            request_id: request_id.into(),
+            ip: None,
+            user_agent: None,
+            reason: None,
+        }
+    }
+
+    /// The event metadata for one event produced by `command` at time `at`.
+    pub(crate) fn metadata(&self, command: &str, at: &str) -> HashMap<String, String> {
+        let mut m = HashMap::new();
+        m.insert("tenant".into(), self.tenant.to_string());
+        m.insert("actor".into(), self.actor.clone());
+        m.insert("request_id".into(), self.request_id.clone());
+        m.insert("command".into(), command.to_string());
+        m.insert("at".into(), at.to_string());
+        if let Some(ip) = &self.ip {
+            m.insert("ip".into(), ip.clone());
+        }
+        if let Some(ua) = &self.user_agent {
+            m.insert("user_agent".into(), ua.clone());
+        }
+        if let Some(reason) = &self.reason {
+            m.insert("reason".into(), reason.clone());
+        }
+        m
+    }
+}

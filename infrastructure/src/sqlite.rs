@@ -1,0 +1,53 @@
+//! The embedded databases: `events.db` (event store, outbox, snapshots, idempotency keys)
+//! and `views.db` (read models). Two files so that projection writes never hold the lock
+//! that command appends need.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+/// Both embedded pools.
+#[derive(Debug, Clone)]
+pub struct Databases {
+    /// `events.db`.
+    pub events: SqlitePool,
+    /// `views.db`.
+    pub views: SqlitePool,
+}
+
+/// Opens (creating if needed) one SQLite database in WAL mode.
+///
+/// # Errors
+/// The sqlx error when the file cannot be opened.
+pub async fn open(path: &Path, max_connections: u32) -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // WAL + NORMAL is durable against process crashes; a power cut may lose the last
+        // transactions but never corrupts the file.
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(options)
+        .await
+}
+
+/// Opens both databases under `data_dir` and applies pending migrations.
+///
+/// # Errors
+/// IO, connection or migration failures.
+pub async fn open_data_dir(data_dir: &Path) -> Result<Databases, sqlx::Error> {
+    std::fs::create_dir_all(data_dir).map_err(sqlx::Error::Io)?;
+    let events = open(&data_dir.join("events.db"), 8).await?;
+    let views = open(&data_dir.join("views.db"), 8).await?;
+    sqlx::migrate!("../migrations/sqlite/events")
+        .run(&events)
+        .await?;
+    sqlx::migrate!("../migrations/sqlite/views").run(&views).await?;
+    Ok(Databases { events, views })
+}

@@ -1,0 +1,293 @@
+//! Read-model repositories (`views.db`) and read-your-writes waiting.
+
+use std::time::Duration;
+
+use domain::{Document, DocumentMetadata, Stats};
+use sqlx::{Row, SqlitePool};
+use tokio::sync::watch;
+
+use crate::store::StoreError;
+
+/// A document summary row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// Document id.
+    pub id: String,
+    /// Tenant.
+    pub tenant: String,
+    /// Title.
+    pub title: String,
+    /// Last version applied.
+    pub version: u64,
+    /// Archived.
+    pub archived: bool,
+    /// Core properties.
+    pub metadata: DocumentMetadata,
+    /// Counts.
+    pub stats: Stats,
+    /// First event time.
+    pub created_at: String,
+    /// First event actor.
+    pub created_by: String,
+    /// Last event time.
+    pub updated_at: String,
+    /// Last event actor.
+    pub updated_by: String,
+}
+
+impl SummaryRow {
+    /// The summary of `document`, with the facts of its first and last events.
+    pub fn of(
+        document: &Document,
+        tenant: &str,
+        (created_at, created_by): (&str, &str),
+        (updated_at, updated_by): (&str, &str),
+    ) -> Self {
+        Self {
+            id: document.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            tenant: tenant.to_string(),
+            title: document.title.clone(),
+            version: document.version.get(),
+            archived: document.archived,
+            metadata: document.metadata.clone(),
+            stats: document.stats(),
+            created_at: created_at.to_string(),
+            created_by: created_by.to_string(),
+            updated_at: updated_at.to_string(),
+            updated_by: updated_by.to_string(),
+        }
+    }
+}
+
+/// A projected document: its summary and its state.
+#[derive(Debug, Clone)]
+pub struct Projected {
+    /// Summary.
+    pub summary: SummaryRow,
+    /// State at `summary.version`.
+    pub document: Document,
+}
+
+/// Why waiting for a version ended without it.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    /// The read model did not reach the version in time.
+    #[error("the read model did not reach the version in time")]
+    Timeout,
+    /// Store failure.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The read models.
+#[derive(Debug, Clone)]
+pub struct Views {
+    pool: SqlitePool,
+    changed: watch::Sender<u64>,
+}
+
+const SUMMARY_COLUMNS: &str = "id, tenant, title, version, archived, metadata, stats, created_at, created_by, updated_at, updated_by";
+
+fn corrupt(e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn summary_row(row: &sqlx::sqlite::SqliteRow) -> Result<SummaryRow, StoreError> {
+    Ok(SummaryRow {
+        id: row.try_get("id")?,
+        tenant: row.try_get("tenant")?,
+        title: row.try_get("title")?,
+        version: row.try_get::<i64, _>("version")? as u64,
+        archived: row.try_get::<i64, _>("archived")? != 0,
+        metadata: serde_json::from_str(&row.try_get::<String, _>("metadata")?).map_err(corrupt)?,
+        stats: serde_json::from_str(&row.try_get::<String, _>("stats")?).map_err(corrupt)?,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+        updated_at: row.try_get("updated_at")?,
+        updated_by: row.try_get("updated_by")?,
+    })
+}
+
+impl Views {
+    /// Read models over the `views.db` pool.
+    pub fn new(pool: SqlitePool) -> Self {
+        let (changed, _) = watch::channel(0);
+        Self { pool, changed }
+    }
+
+    /// A document's summary, within the tenant.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn summary(&self, tenant: &str, id: &str) -> Result<Option<SummaryRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ? AND tenant = ?"
+        ))
+        .bind(id)
+        .bind(tenant)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(summary_row).transpose()
+    }
+
+    /// A page of the tenant's live documents, newest first, optionally filtered by a title
+    /// substring. `cursor` is the last id of the previous page.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn list(
+        &self,
+        tenant: &str,
+        q: Option<&str>,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Vec<SummaryRow>, StoreError> {
+        let pattern = q.map(|q| {
+            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let rows = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM documents
+              WHERE tenant = ?1 AND archived = 0
+                AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\')
+                AND (?3 IS NULL OR id < ?3)
+              ORDER BY id DESC LIMIT ?4"
+        ))
+        .bind(tenant)
+        .bind(pattern)
+        .bind(cursor)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(summary_row).collect()
+    }
+
+    /// A document's summary and state, within the tenant.
+    ///
+    /// # Errors
+    /// Database or decoding failures.
+    pub async fn projected(&self, tenant: &str, id: &str) -> Result<Option<Projected>, StoreError> {
+        let Some(summary) = self.summary(tenant, id).await? else {
+            return Ok(None);
+        };
+        let row = sqlx::query("SELECT state FROM document_content WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let document: Document =
+            serde_json::from_str(&row.try_get::<String, _>("state")?).map_err(corrupt)?;
+        Ok(Some(Projected { summary, document }))
+    }
+
+    /// The projected version of a document (any tenant: used by projectors).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn version(&self, id: &str) -> Result<Option<u64>, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT version FROM documents WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(v.map(|v| v as u64))
+    }
+
+    /// Writes projected documents in one transaction, then wakes waiters.
+    ///
+    /// # Errors
+    /// Database failures (nothing is written).
+    pub async fn upsert(&self, documents: &[&Projected]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for p in documents {
+            let s = &p.summary;
+            sqlx::query(&format!(
+                "INSERT INTO documents ({SUMMARY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET title = excluded.title, version = excluded.version,
+                   archived = excluded.archived, metadata = excluded.metadata, stats = excluded.stats,
+                   updated_at = excluded.updated_at, updated_by = excluded.updated_by"
+            ))
+            .bind(&s.id)
+            .bind(&s.tenant)
+            .bind(&s.title)
+            .bind(s.version as i64)
+            .bind(i64::from(s.archived))
+            .bind(serde_json::to_string(&s.metadata).map_err(corrupt)?)
+            .bind(serde_json::to_string(&s.stats).map_err(corrupt)?)
+            .bind(&s.created_at)
+            .bind(&s.created_by)
+            .bind(&s.updated_at)
+            .bind(&s.updated_by)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO document_content (id, version, state) VALUES (?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state",
+            )
+            .bind(&s.id)
+            .bind(s.version as i64)
+            .bind(serde_json::to_string(&p.document).map_err(corrupt)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.changed.send_modify(|n| *n += 1);
+        Ok(())
+    }
+
+    /// The materialised .docx version of a document, if any.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn blob_version(&self, id: &str) -> Result<Option<u64>, StoreError> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT version FROM docx_blobs WHERE document_id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(v.map(|v| v as u64))
+    }
+
+    /// Records that the .docx of `version` is in the blob store.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn set_blob(&self, tenant: &str, id: &str, version: u64, size: usize) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO docx_blobs (document_id, tenant, version, size) VALUES (?, ?, ?, ?)
+             ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, size = excluded.size
+             WHERE excluded.version > docx_blobs.version",
+        )
+        .bind(id)
+        .bind(tenant)
+        .bind(version as i64)
+        .bind(size as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Waits until the document's read model is at `min_version` or later, or `timeout`
+    /// passes. Wakes when a projector commits, and polls in case the projector runs in
+    /// another process.
+    ///
+    /// # Errors
+    /// [`WaitError::Timeout`], or store failures.
+    pub async fn wait_for(&self, id: &str, min_version: u64, timeout: Duration) -> Result<(), WaitError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changed = self.changed.subscribe();
+        loop {
+            if self.version(id).await?.is_some_and(|v| v >= min_version) {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(WaitError::Timeout);
+            }
+            tokio::select! {
+                _ = changed.changed() => {}
+                () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                () = tokio::time::sleep_until(deadline) => {}
+            }
+        }
+    }
+}

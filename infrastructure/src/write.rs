@@ -1,0 +1,372 @@
+//! The one write path. REST handlers and MCP tools call [`CommandService`] and nothing else
+//! to change a document: it checks `If-Match`, replays `Idempotency-Key` retries, stamps
+//! event metadata, lets the domain decide, and appends (the outbox row commits with the
+//! events).
+//!
+//! Loaded documents stay in memory (an LRU of per-document slots, each behind an async
+//! mutex), so a command on a long document costs the same as on a short one: no reload, no
+//! replay. The cache is only an optimisation: the store's unique sequence is the arbiter,
+//! and a conflict drops the cached state and retries from the store.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
+
+use domain::{BlockId, Document, DocumentCommand, DocumentError, DocumentId, Limits};
+use lru::LruCache;
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+
+use crate::context::RequestContext;
+use crate::store::{EventLog, NewEvent, StoreError, StoredEvent};
+
+/// How often conflicting appends are retried before giving up.
+const MAX_ATTEMPTS: usize = 8;
+
+/// Why a write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The domain refused a command (422, or 404/409/413 by kind); `index` is its position
+    /// in the request.
+    #[error("command {index} refused: {error}")]
+    Domain {
+        /// The reason.
+        error: DocumentError,
+        /// 0-based index of the command.
+        index: usize,
+    },
+    /// No such document in the caller's tenant (404).
+    #[error("document not found")]
+    NotFound,
+    /// `If-Match` named another version (409).
+    #[error("stale version")]
+    StaleVersion {
+        /// The version the client named.
+        expected: u64,
+        /// The current version.
+        current: u64,
+    },
+    /// The idempotency key was used before with a different request (422).
+    #[error("idempotency key reused with a different request")]
+    IdempotencyKeyReused,
+    /// Conflicting writers kept winning (409, retryable).
+    #[error("too many concurrent writers on this document")]
+    Contended,
+    /// Storage failure (500).
+    #[error("storage failure")]
+    Store(#[from] StoreError),
+}
+
+/// Options of one write request.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// `If-Match`: the version the client based the request on.
+    pub expected_version: Option<u64>,
+    /// `Idempotency-Key`.
+    pub idempotency_key: Option<String>,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    /// The document.
+    pub document_id: DocumentId,
+    /// Its version afterwards.
+    pub version: u64,
+    /// Appended events: sequence and type.
+    pub events: Vec<(u64, String)>,
+    /// Blocks created, in order.
+    pub created_block_ids: Vec<BlockId>,
+    /// Whether this is the stored result of an earlier request with the same key.
+    pub replayed: bool,
+}
+
+impl CommandOutcome {
+    fn from_events(document_id: DocumentId, events: &[StoredEvent], replayed: bool) -> Self {
+        Self {
+            version: events.last().map_or(0, |e| e.sequence),
+            events: events
+                .iter()
+                .map(|e| (e.sequence, e.event_type.clone()))
+                .collect(),
+            created_block_ids: events
+                .iter()
+                .flat_map(|e| e.event.created_block_ids())
+                .collect(),
+            document_id,
+            replayed,
+        }
+    }
+}
+
+struct Slot {
+    document: Document,
+    tenant: String,
+}
+
+type SlotRef = Arc<tokio::sync::Mutex<Option<Slot>>>;
+
+/// The write path.
+pub struct CommandService {
+    log: EventLog,
+    limits: Limits,
+    snapshot_every: u64,
+    cache: Mutex<LruCache<String, SlotRef>>,
+    appended: Arc<Notify>,
+}
+
+impl std::fmt::Debug for CommandService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandService")
+            .field("limits", &self.limits)
+            .field("snapshot_every", &self.snapshot_every)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CommandService {
+    /// A write path over `log`. `appended` is notified after every append (it wakes the
+    /// outbox relay). `cached_documents` bounds the in-memory documents.
+    pub fn new(
+        log: EventLog,
+        limits: Limits,
+        snapshot_every: u64,
+        cached_documents: usize,
+        appended: Arc<Notify>,
+    ) -> Self {
+        let capacity = NonZeroUsize::new(cached_documents.max(1)).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            log,
+            limits,
+            snapshot_every: snapshot_every.max(1),
+            cache: Mutex::new(LruCache::new(capacity)),
+            appended,
+        }
+    }
+
+    /// The event log behind this write path.
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    /// The limits commands are checked against.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn slot(&self, id: &DocumentId) -> SlotRef {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .get_or_insert(id.to_string(), || Arc::new(tokio::sync::Mutex::new(None)))
+            .clone()
+    }
+
+    /// Creates a document with a new id (UUID v7) in the caller's tenant.
+    ///
+    /// # Errors
+    /// See [`WriteError`].
+    pub async fn create(
+        &self,
+        ctx: &RequestContext,
+        title: String,
+        options: &WriteOptions,
+    ) -> Result<CommandOutcome, WriteError> {
+        let id = DocumentId::new(uuid::Uuid::now_v7().to_string());
+        let command = DocumentCommand::CreateDocument(domain::command::CreateDocument {
+            document_id: id.clone(),
+            title,
+        });
+        self.write(ctx, &id, &[command], options, true).await
+    }
+
+    /// Applies commands to a document, all or nothing.
+    ///
+    /// # Errors
+    /// See [`WriteError`].
+    pub async fn execute(
+        &self,
+        ctx: &RequestContext,
+        id: &DocumentId,
+        commands: &[DocumentCommand],
+        options: &WriteOptions,
+    ) -> Result<CommandOutcome, WriteError> {
+        self.write(ctx, id, commands, options, false).await
+    }
+
+    #[tracing::instrument(name = "folio.write", skip_all, fields(document_id = %id, commands = commands.len()), err)]
+    async fn write(
+        &self,
+        ctx: &RequestContext,
+        id: &DocumentId,
+        commands: &[DocumentCommand],
+        options: &WriteOptions,
+        creating: bool,
+    ) -> Result<CommandOutcome, WriteError> {
+        let fingerprint = fingerprint(id, commands, creating);
+        for _ in 0..MAX_ATTEMPTS {
+            let slot = self.slot(id);
+            let mut guard = slot.lock().await;
+            // Inside the document's lock, so a concurrent retry with the same key waits for
+            // the first request and then finds its result.
+            if let Some(key) = &options.idempotency_key {
+                if let Some((record, events)) =
+                    self.log.idempotency(ctx.tenant.as_str(), key).await?
+                {
+                    let same_target = record.document_id == id.as_str() || creating;
+                    if record.fingerprint != fingerprint || !same_target {
+                        return Err(WriteError::IdempotencyKeyReused);
+                    }
+                    return Ok(CommandOutcome::from_events(
+                        DocumentId::new(record.document_id),
+                        &events,
+                        true,
+                    ));
+                }
+            }
+            if guard.is_none() {
+                *guard = self.log.load(id).await?.map(|loaded| Slot {
+                    document: loaded.document,
+                    tenant: loaded.tenant,
+                });
+            }
+            let empty = Document::default();
+            let (current, tenant) = match guard.as_ref() {
+                Some(s) => (&s.document, Some(s.tenant.as_str())),
+                None => (&empty, None),
+            };
+            if !creating && tenant != Some(ctx.tenant.as_str()) {
+                // Another tenant's document is indistinguishable from a missing one.
+                return Err(WriteError::NotFound);
+            }
+            if let Some(expected) = options.expected_version {
+                if expected != current.version.get() {
+                    return Err(WriteError::StaleVersion {
+                        expected,
+                        current: current.version.get(),
+                    });
+                }
+            }
+            let (produced, next_state) = decide(current, commands, &self.limits)?;
+            if produced.is_empty() {
+                return Ok(CommandOutcome {
+                    document_id: id.clone(),
+                    version: current.version.get(),
+                    events: Vec::new(),
+                    created_block_ids: Vec::new(),
+                    replayed: false,
+                });
+            }
+            let at = crate::now_rfc3339();
+            let base = current.version.get();
+            let new_events: Vec<NewEvent> = produced
+                .into_iter()
+                .enumerate()
+                .map(|(i, (command, event))| {
+                    let mut metadata = ctx.metadata(command, &at);
+                    if i == 0 {
+                        if let Some(key) = &options.idempotency_key {
+                            metadata.insert("idempotency_key".into(), key.clone());
+                            metadata.insert("idempotency_fingerprint".into(), fingerprint.clone());
+                        }
+                    }
+                    NewEvent {
+                        sequence: base + 1 + i as u64,
+                        event,
+                        metadata,
+                    }
+                })
+                .collect();
+            match self.log.append(id, &new_events).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => {
+                    // Someone else appended (another process, or a reused key): reload.
+                    *guard = None;
+                    continue;
+                }
+                Err(e) => {
+                    *guard = None;
+                    return Err(e.into());
+                }
+            }
+            self.appended.notify_one();
+            let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
+            let document = match next_state {
+                Some(state) => state,
+                None => {
+                    let mut state = guard.take().map(|s| s.document).unwrap_or_default();
+                    for e in &new_events {
+                        state.apply(&e.event);
+                    }
+                    state
+                }
+            };
+            let version = document.version.get();
+            if version / self.snapshot_every != base / self.snapshot_every {
+                if let Err(e) = self.log.save_snapshot(&tenant, &document).await {
+                    // A snapshot is a cache; the events are committed.
+                    tracing::warn!(error = %e, "snapshot not saved");
+                }
+            }
+            *guard = Some(Slot { document, tenant });
+            let stored: Vec<StoredEvent> = new_events
+                .into_iter()
+                .map(|e| StoredEvent {
+                    document_id: id.clone(),
+                    sequence: e.sequence,
+                    event_type: e.event.name().to_string(),
+                    event_version: domain::event::EVENT_VERSION.to_string(),
+                    event: e.event,
+                    metadata: e.metadata,
+                })
+                .collect();
+            return Ok(CommandOutcome::from_events(id.clone(), &stored, false));
+        }
+        Err(WriteError::Contended)
+    }
+}
+
+/// Decides commands in order. A single command is decided on the state itself (no copy of
+/// a possibly long document); a batch works on a copy and returns it.
+#[allow(clippy::type_complexity)]
+fn decide(
+    current: &Document,
+    commands: &[DocumentCommand],
+    limits: &Limits,
+) -> Result<(Vec<(&'static str, domain::DocumentEvent)>, Option<Document>), WriteError> {
+    if let [command] = commands {
+        let events = current
+            .decide(command, limits)
+            .map_err(|error| WriteError::Domain { error, index: 0 })?;
+        return Ok((events.into_iter().map(|e| (command.name(), e)).collect(), None));
+    }
+    let mut state = current.clone();
+    let mut produced = Vec::new();
+    for (index, command) in commands.iter().enumerate() {
+        let events = state
+            .decide(command, limits)
+            .map_err(|error| WriteError::Domain { error, index })?;
+        for event in events {
+            state.apply(&event);
+            produced.push((command.name(), event));
+        }
+    }
+    Ok((produced, Some(state)))
+}
+
+/// What identifies a request for idempotency: the target and the exact commands.
+fn fingerprint(id: &DocumentId, commands: &[DocumentCommand], creating: bool) -> String {
+    let mut hasher = Sha256::new();
+    if creating {
+        // The id of a new document is generated per attempt; only the commands count,
+        // minus that id.
+        for c in commands {
+            if let DocumentCommand::CreateDocument(create) = c {
+                hasher.update(b"create:");
+                hasher.update(create.title.as_bytes());
+            }
+        }
+    } else {
+        hasher.update(id.as_str().as_bytes());
+        hasher.update(serde_json::to_vec(commands).unwrap_or_default());
+    }
+    format!("{:x}", hasher.finalize())
+}
