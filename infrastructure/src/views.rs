@@ -167,7 +167,22 @@ impl Views {
     /// # Errors
     /// Database or decoding failures.
     pub async fn projected(&self, tenant: &str, id: &str) -> Result<Option<Projected>, StoreError> {
-        let Some(summary) = self.summary(tenant, id).await? else {
+        match self.projected_any_tenant(id).await? {
+            Some(p) if p.summary.tenant == tenant => Ok(Some(p)),
+            _ => Ok(None),
+        }
+    }
+
+    /// A document's summary and state, whatever its tenant (for projectors only).
+    ///
+    /// # Errors
+    /// Database or decoding failures.
+    pub async fn projected_any_tenant(&self, id: &str) -> Result<Option<Projected>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(summary) = row.as_ref().map(summary_row).transpose()? else {
             return Ok(None);
         };
         let row = sqlx::query("SELECT state FROM document_content WHERE id = ?")
@@ -246,6 +261,19 @@ impl Views {
             .fetch_optional(&self.pool)
             .await?;
         Ok(v.map(|v| v as u64))
+    }
+
+    /// Documents whose materialised .docx is older than their read model.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn stale_blobs(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT d.id FROM documents d LEFT JOIN docx_blobs b ON b.document_id = d.id
+              WHERE b.version IS NULL OR b.version < d.version",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Records that the .docx of `version` is in the blob store.

@@ -1,1 +1,17 @@
-//! projectors
+//! Projectors: consumers of the event bus that keep the derived views.
+//!
+//! - [`read_model`]: document summaries and state in `views.db`. Each row remembers the last
+//!   sequence applied: duplicates are skipped and a gap is filled by reading the missing
+//!   events from the event store, so the projection is idempotent and self-healing.
+//! - [`docx`]: the .docx of each document's latest version in the blob store, rendered
+//!   after the read model commits and coalesced (a document edited 100 times while a render
+//!   runs is rendered once more, not 100 times).
+//!
+//! Not here yet: `rebuild` (replaying everything into fresh tables) and the JetStream
+//! consumers of the distributed deployment.
+
+pub mod docx;
+pub mod read_model;
+
+pub use docx::DocxMaterializer;
+pub use read_model::ReadModelProjector;

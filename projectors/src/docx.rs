@@ -1,0 +1,116 @@
+//! The .docx materialiser: renders each document's latest version into the blob store.
+
+use std::collections::BTreeSet;
+
+use docx_engine::{RenderOptions, render_docx};
+use infrastructure::blobs::BlobStore;
+use infrastructure::views::{Projected, Views};
+use tokio::sync::{mpsc, watch};
+
+/// Renders the latest version of changed documents, coalescing bursts.
+#[derive(Debug)]
+pub struct DocxMaterializer {
+    views: Views,
+    blobs: BlobStore,
+}
+
+/// The render options of a projected document (timestamps and editor from its events).
+pub fn render_options(p: &Projected) -> RenderOptions {
+    RenderOptions {
+        created_at: Some(p.summary.created_at.clone()).filter(|s| !s.is_empty()),
+        modified_at: Some(p.summary.updated_at.clone()).filter(|s| !s.is_empty()),
+        last_modified_by: Some(p.summary.updated_by.clone()).filter(|s| !s.is_empty()),
+    }
+}
+
+impl DocxMaterializer {
+    /// A materialiser reading `views` and writing `blobs`.
+    pub fn new(views: Views, blobs: BlobStore) -> Self {
+        Self { views, blobs }
+    }
+
+    /// Runs until the channel closes or `shutdown` turns true. Starts by rendering every
+    /// document whose blob is behind its read model.
+    pub async fn run(
+        self,
+        mut changed: mpsc::UnboundedReceiver<String>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        match self.views.stale_blobs().await {
+            Ok(ids) => {
+                for id in ids {
+                    self.materialize(&id).await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot list stale .docx blobs"),
+        }
+        loop {
+            let first = tokio::select! {
+                id = changed.recv() => id,
+                _ = shutdown.changed() => return,
+            };
+            let Some(first) = first else { return };
+            let mut pending = BTreeSet::from([first]);
+            while let Ok(id) = changed.try_recv() {
+                pending.insert(id);
+            }
+            for id in pending {
+                self.materialize(&id).await;
+            }
+        }
+    }
+
+    /// Renders and stores one document's latest version; failures are logged (the blob
+    /// stays at its older version and the query API renders on demand).
+    #[tracing::instrument(name = "folio.projector.docx", skip(self))]
+    pub async fn materialize(&self, id: &str) {
+        let projected = match self.views.projected_any_tenant(id).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the read model");
+                return;
+            }
+        };
+        let previous = match self.views.blob_version(id).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the blob version");
+                return;
+            }
+        };
+        if previous.is_some_and(|v| v >= projected.summary.version) {
+            return;
+        }
+        let version = projected.summary.version;
+        let tenant = projected.summary.tenant.clone();
+        let rendered = tokio::task::spawn_blocking(move || {
+            render_docx(&projected.document, &render_options(&projected))
+        })
+        .await;
+        let bytes = match rendered {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "render failed");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "render task failed");
+                return;
+            }
+        };
+        if let Err(e) = self.blobs.put(&tenant, id, version, &bytes).await {
+            tracing::error!(error = %e, "cannot write the .docx blob");
+            return;
+        }
+        if let Err(e) = self.views.set_blob(&tenant, id, version, bytes.len()).await {
+            tracing::error!(error = %e, "cannot record the .docx blob");
+            return;
+        }
+        if let Some(old) = previous {
+            if let Err(e) = self.blobs.remove(&tenant, id, old).await {
+                tracing::warn!(error = %e, "cannot remove an older .docx blob");
+            }
+        }
+    }
+}

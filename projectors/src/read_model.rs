@@ -1,0 +1,214 @@
+//! The document read model.
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::Document;
+use infrastructure::StoredEvent;
+use infrastructure::store::{EventLog, StoreError};
+use infrastructure::views::{Projected, SummaryRow, Views};
+use lru::LruCache;
+use tokio::sync::{broadcast, mpsc, watch};
+
+/// Most events taken from the bus per transaction.
+const MAX_BATCH: usize = 2_000;
+
+/// Keeps `documents` and `document_content` in step with the events.
+pub struct ReadModelProjector {
+    log: EventLog,
+    views: Views,
+    cache: LruCache<String, Projected>,
+    /// Document ids whose read model changed (for the .docx materialiser).
+    changed: Option<mpsc::UnboundedSender<String>>,
+}
+
+impl std::fmt::Debug for ReadModelProjector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadModelProjector").finish_non_exhaustive()
+    }
+}
+
+impl ReadModelProjector {
+    /// A projector writing to `views`, reading gaps from `log`, telling `changed` which
+    /// documents it updated.
+    pub fn new(
+        log: EventLog,
+        views: Views,
+        cached_documents: usize,
+        changed: Option<mpsc::UnboundedSender<String>>,
+    ) -> Self {
+        Self {
+            log,
+            views,
+            cache: LruCache::new(NonZeroUsize::new(cached_documents.max(1)).unwrap_or(NonZeroUsize::MIN)),
+            changed,
+        }
+    }
+
+    /// Consumes the bus until it closes or `shutdown` turns true. Catches up from the event
+    /// store first, and again whenever it lagged behind the bus or a write failed.
+    pub async fn run(
+        mut self,
+        mut events: broadcast::Receiver<Arc<StoredEvent>>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let mut need_catch_up = true;
+        loop {
+            if need_catch_up {
+                match self.catch_up().await {
+                    Ok(()) => need_catch_up = false,
+                    Err(e) => {
+                        tracing::error!(error = %e, "read-model catch-up failed; retrying");
+                        tokio::select! {
+                            () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                            _ = shutdown.changed() => return,
+                        }
+                    }
+                }
+            }
+            let first = tokio::select! {
+                received = events.recv() => received,
+                _ = shutdown.changed() => return,
+            };
+            let mut batch = match first {
+                Ok(e) => vec![e],
+                Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                    tracing::warn!(skipped, "read-model projector lagged; catching up from the store");
+                    need_catch_up = true;
+                    continue;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            while batch.len() < MAX_BATCH {
+                match events.try_recv() {
+                    Ok(e) => batch.push(e),
+                    Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                        need_catch_up = true;
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            if let Err(e) = self.apply(&batch).await {
+                tracing::error!(error = %e, "read-model projection failed; will catch up");
+                self.cache.clear();
+                need_catch_up = true;
+            }
+        }
+    }
+
+    /// Brings every document's read model up to the event store.
+    ///
+    /// # Errors
+    /// Store failures.
+    #[tracing::instrument(name = "folio.projector.catch_up", skip_all, err)]
+    pub async fn catch_up(&mut self) -> Result<(), StoreError> {
+        for (id, head) in self.log.heads().await? {
+            let projected = self.views.version(id.as_str()).await?.unwrap_or(0);
+            if projected < head {
+                let events = self.log.events(&id, projected, Some(head), None).await?;
+                let arcs: Vec<Arc<StoredEvent>> = events.into_iter().map(Arc::new).collect();
+                self.apply(&arcs).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies a batch of events (any documents, each document's in order), skipping
+    /// duplicates and filling gaps from the store, and writes the result in one transaction.
+    ///
+    /// # Errors
+    /// Store failures (nothing is written; the cache entries touched are dropped).
+    #[tracing::instrument(name = "folio.projector.apply", skip_all, fields(events = batch.len()), err)]
+    pub async fn apply(&mut self, batch: &[Arc<StoredEvent>]) -> Result<(), StoreError> {
+        let mut order: Vec<String> = Vec::new();
+        let mut touched: HashMap<String, Projected> = HashMap::new();
+        for event in batch {
+            let id = event.document_id.to_string();
+            if !touched.contains_key(&id) {
+                let current = match self.cache.pop(&id) {
+                    Some(p) => Some(p),
+                    None => self.views.projected_any_tenant(&id).await?,
+                };
+                let current = current.unwrap_or_else(|| empty(event));
+                order.push(id.clone());
+                touched.insert(id.clone(), current);
+            }
+            let Some(projected) = touched.get_mut(&id) else {
+                continue;
+            };
+            let version = projected.document.version.get();
+            if event.sequence <= version {
+                continue; // already applied
+            }
+            if event.sequence > version + 1 {
+                let missing = self
+                    .log
+                    .events(&event.document_id, version, Some(event.sequence - 1), None)
+                    .await?;
+                for m in &missing {
+                    fold(projected, m);
+                }
+            }
+            fold(projected, event);
+        }
+        let changed: Vec<&Projected> = order.iter().filter_map(|id| touched.get(id)).collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        self.views.upsert(&changed).await?;
+        for id in order {
+            if let Some(p) = touched.remove(&id) {
+                if let Some(tx) = &self.changed {
+                    let _ = tx.send(id.clone());
+                }
+                self.cache.put(id, p);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn empty(event: &StoredEvent) -> Projected {
+    let document = Document::default();
+    let summary = SummaryRow::of(
+        &document,
+        event.tenant(),
+        (
+            event.meta("at").unwrap_or_default(),
+            event.meta("actor").unwrap_or_default(),
+        ),
+        (
+            event.meta("at").unwrap_or_default(),
+            event.meta("actor").unwrap_or_default(),
+        ),
+    );
+    Projected { summary, document }
+}
+
+/// Applies one event to a projected document and refreshes its summary.
+fn fold(projected: &mut Projected, event: &StoredEvent) {
+    projected.document.apply(&event.event);
+    let at = event.meta("at").unwrap_or_default();
+    let actor = event.meta("actor").unwrap_or_default();
+    let (created_at, created_by) = if event.sequence == 1 {
+        (at.to_string(), actor.to_string())
+    } else {
+        (
+            projected.summary.created_at.clone(),
+            projected.summary.created_by.clone(),
+        )
+    };
+    let tenant = projected.summary.tenant.clone();
+    projected.summary = SummaryRow::of(
+        &projected.document,
+        &tenant,
+        (&created_at, &created_by),
+        (at, actor),
+    );
+    if projected.summary.id.is_empty() {
+        projected.summary.id = event.document_id.to_string();
+    }
+}
