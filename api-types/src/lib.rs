@@ -8,10 +8,12 @@
 
 #![warn(missing_docs)]
 
+mod body;
 mod dto;
 mod error;
 mod parse;
 
+pub use body::read_body;
 pub use dto::*;
 pub use error::{ApiError, FieldError, ProblemDetails};
 pub use parse::{parse_commands, parse_json};

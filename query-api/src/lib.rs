@@ -1,1 +1,623 @@
-//! query-api
+//! The read side over HTTP (actix-web): summaries, content, text, outline, .docx, exports
+//! and history, each scoped to the caller's tenant.
+//!
+//! Latest state comes from the read models; `?version=N` rebuilds the document from its
+//! events (time travel); `?min_version=N` waits, bounded, until the read model has caught
+//! up (read-your-writes), answering 503 with `Retry-After` when it has not.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use api_types::{
+    ApiError, BlockView, ContentResponse, DocumentSummary, HistoryItem, OutlineItem,
+    OutlineResponse, Page, ProblemDetails,
+};
+use auth::Principal;
+use docx_engine::{DOCX_CONTENT_TYPE, ExportFormat, RenderOptions, export, render_docx};
+use domain::{Block, BlockId, Document, DocumentId};
+use infrastructure::blobs::BlobStore;
+use infrastructure::store::{EventLog, HistoryFilter, StoredEvent};
+use infrastructure::views::{SummaryRow, Views, WaitError};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Largest page of a list.
+pub const MAX_PAGE: u32 = 200;
+
+/// Configuration and services of the query API.
+#[derive(Debug, Clone)]
+pub struct QueryApi {
+    /// Event store (history, time travel).
+    pub log: EventLog,
+    /// Read models.
+    pub views: Views,
+    /// .docx blobs.
+    pub blobs: BlobStore,
+    /// How long `?min_version` waits before answering 503.
+    pub read_wait: Duration,
+}
+
+/// Registers the query API's routes (with their OpenAPI descriptions).
+pub fn configure(api: QueryApi) -> impl FnOnce(&mut ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(api))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                ApiError::BadRequest {
+                    code: "invalid_query",
+                    detail: format!("invalid query parameter: {err}"),
+                }
+                .into()
+            }))
+            .service(list_documents)
+            .service(get_document)
+            .service(get_content)
+            .service(get_block)
+            .service(get_text)
+            .service(get_outline)
+            .service(get_docx)
+            .service(get_export)
+            .service(get_history);
+    }
+}
+
+/// Time travel and read-your-writes parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct ReadParams {
+    /// Show the document as it was at this version (rebuilt from events).
+    version: Option<u64>,
+    /// Wait until the read model has caught up to at least this version.
+    min_version: Option<u64>,
+}
+
+/// A document as read: state plus the facts of its first and last events.
+struct Resolved {
+    document: Document,
+    summary: SummaryRow,
+}
+
+impl Resolved {
+    fn version(&self) -> u64 {
+        self.document.version.get()
+    }
+
+    fn etag(&self) -> (header::HeaderName, String) {
+        (header::ETAG, format!("\"{}\"", self.version()))
+    }
+
+    fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            created_at: Some(self.summary.created_at.clone()).filter(|s| !s.is_empty()),
+            modified_at: Some(self.summary.updated_at.clone()).filter(|s| !s.is_empty()),
+            last_modified_by: Some(self.summary.updated_by.clone()).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+fn store_error(e: infrastructure::StoreError) -> ApiError {
+    ApiError::internal(&e)
+}
+
+fn parse_id(raw: &str) -> Result<DocumentId, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| DocumentId::new(u.to_string()))
+        .map_err(|_| ApiError::document_not_found())
+}
+
+fn version_not_found(version: u64) -> ApiError {
+    ApiError::NotFound {
+        code: "version_not_found",
+        detail: format!("the document has no version {version}"),
+    }
+}
+
+impl QueryApi {
+    /// The document's head version, if it exists in the caller's tenant.
+    async fn head(&self, principal: &Principal, id: &DocumentId) -> Result<u64, ApiError> {
+        match self.log.head(id).await.map_err(store_error)? {
+            Some((version, tenant)) if tenant == principal.tenant.as_str() => Ok(version),
+            _ => Err(ApiError::document_not_found()),
+        }
+    }
+
+    async fn wait(&self, id: &DocumentId, min_version: u64) -> Result<(), ApiError> {
+        match self.views.wait_for(id.as_str(), min_version, self.read_wait).await {
+            Ok(()) => Ok(()),
+            Err(WaitError::Timeout) => Err(ApiError::NotReady {
+                detail: format!(
+                    "the read model has not reached version {min_version} yet; retry"
+                ),
+                retry_after: 1,
+            }),
+            Err(WaitError::Store(e)) => Err(store_error(e)),
+        }
+    }
+
+    /// Resolves the document a read is about: a past version, or the read model (after
+    /// waiting for `min_version`).
+    async fn resolve(
+        &self,
+        principal: &Principal,
+        raw_id: &str,
+        params: &ReadParams,
+    ) -> Result<Resolved, ApiError> {
+        let id = parse_id(raw_id)?;
+        let tenant = principal.tenant.as_str();
+        if let Some(version) = params.version {
+            let head = self.head(principal, &id).await?;
+            if version == 0 || version > head {
+                return Err(version_not_found(version));
+            }
+            let past = self
+                .log
+                .document_at(&id, version)
+                .await
+                .map_err(store_error)?
+                .filter(|d| d.tenant == tenant)
+                .ok_or_else(|| version_not_found(version))?;
+            let summary = SummaryRow::of(
+                &past.document,
+                &past.tenant,
+                (&past.created_at, &past.created_by),
+                (&past.updated_at, &past.updated_by),
+            );
+            return Ok(Resolved {
+                document: past.document,
+                summary,
+            });
+        }
+        if let Some(min) = params.min_version {
+            let head = self.head(principal, &id).await?;
+            if min > head {
+                return Err(version_not_found(min));
+            }
+            self.wait(&id, min).await?;
+        }
+        let projected = match self.views.projected(tenant, id.as_str()).await.map_err(store_error)? {
+            Some(p) => p,
+            None => {
+                // Just created and not projected yet: wait for it, as if min_version=1.
+                self.head(principal, &id).await?;
+                self.wait(&id, 1).await?;
+                self.views
+                    .projected(tenant, id.as_str())
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(ApiError::document_not_found)?
+            }
+        };
+        Ok(Resolved {
+            document: projected.document,
+            summary: projected.summary,
+        })
+    }
+}
+
+fn summary_dto(s: SummaryRow) -> DocumentSummary {
+    DocumentSummary {
+        id: s.id,
+        title: s.title,
+        version: s.version,
+        metadata: s.metadata,
+        stats: s.stats,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+        created_by: s.created_by,
+        archived: s.archived,
+    }
+}
+
+/// List parameters.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Only documents whose title contains this text (case-insensitive for ASCII).
+    q: Option<String>,
+    /// Page size, 1-200 (default 20).
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List the tenant's documents, newest first.
+#[utoipa::path(
+    tag = "queries",
+    params(ListParams),
+    responses(
+        (status = 200, description = "a page of summaries", body = Page<DocumentSummary>),
+        (status = 400, description = "bad parameter", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents")]
+async fn list_documents(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = params.limit.unwrap_or(20);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be 1 to {MAX_PAGE}")));
+    }
+    let mut rows = api
+        .views
+        .list(
+            principal.tenant.as_str(),
+            params.q.as_deref().filter(|q| !q.is_empty()),
+            limit + 1,
+            params.cursor.as_deref(),
+        )
+        .await
+        .map_err(store_error)?;
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.into_iter().map(summary_dto).collect(),
+        next_cursor,
+    }))
+}
+
+/// A document's summary.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), ReadParams),
+    responses(
+        (status = 200, description = "summary", body = DocumentSummary),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "read model not caught up to min_version", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}")]
+async fn get_document(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let resolved = api.resolve(&principal, &path, &params).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .json(summary_dto(resolved.summary)))
+}
+
+/// A document's blocks.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), ReadParams),
+    responses(
+        (status = 200, description = "content", body = ContentResponse),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "read model not caught up to min_version", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/content")]
+async fn get_content(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let resolved = api.resolve(&principal, &path, &params).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .json(ContentResponse {
+            version: resolved.version(),
+            blocks: resolved.document.blocks.iter().map(BlockView::from).collect(),
+        }))
+}
+
+/// One block.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), ("block_id" = String, Path, description = "block id"), ReadParams),
+    responses(
+        (status = 200, description = "the block", body = BlockView),
+        (status = 404, description = "no such document, version or block", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/blocks/{block_id}")]
+async fn get_block(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    params: web::Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, block_id) = path.into_inner();
+    let resolved = api.resolve(&principal, &id, &params).await?;
+    let block: &Block = resolved
+        .document
+        .block(&BlockId::new(block_id.clone()))
+        .ok_or_else(|| ApiError::NotFound {
+            code: "block_not_found",
+            detail: format!("no block with id {block_id}"),
+        })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .json(BlockView::from(block)))
+}
+
+/// The document as plain text.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), ReadParams),
+    responses(
+        (status = 200, description = "plain text", body = String, content_type = "text/plain"),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/text")]
+async fn get_text(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let resolved = api.resolve(&principal, &path, &params).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .content_type(ExportFormat::Text.content_type())
+        .body(export(&resolved.document, ExportFormat::Text)))
+}
+
+/// The headings.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), ReadParams),
+    responses(
+        (status = 200, description = "outline", body = OutlineResponse),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/outline")]
+async fn get_outline(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let resolved = api.resolve(&principal, &path, &params).await?;
+    let items = resolved
+        .document
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading(h) => Some(OutlineItem {
+                block_id: h.id.to_string(),
+                level: h.level,
+                text: b.text(),
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .json(OutlineResponse {
+            version: resolved.version(),
+            items,
+        }))
+}
+
+/// A file name for downloads: the title with only safe characters.
+fn file_name(title: &str, extension: &str) -> String {
+    let base: String = title
+        .chars()
+        .map(|c| if c.is_alphanumeric() || " -_.".contains(c) { c } else { '_' })
+        .take(100)
+        .collect();
+    let base = base.trim();
+    format!("{}.{extension}", if base.is_empty() { "document" } else { base })
+}
+
+/// The document as a .docx file.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), ReadParams),
+    responses(
+        (status = 200, description = "the .docx", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/docx")]
+async fn get_docx(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let resolved = api.resolve(&principal, &path, &params).await?;
+    let id = resolved.summary.id.clone();
+    let version = resolved.version();
+    // The materialised blob when it is of exactly this version; otherwise render now.
+    let stored = match api.views.blob_version(&id).await.map_err(store_error)? {
+        Some(v) if v == version => api
+            .blobs
+            .get(&resolved.summary.tenant, &id, v)
+            .await
+            .map_err(|e| ApiError::internal(&e))?,
+        _ => None,
+    };
+    let bytes = match stored {
+        Some(bytes) => bytes,
+        None => {
+            let options = resolved.render_options();
+            let document = resolved.document.clone();
+            web::block(move || render_docx(&document, &options))
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .map_err(|e| ApiError::internal(&e))?
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                file_name(&resolved.document.title, "docx")
+            ),
+        ))
+        .content_type(DOCX_CONTENT_TYPE)
+        .body(bytes))
+}
+
+/// Export parameters.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct ExportParams {
+    /// `html`, `markdown` or `text`.
+    format: String,
+    /// Version to export.
+    version: Option<u64>,
+    /// Wait for this version first.
+    min_version: Option<u64>,
+}
+
+/// The document exported as HTML, Markdown or plain text.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), ExportParams),
+    responses(
+        (status = 200, description = "the export", body = String),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "unknown format", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/export")]
+async fn get_export(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = ExportFormat::parse(&params.format).ok_or_else(|| {
+        ApiError::invalid(
+            "format",
+            format!(
+                "unknown format {:?}; use html, markdown or text (pdf is not available yet)",
+                params.format
+            ),
+        )
+    })?;
+    let read = ReadParams {
+        version: params.version,
+        min_version: params.min_version,
+    };
+    let resolved = api.resolve(&principal, &path, &read).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "inline; filename=\"{}\"",
+                file_name(&resolved.document.title, format.extension())
+            ),
+        ))
+        .content_type(format.content_type())
+        .body(export(&resolved.document, format)))
+}
+
+/// History parameters.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct HistoryParams {
+    /// Page size, 1-200 (default 50).
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Only events by this actor.
+    actor: Option<String>,
+    /// Only events of this type (`ParagraphAdded`).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    kind: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    since: Option<String>,
+    /// Only events before this time (RFC 3339).
+    until: Option<String>,
+}
+
+fn history_item(e: StoredEvent) -> HistoryItem {
+    let meta = |k: &str| e.meta(k).map(str::to_string);
+    HistoryItem {
+        sequence: e.sequence,
+        kind: e.event_type.clone(),
+        event_version: e.event_version.clone(),
+        payload: serde_json::to_value(&e.event).unwrap_or_default(),
+        actor: meta("actor"),
+        tenant: meta("tenant"),
+        request_id: meta("request_id"),
+        command: meta("command"),
+        ip: meta("ip"),
+        user_agent: meta("user_agent"),
+        at: meta("at"),
+        reason: meta("reason"),
+    }
+}
+
+fn rfc3339(field: &str, value: &Option<String>) -> Result<Option<String>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(v) => chrono::DateTime::parse_from_rfc3339(v)
+            .map(|t| {
+                Some(
+                    t.with_timezone(&chrono::Utc)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                )
+            })
+            .map_err(|_| ApiError::invalid(field, "must be an RFC 3339 time like 2026-01-31T12:00:00Z")),
+    }
+}
+
+/// The document's events with their metadata (who, when, which request), oldest first.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), HistoryParams),
+    responses(
+        (status = 200, description = "a page of events", body = Page<HistoryItem>),
+        (status = 404, description = "no such document", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "bad filter", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/history")]
+async fn get_history(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<HistoryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    api.head(&principal, &id).await?;
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be 1 to {MAX_PAGE}")));
+    }
+    let after = match &params.cursor {
+        None => 0,
+        Some(c) => c
+            .parse::<u64>()
+            .map_err(|_| ApiError::invalid("cursor", "not a cursor from this endpoint"))?,
+    };
+    let filter = HistoryFilter {
+        after,
+        actor: params.actor.clone(),
+        event_type: params.kind.clone(),
+        since: rfc3339("since", &params.since)?,
+        until: rfc3339("until", &params.until)?,
+    };
+    let mut events = api
+        .log
+        .history(&id, &filter, u64::from(limit) + 1)
+        .await
+        .map_err(store_error)?;
+    let next_cursor = if events.len() > limit as usize {
+        events.truncate(limit as usize);
+        events.last().map(|e| e.sequence.to_string())
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(Page {
+        items: events.into_iter().map(history_item).collect(),
+        next_cursor,
+    }))
+}

@@ -1,0 +1,144 @@
+//! Who is calling: the principal (tenant and actor) and the request's own facts (request
+//! id, client IP, user agent, reason), as actix extractors shared by both APIs.
+//!
+//! Authentication is not implemented yet: every request acts as the [`Principal::anonymous`]
+//! principal of the default tenant. The plumbing is real — handlers take a `Principal` and
+//! the write path records its tenant and actor on every event — so adding users, JWTs and
+//! API keys only changes how the principal is resolved here.
+
+use std::future::{Ready, ready};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use api_types::ApiError;
+use infrastructure::{RequestContext, TenantId};
+use tracing::Instrument;
+
+/// The request id header, read from clients and echoed on every response.
+pub const REQUEST_ID: &str = "x-request-id";
+/// The header a client uses to say why it makes a change (recorded on the events).
+pub const REASON: &str = "x-folio-reason";
+/// Longest accepted reason.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// The acting principal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Tenant the principal belongs to.
+    pub tenant: TenantId,
+    /// User or API key id.
+    pub actor: String,
+}
+
+impl Principal {
+    /// The principal every request acts as until authentication exists.
+    pub fn anonymous() -> Self {
+        Self {
+            tenant: TenantId::default_tenant(),
+            actor: "anonymous".into(),
+        }
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(_req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(Ok(Self::anonymous()))
+    }
+}
+
+/// The request id assigned by [`request_id`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// Middleware: takes `X-Request-Id` from the client (if it is a sane token) or generates
+/// one, makes it available to handlers, records it on the tracing span and echoes it back.
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_string);
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let span = tracing::info_span!(
+        "folio.request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+        tenant_id = tracing::field::Empty,
+        principal = tracing::field::Empty,
+    );
+    let mut response = next.call(req).instrument(span).await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID), value);
+    }
+    Ok(response)
+}
+
+/// The request's facts for event metadata: principal plus request id, IP, user agent and
+/// reason.
+#[derive(Debug, Clone)]
+pub struct Caller(pub RequestContext);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let principal = match Principal::from_request(req, payload).into_inner() {
+            Ok(p) => p,
+            Err(e) => return ready(Err(e)),
+        };
+        let reason = match req.headers().get(REASON) {
+            None => None,
+            Some(v) => match v.to_str() {
+                Ok(s) if s.chars().count() <= MAX_REASON_CHARS => {
+                    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+                }
+                _ => {
+                    return ready(Err(ApiError::BadRequest {
+                        code: "invalid_header",
+                        detail: format!(
+                            "X-Folio-Reason must be visible ASCII of at most {MAX_REASON_CHARS} characters"
+                        ),
+                    }));
+                }
+            },
+        };
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map_or_else(|| uuid::Uuid::now_v7().to_string(), |r| r.0.clone());
+        // The peer address, not X-Forwarded-For: trusting proxy headers needs a configured
+        // trusted proxy, which comes with authentication.
+        let ip = req.peer_addr().map(|a| a.ip().to_string());
+        let user_agent = req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(256).collect());
+        ready(Ok(Caller(RequestContext {
+            tenant: principal.tenant,
+            actor: principal.actor,
+            request_id,
+            ip,
+            user_agent,
+            reason,
+        })))
+    }
+}
