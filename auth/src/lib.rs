@@ -81,7 +81,15 @@ pub async fn request_id(
         tenant_id = tracing::field::Empty,
         principal = tracing::field::Empty,
     );
-    let mut response = next.call(req).instrument(span).await?;
+    let started = std::time::Instant::now();
+    let mut response = next.call(req).instrument(span.clone()).await?;
+    span.in_scope(|| {
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+    });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()

@@ -18,6 +18,17 @@ pub struct Databases {
     pub views: SqlitePool,
 }
 
+impl Databases {
+    /// Whether both databases answer a trivial query.
+    pub async fn ping(&self) -> bool {
+        let ok = |pool: &SqlitePool| {
+            let pool = pool.clone();
+            async move { sqlx::query("SELECT 1").execute(&pool).await.is_ok() }
+        };
+        ok(&self.events).await && ok(&self.views).await
+    }
+}
+
 /// Opens (creating if needed) one SQLite database in WAL mode.
 ///
 /// # Errors

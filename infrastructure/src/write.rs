@@ -192,7 +192,7 @@ impl CommandService {
         self.write(ctx, id, commands, options, false).await
     }
 
-    #[tracing::instrument(name = "folio.write", skip_all, fields(document_id = %id, commands = commands.len()), err)]
+    #[tracing::instrument(name = "folio.write", skip_all, fields(document_id = %id, commands = commands.len()), err(level = "debug"))]
     async fn write(
         &self,
         ctx: &RequestContext,

@@ -1,0 +1,144 @@
+//! `folio bench`: command throughput and latency over HTTP.
+//!
+//! One client sends `add_paragraph` commands one at a time (each waits for the previous
+//! answer) to a small and a large document, and reports commands/s and p50/p99 latency for
+//! each. Without `--url` it starts an embedded server on a temporary data directory.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
+
+use crate::embedded;
+use crate::settings::ServeSettings;
+
+/// Arguments of `folio bench`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct BenchArgs {
+    /// A running folio to measure (default: start an embedded one on a temporary directory).
+    #[arg(long, env = "FOLIO_BENCH_URL")]
+    pub(crate) url: Option<String>,
+    /// Measured commands per document size.
+    #[arg(long, default_value_t = 2000)]
+    pub(crate) requests: u64,
+    /// Unmeasured commands sent first, per document size.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) warmup: u64,
+    /// Document sizes (blocks before the measurement), comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "10,10000")]
+    pub(crate) sizes: Vec<u64>,
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Results for one document size.
+#[derive(Debug, serde::Serialize)]
+struct Measurement {
+    blocks: u64,
+    requests: u64,
+    commands_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
+pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let (base, server, _dir) = match &args.url {
+        Some(url) => (url.trim_end_matches('/').to_string(), None, None),
+        None => {
+            let dir = tempfile::tempdir()?;
+            let settings = ServeSettings::for_dir(dir.path().to_path_buf(), "127.0.0.1:0".parse()?);
+            let running = embedded::start(settings).await?;
+            (format!("http://{}", running.addr), Some(running), Some(dir))
+        }
+    };
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()?;
+    let mut results = Vec::new();
+    for &blocks in &args.sizes {
+        let id = create_document(&client, &base, blocks).await?;
+        let url = format!("{base}/v1/documents/{id}/commands");
+        for i in 0..args.warmup {
+            add_paragraph(&client, &url, i).await?;
+        }
+        let mut histogram = Histogram::<u64>::new(3)?;
+        let started = Instant::now();
+        for i in 0..args.requests {
+            let t = Instant::now();
+            add_paragraph(&client, &url, i).await?;
+            histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
+        }
+        let elapsed = started.elapsed();
+        results.push(Measurement {
+            blocks,
+            requests: args.requests,
+            commands_per_second: args.requests as f64 / elapsed.as_secs_f64(),
+            p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
+            p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
+            max_ms: histogram.max() as f64 / 1000.0,
+        });
+    }
+    if let Some(server) = server {
+        server.handle.stop(true).await;
+        let _ = server.done.await;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        println!("add_paragraph over HTTP, one client, one request at a time");
+        println!("{:>8} {:>9} {:>12} {:>9} {:>9} {:>9}", "blocks", "requests", "commands/s", "p50 ms", "p99 ms", "max ms");
+        for m in &results {
+            println!(
+                "{:>8} {:>9} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
+                m.blocks, m.requests, m.commands_per_second, m.p50_ms, m.p99_ms, m.max_ms
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn create_document(client: &reqwest::Client, base: &str, blocks: u64) -> anyhow::Result<String> {
+    let response = client
+        .post(format!("{base}/v1/documents"))
+        .json(&json!({"title": format!("bench {blocks} blocks")}))
+        .send()
+        .await
+        .context("cannot reach folio")?;
+    if !response.status().is_success() {
+        bail!("creating the document failed: {}", response.text().await?);
+    }
+    let created: Value = response.json().await?;
+    let id = created["id"].as_str().context("no id")?.to_string();
+    let url = format!("{base}/v1/documents/{id}/commands");
+    let mut remaining = blocks;
+    while remaining > 0 {
+        let n = remaining.min(500);
+        let commands: Vec<Value> = (0..n)
+            .map(|i| json!({"type": "add_paragraph", "text": format!("Filler paragraph {i} with some ordinary words in it.")}))
+            .collect();
+        let response = client.post(&url).json(&json!({"commands": commands})).send().await?;
+        if !response.status().is_success() {
+            bail!("filling the document failed: {}", response.text().await?);
+        }
+        remaining -= n;
+    }
+    // Let the projectors settle so the measurement starts from a quiet server.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(id)
+}
+
+async fn add_paragraph(client: &reqwest::Client, url: &str, i: u64) -> anyhow::Result<()> {
+    let response = client
+        .post(url)
+        .json(&json!({"type": "add_paragraph", "text": format!("Benchmark paragraph number {i}.")}))
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        bail!("add_paragraph failed: {}", response.text().await?);
+    }
+    Ok(())
+}
