@@ -1,0 +1,132 @@
+//! Every command type, over HTTP, and what it does to the content.
+
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_app;
+
+fn texts(content: &Value) -> Vec<String> {
+    content["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_command_type_applies() {
+    // Arrange
+    let app = spawn_app().await;
+    let id = app.create_document("All commands").await;
+    let r = app.ok(&id, json!({"type": "add_paragraph", "text": "Hello world"})).await;
+    let p = r["created"]["block_ids"][0].as_str().unwrap().to_string();
+    let h = app
+        .ok(&id, json!({"type": "add_heading", "text": "Top", "level": 1, "position": {"at": "start"}}))
+        .await["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = app
+        .ok(&id, json!({"type": "add_table", "rows": 2, "cols": 2}))
+        .await["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let l = app
+        .ok(&id, json!({"type": "add_list", "kind": "bullet", "items": ["a"]}))
+        .await["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Act
+    let steps = vec![
+        json!({"type": "set_title", "title": "Renamed"}),
+        json!({"type": "set_metadata", "author": "Grace", "category": "test", "custom": {"project": "folio"}}),
+        json!({"type": "insert_text", "block_id": p, "offset": 5, "text": ","}),
+        json!({"type": "delete_text", "block_id": p, "offset": 0, "length": 1}),
+        json!({"type": "insert_text", "block_id": p, "offset": 0, "text": "J"}),
+        json!({"type": "format_text", "block_id": p, "start": 0, "end": 5, "bold": true, "italic": true, "underline": true, "strike": true, "font": "Arial", "size_pt": 14, "color": "#00ff00", "highlight": "yellow"}),
+        json!({"type": "set_alignment", "block_id": p, "alignment": "center"}),
+        json!({"type": "update_paragraph", "block_id": h, "runs": [{"text": "Top "}, {"text": "title", "italic": true}]}),
+        json!({"type": "set_table_cell", "block_id": t, "row": 0, "col": 0, "text": "r0c0"}),
+        json!({"type": "add_table_row", "block_id": t, "data": ["x", "y"]}),
+        json!({"type": "add_table_column", "block_id": t, "col": 0}),
+        json!({"type": "delete_table_row", "block_id": t, "row": 1}),
+        json!({"type": "delete_table_column", "block_id": t, "col": 2}),
+        json!({"type": "add_list_item", "block_id": l, "text": "b", "level": 1}),
+        json!({"type": "set_list_item_level", "block_id": l, "item": 1, "level": 2}),
+        json!({"type": "add_page_break", "position": {"after": h}}),
+        json!({"type": "move_block", "block_id": l, "position": {"before": p}}),
+        json!({"type": "replace_text", "find": "jello", "replace": "Hello", "match_case": false}),
+    ];
+    let mut version = 5;
+    for step in steps {
+        let r = app.ok(&id, step.clone()).await;
+        version += 1;
+        assert_eq!(r["version"], version, "{step}");
+    }
+
+    // Assert
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    assert_eq!(
+        texts(&content),
+        vec!["Top title", "", "a\nb", "Hello, world", "\tr0c0\t\n\tx\ty"]
+    );
+    let blocks = content["blocks"].as_array().unwrap();
+    assert_eq!(blocks[1]["type"], "page_break");
+    assert_eq!(blocks[2]["items"][1]["level"], 2);
+    let para = &blocks[3];
+    assert_eq!(para["alignment"], "center");
+    let first_run = &para["runs"][0];
+    assert_eq!(first_run["text"], "Hello");
+    for flag in ["bold", "italic", "underline", "strike"] {
+        assert_eq!(first_run[flag], true, "{flag}");
+    }
+    assert_eq!(first_run["font"], "Arial");
+    assert_eq!(first_run["size_pt"], 14.0);
+    assert_eq!(first_run["color"], "00FF00");
+    assert_eq!(first_run["highlight"], "yellow");
+    let summary = app.get_json(&format!("/v1/documents/{id}")).await;
+    assert_eq!(summary["title"], "Renamed");
+    assert_eq!(summary["metadata"]["author"], "Grace");
+    assert_eq!(summary["metadata"]["custom"]["project"], "folio");
+
+    // and deleting the heading by index, then archiving
+    app.ok(&id, json!({"type": "delete_block", "block_index": 0})).await;
+    let archived = app
+        .client
+        .delete(app.url(&format!("/v1/documents/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), 200);
+}
+
+#[tokio::test]
+async fn a_batch_is_all_or_nothing() {
+    // Arrange
+    let app = spawn_app().await;
+    let id = app.create_document("Batch").await;
+
+    // Act
+    let response = app
+        .command(
+            &id,
+            json!({"commands": [
+                {"type": "add_paragraph", "text": "kept?"},
+                {"type": "delete_block", "block_id": "missing"}
+            ]}),
+        )
+        .await;
+
+    // Assert
+    let problem = crate::helpers::problem(response, 422).await;
+    assert_eq!(problem["command_index"], 1);
+    assert_eq!(problem["code"], "block_not_found");
+    let content = app.get_json(&format!("/v1/documents/{id}/content")).await;
+    assert_eq!(content["version"], 1);
+    assert!(content["blocks"].as_array().unwrap().is_empty());
+}

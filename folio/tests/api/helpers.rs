@@ -1,0 +1,319 @@
+//! `spawn_app()` and a `TestApp` whose methods read like the API, plus the independent
+//! .docx checks.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+
+/// A running `folio serve` on its own data directory. Killed on drop.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    extra_args: Vec<String>,
+    child: Option<Child>,
+    // Kept open: closing it would make the server's later writes to stdout fail.
+    stdout: Option<BufReader<std::process::ChildStdout>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the binary with extra flags (limits).
+pub async fn spawn_app_with(args: &[&str]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = TestApp {
+        base: String::new(),
+        client: reqwest::Client::new(),
+        dir,
+        extra_args: args.iter().map(|s| (*s).to_string()).collect(),
+        child: None,
+        stdout: None,
+    };
+    app.start();
+    app
+}
+
+impl TestApp {
+    fn start(&mut self) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2", "--data-dir"])
+            .arg(self.dir.path())
+            .args(&self.extra_args)
+            .env(
+                "RUST_LOG",
+                if std::env::var_os("TEST_LOG").is_some() { "info" } else { "error" },
+            )
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("TEST_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .expect("folio binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut line = String::new();
+        let mut reader = BufReader::new(stdout);
+        reader
+            .read_line(&mut line)
+            .expect("folio prints its address");
+        let addr = line
+            .trim()
+            .strip_prefix("folio listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_string();
+        self.base = addr;
+        self.child = Some(child);
+        self.stdout = Some(reader);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.stdout = None;
+    }
+
+    /// Stops the process and starts a new one on the same data directory.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.start();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.text().await.unwrap()
+    }
+
+    pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.bytes().await.unwrap().to_vec()
+    }
+
+    /// Creates a document; returns its id.
+    pub async fn create_document(&self, title: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/v1/documents"))
+            .json(&json!({ "title": title }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["version"], 1);
+        body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Sends a command body (one command or a batch) as raw text.
+    pub async fn post_raw(&self, id: &str, body: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/v1/documents/{id}/commands")))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn command(&self, id: &str, command: Value) -> Response {
+        self.post_raw(id, &command.to_string(), &[]).await
+    }
+
+    /// Sends a command that must succeed; returns the result body.
+    pub async fn ok(&self, id: &str, command: Value) -> Value {
+        let response = self.command(id, command.clone()).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{command} -> {body}");
+        body
+    }
+
+    /// The current version, read from the write side's answer to a no-op read.
+    pub async fn version(&self, id: &str) -> u64 {
+        let history = self.get_json(&format!("/v1/documents/{id}/history?limit=200")).await;
+        history["items"]
+            .as_array()
+            .unwrap()
+            .last()
+            .map_or(0, |e| e["sequence"].as_u64().unwrap())
+    }
+}
+
+/// Reads a problem+json answer, checking status and content type.
+pub async fn problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().unwrap().starts_with("urn:folio:problem:"));
+    body
+}
+
+/// The names of the fields a problem blames.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the folio crate is inside the workspace")
+        .to_path_buf()
+}
+
+/// The virtualenv with python-docx and openxml-audit (made by `scripts/test-deps`).
+fn venv_bin(tool: &str) -> PathBuf {
+    let dir = std::env::var_os("FOLIO_TEST_VENV")
+        .map_or_else(|| workspace_root().join(".venv"), PathBuf::from);
+    let path = dir.join("bin").join(tool);
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/test-deps (the README's test command does)",
+        path.display()
+    );
+    path
+}
+
+const READ_DOCX: &str = r#"
+import json, sys, docx
+d = docx.Document(sys.argv[1])
+def numbered(p):
+    ppr = p._p.pPr
+    if ppr is None or ppr.numPr is None: return None
+    return {"num": ppr.numPr.numId.val, "level": ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0}
+out = {
+  "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p)} for p in d.paragraphs],
+  "tables": [[[c.text for c in r.cells] for r in t.rows] for t in d.tables],
+  "core": {"title": d.core_properties.title, "author": d.core_properties.author,
+           "subject": d.core_properties.subject, "keywords": d.core_properties.keywords,
+           "revision": d.core_properties.revision},
+}
+print(json.dumps(out))
+"#;
+
+/// Reads a .docx with python-docx: paragraphs (style, text, list numbering), tables, core
+/// properties.
+pub fn python_docx(bytes: &[u8]) -> Value {
+    let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let output = Command::new(venv_bin("python"))
+        .args(["-c", READ_DOCX])
+        .arg(file.path())
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "python-docx failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Validates a .docx with openxml-audit; panics with its findings unless there are none.
+pub fn assert_valid_ooxml(bytes: &[u8]) {
+    let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let output = Command::new(venv_bin("openxml-audit"))
+        .args(["--max-errors", "0"])
+        .arg(file.path())
+        .output()
+        .expect("openxml-audit runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("Errors: 0"),
+        "openxml-audit found problems:\n{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Converts a .docx to text with LibreOffice when it is installed; `None` (with a printed
+/// notice) when it is not.
+pub fn libreoffice_text(bytes: &[u8]) -> Option<String> {
+    let soffice = ["soffice", "libreoffice"].into_iter().find(|b| {
+        Command::new(b)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    let Some(soffice) = soffice else {
+        eprintln!("notice: LibreOffice is not installed; skipping the LibreOffice check");
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.docx");
+    std::fs::write(&input, bytes).unwrap();
+    let profile = dir.path().join("profile");
+    let status = Command::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--infilter=MS Word 2007 XML", "--convert-to", "txt:Text", "--outdir"])
+        .arg(dir.path())
+        .arg(&input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("LibreOffice runs");
+    assert!(status.success());
+    // LibreOffice exits 0 even when conversion fails: the file must exist.
+    let out = dir.path().join("in.txt");
+    assert!(out.exists(), "LibreOffice did not convert the document");
+    Some(std::fs::read_to_string(out).unwrap())
+}
+
+/// Polls a condition with a deadline (never a bare sleep).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
