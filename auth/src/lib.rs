@@ -69,7 +69,8 @@ pub async fn request_id(
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 128
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
         })
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_string);
     req.extensions_mut().insert(RequestId(id.clone()));

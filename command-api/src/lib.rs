@@ -163,7 +163,10 @@ async fn create_document(
         return Err(ApiError::invalid("template_id", "no such template"));
     }
     if request.variables.is_some() {
-        return Err(ApiError::invalid("variables", "variables need a template_id"));
+        return Err(ApiError::invalid(
+            "variables",
+            "variables need a template_id",
+        ));
     }
     let options = write_options(req.headers())?;
     if options.expected_version.is_some() {

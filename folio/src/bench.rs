@@ -24,7 +24,7 @@ pub(crate) struct BenchArgs {
     #[arg(long, default_value_t = 2000)]
     pub(crate) requests: u64,
     /// Unmeasured commands sent first, per document size.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 1000)]
     pub(crate) warmup: u64,
     /// Document sizes (blocks before the measurement), comma separated.
     #[arg(long, value_delimiter = ',', default_value = "10,10000")]
@@ -90,7 +90,10 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&results)?);
     } else {
         println!("add_paragraph over HTTP, one client, one request at a time");
-        println!("{:>8} {:>9} {:>12} {:>9} {:>9} {:>9}", "blocks", "requests", "commands/s", "p50 ms", "p99 ms", "max ms");
+        println!(
+            "{:>8} {:>9} {:>12} {:>9} {:>9} {:>9}",
+            "blocks", "requests", "commands/s", "p50 ms", "p99 ms", "max ms"
+        );
         for m in &results {
             println!(
                 "{:>8} {:>9} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
@@ -101,7 +104,11 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create_document(client: &reqwest::Client, base: &str, blocks: u64) -> anyhow::Result<String> {
+async fn create_document(
+    client: &reqwest::Client,
+    base: &str,
+    blocks: u64,
+) -> anyhow::Result<String> {
     let response = client
         .post(format!("{base}/v1/documents"))
         .json(&json!({"title": format!("bench {blocks} blocks")}))
@@ -120,7 +127,11 @@ async fn create_document(client: &reqwest::Client, base: &str, blocks: u64) -> a
         let commands: Vec<Value> = (0..n)
             .map(|i| json!({"type": "add_paragraph", "text": format!("Filler paragraph {i} with some ordinary words in it.")}))
             .collect();
-        let response = client.post(&url).json(&json!({"commands": commands})).send().await?;
+        let response = client
+            .post(&url)
+            .json(&json!({"commands": commands}))
+            .send()
+            .await?;
         if !response.status().is_success() {
             bail!("filling the document failed: {}", response.text().await?);
         }

@@ -8,12 +8,12 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use api_types::{ApiError, Health};
 use command_api::CommandApi;
+use infrastructure::CommandService;
 use infrastructure::blobs::BlobStore;
 use infrastructure::bus::{EventBus, run_relay};
 use infrastructure::sqlite::{Databases, open_data_dir};
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
-use infrastructure::CommandService;
 use projectors::{DocxMaterializer, ReadModelProjector};
 use query_api::QueryApi;
 use tokio::sync::{Notify, mpsc, watch};
@@ -57,9 +57,12 @@ pub(crate) async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
 
 /// Opens the data directory, starts the background tasks and the HTTP server.
 pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
-    let databases = open_data_dir(&settings.data_dir)
-        .await
-        .with_context(|| format!("cannot open the data directory {}", settings.data_dir.display()))?;
+    let databases = open_data_dir(&settings.data_dir).await.with_context(|| {
+        format!(
+            "cannot open the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
     let log = EventLog::new(databases.events.clone());
     let views = Views::new(databases.views.clone());
     let blobs = BlobStore::new(settings.data_dir.join("blobs"));
@@ -78,8 +81,15 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
     );
     let mut tasks = vec![
         tokio::spawn(projector.run(bus.subscribe(), shutdown.clone())),
-        tokio::spawn(DocxMaterializer::new(views.clone(), blobs.clone()).run(docx_rx, shutdown.clone())),
+        tokio::spawn(
+            DocxMaterializer::new(views.clone(), blobs.clone()).run(docx_rx, shutdown.clone()),
+        ),
     ];
+    tasks.push(tokio::spawn(infrastructure::sqlite::run_checkpoints(
+        databases.clone(),
+        std::time::Duration::from_secs(1),
+        shutdown.clone(),
+    )));
     tasks.push(tokio::spawn(run_relay(
         log.clone(),
         bus.clone(),

@@ -13,7 +13,13 @@ pub struct BlobStore {
 /// Keeps a path component to characters that cannot escape the directory.
 fn component(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -52,7 +58,12 @@ impl BlobStore {
     ///
     /// # Errors
     /// IO failures other than "not found".
-    pub async fn remove(&self, tenant: &str, document_id: &str, version: u64) -> std::io::Result<()> {
+    pub async fn remove(
+        &self,
+        tenant: &str,
+        document_id: &str,
+        version: u64,
+    ) -> std::io::Result<()> {
         match tokio::fs::remove_file(self.path(tenant, document_id, version)).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),

@@ -41,11 +41,40 @@ pub async fn open(path: &Path, max_connections: u32) -> Result<SqlitePool, sqlx:
         // transactions but never corrupts the file.
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
+        // Checkpoints (which fsync) run in a background task, not in the commit of
+        // whichever request happens to cross the threshold.
+        .pragma("wal_autocheckpoint", "0")
         .foreign_keys(true);
     SqlitePoolOptions::new()
         .max_connections(max_connections)
         .connect_with(options)
         .await
+}
+
+/// Runs a passive WAL checkpoint of both databases every `every` until `shutdown` turns
+/// true (and once more then). Passive checkpoints never block writers.
+pub async fn run_checkpoints(
+    databases: Databases,
+    every: Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        let stop = tokio::select! {
+            () = tokio::time::sleep(every) => false,
+            _ = shutdown.changed() => true,
+        };
+        for pool in [&databases.events, &databases.views] {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(pool)
+                .await
+            {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+        if stop {
+            return;
+        }
+    }
 }
 
 /// Opens both databases under `data_dir` and applies pending migrations.
@@ -59,6 +88,8 @@ pub async fn open_data_dir(data_dir: &Path) -> Result<Databases, sqlx::Error> {
     sqlx::migrate!("../migrations/sqlite/events")
         .run(&events)
         .await?;
-    sqlx::migrate!("../migrations/sqlite/views").run(&views).await?;
+    sqlx::migrate!("../migrations/sqlite/views")
+        .run(&views)
+        .await?;
     Ok(Databases { events, views })
 }

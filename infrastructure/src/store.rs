@@ -140,6 +140,10 @@ const SELECT_EVENT: &str =
 pub struct EventLog {
     pool: SqlitePool,
     repo: std::sync::Arc<SqliteEventRepository>,
+    /// SQLite has one writer at a time; a second one waits in SQLite's busy handler, which
+    /// sleeps in steps of milliseconds. Queuing this process's writers here instead keeps
+    /// command latency smooth. (Other processes still meet the busy handler.)
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for EventLog {
@@ -190,6 +194,7 @@ impl EventLog {
         Self {
             pool,
             repo: std::sync::Arc::new(repo),
+            writer: std::sync::Arc::default(),
         }
     }
 
@@ -203,7 +208,11 @@ impl EventLog {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when a sequence or idempotency key already exists.
-    pub async fn append(&self, document_id: &DocumentId, events: &[NewEvent]) -> Result<(), StoreError> {
+    pub async fn append(
+        &self,
+        document_id: &DocumentId,
+        events: &[NewEvent],
+    ) -> Result<(), StoreError> {
         let serialized = events
             .iter()
             .map(|e| {
@@ -213,12 +222,14 @@ impl EventLog {
                     Document::TYPE.to_string(),
                     e.event.event_type(),
                     e.event.event_version(),
-                    serde_json::to_value(&e.event).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    serde_json::to_value(&e.event)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     serde_json::to_value(&e.metadata)
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 ))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let _writer = self.writer.lock().await;
         self.repo.persist::<Document>(&serialized, None).await?;
         Ok(())
     }
@@ -227,7 +238,10 @@ impl EventLog {
     ///
     /// # Errors
     /// Database or decoding failures.
-    pub async fn load(&self, document_id: &DocumentId) -> Result<Option<LoadedDocument>, StoreError> {
+    pub async fn load(
+        &self,
+        document_id: &DocumentId,
+    ) -> Result<Option<LoadedDocument>, StoreError> {
         let snapshot = sqlx::query(
             "SELECT version, tenant, payload FROM document_snapshots WHERE aggregate_id = ?",
         )
@@ -240,7 +254,11 @@ impl EventLog {
                 let payload: String = row.try_get("payload")?;
                 let document: Document = serde_json::from_str(&payload)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                (document, Some(row.try_get::<String, _>("tenant")?), version as u64)
+                (
+                    document,
+                    Some(row.try_get::<String, _>("tenant")?),
+                    version as u64,
+                )
             }
             None => (Document::default(), None, 0),
         };
@@ -282,6 +300,7 @@ impl EventLog {
         };
         let payload =
             serde_json::to_string(document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let _writer = self.writer.lock().await;
         sqlx::query(
             "INSERT INTO document_snapshots (aggregate_id, version, tenant, payload) VALUES (?, ?, ?, ?)
              ON CONFLICT (aggregate_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
@@ -390,7 +409,10 @@ impl EventLog {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn head(&self, document_id: &DocumentId) -> Result<Option<(u64, String)>, StoreError> {
+    pub async fn head(
+        &self,
+        document_id: &DocumentId,
+    ) -> Result<Option<(u64, String)>, StoreError> {
         let row = sqlx::query(
             "SELECT MAX(sequence) AS v,
                     (SELECT json_extract(metadata, '$.tenant') FROM events
@@ -475,17 +497,22 @@ impl EventLog {
         Ok(Some((record, events)))
     }
 
-    /// The oldest outbox rows with their events.
+    /// Outbox rows after `position`, oldest first, with their events.
     ///
     /// # Errors
     /// Database or decoding failures.
-    pub async fn outbox_batch(&self, limit: u32) -> Result<Vec<(i64, StoredEvent)>, StoreError> {
+    pub async fn outbox_after(
+        &self,
+        position: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, StoredEvent)>, StoreError> {
         let rows = sqlx::query(
             "SELECT o.position, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload, e.metadata
                FROM outbox o JOIN events e
                  ON e.aggregate_type = o.aggregate_type AND e.aggregate_id = o.aggregate_id AND e.sequence = o.sequence
-              ORDER BY o.position LIMIT ?",
+              WHERE o.position > ? ORDER BY o.position LIMIT ?",
         )
+        .bind(position)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
@@ -499,6 +526,7 @@ impl EventLog {
     /// # Errors
     /// Database failures.
     pub async fn outbox_delete_through(&self, position: i64) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().await;
         sqlx::query("DELETE FROM outbox WHERE position <= ?")
             .bind(position)
             .execute(&self.pool)

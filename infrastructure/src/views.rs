@@ -44,7 +44,11 @@ impl SummaryRow {
         (updated_at, updated_by): (&str, &str),
     ) -> Self {
         Self {
-            id: document.id.as_ref().map(ToString::to_string).unwrap_or_default(),
+            id: document
+                .id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             tenant: tenant.to_string(),
             title: document.title.clone(),
             version: document.version.get(),
@@ -84,6 +88,8 @@ pub enum WaitError {
 pub struct Views {
     pool: SqlitePool,
     changed: watch::Sender<u64>,
+    /// Queues this process's writers (see `EventLog`): SQLite's busy handler sleeps.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 const SUMMARY_COLUMNS: &str = "id, tenant, title, version, archived, metadata, stats, created_at, created_by, updated_at, updated_by";
@@ -112,7 +118,11 @@ impl Views {
     /// Read models over the `views.db` pool.
     pub fn new(pool: SqlitePool) -> Self {
         let (changed, _) = watch::channel(0);
-        Self { pool, changed }
+        Self {
+            pool,
+            changed,
+            writer: std::sync::Arc::default(),
+        }
     }
 
     /// A document's summary, within the tenant.
@@ -143,7 +153,10 @@ impl Views {
         cursor: Option<&str>,
     ) -> Result<Vec<SummaryRow>, StoreError> {
         let pattern = q.map(|q| {
-            let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = q
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             format!("%{escaped}%")
         });
         let rows = sqlx::query(&format!(
@@ -178,10 +191,12 @@ impl Views {
     /// # Errors
     /// Database or decoding failures.
     pub async fn projected_any_tenant(&self, id: &str) -> Result<Option<Projected>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(summary) = row.as_ref().map(summary_row).transpose()? else {
             return Ok(None);
         };
@@ -214,6 +229,7 @@ impl Views {
     /// # Errors
     /// Database failures (nothing is written).
     pub async fn upsert(&self, documents: &[&Projected]) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         for p in documents {
             let s = &p.summary;
@@ -256,10 +272,11 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn blob_version(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT version FROM docx_blobs WHERE document_id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM docx_blobs WHERE document_id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(v.map(|v| v as u64))
     }
 
@@ -280,7 +297,14 @@ impl Views {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn set_blob(&self, tenant: &str, id: &str, version: u64, size: usize) -> Result<(), StoreError> {
+    pub async fn set_blob(
+        &self,
+        tenant: &str,
+        id: &str,
+        version: u64,
+        size: usize,
+    ) -> Result<(), StoreError> {
+        let _writer = self.writer.lock().await;
         sqlx::query(
             "INSERT INTO docx_blobs (document_id, tenant, version, size) VALUES (?, ?, ?, ?)
              ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, size = excluded.size
@@ -301,7 +325,12 @@ impl Views {
     ///
     /// # Errors
     /// [`WaitError::Timeout`], or store failures.
-    pub async fn wait_for(&self, id: &str, min_version: u64, timeout: Duration) -> Result<(), WaitError> {
+    pub async fn wait_for(
+        &self,
+        id: &str,
+        min_version: u64,
+        timeout: Duration,
+    ) -> Result<(), WaitError> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut changed = self.changed.subscribe();
         loop {

@@ -300,7 +300,11 @@ impl CommandService {
                 }
             };
             let version = document.version.get();
-            if version / self.snapshot_every != base / self.snapshot_every {
+            // Snapshot every `snapshot_every` events, and for long documents every
+            // (blocks / 10) events: a snapshot costs time proportional to the document's
+            // length, so spacing them in proportion keeps the cost per command constant.
+            let every = self.snapshot_every.max(document.blocks.len() as u64 / 10);
+            if version / every != base / every {
                 if let Err(e) = self.log.save_snapshot(&tenant, &document).await {
                     // A snapshot is a cache; the events are committed.
                     tracing::warn!(error = %e, "snapshot not saved");
@@ -336,7 +340,10 @@ fn decide(
         let events = current
             .decide(command, limits)
             .map_err(|error| WriteError::Domain { error, index: 0 })?;
-        return Ok((events.into_iter().map(|e| (command.name(), e)).collect(), None));
+        return Ok((
+            events.into_iter().map(|e| (command.name(), e)).collect(),
+            None,
+        ));
     }
     let mut state = current.clone();
     let mut produced = Vec::new();

@@ -54,8 +54,18 @@ impl DocxMaterializer {
             while let Ok(id) = changed.try_recv() {
                 pending.insert(id);
             }
+            let started = tokio::time::Instant::now();
             for id in pending {
                 self.materialize(&id).await;
+            }
+            // Rendering a long document takes a while; resting three times as long before
+            // the next pass keeps the materialiser under a quarter of a core while writes
+            // stream in. Edits made meanwhile coalesce into the next pass, and a reader
+            // who needs the newest .docx before then gets it rendered on demand.
+            let rest = started.elapsed() * 3;
+            tokio::select! {
+                () = tokio::time::sleep(rest) => {}
+                _ = shutdown.changed() => return,
             }
         }
     }

@@ -42,7 +42,9 @@ impl ReadModelProjector {
         Self {
             log,
             views,
-            cache: LruCache::new(NonZeroUsize::new(cached_documents.max(1)).unwrap_or(NonZeroUsize::MIN)),
+            cache: LruCache::new(
+                NonZeroUsize::new(cached_documents.max(1)).unwrap_or(NonZeroUsize::MIN),
+            ),
             changed,
         }
     }
@@ -75,7 +77,10 @@ impl ReadModelProjector {
             let mut batch = match first {
                 Ok(e) => vec![e],
                 Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                    tracing::warn!(skipped, "read-model projector lagged; catching up from the store");
+                    tracing::warn!(
+                        skipped,
+                        "read-model projector lagged; catching up from the store"
+                    );
                     need_catch_up = true;
                     continue;
                 }

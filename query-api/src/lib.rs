@@ -122,12 +122,14 @@ impl QueryApi {
     }
 
     async fn wait(&self, id: &DocumentId, min_version: u64) -> Result<(), ApiError> {
-        match self.views.wait_for(id.as_str(), min_version, self.read_wait).await {
+        match self
+            .views
+            .wait_for(id.as_str(), min_version, self.read_wait)
+            .await
+        {
             Ok(()) => Ok(()),
             Err(WaitError::Timeout) => Err(ApiError::NotReady {
-                detail: format!(
-                    "the read model has not reached version {min_version} yet; retry"
-                ),
+                detail: format!("the read model has not reached version {min_version} yet; retry"),
                 retry_after: 1,
             }),
             Err(WaitError::Store(e)) => Err(store_error(e)),
@@ -174,7 +176,12 @@ impl QueryApi {
             }
             self.wait(&id, min).await?;
         }
-        let projected = match self.views.projected(tenant, id.as_str()).await.map_err(store_error)? {
+        let projected = match self
+            .views
+            .projected(tenant, id.as_str())
+            .await
+            .map_err(store_error)?
+        {
             Some(p) => p,
             None => {
                 // Just created and not projected yet: wait for it, as if min_version=1.
@@ -236,7 +243,10 @@ async fn list_documents(
 ) -> Result<HttpResponse, ApiError> {
     let limit = params.limit.unwrap_or(20);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be 1 to {MAX_PAGE}")));
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        ));
     }
     let mut rows = api
         .views
@@ -305,7 +315,12 @@ async fn get_content(
         .insert_header(resolved.etag())
         .json(ContentResponse {
             version: resolved.version(),
-            blocks: resolved.document.blocks.iter().map(BlockView::from).collect(),
+            blocks: resolved
+                .document
+                .blocks
+                .iter()
+                .map(BlockView::from)
+                .collect(),
         }))
 }
 
@@ -404,11 +419,20 @@ async fn get_outline(
 fn file_name(title: &str, extension: &str) -> String {
     let base: String = title
         .chars()
-        .map(|c| if c.is_alphanumeric() || " -_.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || " -_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(100)
         .collect();
     let base = base.trim();
-    format!("{}.{extension}", if base.is_empty() { "document" } else { base })
+    format!(
+        "{}.{extension}",
+        if base.is_empty() { "document" } else { base }
+    )
 }
 
 /// The document as a .docx file.
@@ -565,7 +589,9 @@ fn rfc3339(field: &str, value: &Option<String>) -> Result<Option<String>, ApiErr
                         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 )
             })
-            .map_err(|_| ApiError::invalid(field, "must be an RFC 3339 time like 2026-01-31T12:00:00Z")),
+            .map_err(|_| {
+                ApiError::invalid(field, "must be an RFC 3339 time like 2026-01-31T12:00:00Z")
+            }),
     }
 }
 
@@ -590,7 +616,10 @@ async fn get_history(
     api.head(&principal, &id).await?;
     let limit = params.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be 1 to {MAX_PAGE}")));
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        ));
     }
     let after = match &params.cursor {
         None => 0,

@@ -9,7 +9,8 @@ async fn bad_commands_are_refused_with_the_field_named_and_change_nothing() {
     // Arrange
     let app = spawn_app().await;
     let id = app.create_document("Errors").await;
-    app.ok(&id, json!({"type": "add_paragraph", "text": "hello"})).await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "hello"}))
+        .await;
     let cases: Vec<(&str, u16, Option<&str>)> = vec![
         ("{not json", 400, None),
         ("", 400, None),
@@ -17,21 +18,73 @@ async fn bad_commands_are_refused_with_the_field_named_and_change_nothing() {
         (r#"{"type":"explode"}"#, 422, Some("type")),
         (r#"{"text":"no type"}"#, 422, Some("type")),
         (r#"{"type":"add_paragraph","txt":"typo"}"#, 422, Some("txt")),
-        (r#"{"type":"insert_text","block_id":"b2","offset":1}"#, 422, Some("text")),
-        (r#"{"type":"add_heading","text":"x","level":"two"}"#, 422, Some("level")),
-        (r#"{"type":"add_heading","text":"x","level":10}"#, 422, Some("level")),
-        (r#"{"type":"delete_block","block_id":"nope"}"#, 422, Some("block_id")),
-        (r#"{"type":"delete_block","block_index":7}"#, 422, Some("block_index")),
+        (
+            r#"{"type":"insert_text","block_id":"b2","offset":1}"#,
+            422,
+            Some("text"),
+        ),
+        (
+            r#"{"type":"add_heading","text":"x","level":"two"}"#,
+            422,
+            Some("level"),
+        ),
+        (
+            r#"{"type":"add_heading","text":"x","level":10}"#,
+            422,
+            Some("level"),
+        ),
+        (
+            r#"{"type":"delete_block","block_id":"nope"}"#,
+            422,
+            Some("block_id"),
+        ),
+        (
+            r#"{"type":"delete_block","block_index":7}"#,
+            422,
+            Some("block_index"),
+        ),
         (r#"{"type":"delete_block"}"#, 422, Some("block_id")),
-        (r#"{"type":"insert_text","block_id":"b2","offset":99,"text":"x"}"#, 422, Some("offset")),
-        (r#"{"type":"format_text","block_id":"b2","start":0,"end":3,"color":"red"}"#, 422, Some("color")),
-        (r#"{"type":"add_paragraph","text":"x","style":"Fancy"}"#, 422, Some("style")),
-        (r#"{"type":"set_table_cell","block_id":"b2","row":0,"col":0,"text":"x"}"#, 422, Some("block_id")),
-        (r#"{"type":"add_paragraph","text":"x","position":{"after":"zz"}}"#, 422, Some("position.after")),
-        (r#"{"type":"create_document","document_id":"x","title":"t"}"#, 422, Some("type")),
+        (
+            r#"{"type":"insert_text","block_id":"b2","offset":99,"text":"x"}"#,
+            422,
+            Some("offset"),
+        ),
+        (
+            r#"{"type":"format_text","block_id":"b2","start":0,"end":3,"color":"red"}"#,
+            422,
+            Some("color"),
+        ),
+        (
+            r#"{"type":"add_paragraph","text":"x","style":"Fancy"}"#,
+            422,
+            Some("style"),
+        ),
+        (
+            r#"{"type":"set_table_cell","block_id":"b2","row":0,"col":0,"text":"x"}"#,
+            422,
+            Some("block_id"),
+        ),
+        (
+            r#"{"type":"add_paragraph","text":"x","position":{"after":"zz"}}"#,
+            422,
+            Some("position.after"),
+        ),
+        (
+            r#"{"type":"create_document","document_id":"x","title":"t"}"#,
+            422,
+            Some("type"),
+        ),
         (r#"{"commands":[]}"#, 422, Some("commands")),
-        (r#"{"commands":[{"type":"add_page_break"},{"type":"add_heading","text":"x","level":"one"}]}"#, 422, Some("commands.1.level")),
-        (r#"{"type":"add_paragraph","text":"bad\u0001char"}"#, 422, Some("text")),
+        (
+            r#"{"commands":[{"type":"add_page_break"},{"type":"add_heading","text":"x","level":"one"}]}"#,
+            422,
+            Some("commands.1.level"),
+        ),
+        (
+            r#"{"type":"add_paragraph","text":"bad\u0001char"}"#,
+            422,
+            Some("text"),
+        ),
     ];
 
     for (body, status, field) in cases {
@@ -62,7 +115,8 @@ async fn unknown_documents_are_404() {
         problem(app.get(&path).await, 404).await;
     }
     let p = problem(
-        app.command(missing, json!({"type": "add_page_break"})).await,
+        app.command(missing, json!({"type": "add_page_break"}))
+            .await,
         404,
     )
     .await;
@@ -74,17 +128,30 @@ async fn a_stale_if_match_returns_409_with_the_current_version() {
     // Arrange
     let app = spawn_app().await;
     let id = app.create_document("Concurrency").await;
-    app.ok(&id, json!({"type": "add_paragraph", "text": "one"})).await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "one"}))
+        .await;
 
     // Act
     let stale = app
-        .post_raw(&id, r#"{"type":"add_paragraph","text":"two"}"#, &[("If-Match", "\"1\"")])
+        .post_raw(
+            &id,
+            r#"{"type":"add_paragraph","text":"two"}"#,
+            &[("If-Match", "\"1\"")],
+        )
         .await;
     let fresh = app
-        .post_raw(&id, r#"{"type":"add_paragraph","text":"two"}"#, &[("If-Match", "\"2\"")])
+        .post_raw(
+            &id,
+            r#"{"type":"add_paragraph","text":"two"}"#,
+            &[("If-Match", "\"2\"")],
+        )
         .await;
     let garbage = app
-        .post_raw(&id, r#"{"type":"add_paragraph","text":"two"}"#, &[("If-Match", "yesterday")])
+        .post_raw(
+            &id,
+            r#"{"type":"add_paragraph","text":"two"}"#,
+            &[("If-Match", "yesterday")],
+        )
         .await;
 
     // Assert
@@ -105,13 +172,26 @@ async fn concurrent_writers_with_the_same_if_match_have_exactly_one_winner() {
         let body = json!({"type": "add_paragraph", "text": format!("writer {i}")}).to_string();
         let app = &app;
         let id = id.clone();
-        async move { app.post_raw(&id, &body, &[("If-Match", "\"1\"")]).await.status().as_u16() }
+        async move {
+            app.post_raw(&id, &body, &[("If-Match", "\"1\"")])
+                .await
+                .status()
+                .as_u16()
+        }
     });
     let statuses = futures::future::join_all(attempts).await;
 
     // Assert
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 15, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        15,
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]
@@ -124,7 +204,11 @@ async fn body_and_document_limits_answer_413() {
     let big = json!({"type": "add_paragraph", "text": "x".repeat(4096)}).to_string();
     let too_big_body = app.post_raw(&id, &big, &[]).await;
     for i in 0..3 {
-        app.ok(&id, json!({"type": "add_paragraph", "text": format!("p{i}")})).await;
+        app.ok(
+            &id,
+            json!({"type": "add_paragraph", "text": format!("p{i}")}),
+        )
+        .await;
     }
     let fourth = app.command(&id, json!({"type": "add_page_break"})).await;
 
@@ -133,7 +217,9 @@ async fn body_and_document_limits_answer_413() {
     assert_eq!(p["code"], "payload_too_large");
     let p = problem(fourth, 413).await;
     assert_eq!(p["code"], "document_too_large");
-    let content = app.get_json(&format!("/v1/documents/{id}/content?min_version=4")).await;
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version=4"))
+        .await;
     assert_eq!(content["blocks"].as_array().unwrap().len(), 3);
 }
 
@@ -141,10 +227,30 @@ async fn body_and_document_limits_answer_413() {
 async fn bad_query_parameters_are_problems() {
     let app = spawn_app().await;
     let id = app.create_document("Queries").await;
-    problem(app.get(&format!("/v1/documents/{id}/content?version=abc")).await, 400).await;
-    problem(app.get(&format!("/v1/documents/{id}/content?version=9")).await, 404).await;
-    problem(app.get(&format!("/v1/documents/{id}/export?format=pdfx")).await, 422).await;
-    problem(app.get(&format!("/v1/documents/{id}/history?since=yesterday")).await, 422).await;
+    problem(
+        app.get(&format!("/v1/documents/{id}/content?version=abc"))
+            .await,
+        400,
+    )
+    .await;
+    problem(
+        app.get(&format!("/v1/documents/{id}/content?version=9"))
+            .await,
+        404,
+    )
+    .await;
+    problem(
+        app.get(&format!("/v1/documents/{id}/export?format=pdfx"))
+            .await,
+        422,
+    )
+    .await;
+    problem(
+        app.get(&format!("/v1/documents/{id}/history?since=yesterday"))
+            .await,
+        422,
+    )
+    .await;
     problem(app.get("/v1/documents?limit=0").await, 422).await;
     problem(app.get("/v1/nowhere").await, 404).await;
 }

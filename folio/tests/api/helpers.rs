@@ -48,12 +48,23 @@ pub async fn spawn_app_with(args: &[&str]) -> TestApp {
 impl TestApp {
     fn start(&mut self) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "2", "--data-dir"])
+            .args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+                "--data-dir",
+            ])
             .arg(self.dir.path())
             .args(&self.extra_args)
             .env(
                 "RUST_LOG",
-                if std::env::var_os("TEST_LOG").is_some() { "info" } else { "error" },
+                if std::env::var_os("TEST_LOG").is_some() {
+                    "info"
+                } else {
+                    "error"
+                },
             )
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("TEST_LOG").is_some() {
@@ -162,7 +173,9 @@ impl TestApp {
 
     /// The current version, read from the write side's answer to a no-op read.
     pub async fn version(&self, id: &str) -> u64 {
-        let history = self.get_json(&format!("/v1/documents/{id}/history?limit=200")).await;
+        let history = self
+            .get_json(&format!("/v1/documents/{id}/history?limit=200"))
+            .await;
         history["items"]
             .as_array()
             .unwrap()
@@ -181,7 +194,12 @@ pub async fn problem(response: Response, status: u16) -> Value {
     assert_eq!(content_type.as_deref(), Some("application/problem+json"));
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], status);
-    assert!(body["type"].as_str().unwrap().starts_with("urn:folio:problem:"));
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:folio:problem:")
+    );
     body
 }
 
@@ -290,8 +308,17 @@ pub fn libreoffice_text(bytes: &[u8]) -> Option<String> {
     std::fs::write(&input, bytes).unwrap();
     let profile = dir.path().join("profile");
     let status = Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--infilter=MS Word 2007 XML", "--convert-to", "txt:Text", "--outdir"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--infilter=MS Word 2007 XML",
+            "--convert-to",
+            "txt:Text",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(&input)
         .stdout(Stdio::null())
@@ -313,7 +340,10 @@ where
 {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -9,8 +9,14 @@ async fn restarting_the_server_keeps_everything() {
     // Arrange
     let mut app = spawn_app().await;
     let id = app.create_document("Durable").await;
-    app.ok(&id, json!({"type": "add_heading", "text": "Kept", "level": 2})).await;
-    let before = app.get_json(&format!("/v1/documents/{id}/content?min_version=2")).await;
+    app.ok(
+        &id,
+        json!({"type": "add_heading", "text": "Kept", "level": 2}),
+    )
+    .await;
+    let before = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version=2"))
+        .await;
 
     // Act
     app.restart();
@@ -18,7 +24,9 @@ async fn restarting_the_server_keeps_everything() {
     // Assert
     let after = app.get_json(&format!("/v1/documents/{id}/content")).await;
     assert_eq!(before, after);
-    let next = app.ok(&id, json!({"type": "add_paragraph", "text": "more"})).await;
+    let next = app
+        .ok(&id, json!({"type": "add_paragraph", "text": "more"}))
+        .await;
     assert_eq!(next["version"], 3);
     assert_eq!(next["created"]["block_ids"][0], "b3");
     let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
@@ -46,14 +54,20 @@ async fn a_retry_with_the_same_idempotency_key_appends_nothing() {
         .await
         .unwrap();
     let other = app
-        .post_raw(&id, r#"{"type":"add_paragraph","text":"other"}"#, &[("Idempotency-Key", "key-1")])
+        .post_raw(
+            &id,
+            r#"{"type":"add_paragraph","text":"other"}"#,
+            &[("Idempotency-Key", "key-1")],
+        )
         .await;
 
     // Assert
     assert_eq!(first, retry);
     assert_eq!(first["version"], 2);
     problem(other, 422).await;
-    let content = app.get_json(&format!("/v1/documents/{id}/content?min_version=2")).await;
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version=2"))
+        .await;
     assert_eq!(content["blocks"].as_array().unwrap().len(), 1);
     assert_eq!(app.version(&id).await, 2);
 }
@@ -78,7 +92,8 @@ async fn archived_documents_refuse_commands_but_keep_their_history() {
     // Arrange
     let app = spawn_app().await;
     let id = app.create_document("Old").await;
-    app.ok(&id, json!({"type": "add_paragraph", "text": "x"})).await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "x"}))
+        .await;
 
     // Act
     let archived = app
@@ -99,7 +114,9 @@ async fn archived_documents_refuse_commands_but_keep_their_history() {
     assert_eq!(archived.status(), 200);
     problem(later, 409).await;
     problem(again, 409).await;
-    let summary = app.get_json(&format!("/v1/documents/{id}?min_version=3")).await;
+    let summary = app
+        .get_json(&format!("/v1/documents/{id}?min_version=3"))
+        .await;
     assert_eq!(summary["archived"], true);
     let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
     assert_eq!(history["items"][2]["type"], "DocumentArchived");
@@ -124,7 +141,9 @@ async fn every_event_records_who_when_and_why() {
 
     // Assert
     assert_eq!(response.headers()["x-request-id"], "req-42");
-    let history = app.get_json(&format!("/v1/documents/{id}/history?cursor=1")).await;
+    let history = app
+        .get_json(&format!("/v1/documents/{id}/history?cursor=1"))
+        .await;
     let items = history["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     for (item, command) in items.iter().zip(["add_heading", "add_paragraph"]) {

@@ -13,19 +13,30 @@ async fn documents_are_listed_newest_first_with_search_and_cursor() {
         ids.push(app.create_document(title).await);
     }
     eventually("all three are projected", || async {
-        app.get_json("/v1/documents").await["items"].as_array().unwrap().len() == 3
+        app.get_json("/v1/documents").await["items"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 3
     })
     .await;
 
     // Act
     let first = app.get_json("/v1/documents?limit=2").await;
     let cursor = first["next_cursor"].as_str().unwrap();
-    let second = app.get_json(&format!("/v1/documents?limit=2&cursor={cursor}")).await;
+    let second = app
+        .get_json(&format!("/v1/documents?limit=2&cursor={cursor}"))
+        .await;
     let plans = app.get_json("/v1/documents?q=plan").await;
 
     // Assert
     let titles = |page: &serde_json::Value| -> Vec<String> {
-        page["items"].as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap().to_string()).collect()
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(titles(&first), vec!["Gamma notes", "Beta plan"]);
     assert_eq!(titles(&second), vec!["Alpha plan"]);
@@ -39,24 +50,39 @@ async fn outline_text_exports_and_blocks() {
     let app = spawn_app().await;
     let id = app.create_document("Exports").await;
     let v = app
-        .ok(&id, json!({"commands": [
-            {"type": "add_heading", "text": "One", "level": 1},
-            {"type": "add_paragraph", "text": "Body <b>not bold</b>"},
-            {"type": "add_heading", "text": "Two", "level": 2}
-        ]}))
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "add_heading", "text": "One", "level": 1},
+                {"type": "add_paragraph", "text": "Body <b>not bold</b>"},
+                {"type": "add_heading", "text": "Two", "level": 2}
+            ]}),
+        )
         .await["version"]
         .as_u64()
         .unwrap();
     let q = format!("min_version={v}");
 
     // Act
-    let outline = app.get_json(&format!("/v1/documents/{id}/outline?{q}")).await;
+    let outline = app
+        .get_json(&format!("/v1/documents/{id}/outline?{q}"))
+        .await;
     let text = app.get_text(&format!("/v1/documents/{id}/text?{q}")).await;
-    let html = app.get_text(&format!("/v1/documents/{id}/export?format=html&{q}")).await;
-    let markdown = app.get_text(&format!("/v1/documents/{id}/export?format=markdown&{q}")).await;
-    let plain = app.get_text(&format!("/v1/documents/{id}/export?format=text&{q}")).await;
-    let block = app.get_json(&format!("/v1/documents/{id}/blocks/b3?{q}")).await;
-    let old_block = app.get(&format!("/v1/documents/{id}/blocks/b3?version=1")).await;
+    let html = app
+        .get_text(&format!("/v1/documents/{id}/export?format=html&{q}"))
+        .await;
+    let markdown = app
+        .get_text(&format!("/v1/documents/{id}/export?format=markdown&{q}"))
+        .await;
+    let plain = app
+        .get_text(&format!("/v1/documents/{id}/export?format=text&{q}"))
+        .await;
+    let block = app
+        .get_json(&format!("/v1/documents/{id}/blocks/b3?{q}"))
+        .await;
+    let old_block = app
+        .get(&format!("/v1/documents/{id}/blocks/b3?version=1"))
+        .await;
 
     // Assert
     assert_eq!(
@@ -79,9 +105,14 @@ async fn history_pages_and_filters() {
     let app = spawn_app().await;
     let id = app.create_document("Pages").await;
     for i in 0..5 {
-        app.ok(&id, json!({"type": "add_paragraph", "text": format!("p{i}")})).await;
+        app.ok(
+            &id,
+            json!({"type": "add_paragraph", "text": format!("p{i}")}),
+        )
+        .await;
     }
-    app.ok(&id, json!({"type": "set_title", "title": "Paged"})).await;
+    app.ok(&id, json!({"type": "set_title", "title": "Paged"}))
+        .await;
 
     // Act
     let mut sequences = Vec::new();
@@ -100,10 +131,16 @@ async fn history_pages_and_filters() {
             None => break,
         }
     }
-    let titles = app.get_json(&format!("/v1/documents/{id}/history?type=TitleSet")).await;
-    let nobody = app.get_json(&format!("/v1/documents/{id}/history?actor=someone-else")).await;
+    let titles = app
+        .get_json(&format!("/v1/documents/{id}/history?type=TitleSet"))
+        .await;
+    let nobody = app
+        .get_json(&format!("/v1/documents/{id}/history?actor=someone-else"))
+        .await;
     let future = app
-        .get_json(&format!("/v1/documents/{id}/history?since=2999-01-01T00:00:00Z"))
+        .get_json(&format!(
+            "/v1/documents/{id}/history?since=2999-01-01T00:00:00Z"
+        ))
         .await;
 
     // Assert
@@ -120,15 +157,22 @@ async fn min_version_reads_your_writes_and_refuses_versions_that_do_not_exist() 
     let id = app.create_document("RYW").await;
     for i in 0..20 {
         let v = app
-            .ok(&id, json!({"type": "add_paragraph", "text": format!("p{i}")}))
+            .ok(
+                &id,
+                json!({"type": "add_paragraph", "text": format!("p{i}")}),
+            )
             .await["version"]
             .as_u64()
             .unwrap();
-        let content = app.get_json(&format!("/v1/documents/{id}/content?min_version={v}")).await;
+        let content = app
+            .get_json(&format!("/v1/documents/{id}/content?min_version={v}"))
+            .await;
         assert!(content["version"].as_u64().unwrap() >= v);
         assert_eq!(content["blocks"].as_array().unwrap().len(), i + 1);
     }
-    let response = app.get(&format!("/v1/documents/{id}/content?min_version=999")).await;
+    let response = app
+        .get(&format!("/v1/documents/{id}/content?min_version=999"))
+        .await;
     assert_eq!(response.status(), 404);
 }
 

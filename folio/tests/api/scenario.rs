@@ -42,7 +42,12 @@ async fn a_document_built_over_http_is_a_real_word_file() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["style"].as_str().unwrap().to_string(), p["text"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["style"].as_str().unwrap().to_string(),
+                p["text"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let expect = |style: &str, text: &str| (style.to_string(), text.to_string());
     assert_eq!(
@@ -70,7 +75,10 @@ async fn a_document_built_over_http_is_a_real_word_file() {
     assert_eq!(lists.len(), 5, "every list item is a numbered paragraph");
     assert_eq!(lists[1]["level"], 1);
     assert_eq!(lists[0]["num"], lists[2]["num"], "one list, one numbering");
-    assert_ne!(lists[0]["num"], lists[3]["num"], "bullets and numbers differ");
+    assert_ne!(
+        lists[0]["num"], lists[3]["num"],
+        "bullets and numbers differ"
+    );
     assert_eq!(
         read["tables"],
         json!([[["Region", "Revenue"], ["North", "10"], ["South", "12"]]])
@@ -91,11 +99,17 @@ async fn every_past_version_is_a_valid_docx_and_matches_its_content() {
     // Arrange
     let app = spawn_app().await;
     let id = app.create_document("Versions").await;
-    app.ok(&id, json!({"type": "add_paragraph", "text": "first"})).await;
-    app.ok(&id, json!({"type": "add_paragraph", "text": "second"})).await;
-    app.ok(&id, json!({"type": "update_paragraph", "block_index": 0, "text": "first, edited"}))
+    app.ok(&id, json!({"type": "add_paragraph", "text": "first"}))
         .await;
-    app.ok(&id, json!({"type": "delete_block", "block_index": 1})).await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "second"}))
+        .await;
+    app.ok(
+        &id,
+        json!({"type": "update_paragraph", "block_index": 0, "text": "first, edited"}),
+    )
+    .await;
+    app.ok(&id, json!({"type": "delete_block", "block_index": 1}))
+        .await;
 
     // Act + Assert
     let expected = [
@@ -139,14 +153,21 @@ async fn the_latest_docx_is_identical_to_the_same_version_rebuilt_from_events() 
     let app = spawn_app().await;
     let id = app.create_document("Same bytes").await;
     let v = app
-        .ok(&id, json!({"type": "add_heading", "text": "Title", "level": 1}))
+        .ok(
+            &id,
+            json!({"type": "add_heading", "text": "Title", "level": 1}),
+        )
         .await["version"]
         .as_u64()
         .unwrap();
 
     // Act: the materialised blob (eventually) and a rebuild from events
-    let latest = app.get_bytes(&format!("/v1/documents/{id}/docx?min_version={v}")).await;
-    let rebuilt = app.get_bytes(&format!("/v1/documents/{id}/docx?version={v}")).await;
+    let latest = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={v}"))
+        .await;
+    let rebuilt = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?version={v}"))
+        .await;
 
     // Assert
     assert_eq!(latest, rebuilt);
