@@ -41,10 +41,10 @@ fn from_value<T: DeserializeOwned>(value: Value, prefix: &str) -> Result<T, Fiel
         let mut field = if path == "." { String::new() } else { path };
         // serde reports a missing or unknown field at the enclosing object; name the field.
         for marker in ["missing field `", "unknown field `"] {
-            if let Some(rest) = message.strip_prefix(marker) {
-                if let Some(name) = rest.split('`').next() {
-                    field = join(&field, name);
-                }
+            if let Some(rest) = message.strip_prefix(marker)
+                && let Some(name) = rest.split('`').next()
+            {
+                field = join(&field, name);
             }
         }
         if field.is_empty() {
@@ -273,7 +273,7 @@ mod tests {
     fn oversized_batch_is_refused() {
         let body = format!(
             r#"{{"commands":[{}]}}"#,
-            vec![r#"{"type":"add_page_break"}"#; 11].join(",")
+            [r#"{"type":"add_page_break"}"#; 11].join(",")
         );
         assert_eq!(field_of(&body).1, vec!["commands".to_string()]);
     }

@@ -763,10 +763,10 @@ impl Document {
                 offset,
                 text: t,
             } => {
-                if let Some(r) = self.runs_mut(block_id) {
-                    if *offset <= text::char_len(r) {
-                        text::insert(r, *offset, t);
-                    }
+                if let Some(r) = self.runs_mut(block_id)
+                    && *offset <= text::char_len(r)
+                {
+                    text::insert(r, *offset, t);
                 }
             }
             E::TextDeleted {
@@ -774,10 +774,10 @@ impl Document {
                 offset,
                 length,
             } => {
-                if let Some(r) = self.runs_mut(block_id) {
-                    if offset + length <= text::char_len(r) {
-                        text::delete(r, *offset, offset + length);
-                    }
+                if let Some(r) = self.runs_mut(block_id)
+                    && offset + length <= text::char_len(r)
+                {
+                    text::delete(r, *offset, offset + length);
                 }
             }
             E::BlockDeleted { block_id } => {
@@ -808,10 +808,11 @@ impl Document {
                 end,
                 format,
             } => {
-                if let Some(r) = self.runs_mut(block_id) {
-                    if start < end && *end <= text::char_len(r) {
-                        text::format(r, *start, *end, format);
-                    }
+                if let Some(r) = self.runs_mut(block_id)
+                    && start < end
+                    && *end <= text::char_len(r)
+                {
+                    text::format(r, *start, *end, format);
                 }
             }
             E::AlignmentSet {
@@ -856,10 +857,11 @@ impl Document {
                 row,
                 cells,
             } => {
-                if let Some(tb) = self.table_mut(block_id) {
-                    if *row <= tb.rows.len() && cells.len() == tb.cols() {
-                        tb.rows.insert(*row, cells.clone());
-                    }
+                if let Some(tb) = self.table_mut(block_id)
+                    && *row <= tb.rows.len()
+                    && cells.len() == tb.cols()
+                {
+                    tb.rows.insert(*row, cells.clone());
                 }
             }
             E::TableColumnAdded {
@@ -867,27 +869,30 @@ impl Document {
                 col,
                 cells,
             } => {
-                if let Some(tb) = self.table_mut(block_id) {
-                    if *col <= tb.cols() && cells.len() == tb.rows.len() {
-                        for (r, cell) in tb.rows.iter_mut().zip(cells) {
-                            r.insert(*col, cell.clone());
-                        }
+                if let Some(tb) = self.table_mut(block_id)
+                    && *col <= tb.cols()
+                    && cells.len() == tb.rows.len()
+                {
+                    for (r, cell) in tb.rows.iter_mut().zip(cells) {
+                        r.insert(*col, cell.clone());
                     }
                 }
             }
             E::TableRowDeleted { block_id, row } => {
-                if let Some(tb) = self.table_mut(block_id) {
-                    if *row < tb.rows.len() && tb.rows.len() > 1 {
-                        tb.rows.remove(*row);
-                    }
+                if let Some(tb) = self.table_mut(block_id)
+                    && *row < tb.rows.len()
+                    && tb.rows.len() > 1
+                {
+                    tb.rows.remove(*row);
                 }
             }
             E::TableColumnDeleted { block_id, col } => {
-                if let Some(tb) = self.table_mut(block_id) {
-                    if *col < tb.cols() && tb.cols() > 1 {
-                        for r in &mut tb.rows {
-                            r.remove(*col);
-                        }
+                if let Some(tb) = self.table_mut(block_id)
+                    && *col < tb.cols()
+                    && tb.cols() > 1
+                {
+                    for r in &mut tb.rows {
+                        r.remove(*col);
                     }
                 }
             }
@@ -910,16 +915,16 @@ impl Document {
                 text: t,
                 level,
             } => {
-                if let Some(Block::List(l)) = self.block_mut(block_id) {
-                    if *item <= l.items.len() {
-                        l.items.insert(
-                            *item,
-                            ListItem {
-                                text: t.clone(),
-                                level: *level,
-                            },
-                        );
-                    }
+                if let Some(Block::List(l)) = self.block_mut(block_id)
+                    && *item <= l.items.len()
+                {
+                    l.items.insert(
+                        *item,
+                        ListItem {
+                            text: t.clone(),
+                            level: *level,
+                        },
+                    );
                 }
             }
             E::ListItemLevelSet {
@@ -927,10 +932,10 @@ impl Document {
                 item,
                 level,
             } => {
-                if let Some(Block::List(l)) = self.block_mut(block_id) {
-                    if let Some(it) = l.items.get_mut(*item) {
-                        it.level = *level;
-                    }
+                if let Some(Block::List(l)) = self.block_mut(block_id)
+                    && let Some(it) = l.items.get_mut(*item)
+                {
+                    it.level = *level;
                 }
             }
             E::PageBreakAdded { block_id, index } => self.insert_block(
@@ -972,23 +977,23 @@ impl Document {
         };
         match (block, o.within) {
             (Block::Paragraph(Paragraph { runs, .. }), Within::Text)
-            | (Block::Heading(Heading { runs, .. }), Within::Text) => {
-                if o.offset + o.length <= text::char_len(runs) {
-                    text::replace(runs, o.offset, o.length, replace);
-                }
+            | (Block::Heading(Heading { runs, .. }), Within::Text)
+                if o.offset + o.length <= text::char_len(runs) =>
+            {
+                text::replace(runs, o.offset, o.length, replace);
             }
             (Block::Table(t), Within::Cell { row, col }) => {
-                if let Some(cell) = t.rows.get_mut(row).and_then(|r| r.get_mut(col)) {
-                    if o.offset + o.length <= text::str_len(cell) {
-                        text::replace_in_str(cell, o.offset, o.length, replace);
-                    }
+                if let Some(cell) = t.rows.get_mut(row).and_then(|r| r.get_mut(col))
+                    && o.offset + o.length <= text::str_len(cell)
+                {
+                    text::replace_in_str(cell, o.offset, o.length, replace);
                 }
             }
             (Block::List(l), Within::Item { item }) => {
-                if let Some(it) = l.items.get_mut(item) {
-                    if o.offset + o.length <= text::str_len(&it.text) {
-                        text::replace_in_str(&mut it.text, o.offset, o.length, replace);
-                    }
+                if let Some(it) = l.items.get_mut(item)
+                    && o.offset + o.length <= text::str_len(&it.text)
+                {
+                    text::replace_in_str(&mut it.text, o.offset, o.length, replace);
                 }
             }
             _ => {}

@@ -207,20 +207,19 @@ impl CommandService {
             let mut guard = slot.lock().await;
             // Inside the document's lock, so a concurrent retry with the same key waits for
             // the first request and then finds its result.
-            if let Some(key) = &options.idempotency_key {
-                if let Some((record, events)) =
+            if let Some(key) = &options.idempotency_key
+                && let Some((record, events)) =
                     self.log.idempotency(ctx.tenant.as_str(), key).await?
-                {
-                    let same_target = record.document_id == id.as_str() || creating;
-                    if record.fingerprint != fingerprint || !same_target {
-                        return Err(WriteError::IdempotencyKeyReused);
-                    }
-                    return Ok(CommandOutcome::from_events(
-                        DocumentId::new(record.document_id),
-                        &events,
-                        true,
-                    ));
+            {
+                let same_target = record.document_id == id.as_str() || creating;
+                if record.fingerprint != fingerprint || !same_target {
+                    return Err(WriteError::IdempotencyKeyReused);
                 }
+                return Ok(CommandOutcome::from_events(
+                    DocumentId::new(record.document_id),
+                    &events,
+                    true,
+                ));
             }
             if guard.is_none() {
                 *guard = self.log.load(id).await?.map(|loaded| Slot {
@@ -237,13 +236,13 @@ impl CommandService {
                 // Another tenant's document is indistinguishable from a missing one.
                 return Err(WriteError::NotFound);
             }
-            if let Some(expected) = options.expected_version {
-                if expected != current.version.get() {
-                    return Err(WriteError::StaleVersion {
-                        expected,
-                        current: current.version.get(),
-                    });
-                }
+            if let Some(expected) = options.expected_version
+                && expected != current.version.get()
+            {
+                return Err(WriteError::StaleVersion {
+                    expected,
+                    current: current.version.get(),
+                });
             }
             let (produced, next_state) = decide(current, commands, &self.limits)?;
             if produced.is_empty() {
@@ -262,11 +261,11 @@ impl CommandService {
                 .enumerate()
                 .map(|(i, (command, event))| {
                     let mut metadata = ctx.metadata(command, &at);
-                    if i == 0 {
-                        if let Some(key) = &options.idempotency_key {
-                            metadata.insert("idempotency_key".into(), key.clone());
-                            metadata.insert("idempotency_fingerprint".into(), fingerprint.clone());
-                        }
+                    if i == 0
+                        && let Some(key) = &options.idempotency_key
+                    {
+                        metadata.insert("idempotency_key".into(), key.clone());
+                        metadata.insert("idempotency_fingerprint".into(), fingerprint.clone());
                     }
                     NewEvent {
                         sequence: base + 1 + i as u64,
@@ -304,11 +303,11 @@ impl CommandService {
             // (blocks / 10) events: a snapshot costs time proportional to the document's
             // length, so spacing them in proportion keeps the cost per command constant.
             let every = self.snapshot_every.max(document.blocks.len() as u64 / 10);
-            if version / every != base / every {
-                if let Err(e) = self.log.save_snapshot(&tenant, &document).await {
-                    // A snapshot is a cache; the events are committed.
-                    tracing::warn!(error = %e, "snapshot not saved");
-                }
+            if version / every != base / every
+                && let Err(e) = self.log.save_snapshot(&tenant, &document).await
+            {
+                // A snapshot is a cache; the events are committed.
+                tracing::warn!(error = %e, "snapshot not saved");
             }
             *guard = Some(Slot { document, tenant });
             let stored: Vec<StoredEvent> = new_events

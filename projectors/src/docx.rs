@@ -117,10 +117,10 @@ impl DocxMaterializer {
             tracing::error!(error = %e, "cannot record the .docx blob");
             return;
         }
-        if let Some(old) = previous {
-            if let Err(e) = self.blobs.remove(&tenant, id, old).await {
-                tracing::warn!(error = %e, "cannot remove an older .docx blob");
-            }
+        if let Some(old) = previous
+            && let Err(e) = self.blobs.remove(&tenant, id, old).await
+        {
+            tracing::warn!(error = %e, "cannot remove an older .docx blob");
         }
     }
 }

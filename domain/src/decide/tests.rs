@@ -502,16 +502,16 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         7 => DocumentCommand::ReplaceText(ReplaceText {
             find: t.chars().take(2).collect(),
             replace: "Zz".into(),
-            match_case: seed.a % 2 == 0,
-            whole_word: seed.b % 3 == 0,
+            match_case: seed.a.is_multiple_of(2),
+            whole_word: seed.b.is_multiple_of(3),
         }),
         8 => DocumentCommand::FormatText(FormatText {
             block_id: id,
             block_index: None,
             start: seed.b % 3,
             end: Some(seed.b % 3 + seed.a % 4),
-            bold: Some(seed.a % 2 == 0),
-            italic: Some(seed.b % 2 == 0),
+            bold: Some(seed.a.is_multiple_of(2)),
+            italic: Some(seed.b.is_multiple_of(2)),
             underline: None,
             strike: None,
             font: None,
@@ -559,7 +559,7 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             col: seed.b % 4,
         }),
         16 => DocumentCommand::AddList(AddList {
-            kind: if seed.a % 2 == 0 {
+            kind: if seed.a.is_multiple_of(2) {
                 ListKind::Bullet
             } else {
                 ListKind::Numbered

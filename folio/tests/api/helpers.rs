@@ -10,7 +10,7 @@ use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
 /// A running `folio serve` on its own data directory. Killed on drop.
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
@@ -26,12 +26,12 @@ impl Drop for TestApp {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
+pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
 /// Starts the binary with extra flags (limits).
-pub async fn spawn_app_with(args: &[&str]) -> TestApp {
+pub(crate) async fn spawn_app_with(args: &[&str]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = TestApp {
         base: String::new(),
@@ -90,7 +90,7 @@ impl TestApp {
         self.stdout = Some(reader);
     }
 
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -99,39 +99,39 @@ impl TestApp {
     }
 
     /// Stops the process and starts a new one on the same data directory.
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.stop();
         self.start();
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn get(&self, path: &str) -> Response {
+    pub(crate) async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
-    pub async fn get_json(&self, path: &str) -> Value {
+    pub(crate) async fn get_json(&self, path: &str) -> Value {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.json().await.unwrap()
     }
 
-    pub async fn get_text(&self, path: &str) -> String {
+    pub(crate) async fn get_text(&self, path: &str) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.text().await.unwrap()
     }
 
-    pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
+    pub(crate) async fn get_bytes(&self, path: &str) -> Vec<u8> {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.bytes().await.unwrap().to_vec()
     }
 
     /// Creates a document; returns its id.
-    pub async fn create_document(&self, title: &str) -> String {
+    pub(crate) async fn create_document(&self, title: &str) -> String {
         let response = self
             .client
             .post(self.url("/v1/documents"))
@@ -146,7 +146,12 @@ impl TestApp {
     }
 
     /// Sends a command body (one command or a batch) as raw text.
-    pub async fn post_raw(&self, id: &str, body: &str, headers: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post_raw(
+        &self,
+        id: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut request = self
             .client
             .post(self.url(&format!("/v1/documents/{id}/commands")))
@@ -158,12 +163,12 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
-    pub async fn command(&self, id: &str, command: Value) -> Response {
+    pub(crate) async fn command(&self, id: &str, command: Value) -> Response {
         self.post_raw(id, &command.to_string(), &[]).await
     }
 
     /// Sends a command that must succeed; returns the result body.
-    pub async fn ok(&self, id: &str, command: Value) -> Value {
+    pub(crate) async fn ok(&self, id: &str, command: Value) -> Value {
         let response = self.command(id, command.clone()).await;
         let status = response.status();
         let body: Value = response.json().await.unwrap();
@@ -172,7 +177,7 @@ impl TestApp {
     }
 
     /// The current version, read from the write side's answer to a no-op read.
-    pub async fn version(&self, id: &str) -> u64 {
+    pub(crate) async fn version(&self, id: &str) -> u64 {
         let history = self
             .get_json(&format!("/v1/documents/{id}/history?limit=200"))
             .await;
@@ -185,7 +190,7 @@ impl TestApp {
 }
 
 /// Reads a problem+json answer, checking status and content type.
-pub async fn problem(response: Response, status: u16) -> Value {
+pub(crate) async fn problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status);
     let content_type = response
         .headers()
@@ -204,7 +209,7 @@ pub async fn problem(response: Response, status: u16) -> Value {
 }
 
 /// The names of the fields a problem blames.
-pub fn fields(problem: &Value) -> Vec<String> {
+pub(crate) fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
         .map(|errors| {
@@ -255,7 +260,7 @@ print(json.dumps(out))
 
 /// Reads a .docx with python-docx: paragraphs (style, text, list numbering), tables, core
 /// properties.
-pub fn python_docx(bytes: &[u8]) -> Value {
+pub(crate) fn python_docx(bytes: &[u8]) -> Value {
     let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
     std::fs::write(file.path(), bytes).unwrap();
     let output = Command::new(venv_bin("python"))
@@ -272,7 +277,7 @@ pub fn python_docx(bytes: &[u8]) -> Value {
 }
 
 /// Validates a .docx with openxml-audit; panics with its findings unless there are none.
-pub fn assert_valid_ooxml(bytes: &[u8]) {
+pub(crate) fn assert_valid_ooxml(bytes: &[u8]) {
     let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
     std::fs::write(file.path(), bytes).unwrap();
     let output = Command::new(venv_bin("openxml-audit"))
@@ -290,7 +295,7 @@ pub fn assert_valid_ooxml(bytes: &[u8]) {
 
 /// Converts a .docx to text with LibreOffice when it is installed; `None` (with a printed
 /// notice) when it is not.
-pub fn libreoffice_text(bytes: &[u8]) -> Option<String> {
+pub(crate) fn libreoffice_text(bytes: &[u8]) -> Option<String> {
     let soffice = ["soffice", "libreoffice"].into_iter().find(|b| {
         Command::new(b)
             .arg("--version")
@@ -333,7 +338,7 @@ pub fn libreoffice_text(bytes: &[u8]) -> Option<String> {
 }
 
 /// Polls a condition with a deadline (never a bare sleep).
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
+pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
