@@ -222,6 +222,32 @@ pub enum DocumentEvent {
     },
 }
 
+/// A change in the order of top-level blocks (see [`DocumentEvent::placement`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement<'a> {
+    /// No block is added, removed or moved.
+    None,
+    /// A new block at `index`.
+    Insert {
+        /// The new block.
+        block_id: &'a BlockId,
+        /// Its index.
+        index: usize,
+    },
+    /// A block is removed.
+    Remove {
+        /// The block.
+        block_id: &'a BlockId,
+    },
+    /// A block moves to `to_index` (counted after its removal).
+    Move {
+        /// The block.
+        block_id: &'a BlockId,
+        /// Its new index.
+        to_index: usize,
+    },
+}
+
 /// Where a replaced occurrence was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Occurrence {
@@ -283,6 +309,35 @@ impl DocumentEvent {
             Self::ListItemAdded { .. } => "ListItemAdded",
             Self::ListItemLevelSet { .. } => "ListItemLevelSet",
             Self::PageBreakAdded { .. } => "PageBreakAdded",
+        }
+    }
+
+    /// How the event changes the order of top-level blocks, if it does. Positions are as
+    /// [`crate::Document::apply`] uses them (an insertion index past the end means the end).
+    pub fn placement(&self) -> Placement<'_> {
+        match self {
+            Self::ParagraphAdded {
+                block_id, index, ..
+            }
+            | Self::HeadingAdded {
+                block_id, index, ..
+            }
+            | Self::TableAdded {
+                block_id, index, ..
+            }
+            | Self::ListAdded {
+                block_id, index, ..
+            }
+            | Self::PageBreakAdded { block_id, index } => Placement::Insert {
+                block_id,
+                index: *index,
+            },
+            Self::BlockDeleted { block_id } => Placement::Remove { block_id },
+            Self::BlockMoved { block_id, to_index } => Placement::Move {
+                block_id,
+                to_index: *to_index,
+            },
+            _ => Placement::None,
         }
     }
 

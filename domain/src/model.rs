@@ -330,18 +330,36 @@ impl Document {
         out
     }
 
-    /// Counts for the summary.
+    /// Counts for the summary. Linear in the document's text; allocates nothing.
     pub fn stats(&self) -> Stats {
+        fn count(stats: &mut Stats, text: &str) {
+            stats.characters += text.chars().count() as u64;
+            stats.words += text.split_whitespace().count() as u64;
+        }
         let mut stats = Stats::default();
         for block in &self.blocks {
             match block {
-                Block::Paragraph(_) | Block::Heading(_) => stats.paragraphs += 1,
-                Block::Table(_) => stats.tables += 1,
-                Block::List(_) | Block::PageBreak(_) => {}
-            }
-            for piece in block.text_pieces() {
-                stats.characters += piece.chars().count() as u64;
-                stats.words += piece.split_whitespace().count() as u64;
+                Block::Paragraph(Paragraph { runs, .. }) | Block::Heading(Heading { runs, .. }) => {
+                    stats.paragraphs += 1;
+                    // Words may continue across runs ("bo**ld**"), so count the joined text.
+                    if let [run] = runs.as_slice() {
+                        count(&mut stats, &run.text);
+                    } else {
+                        count(&mut stats, &runs_text(runs));
+                    }
+                }
+                Block::Table(t) => {
+                    stats.tables += 1;
+                    for cell in t.rows.iter().flatten() {
+                        count(&mut stats, cell);
+                    }
+                }
+                Block::List(l) => {
+                    for item in &l.items {
+                        count(&mut stats, &item.text);
+                    }
+                }
+                Block::PageBreak(_) => {}
             }
         }
         stats

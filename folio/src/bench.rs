@@ -1,8 +1,10 @@
 //! `folio bench`: command throughput and latency over HTTP.
 //!
 //! One client sends `add_paragraph` commands one at a time (each waits for the previous
-//! answer) to a small and a large document, and reports commands/s and p50/p99 latency for
-//! each. Without `--url` it starts an embedded server on a temporary data directory.
+//! answer) to documents of a given size, and reports commands/s and p50/p99 latency for
+//! each size. Adding paragraphs grows a document, so every `--per-document` commands the
+//! client moves to a fresh document of the size being measured (its creation is not
+//! measured). Without `--url` it starts an embedded server on a temporary data directory.
 
 use std::time::{Duration, Instant};
 
@@ -26,6 +28,9 @@ pub(crate) struct BenchArgs {
     /// Unmeasured commands sent first, per document size.
     #[arg(long, default_value_t = 1000)]
     pub(crate) warmup: u64,
+    /// Measured commands sent to one document before moving to a fresh one.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) per_document: u64,
     /// Document sizes (blocks before the measurement), comma separated.
     #[arg(long, value_delimiter = ',', default_value = "10,10000")]
     pub(crate) sizes: Vec<u64>,
@@ -60,23 +65,31 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .build()?;
     let mut results = Vec::new();
     for &blocks in &args.sizes {
-        let id = create_document(&client, &base, blocks).await?;
-        let url = format!("{base}/v1/documents/{id}/commands");
+        let warmup = create_document(&client, &base, blocks).await?;
+        let url = format!("{base}/v1/documents/{warmup}/commands");
         for i in 0..args.warmup {
             add_paragraph(&client, &url, i).await?;
         }
         let mut histogram = Histogram::<u64>::new(3)?;
-        let started = Instant::now();
-        for i in 0..args.requests {
-            let t = Instant::now();
-            add_paragraph(&client, &url, i).await?;
-            histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
+        let mut busy = Duration::ZERO;
+        let mut sent = 0;
+        while sent < args.requests {
+            let id = create_document(&client, &base, blocks).await?;
+            let url = format!("{base}/v1/documents/{id}/commands");
+            let n = args.per_document.max(1).min(args.requests - sent);
+            let started = Instant::now();
+            for i in 0..n {
+                let t = Instant::now();
+                add_paragraph(&client, &url, i).await?;
+                histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
+            }
+            busy += started.elapsed();
+            sent += n;
         }
-        let elapsed = started.elapsed();
         results.push(Measurement {
             blocks,
             requests: args.requests,
-            commands_per_second: args.requests as f64 / elapsed.as_secs_f64(),
+            commands_per_second: args.requests as f64 / busy.as_secs_f64(),
             p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
             p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
             max_ms: histogram.max() as f64 / 1000.0,
@@ -122,6 +135,7 @@ async fn create_document(
     let id = created["id"].as_str().context("no id")?.to_string();
     let url = format!("{base}/v1/documents/{id}/commands");
     let mut remaining = blocks;
+    let mut version = 1;
     while remaining > 0 {
         let n = remaining.min(500);
         let commands: Vec<Value> = (0..n)
@@ -135,10 +149,19 @@ async fn create_document(
         if !response.status().is_success() {
             bail!("filling the document failed: {}", response.text().await?);
         }
+        version = response.json::<Value>().await?["version"]
+            .as_u64()
+            .unwrap_or(version);
         remaining -= n;
     }
-    // Let the projectors settle so the measurement starts from a quiet server.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Start measuring once the projectors have caught up with the filling.
+    let settled = client
+        .get(format!("{base}/v1/documents/{id}?min_version={version}"))
+        .send()
+        .await?;
+    if !settled.status().is_success() {
+        bail!("the document did not settle: {}", settled.text().await?);
+    }
     Ok(id)
 }
 

@@ -2,7 +2,12 @@
 
 use std::time::Duration;
 
-use domain::{Document, DocumentMetadata, Stats};
+use std::collections::BTreeSet;
+
+use domain::event::Placement;
+use domain::{
+    Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, Stats, Version,
+};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::watch;
 
@@ -63,13 +68,104 @@ impl SummaryRow {
     }
 }
 
-/// A projected document: its summary and its state.
+/// A projected document: its summary, its state, and what changed since it was stored.
+///
+/// Blocks are stored one row each with a fractional ordering key (`ord`), kept here in a
+/// vector parallel to `document.blocks`: inserting or moving a block gives it a key between
+/// its neighbours', so storing a change rewrites only the rows of the blocks it touched.
 #[derive(Debug, Clone)]
 pub struct Projected {
     /// Summary.
     pub summary: SummaryRow,
     /// State at `summary.version`.
     pub document: Document,
+    ords: Vec<f64>,
+    changed: BTreeSet<BlockId>,
+    removed: BTreeSet<BlockId>,
+    rewrite_all: bool,
+}
+
+impl Projected {
+    /// A document as loaded or newly started (nothing to store yet).
+    pub fn new(summary: SummaryRow, document: Document) -> Self {
+        let ords = (0..document.blocks.len()).map(|i| i as f64).collect();
+        Self {
+            summary,
+            document,
+            ords,
+            changed: BTreeSet::new(),
+            removed: BTreeSet::new(),
+            rewrite_all: false,
+        }
+    }
+
+    fn with_ords(summary: SummaryRow, document: Document, ords: Vec<f64>) -> Self {
+        Self {
+            ords,
+            ..Self::new(summary, document)
+        }
+    }
+
+    /// An ordering key for a block inserted at `index` (between its future neighbours).
+    fn key_at(&mut self, index: usize) -> f64 {
+        let prev = index.checked_sub(1).and_then(|i| self.ords.get(i)).copied();
+        let next = self.ords.get(index).copied();
+        let key = match (prev, next) {
+            (None, None) => 0.0,
+            (Some(p), None) => p + 1.0,
+            (None, Some(n)) => n - 1.0,
+            (Some(p), Some(n)) => (p + n) / 2.0,
+        };
+        let fits = prev.is_none_or(|p| p < key) && next.is_none_or(|n| key < n);
+        if fits {
+            return key;
+        }
+        // Repeated inserts at one spot exhausted the float's precision: renumber all.
+        for (i, ord) in self.ords.iter_mut().enumerate() {
+            *ord = i as f64;
+        }
+        self.rewrite_all = true;
+        index as f64 - 0.5
+    }
+
+    /// Applies an event to the state, keeping the ordering keys and recording which rows
+    /// must be written.
+    pub fn apply(&mut self, event: &DocumentEvent) {
+        match event.placement() {
+            Placement::Insert { block_id, index } => {
+                let id = block_id.clone();
+                self.document.apply(event);
+                let i = index.min(self.ords.len());
+                let key = self.key_at(i);
+                self.ords.insert(i, key);
+                self.changed.insert(id);
+            }
+            Placement::Remove { block_id } => {
+                if let Some(pos) = self.document.position_of(block_id) {
+                    self.ords.remove(pos);
+                    self.changed.remove(block_id);
+                    self.removed.insert(block_id.clone());
+                }
+                self.document.apply(event);
+            }
+            Placement::Move { block_id, to_index } => {
+                let id = block_id.clone();
+                let pos = self.document.position_of(&id);
+                self.document.apply(event);
+                if let Some(pos) = pos {
+                    self.ords.remove(pos);
+                    let i = to_index.min(self.ords.len());
+                    let key = self.key_at(i);
+                    self.ords.insert(i, key);
+                    self.changed.insert(id);
+                }
+            }
+            Placement::None => {
+                self.document.apply(event);
+                self.changed.extend(event.touched_block_ids());
+            }
+        }
+    }
 }
 
 /// Why waiting for a version ended without it.
@@ -200,16 +296,28 @@ impl Views {
         let Some(summary) = row.as_ref().map(summary_row).transpose()? else {
             return Ok(None);
         };
-        let row = sqlx::query("SELECT state FROM document_content WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else {
-            return Ok(None);
+        let rows =
+            sqlx::query("SELECT ord, body FROM document_blocks WHERE document_id = ? ORDER BY ord")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut blocks = Vec::with_capacity(rows.len());
+        let mut ords = Vec::with_capacity(rows.len());
+        for row in &rows {
+            ords.push(row.try_get::<f64, _>("ord")?);
+            let block: Block =
+                serde_json::from_str(&row.try_get::<String, _>("body")?).map_err(corrupt)?;
+            blocks.push(block);
+        }
+        let document = Document {
+            id: Some(DocumentId::new(summary.id.clone())),
+            title: summary.title.clone(),
+            metadata: summary.metadata.clone(),
+            blocks,
+            version: Version(summary.version),
+            archived: summary.archived,
         };
-        let document: Document =
-            serde_json::from_str(&row.try_get::<String, _>("state")?).map_err(corrupt)?;
-        Ok(Some(Projected { summary, document }))
+        Ok(Some(Projected::with_ords(summary, document, ords)))
     }
 
     /// The projected version of a document (any tenant: used by projectors).
@@ -224,14 +332,16 @@ impl Views {
         Ok(v.map(|v| v as u64))
     }
 
-    /// Writes projected documents in one transaction, then wakes waiters.
+    /// Writes projected documents (their summaries and the block rows that changed) in one
+    /// transaction, then wakes waiters. On success the documents' change records are
+    /// cleared.
     ///
     /// # Errors
-    /// Database failures (nothing is written).
-    pub async fn upsert(&self, documents: &[&Projected]) -> Result<(), StoreError> {
+    /// Database failures (nothing is written, the change records stay).
+    pub async fn upsert(&self, documents: &mut [&mut Projected]) -> Result<(), StoreError> {
         let _writer = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        for p in documents {
+        for p in documents.iter() {
             let s = &p.summary;
             sqlx::query(&format!(
                 "INSERT INTO documents ({SUMMARY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -252,17 +362,47 @@ impl Views {
             .bind(&s.updated_by)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO document_content (id, version, state) VALUES (?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state",
-            )
-            .bind(&s.id)
-            .bind(s.version as i64)
-            .bind(serde_json::to_string(&p.document).map_err(corrupt)?)
-            .execute(&mut *tx)
-            .await?;
+            if p.rewrite_all {
+                sqlx::query("DELETE FROM document_blocks WHERE document_id = ?")
+                    .bind(&s.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for block_id in &p.removed {
+                sqlx::query("DELETE FROM document_blocks WHERE document_id = ? AND block_id = ?")
+                    .bind(&s.id)
+                    .bind(block_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let positions: Vec<usize> = if p.rewrite_all {
+                (0..p.document.blocks.len()).collect()
+            } else {
+                p.changed
+                    .iter()
+                    .filter_map(|id| p.document.position_of(id))
+                    .collect()
+            };
+            for i in positions {
+                let block = &p.document.blocks[i];
+                sqlx::query(
+                    "INSERT INTO document_blocks (document_id, block_id, ord, body) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body",
+                )
+                .bind(&s.id)
+                .bind(block.id().as_str())
+                .bind(p.ords[i])
+                .bind(serde_json::to_string(block).map_err(corrupt)?)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
+        for p in documents.iter_mut() {
+            p.changed.clear();
+            p.removed.clear();
+            p.rewrite_all = false;
+        }
         self.changed.send_modify(|n| *n += 1);
         Ok(())
     }

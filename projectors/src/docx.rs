@@ -7,6 +7,9 @@ use infrastructure::blobs::BlobStore;
 use infrastructure::views::{Projected, Views};
 use tokio::sync::{mpsc, watch};
 
+/// Shortest pause between two rendering passes.
+const MIN_REST: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Renders the latest version of changed documents, coalescing bursts.
 #[derive(Debug)]
 pub struct DocxMaterializer {
@@ -58,11 +61,12 @@ impl DocxMaterializer {
             for id in pending {
                 self.materialize(&id).await;
             }
-            // Rendering a long document takes a while; resting three times as long before
-            // the next pass keeps the materialiser under a quarter of a core while writes
-            // stream in. Edits made meanwhile coalesce into the next pass, and a reader
-            // who needs the newest .docx before then gets it rendered on demand.
-            let rest = started.elapsed() * 3;
+            // Rendering costs CPU and IO that commands need. Resting three times as long as
+            // the pass took (at least `MIN_REST`) keeps the materialiser under a quarter of
+            // a core while writes stream in. Edits made meanwhile coalesce into the next
+            // pass, and a reader who needs the newest .docx sooner gets it rendered on
+            // demand.
+            let rest = (started.elapsed() * 3).max(MIN_REST);
             tokio::select! {
                 () = tokio::time::sleep(rest) => {}
                 _ = shutdown.changed() => return,

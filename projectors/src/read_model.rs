@@ -14,8 +14,10 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 /// Most events taken from the bus per transaction.
 const MAX_BATCH: usize = 2_000;
+/// Batches that take longer than this are followed by a rest.
+const REST_AFTER: Duration = Duration::from_millis(1);
 
-/// Keeps `documents` and `document_content` in step with the events.
+/// Keeps `documents` and `document_blocks` in step with the events.
 pub struct ReadModelProjector {
     log: EventLog,
     views: Views,
@@ -96,10 +98,22 @@ impl ReadModelProjector {
                     Err(_) => break,
                 }
             }
+            let started = tokio::time::Instant::now();
             if let Err(e) = self.apply(&batch).await {
                 tracing::error!(error = %e, "read-model projection failed; will catch up");
                 self.cache.clear();
                 need_catch_up = true;
+            }
+            // A batch costs time in proportion to the documents it touches (their state is
+            // rewritten). After an expensive batch, rest twice as long as it took, so that
+            // projecting long documents takes at most a third of a core from the commands;
+            // the events meanwhile gather into the next batch. Cheap batches do not rest.
+            let spent = started.elapsed();
+            if spent > REST_AFTER {
+                tokio::select! {
+                    () = tokio::time::sleep(spent * 2) => {}
+                    _ = shutdown.changed() => return,
+                }
             }
         }
     }
@@ -159,11 +173,15 @@ impl ReadModelProjector {
             }
             fold(projected, event);
         }
-        let changed: Vec<&Projected> = order.iter().filter_map(|id| touched.get(id)).collect();
-        if changed.is_empty() {
+        // The summary (stats are linear in the document) once per document and batch.
+        for projected in touched.values_mut() {
+            refresh_summary(projected);
+        }
+        if touched.is_empty() {
             return Ok(());
         }
-        self.views.upsert(&changed).await?;
+        let mut changed: Vec<&mut Projected> = touched.values_mut().collect();
+        self.views.upsert(&mut changed).await?;
         for id in order {
             if let Some(p) = touched.remove(&id) {
                 if let Some(tx) = &self.changed {
@@ -190,30 +208,38 @@ fn empty(event: &StoredEvent) -> Projected {
             event.meta("actor").unwrap_or_default(),
         ),
     );
-    Projected { summary, document }
+    Projected::new(summary, document)
 }
 
-/// Applies one event to a projected document and refreshes its summary.
+/// Applies one event to a projected document, recording its time and actor (the rest of
+/// the summary is refreshed once per batch by [`refresh_summary`]).
 fn fold(projected: &mut Projected, event: &StoredEvent) {
-    projected.document.apply(&event.event);
-    let at = event.meta("at").unwrap_or_default();
-    let actor = event.meta("actor").unwrap_or_default();
-    let (created_at, created_by) = if event.sequence == 1 {
-        (at.to_string(), actor.to_string())
-    } else {
-        (
-            projected.summary.created_at.clone(),
-            projected.summary.created_by.clone(),
-        )
-    };
-    let tenant = projected.summary.tenant.clone();
-    projected.summary = SummaryRow::of(
-        &projected.document,
-        &tenant,
-        (&created_at, &created_by),
-        (at, actor),
-    );
-    if projected.summary.id.is_empty() {
-        projected.summary.id = event.document_id.to_string();
+    projected.apply(&event.event);
+    let at = event.meta("at").unwrap_or_default().to_string();
+    let actor = event.meta("actor").unwrap_or_default().to_string();
+    let summary = &mut projected.summary;
+    if event.sequence == 1 {
+        summary.created_at.clone_from(&at);
+        summary.created_by.clone_from(&actor);
     }
+    summary.updated_at = at;
+    summary.updated_by = actor;
+    if summary.id.is_empty() {
+        summary.id = event.document_id.to_string();
+    }
+}
+
+/// Recomputes the summary from the document state.
+fn refresh_summary(projected: &mut Projected) {
+    let s = &projected.summary;
+    let mut fresh = SummaryRow::of(
+        &projected.document,
+        &s.tenant,
+        (&s.created_at, &s.created_by),
+        (&s.updated_at, &s.updated_by),
+    );
+    if fresh.id.is_empty() {
+        fresh.id.clone_from(&s.id);
+    }
+    projected.summary = fresh;
 }

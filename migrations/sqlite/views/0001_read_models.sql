@@ -17,13 +17,19 @@ CREATE TABLE documents
 
 CREATE INDEX documents_by_tenant ON documents (tenant, archived, id);
 
--- The whole document state at `version` (the Document aggregate as JSON).
-CREATE TABLE document_content
+-- The blocks of each document at `documents.version`, one row per block, in `ord` order.
+-- Ordering keys are fractional so that inserting or moving a block rewrites that block's
+-- row only; a projection costs what its events change, not the document's length.
+CREATE TABLE document_blocks
 (
-    id      TEXT PRIMARY KEY NOT NULL,
-    version INTEGER          NOT NULL,
-    state   TEXT             NOT NULL
+    document_id TEXT NOT NULL,
+    block_id    TEXT NOT NULL,
+    ord         REAL NOT NULL,
+    body        TEXT NOT NULL,
+    PRIMARY KEY (document_id, block_id)
 ) STRICT;
+
+CREATE INDEX document_blocks_in_order ON document_blocks (document_id, ord);
 
 -- Which version of each document's .docx is materialised in the blob store.
 CREATE TABLE docx_blobs
