@@ -327,7 +327,7 @@ fn text(doc: &Document) -> String {
                     }
                     let marker = match l.kind {
                         ListKind::Bullet => "\u{2022}".to_string(),
-                        ListKind::Numbered => format!("{}.", counters[level]),
+                        ListKind::Numbered => format!("{}.", number(level, counters[level])),
                     };
                     let _ = writeln!(out, "{}{marker} {}", "  ".repeat(level), item.text);
                 }
@@ -337,6 +337,45 @@ fn text(doc: &Document) -> String {
                 out.push_str(&other.text());
                 out.push('\n');
             }
+        }
+    }
+    out
+}
+
+/// A list number as the .docx shows it: 1, 2… then a, b… then i, ii… by level.
+fn number(level: usize, n: usize) -> String {
+    match level % 3 {
+        0 => n.to_string(),
+        1 => {
+            // a..z, then aa, bb… as Word does
+            let letter = char::from(b'a' + ((n - 1) % 26) as u8);
+            letter.to_string().repeat((n - 1) / 26 + 1)
+        }
+        _ => roman(n),
+    }
+}
+
+fn roman(mut n: usize) -> String {
+    const NUMERALS: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, numeral) in NUMERALS {
+        while n >= value {
+            out.push_str(numeral);
+            n -= value;
         }
     }
     out

@@ -102,5 +102,14 @@ fn text_lists_items_with_markers() {
     let out = export(&sample(), ExportFormat::Text);
     assert!(out.starts_with("Intro & goals\nBold and <script>"));
     assert!(out.contains("Name\tQty\na|b\t2\n"));
-    assert!(out.contains("1. one\n  1. one.a\n2. two\n"));
+    assert!(out.contains("1. one\n  a. one.a\n2. two\n"));
+}
+
+#[test]
+fn list_numbers_follow_the_level_format() {
+    assert_eq!(number(0, 12), "12");
+    assert_eq!(number(1, 2), "b");
+    assert_eq!(number(1, 27), "aa");
+    assert_eq!(number(2, 4), "iv");
+    assert_eq!(number(5, 1994), "mcmxciv");
 }

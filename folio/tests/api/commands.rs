@@ -102,6 +102,15 @@ async fn every_command_type_applies() {
     assert_eq!(summary["metadata"]["author"], "Grace");
     assert_eq!(summary["metadata"]["custom"]["project"], "folio");
 
+    // the .docx of all of it is valid and carries the text
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    assert_eq!(read["paragraphs"][4]["text"], "Hello, world");
+    assert_eq!(read["tables"][0][1], serde_json::json!(["", "x"]));
+
     // and deleting the heading by index, then archiving
     app.ok(&id, json!({"type": "delete_block", "block_index": 0}))
         .await;

@@ -171,4 +171,5 @@ async fn the_latest_docx_is_identical_to_the_same_version_rebuilt_from_events() 
 
     // Assert
     assert_eq!(latest, rebuilt);
+    assert_valid_ooxml(&latest);
 }
