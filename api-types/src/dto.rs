@@ -1,6 +1,6 @@
 //! Request and response bodies.
 
-use domain::{Block, DocumentMetadata, Stats};
+use domain::{Block, DocumentCommand, DocumentMetadata, Stats};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -66,10 +66,8 @@ pub struct DocumentSummary {
     /// Current version.
     pub version: u64,
     /// Core properties.
-    #[schema(value_type = Object)]
     pub metadata: DocumentMetadata,
     /// Counts.
-    #[schema(value_type = Object)]
     pub stats: Stats,
     /// Creation time (RFC 3339).
     pub created_at: String,
@@ -95,7 +93,6 @@ pub struct Page<T> {
 pub struct BlockView {
     /// The block, tagged by `type`.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub block: Block,
     /// Its plain text.
     pub text: String,
@@ -175,4 +172,22 @@ pub struct HistoryItem {
 pub struct Health {
     /// `ok` or what is wrong.
     pub status: String,
+}
+
+/// The body of `POST /v1/documents/{id}/commands`: one command, or an all-or-nothing batch.
+/// (Described for the OpenAPI document; bodies are parsed by [`crate::parse_commands`].)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum CommandRequest {
+    /// One command.
+    One(DocumentCommand),
+    /// A batch.
+    Batch(CommandBatch),
+}
+
+/// A batch of commands, applied all or nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CommandBatch {
+    /// The commands, in order.
+    pub commands: Vec<DocumentCommand>,
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, delete, post, web};
 use api_types::{
-    ApiError, CommandResult, CreateDocumentRequest, CreatedDocument, CreatedIds, EventRef,
-    ProblemDetails, parse_commands, parse_json, read_body,
+    ApiError, CommandRequest, CommandResult, CreateDocumentRequest, CreatedDocument, CreatedIds,
+    EventRef, ProblemDetails, parse_commands, parse_json, read_body,
 };
 use auth::Caller;
 use domain::{DocumentCommand, DocumentId};
@@ -195,7 +195,7 @@ async fn create_document(
 /// Apply one command or an all-or-nothing batch.
 #[utoipa::path(
     tag = "commands",
-    request_body(content = Object, description = "one command `{\"type\": \"add_paragraph\", ...}` or a batch `{\"commands\": [...]}`"),
+    request_body(content = CommandRequest, description = "one command `{\"type\": \"add_paragraph\", ...}` or a batch `{\"commands\": [...]}`"),
     params(
         ("id" = String, Path, description = "document id"),
         ("If-Match" = Option<String>, Header, description = "the version the command is based on; 409 when stale"),

@@ -12,6 +12,7 @@ use crate::model::{Alignment, ListKind, Run, RunFormat};
 
 /// Every command a document accepts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DocumentCommand {
     /// Create the document (version 1).
@@ -132,6 +133,7 @@ impl BlockRef {
 
 /// Where a new block goes. At most one field may be set; none means the end.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Position {
     /// `"start"` or `"end"`.
@@ -150,6 +152,7 @@ pub struct Position {
 
 /// The two named ends of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PositionAt {
     /// Before the first block.
@@ -160,6 +163,7 @@ pub enum PositionAt {
 
 /// A run as a client sends it: text plus optional formatting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RunInput {
     /// The text.
@@ -218,6 +222,7 @@ impl RunInput {
 
 /// A partial change of run formatting: only the fields that are `Some` change.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormatPatch {
     /// Bold on or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -361,6 +366,7 @@ impl FormatPatch {
 
 /// `create_document`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocument {
     /// The new document's id (chosen by the caller).
@@ -371,11 +377,13 @@ pub struct CreateDocument {
 
 /// `archive_document`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ArchiveDocument {}
 
 /// `set_title`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetTitle {
     /// The new title.
@@ -384,6 +392,7 @@ pub struct SetTitle {
 
 /// `set_metadata`: absent fields stay as they are; an empty string clears a field.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetMetadata {
     /// Author.
@@ -408,6 +417,7 @@ pub struct SetMetadata {
 
 /// `add_paragraph`: `text` or `runs` (or neither, for an empty paragraph).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddParagraph {
     /// Plain text.
@@ -429,6 +439,7 @@ pub struct AddParagraph {
 
 /// `add_heading`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddHeading {
     /// Heading text.
@@ -447,6 +458,7 @@ fn one() -> u8 {
 
 /// `update_paragraph`: replaces the whole content with `text` or `runs`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateParagraph {
     /// Target block id.
@@ -465,6 +477,7 @@ pub struct UpdateParagraph {
 
 /// `insert_text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InsertText {
     /// Target block id.
@@ -481,6 +494,7 @@ pub struct InsertText {
 
 /// `delete_text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteText {
     /// Target block id.
@@ -497,6 +511,7 @@ pub struct DeleteText {
 
 /// `delete_block`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteBlock {
     /// Target block id.
@@ -509,6 +524,7 @@ pub struct DeleteBlock {
 
 /// `move_block`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MoveBlock {
     /// Target block id.
@@ -523,6 +539,7 @@ pub struct MoveBlock {
 
 /// `replace_text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReplaceText {
     /// Text to find (not empty).
@@ -543,6 +560,7 @@ fn yes() -> bool {
 
 /// `format_text`: formats characters `start..end` of a paragraph or heading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormatText {
     /// Target block id.
@@ -585,6 +603,7 @@ pub struct FormatText {
 
 /// `set_alignment`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetAlignment {
     /// Target block id.
@@ -599,6 +618,7 @@ pub struct SetAlignment {
 
 /// `add_table`: `rows` and `cols`, or `data` (or both; `data` may be smaller).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddTable {
     /// Number of rows (default: the rows of `data`).
@@ -623,6 +643,7 @@ pub struct AddTable {
 
 /// `set_table_cell`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetTableCell {
     /// Target block id.
@@ -641,6 +662,7 @@ pub struct SetTableCell {
 
 /// `add_table_row`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddTableRow {
     /// Target block id.
@@ -659,6 +681,7 @@ pub struct AddTableRow {
 
 /// `add_table_column`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddTableColumn {
     /// Target block id.
@@ -677,6 +700,7 @@ pub struct AddTableColumn {
 
 /// `delete_table_row`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTableRow {
     /// Target block id.
@@ -691,6 +715,7 @@ pub struct DeleteTableRow {
 
 /// `delete_table_column`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteTableColumn {
     /// Target block id.
@@ -705,6 +730,7 @@ pub struct DeleteTableColumn {
 
 /// A list item as a client sends it: a string, or `{"text", "level"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ListItemInput {
     /// Just the text, level 0.
@@ -721,6 +747,7 @@ pub enum ListItemInput {
 
 /// `add_list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddList {
     /// Bullet or numbered.
@@ -734,6 +761,7 @@ pub struct AddList {
 
 /// `add_list_item`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddListItem {
     /// Target block id.
@@ -754,6 +782,7 @@ pub struct AddListItem {
 
 /// `set_list_item_level`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetListItemLevel {
     /// Target block id.
@@ -770,6 +799,7 @@ pub struct SetListItemLevel {
 
 /// `add_page_break`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddPageBreak {
     /// Where to put it.

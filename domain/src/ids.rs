@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// The id of a document (a UUID chosen by the caller, rendered as a string).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct DocumentId(String);
 
@@ -33,6 +34,7 @@ impl fmt::Display for DocumentId {
 /// (`b7` for the one block created by event 7, `b7_2` for the third of several), so they are
 /// unique within a document and deterministic on replay.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct BlockId(String);
 
@@ -67,6 +69,7 @@ impl fmt::Display for BlockId {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Version(pub u64);
 

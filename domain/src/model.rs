@@ -11,6 +11,7 @@ use crate::ids::{BlockId, DocumentId, Version};
 
 /// The Document aggregate: the state rebuilt from a document's events.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Document {
     /// `None` until the document is created.
     pub id: Option<DocumentId>,
@@ -28,6 +29,7 @@ pub struct Document {
 
 /// Core properties of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentMetadata {
     /// Author (`dc:creator`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +53,7 @@ pub struct DocumentMetadata {
 
 /// One top-level block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// A paragraph of formatted runs.
@@ -67,6 +70,7 @@ pub enum Block {
 
 /// Paragraph alignment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Alignment {
     /// Flush left (the default).
@@ -81,6 +85,7 @@ pub enum Alignment {
 
 /// A run of text with one formatting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Run {
     /// The text of the run.
     pub text: String,
@@ -101,6 +106,7 @@ impl Run {
 
 /// Character formatting of a run. Absent fields mean "inherit from the style".
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunFormat {
     /// Bold.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -135,6 +141,7 @@ fn is_false(value: &bool) -> bool {
 
 /// A paragraph.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Paragraph {
     /// Stable id.
     pub id: BlockId,
@@ -150,6 +157,7 @@ pub struct Paragraph {
 
 /// A heading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Heading {
     /// Stable id.
     pub id: BlockId,
@@ -164,6 +172,7 @@ pub struct Heading {
 
 /// A table. Every row has the same number of cells.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Table {
     /// Stable id.
     pub id: BlockId,
@@ -186,6 +195,7 @@ impl Table {
 
 /// Kind of list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ListKind {
     /// Bulleted.
@@ -196,6 +206,7 @@ pub enum ListKind {
 
 /// A list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct List {
     /// Stable id.
     pub id: BlockId,
@@ -207,6 +218,7 @@ pub struct List {
 
 /// One list item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListItem {
     /// Item text.
     pub text: String,
@@ -217,6 +229,7 @@ pub struct ListItem {
 
 /// A page break.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageBreak {
     /// Stable id.
     pub id: BlockId,
@@ -286,6 +299,7 @@ pub fn runs_text(runs: &[Run]) -> String {
 
 /// Counts shown in the document summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stats {
     /// Paragraphs and headings (list items and table cells not included).
     pub paragraphs: u64,
