@@ -16,4 +16,4 @@ mod parse;
 pub use body::read_body;
 pub use dto::*;
 pub use error::{ApiError, FieldError, ProblemDetails};
-pub use parse::{parse_commands, parse_json};
+pub use parse::{parse_commands, parse_document_id, parse_json};

@@ -7,6 +7,17 @@ use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
 
+/// Reads a document id from a path. Ids are UUIDs; anything else cannot name a document,
+/// so it is a 404 like any unknown id.
+///
+/// # Errors
+/// [`ApiError::NotFound`].
+pub fn parse_document_id(raw: &str) -> Result<domain::DocumentId, ApiError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| domain::DocumentId::new(u.to_string()))
+        .map_err(|_| ApiError::document_not_found())
+}
+
 /// Parses a JSON body into `T`: 400 when it is not JSON, 422 naming the field otherwise.
 ///
 /// # Errors

@@ -10,10 +10,10 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, delete, post, web};
 use api_types::{
     ApiError, CommandRequest, CommandResult, CreateDocumentRequest, CreatedDocument, CreatedIds,
-    EventRef, ProblemDetails, parse_commands, parse_json, read_body,
+    EventRef, ProblemDetails, parse_commands, parse_document_id, parse_json, read_body,
 };
 use auth::Caller;
-use domain::{DocumentCommand, DocumentId};
+use domain::DocumentCommand;
 use infrastructure::{CommandOutcome, CommandService, WriteError, WriteOptions};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -129,13 +129,6 @@ fn write_options(headers: &HeaderMap) -> Result<WriteOptions, ApiError> {
         expected_version,
         idempotency_key,
     })
-}
-
-fn parse_document_id(raw: &str) -> Result<DocumentId, ApiError> {
-    // Ids are UUIDs; anything else cannot exist.
-    uuid::Uuid::parse_str(raw)
-        .map(|u| DocumentId::new(u.to_string()))
-        .map_err(|_| ApiError::document_not_found())
 }
 
 /// Create a document.

@@ -68,6 +68,19 @@ impl SummaryRow {
     }
 }
 
+impl SummaryRow {
+    /// The .docx facts that are not in the document model: its first and last event times
+    /// and its last editor.
+    pub fn render_options(&self) -> docx_engine::RenderOptions {
+        let present = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        docx_engine::RenderOptions {
+            created_at: present(&self.created_at),
+            modified_at: present(&self.updated_at),
+            last_modified_by: present(&self.updated_by),
+        }
+    }
+}
+
 /// A projected document: its summary, its state, and what changed since it was stored.
 ///
 /// Blocks are stored one row each with a fractional ordering key (`ord`), kept here in a

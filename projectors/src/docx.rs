@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use docx_engine::{RenderOptions, render_docx};
+use docx_engine::render_docx;
 use infrastructure::blobs::BlobStore;
-use infrastructure::views::{Projected, Views};
+use infrastructure::views::Views;
 use tokio::sync::{mpsc, watch};
 
 /// Shortest pause between two rendering passes.
@@ -15,15 +15,6 @@ const MIN_REST: std::time::Duration = std::time::Duration::from_millis(250);
 pub struct DocxMaterializer {
     views: Views,
     blobs: BlobStore,
-}
-
-/// The render options of a projected document (timestamps and editor from its events).
-pub fn render_options(p: &Projected) -> RenderOptions {
-    RenderOptions {
-        created_at: Some(p.summary.created_at.clone()).filter(|s| !s.is_empty()),
-        modified_at: Some(p.summary.updated_at.clone()).filter(|s| !s.is_empty()),
-        last_modified_by: Some(p.summary.updated_by.clone()).filter(|s| !s.is_empty()),
-    }
 }
 
 impl DocxMaterializer {
@@ -99,7 +90,7 @@ impl DocxMaterializer {
         let version = projected.summary.version;
         let tenant = projected.summary.tenant.clone();
         let rendered = tokio::task::spawn_blocking(move || {
-            render_docx(&projected.document, &render_options(&projected))
+            render_docx(&projected.document, &projected.summary.render_options())
         })
         .await;
         let bytes = match rendered {

@@ -14,7 +14,7 @@ use api_types::{
     OutlineResponse, Page, ProblemDetails,
 };
 use auth::Principal;
-use docx_engine::{DOCX_CONTENT_TYPE, ExportFormat, RenderOptions, export, render_docx};
+use docx_engine::{DOCX_CONTENT_TYPE, ExportFormat, export, render_docx};
 use domain::{Block, BlockId, Document, DocumentId};
 use infrastructure::blobs::BlobStore;
 use infrastructure::store::{EventLog, HistoryFilter, StoredEvent};
@@ -85,24 +85,10 @@ impl Resolved {
     fn etag(&self) -> (header::HeaderName, String) {
         (header::ETAG, format!("\"{}\"", self.version()))
     }
-
-    fn render_options(&self) -> RenderOptions {
-        RenderOptions {
-            created_at: Some(self.summary.created_at.clone()).filter(|s| !s.is_empty()),
-            modified_at: Some(self.summary.updated_at.clone()).filter(|s| !s.is_empty()),
-            last_modified_by: Some(self.summary.updated_by.clone()).filter(|s| !s.is_empty()),
-        }
-    }
 }
 
 fn store_error(e: infrastructure::StoreError) -> ApiError {
     ApiError::internal(&e)
-}
-
-fn parse_id(raw: &str) -> Result<DocumentId, ApiError> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| DocumentId::new(u.to_string()))
-        .map_err(|_| ApiError::document_not_found())
 }
 
 fn version_not_found(version: u64) -> ApiError {
@@ -144,7 +130,7 @@ impl QueryApi {
         raw_id: &str,
         params: &ReadParams,
     ) -> Result<Resolved, ApiError> {
-        let id = parse_id(raw_id)?;
+        let id = api_types::parse_document_id(raw_id)?;
         let tenant = principal.tenant.as_str();
         if let Some(version) = params.version {
             let head = self.head(principal, &id).await?;
@@ -466,7 +452,7 @@ async fn get_docx(
     let bytes = match stored {
         Some(bytes) => bytes,
         None => {
-            let options = resolved.render_options();
+            let options = resolved.summary.render_options();
             let document = resolved.document.clone();
             web::block(move || render_docx(&document, &options))
                 .await
@@ -612,7 +598,7 @@ async fn get_history(
     path: web::Path<String>,
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
+    let id = api_types::parse_document_id(&path)?;
     api.head(&principal, &id).await?;
     let limit = params.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
