@@ -60,41 +60,21 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
             (format!("http://{}", running.addr), Some(running), Some(dir))
         }
     };
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(1)
-        .build()?;
-    let mut results = Vec::new();
-    for &blocks in &args.sizes {
-        let warmup = create_document(&client, &base, blocks).await?;
-        let url = format!("{base}/v1/documents/{warmup}/commands");
-        for i in 0..args.warmup {
-            add_paragraph(&client, &url, i).await?;
-        }
-        let mut histogram = Histogram::<u64>::new(3)?;
-        let mut busy = Duration::ZERO;
-        let mut sent = 0;
-        while sent < args.requests {
-            let id = create_document(&client, &base, blocks).await?;
-            let url = format!("{base}/v1/documents/{id}/commands");
-            let n = args.per_document.max(1).min(args.requests - sent);
-            let started = Instant::now();
-            for i in 0..n {
-                let t = Instant::now();
-                add_paragraph(&client, &url, i).await?;
-                histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
-            }
-            busy += started.elapsed();
-            sent += n;
-        }
-        results.push(Measurement {
-            blocks,
-            requests: args.requests,
-            commands_per_second: args.requests as f64 / busy.as_secs_f64(),
-            p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
-            p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
-            max_ms: histogram.max() as f64 / 1000.0,
-        });
-    }
+    // The client runs on its own thread and runtime, so it does not queue behind the
+    // server's background tasks (relay, projectors) when the server is embedded.
+    let measure = {
+        let base = base.clone();
+        let args = args.clone();
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(measure_all(&base, &args))
+        })
+    };
+    let results = measure
+        .join()
+        .map_err(|_| anyhow::anyhow!("the benchmark client panicked"))??;
     if let Some(server) = server {
         server.handle.stop(true).await;
         let _ = server.done.await;
@@ -115,6 +95,45 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn measure_all(base: &str, args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()?;
+    let mut results = Vec::new();
+    for &blocks in &args.sizes {
+        let warmup = create_document(&client, base, blocks).await?;
+        let url = format!("{base}/v1/documents/{warmup}/commands");
+        for i in 0..args.warmup {
+            add_paragraph(&client, &url, i).await?;
+        }
+        let mut histogram = Histogram::<u64>::new(3)?;
+        let mut busy = Duration::ZERO;
+        let mut sent = 0;
+        while sent < args.requests {
+            let id = create_document(&client, base, blocks).await?;
+            let url = format!("{base}/v1/documents/{id}/commands");
+            let n = args.per_document.max(1).min(args.requests - sent);
+            let started = Instant::now();
+            for i in 0..n {
+                let t = Instant::now();
+                add_paragraph(&client, &url, i).await?;
+                histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
+            }
+            busy += started.elapsed();
+            sent += n;
+        }
+        results.push(Measurement {
+            blocks,
+            requests: args.requests,
+            commands_per_second: args.requests as f64 / busy.as_secs_f64(),
+            p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
+            p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
+            max_ms: histogram.max() as f64 / 1000.0,
+        });
+    }
+    Ok(results)
 }
 
 async fn create_document(
