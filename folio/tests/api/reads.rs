@@ -194,3 +194,41 @@ async fn operations_endpoints_answer() {
     let docs = app.get_text("/docs/").await;
     assert!(docs.contains("swagger"), "Swagger UI is served");
 }
+
+#[test]
+fn the_benchmark_runs_and_reports_each_size() {
+    // A tiny run: this checks that `folio bench` works, not how fast anything is.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([
+            "bench",
+            "--requests",
+            "20",
+            "--warmup",
+            "2",
+            "--per-document",
+            "10",
+            "--sizes",
+            "3,30",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let sizes: Vec<u64> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["blocks"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, vec![3, 30]);
+    for m in results.as_array().unwrap() {
+        assert_eq!(m["requests"], 20);
+        assert!(m["commands_per_second"].as_f64().unwrap() > 0.0);
+        assert!(m["p99_ms"].as_f64().unwrap() >= m["p50_ms"].as_f64().unwrap());
+    }
+}
