@@ -293,9 +293,10 @@ pub(crate) fn assert_valid_ooxml(bytes: &[u8]) {
     );
 }
 
-/// Converts a .docx to text with LibreOffice when it is installed; `None` (with a printed
-/// notice) when it is not.
-pub(crate) fn libreoffice_text(bytes: &[u8]) -> Option<String> {
+/// Converts a .docx with LibreOffice when it is installed (`target` is a conversion like
+/// `txt:Text` or `html`, `extension` the file it writes); `None` (with a printed notice)
+/// when it is not.
+pub(crate) fn libreoffice_convert(bytes: &[u8], target: &str, extension: &str) -> Option<String> {
     let soffice = ["soffice", "libreoffice"].into_iter().find(|b| {
         Command::new(b)
             .arg("--version")
@@ -321,7 +322,7 @@ pub(crate) fn libreoffice_text(bytes: &[u8]) -> Option<String> {
             "--headless",
             "--infilter=MS Word 2007 XML",
             "--convert-to",
-            "txt:Text",
+            target,
             "--outdir",
         ])
         .arg(dir.path())
@@ -332,7 +333,7 @@ pub(crate) fn libreoffice_text(bytes: &[u8]) -> Option<String> {
         .expect("LibreOffice runs");
     assert!(status.success());
     // LibreOffice exits 0 even when conversion fails: the file must exist.
-    let out = dir.path().join("in.txt");
+    let out = dir.path().join(format!("in.{extension}"));
     assert!(out.exists(), "LibreOffice did not convert the document");
     Some(std::fs::read_to_string(out).unwrap())
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_valid_ooxml, libreoffice_text, python_docx, spawn_app};
+use crate::helpers::{assert_valid_ooxml, libreoffice_convert, python_docx, spawn_app};
 
 #[tokio::test]
 async fn a_document_built_over_http_is_a_real_word_file() {
@@ -88,9 +88,22 @@ async fn a_document_built_over_http_is_a_real_word_file() {
     assert_eq!(read["core"]["subject"], "Q3");
     assert_eq!(read["core"]["keywords"], "finance, q3");
     assert_valid_ooxml(&docx);
-    if let Some(text) = libreoffice_text(&docx) {
+    if let Some(text) = libreoffice_convert(&docx, "txt:Text", "txt") {
         assert!(text.contains("Revenue grew 12% this quarter."));
         assert!(text.contains("Appendix & notes <draft>"));
+    }
+    // LibreOffice sees the headings as headings (outline levels), not as big bold text.
+    if let Some(html) = libreoffice_convert(&docx, "html", "html") {
+        let squashed: String = html.split_whitespace().collect::<Vec<_>>().join(" ");
+        let heading = |level: u8, text: &str| {
+            squashed.split(&format!("<h{level}")).skip(1).any(|rest| {
+                rest.split(&format!("</h{level}>"))
+                    .next()
+                    .is_some_and(|h| h.contains(text))
+            })
+        };
+        assert!(heading(1, "Summary"), "{squashed}");
+        assert!(heading(2, "Details"), "{squashed}");
     }
 }
 
