@@ -278,105 +278,39 @@ fn with_styles(mut docx: Docx) -> Docx {
     )
 }
 
-fn bullet_numbering() -> AbstractNumbering {
-    let bullets = ["\u{2022}", "\u{25E6}", "\u{25AA}"];
-    (0..9).fold(AbstractNumbering::new(BULLET_ABSTRACT), |n, level| {
+/// Nine levels indented 0.5" apiece, with the format and text `level` gives for each.
+fn numbering(id: usize, level: impl Fn(usize) -> (&'static str, String)) -> AbstractNumbering {
+    (0..9).fold(AbstractNumbering::new(id), |n, i| {
+        let (format, text) = level(i);
         n.add_level(
             Level::new(
-                level,
+                i,
                 Start::new(1),
-                NumberFormat::new("bullet"),
-                LevelText::new(bullets[level % 3]),
+                NumberFormat::new(format),
+                LevelText::new(text),
                 LevelJc::new("left"),
             )
             .indent(
-                Some(720 * (level as i32 + 1)),
+                Some(720 * (i as i32 + 1)),
                 Some(SpecialIndentType::Hanging(360)),
                 None,
                 None,
             ),
         )
+    })
+}
+
+fn bullet_numbering() -> AbstractNumbering {
+    let bullets = ["\u{2022}", "\u{25E6}", "\u{25AA}"];
+    numbering(BULLET_ABSTRACT, |level| {
+        ("bullet", bullets[level % 3].to_string())
     })
 }
 
 fn decimal_numbering() -> AbstractNumbering {
+    // 1. a. i. — the same sequence the text export prints.
     let formats = ["decimal", "lowerLetter", "lowerRoman"];
-    (0..9).fold(AbstractNumbering::new(NUMBERED_ABSTRACT), |n, level| {
-        n.add_level(
-            Level::new(
-                level,
-                Start::new(1),
-                NumberFormat::new(formats[level % 3]),
-                LevelText::new(format!("%{}.", level + 1)),
-                LevelJc::new("left"),
-            )
-            .indent(
-                Some(720 * (level as i32 + 1)),
-                Some(SpecialIndentType::Hanging(360)),
-                None,
-                None,
-            ),
-        )
+    numbering(NUMBERED_ABSTRACT, |level| {
+        (formats[level % 3], format!("%{}.", level + 1))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::io::{Cursor, Read};
-
-    use super::*;
-
-    fn entry(bytes: &[u8], name: &str) -> (String, zip::CompressionMethod) {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let mut file = zip.by_name(name).unwrap();
-        let method = file.compression();
-        let mut s = String::new();
-        file.read_to_string(&mut s).unwrap();
-        (s, method)
-    }
-
-    fn rendered() -> Vec<u8> {
-        let mut doc = crate::export::tests::sample();
-        doc.metadata.author = Some("Ada & Co".into());
-        doc.metadata.keywords = Some("q3, report".into());
-        let options = RenderOptions {
-            created_at: Some("2026-01-02T03:04:05Z".into()),
-            modified_at: Some("2026-01-03T03:04:05Z".into()),
-            last_modified_by: Some("editor".into()),
-        };
-        render_docx(&doc, &options).unwrap()
-    }
-
-    #[test]
-    fn core_properties_are_ours() {
-        let (core, _) = entry(&rendered(), "docProps/core.xml");
-        assert!(core.contains("<dc:title>Q3 &lt;Report&gt;</dc:title>"));
-        assert!(core.contains("<dc:creator>Ada &amp; Co</dc:creator>"));
-        assert!(core.contains("<cp:keywords>q3, report</cp:keywords>"));
-        assert!(core.contains("2026-01-02T03:04:05Z"));
-        assert!(!core.contains("unknown"));
-    }
-
-    #[test]
-    fn the_package_is_deflated() {
-        let bytes = rendered();
-        let (_, method) = entry(&bytes, "word/document.xml");
-        assert_eq!(method, zip::CompressionMethod::Deflated);
-    }
-
-    #[test]
-    fn headings_lists_and_header_rows_are_real() {
-        let (xml, _) = entry(&rendered(), "word/document.xml");
-        assert!(xml.contains(r#"<w:pStyle w:val="Heading1" />"#), "{xml}");
-        assert!(xml.contains("<w:numPr>"));
-        assert!(xml.contains("<w:tblHeader />"));
-        assert!(xml.contains(r#"<w:br w:type="page" />"#));
-        let (styles, _) = entry(&rendered(), "word/styles.xml");
-        assert!(styles.contains(r#"<w:name w:val="heading 1" />"#));
-    }
-
-    #[test]
-    fn rendering_is_deterministic() {
-        assert_eq!(rendered(), rendered());
-    }
 }

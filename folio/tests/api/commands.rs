@@ -114,12 +114,7 @@ async fn every_command_type_applies() {
     // and deleting the heading by index, then archiving
     app.ok(&id, json!({"type": "delete_block", "block_index": 0}))
         .await;
-    let archived = app
-        .client
-        .delete(app.url(&format!("/v1/documents/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let archived = app.archive(&id).await;
     assert_eq!(archived.status(), 200);
 }
 

@@ -176,6 +176,15 @@ impl TestApp {
         body
     }
 
+    /// Archives a document.
+    pub(crate) async fn archive(&self, id: &str) -> Response {
+        self.client
+            .delete(self.url(&format!("/v1/documents/{id}")))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The current version, read from the write side's answer to a no-op read.
     pub(crate) async fn version(&self, id: &str) -> u64 {
         let history = self

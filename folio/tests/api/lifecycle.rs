@@ -96,19 +96,9 @@ async fn archived_documents_refuse_commands_but_keep_their_history() {
         .await;
 
     // Act
-    let archived = app
-        .client
-        .delete(app.url(&format!("/v1/documents/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let archived = app.archive(&id).await;
     let later = app.command(&id, json!({"type": "add_page_break"})).await;
-    let again = app
-        .client
-        .delete(app.url(&format!("/v1/documents/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let again = app.archive(&id).await;
 
     // Assert
     assert_eq!(archived.status(), 200);
