@@ -314,3 +314,64 @@ fn decimal_numbering() -> AbstractNumbering {
         (formats[level % 3], format!("%{}.", level + 1))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Read};
+
+    use super::*;
+
+    fn entry(bytes: &[u8], name: &str) -> (String, zip::CompressionMethod) {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut file = zip.by_name(name).unwrap();
+        let method = file.compression();
+        let mut s = String::new();
+        file.read_to_string(&mut s).unwrap();
+        (s, method)
+    }
+
+    fn rendered() -> Vec<u8> {
+        let mut doc = crate::export::tests::sample();
+        doc.metadata.author = Some("Ada & Co".into());
+        doc.metadata.keywords = Some("q3, report".into());
+        let options = RenderOptions {
+            created_at: Some("2026-01-02T03:04:05Z".into()),
+            modified_at: Some("2026-01-03T03:04:05Z".into()),
+            last_modified_by: Some("editor".into()),
+        };
+        render_docx(&doc, &options).unwrap()
+    }
+
+    #[test]
+    fn core_properties_are_ours() {
+        let (core, _) = entry(&rendered(), "docProps/core.xml");
+        assert!(core.contains("<dc:title>Q3 &lt;Report&gt;</dc:title>"));
+        assert!(core.contains("<dc:creator>Ada &amp; Co</dc:creator>"));
+        assert!(core.contains("<cp:keywords>q3, report</cp:keywords>"));
+        assert!(core.contains("2026-01-02T03:04:05Z"));
+        assert!(!core.contains("unknown"));
+    }
+
+    #[test]
+    fn the_package_is_deflated() {
+        let bytes = rendered();
+        let (_, method) = entry(&bytes, "word/document.xml");
+        assert_eq!(method, zip::CompressionMethod::Deflated);
+    }
+
+    #[test]
+    fn headings_lists_and_header_rows_are_real() {
+        let (xml, _) = entry(&rendered(), "word/document.xml");
+        assert!(xml.contains(r#"<w:pStyle w:val="Heading1" />"#), "{xml}");
+        assert!(xml.contains("<w:numPr>"));
+        assert!(xml.contains("<w:tblHeader />"));
+        assert!(xml.contains(r#"<w:br w:type="page" />"#));
+        let (styles, _) = entry(&rendered(), "word/styles.xml");
+        assert!(styles.contains(r#"<w:name w:val="heading 1" />"#));
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        assert_eq!(rendered(), rendered());
+    }
+}
