@@ -290,7 +290,8 @@ impl EventLog {
         }))
     }
 
-    /// Stores the latest snapshot of a document (replacing an older one, never a newer one).
+    /// Stores the latest snapshot of a document (replacing an older one, never a newer one)
+    /// and keeps it as a checkpoint for time travel.
     ///
     /// # Errors
     /// Database failures.
@@ -301,6 +302,7 @@ impl EventLog {
         let payload =
             serde_json::to_string(document).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let _writer = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO document_snapshots (aggregate_id, version, tenant, payload) VALUES (?, ?, ?, ?)
              ON CONFLICT (aggregate_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
@@ -309,9 +311,18 @@ impl EventLog {
         .bind(id.as_str())
         .bind(document.version.get() as i64)
         .bind(tenant)
-        .bind(payload)
-        .execute(&self.pool)
+        .bind(&payload)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO document_checkpoints (aggregate_id, version, payload) VALUES (?, ?, ?)",
+        )
+        .bind(id.as_str())
+        .bind(document.version.get() as i64)
+        .bind(&payload)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -384,15 +395,40 @@ impl EventLog {
         if version == 0 {
             return Ok(None);
         }
-        let events = self.events(document_id, 0, Some(version), None).await?;
-        let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        let checkpoint = sqlx::query(
+            "SELECT version, payload FROM document_checkpoints
+              WHERE aggregate_id = ? AND version <= ? ORDER BY version DESC LIMIT 1",
+        )
+        .bind(document_id.as_str())
+        .bind(version as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        let (mut document, from) = match checkpoint {
+            Some(row) => {
+                let document: Document =
+                    serde_json::from_str(&row.try_get::<String, _>("payload")?)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                (document, row.try_get::<i64, _>("version")? as u64)
+            }
+            None => (Document::default(), 0),
+        };
+        // Replay what follows the checkpoint; the event at `version` is always read, for its
+        // time and actor.
+        let events = self
+            .events(document_id, from.min(version - 1), Some(version), None)
+            .await?;
+        let first = if from == 0 {
+            events.first().cloned()
+        } else {
+            self.events(document_id, 0, Some(1), None).await?.pop()
+        };
+        let (Some(first), Some(last)) = (first, events.last()) else {
             return Ok(None);
         };
         if last.sequence != version {
             return Ok(None);
         }
-        let mut document = Document::default();
-        for e in &events {
+        for e in events.iter().filter(|e| e.sequence > from) {
             document.apply(&e.event);
         }
         Ok(Some(HistoricDocument {
