@@ -191,3 +191,48 @@ pub struct CommandBatch {
     /// The commands, in order.
     pub commands: Vec<DocumentCommand>,
 }
+
+/// One event of the tenant-wide audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditItem {
+    /// The document the event belongs to.
+    pub document_id: String,
+    /// The event and its metadata.
+    #[serde(flatten)]
+    pub event: HistoryItem,
+}
+
+/// A text match across the tenant's documents (`GET /v1/search`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SearchHit {
+    /// The document.
+    pub document_id: String,
+    /// The block.
+    pub block_id: String,
+    /// Character offset of the match in the block's plain text.
+    pub offset: usize,
+    /// The match with some text around it.
+    pub snippet: String,
+}
+
+/// A text match inside one document (`GET /v1/documents/{id}/search`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DocumentMatch {
+    /// The block.
+    pub block_id: String,
+    /// Character offset of the match in the block's plain text.
+    pub offset: usize,
+    /// Length of the match in characters.
+    pub length: usize,
+    /// The match with some text around it.
+    pub snippet: String,
+}
+
+/// `GET /v1/documents/{id}/search`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DocumentSearchResponse {
+    /// Version searched.
+    pub version: u64,
+    /// Matches in document order.
+    pub items: Vec<DocumentMatch>,
+}

@@ -382,6 +382,43 @@ impl EventLog {
         rows.iter().map(decode_row).collect()
     }
 
+    /// A page of the tenant's events across all documents, in commit order, after the
+    /// event at `after` (a position from an earlier page; 0 for the start). Returns each
+    /// event with its position.
+    ///
+    /// # Errors
+    /// Database or decoding failures.
+    pub async fn audit(
+        &self,
+        tenant: &str,
+        filter: &HistoryFilter,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<(i64, StoredEvent)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT rowid AS position, aggregate_id, sequence, event_type, event_version, payload, metadata
+               FROM events INDEXED BY events_by_tenant
+              WHERE json_extract(metadata, '$.tenant') = ?1 AND rowid > ?2
+               AND (?3 IS NULL OR json_extract(metadata, '$.actor') = ?3)
+               AND (?4 IS NULL OR event_type = ?4)
+               AND (?5 IS NULL OR json_extract(metadata, '$.at') >= ?5)
+               AND (?6 IS NULL OR json_extract(metadata, '$.at') < ?6)
+             ORDER BY json_extract(metadata, '$.tenant'), rowid LIMIT ?7",
+        )
+        .bind(tenant)
+        .bind(after)
+        .bind(&filter.actor)
+        .bind(&filter.event_type)
+        .bind(&filter.since)
+        .bind(&filter.until)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<i64, _>("position")?, decode_row(r)?)))
+            .collect()
+    }
+
     /// The document as it was at `version` (rebuilt from events). `None` when the document
     /// or that version does not exist.
     ///

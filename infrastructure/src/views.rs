@@ -181,6 +181,19 @@ impl Projected {
     }
 }
 
+/// A block found by [`Views::search_blocks`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockHit {
+    /// Its document.
+    pub document_id: String,
+    /// The block.
+    pub block_id: String,
+    /// Its ordering key (for the next page's cursor).
+    pub ord: f64,
+    /// Its plain text.
+    pub text: String,
+}
+
 /// Why waiting for a version ended without it.
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError {
@@ -202,6 +215,15 @@ pub struct Views {
 }
 
 const SUMMARY_COLUMNS: &str = "id, tenant, title, version, archived, metadata, stats, created_at, created_by, updated_at, updated_by";
+
+/// A `LIKE … ESCAPE '\'` pattern matching text that contains `q` literally.
+fn contains_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
 
 fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -261,13 +283,7 @@ impl Views {
         limit: u32,
         cursor: Option<&str>,
     ) -> Result<Vec<SummaryRow>, StoreError> {
-        let pattern = q.map(|q| {
-            let escaped = q
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{escaped}%")
-        });
+        let pattern = q.map(contains_pattern);
         let rows = sqlx::query(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM documents
               WHERE tenant = ?1 AND archived = 0
@@ -399,13 +415,15 @@ impl Views {
             for i in positions {
                 let block = &p.document.blocks[i];
                 sqlx::query(
-                    "INSERT INTO document_blocks (document_id, block_id, ord, body) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body",
+                    "INSERT INTO document_blocks (document_id, block_id, ord, body, plain) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body,
+                       plain = excluded.plain",
                 )
                 .bind(&s.id)
                 .bind(block.id().as_str())
                 .bind(p.ords[i])
                 .bind(serde_json::to_string(block).map_err(corrupt)?)
+                .bind(block.text())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -418,6 +436,45 @@ impl Views {
         }
         self.changed.send_modify(|n| *n += 1);
         Ok(())
+    }
+
+    /// Blocks of the tenant's live documents whose text contains `q` (case-insensitive for
+    /// ASCII), newest documents first and blocks in order; `after` is the `(document id,
+    /// ordering key)` of the last block of the previous page.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn search_blocks(
+        &self,
+        tenant: &str,
+        q: &str,
+        after: Option<(&str, f64)>,
+        limit: u32,
+    ) -> Result<Vec<BlockHit>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT b.document_id, b.block_id, b.ord, b.plain
+               FROM document_blocks b JOIN documents d ON d.id = b.document_id
+              WHERE d.tenant = ?1 AND d.archived = 0 AND b.plain LIKE ?2 ESCAPE '\\'
+                AND (?3 IS NULL OR b.document_id < ?3 OR (b.document_id = ?3 AND b.ord > ?4))
+              ORDER BY b.document_id DESC, b.ord LIMIT ?5",
+        )
+        .bind(tenant)
+        .bind(contains_pattern(q))
+        .bind(after.map(|(id, _)| id))
+        .bind(after.map_or(0.0, |(_, ord)| ord))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BlockHit {
+                    document_id: r.try_get("document_id")?,
+                    block_id: r.try_get("block_id")?,
+                    ord: r.try_get("ord")?,
+                    text: r.try_get("plain")?,
+                })
+            })
+            .collect()
     }
 
     /// The materialised .docx version of a document, if any.

@@ -10,8 +10,8 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use api_types::{
-    ApiError, BlockView, ContentResponse, DocumentSummary, HistoryItem, OutlineItem,
-    OutlineResponse, Page, ProblemDetails,
+    ApiError, AuditItem, BlockView, ContentResponse, DocumentMatch, DocumentSearchResponse,
+    DocumentSummary, HistoryItem, OutlineItem, OutlineResponse, Page, ProblemDetails, SearchHit,
 };
 use auth::Principal;
 use docx_engine::{DOCX_CONTENT_TYPE, ExportFormat, export, render_docx};
@@ -58,7 +58,10 @@ pub fn configure(api: QueryApi) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_outline)
             .service(get_docx)
             .service(get_export)
-            .service(get_history);
+            .service(get_history)
+            .service(search_document)
+            .service(search_all)
+            .service(get_audit);
     }
 }
 
@@ -635,4 +638,255 @@ async fn get_history(
         items: events.into_iter().map(history_item).collect(),
         next_cursor,
     }))
+}
+
+/// Longest search text.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Characters of context on each side of a match in a snippet.
+const SNIPPET_CONTEXT: usize = 30;
+
+fn search_text(q: Option<&str>) -> Result<&str, ApiError> {
+    match q {
+        Some(q) if !q.trim().is_empty() && q.chars().count() <= MAX_QUERY_CHARS => Ok(q),
+        _ => Err(ApiError::invalid(
+            "q",
+            format!("give the text to search for, 1 to {MAX_QUERY_CHARS} characters"),
+        )),
+    }
+}
+
+/// The match at `offset..offset+length` with some text around it.
+fn snippet(text: &str, offset: usize, length: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let start = offset.saturating_sub(SNIPPET_CONTEXT);
+    let end = (offset + length + SNIPPET_CONTEXT).min(chars.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(
+        chars[start..end]
+            .iter()
+            .map(|c| if c.is_control() { ' ' } else { *c }),
+    );
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Search parameters inside one document.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct DocumentSearchParams {
+    /// The text to find.
+    q: Option<String>,
+    /// Case-sensitive (default false).
+    #[serde(default)]
+    match_case: bool,
+    /// Whole words only (default false).
+    #[serde(default)]
+    whole_word: bool,
+    /// Search this version.
+    version: Option<u64>,
+    /// Wait for this version first.
+    min_version: Option<u64>,
+}
+
+/// Where a text occurs in a document: block ids and offsets in the blocks' plain text.
+#[utoipa::path(
+    tag = "queries",
+    params(("id" = String, Path, description = "document id"), DocumentSearchParams),
+    responses(
+        (status = 200, description = "matches in document order", body = DocumentSearchResponse),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "no search text", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/search")]
+async fn search_document(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<DocumentSearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = search_text(params.q.as_deref())?;
+    let read = ReadParams {
+        version: params.version,
+        min_version: params.min_version,
+    };
+    let resolved = api.resolve(&principal, &path, &read).await?;
+    let mut items = Vec::new();
+    for block in &resolved.document.blocks {
+        let text = block.text();
+        for (offset, length) in
+            domain::text::find_matches(&text, q, params.match_case, params.whole_word)
+        {
+            items.push(DocumentMatch {
+                block_id: block.id().to_string(),
+                offset,
+                length,
+                snippet: snippet(&text, offset, length),
+            });
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(resolved.etag())
+        .json(DocumentSearchResponse {
+            version: resolved.version(),
+            items,
+        }))
+}
+
+/// Search parameters across documents.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// The text to find (case-insensitive).
+    q: Option<String>,
+    /// Most blocks per page, 1-200 (default 50); each block gives one item per match.
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Text search across the tenant's live documents.
+#[utoipa::path(
+    tag = "queries",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "matches", body = Page<SearchHit>),
+        (status = 422, description = "no search text or a bad cursor", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/search")]
+async fn search_all(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = search_text(params.q.as_deref())?;
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    let after = match &params.cursor {
+        None => None,
+        Some(c) => Some(
+            c.rsplit_once('@')
+                .and_then(|(id, ord)| Some((id, ord.parse::<f64>().ok()?)))
+                .ok_or_else(|| ApiError::invalid("cursor", "not a cursor from this endpoint"))?,
+        ),
+    };
+    let mut blocks = api
+        .views
+        .search_blocks(principal.tenant.as_str(), q, after, limit + 1)
+        .await
+        .map_err(store_error)?;
+    let next_cursor = if blocks.len() > limit as usize {
+        blocks.truncate(limit as usize);
+        blocks
+            .last()
+            .map(|b| format!("{}@{}", b.document_id, b.ord))
+    } else {
+        None
+    };
+    let items = blocks
+        .iter()
+        .flat_map(|b| {
+            // LIKE matched case-insensitively for ASCII; report the same matches.
+            domain::text::find_matches(&b.text, q, false, false)
+                .into_iter()
+                .map(|(offset, length)| SearchHit {
+                    document_id: b.document_id.clone(),
+                    block_id: b.block_id.clone(),
+                    offset,
+                    snippet: snippet(&b.text, offset, length),
+                })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// Audit parameters.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct AuditParams {
+    /// Page size, 1-200 (default 50).
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Only events by this actor.
+    actor: Option<String>,
+    /// Only events of this type.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    kind: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    since: Option<String>,
+    /// Only events before this time (RFC 3339).
+    until: Option<String>,
+}
+
+/// The tenant-wide event log: every event of every document, in commit order.
+#[utoipa::path(
+    tag = "queries",
+    params(AuditParams),
+    responses(
+        (status = 200, description = "a page of events", body = Page<AuditItem>),
+        (status = 422, description = "bad filter or cursor", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/audit")]
+async fn get_audit(
+    api: web::Data<QueryApi>,
+    principal: Principal,
+    params: web::Query<AuditParams>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    let after = match &params.cursor {
+        None => 0,
+        Some(c) => c
+            .parse::<i64>()
+            .ok()
+            .filter(|p| *p >= 0)
+            .ok_or_else(|| ApiError::invalid("cursor", "not a cursor from this endpoint"))?,
+    };
+    let filter = HistoryFilter {
+        after: 0,
+        actor: params.actor.clone(),
+        event_type: params.kind.clone(),
+        since: rfc3339("since", &params.since)?,
+        until: rfc3339("until", &params.until)?,
+    };
+    let mut events = api
+        .log
+        .audit(
+            principal.tenant.as_str(),
+            &filter,
+            after,
+            u64::from(limit) + 1,
+        )
+        .await
+        .map_err(store_error)?;
+    let next_cursor = if events.len() > limit as usize {
+        events.truncate(limit as usize);
+        events.last().map(|(position, _)| position.to_string())
+    } else {
+        None
+    };
+    let items = events
+        .into_iter()
+        .map(|(_, e)| AuditItem {
+            document_id: e.document_id.to_string(),
+            event: history_item(e),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }

@@ -232,3 +232,126 @@ fn the_benchmark_runs_and_reports_each_size() {
         assert!(m["p99_ms"].as_f64().unwrap() >= m["p50_ms"].as_f64().unwrap());
     }
 }
+
+#[tokio::test]
+async fn search_finds_text_in_one_document_and_across_documents() {
+    // Arrange
+    let app = spawn_app().await;
+    let a = app.create_document("Contract A").await;
+    let b = app.create_document("Contract B").await;
+    let va = app
+        .ok(
+            &a,
+            json!({"commands": [
+                {"type": "add_paragraph", "text": "The Supplier shall deliver."},
+                {"type": "add_table", "data": [["supplier", "Acme"]]}
+            ]}),
+        )
+        .await["version"]
+        .as_u64()
+        .unwrap();
+    let vb = app
+        .ok(
+            &b,
+            json!({"type": "add_paragraph", "text": "No match here, only a buyer."}),
+        )
+        .await["version"]
+        .as_u64()
+        .unwrap();
+    app.get_json(&format!("/v1/documents/{a}?min_version={va}"))
+        .await;
+    app.get_json(&format!("/v1/documents/{b}?min_version={vb}"))
+        .await;
+
+    // Act
+    let inside = app
+        .get_json(&format!("/v1/documents/{a}/search?q=supplier"))
+        .await;
+    let exact = app
+        .get_json(&format!(
+            "/v1/documents/{a}/search?q=Supplier&match_case=true"
+        ))
+        .await;
+    let across = app.get_json("/v1/search?q=SUPPLIER").await;
+    let paged = app.get_json("/v1/search?q=supplier&limit=1").await;
+    let rest = app
+        .get_json(&format!(
+            "/v1/search?q=supplier&limit=1&cursor={}",
+            paged["next_cursor"].as_str().unwrap()
+        ))
+        .await;
+    let empty = app.get(&format!("/v1/documents/{a}/search?q=")).await;
+
+    // Assert
+    assert_eq!(
+        inside["items"],
+        json!([
+            {"block_id": "b2", "offset": 4, "length": 8, "snippet": "The Supplier shall deliver."},
+            {"block_id": "b3", "offset": 0, "length": 8, "snippet": "supplier Acme"}
+        ])
+    );
+    assert_eq!(exact["items"].as_array().unwrap().len(), 1);
+    let hits = across["items"].as_array().unwrap();
+    assert_eq!(hits.len(), 2);
+    assert!(hits.iter().all(|h| h["document_id"] == a.as_str()));
+    assert_eq!(hits[0]["offset"], 4);
+    assert_eq!(paged["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert!(rest["next_cursor"].is_null());
+    assert_eq!(empty.status(), 422);
+}
+
+#[tokio::test]
+async fn the_audit_log_lists_the_tenants_events_in_commit_order() {
+    // Arrange
+    let app = spawn_app().await;
+    let a = app.create_document("One").await;
+    let b = app.create_document("Two").await;
+    app.ok(&a, json!({"type": "add_paragraph", "text": "x"}))
+        .await;
+    app.ok(&b, json!({"type": "set_title", "title": "Second"}))
+        .await;
+
+    // Act
+    let all = app.get_json("/v1/audit").await;
+    let first_page = app.get_json("/v1/audit?limit=3").await;
+    let second_page = app
+        .get_json(&format!(
+            "/v1/audit?limit=3&cursor={}",
+            first_page["next_cursor"].as_str().unwrap()
+        ))
+        .await;
+    let titles = app.get_json("/v1/audit?type=TitleSet").await;
+    let by_someone = app.get_json("/v1/audit?actor=someone").await;
+    let bad = app.get("/v1/audit?cursor=x").await;
+
+    // Assert
+    let order: Vec<(String, u64)> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["document_id"].as_str().unwrap().to_string(),
+                e["sequence"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            (a.clone(), 1),
+            (b.clone(), 1),
+            (a.clone(), 2),
+            (b.clone(), 2)
+        ]
+    );
+    assert_eq!(first_page["items"].as_array().unwrap().len(), 3);
+    assert_eq!(second_page["items"].as_array().unwrap().len(), 1);
+    assert!(second_page["next_cursor"].is_null());
+    assert_eq!(titles["items"].as_array().unwrap().len(), 1);
+    assert_eq!(titles["items"][0]["payload"]["title"], "Second");
+    assert_eq!(titles["items"][0]["actor"], "anonymous");
+    assert!(by_someone["items"].as_array().unwrap().is_empty());
+    assert_eq!(bad.status(), 422);
+}

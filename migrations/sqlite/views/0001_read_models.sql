@@ -26,6 +26,8 @@ CREATE TABLE document_blocks
     block_id    TEXT NOT NULL,
     ord         REAL NOT NULL,
     body        TEXT NOT NULL,
+    -- the block's plain text, for search
+    plain       TEXT NOT NULL,
     PRIMARY KEY (document_id, block_id)
 ) STRICT;
 
