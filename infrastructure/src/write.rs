@@ -201,7 +201,12 @@ impl CommandService {
         options: &WriteOptions,
         creating: bool,
     ) -> Result<CommandOutcome, WriteError> {
-        let fingerprint = fingerprint(id, commands, creating);
+        // Only a request with an idempotency key is compared with earlier ones.
+        let fingerprint = options
+            .idempotency_key
+            .as_ref()
+            .map(|_| fingerprint(id, commands, creating))
+            .unwrap_or_default();
         for _ in 0..MAX_ATTEMPTS {
             let slot = self.slot(id);
             let mut guard = slot.lock().await;
