@@ -62,19 +62,23 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     };
     // The client runs on its own thread and runtime, so it does not queue behind the
     // server's background tasks (relay, projectors) when the server is embedded.
-    let measure = {
+    let (done, finished) = tokio::sync::oneshot::channel();
+    {
         let base = base.clone();
         let args = args.clone();
         std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
+            let result = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
-                .build()?
-                .block_on(measure_all(&base, &args))
-        })
-    };
-    let results = measure
-        .join()
-        .map_err(|_| anyhow::anyhow!("the benchmark client panicked"))??;
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|runtime| runtime.block_on(measure_all(&base, &args)));
+            let _ = done.send(result);
+        });
+    }
+    // Awaited, not joined: the server's tasks keep this runtime's threads meanwhile.
+    let results = finished
+        .await
+        .map_err(|_| anyhow::anyhow!("the benchmark client stopped without a result"))??;
     if let Some(server) = server {
         server.handle.stop(true).await;
         let _ = server.done.await;
