@@ -230,13 +230,7 @@ async fn list_documents(
     principal: Principal,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = params.limit.unwrap_or(20);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be 1 to {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(params.limit, 20)?;
     let mut rows = api
         .views
         .list(
@@ -402,6 +396,36 @@ async fn get_outline(
             version: resolved.version(),
             items,
         }))
+}
+
+/// A page size from `limit`: `default` when absent, 422 outside 1..=[`MAX_PAGE`].
+fn page_limit(limit: Option<u32>, default: u32) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(default);
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::invalid(
+            "limit",
+            format!("must be 1 to {MAX_PAGE}"),
+        ))
+    }
+}
+
+/// The event filters shared by history and audit, with their times checked.
+fn event_filter(
+    after: u64,
+    actor: &Option<String>,
+    kind: &Option<String>,
+    since: &Option<String>,
+    until: &Option<String>,
+) -> Result<HistoryFilter, ApiError> {
+    Ok(HistoryFilter {
+        after,
+        actor: actor.clone(),
+        event_type: kind.clone(),
+        since: rfc3339("since", since)?,
+        until: rfc3339("until", until)?,
+    })
 }
 
 /// A file name for downloads: the title with only safe characters.
@@ -603,26 +627,20 @@ async fn get_history(
 ) -> Result<HttpResponse, ApiError> {
     let id = api_types::parse_document_id(&path)?;
     api.head(&principal, &id).await?;
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be 1 to {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(params.limit, 50)?;
     let after = match &params.cursor {
         None => 0,
         Some(c) => c
             .parse::<u64>()
             .map_err(|_| ApiError::invalid("cursor", "not a cursor from this endpoint"))?,
     };
-    let filter = HistoryFilter {
+    let filter = event_filter(
         after,
-        actor: params.actor.clone(),
-        event_type: params.kind.clone(),
-        since: rfc3339("since", &params.since)?,
-        until: rfc3339("until", &params.until)?,
-    };
+        &params.actor,
+        &params.kind,
+        &params.since,
+        &params.until,
+    )?;
     let mut events = api
         .log
         .history(&id, &filter, u64::from(limit) + 1)
@@ -764,13 +782,7 @@ async fn search_all(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = search_text(params.q.as_deref())?;
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be 1 to {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(params.limit, 50)?;
     let after = match &params.cursor {
         None => None,
         Some(c) => Some(
@@ -843,13 +855,7 @@ async fn get_audit(
     principal: Principal,
     params: web::Query<AuditParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be 1 to {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(params.limit, 50)?;
     let after = match &params.cursor {
         None => 0,
         Some(c) => c
@@ -858,13 +864,7 @@ async fn get_audit(
             .filter(|p| *p >= 0)
             .ok_or_else(|| ApiError::invalid("cursor", "not a cursor from this endpoint"))?,
     };
-    let filter = HistoryFilter {
-        after: 0,
-        actor: params.actor.clone(),
-        event_type: params.kind.clone(),
-        since: rfc3339("since", &params.since)?,
-        until: rfc3339("until", &params.until)?,
-    };
+    let filter = event_filter(0, &params.actor, &params.kind, &params.since, &params.until)?;
     let mut events = api
         .log
         .audit(
