@@ -305,10 +305,7 @@ impl Views {
     /// # Errors
     /// Database or decoding failures.
     pub async fn projected(&self, tenant: &str, id: &str) -> Result<Option<Projected>, StoreError> {
-        match self.projected_any_tenant(id).await? {
-            Some(p) if p.summary.tenant == tenant => Ok(Some(p)),
-            _ => Ok(None),
-        }
+        self.load_projected(id, Some(tenant)).await
     }
 
     /// A document's summary and state, whatever its tenant (for projectors only).
@@ -316,11 +313,24 @@ impl Views {
     /// # Errors
     /// Database or decoding failures.
     pub async fn projected_any_tenant(&self, id: &str) -> Result<Option<Projected>, StoreError> {
+        self.load_projected(id, None).await
+    }
+
+    /// Reads the summary and then, only if it is in `tenant` (when given), the blocks, both
+    /// in one read transaction so they are of the same version even while the projector
+    /// commits.
+    async fn load_projected(
+        &self,
+        id: &str,
+        tenant: Option<&str>,
+    ) -> Result<Option<Projected>, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ?"
+            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)"
         ))
         .bind(id)
-        .fetch_optional(&self.pool)
+        .bind(tenant)
+        .fetch_optional(&mut *tx)
         .await?;
         let Some(summary) = row.as_ref().map(summary_row).transpose()? else {
             return Ok(None);
@@ -328,8 +338,9 @@ impl Views {
         let rows =
             sqlx::query("SELECT ord, body FROM document_blocks WHERE document_id = ? ORDER BY ord")
                 .bind(id)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await?;
+        tx.commit().await?;
         let mut blocks = Vec::with_capacity(rows.len());
         let mut ords = Vec::with_capacity(rows.len());
         for row in &rows {
