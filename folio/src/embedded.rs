@@ -63,8 +63,8 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
             settings.data_dir.display()
         )
     })?;
-    let log = EventLog::new(databases.events.clone());
-    let views = Views::new(databases.views.clone());
+    let log = EventLog::sqlite(databases.events.clone());
+    let views = Views::sqlite(databases.views.clone());
     let blobs = BlobStore::new(settings.data_dir.join("blobs"));
     let appended = Arc::new(Notify::new());
     let bus = EventBus::new();

@@ -1,13 +1,27 @@
-//! The .docx blob store: files under `<data-dir>/blobs/<tenant>/<document>.v<version>.docx`,
-//! written atomically (temp file + rename) so a reader never sees half a file. The version
-//! is in the name, so a reader that looked up version N gets exactly version N or nothing.
+//! The .docx blob store. Embedded: files under
+//! `<data-dir>/blobs/<tenant>/<document>.v<version>.docx`, written atomically (temp file +
+//! rename) so a reader never sees half a file. Distributed: rows of `docx_blob_data` in
+//! PostgreSQL. Either way the version is part of the key, so a reader that looked up version
+//! N gets exactly version N or nothing.
 
 use std::path::{Path, PathBuf};
 
-/// A directory of blobs.
+use sqlx::PgPool;
+
+/// Where blobs live.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
-    root: PathBuf,
+    backend: Backend,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Files(PathBuf),
+    Postgres(PgPool),
+}
+
+fn db_error(e: sqlx::Error) -> std::io::Error {
+    std::io::Error::other(e)
 }
 
 /// Keeps a path component to characters that cannot escape the directory.
@@ -26,12 +40,20 @@ fn component(s: &str) -> String {
 impl BlobStore {
     /// A store rooted at `root` (created on first write).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            backend: Backend::Files(root.into()),
+        }
     }
 
-    fn path(&self, tenant: &str, document_id: &str, version: u64) -> PathBuf {
-        self.root
-            .join(component(tenant))
+    /// A store in PostgreSQL (the pool's search path selects the schema).
+    pub fn postgres(pool: PgPool) -> Self {
+        Self {
+            backend: Backend::Postgres(pool),
+        }
+    }
+
+    fn path(root: &Path, tenant: &str, document_id: &str, version: u64) -> PathBuf {
+        root.join(component(tenant))
             .join(format!("{}.v{version}.docx", component(document_id)))
     }
 
@@ -46,7 +68,24 @@ impl BlobStore {
         version: u64,
         bytes: &[u8],
     ) -> std::io::Result<()> {
-        let path = self.path(tenant, document_id, version);
+        let root = match &self.backend {
+            Backend::Files(root) => root,
+            Backend::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO docx_blob_data (tenant, document_id, version, bytes) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (document_id, version) DO UPDATE SET bytes = excluded.bytes",
+                )
+                .bind(tenant)
+                .bind(document_id)
+                .bind(version as i64)
+                .bind(bytes)
+                .execute(pool)
+                .await
+                .map_err(db_error)?;
+                return Ok(());
+            }
+        };
+        let path = Self::path(root, tenant, document_id, version);
         let dir = path.parent().unwrap_or(Path::new("."));
         tokio::fs::create_dir_all(dir).await?;
         let tmp = path.with_extension("docx.tmp");
@@ -64,7 +103,19 @@ impl BlobStore {
         document_id: &str,
         version: u64,
     ) -> std::io::Result<()> {
-        match tokio::fs::remove_file(self.path(tenant, document_id, version)).await {
+        let root = match &self.backend {
+            Backend::Files(root) => root,
+            Backend::Postgres(pool) => {
+                sqlx::query("DELETE FROM docx_blob_data WHERE document_id = $1 AND version = $2")
+                    .bind(document_id)
+                    .bind(version as i64)
+                    .execute(pool)
+                    .await
+                    .map_err(db_error)?;
+                return Ok(());
+            }
+        };
+        match tokio::fs::remove_file(Self::path(root, tenant, document_id, version)).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
         }
@@ -80,7 +131,21 @@ impl BlobStore {
         document_id: &str,
         version: u64,
     ) -> std::io::Result<Option<Vec<u8>>> {
-        match tokio::fs::read(self.path(tenant, document_id, version)).await {
+        let root = match &self.backend {
+            Backend::Files(root) => root,
+            Backend::Postgres(pool) => {
+                return sqlx::query_scalar(
+                    "SELECT bytes FROM docx_blob_data WHERE tenant = $1 AND document_id = $2 AND version = $3",
+                )
+                .bind(tenant)
+                .bind(document_id)
+                .bind(version as i64)
+                .fetch_optional(pool)
+                .await
+                .map_err(db_error);
+            }
+        };
+        match tokio::fs::read(Self::path(root, tenant, document_id, version)).await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),

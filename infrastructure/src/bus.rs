@@ -79,7 +79,11 @@ pub async fn run_relay(
         if relayed_through > deleted_through
             && (last_cleanup.elapsed() >= OUTBOX_CLEANUP || *shutdown.borrow())
         {
-            match log.outbox_delete_through(relayed_through).await {
+            let deleted = match log.as_sqlite() {
+                Some(log) => log.outbox_delete_through(relayed_through).await,
+                None => Ok(()),
+            };
+            match deleted {
                 Ok(()) => deleted_through = relayed_through,
                 Err(e) => tracing::warn!(error = %e, "cannot delete relayed outbox rows"),
             }
@@ -112,6 +116,11 @@ pub async fn relay_after(
     bus: &EventBus,
     position: i64,
 ) -> Result<(usize, i64), crate::StoreError> {
+    let Some(log) = log.as_sqlite() else {
+        return Err(crate::StoreError::Corrupt(
+            "the in-process relay reads the embedded outbox only".into(),
+        ));
+    };
     let batch = log.outbox_after(position, RELAY_BATCH).await?;
     let last = batch.last().map_or(position, |(p, _)| *p);
     let n = batch.len();

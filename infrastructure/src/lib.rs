@@ -3,18 +3,21 @@
 //! Layout:
 //! - [`context`]: who is acting (tenant, actor, request) — the event metadata.
 //! - [`sqlite`]: opening the embedded databases and applying migrations.
-//! - [`store`]: the event store (sqlite-es underneath) with snapshots, history, time travel.
+//! - [`postgres`]: the distributed deployment's database (pool, migrations, LISTEN).
+//! - [`store`]: the event store (sqlite-es or postgres-es underneath) with snapshots,
+//!   history, time travel and a gap-safe global order.
 //! - [`write`]: the one write path: If-Match, Idempotency-Key, metadata, decide, append.
-//! - [`bus`]: the outbox relay and the in-process event bus.
+//! - [`bus`]: the outbox relay and the in-process event bus (embedded).
+//! - [`jetstream`]: the JetStream bus and the PostgreSQL outbox relay (distributed).
 //! - [`views`]: read-model repositories and read-your-writes waiting.
 //! - [`blobs`]: the .docx blob store.
 //! - [`telemetry`]: the tracing subscriber.
-//!
-//! Not here yet: the PostgreSQL event store and NATS JetStream (distributed deployment).
 
 pub mod blobs;
 pub mod bus;
 pub mod context;
+pub mod jetstream;
+pub mod postgres;
 pub mod sqlite;
 pub mod store;
 pub mod telemetry;

@@ -14,7 +14,7 @@ async fn every_version_rebuilt_from_checkpoints_equals_a_full_replay() {
     // Arrange: snapshots (and so checkpoints) every 10 events
     let dir = tempfile::tempdir().unwrap();
     let dbs = open_data_dir(dir.path()).await.unwrap();
-    let log = EventLog::new(dbs.events.clone());
+    let log = EventLog::sqlite(dbs.events.clone());
     let service = CommandService::new(log.clone(), Limits::default(), 10, 8, Arc::default());
     let ctx = RequestContext::system("test");
     let created = service

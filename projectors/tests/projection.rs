@@ -136,8 +136,8 @@ async fn projected_documents_equal_their_replay_whatever_the_batches() {
     // Arrange
     let dir = tempfile::tempdir().unwrap();
     let dbs = open_data_dir(dir.path()).await.unwrap();
-    let log = EventLog::new(dbs.events.clone());
-    let views = Views::new(dbs.views.clone());
+    let log = EventLog::sqlite(dbs.events.clone());
+    let views = Views::sqlite(dbs.views.clone());
     let id = DocumentId::new("0190aaaa-0000-7000-8000-000000000001");
     let (events, expected) = write(&log, &id, &scenario(&id)).await;
     let mut projector = ReadModelProjector::new(log.clone(), views.clone(), 16, None);
@@ -166,8 +166,8 @@ async fn a_gap_is_filled_from_the_event_store() {
     // Arrange
     let dir = tempfile::tempdir().unwrap();
     let dbs = open_data_dir(dir.path()).await.unwrap();
-    let log = EventLog::new(dbs.events.clone());
-    let views = Views::new(dbs.views.clone());
+    let log = EventLog::sqlite(dbs.events.clone());
+    let views = Views::sqlite(dbs.views.clone());
     let id = DocumentId::new("0190aaaa-0000-7000-8000-000000000002");
     let (events, expected) = write(&log, &id, &scenario(&id)).await;
     let mut projector = ReadModelProjector::new(log.clone(), views.clone(), 16, None);
@@ -194,8 +194,8 @@ async fn a_gap_is_filled_from_the_event_store() {
 async fn catch_up_projects_everything_in_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let dbs = open_data_dir(dir.path()).await.unwrap();
-    let log = EventLog::new(dbs.events.clone());
-    let views = Views::new(dbs.views.clone());
+    let log = EventLog::sqlite(dbs.events.clone());
+    let views = Views::sqlite(dbs.views.clone());
     let mut expected = Vec::new();
     for n in 0..3 {
         let id = DocumentId::new(format!("0190aaaa-0000-7000-8000-00000000001{n}"));

@@ -1,4 +1,10 @@
-//! Read-model repositories (`views.db`) and read-your-writes waiting.
+//! Read-model repositories and read-your-writes waiting. Two backends behind one type:
+//! SQLite (`views.db`, embedded) and PostgreSQL (distributed).
+//!
+//! Writes are compare-and-set on each document's version: a projector that stores version
+//! 8 over a row it loaded at version 5 fails with [`StoreError::Conflict`] if anyone else
+//! stored meanwhile, so two projector instances (or a projector and `folio rebuild`) never
+//! double-apply an event.
 
 use std::time::Duration;
 
@@ -8,10 +14,15 @@ use domain::event::Placement;
 use domain::{
     Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, Stats, Version,
 };
-use sqlx::{Row, SqlitePool};
 use tokio::sync::watch;
 
 use crate::store::StoreError;
+
+mod postgres;
+mod sqlite;
+
+pub use postgres::PgViews;
+pub use sqlite::SqliteViews;
 
 /// A document summary row.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +104,8 @@ pub struct Projected {
     /// State at `summary.version`.
     pub document: Document,
     ords: Vec<f64>,
+    /// The version the stored row is at (None: no row yet); writes are conditional on it.
+    stored_version: Option<u64>,
     changed: BTreeSet<BlockId>,
     removed: BTreeSet<BlockId>,
     rewrite_all: bool,
@@ -106,17 +119,59 @@ impl Projected {
             summary,
             document,
             ords,
+            stored_version: None,
             changed: BTreeSet::new(),
             removed: BTreeSet::new(),
             rewrite_all: false,
         }
     }
 
-    fn with_ords(summary: SummaryRow, document: Document, ords: Vec<f64>) -> Self {
+    fn stored(summary: SummaryRow, document: Document, ords: Vec<f64>) -> Self {
         Self {
             ords,
+            stored_version: Some(summary.version),
             ..Self::new(summary, document)
         }
+    }
+
+    /// The rows to write for this document's changes.
+    fn write(&self) -> Result<DocumentWrite, StoreError> {
+        let positions: Vec<usize> = if self.rewrite_all {
+            (0..self.document.blocks.len()).collect()
+        } else {
+            self.changed
+                .iter()
+                .filter_map(|id| self.document.position_of(id))
+                .collect()
+        };
+        let upserts = positions
+            .into_iter()
+            .map(|i| {
+                let block = &self.document.blocks[i];
+                Ok(BlockRow {
+                    block_id: block.id().to_string(),
+                    ord: self.ords[i],
+                    body: serde_json::to_string(block).map_err(corrupt)?,
+                    plain: block.text(),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(DocumentWrite {
+            summary: self.summary.clone(),
+            metadata: serde_json::to_string(&self.summary.metadata).map_err(corrupt)?,
+            stats: serde_json::to_string(&self.summary.stats).map_err(corrupt)?,
+            expected_version: self.stored_version,
+            delete_all: self.rewrite_all,
+            removed: self.removed.iter().map(ToString::to_string).collect(),
+            upserts,
+        })
+    }
+
+    fn mark_stored(&mut self) {
+        self.stored_version = Some(self.summary.version);
+        self.changed.clear();
+        self.removed.clear();
+        self.rewrite_all = false;
     }
 
     /// An ordering key for a block inserted at `index` (between its future neighbours).
@@ -205,14 +260,30 @@ pub enum WaitError {
     Store(#[from] StoreError),
 }
 
-/// The read models.
-#[derive(Debug, Clone)]
-pub struct Views {
-    pool: SqlitePool,
-    changed: watch::Sender<u64>,
-    /// Queues this process's writers (see `EventLog`): SQLite's busy handler sleeps.
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+/// The rows one document's projection writes, in one transaction with the others of its
+/// batch.
+#[derive(Debug)]
+struct DocumentWrite {
+    summary: SummaryRow,
+    metadata: String,
+    stats: String,
+    /// Write only if the stored row is at this version (None: only if there is no row).
+    expected_version: Option<u64>,
+    delete_all: bool,
+    removed: Vec<String>,
+    upserts: Vec<BlockRow>,
 }
+
+#[derive(Debug)]
+struct BlockRow {
+    block_id: String,
+    ord: f64,
+    body: String,
+    plain: String,
+}
+
+/// A stored summary and its block rows (`ord`, `body`), in order.
+type LoadedRows = (SummaryRow, Vec<(f64, String)>);
 
 const SUMMARY_COLUMNS: &str = "id, tenant, title, version, archived, metadata, stats, created_at, created_by, updated_at, updated_by";
 
@@ -229,31 +300,83 @@ fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-fn summary_row(row: &sqlx::sqlite::SqliteRow) -> Result<SummaryRow, StoreError> {
+/// A summary from its columns (metadata and stats as JSON text).
+#[allow(clippy::too_many_arguments)]
+fn summary_from(
+    id: String,
+    tenant: String,
+    title: String,
+    version: i64,
+    archived: bool,
+    metadata: &str,
+    stats: &str,
+    created: (String, String),
+    updated: (String, String),
+) -> Result<SummaryRow, StoreError> {
     Ok(SummaryRow {
-        id: row.try_get("id")?,
-        tenant: row.try_get("tenant")?,
-        title: row.try_get("title")?,
-        version: row.try_get::<i64, _>("version")? as u64,
-        archived: row.try_get::<i64, _>("archived")? != 0,
-        metadata: serde_json::from_str(&row.try_get::<String, _>("metadata")?).map_err(corrupt)?,
-        stats: serde_json::from_str(&row.try_get::<String, _>("stats")?).map_err(corrupt)?,
-        created_at: row.try_get("created_at")?,
-        created_by: row.try_get("created_by")?,
-        updated_at: row.try_get("updated_at")?,
-        updated_by: row.try_get("updated_by")?,
+        id,
+        tenant,
+        title,
+        version: version as u64,
+        archived,
+        metadata: serde_json::from_str(metadata).map_err(corrupt)?,
+        stats: serde_json::from_str(stats).map_err(corrupt)?,
+        created_at: created.0,
+        created_by: created.1,
+        updated_at: updated.0,
+        updated_by: updated.1,
     })
 }
 
-impl Views {
-    /// Read models over the `views.db` pool.
-    pub fn new(pool: SqlitePool) -> Self {
-        let (changed, _) = watch::channel(0);
-        Self {
-            pool,
-            changed,
-            writer: std::sync::Arc::default(),
+/// The read models.
+#[derive(Debug, Clone)]
+pub struct Views {
+    backend: Backend,
+    changed: watch::Sender<u64>,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqliteViews),
+    Postgres(PgViews),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $b:ident => $e:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($b) => $e,
+            Backend::Postgres($b) => $e,
         }
+    };
+}
+
+impl Views {
+    /// Read models over the embedded `views.db` pool.
+    pub fn sqlite(pool: sqlx::SqlitePool) -> Self {
+        Self::with(Backend::Sqlite(SqliteViews::new(pool)))
+    }
+
+    /// Read models in PostgreSQL (the pool's search path selects the schema).
+    pub fn postgres(pool: sqlx::PgPool) -> Self {
+        Self::with(Backend::Postgres(PgViews::new(pool)))
+    }
+
+    fn with(backend: Backend) -> Self {
+        let (changed, _) = watch::channel(0);
+        Self { backend, changed }
+    }
+
+    /// The PostgreSQL backend, if that is where the read models are.
+    pub fn as_postgres(&self) -> Option<&PgViews> {
+        match &self.backend {
+            Backend::Postgres(p) => Some(p),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// Wakes [`Views::wait_for`] waiters (a projector in another process committed).
+    pub fn notify_changed(&self) {
+        self.changed.send_modify(|n| *n += 1);
     }
 
     /// A document's summary, within the tenant.
@@ -261,14 +384,7 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn summary(&self, tenant: &str, id: &str) -> Result<Option<SummaryRow>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ? AND tenant = ?"
-        ))
-        .bind(id)
-        .bind(tenant)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(summary_row).transpose()
+        dispatch!(self, b => b.summary(tenant, id).await)
     }
 
     /// A page of the tenant's live documents, newest first, optionally filtered by a title
@@ -284,20 +400,7 @@ impl Views {
         cursor: Option<&str>,
     ) -> Result<Vec<SummaryRow>, StoreError> {
         let pattern = q.map(contains_pattern);
-        let rows = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents
-              WHERE tenant = ?1 AND archived = 0
-                AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\')
-                AND (?3 IS NULL OR id < ?3)
-              ORDER BY id DESC LIMIT ?4"
-        ))
-        .bind(tenant)
-        .bind(pattern)
-        .bind(cursor)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(summary_row).collect()
+        dispatch!(self, b => b.list(tenant, pattern, i64::from(limit), cursor).await)
     }
 
     /// A document's summary and state, within the tenant.
@@ -317,36 +420,21 @@ impl Views {
     }
 
     /// Reads the summary and then, only if it is in `tenant` (when given), the blocks, both
-    /// in one read transaction so they are of the same version even while the projector
+    /// in one read transaction so they are of the same version even while a projector
     /// commits.
     async fn load_projected(
         &self,
         id: &str,
         tenant: Option<&str>,
     ) -> Result<Option<Projected>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)"
-        ))
-        .bind(id)
-        .bind(tenant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(summary) = row.as_ref().map(summary_row).transpose()? else {
+        let Some((summary, rows)) = dispatch!(self, b => b.load(id, tenant).await)? else {
             return Ok(None);
         };
-        let rows =
-            sqlx::query("SELECT ord, body FROM document_blocks WHERE document_id = ? ORDER BY ord")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        tx.commit().await?;
         let mut blocks = Vec::with_capacity(rows.len());
         let mut ords = Vec::with_capacity(rows.len());
-        for row in &rows {
-            ords.push(row.try_get::<f64, _>("ord")?);
-            let block: Block =
-                serde_json::from_str(&row.try_get::<String, _>("body")?).map_err(corrupt)?;
+        for (ord, body) in &rows {
+            ords.push(*ord);
+            let block: Block = serde_json::from_str(body).map_err(corrupt)?;
             blocks.push(block);
         }
         let document = Document {
@@ -357,7 +445,7 @@ impl Views {
             version: Version(summary.version),
             archived: summary.archived,
         };
-        Ok(Some(Projected::with_ords(summary, document, ords)))
+        Ok(Some(Projected::stored(summary, document, ords)))
     }
 
     /// The projected version of a document (any tenant: used by projectors).
@@ -365,93 +453,41 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn version(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT version FROM documents WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(v.map(|v| v as u64))
+        dispatch!(self, b => b.version(id).await)
+    }
+
+    /// Every projected document and its version (for `rebuild --verify`).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        dispatch!(self, b => b.versions().await)
     }
 
     /// Writes projected documents (their summaries and the block rows that changed) in one
-    /// transaction, then wakes waiters. On success the documents' change records are
-    /// cleared.
+    /// transaction, then wakes waiters. Each document is written only if its stored row is
+    /// still at the version it was loaded at; otherwise nothing is written and the result
+    /// is [`StoreError::Conflict`] (reload and apply again). On success the documents'
+    /// change records are cleared.
     ///
     /// # Errors
-    /// Database failures (nothing is written, the change records stay).
+    /// Conflicts and database failures (nothing is written, the change records stay).
     pub async fn upsert(&self, documents: &mut [&mut Projected]) -> Result<(), StoreError> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        for p in documents.iter() {
-            let s = &p.summary;
-            sqlx::query(&format!(
-                "INSERT INTO documents ({SUMMARY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET title = excluded.title, version = excluded.version,
-                   archived = excluded.archived, metadata = excluded.metadata, stats = excluded.stats,
-                   updated_at = excluded.updated_at, updated_by = excluded.updated_by"
-            ))
-            .bind(&s.id)
-            .bind(&s.tenant)
-            .bind(&s.title)
-            .bind(s.version as i64)
-            .bind(i64::from(s.archived))
-            .bind(serde_json::to_string(&s.metadata).map_err(corrupt)?)
-            .bind(serde_json::to_string(&s.stats).map_err(corrupt)?)
-            .bind(&s.created_at)
-            .bind(&s.created_by)
-            .bind(&s.updated_at)
-            .bind(&s.updated_by)
-            .execute(&mut *tx)
-            .await?;
-            if p.rewrite_all {
-                sqlx::query("DELETE FROM document_blocks WHERE document_id = ?")
-                    .bind(&s.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for block_id in &p.removed {
-                sqlx::query("DELETE FROM document_blocks WHERE document_id = ? AND block_id = ?")
-                    .bind(&s.id)
-                    .bind(block_id.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let positions: Vec<usize> = if p.rewrite_all {
-                (0..p.document.blocks.len()).collect()
-            } else {
-                p.changed
-                    .iter()
-                    .filter_map(|id| p.document.position_of(id))
-                    .collect()
-            };
-            for i in positions {
-                let block = &p.document.blocks[i];
-                sqlx::query(
-                    "INSERT INTO document_blocks (document_id, block_id, ord, body, plain) VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body,
-                       plain = excluded.plain",
-                )
-                .bind(&s.id)
-                .bind(block.id().as_str())
-                .bind(p.ords[i])
-                .bind(serde_json::to_string(block).map_err(corrupt)?)
-                .bind(block.text())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        tx.commit().await?;
+        let writes = documents
+            .iter()
+            .map(|p| p.write())
+            .collect::<Result<Vec<_>, _>>()?;
+        dispatch!(self, b => b.write(&writes).await)?;
         for p in documents.iter_mut() {
-            p.changed.clear();
-            p.removed.clear();
-            p.rewrite_all = false;
+            p.mark_stored();
         }
-        self.changed.send_modify(|n| *n += 1);
+        self.notify_changed();
         Ok(())
     }
 
-    /// Blocks of the tenant's live documents whose text contains `q` (case-insensitive for
-    /// ASCII), newest documents first and blocks in order; `after` is the `(document id,
-    /// ordering key)` of the last block of the previous page.
+    /// Blocks of the tenant's live documents whose text contains `q` (case-insensitive),
+    /// newest documents first and blocks in order; `after` is the `(document id, ordering
+    /// key)` of the last block of the previous page.
     ///
     /// # Errors
     /// Database failures.
@@ -462,30 +498,8 @@ impl Views {
         after: Option<(&str, f64)>,
         limit: u32,
     ) -> Result<Vec<BlockHit>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT b.document_id, b.block_id, b.ord, b.plain
-               FROM document_blocks b JOIN documents d ON d.id = b.document_id
-              WHERE d.tenant = ?1 AND d.archived = 0 AND b.plain LIKE ?2 ESCAPE '\\'
-                AND (?3 IS NULL OR b.document_id < ?3 OR (b.document_id = ?3 AND b.ord > ?4))
-              ORDER BY b.document_id DESC, b.ord LIMIT ?5",
-        )
-        .bind(tenant)
-        .bind(contains_pattern(q))
-        .bind(after.map(|(id, _)| id))
-        .bind(after.map_or(0.0, |(_, ord)| ord))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BlockHit {
-                    document_id: r.try_get("document_id")?,
-                    block_id: r.try_get("block_id")?,
-                    ord: r.try_get("ord")?,
-                    text: r.try_get("plain")?,
-                })
-            })
-            .collect()
+        let pattern = contains_pattern(q);
+        dispatch!(self, b => b.search_blocks(tenant, &pattern, after, i64::from(limit)).await)
     }
 
     /// The materialised .docx version of a document, if any.
@@ -493,12 +507,7 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn blob_version(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM docx_blobs WHERE document_id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(v.map(|v| v as u64))
+        dispatch!(self, b => b.blob_version(id).await)
     }
 
     /// Documents whose materialised .docx is older than their read model.
@@ -506,15 +515,10 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn stale_blobs(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT d.id FROM documents d LEFT JOIN docx_blobs b ON b.document_id = d.id
-              WHERE b.version IS NULL OR b.version < d.version",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        dispatch!(self, b => b.stale_blobs().await)
     }
 
-    /// Records that the .docx of `version` is in the blob store.
+    /// Records that the .docx of `version` is in the blob store (never moves back).
     ///
     /// # Errors
     /// Database failures.
@@ -525,24 +529,12 @@ impl Views {
         version: u64,
         size: usize,
     ) -> Result<(), StoreError> {
-        let _writer = self.writer.lock().await;
-        sqlx::query(
-            "INSERT INTO docx_blobs (document_id, tenant, version, size) VALUES (?, ?, ?, ?)
-             ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, size = excluded.size
-             WHERE excluded.version > docx_blobs.version",
-        )
-        .bind(id)
-        .bind(tenant)
-        .bind(version as i64)
-        .bind(size as i64)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        dispatch!(self, b => b.set_blob(tenant, id, version as i64, size as i64).await)
     }
 
     /// Waits until the document's read model is at `min_version` or later, or `timeout`
-    /// passes. Wakes when a projector commits, and polls in case the projector runs in
-    /// another process.
+    /// passes. Wakes when a projector commits (in this process, or in another one when a
+    /// listener calls [`Views::notify_changed`]), and polls as a fallback.
     ///
     /// # Errors
     /// [`WaitError::Timeout`], or store failures.

@@ -1,0 +1,251 @@
+//! NATS JetStream: the event bus of the distributed deployment, and the outbox relay that
+//! feeds it from PostgreSQL.
+//!
+//! - Stream `<prefix>_EVENTS`, subjects `<prefix>.events.<tenant>.<document>`, file storage,
+//!   a two-minute duplicate window; each message's `Nats-Msg-Id` is `<document>:<sequence>`,
+//!   so a re-published event is stored once.
+//! - The relay runs in every `folio command-api`. Each round takes the outbox rows in one
+//!   transaction under a transaction-scoped advisory lock (one relay at a time, so a
+//!   document's events are published in order), publishes them, waits for every ack, then
+//!   deletes them and commits. A crash or a NATS outage rolls the round back: the rows are
+//!   published again later (dedupe absorbs the repeats). Writes never wait for NATS.
+//! - It wakes on `LISTEN folio_outbox` (the events trigger sends `NOTIFY`) and polls as a
+//!   fallback.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use bytes::Bytes;
+use futures::future::try_join_all;
+use sqlx::{PgPool, Row};
+use tokio::sync::watch;
+
+use crate::store::{PgLog, StoreError, StoredEvent};
+
+/// Outbox rows relayed per round.
+const RELAY_BATCH: i64 = 1_000;
+/// How long a round waits for its publish acks.
+const ACK_TIMEOUT: Duration = Duration::from_secs(5);
+/// Poll interval when no notification arrives.
+const RELAY_POLL: Duration = Duration::from_millis(500);
+/// The advisory lock key that lets one relay at a time run a round.
+const RELAY_LOCK: i64 = 0x666f_6c69_6f01; // "folio" + 1
+
+/// Why talking to JetStream failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    /// NATS refused or timed out.
+    #[error("jetstream: {0}")]
+    Nats(String),
+    /// The event store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn nats(e: impl std::fmt::Display) -> BusError {
+    BusError::Nats(e.to_string())
+}
+
+/// A subject token: anything NATS treats specially becomes `_`.
+fn token(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The JetStream side of the distributed deployment, for one stream prefix.
+#[derive(Debug, Clone)]
+pub struct Bus {
+    context: jetstream::Context,
+    prefix: String,
+}
+
+impl Bus {
+    /// Connects to NATS. The connection is retried in the background, so a process starts
+    /// (and its writes work) while NATS is down.
+    ///
+    /// # Errors
+    /// A malformed URL.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, BusError> {
+        let client = async_nats::ConnectOptions::new()
+            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(2))
+            .connect(url)
+            .await
+            .map_err(nats)?;
+        let mut context = jetstream::new(client);
+        context.set_timeout(ACK_TIMEOUT);
+        Ok(Self {
+            context,
+            prefix: prefix.to_string(),
+        })
+    }
+
+    /// The stream's name.
+    pub fn stream_name(&self) -> String {
+        format!("{}_EVENTS", self.prefix)
+    }
+
+    /// The subject of a document's events.
+    pub fn subject(&self, tenant: &str, document_id: &str) -> String {
+        format!(
+            "{}.events.{}.{}",
+            self.prefix,
+            token(tenant),
+            token(document_id)
+        )
+    }
+
+    /// Creates the stream, or updates it to this configuration.
+    ///
+    /// # Errors
+    /// NATS failures.
+    pub async fn ensure_stream(&self) -> Result<stream::Stream, BusError> {
+        let config = stream::Config {
+            name: self.stream_name(),
+            subjects: vec![format!("{}.events.>", self.prefix)],
+            storage: stream::StorageType::File,
+            duplicate_window: Duration::from_secs(120),
+            ..Default::default()
+        };
+        self.context
+            .create_or_update_stream(config)
+            .await
+            .map_err(nats)?;
+        self.context
+            .get_stream(self.stream_name())
+            .await
+            .map_err(nats)
+    }
+
+    /// Creates (or joins) a durable pull consumer of every event, acked explicitly.
+    ///
+    /// # Errors
+    /// NATS failures.
+    pub async fn durable_consumer(&self, name: &str) -> Result<consumer::PullConsumer, BusError> {
+        let stream = self.ensure_stream().await?;
+        let config = consumer::pull::Config {
+            durable_name: Some(name.to_string()),
+            ack_policy: consumer::AckPolicy::Explicit,
+            ack_wait: Duration::from_secs(30),
+            max_ack_pending: 20_000,
+            deliver_policy: consumer::DeliverPolicy::All,
+            ..Default::default()
+        };
+        // Creating a durable consumer that exists with the same configuration is a no-op,
+        // so every instance can do this at start.
+        stream
+            .get_or_create_consumer(name, config)
+            .await
+            .map_err(nats)
+    }
+
+    /// Publishes events and waits until JetStream stored every one (or recognised it as a
+    /// duplicate).
+    ///
+    /// # Errors
+    /// NATS failures or timeouts: some may have been stored; publishing again is safe.
+    pub async fn publish(&self, events: &[StoredEvent]) -> Result<(), BusError> {
+        let mut acks = Vec::with_capacity(events.len());
+        for event in events {
+            let payload = serde_json::to_vec(event).map_err(nats)?;
+            let message = jetstream::message::PublishMessage::build()
+                .payload(Bytes::from(payload))
+                .message_id(format!("{}:{}", event.document_id, event.sequence));
+            let ack = self
+                .context
+                .send_publish(
+                    self.subject(event.tenant(), event.document_id.as_str()),
+                    message,
+                )
+                .await
+                .map_err(nats)?;
+            acks.push(ack.into_future());
+        }
+        tokio::time::timeout(ACK_TIMEOUT * 2, try_join_all(acks))
+            .await
+            .map_err(|_| BusError::Nats("publish acks timed out".into()))?
+            .map_err(nats)?;
+        Ok(())
+    }
+}
+
+/// One relay round; returns how many events it published (0 also when another relay holds
+/// the round lock).
+///
+/// # Errors
+/// Store or NATS failures (the round is rolled back; nothing is lost).
+pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<usize, BusError> {
+    let pool: &PgPool = log.pool();
+    let mut tx = pool.begin().await.map_err(StoreError::from)?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(RELAY_LOCK)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    if !locked {
+        return Ok(0);
+    }
+    let rows = sqlx::query(
+        "SELECT o.position, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload, e.metadata
+           FROM outbox o JOIN events e
+             ON e.aggregate_type = o.aggregate_type AND e.aggregate_id = o.aggregate_id AND e.sequence = o.sequence
+          ORDER BY o.position LIMIT $1 FOR UPDATE OF o",
+    )
+    .bind(RELAY_BATCH)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut positions = Vec::with_capacity(rows.len());
+    let mut events = Vec::with_capacity(rows.len());
+    for row in &rows {
+        positions.push(row.try_get::<i64, _>("position").map_err(StoreError::from)?);
+        events.push(crate::store::decode_pg_row(row)?);
+    }
+    bus.publish(&events).await?;
+    sqlx::query("DELETE FROM outbox WHERE position = ANY($1)")
+        .bind(&positions)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(events.len())
+}
+
+/// Runs the relay until `shutdown` turns true.
+pub async fn run_relay(log: PgLog, bus: Bus, mut shutdown: watch::Receiver<bool>) {
+    let mut listener = None;
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match relay_round(&log, &bus).await {
+            Ok(n) => {
+                backoff = Duration::from_millis(100);
+                if n as i64 == RELAY_BATCH {
+                    continue;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox relay round failed; retrying");
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    _ = shutdown.changed() => return,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        }
+        tokio::select! {
+            l = crate::postgres::wait_notified(log.pool(), listener.take(), "folio_outbox", RELAY_POLL) => listener = l,
+            _ = shutdown.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The distributed deployment's database: connecting, migrating, readiness, and listening
+//! for the notifications the store and the projectors send.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use tokio::sync::watch;
+
+use crate::views::Views;
+
+/// The read-model tables' DDL (also run by `folio rebuild` in a fresh schema).
+pub const READ_MODEL_DDL: &str = include_str!("../../migrations/postgres/0002_read_models.sql");
+
+/// Connects a pool to `url`. With `schema`, every connection resolves unqualified names in
+/// that schema first (used by `folio rebuild` to fill fresh tables).
+///
+/// # Errors
+/// A malformed URL or a failed first connection.
+pub async fn connect(
+    url: &str,
+    max_connections: u32,
+    schema: Option<&str>,
+) -> Result<PgPool, sqlx::Error> {
+    let mut options = PgConnectOptions::from_str(url)?;
+    if let Some(schema) = schema {
+        options = options.options([("search_path", format!("{schema},public"))]);
+    }
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+}
+
+/// Applies pending migrations (an advisory lock makes concurrent starts safe).
+///
+/// # Errors
+/// Migration failures.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    sqlx::migrate!("../migrations/postgres").run(pool).await
+}
+
+/// Whether the database answers a trivial query.
+pub async fn ping(pool: &PgPool) -> bool {
+    sqlx::query("SELECT 1").execute(pool).await.is_ok()
+}
+
+/// Waits for a notification on `channel`, or `poll` at most. Returns the listener to reuse
+/// (None after a failure: the caller reconnects next time, meanwhile it polls).
+pub async fn wait_notified(
+    pool: &PgPool,
+    listener: Option<PgListener>,
+    channel: &str,
+    poll: Duration,
+) -> Option<PgListener> {
+    let mut listener = match listener {
+        Some(l) => l,
+        None => match PgListener::connect_with(pool).await {
+            Ok(mut l) => {
+                if let Err(e) = l.listen(channel).await {
+                    tracing::warn!(error = %e, channel, "cannot LISTEN; polling");
+                    tokio::time::sleep(poll).await;
+                    return None;
+                }
+                l
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, channel, "cannot connect a listener; polling");
+                tokio::time::sleep(poll).await;
+                return None;
+            }
+        },
+    };
+    match tokio::time::timeout(poll, listener.try_recv()).await {
+        Err(_elapsed) => Some(listener),
+        Ok(Ok(_)) => Some(listener),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, channel, "listener failed; reconnecting");
+            None
+        }
+    }
+}
+
+/// Wakes `views`' `?min_version=` waiters whenever a projector process commits (LISTEN
+/// folio_views), until `shutdown` turns true.
+pub async fn run_views_listener(pool: PgPool, views: Views, mut shutdown: watch::Receiver<bool>) {
+    let mut listener = None;
+    loop {
+        tokio::select! {
+            l = wait_notified(&pool, listener.take(), "folio_views", Duration::from_millis(250)) => {
+                listener = l;
+                views.notify_changed();
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
+}
