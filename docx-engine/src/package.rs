@@ -73,7 +73,10 @@ pub(crate) fn repack(
 ) -> Result<Vec<u8>, RenderError> {
     let mut input = ZipArchive::new(Cursor::new(raw))?;
     let mut output = ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len() / 3)));
-    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    // A fixed entry time: the same document version always packs to the same bytes.
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
     let mut saw_core = false;
     for i in 0..input.len() {
         let mut entry = input.by_index(i)?;

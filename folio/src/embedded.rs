@@ -3,39 +3,20 @@
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
-use api_types::{ApiError, Health};
 use command_api::CommandApi;
 use infrastructure::CommandService;
 use infrastructure::blobs::BlobStore;
 use infrastructure::bus::{EventBus, run_relay};
-use infrastructure::sqlite::{Databases, open_data_dir};
+use infrastructure::sqlite::open_data_dir;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use projectors::{DocxMaterializer, ReadModelProjector};
 use query_api::QueryApi;
 use tokio::sync::{Notify, mpsc, watch};
-use utoipa::OpenApi;
-use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
 
+use crate::http::{ReadyCheck, Routes};
 use crate::settings::ServeSettings;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "folio",
-        description = "Event-sourced Word documents: every edit is an event; any version can be rebuilt as a real .docx."
-    ),
-    tags(
-        (name = "commands", description = "Writes: each appends events"),
-        (name = "queries", description = "Reads: read models, time travel, history"),
-        (name = "operations", description = "Health and readiness"),
-    )
-)]
-struct ApiDoc;
 
 /// A running embedded server.
 pub(crate) struct Running {
@@ -76,7 +57,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
     let projector = ReadModelProjector::new(
         log.clone(),
         views.clone(),
-        settings.cached_documents,
+        settings.api.cached_documents,
         Some(docx_tx),
     );
     let mut tasks = vec![
@@ -99,49 +80,42 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
 
     let service = Arc::new(CommandService::new(
         log.clone(),
-        settings.limits(),
-        settings.snapshot_every,
-        settings.cached_documents,
+        settings.api.limits(),
+        settings.api.snapshot_every,
+        settings.api.cached_documents,
         appended,
     ));
     let command = CommandApi {
         service,
-        max_body_bytes: settings.max_body_bytes,
-        max_batch: settings.max_batch,
+        max_body_bytes: settings.api.max_body_bytes,
+        max_batch: settings.api.max_batch,
     };
     let query = QueryApi {
         log,
         views,
         blobs,
-        read_wait: settings.read_wait(),
+        read_wait: settings.api.read_wait(),
     };
-    let mut server = HttpServer::new(move || {
-        let (app, openapi) = App::new()
-            .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
-            .configure(command_api::configure(command.clone()))
-            .configure(query_api::configure(query.clone()))
-            .split_for_parts();
-        app.wrap(from_fn(auth::request_id))
-            .app_data(web::Data::new(databases.clone()))
-            .route("/healthz", web::get().to(healthz))
-            .route("/readyz", web::get().to(readyz))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
-            .route("/docs", web::get().to(docs_redirect))
-            .default_service(web::to(not_found))
-    })
-    .bind(settings.bind)
-    .with_context(|| format!("cannot listen on {}", settings.bind))?;
-    if let Some(workers) = settings.workers {
-        server = server.workers(workers);
-    }
-    let addr = server
-        .addrs()
-        .first()
-        .copied()
-        .context("the server has no address")?;
-    let server = server.run();
-    let handle = server.handle();
+    let ready: ReadyCheck = Arc::new(move || {
+        let databases = databases.clone();
+        Box::pin(async move {
+            if databases.ping().await {
+                Ok(())
+            } else {
+                Err("database unavailable".to_string())
+            }
+        })
+    });
+    let started = crate::http::start(
+        settings.bind,
+        settings.api.workers,
+        Routes {
+            command: Some(command),
+            query: Some(query),
+            ready,
+        },
+    )?;
+    let (addr, handle, server) = (started.addr, started.handle, started.server);
     let done = tokio::spawn(async move {
         let result = server.await;
         let _ = shutdown_tx.send(true);
@@ -151,35 +125,4 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         result.context("the HTTP server failed")
     });
     Ok(Running { addr, handle, done })
-}
-
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health {
-        status: "ok".into(),
-    })
-}
-
-async fn readyz(databases: web::Data<Databases>) -> HttpResponse {
-    if databases.ping().await {
-        HttpResponse::Ok().json(Health {
-            status: "ok".into(),
-        })
-    } else {
-        HttpResponse::ServiceUnavailable().json(Health {
-            status: "database unavailable".into(),
-        })
-    }
-}
-
-async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header(("Location", "/docs/"))
-        .finish()
-}
-
-async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound {
-        code: "route_not_found",
-        detail: "no such route; see /openapi.json".into(),
-    })
 }

@@ -1,12 +1,17 @@
 //! The `folio` binary: clap subcommands that wire the library crates together.
 
 mod bench;
+mod distributed;
 mod embedded;
+mod http;
 mod settings;
 
 use clap::{Parser, Subcommand};
 
-use crate::settings::ServeSettings;
+use crate::settings::{
+    CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings, RebuildSettings,
+    ServeSettings,
+};
 
 /// folio — event-sourced Word documents over REST.
 #[derive(Debug, Parser)]
@@ -23,6 +28,17 @@ struct Cli {
 enum Command {
     /// Run everything in one process on a local data directory (no services needed).
     Serve(ServeSettings),
+    /// Distributed: the write API (PostgreSQL event store) and the outbox relay to JetStream.
+    CommandApi(CommandApiSettings),
+    /// Distributed: the read API (PostgreSQL read models).
+    QueryApi(QueryApiSettings),
+    /// Distributed: the read-model and .docx projectors (JetStream consumers).
+    Projector(ProjectorSettings),
+    /// Distributed: apply pending PostgreSQL migrations.
+    Migrate(MigrateSettings),
+    /// Distributed: replay every event into fresh read models and .docx blobs, then swap
+    /// them in (or compare them with the live ones, with --verify).
+    Rebuild(RebuildSettings),
     /// Measure command throughput and latency over HTTP.
     Bench(bench::BenchArgs),
 }
@@ -31,7 +47,8 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = match &cli.command {
         Command::Bench(_) => "warn",
-        Command::Serve(_) => "info,sqlx=warn",
+        Command::Migrate(_) | Command::Rebuild(_) => "warn",
+        _ => "info,sqlx=warn,async_nats=warn",
     };
     infrastructure::telemetry::init(cli.log_json, filter);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -41,6 +58,11 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(settings) => embedded::serve(settings).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::CommandApi(s) => distributed::command_api(s).await,
+            Command::QueryApi(s) => distributed::query_api(s).await,
+            Command::Projector(s) => distributed::projector(s).await,
+            Command::Migrate(s) => distributed::migrate(s).await,
+            Command::Rebuild(s) => distributed::rebuild_command(s).await,
         }
     })
 }

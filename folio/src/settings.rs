@@ -7,15 +7,9 @@ use std::time::Duration;
 use clap::Args;
 use domain::Limits;
 
-/// Settings of the embedded server (`folio serve`).
+/// Limits and tuning shared by every process that serves the API.
 #[derive(Debug, Clone, Args)]
-pub(crate) struct ServeSettings {
-    /// Directory holding the databases and .docx blobs (created if missing).
-    #[arg(long, env = "FOLIO_DATA_DIR", default_value = "./folio-data")]
-    pub(crate) data_dir: PathBuf,
-    /// Address to listen on.
-    #[arg(long, env = "FOLIO_BIND", default_value = "127.0.0.1:8080")]
-    pub(crate) bind: SocketAddr,
+pub(crate) struct ApiSettings {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "FOLIO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub(crate) max_body_bytes: usize,
@@ -48,12 +42,9 @@ pub(crate) struct ServeSettings {
     pub(crate) workers: Option<usize>,
 }
 
-impl ServeSettings {
-    /// Defaults for a data directory and address (used by `folio bench`).
-    pub(crate) fn for_dir(data_dir: PathBuf, bind: SocketAddr) -> Self {
+impl Default for ApiSettings {
+    fn default() -> Self {
         Self {
-            data_dir,
-            bind,
             max_body_bytes: 1024 * 1024,
             max_batch: 1000,
             max_blocks: 100_000,
@@ -66,7 +57,9 @@ impl ServeSettings {
             workers: None,
         }
     }
+}
 
+impl ApiSettings {
     /// The domain limits.
     pub(crate) fn limits(&self) -> Limits {
         Limits {
@@ -82,4 +75,130 @@ impl ServeSettings {
     pub(crate) fn read_wait(&self) -> Duration {
         Duration::from_millis(self.read_wait_ms)
     }
+}
+
+/// Settings of the embedded server (`folio serve`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ServeSettings {
+    /// Directory holding the databases and .docx blobs (created if missing).
+    #[arg(long, env = "FOLIO_DATA_DIR", default_value = "./folio-data")]
+    pub(crate) data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, env = "FOLIO_BIND", default_value = "127.0.0.1:8080")]
+    pub(crate) bind: SocketAddr,
+    #[command(flatten)]
+    pub(crate) api: ApiSettings,
+}
+
+impl ServeSettings {
+    /// Defaults for a data directory and address (used by `folio bench`).
+    pub(crate) fn for_dir(data_dir: PathBuf, bind: SocketAddr) -> Self {
+        Self {
+            data_dir,
+            bind,
+            api: ApiSettings::default(),
+        }
+    }
+}
+
+/// Where the distributed deployment's services are.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ServiceSettings {
+    /// PostgreSQL URL of the event store and read models.
+    #[arg(long, env = "FOLIO_DATABASE_URL")]
+    pub(crate) database_url: String,
+    /// Most PostgreSQL connections of this process.
+    #[arg(long, env = "FOLIO_DATABASE_POOL", default_value_t = 16)]
+    pub(crate) database_pool: u32,
+    /// Do not apply pending database migrations at start.
+    #[arg(long, env = "FOLIO_NO_MIGRATE")]
+    pub(crate) no_migrate: bool,
+}
+
+/// Where NATS is.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct NatsSettings {
+    /// NATS URL (JetStream enabled).
+    #[arg(long, env = "FOLIO_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub(crate) nats_url: String,
+    /// Prefix of the stream (`<prefix>_EVENTS`) and its subjects (`<prefix>.events.…`).
+    #[arg(long, env = "FOLIO_NATS_PREFIX", default_value = "FOLIO", value_parser = parse_prefix)]
+    pub(crate) nats_prefix: String,
+}
+
+/// A stream prefix: letters, digits, `-` and `_` (it is part of a stream name and of a
+/// subject token).
+fn parse_prefix(s: &str) -> Result<String, String> {
+    if !s.is_empty()
+        && s.len() <= 64
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(s.to_string())
+    } else {
+        Err("use 1-64 letters, digits, '-' or '_'".into())
+    }
+}
+
+/// `folio command-api`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CommandApiSettings {
+    /// Address to listen on.
+    #[arg(long, env = "FOLIO_BIND", default_value = "127.0.0.1:8081")]
+    pub(crate) bind: SocketAddr,
+    #[command(flatten)]
+    pub(crate) service: ServiceSettings,
+    #[command(flatten)]
+    pub(crate) nats: NatsSettings,
+    #[command(flatten)]
+    pub(crate) api: ApiSettings,
+}
+
+/// `folio query-api`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct QueryApiSettings {
+    /// Address to listen on.
+    #[arg(long, env = "FOLIO_BIND", default_value = "127.0.0.1:8082")]
+    pub(crate) bind: SocketAddr,
+    #[command(flatten)]
+    pub(crate) service: ServiceSettings,
+    #[command(flatten)]
+    pub(crate) api: ApiSettings,
+}
+
+/// `folio projector`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ProjectorSettings {
+    /// Address of the health and readiness endpoints.
+    #[arg(long, env = "FOLIO_BIND", default_value = "127.0.0.1:8083")]
+    pub(crate) bind: SocketAddr,
+    #[command(flatten)]
+    pub(crate) service: ServiceSettings,
+    #[command(flatten)]
+    pub(crate) nats: NatsSettings,
+    /// Documents kept in memory by the read-model projector.
+    #[arg(long, env = "FOLIO_CACHED_DOCUMENTS", default_value_t = 256)]
+    pub(crate) cached_documents: usize,
+}
+
+/// `folio migrate`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct MigrateSettings {
+    /// PostgreSQL URL.
+    #[arg(long, env = "FOLIO_DATABASE_URL")]
+    pub(crate) database_url: String,
+}
+
+/// `folio rebuild`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RebuildSettings {
+    /// PostgreSQL URL.
+    #[arg(long, env = "FOLIO_DATABASE_URL")]
+    pub(crate) database_url: String,
+    /// Compare a fresh rebuild with the live read models instead of replacing them; exit
+    /// non-zero on any difference.
+    #[arg(long)]
+    pub(crate) verify: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub(crate) quiet: bool,
 }

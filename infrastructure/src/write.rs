@@ -226,7 +226,11 @@ impl CommandService {
                     true,
                 ));
             }
-            if guard.is_none() {
+            // A cached state can be behind when another process (a second command-api)
+            // appended; a refusal decided on a cached state is therefore re-checked once on
+            // a fresh load before it is returned.
+            let cached = guard.is_some();
+            if !cached {
                 *guard = self.log.load(id).await?.map(|loaded| Slot {
                     document: loaded.document,
                     tenant: loaded.tenant,
@@ -244,12 +248,23 @@ impl CommandService {
             if let Some(expected) = options.expected_version
                 && expected != current.version.get()
             {
+                if cached {
+                    *guard = None;
+                    continue;
+                }
                 return Err(WriteError::StaleVersion {
                     expected,
                     current: current.version.get(),
                 });
             }
-            let (produced, next_state) = decide(current, commands, &self.limits)?;
+            let (produced, next_state) = match decide(current, commands, &self.limits) {
+                Ok(decided) => decided,
+                Err(_) if cached => {
+                    *guard = None;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if produced.is_empty() {
                 return Ok(CommandOutcome {
                     document_id: id.clone(),

@@ -33,7 +33,7 @@ impl DocxMaterializer {
         match self.views.stale_blobs().await {
             Ok(ids) => {
                 for id in ids {
-                    self.materialize(&id).await;
+                    self.materialize_logged(&id).await;
                 }
             }
             Err(e) => tracing::error!(error = %e, "cannot list stale .docx blobs"),
@@ -50,7 +50,7 @@ impl DocxMaterializer {
             }
             let started = tokio::time::Instant::now();
             for id in pending {
-                self.materialize(&id).await;
+                self.materialize_logged(&id).await;
             }
             // Rendering costs CPU and IO that commands need. Resting three times as long as
             // the pass took (at least `MIN_REST`) keeps the materialiser under a quarter of
@@ -65,57 +65,56 @@ impl DocxMaterializer {
         }
     }
 
-    /// Renders and stores one document's latest version; failures are logged (the blob
-    /// stays at its older version and the query API renders on demand).
-    #[tracing::instrument(name = "folio.projector.docx", skip(self))]
-    pub async fn materialize(&self, id: &str) {
-        let projected = match self.views.projected_any_tenant(id).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the read model");
-                return;
-            }
-        };
-        let previous = match self.views.blob_version(id).await {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the blob version");
-                return;
-            }
-        };
-        if previous.is_some_and(|v| v >= projected.summary.version) {
-            return;
+    async fn materialize_logged(&self, id: &str) {
+        if let Err(e) = self.materialize(id).await {
+            // The blob stays at its older version; the query API renders on demand.
+            tracing::error!(document_id = id, error = %e, "cannot materialise the .docx");
         }
+    }
+
+    /// Renders and stores one document's latest version (nothing to do when its blob is
+    /// current). Returns the version the blob is at afterwards (None: no such document).
+    ///
+    /// # Errors
+    /// Read-model, render or blob-store failures; the blob stays at its older version.
+    #[tracing::instrument(name = "folio.projector.docx", skip(self))]
+    pub async fn materialize(&self, id: &str) -> Result<Option<u64>, MaterializeError> {
+        let Some(projected) = self.views.projected_any_tenant(id).await? else {
+            return Ok(None);
+        };
+        let previous = self.views.blob_version(id).await?;
         let version = projected.summary.version;
+        if previous.is_some_and(|v| v >= version) {
+            return Ok(previous);
+        }
         let tenant = projected.summary.tenant.clone();
-        let rendered = tokio::task::spawn_blocking(move || {
+        let bytes = tokio::task::spawn_blocking(move || {
             render_docx(&projected.document, &projected.summary.render_options())
         })
-        .await;
-        let bytes = match rendered {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "render failed");
-                return;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "render task failed");
-                return;
-            }
-        };
-        if let Err(e) = self.blobs.put(&tenant, id, version, &bytes).await {
-            tracing::error!(error = %e, "cannot write the .docx blob");
-            return;
-        }
-        if let Err(e) = self.views.set_blob(&tenant, id, version, bytes.len()).await {
-            tracing::error!(error = %e, "cannot record the .docx blob");
-            return;
-        }
+        .await
+        .map_err(|e| MaterializeError::Render(e.to_string()))?
+        .map_err(|e| MaterializeError::Render(e.to_string()))?;
+        self.blobs.put(&tenant, id, version, &bytes).await?;
+        self.views.set_blob(&tenant, id, version, bytes.len()).await?;
         if let Some(old) = previous
             && let Err(e) = self.blobs.remove(&tenant, id, old).await
         {
             tracing::warn!(error = %e, "cannot remove an older .docx blob");
         }
+        Ok(Some(version))
     }
+}
+
+/// Why a .docx was not materialised.
+#[derive(Debug, thiserror::Error)]
+pub enum MaterializeError {
+    /// Reading the read model or recording the blob failed.
+    #[error(transparent)]
+    Store(#[from] infrastructure::StoreError),
+    /// Rendering failed.
+    #[error("render failed: {0}")]
+    Render(String),
+    /// Writing the blob failed.
+    #[error("blob store: {0}")]
+    Blob(#[from] std::io::Error),
 }

@@ -6,11 +6,13 @@
 //! - [`docx`]: the .docx of each document's latest version in the blob store, rendered
 //!   after the read model commits and coalesced (a document edited 100 times while a render
 //!   runs is rendered once more, not 100 times).
-//!
-//! Not here yet: `rebuild` (replaying everything into fresh tables) and the JetStream
-//! consumers of the distributed deployment.
+//! - [`jetstream`]: the same two as durable JetStream consumers (distributed deployment).
+//! - [`rebuild`]: replays the whole event store into fresh read models and blobs, then
+//!   swaps them in (or, with verify, compares them with the live ones).
 
 pub mod docx;
+pub mod jetstream;
+pub mod rebuild;
 pub mod read_model;
 
 pub use docx::DocxMaterializer;

@@ -118,6 +118,11 @@ impl ReadModelProjector {
         }
     }
 
+    /// Forgets cached documents (after a conflict: someone else stored meanwhile).
+    pub fn forget(&mut self) {
+        self.cache.clear();
+    }
+
     /// Brings every document's read model up to the event store.
     ///
     /// # Errors

@@ -1,0 +1,268 @@
+//! The distributed deployment: `folio command-api`, `folio query-api`, `folio projector`,
+//! `folio migrate` and `folio rebuild`, over PostgreSQL and NATS JetStream.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use command_api::CommandApi;
+use futures::FutureExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use infrastructure::CommandService;
+use infrastructure::blobs::BlobStore;
+use infrastructure::jetstream::{Bus, run_relay};
+use infrastructure::store::EventLog;
+use infrastructure::views::Views;
+use projectors::rebuild::{Progress, rebuild};
+use projectors::{DocxMaterializer, ReadModelProjector};
+use query_api::QueryApi;
+use sqlx::PgPool;
+use tokio::sync::{Notify, watch};
+
+use crate::http::{ReadyCheck, Routes};
+use crate::settings::{
+    CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings, RebuildSettings,
+    ServiceSettings,
+};
+
+/// Connects to PostgreSQL and, unless told not to, applies pending migrations.
+async fn database(settings: &ServiceSettings) -> anyhow::Result<PgPool> {
+    let pool = infrastructure::postgres::connect(
+        &settings.database_url,
+        settings.database_pool.max(2),
+        None,
+    )
+    .await
+    .context("cannot connect to PostgreSQL (--database-url)")?;
+    if !settings.no_migrate {
+        infrastructure::postgres::migrate(&pool)
+            .await
+            .context("cannot apply database migrations")?;
+    }
+    Ok(pool)
+}
+
+fn postgres_ready(pool: &PgPool) -> ReadyCheck {
+    let pool = pool.clone();
+    Arc::new(move || {
+        let pool = pool.clone();
+        async move {
+            if infrastructure::postgres::ping(&pool).await {
+                Ok(())
+            } else {
+                Err("database unavailable".to_string())
+            }
+        }
+        .boxed()
+    })
+}
+
+/// Serves `routes` until a signal stops the server, then stops `tasks`.
+async fn run(
+    settings: (std::net::SocketAddr, Option<usize>),
+    routes: Routes,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    shutdown: watch::Sender<bool>,
+    what: &str,
+) -> anyhow::Result<()> {
+    let started = crate::http::start(settings.0, settings.1, routes)?;
+    tracing::info!(addr = %started.addr, "folio {what} is listening");
+    println!("folio listening on http://{}", started.addr);
+    let result = started.server.await;
+    let _ = shutdown.send(true);
+    for task in tasks {
+        let _ = task.await;
+    }
+    result.context("the HTTP server failed")
+}
+
+/// `folio command-api`: the write side, with the outbox relay to JetStream.
+pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<()> {
+    let pool = database(&settings.service).await?;
+    let log = EventLog::postgres(pool.clone());
+    let bus = Bus::connect(&settings.nats.nats_url, &settings.nats.nats_prefix)
+        .await
+        .context("bad --nats-url")?;
+    let (shutdown_tx, shutdown) = watch::channel(false);
+    let pg = log
+        .as_postgres()
+        .context("the event store is PostgreSQL")?
+        .clone();
+    let tasks = vec![tokio::spawn(run_relay(pg, bus, shutdown))];
+    let service = Arc::new(CommandService::new(
+        log,
+        settings.api.limits(),
+        settings.api.snapshot_every,
+        settings.api.cached_documents,
+        // The relay wakes on the database's NOTIFY, not on an in-process signal.
+        Arc::new(Notify::new()),
+    ));
+    let routes = Routes {
+        command: Some(CommandApi {
+            service,
+            max_body_bytes: settings.api.max_body_bytes,
+            max_batch: settings.api.max_batch,
+        }),
+        query: None,
+        ready: postgres_ready(&pool),
+    };
+    run(
+        (settings.bind, settings.api.workers),
+        routes,
+        tasks,
+        shutdown_tx,
+        "command-api",
+    )
+    .await
+}
+
+/// `folio query-api`: the read side.
+pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> {
+    let pool = database(&settings.service).await?;
+    let views = Views::postgres(pool.clone());
+    let (shutdown_tx, shutdown) = watch::channel(false);
+    let tasks = vec![tokio::spawn(infrastructure::postgres::run_views_listener(
+        pool.clone(),
+        views.clone(),
+        shutdown,
+    ))];
+    let routes = Routes {
+        command: None,
+        query: Some(QueryApi {
+            log: EventLog::postgres(pool.clone()),
+            views,
+            blobs: BlobStore::postgres(pool.clone()),
+            read_wait: settings.api.read_wait(),
+        }),
+        ready: postgres_ready(&pool),
+    };
+    run(
+        (settings.bind, settings.api.workers),
+        routes,
+        tasks,
+        shutdown_tx,
+        "query-api",
+    )
+    .await
+}
+
+/// `folio projector`: the read-model and .docx consumers, with health endpoints.
+pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()> {
+    let pool = database(&settings.service).await?;
+    let log = EventLog::postgres(pool.clone());
+    let views = Views::postgres(pool.clone());
+    let blobs = BlobStore::postgres(pool.clone());
+    let bus = Bus::connect(&settings.nats.nats_url, &settings.nats.nats_prefix)
+        .await
+        .context("bad --nats-url")?;
+    let (shutdown_tx, shutdown) = watch::channel(false);
+    let projector = ReadModelProjector::new(log, views.clone(), settings.cached_documents, None);
+    let tasks = vec![
+        tokio::spawn(projectors::jetstream::run_read_model(
+            bus.clone(),
+            projector,
+            shutdown.clone(),
+        )),
+        tokio::spawn(projectors::jetstream::run_docx(
+            bus,
+            views.clone(),
+            DocxMaterializer::new(views, blobs),
+            shutdown,
+        )),
+    ];
+    let routes = Routes {
+        command: None,
+        query: None,
+        ready: postgres_ready(&pool),
+    };
+    run(
+        (settings.bind, Some(1)),
+        routes,
+        tasks,
+        shutdown_tx,
+        "projector",
+    )
+    .await
+}
+
+/// `folio migrate`.
+pub(crate) async fn migrate(settings: MigrateSettings) -> anyhow::Result<()> {
+    let pool = infrastructure::postgres::connect(&settings.database_url, 2, None)
+        .await
+        .context("cannot connect to PostgreSQL (--database-url)")?;
+    infrastructure::postgres::migrate(&pool)
+        .await
+        .context("cannot apply database migrations")?;
+    println!("migrations applied");
+    Ok(())
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn total(&self, events: u64) {
+        self.0.set_length(events);
+    }
+    fn done(&self, events: u64) {
+        if events > self.0.length().unwrap_or(0) {
+            self.0.set_length(events);
+        }
+        self.0.set_position(events);
+    }
+}
+
+/// `folio rebuild [--verify]`.
+pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result<()> {
+    let pool = infrastructure::postgres::connect(&settings.database_url, 4, None)
+        .await
+        .context("cannot connect to PostgreSQL (--database-url)")?;
+    infrastructure::postgres::migrate(&pool)
+        .await
+        .context("cannot apply database migrations")?;
+    let log = EventLog::postgres(pool.clone());
+    let live = Views::postgres(pool.clone());
+    let bar = if settings.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(if settings.verify { "verifying" } else { "rebuilding" });
+    let progress = Bar(bar);
+    let report = rebuild(
+        &log,
+        &live,
+        &settings.database_url,
+        settings.verify,
+        &progress,
+    )
+    .await?;
+    progress.0.finish_and_clear();
+    if settings.verify {
+        for d in &report.differences {
+            println!("{d}");
+        }
+        if !report.differences.is_empty() {
+            anyhow::bail!(
+                "{} of {} documents differ from a rebuild",
+                report.differences.len(),
+                report.documents
+            );
+        }
+        println!(
+            "verified: {} documents, {} events; the live read models equal a rebuild",
+            report.documents, report.events
+        );
+    } else {
+        println!(
+            "rebuilt: {} documents from {} events; the new read models are live",
+            report.documents, report.events
+        );
+    }
+    Ok(())
+}

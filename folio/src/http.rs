@@ -1,0 +1,122 @@
+//! The HTTP server every API process runs: the command and/or query routes, OpenAPI and
+//! Swagger UI, health and readiness, request ids and access logs, problem+json 404s.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use actix_web::dev::ServerHandle;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use api_types::{ApiError, Health};
+use command_api::CommandApi;
+use futures::future::BoxFuture;
+use query_api::QueryApi;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "folio",
+        description = "Event-sourced Word documents: every edit is an event; any version can be rebuilt as a real .docx."
+    ),
+    tags(
+        (name = "commands", description = "Writes: each appends events"),
+        (name = "queries", description = "Reads: read models, time travel, history"),
+        (name = "operations", description = "Health and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// Answers whether the process's dependencies are reachable (`/readyz`).
+pub(crate) type ReadyCheck = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+/// What one process serves.
+pub(crate) struct Routes {
+    pub(crate) command: Option<CommandApi>,
+    pub(crate) query: Option<QueryApi>,
+    pub(crate) ready: ReadyCheck,
+}
+
+/// A started HTTP server.
+pub(crate) struct Started {
+    pub(crate) addr: SocketAddr,
+    pub(crate) handle: ServerHandle,
+    pub(crate) server: actix_web::dev::Server,
+}
+
+/// Binds and starts the server (it runs when `server` is awaited).
+pub(crate) fn start(
+    bind: SocketAddr,
+    workers: Option<usize>,
+    routes: Routes,
+) -> anyhow::Result<Started> {
+    let Routes {
+        command,
+        query,
+        ready,
+    } = routes;
+    let mut server = HttpServer::new(move || {
+        let mut app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
+        if let Some(command) = &command {
+            app = app.configure(command_api::configure(command.clone()));
+        }
+        if let Some(query) = &query {
+            app = app.configure(query_api::configure(query.clone()));
+        }
+        let (app, openapi) = app.split_for_parts();
+        app.wrap(from_fn(auth::request_id))
+            .app_data(web::Data::new(ready.clone()))
+            .route("/healthz", web::get().to(healthz))
+            .route("/readyz", web::get().to(readyz))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
+            .route("/docs", web::get().to(docs_redirect))
+            .default_service(web::to(not_found))
+    })
+    .bind(bind)
+    .with_context(|| format!("cannot listen on {bind}"))?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    let addr = server
+        .addrs()
+        .first()
+        .copied()
+        .context("the server has no address")?;
+    let server = server.run();
+    Ok(Started {
+        addr,
+        handle: server.handle(),
+        server,
+    })
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
+}
+
+async fn readyz(ready: web::Data<ReadyCheck>) -> HttpResponse {
+    match (ready.get_ref())().await {
+        Ok(()) => HttpResponse::Ok().json(Health {
+            status: "ok".into(),
+        }),
+        Err(reason) => HttpResponse::ServiceUnavailable().json(Health { status: reason }),
+    }
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound {
+        code: "route_not_found",
+        detail: "no such route; see /openapi.json".into(),
+    })
+}

@@ -1,0 +1,291 @@
+//! `folio rebuild`: replays the whole event store (PostgreSQL) into fresh read models and
+//! .docx blobs while the APIs keep running, then swaps them in.
+//!
+//! 1. Create a schema `folio_rebuild_<id>` holding empty read-model tables (the same DDL
+//!    as the migration).
+//! 2. Replay every event in the store's gap-safe global order into it, then render every
+//!    document's .docx into it.
+//! 3. Swap: in one transaction, drop the live tables and move the new ones into `public`.
+//!    Events the live projectors applied meanwhile are replayed from the same cursor after
+//!    the swap (the read model's compare-and-set keeps the live projectors and the rebuild
+//!    from applying anything twice).
+//!
+//! With verify, step 3 is a comparison instead: every document's summary, blocks and .docx
+//! bytes in the fresh tables must equal the live ones; the fresh schema is dropped.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use infrastructure::blobs::BlobStore;
+use infrastructure::store::{EventLog, GlobalCursor, StoreError};
+use infrastructure::views::{Projected, Views};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use crate::{DocxMaterializer, ReadModelProjector};
+
+/// Events read per round.
+const PAGE: i64 = 2_000;
+/// The tables the swap replaces.
+const TABLES: [&str; 4] = ["documents", "document_blocks", "docx_blobs", "docx_blob_data"];
+
+/// Why a rebuild failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RebuildError {
+    /// Database failures.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Database failures outside the store.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Rendering a .docx failed.
+    #[error(transparent)]
+    Materialize(#[from] crate::docx::MaterializeError),
+    /// Rebuild needs the PostgreSQL event store.
+    #[error("rebuild needs the PostgreSQL event store (--database-url)")]
+    NotPostgres,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Default)]
+pub struct RebuildReport {
+    /// Events replayed.
+    pub events: u64,
+    /// Documents rebuilt.
+    pub documents: u64,
+    /// With verify: every difference found (empty: identical).
+    pub differences: Vec<String>,
+}
+
+/// Progress callbacks: the number of events to replay, then how many are done.
+pub trait Progress {
+    /// The total, once known.
+    fn total(&self, events: u64);
+    /// Events replayed so far.
+    fn done(&self, events: u64);
+}
+
+/// Runs a rebuild. `database_url` connects the fresh schema's pool; `live` are the live
+/// read models (for verify and the post-swap catch-up).
+///
+/// # Errors
+/// See [`RebuildError`]. A failed rebuild leaves the live tables untouched and drops its
+/// schema.
+pub async fn rebuild(
+    log: &EventLog,
+    live: &Views,
+    database_url: &str,
+    verify: bool,
+    progress: &dyn Progress,
+) -> Result<RebuildReport, RebuildError> {
+    let pg = log.as_postgres().ok_or(RebuildError::NotPostgres)?;
+    let admin = pg.pool().clone();
+    let schema = format!("folio_rebuild_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await?;
+    let result = build(log, live, database_url, &schema, verify, progress).await;
+    if verify || result.is_err() {
+        if let Err(e) = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&admin)
+            .await
+        {
+            tracing::warn!(error = %e, schema, "cannot drop the rebuild schema");
+        }
+    }
+    result
+}
+
+async fn build(
+    log: &EventLog,
+    live: &Views,
+    database_url: &str,
+    schema: &str,
+    verify: bool,
+    progress: &dyn Progress,
+) -> Result<RebuildReport, RebuildError> {
+    let pg = log.as_postgres().ok_or(RebuildError::NotPostgres)?;
+    let admin = pg.pool().clone();
+    let fresh_pool = infrastructure::postgres::connect(database_url, 4, Some(schema)).await?;
+    sqlx::raw_sql(infrastructure::postgres::READ_MODEL_DDL)
+        .execute(&fresh_pool)
+        .await?;
+    let fresh = Views::postgres(fresh_pool.clone());
+    let fresh_blobs = BlobStore::postgres(fresh_pool.clone());
+    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(&admin)
+        .await?;
+    progress.total(total as u64);
+
+    let mut report = RebuildReport::default();
+    let mut projector = ReadModelProjector::new(log.clone(), fresh.clone(), 4_096, None);
+    let cursor = replay(log, &mut projector, GlobalCursor::default(), &mut report, progress).await?;
+    let materializer = DocxMaterializer::new(fresh.clone(), fresh_blobs.clone());
+    let ids = fresh.versions().await?;
+    report.documents = ids.len() as u64;
+    for (id, _) in &ids {
+        materializer.materialize(id).await?;
+    }
+
+    if verify {
+        report.differences = compare(
+            log,
+            &mut projector,
+            cursor,
+            (&fresh, &fresh_blobs),
+            (live, &BlobStore::postgres(admin.clone())),
+            &mut report,
+            progress,
+        )
+        .await?;
+        fresh_pool.close().await;
+        return Ok(report);
+    }
+
+    // Swap, then replay what committed after the cursor into the (now live) tables.
+    let cursor = replay(log, &mut projector, cursor, &mut report, progress).await?;
+    fresh_pool.close().await;
+    swap(&admin, schema).await?;
+    let mut projector = ReadModelProjector::new(log.clone(), live.clone(), 4_096, None);
+    for _ in 0..CONFLICT_ROUNDS {
+        match replay(log, &mut projector, cursor, &mut report, progress).await {
+            Ok(_) => break,
+            Err(StoreError::Conflict) => projector.forget(),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let live_materializer =
+        DocxMaterializer::new(live.clone(), BlobStore::postgres(admin.clone()));
+    for id in live.stale_blobs().await? {
+        live_materializer.materialize(&id).await?;
+    }
+    Ok(report)
+}
+
+/// How often a replay that met a live projector's write is retried.
+const CONFLICT_ROUNDS: usize = 8;
+
+/// Applies every settled event after `cursor`; returns the new cursor.
+async fn replay(
+    log: &EventLog,
+    projector: &mut ReadModelProjector,
+    mut cursor: GlobalCursor,
+    report: &mut RebuildReport,
+    progress: &dyn Progress,
+) -> Result<GlobalCursor, StoreError> {
+    let pg = log
+        .as_postgres()
+        .ok_or_else(|| StoreError::Corrupt("not a PostgreSQL store".into()))?;
+    loop {
+        let (events, next) = pg.events_after(cursor, PAGE).await?;
+        if events.is_empty() {
+            return Ok(cursor);
+        }
+        let n = events.len() as u64;
+        let events: Vec<Arc<_>> = events.into_iter().map(Arc::new).collect();
+        projector.apply(&events).await?;
+        cursor = next;
+        report.events += n;
+        progress.done(report.events);
+    }
+}
+
+/// Drops the live read-model tables and moves the fresh ones in, atomically.
+async fn swap(admin: &PgPool, schema: &str) -> Result<(), sqlx::Error> {
+    let mut tx = admin.begin().await?;
+    sqlx::query(&format!(
+        "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE",
+        TABLES.map(|t| format!("public.{t}")).join(", ")
+    ))
+    .execute(&mut *tx)
+    .await?;
+    for t in TABLES {
+        sqlx::query(&format!("DROP TABLE public.{t}"))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!("ALTER TABLE {schema}.{t} SET SCHEMA public"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(&format!("DROP SCHEMA {schema}"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// A comparable form of one document's read model and .docx.
+async fn fingerprint(
+    views: &Views,
+    blobs: &BlobStore,
+    id: &str,
+) -> Result<Option<(u64, String)>, RebuildError> {
+    let Some(p) = views.projected_any_tenant(id).await? else {
+        return Ok(None);
+    };
+    let blob = match views.blob_version(id).await? {
+        Some(v) => blobs
+            .get(&p.summary.tenant, id, v)
+            .await
+            .map_err(crate::docx::MaterializeError::from)?
+            .map(|bytes| format!("v{v}:{:x}", Sha256::digest(bytes))),
+        None => None,
+    };
+    Ok(Some((p.summary.version, describe(&p, blob))))
+}
+
+fn describe(p: &Projected, blob: Option<String>) -> String {
+    format!(
+        "{:?}\n{}\n{:?}",
+        p.summary,
+        serde_json::to_string(&p.document.blocks).unwrap_or_default(),
+        blob
+    )
+}
+
+/// Compares fresh and live read models. Documents still moving (live writes during the
+/// rebuild) are brought to the same version first: the fresh side replays the newest
+/// events, the live side is given time to project them.
+async fn compare(
+    log: &EventLog,
+    projector: &mut ReadModelProjector,
+    mut cursor: GlobalCursor,
+    fresh: (&Views, &BlobStore),
+    live: (&Views, &BlobStore),
+    report: &mut RebuildReport,
+    progress: &dyn Progress,
+) -> Result<Vec<String>, RebuildError> {
+    let fresh_materializer = DocxMaterializer::new(fresh.0.clone(), fresh.1.clone());
+    let mut ids: BTreeSet<String> = fresh.0.versions().await?.into_iter().map(|(id, _)| id).collect();
+    ids.extend(live.0.versions().await?.into_iter().map(|(id, _)| id));
+    let mut differences = Vec::new();
+    for id in ids {
+        let mut outcome = None;
+        for attempt in 0..50 {
+            let a = fingerprint(fresh.0, fresh.1, &id).await?;
+            let b = fingerprint(live.0, live.1, &id).await?;
+            let same_version = a.as_ref().map(|x| x.0) == b.as_ref().map(|x| x.0);
+            if same_version && a.as_ref().map(|x| &x.1) == b.as_ref().map(|x| &x.1) {
+                outcome = None;
+                break;
+            }
+            outcome = Some(match (&a, &b) {
+                (Some(a), Some(b)) if a.0 != b.0 => {
+                    format!("{id}: rebuilt at version {}, live at {}", a.0, b.0)
+                }
+                (Some(a), Some(b)) => format!("{id}: differs\n  rebuilt: {}\n  live:    {}", a.1, b.1),
+                (Some(_), None) => format!("{id}: missing from the live read model"),
+                (None, Some(_)) => format!("{id}: in the live read model but not in the event store"),
+                (None, None) => break,
+            });
+            // Still moving? Catch the fresh side up and give the live side a moment.
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            cursor = replay(log, projector, cursor, report, progress).await?;
+            fresh_materializer.materialize(&id).await?;
+        }
+        differences.extend(outcome);
+    }
+    Ok(differences)
+}
