@@ -226,13 +226,15 @@ pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result
         ProgressBar::new(0)
     };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
-    bar.set_message(if settings.verify { "verifying" } else { "rebuilding" });
+    bar.set_message(if settings.verify {
+        "verifying"
+    } else {
+        "rebuilding"
+    });
     let progress = Bar(bar);
     let report = rebuild(
         &log,

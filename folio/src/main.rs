@@ -25,6 +25,7 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::enum_variant_names)] // `command-api` is the subcommand's name
 enum Command {
     /// Run everything in one process on a local data directory (no services needed).
     Serve(ServeSettings),

@@ -131,7 +131,8 @@ pub(crate) struct NatsSettings {
 fn parse_prefix(s: &str) -> Result<String, String> {
     if !s.is_empty()
         && s.len() <= 64
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         Ok(s.to_string())
     } else {

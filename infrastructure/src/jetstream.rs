@@ -208,7 +208,10 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<usize, BusError> {
     let mut positions = Vec::with_capacity(rows.len());
     let mut events = Vec::with_capacity(rows.len());
     for row in &rows {
-        positions.push(row.try_get::<i64, _>("position").map_err(StoreError::from)?);
+        positions.push(
+            row.try_get::<i64, _>("position")
+                .map_err(StoreError::from)?,
+        );
         events.push(crate::store::decode_pg_row(row)?);
     }
     bus.publish(&events).await?;

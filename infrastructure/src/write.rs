@@ -20,7 +20,7 @@ use crate::context::RequestContext;
 use crate::store::{EventLog, NewEvent, StoreError, StoredEvent};
 
 /// How often conflicting appends are retried before giving up.
-const MAX_ATTEMPTS: usize = 8;
+const MAX_ATTEMPTS: u32 = 16;
 
 /// Why a write was refused.
 #[derive(Debug, thiserror::Error)]
@@ -207,7 +207,7 @@ impl CommandService {
             .as_ref()
             .map(|_| fingerprint(id, commands, creating))
             .unwrap_or_default();
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
             let slot = self.slot(id);
             let mut guard = slot.lock().await;
             // Inside the document's lock, so a concurrent retry with the same key waits for
@@ -297,8 +297,11 @@ impl CommandService {
             match self.log.append(id, &new_events).await {
                 Ok(()) => {}
                 Err(StoreError::Conflict) => {
-                    // Someone else appended (another process, or a reused key): reload.
+                    // Someone else appended (another process, or a reused key): reload,
+                    // after a short random pause so that racing processes fall out of step.
                     *guard = None;
+                    drop(guard);
+                    tokio::time::sleep(jitter(attempt)).await;
                     continue;
                 }
                 Err(e) => {
@@ -345,6 +348,14 @@ impl CommandService {
         }
         Err(WriteError::Contended)
     }
+}
+
+/// A random pause of up to `attempt` milliseconds (plus one).
+fn jitter(attempt: u32) -> std::time::Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    std::time::Duration::from_micros(u64::from(nanos % ((attempt + 1) * 1_000)))
 }
 
 /// Decides commands in order. A single command is decided on the state itself (no copy of

@@ -95,7 +95,9 @@ impl DocxMaterializer {
         .map_err(|e| MaterializeError::Render(e.to_string()))?
         .map_err(|e| MaterializeError::Render(e.to_string()))?;
         self.blobs.put(&tenant, id, version, &bytes).await?;
-        self.views.set_blob(&tenant, id, version, bytes.len()).await?;
+        self.views
+            .set_blob(&tenant, id, version, bytes.len())
+            .await?;
         if let Some(old) = previous
             && let Err(e) = self.blobs.remove(&tenant, id, old).await
         {

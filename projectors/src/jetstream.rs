@@ -51,7 +51,10 @@ where
     let mut backoff = Duration::from_millis(100);
     loop {
         let messages = match bus.durable_consumer(name).await {
-            Ok(consumer) => consumer.messages().await.map_err(|e| BusError::Nats(e.to_string())),
+            Ok(consumer) => consumer
+                .messages()
+                .await
+                .map_err(|e| BusError::Nats(e.to_string())),
             Err(e) => Err(e),
         };
         let mut messages = match messages {
@@ -98,7 +101,7 @@ where
 /// redelivered after the ack wait, which the projectors tolerate).
 async fn settle(messages: &[Message], kind: AckKind) {
     for m in messages {
-        if let Err(e) = m.ack_with(kind.clone()).await {
+        if let Err(e) = m.ack_with(kind).await {
             tracing::warn!(error = %e, "cannot ack a message");
         }
     }
@@ -125,7 +128,11 @@ async fn decode(batch: Vec<Message>) -> (Vec<Message>, Vec<Arc<StoredEvent>>) {
 
 /// Runs the read-model consumer until `shutdown` turns true. Catches up from the event
 /// store first.
-pub async fn run_read_model(bus: Bus, mut projector: ReadModelProjector, mut shutdown: watch::Receiver<bool>) {
+pub async fn run_read_model(
+    bus: Bus,
+    mut projector: ReadModelProjector,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         match projector.catch_up().await {
             Ok(()) => break,
@@ -163,7 +170,12 @@ pub async fn run_read_model(bus: Bus, mut projector: ReadModelProjector, mut shu
 }
 
 /// Runs the .docx consumer until `shutdown` turns true. Renders what is stale first.
-pub async fn run_docx(bus: Bus, views: Views, materializer: DocxMaterializer, shutdown: watch::Receiver<bool>) {
+pub async fn run_docx(
+    bus: Bus,
+    views: Views,
+    materializer: DocxMaterializer,
+    shutdown: watch::Receiver<bool>,
+) {
     match views.stale_blobs().await {
         Ok(ids) => {
             for id in ids {

@@ -12,8 +12,8 @@
 
 pub mod docx;
 pub mod jetstream;
-pub mod rebuild;
 pub mod read_model;
+pub mod rebuild;
 
 pub use docx::DocxMaterializer;
 pub use read_model::ReadModelProjector;

@@ -28,7 +28,12 @@ use crate::{DocxMaterializer, ReadModelProjector};
 /// Events read per round.
 const PAGE: i64 = 2_000;
 /// The tables the swap replaces.
-const TABLES: [&str; 4] = ["documents", "document_blocks", "docx_blobs", "docx_blob_data"];
+const TABLES: [&str; 4] = [
+    "documents",
+    "document_blocks",
+    "docx_blobs",
+    "docx_blob_data",
+];
 
 /// Why a rebuild failed.
 #[derive(Debug, thiserror::Error)]
@@ -86,13 +91,12 @@ pub async fn rebuild(
         .execute(&admin)
         .await?;
     let result = build(log, live, database_url, &schema, verify, progress).await;
-    if verify || result.is_err() {
-        if let Err(e) = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    if (verify || result.is_err())
+        && let Err(e) = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
             .execute(&admin)
             .await
-        {
-            tracing::warn!(error = %e, schema, "cannot drop the rebuild schema");
-        }
+    {
+        tracing::warn!(error = %e, schema, "cannot drop the rebuild schema");
     }
     result
 }
@@ -120,7 +124,14 @@ async fn build(
 
     let mut report = RebuildReport::default();
     let mut projector = ReadModelProjector::new(log.clone(), fresh.clone(), 4_096, None);
-    let cursor = replay(log, &mut projector, GlobalCursor::default(), &mut report, progress).await?;
+    let cursor = replay(
+        log,
+        &mut projector,
+        GlobalCursor::default(),
+        &mut report,
+        progress,
+    )
+    .await?;
     let materializer = DocxMaterializer::new(fresh.clone(), fresh_blobs.clone());
     let ids = fresh.versions().await?;
     report.documents = ids.len() as u64;
@@ -155,8 +166,7 @@ async fn build(
             Err(e) => return Err(e.into()),
         }
     }
-    let live_materializer =
-        DocxMaterializer::new(live.clone(), BlobStore::postgres(admin.clone()));
+    let live_materializer = DocxMaterializer::new(live.clone(), BlobStore::postgres(admin.clone()));
     for id in live.stale_blobs().await? {
         live_materializer.materialize(&id).await?;
     }
@@ -256,7 +266,13 @@ async fn compare(
     progress: &dyn Progress,
 ) -> Result<Vec<String>, RebuildError> {
     let fresh_materializer = DocxMaterializer::new(fresh.0.clone(), fresh.1.clone());
-    let mut ids: BTreeSet<String> = fresh.0.versions().await?.into_iter().map(|(id, _)| id).collect();
+    let mut ids: BTreeSet<String> = fresh
+        .0
+        .versions()
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     ids.extend(live.0.versions().await?.into_iter().map(|(id, _)| id));
     let mut differences = Vec::new();
     for id in ids {
@@ -273,9 +289,13 @@ async fn compare(
                 (Some(a), Some(b)) if a.0 != b.0 => {
                     format!("{id}: rebuilt at version {}, live at {}", a.0, b.0)
                 }
-                (Some(a), Some(b)) => format!("{id}: differs\n  rebuilt: {}\n  live:    {}", a.1, b.1),
+                (Some(a), Some(b)) => {
+                    format!("{id}: differs\n  rebuilt: {}\n  live:    {}", a.1, b.1)
+                }
                 (Some(_), None) => format!("{id}: missing from the live read model"),
-                (None, Some(_)) => format!("{id}: in the live read model but not in the event store"),
+                (None, Some(_)) => {
+                    format!("{id}: in the live read model but not in the event store")
+                }
                 (None, None) => break,
             });
             // Still moving? Catch the fresh side up and give the live side a moment.

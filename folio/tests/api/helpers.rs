@@ -9,65 +9,34 @@ use std::time::Duration;
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
-/// A running `folio serve` on its own data directory. Killed on drop.
-pub(crate) struct TestApp {
-    pub base: String,
-    pub client: reqwest::Client,
-    pub dir: tempfile::TempDir,
-    extra_args: Vec<String>,
-    child: Option<Child>,
-    // Kept open: closing it would make the server's later writes to stdout fail.
-    stdout: Option<BufReader<std::process::ChildStdout>>,
+/// A running `folio` process, killed on drop.
+pub(crate) struct Process {
+    child: Child,
+    /// Where it listens.
+    pub(crate) base: String,
+    // Kept open: closing it would make the process's later writes to stdout fail.
+    _stdout: BufReader<std::process::ChildStdout>,
 }
 
-impl Drop for TestApp {
+impl Drop for Process {
     fn drop(&mut self) {
-        self.stop();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-pub(crate) async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
+fn log_enabled() -> bool {
+    std::env::var_os("TEST_LOG").is_some()
 }
 
-/// Starts the binary with extra flags (limits).
-pub(crate) async fn spawn_app_with(args: &[&str]) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut app = TestApp {
-        base: String::new(),
-        client: reqwest::Client::new(),
-        dir,
-        extra_args: args.iter().map(|s| (*s).to_string()).collect(),
-        child: None,
-        stdout: None,
-    };
-    app.start();
-    app
-}
-
-impl TestApp {
-    fn start(&mut self) {
+impl Process {
+    /// Starts `folio <args>` and waits for the address it prints first.
+    pub(crate) fn start(args: &[String]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-            .args([
-                "serve",
-                "--bind",
-                "127.0.0.1:0",
-                "--workers",
-                "2",
-                "--data-dir",
-            ])
-            .arg(self.dir.path())
-            .args(&self.extra_args)
-            .env(
-                "RUST_LOG",
-                if std::env::var_os("TEST_LOG").is_some() {
-                    "info"
-                } else {
-                    "error"
-                },
-            )
+            .args(args)
+            .env("RUST_LOG", if log_enabled() { "info" } else { "error" })
             .stdout(Stdio::piped())
-            .stderr(if std::env::var_os("TEST_LOG").is_some() {
+            .stderr(if log_enabled() {
                 Stdio::inherit()
             } else {
                 Stdio::null()
@@ -80,28 +49,150 @@ impl TestApp {
         reader
             .read_line(&mut line)
             .expect("folio prints its address");
-        let addr = line
+        let base = line
             .trim()
             .strip_prefix("folio listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .unwrap_or_else(|| panic!("unexpected first line of folio {args:?}: {line:?}"))
             .to_string();
-        self.base = addr;
-        self.child = Some(child);
-        self.stdout = Some(reader);
+        Self {
+            child,
+            base,
+            _stdout: reader,
+        }
+    }
+
+    /// Kills the process at once (SIGKILL: no shutdown, no flush).
+    pub(crate) fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client that never reuses a connection the server may be closing: idle
+/// connections are dropped well before the server's keep-alive (5 s) ends them.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(Duration::from_secs(2))
+        .build()
+        .expect("an HTTP client")
+}
+
+/// Which deployment a [`TestApp`] runs.
+pub(crate) enum Deployment {
+    /// `folio serve` on a temporary data directory.
+    Embedded {
+        dir: tempfile::TempDir,
+        extra_args: Vec<String>,
+        process: Option<Process>,
+    },
+    /// command-api, query-api and projector processes on a fresh database and stream.
+    Distributed(crate::cluster::Cluster),
+}
+
+/// A running folio, driven over HTTP: writes go to `write_base`, reads to `base` (the
+/// same address in the embedded deployment).
+pub(crate) struct TestApp {
+    pub base: String,
+    pub write_base: String,
+    pub client: reqwest::Client,
+    pub deployment: Deployment,
+}
+
+pub(crate) async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the embedded binary with extra flags (limits).
+pub(crate) async fn spawn_app_with(args: &[&str]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut app = TestApp {
+        base: String::new(),
+        write_base: String::new(),
+        client: client(),
+        deployment: Deployment::Embedded {
+            dir,
+            extra_args: args.iter().map(|s| (*s).to_string()).collect(),
+            process: None,
+        },
+    };
+    app.start();
+    app
+}
+
+/// Starts the distributed deployment (one command-api, one query-api, one projector).
+pub(crate) async fn spawn_distributed() -> TestApp {
+    TestApp::distributed(crate::cluster::Cluster::start(1, 1).await)
+}
+
+impl TestApp {
+    /// An app over a running cluster: writes to its first command-api, reads from its
+    /// query-api.
+    pub(crate) fn distributed(cluster: crate::cluster::Cluster) -> Self {
+        Self {
+            base: cluster.query_base(),
+            write_base: cluster.command_base(0),
+            client: client(),
+            deployment: Deployment::Distributed(cluster),
+        }
+    }
+
+    /// The cluster of a distributed app.
+    pub(crate) fn cluster_ref(&self) -> &crate::cluster::Cluster {
+        match &self.deployment {
+            Deployment::Distributed(c) => c,
+            Deployment::Embedded { .. } => panic!("not a distributed app"),
+        }
+    }
+
+    fn start(&mut self) {
+        if let Deployment::Embedded {
+            dir,
+            extra_args,
+            process,
+        } = &mut self.deployment
+        {
+            let mut args: Vec<String> = [
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+                "--data-dir",
+            ]
+            .map(String::from)
+            .to_vec();
+            args.push(dir.path().display().to_string());
+            args.extend(extra_args.iter().cloned());
+            let started = Process::start(&args);
+            self.base.clone_from(&started.base);
+            self.write_base.clone_from(&started.base);
+            *process = Some(started);
+        }
     }
 
     pub(crate) fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Deployment::Embedded { process, .. } = &mut self.deployment {
+            *process = None;
         }
-        self.stdout = None;
     }
 
-    /// Stops the process and starts a new one on the same data directory.
+    /// Stops the embedded process and starts a new one on the same data directory.
     pub(crate) fn restart(&mut self) {
         self.stop();
         self.start();
+    }
+
+    /// The cluster of a distributed app.
+    pub(crate) fn cluster(&mut self) -> &mut crate::cluster::Cluster {
+        match &mut self.deployment {
+            Deployment::Distributed(c) => c,
+            Deployment::Embedded { .. } => panic!("not a distributed app"),
+        }
+    }
+
+    /// A URL on the write side.
+    pub(crate) fn write_url(&self, path: &str) -> String {
+        format!("{}{path}", self.write_base)
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -134,7 +225,7 @@ impl TestApp {
     pub(crate) async fn create_document(&self, title: &str) -> String {
         let response = self
             .client
-            .post(self.url("/v1/documents"))
+            .post(self.write_url("/v1/documents"))
             .json(&json!({ "title": title }))
             .send()
             .await
@@ -154,7 +245,7 @@ impl TestApp {
     ) -> Response {
         let mut request = self
             .client
-            .post(self.url(&format!("/v1/documents/{id}/commands")))
+            .post(self.write_url(&format!("/v1/documents/{id}/commands")))
             .header("content-type", "application/json")
             .body(body.to_string());
         for (name, value) in headers {
@@ -179,7 +270,7 @@ impl TestApp {
     /// Archives a document.
     pub(crate) async fn archive(&self, id: &str) -> Response {
         self.client
-            .delete(self.url(&format!("/v1/documents/{id}")))
+            .delete(self.write_url(&format!("/v1/documents/{id}")))
             .send()
             .await
             .unwrap()

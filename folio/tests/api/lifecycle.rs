@@ -77,7 +77,7 @@ async fn creating_with_an_idempotency_key_creates_one_document() {
     let app = spawn_app().await;
     let create = || {
         app.client
-            .post(app.url("/v1/documents"))
+            .post(app.write_url("/v1/documents"))
             .header("Idempotency-Key", "create-1")
             .json(&json!({"title": "Once"}))
             .send()

@@ -1,11 +1,14 @@
-//! End-to-end tests of the embedded deployment: the real `folio` binary on a random port
-//! with a temporary data directory, driven over HTTP. Produced .docx files are checked by
+//! End-to-end tests: the real `folio` binary on random ports — embedded (`folio serve` with a
+//! temporary data directory) and distributed (command-api, query-api and projector processes
+//! on a fresh PostgreSQL database and NATS stream) — driven over HTTP. Produced .docx files are checked by
 //! independent readers (python-docx and openxml-audit from the project's virtualenv, and
 //! LibreOffice when it is installed). One test binary with modules, so it links once.
 
+mod cluster;
 mod helpers;
 
 mod commands;
+mod distributed;
 mod errors;
 mod lifecycle;
 mod reads;

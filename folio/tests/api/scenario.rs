@@ -2,12 +2,22 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_valid_ooxml, libreoffice_convert, python_docx, spawn_app};
+use crate::helpers::{
+    TestApp, assert_valid_ooxml, libreoffice_convert, python_docx, spawn_app, spawn_distributed,
+};
 
 #[tokio::test]
 async fn a_document_built_over_http_is_a_real_word_file() {
+    a_document_built_over_http_is_a_real_word_file_on(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_document_built_over_http_is_a_real_word_file_distributed() {
+    a_document_built_over_http_is_a_real_word_file_on(&spawn_distributed().await).await;
+}
+
+async fn a_document_built_over_http_is_a_real_word_file_on(app: &TestApp) {
     // Arrange
-    let app = spawn_app().await;
     let id = app.create_document("Quarterly report").await;
 
     // Act
@@ -109,8 +119,16 @@ async fn a_document_built_over_http_is_a_real_word_file() {
 
 #[tokio::test]
 async fn every_past_version_is_a_valid_docx_and_matches_its_content() {
+    every_past_version_is_a_valid_docx_and_matches_its_content_on(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn every_past_version_is_a_valid_docx_and_matches_its_content_distributed() {
+    every_past_version_is_a_valid_docx_and_matches_its_content_on(&spawn_distributed().await).await;
+}
+
+async fn every_past_version_is_a_valid_docx_and_matches_its_content_on(app: &TestApp) {
     // Arrange
-    let app = spawn_app().await;
     let id = app.create_document("Versions").await;
     app.ok(&id, json!({"type": "add_paragraph", "text": "first"}))
         .await;
@@ -162,8 +180,20 @@ async fn every_past_version_is_a_valid_docx_and_matches_its_content() {
 
 #[tokio::test]
 async fn the_latest_docx_is_identical_to_the_same_version_rebuilt_from_events() {
+    the_latest_docx_is_identical_to_the_same_version_rebuilt_from_events_on(&spawn_app().await)
+        .await;
+}
+
+#[tokio::test]
+async fn the_latest_docx_is_identical_to_the_same_version_rebuilt_from_events_distributed() {
+    the_latest_docx_is_identical_to_the_same_version_rebuilt_from_events_on(
+        &spawn_distributed().await,
+    )
+    .await;
+}
+
+async fn the_latest_docx_is_identical_to_the_same_version_rebuilt_from_events_on(app: &TestApp) {
     // Arrange
-    let app = spawn_app().await;
     let id = app.create_document("Same bytes").await;
     let v = app
         .ok(

@@ -16,8 +16,8 @@ use domain::{Document, DocumentEvent, DocumentId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use postgres::{GlobalCursor, PgLog};
 pub(crate) use postgres::decode_row as decode_pg_row;
+pub use postgres::{GlobalCursor, PgLog};
 pub use sqlite::SqliteLog;
 
 /// Why the store failed.

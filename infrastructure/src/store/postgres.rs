@@ -264,10 +264,7 @@ impl PgLog {
         Ok((events, last))
     }
 
-    pub(super) async fn head(
-        &self,
-        id: &DocumentId,
-    ) -> Result<Option<(u64, String)>, StoreError> {
+    pub(super) async fn head(&self, id: &DocumentId) -> Result<Option<(u64, String)>, StoreError> {
         let row = sqlx::query(
             "SELECT MAX(sequence) AS v,
                     (SELECT metadata ->> 'tenant' FROM events

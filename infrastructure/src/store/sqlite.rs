@@ -213,10 +213,7 @@ impl SqliteLog {
             .collect()
     }
 
-    pub(super) async fn head(
-        &self,
-        id: &DocumentId,
-    ) -> Result<Option<(u64, String)>, StoreError> {
+    pub(super) async fn head(&self, id: &DocumentId) -> Result<Option<(u64, String)>, StoreError> {
         let row = sqlx::query(
             "SELECT MAX(sequence) AS v,
                     (SELECT json_extract(metadata, '$.tenant') FROM events

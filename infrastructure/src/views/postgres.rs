@@ -1,6 +1,6 @@
 //! Read models in PostgreSQL.
 
-use sqlx::{Row, PgPool};
+use sqlx::{PgPool, Row};
 
 use super::{BlockHit, DocumentWrite, LoadedRows, SUMMARY_COLUMNS, SummaryRow, summary_from};
 use crate::store::StoreError;
@@ -89,11 +89,12 @@ impl PgViews {
         let Some(summary) = row.as_ref().map(summary_row).transpose()? else {
             return Ok(None);
         };
-        let rows =
-            sqlx::query("SELECT ord, body FROM document_blocks WHERE document_id = $1 ORDER BY ord")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT ord, body FROM document_blocks WHERE document_id = $1 ORDER BY ord",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         let blocks = rows
             .iter()
