@@ -5,6 +5,8 @@
 //! each size. Adding paragraphs grows a document, so every `--per-document` commands the
 //! client moves to a fresh document of the size being measured (its creation is not
 //! measured). Without `--url` it starts an embedded server on a temporary data directory.
+//! With `--distributed` it measures the distributed deployment instead
+//! ([`crate::bench_distributed`]).
 
 use std::time::{Duration, Instant};
 
@@ -37,6 +39,26 @@ pub(crate) struct BenchArgs {
     /// Print the results as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Measure the distributed deployment instead (starts its processes on a database of
+    /// its own; see `folio bench --help`).
+    #[arg(long)]
+    pub(crate) distributed: bool,
+    /// Distributed: a PostgreSQL database URL; the run creates (and drops) a database of its
+    /// own on that server.
+    #[arg(long, env = "FOLIO_DATABASE_URL")]
+    pub(crate) database_url: Option<String>,
+    /// Distributed: NATS URL.
+    #[arg(long, env = "FOLIO_NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub(crate) nats_url: String,
+    /// Distributed: concurrent clients (and raw-INSERT connections).
+    #[arg(long, default_value_t = 8)]
+    pub(crate) concurrency: usize,
+    /// Distributed: length of each measured phase, in seconds.
+    #[arg(long, default_value_t = 5)]
+    pub(crate) seconds: u64,
+    /// Distributed: the steady command rate at which projection lag is measured.
+    #[arg(long, default_value_t = 500)]
+    pub(crate) lag_rate: u64,
 }
 
 /// Results for one document size.
@@ -51,6 +73,9 @@ struct Measurement {
 }
 
 pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if args.distributed {
+        return run_distributed(args).await;
+    }
     let (base, server, _dir) = match &args.url {
         Some(url) => (url.trim_end_matches('/').to_string(), None, None),
         None => {
@@ -197,5 +222,55 @@ async fn add_paragraph(client: &reqwest::Client, url: &str, i: u64) -> anyhow::R
     if !response.status().is_success() {
         bail!("add_paragraph failed: {}", response.text().await?);
     }
+    Ok(())
+}
+
+async fn run_distributed(args: BenchArgs) -> anyhow::Result<()> {
+    // The client runs on its own runtime thread, as in the embedded run.
+    let (done, finished) = tokio::sync::oneshot::channel();
+    {
+        let args = args.clone();
+        std::thread::spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|runtime| runtime.block_on(crate::bench_distributed::run(&args)));
+            let _ = done.send(result);
+        });
+    }
+    let r = finished
+        .await
+        .map_err(|_| anyhow::anyhow!("the benchmark client stopped without a result"))??;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    println!(
+        "distributed: command-api + query-api + projector, PostgreSQL + NATS JetStream, {} s per phase",
+        r.seconds
+    );
+    println!(
+        "ceiling: single-row INSERT commits, {} connections: {:.0}/s",
+        r.concurrency, r.raw_insert_commits_per_second
+    );
+    println!(
+        "commands: {} clients, add_paragraph: {:.0}/s ({:.0}% of the ceiling), p50 {:.2} ms, p99 {:.2} ms",
+        r.concurrency,
+        r.commands_per_second,
+        r.throughput_vs_ceiling * 100.0,
+        r.command_p50_ms,
+        r.command_p99_ms
+    );
+    println!(
+        "projection lag at {} commands/s (achieved {:.0}/s): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; command p50 {:.2} ms, p99 {:.2} ms",
+        r.lag_target_rate,
+        r.lag_achieved_rate,
+        r.projection_lag_p50_ms,
+        r.projection_lag_p99_ms,
+        r.projection_lag_max_ms,
+        r.lag_command_p50_ms,
+        r.lag_command_p99_ms
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The `folio` binary: clap subcommands that wire the library crates together.
 
 mod bench;
+mod bench_distributed;
 mod distributed;
 mod embedded;
 mod http;
