@@ -186,7 +186,12 @@ pub async fn run_docx(
         }
         Err(e) => tracing::error!(error = %e, "cannot list stale .docx blobs"),
     }
-    consume(&bus, DOCX_CONSUMER, shutdown, |batch| async {
+    let rest_signal = shutdown.clone();
+    let materializer = &materializer;
+    consume(&bus, DOCX_CONSUMER, shutdown, |batch| {
+        let mut rest_signal = rest_signal.clone();
+        async move {
+        let started = tokio::time::Instant::now();
         let (messages, events) = decode(batch).await;
         // One render per document: its newest event in the batch.
         let mut newest: BTreeMap<String, u64> = BTreeMap::new();
@@ -215,6 +220,19 @@ pub async fn run_docx(
             };
             settle(std::slice::from_ref(m), kind).await;
         }
+        // Rendering costs CPU that the read model and the APIs need. Resting three times
+        // as long as the pass took (at least `DOCX_MIN_REST`) lets edits made meanwhile
+        // coalesce into one render per document; a reader who needs the newest .docx
+        // sooner gets it rendered on demand by the query API.
+        let rest = (started.elapsed() * 3).max(DOCX_MIN_REST);
+        tokio::select! {
+            () = tokio::time::sleep(rest) => {}
+            _ = rest_signal.changed() => {}
+        }
+        }
     })
     .await;
 }
+
+/// Shortest pause between two .docx rendering passes.
+const DOCX_MIN_REST: Duration = Duration::from_millis(100);
