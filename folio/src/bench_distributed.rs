@@ -36,11 +36,17 @@ struct Service {
 
 impl Service {
     fn start(args: &[String]) -> anyhow::Result<Self> {
+        // FOLIO_BENCH_LOG=<filter> shows the services' logs (for diagnosing a run).
+        let log = std::env::var("FOLIO_BENCH_LOG").ok();
         let mut child = Command::new(std::env::current_exe()?)
             .args(args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", log.as_deref().unwrap_or("warn"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if log.is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .context("cannot start a folio process")?;
         let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);

@@ -87,14 +87,14 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
         .as_postgres()
         .context("the event store is PostgreSQL")?
         .clone();
-    let tasks = vec![tokio::spawn(run_relay(pg, bus, shutdown))];
+    let appended = Arc::new(Notify::new());
+    let tasks = vec![tokio::spawn(run_relay(pg, bus, appended.clone(), shutdown))];
     let service = Arc::new(CommandService::new(
         log,
         settings.api.limits(),
         settings.api.snapshot_every,
         settings.api.cached_documents,
-        // The relay wakes on the database's NOTIFY, not on an in-process signal.
-        Arc::new(Notify::new()),
+        appended,
     ));
     let routes = Routes {
         command: Some(CommandApi {

@@ -24,19 +24,6 @@ fn db_error(e: sqlx::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 
-/// Keeps a path component to characters that cannot escape the directory.
-fn component(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 impl BlobStore {
     /// A store rooted at `root` (created on first write).
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -53,8 +40,10 @@ impl BlobStore {
     }
 
     fn path(root: &Path, tenant: &str, document_id: &str, version: u64) -> PathBuf {
-        root.join(component(tenant))
-            .join(format!("{}.v{version}.docx", component(document_id)))
+        root.join(crate::safe_token(tenant)).join(format!(
+            "{}.v{version}.docx",
+            crate::safe_token(document_id)
+        ))
     }
 
     /// Writes the .docx of one version of a document.

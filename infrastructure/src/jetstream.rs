@@ -9,8 +9,12 @@
 //!   document's events are published in order), publishes them, waits for every ack, then
 //!   deletes them and commits. A crash or a NATS outage rolls the round back: the rows are
 //!   published again later (dedupe absorbs the repeats). Writes never wait for NATS.
-//! - It wakes on `LISTEN folio_outbox` (the events trigger sends `NOTIFY`) and polls as a
-//!   fallback.
+//! - It wakes when its own process appends (in-process signal, lingering 1 ms so a burst
+//!   travels as one round), on `LISTEN folio_outbox`, and by polling every 500 ms. A relay
+//!   that finds another one mid-round sends `NOTIFY folio_outbox`, so the holder runs
+//!   again right after and publishes what the round it was in may have missed. The events
+//!   trigger itself sends no NOTIFY: a notifying transaction holds a database-wide lock
+//!   through its commit flush, which would serialise every append.
 
 use std::time::Duration;
 
@@ -18,7 +22,9 @@ use async_nats::jetstream::{self, consumer, stream};
 use bytes::Bytes;
 use futures::future::try_join_all;
 use sqlx::{PgPool, Row};
-use tokio::sync::watch;
+use std::sync::Arc;
+
+use tokio::sync::{Notify, watch};
 
 use crate::store::{PgLog, StoreError, StoredEvent};
 
@@ -26,6 +32,8 @@ use crate::store::{PgLog, StoreError, StoredEvent};
 const RELAY_BATCH: i64 = 1_000;
 /// How long a round waits for its publish acks.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the relay waits after a wake-up from its own process, to batch bursts.
+const RELAY_LINGER: Duration = Duration::from_millis(1);
 /// Poll interval when no notification arrives.
 const RELAY_POLL: Duration = Duration::from_millis(500);
 /// The advisory lock key that lets one relay at a time run a round.
@@ -44,19 +52,6 @@ pub enum BusError {
 
 fn nats(e: impl std::fmt::Display) -> BusError {
     BusError::Nats(e.to_string())
-}
-
-/// A subject token: anything NATS treats specially becomes `_`.
-fn token(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// The JetStream side of the distributed deployment, for one stream prefix.
@@ -97,8 +92,8 @@ impl Bus {
         format!(
             "{}.events.{}.{}",
             self.prefix,
-            token(tenant),
-            token(document_id)
+            crate::safe_token(tenant),
+            crate::safe_token(document_id)
         )
     }
 
@@ -176,12 +171,20 @@ impl Bus {
     }
 }
 
-/// One relay round; returns how many events it published (0 also when another relay holds
-/// the round lock).
+/// What a relay round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    /// Published (and deleted) this many outbox rows.
+    Published(usize),
+    /// Another relay holds the round lock.
+    Busy,
+}
+
+/// One relay round.
 ///
 /// # Errors
 /// Store or NATS failures (the round is rolled back; nothing is lost).
-pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<usize, BusError> {
+pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<Round, BusError> {
     let pool: &PgPool = log.pool();
     let mut tx = pool.begin().await.map_err(StoreError::from)?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
@@ -190,7 +193,7 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<usize, BusError> {
         .await
         .map_err(StoreError::from)?;
     if !locked {
-        return Ok(0);
+        return Ok(Round::Busy);
     }
     let rows = sqlx::query(
         "SELECT o.position, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload, e.metadata
@@ -203,7 +206,7 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<usize, BusError> {
     .await
     .map_err(StoreError::from)?;
     if rows.is_empty() {
-        return Ok(0);
+        return Ok(Round::Published(0));
     }
     let mut positions = Vec::with_capacity(rows.len());
     let mut events = Vec::with_capacity(rows.len());
@@ -221,22 +224,61 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<usize, BusError> {
         .await
         .map_err(StoreError::from)?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(events.len())
+    tracing::debug!(events = events.len(), "outbox rows relayed");
+    Ok(Round::Published(events.len()))
 }
 
-/// Runs the relay until `shutdown` turns true.
-pub async fn run_relay(log: PgLog, bus: Bus, mut shutdown: watch::Receiver<bool>) {
+/// Runs the relay until `shutdown` turns true. `appended` is signalled by this process's
+/// write path after each append.
+pub async fn run_relay(
+    log: PgLog,
+    bus: Bus,
+    appended: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut listener = None;
     let mut backoff = Duration::from_millis(100);
+    // The stream is created (or updated) before the first round and again after any
+    // failure, so the relay works whichever process starts first.
+    let mut stream_ready = false;
     loop {
+        if !stream_ready {
+            match bus.ensure_stream().await {
+                Ok(_) => stream_ready = true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot create the stream; retrying");
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.changed() => return,
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    continue;
+                }
+            }
+        }
         match relay_round(&log, &bus).await {
-            Ok(n) => {
+            Ok(Round::Published(n)) => {
                 backoff = Duration::from_millis(100);
                 if n as i64 == RELAY_BATCH {
                     continue;
                 }
             }
+            Ok(Round::Busy) => {
+                // The holder may have read the outbox before our rows committed: ask it
+                // to go again once its round ends.
+                if let Err(e) = sqlx::query("SELECT pg_notify('folio_outbox', '')")
+                    .execute(log.pool())
+                    .await
+                {
+                    tracing::warn!(error = %e, "cannot notify the other relays");
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(RELAY_LINGER * 2) => {}
+                    _ = shutdown.changed() => return,
+                }
+            }
             Err(e) => {
+                stream_ready = false;
                 tracing::warn!(error = %e, "outbox relay round failed; retrying");
                 tokio::select! {
                     () = tokio::time::sleep(backoff) => {}
@@ -247,6 +289,10 @@ pub async fn run_relay(log: PgLog, bus: Bus, mut shutdown: watch::Receiver<bool>
             }
         }
         tokio::select! {
+            () = appended.notified() => {
+                // Linger a moment so concurrent appends travel as one round.
+                tokio::time::sleep(RELAY_LINGER).await;
+            }
             l = crate::postgres::wait_notified(log.pool(), listener.take(), "folio_outbox", RELAY_POLL) => listener = l,
             _ = shutdown.changed() => return,
         }

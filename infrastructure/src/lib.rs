@@ -32,3 +32,17 @@ pub use write::{CommandOutcome, CommandService, WriteError, WriteOptions};
 pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// `s` with every character other than ASCII letters, digits, `-` and `_` replaced by `_`:
+/// safe as a path component (cannot escape a directory) and as a NATS subject token.
+pub(crate) fn safe_token(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

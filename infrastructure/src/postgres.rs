@@ -83,17 +83,59 @@ pub async fn wait_notified(
     }
 }
 
-/// Wakes `views`' `?min_version=` waiters whenever a projector process commits (LISTEN
-/// folio_views), until `shutdown` turns true.
+/// Follows the projectors' commits (`LISTEN folio_views`, payload `<version>:<id>`) and
+/// tells `views`' `?min_version=` waiters, until `shutdown` turns true. After a reconnect
+/// (notifications may have been missed) every waiter re-reads the database.
 pub async fn run_views_listener(pool: PgPool, views: Views, mut shutdown: watch::Receiver<bool>) {
-    let mut listener = None;
     loop {
-        tokio::select! {
-            l = wait_notified(&pool, listener.take(), "folio_views", Duration::from_millis(250)) => {
-                listener = l;
-                views.notify_changed();
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(mut l) => match l.listen("folio_views").await {
+                Ok(()) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot LISTEN folio_views; retrying");
+                    if pause(&mut shutdown).await {
+                        return;
+                    }
+                    continue;
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot connect a listener; retrying");
+                if pause(&mut shutdown).await {
+                    return;
+                }
+                continue;
             }
-            _ = shutdown.changed() => return,
+        };
+        views.notify_changed();
+        loop {
+            let received = tokio::select! {
+                r = listener.try_recv() => r,
+                _ = shutdown.changed() => return,
+            };
+            match received {
+                Ok(Some(notification)) => match notification.payload().split_once(':') {
+                    Some((version, id)) if version.parse::<u64>().is_ok() => {
+                        views.notify_version(id, version.parse().unwrap_or_default());
+                    }
+                    _ => views.notify_changed(),
+                },
+                // The connection was lost (and is re-established by the next call).
+                Ok(None) => views.notify_changed(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listener failed; reconnecting");
+                    views.notify_changed();
+                    break;
+                }
+            }
         }
+    }
+}
+
+/// Waits a second, or returns true when shutting down.
+async fn pause(shutdown: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(Duration::from_secs(1)) => false,
+        _ = shutdown.changed() => true,
     }
 }

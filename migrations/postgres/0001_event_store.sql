@@ -43,7 +43,9 @@ CREATE TABLE document_checkpoints
 
 -- The outbox: one row per event, inserted by a trigger in the transaction that inserts the
 -- event, so both commit or neither. The relay publishes rows to JetStream, then deletes
--- them. The trigger also wakes relays (LISTEN folio_outbox; NOTIFY is sent at commit).
+-- them. (The trigger sends no NOTIFY: PostgreSQL holds a database-wide lock from a
+-- notifying transaction's pre-commit until its commit record is flushed, which would
+-- serialise every append behind one fsync. Relays wake as described in jetstream.rs.)
 CREATE TABLE outbox
 (
     position       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -81,7 +83,6 @@ BEGIN
                 NEW.metadata ->> 'request_id',
                 NEW.metadata ->> 'idempotency_fingerprint');
     END IF;
-    PERFORM pg_notify('folio_outbox', '');
     RETURN NULL;
 END;
 $$;

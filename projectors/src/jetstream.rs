@@ -158,7 +158,10 @@ pub async fn run_read_model(
             }
         }
         match result {
-            Ok(()) => settle(&messages, AckKind::Ack).await,
+            Ok(()) => {
+                tracing::debug!(events = events.len(), "read-model batch applied");
+                settle(&messages, AckKind::Ack).await;
+            }
             Err(e) => {
                 projector.forget();
                 tracing::error!(error = %e, "read-model projection failed; redelivering");

@@ -54,24 +54,29 @@ impl TestDatabase {
     }
 }
 
+/// Runs async cleanup from `Drop` (which may run inside or outside a runtime) on a thread
+/// with a short-lived runtime of its own.
+fn cleanup<F: std::future::Future<Output = ()> + Send + 'static>(work: F) {
+    let _ = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(work);
+    })
+    .join();
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let name = self.name.clone();
-        // Drop runs outside any runtime; a short-lived one does the async cleanup.
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                if let Ok(admin) = sqlx::PgPool::connect(&admin_url()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&admin)
-                        .await;
-                }
-            });
-        })
-        .join();
+        cleanup(async move {
+            if let Ok(admin) = sqlx::PgPool::connect(&admin_url()).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await;
+            }
+        });
     }
 }
 
@@ -93,24 +98,16 @@ impl TestStream {
 impl Drop for TestStream {
     fn drop(&mut self) {
         let (url, stream) = (self.nats_url.clone(), format!("{}_EVENTS", self.prefix));
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let connect = async_nats::ConnectOptions::new()
-                    .connection_timeout(Duration::from_secs(2))
-                    .connect(url);
-                if let Ok(Ok(client)) = tokio::time::timeout(Duration::from_secs(3), connect).await
-                {
-                    let js = async_nats::jetstream::new(client);
-                    let _ = tokio::time::timeout(Duration::from_secs(3), js.delete_stream(stream))
-                        .await;
-                }
-            });
-        })
-        .join();
+        cleanup(async move {
+            let connect = async_nats::ConnectOptions::new()
+                .connection_timeout(Duration::from_secs(2))
+                .connect(url);
+            if let Ok(Ok(client)) = tokio::time::timeout(Duration::from_secs(3), connect).await {
+                let js = async_nats::jetstream::new(client);
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(3), js.delete_stream(stream)).await;
+            }
+        });
     }
 }
 

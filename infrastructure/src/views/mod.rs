@@ -14,6 +14,9 @@ use domain::event::Placement;
 use domain::{
     Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, Stats, Version,
 };
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use tokio::sync::watch;
 
 use crate::store::StoreError;
@@ -332,8 +335,26 @@ fn summary_from(
 #[derive(Debug, Clone)]
 pub struct Views {
     backend: Backend,
-    changed: watch::Sender<u64>,
+    waiters: Arc<Waiters>,
 }
+
+/// Who waits for which document: one watch channel per document someone waits for, so a
+/// commit wakes only that document's waiters; and a generation counter that wakes all of
+/// them to re-read the database when it is unknown what changed.
+#[derive(Debug, Default)]
+struct Waiters {
+    documents: Mutex<HashMap<String, watch::Sender<u64>>>,
+    unknown: watch::Sender<u64>,
+}
+
+impl Waiters {
+    fn documents(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Sender<u64>>> {
+        self.documents.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Waiters re-read the database at least this often, in case a notification was lost.
+const WAIT_POLL: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Clone)]
 enum Backend {
@@ -362,8 +383,10 @@ impl Views {
     }
 
     fn with(backend: Backend) -> Self {
-        let (changed, _) = watch::channel(0);
-        Self { backend, changed }
+        Self {
+            backend,
+            waiters: Arc::default(),
+        }
     }
 
     /// The PostgreSQL backend, if that is where the read models are.
@@ -374,9 +397,24 @@ impl Views {
         }
     }
 
-    /// Wakes [`Views::wait_for`] waiters (a projector in another process committed).
+    /// Wakes every [`Views::wait_for`] waiter to re-read the database (something changed,
+    /// unknown what).
     pub fn notify_changed(&self) {
-        self.changed.send_modify(|n| *n += 1);
+        self.waiters.unknown.send_modify(|n| *n += 1);
+    }
+
+    /// Tells [`Views::wait_for`] waiters that a document's read model reached `version`
+    /// (a projector in this or another process committed it).
+    pub fn notify_version(&self, id: &str, version: u64) {
+        if let Some(waiting) = self.waiters.documents().get(id) {
+            waiting.send_if_modified(|known| {
+                let newer = version > *known;
+                if newer {
+                    *known = version;
+                }
+                newer
+            });
+        }
     }
 
     /// A document's summary, within the tenant.
@@ -480,8 +518,8 @@ impl Views {
         dispatch!(self, b => b.write(&writes).await)?;
         for p in documents.iter_mut() {
             p.mark_stored();
+            self.notify_version(&p.summary.id, p.summary.version);
         }
-        self.notify_changed();
         Ok(())
     }
 
@@ -533,8 +571,11 @@ impl Views {
     }
 
     /// Waits until the document's read model is at `min_version` or later, or `timeout`
-    /// passes. Wakes when a projector commits (in this process, or in another one when a
-    /// listener calls [`Views::notify_changed`]), and polls as a fallback.
+    /// passes. Reads the database once, then follows that document's commit notifications
+    /// (from this process's projector, or from another process through a listener calling
+    /// [`Views::notify_version`]), re-reading the database only when it is unknown what
+    /// changed and every 250 ms as a fallback. A commit wakes only the waiters of its own
+    /// documents, so many waiters cost nothing per unrelated commit.
     ///
     /// # Errors
     /// [`WaitError::Timeout`], or store failures.
@@ -544,19 +585,53 @@ impl Views {
         min_version: u64,
         timeout: Duration,
     ) -> Result<(), WaitError> {
+        let mut known = self
+            .waiters
+            .documents()
+            .entry(id.to_string())
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe();
+        let result = self.wait(id, min_version, timeout, &mut known).await;
+        drop(known);
+        let mut documents = self.waiters.documents();
+        if documents.get(id).is_some_and(|w| w.receiver_count() == 0) {
+            documents.remove(id);
+        }
+        result
+    }
+
+    async fn wait(
+        &self,
+        id: &str,
+        min_version: u64,
+        timeout: Duration,
+        known: &mut watch::Receiver<u64>,
+    ) -> Result<(), WaitError> {
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut changed = self.changed.subscribe();
+        let mut unknown = self.waiters.unknown.subscribe();
+        let mut check = true;
+        let mut next_poll = tokio::time::Instant::now() + WAIT_POLL;
         loop {
-            if self.version(id).await?.is_some_and(|v| v >= min_version) {
+            if *known.borrow_and_update() >= min_version {
                 return Ok(());
+            }
+            if check {
+                if self.version(id).await?.is_some_and(|v| v >= min_version) {
+                    return Ok(());
+                }
+                check = false;
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(WaitError::Timeout);
             }
             tokio::select! {
-                _ = changed.changed() => {}
-                () = tokio::time::sleep(Duration::from_millis(50)) => {}
-                () = tokio::time::sleep_until(deadline) => {}
+                _ = known.changed() => {}
+                _ = unknown.changed() => check = true,
+                () = tokio::time::sleep_until(next_poll) => {
+                    next_poll = tokio::time::Instant::now() + WAIT_POLL;
+                    check = true;
+                }
+                () = tokio::time::sleep_until(deadline) => check = true,
             }
         }
     }

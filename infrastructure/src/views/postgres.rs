@@ -180,10 +180,14 @@ impl PgViews {
                 .await?;
             }
         }
-        // Wakes `?min_version=` waiters in query-api processes (delivered at commit).
-        sqlx::query("SELECT pg_notify('folio_views', '')")
-            .execute(&mut *tx)
-            .await?;
+        // Wakes `?min_version=` waiters in query-api processes (delivered at commit):
+        // one notification per document, "<version>:<id>".
+        for w in writes {
+            sqlx::query("SELECT pg_notify('folio_views', $1)")
+                .bind(format!("{}:{}", w.summary.version, w.summary.id))
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
