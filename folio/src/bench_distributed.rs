@@ -9,8 +9,9 @@
 //!    connections, for `--seconds`;
 //! 2. **throughput**: `--concurrency` clients, each sending `add_paragraph` to its own
 //!    document one at a time, for `--seconds`: commands/s and command latency;
-//! 3. **projection lag** at a steady `--lag-rate` commands/s (open loop) for `--seconds`:
-//!    from a command's answer to the query API showing that version (`?min_version=`).
+//! 3. **projection lag** at a steady `--lag-rate` commands/s (open loop) for `--seconds`,
+//!    once the projectors have caught up with phase 2: from a command's answer to the
+//!    query API showing that version (`?min_version=`).
 //!
 //! Everything it created is removed at the end.
 
@@ -153,11 +154,14 @@ async fn measure(args: &BenchArgs, url: &str, prefix: &str) -> anyhow::Result<Di
     let seconds = Duration::from_secs(args.seconds.max(1));
 
     let raw = raw_inserts(&pool, args.concurrency, seconds).await?;
-    pool.close().await;
     let client = reqwest::Client::builder()
         .pool_idle_timeout(Duration::from_secs(2))
         .build()?;
     let (rate, commands) = throughput(&client, &command.base, args.concurrency, seconds).await?;
+    // Projection lag is measured at a steady rate: first let the projectors finish what the
+    // saturating throughput phase left behind (read models and .docx renders).
+    settle(&pool).await?;
+    pool.close().await;
     let (achieved, lag_commands, lag) = projection_lag(
         &client,
         (&command.base, &query.base),
@@ -181,6 +185,27 @@ async fn measure(args: &BenchArgs, url: &str, prefix: &str) -> anyhow::Result<Di
         projection_lag_p99_ms: ms(&lag, 0.99),
         projection_lag_max_ms: lag.max() as f64 / 1000.0,
     })
+}
+
+/// Waits (at most a minute) until every read model and .docx blob is at its document's
+/// last event.
+async fn settle(pool: &PgPool) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let behind: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM (SELECT aggregate_id, max(sequence) AS head FROM events
+                      GROUP BY aggregate_id) e LEFT JOIN documents d ON d.id = e.aggregate_id
+                      WHERE d.version IS NULL OR d.version < e.head)
+                  + (SELECT count(*) FROM documents d LEFT JOIN docx_blobs b ON b.document_id = d.id
+                      WHERE b.version IS NULL OR b.version < d.version)",
+        )
+        .fetch_one(pool)
+        .await?;
+        if behind == 0 || Instant::now() > deadline {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Single-row INSERT commits into an events-shaped table, one connection per task.

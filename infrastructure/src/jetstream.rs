@@ -4,11 +4,13 @@
 //! - Stream `<prefix>_EVENTS`, subjects `<prefix>.events.<tenant>.<document>`, file storage,
 //!   a two-minute duplicate window; each message's `Nats-Msg-Id` is `<document>:<sequence>`,
 //!   so a re-published event is stored once.
-//! - The relay runs in every `folio command-api`. Each round takes the outbox rows in one
-//!   transaction under a transaction-scoped advisory lock (one relay at a time, so a
-//!   document's events are published in order), publishes them, waits for every ack, then
-//!   deletes them and commits. A crash or a NATS outage rolls the round back: the rows are
-//!   published again later (dedupe absorbs the repeats). Writes never wait for NATS.
+//! - The relay runs in every `folio command-api`. Each round runs in one transaction under
+//!   a transaction-scoped advisory lock (one relay at a time, so a document's events are
+//!   published in order): it reads the outbox rows after the shared cursor in the gap-safe
+//!   `(txid, position)` order, publishes them, waits for every ack, then moves the cursor
+//!   and commits. Relayed rows are deleted in bulk about once a second. A crash or a NATS
+//!   outage rolls the round back: the rows are published again later (dedupe absorbs the
+//!   repeats). Writes never wait for NATS.
 //! - It wakes when its own process appends (in-process signal, lingering 1 ms so a burst
 //!   travels as one round), on `LISTEN folio_outbox`, and by polling every 500 ms. A relay
 //!   that finds another one mid-round sends `NOTIFY folio_outbox`, so the holder runs
@@ -34,6 +36,8 @@ const RELAY_BATCH: i64 = 1_000;
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the relay waits after a wake-up from its own process, to batch bursts.
 const RELAY_LINGER: Duration = Duration::from_millis(1);
+/// How often relayed outbox rows are deleted.
+const OUTBOX_CLEANUP: Duration = Duration::from_secs(1);
 /// Poll interval when no notification arrives.
 const RELAY_POLL: Duration = Duration::from_millis(500);
 /// The advisory lock key that lets one relay at a time run a round.
@@ -180,52 +184,90 @@ pub enum Round {
     Busy,
 }
 
-/// One relay round.
+/// One relay round: publishes the settled outbox rows after the shared cursor, then moves
+/// the cursor (and, about once a second, deletes what is behind it).
 ///
 /// # Errors
 /// Store or NATS failures (the round is rolled back; nothing is lost).
 pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<Round, BusError> {
     let pool: &PgPool = log.pool();
+    let started = std::time::Instant::now();
     let mut tx = pool.begin().await.map_err(StoreError::from)?;
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
-        .bind(RELAY_LOCK)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
+    // A lost cursor update only means rows are published again (and deduplicated), so
+    // this transaction does not wait for its commit to be flushed.
+    let locked: bool = sqlx::query_scalar(
+        "SELECT pg_try_advisory_xact_lock($1), set_config('synchronous_commit', 'off', true)",
+    )
+    .bind(RELAY_LOCK)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
     if !locked {
         return Ok(Round::Busy);
     }
+    // The rows after the cursor, only from transactions older than every one in flight (a
+    // lower position can commit after a higher one; see the event store), each joined to
+    // its event by primary key.
     let rows = sqlx::query(
-        "SELECT o.position, e.aggregate_id, e.sequence, e.event_type, e.event_version, e.payload, e.metadata
-           FROM outbox o JOIN events e
-             ON e.aggregate_type = o.aggregate_type AND e.aggregate_id = o.aggregate_id AND e.sequence = o.sequence
-          ORDER BY o.position LIMIT $1 FOR UPDATE OF o",
+        "SELECT o.txid::text::bigint AS txid, o.position, e.aggregate_id, e.sequence, e.event_type,
+                e.event_version, e.payload, e.metadata
+           FROM (SELECT txid, position, aggregate_type, aggregate_id, sequence FROM outbox
+                  WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
+                    AND (txid, position) > (SELECT txid, position FROM relay_cursor WHERE name = 'jetstream')
+                  ORDER BY txid, position LIMIT $1) o
+           CROSS JOIN LATERAL (SELECT * FROM events e
+                  WHERE e.aggregate_type = o.aggregate_type AND e.aggregate_id = o.aggregate_id
+                    AND e.sequence = o.sequence) e
+          ORDER BY o.txid, o.position",
     )
     .bind(RELAY_BATCH)
     .fetch_all(&mut *tx)
     .await
     .map_err(StoreError::from)?;
-    if rows.is_empty() {
+    let Some(last) = rows.last() else {
         return Ok(Round::Published(0));
-    }
-    let mut positions = Vec::with_capacity(rows.len());
-    let mut events = Vec::with_capacity(rows.len());
-    for row in &rows {
-        positions.push(
-            row.try_get::<i64, _>("position")
-                .map_err(StoreError::from)?,
-        );
-        events.push(crate::store::decode_pg_row(row)?);
-    }
+    };
+    let cursor: (i64, i64) = (
+        last.try_get("txid").map_err(StoreError::from)?,
+        last.try_get("position").map_err(StoreError::from)?,
+    );
+    let events = rows
+        .iter()
+        .map(crate::store::decode_pg_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let read = started.elapsed();
     bus.publish(&events).await?;
-    sqlx::query("DELETE FROM outbox WHERE position = ANY($1)")
-        .bind(&positions)
-        .execute(&mut *tx)
-        .await
-        .map_err(StoreError::from)?;
+    let published = started.elapsed();
+    sqlx::query(
+        "UPDATE relay_cursor SET txid = $1::bigint::text::xid8, position = $2 WHERE name = 'jetstream'",
+    )
+    .bind(cursor.0)
+    .bind(cursor.1)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
     tx.commit().await.map_err(StoreError::from)?;
-    tracing::debug!(events = events.len(), "outbox rows relayed");
+    tracing::debug!(
+        events = events.len(),
+        read_ms = read.as_secs_f64() * 1e3,
+        published_ms = published.as_secs_f64() * 1e3,
+        total_ms = started.elapsed().as_secs_f64() * 1e3,
+        "outbox rows relayed"
+    );
     Ok(Round::Published(events.len()))
+}
+
+/// Deletes the outbox rows the relay has published.
+///
+/// # Errors
+/// Database failures.
+pub async fn delete_relayed(log: &PgLog) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM outbox WHERE (txid, position) <= (SELECT txid, position FROM relay_cursor WHERE name = 'jetstream')",
+    )
+    .execute(log.pool())
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Runs the relay until `shutdown` turns true. `appended` is signalled by this process's
@@ -241,7 +283,14 @@ pub async fn run_relay(
     // The stream is created (or updated) before the first round and again after any
     // failure, so the relay works whichever process starts first.
     let mut stream_ready = false;
+    let mut last_cleanup = tokio::time::Instant::now();
     loop {
+        if last_cleanup.elapsed() >= OUTBOX_CLEANUP {
+            last_cleanup = tokio::time::Instant::now();
+            if let Err(e) = delete_relayed(&log).await {
+                tracing::warn!(error = %e, "cannot delete relayed outbox rows");
+            }
+        }
         if !stream_ready {
             match bus.ensure_stream().await {
                 Ok(_) => stream_ready = true,

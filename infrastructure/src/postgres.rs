@@ -30,6 +30,9 @@ pub async fn connect(
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
+        // No ping before every acquire (a round trip per query); a broken connection
+        // fails its query, and the caller's retry gets a fresh one.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
 }

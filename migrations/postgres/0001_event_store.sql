@@ -42,17 +42,32 @@ CREATE TABLE document_checkpoints
 );
 
 -- The outbox: one row per event, inserted by a trigger in the transaction that inserts the
--- event, so both commit or neither. The relay publishes rows to JetStream, then deletes
--- them. (The trigger sends no NOTIFY: PostgreSQL holds a database-wide lock from a
--- notifying transaction's pre-commit until its commit record is flushed, which would
--- serialise every append behind one fsync. Relays wake as described in jetstream.rs.)
+-- event, so both commit or neither. The relay publishes rows to JetStream in the same
+-- gap-safe (txid, position) order as `events` and remembers how far it got in
+-- `relay_cursor`; relayed rows are deleted in bulk about once a second. Reading from a
+-- cursor (not "the oldest rows, then delete them") keeps every read off the dead rows a
+-- queue table accumulates between vacuums. The trigger sends no NOTIFY: PostgreSQL holds
+-- a database-wide lock from a notifying transaction's pre-commit until its commit record
+-- is flushed, which would serialise every append behind one fsync.
 CREATE TABLE outbox
 (
     position       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    txid           XID8   NOT NULL DEFAULT pg_current_xact_id(),
     aggregate_type TEXT   NOT NULL,
     aggregate_id   TEXT   NOT NULL,
     sequence       BIGINT NOT NULL
 );
+
+CREATE INDEX outbox_in_order ON outbox (txid, position);
+
+CREATE TABLE relay_cursor
+(
+    name     TEXT PRIMARY KEY,
+    txid     XID8   NOT NULL,
+    position BIGINT NOT NULL
+);
+
+INSERT INTO relay_cursor (name, txid, position) VALUES ('jetstream', '0', 0);
 
 -- Idempotency keys, recorded from the first event of a commit (the only one whose
 -- metadata carries the key). A second commit with the same key fails on the primary key

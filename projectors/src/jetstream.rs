@@ -147,6 +147,7 @@ pub async fn run_read_model(
     }
     let projector = tokio::sync::Mutex::new(projector);
     consume(&bus, READ_MODEL_CONSUMER, shutdown, |batch| async {
+        let started = std::time::Instant::now();
         let (messages, events) = decode(batch).await;
         let mut projector = projector.lock().await;
         let mut result = Err(StoreError::Conflict);
@@ -159,8 +160,14 @@ pub async fn run_read_model(
         }
         match result {
             Ok(()) => {
-                tracing::debug!(events = events.len(), "read-model batch applied");
+                let applied = started.elapsed();
                 settle(&messages, AckKind::Ack).await;
+                tracing::debug!(
+                    events = events.len(),
+                    applied_ms = applied.as_secs_f64() * 1e3,
+                    total_ms = started.elapsed().as_secs_f64() * 1e3,
+                    "read-model batch applied"
+                );
             }
             Err(e) => {
                 projector.forget();
@@ -238,4 +245,4 @@ pub async fn run_docx(
 }
 
 /// Shortest pause between two .docx rendering passes.
-const DOCX_MIN_REST: Duration = Duration::from_millis(100);
+const DOCX_MIN_REST: Duration = Duration::from_millis(250);

@@ -125,6 +125,42 @@ impl QueryApi {
         }
     }
 
+    /// The read model's summary of a document (after waiting for `min_version`), without
+    /// its blocks.
+    async fn latest_summary(
+        &self,
+        principal: &Principal,
+        raw_id: &str,
+        params: &ReadParams,
+    ) -> Result<SummaryRow, ApiError> {
+        let id = api_types::parse_document_id(raw_id)?;
+        let min = params.min_version.unwrap_or(1);
+        if params.min_version.is_some() {
+            let head = self.head(principal, &id).await?;
+            if min > head {
+                return Err(version_not_found(min));
+            }
+            self.wait(&id, min).await?;
+        }
+        let tenant = principal.tenant.as_str();
+        if let Some(summary) = self
+            .views
+            .summary(tenant, id.as_str())
+            .await
+            .map_err(store_error)?
+        {
+            return Ok(summary);
+        }
+        // Just created and not projected yet: wait for it, as if min_version=1.
+        self.head(principal, &id).await?;
+        self.wait(&id, 1).await?;
+        self.views
+            .summary(tenant, id.as_str())
+            .await
+            .map_err(store_error)?
+            .ok_or_else(ApiError::document_not_found)
+    }
+
     /// Resolves the document a read is about: a past version, or the read model (after
     /// waiting for `min_version`).
     async fn resolve(
@@ -270,10 +306,15 @@ async fn get_document(
     path: web::Path<String>,
     params: web::Query<ReadParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let resolved = api.resolve(&principal, &path, &params).await?;
+    // The latest summary is one row: no need to load the blocks.
+    let summary = if params.version.is_none() {
+        api.latest_summary(&principal, &path, &params).await?
+    } else {
+        api.resolve(&principal, &path, &params).await?.summary
+    };
     Ok(HttpResponse::Ok()
-        .insert_header(resolved.etag())
-        .json(summary_dto(resolved.summary)))
+        .insert_header((header::ETAG, format!("\"{}\"", summary.version)))
+        .json(summary_dto(summary)))
 }
 
 /// A document's blocks.

@@ -19,7 +19,17 @@ fn summary_row(row: &sqlx::postgres::PgRow) -> Result<SummaryRow, StoreError> {
     )
 }
 
-/// The SQLite backend of [`super::Views`].
+/// Block rows as columns (for `UNNEST`).
+#[derive(Default)]
+struct BlockColumns {
+    document_ids: Vec<String>,
+    block_ids: Vec<String>,
+    ords: Vec<f64>,
+    bodies: Vec<String>,
+    plains: Vec<String>,
+}
+
+/// The PostgreSQL backend of [`super::Views`].
 #[derive(Debug, Clone)]
 pub struct PgViews {
     pool: PgPool,
@@ -119,75 +129,135 @@ impl PgViews {
         Ok(rows.into_iter().map(|(id, v)| (id, v as u64)).collect())
     }
 
+    /// Writes a batch in a fixed number of statements, whatever its size: each kind of row
+    /// goes in one statement over arrays (`UNNEST`).
     pub(super) async fn write(&self, writes: &[DocumentWrite]) -> Result<(), StoreError> {
+        let (new, updated): (Vec<&DocumentWrite>, Vec<&DocumentWrite>) =
+            writes.iter().partition(|w| w.expected_version.is_none());
         let mut tx = self.pool.begin().await?;
-        for w in writes {
-            let s = &w.summary;
-            let query = match w.expected_version {
-                None => format!(
-                    "INSERT INTO documents ({SUMMARY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                     ON CONFLICT (id) DO NOTHING"
-                ),
-                Some(_) => "UPDATE documents SET title = $3, version = $4, archived = $5, metadata = $6,
-                              stats = $7, updated_at = $10, updated_by = $11
-                            WHERE id = $1 AND tenant = $2 AND created_at = $8 AND created_by = $9 AND version = $12"
-                    .to_string(),
+        if !new.is_empty() {
+            let column = |f: fn(&SummaryRow) -> &String| -> Vec<String> {
+                new.iter().map(|w| f(&w.summary).clone()).collect()
             };
-            let mut statement = sqlx::query(&query)
-                .bind(&s.id)
-                .bind(&s.tenant)
-                .bind(&s.title)
-                .bind(s.version as i64)
-                .bind(s.archived)
-                .bind(&w.metadata)
-                .bind(&w.stats)
-                .bind(&s.created_at)
-                .bind(&s.created_by)
-                .bind(&s.updated_at)
-                .bind(&s.updated_by);
-            if let Some(expected) = w.expected_version {
-                statement = statement.bind(expected as i64);
-            }
-            let done = statement.execute(&mut *tx).await?;
-            if done.rows_affected() != 1 {
+            let done = sqlx::query(&format!(
+                "INSERT INTO documents ({SUMMARY_COLUMNS})
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bool[],
+                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+                 ON CONFLICT (id) DO NOTHING"
+            ))
+            .bind(column(|s| &s.id))
+            .bind(column(|s| &s.tenant))
+            .bind(column(|s| &s.title))
+            .bind(new.iter().map(|w| w.summary.version as i64).collect::<Vec<_>>())
+            .bind(new.iter().map(|w| w.summary.archived).collect::<Vec<_>>())
+            .bind(new.iter().map(|w| w.metadata.clone()).collect::<Vec<_>>())
+            .bind(new.iter().map(|w| w.stats.clone()).collect::<Vec<_>>())
+            .bind(column(|s| &s.created_at))
+            .bind(column(|s| &s.created_by))
+            .bind(column(|s| &s.updated_at))
+            .bind(column(|s| &s.updated_by))
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != new.len() as u64 {
                 return Err(StoreError::Conflict);
             }
-            if w.delete_all {
-                sqlx::query("DELETE FROM document_blocks WHERE document_id = $1")
-                    .bind(&s.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for block_id in &w.removed {
-                sqlx::query("DELETE FROM document_blocks WHERE document_id = $1 AND block_id = $2")
-                    .bind(&s.id)
-                    .bind(block_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for b in &w.upserts {
-                sqlx::query(
-                    "INSERT INTO document_blocks (document_id, block_id, ord, body, plain) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body,
-                       plain = excluded.plain",
-                )
-                .bind(&s.id)
-                .bind(&b.block_id)
-                .bind(b.ord)
-                .bind(&b.body)
-                .bind(&b.plain)
-                .execute(&mut *tx)
-                .await?;
+        }
+        if !updated.is_empty() {
+            let column = |f: fn(&SummaryRow) -> &String| -> Vec<String> {
+                updated.iter().map(|w| f(&w.summary).clone()).collect()
+            };
+            let done = sqlx::query(
+                "UPDATE documents d SET title = n.title, version = n.version, archived = n.archived,
+                        metadata = n.metadata, stats = n.stats, updated_at = n.updated_at,
+                        updated_by = n.updated_by
+                   FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bool[], $5::text[], $6::text[],
+                               $7::text[], $8::text[], $9::bigint[])
+                        AS n(id, title, version, archived, metadata, stats, updated_at, updated_by, expected)
+                  WHERE d.id = n.id AND d.version = n.expected",
+            )
+            .bind(column(|s| &s.id))
+            .bind(column(|s| &s.title))
+            .bind(updated.iter().map(|w| w.summary.version as i64).collect::<Vec<_>>())
+            .bind(updated.iter().map(|w| w.summary.archived).collect::<Vec<_>>())
+            .bind(updated.iter().map(|w| w.metadata.clone()).collect::<Vec<_>>())
+            .bind(updated.iter().map(|w| w.stats.clone()).collect::<Vec<_>>())
+            .bind(column(|s| &s.updated_at))
+            .bind(column(|s| &s.updated_by))
+            .bind(
+                updated
+                    .iter()
+                    .map(|w| w.expected_version.unwrap_or_default() as i64)
+                    .collect::<Vec<_>>(),
+            )
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != updated.len() as u64 {
+                return Err(StoreError::Conflict);
             }
         }
-        // Wakes `?min_version=` waiters in query-api processes (delivered at commit):
-        // one notification per document, "<version>:<id>".
+        let cleared: Vec<String> = writes
+            .iter()
+            .filter(|w| w.delete_all)
+            .map(|w| w.summary.id.clone())
+            .collect();
+        if !cleared.is_empty() {
+            sqlx::query("DELETE FROM document_blocks WHERE document_id = ANY($1)")
+                .bind(&cleared)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let (mut removed_documents, mut removed_blocks) = (Vec::new(), Vec::new());
         for w in writes {
-            sqlx::query("SELECT pg_notify('folio_views', $1)")
-                .bind(format!("{}:{}", w.summary.version, w.summary.id))
-                .execute(&mut *tx)
-                .await?;
+            for block in &w.removed {
+                removed_documents.push(w.summary.id.clone());
+                removed_blocks.push(block.clone());
+            }
         }
+        if !removed_blocks.is_empty() {
+            sqlx::query(
+                "DELETE FROM document_blocks b USING UNNEST($1::text[], $2::text[]) AS r(document_id, block_id)
+                  WHERE b.document_id = r.document_id AND b.block_id = r.block_id",
+            )
+            .bind(&removed_documents)
+            .bind(&removed_blocks)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut rows = BlockColumns::default();
+        for w in writes {
+            for b in &w.upserts {
+                rows.document_ids.push(w.summary.id.clone());
+                rows.block_ids.push(b.block_id.clone());
+                rows.ords.push(b.ord);
+                rows.bodies.push(b.body.clone());
+                rows.plains.push(b.plain.clone());
+            }
+        }
+        if !rows.block_ids.is_empty() {
+            sqlx::query(
+                "INSERT INTO document_blocks (document_id, block_id, ord, body, plain)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[])
+                 ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body,
+                   plain = excluded.plain",
+            )
+            .bind(&rows.document_ids)
+            .bind(&rows.block_ids)
+            .bind(&rows.ords)
+            .bind(&rows.bodies)
+            .bind(&rows.plains)
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Wakes `?min_version=` waiters in query-api processes (delivered at commit): one
+        // notification per document, "<version>:<id>".
+        let payloads: Vec<String> = writes
+            .iter()
+            .map(|w| format!("{}:{}", w.summary.version, w.summary.id))
+            .collect();
+        sqlx::query("SELECT pg_notify('folio_views', p) FROM UNNEST($1::text[]) AS p")
+            .bind(&payloads)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -9,14 +9,13 @@ fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
-pub struct TestDatabase {
+pub(crate) struct TestDatabase {
     name: String,
-    pub url: String,
-    pub pool: PgPool,
+    pub(crate) pool: PgPool,
 }
 
 impl TestDatabase {
-    pub async fn create() -> Self {
+    pub(crate) async fn create() -> Self {
         let name = format!("folio_test_{}", uuid::Uuid::now_v7().simple());
         let admin = PgPool::connect(&admin_url())
             .await
@@ -33,11 +32,11 @@ impl TestDatabase {
             .await
             .unwrap();
         infrastructure::postgres::migrate(&pool).await.unwrap();
-        Self { name, url, pool }
+        Self { name, pool }
     }
 
     /// Drops the database (call at the end of the test).
-    pub async fn drop(self) {
+    pub(crate) async fn drop(self) {
         self.pool.close().await;
         let admin = PgPool::connect(&admin_url()).await.unwrap();
         sqlx::query(&format!(
