@@ -137,7 +137,11 @@ impl QueryApi {
         let tenant = principal.tenant.as_str();
         let min = params.min_version.unwrap_or(1);
         // Already there (the common case): one query. The summary is tenant-scoped.
-        if let Some(summary) = self.views.summary(tenant, id.as_str()).await.map_err(store_error)?
+        if let Some(summary) = self
+            .views
+            .summary(tenant, id.as_str())
+            .await
+            .map_err(store_error)?
             && summary.version >= min
         {
             return Ok(summary);

@@ -279,3 +279,46 @@ async fn under_concurrent_writers_on_many_documents_the_relay_skips_nothing_and_
     );
     assert_eq!(texts_at(&app, &ids[0], 51).await.len(), 50);
 }
+
+#[tokio::test]
+async fn the_distributed_benchmark_runs_and_cleans_up_after_itself() {
+    // A tiny run: this checks that `folio bench --distributed` works, not how fast it is.
+    let admin = std::env::var("FOLIO_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["bench", "--distributed", "--database-url", &admin])
+        .args(["--nats-url", &crate::cluster::shared_nats_url()])
+        .args([
+            "--seconds",
+            "1",
+            "--concurrency",
+            "2",
+            "--lag-rate",
+            "50",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    for field in [
+        "raw_insert_commits_per_second",
+        "commands_per_second",
+        "lag_achieved_rate",
+    ] {
+        assert!(report[field].as_f64().unwrap() > 0.0, "{field}: {report}");
+    }
+    assert!(report["command_p99_ms"].as_f64() >= report["command_p50_ms"].as_f64());
+    assert!(report["projection_lag_p99_ms"].as_f64() >= report["projection_lag_p50_ms"].as_f64());
+    let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+    let left: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'folio_bench_%'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, 0, "the benchmark's database is dropped");
+}
