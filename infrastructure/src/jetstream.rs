@@ -233,7 +233,7 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<Round, BusError> {
     );
     let events = rows
         .iter()
-        .map(crate::store::decode_pg_row)
+        .map(crate::rows::event)
         .collect::<Result<Vec<_>, _>>()?;
     let read = started.elapsed();
     bus.publish(&events).await?;

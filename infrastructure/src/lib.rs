@@ -18,6 +18,7 @@ pub mod bus;
 pub mod context;
 pub mod jetstream;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 pub mod store;
 pub mod telemetry;

@@ -16,7 +16,6 @@ use domain::{Document, DocumentEvent, DocumentId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub(crate) use postgres::decode_row as decode_pg_row;
 pub use postgres::{GlobalCursor, PgLog};
 pub use sqlite::SqliteLog;
 
@@ -154,7 +153,7 @@ fn upcast(event_type: &str, event_version: &str, payload: Value) -> Result<Value
 }
 
 /// Builds a [`StoredEvent`] from a stored row's columns (upcasting the payload).
-fn decode(
+pub(crate) fn decode(
     document_id: String,
     sequence: i64,
     event_type: String,
@@ -204,10 +203,10 @@ fn serialize(
 
 /// A stored state of a document (snapshot or checkpoint).
 #[derive(Debug)]
-struct StoredState {
-    version: u64,
-    tenant: Option<String>,
-    payload: String,
+pub(crate) struct StoredState {
+    pub(crate) version: u64,
+    pub(crate) tenant: Option<String>,
+    pub(crate) payload: String,
 }
 
 impl StoredState {

@@ -13,24 +13,14 @@ use domain::{Document, DocumentId};
 use postgres_es::PostgresEventRepository;
 use sqlx::{PgPool, Row};
 
-use super::{HistoryFilter, IdempotencyRecord, StoreError, StoredEvent, StoredState, decode};
+use super::{HistoryFilter, IdempotencyRecord, StoreError, StoredEvent, StoredState};
+use crate::rows;
 
 const SELECT_EVENT: &str =
     "SELECT aggregate_id, sequence, event_type, event_version, payload, metadata FROM events";
 
 /// Only rows of transactions older than every transaction still in flight.
 const SETTLED: &str = "txid < pg_snapshot_xmin(pg_current_snapshot())";
-
-pub(crate) fn decode_row(row: &sqlx::postgres::PgRow) -> Result<StoredEvent, StoreError> {
-    decode(
-        row.try_get("aggregate_id")?,
-        row.try_get("sequence")?,
-        row.try_get("event_type")?,
-        row.try_get("event_version")?,
-        row.try_get("payload")?,
-        row.try_get("metadata")?,
-    )
-}
 
 /// A place in the global order of events: `(transaction id, position)`. Start with
 /// `GlobalCursor::default()`.
@@ -84,14 +74,7 @@ impl PgLog {
         .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(StoredState {
-                version: row.try_get::<i64, _>("version")? as u64,
-                tenant: Some(row.try_get("tenant")?),
-                payload: row.try_get("payload")?,
-            })
-        })
-        .transpose()
+        row.map(|row| rows::state(&row, true)).transpose()
     }
 
     pub(super) async fn save_snapshot(
@@ -137,14 +120,7 @@ impl PgLog {
         .bind(version as i64)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(StoredState {
-                version: row.try_get::<i64, _>("version")? as u64,
-                tenant: None,
-                payload: row.try_get("payload")?,
-            })
-        })
-        .transpose()
+        row.map(|row| rows::state(&row, false)).transpose()
     }
 
     pub(super) async fn events(
@@ -165,7 +141,7 @@ impl PgLog {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(decode_row).collect()
+        rows.iter().map(rows::event).collect()
     }
 
     pub(super) async fn history(
@@ -192,7 +168,7 @@ impl PgLog {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(decode_row).collect()
+        rows.iter().map(rows::event).collect()
     }
 
     /// The tenant's events in the global order; the cursor is the position of the last
@@ -225,7 +201,7 @@ impl PgLog {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>("position")?, decode_row(r)?)))
+            .map(|r| Ok((r.try_get::<i64, _>("position")?, rows::event(r)?)))
             .collect()
     }
 
@@ -259,7 +235,7 @@ impl PgLog {
                 txid: row.try_get("txid")?,
                 position: row.try_get("position")?,
             };
-            events.push(decode_row(row)?);
+            events.push(rows::event(row)?);
         }
         Ok((events, last))
     }
@@ -275,9 +251,7 @@ impl PgLog {
         .bind(id.as_str())
         .fetch_one(&self.pool)
         .await?;
-        let version: Option<i64> = row.try_get("v")?;
-        let tenant: Option<String> = row.try_get("tenant")?;
-        Ok(version.zip(tenant).map(|(v, t)| (v as u64, t)))
+        rows::head(&row)
     }
 
     pub(super) async fn heads(&self) -> Result<Vec<(DocumentId, u64)>, StoreError> {
@@ -287,14 +261,7 @@ impl PgLog {
         .bind(Document::TYPE)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    DocumentId::new(r.try_get::<String, _>("aggregate_id")?),
-                    r.try_get::<i64, _>("v")? as u64,
-                ))
-            })
-            .collect()
+        rows.iter().map(rows::document_head).collect()
     }
 
     pub(super) async fn idempotency_record(
@@ -310,15 +277,7 @@ impl PgLog {
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(IdempotencyRecord {
-                document_id: row.try_get("aggregate_id")?,
-                first_sequence: row.try_get::<i64, _>("first_sequence")? as u64,
-                request_id: row.try_get("request_id")?,
-                fingerprint: row.try_get("fingerprint")?,
-            })
-        })
-        .transpose()
+        row.map(|row| rows::idempotency(&row)).transpose()
     }
 
     pub(super) async fn request_events(
@@ -335,6 +294,6 @@ impl PgLog {
         .bind(&record.request_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(decode_row).collect()
+        rows.iter().map(rows::event).collect()
     }
 }

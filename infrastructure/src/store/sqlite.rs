@@ -6,27 +6,12 @@ use domain::{Document, DocumentId};
 use sqlite_es::SqliteEventRepository;
 use sqlx::{Row, SqlitePool};
 
-use super::{
-    HistoryFilter, IdempotencyRecord, StoreError, StoredEvent, StoredState, corrupt, decode,
-};
+use super::{HistoryFilter, IdempotencyRecord, StoreError, StoredEvent, StoredState};
+use crate::rows;
 use cqrs_es::Aggregate;
 
 const SELECT_EVENT: &str =
     "SELECT aggregate_id, sequence, event_type, event_version, payload, metadata FROM events";
-
-fn decode_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredEvent, StoreError> {
-    let text = |name: &str| -> Result<serde_json::Value, StoreError> {
-        serde_json::from_str(&row.try_get::<String, _>(name)?).map_err(corrupt)
-    };
-    decode(
-        row.try_get("aggregate_id")?,
-        row.try_get("sequence")?,
-        row.try_get("event_type")?,
-        row.try_get("event_version")?,
-        text("payload")?,
-        text("metadata")?,
-    )
-}
 
 /// The SQLite backend of [`super::EventLog`].
 #[derive(Clone)]
@@ -71,14 +56,7 @@ impl SqliteLog {
         .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(StoredState {
-                version: row.try_get::<i64, _>("version")? as u64,
-                tenant: Some(row.try_get("tenant")?),
-                payload: row.try_get("payload")?,
-            })
-        })
-        .transpose()
+        row.map(|row| rows::state(&row, true)).transpose()
     }
 
     pub(super) async fn save_snapshot(
@@ -124,14 +102,7 @@ impl SqliteLog {
         .bind(version as i64)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(StoredState {
-                version: row.try_get::<i64, _>("version")? as u64,
-                tenant: None,
-                payload: row.try_get("payload")?,
-            })
-        })
-        .transpose()
+        row.map(|row| rows::state(&row, false)).transpose()
     }
 
     pub(super) async fn events(
@@ -152,7 +123,7 @@ impl SqliteLog {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(decode_row).collect()
+        rows.iter().map(rows::event).collect()
     }
 
     pub(super) async fn history(
@@ -179,7 +150,7 @@ impl SqliteLog {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(decode_row).collect()
+        rows.iter().map(rows::event).collect()
     }
 
     pub(super) async fn audit(
@@ -209,7 +180,7 @@ impl SqliteLog {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>("position")?, decode_row(r)?)))
+            .map(|r| Ok((r.try_get::<i64, _>("position")?, rows::event(r)?)))
             .collect()
     }
 
@@ -224,9 +195,7 @@ impl SqliteLog {
         .bind(id.as_str())
         .fetch_one(&self.pool)
         .await?;
-        let version: Option<i64> = row.try_get("v")?;
-        let tenant: Option<String> = row.try_get("tenant")?;
-        Ok(version.zip(tenant).map(|(v, t)| (v as u64, t)))
+        rows::head(&row)
     }
 
     pub(super) async fn heads(&self) -> Result<Vec<(DocumentId, u64)>, StoreError> {
@@ -236,14 +205,7 @@ impl SqliteLog {
         .bind(Document::TYPE)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    DocumentId::new(r.try_get::<String, _>("aggregate_id")?),
-                    r.try_get::<i64, _>("v")? as u64,
-                ))
-            })
-            .collect()
+        rows.iter().map(rows::document_head).collect()
     }
 
     pub(super) async fn idempotency_record(
@@ -259,15 +221,7 @@ impl SqliteLog {
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| {
-            Ok(IdempotencyRecord {
-                document_id: row.try_get("aggregate_id")?,
-                first_sequence: row.try_get::<i64, _>("first_sequence")? as u64,
-                request_id: row.try_get("request_id")?,
-                fingerprint: row.try_get("fingerprint")?,
-            })
-        })
-        .transpose()
+        row.map(|row| rows::idempotency(&row)).transpose()
     }
 
     pub(super) async fn request_events(
@@ -284,7 +238,7 @@ impl SqliteLog {
         .bind(&record.request_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(decode_row).collect()
+        rows.iter().map(rows::event).collect()
     }
 
     /// Outbox rows after `position`, oldest first, with their events.
@@ -307,7 +261,7 @@ impl SqliteLog {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>("position")?, decode_row(r)?)))
+            .map(|r| Ok((r.try_get::<i64, _>("position")?, rows::event(r)?)))
             .collect()
     }
 

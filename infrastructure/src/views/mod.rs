@@ -305,7 +305,7 @@ fn corrupt(e: serde_json::Error) -> StoreError {
 
 /// A summary from its columns (metadata and stats as JSON text).
 #[allow(clippy::too_many_arguments)]
-fn summary_from(
+pub(crate) fn summary_from(
     id: String,
     tenant: String,
     title: String,

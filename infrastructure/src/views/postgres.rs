@@ -1,23 +1,10 @@
 //! Read models in PostgreSQL.
 
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
-use super::{BlockHit, DocumentWrite, LoadedRows, SUMMARY_COLUMNS, SummaryRow, summary_from};
+use super::{BlockHit, DocumentWrite, LoadedRows, SUMMARY_COLUMNS, SummaryRow};
+use crate::rows;
 use crate::store::StoreError;
-
-fn summary_row(row: &sqlx::postgres::PgRow) -> Result<SummaryRow, StoreError> {
-    summary_from(
-        row.try_get("id")?,
-        row.try_get("tenant")?,
-        row.try_get("title")?,
-        row.try_get("version")?,
-        row.try_get("archived")?,
-        &row.try_get::<String, _>("metadata")?,
-        &row.try_get::<String, _>("stats")?,
-        (row.try_get("created_at")?, row.try_get("created_by")?),
-        (row.try_get("updated_at")?, row.try_get("updated_by")?),
-    )
-}
 
 /// Block rows as columns (for `UNNEST`).
 #[derive(Default)]
@@ -57,7 +44,7 @@ impl PgViews {
         .bind(tenant)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(summary_row).transpose()
+        row.as_ref().map(rows::summary).transpose()
     }
 
     pub(super) async fn list(
@@ -80,7 +67,7 @@ impl PgViews {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(summary_row).collect()
+        rows.iter().map(rows::summary).collect()
     }
 
     pub(super) async fn load(
@@ -96,7 +83,7 @@ impl PgViews {
         .bind(tenant)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(summary) = row.as_ref().map(summary_row).transpose()? else {
+        let Some(summary) = row.as_ref().map(rows::summary).transpose()? else {
             return Ok(None);
         };
         let rows = sqlx::query(
@@ -108,7 +95,7 @@ impl PgViews {
         tx.commit().await?;
         let blocks = rows
             .iter()
-            .map(|r| Ok((r.try_get("ord")?, r.try_get("body")?)))
+            .map(rows::block)
             .collect::<Result<_, StoreError>>()?;
         Ok(Some((summary, blocks)))
     }
@@ -283,16 +270,7 @@ impl PgViews {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BlockHit {
-                    document_id: r.try_get("document_id")?,
-                    block_id: r.try_get("block_id")?,
-                    ord: r.try_get("ord")?,
-                    text: r.try_get("plain")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rows::block_hit).collect()
     }
 
     pub(super) async fn blob_version(&self, id: &str) -> Result<Option<u64>, StoreError> {
