@@ -270,6 +270,28 @@ pub async fn delete_relayed(log: &PgLog) -> Result<u64, StoreError> {
     Ok(done.rows_affected())
 }
 
+/// Deletes relayed outbox rows about once a second until `shutdown` turns true.
+async fn run_cleanup(log: PgLog, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(OUTBOX_CLEANUP) => {}
+            _ = shutdown.changed() => return,
+        }
+        if let Err(e) = delete_relayed(&log).await {
+            tracing::warn!(error = %e, "cannot delete relayed outbox rows");
+        }
+    }
+}
+
+/// Aborts a task when dropped (the relay's helper task ends with the relay).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Runs the relay until `shutdown` turns true. `appended` is signalled by this process's
 /// write path after each append.
 pub async fn run_relay(
@@ -283,14 +305,10 @@ pub async fn run_relay(
     // The stream is created (or updated) before the first round and again after any
     // failure, so the relay works whichever process starts first.
     let mut stream_ready = false;
-    let mut last_cleanup = tokio::time::Instant::now();
+    // Deleting relayed rows runs beside the rounds, so it never delays one.
+    let cleanup = tokio::spawn(run_cleanup(log.clone(), shutdown.clone()));
+    let _abort_cleanup = AbortOnDrop(cleanup);
     loop {
-        if last_cleanup.elapsed() >= OUTBOX_CLEANUP {
-            last_cleanup = tokio::time::Instant::now();
-            if let Err(e) = delete_relayed(&log).await {
-                tracing::warn!(error = %e, "cannot delete relayed outbox rows");
-            }
-        }
         if !stream_ready {
             match bus.ensure_stream().await {
                 Ok(_) => stream_ready = true,
