@@ -123,7 +123,7 @@ impl Bus {
             .map_err(nats)
     }
 
-    /// Creates (or joins) a durable pull consumer of every event, acked explicitly.
+    /// Creates, updates or joins a durable pull consumer of every event, acked explicitly.
     ///
     /// # Errors
     /// NATS failures.
@@ -137,12 +137,10 @@ impl Bus {
             deliver_policy: consumer::DeliverPolicy::All,
             ..Default::default()
         };
-        // Creating a durable consumer that exists with the same configuration is a no-op,
-        // so every instance can do this at start.
-        stream
-            .get_or_create_consumer(name, config)
-            .await
-            .map_err(nats)
+        // Creating a durable consumer that exists is idempotent with the same configuration
+        // and updates its editable settings (ack wait, max ack pending…) with a changed one,
+        // so every instance does this at start.
+        stream.create_consumer(config).await.map_err(nats)
     }
 
     /// Publishes events and waits until JetStream stored every one (or recognised it as a
