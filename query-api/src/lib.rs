@@ -146,30 +146,29 @@ impl QueryApi {
         {
             return Ok(summary);
         }
-        if params.min_version.is_some() {
-            let head = self.head(principal, &id).await?;
-            if min > head {
-                return Err(version_not_found(min));
-            }
-            self.wait(&id, min).await?;
-        }
-        let tenant = principal.tenant.as_str();
-        if let Some(summary) = self
-            .views
-            .summary(tenant, id.as_str())
-            .await
-            .map_err(store_error)?
-        {
-            return Ok(summary);
-        }
-        // Just created and not projected yet: wait for it, as if min_version=1.
-        self.head(principal, &id).await?;
-        self.wait(&id, 1).await?;
+        // Not yet (or not in this tenant): wait for `min_version`, or for the first
+        // projection of a document just created.
+        self.wait_min(principal, &id, min).await?;
         self.views
             .summary(tenant, id.as_str())
             .await
             .map_err(store_error)?
             .ok_or_else(ApiError::document_not_found)
+    }
+
+    /// Waits until the read model has version `min` of a document of the caller's tenant:
+    /// 404 when there is no such document or version.
+    async fn wait_min(
+        &self,
+        principal: &Principal,
+        id: &DocumentId,
+        min: u64,
+    ) -> Result<(), ApiError> {
+        let head = self.head(principal, id).await?;
+        if min > head {
+            return Err(version_not_found(min));
+        }
+        self.wait(id, min).await
     }
 
     /// Resolves the document a read is about: a past version, or the read model (after
@@ -206,11 +205,7 @@ impl QueryApi {
             });
         }
         if let Some(min) = params.min_version {
-            let head = self.head(principal, &id).await?;
-            if min > head {
-                return Err(version_not_found(min));
-            }
-            self.wait(&id, min).await?;
+            self.wait_min(principal, &id, min).await?;
         }
         let projected = match self
             .views
@@ -221,8 +216,7 @@ impl QueryApi {
             Some(p) => p,
             None => {
                 // Just created and not projected yet: wait for it, as if min_version=1.
-                self.head(principal, &id).await?;
-                self.wait(&id, 1).await?;
+                self.wait_min(principal, &id, 1).await?;
                 self.views
                     .projected(tenant, id.as_str())
                     .await
