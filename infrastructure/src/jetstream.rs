@@ -270,11 +270,7 @@ pub async fn delete_relayed(log: &PgLog) -> Result<u64, StoreError> {
 
 /// Deletes relayed outbox rows about once a second until `shutdown` turns true.
 async fn run_cleanup(log: PgLog, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(OUTBOX_CLEANUP) => {}
-            _ = shutdown.changed() => return,
-        }
+    while !crate::pause(OUTBOX_CLEANUP, &mut shutdown).await {
         if let Err(e) = delete_relayed(&log).await {
             tracing::warn!(error = %e, "cannot delete relayed outbox rows");
         }
@@ -299,7 +295,7 @@ pub async fn run_relay(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut listener = None;
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = crate::Backoff::default();
     // The stream is created (or updated) before the first round and again after any
     // failure, so the relay works whichever process starts first.
     let mut stream_ready = false;
@@ -312,18 +308,16 @@ pub async fn run_relay(
                 Ok(_) => stream_ready = true,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot create the stream; retrying");
-                    tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
-                        _ = shutdown.changed() => return,
+                    if crate::pause(backoff.delay(), &mut shutdown).await {
+                        return;
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
                     continue;
                 }
             }
         }
         match relay_round(&log, &bus).await {
             Ok(Round::Published(n)) => {
-                backoff = Duration::from_millis(100);
+                backoff.reset();
                 if n as i64 == RELAY_BATCH {
                     continue;
                 }
@@ -337,19 +331,16 @@ pub async fn run_relay(
                 {
                     tracing::warn!(error = %e, "cannot notify the other relays");
                 }
-                tokio::select! {
-                    () = tokio::time::sleep(RELAY_LINGER * 2) => {}
-                    _ = shutdown.changed() => return,
+                if crate::pause(RELAY_LINGER * 2, &mut shutdown).await {
+                    return;
                 }
             }
             Err(e) => {
                 stream_ready = false;
                 tracing::warn!(error = %e, "outbox relay round failed; retrying");
-                tokio::select! {
-                    () = tokio::time::sleep(backoff) => {}
-                    _ = shutdown.changed() => return,
+                if crate::pause(backoff.delay(), &mut shutdown).await {
+                    return;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
                 continue;
             }
         }

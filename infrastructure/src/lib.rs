@@ -47,3 +47,42 @@ pub(crate) fn safe_token(s: &str) -> String {
         })
         .collect()
 }
+
+/// Sleeps `delay`, or less when `shutdown` turns true; returns whether it did (the
+/// caller then stops).
+pub async fn pause(
+    delay: std::time::Duration,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => *shutdown.borrow(),
+        _ = shutdown.changed() => true,
+    }
+}
+
+/// A retry delay that doubles after each failure, from 100 ms up to 5 s.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff(std::time::Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self(Self::FIRST)
+    }
+}
+
+impl Backoff {
+    const FIRST: std::time::Duration = std::time::Duration::from_millis(100);
+    const MAX: std::time::Duration = std::time::Duration::from_secs(5);
+
+    /// The delay before the next attempt (doubling it for the one after).
+    pub fn delay(&mut self) -> std::time::Duration {
+        let delay = self.0;
+        self.0 = (self.0 * 2).min(Self::MAX);
+        delay
+    }
+
+    /// Back to the first delay (after a success).
+    pub fn reset(&mut self) {
+        self.0 = Self::FIRST;
+    }
+}

@@ -50,6 +50,13 @@ pub async fn ping(pool: &PgPool) -> bool {
     sqlx::query("SELECT 1").execute(pool).await.is_ok()
 }
 
+/// A listener connected and subscribed to `channel`.
+async fn listen(pool: &PgPool, channel: &str) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(channel).await?;
+    Ok(listener)
+}
+
 /// Waits for a notification on `channel`, or `poll` at most. Returns the listener to reuse
 /// (None after a failure: the caller reconnects next time, meanwhile it polls).
 pub async fn wait_notified(
@@ -60,17 +67,10 @@ pub async fn wait_notified(
 ) -> Option<PgListener> {
     let mut listener = match listener {
         Some(l) => l,
-        None => match PgListener::connect_with(pool).await {
-            Ok(mut l) => {
-                if let Err(e) = l.listen(channel).await {
-                    tracing::warn!(error = %e, channel, "cannot LISTEN; polling");
-                    tokio::time::sleep(poll).await;
-                    return None;
-                }
-                l
-            }
+        None => match listen(pool, channel).await {
+            Ok(l) => l,
             Err(e) => {
-                tracing::warn!(error = %e, channel, "cannot connect a listener; polling");
+                tracing::warn!(error = %e, channel, "cannot LISTEN; polling");
                 tokio::time::sleep(poll).await;
                 return None;
             }
@@ -91,20 +91,11 @@ pub async fn wait_notified(
 /// (notifications may have been missed) every waiter re-reads the database.
 pub async fn run_views_listener(pool: PgPool, views: Views, mut shutdown: watch::Receiver<bool>) {
     loop {
-        let mut listener = match PgListener::connect_with(&pool).await {
-            Ok(mut l) => match l.listen("folio_views").await {
-                Ok(()) => l,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot LISTEN folio_views; retrying");
-                    if pause(&mut shutdown).await {
-                        return;
-                    }
-                    continue;
-                }
-            },
+        let mut listener = match listen(&pool, "folio_views").await {
+            Ok(l) => l,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot connect a listener; retrying");
-                if pause(&mut shutdown).await {
+                tracing::warn!(error = %e, "cannot LISTEN folio_views; retrying");
+                if crate::pause(Duration::from_secs(1), &mut shutdown).await {
                     return;
                 }
                 continue;
@@ -118,10 +109,11 @@ pub async fn run_views_listener(pool: PgPool, views: Views, mut shutdown: watch:
             };
             match received {
                 Ok(Some(notification)) => match notification.payload().split_once(':') {
-                    Some((version, id)) if version.parse::<u64>().is_ok() => {
-                        views.notify_version(id, version.parse().unwrap_or_default());
-                    }
-                    _ => views.notify_changed(),
+                    Some((version, id)) => match version.parse::<u64>() {
+                        Ok(version) => views.notify_version(id, version),
+                        Err(_) => views.notify_changed(),
+                    },
+                    None => views.notify_changed(),
                 },
                 // The connection was lost (and is re-established by the next call).
                 Ok(None) => views.notify_changed(),
@@ -132,13 +124,5 @@ pub async fn run_views_listener(pool: PgPool, views: Views, mut shutdown: watch:
                 }
             }
         }
-    }
-}
-
-/// Waits a second, or returns true when shutting down.
-async fn pause(shutdown: &mut watch::Receiver<bool>) -> bool {
-    tokio::select! {
-        () = tokio::time::sleep(Duration::from_secs(1)) => false,
-        _ = shutdown.changed() => true,
     }
 }

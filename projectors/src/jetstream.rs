@@ -19,6 +19,7 @@ use infrastructure::StoredEvent;
 use infrastructure::jetstream::{Bus, BusError};
 use infrastructure::store::StoreError;
 use infrastructure::views::Views;
+use infrastructure::{Backoff, pause};
 use tokio::sync::watch;
 
 use crate::{DocxMaterializer, ReadModelProjector};
@@ -33,14 +34,6 @@ pub const READ_MODEL_CONSUMER: &str = "read_model";
 /// See [`READ_MODEL_CONSUMER`].
 pub const DOCX_CONSUMER: &str = "docx";
 
-/// Waits `delay`, or returns true when shutting down.
-async fn pause(delay: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
-    tokio::select! {
-        () = tokio::time::sleep(delay) => *shutdown.borrow(),
-        _ = shutdown.changed() => true,
-    }
-}
-
 /// Joins the durable consumer and yields batches of messages to `handle` until shutdown.
 /// Reconnects (with a capped backoff) whenever NATS goes away.
 async fn consume<F, Fut>(bus: &Bus, name: &str, mut shutdown: watch::Receiver<bool>, mut handle: F)
@@ -48,7 +41,7 @@ where
     F: FnMut(Vec<Message>) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = Backoff::default();
     loop {
         let messages = match bus.durable_consumer(name).await {
             Ok(consumer) => consumer
@@ -61,14 +54,13 @@ where
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(consumer = name, error = %e, "cannot consume; retrying");
-                if pause(backoff, &mut shutdown).await {
+                if pause(backoff.delay(), &mut shutdown).await {
                     return;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
                 continue;
             }
         };
-        backoff = Duration::from_millis(100);
+        backoff.reset();
         loop {
             let first = tokio::select! {
                 m = messages.next() => m,
