@@ -85,25 +85,10 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
             (format!("http://{}", running.addr), Some(running), Some(dir))
         }
     };
-    // The client runs on its own thread and runtime, so it does not queue behind the
-    // server's background tasks (relay, projectors) when the server is embedded.
-    let (done, finished) = tokio::sync::oneshot::channel();
-    {
-        let base = base.clone();
-        let args = args.clone();
-        std::thread::spawn(move || {
-            let result = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(anyhow::Error::from)
-                .and_then(|runtime| runtime.block_on(measure_all(&base, &args)));
-            let _ = done.send(result);
-        });
-    }
-    // Awaited, not joined: the server's tasks keep this runtime's threads meanwhile.
-    let results = finished
-        .await
-        .map_err(|_| anyhow::anyhow!("the benchmark client stopped without a result"))??;
+    let results = {
+        let (base, args) = (base.clone(), args.clone());
+        on_client_thread(move || async move { measure_all(&base, &args).await }).await?
+    };
     if let Some(server) = server {
         server.handle.stop(true).await;
         let _ = server.done.await;
@@ -225,23 +210,34 @@ async fn add_paragraph(client: &reqwest::Client, url: &str, i: u64) -> anyhow::R
     Ok(())
 }
 
-async fn run_distributed(args: BenchArgs) -> anyhow::Result<()> {
-    // The client runs on its own runtime thread, as in the embedded run.
+/// Runs the benchmark client on a thread and runtime of its own, so it does not queue
+/// behind the server's background tasks (relay, projectors) when the server runs in this
+/// process. Awaited, not joined: the server's tasks keep this runtime's threads meanwhile.
+async fn on_client_thread<T, F, Fut>(client: F) -> anyhow::Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
     let (done, finished) = tokio::sync::oneshot::channel();
-    {
-        let args = args.clone();
-        std::thread::spawn(move || {
-            let result = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(anyhow::Error::from)
-                .and_then(|runtime| runtime.block_on(crate::bench_distributed::run(&args)));
-            let _ = done.send(result);
-        });
-    }
-    let r = finished
+    std::thread::spawn(move || {
+        let result = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(client()));
+        let _ = done.send(result);
+    });
+    finished
         .await
-        .map_err(|_| anyhow::anyhow!("the benchmark client stopped without a result"))??;
+        .map_err(|_| anyhow::anyhow!("the benchmark client stopped without a result"))?
+}
+
+async fn run_distributed(args: BenchArgs) -> anyhow::Result<()> {
+    let r = {
+        let args = args.clone();
+        on_client_thread(move || async move { crate::bench_distributed::run(&args).await }).await?
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());

@@ -4,17 +4,14 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use command_api::CommandApi;
 use futures::FutureExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use infrastructure::CommandService;
 use infrastructure::blobs::BlobStore;
 use infrastructure::jetstream::{Bus, run_relay};
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use projectors::rebuild::{Progress, rebuild};
 use projectors::{DocxMaterializer, ReadModelProjector};
-use query_api::QueryApi;
 use sqlx::PgPool;
 use tokio::sync::{Notify, watch};
 
@@ -89,19 +86,8 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
         .clone();
     let appended = Arc::new(Notify::new());
     let tasks = vec![tokio::spawn(run_relay(pg, bus, appended.clone(), shutdown))];
-    let service = Arc::new(CommandService::new(
-        log,
-        settings.api.limits(),
-        settings.api.snapshot_every,
-        settings.api.cached_documents,
-        appended,
-    ));
     let routes = Routes {
-        command: Some(CommandApi {
-            service,
-            max_body_bytes: settings.api.max_body_bytes,
-            max_batch: settings.api.max_batch,
-        }),
+        command: Some(settings.api.command_api(log, appended)),
         query: None,
         ready: postgres_ready(&pool),
     };
@@ -127,12 +113,11 @@ pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> 
     ))];
     let routes = Routes {
         command: None,
-        query: Some(QueryApi {
-            log: EventLog::postgres(pool.clone()),
+        query: Some(settings.api.query_api(
+            EventLog::postgres(pool.clone()),
             views,
-            blobs: BlobStore::postgres(pool.clone()),
-            read_wait: settings.api.read_wait(),
-        }),
+            BlobStore::postgres(pool.clone()),
+        )),
         ready: postgres_ready(&pool),
     };
     run(
@@ -164,7 +149,6 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
         )),
         tokio::spawn(projectors::jetstream::run_docx(
             bus,
-            views.clone(),
             DocxMaterializer::new(views, blobs),
             shutdown,
         )),

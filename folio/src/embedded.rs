@@ -4,15 +4,12 @@ use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
 use anyhow::Context;
-use command_api::CommandApi;
-use infrastructure::CommandService;
 use infrastructure::blobs::BlobStore;
 use infrastructure::bus::{EventBus, run_relay};
 use infrastructure::sqlite::open_data_dir;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use projectors::{DocxMaterializer, ReadModelProjector};
-use query_api::QueryApi;
 use tokio::sync::{Notify, mpsc, watch};
 
 use crate::http::{ReadyCheck, Routes};
@@ -78,24 +75,8 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         shutdown.clone(),
     )));
 
-    let service = Arc::new(CommandService::new(
-        log.clone(),
-        settings.api.limits(),
-        settings.api.snapshot_every,
-        settings.api.cached_documents,
-        appended,
-    ));
-    let command = CommandApi {
-        service,
-        max_body_bytes: settings.api.max_body_bytes,
-        max_batch: settings.api.max_batch,
-    };
-    let query = QueryApi {
-        log,
-        views,
-        blobs,
-        read_wait: settings.api.read_wait(),
-    };
+    let command = settings.api.command_api(log.clone(), appended);
+    let query = settings.api.query_api(log, views, blobs);
     let ready: ReadyCheck = Arc::new(move || {
         let databases = databases.clone();
         Box::pin(async move {

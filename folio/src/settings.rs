@@ -4,8 +4,17 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use clap::Args;
+use command_api::CommandApi;
 use domain::Limits;
+use infrastructure::CommandService;
+use infrastructure::blobs::BlobStore;
+use infrastructure::store::EventLog;
+use infrastructure::views::Views;
+use query_api::QueryApi;
+use tokio::sync::Notify;
 
 /// Limits and tuning shared by every process that serves the API.
 #[derive(Debug, Clone, Args)]
@@ -71,9 +80,29 @@ impl ApiSettings {
         }
     }
 
-    /// The `min_version` wait bound.
-    pub(crate) fn read_wait(&self) -> Duration {
-        Duration::from_millis(self.read_wait_ms)
+    /// The command API over `log`, with these limits; `appended` wakes the outbox relay.
+    pub(crate) fn command_api(&self, log: EventLog, appended: Arc<Notify>) -> CommandApi {
+        CommandApi {
+            service: Arc::new(CommandService::new(
+                log,
+                self.limits(),
+                self.snapshot_every,
+                self.cached_documents,
+                appended,
+            )),
+            max_body_bytes: self.max_body_bytes,
+            max_batch: self.max_batch,
+        }
+    }
+
+    /// The query API over these stores, with this wait bound.
+    pub(crate) fn query_api(&self, log: EventLog, views: Views, blobs: BlobStore) -> QueryApi {
+        QueryApi {
+            log,
+            views,
+            blobs,
+            read_wait: Duration::from_millis(self.read_wait_ms),
+        }
     }
 }
 

@@ -30,14 +30,7 @@ impl DocxMaterializer {
         mut changed: mpsc::UnboundedReceiver<String>,
         mut shutdown: watch::Receiver<bool>,
     ) {
-        match self.views.stale_blobs().await {
-            Ok(ids) => {
-                for id in ids {
-                    self.materialize_logged(&id).await;
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "cannot list stale .docx blobs"),
-        }
+        self.materialize_stale().await;
         loop {
             let first = tokio::select! {
                 id = changed.recv() => id,
@@ -62,6 +55,18 @@ impl DocxMaterializer {
                 () = tokio::time::sleep(rest) => {}
                 _ = shutdown.changed() => return,
             }
+        }
+    }
+
+    /// Renders every document whose blob is behind its read model (failures are logged).
+    pub async fn materialize_stale(&self) {
+        match self.views.stale_blobs().await {
+            Ok(ids) => {
+                for id in ids {
+                    self.materialize_logged(&id).await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot list stale .docx blobs"),
         }
     }
 

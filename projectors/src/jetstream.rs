@@ -18,7 +18,6 @@ use futures::{FutureExt, StreamExt};
 use infrastructure::StoredEvent;
 use infrastructure::jetstream::{Bus, BusError};
 use infrastructure::store::StoreError;
-use infrastructure::views::Views;
 use infrastructure::{Backoff, pause};
 use tokio::sync::watch;
 
@@ -172,22 +171,8 @@ pub async fn run_read_model(
 }
 
 /// Runs the .docx consumer until `shutdown` turns true. Renders what is stale first.
-pub async fn run_docx(
-    bus: Bus,
-    views: Views,
-    materializer: DocxMaterializer,
-    shutdown: watch::Receiver<bool>,
-) {
-    match views.stale_blobs().await {
-        Ok(ids) => {
-            for id in ids {
-                if let Err(e) = materializer.materialize(&id).await {
-                    tracing::warn!(document_id = id, error = %e, "cannot materialise the .docx");
-                }
-            }
-        }
-        Err(e) => tracing::error!(error = %e, "cannot list stale .docx blobs"),
-    }
+pub async fn run_docx(bus: Bus, materializer: DocxMaterializer, shutdown: watch::Receiver<bool>) {
+    materializer.materialize_stale().await;
     let rest_signal = shutdown.clone();
     let materializer = &materializer;
     consume(&bus, DOCX_CONSUMER, shutdown, |batch| {

@@ -90,7 +90,7 @@ pub async fn rebuild(
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
         .execute(&admin)
         .await?;
-    let result = build(log, live, database_url, &schema, verify, progress).await;
+    let result = build(log, &admin, live, database_url, &schema, verify, progress).await;
     if (verify || result.is_err())
         && let Err(e) = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
             .execute(&admin)
@@ -101,16 +101,17 @@ pub async fn rebuild(
     result
 }
 
+/// Fills `schema` and then verifies it against, or swaps it for, the live tables.
+/// `admin` is the event store's pool (the `public` schema).
 async fn build(
     log: &EventLog,
+    admin: &PgPool,
     live: &Views,
     database_url: &str,
     schema: &str,
     verify: bool,
     progress: &dyn Progress,
 ) -> Result<RebuildReport, RebuildError> {
-    let pg = log.as_postgres().ok_or(RebuildError::NotPostgres)?;
-    let admin = pg.pool().clone();
     let fresh_pool = infrastructure::postgres::connect(database_url, 4, Some(schema)).await?;
     sqlx::raw_sql(infrastructure::postgres::READ_MODEL_DDL)
         .execute(&fresh_pool)
@@ -118,7 +119,7 @@ async fn build(
     let fresh = Views::postgres(fresh_pool.clone());
     let fresh_blobs = BlobStore::postgres(fresh_pool.clone());
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(&admin)
+        .fetch_one(admin)
         .await?;
     progress.total(total as u64);
 
@@ -157,7 +158,7 @@ async fn build(
     // Swap, then replay what committed after the cursor into the (now live) tables.
     let cursor = replay(log, &mut projector, cursor, &mut report, progress).await?;
     fresh_pool.close().await;
-    swap(&admin, schema).await?;
+    swap(admin, schema).await?;
     let mut projector = ReadModelProjector::new(log.clone(), live.clone(), 4_096, None);
     for _ in 0..CONFLICT_ROUNDS {
         match replay(log, &mut projector, cursor, &mut report, progress).await {
