@@ -68,8 +68,12 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         std::time::Duration::from_secs(1),
         shutdown.clone(),
     )));
+    let outbox = log
+        .as_sqlite()
+        .context("the embedded event store is SQLite")?
+        .clone();
     tasks.push(tokio::spawn(run_relay(
-        log.clone(),
+        outbox,
         bus.clone(),
         appended.clone(),
         shutdown.clone(),

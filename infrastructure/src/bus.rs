@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, broadcast, watch};
 
-use crate::store::{EventLog, StoredEvent};
+use crate::store::{SqliteLog, StoredEvent};
 
 /// How many events the bus buffers per subscriber before it reports lag.
 const BUS_CAPACITY: usize = 16_384;
@@ -57,7 +57,7 @@ impl EventBus {
 
 /// Runs the relay until `shutdown` turns true. Wakes on `appended` or every 250 ms.
 pub async fn run_relay(
-    log: EventLog,
+    log: SqliteLog,
     bus: EventBus,
     appended: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
@@ -79,11 +79,7 @@ pub async fn run_relay(
         if relayed_through > deleted_through
             && (last_cleanup.elapsed() >= OUTBOX_CLEANUP || *shutdown.borrow())
         {
-            let deleted = match log.as_sqlite() {
-                Some(log) => log.outbox_delete_through(relayed_through).await,
-                None => Ok(()),
-            };
-            match deleted {
+            match log.outbox_delete_through(relayed_through).await {
                 Ok(()) => deleted_through = relayed_through,
                 Err(e) => tracing::warn!(error = %e, "cannot delete relayed outbox rows"),
             }
@@ -112,15 +108,10 @@ pub async fn run_relay(
 /// # Errors
 /// Store failures (nothing is skipped: the next call starts at the same position).
 pub async fn relay_after(
-    log: &EventLog,
+    log: &SqliteLog,
     bus: &EventBus,
     position: i64,
 ) -> Result<(usize, i64), crate::StoreError> {
-    let Some(log) = log.as_sqlite() else {
-        return Err(crate::StoreError::Corrupt(
-            "the in-process relay reads the embedded outbox only".into(),
-        ));
-    };
     let batch = log.outbox_after(position, RELAY_BATCH).await?;
     let last = batch.last().map_or(position, |(p, _)| *p);
     let n = batch.len();

@@ -115,9 +115,10 @@ impl SqliteViews {
                     "INSERT INTO documents ({SUMMARY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      ON CONFLICT (id) DO NOTHING"
                 ),
+                // ?8 and ?9 (creation) are bound but never change.
                 Some(_) => "UPDATE documents SET title = ?3, version = ?4, archived = ?5, metadata = ?6,
                               stats = ?7, updated_at = ?10, updated_by = ?11
-                            WHERE id = ?1 AND tenant = ?2 AND created_at = ?8 AND created_by = ?9 AND version = ?12"
+                            WHERE id = ?1 AND tenant = ?2 AND version = ?12"
                     .to_string(),
             };
             let mut statement = sqlx::query(&query)
