@@ -226,9 +226,6 @@ impl CommandService {
                     true,
                 ));
             }
-            // A cached state can be behind when another process (a second command-api)
-            // appended; a refusal decided on a cached state is therefore re-checked once on
-            // a fresh load before it is returned.
             let cached = guard.is_some();
             if !cached {
                 *guard = self.log.load(id).await?.map(|loaded| Slot {
@@ -245,37 +242,37 @@ impl CommandService {
                 // Another tenant's document is indistinguishable from a missing one.
                 return Err(WriteError::NotFound);
             }
-            if let Some(expected) = options.expected_version
-                && expected != current.version.get()
-            {
-                if cached {
-                    *guard = None;
-                    continue;
-                }
-                return Err(WriteError::StaleVersion {
+            let base = current.version.get();
+            let decided = match options.expected_version {
+                Some(expected) if expected != base => Err(WriteError::StaleVersion {
                     expected,
-                    current: current.version.get(),
-                });
-            }
-            let (produced, next_state) = match decide(current, commands, &self.limits) {
+                    current: base,
+                }),
+                _ => decide(current, commands, &self.limits),
+            };
+            let (produced, next_state) = match decided {
                 Ok(decided) => decided,
-                Err(_) if cached => {
-                    *guard = None;
-                    continue;
+                Err(refused) => {
+                    // A cached state is behind when another process (a second command-api)
+                    // appended meanwhile: the refusal stands only if the store is still at
+                    // the cached version; otherwise decide again on a fresh load.
+                    if cached && self.log.head(id).await?.map(|(v, _)| v) != Some(base) {
+                        *guard = None;
+                        continue;
+                    }
+                    return Err(refused);
                 }
-                Err(e) => return Err(e),
             };
             if produced.is_empty() {
                 return Ok(CommandOutcome {
                     document_id: id.clone(),
-                    version: current.version.get(),
+                    version: base,
                     events: Vec::new(),
                     created_block_ids: Vec::new(),
                     replayed: false,
                 });
             }
             let at = crate::now_rfc3339();
-            let base = current.version.get();
             let new_events: Vec<NewEvent> = produced
                 .into_iter()
                 .enumerate()

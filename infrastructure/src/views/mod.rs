@@ -389,14 +389,6 @@ impl Views {
         }
     }
 
-    /// The PostgreSQL backend, if that is where the read models are.
-    pub fn as_postgres(&self) -> Option<&PgViews> {
-        match &self.backend {
-            Backend::Postgres(p) => Some(p),
-            Backend::Sqlite(_) => None,
-        }
-    }
-
     /// Wakes every [`Views::wait_for`] waiter to re-read the database (something changed,
     /// unknown what).
     pub fn notify_changed(&self) {

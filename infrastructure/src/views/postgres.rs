@@ -23,11 +23,6 @@ pub struct PgViews {
 }
 
 impl PgViews {
-    /// The pool (for `folio rebuild`).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     pub(super) fn new(pool: PgPool) -> Self {
         Self { pool }
     }
