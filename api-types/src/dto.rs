@@ -236,3 +236,99 @@ pub struct DocumentSearchResponse {
     /// Matches in document order.
     pub items: Vec<DocumentMatch>,
 }
+
+/// `POST /v1/auth/token`: a username and password.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// Login name.
+    pub username: String,
+    /// Password (never logged, never stored).
+    pub password: String,
+}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A signed access token.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The JWT, for `Authorization: Bearer <token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+/// `POST /v1/api-keys`.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    /// What the key is for (1-100 characters).
+    pub name: String,
+    /// Any of `read`, `write`, `admin`; at most the caller's own.
+    pub scopes: Vec<String>,
+}
+
+/// A new API key: the only time `key` is shown.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+pub struct CreatedApiKey {
+    /// Public identifier (also the prefix of the key).
+    pub id: String,
+    /// The secret key, for `X-API-Key`. Shown once; only its hash is kept.
+    pub key: String,
+    /// Tenant the key acts in.
+    pub tenant: String,
+    /// Name.
+    pub name: String,
+    /// Scopes.
+    pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for CreatedApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedApiKey")
+            .field("id", &self.id)
+            .field("key", &"<redacted>")
+            .field("tenant", &self.tenant)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// An API key as listed (never the key).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct ApiKeyView {
+    /// Public identifier.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Tenant.
+    pub tenant: String,
+    /// Whose key it is: `user:<name>` or `key:<id>`.
+    pub owner: String,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Actor that created it.
+    pub created_by: String,
+    /// RFC 3339, once revoked.
+    pub revoked_at: Option<String>,
+}

@@ -94,6 +94,29 @@ pub enum ApiError {
         /// Detail.
         detail: String,
     },
+    /// 401 with `WWW-Authenticate`: no credentials, or credentials that do not verify.
+    /// The detail never repeats what the client sent.
+    #[error("{detail}")]
+    Unauthorized {
+        /// Stable code.
+        code: &'static str,
+        /// Detail.
+        detail: String,
+    },
+    /// 403: a known principal without the scope the request needs.
+    #[error("{detail}")]
+    Forbidden {
+        /// Detail.
+        detail: String,
+    },
+    /// 429 with `Retry-After`.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// Detail.
+        detail: String,
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// 413.
     #[error("{detail}")]
     PayloadTooLarge {
@@ -160,7 +183,10 @@ impl ApiError {
         let (code, detail) = match self {
             Self::BadRequest { code, detail }
             | Self::NotFound { code, detail }
-            | Self::Conflict { code, detail } => (*code, detail.clone()),
+            | Self::Conflict { code, detail }
+            | Self::Unauthorized { code, detail } => (*code, detail.clone()),
+            Self::Forbidden { detail } => ("forbidden", detail.clone()),
+            Self::TooManyRequests { detail, .. } => ("rate_limited", detail.clone()),
             Self::Validation { detail, .. } => ("validation_failed", detail.clone()),
             Self::Domain { error, .. } => (error.code(), error.to_string()),
             Self::StaleVersion { .. } => ("stale_version", self.to_string()),
@@ -230,6 +256,9 @@ impl ResponseError for ApiError {
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Domain { error, .. } => domain_status(error),
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::StaleVersion { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -244,8 +273,15 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        if let Self::NotReady { retry_after, .. } = self {
+        if let Self::NotReady { retry_after, .. } | Self::TooManyRequests { retry_after, .. } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::Unauthorized { .. } = self {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"folio\", ApiKey header=\"X-API-Key\""),
+            ));
         }
         if let Self::StaleVersion {
             current_version, ..

@@ -1,10 +1,22 @@
-//! Who is calling: the principal (tenant and actor) and the request's own facts (request
-//! id, client IP, user agent, reason), as actix extractors shared by both APIs.
+//! Who is calling and what they may do: users (argon2id), access tokens (JWT), API keys,
+//! roles and scopes, rate limits (governor), and the request's own facts (request id,
+//! client IP, user agent, reason) — as actix middleware and extractors shared by both APIs.
 //!
-//! Authentication is not implemented yet: every request acts as the [`Principal::anonymous`]
-//! principal of the default tenant. The plumbing is real — handlers take a `Principal` and
-//! the write path records its tenant and actor on every event — so adding users, JWTs and
-//! API keys only changes how the principal is resolved here.
+//! - [`principal`]: scopes, roles and the [`Principal`] a request acts as.
+//! - [`password`], [`keys`], [`tokens`]: the three kinds of secret and how they are checked.
+//! - [`limits`]: rate limits and the client address behind trusted proxies.
+//! - [`service`]: the [`Authenticator`] and the [`authorize`] middleware.
+//! - [`manage`]: creating users and keys (CLI, REST, bootstrap).
+//! - [`routes`]: `POST /v1/auth/token` and `/v1/api-keys`.
+
+pub mod keys;
+pub mod limits;
+pub mod manage;
+pub mod password;
+pub mod principal;
+pub mod routes;
+pub mod service;
+pub mod tokens;
 
 use std::future::{Ready, ready};
 
@@ -12,10 +24,15 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use api_types::ApiError;
-use infrastructure::{RequestContext, TenantId};
+use infrastructure::RequestContext;
 use tracing::Instrument;
+
+pub use limits::{RateLimitSettings, TrustedProxies};
+pub use principal::{Principal, Role, Scope, Scopes};
+pub use service::{API_KEY_HEADER, Authenticator, authorize};
+pub use tokens::Tokens;
 
 /// The request id header, read from clients and echoed on every response.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -23,34 +40,6 @@ pub const REQUEST_ID: &str = "x-request-id";
 pub const REASON: &str = "x-folio-reason";
 /// Longest accepted reason.
 pub const MAX_REASON_CHARS: usize = 500;
-
-/// The acting principal.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// Tenant the principal belongs to.
-    pub tenant: TenantId,
-    /// User or API key id.
-    pub actor: String,
-}
-
-impl Principal {
-    /// The principal every request acts as until authentication exists.
-    pub fn anonymous() -> Self {
-        Self {
-            tenant: TenantId::default_tenant(),
-            actor: "anonymous".into(),
-        }
-    }
-}
-
-impl FromRequest for Principal {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(_req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Ok(Self::anonymous()))
-    }
-}
 
 /// The request id assigned by [`request_id`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,9 +122,12 @@ impl FromRequest for Caller {
             .extensions()
             .get::<RequestId>()
             .map_or_else(|| uuid::Uuid::now_v7().to_string(), |r| r.0.clone());
-        // The peer address, not X-Forwarded-For: trusting proxy headers needs a configured
-        // trusted proxy, which comes with authentication.
-        let ip = req.peer_addr().map(|a| a.ip().to_string());
+        // X-Forwarded-For only from a configured trusted proxy.
+        let ip = match req.app_data::<web::Data<service::Authenticator>>() {
+            Some(auth) => auth.client_ip(req),
+            None => req.peer_addr().map(|a| a.ip()),
+        }
+        .map(|ip| ip.to_string());
         let user_agent = req
             .headers()
             .get(actix_web::http::header::USER_AGENT)

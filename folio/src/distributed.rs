@@ -6,7 +6,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use futures::FutureExt;
 use indicatif::{ProgressBar, ProgressStyle};
+use auth::Authenticator;
 use infrastructure::blobs::BlobStore;
+use infrastructure::credentials::CredentialStore;
 use infrastructure::jetstream::{Bus, run_relay};
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
@@ -17,7 +19,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::http::{ReadyCheck, Routes};
 use crate::settings::{
-    CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings, RebuildSettings,
+    AuthSettings, CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings, RebuildSettings,
     ServiceSettings,
 };
 
@@ -36,6 +38,22 @@ async fn database(settings: &ServiceSettings) -> anyhow::Result<PgPool> {
             .context("cannot apply database migrations")?;
     }
     Ok(pool)
+}
+
+/// The authenticator of a distributed API process: credentials in PostgreSQL, tokens
+/// signed with the configured secret (which every instance must share, so there is no
+/// generated default).
+fn authenticator(
+    settings: &AuthSettings,
+    pool: &PgPool,
+) -> anyhow::Result<actix_web::web::Data<Authenticator>> {
+    let secret = settings.jwt_secret.as_ref().context(
+        "the distributed APIs need --jwt-secret (FOLIO_JWT_SECRET): at least 32 bytes, the same on every instance",
+    )?;
+    Ok(actix_web::web::Data::new(settings.authenticator(
+        CredentialStore::Postgres(pool.clone()),
+        secret,
+    )?))
 }
 
 fn postgres_ready(pool: &PgPool) -> ReadyCheck {
@@ -74,7 +92,13 @@ async fn run(
 
 /// `folio command-api`: the write side, with the outbox relay to JetStream.
 pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<()> {
+    settings
+        .auth
+        .jwt_secret
+        .as_ref()
+        .context("the distributed APIs need --jwt-secret (FOLIO_JWT_SECRET)")?;
     let pool = database(&settings.service).await?;
+    let auth = authenticator(&settings.auth, &pool)?;
     let log = EventLog::postgres(pool.clone());
     let bus = Bus::connect(&settings.nats.nats_url, &settings.nats.nats_prefix)
         .await
@@ -89,6 +113,7 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
     let routes = Routes {
         command: Some(settings.api.command_api(log, appended)),
         query: None,
+        auth: Some(auth),
         ready: postgres_ready(&pool),
     };
     run(
@@ -103,7 +128,13 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
 
 /// `folio query-api`: the read side.
 pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> {
+    settings
+        .auth
+        .jwt_secret
+        .as_ref()
+        .context("the distributed APIs need --jwt-secret (FOLIO_JWT_SECRET)")?;
     let pool = database(&settings.service).await?;
+    let auth = authenticator(&settings.auth, &pool)?;
     let views = Views::postgres(pool.clone());
     let (shutdown_tx, shutdown) = watch::channel(false);
     let tasks = vec![tokio::spawn(infrastructure::postgres::run_views_listener(
@@ -118,6 +149,7 @@ pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> 
             views,
             BlobStore::postgres(pool.clone()),
         )),
+        auth: Some(auth),
         ready: postgres_ready(&pool),
     };
     run(
@@ -156,6 +188,7 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
     let routes = Routes {
         command: None,
         query: None,
+        auth: None,
         ready: postgres_ready(&pool),
     };
     run(

@@ -6,10 +6,12 @@ use actix_web::dev::ServerHandle;
 use anyhow::Context;
 use infrastructure::blobs::BlobStore;
 use infrastructure::bus::{EventBus, run_relay};
+use infrastructure::credentials::CredentialStore;
 use infrastructure::sqlite::open_data_dir;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use projectors::{DocxMaterializer, ReadModelProjector};
+use secrecy::SecretString;
 use tokio::sync::{Notify, mpsc, watch};
 
 use crate::http::{ReadyCheck, Routes};
@@ -23,6 +25,8 @@ pub(crate) struct Running {
     pub(crate) handle: ServerHandle,
     /// Completes when the server and its background tasks have stopped.
     pub(crate) done: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// The one-time bootstrap admin key, on the first start of an empty data directory.
+    pub(crate) bootstrap_key: Option<api_types::CreatedApiKey>,
 }
 
 /// `folio serve`: runs until interrupted.
@@ -30,7 +34,39 @@ pub(crate) async fn serve(settings: ServeSettings) -> anyhow::Result<()> {
     let running = start(settings).await?;
     tracing::info!(addr = %running.addr, "folio is listening");
     println!("folio listening on http://{}", running.addr);
+    if let Some(key) = &running.bootstrap_key {
+        // Printed once, on stdout, never through the logger.
+        println!(
+            "bootstrap admin API key of tenant {} (shown once; use it as X-API-Key to create users' keys): {}",
+            key.tenant, key.key
+        );
+    }
     running.done.await?
+}
+
+/// The token signing secret: the configured one, or the one kept in `<data-dir>/jwt-secret`
+/// (generated, readable by the owner only, on first start).
+fn jwt_secret(settings: &ServeSettings) -> anyhow::Result<SecretString> {
+    if let Some(secret) = &settings.auth.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let path = settings.data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(secret) => return Ok(SecretString::from(secret.trim().to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+    let secret = auth::keys::random_hex(48).map_err(anyhow::Error::msg)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, secret.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(SecretString::from(secret))
 }
 
 /// Opens the data directory, starts the background tasks and the HTTP server.
@@ -41,6 +77,13 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
             settings.data_dir.display()
         )
     })?;
+    let credentials = CredentialStore::Sqlite(databases.auth.clone());
+    let authenticator = settings
+        .auth
+        .authenticator(credentials.clone(), &jwt_secret(&settings)?)?;
+    let bootstrap_key = auth::manage::bootstrap(&credentials)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot create the bootstrap key: {e}"))?;
     let log = EventLog::sqlite(databases.events.clone());
     let views = Views::sqlite(databases.views.clone());
     let blobs = BlobStore::new(settings.data_dir.join("blobs"));
@@ -97,6 +140,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         Routes {
             command: Some(command),
             query: Some(query),
+            auth: Some(actix_web::web::Data::new(authenticator)),
             ready,
         },
     )?;
@@ -109,5 +153,10 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         }
         result.context("the HTTP server failed")
     });
-    Ok(Running { addr, handle, done })
+    Ok(Running {
+        addr,
+        handle,
+        done,
+        bootstrap_key,
+    })
 }

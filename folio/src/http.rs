@@ -5,10 +5,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use api_types::{ApiError, Health};
+use auth::Authenticator;
 use command_api::CommandApi;
 use futures::future::BoxFuture;
 use query_api::QueryApi;
@@ -25,6 +26,7 @@ use utoipa_swagger_ui::SwaggerUi;
     tags(
         (name = "commands", description = "Writes: each appends events"),
         (name = "queries", description = "Reads: read models, time travel, history"),
+        (name = "auth", description = "Access tokens and API keys"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -37,6 +39,9 @@ pub(crate) type ReadyCheck = Arc<dyn Fn() -> BoxFuture<'static, Result<(), Strin
 pub(crate) struct Routes {
     pub(crate) command: Option<CommandApi>,
     pub(crate) query: Option<QueryApi>,
+    /// Who may call: every route but health, readiness and the API docs needs a principal.
+    /// `None` only for a process without API routes (the projector).
+    pub(crate) auth: Option<web::Data<Authenticator>>,
     pub(crate) ready: ReadyCheck,
 }
 
@@ -56,18 +61,32 @@ pub(crate) fn start(
     let Routes {
         command,
         query,
+        auth,
         ready,
     } = routes;
+    anyhow::ensure!(
+        auth.is_some() || (command.is_none() && query.is_none()),
+        "API routes need an authenticator"
+    );
     let mut server = HttpServer::new(move || {
         let mut app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
         if let Some(command) = &command {
-            app = app.configure(command_api::configure(command.clone()));
+            app = app
+                .configure(command_api::configure(command.clone()))
+                .configure(auth::routes::configure_write);
         }
         if let Some(query) = &query {
-            app = app.configure(query_api::configure(query.clone()));
+            app = app
+                .configure(query_api::configure(query.clone()))
+                .configure(auth::routes::configure_read);
         }
-        let (app, openapi) = app.split_for_parts();
-        app.wrap(from_fn(auth::request_id))
+        let (mut app, openapi) = app.split_for_parts();
+        if let Some(auth) = &auth {
+            app = app.app_data(auth.clone());
+        }
+        // The last `wrap` runs first: request id and access log, then authorization.
+        app.wrap(Condition::new(auth.is_some(), from_fn(auth::authorize)))
+            .wrap(from_fn(auth::request_id))
             .app_data(web::Data::new(ready.clone()))
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))

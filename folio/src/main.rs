@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_distributed;
+mod credentials;
 mod distributed;
 mod embedded;
 mod http;
@@ -41,6 +42,12 @@ enum Command {
     /// Distributed: replay every event into fresh read models and .docx blobs, then swap
     /// them in (or compare them with the live ones, with --verify).
     Rebuild(RebuildSettings),
+    /// Manage users (embedded data dir or --database-url).
+    #[command(subcommand)]
+    User(credentials::UserCommand),
+    /// Manage API keys (embedded data dir or --database-url).
+    #[command(subcommand)]
+    ApiKey(credentials::ApiKeyCommand),
     /// Measure command throughput and latency over HTTP.
     Bench(bench::BenchArgs),
 }
@@ -49,7 +56,9 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = match &cli.command {
         Command::Bench(_) => "warn",
-        Command::Migrate(_) | Command::Rebuild(_) => "warn",
+        Command::Migrate(_) | Command::Rebuild(_) | Command::User(_) | Command::ApiKey(_) => {
+            "warn"
+        }
         _ => "info,sqlx=warn,async_nats=warn",
     };
     infrastructure::telemetry::init(cli.log_json, filter);
@@ -65,6 +74,8 @@ fn main() -> anyhow::Result<()> {
             Command::Projector(s) => distributed::projector(s).await,
             Command::Migrate(s) => distributed::migrate(s).await,
             Command::Rebuild(s) => distributed::rebuild_command(s).await,
+            Command::User(c) => credentials::user(c).await,
+            Command::ApiKey(c) => credentials::api_key(c).await,
         }
     })
 }

@@ -6,10 +6,13 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use auth::{Authenticator, RateLimitSettings, Tokens, TrustedProxies};
 use clap::Args;
 use command_api::CommandApi;
 use domain::Limits;
 use infrastructure::CommandService;
+use infrastructure::credentials::CredentialStore;
+use secrecy::{ExposeSecret, SecretString};
 use infrastructure::blobs::BlobStore;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
@@ -106,6 +109,98 @@ impl ApiSettings {
     }
 }
 
+/// Authentication and rate limits of a process that serves the API.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AuthSettings {
+    /// Secret that signs access tokens (at least 32 bytes). Required by the distributed
+    /// APIs (all instances share it); `folio serve` generates one in its data directory.
+    #[arg(long, env = "FOLIO_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub(crate) jwt_secret: Option<SecretString>,
+    /// `iss` of the tokens issued and required.
+    #[arg(long, env = "FOLIO_JWT_ISSUER", default_value = "folio")]
+    pub(crate) jwt_issuer: String,
+    /// `aud` of the tokens issued and required.
+    #[arg(long, env = "FOLIO_JWT_AUDIENCE", default_value = "folio-api")]
+    pub(crate) jwt_audience: String,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "FOLIO_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub(crate) token_ttl_secs: u64,
+    /// Requests per second of one principal, per process (0: no limit).
+    #[arg(long, env = "FOLIO_RATE_LIMIT_PER_SECOND", default_value_t = 100)]
+    pub(crate) rate_limit_per_second: u32,
+    /// Requests one principal may send at once before the per-second rate applies.
+    #[arg(long, env = "FOLIO_RATE_LIMIT_BURST", default_value_t = 200)]
+    pub(crate) rate_limit_burst: u32,
+    /// Token requests per minute from one client IP, and for one username (0: no limit).
+    #[arg(long, env = "FOLIO_LOGIN_PER_MINUTE", default_value_t = 10)]
+    pub(crate) login_per_minute: u32,
+    /// Token requests at once before the per-minute rate applies.
+    #[arg(long, env = "FOLIO_LOGIN_BURST", default_value_t = 5)]
+    pub(crate) login_burst: u32,
+    /// Proxies (addresses or networks, comma separated) whose X-Forwarded-For names the
+    /// client. Without one, the client is the TCP peer.
+    #[arg(long, env = "FOLIO_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub(crate) trusted_proxies: Vec<String>,
+}
+
+fn parse_secret(s: &str) -> Result<SecretString, String> {
+    if s.len() < auth::tokens::MIN_SECRET_BYTES {
+        Err(format!(
+            "the JWT secret must have at least {} bytes",
+            auth::tokens::MIN_SECRET_BYTES
+        ))
+    } else {
+        Ok(SecretString::from(s.to_string()))
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        let limits = RateLimitSettings::default();
+        Self {
+            jwt_secret: None,
+            jwt_issuer: "folio".into(),
+            jwt_audience: "folio-api".into(),
+            token_ttl_secs: 900,
+            rate_limit_per_second: limits.per_principal_per_second,
+            rate_limit_burst: limits.per_principal_burst,
+            login_per_minute: limits.login_per_minute,
+            login_burst: limits.login_burst,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl AuthSettings {
+    /// The authenticator over `store`, signing with `secret` (or the configured one).
+    pub(crate) fn authenticator(
+        &self,
+        store: CredentialStore,
+        secret: &SecretString,
+    ) -> anyhow::Result<Authenticator> {
+        let tokens = Tokens::new(
+            secret.expose_secret().as_bytes(),
+            &self.jwt_issuer,
+            &self.jwt_audience,
+            Duration::from_secs(self.token_ttl_secs.max(1)),
+        )
+        .map_err(anyhow::Error::msg)?;
+        let proxies = TrustedProxies::parse(self.trusted_proxies.iter().map(String::as_str))
+            .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
+        Ok(Authenticator::new(
+            store,
+            tokens,
+            RateLimitSettings {
+                per_principal_per_second: self.rate_limit_per_second,
+                per_principal_burst: self.rate_limit_burst,
+                login_per_minute: self.login_per_minute,
+                login_burst: self.login_burst,
+            },
+            proxies,
+        ))
+    }
+}
+
 /// Settings of the embedded server (`folio serve`).
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ServeSettings {
@@ -117,6 +212,8 @@ pub(crate) struct ServeSettings {
     pub(crate) bind: SocketAddr,
     #[command(flatten)]
     pub(crate) api: ApiSettings,
+    #[command(flatten)]
+    pub(crate) auth: AuthSettings,
 }
 
 impl ServeSettings {
@@ -126,6 +223,7 @@ impl ServeSettings {
             data_dir,
             bind,
             api: ApiSettings::default(),
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -181,6 +279,8 @@ pub(crate) struct CommandApiSettings {
     pub(crate) nats: NatsSettings,
     #[command(flatten)]
     pub(crate) api: ApiSettings,
+    #[command(flatten)]
+    pub(crate) auth: AuthSettings,
 }
 
 /// `folio query-api`.
@@ -193,6 +293,8 @@ pub(crate) struct QueryApiSettings {
     pub(crate) service: ServiceSettings,
     #[command(flatten)]
     pub(crate) api: ApiSettings,
+    #[command(flatten)]
+    pub(crate) auth: AuthSettings,
 }
 
 /// `folio projector`.
@@ -231,4 +333,16 @@ pub(crate) struct RebuildSettings {
     /// No progress bar.
     #[arg(long)]
     pub(crate) quiet: bool,
+}
+
+/// Where the credential commands (`folio user`, `folio api-key`) work: the embedded data
+/// directory, or the distributed deployment's database when `--database-url` is given.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CredentialTarget {
+    /// Embedded data directory.
+    #[arg(long, env = "FOLIO_DATA_DIR", default_value = "./folio-data")]
+    pub(crate) data_dir: PathBuf,
+    /// PostgreSQL URL of the distributed deployment (takes precedence over --data-dir).
+    #[arg(long, env = "FOLIO_DATABASE_URL")]
+    pub(crate) database_url: Option<String>,
 }

@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - [`context`]: who is acting (tenant, actor, request) — the event metadata.
+//! - [`credentials`]: users and API keys (hashes only).
 //! - [`sqlite`]: opening the embedded databases and applying migrations.
 //! - [`postgres`]: the distributed deployment's database (pool, migrations, LISTEN).
 //! - [`store`]: the event store (sqlite-es or postgres-es underneath) with snapshots,
@@ -16,6 +17,7 @@
 pub mod blobs;
 pub mod bus;
 pub mod context;
+pub mod credentials;
 pub mod jetstream;
 pub mod postgres;
 mod rows;

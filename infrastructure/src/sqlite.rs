@@ -1,6 +1,8 @@
-//! The embedded databases: `events.db` (event store, outbox, snapshots, idempotency keys)
-//! and `views.db` (read models). Two files so that projection writes never hold the lock
-//! that command appends need.
+//! The embedded databases: `events.db` (event store, outbox, snapshots, idempotency keys),
+//! `views.db` (read models) and `auth.db` (users and API keys). Events and views are two
+//! files so that projection writes never hold the lock that command appends need; the
+//! credentials are apart so that `folio user add` and `folio api-key` can work on a data
+//! directory a server is using without touching its other files.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,6 +18,8 @@ pub struct Databases {
     pub events: SqlitePool,
     /// `views.db`.
     pub views: SqlitePool,
+    /// `auth.db`.
+    pub auth: SqlitePool,
 }
 
 impl Databases {
@@ -25,7 +29,7 @@ impl Databases {
             let pool = pool.clone();
             async move { sqlx::query("SELECT 1").execute(&pool).await.is_ok() }
         };
-        ok(&self.events).await && ok(&self.views).await
+        ok(&self.events).await && ok(&self.views).await && ok(&self.auth).await
     }
 }
 
@@ -63,7 +67,7 @@ pub async fn run_checkpoints(
             () = tokio::time::sleep(every) => false,
             _ = shutdown.changed() => true,
         };
-        for pool in [&databases.events, &databases.views] {
+        for pool in [&databases.events, &databases.views, &databases.auth] {
             if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
                 .execute(pool)
                 .await
@@ -91,5 +95,22 @@ pub async fn open_data_dir(data_dir: &Path) -> Result<Databases, sqlx::Error> {
     sqlx::migrate!("../migrations/sqlite/views")
         .run(&views)
         .await?;
-    Ok(Databases { events, views })
+    let auth = open_auth(data_dir).await?;
+    Ok(Databases {
+        events,
+        views,
+        auth,
+    })
+}
+
+/// Opens only `auth.db` under `data_dir` (creating the directory and applying migrations):
+/// what the credential commands need.
+///
+/// # Errors
+/// IO, connection or migration failures.
+pub async fn open_auth(data_dir: &Path) -> Result<SqlitePool, sqlx::Error> {
+    std::fs::create_dir_all(data_dir).map_err(sqlx::Error::Io)?;
+    let auth = open(&data_dir.join("auth.db"), 4).await?;
+    sqlx::migrate!("../migrations/sqlite/auth").run(&auth).await?;
+    Ok(auth)
 }

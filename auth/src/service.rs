@@ -1,0 +1,304 @@
+//! The authenticator every API process holds, the middleware that resolves and checks the
+//! caller of every request, and the extractors handlers use.
+
+use std::future::{Ready, ready};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use api_types::{ApiError, TokenRequest, TokenResponse};
+use infrastructure::TenantId;
+use infrastructure::credentials::CredentialStore;
+
+use crate::keys;
+use crate::limits::{RateLimitSettings, RateLimits, TrustedProxies};
+use crate::password;
+use crate::principal::{Principal, Role, Scope, Scopes};
+use crate::tokens::Tokens;
+
+/// Header carrying an API key.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// Paths served without a principal (exact, or with `/` after them).
+const PUBLIC: [&str; 6] = [
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/v1/auth/token",
+];
+
+/// Resolves credentials to principals and enforces rate limits; one per API process.
+#[derive(Debug)]
+pub struct Authenticator {
+    store: CredentialStore,
+    tokens: Tokens,
+    limits: RateLimits,
+    proxies: TrustedProxies,
+}
+
+fn unauthorized(code: &'static str, detail: &str) -> ApiError {
+    ApiError::Unauthorized {
+        code,
+        detail: detail.to_string(),
+    }
+}
+
+impl Authenticator {
+    /// An authenticator over `store`, signing with `tokens`.
+    pub fn new(
+        store: CredentialStore,
+        tokens: Tokens,
+        limits: RateLimitSettings,
+        proxies: TrustedProxies,
+    ) -> Self {
+        Self {
+            store,
+            tokens,
+            limits: RateLimits::new(limits),
+            proxies,
+        }
+    }
+
+    /// The credential store.
+    pub fn store(&self) -> &CredentialStore {
+        &self.store
+    }
+
+    /// The client address of `req` (see [`TrustedProxies::client_ip`]).
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
+        self.proxies.client_ip(req)
+    }
+
+    /// The principal the request's credentials name.
+    ///
+    /// # Errors
+    /// 401 when there are none or they do not verify; 400 for both kinds at once.
+    pub async fn authenticate(&self, req: &HttpRequest) -> Result<Principal, ApiError> {
+        let headers = req.headers();
+        let bearer = headers.get(actix_web::http::header::AUTHORIZATION);
+        let key = headers.get(API_KEY_HEADER);
+        match (bearer, key) {
+            (Some(_), Some(_)) => Err(ApiError::BadRequest {
+                code: "ambiguous_credentials",
+                detail: "send either Authorization or X-API-Key, not both".into(),
+            }),
+            (None, None) => Err(unauthorized(
+                "unauthenticated",
+                "this endpoint needs Authorization: Bearer <token> or X-API-Key: <key>",
+            )),
+            (Some(value), None) => {
+                let value = value.to_str().unwrap_or_default();
+                let token = value
+                    .split_once(' ')
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                    .map(|(_, token)| token.trim())
+                    .ok_or_else(|| {
+                        unauthorized("invalid_token", "Authorization must be Bearer <token>")
+                    })?;
+                self.from_token(token)
+            }
+            (None, Some(value)) => self.from_key(value.to_str().unwrap_or_default()).await,
+        }
+    }
+
+    fn from_token(&self, token: &str) -> Result<Principal, ApiError> {
+        let claims = self.tokens.verify(token).ok_or_else(|| {
+            unauthorized(
+                "invalid_token",
+                "the access token is invalid or expired; get a new one from /v1/auth/token",
+            )
+        })?;
+        let role = Role::parse(&claims.role)
+            .ok_or_else(|| unauthorized("invalid_token", "the access token is invalid"))?;
+        let actor = format!("user:{}", claims.sub);
+        Ok(Principal {
+            tenant: TenantId::new(claims.tenant),
+            owner: actor.clone(),
+            actor,
+            scopes: role.scopes(),
+        })
+    }
+
+    async fn from_key(&self, key: &str) -> Result<Principal, ApiError> {
+        let invalid = || unauthorized("invalid_api_key", "the API key is not valid");
+        let id = keys::id_of(key).ok_or_else(invalid)?;
+        let row = self
+            .store
+            .key(id)
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .ok_or_else(invalid)?;
+        if !keys::matches(key, &row.key_hash) {
+            return Err(invalid());
+        }
+        if row.revoked_at.is_some() {
+            return Err(unauthorized(
+                "revoked_api_key",
+                "the API key has been revoked",
+            ));
+        }
+        let scopes = Scopes::parse(row.scopes.split(','))
+            .map_err(|_| ApiError::Internal("a stored key has an unknown scope".into()))?;
+        Ok(Principal {
+            tenant: TenantId::new(row.tenant),
+            actor: format!("key:{}", row.id),
+            owner: row.owner,
+            scopes,
+        })
+    }
+
+    /// Exchanges a username and password for an access token, within the rate limits for
+    /// the client's address and for the username.
+    ///
+    /// # Errors
+    /// 401 for a wrong username or password (the same answer for both), 422 for input
+    /// beyond the limits, 429 when rate-limited.
+    pub async fn login(
+        &self,
+        request: TokenRequest,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<TokenResponse, ApiError> {
+        if let Some(ip) = ip {
+            self.limits.login_ip(ip)?;
+        }
+        if request.username.is_empty() || request.username.len() > 64 {
+            return Err(ApiError::invalid("username", "a username has 1-64 characters"));
+        }
+        if request.password.len() > password::MAX_PASSWORD_BYTES {
+            return Err(ApiError::invalid(
+                "password",
+                format!(
+                    "a password has at most {} bytes",
+                    password::MAX_PASSWORD_BYTES
+                ),
+            ));
+        }
+        self.limits.login_user(&request.username)?;
+        let user = self
+            .store
+            .user(&request.username)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let TokenRequest { password, .. } = request;
+        let ok = web::block(move || password::verify(&password, stored.as_deref()))
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let user = user.filter(|_| ok).ok_or_else(|| {
+            unauthorized("invalid_credentials", "wrong username or password")
+        })?;
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| ApiError::Internal("a stored user has an unknown role".into()))?;
+        let access_token = self
+            .tokens
+            .issue(&user.username, &user.tenant, role)
+            .map_err(ApiError::Internal)?;
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in: self.tokens.lifetime().as_secs(),
+        })
+    }
+
+    fn rate_limit(&self, principal: &Principal) -> Result<(), ApiError> {
+        self.limits.principal(&principal.actor)
+    }
+}
+
+fn is_public(path: &str) -> bool {
+    PUBLIC.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// The scope a request needs: reads need `read`, everything else `write`. Key management
+/// checks its own rules (any principal manages its own keys).
+fn needed_scope(method: &Method, path: &str) -> Option<Scope> {
+    if path == "/v1/api-keys" || path.starts_with("/v1/api-keys/") {
+        None
+    } else if method == Method::GET || method == Method::HEAD {
+        Some(Scope::Read)
+    } else {
+        Some(Scope::Write)
+    }
+}
+
+/// Middleware: every request except the public paths needs a principal (401 otherwise)
+/// with the scope its method needs (403 otherwise), within its rate limit (429). The
+/// principal is then available to handlers and recorded on the request's span.
+pub async fn authorize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if is_public(req.path()) {
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+    }
+    let Some(auth) = req.app_data::<web::Data<Authenticator>>().cloned() else {
+        let error = ApiError::Internal("no authenticator configured".into());
+        return Ok(req.error_response(error).map_into_right_body());
+    };
+    let checked = async {
+        let principal = auth.authenticate(req.request()).await?;
+        if let Some(scope) = needed_scope(req.method(), req.path())
+            && !principal.can(scope)
+        {
+            return Err(ApiError::Forbidden {
+                detail: format!("this request needs the {} scope", scope.as_str()),
+            });
+        }
+        auth.rate_limit(&principal)?;
+        Ok(principal)
+    }
+    .await;
+    match checked {
+        Ok(principal) => {
+            let span = tracing::Span::current();
+            span.record("tenant_id", principal.tenant.as_str());
+            span.record("principal", principal.actor.as_str());
+            req.extensions_mut().insert(principal);
+            next.call(req).await.map(ServiceResponse::map_into_left_body)
+        }
+        Err(error) => Ok(req.error_response(error).map_into_right_body()),
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(req.extensions().get::<Self>().cloned().ok_or_else(|| {
+            unauthorized("unauthenticated", "this endpoint needs credentials")
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_paths_are_exact() {
+        for p in ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/index.html", "/v1/auth/token"] {
+            assert!(is_public(p), "{p}");
+        }
+        for p in ["/healthzz", "/v1/documents", "/v1/auth/tokens", "/docsx", "/"] {
+            assert!(!is_public(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn methods_need_scopes() {
+        assert_eq!(needed_scope(&Method::GET, "/v1/documents"), Some(Scope::Read));
+        assert_eq!(needed_scope(&Method::POST, "/v1/documents"), Some(Scope::Write));
+        assert_eq!(needed_scope(&Method::DELETE, "/v1/documents/x"), Some(Scope::Write));
+        assert_eq!(needed_scope(&Method::POST, "/v1/api-keys"), None);
+        assert_eq!(needed_scope(&Method::DELETE, "/v1/api-keys/abc"), None);
+        assert_eq!(needed_scope(&Method::GET, "/v1/api-keysx"), Some(Scope::Read));
+    }
+}
