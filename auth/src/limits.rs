@@ -212,15 +212,27 @@ mod tests {
         let none = TrustedProxies::default();
         let proxy = TrustedProxies::parse(["10.0.0.0/8", "192.168.1.5"]).unwrap();
         let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
-        assert_eq!(none.client_ip(&request("10.1.1.1", Some("1.2.3.4"))), ip("10.1.1.1"));
-        assert_eq!(proxy.client_ip(&request("10.1.1.1", Some("1.2.3.4"))), ip("1.2.3.4"));
+        assert_eq!(
+            none.client_ip(&request("10.1.1.1", Some("1.2.3.4"))),
+            ip("10.1.1.1")
+        );
+        assert_eq!(
+            proxy.client_ip(&request("10.1.1.1", Some("1.2.3.4"))),
+            ip("1.2.3.4")
+        );
         // a client-supplied entry left of the real one is ignored
         assert_eq!(
             proxy.client_ip(&request("10.1.1.1", Some("6.6.6.6, 1.2.3.4, 10.2.2.2"))),
             ip("1.2.3.4")
         );
-        assert_eq!(proxy.client_ip(&request("192.168.1.5", None)), ip("192.168.1.5"));
-        assert_eq!(proxy.client_ip(&request("8.8.8.8", Some("1.2.3.4"))), ip("8.8.8.8"));
+        assert_eq!(
+            proxy.client_ip(&request("192.168.1.5", None)),
+            ip("192.168.1.5")
+        );
+        assert_eq!(
+            proxy.client_ip(&request("8.8.8.8", Some("1.2.3.4"))),
+            ip("8.8.8.8")
+        );
         assert_eq!(
             proxy.client_ip(&request("10.1.1.1", Some("garbage"))),
             ip("10.1.1.1")
@@ -244,7 +256,10 @@ mod tests {
         }
         assert!(limits.principal("key:b").is_ok(), "per principal");
         for _ in 0..100 {
-            assert!(limits.login_ip("1.2.3.4".parse().unwrap()).is_ok(), "zero is off");
+            assert!(
+                limits.login_ip("1.2.3.4".parse().unwrap()).is_ok(),
+                "zero is off"
+            );
         }
     }
 }

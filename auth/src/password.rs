@@ -60,9 +60,7 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         Some(phc) => (phc, true),
         None => (DECOY.as_str(), false),
     };
-    let matches = hasher()
-        .verify_password(password.as_bytes(), phc)
-        .is_ok();
+    let matches = hasher().verify_password(password.as_bytes(), phc).is_ok();
     matches && real
 }
 
@@ -73,7 +71,10 @@ mod tests {
     #[test]
     fn hashes_verify_and_carry_their_parameters() {
         let stored = hash("correct horse battery").unwrap();
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
         assert!(verify("correct horse battery", Some(&stored)));
         assert!(!verify("correct horse batterY", Some(&stored)));
         assert!(!verify("decoy password never accepted", None));

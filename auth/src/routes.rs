@@ -92,13 +92,11 @@ async fn create_api_key(
         owner: Some(principal.owner.clone()),
         created_by: principal.actor.clone(),
     };
-    let created = create_key(auth.store(), &spec)
-        .await
-        .map_err(|e| match e {
-            ManageError::Invalid(message) => ApiError::invalid("name", message),
-            ManageError::UsernameTaken(_) => ApiError::Internal(e.to_string()),
-            ManageError::Store(e) => store_error(&e),
-        })?;
+    let created = create_key(auth.store(), &spec).await.map_err(|e| match e {
+        ManageError::Invalid(message) => ApiError::invalid("name", message),
+        ManageError::UsernameTaken(_) => ApiError::Internal(e.to_string()),
+        ManageError::Store(e) => store_error(&e),
+    })?;
     tracing::info!(key_id = %created.id, scopes = %spec.scopes, "API key created");
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/v1/api-keys/{}", created.id)))

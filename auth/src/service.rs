@@ -99,13 +99,13 @@ impl Authenticator {
                     .ok_or_else(|| {
                         unauthorized("invalid_token", "Authorization must be Bearer <token>")
                     })?;
-                self.from_token(token)
+                self.token_principal(token)
             }
-            (None, Some(value)) => self.from_key(value.to_str().unwrap_or_default()).await,
+            (None, Some(value)) => self.key_principal(value.to_str().unwrap_or_default()).await,
         }
     }
 
-    fn from_token(&self, token: &str) -> Result<Principal, ApiError> {
+    fn token_principal(&self, token: &str) -> Result<Principal, ApiError> {
         let claims = self.tokens.verify(token).ok_or_else(|| {
             unauthorized(
                 "invalid_token",
@@ -123,7 +123,7 @@ impl Authenticator {
         })
     }
 
-    async fn from_key(&self, key: &str) -> Result<Principal, ApiError> {
+    async fn key_principal(&self, key: &str) -> Result<Principal, ApiError> {
         let invalid = || unauthorized("invalid_api_key", "the API key is not valid");
         let id = keys::id_of(key).ok_or_else(invalid)?;
         let row = self
@@ -166,7 +166,10 @@ impl Authenticator {
             self.limits.login_ip(ip)?;
         }
         if request.username.is_empty() || request.username.len() > 64 {
-            return Err(ApiError::invalid("username", "a username has 1-64 characters"));
+            return Err(ApiError::invalid(
+                "username",
+                "a username has 1-64 characters",
+            ));
         }
         if request.password.len() > password::MAX_PASSWORD_BYTES {
             return Err(ApiError::invalid(
@@ -188,9 +191,9 @@ impl Authenticator {
         let ok = web::block(move || password::verify(&password, stored.as_deref()))
             .await
             .map_err(|e| ApiError::internal(&e))?;
-        let user = user.filter(|_| ok).ok_or_else(|| {
-            unauthorized("invalid_credentials", "wrong username or password")
-        })?;
+        let user = user
+            .filter(|_| ok)
+            .ok_or_else(|| unauthorized("invalid_credentials", "wrong username or password"))?;
         let role = Role::parse(&user.role)
             .ok_or_else(|| ApiError::Internal("a stored user has an unknown role".into()))?;
         let access_token = self
@@ -236,7 +239,10 @@ pub async fn authorize(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if is_public(req.path()) {
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     let Some(auth) = req.app_data::<web::Data<Authenticator>>().cloned() else {
         let error = ApiError::Internal("no authenticator configured".into());
@@ -261,7 +267,9 @@ pub async fn authorize(
             span.record("tenant_id", principal.tenant.as_str());
             span.record("principal", principal.actor.as_str());
             req.extensions_mut().insert(principal);
-            next.call(req).await.map(ServiceResponse::map_into_left_body)
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         }
         Err(error) => Ok(req.error_response(error).map_into_right_body()),
     }
@@ -272,9 +280,12 @@ impl FromRequest for Principal {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(req.extensions().get::<Self>().cloned().ok_or_else(|| {
-            unauthorized("unauthenticated", "this endpoint needs credentials")
-        }))
+        ready(
+            req.extensions()
+                .get::<Self>()
+                .cloned()
+                .ok_or_else(|| unauthorized("unauthenticated", "this endpoint needs credentials")),
+        )
     }
 }
 
@@ -284,21 +295,46 @@ mod tests {
 
     #[test]
     fn public_paths_are_exact() {
-        for p in ["/healthz", "/readyz", "/openapi.json", "/docs", "/docs/index.html", "/v1/auth/token"] {
+        for p in [
+            "/healthz",
+            "/readyz",
+            "/openapi.json",
+            "/docs",
+            "/docs/index.html",
+            "/v1/auth/token",
+        ] {
             assert!(is_public(p), "{p}");
         }
-        for p in ["/healthzz", "/v1/documents", "/v1/auth/tokens", "/docsx", "/"] {
+        for p in [
+            "/healthzz",
+            "/v1/documents",
+            "/v1/auth/tokens",
+            "/docsx",
+            "/",
+        ] {
             assert!(!is_public(p), "{p}");
         }
     }
 
     #[test]
     fn methods_need_scopes() {
-        assert_eq!(needed_scope(&Method::GET, "/v1/documents"), Some(Scope::Read));
-        assert_eq!(needed_scope(&Method::POST, "/v1/documents"), Some(Scope::Write));
-        assert_eq!(needed_scope(&Method::DELETE, "/v1/documents/x"), Some(Scope::Write));
+        assert_eq!(
+            needed_scope(&Method::GET, "/v1/documents"),
+            Some(Scope::Read)
+        );
+        assert_eq!(
+            needed_scope(&Method::POST, "/v1/documents"),
+            Some(Scope::Write)
+        );
+        assert_eq!(
+            needed_scope(&Method::DELETE, "/v1/documents/x"),
+            Some(Scope::Write)
+        );
         assert_eq!(needed_scope(&Method::POST, "/v1/api-keys"), None);
         assert_eq!(needed_scope(&Method::DELETE, "/v1/api-keys/abc"), None);
-        assert_eq!(needed_scope(&Method::GET, "/v1/api-keysx"), Some(Scope::Read));
+        assert_eq!(
+            needed_scope(&Method::GET, "/v1/api-keysx"),
+            Some(Scope::Read)
+        );
     }
 }

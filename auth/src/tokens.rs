@@ -158,7 +158,11 @@ mod tests {
         let token = t.issue("ann", "acme", Role::Editor).unwrap();
         let claims = t.verify(&token).unwrap();
         assert_eq!(
-            (claims.sub.as_str(), claims.tenant.as_str(), claims.role.as_str()),
+            (
+                claims.sub.as_str(),
+                claims.tenant.as_str(),
+                claims.role.as_str()
+            ),
             ("ann", "acme", "editor")
         );
         assert_eq!(claims.exp - claims.iat, 900);
@@ -186,7 +190,11 @@ mod tests {
         assert!(t.verify(&good).is_some());
         // alg none, no signature
         let payload = serde_json::to_string(&claims).unwrap();
-        let none = format!("{}.{}.", b64(r#"{"alg":"none","typ":"JWT"}"#), b64(&payload));
+        let none = format!(
+            "{}.{}.",
+            b64(r#"{"alg":"none","typ":"JWT"}"#),
+            b64(&payload)
+        );
         assert!(t.verify(&none).is_none());
         // another secret
         let other = Tokens::new(&[7u8; 32], "folio", "folio-api", Duration::from_secs(1)).unwrap();
@@ -198,10 +206,23 @@ mod tests {
         assert!(t.verify(&tampered).is_none());
         // wrong issuer, wrong audience, expired, unknown role
         for bad in [
-            Claims { iss: "evil".into(), ..claims.clone() },
-            Claims { aud: "other-api".into(), ..claims.clone() },
-            Claims { iat: now - 7200, exp: now - 3600, ..claims.clone() },
-            Claims { role: "root".into(), ..claims.clone() },
+            Claims {
+                iss: "evil".into(),
+                ..claims.clone()
+            },
+            Claims {
+                aud: "other-api".into(),
+                ..claims.clone()
+            },
+            Claims {
+                iat: now - 7200,
+                exp: now - 3600,
+                ..claims.clone()
+            },
+            Claims {
+                role: "root".into(),
+                ..claims.clone()
+            },
         ] {
             assert!(t.verify(&t.sign(&bad).unwrap()).is_none(), "{bad:?}");
         }

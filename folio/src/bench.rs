@@ -24,6 +24,9 @@ pub(crate) struct BenchArgs {
     /// A running folio to measure (default: start an embedded one on a temporary directory).
     #[arg(long, env = "FOLIO_BENCH_URL")]
     pub(crate) url: Option<String>,
+    /// With --url: an API key with the write scope (mind that server's rate limits).
+    #[arg(long, env = "FOLIO_API_KEY", hide_env_values = true)]
+    pub(crate) api_key: Option<String>,
     /// Measured commands per document size.
     #[arg(long, default_value_t = 2000)]
     pub(crate) requests: u64,
@@ -76,18 +79,37 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.distributed {
         return run_distributed(args).await;
     }
-    let (base, server, _dir) = match &args.url {
-        Some(url) => (url.trim_end_matches('/').to_string(), None, None),
+    let (base, key, server, _dir) = match &args.url {
+        Some(url) => (
+            url.trim_end_matches('/').to_string(),
+            args.api_key.clone().context("--url needs --api-key")?,
+            None,
+            None,
+        ),
         None => {
             let dir = tempfile::tempdir()?;
-            let settings = ServeSettings::for_dir(dir.path().to_path_buf(), "127.0.0.1:0".parse()?);
+            let mut settings =
+                ServeSettings::for_dir(dir.path().to_path_buf(), "127.0.0.1:0".parse()?);
+            // One client at full speed is the point of the run.
+            settings.auth.rate_limit_per_second = 0;
             let running = embedded::start(settings).await?;
-            (format!("http://{}", running.addr), Some(running), Some(dir))
+            let key = running
+                .bootstrap_key
+                .as_ref()
+                .context("a fresh data directory has a bootstrap key")?
+                .key
+                .clone();
+            (
+                format!("http://{}", running.addr),
+                key,
+                Some(running),
+                Some(dir),
+            )
         }
     };
     let results = {
         let (base, args) = (base.clone(), args.clone());
-        on_client_thread(move || async move { measure_all(&base, &args).await }).await?
+        on_client_thread(move || async move { measure_all(&base, &key, &args).await }).await?
     };
     if let Some(server) = server {
         server.handle.stop(true).await;
@@ -111,10 +133,20 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn measure_all(base: &str, args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(1)
-        .build()?;
+/// An HTTP client that sends `X-API-Key: key` with every request.
+pub(crate) fn keyed_client(
+    key: &str,
+    builder: reqwest::ClientBuilder,
+) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut value = reqwest::header::HeaderValue::from_str(key).context("a malformed API key")?;
+    value.set_sensitive(true);
+    headers.insert(auth::API_KEY_HEADER, value);
+    Ok(builder.default_headers(headers).build()?)
+}
+
+async fn measure_all(base: &str, key: &str, args: &BenchArgs) -> anyhow::Result<Vec<Measurement>> {
+    let client = keyed_client(key, reqwest::Client::builder().pool_max_idle_per_host(1))?;
     let mut results = Vec::new();
     for &blocks in &args.sizes {
         let warmup = create_document(&client, base, blocks).await?;

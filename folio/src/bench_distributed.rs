@@ -148,15 +148,35 @@ async fn measure(args: &BenchArgs, url: &str, prefix: &str) -> anyhow::Result<Di
         a.extend(["--nats-url", &args.nats_url, "--nats-prefix", prefix].map(String::from));
         a
     };
-    let command = Service::start(&nats(common("command-api")))?;
-    let query = Service::start(&common("query-api"))?;
+    // The APIs get a fresh signing secret and no per-principal limit (the run saturates
+    // them from one key on purpose); the clients use a key made for the run.
+    let secret = auth::keys::random_hex(32).map_err(anyhow::Error::msg)?;
+    let api = |mut a: Vec<String>| {
+        a.extend(["--jwt-secret", &secret, "--rate-limit-per-second", "0"].map(String::from));
+        a
+    };
+    let key = auth::manage::create_key(
+        &infrastructure::credentials::CredentialStore::Postgres(pool.clone()),
+        &auth::manage::KeySpec {
+            tenant: infrastructure::TenantId::default_tenant(),
+            name: "bench".into(),
+            scopes: auth::Role::Editor.scopes(),
+            owner: None,
+            created_by: "system:bench".into(),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("cannot create the benchmark's key: {e}"))?;
+    let command = Service::start(&api(nats(common("command-api"))))?;
+    let query = Service::start(&api(common("query-api")))?;
     let _projector = Service::start(&nats(common("projector")))?;
     let seconds = Duration::from_secs(args.seconds.max(1));
 
     let raw = raw_inserts(&pool, args.concurrency, seconds).await?;
-    let client = reqwest::Client::builder()
-        .pool_idle_timeout(Duration::from_secs(2))
-        .build()?;
+    let client = crate::bench::keyed_client(
+        &key.key,
+        reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(2)),
+    )?;
     let (rate, commands) = throughput(&client, &command.base, args.concurrency, seconds).await?;
     // Projection lag is measured at a steady rate: first let the projectors finish what the
     // saturating throughput phase left behind (read models and .docx renders).

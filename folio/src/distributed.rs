@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use auth::Authenticator;
 use futures::FutureExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use auth::Authenticator;
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
 use infrastructure::jetstream::{Bus, run_relay};
@@ -19,8 +19,8 @@ use tokio::sync::{Notify, watch};
 
 use crate::http::{ReadyCheck, Routes};
 use crate::settings::{
-    AuthSettings, CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings, RebuildSettings,
-    ServiceSettings,
+    AuthSettings, CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings,
+    RebuildSettings, ServiceSettings,
 };
 
 /// Connects to PostgreSQL and, unless told not to, applies pending migrations.

@@ -56,9 +56,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = match &cli.command {
         Command::Bench(_) => "warn",
-        Command::Migrate(_) | Command::Rebuild(_) | Command::User(_) | Command::ApiKey(_) => {
-            "warn"
-        }
+        Command::Migrate(_) | Command::Rebuild(_) | Command::User(_) | Command::ApiKey(_) => "warn",
         _ => "info,sqlx=warn,async_nats=warn",
     };
     infrastructure::telemetry::init(cli.log_json, filter);

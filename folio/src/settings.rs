@@ -11,12 +11,12 @@ use clap::Args;
 use command_api::CommandApi;
 use domain::Limits;
 use infrastructure::CommandService;
-use infrastructure::credentials::CredentialStore;
-use secrecy::{ExposeSecret, SecretString};
 use infrastructure::blobs::BlobStore;
+use infrastructure::credentials::CredentialStore;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use query_api::QueryApi;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 
 /// Limits and tuning shared by every process that serves the API.

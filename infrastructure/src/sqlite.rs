@@ -111,6 +111,8 @@ pub async fn open_data_dir(data_dir: &Path) -> Result<Databases, sqlx::Error> {
 pub async fn open_auth(data_dir: &Path) -> Result<SqlitePool, sqlx::Error> {
     std::fs::create_dir_all(data_dir).map_err(sqlx::Error::Io)?;
     let auth = open(&data_dir.join("auth.db"), 4).await?;
-    sqlx::migrate!("../migrations/sqlite/auth").run(&auth).await?;
+    sqlx::migrate!("../migrations/sqlite/auth")
+        .run(&auth)
+        .await?;
     Ok(auth)
 }

@@ -189,8 +189,13 @@ impl Drop for OwnNats {
     }
 }
 
+/// The token signing secret the test clusters share.
+pub(crate) const JWT_SECRET: &str = "test-only-secret-0123456789abcdef-0123456789";
+
 /// The three kinds of processes on a fresh database and stream.
 pub(crate) struct Cluster {
+    /// An admin key of the default tenant (made with `folio api-key create`).
+    pub(crate) admin_key: String,
     pub(crate) database: TestDatabase,
     pub(crate) stream: TestStream,
     pub(crate) commands: Vec<Process>,
@@ -217,8 +222,27 @@ impl Cluster {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
+        let output = Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args([
+                "api-key", "create", "--tenant", "default", "--name", "tests",
+            ])
+            .args([
+                "--scopes",
+                "read,write,admin",
+                "--database-url",
+                &database.url,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let created: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let stream = TestStream::new(nats_url);
         let mut cluster = Self {
+            admin_key: created["key"].as_str().unwrap().to_string(),
             query: Process::start(&[
                 "query-api".into(),
                 "--bind".into(),
@@ -229,6 +253,10 @@ impl Cluster {
                 "4".into(),
                 "--database-url".into(),
                 database.url.clone(),
+                "--jwt-secret".into(),
+                JWT_SECRET.into(),
+                "--rate-limit-per-second".into(),
+                "0".into(),
             ]),
             commands: Vec::new(),
             projectors: Vec::new(),
@@ -236,7 +264,19 @@ impl Cluster {
             stream,
         };
         for _ in 0..command_apis {
-            let args = cluster.args("command-api", &["--workers", "2", "--database-pool", "8"]);
+            let args = cluster.args(
+                "command-api",
+                &[
+                    "--workers",
+                    "2",
+                    "--database-pool",
+                    "8",
+                    "--jwt-secret",
+                    JWT_SECRET,
+                    "--rate-limit-per-second",
+                    "0",
+                ],
+            );
             cluster.commands.push(Process::start(&args));
         }
         for _ in 0..projectors {
@@ -277,6 +317,11 @@ impl Cluster {
 
     pub(crate) fn command_base(&self, i: usize) -> String {
         self.commands[i].base.clone()
+    }
+
+    /// A client that sends the admin key.
+    pub(crate) fn client(&self) -> reqwest::Client {
+        crate::helpers::keyed_client(&self.admin_key)
     }
 
     pub(crate) fn query_base(&self) -> String {

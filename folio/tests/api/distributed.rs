@@ -167,7 +167,7 @@ async fn of_32_writers_with_the_same_if_match_on_two_command_apis_exactly_one_wi
     // Arrange
     let cluster = Cluster::start(2, 1).await;
     let bases = [cluster.command_base(0), cluster.command_base(1)];
-    let client = crate::helpers::client();
+    let client = cluster.client();
     let id = create(&client, &bases[0], "Contended".into()).await;
     write_paragraphs(&client, &bases[1], &id, "seed", 1).await;
 

@@ -32,15 +32,26 @@ fn log_enabled() -> bool {
 impl Process {
     /// Starts `folio <args>` and waits for the address it prints first.
     pub(crate) fn start(args: &[String]) -> Self {
+        let stderr = if log_enabled() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        };
+        Self::spawn(args, if log_enabled() { "info" } else { "error" }, stderr)
+    }
+
+    /// Like [`Process::start`], logging at debug level into the file `log`.
+    pub(crate) fn start_logging(args: &[String], log: &Path) -> Self {
+        let file = std::fs::File::create(log).expect("a log file");
+        Self::spawn(args, "debug", Stdio::from(file))
+    }
+
+    fn spawn(args: &[String], filter: &str, stderr: Stdio) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
             .args(args)
-            .env("RUST_LOG", if log_enabled() { "info" } else { "error" })
+            .env("RUST_LOG", filter)
             .stdout(Stdio::piped())
-            .stderr(if log_enabled() {
-                Stdio::inherit()
-            } else {
-                Stdio::null()
-            })
+            .stderr(stderr)
             .spawn()
             .expect("folio binary starts");
         let stdout = child.stdout.take().expect("stdout is piped");
@@ -61,6 +72,29 @@ impl Process {
         }
     }
 
+    /// Stops the process (and waits for it).
+    pub(crate) fn terminate(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// What the process printed on stdout after the lines already read, up to its end
+    /// (call after [`Process::terminate`]).
+    pub(crate) fn rest_of_stdout(&mut self) -> String {
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut self._stdout, &mut rest);
+        rest
+    }
+
+    /// The next line the process prints on stdout.
+    pub(crate) fn next_line(&mut self) -> String {
+        let mut line = String::new();
+        self._stdout
+            .read_line(&mut line)
+            .expect("folio prints a line");
+        line.trim_end().to_string()
+    }
+
     /// Kills the process at once (SIGKILL: no shutdown, no flush).
     pub(crate) fn kill(mut self) {
         let _ = self.child.kill();
@@ -77,6 +111,26 @@ pub(crate) fn client() -> reqwest::Client {
         .expect("an HTTP client")
 }
 
+/// A [`client`] that sends `X-API-Key: key` on every request.
+pub(crate) fn keyed_client(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-api-key", key.parse().expect("a key is a header value"));
+    reqwest::Client::builder()
+        .pool_idle_timeout(Duration::from_secs(2))
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
+}
+
+/// The key printed on the bootstrap line of a first `folio serve`.
+pub(crate) fn bootstrap_key(line: &str) -> String {
+    assert!(
+        line.starts_with("bootstrap admin API key of tenant default"),
+        "expected the bootstrap key line, got {line:?}"
+    );
+    line.rsplit(' ').next().unwrap().to_string()
+}
+
 /// Which deployment a [`TestApp`] runs.
 pub(crate) enum Deployment {
     /// `folio serve` on a temporary data directory.
@@ -90,11 +144,13 @@ pub(crate) enum Deployment {
 }
 
 /// A running folio, driven over HTTP: writes go to `write_base`, reads to `base` (the
-/// same address in the embedded deployment).
+/// same address in the embedded deployment). `client` sends `key`, an admin key of the
+/// default tenant (the bootstrap key in the embedded deployment).
 pub(crate) struct TestApp {
     pub base: String,
     pub write_base: String,
     pub client: reqwest::Client,
+    pub key: String,
     pub deployment: Deployment,
 }
 
@@ -109,6 +165,7 @@ pub(crate) async fn spawn_app_with(args: &[&str]) -> TestApp {
         base: String::new(),
         write_base: String::new(),
         client: client(),
+        key: String::new(),
         deployment: Deployment::Embedded {
             dir,
             extra_args: args.iter().map(|s| (*s).to_string()).collect(),
@@ -131,7 +188,8 @@ impl TestApp {
         Self {
             base: cluster.query_base(),
             write_base: cluster.command_base(0),
-            client: client(),
+            client: keyed_client(&cluster.admin_key),
+            key: cluster.admin_key.clone(),
             deployment: Deployment::Distributed(cluster),
         }
     }
@@ -162,8 +220,17 @@ impl TestApp {
             .map(String::from)
             .to_vec();
             args.push(dir.path().display().to_string());
+            // Tests send bursts far above the default per-principal rate; the rate-limit
+            // tests set their own.
+            if !extra_args.iter().any(|a| a == "--rate-limit-per-second") {
+                args.extend(["--rate-limit-per-second".into(), "0".into()]);
+            }
             args.extend(extra_args.iter().cloned());
-            let started = Process::start(&args);
+            let mut started = Process::start(&args);
+            if self.key.is_empty() {
+                self.key = bootstrap_key(&started.next_line());
+                self.client = keyed_client(&self.key);
+            }
             self.base.clone_from(&started.base);
             self.write_base.clone_from(&started.base);
             *process = Some(started);
@@ -187,6 +254,40 @@ impl TestApp {
         match &mut self.deployment {
             Deployment::Distributed(c) => c,
             Deployment::Embedded { .. } => panic!("not a distributed app"),
+        }
+    }
+
+    /// Runs `folio <args>` against this app's credential store (`--data-dir` or
+    /// `--database-url`), with extra environment variables; returns its output.
+    pub(crate) fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+        command.args(args).envs(env.iter().copied());
+        match &self.deployment {
+            Deployment::Embedded { dir, .. } => command.arg("--data-dir").arg(dir.path()),
+            Deployment::Distributed(c) => command.args(["--database-url", &c.database.url]),
+        };
+        command.output().expect("folio runs")
+    }
+
+    /// The actor `app.key` is recorded as: `key:<id>`.
+    pub(crate) fn key_actor(&self) -> String {
+        let id = self
+            .key
+            .strip_prefix("folio_")
+            .unwrap()
+            .split('_')
+            .next()
+            .unwrap();
+        format!("key:{id}")
+    }
+
+    /// The secret the app signs tokens with (for forging tokens in tests).
+    pub(crate) fn jwt_secret(&self) -> String {
+        match &self.deployment {
+            Deployment::Embedded { dir, .. } => {
+                std::fs::read_to_string(dir.path().join("jwt-secret")).unwrap()
+            }
+            Deployment::Distributed(_) => crate::cluster::JWT_SECRET.to_string(),
         }
     }
 

@@ -140,7 +140,7 @@ async fn every_event_records_who_when_and_why() {
         assert_eq!(item["request_id"], "req-42");
         assert_eq!(item["reason"], "quarterly update");
         assert_eq!(item["user_agent"], "agent/1.0");
-        assert_eq!(item["actor"], "anonymous");
+        assert_eq!(item["actor"], app.key_actor());
         assert_eq!(item["tenant"], "default");
         assert_eq!(item["ip"], "127.0.0.1");
         assert_eq!(item["command"], command);

@@ -13,3 +13,4 @@ mod errors;
 mod lifecycle;
 mod reads;
 mod scenario;
+mod security;
