@@ -35,6 +35,7 @@ fn store_error(e: &infrastructure::StoreError) -> ApiError {
 /// Exchange a username and password for an access token.
 #[utoipa::path(
     tag = "auth",
+    security(()),
     request_body = TokenRequest,
     responses(
         (status = 200, description = "a signed access token", body = TokenResponse),

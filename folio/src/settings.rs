@@ -40,6 +40,9 @@ pub(crate) struct ApiSettings {
     /// Most items in one list.
     #[arg(long, env = "FOLIO_MAX_LIST_ITEMS", default_value_t = 10_000)]
     pub(crate) max_list_items: usize,
+    /// Most characters in a title or a metadata value.
+    #[arg(long, env = "FOLIO_MAX_TITLE_CHARS", default_value_t = 1_000)]
+    pub(crate) max_title_chars: usize,
     /// How long `?min_version=` waits for the read model before answering 503 (ms).
     #[arg(long, env = "FOLIO_READ_WAIT_MS", default_value_t = 5_000)]
     pub(crate) read_wait_ms: u64,
@@ -63,6 +66,7 @@ impl Default for ApiSettings {
             max_text_chars: 1_000_000,
             max_table_cells: 100_000,
             max_list_items: 10_000,
+            max_title_chars: 1_000,
             read_wait_ms: 5_000,
             snapshot_every: 100,
             cached_documents: 256,
@@ -79,7 +83,7 @@ impl ApiSettings {
             max_text_chars: self.max_text_chars,
             max_table_cells: self.max_table_cells,
             max_list_items: self.max_list_items,
-            ..Limits::default()
+            max_title_chars: self.max_title_chars,
         }
     }
 

@@ -254,3 +254,70 @@ async fn bad_query_parameters_are_problems() {
     problem(app.get("/v1/documents?limit=0").await, 422).await;
     problem(app.get("/v1/nowhere").await, 404).await;
 }
+
+#[tokio::test]
+async fn every_configured_limit_answers_a_problem_and_changes_nothing() {
+    // Arrange
+    let app = spawn_app_with(&[
+        "--max-text-chars",
+        "10",
+        "--max-title-chars",
+        "5",
+        "--max-batch",
+        "2",
+        "--max-list-items",
+        "2",
+        "--max-table-cells",
+        "4",
+    ])
+    .await;
+    let id = app.create_document("Short").await;
+    let client = &app.client;
+
+    // Act
+    let long_title = client
+        .post(app.write_url("/v1/documents"))
+        .json(&json!({"title": "Too long"}))
+        .send()
+        .await
+        .unwrap();
+    let attempts = [
+        json!({"type": "add_paragraph", "text": "eleven char"}),
+        json!({"type": "set_title", "title": "Longer"}),
+        json!({"commands": [
+            {"type": "add_page_break"}, {"type": "add_page_break"}, {"type": "add_page_break"}
+        ]}),
+        json!({"type": "add_list", "kind": "bullet", "items": ["a", "b", "c"]}),
+        json!({"type": "add_table", "rows": 3, "cols": 2}),
+    ];
+    let mut answers = Vec::new();
+    for attempt in attempts {
+        answers.push(app.command(&id, attempt).await);
+    }
+    let huge_login = client
+        .post(app.write_url("/v1/auth/token"))
+        .json(&json!({"username": "x", "password": "p".repeat(20_000)}))
+        .send()
+        .await
+        .unwrap();
+    let long_username = client
+        .post(app.write_url("/v1/auth/token"))
+        .json(&json!({"username": "u".repeat(65), "password": "p"}))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    let p = problem(long_title, 422).await;
+    assert_eq!(fields(&p), ["title"]);
+    for answer in answers {
+        let status = answer.status().as_u16();
+        assert!(status == 413 || status == 422, "{status}");
+        problem(answer, status).await;
+    }
+    problem(huge_login, 413).await;
+    let p = problem(long_username, 422).await;
+    assert_eq!(fields(&p), ["username"]);
+    let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
+    assert_eq!(history["items"].as_array().unwrap().len(), 1, "nothing applied");
+}
