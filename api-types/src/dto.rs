@@ -332,3 +332,39 @@ pub struct ApiKeyView {
     /// RFC 3339, once revoked.
     pub revoked_at: Option<String>,
 }
+
+/// `POST /v1/users` (admins): a user of the caller's tenant.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    /// Login name (1-64 ASCII letters, digits, `-`, `_`, `.`, `@`; unique across tenants).
+    pub username: String,
+    /// At least 12 characters (stored only as an argon2id hash).
+    pub password: String,
+    /// `viewer`, `editor` or `admin`.
+    pub role: String,
+}
+
+impl std::fmt::Debug for CreateUserRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateUserRequest")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// A user as listed (never the password or its hash).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct UserView {
+    /// Login name.
+    pub username: String,
+    /// Tenant.
+    pub tenant: String,
+    /// Role.
+    pub role: String,
+    /// RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}

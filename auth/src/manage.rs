@@ -25,7 +25,9 @@ pub enum ManageError {
 /// Longest key name, in characters.
 pub const MAX_KEY_NAME_CHARS: usize = 100;
 
-/// Adds a user with an argon2id hash of `password`.
+/// Adds a user with an argon2id hash of `password` (hashing blocks for tens of
+/// milliseconds; servers call [`hash_new_password`] off their async workers and then
+/// [`store_user`]).
 ///
 /// # Errors
 /// A bad name or password, a taken username, a database failure.
@@ -37,8 +39,31 @@ pub async fn add_user(
     password: &str,
 ) -> Result<(), ManageError> {
     let username = parse_username(username).map_err(ManageError::Invalid)?;
+    let password_hash = hash_new_password(password)?;
+    store_user(store, &username, tenant, role, password_hash).await
+}
+
+/// Checks a new password's length and hashes it (argon2id; CPU-bound).
+///
+/// # Errors
+/// A password that is too short or too long; no random numbers.
+pub fn hash_new_password(password: &str) -> Result<String, ManageError> {
     password::check_new(password).map_err(ManageError::Invalid)?;
-    let password_hash = password::hash(password).map_err(ManageError::Invalid)?;
+    password::hash(password).map_err(ManageError::Invalid)
+}
+
+/// Stores a user whose password is already hashed.
+///
+/// # Errors
+/// A bad name, a taken username, a database failure.
+pub async fn store_user(
+    store: &CredentialStore,
+    username: &str,
+    tenant: &TenantId,
+    role: Role,
+    password_hash: String,
+) -> Result<(), ManageError> {
+    let username = parse_username(username).map_err(ManageError::Invalid)?;
     let added = store
         .add_user(&UserRow {
             username: username.clone(),

@@ -1,16 +1,16 @@
-//! `POST /v1/auth/token` and `/v1/api-keys`. The write side serves the POST and DELETE
-//! routes, the read side the GET (the gateway sends GETs to the query API).
+//! `POST /v1/auth/token`, `/v1/api-keys` and `/v1/users`. The write side serves the POST
+//! and DELETE routes, the read side the GETs (the gateway sends GETs to the query API).
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use api_types::{
-    ApiError, ApiKeyView, CreateApiKeyRequest, CreatedApiKey, Page, ProblemDetails, TokenRequest,
-    TokenResponse, parse_json, read_body,
+    ApiError, ApiKeyView, CreateApiKeyRequest, CreateUserRequest, CreatedApiKey, Page,
+    ProblemDetails, TokenRequest, TokenResponse, UserView, parse_json, read_body,
 };
 use infrastructure::credentials::{ApiKeyRow, KeyFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::manage::{KeySpec, ManageError, create_key};
-use crate::principal::{Principal, Scope, Scopes};
+use crate::manage::{KeySpec, ManageError, create_key, hash_new_password, store_user};
+use crate::principal::{Principal, Role, Scope, Scopes, parse_username};
 use crate::service::Authenticator;
 
 /// Largest body of a token or key request.
@@ -20,12 +20,14 @@ const MAX_BODY: usize = 16 * 1024;
 pub fn configure_write(cfg: &mut ServiceConfig) {
     cfg.service(issue_token)
         .service(create_api_key)
-        .service(revoke_api_key);
+        .service(revoke_api_key)
+        .service(create_user)
+        .service(delete_user);
 }
 
 /// The routes that read credentials (query API).
 pub fn configure_read(cfg: &mut ServiceConfig) {
-    cfg.service(list_api_keys);
+    cfg.service(list_api_keys).service(list_users);
 }
 
 fn store_error(e: &infrastructure::StoreError) -> ApiError {
@@ -187,5 +189,122 @@ async fn revoke_api_key(
         .await
         .map_err(|e| store_error(&e))?;
     tracing::info!(key_id = %row.id, "API key revoked");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Add a user to the caller's tenant (admins).
+#[utoipa::path(
+    tag = "auth",
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, description = "created", body = UserView),
+        (status = 401, description = "no valid credentials", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "the username is taken", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "invalid username, password or role", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/users")]
+async fn create_user(
+    req: HttpRequest,
+    payload: web::Payload,
+    auth: web::Data<Authenticator>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_body(&req, payload, MAX_BODY).await?;
+    let request: CreateUserRequest = parse_json(&body)?;
+    let role = Role::parse(&request.role)
+        .ok_or_else(|| ApiError::invalid("role", "use viewer, editor or admin"))?;
+    let username = parse_username(&request.username)
+        .map_err(|message| ApiError::invalid("username", message))?;
+    let password = request.password;
+    // argon2id takes tens of milliseconds of CPU: off the async workers.
+    let hash = web::block(move || hash_new_password(&password))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::invalid("password", e.to_string()))?;
+    store_user(auth.store(), &username, &principal.tenant, role, hash)
+        .await
+        .map_err(|e| match e {
+            ManageError::Invalid(message) => ApiError::invalid("username", message),
+            ManageError::UsernameTaken(_) => ApiError::Conflict {
+                code: "username_taken",
+                detail: "the username is taken".into(),
+            },
+            ManageError::Store(e) => store_error(&e),
+        })?;
+    tracing::info!(username = %username, role = role.as_str(), "user created");
+    Ok(HttpResponse::Created().json(UserView {
+        username,
+        tenant: principal.tenant.to_string(),
+        role: role.as_str().into(),
+        created_at: None,
+    }))
+}
+
+/// The users of the caller's tenant (admins).
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "users by name; never a password or its hash", body = Page<UserView>),
+        (status = 401, description = "no valid credentials", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/users")]
+async fn list_users(
+    auth: web::Data<Authenticator>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let users = auth
+        .store()
+        .users(principal.tenant.as_str())
+        .await
+        .map_err(|e| store_error(&e))?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: users
+            .into_iter()
+            .map(|u| UserView {
+                username: u.username,
+                tenant: u.tenant,
+                role: u.role,
+                created_at: Some(u.created_at),
+            })
+            .collect::<Vec<_>>(),
+        next_cursor: None,
+    }))
+}
+
+/// Remove a user of the caller's tenant (admins). Access tokens already issued to the
+/// user stay valid until they expire (`--token-ttl-secs`); its keys stay until revoked.
+#[utoipa::path(
+    tag = "auth",
+    params(("username" = String, Path, description = "login name")),
+    responses(
+        (status = 204, description = "removed"),
+        (status = 401, description = "no valid credentials", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "no such user in the tenant", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/users/{username}")]
+async fn delete_user(
+    path: web::Path<String>,
+    auth: web::Data<Authenticator>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let username = path.into_inner();
+    let deleted = auth
+        .store()
+        .delete_user(principal.tenant.as_str(), &username)
+        .await
+        .map_err(|e| store_error(&e))?;
+    if !deleted {
+        return Err(ApiError::NotFound {
+            code: "user_not_found",
+            detail: "no such user".into(),
+        });
+    }
+    tracing::info!(username = %username, "user deleted");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -213,17 +213,22 @@ impl Authenticator {
 }
 
 fn is_public(path: &str) -> bool {
-    PUBLIC.iter().any(|p| {
-        path.strip_prefix(p)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
+    PUBLIC.iter().any(|p| under(path, p))
 }
 
-/// The scope a request needs: reads need `read`, everything else `write`. Key management
-/// checks its own rules (any principal manages its own keys).
+fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The scope a request needs: user management needs `admin`; reads need `read`,
+/// everything else `write`. Key management checks its own rules (any principal manages
+/// its own keys).
 fn needed_scope(method: &Method, path: &str) -> Option<Scope> {
-    if path == "/v1/api-keys" || path.starts_with("/v1/api-keys/") {
+    if under(path, "/v1/api-keys") {
         None
+    } else if under(path, "/v1/users") {
+        Some(Scope::Admin)
     } else if method == Method::GET || method == Method::HEAD {
         Some(Scope::Read)
     } else {

@@ -145,6 +145,33 @@ impl CredentialStore {
             .await?))
     }
 
+    /// The tenant's users, by name.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn users(&self, tenant: &str) -> Result<Vec<UserRow>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant = $1 ORDER BY username");
+        Ok(dispatch!(self, pool => sqlx::query_as(&sql)
+            .bind(tenant)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Deletes a user of `tenant`. Returns whether one was deleted.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn delete_user(&self, tenant: &str, username: &str) -> Result<bool, StoreError> {
+        let sql = "DELETE FROM users WHERE tenant = $1 AND username = $2";
+        let deleted = dispatch!(self, pool => sqlx::query(sql)
+            .bind(tenant)
+            .bind(username)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(deleted == 1)
+    }
+
     /// Adds an API key. `Ok(false)` when its id is taken.
     ///
     /// # Errors

@@ -319,5 +319,9 @@ async fn every_configured_limit_answers_a_problem_and_changes_nothing() {
     let p = problem(long_username, 422).await;
     assert_eq!(fields(&p), ["username"]);
     let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
-    assert_eq!(history["items"].as_array().unwrap().len(), 1, "nothing applied");
+    assert_eq!(
+        history["items"].as_array().unwrap().len(),
+        1,
+        "nothing applied"
+    );
 }

@@ -123,6 +123,10 @@ impl Endpoint {
         self.path.starts_with("/v1/api-keys")
     }
 
+    fn is_user_management(&self) -> bool {
+        self.path.starts_with("/v1/users")
+    }
+
     /// Whether the endpoint names the victim's document (404 for another tenant) rather
     /// than listing the caller's own tenant.
     fn names_document(&self) -> bool {
@@ -167,6 +171,7 @@ fn endpoints(id: &str, block: &str, key_id: &str) -> Vec<Endpoint> {
         get("/v1/search?q=secret".into()),
         get("/v1/audit".into()),
         get("/v1/api-keys".into()),
+        get("/v1/users".into()),
         Endpoint {
             method: Method::POST,
             path: "/v1/documents".into(),
@@ -190,6 +195,16 @@ fn endpoints(id: &str, block: &str, key_id: &str) -> Vec<Endpoint> {
         Endpoint {
             method: Method::DELETE,
             path: format!("/v1/api-keys/{key_id}"),
+            body: None,
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/v1/users".into(),
+            body: Some(json!({"username": "intruder", "password": PASSWORD, "role": "admin"})),
+        },
+        Endpoint {
+            method: Method::DELETE,
+            path: "/v1/users/editor-a".into(),
             body: None,
         },
     ]
@@ -347,7 +362,7 @@ async fn authorization_matrix(app: &TestApp) {
         if endpoint.method == Method::GET && !endpoint.names_document() {
             let body: Value = serde_json::from_str(&text).unwrap();
             let items = body["items"].as_array().unwrap();
-            if endpoint.is_key_management() {
+            if endpoint.is_key_management() || endpoint.is_user_management() {
                 assert!(items.iter().all(|k| k["tenant"] == "tenant-b"), "{text}");
             } else {
                 assert!(items.is_empty(), "{what} for another tenant: {text}");
@@ -356,7 +371,9 @@ async fn authorization_matrix(app: &TestApp) {
 
         let response = endpoint.call(app, &viewer).await;
         let status = response.status();
-        let expected = if endpoint.is_key_management() {
+        let expected = if endpoint.is_user_management() {
+            StatusCode::FORBIDDEN
+        } else if endpoint.is_key_management() {
             // a viewer manages its own keys: it may make a read key, and another's key
             // is not among its own
             match endpoint.method {
@@ -372,7 +389,16 @@ async fn authorization_matrix(app: &TestApp) {
         assert_eq!(status, expected, "{what} as a viewer");
     }
 
-    // Nothing those calls did reached tenant A's document.
+    // Nothing those calls did reached tenant A's document or users.
+    let users = app.get_json("/v1/users").await;
+    let names: Vec<&str> = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["editor-a", "viewer-a"]);
+    assert!(!users.to_string().contains("argon2"));
     let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
     assert_eq!(history["items"].as_array().unwrap().len(), 2);
     // The victim key still works (nobody could revoke it); public endpoints need nothing.
@@ -940,4 +966,63 @@ async fn no_secret_reaches_the_logs_the_problems_or_the_events() {
     // the key's id (not the key) identifies it in the metadata
     assert!(history.contains(&format!("key:{}", created["id"].as_str().unwrap())));
     assert!(history.contains("user:carol"));
+}
+
+#[tokio::test]
+async fn admins_add_and_remove_users_of_their_tenant() {
+    // Arrange
+    let app = spawn_app().await;
+    let admin = Credential::Key(app.key.clone());
+    let post = |body: Value| {
+        admin
+            .apply(client().post(app.write_url("/v1/users")))
+            .json(&body)
+            .send()
+    };
+
+    // Act
+    let created = post(json!({"username": "dana", "password": PASSWORD, "role": "editor"}))
+        .await
+        .unwrap();
+    let taken = post(json!({"username": "dana", "password": PASSWORD, "role": "viewer"}))
+        .await
+        .unwrap();
+    let weak = post(json!({"username": "eve", "password": "short", "role": "viewer"}))
+        .await
+        .unwrap();
+    let bad_role = post(json!({"username": "eve", "password": PASSWORD, "role": "root"}))
+        .await
+        .unwrap();
+    let dana = Credential::Bearer(token(&app, "dana").await);
+    let by_dana = dana
+        .apply(client().post(app.write_url("/v1/documents")))
+        .json(&json!({"title": "Dana's"}))
+        .send()
+        .await
+        .unwrap();
+    let removed = admin
+        .apply(client().delete(app.write_url("/v1/users/dana")))
+        .send()
+        .await
+        .unwrap();
+    let again = admin
+        .apply(client().delete(app.write_url("/v1/users/dana")))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let body: Value = created.json().await.unwrap();
+    assert_eq!(body["tenant"], "default");
+    assert_eq!(body["role"], "editor");
+    assert_eq!(problem(taken, 409).await["code"], "username_taken");
+    let p = problem(weak, 422).await;
+    assert_eq!(p["errors"][0]["field"], "password");
+    assert!(!p.to_string().contains("short\""));
+    problem(bad_role, 422).await;
+    assert_eq!(by_dana.status(), StatusCode::CREATED);
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    problem(again, 404).await;
+    problem(login(&app, "dana", PASSWORD).await, 401).await;
 }
