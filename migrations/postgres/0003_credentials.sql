@@ -1,4 +1,6 @@
--- Users and API keys. Secrets are never stored: users keep an argon2id hash (PHC string),
+-- Users and API keys: the distributed deployment's PostgreSQL database, and the embedded
+-- deployment's auth.db (migrations/sqlite/auth links here: the same DDL runs on both).
+-- Secrets are never stored: users keep an argon2id hash (PHC string),
 -- keys a SHA-256 of the whole key (keys are 256-bit random, so a fast hash is enough).
 
 CREATE TABLE users

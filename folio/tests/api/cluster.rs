@@ -213,31 +213,25 @@ impl Cluster {
     pub(crate) async fn start_on(nats_url: String, command_apis: usize, projectors: usize) -> Self {
         let database = TestDatabase::create().await;
         // Migrate once up front, so the processes start in parallel without racing for it.
-        let output = Command::new(env!("CARGO_BIN_EXE_folio"))
-            .args(["migrate", "--database-url", &database.url])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        crate::helpers::succeeded(
+            Command::new(env!("CARGO_BIN_EXE_folio"))
+                .args(["migrate", "--database-url", &database.url])
+                .output()
+                .unwrap(),
         );
-        let output = Command::new(env!("CARGO_BIN_EXE_folio"))
-            .args([
-                "api-key", "create", "--tenant", "default", "--name", "tests",
-            ])
-            .args([
-                "--scopes",
-                "read,write,admin",
-                "--database-url",
-                &database.url,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let output = crate::helpers::succeeded(
+            Command::new(env!("CARGO_BIN_EXE_folio"))
+                .args([
+                    "api-key", "create", "--tenant", "default", "--name", "tests",
+                ])
+                .args([
+                    "--scopes",
+                    "read,write,admin",
+                    "--database-url",
+                    &database.url,
+                ])
+                .output()
+                .unwrap(),
         );
         let created: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let stream = TestStream::new(nats_url);

@@ -285,24 +285,21 @@ async fn the_distributed_benchmark_runs_and_cleans_up_after_itself() {
     // A tiny run: this checks that `folio bench --distributed` works, not how fast it is.
     let admin = std::env::var("FOLIO_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(["bench", "--distributed", "--database-url", &admin])
-        .args(["--nats-url", &crate::cluster::shared_nats_url()])
-        .args([
-            "--seconds",
-            "1",
-            "--concurrency",
-            "2",
-            "--lag-rate",
-            "50",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = crate::helpers::succeeded(
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["bench", "--distributed", "--database-url", &admin])
+            .args(["--nats-url", &crate::cluster::shared_nats_url()])
+            .args([
+                "--seconds",
+                "1",
+                "--concurrency",
+                "2",
+                "--lag-rate",
+                "50",
+                "--json",
+            ])
+            .output()
+            .unwrap(),
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     for field in [

@@ -390,6 +390,16 @@ impl TestApp {
     }
 }
 
+/// `output` of a command that must have succeeded (its stderr otherwise).
+pub(crate) fn succeeded(output: std::process::Output) -> std::process::Output {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// Reads a problem+json answer, checking status and content type.
 pub(crate) async fn problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status);

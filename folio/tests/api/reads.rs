@@ -198,25 +198,22 @@ async fn operations_endpoints_answer() {
 #[test]
 fn the_benchmark_runs_and_reports_each_size() {
     // A tiny run: this checks that `folio bench` works, not how fast anything is.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args([
-            "bench",
-            "--requests",
-            "20",
-            "--warmup",
-            "2",
-            "--per-document",
-            "10",
-            "--sizes",
-            "3,30",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = crate::helpers::succeeded(
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args([
+                "bench",
+                "--requests",
+                "20",
+                "--warmup",
+                "2",
+                "--per-document",
+                "10",
+                "--sizes",
+                "3,30",
+                "--json",
+            ])
+            .output()
+            .unwrap(),
     );
     let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let sizes: Vec<u64> = results
