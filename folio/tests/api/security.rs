@@ -1000,3 +1000,84 @@ async fn admins_add_and_remove_users_of_their_tenant() {
     problem(again, 404).await;
     problem(login(&app, "dana", PASSWORD).await, 401).await;
 }
+
+/// Logs in as `username` with a wrong password, claiming to come from `forwarded_for`.
+async fn guess_from(app: &TestApp, username: &str, forwarded_for: &str) -> StatusCode {
+    client()
+        .post(app.write_url("/v1/auth/token"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": username, "password": "not the password at all"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn x_forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
+    // Arrange: one login attempt per minute per address (and per username)
+    let limits = ["--login-per-minute", "1", "--login-burst", "1"];
+    let direct = spawn_app_with(&limits).await;
+    let mut behind = limits.to_vec();
+    behind.extend(["--trusted-proxies", "127.0.0.0/8"]);
+    let proxied = spawn_app_with(&behind).await;
+
+    // Act: two attempts for different users from different claimed addresses
+    let direct_statuses = [
+        guess_from(&direct, "u1", "203.0.113.1").await,
+        guess_from(&direct, "u2", "203.0.113.2").await,
+    ];
+    let proxied_statuses = [
+        guess_from(&proxied, "u1", "203.0.113.1").await,
+        guess_from(&proxied, "u2", "203.0.113.2").await,
+        // a client-written entry left of the proxy's does not dodge the limit
+        guess_from(&proxied, "u3", "198.51.100.9, 203.0.113.1").await,
+    ];
+    let write = proxied
+        .client
+        .post(proxied.write_url("/v1/documents"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .json(&json!({"title": "From behind the proxy"}))
+        .send()
+        .await
+        .unwrap();
+    let id = write.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let spoofed = direct
+        .client
+        .post(direct.write_url("/v1/documents"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .json(&json!({"title": "Spoofed"}))
+        .send()
+        .await
+        .unwrap();
+    let spoofed_id = spoofed.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Assert: without a trusted proxy every attempt comes from 127.0.0.1 (one address,
+    // limited); behind it each claimed address has its own allowance
+    assert_eq!(
+        direct_statuses,
+        [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS]
+    );
+    assert_eq!(
+        proxied_statuses,
+        [
+            StatusCode::UNAUTHORIZED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::TOO_MANY_REQUESTS
+        ]
+    );
+    let history = proxied
+        .get_json(&format!("/v1/documents/{id}/history"))
+        .await;
+    assert_eq!(history["items"][0]["ip"], "203.0.113.7");
+    let history = direct
+        .get_json(&format!("/v1/documents/{spoofed_id}/history"))
+        .await;
+    assert_eq!(history["items"][0]["ip"], "127.0.0.1");
+}
