@@ -40,20 +40,20 @@ async fn database(settings: &ServiceSettings) -> anyhow::Result<PgPool> {
     Ok(pool)
 }
 
-/// The authenticator of a distributed API process: credentials in PostgreSQL, tokens
-/// signed with the configured secret (which every instance must share, so there is no
-/// generated default).
-fn authenticator(
-    settings: &AuthSettings,
-    pool: &PgPool,
-) -> anyhow::Result<actix_web::web::Data<Authenticator>> {
-    let secret = settings.jwt_secret.as_ref().context(
+/// What a distributed API process starts from: its database (migrated unless told not
+/// to) and its authenticator — credentials in PostgreSQL, tokens signed with the configured
+/// secret, which every instance must share, so there is no generated default (checked
+/// first, before any connection).
+async fn api_backend(
+    service: &ServiceSettings,
+    auth: &AuthSettings,
+) -> anyhow::Result<(PgPool, actix_web::web::Data<Authenticator>)> {
+    let secret = auth.jwt_secret.as_ref().context(
         "the distributed APIs need --jwt-secret (FOLIO_JWT_SECRET): at least 32 bytes, the same on every instance",
     )?;
-    Ok(actix_web::web::Data::new(settings.authenticator(
-        CredentialStore::Postgres(pool.clone()),
-        secret,
-    )?))
+    let pool = database(service).await?;
+    let authenticator = auth.authenticator(CredentialStore::Postgres(pool.clone()), secret)?;
+    Ok((pool, actix_web::web::Data::new(authenticator)))
 }
 
 fn postgres_ready(pool: &PgPool) -> ReadyCheck {
@@ -92,13 +92,7 @@ async fn run(
 
 /// `folio command-api`: the write side, with the outbox relay to JetStream.
 pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<()> {
-    settings
-        .auth
-        .jwt_secret
-        .as_ref()
-        .context("the distributed APIs need --jwt-secret (FOLIO_JWT_SECRET)")?;
-    let pool = database(&settings.service).await?;
-    let auth = authenticator(&settings.auth, &pool)?;
+    let (pool, auth) = api_backend(&settings.service, &settings.auth).await?;
     let log = EventLog::postgres(pool.clone());
     let bus = Bus::connect(&settings.nats.nats_url, &settings.nats.nats_prefix)
         .await
@@ -128,13 +122,7 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
 
 /// `folio query-api`: the read side.
 pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> {
-    settings
-        .auth
-        .jwt_secret
-        .as_ref()
-        .context("the distributed APIs need --jwt-secret (FOLIO_JWT_SECRET)")?;
-    let pool = database(&settings.service).await?;
-    let auth = authenticator(&settings.auth, &pool)?;
+    let (pool, auth) = api_backend(&settings.service, &settings.auth).await?;
     let views = Views::postgres(pool.clone());
     let (shutdown_tx, shutdown) = watch::channel(false);
     let tasks = vec![tokio::spawn(infrastructure::postgres::run_views_listener(
