@@ -51,8 +51,9 @@ async fn api_backend(
     let secret = auth.jwt_secret.as_ref().context(
         "the distributed APIs need --jwt-secret (FOLIO_JWT_SECRET): at least 32 bytes, the same on every instance",
     )?;
+    let tokens = auth.tokens(secret)?;
     let pool = database(service).await?;
-    let authenticator = auth.authenticator(CredentialStore::Postgres(pool.clone()), secret)?;
+    let authenticator = auth.authenticator(CredentialStore::Postgres(pool.clone()), tokens)?;
     Ok((pool, actix_web::web::Data::new(authenticator)))
 }
 

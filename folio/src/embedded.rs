@@ -78,9 +78,10 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         )
     })?;
     let credentials = CredentialStore::Sqlite(databases.auth.clone());
-    let authenticator = settings
-        .auth
-        .authenticator(credentials.clone(), &jwt_secret(&settings)?)?;
+    let authenticator = settings.auth.authenticator(
+        credentials.clone(),
+        settings.auth.tokens(&jwt_secret(&settings)?)?,
+    )?;
     let bootstrap_key = auth::manage::bootstrap(&credentials)
         .await
         .map_err(|e| anyhow::anyhow!("cannot create the bootstrap key: {e}"))?;

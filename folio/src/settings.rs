@@ -147,15 +147,10 @@ pub(crate) struct AuthSettings {
     pub(crate) trusted_proxies: Vec<String>,
 }
 
-fn parse_secret(s: &str) -> Result<SecretString, String> {
-    if s.len() < auth::tokens::MIN_SECRET_BYTES {
-        Err(format!(
-            "the JWT secret must have at least {} bytes",
-            auth::tokens::MIN_SECRET_BYTES
-        ))
-    } else {
-        Ok(SecretString::from(s.to_string()))
-    }
+/// Wraps the secret at once. Its length is checked by [`AuthSettings::tokens`], whose
+/// error never repeats it (a clap parse error would print the value).
+fn parse_secret(s: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(s.to_string()))
 }
 
 impl Default for AuthSettings {
@@ -176,19 +171,24 @@ impl Default for AuthSettings {
 }
 
 impl AuthSettings {
-    /// The authenticator over `store`, signing with `secret` (or the configured one).
-    pub(crate) fn authenticator(
-        &self,
-        store: CredentialStore,
-        secret: &SecretString,
-    ) -> anyhow::Result<Authenticator> {
-        let tokens = Tokens::new(
+    /// Access tokens signed with `secret`; an error (which never repeats the secret) when
+    /// it is too short.
+    pub(crate) fn tokens(&self, secret: &SecretString) -> anyhow::Result<Tokens> {
+        Tokens::new(
             secret.expose_secret().as_bytes(),
             &self.jwt_issuer,
             &self.jwt_audience,
             Duration::from_secs(self.token_ttl_secs.max(1)),
         )
-        .map_err(anyhow::Error::msg)?;
+        .map_err(anyhow::Error::msg)
+    }
+
+    /// The authenticator over `store`, with these tokens.
+    pub(crate) fn authenticator(
+        &self,
+        store: CredentialStore,
+        tokens: Tokens,
+    ) -> anyhow::Result<Authenticator> {
         let proxies = TrustedProxies::parse(self.trusted_proxies.iter().map(String::as_str))
             .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
         Ok(Authenticator::new(

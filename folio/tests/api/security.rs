@@ -771,10 +771,17 @@ fn the_distributed_apis_refuse_to_start_without_a_signing_secret() {
         assert!(stderr.contains("--jwt-secret"), "{command}: {stderr}");
     }
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(["query-api", "--jwt-secret", "too-short"])
+        .args(["query-api", "--jwt-secret", "too-short-a-secret"])
+        .args(["--database-url", "postgres://postgres@127.0.0.1:1/none"])
         .output()
         .unwrap();
     assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("at least 32 bytes"), "{stderr}");
+    assert!(
+        !stderr.contains("too-short-a-secret"),
+        "the secret is echoed: {stderr}"
+    );
 }
 
 #[tokio::test]
