@@ -7,7 +7,7 @@
 //! - [`limits`]: rate limits and the client address behind trusted proxies.
 //! - [`service`]: the [`Authenticator`] and the [`authorize`] middleware.
 //! - [`manage`]: creating users and keys (CLI, REST, bootstrap).
-//! - [`routes`]: `POST /v1/auth/token` and `/v1/api-keys`.
+//! - [`routes`]: `POST /v1/auth/token`, `/v1/api-keys` and `/v1/users`.
 
 pub mod keys;
 pub mod limits;

@@ -11,9 +11,17 @@ use crate::principal::{Role, Scopes, parse_username};
 /// Why a user or key could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
-    /// Input that breaks a rule (the message says which).
+    /// Input that breaks a rule: the field and what is wrong with it.
+    #[error("{message}")]
+    Invalid {
+        /// `username`, `password`, `name` or `scopes`.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The system could not do it (no random numbers, no free key id).
     #[error("{0}")]
-    Invalid(String),
+    Internal(String),
     /// The username exists.
     #[error("the username {0:?} is taken")]
     UsernameTaken(String),
@@ -38,7 +46,7 @@ pub async fn add_user(
     role: Role,
     password: &str,
 ) -> Result<(), ManageError> {
-    let username = parse_username(username).map_err(ManageError::Invalid)?;
+    let username = parse_username(username).map_err(invalid("username"))?;
     let password_hash = hash_new_password(password)?;
     store_user(store, &username, tenant, role, password_hash).await
 }
@@ -48,8 +56,8 @@ pub async fn add_user(
 /// # Errors
 /// A password that is too short or too long; no random numbers.
 pub fn hash_new_password(password: &str) -> Result<String, ManageError> {
-    password::check_new(password).map_err(ManageError::Invalid)?;
-    password::hash(password).map_err(ManageError::Invalid)
+    password::check_new(password).map_err(invalid("password"))?;
+    password::hash(password).map_err(ManageError::Internal)
 }
 
 /// Stores a user whose password is already hashed.
@@ -63,7 +71,7 @@ pub async fn store_user(
     role: Role,
     password_hash: String,
 ) -> Result<(), ManageError> {
-    let username = parse_username(username).map_err(ManageError::Invalid)?;
+    let username = parse_username(username).map_err(invalid("username"))?;
     let added = store
         .add_user(&UserRow {
             username: username.clone(),
@@ -122,15 +130,19 @@ fn created(spec: &KeySpec, generated: keys::GeneratedKey) -> CreatedApiKey {
     }
 }
 
+fn invalid(field: &'static str) -> impl Fn(String) -> ManageError {
+    move |message| ManageError::Invalid { field, message }
+}
+
 fn check(spec: &KeySpec) -> Result<(), ManageError> {
     let chars = spec.name.trim().chars().count();
     if chars == 0 || chars > MAX_KEY_NAME_CHARS || spec.name.chars().any(char::is_control) {
-        return Err(ManageError::Invalid(format!(
+        return Err(invalid("name")(format!(
             "a key name is 1-{MAX_KEY_NAME_CHARS} characters, without control characters"
         )));
     }
     if spec.scopes.is_empty() {
-        return Err(ManageError::Invalid(
+        return Err(invalid("scopes")(
             "a key needs at least one scope (read, write, admin)".into(),
         ));
     }
@@ -148,12 +160,12 @@ pub async fn create_key(
     check(spec)?;
     // A 48-bit id collides only by extraordinary luck; try again if it does.
     for _ in 0..3 {
-        let generated = keys::generate().map_err(ManageError::Invalid)?;
+        let generated = keys::generate().map_err(ManageError::Internal)?;
         if store.add_key(&row(spec, &generated)).await? {
             return Ok(created(spec, generated));
         }
     }
-    Err(ManageError::Invalid("could not find a free key id".into()))
+    Err(ManageError::Internal("could not find a free key id".into()))
 }
 
 /// On a store with no user, no key and no earlier bootstrap: creates an admin key of the
@@ -169,7 +181,7 @@ pub async fn bootstrap(store: &CredentialStore) -> Result<Option<CreatedApiKey>,
         owner: None,
         created_by: "system:bootstrap".into(),
     };
-    let generated = keys::generate().map_err(ManageError::Invalid)?;
+    let generated = keys::generate().map_err(ManageError::Internal)?;
     Ok(if store.bootstrap(&row(&spec, &generated)).await? {
         Some(created(&spec, generated))
     } else {

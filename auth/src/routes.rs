@@ -34,6 +34,18 @@ fn store_error(e: &infrastructure::StoreError) -> ApiError {
     ApiError::internal(e)
 }
 
+fn manage_error(e: ManageError) -> ApiError {
+    match e {
+        ManageError::Invalid { field, message } => ApiError::invalid(field, message),
+        ManageError::UsernameTaken(_) => ApiError::Conflict {
+            code: "username_taken",
+            detail: "the username is taken".into(),
+        },
+        ManageError::Internal(_) => ApiError::internal(&e),
+        ManageError::Store(e) => store_error(&e),
+    }
+}
+
 /// Exchange a username and password for an access token.
 #[utoipa::path(
     tag = "auth",
@@ -95,11 +107,9 @@ async fn create_api_key(
         owner: Some(principal.owner.clone()),
         created_by: principal.actor.clone(),
     };
-    let created = create_key(auth.store(), &spec).await.map_err(|e| match e {
-        ManageError::Invalid(message) => ApiError::invalid("name", message),
-        ManageError::UsernameTaken(_) => ApiError::Internal(e.to_string()),
-        ManageError::Store(e) => store_error(&e),
-    })?;
+    let created = create_key(auth.store(), &spec)
+        .await
+        .map_err(manage_error)?;
     tracing::info!(key_id = %created.id, scopes = %spec.scopes, "API key created");
     Ok(HttpResponse::Created()
         .insert_header(("location", format!("/v1/api-keys/{}", created.id)))
@@ -222,17 +232,10 @@ async fn create_user(
     let hash = web::block(move || hash_new_password(&password))
         .await
         .map_err(|e| ApiError::internal(&e))?
-        .map_err(|e| ApiError::invalid("password", e.to_string()))?;
+        .map_err(manage_error)?;
     store_user(auth.store(), &username, &principal.tenant, role, hash)
         .await
-        .map_err(|e| match e {
-            ManageError::Invalid(message) => ApiError::invalid("username", message),
-            ManageError::UsernameTaken(_) => ApiError::Conflict {
-                code: "username_taken",
-                detail: "the username is taken".into(),
-            },
-            ManageError::Store(e) => store_error(&e),
-        })?;
+        .map_err(manage_error)?;
     tracing::info!(username = %username, role = role.as_str(), "user created");
     Ok(HttpResponse::Created().json(UserView {
         username,

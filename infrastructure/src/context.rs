@@ -13,7 +13,7 @@ impl TenantId {
         Self(id.into())
     }
 
-    /// The tenant every request acts as until authentication exists.
+    /// The tenant of the bootstrap key, and of work the system does itself.
     pub fn default_tenant() -> Self {
         Self("default".into())
     }

@@ -672,12 +672,12 @@ async fn keys_are_managed_by_their_owner_within_their_scopes_and_admins_see_all(
         StatusCode::NO_CONTENT
     );
     // bad requests change nothing
-    for (body, status) in [
-        (json!({"name": "", "scopes": ["read"]}), 422),
-        (json!({"name": "x", "scopes": []}), 422),
-        (json!({"name": "x", "scopes": ["root"]}), 422),
-        (json!({"name": "x", "scopes": ["admin"]}), 403),
-        (json!({"name": "x"}), 422),
+    for (body, status, field) in [
+        (json!({"name": "", "scopes": ["read"]}), 422, Some("name")),
+        (json!({"name": "x", "scopes": []}), 422, Some("scopes")),
+        (json!({"name": "x", "scopes": ["root"]}), 422, Some("scopes")),
+        (json!({"name": "x", "scopes": ["admin"]}), 403, None),
+        (json!({"name": "x"}), 422, Some("scopes")),
     ] {
         let response = ed
             .apply(client().post(app.write_url("/v1/api-keys")))
@@ -685,7 +685,10 @@ async fn keys_are_managed_by_their_owner_within_their_scopes_and_admins_see_all(
             .send()
             .await
             .unwrap();
-        problem(response, status).await;
+        let p = problem(response, status).await;
+        if let Some(field) = field {
+            assert_eq!(crate::helpers::fields(&p), [field], "{body}");
+        }
     }
     let after: Value = list(&ed).await.unwrap().json().await.unwrap();
     assert_eq!(
