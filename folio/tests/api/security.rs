@@ -675,7 +675,11 @@ async fn keys_are_managed_by_their_owner_within_their_scopes_and_admins_see_all(
     for (body, status, field) in [
         (json!({"name": "", "scopes": ["read"]}), 422, Some("name")),
         (json!({"name": "x", "scopes": []}), 422, Some("scopes")),
-        (json!({"name": "x", "scopes": ["root"]}), 422, Some("scopes")),
+        (
+            json!({"name": "x", "scopes": ["root"]}),
+            422,
+            Some("scopes"),
+        ),
         (json!({"name": "x", "scopes": ["admin"]}), 403, None),
         (json!({"name": "x"}), 422, Some("scopes")),
     ] {
@@ -1023,6 +1027,22 @@ async fn guess_from(app: &TestApp, username: &str, forwarded_for: &str) -> Statu
         .status()
 }
 
+/// Creates a document, claiming to come from `forwarded_for`; returns its id.
+async fn create_from(app: &TestApp, forwarded_for: &str) -> String {
+    let response = app
+        .client
+        .post(app.write_url("/v1/documents"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"title": "Forwarded"}))
+        .send()
+        .await
+        .unwrap();
+    response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[tokio::test]
 async fn x_forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
     // Arrange: one login attempt per minute per address (and per username)
@@ -1043,30 +1063,8 @@ async fn x_forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
         // a client-written entry left of the proxy's does not dodge the limit
         guess_from(&proxied, "u3", "198.51.100.9, 203.0.113.1").await,
     ];
-    let write = proxied
-        .client
-        .post(proxied.write_url("/v1/documents"))
-        .header("x-forwarded-for", "203.0.113.7")
-        .json(&json!({"title": "From behind the proxy"}))
-        .send()
-        .await
-        .unwrap();
-    let id = write.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let spoofed = direct
-        .client
-        .post(direct.write_url("/v1/documents"))
-        .header("x-forwarded-for", "203.0.113.7")
-        .json(&json!({"title": "Spoofed"}))
-        .send()
-        .await
-        .unwrap();
-    let spoofed_id = spoofed.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = create_from(&proxied, "203.0.113.7").await;
+    let spoofed_id = create_from(&direct, "203.0.113.7").await;
 
     // Assert: without a trusted proxy every attempt comes from 127.0.0.1 (one address,
     // limited); behind it each claimed address has its own allowance
