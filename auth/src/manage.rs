@@ -33,9 +33,8 @@ pub enum ManageError {
 /// Longest key name, in characters.
 pub const MAX_KEY_NAME_CHARS: usize = 100;
 
-/// Adds a user with an argon2id hash of `password` (hashing blocks for tens of
-/// milliseconds; servers call [`hash_new_password`] off their async workers and then
-/// [`store_user`]).
+/// Adds a user with an argon2id hash of `password`. The hash (tens of milliseconds of
+/// CPU) is computed on tokio's blocking pool, off the async workers.
 ///
 /// # Errors
 /// A bad name or password, a taken username, a database failure.
@@ -47,31 +46,12 @@ pub async fn add_user(
     password: &str,
 ) -> Result<(), ManageError> {
     let username = parse_username(username).map_err(invalid("username"))?;
-    let password_hash = hash_new_password(password)?;
-    store_user(store, &username, tenant, role, password_hash).await
-}
-
-/// Checks a new password's length and hashes it (argon2id; CPU-bound).
-///
-/// # Errors
-/// A password that is too short or too long; no random numbers.
-pub fn hash_new_password(password: &str) -> Result<String, ManageError> {
     password::check_new(password).map_err(invalid("password"))?;
-    password::hash(password).map_err(ManageError::Internal)
-}
-
-/// Stores a user whose password is already hashed.
-///
-/// # Errors
-/// A bad name, a taken username, a database failure.
-pub async fn store_user(
-    store: &CredentialStore,
-    username: &str,
-    tenant: &TenantId,
-    role: Role,
-    password_hash: String,
-) -> Result<(), ManageError> {
-    let username = parse_username(username).map_err(invalid("username"))?;
+    let password = password.to_string();
+    let password_hash = actix_web::web::block(move || password::hash(&password))
+        .await
+        .map_err(|e| ManageError::Internal(e.to_string()))?
+        .map_err(ManageError::Internal)?;
     let added = store
         .add_user(&UserRow {
             username: username.clone(),

@@ -9,8 +9,8 @@ use api_types::{
 use infrastructure::credentials::{ApiKeyRow, KeyFilter};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::manage::{KeySpec, ManageError, create_key, hash_new_password, store_user};
-use crate::principal::{Principal, Role, Scope, Scopes, parse_username};
+use crate::manage::{KeySpec, ManageError, add_user, create_key};
+use crate::principal::{Principal, Role, Scope, Scopes};
 use crate::service::Authenticator;
 
 /// Largest body of a token or key request.
@@ -30,10 +30,6 @@ pub fn configure_read(cfg: &mut ServiceConfig) {
     cfg.service(list_api_keys).service(list_users);
 }
 
-fn store_error(e: &infrastructure::StoreError) -> ApiError {
-    ApiError::internal(e)
-}
-
 fn manage_error(e: ManageError) -> ApiError {
     match e {
         ManageError::Invalid { field, message } => ApiError::invalid(field, message),
@@ -42,7 +38,7 @@ fn manage_error(e: ManageError) -> ApiError {
             detail: "the username is taken".into(),
         },
         ManageError::Internal(_) => ApiError::internal(&e),
-        ManageError::Store(e) => store_error(&e),
+        ManageError::Store(e) => ApiError::internal(&e),
     }
 }
 
@@ -157,7 +153,7 @@ async fn list_api_keys(
         .store()
         .keys(principal.tenant.as_str(), filter)
         .await
-        .map_err(|e| store_error(&e))?;
+        .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok().json(Page {
         items: rows.into_iter().map(view).collect::<Vec<_>>(),
         next_cursor: None,
@@ -190,14 +186,14 @@ async fn revoke_api_key(
         .store()
         .key(&id)
         .await
-        .map_err(|e| store_error(&e))?
+        .map_err(|e| ApiError::internal(&e))?
         .filter(|row| row.tenant == principal.tenant.as_str())
         .filter(|row| principal.can(Scope::Admin) || row.owner == principal.owner)
         .ok_or_else(not_found)?;
     auth.store()
         .revoke_key(&row.id, Some(&row.tenant), &infrastructure::now_rfc3339())
         .await
-        .map_err(|e| store_error(&e))?;
+        .map_err(|e| ApiError::internal(&e))?;
     tracing::info!(key_id = %row.id, "API key revoked");
     Ok(HttpResponse::NoContent().finish())
 }
@@ -225,15 +221,10 @@ async fn create_user(
     let request: CreateUserRequest = parse_json(&body)?;
     let role = Role::parse(&request.role)
         .ok_or_else(|| ApiError::invalid("role", "use viewer, editor or admin"))?;
-    let username = parse_username(&request.username)
-        .map_err(|message| ApiError::invalid("username", message))?;
-    let password = request.password;
-    // argon2id takes tens of milliseconds of CPU: off the async workers.
-    let hash = web::block(move || hash_new_password(&password))
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(manage_error)?;
-    store_user(auth.store(), &username, &principal.tenant, role, hash)
+    let CreateUserRequest {
+        username, password, ..
+    } = request;
+    add_user(auth.store(), &username, &principal.tenant, role, &password)
         .await
         .map_err(manage_error)?;
     tracing::info!(username = %username, role = role.as_str(), "user created");
@@ -263,7 +254,7 @@ async fn list_users(
         .store()
         .users(principal.tenant.as_str())
         .await
-        .map_err(|e| store_error(&e))?;
+        .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok().json(Page {
         items: users
             .into_iter()
@@ -301,7 +292,7 @@ async fn delete_user(
         .store()
         .delete_user(principal.tenant.as_str(), &username)
         .await
-        .map_err(|e| store_error(&e))?;
+        .map_err(|e| ApiError::internal(&e))?;
     if !deleted {
         return Err(ApiError::NotFound {
             code: "user_not_found",
