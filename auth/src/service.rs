@@ -106,14 +106,12 @@ impl Authenticator {
     }
 
     fn token_principal(&self, token: &str) -> Result<Principal, ApiError> {
-        let claims = self.tokens.verify(token).ok_or_else(|| {
+        let (claims, role) = self.tokens.verify(token).ok_or_else(|| {
             unauthorized(
                 "invalid_token",
                 "the access token is invalid or expired; get a new one from /v1/auth/token",
             )
         })?;
-        let role = Role::parse(&claims.role)
-            .ok_or_else(|| unauthorized("invalid_token", "the access token is invalid"))?;
         let actor = format!("user:{}", claims.sub);
         Ok(Principal {
             tenant: TenantId::new(claims.tenant),

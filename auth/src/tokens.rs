@@ -114,13 +114,14 @@ impl Tokens {
             .map_err(|e| format!("cannot sign a token: {e}"))
     }
 
-    /// The claims of a token that verifies; `None` for anything else.
-    pub fn verify(&self, token: &str) -> Option<Claims> {
+    /// The claims of a token that verifies, with its role; `None` for anything else (a
+    /// role folio does not know included).
+    pub fn verify(&self, token: &str) -> Option<(Claims, Role)> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()?
             .claims;
-        Role::parse(&claims.role)?;
-        Some(claims)
+        let role = Role::parse(&claims.role)?;
+        Some((claims, role))
     }
 }
 
@@ -143,7 +144,8 @@ mod tests {
     fn issued_tokens_verify() {
         let t = tokens();
         let token = t.issue("ann", "acme", Role::Editor).unwrap();
-        let claims = t.verify(&token).unwrap();
+        let (claims, role) = t.verify(&token).unwrap();
+        assert_eq!(role, Role::Editor);
         assert_eq!(
             (
                 claims.sub.as_str(),
