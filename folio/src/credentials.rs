@@ -84,13 +84,7 @@ fn parse_scopes(s: &str) -> Result<Scopes, String> {
 async fn open(target: &CredentialTarget) -> anyhow::Result<CredentialStore> {
     Ok(match &target.database_url {
         Some(url) => {
-            let pool = infrastructure::postgres::connect(url, 2, None)
-                .await
-                .context("cannot connect to PostgreSQL (--database-url)")?;
-            infrastructure::postgres::migrate(&pool)
-                .await
-                .context("cannot apply database migrations")?;
-            CredentialStore::Postgres(pool)
+            CredentialStore::Postgres(crate::distributed::open_database(url, 2, true).await?)
         }
         None => CredentialStore::Sqlite(
             infrastructure::sqlite::open_auth(&target.data_dir)

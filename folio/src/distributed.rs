@@ -23,21 +23,32 @@ use crate::settings::{
     RebuildSettings, ServiceSettings,
 };
 
-/// Connects to PostgreSQL and, unless told not to, applies pending migrations.
-async fn database(settings: &ServiceSettings) -> anyhow::Result<PgPool> {
-    let pool = infrastructure::postgres::connect(
-        &settings.database_url,
-        settings.database_pool.max(2),
-        None,
-    )
-    .await
-    .context("cannot connect to PostgreSQL (--database-url)")?;
-    if !settings.no_migrate {
+/// Connects a pool of at most `connections` to `url` (`--database-url`) and, when
+/// `migrate`, applies pending migrations.
+pub(crate) async fn open_database(
+    url: &str,
+    connections: u32,
+    migrate: bool,
+) -> anyhow::Result<PgPool> {
+    let pool = infrastructure::postgres::connect(url, connections, None)
+        .await
+        .context("cannot connect to PostgreSQL (--database-url)")?;
+    if migrate {
         infrastructure::postgres::migrate(&pool)
             .await
             .context("cannot apply database migrations")?;
     }
     Ok(pool)
+}
+
+/// A service's database: migrated unless `--no-migrate`.
+async fn database(settings: &ServiceSettings) -> anyhow::Result<PgPool> {
+    open_database(
+        &settings.database_url,
+        settings.database_pool.max(2),
+        !settings.no_migrate,
+    )
+    .await
 }
 
 /// What a distributed API process starts from: its database (migrated unless told not
@@ -192,12 +203,7 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
 
 /// `folio migrate`.
 pub(crate) async fn migrate(settings: MigrateSettings) -> anyhow::Result<()> {
-    let pool = infrastructure::postgres::connect(&settings.database_url, 2, None)
-        .await
-        .context("cannot connect to PostgreSQL (--database-url)")?;
-    infrastructure::postgres::migrate(&pool)
-        .await
-        .context("cannot apply database migrations")?;
+    open_database(&settings.database_url, 2, true).await?;
     println!("migrations applied");
     Ok(())
 }
@@ -218,12 +224,7 @@ impl Progress for Bar {
 
 /// `folio rebuild [--verify]`.
 pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result<()> {
-    let pool = infrastructure::postgres::connect(&settings.database_url, 4, None)
-        .await
-        .context("cannot connect to PostgreSQL (--database-url)")?;
-    infrastructure::postgres::migrate(&pool)
-        .await
-        .context("cannot apply database migrations")?;
+    let pool = open_database(&settings.database_url, 4, true).await?;
     let log = EventLog::postgres(pool.clone());
     let live = Views::postgres(pool.clone());
     let bar = if settings.quiet {
