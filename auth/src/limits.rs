@@ -26,14 +26,20 @@ pub struct RateLimitSettings {
     pub login_burst: u32,
 }
 
+impl RateLimitSettings {
+    /// 100 requests per second per principal after a burst of 200; 10 token requests per
+    /// minute per address and per username after a burst of 5.
+    pub const DEFAULT: Self = Self {
+        per_principal_per_second: 100,
+        per_principal_burst: 200,
+        login_per_minute: 10,
+        login_burst: 5,
+    };
+}
+
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        Self {
-            per_principal_per_second: 100,
-            per_principal_burst: 200,
-            login_per_minute: 10,
-            login_burst: 5,
-        }
+        Self::DEFAULT
     }
 }
 

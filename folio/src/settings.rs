@@ -113,6 +113,11 @@ impl ApiSettings {
     }
 }
 
+const DEFAULT_JWT_ISSUER: &str = "folio";
+const DEFAULT_JWT_AUDIENCE: &str = "folio-api";
+const DEFAULT_TOKEN_TTL_SECS: u64 = 900;
+const DEFAULT_LIMITS: RateLimitSettings = RateLimitSettings::DEFAULT;
+
 /// Authentication and rate limits of a process that serves the API.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct AuthSettings {
@@ -121,25 +126,25 @@ pub(crate) struct AuthSettings {
     #[arg(long, env = "FOLIO_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
     pub(crate) jwt_secret: Option<SecretString>,
     /// `iss` of the tokens issued and required.
-    #[arg(long, env = "FOLIO_JWT_ISSUER", default_value = "folio")]
+    #[arg(long, env = "FOLIO_JWT_ISSUER", default_value = DEFAULT_JWT_ISSUER)]
     pub(crate) jwt_issuer: String,
     /// `aud` of the tokens issued and required.
-    #[arg(long, env = "FOLIO_JWT_AUDIENCE", default_value = "folio-api")]
+    #[arg(long, env = "FOLIO_JWT_AUDIENCE", default_value = DEFAULT_JWT_AUDIENCE)]
     pub(crate) jwt_audience: String,
     /// Lifetime of an access token, in seconds.
-    #[arg(long, env = "FOLIO_TOKEN_TTL_SECS", default_value_t = 900)]
+    #[arg(long, env = "FOLIO_TOKEN_TTL_SECS", default_value_t = DEFAULT_TOKEN_TTL_SECS)]
     pub(crate) token_ttl_secs: u64,
     /// Requests per second of one principal, per process (0: no limit).
-    #[arg(long, env = "FOLIO_RATE_LIMIT_PER_SECOND", default_value_t = 100)]
+    #[arg(long, env = "FOLIO_RATE_LIMIT_PER_SECOND", default_value_t = DEFAULT_LIMITS.per_principal_per_second)]
     pub(crate) rate_limit_per_second: u32,
     /// Requests one principal may send at once before the per-second rate applies.
-    #[arg(long, env = "FOLIO_RATE_LIMIT_BURST", default_value_t = 200)]
+    #[arg(long, env = "FOLIO_RATE_LIMIT_BURST", default_value_t = DEFAULT_LIMITS.per_principal_burst)]
     pub(crate) rate_limit_burst: u32,
     /// Token requests per minute from one client IP, and for one username (0: no limit).
-    #[arg(long, env = "FOLIO_LOGIN_PER_MINUTE", default_value_t = 10)]
+    #[arg(long, env = "FOLIO_LOGIN_PER_MINUTE", default_value_t = DEFAULT_LIMITS.login_per_minute)]
     pub(crate) login_per_minute: u32,
     /// Token requests at once before the per-minute rate applies.
-    #[arg(long, env = "FOLIO_LOGIN_BURST", default_value_t = 5)]
+    #[arg(long, env = "FOLIO_LOGIN_BURST", default_value_t = DEFAULT_LIMITS.login_burst)]
     pub(crate) login_burst: u32,
     /// Proxies (addresses or networks, comma separated) whose X-Forwarded-For names the
     /// client. Without one, the client is the TCP peer.
@@ -155,16 +160,15 @@ fn parse_secret(s: &str) -> Result<SecretString, std::convert::Infallible> {
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        let limits = RateLimitSettings::default();
         Self {
             jwt_secret: None,
-            jwt_issuer: "folio".into(),
-            jwt_audience: "folio-api".into(),
-            token_ttl_secs: 900,
-            rate_limit_per_second: limits.per_principal_per_second,
-            rate_limit_burst: limits.per_principal_burst,
-            login_per_minute: limits.login_per_minute,
-            login_burst: limits.login_burst,
+            jwt_issuer: DEFAULT_JWT_ISSUER.into(),
+            jwt_audience: DEFAULT_JWT_AUDIENCE.into(),
+            token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
+            rate_limit_per_second: DEFAULT_LIMITS.per_principal_per_second,
+            rate_limit_burst: DEFAULT_LIMITS.per_principal_burst,
+            login_per_minute: DEFAULT_LIMITS.login_per_minute,
+            login_burst: DEFAULT_LIMITS.login_burst,
             trusted_proxies: Vec::new(),
         }
     }
