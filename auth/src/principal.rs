@@ -159,12 +159,17 @@ impl Principal {
     }
 }
 
+/// Longest tenant name.
+pub const MAX_TENANT_CHARS: usize = 64;
+/// Longest username.
+pub const MAX_USERNAME_CHARS: usize = 64;
+
 /// Validates a tenant name: 1-64 ASCII letters, digits, `-`, `_` or `.`.
 ///
 /// # Errors
 /// What is wrong with it.
 pub fn parse_tenant(s: &str) -> Result<TenantId, String> {
-    if is_name(s, 64) {
+    if is_name(s, MAX_TENANT_CHARS, "-_.") {
         Ok(TenantId::new(s))
     } else {
         Err("a tenant is 1-64 ASCII letters, digits, '-', '_' or '.'".into())
@@ -176,18 +181,19 @@ pub fn parse_tenant(s: &str) -> Result<TenantId, String> {
 /// # Errors
 /// What is wrong with it.
 pub fn parse_username(s: &str) -> Result<String, String> {
-    if is_name(s, 64) || (s.contains('@') && is_name(&s.replace('@', "_"), 64)) {
+    if is_name(s, MAX_USERNAME_CHARS, "-_.@") {
         Ok(s.to_string())
     } else {
         Err("a username is 1-64 ASCII letters, digits, '-', '_', '.' or '@'".into())
     }
 }
 
-fn is_name(s: &str, max: usize) -> bool {
+/// 1 to `max` ASCII letters, digits or characters of `extra`.
+fn is_name(s: &str, max: usize, extra: &str) -> bool {
     !s.is_empty()
         && s.len() <= max
         && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use infrastructure::credentials::CredentialStore;
 use crate::keys;
 use crate::limits::{RateLimitSettings, RateLimits, TrustedProxies};
 use crate::password;
-use crate::principal::{Principal, Role, Scope, Scopes};
+use crate::principal::{MAX_USERNAME_CHARS, Principal, Role, Scope, Scopes};
 use crate::tokens::Tokens;
 
 /// Header carrying an API key.
@@ -163,10 +163,10 @@ impl Authenticator {
         if let Some(ip) = ip {
             self.limits.login_ip(ip)?;
         }
-        if request.username.is_empty() || request.username.len() > 64 {
+        if request.username.is_empty() || request.username.len() > MAX_USERNAME_CHARS {
             return Err(ApiError::invalid(
                 "username",
-                "a username has 1-64 characters",
+                format!("a username has 1-{MAX_USERNAME_CHARS} characters"),
             ));
         }
         if request.password.len() > password::MAX_PASSWORD_BYTES {
