@@ -316,6 +316,18 @@ impl FormatPatch {
                     "font must be a name of 1 to 64 characters",
                 ));
             }
+            if let Some(c) = font
+                .chars()
+                .find(|c| c.is_control() || !crate::text::is_xml_char(*c))
+            {
+                return Err(DocumentError::invalid(
+                    name("font"),
+                    format!(
+                        "font names cannot hold the control character U+{:04X}",
+                        c as u32
+                    ),
+                ));
+            }
             self.font = Some(trimmed.to_string());
         }
         if let Some(highlight) = &self.highlight {

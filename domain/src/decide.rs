@@ -4,7 +4,7 @@ use crate::command::{
     self as cmd, BlockRef, DocumentCommand, FormatPatch, ListItemInput, Position, PositionAt,
     RunInput,
 };
-use crate::error::DocumentError;
+use crate::error::{DocumentError, EventMisfit};
 use crate::event::{DocumentEvent, Occurrence, Within};
 use crate::ids::BlockId;
 use crate::model::{
@@ -59,10 +59,7 @@ pub const TABLE_STYLES: &[&str] = &["TableGrid"];
 /// Checks that text can be stored in a .docx (XML 1.0 characters only; tab and newline
 /// allowed) and is not longer than `max` characters.
 fn check_text(field: &str, value: &str, max: usize) -> Result<(), DocumentError> {
-    if let Some(c) = value.chars().find(|c| {
-        let c = *c as u32;
-        (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0xFFFE || c == 0xFFFF
-    }) {
+    if let Some(c) = text::first_non_xml_char(value) {
         return Err(DocumentError::invalid(
             field,
             format!(
@@ -176,7 +173,7 @@ impl Document {
                     return Err(DocumentError::invalid("text", "must not be empty"));
                 }
                 check_text("text", &c.text, limits.max_text_chars)?;
-                if len + text::str_len(&c.text) > limits.max_text_chars {
+                if len.saturating_add(text::str_len(&c.text)) > limits.max_text_chars {
                     return Err(too_large("paragraph text", limits.max_text_chars));
                 }
                 DocumentEvent::TextInserted {
@@ -195,7 +192,7 @@ impl Document {
                         len,
                     });
                 }
-                if c.length == 0 || c.offset + c.length > len {
+                if c.length == 0 || c.offset.checked_add(c.length).is_none_or(|end| end > len) {
                     return Err(DocumentError::TextRangeOutOfBounds {
                         field: "length",
                         value: c.length,
@@ -301,7 +298,7 @@ impl Document {
                 let table = self.table(c.block_id.as_ref(), c.block_index)?;
                 let row = c.row.unwrap_or(table.rows.len());
                 check_index("row", row, table.rows.len() + 1)?;
-                if (table.rows.len() + 1) * table.cols() > limits.max_table_cells {
+                if (table.rows.len() + 1).saturating_mul(table.cols()) > limits.max_table_cells {
                     return Err(too_large("table cells", limits.max_table_cells));
                 }
                 let cells = padded("data", c.data.as_deref(), table.cols(), limits)?;
@@ -318,7 +315,7 @@ impl Document {
                 if table.cols() + 1 > MAX_TABLE_COLS {
                     return Err(too_large("table columns", MAX_TABLE_COLS));
                 }
-                if table.rows.len() * (table.cols() + 1) > limits.max_table_cells {
+                if table.rows.len().saturating_mul(table.cols() + 1) > limits.max_table_cells {
                     return Err(too_large("table cells", limits.max_table_cells));
                 }
                 let cells = padded("data", c.data.as_deref(), table.rows.len(), limits)?;
@@ -511,7 +508,8 @@ impl Document {
         let mut occurrences = Vec::new();
         let mut scan = |block_id: &BlockId, within: Within, text: &str| {
             let found = text::find_matches(text, &c.find, c.match_case, c.whole_word);
-            let grown = text::str_len(text) + found.len() * text::str_len(&c.replace);
+            let grown = text::str_len(text)
+                .saturating_add(found.len().saturating_mul(text::str_len(&c.replace)));
             let shrunk = found.iter().map(|(_, len)| len).sum::<usize>();
             if grown.saturating_sub(shrunk) > limits.max_text_chars {
                 return Err(too_large("paragraph text", limits.max_text_chars));
@@ -710,12 +708,29 @@ impl Document {
         }
     }
 
-    /// Folds one event into the state. Never fails: events are facts that were checked
-    /// when they were decided. An event that does not fit (which `decide` never produces)
-    /// changes nothing but the version.
+    /// Folds one event into the state, as replay does: an event that does not fit the
+    /// state (which `decide` never produces, but a store written by an earlier build may
+    /// hold) changes nothing but the version. Never panics, for any event.
     pub fn apply(&mut self, event: &DocumentEvent) {
+        // A misfit is deliberately ignored here: replay must be total and deterministic.
+        let _ = self.try_apply(event);
+    }
+
+    /// Folds one event into the state and says whether it fit. The version always moves
+    /// on; on [`EventMisfit`] nothing else changed. Events that add a block always add it
+    /// (an index past the end means the end; ragged table rows are padded), so the block
+    /// order a projection derives from [`DocumentEvent::placement`] stays in step.
+    ///
+    /// # Errors
+    /// [`EventMisfit`] when the event names a block, range or index the state does not
+    /// have. The write path treats this as an internal fault and appends nothing.
+    pub fn try_apply(&mut self, event: &DocumentEvent) -> Result<(), EventMisfit> {
         self.version = self.version.next();
         use DocumentEvent as E;
+        let misfit = |reason: &'static str| EventMisfit {
+            event: event.name(),
+            reason,
+        };
         match event {
             E::DocumentCreated { document_id, title } => {
                 self.id = Some(document_id.clone());
@@ -748,58 +763,60 @@ impl Document {
                 *index,
                 Block::Heading(Heading {
                     id: block_id.clone(),
-                    level: *level,
+                    level: (*level).clamp(1, 9),
                     runs: normalized(runs),
                     alignment: None,
                 }),
             ),
             E::ParagraphUpdated { block_id, runs } => {
-                if let Some(r) = self.runs_mut(block_id) {
-                    *r = normalized(runs);
-                }
+                *self.runs_mut(block_id).ok_or(misfit("no such paragraph"))? = normalized(runs);
             }
             E::TextInserted {
                 block_id,
                 offset,
                 text: t,
             } => {
-                if let Some(r) = self.runs_mut(block_id)
-                    && *offset <= text::char_len(r)
-                {
-                    text::insert(r, *offset, t);
+                let r = self.runs_mut(block_id).ok_or(misfit("no such paragraph"))?;
+                if *offset > text::char_len(r) {
+                    return Err(misfit("offset past the end of the text"));
                 }
+                text::insert(r, *offset, t);
             }
             E::TextDeleted {
                 block_id,
                 offset,
                 length,
             } => {
-                if let Some(r) = self.runs_mut(block_id)
-                    && offset + length <= text::char_len(r)
-                {
-                    text::delete(r, *offset, offset + length);
-                }
+                let r = self.runs_mut(block_id).ok_or(misfit("no such paragraph"))?;
+                let end = offset
+                    .checked_add(*length)
+                    .filter(|end| *end <= text::char_len(r))
+                    .ok_or(misfit("range outside the text"))?;
+                text::delete(r, *offset, end);
             }
             E::BlockDeleted { block_id } => {
-                if let Some(i) = self.position_of(block_id) {
-                    self.blocks.remove(i);
-                }
+                let i = self.position_of(block_id).ok_or(misfit("no such block"))?;
+                self.blocks.remove(i);
             }
             E::BlockMoved { block_id, to_index } => {
-                if let Some(i) = self.position_of(block_id) {
-                    let block = self.blocks.remove(i);
-                    let to = (*to_index).min(self.blocks.len());
-                    self.blocks.insert(to, block);
-                }
+                let i = self.position_of(block_id).ok_or(misfit("no such block"))?;
+                let block = self.blocks.remove(i);
+                let to = (*to_index).min(self.blocks.len());
+                self.blocks.insert(to, block);
             }
             E::TextReplaced {
                 replace,
                 occurrences,
                 ..
             } => {
-                // Back to front, so earlier offsets stay valid.
+                // Back to front, so earlier offsets stay valid. Each occurrence is checked
+                // on its own: one that does not fit is skipped.
+                let mut fitted = 0;
                 for o in occurrences.iter().rev() {
-                    self.replace_occurrence(o, replace);
+                    fitted += usize::from(self.replace_occurrence(o, replace));
+                }
+                if fitted < occurrences.len() {
+                    return Err(misfit("an occurrence is outside its text"));
                 }
             }
             E::TextFormatted {
@@ -808,12 +825,11 @@ impl Document {
                 end,
                 format,
             } => {
-                if let Some(r) = self.runs_mut(block_id)
-                    && start < end
-                    && *end <= text::char_len(r)
-                {
-                    text::format(r, *start, *end, format);
+                let r = self.runs_mut(block_id).ok_or(misfit("no such paragraph"))?;
+                if start >= end || *end > text::char_len(r) {
+                    return Err(misfit("range outside the text"));
                 }
+                text::format(r, *start, *end, format);
             }
             E::AlignmentSet {
                 block_id,
@@ -821,7 +837,7 @@ impl Document {
             } => match self.block_mut(block_id) {
                 Some(Block::Paragraph(p)) => p.alignment = Some(*alignment),
                 Some(Block::Heading(h)) => h.alignment = Some(*alignment),
-                _ => {}
+                _ => return Err(misfit("no such paragraph")),
             },
             E::TableAdded {
                 block_id,
@@ -833,7 +849,7 @@ impl Document {
                 *index,
                 Block::Table(Table {
                     id: block_id.clone(),
-                    rows: rows.clone(),
+                    rows: rectangular(rows),
                     header_row: *header_row,
                     style: style.clone(),
                 }),
@@ -844,56 +860,51 @@ impl Document {
                 col,
                 text: t,
             } => {
-                if let Some(cell) = self
+                let cell = self
                     .table_mut(block_id)
                     .and_then(|tb| tb.rows.get_mut(*row))
                     .and_then(|r| r.get_mut(*col))
-                {
-                    *cell = t.clone();
-                }
+                    .ok_or(misfit("no such cell"))?;
+                t.clone_into(cell);
             }
             E::TableRowAdded {
                 block_id,
                 row,
                 cells,
             } => {
-                if let Some(tb) = self.table_mut(block_id)
-                    && *row <= tb.rows.len()
-                    && cells.len() == tb.cols()
-                {
-                    tb.rows.insert(*row, cells.clone());
+                let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
+                if *row > tb.rows.len() || cells.len() != tb.cols() {
+                    return Err(misfit("row does not fit the table"));
                 }
+                tb.rows.insert(*row, cells.clone());
             }
             E::TableColumnAdded {
                 block_id,
                 col,
                 cells,
             } => {
-                if let Some(tb) = self.table_mut(block_id)
-                    && *col <= tb.cols()
-                    && cells.len() == tb.rows.len()
-                {
-                    for (r, cell) in tb.rows.iter_mut().zip(cells) {
-                        r.insert(*col, cell.clone());
-                    }
+                let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
+                if *col > tb.cols() || cells.len() != tb.rows.len() {
+                    return Err(misfit("column does not fit the table"));
+                }
+                for (r, cell) in tb.rows.iter_mut().zip(cells) {
+                    r.insert(*col, cell.clone());
                 }
             }
             E::TableRowDeleted { block_id, row } => {
-                if let Some(tb) = self.table_mut(block_id)
-                    && *row < tb.rows.len()
-                    && tb.rows.len() > 1
-                {
-                    tb.rows.remove(*row);
+                let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
+                if *row >= tb.rows.len() || tb.rows.len() < 2 {
+                    return Err(misfit("no such row, or the only one"));
                 }
+                tb.rows.remove(*row);
             }
             E::TableColumnDeleted { block_id, col } => {
-                if let Some(tb) = self.table_mut(block_id)
-                    && *col < tb.cols()
-                    && tb.cols() > 1
-                {
-                    for r in &mut tb.rows {
-                        r.remove(*col);
-                    }
+                let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
+                if *col >= tb.cols() || tb.cols() < 2 {
+                    return Err(misfit("no such column, or the only one"));
+                }
+                for r in &mut tb.rows {
+                    r.remove(*col);
                 }
             }
             E::ListAdded {
@@ -906,7 +917,7 @@ impl Document {
                 Block::List(List {
                     id: block_id.clone(),
                     kind: *kind,
-                    items: items.clone(),
+                    items: items.iter().map(bounded_item).collect(),
                 }),
             ),
             E::ListItemAdded {
@@ -914,29 +925,26 @@ impl Document {
                 item,
                 text: t,
                 level,
-            } => {
-                if let Some(Block::List(l)) = self.block_mut(block_id)
-                    && *item <= l.items.len()
-                {
-                    l.items.insert(
-                        *item,
-                        ListItem {
-                            text: t.clone(),
-                            level: *level,
-                        },
-                    );
-                }
-            }
+            } => match self.block_mut(block_id) {
+                Some(Block::List(l)) if *item <= l.items.len() => l.items.insert(
+                    *item,
+                    ListItem {
+                        text: t.clone(),
+                        level: (*level).min(MAX_LIST_LEVEL),
+                    },
+                ),
+                _ => return Err(misfit("no such list, or item past its end")),
+            },
             E::ListItemLevelSet {
                 block_id,
                 item,
                 level,
             } => {
-                if let Some(Block::List(l)) = self.block_mut(block_id)
-                    && let Some(it) = l.items.get_mut(*item)
-                {
-                    it.level = *level;
-                }
+                let Some(Block::List(l)) = self.block_mut(block_id) else {
+                    return Err(misfit("no such list"));
+                };
+                let it = l.items.get_mut(*item).ok_or(misfit("no such item"))?;
+                it.level = (*level).min(MAX_LIST_LEVEL);
             }
             E::PageBreakAdded { block_id, index } => self.insert_block(
                 *index,
@@ -945,6 +953,7 @@ impl Document {
                 }),
             ),
         }
+        Ok(())
     }
 
     fn insert_block(&mut self, index: usize, block: Block) {
@@ -971,33 +980,61 @@ impl Document {
         }
     }
 
-    fn replace_occurrence(&mut self, o: &Occurrence, replace: &str) {
+    /// Replaces one occurrence; false (and nothing changed) when it is not inside its text.
+    fn replace_occurrence(&mut self, o: &Occurrence, replace: &str) -> bool {
+        let Some(end) = o.offset.checked_add(o.length) else {
+            return false;
+        };
         let Some(block) = self.block_mut(&o.block_id) else {
-            return;
+            return false;
         };
         match (block, o.within) {
             (Block::Paragraph(Paragraph { runs, .. }), Within::Text)
             | (Block::Heading(Heading { runs, .. }), Within::Text)
-                if o.offset + o.length <= text::char_len(runs) =>
+                if end <= text::char_len(runs) =>
             {
                 text::replace(runs, o.offset, o.length, replace);
+                true
             }
             (Block::Table(t), Within::Cell { row, col }) => {
-                if let Some(cell) = t.rows.get_mut(row).and_then(|r| r.get_mut(col))
-                    && o.offset + o.length <= text::str_len(cell)
-                {
-                    text::replace_in_str(cell, o.offset, o.length, replace);
+                match t.rows.get_mut(row).and_then(|r| r.get_mut(col)) {
+                    Some(cell) if end <= text::str_len(cell) => {
+                        text::replace_in_str(cell, o.offset, o.length, replace);
+                        true
+                    }
+                    _ => false,
                 }
             }
-            (Block::List(l), Within::Item { item }) => {
-                if let Some(it) = l.items.get_mut(item)
-                    && o.offset + o.length <= text::str_len(&it.text)
-                {
+            (Block::List(l), Within::Item { item }) => match l.items.get_mut(item) {
+                Some(it) if end <= text::str_len(&it.text) => {
                     text::replace_in_str(&mut it.text, o.offset, o.length, replace);
+                    true
                 }
-            }
-            _ => {}
+                _ => false,
+            },
+            _ => false,
         }
+    }
+}
+
+/// Table rows padded with empty cells to the widest row, so every row has as many cells as
+/// the table has columns (a stored event may hold ragged rows; `decide` never makes them).
+fn rectangular(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    rows.iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.resize(cols, String::new());
+            r
+        })
+        .collect()
+}
+
+/// A list item with its level within Word's nine.
+fn bounded_item(item: &ListItem) -> ListItem {
+    ListItem {
+        text: item.text.clone(),
+        level: item.level.min(MAX_LIST_LEVEL),
     }
 }
 
@@ -1096,11 +1133,11 @@ fn runs_from(
         }
         (None, Some(inputs)) => {
             let mut runs = Vec::with_capacity(inputs.len());
-            let mut total = 0;
+            let mut total: usize = 0;
             for (i, input) in inputs.iter().enumerate() {
                 let field = format!("runs.{i}");
                 check_text(&format!("{field}.text"), &input.text, limits.max_text_chars)?;
-                total += text::str_len(&input.text);
+                total = total.saturating_add(text::str_len(&input.text));
                 runs.push(input.to_run(&field)?);
             }
             if total > limits.max_text_chars {

@@ -121,3 +121,16 @@ impl DocumentError {
         }
     }
 }
+
+/// An event that does not fit the state it is applied to: it names a block, range or index
+/// the document does not have. [`crate::Document::decide`] never produces one; a store
+/// written by an earlier build may hold one, and replay then skips it (see
+/// [`crate::Document::apply`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{event} does not fit the document: {reason}")]
+pub struct EventMisfit {
+    /// The event type.
+    pub event: &'static str,
+    /// What did not fit.
+    pub reason: &'static str,
+}

@@ -32,7 +32,7 @@ pub mod text;
 
 pub use command::{BlockRef, DocumentCommand, Position};
 pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS, PARAGRAPH_STYLES, TABLE_STYLES};
-pub use error::DocumentError;
+pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{

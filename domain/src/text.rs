@@ -135,42 +135,126 @@ pub fn replace_in_str(s: &mut String, start: usize, len: usize, text: &str) {
     s.replace_range(a..b, text);
 }
 
+/// The first character of `s` that XML 1.0 cannot hold at all (not even escaped): the C0
+/// controls other than tab, line feed and carriage return, and U+FFFE/U+FFFF. Every string
+/// that reaches a .docx part is checked against this one rule.
+pub fn first_non_xml_char(s: &str) -> Option<char> {
+    s.chars().find(|c| !is_xml_char(*c))
+}
+
+/// Whether XML 1.0 can hold `c` (`Char` in the XML 1.0 grammar; Rust strings hold no
+/// surrogates).
+pub fn is_xml_char(c: char) -> bool {
+    let c = c as u32;
+    !((c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0xFFFE || c == 0xFFFF)
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-fn chars_equal(a: char, b: char, match_case: bool) -> bool {
-    a == b || (!match_case && a.to_lowercase().eq(b.to_lowercase()))
+/// A character as the matcher compares it: itself, or its lower-case mapping (at most two
+/// characters in Unicode) when case does not matter.
+type Folded = (char, char);
+
+fn fold(c: char, match_case: bool) -> Folded {
+    if match_case {
+        return (c, '\0');
+    }
+    let mut lower = c.to_lowercase();
+    let first = lower.next().unwrap_or(c);
+    (first, lower.next().unwrap_or('\0'))
+}
+
+/// One occurrence found by [`find_matches_in`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextMatch {
+    /// Character offset of the match.
+    pub offset: usize,
+    /// Length in characters.
+    pub length: usize,
+    /// Byte range of the match in the searched text.
+    pub bytes: (usize, usize),
 }
 
 /// Finds non-overlapping occurrences of `find` in `text`, left to right, as
-/// `(char offset, char length)`. An empty `find` matches nothing.
+/// `(char offset, char length)`. An empty `find` matches nothing. Linear in
+/// `text` + `find` (Knuth-Morris-Pratt over characters).
 pub fn find_matches(
     text: &str,
     find: &str,
     match_case: bool,
     whole_word: bool,
 ) -> Vec<(usize, usize)> {
-    let hay: Vec<char> = text.chars().collect();
-    let needle: Vec<char> = find.chars().collect();
+    find_matches_in(text, find, match_case, whole_word, usize::MAX)
+        .into_iter()
+        .map(|m| (m.offset, m.length))
+        .collect()
+}
+
+/// Like [`find_matches`], with byte ranges, stopping after `limit` matches.
+pub fn find_matches_in(
+    text: &str,
+    find: &str,
+    match_case: bool,
+    whole_word: bool,
+    limit: usize,
+) -> Vec<TextMatch> {
+    let needle: Vec<Folded> = find.chars().map(|c| fold(c, match_case)).collect();
     let mut found = Vec::new();
-    if needle.is_empty() || needle.len() > hay.len() {
+    if needle.is_empty() || limit == 0 {
         return found;
     }
-    let mut i = 0;
-    while i + needle.len() <= hay.len() {
-        let matched = needle
-            .iter()
-            .zip(&hay[i..])
-            .all(|(n, h)| chars_equal(*n, *h, match_case));
+    // Failure function: fail[i] = length of the longest proper border of needle[..=i].
+    let mut fail = vec![0usize; needle.len()];
+    let mut k = 0;
+    for i in 1..needle.len() {
+        while k > 0 && needle[i] != needle[k] {
+            k = fail[k - 1];
+        }
+        if needle[i] == needle[k] {
+            k += 1;
+        }
+        fail[i] = k;
+    }
+    // Characters with their byte offsets: the word-boundary checks look one character
+    // either side of a match, and callers want byte ranges for snippets.
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let byte_of = |i: usize| chars.get(i).map_or(text.len(), |(b, _)| *b);
+    let m = needle.len();
+    // The earliest character a new match may start at (matches do not overlap).
+    let mut free_from = 0;
+    let mut k = 0;
+    for (i, (_, c)) in chars.iter().enumerate() {
+        let c = fold(*c, match_case);
+        while k > 0 && c != needle[k] {
+            k = fail[k - 1];
+        }
+        if c == needle[k] {
+            k += 1;
+        }
+        if k < m {
+            continue;
+        }
+        let start = i + 1 - m;
+        k = fail[k - 1];
+        if start < free_from {
+            continue;
+        }
         let bounded = !whole_word
-            || ((i == 0 || !is_word_char(hay[i - 1]))
-                && (i + needle.len() == hay.len() || !is_word_char(hay[i + needle.len()])));
-        if matched && bounded {
-            found.push((i, needle.len()));
-            i += needle.len();
-        } else {
-            i += 1;
+            || ((start == 0 || !is_word_char(chars[start - 1].1))
+                && (i + 1 == chars.len() || !is_word_char(chars[i + 1].1)));
+        if !bounded {
+            continue;
+        }
+        found.push(TextMatch {
+            offset: start,
+            length: m,
+            bytes: (byte_of(start), byte_of(i + 1)),
+        });
+        free_from = i + 1;
+        if found.len() == limit {
+            break;
         }
     }
     found
@@ -254,5 +338,50 @@ mod tests {
             vec![(0, 2), (2, 2)]
         );
         assert!(find_matches("abc", "", true, false).is_empty());
+    }
+
+    /// The quadratic matcher the linear one replaced, as the reference.
+    fn naive(text: &str, find: &str, match_case: bool, whole_word: bool) -> Vec<(usize, usize)> {
+        let eq =
+            |a: char, b: char| a == b || (!match_case && a.to_lowercase().eq(b.to_lowercase()));
+        let hay: Vec<char> = text.chars().collect();
+        let needle: Vec<char> = find.chars().collect();
+        let mut found = Vec::new();
+        if needle.is_empty() || needle.len() > hay.len() {
+            return found;
+        }
+        let mut i = 0;
+        while i + needle.len() <= hay.len() {
+            let matched = needle.iter().zip(&hay[i..]).all(|(n, h)| eq(*n, *h));
+            let end = i + needle.len();
+            let bounded = !whole_word
+                || ((i == 0 || !is_word_char(hay[i - 1]))
+                    && (end == hay.len() || !is_word_char(hay[end])));
+            if matched && bounded {
+                found.push((i, needle.len()));
+                i = end;
+            } else {
+                i += 1;
+            }
+        }
+        found
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn linear_matching_finds_what_the_naive_matcher_finds(
+            text in "[abAB İi_ ]{0,40}",
+            find in "[abAB İi]{1,4}",
+            match_case: bool,
+            whole_word: bool,
+        ) {
+            proptest::prop_assert_eq!(
+                find_matches(&text, &find, match_case, whole_word),
+                naive(&text, &find, match_case, whole_word)
+            );
+            for m in find_matches_in(&text, &find, match_case, whole_word, 3) {
+                proptest::prop_assert_eq!(text[m.bytes.0..m.bytes.1].chars().count(), m.length);
+            }
+        }
     }
 }

@@ -4,8 +4,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::command::*;
+use crate::event::{Occurrence, Within};
 use crate::ids::DocumentId;
-use crate::model::{Alignment, ListKind};
+use crate::model::{Alignment, ListItem, ListKind, Run};
 
 fn limits() -> Limits {
     Limits::default()
@@ -376,6 +377,33 @@ fn control_characters_are_refused() {
     assert_eq!(err.field().as_deref(), Some("text"));
 }
 
+// See: issue 9: a font name with U+0001 made word/document.xml unreadable for good.
+#[test]
+fn font_names_with_characters_xml_cannot_hold_are_refused() {
+    let doc = given(&[create()]);
+    for font in ["A\u{0}", "A\u{1}", "A\u{b}", "A\u{fffe}", "A\nB"] {
+        let err = when(
+            &doc,
+            DocumentCommand::AddParagraph(AddParagraph {
+                runs: Some(vec![RunInput {
+                    text: "x".into(),
+                    bold: false,
+                    italic: false,
+                    underline: false,
+                    strike: false,
+                    font: Some(font.into()),
+                    size_pt: None,
+                    color: None,
+                    highlight: None,
+                }]),
+                ..AddParagraph::default()
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(err.field().as_deref(), Some("runs.0.font"), "{font:?}");
+    }
+}
+
 #[test]
 fn the_block_limit_is_enforced() {
     let small = Limits {
@@ -445,6 +473,15 @@ struct Seed {
     a: usize,
     b: usize,
     text: String,
+    /// Use `a` and `b` as they are instead of mapping them onto the document.
+    raw: bool,
+}
+
+impl Seed {
+    /// `v` mapped into `0..m`, or as it is for a raw seed.
+    fn n(&self, v: usize, m: usize) -> usize {
+        if self.raw { v } else { v % m }
+    }
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
@@ -453,7 +490,36 @@ fn seed() -> impl Strategy<Value = Seed> {
         a,
         b,
         text,
+        raw: false,
     })
+}
+
+/// Numbers a careless or hostile client sends: the edges of the text and of the integer
+/// types.
+fn extreme() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        0usize..8,
+        Just(usize::MAX),
+        Just(usize::MAX - 1),
+        Just(1usize << 31),
+        Just(1usize << 32),
+        Just(1usize << 63),
+        Just((1usize << 63) - 1),
+        Just(u32::MAX as usize),
+    ]
+}
+
+/// Seeds whose numbers are used raw and often extreme.
+fn extreme_seed() -> impl Strategy<Value = Seed> {
+    (0u8..22, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+        |(op, a, b, text, raw)| Seed {
+            op,
+            a,
+            b,
+            text,
+            raw,
+        },
+    )
 }
 
 fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
@@ -464,9 +530,9 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         0 => para(&t),
         1 => DocumentCommand::AddHeading(AddHeading {
             text: t,
-            level: (seed.b % 10) as u8,
+            level: seed.n(seed.b, 10) as u8,
             position: Some(Position {
-                index: Some(seed.a % (n + 1)),
+                index: Some(seed.n(seed.a, n + 1)),
                 ..Position::default()
             }),
         }),
@@ -484,8 +550,8 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         4 => DocumentCommand::DeleteText(DeleteText {
             block_id: id,
             block_index: None,
-            offset: seed.b % 4,
-            length: seed.a % 4,
+            offset: seed.n(seed.b, 4),
+            length: seed.n(seed.a, 4),
         }),
         5 => DocumentCommand::DeleteBlock(DeleteBlock {
             block_id: None,
@@ -495,7 +561,7 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             block_id: id,
             block_index: None,
             position: Position {
-                index: Some(seed.b % (n + 1)),
+                index: Some(seed.n(seed.b, n + 1)),
                 ..Position::default()
             },
         }),
@@ -508,8 +574,8 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         8 => DocumentCommand::FormatText(FormatText {
             block_id: id,
             block_index: None,
-            start: seed.b % 3,
-            end: Some(seed.b % 3 + seed.a % 4),
+            start: seed.n(seed.b, 3),
+            end: Some(seed.n(seed.b, 3).saturating_add(seed.n(seed.a, 4))),
             bold: Some(seed.a.is_multiple_of(2)),
             italic: Some(seed.b.is_multiple_of(2)),
             underline: None,
@@ -525,38 +591,38 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             alignment: Alignment::Center,
         }),
         10 => DocumentCommand::AddTable(AddTable {
-            rows: Some(seed.a % 3),
-            cols: Some(seed.b % 3 + 1),
+            rows: Some(seed.n(seed.a, 3)),
+            cols: Some(seed.n(seed.b, 3).saturating_add(1)),
             data: Some(vec![vec![t]]),
             ..AddTable::default()
         }),
         11 => DocumentCommand::SetTableCell(SetTableCell {
             block_id: id,
             block_index: None,
-            row: seed.b % 3,
-            col: seed.a % 3,
+            row: seed.n(seed.b, 3),
+            col: seed.n(seed.a, 3),
             text: t,
         }),
         12 => DocumentCommand::AddTableRow(AddTableRow {
             block_id: id,
-            row: Some(seed.b % 4),
+            row: Some(seed.n(seed.b, 4)),
             ..AddTableRow::default()
         }),
         13 => DocumentCommand::AddTableColumn(AddTableColumn {
             block_id: id,
-            col: Some(seed.b % 4),
+            col: Some(seed.n(seed.b, 4)),
             data: Some(vec![t]),
             ..AddTableColumn::default()
         }),
         14 => DocumentCommand::DeleteTableRow(DeleteTableRow {
             block_id: id,
             block_index: None,
-            row: seed.b % 4,
+            row: seed.n(seed.b, 4),
         }),
         15 => DocumentCommand::DeleteTableColumn(DeleteTableColumn {
             block_id: id,
             block_index: None,
-            col: seed.b % 4,
+            col: seed.n(seed.b, 4),
         }),
         16 => DocumentCommand::AddList(AddList {
             kind: if seed.a.is_multiple_of(2) {
@@ -566,7 +632,7 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             },
             items: vec![ListItemInput::Item {
                 text: t,
-                level: (seed.b % 10) as u8,
+                level: seed.n(seed.b, 10) as u8,
             }],
             position: None,
         }),
@@ -574,14 +640,14 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             block_id: id,
             block_index: None,
             text: t,
-            level: (seed.b % 3) as u8,
-            item: Some(seed.b % 3),
+            level: seed.n(seed.b, 3) as u8,
+            item: Some(seed.n(seed.b, 3)),
         }),
         18 => DocumentCommand::SetListItemLevel(SetListItemLevel {
             block_id: id,
             block_index: None,
-            item: seed.b % 3,
-            level: (seed.a % 10) as u8,
+            item: seed.n(seed.b, 3),
+            level: seed.n(seed.a, 10) as u8,
         }),
         19 => DocumentCommand::AddPageBreak(AddPageBreak::default()),
         20 => DocumentCommand::SetTitle(SetTitle { title: t }),
@@ -608,7 +674,7 @@ proptest! {
             let command = command_from(s, &doc);
             if let Ok(events) = doc.decide(&command, &limits()) {
                 for e in events {
-                    doc.apply(&e);
+                    prop_assert_eq!(doc.try_apply(&e), Ok(()), "decided events fit");
                     log.push(e);
                 }
             }
@@ -645,4 +711,223 @@ proptest! {
             }
         }
     }
+
+    /// Commands with extreme numbers (0, 1, the text length ± 1, 2^31, 2^32, 2^63,
+    /// 2^64 − 1…): decide refuses them or the events it returns fit and apply, and the
+    /// events replay to the same state.
+    #[test]
+    fn extreme_numbers_are_refused_or_apply(
+        setup in prop::collection::vec(seed(), 0..12),
+        seeds in prop::collection::vec(extreme_seed(), 1..40),
+    ) {
+        let mut doc = given(&[create(), para("hello world")]);
+        let mut log = Vec::new();
+        for s in setup.iter().chain(&seeds) {
+            let command = command_from(s, &doc);
+            if let Ok(events) = doc.decide(&command, &limits()) {
+                for e in events {
+                    prop_assert_eq!(doc.try_apply(&e), Ok(()), "decided events fit");
+                    log.push(e);
+                }
+            }
+        }
+        let mut replayed = given(&[create(), para("hello world")]);
+        for e in &log {
+            replayed.apply(e);
+        }
+        prop_assert_eq!(replayed, doc);
+    }
+
+    /// Any event a store may hold, however its numbers were made, applies without a panic,
+    /// and the same events always give the same state.
+    #[test]
+    fn any_stored_event_applies_without_panic(
+        setup in prop::collection::vec(seed(), 0..20),
+        events in prop::collection::vec((0u8..16, extreme(), extreme(), any::<bool>()), 1..30),
+    ) {
+        let mut doc = given(&[create(), para("hello world")]);
+        for s in &setup {
+            if let Ok(new) = doc.decide(&command_from(s, &doc), &limits()) {
+                for e in new { doc.apply(&e); }
+            }
+        }
+        let start = doc.clone();
+        let made: Vec<DocumentEvent> = events
+            .iter()
+            .map(|(op, x, y, pick)| hostile_event(&doc, *op, *x, *y, *pick))
+            .collect();
+        let mut once = start.clone();
+        for e in &made { once.apply(e); }
+        let mut twice = start;
+        for e in &made { twice.apply(e); }
+        prop_assert_eq!(once.version.get(), doc.version.get() + made.len() as u64);
+        prop_assert_eq!(once, twice);
+    }
+}
+
+/// An event with arbitrary numbers aimed at a block of `doc` (or at none).
+fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> DocumentEvent {
+    let block_id = if pick && !doc.blocks.is_empty() {
+        doc.blocks[x % doc.blocks.len()].id().clone()
+    } else {
+        BlockId::new("b2")
+    };
+    let text = "xy".to_string();
+    match op {
+        0 => DocumentEvent::TextDeleted {
+            block_id,
+            offset: x,
+            length: y,
+        },
+        1 => DocumentEvent::TextInserted {
+            block_id,
+            offset: x,
+            text,
+        },
+        2 => DocumentEvent::TextFormatted {
+            block_id,
+            start: x,
+            end: y,
+            format: FormatPatch {
+                bold: Some(true),
+                ..FormatPatch::default()
+            },
+        },
+        3 => DocumentEvent::TextReplaced {
+            find: "l".into(),
+            replace: text,
+            occurrences: vec![
+                Occurrence {
+                    block_id: block_id.clone(),
+                    within: Within::Text,
+                    offset: x,
+                    length: y,
+                },
+                Occurrence {
+                    block_id,
+                    within: Within::Cell { row: x, col: y },
+                    offset: y,
+                    length: x,
+                },
+            ],
+        },
+        4 => DocumentEvent::BlockMoved {
+            block_id,
+            to_index: x,
+        },
+        5 => DocumentEvent::TableCellSet {
+            block_id,
+            row: x,
+            col: y,
+            text,
+        },
+        6 => DocumentEvent::TableRowAdded {
+            block_id,
+            row: x,
+            cells: vec![text; y % 4],
+        },
+        7 => DocumentEvent::TableColumnAdded {
+            block_id,
+            col: x,
+            cells: vec![text; y % 4],
+        },
+        8 => DocumentEvent::TableRowDeleted { block_id, row: x },
+        9 => DocumentEvent::TableColumnDeleted { block_id, col: y },
+        10 => DocumentEvent::ListItemAdded {
+            block_id,
+            item: x,
+            text,
+            level: y as u8,
+        },
+        11 => DocumentEvent::ListItemLevelSet {
+            block_id,
+            item: x,
+            level: y as u8,
+        },
+        12 => DocumentEvent::TableAdded {
+            block_id: BlockId::new(format!("t{x}")),
+            index: y,
+            // ragged rows, as no build ever decided but a store could hold
+            rows: vec![vec![text.clone(); x % 3], vec![text; y % 5]],
+            header_row: pick,
+            style: None,
+        },
+        13 => DocumentEvent::HeadingAdded {
+            block_id: BlockId::new(format!("h{x}")),
+            index: x,
+            level: y as u8,
+            runs: vec![Run::plain("h")],
+        },
+        14 => DocumentEvent::ListAdded {
+            block_id: BlockId::new(format!("l{y}")),
+            index: y,
+            kind: ListKind::Bullet,
+            items: vec![ListItem {
+                text,
+                level: x as u8,
+            }],
+        },
+        _ => DocumentEvent::BlockDeleted { block_id },
+    }
+}
+
+// See: issue 9 ("No single request takes folio down"): this request was accepted, stored,
+// and then panicked every projector that applied it.
+#[test]
+fn delete_text_with_a_length_that_wraps_is_refused() {
+    let doc = given(&[create(), para("hello world")]);
+    for (offset, length) in [(1, usize::MAX), (2, usize::MAX - 1), (usize::MAX, 1)] {
+        let refused = when(
+            &doc,
+            DocumentCommand::DeleteText(DeleteText {
+                block_id: Some(BlockId::new("b2")),
+                block_index: None,
+                offset,
+                length,
+            }),
+        );
+        assert!(
+            matches!(refused, Err(DocumentError::TextRangeOutOfBounds { .. })),
+            "{refused:?}"
+        );
+    }
+}
+
+#[test]
+fn a_stored_event_whose_range_wraps_changes_nothing_but_the_version() {
+    let mut doc = given(&[create(), para("hello world")]);
+    let before = doc.clone();
+    let poison = DocumentEvent::TextDeleted {
+        block_id: BlockId::new("b2"),
+        offset: 1,
+        length: usize::MAX,
+    };
+    assert!(doc.try_apply(&poison).is_err());
+    assert_eq!(doc.blocks, before.blocks);
+    assert_eq!(doc.version.get(), before.version.get() + 1);
+}
+
+#[test]
+fn table_events_on_ragged_rows_do_not_panic() {
+    let mut doc = given(&[create()]);
+    doc.apply(&DocumentEvent::TableAdded {
+        block_id: BlockId::new("t"),
+        index: 9,
+        rows: vec![vec!["a".into(), "b".into()], vec!["c".into()]],
+        header_row: false,
+        style: None,
+    });
+    doc.apply(&DocumentEvent::TableColumnDeleted {
+        block_id: BlockId::new("t"),
+        col: 1,
+    });
+    doc.apply(&DocumentEvent::TableColumnAdded {
+        block_id: BlockId::new("t"),
+        col: 1,
+        cells: vec!["x".into(), "y".into()],
+    });
+    let Block::Table(t) = &doc.blocks[0] else {
+        panic!("a table")
+    };
+    assert_eq!(t.rows, vec![vec!["a", "x"], vec!["c", "y"]]);
 }
