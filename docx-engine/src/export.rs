@@ -54,8 +54,17 @@ pub fn export(doc: &Document, format: ExportFormat) -> String {
     }
 }
 
+/// Line breaks as `\n` only: a lone `\r` or `\r\n` from a client is one line break.
+fn unix_newlines(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\r') {
+        std::borrow::Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 fn esc(s: &str) -> String {
-    html_escape::encode_text(s).replace('\n', "<br>")
+    html_escape::encode_text(&unix_newlines(s)).replace('\n', "<br>")
 }
 
 fn esc_attr(s: &str) -> String {
@@ -205,6 +214,7 @@ fn html(doc: &Document) -> String {
 
 /// Escapes characters Markdown would read as syntax.
 fn md_escape(s: &str) -> String {
+    let s = unix_newlines(s);
     let mut out = String::with_capacity(s.len());
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
@@ -223,7 +233,8 @@ fn md_escape(s: &str) -> String {
             })
         };
         for (j, c) in line.chars().enumerate() {
-            if "\\`*_[]<>#|~!".contains(c) || Some(j) == block_marker {
+            // `&` too: `&amp;` or `&copy;` in the text would be read as an entity.
+            if "\\`*_[]<>#|~!&".contains(c) || Some(j) == block_marker {
                 out.push('\\');
             }
             out.push(c);
@@ -272,7 +283,9 @@ fn markdown(doc: &Document) -> String {
             Block::Paragraph(p) => parts.push(md_runs(&p.runs)),
             Block::Heading(h) => {
                 let hashes = "#".repeat(usize::from(h.level.min(6)));
-                parts.push(format!("{hashes} {}", md_runs(&h.runs)));
+                // An ATX heading is one line: its line breaks become inline <br>.
+                let text = md_runs(&h.runs).replace("  \n", "<br>");
+                parts.push(format!("{hashes} {text}"));
             }
             Block::Table(t) => {
                 let cell = |s: &str| md_escape(s).replace("  \n", "<br>");

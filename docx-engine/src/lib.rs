@@ -14,6 +14,7 @@
 pub mod export;
 mod package;
 mod render;
+mod xml_safe;
 
 pub use export::{ExportFormat, export};
 pub use render::{RenderOptions, render_docx};

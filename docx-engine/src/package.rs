@@ -21,9 +21,7 @@ pub(crate) struct CoreProperties<'a> {
     pub(crate) revision: u64,
 }
 
-fn esc(s: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(s)
-}
+use crate::xml_safe::escape as esc;
 
 impl CoreProperties<'_> {
     fn xml(&self) -> String {
@@ -62,6 +60,25 @@ impl CoreProperties<'_> {
         x.push_str("</cp:coreProperties>");
         x
     }
+
+    /// `docProps/custom.xml`: one text property per custom metadata entry. docx-rs writes
+    /// these values unescaped, so folio writes the part itself.
+    fn custom_xml(&self) -> String {
+        let mut x = String::from(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">"#,
+        );
+        // Property ids start at 2 (the schema reserves 0 and 1).
+        for (pid, (name, value)) in (2..).zip(&self.metadata.custom) {
+            x.push_str(&format!(
+                r#"<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{}"><vt:lpwstr>{}</vt:lpwstr></property>"#,
+                esc(name),
+                esc(value)
+            ));
+        }
+        x.push_str("</Properties>");
+        x
+    }
 }
 
 /// Copies every entry of the package into a deflate-compressed one, replacing the core
@@ -89,6 +106,7 @@ pub(crate) fn repack(
                 saw_core = true;
                 core.xml().into_bytes()
             }
+            "docProps/custom.xml" => core.custom_xml().into_bytes(),
             "word/document.xml" if header_rows => {
                 schema_order::normalize(&mark_header_rows(&data), false)
             }

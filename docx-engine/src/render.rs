@@ -11,6 +11,7 @@ use domain::{Alignment, Block, Document, ListKind};
 
 use crate::RenderError;
 use crate::package::{self, CoreProperties};
+use crate::xml_safe;
 
 /// Facts about the document that are not in the model: its timestamps and last editor.
 /// They come from event metadata, so a rebuild from events gives identical bytes.
@@ -35,6 +36,8 @@ const BULLET_NUM: usize = 10;
 /// # Errors
 /// [`RenderError`] when packing fails (never for valid documents in practice).
 pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
+    let doc = xml_safe::document(doc);
+    let doc = doc.as_ref();
     let mut docx = with_styles(Docx::new());
     docx = docx
         .add_abstract_numbering(bullet_numbering())
@@ -90,10 +93,6 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
             }
         }
     }
-    for (name, value) in &doc.metadata.custom {
-        docx = docx.custom_property(name, value);
-    }
-
     let mut raw = Cursor::new(Vec::new());
     docx.pack(&mut raw)
         .map_err(|e| RenderError::Pack(e.to_string()))?;
@@ -373,5 +372,58 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         assert_eq!(rendered(), rendered());
+    }
+
+    /// Every XML part of the package parses as XML.
+    fn assert_well_formed(bytes: &[u8]) {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        for i in 0..zip.len() {
+            let mut file = zip.by_index(i).unwrap();
+            let name = file.name().to_string();
+            if !name.ends_with(".xml") && !name.ends_with(".rels") {
+                continue;
+            }
+            let mut s = String::new();
+            file.read_to_string(&mut s).unwrap();
+            let mut reader = quick_xml::Reader::from_str(&s);
+            loop {
+                match reader.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(quick_xml::events::Event::Text(t)) => {
+                        t.decode().unwrap();
+                    }
+                    Ok(_) => {}
+                    Err(e) => panic!("{name} is not well-formed: {e}"),
+                }
+            }
+            assert!(
+                s.chars().all(domain::text::is_xml_char),
+                "{name} holds a character XML cannot"
+            );
+        }
+    }
+
+    // See: issue 9: a custom property value went into docProps/custom.xml unescaped, and a
+    // font name with U+0001 (stored before fonts were checked) broke word/document.xml.
+    #[test]
+    fn custom_properties_and_stored_bad_strings_stay_well_formed() {
+        let mut doc = crate::export::tests::sample();
+        doc.metadata.custom.insert("k".into(), "<w:p>".into());
+        doc.metadata.custom.insert(
+            "forge".into(),
+            r#"x</vt:lpwstr></property><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="9" name="evil"><vt:lpwstr>y"#.into(),
+        );
+        if let Block::Paragraph(p) = &mut doc.blocks[1] {
+            p.runs[0].format.font = Some("A\u{1}\u{b}\u{fffe}".into());
+            p.runs[0].text.push('\u{0}');
+        }
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        assert_well_formed(&bytes);
+        let (custom, _) = entry(&bytes, "docProps/custom.xml");
+        assert_eq!(custom.matches("<property ").count(), 2, "{custom}");
+        assert!(custom.contains("<vt:lpwstr>&lt;w:p&gt;</vt:lpwstr>"));
+        assert!(!custom.contains(r#"name="evil""#));
+        let (xml, _) = entry(&bytes, "word/document.xml");
+        assert!(xml.contains(r#"w:ascii="A""#), "{xml}");
     }
 }

@@ -91,7 +91,7 @@ fn html_escapes_every_text() {
 #[test]
 fn markdown_has_headings_tables_lists_and_escapes() {
     let out = export(&sample(), ExportFormat::Markdown);
-    assert!(out.starts_with("# Intro & goals\n\n**Bold** and \\<script\\>"));
+    assert!(out.starts_with("# Intro \\& goals\n\n**Bold** and \\<script\\>"));
     assert!(out.contains("| Name | Qty |\n| --- | --- |\n| a\\|b | 2 |"));
     assert!(out.contains("1. one\n   1. one.a\n2. two"));
     assert!(out.contains("1\\. not a list \\*really\\*"));
@@ -112,4 +112,30 @@ fn list_numbers_follow_the_level_format() {
     assert_eq!(number(1, 27), "aa");
     assert_eq!(number(2, 4), "iv");
     assert_eq!(number(5, 1994), "mcmxciv");
+}
+
+// See: issue 9: `&amp;` came through as an entity, a heading with a line break became a
+// heading and a paragraph, and a lone `\r` survived.
+#[test]
+fn markdown_escapes_ampersands_and_keeps_a_broken_heading_one_heading() {
+    let mut doc = Document::default();
+    doc.blocks = vec![
+        Block::Heading(domain::Heading {
+            id: domain::BlockId::new("h"),
+            level: 2,
+            runs: vec![Run::plain("Top\r\nline & more")],
+            alignment: None,
+        }),
+        Block::Paragraph(domain::Paragraph {
+            id: domain::BlockId::new("p"),
+            runs: vec![Run::plain("&amp; a\rb")],
+            style: None,
+            alignment: None,
+        }),
+    ];
+    let out = export(&doc, ExportFormat::Markdown);
+    assert_eq!(out, "## Top<br>line \\& more\n\n\\&amp; a  \nb\n");
+    let html = export(&doc, ExportFormat::Html);
+    assert!(html.contains("a<br>b"), "{html}");
+    assert!(!html.contains('\r'));
 }

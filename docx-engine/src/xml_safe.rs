@@ -1,0 +1,135 @@
+//! The one place where strings from the document model are made fit for XML.
+//!
+//! The domain refuses text XML 1.0 cannot hold, but a store written by an earlier build may
+//! still hold some (font names were not checked before). Every string the renderer passes
+//! on goes through [`document`] first; strings we write into XML ourselves are escaped by
+//! [`escape`]. docx-rs escapes the attribute values and text it writes, but not the values
+//! of custom properties, which is why those parts are written here.
+
+use std::borrow::Cow;
+
+use domain::text::is_xml_char;
+use domain::{Block, Document, Run};
+
+/// `s` with every character XML 1.0 cannot hold removed, borrowed when there is none.
+pub(crate) fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().all(is_xml_char) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|c| is_xml_char(*c)).collect())
+    }
+}
+
+/// `s` cleaned and escaped for XML text or a double-quoted attribute value.
+pub(crate) fn escape(s: &str) -> String {
+    quick_xml::escape::escape(clean(s).as_ref()).into_owned()
+}
+
+fn clean_in_place(s: &mut String) {
+    if let Cow::Owned(cleaned) = clean(s) {
+        *s = cleaned;
+    }
+}
+
+fn clean_opt(s: &mut Option<String>) {
+    if let Some(s) = s {
+        clean_in_place(s);
+    }
+}
+
+fn clean_runs(runs: &mut [Run]) {
+    for run in runs {
+        clean_in_place(&mut run.text);
+        clean_opt(&mut run.format.font);
+        clean_opt(&mut run.format.color);
+        clean_opt(&mut run.format.highlight);
+    }
+}
+
+/// Whether every string of the document can be written as XML as it is.
+fn is_clean(doc: &Document) -> bool {
+    let ok = |s: &str| s.chars().all(is_xml_char);
+    let ok_opt = |s: &Option<String>| s.as_deref().is_none_or(ok);
+    let runs_ok = |runs: &[Run]| {
+        runs.iter().all(|r| {
+            ok(&r.text)
+                && ok_opt(&r.format.font)
+                && ok_opt(&r.format.color)
+                && ok_opt(&r.format.highlight)
+        })
+    };
+    let m = &doc.metadata;
+    ok(&doc.title)
+        && [
+            &m.author,
+            &m.subject,
+            &m.keywords,
+            &m.description,
+            &m.category,
+        ]
+        .into_iter()
+        .all(ok_opt)
+        && m.custom.iter().all(|(k, v)| ok(k) && ok(v))
+        && doc.blocks.iter().all(|b| match b {
+            Block::Paragraph(p) => runs_ok(&p.runs) && ok_opt(&p.style),
+            Block::Heading(h) => runs_ok(&h.runs),
+            Block::Table(t) => t.rows.iter().flatten().all(|c| ok(c)) && ok_opt(&t.style),
+            Block::List(l) => l.items.iter().all(|i| ok(&i.text)),
+            Block::PageBreak(_) => true,
+        })
+}
+
+/// The document with every string fit for XML: borrowed when it already is (the usual
+/// case: one linear scan, no copy).
+pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
+    if is_clean(doc) {
+        return Cow::Borrowed(doc);
+    }
+    let mut doc = doc.clone();
+    clean_in_place(&mut doc.title);
+    let m = &mut doc.metadata;
+    for value in [
+        &mut m.author,
+        &mut m.subject,
+        &mut m.keywords,
+        &mut m.description,
+        &mut m.category,
+    ] {
+        clean_opt(value);
+    }
+    m.custom = std::mem::take(&mut m.custom)
+        .into_iter()
+        .map(|(k, v)| (clean(&k).into_owned(), clean(&v).into_owned()))
+        .collect();
+    for block in &mut doc.blocks {
+        match block {
+            Block::Paragraph(p) => {
+                clean_runs(&mut p.runs);
+                clean_opt(&mut p.style);
+            }
+            Block::Heading(h) => clean_runs(&mut h.runs),
+            Block::Table(t) => {
+                t.rows.iter_mut().flatten().for_each(clean_in_place);
+                clean_opt(&mut t.style);
+            }
+            Block::List(l) => l.items.iter_mut().for_each(|i| clean_in_place(&mut i.text)),
+            Block::PageBreak(_) => {}
+        }
+    }
+    Cow::Owned(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_cannot_hold_are_dropped_and_markup_is_escaped() {
+        assert_eq!(clean("A\u{1}B\u{fffe}\u{b}"), "AB");
+        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape("<w:p a=\"1\">&\u{0}"),
+            "&lt;w:p a=&quot;1&quot;&gt;&amp;"
+        );
+    }
+}
