@@ -66,6 +66,7 @@ pub fn write_error(error: WriteError, batch: bool) -> ApiError {
             detail: "too many concurrent writers on this document; retry".into(),
         },
         WriteError::Store(e) => ApiError::internal(&e),
+        e @ WriteError::Internal(_) => ApiError::internal(&e),
     }
 }
 

@@ -4,13 +4,16 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use actix_web::body::MessageBody;
 use actix_web::dev::ServerHandle;
-use actix_web::middleware::{Condition, from_fn};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use api_types::{ApiError, Health};
 use auth::Authenticator;
 use command_api::CommandApi;
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use query_api::QueryApi;
 use utoipa::OpenApi;
@@ -108,6 +111,7 @@ pub(crate) fn start(
         }
         // The last `wrap` runs first: request id and access log, then authorization.
         app.wrap(Condition::new(auth.is_some(), from_fn(auth::authorize)))
+            .wrap(from_fn(catch_panic))
             .wrap(from_fn(auth::request_id))
             .app_data(web::Data::new(ready.clone()))
             .route("/healthz", web::get().to(healthz))
@@ -132,6 +136,27 @@ pub(crate) fn start(
         handle: server.handle(),
         server,
     })
+}
+
+/// A panic while handling a request is a 500 problem+json, not a dropped connection.
+/// (The domain and the write path are total; this is the last line behind them.) The
+/// answer is returned as an error, which actix renders with [`ApiError`]'s problem body:
+/// the request itself cannot be kept for a response (cloning it breaks routing).
+async fn catch_panic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let path = req.path().to_string();
+    match std::panic::AssertUnwindSafe(next.call(req))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::error!(%path, "a request handler panicked");
+            Err(ApiError::Internal("a request handler panicked".into()).into())
+        }
+    }
 }
 
 async fn healthz() -> HttpResponse {

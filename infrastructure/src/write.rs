@@ -54,6 +54,10 @@ pub enum WriteError {
     /// Storage failure (500).
     #[error("storage failure")]
     Store(#[from] StoreError),
+    /// The domain decided events that do not apply to the state, or panicked (500). A bug:
+    /// nothing is appended, and the document's cached state is dropped.
+    #[error("internal fault: {0}")]
+    Internal(String),
 }
 
 /// Options of one write request.
@@ -250,7 +254,7 @@ impl CommandService {
                 }),
                 _ => decide(current, commands, &self.limits),
             };
-            let (produced, next_state) = match decided {
+            let (produced, folded_batch) = match decided {
                 Ok(decided) => decided,
                 Err(refused) => {
                     // A cached state is behind when another process (a second command-api)
@@ -272,6 +276,16 @@ impl CommandService {
                     replayed: false,
                 });
             }
+            let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
+            // Nothing is appended that does not apply: the new events are folded into the
+            // state first. The state is taken out of the slot while that happens, so a
+            // fault (or a failed append below) leaves no half-changed document cached.
+            let cached_state = guard.take().map(|s| s.document).unwrap_or_default();
+            let document = match folded_batch {
+                // A batch was decided on a copy, each event folded as it was decided.
+                Some(state) => state,
+                None => fold(cached_state, &produced)?,
+            };
             let at = crate::now_rfc3339();
             let new_events: Vec<NewEvent> = produced
                 .into_iter()
@@ -307,17 +321,6 @@ impl CommandService {
                 }
             }
             self.appended.notify_one();
-            let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
-            let document = match next_state {
-                Some(state) => state,
-                None => {
-                    let mut state = guard.take().map(|s| s.document).unwrap_or_default();
-                    for e in &new_events {
-                        state.apply(&e.event);
-                    }
-                    state
-                }
-            };
             let version = document.version.get();
             // Snapshot every `snapshot_every` events, and for long documents every
             // (blocks / 10) events: a snapshot costs time proportional to the document's
@@ -355,35 +358,72 @@ fn jitter(attempt: u32) -> std::time::Duration {
     std::time::Duration::from_micros(u64::from(nanos % ((attempt + 1) * 1_000)))
 }
 
-/// Decides commands in order. A single command is decided on the state itself (no copy of
-/// a possibly long document); a batch works on a copy and returns it.
+/// Decides commands in order, each seeing the effect of the ones before it. A single
+/// command is decided on the state itself (no copy of a possibly long document); a batch
+/// works on a copy. A panic in the domain is a [`WriteError::Internal`], not a dropped
+/// connection.
 #[allow(clippy::type_complexity)]
 fn decide(
     current: &Document,
     commands: &[DocumentCommand],
     limits: &Limits,
 ) -> Result<(Vec<(&'static str, domain::DocumentEvent)>, Option<Document>), WriteError> {
-    if let [command] = commands {
-        let events = current
-            .decide(command, limits)
-            .map_err(|error| WriteError::Domain { error, index: 0 })?;
-        return Ok((
-            events.into_iter().map(|e| (command.name(), e)).collect(),
-            None,
-        ));
-    }
-    let mut state = current.clone();
-    let mut produced = Vec::new();
-    for (index, command) in commands.iter().enumerate() {
-        let events = state
-            .decide(command, limits)
-            .map_err(|error| WriteError::Domain { error, index })?;
-        for event in events {
-            state.apply(&event);
-            produced.push((command.name(), event));
+    let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let [command] = commands {
+            let events = current
+                .decide(command, limits)
+                .map_err(|error| WriteError::Domain { error, index: 0 })?;
+            return Ok((
+                events.into_iter().map(|e| (command.name(), e)).collect(),
+                None,
+            ));
         }
+        let mut state = current.clone();
+        let mut produced = Vec::new();
+        for (index, command) in commands.iter().enumerate() {
+            let events = state
+                .decide(command, limits)
+                .map_err(|error| WriteError::Domain { error, index })?;
+            for event in events {
+                state
+                    .try_apply(&event)
+                    .map_err(|misfit| WriteError::Internal(misfit.to_string()))?;
+                produced.push((command.name(), event));
+            }
+        }
+        Ok((produced, Some(state)))
+    }));
+    decided.unwrap_or_else(|panic| Err(WriteError::Internal(panic_message(&*panic))))
+}
+
+/// Folds decided events into the state they were decided on.
+///
+/// # Errors
+/// [`WriteError::Internal`] when an event does not fit or applying it panics: the caller
+/// appends nothing and the state is dropped.
+fn fold(
+    mut document: Document,
+    produced: &[(&'static str, domain::DocumentEvent)],
+) -> Result<Document, WriteError> {
+    let folded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        produced
+            .iter()
+            .try_for_each(|(_, event)| document.try_apply(event))
+    }));
+    match folded {
+        Ok(Ok(())) => Ok(document),
+        Ok(Err(misfit)) => Err(WriteError::Internal(misfit.to_string())),
+        Err(panic) => Err(WriteError::Internal(panic_message(&*panic))),
     }
-    Ok((produced, Some(state)))
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 /// What identifies a request for idempotency: the target and the exact commands.

@@ -487,6 +487,18 @@ pub(crate) fn python_docx(bytes: &[u8]) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// The text of one entry of a .docx package.
+pub(crate) fn zip_entry(docx: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
 /// Validates a .docx with openxml-audit; panics with its findings unless there are none.
 pub(crate) fn assert_valid_ooxml(bytes: &[u8]) {
     let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();

@@ -1,0 +1,134 @@
+//! Hostile requests: nothing a client sends takes folio down (see issue 9).
+
+use serde_json::json;
+
+use crate::helpers::{
+    TestApp, assert_valid_ooxml, problem, python_docx, spawn_app, spawn_distributed,
+};
+
+/// The request that once persisted an event whose application panicked every projector:
+/// refused with a 422, nothing appended, and every document still readable afterwards.
+async fn a_length_that_wraps_is_refused_and_reads_keep_working(app: &TestApp) {
+    // Arrange
+    let id = app.create_document("Poison").await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "hello world"}))
+        .await;
+    let other = app.create_document("Bystander").await;
+
+    // Act
+    let answers = [
+        app.post_raw(
+            &id,
+            r#"{"type":"delete_text","block_id":"b2","offset":1,"length":18446744073709551615}"#,
+            &[],
+        )
+        .await,
+        app.post_raw(
+            &id,
+            r#"{"type":"delete_text","block_id":"b2","offset":2,"length":18446744073709551614}"#,
+            &[],
+        )
+        .await,
+        app.post_raw(
+            &id,
+            r#"{"type":"format_text","block_id":"b2","start":18446744073709551615,"bold":true}"#,
+            &[],
+        )
+        .await,
+    ];
+    let later = app
+        .command(&id, json!({"type": "add_paragraph", "text": "after"}))
+        .await;
+    let created_after = app.create_document("Created after").await;
+
+    // Assert
+    for answer in answers {
+        let p = problem(answer, 422).await;
+        assert_eq!(p["code"], "range_out_of_bounds", "{p}");
+    }
+    assert_eq!(later.status(), 200);
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version=3"))
+        .await;
+    assert_eq!(content["version"], 3, "nothing but the later paragraph");
+    assert_eq!(content["blocks"][0]["text"], "hello world");
+    app.get_json(&format!("/v1/documents/{other}/content?min_version=1"))
+        .await;
+    app.get_json(&format!("/v1/documents/{created_after}?min_version=1"))
+        .await;
+    python_docx(
+        &app.get_bytes(&format!("/v1/documents/{id}/docx?min_version=3"))
+            .await,
+    );
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+}
+
+#[tokio::test]
+async fn a_wrapping_delete_is_refused_in_the_embedded_deployment() {
+    a_length_that_wraps_is_refused_and_reads_keep_working(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_wrapping_delete_is_refused_in_the_distributed_deployment() {
+    a_length_that_wraps_is_refused_and_reads_keep_working(&spawn_distributed().await).await;
+}
+
+/// Strings that once broke the .docx: a custom property holding markup (and one forging a
+/// second property), and font names with characters XML cannot hold.
+async fn xml_breaking_strings_are_escaped_or_refused(app: &TestApp) {
+    // Arrange
+    let id = app.create_document("XML").await;
+
+    // Act
+    let metadata = app
+        .command(
+            &id,
+            json!({"type": "set_metadata", "custom": {
+                "k": "<w:p>",
+                "forge": "x</vt:lpwstr></property><property fmtid=\"{D5CDD505-2E9C-101B-9397-08002B2CF9AE}\" pid=\"9\" name=\"evil\"><vt:lpwstr>y"
+            }}),
+        )
+        .await;
+    let mut fonts = Vec::new();
+    for font in ["A\u{0}", "A\u{1}", "A\u{b}", "A\u{fffe}"] {
+        fonts.push(
+            app.command(
+                &id,
+                json!({"type": "add_paragraph", "runs": [{"text": "x", "font": font}]}),
+            )
+            .await,
+        );
+    }
+    app.ok(
+        &id,
+        json!({"type": "add_paragraph", "runs": [{"text": "<b>&amp;</b>", "font": "Times & \"New\" <Roman>"}]}),
+    )
+    .await;
+
+    // Assert
+    assert_eq!(metadata.status(), 200);
+    for answer in fonts {
+        let p = problem(answer, 422).await;
+        assert_eq!(p["errors"][0]["field"], "runs.0.font", "{p}");
+    }
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version=3"))
+        .await;
+    let read = python_docx(&docx);
+    assert_eq!(read["paragraphs"][0]["text"], "<b>&amp;</b>");
+    assert_valid_ooxml(&docx);
+    let custom = crate::helpers::zip_entry(&docx, "docProps/custom.xml");
+    assert_eq!(custom.matches("<property ").count(), 2, "{custom}");
+    assert!(!custom.contains("name=\"evil\""));
+}
+
+#[tokio::test]
+async fn xml_breaking_strings_are_handled_in_the_embedded_deployment() {
+    xml_breaking_strings_are_escaped_or_refused(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn xml_breaking_strings_are_handled_in_the_distributed_deployment() {
+    xml_breaking_strings_are_escaped_or_refused(&spawn_distributed().await).await;
+}
