@@ -137,6 +137,14 @@ pub enum ApiError {
         /// Seconds to wait.
         retry_after: u64,
     },
+    /// 500 with its own code: this document's read model stopped at an event that could
+    /// not be projected (every other document is unaffected; past versions before that
+    /// event stay readable with `?version=`).
+    #[error("{detail}")]
+    ProjectionFailed {
+        /// Detail (which event, and why).
+        detail: String,
+    },
     /// 500: the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -193,6 +201,7 @@ impl ApiError {
             Self::PayloadTooLarge { detail } => ("payload_too_large", detail.clone()),
             Self::UnsupportedMediaType { detail } => ("unsupported_media_type", detail.clone()),
             Self::NotReady { detail, .. } => ("not_ready", detail.clone()),
+            Self::ProjectionFailed { detail } => ("projection_failed", detail.clone()),
             Self::Internal(_) => ("internal", "an internal error occurred".to_string()),
         };
         let errors = match self {
@@ -263,7 +272,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ProjectionFailed { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -952,6 +952,7 @@ impl Document {
                     id: block_id.clone(),
                 }),
             ),
+            E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())
     }

@@ -220,6 +220,16 @@ pub enum DocumentEvent {
         /// Index it was inserted at.
         index: usize,
     },
+    /// Not a fact: a stored event this build cannot read (a payload that does not decode,
+    /// or a schema version without an upcaster). Only the store adapter makes it, so that
+    /// one bad row harms only its own document: it applies to nothing, loading the
+    /// document for a write refuses it, and projectors mark the document failed.
+    Unreadable {
+        /// The stored event type.
+        event_type: String,
+        /// Why it could not be read.
+        reason: String,
+    },
 }
 
 /// A change in the order of top-level blocks (see [`DocumentEvent::placement`]).
@@ -309,6 +319,7 @@ impl DocumentEvent {
             Self::ListItemAdded { .. } => "ListItemAdded",
             Self::ListItemLevelSet { .. } => "ListItemLevelSet",
             Self::PageBreakAdded { .. } => "PageBreakAdded",
+            Self::Unreadable { .. } => "Unreadable",
         }
     }
 

@@ -13,6 +13,7 @@ use infrastructure::jetstream::{Bus, run_relay};
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use projectors::rebuild::{Progress, rebuild};
+use projectors::supervise::{Liveness, supervise};
 use projectors::{DocxMaterializer, ReadModelProjector};
 use sqlx::PgPool;
 use tokio::sync::{Notify, watch};
@@ -66,6 +67,20 @@ async fn api_backend(
     let pool = database(service).await?;
     let authenticator = auth.authenticator(CredentialStore::Postgres(pool.clone()), tokens)?;
     Ok((pool, actix_web::web::Data::new(authenticator)))
+}
+
+/// `ready`, and not ready while a supervised projector task is restarting.
+pub(crate) fn with_projectors(ready: ReadyCheck, tasks: Vec<Liveness>) -> ReadyCheck {
+    Arc::new(move || {
+        let check = ready();
+        let down = tasks.iter().any(|t| !t.is_alive());
+        Box::pin(async move {
+            if down {
+                return Err("a projector is restarting".to_string());
+            }
+            check.await
+        })
+    })
 }
 
 fn postgres_ready(pool: &PgPool) -> ReadyCheck {
@@ -172,24 +187,36 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
         .await
         .context("bad --nats-url")?;
     let (shutdown_tx, shutdown) = watch::channel(false);
-    let projector = ReadModelProjector::new(log, views.clone(), settings.cached_documents, None);
-    let tasks = vec![
-        tokio::spawn(projectors::jetstream::run_read_model(
-            bus.clone(),
-            projector,
+    // Each consumer is restarted should it die; /readyz says not ready meanwhile.
+    let (read_model, read_model_alive) = {
+        let (bus, views, stop) = (bus.clone(), views.clone(), shutdown.clone());
+        let cached = settings.cached_documents;
+        supervise(
+            "read-model consumer",
+            move || {
+                let projector = ReadModelProjector::new(log.clone(), views.clone(), cached, None);
+                projectors::jetstream::run_read_model(bus.clone(), projector, stop.clone())
+            },
             shutdown.clone(),
-        )),
-        tokio::spawn(projectors::jetstream::run_docx(
-            bus,
-            DocxMaterializer::new(views, blobs),
-            shutdown,
-        )),
-    ];
+        )
+    };
+    let (docx, docx_alive) = {
+        let (views, stop) = (views.clone(), shutdown.clone());
+        supervise(
+            "docx consumer",
+            move || {
+                let materializer = DocxMaterializer::new(views.clone(), blobs.clone());
+                projectors::jetstream::run_docx(bus.clone(), materializer, stop.clone())
+            },
+            shutdown.clone(),
+        )
+    };
+    let tasks = vec![read_model, docx];
     let routes = Routes {
         command: None,
         query: None,
         auth: None,
-        ready: postgres_ready(&pool),
+        ready: with_projectors(postgres_ready(&pool), vec![read_model_alive, docx_alive]),
     };
     run(
         (settings.bind, Some(1)),

@@ -10,6 +10,7 @@ use infrastructure::credentials::CredentialStore;
 use infrastructure::sqlite::open_data_dir;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
+use projectors::supervise::supervise;
 use projectors::{DocxMaterializer, ReadModelProjector};
 use secrecy::SecretString;
 use tokio::sync::{Notify, mpsc, watch};
@@ -95,14 +96,30 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
     // Projectors subscribe before the relay starts, so they see everything it publishes;
     // anything older they catch up from the store.
     let (docx_tx, docx_rx) = mpsc::unbounded_channel();
-    let projector = ReadModelProjector::new(
-        log.clone(),
-        views.clone(),
-        settings.api.cached_documents,
-        Some(docx_tx),
-    );
+    // The read-model projector is restarted should it die (it catches up from the store
+    // when it starts); /readyz says not ready meanwhile.
+    let (projector, projector_alive) = {
+        let (log, views, bus, stop) = (log.clone(), views.clone(), bus.clone(), shutdown.clone());
+        let cached = settings.api.cached_documents;
+        let mut events = Some(bus.subscribe());
+        supervise(
+            "read-model projector",
+            move || {
+                let projector = ReadModelProjector::new(
+                    log.clone(),
+                    views.clone(),
+                    cached,
+                    Some(docx_tx.clone()),
+                );
+                // The first run takes the subscription made before the relay starts.
+                let events = events.take().unwrap_or_else(|| bus.subscribe());
+                projector.run(events, stop.clone())
+            },
+            shutdown.clone(),
+        )
+    };
     let mut tasks = vec![
-        tokio::spawn(projector.run(bus.subscribe(), shutdown.clone())),
+        projector,
         tokio::spawn(
             DocxMaterializer::new(views.clone(), blobs.clone()).run(docx_rx, shutdown.clone()),
         ),
@@ -135,6 +152,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
             }
         })
     });
+    let ready = crate::distributed::with_projectors(ready, vec![projector_alive]);
     let started = crate::http::start(
         settings.bind,
         settings.api.workers,

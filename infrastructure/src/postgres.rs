@@ -10,8 +10,12 @@ use tokio::sync::watch;
 
 use crate::views::Views;
 
-/// The read-model tables' DDL (also run by `folio rebuild` in a fresh schema).
-pub const READ_MODEL_DDL: &str = include_str!("../../migrations/postgres/0002_read_models.sql");
+/// The read-model tables' DDL (also run by `folio rebuild` in a fresh schema): every
+/// migration that creates a read-model table.
+pub const READ_MODEL_DDL: [&str; 2] = [
+    include_str!("../../migrations/postgres/0002_read_models.sql"),
+    include_str!("../../migrations/postgres/0004_projection_failures.sql"),
+];
 
 /// Connects a pool to `url`. With `schema`, every connection resolves unqualified names in
 /// that schema first (used by `folio rebuild` to fill fresh tables).

@@ -59,15 +59,16 @@ impl Columns for PgRow {
 }
 
 /// An event row (`aggregate_id, sequence, event_type, event_version, payload, metadata`).
+/// A payload or metadata that is not even JSON is decoded like any unreadable one.
 pub(crate) fn event(row: &impl Columns) -> Result<StoredEvent, StoreError> {
-    decode(
+    Ok(decode(
         row.text("aggregate_id")?,
         row.int("sequence")?,
         row.text("event_type")?,
         row.text("event_version")?,
-        row.json("payload")?,
-        row.json("metadata")?,
-    )
+        row.json("payload"),
+        row.json("metadata").unwrap_or(serde_json::Value::Null),
+    ))
 }
 
 /// A snapshot (`version, tenant, payload`) or checkpoint (`version, payload`) row.

@@ -7,6 +7,7 @@
 //!   after the read model commits and coalesced (a document edited 100 times while a render
 //!   runs is rendered once more, not 100 times).
 //! - [`jetstream`]: the same two as durable JetStream consumers (distributed deployment).
+//! - [`supervise`]: restarts a projector task that died, and says whether it runs.
 //! - [`rebuild`]: replays the whole event store into fresh read models and blobs, then
 //!   swaps them in (or, with verify, compares them with the live ones).
 
@@ -14,6 +15,7 @@ pub mod docx;
 pub mod jetstream;
 pub mod read_model;
 pub mod rebuild;
+pub mod supervise;
 
 pub use docx::DocxMaterializer;
 pub use read_model::ReadModelProjector;

@@ -1,14 +1,15 @@
 //! The document read model.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use domain::Document;
+use domain::{Document, DocumentEvent};
 use infrastructure::StoredEvent;
 use infrastructure::store::{EventLog, StoreError};
-use infrastructure::views::{Projected, SummaryRow, Views};
+use infrastructure::views::{Projected, ProjectionFailure, SummaryRow, Views};
 use lru::LruCache;
 use tokio::sync::{broadcast, mpsc, watch};
 
@@ -22,6 +23,9 @@ pub struct ReadModelProjector {
     log: EventLog,
     views: Views,
     cache: LruCache<String, Projected>,
+    /// Documents whose projection stopped (recorded in the read models too): their events
+    /// are skipped, every other document keeps projecting.
+    failed: HashSet<String>,
     /// Document ids whose read model changed (for the .docx materialiser).
     changed: Option<mpsc::UnboundedSender<String>>,
 }
@@ -47,6 +51,7 @@ impl ReadModelProjector {
             cache: LruCache::new(
                 NonZeroUsize::new(cached_documents.max(1)).unwrap_or(NonZeroUsize::MIN),
             ),
+            failed: HashSet::new(),
             changed,
         }
     }
@@ -129,7 +134,17 @@ impl ReadModelProjector {
     /// Store failures.
     #[tracing::instrument(name = "folio.projector.catch_up", skip_all, err)]
     pub async fn catch_up(&mut self) -> Result<(), StoreError> {
+        self.failed = self
+            .views
+            .failures()
+            .await?
+            .into_iter()
+            .map(|f| f.document_id)
+            .collect();
         for (id, head) in self.log.heads().await? {
+            if self.failed.contains(id.as_str()) {
+                continue;
+            }
             let projected = self.views.version(id.as_str()).await?.unwrap_or(0);
             if projected < head {
                 let events = self.log.events(&id, projected, Some(head), None).await?;
@@ -151,6 +166,9 @@ impl ReadModelProjector {
         let mut touched: HashMap<String, Projected> = HashMap::new();
         for event in batch {
             let id = event.document_id.to_string();
+            if self.failed.contains(&id) {
+                continue;
+            }
             if !touched.contains_key(&id) {
                 let current = match self.cache.pop(&id) {
                     Some(p) => Some(p),
@@ -167,20 +185,32 @@ impl ReadModelProjector {
             if event.sequence <= version {
                 continue; // already applied
             }
+            let mut pending = Vec::new();
             if event.sequence > version + 1 {
-                let missing = self
+                pending = self
                     .log
                     .events(&event.document_id, version, Some(event.sequence - 1), None)
                     .await?;
-                for m in &missing {
-                    fold(projected, m);
-                }
             }
-            fold(projected, event);
+            let folded = pending
+                .iter()
+                .chain(std::iter::once(event.as_ref()))
+                .try_for_each(|e| fold(projected, e));
+            if let Err(failure) = folded {
+                touched.remove(&id);
+                self.fail(failure).await?;
+            }
         }
         // The summary (stats are linear in the document) once per document and batch.
-        for projected in touched.values_mut() {
-            refresh_summary(projected);
+        let mut broken = Vec::new();
+        for (id, projected) in &mut touched {
+            if let Err(reason) = guarded(|| refresh_summary(projected)) {
+                broken.push(self.failure_of(id, projected, reason));
+            }
+        }
+        for failure in broken {
+            touched.remove(&failure.document_id);
+            self.fail(failure).await?;
         }
         if touched.is_empty() {
             return Ok(());
@@ -197,6 +227,51 @@ impl ReadModelProjector {
         }
         Ok(())
     }
+
+    /// Stops projecting a document: records why (once), logs it once, counts it.
+    async fn fail(&mut self, failure: ProjectionFailure) -> Result<(), StoreError> {
+        tracing::error!(
+            document_id = %failure.document_id,
+            sequence = failure.sequence,
+            event_type = %failure.event_type,
+            reason = %failure.reason,
+            "projection of this document stopped; every other document keeps projecting"
+        );
+        FAILURES.fetch_add(1, Ordering::Relaxed);
+        self.cache.pop(&failure.document_id);
+        self.failed.insert(failure.document_id.clone());
+        self.views.record_failure(&failure).await
+    }
+
+    fn failure_of(&self, id: &str, projected: &Projected, reason: String) -> ProjectionFailure {
+        ProjectionFailure {
+            document_id: id.to_string(),
+            tenant: projected.summary.tenant.clone(),
+            sequence: i64::try_from(projected.document.version.get()).unwrap_or(i64::MAX),
+            event_type: "summary".into(),
+            reason,
+            failed_at: infrastructure::now_rfc3339(),
+        }
+    }
+}
+
+/// Documents whose projection stopped since this process started (all projectors).
+static FAILURES: AtomicU64 = AtomicU64::new(0);
+
+/// How many documents' projections stopped in this process (for metrics and tests).
+pub fn failure_count() -> u64 {
+    FAILURES.load(Ordering::Relaxed)
+}
+
+/// Runs `f`, turning a panic into an error message.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into())
+    })
 }
 
 fn empty(event: &StoredEvent) -> Projected {
@@ -218,8 +293,33 @@ fn empty(event: &StoredEvent) -> Projected {
 
 /// Applies one event to a projected document, recording its time and actor (the rest of
 /// the summary is refreshed once per batch by [`refresh_summary`]).
-fn fold(projected: &mut Projected, event: &StoredEvent) {
-    projected.apply(&event.event);
+///
+/// # Errors
+/// The failure to record when the event cannot be read or applying it panics. An event
+/// that reads but does not fit the state (stored by an earlier build) is skipped, as
+/// every replay skips it: the document stays readable.
+fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), ProjectionFailure> {
+    let failure = |reason: String| ProjectionFailure {
+        document_id: event.document_id.to_string(),
+        tenant: event.tenant().to_string(),
+        sequence: i64::try_from(event.sequence).unwrap_or(i64::MAX),
+        event_type: event.event_type.clone(),
+        reason,
+        failed_at: infrastructure::now_rfc3339(),
+    };
+    if let DocumentEvent::Unreadable { reason, .. } = &event.event {
+        return Err(failure(format!(
+            "the stored event cannot be read: {reason}"
+        )));
+    }
+    if let Some(misfit) = guarded(|| projected.apply(&event.event)).map_err(failure)? {
+        tracing::warn!(
+            document_id = %event.document_id,
+            sequence = event.sequence,
+            %misfit,
+            "a stored event does not fit its document; skipped, as every replay skips it"
+        );
+    }
     let at = event.meta("at").unwrap_or_default().to_string();
     let actor = event.meta("actor").unwrap_or_default().to_string();
     let summary = &mut projected.summary;
@@ -232,6 +332,7 @@ fn fold(projected: &mut Projected, event: &StoredEvent) {
     if summary.id.is_empty() {
         summary.id = event.document_id.to_string();
     }
+    Ok(())
 }
 
 /// Recomputes the summary from the document state.

@@ -28,11 +28,12 @@ use crate::{DocxMaterializer, ReadModelProjector};
 /// Events read per round.
 const PAGE: i64 = 2_000;
 /// The tables the swap replaces.
-const TABLES: [&str; 4] = [
+const TABLES: [&str; 5] = [
     "documents",
     "document_blocks",
     "docx_blobs",
     "docx_blob_data",
+    "projection_failures",
 ];
 
 /// Why a rebuild failed.
@@ -113,9 +114,9 @@ async fn build(
     progress: &dyn Progress,
 ) -> Result<RebuildReport, RebuildError> {
     let fresh_pool = infrastructure::postgres::connect(database_url, 4, Some(schema)).await?;
-    sqlx::raw_sql(infrastructure::postgres::READ_MODEL_DDL)
-        .execute(&fresh_pool)
-        .await?;
+    for ddl in infrastructure::postgres::READ_MODEL_DDL {
+        sqlx::raw_sql(ddl).execute(&fresh_pool).await?;
+    }
     let fresh = Views::postgres(fresh_pool.clone());
     let fresh_blobs = BlobStore::postgres(fresh_pool.clone());
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")

@@ -110,6 +110,21 @@ impl QueryApi {
         }
     }
 
+    /// Refuses reads of a document whose projection stopped (in the caller's tenant): its
+    /// read model would be silently stale.
+    async fn check_projected(&self, tenant: &str, id: &DocumentId) -> Result<(), ApiError> {
+        match self.views.failure(id.as_str()).await.map_err(store_error)? {
+            Some(f) if f.tenant == tenant => Err(ApiError::ProjectionFailed {
+                detail: format!(
+                    "this document's read model stopped before event {} ({}), which could not be projected; \
+                     versions before it are readable with ?version=, and its history is intact",
+                    f.sequence, f.event_type
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     async fn wait(&self, id: &DocumentId, min_version: u64) -> Result<(), ApiError> {
         match self
             .views
@@ -135,6 +150,7 @@ impl QueryApi {
     ) -> Result<SummaryRow, ApiError> {
         let id = api_types::parse_document_id(raw_id)?;
         let tenant = principal.tenant.as_str();
+        self.check_projected(tenant, &id).await?;
         let min = params.min_version.unwrap_or(1);
         // Already there (the common case): one query. The summary is tenant-scoped.
         if let Some(summary) = self
@@ -204,6 +220,7 @@ impl QueryApi {
                 summary,
             });
         }
+        self.check_projected(tenant, &id).await?;
         if let Some(min) = params.min_version {
             self.wait_min(principal, &id, min).await?;
         }

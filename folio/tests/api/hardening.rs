@@ -132,3 +132,113 @@ async fn xml_breaking_strings_are_handled_in_the_embedded_deployment() {
 async fn xml_breaking_strings_are_handled_in_the_distributed_deployment() {
     xml_breaking_strings_are_escaped_or_refused(&spawn_distributed().await).await;
 }
+
+/// A client of another tenant, with an API key made by the CLI.
+fn other_tenant(app: &TestApp) -> reqwest::Client {
+    let output = crate::helpers::succeeded(app.cli(
+        &[
+            "api-key",
+            "create",
+            "--tenant",
+            "other",
+            "--name",
+            "other",
+            "--scopes",
+            "read,write",
+        ],
+        &[],
+    ));
+    let created: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    crate::helpers::keyed_client(created["key"].as_str().unwrap())
+}
+
+/// One document's stored event cannot be read: that document's projection stops and its
+/// reads say so, while every other document, of every tenant, keeps projecting.
+async fn a_bad_event_stops_only_its_own_document(app: &TestApp) {
+    // Arrange
+    let broken = app.create_document("Broken").await;
+    app.ok(&broken, json!({"type": "add_paragraph", "text": "before"}))
+        .await;
+    let healthy = app.create_document("Healthy").await;
+    let other = other_tenant(app);
+    let created: serde_json::Value = other
+        .post(app.write_url("/v1/documents"))
+        .json(&json!({"title": "Other tenant"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let theirs = created["id"].as_str().unwrap().to_string();
+
+    // Act
+    app.inject_event(&broken, "TextDeleted", r#"{"block_id": 5, "offset": "x"}"#)
+        .await;
+    app.ok(
+        &healthy,
+        json!({"type": "add_paragraph", "text": "still projecting"}),
+    )
+    .await;
+    let theirs_written = other
+        .post(app.write_url(&format!("/v1/documents/{theirs}/commands")))
+        .json(&json!({"type": "add_heading", "text": "also", "level": 1}))
+        .send()
+        .await
+        .unwrap();
+    let created_after = app.create_document("Created after").await;
+
+    // Assert
+    assert_eq!(theirs_written.status(), 200);
+    let content = app
+        .get_json(&format!("/v1/documents/{healthy}/content?min_version=2"))
+        .await;
+    assert_eq!(content["blocks"][0]["text"], "still projecting");
+    let their_content: serde_json::Value = other
+        .get(app.url(&format!("/v1/documents/{theirs}/content?min_version=2")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(their_content["blocks"][0]["text"], "also");
+    app.get_json(&format!("/v1/documents/{created_after}?min_version=1"))
+        .await;
+    crate::helpers::eventually("the broken document to be marked failed", || async {
+        app.get(&format!("/v1/documents/{broken}/content"))
+            .await
+            .status()
+            == 500
+    })
+    .await;
+    let p = problem(app.get(&format!("/v1/documents/{broken}")).await, 500).await;
+    assert_eq!(p["code"], "projection_failed", "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("event 3"), "{p}");
+    // the past and the history stay readable
+    let past = app
+        .get_json(&format!("/v1/documents/{broken}/content?version=2"))
+        .await;
+    assert_eq!(past["blocks"][0]["text"], "before");
+    let history = app
+        .get_json(&format!("/v1/documents/{broken}/history"))
+        .await;
+    assert_eq!(history["items"].as_array().unwrap().len(), 3);
+    // writes to it are refused without touching anything else
+    let write = app
+        .command(&broken, json!({"type": "add_page_break"}))
+        .await;
+    assert_eq!(write.status(), 500);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200, "the other documents' reads are served");
+}
+
+#[tokio::test]
+async fn a_bad_event_stops_only_its_own_document_in_the_embedded_deployment() {
+    a_bad_event_stops_only_its_own_document(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_bad_event_stops_only_its_own_document_in_the_distributed_deployment() {
+    a_bad_event_stops_only_its_own_document(&spawn_distributed().await).await;
+}

@@ -377,6 +377,42 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Appends an event straight into the event store, behind folio's back (as a store
+    /// written by another build, or damaged, may hold it): the next sequence of document
+    /// `id`, with the metadata of its last event.
+    pub(crate) async fn inject_event(&self, id: &str, event_type: &str, payload: &str) {
+        const SQL: &str = "INSERT INTO events \
+            (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
+            SELECT aggregate_type, aggregate_id, sequence + 1, $1, '1.0', $2, metadata \
+            FROM events WHERE aggregate_id = $3 ORDER BY sequence DESC LIMIT 1";
+        match &self.deployment {
+            Deployment::Embedded { dir, .. } => {
+                let url = format!("sqlite://{}", dir.path().join("events.db").display());
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                let done = sqlx::query(SQL)
+                    .bind(event_type)
+                    .bind(payload)
+                    .bind(id)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                assert_eq!(done.rows_affected(), 1);
+            }
+            Deployment::Distributed(cluster) => {
+                let pool = cluster.database.pool().await;
+                // JSONB: a payload that is not JSON cannot be stored here at all.
+                let done = sqlx::query(&SQL.replace("$2", "$2::jsonb"))
+                    .bind(event_type)
+                    .bind(payload)
+                    .bind(id)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                assert_eq!(done.rows_affected(), 1);
+            }
+        }
+    }
+
     /// The current version, read from the write side's answer to a no-op read.
     pub(crate) async fn version(&self, id: &str) -> u64 {
         let history = self

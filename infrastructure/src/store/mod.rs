@@ -152,28 +152,52 @@ fn upcast(event_type: &str, event_version: &str, payload: Value) -> Result<Value
     }
 }
 
-/// Builds a [`StoredEvent`] from a stored row's columns (upcasting the payload).
+/// Builds a [`StoredEvent`] from a stored row's columns (upcasting the payload). A payload
+/// this build cannot read becomes [`DocumentEvent::Unreadable`] instead of an error, so one
+/// bad row stops only its own document, never a relay or a projector serving every
+/// document.
 pub(crate) fn decode(
     document_id: String,
     sequence: i64,
     event_type: String,
     event_version: String,
-    payload: Value,
+    payload: Result<Value, StoreError>,
     metadata: Value,
-) -> Result<StoredEvent, StoreError> {
-    let payload = upcast(&event_type, &event_version, payload)?;
-    let event: DocumentEvent = serde_json::from_value(payload)
-        .map_err(|e| StoreError::Corrupt(format!("{document_id}:{sequence}: {e}")))?;
-    let metadata: HashMap<String, String> =
-        serde_json::from_value(metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(StoredEvent {
+) -> StoredEvent {
+    let event = payload
+        .and_then(|payload| upcast(&event_type, &event_version, payload))
+        .and_then(|payload| serde_json::from_value(payload).map_err(corrupt))
+        .unwrap_or_else(|e| DocumentEvent::Unreadable {
+            event_type: event_type.clone(),
+            reason: e.to_string(),
+        });
+    let metadata = match serde_json::from_value::<HashMap<String, String>>(metadata) {
+        Ok(metadata) => metadata,
+        Err(e) => {
+            tracing::error!(%document_id, sequence, error = %e, "unreadable event metadata");
+            HashMap::new()
+        }
+    };
+    StoredEvent {
         document_id: DocumentId::new(document_id),
         sequence: u64::try_from(sequence).unwrap_or_default(),
         event_type,
         event_version,
         event,
         metadata,
-    })
+    }
+}
+
+/// A document whose history holds an event this build cannot read cannot be rebuilt
+/// faithfully: loading it (for a write, or a past version) is an error for it alone.
+fn refuse_unreadable(stored: &StoredEvent) -> Result<(), StoreError> {
+    match &stored.event {
+        DocumentEvent::Unreadable { event_type, reason } => Err(StoreError::Corrupt(format!(
+            "{}: event {} ({event_type}) cannot be read: {reason}",
+            stored.document_id, stored.sequence
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -320,6 +344,7 @@ impl EventLog {
             if tenant.is_none() {
                 tenant = Some(stored.tenant().to_string());
             }
+            refuse_unreadable(&stored)?;
             document.apply(&stored.event);
         }
         Ok(tenant.map(|tenant| LoadedDocument {
@@ -426,6 +451,7 @@ impl EventLog {
             return Ok(None);
         }
         for e in events.iter().filter(|e| e.sequence > from) {
+            refuse_unreadable(e)?;
             document.apply(&e.event);
         }
         Ok(Some(HistoricDocument {

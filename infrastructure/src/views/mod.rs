@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 
 use domain::event::Placement;
 use domain::{
-    Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, Stats, Version,
+    Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, EventMisfit, Stats,
+    Version,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -200,16 +201,19 @@ impl Projected {
     }
 
     /// Applies an event to the state, keeping the ordering keys and recording which rows
-    /// must be written.
-    pub fn apply(&mut self, event: &DocumentEvent) {
+    /// must be written. Returns the misfit of an event that does not fit the state (it
+    /// changed nothing but the version; see [`Document::try_apply`]).
+    pub fn apply(&mut self, event: &DocumentEvent) -> Option<EventMisfit> {
         match event.placement() {
             Placement::Insert { block_id, index } => {
                 let id = block_id.clone();
-                self.document.apply(event);
+                // Inserting events always insert (at the end when the index is past it).
+                let misfit = self.document.try_apply(event).err();
                 let i = index.min(self.ords.len());
                 let key = self.key_at(i);
                 self.ords.insert(i, key);
                 self.changed.insert(id);
+                misfit
             }
             Placement::Remove { block_id } => {
                 if let Some(pos) = self.document.position_of(block_id) {
@@ -217,12 +221,12 @@ impl Projected {
                     self.changed.remove(block_id);
                     self.removed.insert(block_id.clone());
                 }
-                self.document.apply(event);
+                self.document.try_apply(event).err()
             }
             Placement::Move { block_id, to_index } => {
                 let id = block_id.clone();
                 let pos = self.document.position_of(&id);
-                self.document.apply(event);
+                let misfit = self.document.try_apply(event).err();
                 if let Some(pos) = pos {
                     self.ords.remove(pos);
                     let i = to_index.min(self.ords.len());
@@ -230,13 +234,32 @@ impl Projected {
                     self.ords.insert(i, key);
                     self.changed.insert(id);
                 }
+                misfit
             }
             Placement::None => {
-                self.document.apply(event);
+                let misfit = self.document.try_apply(event).err();
                 self.changed.extend(event.touched_block_ids());
+                misfit
             }
         }
     }
+}
+
+/// A document whose projection stopped (see [`Views::record_failure`]).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ProjectionFailure {
+    /// The document.
+    pub document_id: String,
+    /// Its tenant.
+    pub tenant: String,
+    /// The event that could not be projected.
+    pub sequence: i64,
+    /// Its type.
+    pub event_type: String,
+    /// Why.
+    pub reason: String,
+    /// When the projector gave up, RFC 3339.
+    pub failed_at: String,
 }
 
 /// A block found by [`Views::search_blocks`].
@@ -530,6 +553,62 @@ impl Views {
     ) -> Result<Vec<BlockHit>, StoreError> {
         let pattern = contains_pattern(q);
         dispatch!(self, b => b.search_blocks(tenant, &pattern, after, i64::from(limit)).await)
+    }
+
+    /// Records that a document's projection stopped at an event (the first failure of a
+    /// document is kept).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn record_failure(&self, failure: &ProjectionFailure) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO projection_failures \
+            (document_id, tenant, sequence, event_type, reason, failed_at) \
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (document_id) DO NOTHING";
+        macro_rules! insert {
+            ($pool:expr) => {
+                sqlx::query(SQL)
+                    .bind(&failure.document_id)
+                    .bind(&failure.tenant)
+                    .bind(failure.sequence)
+                    .bind(&failure.event_type)
+                    .bind(&failure.reason)
+                    .bind(&failure.failed_at)
+                    .execute($pool)
+                    .await?
+            };
+        }
+        match &self.backend {
+            Backend::Sqlite(b) => {
+                let _writer = b.writer.lock().await;
+                insert!(&b.pool);
+            }
+            Backend::Postgres(b) => {
+                insert!(&b.pool);
+            }
+        }
+        self.notify_changed();
+        Ok(())
+    }
+
+    /// The failure of one document's projection, if it stopped (any tenant: callers
+    /// check the tenant).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn failure(&self, id: &str) -> Result<Option<ProjectionFailure>, StoreError> {
+        const SQL: &str = "SELECT document_id, tenant, sequence, event_type, reason, failed_at \
+            FROM projection_failures WHERE document_id = $1";
+        Ok(dispatch!(self, b => sqlx::query_as(SQL).bind(id).fetch_optional(&b.pool).await?))
+    }
+
+    /// Every document whose projection stopped.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn failures(&self) -> Result<Vec<ProjectionFailure>, StoreError> {
+        const SQL: &str = "SELECT document_id, tenant, sequence, event_type, reason, failed_at \
+            FROM projection_failures ORDER BY document_id";
+        Ok(dispatch!(self, b => sqlx::query_as(SQL).fetch_all(&b.pool).await?))
     }
 
     /// The materialised .docx version of a document, if any.

@@ -19,7 +19,7 @@ struct BlockColumns {
 /// The PostgreSQL backend of [`super::Views`].
 #[derive(Debug, Clone)]
 pub struct PgViews {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PgViews {

@@ -9,9 +9,9 @@ use crate::store::StoreError;
 /// The SQLite backend of [`super::Views`].
 #[derive(Debug, Clone)]
 pub struct SqliteViews {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     /// Queues this process's writers (see the event store): SQLite's busy handler sleeps.
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub(super) writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteViews {
