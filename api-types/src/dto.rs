@@ -233,8 +233,11 @@ pub struct DocumentMatch {
 pub struct DocumentSearchResponse {
     /// Version searched.
     pub version: u64,
-    /// Matches in document order.
+    /// Matches in document order (at most `limit`).
     pub items: Vec<DocumentMatch>,
+    /// Pass as `cursor` to get the next matches; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// `POST /v1/auth/token`: a username and password.

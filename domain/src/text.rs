@@ -186,18 +186,21 @@ pub fn find_matches(
     match_case: bool,
     whole_word: bool,
 ) -> Vec<(usize, usize)> {
-    find_matches_in(text, find, match_case, whole_word, usize::MAX)
+    find_matches_in(text, find, match_case, whole_word, 0, usize::MAX)
         .into_iter()
         .map(|m| (m.offset, m.length))
         .collect()
 }
 
-/// Like [`find_matches`], with byte ranges, stopping after `limit` matches.
+/// Like [`find_matches`], with byte ranges: the matches that start at character `from` or
+/// later (the same ones [`find_matches`] finds there, when `from` is the end of one of its
+/// matches), stopping after `limit` of them.
 pub fn find_matches_in(
     text: &str,
     find: &str,
     match_case: bool,
     whole_word: bool,
+    from: usize,
     limit: usize,
 ) -> Vec<TextMatch> {
     let needle: Vec<Folded> = find.chars().map(|c| fold(c, match_case)).collect();
@@ -223,7 +226,7 @@ pub fn find_matches_in(
     let byte_of = |i: usize| chars.get(i).map_or(text.len(), |(b, _)| *b);
     let m = needle.len();
     // The earliest character a new match may start at (matches do not overlap).
-    let mut free_from = 0;
+    let mut free_from = from;
     let mut k = 0;
     for (i, (_, c)) in chars.iter().enumerate() {
         let c = fold(*c, match_case);
@@ -379,8 +382,18 @@ mod tests {
                 find_matches(&text, &find, match_case, whole_word),
                 naive(&text, &find, match_case, whole_word)
             );
-            for m in find_matches_in(&text, &find, match_case, whole_word, 3) {
+            let all = find_matches(&text, &find, match_case, whole_word);
+            for m in find_matches_in(&text, &find, match_case, whole_word, 0, 3) {
                 proptest::prop_assert_eq!(text[m.bytes.0..m.bytes.1].chars().count(), m.length);
+            }
+            // Paging: the matches after one match's end are the rest of the list.
+            if let Some((i, (offset, length))) = all.iter().copied().enumerate().next() {
+                let rest: Vec<(usize, usize)> =
+                    find_matches_in(&text, &find, match_case, whole_word, offset + length, usize::MAX)
+                        .into_iter()
+                        .map(|m| (m.offset, m.length))
+                        .collect();
+                proptest::prop_assert_eq!(&rest[..], &all[i + 1..]);
             }
         }
     }

@@ -58,7 +58,11 @@ async fn the_stored_poison_delete_replays_to_a_readable_document() {
     let past = log.document_at(&id, 4).await.unwrap().unwrap();
     let mut projector = ReadModelProjector::new(log.clone(), views.clone(), 8, None);
     projector.catch_up().await.unwrap();
-    let projected = views.projected("default", id.as_str()).await.unwrap().unwrap();
+    let projected = views
+        .projected("default", id.as_str())
+        .await
+        .unwrap()
+        .unwrap();
 
     // Assert: the poison events changed nothing but the version, deterministically.
     assert_eq!(texts(&loaded.document.blocks), ["hello world", "after"]);

@@ -736,25 +736,39 @@ fn search_text(q: Option<&str>) -> Result<&str, ApiError> {
     }
 }
 
-/// The match at `offset..offset+length` with some text around it.
-fn snippet(text: &str, offset: usize, length: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let start = offset.saturating_sub(SNIPPET_CONTEXT);
-    let end = (offset + length + SNIPPET_CONTEXT).min(chars.len());
+/// A match with up to [`SNIPPET_CONTEXT`] characters around it; control characters shown
+/// as spaces. Costs the snippet's length, not the text's.
+fn snippet(text: &str, m: &domain::text::TextMatch) -> String {
+    let (from, to) = m.bytes;
+    let before: Vec<char> = text[..from]
+        .chars()
+        .rev()
+        .take(SNIPPET_CONTEXT + 1)
+        .collect();
+    let after: Vec<char> = text[to..].chars().take(SNIPPET_CONTEXT + 1).collect();
     let mut out = String::new();
-    if start > 0 {
+    if before.len() > SNIPPET_CONTEXT {
         out.push('…');
     }
+    let visible = |c: char| if c.is_control() { ' ' } else { c };
     out.extend(
-        chars[start..end]
+        before
             .iter()
-            .map(|c| if c.is_control() { ' ' } else { *c }),
+            .take(SNIPPET_CONTEXT)
+            .rev()
+            .map(|c| visible(*c)),
     );
-    if end < chars.len() {
+    out.extend(text[from..to].chars().map(visible));
+    out.extend(after.iter().take(SNIPPET_CONTEXT).map(|c| visible(*c)));
+    if after.len() > SNIPPET_CONTEXT {
         out.push('…');
     }
     out
 }
+
+/// Most matches reported per block by the cross-document search (the document search
+/// pages through all of them).
+pub const MAX_MATCHES_PER_BLOCK: usize = 100;
 
 /// Search parameters inside one document.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -767,10 +781,74 @@ pub struct DocumentSearchParams {
     /// Whole words only (default false).
     #[serde(default)]
     whole_word: bool,
+    /// Most matches per page, 1-200 (default 100).
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
     /// Search this version.
     version: Option<u64>,
     /// Wait for this version first.
     min_version: Option<u64>,
+}
+
+/// Where a page of document matches starts: after the match at `offset` in block `block`.
+fn match_cursor(cursor: Option<&str>) -> Result<Option<(BlockId, usize)>, ApiError> {
+    cursor
+        .map(|c| {
+            c.rsplit_once('@')
+                .and_then(|(block, offset)| Some((BlockId::new(block), offset.parse().ok()?)))
+                .ok_or_else(|| ApiError::invalid("cursor", "not a cursor from this endpoint"))
+        })
+        .transpose()
+}
+
+/// One page of the matches of `q` in `document`, in document order, after `cursor`; and
+/// the cursor of the next page. Linear in the text searched.
+fn document_matches(
+    document: &Document,
+    q: &str,
+    params: &DocumentSearchParams,
+    cursor: Option<(BlockId, usize)>,
+    limit: usize,
+) -> Result<(Vec<DocumentMatch>, Option<String>), ApiError> {
+    let first = match &cursor {
+        Some((block, _)) => document
+            .position_of(block)
+            .ok_or_else(|| ApiError::invalid("cursor", "its block is no longer in the document"))?,
+        None => 0,
+    };
+    let mut items = Vec::new();
+    for (i, block) in document.blocks.iter().enumerate().skip(first) {
+        let text = block.text();
+        // Greedy matching resumes right after the cursor's match.
+        let from = match &cursor {
+            Some((_, offset)) if i == first => offset.saturating_add(q.chars().count()),
+            _ => 0,
+        };
+        // One more than the page needs tells whether another page follows.
+        let wanted = limit + 1 - items.len();
+        for m in domain::text::find_matches_in(
+            &text,
+            q,
+            params.match_case,
+            params.whole_word,
+            from,
+            wanted,
+        ) {
+            if items.len() == limit {
+                let last: &DocumentMatch = &items[limit - 1];
+                let next = format!("{}@{}", last.block_id, last.offset);
+                return Ok((items, Some(next)));
+            }
+            items.push(DocumentMatch {
+                block_id: block.id().to_string(),
+                offset: m.offset,
+                length: m.length,
+                snippet: snippet(&text, &m),
+            });
+        }
+    }
+    Ok((items, None))
 }
 
 /// Where a text occurs in a document: block ids and offsets in the blocks' plain text.
@@ -795,26 +873,24 @@ async fn search_document(
         version: params.version,
         min_version: params.min_version,
     };
+    let limit = page_limit(params.limit, 100)? as usize;
+    let cursor = match_cursor(params.cursor.as_deref())?;
     let resolved = api.resolve(&principal, &path, &read).await?;
-    let mut items = Vec::new();
-    for block in &resolved.document.blocks {
-        let text = block.text();
-        for (offset, length) in
-            domain::text::find_matches(&text, q, params.match_case, params.whole_word)
-        {
-            items.push(DocumentMatch {
-                block_id: block.id().to_string(),
-                offset,
-                length,
-                snippet: snippet(&text, offset, length),
-            });
-        }
-    }
+    let (version, etag) = (resolved.version(), resolved.etag());
+    let q = q.to_string();
+    let params = params.into_inner();
+    // Matching is linear but a document can hold millions of characters: off the async
+    // workers, so one search never stalls other requests.
+    let (items, next_cursor) =
+        web::block(move || document_matches(&resolved.document, &q, &params, cursor, limit))
+            .await
+            .map_err(|e| ApiError::internal(&e))??;
     Ok(HttpResponse::Ok()
-        .insert_header(resolved.etag())
+        .insert_header(etag)
         .json(DocumentSearchResponse {
-            version: resolved.version(),
+            version,
             items,
+            next_cursor,
         }))
 }
 
@@ -823,7 +899,8 @@ async fn search_document(
 pub struct SearchParams {
     /// The text to find (case-insensitive).
     q: Option<String>,
-    /// Most blocks per page, 1-200 (default 50); each block gives one item per match.
+    /// Most blocks per page, 1-200 (default 50); each block gives one item per match, up
+    /// to 100 per block (the document search pages through every match).
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -867,20 +944,25 @@ async fn search_all(
     } else {
         None
     };
-    let items = blocks
-        .iter()
-        .flat_map(|b| {
-            // LIKE matched case-insensitively for ASCII; report the same matches.
-            domain::text::find_matches(&b.text, q, false, false)
-                .into_iter()
-                .map(|(offset, length)| SearchHit {
-                    document_id: b.document_id.clone(),
-                    block_id: b.block_id.clone(),
-                    offset,
-                    snippet: snippet(&b.text, offset, length),
-                })
-        })
-        .collect();
+    let q = q.to_string();
+    let items = web::block(move || {
+        blocks
+            .iter()
+            .flat_map(|b| {
+                // LIKE matched case-insensitively for ASCII; report the same matches.
+                domain::text::find_matches_in(&b.text, &q, false, false, 0, MAX_MATCHES_PER_BLOCK)
+                    .into_iter()
+                    .map(|m| SearchHit {
+                        document_id: b.document_id.clone(),
+                        block_id: b.block_id.clone(),
+                        offset: m.offset,
+                        snippet: snippet(&b.text, &m),
+                    })
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
 

@@ -242,3 +242,63 @@ async fn a_bad_event_stops_only_its_own_document_in_the_embedded_deployment() {
 async fn a_bad_event_stops_only_its_own_document_in_the_distributed_deployment() {
     a_bad_event_stops_only_its_own_document(&spawn_distributed().await).await;
 }
+
+// See: issue 9: searching a 1,000,000-character paragraph was quadratic (minutes on one
+// worker, /healthz timing out). Matches now come in pages, found in linear time.
+#[tokio::test]
+async fn searching_a_long_paragraph_pages_through_every_match() {
+    // Arrange
+    let app = spawn_app().await;
+    let id = app.create_document("Long").await;
+    let text = "www.".repeat(50_000); // 200,000 characters, 50,000 matches of "www"
+    app.ok(&id, json!({"type": "add_paragraph", "text": text}))
+        .await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "last www"}))
+        .await;
+
+    // Act
+    let first = app
+        .get_json(&format!(
+            "/v1/documents/{id}/search?q=www&limit=200&min_version=3"
+        ))
+        .await;
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    let second = app
+        .get_json(&format!(
+            "/v1/documents/{id}/search?q=www&limit=200&cursor={cursor}"
+        ))
+        .await;
+    let across = app.get_json("/v1/search?q=www").await;
+    let bad_cursor = app
+        .get(&format!("/v1/documents/{id}/search?q=www&cursor=nonsense"))
+        .await;
+    let too_many = app
+        .get(&format!("/v1/documents/{id}/search?q=www&limit=201"))
+        .await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+
+    // Assert
+    let offsets = |page: &serde_json::Value| -> Vec<u64> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["offset"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(offsets(&first), (0..200).map(|i| i * 4).collect::<Vec<_>>());
+    assert_eq!(
+        offsets(&second),
+        (200..400).map(|i| i * 4).collect::<Vec<_>>()
+    );
+    // 4 characters before the match, the match, and 30 after
+    assert_eq!(
+        first["items"][1]["snippet"],
+        "www.www.www.www.www.www.www.www.www.w…"
+    );
+    let hits = across["items"].as_array().unwrap();
+    assert_eq!(hits.len(), 101, "100 in the long block, 1 in the last");
+    problem(bad_cursor, 422).await;
+    problem(too_many, 422).await;
+    assert_eq!(health.status(), 200);
+}
