@@ -55,6 +55,10 @@ pub(crate) struct ApiSettings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "FOLIO_WORKERS")]
     pub(crate) workers: Option<usize>,
+    /// Most heavy reads at once (past versions rebuilt from events, .docx renders,
+    /// exports); more wait their turn, so a burst cannot exhaust memory.
+    #[arg(long, env = "FOLIO_MAX_HEAVY_READS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub(crate) max_heavy_reads: u32,
 }
 
 impl Default for ApiSettings {
@@ -71,6 +75,7 @@ impl Default for ApiSettings {
             snapshot_every: 100,
             cached_documents: 256,
             workers: None,
+            max_heavy_reads: 2,
         }
     }
 }
@@ -109,6 +114,7 @@ impl ApiSettings {
             views,
             blobs,
             read_wait: Duration::from_millis(self.read_wait_ms),
+            heavy_reads: Arc::new(tokio::sync::Semaphore::new(self.max_heavy_reads as usize)),
         }
     }
 }

@@ -37,6 +37,10 @@ pub struct QueryApi {
     pub blobs: BlobStore,
     /// How long `?min_version` waits before answering 503.
     pub read_wait: Duration,
+    /// Permits for heavy reads (a past version rebuilt from events, a .docx render, an
+    /// export): they cost memory in proportion to the document, so only so many run at
+    /// once and the rest queue.
+    pub heavy_reads: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Registers the query API's routes (with their OpenAPI descriptions).
@@ -125,6 +129,14 @@ impl QueryApi {
         }
     }
 
+    /// A permit for one heavy read (held while it runs).
+    async fn heavy(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        self.heavy_reads
+            .acquire()
+            .await
+            .map_err(|e| ApiError::internal(&e))
+    }
+
     async fn wait(&self, id: &DocumentId, min_version: u64) -> Result<(), ApiError> {
         match self
             .views
@@ -202,6 +214,7 @@ impl QueryApi {
             if version == 0 || version > head {
                 return Err(version_not_found(version));
             }
+            let _permit = self.heavy().await?;
             let past = self
                 .log
                 .document_at(&id, version)
@@ -539,11 +552,14 @@ async fn get_docx(
             .map_err(|e| ApiError::internal(&e))?,
         _ => None,
     };
+    let etag = resolved.etag();
+    let name = file_name(&resolved.document.title, "docx");
     let bytes = match stored {
         Some(bytes) => bytes,
         None => {
+            let _permit = api.heavy().await?;
             let options = resolved.summary.render_options();
-            let document = resolved.document.clone();
+            let document = resolved.document;
             web::block(move || render_docx(&document, &options))
                 .await
                 .map_err(|e| ApiError::internal(&e))?
@@ -551,13 +567,10 @@ async fn get_docx(
         }
     };
     Ok(HttpResponse::Ok()
-        .insert_header(resolved.etag())
+        .insert_header(etag)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                file_name(&resolved.document.title, "docx")
-            ),
+            format!("attachment; filename=\"{name}\""),
         ))
         .content_type(DOCX_CONTENT_TYPE)
         .body(bytes))
@@ -605,17 +618,32 @@ async fn get_export(
         min_version: params.min_version,
     };
     let resolved = api.resolve(&principal, &path, &read).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(resolved.etag())
+    let etag = resolved.etag();
+    let name = file_name(&resolved.document.title, format.extension());
+    let body = {
+        let _permit = api.heavy().await?;
+        let document = resolved.document;
+        web::block(move || export(&document, format))
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+    };
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header(etag)
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!(
-                "inline; filename=\"{}\"",
-                file_name(&resolved.document.title, format.extension())
-            ),
+            format!("inline; filename=\"{name}\""),
         ))
-        .content_type(format.content_type())
-        .body(export(&resolved.document, format)))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if format == ExportFormat::Html {
+        // The export is escaped; the policy is the second line: no script, no fetch, no
+        // frame, only the inline styles the export writes.
+        response.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ));
+    }
+    Ok(response.content_type(format.content_type()).body(body))
 }
 
 /// History parameters.

@@ -302,3 +302,33 @@ async fn searching_a_long_paragraph_pages_through_every_match() {
     problem(too_many, 422).await;
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test]
+async fn the_html_export_is_served_with_a_content_security_policy() {
+    let app = spawn_app().await;
+    let id = app.create_document("Export").await;
+    app.ok(
+        &id,
+        json!({"type": "add_paragraph", "text": "<script>alert(1)</script> & \r more"}),
+    )
+    .await;
+
+    let html = app
+        .get(&format!("/v1/documents/{id}/export?format=html&min_version=2"))
+        .await;
+    let markdown = app
+        .get(&format!("/v1/documents/{id}/export?format=markdown"))
+        .await;
+
+    let headers = html.headers().clone();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let body = html.text().await.unwrap();
+    assert!(!body.contains("<script>"), "{body}");
+    assert!(!body.contains('\r'));
+    assert_eq!(markdown.headers()["x-content-type-options"], "nosniff");
+    let md = markdown.text().await.unwrap();
+    assert!(md.contains("\\& "), "{md}");
+    assert!(!md.contains('\r'));
+}
