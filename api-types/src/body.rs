@@ -5,11 +5,53 @@ use futures::StreamExt;
 
 use crate::error::ApiError;
 
-/// Reads the whole body, refusing (413) one larger than `limit` bytes — early from
-/// `Content-Length` when the client sends it, otherwise while streaming.
+/// Whether a `Content-Type` names JSON: `application/json` or `application/<x>+json`, with
+/// any parameters (`; charset=utf-8`).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
+}
+
+/// The one value of a header that may appear once: 400 when it is repeated (two
+/// `If-Match` headers cannot both be meant), 400 when it is not visible text.
 ///
 /// # Errors
-/// [`ApiError::PayloadTooLarge`], or 400 when the client breaks off the body.
+/// [`ApiError::BadRequest`] with code `repeated_header` or `invalid_header`.
+pub fn single_header<'a>(
+    headers: &'a actix_web::http::header::HeaderMap,
+    name: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    let mut values = headers.get_all(name);
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::BadRequest {
+            code: "repeated_header",
+            detail: format!("the {name} header may be sent once"),
+        });
+    }
+    first.to_str().map(Some).map_err(|_| ApiError::BadRequest {
+        code: "invalid_header",
+        detail: format!("the {name} header must be visible ASCII"),
+    })
+}
+
+/// Reads the whole JSON body, refusing (413) one larger than `limit` bytes — early from
+/// `Content-Length` when the client sends it, otherwise while streaming — and (415) one
+/// whose `Content-Type` is not JSON.
+///
+/// # Errors
+/// [`ApiError::PayloadTooLarge`], [`ApiError::UnsupportedMediaType`], or 400 when the
+/// client breaks off the body or repeats `Content-Type`.
 pub async fn read_body(
     req: &actix_web::HttpRequest,
     mut payload: web::Payload,
@@ -18,6 +60,15 @@ pub async fn read_body(
     let too_large = || ApiError::PayloadTooLarge {
         detail: format!("the request body is larger than the limit of {limit} bytes"),
     };
+    match single_header(req.headers(), "content-type")? {
+        Some(content_type) if is_json(content_type) => {}
+        _ => {
+            return Err(ApiError::UnsupportedMediaType {
+                detail: "the request body must be JSON, sent with Content-Type: application/json"
+                    .into(),
+            });
+        }
+    }
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -38,4 +89,20 @@ pub async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_media_types_are_recognised() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/merge-patch+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+        assert!(!is_json("application/jsonx"));
+        assert!(!is_json(""));
+    }
 }

@@ -223,11 +223,18 @@ impl ApiError {
             }
             _ => None,
         };
+        let errors = errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: printable(&e.field),
+                message: printable(&e.message),
+            })
+            .collect();
         ProblemDetails {
             kind: format!("urn:folio:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
-            detail,
+            detail: printable(&detail),
             code: code.to_string(),
             errors,
             current_version: match self {
@@ -239,6 +246,29 @@ impl ApiError {
             command_index,
         }
     }
+}
+
+/// Whether `c` would reorder or hide text around it when shown: the Unicode
+/// bidirectional controls.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text a problem may show: control and bidirectional-control characters that a client
+/// sent (and an error message repeats) are written as `\u{…}` escapes, never raw.
+fn printable(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The HTTP status of a domain error.
@@ -299,5 +329,24 @@ impl ResponseError for ApiError {
             response.insert_header((header::ETAG, format!("\"{current_version}\"")));
         }
         response.json(self.problem())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // See: issue 9: a problem's detail echoed raw control and bidi characters.
+    #[test]
+    fn problems_never_show_raw_control_or_bidi_characters() {
+        let error = ApiError::invalid("runs.0.font\u{202E}", "unknown \u{1}font \u{2066}x\n");
+        let problem = error.problem();
+        let shown = format!("{} {}", problem.detail, problem.errors[0].field);
+        assert!(
+            !shown.chars().any(|c| c.is_control() || is_bidi_control(c)),
+            "{shown}"
+        );
+        assert!(problem.detail.contains("\\u{1}font"), "{}", problem.detail);
+        assert_eq!(printable("plain é"), "plain é");
     }
 }

@@ -13,7 +13,7 @@ mod dto;
 mod error;
 mod parse;
 
-pub use body::read_body;
+pub use body::{read_body, single_header};
 pub use dto::*;
 pub use error::{ApiError, FieldError, ProblemDetails};
 pub use parse::{parse_commands, parse_document_id, parse_json};

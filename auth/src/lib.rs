@@ -102,21 +102,20 @@ impl FromRequest for Caller {
             Ok(p) => p,
             Err(e) => return ready(Err(e)),
         };
-        let reason = match req.headers().get(REASON) {
-            None => None,
-            Some(v) => match v.to_str() {
-                Ok(s) if s.chars().count() <= MAX_REASON_CHARS => {
-                    Some(s.trim().to_string()).filter(|s| !s.is_empty())
-                }
-                _ => {
-                    return ready(Err(ApiError::BadRequest {
-                        code: "invalid_header",
-                        detail: format!(
-                            "X-Folio-Reason must be visible ASCII of at most {MAX_REASON_CHARS} characters"
-                        ),
-                    }));
-                }
-            },
+        let reason = match api_types::single_header(req.headers(), REASON) {
+            Err(e) => return ready(Err(e)),
+            Ok(None) => None,
+            Ok(Some(s)) if s.chars().count() <= MAX_REASON_CHARS => {
+                Some(s.trim().to_string()).filter(|s| !s.is_empty())
+            }
+            Ok(Some(_)) => {
+                return ready(Err(ApiError::BadRequest {
+                    code: "invalid_header",
+                    detail: format!(
+                        "X-Folio-Reason must be visible ASCII of at most {MAX_REASON_CHARS} characters"
+                    ),
+                }));
+            }
         };
         let request_id = req
             .extensions()

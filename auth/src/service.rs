@@ -178,7 +178,9 @@ impl Authenticator {
                 ),
             ));
         }
-        self.limits.login_user(&request.username)?;
+        // One bucket per user, whatever the case the name is typed in.
+        self.limits
+            .login_user(&request.username.to_ascii_lowercase())?;
         let user = self
             .store
             .user(&request.username)

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, post, web};
 use api_types::{
     ApiError, CommandRequest, CommandResult, CreateDocumentRequest, CreatedDocument, CreatedIds,
     EventRef, ProblemDetails, parse_commands, parse_document_id, parse_json, read_body,
+    single_header,
 };
 use auth::Caller;
 use domain::DocumentCommand;
@@ -93,14 +94,24 @@ fn result_of(outcome: &CommandOutcome) -> CommandResult {
 
 /// Reads `If-Match` and `Idempotency-Key`.
 fn write_options(headers: &HeaderMap) -> Result<WriteOptions, ApiError> {
-    let expected_version = match headers.get(header::IF_MATCH) {
+    let expected_version = match single_header(headers, "if-match")? {
         None => None,
-        Some(value) => {
-            let raw = value.to_str().unwrap_or_default().trim();
+        Some(raw) => {
+            let raw = raw.trim();
             if raw == "*" {
                 None
+            } else if raw.starts_with("W/") {
+                // If-Match compares strongly: a weak tag never matches (and folio never
+                // sends one).
+                return Err(ApiError::BadRequest {
+                    code: "invalid_if_match",
+                    detail: "If-Match uses strong comparison: a weak tag (W/\"…\") never matches; send \"<version>\"".into(),
+                });
             } else {
-                let bare = raw.trim_start_matches("W/").trim_matches('"');
+                let bare = raw
+                    .strip_prefix('"')
+                    .and_then(|r| r.strip_suffix('"'))
+                    .unwrap_or(raw);
                 Some(bare.parse::<u64>().map_err(|_| ApiError::BadRequest {
                     code: "invalid_if_match",
                     detail: format!("If-Match must be a document version like \"3\", not {raw:?}"),
@@ -108,10 +119,9 @@ fn write_options(headers: &HeaderMap) -> Result<WriteOptions, ApiError> {
             }
         }
     };
-    let idempotency_key = match headers.get("idempotency-key") {
+    let idempotency_key = match single_header(headers, "idempotency-key")? {
         None => None,
-        Some(value) => {
-            let key = value.to_str().unwrap_or_default();
+        Some(key) => {
             if key.is_empty()
                 || key.len() > MAX_IDEMPOTENCY_KEY
                 || !key.chars().all(|c| c.is_ascii_graphic())

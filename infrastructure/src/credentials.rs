@@ -138,7 +138,7 @@ impl CredentialStore {
     /// # Errors
     /// Database failures.
     pub async fn user(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(username) = lower($1)");
         Ok(dispatch!(self, pool => sqlx::query_as(&sql)
             .bind(username)
             .fetch_optional(pool)
@@ -162,7 +162,7 @@ impl CredentialStore {
     /// # Errors
     /// Database failures.
     pub async fn delete_user(&self, tenant: &str, username: &str) -> Result<bool, StoreError> {
-        let sql = "DELETE FROM users WHERE tenant = $1 AND username = $2";
+        let sql = "DELETE FROM users WHERE tenant = $1 AND lower(username) = lower($2)";
         let deleted = dispatch!(self, pool => sqlx::query(sql)
             .bind(tenant)
             .bind(username)

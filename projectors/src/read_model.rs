@@ -198,7 +198,7 @@ impl ReadModelProjector {
                 .try_for_each(|e| fold(projected, e));
             if let Err(failure) = folded {
                 touched.remove(&id);
-                self.fail(failure).await?;
+                self.fail(*failure).await?;
             }
         }
         // The summary (stats are linear in the document) once per document and batch.
@@ -298,14 +298,16 @@ fn empty(event: &StoredEvent) -> Projected {
 /// The failure to record when the event cannot be read or applying it panics. An event
 /// that reads but does not fit the state (stored by an earlier build) is skipped, as
 /// every replay skips it: the document stays readable.
-fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), ProjectionFailure> {
-    let failure = |reason: String| ProjectionFailure {
-        document_id: event.document_id.to_string(),
-        tenant: event.tenant().to_string(),
-        sequence: i64::try_from(event.sequence).unwrap_or(i64::MAX),
-        event_type: event.event_type.clone(),
-        reason,
-        failed_at: infrastructure::now_rfc3339(),
+fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), Box<ProjectionFailure>> {
+    let failure = |reason: String| {
+        Box::new(ProjectionFailure {
+            document_id: event.document_id.to_string(),
+            tenant: event.tenant().to_string(),
+            sequence: i64::try_from(event.sequence).unwrap_or(i64::MAX),
+            event_type: event.event_type.clone(),
+            reason,
+            failed_at: infrastructure::now_rfc3339(),
+        })
     };
     if let DocumentEvent::Unreadable { reason, .. } = &event.event {
         return Err(failure(format!(

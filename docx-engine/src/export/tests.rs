@@ -118,21 +118,23 @@ fn list_numbers_follow_the_level_format() {
 // heading and a paragraph, and a lone `\r` survived.
 #[test]
 fn markdown_escapes_ampersands_and_keeps_a_broken_heading_one_heading() {
-    let mut doc = Document::default();
-    doc.blocks = vec![
-        Block::Heading(domain::Heading {
-            id: domain::BlockId::new("h"),
-            level: 2,
-            runs: vec![Run::plain("Top\r\nline & more")],
-            alignment: None,
-        }),
-        Block::Paragraph(domain::Paragraph {
-            id: domain::BlockId::new("p"),
-            runs: vec![Run::plain("&amp; a\rb")],
-            style: None,
-            alignment: None,
-        }),
-    ];
+    let doc = Document {
+        blocks: vec![
+            Block::Heading(domain::Heading {
+                id: domain::BlockId::new("h"),
+                level: 2,
+                runs: vec![Run::plain("Top\r\nline & more")],
+                alignment: None,
+            }),
+            Block::Paragraph(domain::Paragraph {
+                id: domain::BlockId::new("p"),
+                runs: vec![Run::plain("&amp; a\rb")],
+                style: None,
+                alignment: None,
+            }),
+        ],
+        ..Document::default()
+    };
     let out = export(&doc, ExportFormat::Markdown);
     assert_eq!(out, "## Top<br>line \\& more\n\n\\&amp; a  \nb\n");
     let html = export(&doc, ExportFormat::Html);

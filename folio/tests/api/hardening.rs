@@ -314,7 +314,9 @@ async fn the_html_export_is_served_with_a_content_security_policy() {
     .await;
 
     let html = app
-        .get(&format!("/v1/documents/{id}/export?format=html&min_version=2"))
+        .get(&format!(
+            "/v1/documents/{id}/export?format=html&min_version=2"
+        ))
         .await;
     let markdown = app
         .get(&format!("/v1/documents/{id}/export?format=markdown"))
@@ -331,4 +333,138 @@ async fn the_html_export_is_served_with_a_content_security_policy() {
     let md = markdown.text().await.unwrap();
     assert!(md.contains("\\& "), "{md}");
     assert!(!md.contains('\r'));
+}
+
+/// Sends a raw request to the write side.
+async fn send(app: &TestApp, request: reqwest::RequestBuilder) -> reqwest::Response {
+    let _ = app;
+    request.send().await.unwrap()
+}
+
+// See: issue 9 ("Strict HTTP").
+#[tokio::test]
+async fn requests_are_read_strictly() {
+    // Arrange
+    let app = spawn_app().await;
+    let id = app.create_document("Strict").await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "hello"}))
+        .await;
+    let commands = app.write_url(&format!("/v1/documents/{id}/commands"));
+    let body = r#"{"type":"add_page_break"}"#;
+
+    // Act
+    let form = send(
+        &app,
+        app.client
+            .post(&commands)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
+    let no_type = send(&app, app.client.post(&commands).body(body)).await;
+    let text_create = send(
+        &app,
+        app.client
+            .post(app.write_url("/v1/documents"))
+            .header("content-type", "text/plain")
+            .body(r#"{"title":"x"}"#),
+    )
+    .await;
+    let duplicate_keys = app
+        .post_raw(
+            &id,
+            r#"{"type":"delete_text","block_id":"b2","offset":0,"length":1,"length":5}"#,
+            &[],
+        )
+        .await;
+    let nested_duplicate = app
+        .post_raw(
+            &id,
+            r#"{"commands":[{"type":"add_paragraph","text":"a","text":"b"}]}"#,
+            &[],
+        )
+        .await;
+    let mut answers = Vec::new();
+    for (name, values) in [
+        ("if-match", ["\"2\"", "\"2\""]),
+        ("idempotency-key", ["a", "b"]),
+        ("x-folio-reason", ["one", "two"]),
+    ] {
+        let request = app
+            .client
+            .post(&commands)
+            .header("content-type", "application/json")
+            .header(name, values[0])
+            .header(name, values[1])
+            .body(body);
+        answers.push(send(&app, request).await);
+    }
+    let weak = app.post_raw(&id, body, &[("If-Match", "W/\"2\"")]).await;
+    let json_charset = send(
+        &app,
+        app.client
+            .post(&commands)
+            .header("content-type", "application/json; charset=utf-8")
+            .body(r#"{"type":"set_title","title":"Strict"}"#),
+    )
+    .await;
+
+    // Assert
+    for refused in [form, no_type, text_create] {
+        let p = problem(refused, 415).await;
+        assert_eq!(p["code"], "unsupported_media_type");
+    }
+    for refused in [duplicate_keys, nested_duplicate] {
+        let p = problem(refused, 400).await;
+        assert!(
+            p["detail"].as_str().unwrap().contains("appears twice"),
+            "{p}"
+        );
+    }
+    for refused in answers {
+        let p = problem(refused, 400).await;
+        assert_eq!(p["code"], "repeated_header", "{p}");
+    }
+    let p = problem(weak, 400).await;
+    assert_eq!(p["code"], "invalid_if_match");
+    assert_eq!(json_charset.status(), 200);
+    let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
+    assert_eq!(
+        history["items"].as_array().unwrap().len(),
+        3,
+        "only set_title"
+    );
+}
+
+#[tokio::test]
+async fn usernames_are_one_name_whatever_their_case() {
+    let app = spawn_app().await;
+    let add = |name: &str| {
+        app.cli(
+            &[
+                "user",
+                "add",
+                name,
+                "--tenant",
+                "default",
+                "--role",
+                "editor",
+                "--password-env",
+                "P",
+            ],
+            &[("P", "a long enough password")],
+        )
+    };
+    assert!(add("alice").status.success());
+    let again = add("ALICE");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("taken"));
+    let token = app
+        .client
+        .post(app.write_url("/v1/auth/token"))
+        .json(&json!({"username": "Alice", "password": "a long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 200);
 }

@@ -1,0 +1,1 @@
+../../postgres/0005_usernames_ignore_case.sql
