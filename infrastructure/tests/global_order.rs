@@ -51,6 +51,21 @@ async fn read_all(log: &EventLog, cursor: &mut GlobalCursor) -> Vec<String> {
     events.iter().map(|e| e.document_id.to_string()).collect()
 }
 
+/// Reads until `n` events arrived (or 10 s passed): transactions of other tests running
+/// at the same time on this PostgreSQL server hold the global order back for a moment,
+/// because the snapshot's xmin is server-wide.
+async fn read_at_least(log: &EventLog, cursor: &mut GlobalCursor, n: usize) -> Vec<String> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut read = Vec::new();
+    while read.len() < n && tokio::time::Instant::now() < deadline {
+        read.extend(read_all(log, cursor).await);
+        if read.len() < n {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    read
+}
+
 async fn begin(pool: &PgPool) -> Transaction<'static, Postgres> {
     let mut tx = pool.begin().await.unwrap();
     // Take a transaction id now, as a writer does with its first insert.
@@ -76,7 +91,7 @@ async fn a_lower_position_that_commits_late_is_still_read() {
     // Act: read while "early" is in flight, then after it commits
     let while_open = read_all(&log, &mut cursor).await;
     early.commit().await.unwrap();
-    let after_commit = read_all(&log, &mut cursor).await;
+    let after_commit = read_at_least(&log, &mut cursor, 2).await;
 
     // Assert
     let late_position: i64 =
@@ -108,9 +123,9 @@ async fn an_older_transaction_that_inserts_later_is_not_skipped() {
     first.commit().await.unwrap();
 
     // Act
-    let while_second_open = read_all(&log, &mut cursor).await;
+    let while_second_open = read_at_least(&log, &mut cursor, 1).await;
     second.commit().await.unwrap();
-    let after = read_all(&log, &mut cursor).await;
+    let after = read_at_least(&log, &mut cursor, 1).await;
     let nothing_more = read_all(&log, &mut cursor).await;
 
     // Assert: by position alone, reading "first" (higher) would have skipped "second"
