@@ -8,14 +8,22 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocumentRequest {
-    /// Title of the new document.
+    /// Title of the new document: not blank, without control characters other than tab
+    /// and line breaks (at most 1,000 characters unless the server is configured otherwise).
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF][^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*$"
+    )]
     pub title: String,
-    /// A template to start from. No templates exist yet, so any value is refused (422).
+    /// A template to start from. No templates exist yet, so any value is refused (422);
+    /// not part of the schema until templates exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(ignore)]
     pub template_id: Option<String>,
     /// Template variables (only meaningful with `template_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(ignore)]
     pub variables: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -245,8 +253,10 @@ pub struct DocumentSearchResponse {
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// Login name.
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
-    /// Password (never logged, never stored).
+    /// Password (never logged, never stored); at most 1,024 characters.
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -283,9 +293,15 @@ impl std::fmt::Debug for TokenResponse {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
-    /// What the key is for (1-100 characters).
+    /// What the key is for (1-100 characters, not blank, no control characters).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// Any of `read`, `write`, `admin`; at most the caller's own.
+    #[schema(min_items = 1, inline, value_type = Vec<KeyScope>)]
     pub scopes: Vec<String>,
 }
 
@@ -340,11 +356,15 @@ pub struct ApiKeyView {
 #[derive(Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
-    /// Login name (1-64 ASCII letters, digits, `-`, `_`, `.`, `@`; unique across tenants).
+    /// Login name (1-64 ASCII letters, digits, `-`, `_`, `.`, `@`; unique across tenants,
+    /// whatever the case).
+    #[schema(pattern = r"^[A-Za-z0-9._@-]{1,64}$")]
     pub username: String,
-    /// At least 12 characters (stored only as an argon2id hash).
+    /// 12 to 1,024 characters (stored only as an argon2id hash).
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
     /// `viewer`, `editor` or `admin`.
+    #[schema(value_type = UserRole)]
     pub role: String,
 }
 
@@ -370,4 +390,28 @@ pub struct UserView {
     /// RFC 3339.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+}
+
+/// The scope of an API key (schema only: requests carry it as a string).
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum KeyScope {
+    /// `GET` routes.
+    Read,
+    /// Every other method.
+    Write,
+    /// `/v1/users` and every key of the tenant.
+    Admin,
+}
+
+/// The role of a user (schema only: requests carry it as a string).
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum UserRole {
+    /// Reads only.
+    Viewer,
+    /// Reads and writes.
+    Editor,
+    /// Reads, writes, users and every key of the tenant.
+    Admin,
 }

@@ -117,6 +117,14 @@ pub enum ApiError {
         /// Seconds to wait.
         retry_after: u64,
     },
+    /// 405 with `Allow`: the route exists, not with this method.
+    #[error("this route does not answer {method}; it answers {allow}")]
+    MethodNotAllowed {
+        /// The method asked for.
+        method: String,
+        /// The methods the route answers, comma-separated.
+        allow: String,
+    },
     /// 413.
     #[error("{detail}")]
     PayloadTooLarge {
@@ -198,6 +206,7 @@ impl ApiError {
             Self::Validation { detail, .. } => ("validation_failed", detail.clone()),
             Self::Domain { error, .. } => (error.code(), error.to_string()),
             Self::StaleVersion { .. } => ("stale_version", self.to_string()),
+            Self::MethodNotAllowed { .. } => ("method_not_allowed", self.to_string()),
             Self::PayloadTooLarge { detail } => ("payload_too_large", detail.clone()),
             Self::UnsupportedMediaType { detail } => ("unsupported_media_type", detail.clone()),
             Self::NotReady { detail, .. } => ("not_ready", detail.clone()),
@@ -299,6 +308,7 @@ impl ResponseError for ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::StaleVersion { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -315,6 +325,11 @@ impl ResponseError for ApiError {
         if let Self::NotReady { retry_after, .. } | Self::TooManyRequests { retry_after, .. } = self
         {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::MethodNotAllowed { allow, .. } = self
+            && let Ok(value) = HeaderValue::from_str(allow)
+        {
+            response.insert_header((header::ALLOW, value));
         }
         if let Self::Unauthorized { .. } = self {
             response.insert_header((

@@ -11,9 +11,10 @@
 mod body;
 mod dto;
 mod error;
+pub mod openapi;
 mod parse;
 
 pub use body::{read_body, single_header};
 pub use dto::*;
 pub use error::{ApiError, FieldError, ProblemDetails};
-pub use parse::{parse_commands, parse_document_id, parse_json};
+pub use parse::{COMMAND_TYPES, parse_commands, parse_document_id, parse_json};

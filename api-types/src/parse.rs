@@ -145,7 +145,6 @@ fn join(a: &str, b: &str) -> String {
 /// struct keeps the path of a failing field (serde buffers internally tagged enums and
 /// loses it).
 fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, FieldError> {
-    use domain::command as c;
     let Value::Object(mut object) = value else {
         return Err(FieldError {
             field: join(prefix, "body"),
@@ -167,11 +166,30 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
             });
         }
     };
-    let rest = Value::Object(object);
-    macro_rules! dispatch {
-        ($($name:literal => $variant:ident($ty:ty)),* $(,)?) => {
-            match kind.as_str() {
-                $($name => from_value::<$ty>(rest, prefix).map(DocumentCommand::$variant),)*
+    if matches!(kind.as_str(), "create_document" | "archive_document") {
+        return Err(FieldError {
+            field: join(prefix, "type"),
+            message: format!(
+                "{kind} is not a document command; use POST /v1/documents or DELETE /v1/documents/{{id}}"
+            ),
+        });
+    }
+    dispatch(&kind, Value::Object(object), prefix)
+}
+
+/// The command table: each wire name (the `type`) with the command struct it reads into.
+/// Written once: it makes the parser and [`COMMAND_TYPES`], from which the OpenAPI
+/// schema of a command is built.
+macro_rules! command_table {
+    ($($name:literal => $variant:ident),* $(,)?) => {
+        /// Every command `POST /v1/documents/{id}/commands` accepts: its `type` and the name
+        /// of its struct (= its schema component).
+        pub const COMMAND_TYPES: &[(&str, &str)] = &[$(($name, stringify!($variant))),*];
+
+        fn dispatch(kind: &str, rest: Value, prefix: &str) -> Result<DocumentCommand, FieldError> {
+            match kind {
+                $($name => from_value::<domain::command::$variant>(rest, prefix)
+                    .map(DocumentCommand::$variant),)*
                 other => Err(FieldError {
                     field: join(prefix, "type"),
                     message: format!(
@@ -180,34 +198,33 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
                     ),
                 }),
             }
-        };
-    }
-    dispatch! {
-        "create_document" => CreateDocument(c::CreateDocument),
-        "archive_document" => ArchiveDocument(c::ArchiveDocument),
-        "set_title" => SetTitle(c::SetTitle),
-        "set_metadata" => SetMetadata(c::SetMetadata),
-        "add_paragraph" => AddParagraph(c::AddParagraph),
-        "add_heading" => AddHeading(c::AddHeading),
-        "update_paragraph" => UpdateParagraph(c::UpdateParagraph),
-        "insert_text" => InsertText(c::InsertText),
-        "delete_text" => DeleteText(c::DeleteText),
-        "delete_block" => DeleteBlock(c::DeleteBlock),
-        "move_block" => MoveBlock(c::MoveBlock),
-        "replace_text" => ReplaceText(c::ReplaceText),
-        "format_text" => FormatText(c::FormatText),
-        "set_alignment" => SetAlignment(c::SetAlignment),
-        "add_table" => AddTable(c::AddTable),
-        "set_table_cell" => SetTableCell(c::SetTableCell),
-        "add_table_row" => AddTableRow(c::AddTableRow),
-        "add_table_column" => AddTableColumn(c::AddTableColumn),
-        "delete_table_row" => DeleteTableRow(c::DeleteTableRow),
-        "delete_table_column" => DeleteTableColumn(c::DeleteTableColumn),
-        "add_list" => AddList(c::AddList),
-        "add_list_item" => AddListItem(c::AddListItem),
-        "set_list_item_level" => SetListItemLevel(c::SetListItemLevel),
-        "add_page_break" => AddPageBreak(c::AddPageBreak),
-    }
+        }
+    };
+}
+
+command_table! {
+    "set_title" => SetTitle,
+    "set_metadata" => SetMetadata,
+    "add_paragraph" => AddParagraph,
+    "add_heading" => AddHeading,
+    "update_paragraph" => UpdateParagraph,
+    "insert_text" => InsertText,
+    "delete_text" => DeleteText,
+    "delete_block" => DeleteBlock,
+    "move_block" => MoveBlock,
+    "replace_text" => ReplaceText,
+    "format_text" => FormatText,
+    "set_alignment" => SetAlignment,
+    "add_table" => AddTable,
+    "set_table_cell" => SetTableCell,
+    "add_table_row" => AddTableRow,
+    "add_table_column" => AddTableColumn,
+    "delete_table_row" => DeleteTableRow,
+    "delete_table_column" => DeleteTableColumn,
+    "add_list" => AddList,
+    "add_list_item" => AddListItem,
+    "set_list_item_level" => SetListItemLevel,
+    "add_page_break" => AddPageBreak,
 }
 
 /// Parses a command request: one command `{"type": …}` or a batch `{"commands": [...]}`.
@@ -263,22 +280,6 @@ pub fn parse_commands(body: &[u8], max_batch: usize) -> Result<Vec<DocumentComma
             errors: vec![e],
             command_index: index,
         })?;
-        if matches!(
-            command,
-            DocumentCommand::CreateDocument(_) | DocumentCommand::ArchiveDocument(_)
-        ) {
-            return Err(ApiError::Validation {
-                detail: format!(
-                    "{} is not a document command; use POST /v1/documents or DELETE /v1/documents/{{id}}",
-                    command.name()
-                ),
-                errors: vec![FieldError {
-                    field: join(&prefix, "type"),
-                    message: "not allowed here".into(),
-                }],
-                command_index: index,
-            });
-        }
         commands.push(command);
     }
     Ok(commands)

@@ -115,8 +115,11 @@ fn invalid(field: &'static str) -> impl Fn(String) -> ManageError {
 }
 
 fn check(spec: &KeySpec) -> Result<(), ManageError> {
-    let chars = spec.name.trim().chars().count();
-    if chars == 0 || chars > MAX_KEY_NAME_CHARS || spec.name.chars().any(char::is_control) {
+    let blank = spec.name.trim().is_empty();
+    if blank
+        || spec.name.chars().count() > MAX_KEY_NAME_CHARS
+        || spec.name.chars().any(char::is_control)
+    {
         return Err(invalid("name")(format!(
             "a key name is 1-{MAX_KEY_NAME_CHARS} characters, without control characters"
         )));

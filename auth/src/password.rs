@@ -12,8 +12,9 @@ pub const PASSES: u32 = 2;
 pub const LANES: u32 = 1;
 /// Shortest accepted password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 12;
-/// Longest accepted password, in bytes.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longest accepted password, in characters (at most 4 KiB of UTF-8 for the hash to read).
+/// Counted in characters, as the OpenAPI `maxLength` counts them.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(MEMORY_KIB, PASSES, LANES, None)
@@ -35,8 +36,10 @@ pub fn check_new(password: &str) -> Result<(), String> {
         Err(format!(
             "a password has at least {MIN_PASSWORD_CHARS} characters"
         ))
-    } else if password.len() > MAX_PASSWORD_BYTES {
-        Err(format!("a password has at most {MAX_PASSWORD_BYTES} bytes"))
+    } else if password.chars().count() > MAX_PASSWORD_CHARS {
+        Err(format!(
+            "a password has at most {MAX_PASSWORD_CHARS} characters"
+        ))
     } else {
         Ok(())
     }
@@ -85,6 +88,6 @@ mod tests {
     fn new_passwords_are_checked() {
         assert!(check_new("short").is_err());
         assert!(check_new("twelve chars").is_ok());
-        assert!(check_new(&"x".repeat(MAX_PASSWORD_BYTES + 1)).is_err());
+        assert!(check_new(&"x".repeat(MAX_PASSWORD_CHARS + 1)).is_err());
     }
 }

@@ -89,6 +89,13 @@ async fn create_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(&req, payload, MAX_BODY).await?;
     let request: CreateApiKeyRequest = parse_json(&body)?;
+    // Over REST, scope names are exact (the CLI's comma list may have spaces).
+    if let Some(spaced) = request.scopes.iter().find(|s| s.trim() != s.as_str()) {
+        return Err(ApiError::invalid(
+            "scopes",
+            format!("unknown scope {spaced:?}"),
+        ));
+    }
     let scopes = Scopes::parse(request.scopes.iter().map(String::as_str))
         .map_err(|unknown| ApiError::invalid("scopes", format!("unknown scope {unknown:?}")))?;
     if !principal.scopes.covers(scopes) {

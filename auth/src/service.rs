@@ -76,16 +76,24 @@ impl Authenticator {
     /// The principal the request's credentials name.
     ///
     /// # Errors
-    /// 401 when there are none or they do not verify; 400 for both kinds at once.
+    /// 401 when there are none, they do not verify, or they are ambiguous (both kinds at
+    /// once, or one header repeated): folio never guesses which principal is meant.
     pub async fn authenticate(&self, req: &HttpRequest) -> Result<Principal, ApiError> {
         let headers = req.headers();
+        let repeated = |name| headers.get_all(name).nth(1).is_some();
+        if repeated(actix_web::http::header::AUTHORIZATION.as_str()) || repeated(API_KEY_HEADER) {
+            return Err(unauthorized(
+                "ambiguous_credentials",
+                "send one credential: one Authorization or one X-API-Key header",
+            ));
+        }
         let bearer = headers.get(actix_web::http::header::AUTHORIZATION);
         let key = headers.get(API_KEY_HEADER);
         match (bearer, key) {
-            (Some(_), Some(_)) => Err(ApiError::BadRequest {
-                code: "ambiguous_credentials",
-                detail: "send either Authorization or X-API-Key, not both".into(),
-            }),
+            (Some(_), Some(_)) => Err(unauthorized(
+                "ambiguous_credentials",
+                "send either Authorization or X-API-Key, not both",
+            )),
             (None, None) => Err(unauthorized(
                 "unauthenticated",
                 "this endpoint needs Authorization: Bearer <token> or X-API-Key: <key>",
@@ -163,18 +171,19 @@ impl Authenticator {
         if let Some(ip) = ip {
             self.limits.login_ip(ip)?;
         }
-        if request.username.is_empty() || request.username.len() > MAX_USERNAME_CHARS {
+        let name_chars = request.username.chars().count();
+        if name_chars == 0 || name_chars > MAX_USERNAME_CHARS {
             return Err(ApiError::invalid(
                 "username",
                 format!("a username has 1-{MAX_USERNAME_CHARS} characters"),
             ));
         }
-        if request.password.len() > password::MAX_PASSWORD_BYTES {
+        if request.password.chars().count() > password::MAX_PASSWORD_CHARS {
             return Err(ApiError::invalid(
                 "password",
                 format!(
-                    "a password has at most {} bytes",
-                    password::MAX_PASSWORD_BYTES
+                    "a password has at most {} characters",
+                    password::MAX_PASSWORD_CHARS
                 ),
             ));
         }

@@ -146,7 +146,7 @@ fn write_options(headers: &HeaderMap) -> Result<WriteOptions, ApiError> {
 #[utoipa::path(
     tag = "commands",
     request_body = CreateDocumentRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key returns the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "a retry with the same key returns the first result")),
     responses(
         (status = 201, description = "created", body = CreatedDocument),
         (status = 400, description = "malformed JSON", body = ProblemDetails, content_type = "application/problem+json"),
@@ -202,9 +202,9 @@ async fn create_document(
     request_body(content = CommandRequest, description = "one command `{\"type\": \"add_paragraph\", ...}` or a batch `{\"commands\": [...]}`"),
     params(
         ("id" = String, Path, description = "document id"),
-        ("If-Match" = Option<String>, Header, description = "the version the command is based on; 409 when stale"),
-        ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key appends nothing and returns the first result"),
-        ("X-Folio-Reason" = Option<String>, Header, description = "why: recorded on the events"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,18}\"|[0-9]{1,18})$", description = "the version the command is based on; 409 when stale"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "a retry with the same key appends nothing and returns the first result"),
+        ("X-Folio-Reason" = Option<String>, Header, pattern = "^[\\t -~]{0,500}$", description = "why: recorded on the events"),
     ),
     responses(
         (status = 200, description = "applied", body = CommandResult),
@@ -249,7 +249,7 @@ fn body_is_batch(body: &[u8]) -> bool {
     tag = "commands",
     params(
         ("id" = String, Path, description = "document id"),
-        ("If-Match" = Option<String>, Header, description = "the version the archive is based on"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,18}\"|[0-9]{1,18})$", description = "the version the archive is based on"),
     ),
     responses(
         (status = 200, description = "archived", body = CommandResult),

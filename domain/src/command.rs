@@ -185,9 +185,11 @@ pub struct RunInput {
     pub font: Option<String>,
     /// Size in points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1638))]
     pub size_pt: Option<f32>,
     /// Colour, six hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#?[0-9A-Fa-f]{6}$"))]
     pub color: Option<String>,
     /// Highlight colour name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,9 +243,11 @@ pub struct FormatPatch {
     pub font: Option<String>,
     /// Size in points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1638))]
     pub size_pt: Option<f32>,
     /// Colour, six hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#?[0-9A-Fa-f]{6}$"))]
     pub color: Option<String>,
     /// Highlight colour name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -399,6 +403,7 @@ pub struct ArchiveDocument {}
 #[serde(deny_unknown_fields)]
 pub struct SetTitle {
     /// The new title.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1000))]
     pub title: String,
 }
 
@@ -440,6 +445,10 @@ pub struct AddParagraph {
     pub runs: Option<Vec<RunInput>>,
     /// Paragraph style id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^(Normal|Title|Subtitle|Quote|IntenseQuote|Caption|NoSpacing)$")
+    )]
     pub style: Option<String>,
     /// Alignment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -458,6 +467,7 @@ pub struct AddHeading {
     pub text: String,
     /// Level 1-9 (default 1).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9))]
     pub level: u8,
     /// Where to put it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -604,9 +614,11 @@ pub struct FormatText {
     pub font: Option<String>,
     /// Size in points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1638))]
     pub size_pt: Option<f32>,
     /// Colour, six hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#?[0-9A-Fa-f]{6}$"))]
     pub color: Option<String>,
     /// Highlight colour name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -635,9 +647,11 @@ pub struct SetAlignment {
 pub struct AddTable {
     /// Number of rows (default: the rows of `data`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub rows: Option<usize>,
     /// Number of columns (default: the longest row of `data`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 63))]
     pub cols: Option<usize>,
     /// Cell texts, row by row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -647,6 +661,7 @@ pub struct AddTable {
     pub header_row: bool,
     /// Table style id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = "^TableGrid$"))]
     pub style: Option<String>,
     /// Where to put it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -753,6 +768,7 @@ pub enum ListItemInput {
         text: String,
         /// Level 0-8.
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(maximum = 8))]
         level: u8,
     },
 }
@@ -786,6 +802,7 @@ pub struct AddListItem {
     pub text: String,
     /// Level 0-8 (default 0).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 8))]
     pub level: u8,
     /// Insert before this item (default: at the end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -806,6 +823,7 @@ pub struct SetListItemLevel {
     /// Item, 0-based.
     pub item: usize,
     /// New level 0-8.
+    #[cfg_attr(feature = "openapi", schema(maximum = 8))]
     pub level: u8,
 }
 

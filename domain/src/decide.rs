@@ -436,12 +436,14 @@ impl Document {
         Ok((events, state))
     }
 
+    /// The title as stored (trimmed). The limit counts the title as sent, as the OpenAPI
+    /// `maxLength` does.
     fn checked_title(&self, title: &str, limits: &Limits) -> Result<String, DocumentError> {
+        check_text("title", title, limits.max_title_chars)?;
         let title = title.trim();
         if title.is_empty() {
             return Err(DocumentError::invalid("title", "must not be empty"));
         }
-        check_text("title", title, limits.max_title_chars)?;
         Ok(title.to_string())
     }
 

@@ -8,7 +8,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::ServerHandle;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Condition, Next, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, get, web};
 use anyhow::Context;
 use api_types::{ApiError, Health};
 use auth::Authenticator;
@@ -105,7 +105,9 @@ pub(crate) fn start(
                 .configure(query_api::configure(query.clone()))
                 .configure(auth::routes::configure_read);
         }
-        let (mut app, openapi) = app.split_for_parts();
+        let (mut app, openapi) = app.service(healthz).service(readyz).split_for_parts();
+        let openapi = api_types::openapi::truthful(openapi);
+        let routes = web::Data::new(RouteTable::of(&openapi));
         if let Some(auth) = &auth {
             app = app.app_data(auth.clone());
         }
@@ -114,8 +116,7 @@ pub(crate) fn start(
             .wrap(from_fn(catch_panic))
             .wrap(from_fn(auth::request_id))
             .app_data(web::Data::new(ready.clone()))
-            .route("/healthz", web::get().to(healthz))
-            .route("/readyz", web::get().to(readyz))
+            .app_data(routes)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(not_found))
@@ -159,12 +160,29 @@ async fn catch_panic(
     }
 }
 
+/// The process is up.
+#[utoipa::path(
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "the process is up", body = Health))
+)]
+#[get("/healthz")]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
     })
 }
 
+/// The process can serve: its database answers and its projectors run.
+#[utoipa::path(
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "ready", body = Health),
+        (status = 503, description = "not ready; `status` says why", body = Health),
+    )
+)]
+#[get("/readyz")]
 async fn readyz(ready: web::Data<ReadyCheck>) -> HttpResponse {
     match (ready.get_ref())().await {
         Ok(()) => HttpResponse::Ok().json(Health {
@@ -180,7 +198,64 @@ async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
+/// Which methods each route answers, from the OpenAPI document (so a route and its
+/// methods are declared once): a known route asked with another method is a 405 with
+/// `Allow`, not a 404.
+struct RouteTable(Vec<(Vec<Option<String>>, String)>);
+
+impl RouteTable {
+    fn of(openapi: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes = vec![
+            (segments("/openapi.json"), "GET".to_string()),
+            (segments("/docs"), "GET".to_string()),
+        ];
+        for (path, item) in &openapi.paths.paths {
+            let item = serde_json::to_value(item).unwrap_or_default();
+            let methods: Vec<String> = ["get", "put", "post", "delete", "patch"]
+                .into_iter()
+                .filter(|m| item.get(*m).is_some())
+                .map(str::to_uppercase)
+                .collect();
+            routes.push((segments(path), methods.join(", ")));
+        }
+        Self(routes)
+    }
+
+    /// The methods of the route `path` matches, if one does.
+    fn allowed(&self, path: &str) -> Option<&str> {
+        let asked: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == asked.len()
+                    && template
+                        .iter()
+                        .zip(&asked)
+                        .all(|(t, a)| t.as_deref().is_none_or(|t| t == *a))
+            })
+            .map(|(_, methods)| methods.as_str())
+    }
+}
+
+/// A path template's segments; `None` for a `{parameter}`.
+fn segments(template: &str) -> Vec<Option<String>> {
+    template
+        .trim_end_matches('/')
+        .split('/')
+        .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
+        .collect()
+}
+
+async fn not_found(
+    req: actix_web::HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(allow) = routes.allowed(req.path()) {
+        return Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow: allow.to_string(),
+        });
+    }
     Err(ApiError::NotFound {
         code: "route_not_found",
         detail: "no such route; see /openapi.json".into(),

@@ -281,6 +281,7 @@ pub struct ListParams {
     /// Only documents whose title contains this text (case-insensitive for ASCII).
     q: Option<String>,
     /// Page size, 1-200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -580,6 +581,7 @@ async fn get_docx(
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 pub struct ExportParams {
     /// `html`, `markdown` or `text`.
+    #[param(pattern = "^(html|markdown|text)$")]
     format: String,
     /// Version to export.
     version: Option<u64>,
@@ -592,7 +594,11 @@ pub struct ExportParams {
     tag = "queries",
     params(("id" = String, Path, description = "document id"), ExportParams),
     responses(
-        (status = 200, description = "the export", body = String),
+        (status = 200, description = "the export", content(
+            (String = "text/html"),
+            (String = "text/markdown"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "unknown format", body = ProblemDetails, content_type = "application/problem+json"),
     )
@@ -650,8 +656,10 @@ async fn get_export(
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 pub struct HistoryParams {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     cursor: Option<String>,
     /// Only events by this actor.
     actor: Option<String>,
@@ -660,8 +668,10 @@ pub struct HistoryParams {
     #[param(rename = "type")]
     kind: Option<String>,
     /// Only events at or after this time (RFC 3339).
+    #[param(format = DateTime)]
     since: Option<String>,
     /// Only events before this time (RFC 3339).
+    #[param(format = DateTime)]
     until: Option<String>,
 }
 
@@ -802,6 +812,7 @@ pub const MAX_MATCHES_PER_BLOCK: usize = 100;
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 pub struct DocumentSearchParams {
     /// The text to find.
+    #[param(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     q: Option<String>,
     /// Case-sensitive (default false).
     #[serde(default)]
@@ -810,8 +821,10 @@ pub struct DocumentSearchParams {
     #[serde(default)]
     whole_word: bool,
     /// Most matches per page, 1-200 (default 100).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,18}:[0-9]{1,18}$")]
     cursor: Option<String>,
     /// Search this version.
     version: Option<u64>,
@@ -819,15 +832,17 @@ pub struct DocumentSearchParams {
     min_version: Option<u64>,
 }
 
-/// Where a page of document matches starts: after the match at `offset` in block `block`.
-fn match_cursor(cursor: Option<&str>) -> Result<Option<(BlockId, usize)>, ApiError> {
+/// Where a page of document matches starts: `<block index>:<character offset>` (every
+/// such pair is a valid cursor; past the end, the page is empty). Pass `version` with it
+/// to page through one version while others are written.
+fn match_cursor(cursor: Option<&str>) -> Result<(usize, usize), ApiError> {
+    let Some(cursor) = cursor else {
+        return Ok((0, 0));
+    };
     cursor
-        .map(|c| {
-            c.rsplit_once('@')
-                .and_then(|(block, offset)| Some((BlockId::new(block), offset.parse().ok()?)))
-                .ok_or_else(|| ApiError::invalid("cursor", "not a cursor from this endpoint"))
-        })
-        .transpose()
+        .split_once(':')
+        .and_then(|(block, offset)| Some((block.parse().ok()?, offset.parse().ok()?)))
+        .ok_or_else(|| ApiError::invalid("cursor", "not a cursor from this endpoint"))
 }
 
 /// One page of the matches of `q` in `document`, in document order, after `cursor`; and
@@ -836,23 +851,15 @@ fn document_matches(
     document: &Document,
     q: &str,
     params: &DocumentSearchParams,
-    cursor: Option<(BlockId, usize)>,
+    (first, start): (usize, usize),
     limit: usize,
-) -> Result<(Vec<DocumentMatch>, Option<String>), ApiError> {
-    let first = match &cursor {
-        Some((block, _)) => document
-            .position_of(block)
-            .ok_or_else(|| ApiError::invalid("cursor", "its block is no longer in the document"))?,
-        None => 0,
-    };
-    let mut items = Vec::new();
+) -> (Vec<DocumentMatch>, Option<String>) {
+    let mut items: Vec<DocumentMatch> = Vec::new();
+    let mut last_block = first;
     for (i, block) in document.blocks.iter().enumerate().skip(first) {
         let text = block.text();
-        // Greedy matching resumes right after the cursor's match.
-        let from = match &cursor {
-            Some((_, offset)) if i == first => offset.saturating_add(q.chars().count()),
-            _ => 0,
-        };
+        // Greedy matching resumes where the previous page's last match ended.
+        let from = if i == first { start } else { 0 };
         // One more than the page needs tells whether another page follows.
         let wanted = limit + 1 - items.len();
         for m in domain::text::find_matches_in(
@@ -864,10 +871,11 @@ fn document_matches(
             wanted,
         ) {
             if items.len() == limit {
-                let last: &DocumentMatch = &items[limit - 1];
-                let next = format!("{}@{}", last.block_id, last.offset);
-                return Ok((items, Some(next)));
+                let last = &items[limit - 1];
+                let next = format!("{}:{}", last_block, last.offset + last.length);
+                return (items, Some(next));
             }
+            last_block = i;
             items.push(DocumentMatch {
                 block_id: block.id().to_string(),
                 offset: m.offset,
@@ -876,7 +884,7 @@ fn document_matches(
             });
         }
     }
-    Ok((items, None))
+    (items, None)
 }
 
 /// Where a text occurs in a document: block ids and offsets in the blocks' plain text.
@@ -912,7 +920,7 @@ async fn search_document(
     let (items, next_cursor) =
         web::block(move || document_matches(&resolved.document, &q, &params, cursor, limit))
             .await
-            .map_err(|e| ApiError::internal(&e))??;
+            .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok()
         .insert_header(etag)
         .json(DocumentSearchResponse {
@@ -926,11 +934,14 @@ async fn search_document(
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 pub struct SearchParams {
     /// The text to find (case-insensitive).
+    #[param(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     q: Option<String>,
     /// Most blocks per page, 1-200 (default 50); each block gives one item per match, up
     /// to 100 per block (the document search pages through every match).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^.+@-?[0-9]{1,20}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?$")]
     cursor: Option<String>,
 }
 
@@ -998,8 +1009,10 @@ async fn search_all(
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 pub struct AuditParams {
     /// Page size, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     cursor: Option<String>,
     /// Only events by this actor.
     actor: Option<String>,
@@ -1008,8 +1021,10 @@ pub struct AuditParams {
     #[param(rename = "type")]
     kind: Option<String>,
     /// Only events at or after this time (RFC 3339).
+    #[param(format = DateTime)]
     since: Option<String>,
     /// Only events before this time (RFC 3339).
+    #[param(format = DateTime)]
     until: Option<String>,
 }
 

@@ -1,0 +1,159 @@
+//! Makes the generated OpenAPI document say exactly what the server does. utoipa describes
+//! each handler from its annotations; what is the same for every route (authentication,
+//! rate limits, body checks, read-your-writes waits) is declared here once, from the same
+//! facts the server enforces, instead of in twenty annotations that drift.
+//!
+//! - The command schema: one object per command `type` that `/commands` accepts (from
+//!   [`crate::COMMAND_TYPES`], the parser's own table), each with its `type` and its
+//!   fields. utoipa's rendering of the internally tagged enum (`allOf` of a struct that
+//!   forbids unknown fields and an object that requires `type`) could be satisfied by
+//!   nothing.
+//! - The statuses every route can answer: 400 (a malformed header or query), 401 and 403
+//!   (credentials and scopes), 429 (rate limits), 413/415/422 for a JSON body, 404 for a
+//!   path naming a resource, 503 where `min_version` waits.
+
+use serde_json::{Map, Value, json};
+
+/// Routes that need no credentials.
+const PUBLIC: &[&str] = &["/v1/auth/token"];
+/// Health and readiness: no credentials, no limits, no parameters; they say what they
+/// answer themselves.
+const PROBES: &[&str] = &["/healthz", "/readyz"];
+
+/// The OpenAPI document with the command schema and the common statuses put right.
+///
+/// # Panics
+/// Never for a document utoipa produced (it is JSON in, JSON out).
+pub fn truthful(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut doc = serde_json::to_value(&openapi).expect("an OpenAPI document is JSON");
+    commands(&mut doc);
+    statuses(&mut doc);
+    serde_json::from_value(doc).expect("the edited document is still OpenAPI")
+}
+
+fn commands(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut one_of = Vec::new();
+    let mut mapping = Map::new();
+    for (kind, component) in crate::COMMAND_TYPES {
+        let Some(schema) = schemas.get_mut(*component).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let properties = schema
+            .entry("properties")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("properties is an object");
+        properties.insert(
+            "type".into(),
+            json!({"type": "string", "enum": [kind], "description": "The command."}),
+        );
+        let required = schema.entry("required").or_insert_with(|| json!([]));
+        if let Some(list) = required.as_array_mut() {
+            list.insert(0, json!("type"));
+        }
+        let reference = format!("#/components/schemas/{component}");
+        one_of.push(json!({ "$ref": reference }));
+        mapping.insert((*kind).to_string(), json!(reference));
+    }
+    schemas.insert(
+        "DocumentCommand".into(),
+        json!({
+            "description": "One command; `type` says which.",
+            "oneOf": one_of,
+            "discriminator": {"propertyName": "type", "mapping": mapping},
+        }),
+    );
+}
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {
+            "schema": {"$ref": "#/components/schemas/ProblemDetails"}
+        }}
+    })
+}
+
+fn statuses(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item
+            .as_object_mut()
+            .filter(|_| !PROBES.contains(&path.as_str()))
+        else {
+            continue;
+        };
+        for operation in item.values_mut().filter_map(Value::as_object_mut) {
+            let has_body = operation.contains_key("requestBody");
+            let waits = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "min_version"));
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            let mut declare = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| problem(description));
+            };
+            declare("400", "a malformed header or query parameter");
+            declare("429", "over the rate limit (see Retry-After)");
+            if !PUBLIC.contains(&path.as_str()) {
+                declare("401", "no credentials, or credentials that do not verify");
+                declare("403", "the credential lacks the scope this route needs");
+            }
+            if has_body {
+                declare("413", "the body is over the size limit");
+                declare("415", "the body is not sent as application/json");
+                declare("422", "the body is JSON but not a valid request");
+            }
+            if path.contains('{') {
+                declare("404", "no such resource in the caller's tenant");
+            }
+            if waits {
+                declare(
+                    "503",
+                    "the read model did not reach min_version in time (see Retry-After)",
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_accepted_command_type_has_exactly_one_schema_with_its_type() {
+        let mut doc = json!({"components": {"schemas": {}}, "paths": {}});
+        for (_, component) in crate::COMMAND_TYPES {
+            doc["components"]["schemas"][*component] = json!({
+                "type": "object", "properties": {}, "additionalProperties": false
+            });
+        }
+        commands(&mut doc);
+        let one_of = doc["components"]["schemas"]["DocumentCommand"]["oneOf"]
+            .as_array()
+            .unwrap();
+        assert_eq!(one_of.len(), crate::COMMAND_TYPES.len());
+        let add_paragraph = &doc["components"]["schemas"]["AddParagraph"];
+        assert_eq!(
+            add_paragraph["properties"]["type"]["enum"],
+            json!(["add_paragraph"])
+        );
+        assert_eq!(add_paragraph["required"][0], "type");
+    }
+}
