@@ -195,8 +195,10 @@ pub enum CommandRequest {
 
 /// A batch of commands, applied all or nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CommandBatch {
-    /// The commands, in order.
+    /// The commands, in order (at most 1,000 unless the server is configured otherwise).
+    #[schema(min_items = 1, max_items = 1000)]
     pub commands: Vec<DocumentCommand>,
 }
 

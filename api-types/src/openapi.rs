@@ -28,6 +28,7 @@ pub fn truthful(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = serde_json::to_value(&openapi).expect("an OpenAPI document is JSON");
     commands(&mut doc);
     statuses(&mut doc);
+    parameters_without_null(&mut doc);
     serde_json::from_value(doc).expect("the edited document is still OpenAPI")
 }
 
@@ -69,6 +70,38 @@ fn commands(doc: &mut Value) {
             "discriminator": {"propertyName": "type", "mapping": mapping},
         }),
     );
+}
+
+/// A query or header parameter is absent or has a value: `null` is not a value it can
+/// take (utoipa writes `Option<T>` as "T or null", and `If-Match: null` is no version).
+fn parameters_without_null(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let operations = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    for operation in operations {
+        let Some(parameters) = operation
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for parameter in parameters {
+            if let Some(kinds) = parameter
+                .pointer_mut("/schema/type")
+                .and_then(Value::as_array_mut)
+            {
+                kinds.retain(|k| k != "null");
+                if let [only] = kinds.as_slice() {
+                    let only = only.clone();
+                    parameter["schema"]["type"] = only;
+                }
+            }
+        }
+    }
 }
 
 fn problem(description: &str) -> Value {

@@ -468,7 +468,7 @@ pub(crate) fn fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the folio crate is inside the workspace")
@@ -476,7 +476,7 @@ fn workspace_root() -> PathBuf {
 }
 
 /// The virtualenv with python-docx and openxml-audit (made by `scripts/test-deps`).
-fn venv_bin(tool: &str) -> PathBuf {
+pub(crate) fn venv_bin(tool: &str) -> PathBuf {
     let dir = std::env::var_os("FOLIO_TEST_VENV")
         .map_or_else(|| workspace_root().join(".venv"), PathBuf::from);
     let path = dir.join("bin").join(tool);

@@ -10,6 +10,7 @@ mod helpers;
 mod commands;
 mod distributed;
 mod errors;
+mod fuzz;
 mod hardening;
 mod lifecycle;
 mod reads;
