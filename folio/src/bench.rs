@@ -62,6 +62,16 @@ pub(crate) struct BenchArgs {
     /// Distributed: the steady command rate at which projection lag is measured.
     #[arg(long, default_value_t = 500)]
     pub(crate) lag_rate: u64,
+    /// Measure one long document instead: written in batches, read in every format, eight
+    /// past versions rendered at once, with this process's memory at each step.
+    #[arg(long)]
+    pub(crate) large: bool,
+    /// --large: batches written.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) batches: u64,
+    /// --large: paragraphs per batch.
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) batch_size: u64,
 }
 
 /// Results for one document size.
@@ -107,6 +117,26 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
             )
         }
     };
+    if args.large {
+        let report = {
+            let (base, args) = (base.clone(), args.clone());
+            on_client_thread(move || async move {
+                let client = keyed_client(&key, reqwest::Client::builder())?;
+                crate::bench_large::measure(&base, &client, args.batches, args.batch_size).await
+            })
+            .await?
+        };
+        if let Some(server) = server {
+            server.handle.stop(true).await;
+            let _ = server.done.await;
+        }
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            crate::bench_large::print(&report);
+        }
+        return Ok(());
+    }
     let results = {
         let (base, args) = (base.clone(), args.clone());
         on_client_thread(move || async move { measure_all(&base, &key, &args).await }).await?
