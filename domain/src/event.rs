@@ -348,7 +348,26 @@ impl DocumentEvent {
                 block_id,
                 to_index: *to_index,
             },
-            _ => Placement::None,
+            // Listed one by one (no `_`): a new event that adds or removes blocks must
+            // not be mistaken for one that does not.
+            Self::DocumentCreated { .. }
+            | Self::DocumentArchived {}
+            | Self::TitleSet { .. }
+            | Self::MetadataSet { .. }
+            | Self::ParagraphUpdated { .. }
+            | Self::TextInserted { .. }
+            | Self::TextDeleted { .. }
+            | Self::TextReplaced { .. }
+            | Self::TextFormatted { .. }
+            | Self::AlignmentSet { .. }
+            | Self::TableCellSet { .. }
+            | Self::TableRowAdded { .. }
+            | Self::TableColumnAdded { .. }
+            | Self::TableRowDeleted { .. }
+            | Self::TableColumnDeleted { .. }
+            | Self::ListItemAdded { .. }
+            | Self::ListItemLevelSet { .. }
+            | Self::Unreadable { .. } => Placement::None,
         }
     }
 
@@ -360,7 +379,26 @@ impl DocumentEvent {
             | Self::TableAdded { block_id, .. }
             | Self::ListAdded { block_id, .. }
             | Self::PageBreakAdded { block_id, .. } => vec![block_id.clone()],
-            _ => Vec::new(),
+            Self::DocumentCreated { .. }
+            | Self::DocumentArchived {}
+            | Self::TitleSet { .. }
+            | Self::MetadataSet { .. }
+            | Self::ParagraphUpdated { .. }
+            | Self::TextInserted { .. }
+            | Self::TextDeleted { .. }
+            | Self::BlockDeleted { .. }
+            | Self::BlockMoved { .. }
+            | Self::TextReplaced { .. }
+            | Self::TextFormatted { .. }
+            | Self::AlignmentSet { .. }
+            | Self::TableCellSet { .. }
+            | Self::TableRowAdded { .. }
+            | Self::TableColumnAdded { .. }
+            | Self::TableRowDeleted { .. }
+            | Self::TableColumnDeleted { .. }
+            | Self::ListItemAdded { .. }
+            | Self::ListItemLevelSet { .. }
+            | Self::Unreadable { .. } => Vec::new(),
         }
     }
 
@@ -390,7 +428,16 @@ impl DocumentEvent {
                 }
                 ids
             }
-            _ => Vec::new(),
+            Self::DocumentCreated { .. }
+            | Self::DocumentArchived {}
+            | Self::TitleSet { .. }
+            | Self::MetadataSet { .. }
+            | Self::ParagraphAdded { .. }
+            | Self::HeadingAdded { .. }
+            | Self::TableAdded { .. }
+            | Self::ListAdded { .. }
+            | Self::PageBreakAdded { .. }
+            | Self::Unreadable { .. } => Vec::new(),
         }
     }
 }

@@ -142,10 +142,21 @@ impl Projected {
     fn write(&self) -> Result<DocumentWrite, StoreError> {
         let positions: Vec<usize> = if self.rewrite_all {
             (0..self.document.blocks.len()).collect()
-        } else {
+        } else if self.changed.len() <= 8 {
+            // A few changed blocks: a scan each is cheaper than an index.
             self.changed
                 .iter()
                 .filter_map(|id| self.document.position_of(id))
+                .collect()
+        } else {
+            // Many (a batch of 1,000 paragraphs): one pass over the document, not a scan
+            // per block (which made projecting a long document quadratic).
+            self.document
+                .blocks
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| self.changed.contains(b.id()))
+                .map(|(i, _)| i)
                 .collect()
         };
         let upserts = positions
