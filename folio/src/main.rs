@@ -11,6 +11,12 @@ mod settings;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of glibc's malloc: a burst of large renders (hundreds of MiB for a
+/// long document) is given back to the system afterwards, where glibc's per-thread arenas
+/// kept it (measured in BENCHMARKS.md, "A long document").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use crate::settings::{
     CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings, RebuildSettings,
     ServeSettings,
