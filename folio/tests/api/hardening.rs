@@ -118,6 +118,9 @@ async fn xml_breaking_strings_are_escaped_or_refused(app: &TestApp) {
     let read = python_docx(&docx);
     assert_eq!(read["paragraphs"][0]["text"], "<b>&amp;</b>");
     assert_valid_ooxml(&docx);
+    if let Some(text) = crate::helpers::libreoffice_convert(&docx, "txt:Text", "txt") {
+        assert!(text.contains("<b>&amp;</b>"), "{text}");
+    }
     let custom = crate::helpers::zip_entry(&docx, "docProps/custom.xml");
     assert_eq!(custom.matches("<property ").count(), 2, "{custom}");
     assert!(!custom.contains("name=\"evil\""));
