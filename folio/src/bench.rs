@@ -74,6 +74,12 @@ pub(crate) struct BenchArgs {
     pub(crate) batch_size: u64,
 }
 
+/// What a run measured: the command round trip per document size, or one long document.
+enum Outcome {
+    Sizes(Vec<Measurement>),
+    Large(crate::bench_large::LargeReport),
+}
+
 /// Results for one document size.
 #[derive(Debug, serde::Serialize)]
 struct Measurement {
@@ -117,47 +123,44 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
             )
         }
     };
-    if args.large {
-        let report = {
-            let (base, args) = (base.clone(), args.clone());
-            on_client_thread(move || async move {
-                let client = keyed_client(&key, reqwest::Client::builder())?;
-                crate::bench_large::measure(&base, &client, args.batches, args.batch_size).await
-            })
-            .await?
-        };
-        if let Some(server) = server {
-            server.handle.stop(true).await;
-            let _ = server.done.await;
-        }
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&report)?);
-        } else {
-            crate::bench_large::print(&report);
-        }
-        return Ok(());
-    }
-    let results = {
+    let outcome = {
         let (base, args) = (base.clone(), args.clone());
-        on_client_thread(move || async move { measure_all(&base, &key, &args).await }).await?
+        on_client_thread(move || async move {
+            if args.large {
+                let client = keyed_client(&key, reqwest::Client::builder())?;
+                crate::bench_large::measure(&base, &client, args.batches, args.batch_size)
+                    .await
+                    .map(Outcome::Large)
+            } else {
+                measure_all(&base, &key, &args).await.map(Outcome::Sizes)
+            }
+        })
+        .await?
     };
     if let Some(server) = server {
         server.handle.stop(true).await;
         let _ = server.done.await;
     }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
-    } else {
-        println!("add_paragraph over HTTP, one client, one request at a time");
-        println!(
-            "{:>8} {:>9} {:>12} {:>9} {:>9} {:>9}",
-            "blocks", "requests", "commands/s", "p50 ms", "p99 ms", "max ms"
-        );
-        for m in &results {
+    match outcome {
+        Outcome::Large(report) if args.json => {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Outcome::Large(report) => crate::bench_large::print(&report),
+        Outcome::Sizes(results) if args.json => {
+            println!("{}", serde_json::to_string_pretty(&results)?);
+        }
+        Outcome::Sizes(results) => {
+            println!("add_paragraph over HTTP, one client, one request at a time");
             println!(
-                "{:>8} {:>9} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
-                m.blocks, m.requests, m.commands_per_second, m.p50_ms, m.p99_ms, m.max_ms
+                "{:>8} {:>9} {:>12} {:>9} {:>9} {:>9}",
+                "blocks", "requests", "commands/s", "p50 ms", "p99 ms", "max ms"
             );
+            for m in &results {
+                println!(
+                    "{:>8} {:>9} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
+                    m.blocks, m.requests, m.commands_per_second, m.p50_ms, m.p99_ms, m.max_ms
+                );
+            }
         }
     }
     Ok(())

@@ -385,31 +385,28 @@ impl TestApp {
             (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
             SELECT aggregate_type, aggregate_id, sequence + 1, $1, '1.0', $2, metadata \
             FROM events WHERE aggregate_id = $3 ORDER BY sequence DESC LIMIT 1";
+        macro_rules! insert {
+            ($pool:expr, $sql:expr) => {{
+                let done = sqlx::query($sql)
+                    .bind(event_type)
+                    .bind(payload)
+                    .bind(id)
+                    .execute($pool)
+                    .await
+                    .unwrap();
+                assert_eq!(done.rows_affected(), 1);
+            }};
+        }
         match &self.deployment {
             Deployment::Embedded { dir, .. } => {
                 let url = format!("sqlite://{}", dir.path().join("events.db").display());
-                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-                let done = sqlx::query(SQL)
-                    .bind(event_type)
-                    .bind(payload)
-                    .bind(id)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                assert_eq!(done.rows_affected(), 1);
+                insert!(&sqlx::SqlitePool::connect(&url).await.unwrap(), SQL);
             }
-            Deployment::Distributed(cluster) => {
-                let pool = cluster.database.pool().await;
-                // JSONB: a payload that is not JSON cannot be stored here at all.
-                let done = sqlx::query(&SQL.replace("$2", "$2::jsonb"))
-                    .bind(event_type)
-                    .bind(payload)
-                    .bind(id)
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                assert_eq!(done.rows_affected(), 1);
-            }
+            // JSONB: a payload that is not JSON cannot be stored here at all.
+            Deployment::Distributed(cluster) => insert!(
+                &cluster.database.pool().await,
+                &SQL.replace("$2", "$2::jsonb")
+            ),
         }
     }
 

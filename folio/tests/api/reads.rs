@@ -352,3 +352,28 @@ async fn the_audit_log_lists_the_tenants_events_in_commit_order() {
     assert!(by_someone["items"].as_array().unwrap().is_empty());
     assert_eq!(bad.status(), 422);
 }
+
+#[test]
+fn the_large_document_benchmark_reports_lag_and_memory() {
+    // A tiny run: this checks that `folio bench --large` works, not how fast anything is.
+    let output = crate::helpers::succeeded(
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args([
+                "bench",
+                "--large",
+                "--batches",
+                "3",
+                "--batch-size",
+                "20",
+                "--json",
+            ])
+            .output()
+            .unwrap(),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["blocks"], 60);
+    assert_eq!(report["events"], 61);
+    assert_eq!(report["reads"].as_array().unwrap().len(), 8);
+    assert!(report["rss_after_write_mib"].as_f64().unwrap() > 0.0);
+    assert!(report["peak_history_mib"].as_f64().unwrap() > 0.0);
+}
