@@ -16,9 +16,9 @@ use serde_json::{Map, Value, json};
 
 /// Routes that need no credentials.
 const PUBLIC: &[&str] = &["/v1/auth/token"];
-/// Health and readiness: no credentials, no limits, no parameters; they say what they
-/// answer themselves.
-const PROBES: &[&str] = &["/healthz", "/readyz"];
+/// Health, readiness and metrics: no credentials, no limits, no parameters; they say what
+/// they answer themselves.
+const PROBES: &[&str] = &["/healthz", "/readyz", "/metrics"];
 
 /// The OpenAPI document with the command schema and the common statuses put right.
 ///

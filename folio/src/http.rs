@@ -13,8 +13,11 @@ use anyhow::Context;
 use api_types::{ApiError, Health};
 use auth::Authenticator;
 use command_api::CommandApi;
+use std::sync::OnceLock;
+
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use query_api::QueryApi;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -83,6 +86,7 @@ pub(crate) fn start(
     workers: Option<usize>,
     routes: Routes,
 ) -> anyhow::Result<Started> {
+    metrics_handle();
     let Routes {
         command,
         query,
@@ -105,7 +109,11 @@ pub(crate) fn start(
                 .configure(query_api::configure(query.clone()))
                 .configure(auth::routes::configure_read);
         }
-        let (mut app, openapi) = app.service(healthz).service(readyz).split_for_parts();
+        let (mut app, openapi) = app
+            .service(healthz)
+            .service(readyz)
+            .service(get_metrics)
+            .split_for_parts();
         let openapi = api_types::openapi::truthful(openapi);
         let routes = web::Data::new(RouteTable::of(&openapi));
         if let Some(auth) = &auth {
@@ -158,6 +166,33 @@ async fn catch_panic(
             Err(ApiError::Internal("a request handler panicked".into()).into())
         }
     }
+}
+
+/// The process's Prometheus recorder, installed once (every process serves `/metrics`).
+fn metrics_handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        // Fails only when another recorder is installed, and then this one records nothing.
+        if ::metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed");
+        }
+        handle
+    })
+}
+
+/// Counters in the Prometheus text format (no credentials; no tenant data, no secrets).
+#[utoipa::path(
+    tag = "operations",
+    security(()),
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"))
+)]
+#[get("/metrics")]
+async fn get_metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics_handle().render())
 }
 
 /// The process is up.

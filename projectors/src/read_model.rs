@@ -3,7 +3,6 @@
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use domain::{Document, DocumentEvent};
@@ -237,7 +236,7 @@ impl ReadModelProjector {
             reason = %failure.reason,
             "projection of this document stopped; every other document keeps projecting"
         );
-        FAILURES.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("folio_projection_failures_total").increment(1);
         self.cache.pop(&failure.document_id);
         self.failed.insert(failure.document_id.clone());
         self.views.record_failure(&failure).await
@@ -253,14 +252,6 @@ impl ReadModelProjector {
             failed_at: infrastructure::now_rfc3339(),
         }
     }
-}
-
-/// Documents whose projection stopped since this process started (all projectors).
-static FAILURES: AtomicU64 = AtomicU64::new(0);
-
-/// How many documents' projections stopped in this process (for metrics and tests).
-pub fn failure_count() -> u64 {
-    FAILURES.load(Ordering::Relaxed)
 }
 
 /// Runs `f`, turning a panic into an error message.

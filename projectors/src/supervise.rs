@@ -47,6 +47,8 @@ where
                 Ok(()) => return,
                 Err(e) if e.is_panic() => {
                     alive.store(false, Ordering::Relaxed);
+                    metrics::counter!("folio_projector_restarts_total", "task" => name)
+                        .increment(1);
                     tracing::error!(task = name, "a projector task died; restarting it");
                 }
                 Err(_) => return,

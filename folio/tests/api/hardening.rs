@@ -237,6 +237,33 @@ async fn a_bad_event_stops_only_its_own_document(app: &TestApp) {
 }
 
 #[tokio::test]
+async fn a_failed_projection_is_counted_in_the_metrics() {
+    let app = spawn_app().await;
+    let id = app.create_document("Counted").await;
+    app.inject_event(&id, "TitleSet", r#"{"title": 7}"#).await;
+    let metrics = || async {
+        // no credentials needed
+        reqwest::get(app.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    crate::helpers::eventually("the failure to be counted", || async {
+        metrics()
+            .await
+            .contains("folio_projection_failures_total 1")
+    })
+    .await;
+    let text = metrics().await;
+    assert!(
+        !text.contains(&id),
+        "no document ids or tenant data in metrics"
+    );
+}
+
+#[tokio::test]
 async fn a_bad_event_stops_only_its_own_document_in_the_embedded_deployment() {
     a_bad_event_stops_only_its_own_document(&spawn_app().await).await;
 }
