@@ -313,7 +313,58 @@ pub struct Stats {
     pub images: u64,
 }
 
+impl Block {
+    /// An estimate of the bytes this block holds in memory (its structures and its text).
+    pub fn approx_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let runs = |runs: &[Run]| -> usize {
+            runs.iter()
+                .map(|r| {
+                    size_of::<Run>()
+                        + r.text.len()
+                        + opt(&r.format.font)
+                        + opt(&r.format.color)
+                        + opt(&r.format.highlight)
+                })
+                .sum()
+        };
+        size_of::<Block>()
+            + self.id().as_str().len()
+            + match self {
+                Block::Paragraph(p) => runs(&p.runs) + opt(&p.style),
+                Block::Heading(h) => runs(&h.runs),
+                Block::Table(t) => {
+                    t.rows
+                        .iter()
+                        .map(|r| {
+                            size_of::<Vec<String>>()
+                                + r.iter()
+                                    .map(|c| size_of::<String>() + c.len())
+                                    .sum::<usize>()
+                        })
+                        .sum::<usize>()
+                        + opt(&t.style)
+                }
+                Block::List(l) => l
+                    .items
+                    .iter()
+                    .map(|i| size_of::<ListItem>() + i.text.len())
+                    .sum(),
+                Block::PageBreak(_) => 0,
+            }
+    }
+}
+
 impl Document {
+    /// An estimate of the bytes the document holds in memory (linear in its length: call
+    /// it when the document is loaded or stored, not per read). Caches are budgeted with it.
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.title.len()
+            + self.blocks.iter().map(Block::approx_bytes).sum::<usize>()
+    }
+
     /// Whether the document has been created.
     pub fn exists(&self) -> bool {
         self.id.is_some()

@@ -190,7 +190,10 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
     // Each consumer is restarted should it die; /readyz says not ready meanwhile.
     let (read_model, read_model_alive) = {
         let (bus, views, stop) = (bus.clone(), views.clone(), shutdown.clone());
-        let cached = settings.cached_documents;
+        let cached = (
+            settings.cached_documents,
+            settings.cache_mib.saturating_mul(1 << 20),
+        );
         supervise(
             "read-model consumer",
             move || {

@@ -100,7 +100,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
     // when it starts); /readyz says not ready meanwhile.
     let (projector, projector_alive) = {
         let (log, views, bus, stop) = (log.clone(), views.clone(), bus.clone(), shutdown.clone());
-        let cached = settings.api.cached_documents;
+        let cached = (settings.api.cached_documents, settings.api.cache_bytes());
         let mut events = Some(bus.subscribe());
         supervise(
             "read-model projector",

@@ -52,6 +52,9 @@ pub(crate) struct ApiSettings {
     /// Documents kept in memory by the write path and by the projector.
     #[arg(long, env = "FOLIO_CACHED_DOCUMENTS", default_value_t = 256)]
     pub(crate) cached_documents: usize,
+    /// Memory (MiB) the write path, and the projector, may each keep documents in.
+    #[arg(long, env = "FOLIO_CACHE_MIB", default_value_t = DEFAULT_CACHE_MIB)]
+    pub(crate) cache_mib: usize,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "FOLIO_WORKERS")]
     pub(crate) workers: Option<usize>,
@@ -74,13 +77,22 @@ impl Default for ApiSettings {
             read_wait_ms: 5_000,
             snapshot_every: 100,
             cached_documents: 256,
+            cache_mib: DEFAULT_CACHE_MIB,
             workers: None,
             max_heavy_reads: 2,
         }
     }
 }
 
+/// Memory, in MiB, each document cache may hold by default.
+pub(crate) const DEFAULT_CACHE_MIB: usize = 64;
+
 impl ApiSettings {
+    /// The document caches' bounds: count and bytes.
+    pub(crate) fn cache_bytes(&self) -> usize {
+        self.cache_mib.saturating_mul(1 << 20)
+    }
+
     /// The domain limits.
     pub(crate) fn limits(&self) -> Limits {
         Limits {
@@ -99,7 +111,7 @@ impl ApiSettings {
                 log,
                 self.limits(),
                 self.snapshot_every,
-                self.cached_documents,
+                (self.cached_documents, self.cache_bytes()),
                 appended,
             )),
             max_body_bytes: self.max_body_bytes,
@@ -324,6 +336,9 @@ pub(crate) struct ProjectorSettings {
     /// Documents kept in memory by the read-model projector.
     #[arg(long, env = "FOLIO_CACHED_DOCUMENTS", default_value_t = 256)]
     pub(crate) cached_documents: usize,
+    /// Memory (MiB) the read-model projector may keep documents in.
+    #[arg(long, env = "FOLIO_CACHE_MIB", default_value_t = DEFAULT_CACHE_MIB)]
+    pub(crate) cache_mib: usize,
 }
 
 /// `folio migrate`.

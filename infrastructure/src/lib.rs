@@ -15,6 +15,7 @@
 //! - [`telemetry`]: the tracing subscriber.
 
 pub mod blobs;
+pub mod budget;
 pub mod bus;
 pub mod context;
 pub mod credentials;

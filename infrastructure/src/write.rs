@@ -8,11 +8,10 @@
 //! replay. The cache is only an optimisation: the store's unique sequence is the arbiter,
 //! and a conflict drops the cached state and retries from the store.
 
-use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
+use crate::budget::BudgetLru;
 use domain::{BlockId, Document, DocumentCommand, DocumentError, DocumentId, Limits};
-use lru::LruCache;
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
@@ -105,6 +104,8 @@ impl CommandOutcome {
 struct Slot {
     document: Document,
     tenant: String,
+    /// The version at which the cache last weighed the document.
+    weighed_at: u64,
 }
 
 type SlotRef = Arc<tokio::sync::Mutex<Option<Slot>>>;
@@ -114,7 +115,7 @@ pub struct CommandService {
     log: EventLog,
     limits: Limits,
     snapshot_every: u64,
-    cache: Mutex<LruCache<String, SlotRef>>,
+    cache: Mutex<BudgetLru<SlotRef>>,
     appended: Arc<Notify>,
 }
 
@@ -129,20 +130,20 @@ impl std::fmt::Debug for CommandService {
 
 impl CommandService {
     /// A write path over `log`. `appended` is notified after every append (it wakes the
-    /// outbox relay). `cached_documents` bounds the in-memory documents.
+    /// outbox relay). `cached_documents` bounds the in-memory documents by count, and
+    /// `cache_bytes` by the memory they hold.
     pub fn new(
         log: EventLog,
         limits: Limits,
         snapshot_every: u64,
-        cached_documents: usize,
+        (cached_documents, cache_bytes): (usize, usize),
         appended: Arc<Notify>,
     ) -> Self {
-        let capacity = NonZeroUsize::new(cached_documents.max(1)).unwrap_or(NonZeroUsize::MIN);
         Self {
             log,
             limits,
             snapshot_every: snapshot_every.max(1),
-            cache: Mutex::new(LruCache::new(capacity)),
+            cache: Mutex::new(BudgetLru::new(cached_documents, cache_bytes)),
             appended,
         }
     }
@@ -160,8 +161,23 @@ impl CommandService {
     fn slot(&self, id: &DocumentId) -> SlotRef {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache
-            .get_or_insert(id.to_string(), || Arc::new(tokio::sync::Mutex::new(None)))
+            .get_or_insert_with(id.as_str(), || Arc::new(tokio::sync::Mutex::new(None)))
             .clone()
+    }
+
+    /// Weighs a cached document again when it has changed enough since it was last
+    /// weighed (a linear pass, so only every max(64, blocks / 100) events: the cost per
+    /// command stays constant; the estimate lags by at most that many events).
+    fn weigh(&self, id: &DocumentId, slot: &mut Slot) {
+        let version = slot.document.version.get();
+        let every = 64.max(slot.document.blocks.len() as u64 / 100);
+        if slot.weighed_at != 0 && version.saturating_sub(slot.weighed_at) < every {
+            return;
+        }
+        slot.weighed_at = version.max(1);
+        let bytes = slot.document.approx_bytes();
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.weigh(id.as_str(), bytes);
     }
 
     /// Creates a document with a new id (UUID v7) in the caller's tenant.
@@ -235,7 +251,11 @@ impl CommandService {
                 *guard = self.log.load(id).await?.map(|loaded| Slot {
                     document: loaded.document,
                     tenant: loaded.tenant,
+                    weighed_at: 0,
                 });
+                if let Some(slot) = guard.as_mut() {
+                    self.weigh(id, slot);
+                }
             }
             let empty = Document::default();
             let (current, tenant) = match guard.as_ref() {
@@ -280,7 +300,9 @@ impl CommandService {
             // Nothing is appended that does not apply: the new events are folded into the
             // state first. The state is taken out of the slot while that happens, so a
             // fault (or a failed append below) leaves no half-changed document cached.
-            let cached_state = guard.take().map(|s| s.document).unwrap_or_default();
+            let (cached_state, weighed_at) = guard
+                .take()
+                .map_or((Document::default(), 0), |s| (s.document, s.weighed_at));
             let document = match folded_batch {
                 // A batch was decided on a copy, each event folded as it was decided.
                 Some(state) => state,
@@ -332,7 +354,13 @@ impl CommandService {
                 // A snapshot is a cache; the events are committed.
                 tracing::warn!(error = %e, "snapshot not saved");
             }
-            *guard = Some(Slot { document, tenant });
+            let mut slot = Slot {
+                document,
+                tenant,
+                weighed_at,
+            };
+            self.weigh(id, &mut slot);
+            *guard = Some(slot);
             let stored: Vec<StoredEvent> = new_events
                 .into_iter()
                 .map(|e| StoredEvent {

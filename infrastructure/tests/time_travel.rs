@@ -39,7 +39,13 @@ async fn every_version_rebuilt_from_checkpoints_equals_a_full_replay_on_postgres
 
 async fn time_travel(log: &EventLog) {
     // Arrange: snapshots (and so checkpoints) every 10 events
-    let service = CommandService::new(log.clone(), Limits::default(), 10, 8, Arc::default());
+    let service = CommandService::new(
+        log.clone(),
+        Limits::default(),
+        10,
+        (8, usize::MAX),
+        Arc::default(),
+    );
     let ctx = RequestContext::system("test");
     let created = service
         .create(&ctx, "Travel".into(), &WriteOptions::default())

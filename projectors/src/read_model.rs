@@ -1,15 +1,14 @@
 //! The document read model.
 
 use std::collections::{HashMap, HashSet};
-use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use domain::{Document, DocumentEvent};
 use infrastructure::StoredEvent;
+use infrastructure::budget::BudgetLru;
 use infrastructure::store::{EventLog, StoreError};
 use infrastructure::views::{Projected, ProjectionFailure, SummaryRow, Views};
-use lru::LruCache;
 use tokio::sync::{broadcast, mpsc, watch};
 
 /// Most events taken from the bus per transaction.
@@ -21,7 +20,7 @@ const REST_AFTER: Duration = Duration::from_millis(1);
 pub struct ReadModelProjector {
     log: EventLog,
     views: Views,
-    cache: LruCache<String, Projected>,
+    cache: BudgetLru<Projected>,
     /// Documents whose projection stopped (recorded in the read models too): their events
     /// are skipped, every other document keeps projecting.
     failed: HashSet<String>,
@@ -37,19 +36,18 @@ impl std::fmt::Debug for ReadModelProjector {
 
 impl ReadModelProjector {
     /// A projector writing to `views`, reading gaps from `log`, telling `changed` which
-    /// documents it updated.
+    /// documents it updated. It keeps at most `cached_documents` documents in memory, and
+    /// at most about `cache_bytes` of them.
     pub fn new(
         log: EventLog,
         views: Views,
-        cached_documents: usize,
+        (cached_documents, cache_bytes): (usize, usize),
         changed: Option<mpsc::UnboundedSender<String>>,
     ) -> Self {
         Self {
             log,
             views,
-            cache: LruCache::new(
-                NonZeroUsize::new(cached_documents.max(1)).unwrap_or(NonZeroUsize::MIN),
-            ),
+            cache: BudgetLru::new(cached_documents, cache_bytes),
             failed: HashSet::new(),
             changed,
         }
@@ -221,7 +219,9 @@ impl ReadModelProjector {
                 if let Some(tx) = &self.changed {
                     let _ = tx.send(id.clone());
                 }
-                self.cache.put(id, p);
+                // The projection of this batch was linear in the document already.
+                let bytes = p.document.approx_bytes();
+                self.cache.put(id, p, bytes);
             }
         }
         Ok(())

@@ -25,6 +25,8 @@ use sqlx::PgPool;
 
 use crate::{DocxMaterializer, ReadModelProjector};
 
+/// Memory the rebuild's projector may keep documents in.
+const REBUILD_CACHE_BYTES: usize = 256 << 20;
 /// Events read per round.
 const PAGE: i64 = 2_000;
 /// The tables the swap replaces.
@@ -125,7 +127,12 @@ async fn build(
     progress.total(total as u64);
 
     let mut report = RebuildReport::default();
-    let mut projector = ReadModelProjector::new(log.clone(), fresh.clone(), 4_096, None);
+    let mut projector = ReadModelProjector::new(
+        log.clone(),
+        fresh.clone(),
+        (4_096, REBUILD_CACHE_BYTES),
+        None,
+    );
     let cursor = replay(
         log,
         &mut projector,
@@ -160,7 +167,12 @@ async fn build(
     let cursor = replay(log, &mut projector, cursor, &mut report, progress).await?;
     fresh_pool.close().await;
     swap(admin, schema).await?;
-    let mut projector = ReadModelProjector::new(log.clone(), live.clone(), 4_096, None);
+    let mut projector = ReadModelProjector::new(
+        log.clone(),
+        live.clone(),
+        (4_096, REBUILD_CACHE_BYTES),
+        None,
+    );
     for _ in 0..CONFLICT_ROUNDS {
         match replay(log, &mut projector, cursor, &mut report, progress).await {
             Ok(_) => break,

@@ -56,7 +56,7 @@ async fn the_stored_poison_delete_replays_to_a_readable_document() {
     let loaded = log.load(&id).await.unwrap().unwrap();
     let again = log.load(&id).await.unwrap().unwrap();
     let past = log.document_at(&id, 4).await.unwrap().unwrap();
-    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), 8, None);
+    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), (8, usize::MAX), None);
     projector.catch_up().await.unwrap();
     let projected = views
         .projected("default", id.as_str())

@@ -140,7 +140,7 @@ async fn projected_documents_equal_their_replay_whatever_the_batches() {
     let views = Views::sqlite(dbs.views.clone());
     let id = DocumentId::new("0190aaaa-0000-7000-8000-000000000001");
     let (events, expected) = write(&log, &id, &scenario(&id)).await;
-    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), 16, None);
+    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), (16, usize::MAX), None);
 
     // Act: uneven batches, with every event of the previous batch delivered again
     let mut start = 0;
@@ -156,7 +156,7 @@ async fn projected_documents_equal_their_replay_whatever_the_batches() {
     // Assert
     assert_eq!(stored_document(&views, &id).await, expected);
     // and a fresh projector (nothing cached) reads the same rows back
-    let mut cold = ReadModelProjector::new(log.clone(), views.clone(), 16, None);
+    let mut cold = ReadModelProjector::new(log.clone(), views.clone(), (16, usize::MAX), None);
     cold.apply(&events[events.len() - 1..]).await.unwrap();
     assert_eq!(stored_document(&views, &id).await, expected);
 }
@@ -170,7 +170,7 @@ async fn a_gap_is_filled_from_the_event_store() {
     let views = Views::sqlite(dbs.views.clone());
     let id = DocumentId::new("0190aaaa-0000-7000-8000-000000000002");
     let (events, expected) = write(&log, &id, &scenario(&id)).await;
-    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), 16, None);
+    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), (16, usize::MAX), None);
 
     // Act: only the first and the last event arrive
     projector.apply(&events[..1]).await.unwrap();
@@ -202,7 +202,7 @@ async fn catch_up_projects_everything_in_the_store() {
         let (_, doc) = write(&log, &id, &scenario(&id)).await;
         expected.push((id, doc));
     }
-    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), 16, None);
+    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), (16, usize::MAX), None);
 
     projector.catch_up().await.unwrap();
 
