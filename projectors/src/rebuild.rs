@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::{StreamExt, TryStreamExt};
 use infrastructure::blobs::BlobStore;
 use infrastructure::store::{EventLog, GlobalCursor, StoreError};
 use infrastructure::views::{Projected, Views};
@@ -25,6 +26,8 @@ use sqlx::PgPool;
 
 use crate::{DocxMaterializer, ReadModelProjector};
 
+/// .docx renders run at once while rebuilding (each renders on the blocking pool).
+const RENDERS_AT_ONCE: usize = 2;
 /// Memory the rebuild's projector may keep documents in.
 const REBUILD_CACHE_BYTES: usize = 256 << 20;
 /// Events read per round.
@@ -144,9 +147,11 @@ async fn build(
     let materializer = DocxMaterializer::new(fresh.clone(), fresh_blobs.clone());
     let ids = fresh.versions().await?;
     report.documents = ids.len() as u64;
-    for (id, _) in &ids {
-        materializer.materialize(id).await?;
-    }
+    // Renders are most of the rebuild's own CPU: one per core at a time.
+    futures::stream::iter(ids.iter().map(|(id, _)| materializer.materialize(id)))
+        .buffer_unordered(RENDERS_AT_ONCE)
+        .try_collect::<Vec<_>>()
+        .await?;
 
     if verify {
         report.differences = compare(
