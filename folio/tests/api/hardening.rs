@@ -275,10 +275,8 @@ async fn a_bad_event_stops_only_its_own_document_in_the_distributed_deployment()
 
 // See: issue 9: searching a 1,000,000-character paragraph was quadratic (minutes on one
 // worker, /healthz timing out). Matches now come in pages, found in linear time.
-#[tokio::test]
-async fn searching_a_long_paragraph_pages_through_every_match() {
+async fn search_pages_through_a_long_paragraph(app: &TestApp) {
     // Arrange
-    let app = spawn_app().await;
     let id = app.create_document("Long").await;
     let text = "www.".repeat(50_000); // 200,000 characters, 50,000 matches of "www"
     app.ok(&id, json!({"type": "add_paragraph", "text": text}))
@@ -334,8 +332,16 @@ async fn searching_a_long_paragraph_pages_through_every_match() {
 }
 
 #[tokio::test]
-async fn the_html_export_is_served_with_a_content_security_policy() {
-    let app = spawn_app().await;
+async fn searching_a_long_paragraph_pages_through_every_match_in_the_embedded_deployment() {
+    search_pages_through_a_long_paragraph(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn searching_a_long_paragraph_pages_through_every_match_in_the_distributed_deployment() {
+    search_pages_through_a_long_paragraph(&spawn_distributed().await).await;
+}
+
+async fn html_export_has_a_policy(app: &TestApp) {
     let id = app.create_document("Export").await;
     app.ok(
         &id,
@@ -365,6 +371,16 @@ async fn the_html_export_is_served_with_a_content_security_policy() {
     assert!(!md.contains('\r'));
 }
 
+#[tokio::test]
+async fn the_html_export_is_served_with_a_content_security_policy_in_the_embedded_deployment() {
+    html_export_has_a_policy(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn the_html_export_is_served_with_a_content_security_policy_in_the_distributed_deployment() {
+    html_export_has_a_policy(&spawn_distributed().await).await;
+}
+
 /// Sends a raw request to the write side.
 async fn send(app: &TestApp, request: reqwest::RequestBuilder) -> reqwest::Response {
     let _ = app;
@@ -372,10 +388,8 @@ async fn send(app: &TestApp, request: reqwest::RequestBuilder) -> reqwest::Respo
 }
 
 // See: issue 9 ("Strict HTTP").
-#[tokio::test]
-async fn requests_are_read_strictly() {
+async fn strict_requests(app: &TestApp) {
     // Arrange
-    let app = spawn_app().await;
     let id = app.create_document("Strict").await;
     app.ok(&id, json!({"type": "add_paragraph", "text": "hello"}))
         .await;
@@ -467,8 +481,16 @@ async fn requests_are_read_strictly() {
 }
 
 #[tokio::test]
-async fn usernames_are_one_name_whatever_their_case() {
-    let app = spawn_app().await;
+async fn requests_are_read_strictly_in_the_embedded_deployment() {
+    strict_requests(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn requests_are_read_strictly_in_the_distributed_deployment() {
+    strict_requests(&spawn_distributed().await).await;
+}
+
+async fn usernames_ignore_case(app: &TestApp) {
     let add = |name: &str| {
         app.cli(
             &[
@@ -497,4 +519,14 @@ async fn usernames_are_one_name_whatever_their_case() {
         .await
         .unwrap();
     assert_eq!(token.status(), 200);
+}
+
+#[tokio::test]
+async fn usernames_are_one_name_whatever_their_case_in_the_embedded_deployment() {
+    usernames_ignore_case(&spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn usernames_are_one_name_whatever_their_case_in_the_distributed_deployment() {
+    usernames_ignore_case(&spawn_distributed().await).await;
 }
