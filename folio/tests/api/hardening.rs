@@ -398,16 +398,16 @@ async fn strict_requests(app: &TestApp) {
 
     // Act
     let form = send(
-        &app,
+        app,
         app.client
             .post(&commands)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body),
     )
     .await;
-    let no_type = send(&app, app.client.post(&commands).body(body)).await;
+    let no_type = send(app, app.client.post(&commands).body(body)).await;
     let text_create = send(
-        &app,
+        app,
         app.client
             .post(app.write_url("/v1/documents"))
             .header("content-type", "text/plain")
@@ -441,11 +441,11 @@ async fn strict_requests(app: &TestApp) {
             .header(name, values[0])
             .header(name, values[1])
             .body(body);
-        answers.push(send(&app, request).await);
+        answers.push(send(app, request).await);
     }
     let weak = app.post_raw(&id, body, &[("If-Match", "W/\"2\"")]).await;
     let json_charset = send(
-        &app,
+        app,
         app.client
             .post(&commands)
             .header("content-type", "application/json; charset=utf-8")
