@@ -11,6 +11,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::budget::BudgetLru;
+use crate::panics::guarded;
 use domain::{BlockId, Document, DocumentCommand, DocumentError, DocumentId, Limits};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -396,7 +397,7 @@ fn decide(
     commands: &[DocumentCommand],
     limits: &Limits,
 ) -> Result<(Vec<(&'static str, domain::DocumentEvent)>, Option<Document>), WriteError> {
-    let decided = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let decided = guarded(|| {
         if let [command] = commands {
             let events = current
                 .decide(command, limits)
@@ -420,8 +421,8 @@ fn decide(
             }
         }
         Ok((produced, Some(state)))
-    }));
-    decided.unwrap_or_else(|panic| Err(WriteError::Internal(panic_message(&*panic))))
+    });
+    decided.unwrap_or_else(|panic| Err(WriteError::Internal(panic)))
 }
 
 /// Folds decided events into the state they were decided on.
@@ -433,25 +434,16 @@ fn fold(
     mut document: Document,
     produced: &[(&'static str, domain::DocumentEvent)],
 ) -> Result<Document, WriteError> {
-    let folded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let folded = guarded(|| {
         produced
             .iter()
             .try_for_each(|(_, event)| document.try_apply(event))
-    }));
+    });
     match folded {
         Ok(Ok(())) => Ok(document),
         Ok(Err(misfit)) => Err(WriteError::Internal(misfit.to_string())),
-        Err(panic) => Err(WriteError::Internal(panic_message(&*panic))),
+        Err(panic) => Err(WriteError::Internal(panic)),
     }
-}
-
-/// The message of a caught panic.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "panic".into())
 }
 
 /// What identifies a request for idempotency: the target and the exact commands.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use domain::{Document, DocumentEvent};
 use infrastructure::StoredEvent;
 use infrastructure::budget::BudgetLru;
+use infrastructure::panics::guarded;
 use infrastructure::store::{EventLog, StoreError};
 use infrastructure::views::{Projected, ProjectionFailure, SummaryRow, Views};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -252,17 +253,6 @@ impl ReadModelProjector {
             failed_at: infrastructure::now_rfc3339(),
         }
     }
-}
-
-/// Runs `f`, turning a panic into an error message.
-fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
-        panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "panic".into())
-    })
 }
 
 fn empty(event: &StoredEvent) -> Projected {
