@@ -13,12 +13,12 @@ use infrastructure::jetstream::{Bus, run_relay};
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use projectors::rebuild::{Progress, rebuild};
-use projectors::supervise::{Liveness, supervise};
+use projectors::supervise::supervise;
 use projectors::{DocxMaterializer, ReadModelProjector};
 use sqlx::PgPool;
 use tokio::sync::{Notify, watch};
 
-use crate::http::{ReadyCheck, Routes};
+use crate::http::{ReadyCheck, Routes, with_projectors};
 use crate::settings::{
     AuthSettings, CommandApiSettings, MigrateSettings, ProjectorSettings, QueryApiSettings,
     RebuildSettings, ServiceSettings,
@@ -67,20 +67,6 @@ async fn api_backend(
     let pool = database(service).await?;
     let authenticator = auth.authenticator(CredentialStore::Postgres(pool.clone()), tokens)?;
     Ok((pool, actix_web::web::Data::new(authenticator)))
-}
-
-/// `ready`, and not ready while a supervised projector task is restarting.
-pub(crate) fn with_projectors(ready: ReadyCheck, tasks: Vec<Liveness>) -> ReadyCheck {
-    Arc::new(move || {
-        let check = ready();
-        let down = tasks.iter().any(|t| !t.is_alive());
-        Box::pin(async move {
-            if down {
-                return Err("a projector is restarting".to_string());
-            }
-            check.await
-        })
-    })
 }
 
 fn postgres_ready(pool: &PgPool) -> ReadyCheck {

@@ -152,7 +152,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
             }
         })
     });
-    let ready = crate::distributed::with_projectors(ready, vec![projector_alive]);
+    let ready = crate::http::with_projectors(ready, vec![projector_alive]);
     let started = crate::http::start(
         settings.bind,
         settings.api.workers,

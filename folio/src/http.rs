@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use projectors::supervise::Liveness;
 use query_api::QueryApi;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -62,6 +63,20 @@ struct ApiDoc;
 
 /// Answers whether the process's dependencies are reachable (`/readyz`).
 pub(crate) type ReadyCheck = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+/// `ready`, and not ready while a supervised projector task is restarting.
+pub(crate) fn with_projectors(ready: ReadyCheck, tasks: Vec<Liveness>) -> ReadyCheck {
+    Arc::new(move || {
+        let check = ready();
+        let down = tasks.iter().any(|t| !t.is_alive());
+        Box::pin(async move {
+            if down {
+                return Err("a projector is restarting".to_string());
+            }
+            check.await
+        })
+    })
+}
 
 /// What one process serves.
 pub(crate) struct Routes {
@@ -150,19 +165,19 @@ pub(crate) fn start(
 /// A panic while handling a request is a 500 problem+json, not a dropped connection.
 /// (The domain and the write path are total; this is the last line behind them.) The
 /// answer is returned as an error, which actix renders with [`ApiError`]'s problem body:
-/// the request itself cannot be kept for a response (cloning it breaks routing).
+/// the request itself cannot be kept for a response (cloning it breaks routing). The log
+/// line carries the request's method and path from the request span around it.
 async fn catch_panic(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let path = req.path().to_string();
     match std::panic::AssertUnwindSafe(next.call(req))
         .catch_unwind()
         .await
     {
         Ok(response) => response,
         Err(_) => {
-            tracing::error!(%path, "a request handler panicked");
+            tracing::error!("a request handler panicked");
             Err(ApiError::Internal("a request handler panicked".into()).into())
         }
     }
