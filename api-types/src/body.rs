@@ -3,6 +3,7 @@
 use actix_web::web::{self, Bytes, BytesMut};
 use futures::StreamExt;
 
+use crate::code::Code;
 use crate::error::ApiError;
 
 /// Whether a `Content-Type` names JSON: `application/json` or `application/<x>+json`, with
@@ -35,12 +36,12 @@ pub fn single_header<'a>(
     };
     if values.next().is_some() {
         return Err(ApiError::BadRequest {
-            code: "repeated_header",
+            code: Code::RepeatedHeader,
             detail: format!("the {name} header may be sent once"),
         });
     }
     first.to_str().map(Some).map_err(|_| ApiError::BadRequest {
-        code: "invalid_header",
+        code: Code::InvalidHeader,
         detail: format!("the {name} header must be visible ASCII"),
     })
 }
@@ -80,7 +81,7 @@ pub async fn read_body(
     let mut body = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::BadRequest {
-            code: "unreadable_body",
+            code: Code::UnreadableBody,
             detail: format!("the request body could not be read: {e}"),
         })?;
         if body.len() + chunk.len() > limit {

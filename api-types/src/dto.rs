@@ -34,6 +34,42 @@ pub struct CreatedDocument {
     pub id: String,
     /// Its version (1).
     pub version: u64,
+    /// True when this was a dry run: nothing was created.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
+/// A document's plain text at a version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TextResponse {
+    /// The version read.
+    pub version: u64,
+    /// Paragraphs, headings, list items and table rows, one per line.
+    pub text: String,
+}
+
+/// One block at a version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BlockResponse {
+    /// The version read.
+    pub version: u64,
+    /// The block.
+    pub block: BlockView,
+}
+
+/// A document exported as HTML, Markdown or plain text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ExportResponse {
+    /// The version exported.
+    pub version: u64,
+    /// `html`, `markdown` or `text`.
+    pub format: String,
+    /// Its media type.
+    pub content_type: String,
+    /// A file name for it.
+    pub file_name: String,
+    /// The export.
+    pub body: String,
 }
 
 /// One appended event, as reported to the writer.
@@ -44,6 +80,9 @@ pub struct EventRef {
     /// Its type (`ParagraphAdded`).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The event itself, on a dry run (what would be appended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<serde_json::Value>,
 }
 
 /// Ids created by a command.
@@ -62,6 +101,20 @@ pub struct CommandResult {
     pub events: Vec<EventRef>,
     /// What the command(s) created.
     pub created: CreatedIds,
+    /// Existing blocks the command(s) changed, moved or deleted.
+    #[serde(default)]
+    pub changed: ChangedIds,
+    /// True when this was a dry run: nothing was appended, `version` and `events` say what
+    /// would have been.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
+/// Ids of existing blocks a command changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct ChangedIds {
+    /// Block ids, in order, each once.
+    pub block_ids: Vec<String>,
 }
 
 /// A document summary.

@@ -4,6 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use domain::DocumentError;
+
+use crate::code::Code;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,7 +50,7 @@ pub enum ApiError {
     #[error("{detail}")]
     BadRequest {
         /// Stable code.
-        code: &'static str,
+        code: Code,
         /// Detail.
         detail: String,
     },
@@ -74,7 +76,7 @@ pub enum ApiError {
     #[error("{detail}")]
     NotFound {
         /// Stable code.
-        code: &'static str,
+        code: Code,
         /// Detail.
         detail: String,
     },
@@ -90,7 +92,7 @@ pub enum ApiError {
     #[error("{detail}")]
     Conflict {
         /// Stable code.
-        code: &'static str,
+        code: Code,
         /// Detail.
         detail: String,
     },
@@ -99,7 +101,7 @@ pub enum ApiError {
     #[error("{detail}")]
     Unauthorized {
         /// Stable code.
-        code: &'static str,
+        code: Code,
         /// Detail.
         detail: String,
     },
@@ -188,30 +190,39 @@ impl ApiError {
     /// A 404 for a document.
     pub fn document_not_found() -> Self {
         Self::NotFound {
-            code: "document_not_found",
+            code: Code::DocumentNotFound,
             detail: "no such document".into(),
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> Code {
+        match self {
+            Self::BadRequest { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unauthorized { code, .. } => *code,
+            Self::Forbidden { .. } => Code::Forbidden,
+            Self::TooManyRequests { .. } => Code::RateLimited,
+            Self::Validation { .. } => Code::ValidationFailed,
+            Self::Domain { error, .. } => Code::from(error),
+            Self::StaleVersion { .. } => Code::StaleVersion,
+            Self::MethodNotAllowed { .. } => Code::MethodNotAllowed,
+            Self::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            Self::UnsupportedMediaType { .. } => Code::UnsupportedMediaType,
+            Self::NotReady { .. } => Code::NotReady,
+            Self::ProjectionFailed { .. } => Code::ProjectionFailed,
+            Self::Internal(_) => Code::Internal,
         }
     }
 
     /// The problem body for this error.
     pub fn problem(&self) -> ProblemDetails {
         let status = self.status_code();
-        let (code, detail) = match self {
-            Self::BadRequest { code, detail }
-            | Self::NotFound { code, detail }
-            | Self::Conflict { code, detail }
-            | Self::Unauthorized { code, detail } => (*code, detail.clone()),
-            Self::Forbidden { detail } => ("forbidden", detail.clone()),
-            Self::TooManyRequests { detail, .. } => ("rate_limited", detail.clone()),
-            Self::Validation { detail, .. } => ("validation_failed", detail.clone()),
-            Self::Domain { error, .. } => (error.code(), error.to_string()),
-            Self::StaleVersion { .. } => ("stale_version", self.to_string()),
-            Self::MethodNotAllowed { .. } => ("method_not_allowed", self.to_string()),
-            Self::PayloadTooLarge { detail } => ("payload_too_large", detail.clone()),
-            Self::UnsupportedMediaType { detail } => ("unsupported_media_type", detail.clone()),
-            Self::NotReady { detail, .. } => ("not_ready", detail.clone()),
-            Self::ProjectionFailed { detail } => ("projection_failed", detail.clone()),
-            Self::Internal(_) => ("internal", "an internal error occurred".to_string()),
+        let code = self.code().as_str();
+        let detail = match self {
+            Self::Internal(_) => "an internal error occurred".to_string(),
+            other => other.to_string(),
         };
         let errors = match self {
             Self::Validation { errors, .. } => errors.clone(),

@@ -9,12 +9,17 @@
 #![warn(missing_docs)]
 
 mod body;
+mod code;
 mod dto;
 mod error;
 pub mod openapi;
 mod parse;
 
 pub use body::{read_body, single_header};
+pub use code::Code;
 pub use dto::*;
 pub use error::{ApiError, FieldError, ProblemDetails};
-pub use parse::{COMMAND_TYPES, parse_commands, parse_document_id, parse_json};
+pub use parse::{
+    COMMAND_TYPES, parse_command_value, parse_commands, parse_document_id, parse_json,
+    parse_json_value,
+};

@@ -5,6 +5,7 @@ use domain::DocumentCommand;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::code::Code;
 use crate::error::{ApiError, FieldError};
 
 /// Reads a document id from a path. Ids are UUIDs; anything else cannot name a document,
@@ -23,7 +24,14 @@ pub fn parse_document_id(raw: &str) -> Result<domain::DocumentId, ApiError> {
 /// # Errors
 /// [`ApiError::BadRequest`] or [`ApiError::Validation`].
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value = parse_value(body)?;
+    parse_json_value(parse_value(body)?)
+}
+
+/// Reads a JSON value into `T`, 422 naming the field at fault.
+///
+/// # Errors
+/// [`ApiError::Validation`].
+pub fn parse_json_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     from_value(value, "").map_err(|e| ApiError::Validation {
         detail: e.message.clone(),
         errors: vec![e],
@@ -34,14 +42,14 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 fn parse_value(body: &[u8]) -> Result<Value, ApiError> {
     if body.is_empty() {
         return Err(ApiError::BadRequest {
-            code: "malformed_json",
+            code: Code::MalformedJson,
             detail: "the request body is empty; a JSON object is expected".into(),
         });
     }
     serde_json::from_slice::<Strict>(body)
         .map(|strict| strict.0)
         .map_err(|e| ApiError::BadRequest {
-            code: "malformed_json",
+            code: Code::MalformedJson,
             detail: format!("the request body is not valid JSON: {e}"),
         })
 }
@@ -227,14 +235,28 @@ command_table! {
     "add_page_break" => AddPageBreak,
 }
 
-/// Parses a command request: one command `{"type": …}` or a batch `{"commands": [...]}`.
-/// Document creation and archiving have their own endpoints and are refused here.
+/// Parses a command request: one command `{"type": …}` or a batch `{"commands": [...]}`,
+/// and says whether it was a batch. Document creation and archiving have their own
+/// endpoints and are refused here.
 ///
 /// # Errors
 /// 400 for malformed JSON; 422 for an invalid command (naming `commands.N.field` in a batch),
 /// an empty batch, or one larger than `max_batch`.
-pub fn parse_commands(body: &[u8], max_batch: usize) -> Result<Vec<DocumentCommand>, ApiError> {
-    let value = parse_value(body)?;
+pub fn parse_commands(
+    body: &[u8],
+    max_batch: usize,
+) -> Result<(Vec<DocumentCommand>, bool), ApiError> {
+    parse_command_value(parse_value(body)?, max_batch)
+}
+
+/// [`parse_commands`] for a JSON value already read (an MCP tool's arguments).
+///
+/// # Errors
+/// As [`parse_commands`], without the 400.
+pub fn parse_command_value(
+    value: Value,
+    max_batch: usize,
+) -> Result<(Vec<DocumentCommand>, bool), ApiError> {
     let Value::Object(mut object) = value else {
         return Err(ApiError::invalid("body", "a JSON object is expected"));
     };
@@ -282,7 +304,7 @@ pub fn parse_commands(body: &[u8], max_batch: usize) -> Result<Vec<DocumentComma
         })?;
         commands.push(command);
     }
-    Ok(commands)
+    Ok((commands, batch))
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use api_types::ApiError;
+use api_types::{ApiError, Code};
 use infrastructure::RequestContext;
 use tracing::Instrument;
 
@@ -110,7 +110,7 @@ impl FromRequest for Caller {
             }
             Ok(Some(_)) => {
                 return ready(Err(ApiError::BadRequest {
-                    code: "invalid_header",
+                    code: Code::InvalidHeader,
                     detail: format!(
                         "X-Folio-Reason must be visible ASCII of at most {MAX_REASON_CHARS} characters"
                     ),

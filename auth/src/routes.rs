@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use api_types::{
-    ApiError, ApiKeyView, CreateApiKeyRequest, CreateUserRequest, CreatedApiKey, Page,
+    ApiError, ApiKeyView, Code, CreateApiKeyRequest, CreateUserRequest, CreatedApiKey, Page,
     ProblemDetails, TokenRequest, TokenResponse, UserView, parse_json, read_body,
 };
 use infrastructure::credentials::{ApiKeyRow, KeyFilter};
@@ -34,7 +34,7 @@ fn manage_error(e: ManageError) -> ApiError {
     match e {
         ManageError::Invalid { field, message } => ApiError::invalid(field, message),
         ManageError::UsernameTaken(_) => ApiError::Conflict {
-            code: "username_taken",
+            code: Code::UsernameTaken,
             detail: "the username is taken".into(),
         },
         ManageError::Internal(_) => ApiError::internal(&e),
@@ -186,7 +186,7 @@ async fn revoke_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let not_found = || ApiError::NotFound {
-        code: "api_key_not_found",
+        code: Code::ApiKeyNotFound,
         detail: "no such API key".into(),
     };
     let row = auth
@@ -302,7 +302,7 @@ async fn delete_user(
         .map_err(|e| ApiError::internal(&e))?;
     if !deleted {
         return Err(ApiError::NotFound {
-            code: "user_not_found",
+            code: Code::UserNotFound,
             detail: "no such user".into(),
         });
     }

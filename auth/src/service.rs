@@ -8,7 +8,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use api_types::{ApiError, TokenRequest, TokenResponse};
+use api_types::{ApiError, Code, TokenRequest, TokenResponse};
 use infrastructure::TenantId;
 use infrastructure::credentials::CredentialStore;
 
@@ -40,7 +40,7 @@ pub struct Authenticator {
     proxies: TrustedProxies,
 }
 
-fn unauthorized(code: &'static str, detail: &str) -> ApiError {
+fn unauthorized(code: Code, detail: &str) -> ApiError {
     ApiError::Unauthorized {
         code,
         detail: detail.to_string(),
@@ -83,7 +83,7 @@ impl Authenticator {
         let repeated = |name| headers.get_all(name).nth(1).is_some();
         if repeated(actix_web::http::header::AUTHORIZATION.as_str()) || repeated(API_KEY_HEADER) {
             return Err(unauthorized(
-                "ambiguous_credentials",
+                Code::AmbiguousCredentials,
                 "send one credential: one Authorization or one X-API-Key header",
             ));
         }
@@ -91,11 +91,11 @@ impl Authenticator {
         let key = headers.get(API_KEY_HEADER);
         match (bearer, key) {
             (Some(_), Some(_)) => Err(unauthorized(
-                "ambiguous_credentials",
+                Code::AmbiguousCredentials,
                 "send either Authorization or X-API-Key, not both",
             )),
             (None, None) => Err(unauthorized(
-                "unauthenticated",
+                Code::Unauthenticated,
                 "this endpoint needs Authorization: Bearer <token> or X-API-Key: <key>",
             )),
             (Some(value), None) => {
@@ -105,7 +105,7 @@ impl Authenticator {
                     .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
                     .map(|(_, token)| token.trim())
                     .ok_or_else(|| {
-                        unauthorized("invalid_token", "Authorization must be Bearer <token>")
+                        unauthorized(Code::InvalidToken, "Authorization must be Bearer <token>")
                     })?;
                 self.token_principal(token)
             }
@@ -116,7 +116,7 @@ impl Authenticator {
     fn token_principal(&self, token: &str) -> Result<Principal, ApiError> {
         let (claims, role) = self.tokens.verify(token).ok_or_else(|| {
             unauthorized(
-                "invalid_token",
+                Code::InvalidToken,
                 "the access token is invalid or expired; get a new one from /v1/auth/token",
             )
         })?;
@@ -130,7 +130,7 @@ impl Authenticator {
     }
 
     async fn key_principal(&self, key: &str) -> Result<Principal, ApiError> {
-        let invalid = || unauthorized("invalid_api_key", "the API key is not valid");
+        let invalid = || unauthorized(Code::InvalidApiKey, "the API key is not valid");
         let id = keys::id_of(key).ok_or_else(invalid)?;
         let row = self
             .store
@@ -143,7 +143,7 @@ impl Authenticator {
         }
         if row.revoked_at.is_some() {
             return Err(unauthorized(
-                "revoked_api_key",
+                Code::RevokedApiKey,
                 "the API key has been revoked",
             ));
         }
@@ -202,7 +202,7 @@ impl Authenticator {
             .map_err(|e| ApiError::internal(&e))?;
         let user = user
             .filter(|_| ok)
-            .ok_or_else(|| unauthorized("invalid_credentials", "wrong username or password"))?;
+            .ok_or_else(|| unauthorized(Code::InvalidCredentials, "wrong username or password"))?;
         let role = Role::parse(&user.role)
             .ok_or_else(|| ApiError::Internal("a stored user has an unknown role".into()))?;
         let access_token = self
@@ -295,10 +295,9 @@ impl FromRequest for Principal {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         ready(
-            req.extensions()
-                .get::<Self>()
-                .cloned()
-                .ok_or_else(|| unauthorized("unauthenticated", "this endpoint needs credentials")),
+            req.extensions().get::<Self>().cloned().ok_or_else(|| {
+                unauthorized(Code::Unauthenticated, "this endpoint needs credentials")
+            }),
         )
     }
 }

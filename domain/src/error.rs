@@ -91,22 +91,6 @@ impl DocumentError {
         }
     }
 
-    /// A stable machine-readable code for the error, used as the problem `type`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::DocumentNotFound => "document_not_found",
-            Self::DocumentAlreadyExists => "document_already_exists",
-            Self::DocumentArchived => "document_archived",
-            Self::BlockNotFound { .. } => "block_not_found",
-            Self::BlockIndexOutOfRange { .. } => "block_index_out_of_range",
-            Self::WrongBlockType { .. } => "wrong_block_type",
-            Self::TextRangeOutOfBounds { .. } => "range_out_of_bounds",
-            Self::IndexOutOfRange { .. } => "index_out_of_range",
-            Self::InvalidField { .. } => "invalid_field",
-            Self::TooLarge { .. } => "document_too_large",
-        }
-    }
-
     /// The request field the error is about, if one is.
     pub fn field(&self) -> Option<String> {
         match self {

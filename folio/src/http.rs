@@ -10,16 +10,16 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, get, web};
 use anyhow::Context;
-use api_types::{ApiError, Health};
+use api_types::{ApiError, Code, Health};
 use auth::Authenticator;
 use command_api::CommandApi;
 use std::sync::OnceLock;
 
+use app::Reads;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use projectors::supervise::Liveness;
-use query_api::QueryApi;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -81,7 +81,7 @@ pub(crate) fn with_projectors(ready: ReadyCheck, tasks: Vec<Liveness>) -> ReadyC
 /// What one process serves.
 pub(crate) struct Routes {
     pub(crate) command: Option<CommandApi>,
-    pub(crate) query: Option<QueryApi>,
+    pub(crate) query: Option<Reads>,
     /// Who may call: every route but health, readiness and the API docs needs a principal.
     /// `None` only for a process without API routes (the projector).
     pub(crate) auth: Option<web::Data<Authenticator>>,
@@ -307,7 +307,7 @@ async fn not_found(
         });
     }
     Err(ApiError::NotFound {
-        code: "route_not_found",
+        code: Code::RouteNotFound,
         detail: "no such route; see /openapi.json".into(),
     })
 }

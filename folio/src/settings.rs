@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use app::Reads;
 use auth::{Authenticator, RateLimitSettings, Tokens, TrustedProxies};
 use clap::Args;
 use command_api::CommandApi;
@@ -15,7 +16,6 @@ use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
-use query_api::QueryApi;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Notify;
 
@@ -107,21 +107,23 @@ impl ApiSettings {
     /// The command API over `log`, with these limits; `appended` wakes the outbox relay.
     pub(crate) fn command_api(&self, log: EventLog, appended: Arc<Notify>) -> CommandApi {
         CommandApi {
-            service: Arc::new(CommandService::new(
-                log,
-                self.limits(),
-                self.snapshot_every,
-                (self.cached_documents, self.cache_bytes()),
-                appended,
-            )),
+            writes: app::Writes {
+                service: Arc::new(CommandService::new(
+                    log,
+                    self.limits(),
+                    self.snapshot_every,
+                    (self.cached_documents, self.cache_bytes()),
+                    appended,
+                )),
+                max_batch: self.max_batch,
+            },
             max_body_bytes: self.max_body_bytes,
-            max_batch: self.max_batch,
         }
     }
 
     /// The query API over these stores, with this wait bound.
-    pub(crate) fn query_api(&self, log: EventLog, views: Views, blobs: BlobStore) -> QueryApi {
-        QueryApi {
+    pub(crate) fn query_api(&self, log: EventLog, views: Views, blobs: BlobStore) -> Reads {
+        Reads {
             log,
             views,
             blobs,

@@ -67,10 +67,13 @@ pub struct WriteOptions {
     pub expected_version: Option<u64>,
     /// `Idempotency-Key`.
     pub idempotency_key: Option<String>,
+    /// Decide and check, but append nothing (and neither read nor write an idempotency
+    /// record): the outcome says what the request would do.
+    pub dry_run: bool,
 }
 
 /// What a write did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CommandOutcome {
     /// The document.
     pub document_id: DocumentId,
@@ -80,26 +83,69 @@ pub struct CommandOutcome {
     pub events: Vec<(u64, String)>,
     /// Blocks created, in order.
     pub created_block_ids: Vec<BlockId>,
+    /// Existing blocks changed (moved, edited or deleted), in order, each once.
+    pub changed_block_ids: Vec<BlockId>,
     /// Whether this is the stored result of an earlier request with the same key.
     pub replayed: bool,
+    /// For a dry run: the events that would be appended (nothing was).
+    pub preview: Option<Vec<domain::DocumentEvent>>,
 }
 
 impl CommandOutcome {
     fn from_events(document_id: DocumentId, events: &[StoredEvent], replayed: bool) -> Self {
+        let (created_block_ids, changed_block_ids) = block_ids(events.iter().map(|e| &e.event));
         Self {
             version: events.last().map_or(0, |e| e.sequence),
             events: events
                 .iter()
                 .map(|e| (e.sequence, e.event_type.clone()))
                 .collect(),
-            created_block_ids: events
-                .iter()
-                .flat_map(|e| e.event.created_block_ids())
-                .collect(),
+            created_block_ids,
+            changed_block_ids,
             document_id,
             replayed,
+            preview: None,
         }
     }
+
+    /// What appending `events` after version `base` would do.
+    fn preview(document_id: DocumentId, base: u64, events: Vec<domain::DocumentEvent>) -> Self {
+        let (created_block_ids, changed_block_ids) = block_ids(events.iter());
+        Self {
+            version: base + events.len() as u64,
+            events: events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (base + 1 + i as u64, e.name().to_string()))
+                .collect(),
+            created_block_ids,
+            changed_block_ids,
+            document_id,
+            replayed: false,
+            preview: Some(events),
+        }
+    }
+}
+
+/// The blocks events create, and the existing blocks they change (each once, in order).
+fn block_ids<'a>(
+    events: impl Iterator<Item = &'a domain::DocumentEvent>,
+) -> (Vec<BlockId>, Vec<BlockId>) {
+    let mut created = Vec::new();
+    let mut changed: Vec<BlockId> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for event in events {
+        for id in event.created_block_ids() {
+            seen.insert(id.clone());
+            created.push(id);
+        }
+        for id in event.touched_block_ids() {
+            if seen.insert(id.clone()) {
+                changed.push(id);
+            }
+        }
+    }
+    (created, changed)
 }
 
 struct Slot {
@@ -233,7 +279,10 @@ impl CommandService {
             let mut guard = slot.lock().await;
             // Inside the document's lock, so a concurrent retry with the same key waits for
             // the first request and then finds its result.
-            if let Some(key) = &options.idempotency_key
+            if let Some(key) = options
+                .idempotency_key
+                .as_ref()
+                .filter(|_| !options.dry_run)
                 && let Some((record, events)) =
                     self.log.idempotency(ctx.tenant.as_str(), key).await?
             {
@@ -288,14 +337,13 @@ impl CommandService {
                     return Err(refused);
                 }
             };
-            if produced.is_empty() {
-                return Ok(CommandOutcome {
-                    document_id: id.clone(),
-                    version: base,
-                    events: Vec::new(),
-                    created_block_ids: Vec::new(),
-                    replayed: false,
-                });
+            if options.dry_run || produced.is_empty() {
+                let events = produced.into_iter().map(|(_, e)| e).collect();
+                let mut outcome = CommandOutcome::preview(id.clone(), base, events);
+                if !options.dry_run {
+                    outcome.preview = None;
+                }
+                return Ok(outcome);
             }
             let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
             // Nothing is appended that does not apply: the new events are folded into the

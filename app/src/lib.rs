@@ -1,0 +1,17 @@
+//! The application layer: every use case of folio as plain async functions over the
+//! caller's principal, and the one catalogue of operations that the transports (REST,
+//! MCP) are built from. Nothing here knows HTTP or MCP; nothing in the transports knows
+//! SQL, tenants or pagination.
+//!
+//! - [`read`]: the read use cases ([`Reads`]): summaries, content, text, outline, .docx,
+//!   exports, history, audit, search — tenant scope, time travel, read-your-writes.
+//! - [`write`]: the write use cases ([`Writes`]): create, commands, archive — If-Match,
+//!   Idempotency-Key, reason, batch, dry run.
+//! - [`page`]: the one pagination helper.
+
+pub mod page;
+pub mod read;
+pub mod write;
+
+pub use read::Reads;
+pub use write::{WriteRequest, Writes};
