@@ -185,6 +185,9 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
     dispatch(&kind, Value::Object(object), prefix)
 }
 
+/// A schema or a reference to one.
+pub type RefOrSchema = utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>;
+
 /// The command table: each wire name (the `type`) with the command struct it reads into.
 /// Written once: it makes the parser and [`COMMAND_TYPES`], from which the OpenAPI
 /// schema of a command is built.
@@ -193,6 +196,53 @@ macro_rules! command_table {
         /// Every command `POST /v1/documents/{id}/commands` accepts: its `type` and the name
         /// of its struct (= its schema component).
         pub const COMMAND_TYPES: &[(&str, &str)] = &[$(($name, stringify!($variant))),*];
+
+        /// The JSON Schema of a command's fields (its struct) and the schemas it refers to.
+        pub fn command_schema(kind: &str) -> Option<(RefOrSchema, Vec<(String, RefOrSchema)>)> {
+            match kind {
+                $($name => {
+                    let mut deps = Vec::new();
+                    <domain::command::$variant as utoipa::ToSchema>::schemas(&mut deps);
+                    Some((<domain::command::$variant as utoipa::PartialSchema>::schema(), deps))
+                })*
+                _ => None,
+            }
+        }
+
+        /// The JSON Schema of any one command (`oneOf` the commands, each with its `type`)
+        /// and the schemas it refers to.
+        pub fn command_schema_all() -> (RefOrSchema, Vec<(String, RefOrSchema)>) {
+            let mut deps = Vec::new();
+            let mut one_of = Vec::new();
+            $(
+                {
+                    let mut schema = serde_json::to_value(
+                        <domain::command::$variant as utoipa::PartialSchema>::schema(),
+                    )
+                    .unwrap_or_default();
+                    <domain::command::$variant as utoipa::ToSchema>::schemas(&mut deps);
+                    if let Some(object) = schema.as_object_mut() {
+                        let properties = object
+                            .entry("properties")
+                            .or_insert_with(|| serde_json::json!({}));
+                        if let Some(p) = properties.as_object_mut() {
+                            p.insert(
+                                "type".into(),
+                                serde_json::json!({"type": "string", "enum": [$name], "description": "The command."}),
+                            );
+                        }
+                        let required = object.entry("required").or_insert_with(|| serde_json::json!([]));
+                        if let Some(list) = required.as_array_mut() {
+                            list.insert(0, serde_json::json!("type"));
+                        }
+                    }
+                    one_of.push(schema);
+                }
+            )*
+            let root = serde_json::from_value(serde_json::json!({ "oneOf": one_of }))
+                .unwrap_or_else(|_| utoipa::openapi::RefOr::T(Default::default()));
+            (root, deps)
+        }
 
         fn dispatch(kind: &str, rest: Value, prefix: &str) -> Result<DocumentCommand, FieldError> {
             match kind {

@@ -8,8 +8,14 @@
 //! - [`write`]: the write use cases ([`Writes`]): create, commands, archive — If-Match,
 //!   Idempotency-Key, reason, batch, dry run.
 //! - [`page`]: the one pagination helper.
+//! - [`ops`]: the catalogue of operations and [`ops::call`], which runs one by name.
+//! - [`schema`]: self-contained JSON Schemas from the utoipa descriptions.
+//! - [`metrics`]: per-operation counters and latency.
 
+pub mod metrics;
+pub mod ops;
 pub mod page;
+pub mod schema;
 pub mod read;
 pub mod write;
 

@@ -1,0 +1,642 @@
+//! The catalogue: every operation folio offers, described once — its name (= the command
+//! `type` = the MCP tool name), a one-line description, the JSON Schema of its input and
+//! of its output, whether it reads or writes, the scope it needs and its REST route — and
+//! [`call`], which runs one by name from JSON arguments. The MCP server lists and calls
+//! these; REST serves the same use cases through its routes, and a test checks that every
+//! operation has its route in the OpenAPI document and its tool in the MCP server.
+//!
+//! A new command needs only its domain rule and its line in the command table
+//! (`api-types/src/parse.rs`): it then appears here, as a tool and in the OpenAPI schema.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use api_types::{
+    ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse,
+    CreatedDocument, DocumentSearchResponse, DocumentSummary, ExportResponse, OutlineResponse,
+    Page, SearchHit, TextResponse,
+};
+use auth::{Principal, Scope};
+use domain::DocumentId;
+use infrastructure::RequestContext;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::read::{
+    DocumentSearchParams, DocxFile, EventParams, ExportParams, ListParams, ReadAt, Reads,
+    SearchParams,
+};
+use crate::schema;
+use crate::write::{WriteRequest, Writes};
+
+/// Longest `reason`, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Whether an operation reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Changes nothing.
+    Read,
+    /// Appends events.
+    Write,
+}
+
+/// What kind of operation it is (how [`call`] runs it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A document command of the command table.
+    Command,
+    /// Any other operation, by name.
+    Named,
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Its name: the command `type`, the MCP tool name, the metrics label.
+    pub name: &'static str,
+    /// One line saying what it does.
+    pub description: String,
+    /// Reads or writes.
+    pub side: Side,
+    /// The scope it needs.
+    pub scope: Scope,
+    /// Its REST route: method and path template (as in the OpenAPI document).
+    pub rest: (&'static str, &'static str),
+    /// JSON Schema of its arguments (an object; unknown fields are refused).
+    pub input_schema: Value,
+    /// JSON Schema of its result (an object).
+    pub output_schema: Value,
+    /// It removes or hides something (archive, delete).
+    pub destructive: bool,
+    /// Calling it twice with the same arguments has the effect of calling it once.
+    pub idempotent: bool,
+    kind: Kind,
+}
+
+/// The services operations run on.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The read use cases.
+    pub reads: Reads,
+    /// The write use cases.
+    pub writes: Writes,
+}
+
+/// Who calls: the principal and the request's facts (recorded on events).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Who, with which scopes.
+    pub principal: Principal,
+    /// Tenant, actor, request id, client address and agent, reason.
+    pub request: RequestContext,
+}
+
+/// What an operation answers.
+#[derive(Debug)]
+pub enum Output {
+    /// A JSON object (matching the operation's output schema).
+    Json(Value),
+    /// A .docx file, with the JSON object that describes it.
+    Docx(Value, DocxFile),
+}
+
+/// The envelope fields every write takes besides its own.
+fn write_fields() -> Vec<(&'static str, Value, bool)> {
+    vec![
+        (
+            "if_match",
+            json!({"type": "integer", "minimum": 1, "description": "The document version this change is based on; refused with stale_version (and the current version) when another change came first."}),
+            false,
+        ),
+        (
+            "reason",
+            json!({"type": "string", "maxLength": MAX_REASON_CHARS, "description": "Why the change is made; recorded on its events and shown in the history."}),
+            false,
+        ),
+        (
+            "idempotency_key",
+            json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$", "description": "A retry with the same key appends nothing and returns the first result."}),
+            false,
+        ),
+        (
+            "dry_run",
+            json!({"type": "boolean", "default": false, "description": "Report the events that would be appended and the blocks that would be created or changed; append nothing."}),
+            false,
+        ),
+    ]
+}
+
+fn document_id_field() -> (&'static str, Value, bool) {
+    (
+        "document_id",
+        json!({"type": "string", "format": "uuid", "description": "The document's id."}),
+        true,
+    )
+}
+
+/// A query of the catalogue.
+struct Query {
+    name: &'static str,
+    description: &'static str,
+    rest: (&'static str, &'static str),
+    input: Value,
+    output: Value,
+}
+
+fn queries() -> Vec<Query> {
+    let doc = || document_id_field();
+    let at = || schema::of::<ReadAt>();
+    vec![
+        Query {
+            name: "list_documents",
+            description: "List the tenant's documents, newest first (paged; filter by title with q).",
+            rest: ("GET", "/v1/documents"),
+            input: schema::object(&[], Some(schema::of::<ListParams>())),
+            output: schema::page_of::<DocumentSummary>(),
+        },
+        Query {
+            name: "get_document",
+            description: "A document's summary: title, version, metadata, counts, who created it and when.",
+            rest: ("GET", "/v1/documents/{id}"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<DocumentSummary>(),
+        },
+        Query {
+            name: "get_content",
+            description: "A document's blocks (paragraphs, headings, tables, lists, page breaks) with their ids and text.",
+            rest: ("GET", "/v1/documents/{id}/content"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<ContentResponse>(),
+        },
+        Query {
+            name: "get_block",
+            description: "One block of a document by its id.",
+            rest: ("GET", "/v1/documents/{id}/blocks/{block_id}"),
+            input: schema::object(
+                &[
+                    doc(),
+                    ("block_id", json!({"type": "string", "description": "The block's id."}), true),
+                ],
+                Some(at()),
+            ),
+            output: schema::of::<BlockResponse>(),
+        },
+        Query {
+            name: "get_text",
+            description: "A document as plain text, one line per paragraph, heading, list item or table row.",
+            rest: ("GET", "/v1/documents/{id}/text"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<TextResponse>(),
+        },
+        Query {
+            name: "get_outline",
+            description: "A document's headings with their levels and block ids.",
+            rest: ("GET", "/v1/documents/{id}/outline"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<OutlineResponse>(),
+        },
+        Query {
+            name: "get_docx",
+            description: "A document (or a past version of it) as a Word .docx file.",
+            rest: ("GET", "/v1/documents/{id}/docx"),
+            input: schema::object(&[doc()], Some(at())),
+            output: docx_schema(),
+        },
+        Query {
+            name: "export_document",
+            description: "A document exported as HTML, Markdown or plain text.",
+            rest: ("GET", "/v1/documents/{id}/export"),
+            input: schema::object(&[doc()], Some(schema::of::<ExportParams>())),
+            output: schema::of::<ExportResponse>(),
+        },
+        Query {
+            name: "get_history",
+            description: "A document's events, oldest first, with who made each change, when, through which request and why (paged, filterable).",
+            rest: ("GET", "/v1/documents/{id}/history"),
+            input: schema::object(&[doc()], Some(schema::of::<EventParams>())),
+            output: schema::page_of::<api_types::HistoryItem>(),
+        },
+        Query {
+            name: "search_document",
+            description: "Where a text occurs in one document: block ids, character offsets and snippets (paged).",
+            rest: ("GET", "/v1/documents/{id}/search"),
+            input: schema::object(&[doc()], Some(schema::of::<DocumentSearchParams>())),
+            output: schema::of::<DocumentSearchResponse>(),
+        },
+        Query {
+            name: "search_documents",
+            description: "Text search across every live document of the tenant (case-insensitive, paged).",
+            rest: ("GET", "/v1/search"),
+            input: schema::object(&[], Some(schema::of::<SearchParams>())),
+            output: schema::page_of::<SearchHit>(),
+        },
+        Query {
+            name: "get_audit",
+            description: "The tenant-wide event log: every event of every document in commit order (paged, filterable).",
+            rest: ("GET", "/v1/audit"),
+            input: schema::object(&[], Some(schema::of::<EventParams>())),
+            output: schema::page_of::<api_types::AuditItem>(),
+        },
+    ]
+}
+
+fn docx_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "The .docx file; the file itself comes as an embedded resource.",
+        "properties": {
+            "version": {"type": "integer", "minimum": 1, "description": "The version rendered."},
+            "file_name": {"type": "string", "description": "A file name for it."},
+            "mime_type": {"type": "string", "description": "The Word media type."},
+            "size_bytes": {"type": "integer", "minimum": 0, "description": "Its size."},
+            "uri": {"type": "string", "description": "The resource URI of this document's .docx."},
+        },
+        "required": ["version", "file_name", "mime_type", "size_bytes", "uri"],
+    })
+}
+
+/// Every operation, built once.
+pub fn catalogue() -> &'static [Operation] {
+    static CATALOGUE: OnceLock<Vec<Operation>> = OnceLock::new();
+    CATALOGUE.get_or_init(build)
+}
+
+/// The operation called `name`.
+pub fn operation(name: &str) -> Option<&'static Operation> {
+    catalogue().iter().find(|op| op.name == name)
+}
+
+fn build() -> Vec<Operation> {
+    let mut ops: Vec<Operation> = queries()
+        .into_iter()
+        .map(|q| Operation {
+            name: q.name,
+            description: q.description.to_string(),
+            side: Side::Read,
+            scope: Scope::Read,
+            rest: q.rest,
+            input_schema: q.input,
+            output_schema: q.output,
+            destructive: false,
+            idempotent: true,
+            kind: Kind::Named,
+        })
+        .collect();
+    let result = schema::of::<CommandResult>();
+    let mut create_fields = vec![(
+        "title",
+        json!({"type": "string", "minLength": 1, "maxLength": 1000, "description": "The new document's title."}),
+        true,
+    )];
+    create_fields.extend(
+        write_fields()
+            .into_iter()
+            .filter(|(name, _, _)| *name != "if_match"),
+    );
+    ops.push(Operation {
+        name: "create_document",
+        description: "Create an empty document with a title (version 1); returns its id.".into(),
+        side: Side::Write,
+        scope: Scope::Write,
+        rest: ("POST", "/v1/documents"),
+        input_schema: schema::object(&create_fields, None),
+        output_schema: schema::of::<CreatedDocument>(),
+        destructive: false,
+        idempotent: false,
+        kind: Kind::Named,
+    });
+    let mut doc_write = vec![document_id_field()];
+    doc_write.extend(write_fields());
+    ops.push(Operation {
+        name: "archive_document",
+        description: "Archive a document: it takes no more changes; its history stays readable.".into(),
+        side: Side::Write,
+        scope: Scope::Write,
+        rest: ("DELETE", "/v1/documents/{id}"),
+        input_schema: schema::object(&doc_write, None),
+        output_schema: result.clone(),
+        destructive: true,
+        idempotent: false,
+        kind: Kind::Named,
+    });
+    let (command_root, command_deps) = api_types::command_schema_all();
+    let mut batch_fields = doc_write.clone();
+    batch_fields.push((
+        "commands",
+        json!({
+            "type": "array",
+            "minItems": 1,
+            "description": "The commands, applied in order, all or nothing; each is an object with its `type` (a command tool's name) and that tool's fields.",
+            "items": schema::inline_all(command_root, command_deps),
+        }),
+        true,
+    ));
+    ops.push(Operation {
+        name: "run_commands",
+        description: "Apply several commands to a document at once, all or nothing (one version per event).".into(),
+        side: Side::Write,
+        scope: Scope::Write,
+        rest: ("POST", "/v1/documents/{id}/commands"),
+        input_schema: schema::object(&batch_fields, None),
+        output_schema: result.clone(),
+        destructive: false,
+        idempotent: false,
+        kind: Kind::Named,
+    });
+    for (kind, _) in COMMAND_TYPES {
+        let Some((root, deps)) = api_types::command_schema(kind) else {
+            continue;
+        };
+        let fields = schema::inline_all(root, deps);
+        let description = fields
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or(kind)
+            .lines()
+            .next()
+            .unwrap_or(kind)
+            .to_string();
+        ops.push(Operation {
+            name: kind,
+            description,
+            side: Side::Write,
+            scope: Scope::Write,
+            rest: ("POST", "/v1/documents/{id}/commands"),
+            input_schema: schema::object(&doc_write, Some(fields)),
+            output_schema: result.clone(),
+            destructive: matches!(
+                *kind,
+                "delete_text" | "delete_block" | "delete_table_row" | "delete_table_column"
+            ),
+            idempotent: matches!(
+                *kind,
+                "set_title" | "set_metadata" | "set_alignment" | "set_table_cell" | "set_list_item_level"
+            ),
+            kind: Kind::Command,
+        });
+    }
+    ops
+}
+
+/// Reads the arguments of `op`: an object whose fields are all in its input schema (an
+/// unknown one is refused, naming it).
+fn arguments(op: &Operation, args: Value) -> Result<serde_json::Map<String, Value>, ApiError> {
+    let Value::Object(object) = args else {
+        return Err(ApiError::invalid("arguments", "the arguments are a JSON object"));
+    };
+    let known = schema::property_names(&op.input_schema);
+    if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(ApiError::invalid(
+            unknown.clone(),
+            format!("unknown field `{unknown}`; {} takes {}", op.name, known.join(", ")),
+        ));
+    }
+    Ok(object)
+}
+
+fn take<T: DeserializeOwned>(
+    args: &mut serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<Option<T>, ApiError> {
+    match args.remove(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| ApiError::invalid(field, e.to_string())),
+    }
+}
+
+fn required<T: DeserializeOwned>(
+    args: &mut serde_json::Map<String, Value>,
+    field: &str,
+) -> Result<T, ApiError> {
+    take(args, field)?.ok_or_else(|| ApiError::invalid(field, format!("missing field `{field}`")))
+}
+
+fn rest<T: DeserializeOwned>(args: serde_json::Map<String, Value>) -> Result<T, ApiError> {
+    api_types::parse_json_value(Value::Object(args))
+}
+
+/// Takes the write envelope (if_match, reason, idempotency_key, dry_run) out of `args`.
+fn envelope(
+    args: &mut serde_json::Map<String, Value>,
+    caller: &Caller,
+) -> Result<(WriteRequest, RequestContext), ApiError> {
+    let request = WriteRequest {
+        if_match: take(args, "if_match")?,
+        idempotency_key: take(args, "idempotency_key")?,
+        dry_run: take(args, "dry_run")?.unwrap_or(false),
+    };
+    let mut context = caller.request.clone();
+    if let Some(reason) = take::<String>(args, "reason")? {
+        if reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control) {
+            return Err(ApiError::invalid(
+                "reason",
+                format!("at most {MAX_REASON_CHARS} characters, without control characters"),
+            ));
+        }
+        context.reason = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
+    }
+    Ok((request, context))
+}
+
+fn json<T: serde::Serialize>(value: T) -> Result<Output, ApiError> {
+    serde_json::to_value(value)
+        .map(Output::Json)
+        .map_err(|e| ApiError::internal(&e))
+}
+
+/// Runs the operation `name` with JSON `args` as `caller`, recording its count and
+/// latency under `transport`.
+///
+/// # Errors
+/// An unknown operation, a scope the caller lacks (403), invalid arguments (422), and
+/// whatever the use case refuses.
+pub async fn call(
+    services: &Services,
+    caller: &Caller,
+    name: &str,
+    args: Value,
+    transport: &'static str,
+) -> Result<Output, ApiError> {
+    let started = Instant::now();
+    let Some(op) = operation(name) else {
+        return Err(ApiError::NotFound {
+            code: Code::ToolNotFound,
+            detail: format!("no operation named {name:?}"),
+        });
+    };
+    let result = run(services, caller, op, args).await;
+    let code = match &result {
+        Ok(_) => "ok",
+        Err(e) => e.code().as_str(),
+    };
+    crate::metrics::observe(op.name, transport, code, started.elapsed());
+    result
+}
+
+async fn run(
+    services: &Services,
+    caller: &Caller,
+    op: &Operation,
+    args: Value,
+) -> Result<Output, ApiError> {
+    if !caller.principal.can(op.scope) {
+        return Err(ApiError::Forbidden {
+            detail: format!("{} needs the {} scope", op.name, op.scope.as_str()),
+        });
+    }
+    let mut args = arguments(op, args)?;
+    let reads = &services.reads;
+    let who = &caller.principal;
+    if op.kind == Kind::Command {
+        let id = document(&mut args)?;
+        let (request, context) = envelope(&mut args, caller)?;
+        args.insert("type".into(), Value::String(op.name.to_string()));
+        let (commands, _) = api_types::parse_command_value(Value::Object(args), 1)?;
+        return json(
+            services
+                .writes
+                .execute(&context, &id, &commands, false, &request)
+                .await?,
+        );
+    }
+    match op.name {
+        "list_documents" => json(reads.list(who, &rest(args)?).await?),
+        "get_document" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.summary(who, &id, rest(args)?).await?)
+        }
+        "get_content" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.content(who, &id, rest(args)?).await?)
+        }
+        "get_block" => {
+            let id: String = required(&mut args, "document_id")?;
+            let block: String = required(&mut args, "block_id")?;
+            json(reads.block(who, &id, &block, rest(args)?).await?)
+        }
+        "get_text" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.text(who, &id, rest(args)?).await?)
+        }
+        "get_outline" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.outline(who, &id, rest(args)?).await?)
+        }
+        "get_docx" => {
+            let id: String = required(&mut args, "document_id")?;
+            let file = reads.docx(who, &id, rest(args)?).await?;
+            let info = json!({
+                "version": file.version,
+                "file_name": file.file_name,
+                "mime_type": docx_engine::DOCX_CONTENT_TYPE,
+                "size_bytes": file.bytes.len(),
+                "uri": format!("folio://documents/{id}/docx"),
+            });
+            Ok(Output::Docx(info, file))
+        }
+        "export_document" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.export(who, &id, &rest(args)?).await?)
+        }
+        "get_history" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.history(who, &id, &rest(args)?).await?)
+        }
+        "search_document" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.search_document(who, &id, &rest(args)?).await?)
+        }
+        "search_documents" => json(reads.search(who, &rest(args)?).await?),
+        "get_audit" => json(reads.audit(who, &rest(args)?).await?),
+        "create_document" => {
+            let (request, context) = envelope(&mut args, caller)?;
+            let title: String = required(&mut args, "title")?;
+            json(services.writes.create(&context, title, &request).await?)
+        }
+        "archive_document" => {
+            let id = document(&mut args)?;
+            let (request, context) = envelope(&mut args, caller)?;
+            json(services.writes.archive(&context, &id, &request).await?)
+        }
+        "run_commands" => {
+            let id = document(&mut args)?;
+            let (request, context) = envelope(&mut args, caller)?;
+            let commands = args.remove("commands").unwrap_or(Value::Null);
+            let (commands, batch) = api_types::parse_command_value(
+                json!({ "commands": commands }),
+                services.writes.max_batch,
+            )?;
+            json(
+                services
+                    .writes
+                    .execute(&context, &id, &commands, batch, &request)
+                    .await?,
+            )
+        }
+        other => Err(ApiError::internal(&std::io::Error::other(format!(
+            "operation {other} is in the catalogue but has no handler"
+        )))),
+    }
+}
+
+fn document(args: &mut serde_json::Map<String, Value>) -> Result<DocumentId, ApiError> {
+    let raw: String = required(args, "document_id")?;
+    api_types::parse_document_id(&raw)
+}
+
+/// The services as one shareable value.
+pub type SharedServices = Arc<Services>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(v: &Value) -> usize {
+        match v {
+            Value::Object(o) => {
+                usize::from(o.contains_key("$ref")) + o.values().map(refs).sum::<usize>()
+            }
+            Value::Array(a) => a.iter().map(refs).sum(),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn every_command_type_is_an_operation() {
+        for (kind, _) in COMMAND_TYPES {
+            let op = operation(kind).unwrap_or_else(|| panic!("{kind} has no operation"));
+            assert_eq!(op.side, Side::Write);
+            assert!(schema::property_names(&op.input_schema).contains(&"document_id"));
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_schemas_self_contained_objects() {
+        let mut seen = std::collections::HashSet::new();
+        for op in catalogue() {
+            assert!(seen.insert(op.name), "{} twice", op.name);
+            for schema in [&op.input_schema, &op.output_schema] {
+                assert_eq!(schema["type"], "object", "{}: {schema}", op.name);
+                assert_eq!(refs(schema), 0, "{}: {schema}", op.name);
+            }
+            assert!(!op.description.is_empty(), "{}", op.name);
+        }
+    }
+
+    #[test]
+    fn every_input_field_is_described() {
+        let mut bare = Vec::new();
+        for op in catalogue() {
+            let properties = op.input_schema["properties"].as_object().expect("object");
+            for (field, schema) in properties {
+                if schema.get("description").is_none() {
+                    bare.push(format!("{}.{field}: {schema}", op.name));
+                }
+            }
+        }
+        assert!(bare.is_empty(), "fields without a description:\n{}", bare.join("\n"));
+    }
+}
