@@ -82,6 +82,7 @@ pub struct EventRef {
     pub kind: String,
     /// The event itself, on a dry run (what would be appended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub payload: Option<serde_json::Value>,
 }
 

@@ -20,6 +20,6 @@ pub use code::Code;
 pub use dto::*;
 pub use error::{ApiError, FieldError, ProblemDetails};
 pub use parse::{
-    COMMAND_TYPES, RefOrSchema, command_schema, command_schema_all, parse_command_value, parse_commands, parse_document_id, parse_json,
-    parse_json_value,
+    COMMAND_TYPES, RefOrSchema, command_schema, command_schema_all, parse_command_value,
+    parse_commands, parse_document_id, parse_json, parse_json_value,
 };

@@ -15,8 +15,8 @@
 pub mod metrics;
 pub mod ops;
 pub mod page;
-pub mod schema;
 pub mod read;
+pub mod schema;
 pub mod write;
 
 pub use read::Reads;

@@ -5,7 +5,12 @@
 use std::time::Duration;
 
 /// Records one call of `operation` over `transport` that ended with `code`.
-pub fn observe(operation: &'static str, transport: &'static str, code: &'static str, took: Duration) {
+pub fn observe(
+    operation: &'static str,
+    transport: &'static str,
+    code: &'static str,
+    took: Duration,
+) {
     metrics::counter!(
         "folio_operations_total",
         "operation" => operation,

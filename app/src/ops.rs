@@ -12,9 +12,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use api_types::{
-    ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse,
-    CreatedDocument, DocumentSearchResponse, DocumentSummary, ExportResponse, OutlineResponse,
-    Page, SearchHit, TextResponse,
+    ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse, CreatedDocument,
+    DocumentSearchResponse, DocumentSummary, ExportResponse, OutlineResponse, SearchHit,
+    TextResponse,
 };
 use auth::{Principal, Scope};
 use domain::DocumentId;
@@ -176,7 +176,11 @@ fn queries() -> Vec<Query> {
             input: schema::object(
                 &[
                     doc(),
-                    ("block_id", json!({"type": "string", "description": "The block's id."}), true),
+                    (
+                        "block_id",
+                        json!({"type": "string", "description": "The block's id."}),
+                        true,
+                    ),
                 ],
                 Some(at()),
             ),
@@ -310,7 +314,8 @@ fn build() -> Vec<Operation> {
     doc_write.extend(write_fields());
     ops.push(Operation {
         name: "archive_document",
-        description: "Archive a document: it takes no more changes; its history stays readable.".into(),
+        description: "Archive a document: it takes no more changes; its history stays readable."
+            .into(),
         side: Side::Write,
         scope: Scope::Write,
         rest: ("DELETE", "/v1/documents/{id}"),
@@ -334,7 +339,9 @@ fn build() -> Vec<Operation> {
     ));
     ops.push(Operation {
         name: "run_commands",
-        description: "Apply several commands to a document at once, all or nothing (one version per event).".into(),
+        description:
+            "Apply several commands to a document at once, all or nothing (one version per event)."
+                .into(),
         side: Side::Write,
         scope: Scope::Write,
         rest: ("POST", "/v1/documents/{id}/commands"),
@@ -371,7 +378,11 @@ fn build() -> Vec<Operation> {
             ),
             idempotent: matches!(
                 *kind,
-                "set_title" | "set_metadata" | "set_alignment" | "set_table_cell" | "set_list_item_level"
+                "set_title"
+                    | "set_metadata"
+                    | "set_alignment"
+                    | "set_table_cell"
+                    | "set_list_item_level"
             ),
             kind: Kind::Command,
         });
@@ -383,13 +394,20 @@ fn build() -> Vec<Operation> {
 /// unknown one is refused, naming it).
 fn arguments(op: &Operation, args: Value) -> Result<serde_json::Map<String, Value>, ApiError> {
     let Value::Object(object) = args else {
-        return Err(ApiError::invalid("arguments", "the arguments are a JSON object"));
+        return Err(ApiError::invalid(
+            "arguments",
+            "the arguments are a JSON object",
+        ));
     };
     let known = schema::property_names(&op.input_schema);
     if let Some(unknown) = object.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(ApiError::invalid(
             unknown.clone(),
-            format!("unknown field `{unknown}`; {} takes {}", op.name, known.join(", ")),
+            format!(
+                "unknown field `{unknown}`; {} takes {}",
+                op.name,
+                known.join(", ")
+            ),
         ));
     }
     Ok(object)
@@ -637,6 +655,10 @@ mod tests {
                 }
             }
         }
-        assert!(bare.is_empty(), "fields without a description:\n{}", bare.join("\n"));
+        assert!(
+            bare.is_empty(),
+            "fields without a description:\n{}",
+            bare.join("\n")
+        );
     }
 }

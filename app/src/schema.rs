@@ -25,7 +25,10 @@ pub fn of<T: ToSchema>() -> Value {
 pub fn page_of<T: ToSchema>() -> Value {
     let mut deps = vec![(T::name().into_owned(), T::schema())];
     T::schemas(&mut deps);
-    inline_all(<api_types::Page<T> as utoipa::PartialSchema>::schema(), deps)
+    inline_all(
+        <api_types::Page<T> as utoipa::PartialSchema>::schema(),
+        deps,
+    )
 }
 
 /// A schema with its dependencies inlined.
@@ -200,6 +203,11 @@ mod tests {
     fn pages_inline_their_items() {
         let schema = page_of::<api_types::DocumentSummary>();
         assert_eq!(refs(&schema), 0, "{schema}");
-        assert!(schema.pointer("/properties/items/items/properties/title").is_some(), "{schema}");
+        assert!(
+            schema
+                .pointer("/properties/items/items/properties/title")
+                .is_some(),
+            "{schema}"
+        );
     }
 }

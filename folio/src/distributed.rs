@@ -116,9 +116,24 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
         .context("the event store is PostgreSQL")?
         .clone();
     let appended = Arc::new(Notify::new());
-    let tasks = vec![tokio::spawn(run_relay(pg, bus, appended.clone(), shutdown))];
+    // MCP needs reads as well as writes: this process serves /mcp, with the read models
+    // of the same database (and their change notifications, for min_version waits).
+    let views = Views::postgres(pool.clone());
+    let tasks = vec![
+        tokio::spawn(run_relay(pg, bus, appended.clone(), shutdown.clone())),
+        tokio::spawn(infrastructure::postgres::run_views_listener(
+            pool.clone(),
+            views.clone(),
+            shutdown,
+        )),
+    ];
+    let command = settings.api.command_api(log.clone(), appended);
+    let reads = settings
+        .api
+        .query_api(log, views, BlobStore::postgres(pool.clone()));
     let routes = Routes {
-        command: Some(settings.api.command_api(log, appended)),
+        mcp: Some(settings.api.mcp(&reads, &command)),
+        command: Some(command),
         query: None,
         auth: Some(auth),
         ready: postgres_ready(&pool),
@@ -145,6 +160,7 @@ pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> 
     ))];
     let routes = Routes {
         command: None,
+        mcp: None,
         query: Some(settings.api.query_api(
             EventLog::postgres(pool.clone()),
             views,
@@ -203,6 +219,7 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
     let tasks = vec![read_model, docx];
     let routes = Routes {
         command: None,
+        mcp: None,
         query: None,
         auth: None,
         ready: with_projectors(postgres_ready(&pool), vec![read_model_alive, docx_alive]),

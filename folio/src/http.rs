@@ -82,6 +82,8 @@ pub(crate) fn with_projectors(ready: ReadyCheck, tasks: Vec<Liveness>) -> ReadyC
 pub(crate) struct Routes {
     pub(crate) command: Option<CommandApi>,
     pub(crate) query: Option<Reads>,
+    /// MCP over streamable HTTP at `/mcp` (needs reads and writes).
+    pub(crate) mcp: Option<mcp::http::McpHttp>,
     /// Who may call: every route but health, readiness and the API docs needs a principal.
     /// `None` only for a process without API routes (the projector).
     pub(crate) auth: Option<web::Data<Authenticator>>,
@@ -105,11 +107,12 @@ pub(crate) fn start(
     let Routes {
         command,
         query,
+        mcp,
         auth,
         ready,
     } = routes;
     anyhow::ensure!(
-        auth.is_some() || (command.is_none() && query.is_none()),
+        auth.is_some() || (command.is_none() && query.is_none() && mcp.is_none()),
         "API routes need an authenticator"
     );
     let mut server = HttpServer::new(move || {
@@ -133,6 +136,9 @@ pub(crate) fn start(
         let routes = web::Data::new(RouteTable::of(&openapi));
         if let Some(auth) = &auth {
             app = app.app_data(auth.clone());
+        }
+        if let Some(mcp) = &mcp {
+            app = app.configure(mcp::http::configure(mcp.clone()));
         }
         // The last `wrap` runs first: request id and access log, then authorization.
         app.wrap(Condition::new(auth.is_some(), from_fn(auth::authorize)))

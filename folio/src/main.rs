@@ -55,14 +55,29 @@ enum Command {
     /// Manage API keys (embedded data dir or --database-url).
     #[command(subcommand)]
     ApiKey(credentials::ApiKeyCommand),
+    /// MCP over stdio for desktop clients: relays to a running folio's /mcp as the
+    /// principal of an API key.
+    Mcp(McpArgs),
     /// Measure command throughput and latency over HTTP.
     Bench(bench::BenchArgs),
+}
+
+/// `folio mcp`.
+#[derive(Debug, clap::Args)]
+struct McpArgs {
+    /// The running folio's base URL (`folio serve`, or `folio command-api` in the
+    /// distributed deployment).
+    #[arg(long, env = "FOLIO_URL", default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// The API key to act with (its tenant, scopes and rate limit).
+    #[arg(long, env = "FOLIO_API_KEY", hide_env_values = true)]
+    api_key: String,
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = match &cli.command {
-        Command::Bench(_) => "warn",
+        Command::Bench(_) | Command::Mcp(_) => "warn",
         Command::Migrate(_) | Command::Rebuild(_) | Command::User(_) | Command::ApiKey(_) => "warn",
         _ => "info,sqlx=warn,async_nats=warn",
     };
@@ -74,6 +89,12 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(settings) => embedded::serve(settings).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Mcp(args) => mcp::stdio::run(mcp::stdio::Bridge {
+                url: format!("{}/mcp", args.url.trim_end_matches('/')),
+                api_key: args.api_key,
+            })
+            .await
+            .map_err(anyhow::Error::from),
             Command::CommandApi(s) => distributed::command_api(s).await,
             Command::QueryApi(s) => distributed::query_api(s).await,
             Command::Projector(s) => distributed::projector(s).await,

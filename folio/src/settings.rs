@@ -62,6 +62,21 @@ pub(crate) struct ApiSettings {
     /// exports); more wait their turn, so a burst cannot exhaust memory.
     #[arg(long, env = "FOLIO_MAX_HEAVY_READS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub(crate) max_heavy_reads: u32,
+    /// `Host` names `/mcp` answers to (comma-separated; `name` or `name:port`), against DNS
+    /// rebinding. Add the server's public name when clients reach it by name; empty
+    /// accepts any (only behind a proxy that checks `Host`).
+    #[arg(
+        long,
+        env = "FOLIO_MCP_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        default_value = "localhost,127.0.0.1,::1"
+    )]
+    pub(crate) mcp_allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call `/mcp` (comma-separated, with scheme and port:
+    /// `https://app.example.com:443`). Default: none — a request with an `Origin` header
+    /// (a web page) is refused; MCP clients outside browsers send none.
+    #[arg(long, env = "FOLIO_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub(crate) mcp_allowed_origins: Vec<String>,
 }
 
 impl Default for ApiSettings {
@@ -80,6 +95,8 @@ impl Default for ApiSettings {
             cache_mib: DEFAULT_CACHE_MIB,
             workers: None,
             max_heavy_reads: 2,
+            mcp_allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            mcp_allowed_origins: Vec::new(),
         }
     }
 }
@@ -119,6 +136,22 @@ impl ApiSettings {
             },
             max_body_bytes: self.max_body_bytes,
         }
+    }
+
+    /// The MCP endpoint over these use cases.
+    pub(crate) fn mcp(&self, reads: &Reads, command: &CommandApi) -> mcp::http::McpHttp {
+        let services = Arc::new(app::ops::Services {
+            reads: reads.clone(),
+            writes: command.writes.clone(),
+        });
+        mcp::http::McpHttp::new(
+            services,
+            &mcp::http::McpSettings {
+                allowed_hosts: self.mcp_allowed_hosts.clone(),
+                allowed_origins: self.mcp_allowed_origins.clone(),
+                max_body_bytes: self.max_body_bytes,
+            },
+        )
     }
 
     /// The query API over these stores, with this wait bound.
