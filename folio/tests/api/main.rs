@@ -13,6 +13,7 @@ mod errors;
 mod fuzz;
 mod hardening;
 mod lifecycle;
+mod mcp;
 mod reads;
 mod scenario;
 mod security;

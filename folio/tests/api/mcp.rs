@@ -1,0 +1,319 @@
+//! MCP, checked with the official clients: the Python SDK (`mcp`, which validates every
+//! structured result against the tool's output schema) over streamable HTTP with an
+//! `X-API-Key` header and over stdio (`folio mcp`), and the MCP Inspector CLI over stdio —
+//! in both deployments. Plus what the transport must refuse, that every operation of the
+//! catalogue has its REST route and its tool, and that `/metrics` counts MCP calls.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, keyed_client, problem, spawn_app, spawn_distributed, succeeded};
+
+/// A key of `tenant` with `scopes`, made with the CLI.
+fn key(app: &TestApp, tenant: &str, scopes: &str) -> String {
+    let output = succeeded(app.cli(
+        &[
+            "api-key", "create", "--tenant", tenant, "--name", "mcp-test", "--scopes", scopes,
+        ],
+        &[],
+    ));
+    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
+    created["key"].as_str().unwrap().to_string()
+}
+
+/// The MCP endpoint's base: the process that serves /mcp (the command API when
+/// distributed).
+fn mcp_base(app: &TestApp) -> String {
+    app.write_base.clone()
+}
+
+async fn foreign_document(app: &TestApp) -> String {
+    let other = keyed_client(&key(app, "tenant-mcp-other", "read,write"));
+    let created: Value = other
+        .post(app.write_url("/v1/documents"))
+        .json(&json!({"title": "not yours"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().unwrap().to_string()
+}
+
+fn python_scenario(config: &Value) -> Value {
+    let output = Command::new(crate::helpers::venv_bin("python"))
+        .arg(crate::helpers::workspace_root().join("folio/tests/mcp/scenario.py"))
+        .arg(config.to_string())
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "the MCP scenario ({}) failed:\n{}\n{}",
+        config["transport"],
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = String::from_utf8_lossy(&output.stdout);
+    serde_json::from_str(line.lines().last().unwrap_or_default()).expect("a JSON summary")
+}
+
+fn inspector(args: &[&str], key: &str, base: &str) -> Value {
+    let bin = crate::helpers::workspace_root().join(".npm-tools/node_modules/.bin/mcp-inspector");
+    assert!(
+        bin.exists(),
+        "{} is missing: run scripts/test-deps",
+        bin.display()
+    );
+    let env = format!("FOLIO_API_KEY={key}");
+    let output = Command::new(bin)
+        .args([
+            "--cli",
+            "-e",
+            &env,
+            env!("CARGO_BIN_EXE_folio"),
+            "mcp",
+            "--url",
+            base,
+        ])
+        .args(args)
+        .output()
+        .expect("the inspector runs");
+    assert!(
+        output.status.success(),
+        "inspector {args:?}: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the inspector prints JSON")
+}
+
+/// The counter of `operation` over `transport` with outcome `code`, from /metrics.
+async fn counted(app: &TestApp, operation: &str, transport: &str, code: &str) -> u64 {
+    let text = crate::helpers::client()
+        .get(format!("{}/metrics", mcp_base(app)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let labels = [
+        format!("operation=\"{operation}\""),
+        format!("transport=\"{transport}\""),
+        format!("code=\"{code}\""),
+    ];
+    text.lines()
+        .filter(|l| l.starts_with("folio_operations_total{"))
+        .filter(|l| labels.iter().all(|label| l.contains(label.as_str())))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+async fn agents_work_through_mcp(app: TestApp) {
+    // Arrange: a read-only key, and a document of another tenant.
+    let base = mcp_base(&app);
+    let viewer = key(&app, "default", "read");
+    let foreign = foreign_document(&app).await;
+    let before = counted(&app, "add_paragraph", "mcp", "ok").await;
+    let config = |transport: &str| {
+        json!({
+            "transport": transport,
+            "url": base,
+            "key": app.key,
+            "viewer_key": viewer,
+            "foreign_doc": foreign,
+            "folio": env!("CARGO_BIN_EXE_folio"),
+        })
+    };
+
+    // Act and assert: the whole session, over both transports.
+    let http = python_scenario(&config("http"));
+    let stdio = python_scenario(&config("stdio"));
+    println!(
+        "MCP tools listed: {} (http), {} (stdio)",
+        http["tools"], stdio["tools"]
+    );
+    assert_eq!(http["tools"], stdio["tools"]);
+    assert_eq!(
+        http["tools"].as_u64().unwrap() as usize,
+        app::ops::catalogue().len()
+    );
+
+    // The Inspector CLI lists the tools and calls one over stdio.
+    let listed = inspector(&["--method", "tools/list"], &app.key, &base);
+    assert_eq!(
+        listed["tools"].as_array().unwrap().len(),
+        app::ops::catalogue().len()
+    );
+    let called = inspector(
+        &[
+            "--method",
+            "tools/call",
+            "--tool-name",
+            "create_document",
+            "--tool-arg",
+            "title=From the inspector",
+        ],
+        &app.key,
+        &base,
+    );
+    assert_eq!(called["isError"], false, "{called}");
+    assert_eq!(called["structuredContent"]["version"], 1, "{called}");
+
+    // The calls were counted per operation and transport (one add_paragraph per session).
+    let after = counted(&app, "add_paragraph", "mcp", "ok").await;
+    assert!(
+        after >= before + 2,
+        "add_paragraph counted {before} → {after}"
+    );
+    assert!(counted(&app, "add_paragraph", "mcp", "forbidden").await >= 2);
+}
+
+#[tokio::test]
+async fn agents_work_through_mcp_embedded() {
+    agents_work_through_mcp(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn agents_work_through_mcp_distributed() {
+    agents_work_through_mcp(spawn_distributed().await).await;
+}
+
+fn initialize() -> Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}})
+}
+
+async fn post_mcp(
+    app: &TestApp,
+    client: &reqwest::Client,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = client
+        .post(format!("{}/mcp", mcp_base(app)))
+        .header("accept", "application/json, text/event-stream")
+        .json(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_mcp_endpoint_refuses_what_rest_refuses_and_foreign_hosts() {
+    let app = spawn_app().await;
+
+    // No credentials: 401 problem+json, before MCP.
+    let anonymous = crate::helpers::client();
+    problem(post_mcp(&app, &anonymous, &initialize(), &[]).await, 401).await;
+
+    // A page on another site (Origin) or a rebound DNS name (Host) is refused.
+    let response = post_mcp(
+        &app,
+        &app.client,
+        &initialize(),
+        &[("origin", "http://evil.example")],
+    )
+    .await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+    let response = post_mcp(
+        &app,
+        &app.client,
+        &initialize(),
+        &[("host", "evil.example")],
+    )
+    .await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+
+    // An oversized message is a 413 problem like any other body.
+    let huge = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "create_document", "arguments": {"title": "x".repeat(2 * 1024 * 1024)}}});
+    problem(post_mcp(&app, &app.client, &huge, &[]).await, 413).await;
+
+    // An unknown tool is a tool error with its code, not a crash.
+    let call = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+        "name": "explode", "arguments": {}}});
+    let answer: Value = post_mcp(
+        &app,
+        &app.client,
+        &call,
+        &[("mcp-protocol-version", "2025-06-18")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let text = answer.to_string();
+    assert!(
+        text.contains("tool_not_found") || answer.get("error").is_some(),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_has_a_rest_route_an_openapi_entry_and_a_tool() {
+    let app = spawn_app().await;
+    let openapi: Value = app.get_json("/openapi.json").await;
+    let commands = openapi
+        .pointer("/components/schemas/DocumentCommand/oneOf")
+        .and_then(Value::as_array)
+        .expect("the command schema");
+    let tools: Value = post_mcp(
+        &app,
+        &app.client,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+        &[("mcp-protocol-version", "2025-06-18")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let tool_names: Vec<&str> = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    for op in app::ops::catalogue() {
+        let (method, path) = op.rest;
+        let route = openapi["paths"][path][method.to_lowercase()].clone();
+        assert!(
+            route.is_object(),
+            "{} has no {method} {path} in the OpenAPI document",
+            op.name
+        );
+        assert!(
+            tool_names.contains(&op.name),
+            "{} is not an MCP tool",
+            op.name
+        );
+        let is_command = api_types::COMMAND_TYPES
+            .iter()
+            .any(|(kind, _)| *kind == op.name);
+        if is_command {
+            assert_eq!(path, "/v1/documents/{id}/commands");
+            assert_eq!(commands.len(), api_types::COMMAND_TYPES.len());
+        } else {
+            assert_eq!(route["operationId"], op.name, "{method} {path}");
+        }
+    }
+    // And no REST route of the document API is missing from the catalogue.
+    for (path, item) in openapi["paths"].as_object().unwrap() {
+        if !path.starts_with("/v1/documents") && path != "/v1/search" && path != "/v1/audit" {
+            continue;
+        }
+        for (method, _) in item.as_object().unwrap() {
+            let method = method.to_uppercase();
+            assert!(
+                app::ops::catalogue()
+                    .iter()
+                    .any(|op| op.rest == (method.as_str(), path.as_str())),
+                "{method} {path} is not in the catalogue"
+            );
+        }
+    }
+}
