@@ -48,6 +48,8 @@ struct Limiter<K: Hash + Eq + Clone> {
     limiter: Option<DefaultKeyedRateLimiter<K>>,
     checks: AtomicU64,
     what: &'static str,
+    /// The `limit` label of refusals in metrics.
+    label: &'static str,
 }
 
 impl<K: Hash + Eq + Clone> Limiter<K> {
@@ -61,7 +63,13 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
             limiter,
             checks: AtomicU64::new(0),
             what,
+            label: "other",
         }
+    }
+
+    fn labelled(mut self, label: &'static str) -> Self {
+        self.label = label;
+        self
     }
 
     fn check(&self, key: &K) -> Result<(), ApiError> {
@@ -74,6 +82,7 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
             limiter.retain_recent();
         }
         limiter.check_key(key).map_err(|not_until| {
+            metrics::counter!("folio_rate_limited_total", "limit" => self.label).increment(1);
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests {
                 detail: format!("too many requests {}; retry later", self.what),
@@ -106,19 +115,22 @@ impl RateLimits {
                 Duration::from_secs(1),
                 settings.per_principal_burst,
                 "from this principal",
-            ),
+            )
+            .labelled("principal"),
             login_ip: Limiter::new(
                 settings.login_per_minute,
                 minute,
                 settings.login_burst,
                 "for a token from this address",
-            ),
+            )
+            .labelled("login_ip"),
             login_user: Limiter::new(
                 settings.login_per_minute,
                 minute,
                 settings.login_burst,
                 "for a token for this user",
-            ),
+            )
+            .labelled("login_user"),
         }
     }
 

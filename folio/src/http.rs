@@ -142,6 +142,7 @@ pub(crate) fn start(
         }
         // The last `wrap` runs first: request id and access log, then authorization.
         app.wrap(Condition::new(auth.is_some(), from_fn(auth::authorize)))
+            .wrap(from_fn(observe_operation))
             .wrap(from_fn(catch_panic))
             .wrap(from_fn(auth::request_id))
             .app_data(web::Data::new(ready.clone()))
@@ -189,11 +190,59 @@ async fn catch_panic(
     }
 }
 
+/// The catalogue operation a REST route serves (`None` for auth, health and MCP routes).
+/// A command sent to `/commands` is counted as `run_commands`, as over MCP a batch is.
+fn operation_of(method: &str, pattern: &str) -> Option<&'static str> {
+    app::ops::catalogue()
+        .iter()
+        .find(|op| op.rest == (method, pattern))
+        .map(|op| op.name)
+}
+
+/// Counts every REST call of a catalogue operation, with its outcome code and latency,
+/// under the same names as MCP calls (`transport="rest"`). Refusals by authentication and
+/// rate limits are counted too: this runs outside them.
+async fn observe_operation(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let operation = req
+        .match_pattern()
+        .and_then(|pattern| operation_of(req.method().as_str(), &pattern));
+    let response = next.call(req).await;
+    if let Some(operation) = operation {
+        let code = match &response {
+            Ok(r) if r.status().is_success() => "ok",
+            Ok(r) => r
+                .response()
+                .error()
+                .and_then(|e| e.as_error::<ApiError>())
+                .map_or("other", |e| e.code().as_str()),
+            Err(e) => e
+                .as_error::<ApiError>()
+                .map_or("other", |e| e.code().as_str()),
+        };
+        app::metrics::observe(operation, "rest", code, started.elapsed());
+    }
+    response
+}
+
 /// The process's Prometheus recorder, installed once (every process serves `/metrics`).
 fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        let recorder = PrometheusBuilder::new().build_recorder();
+        // Latencies as histograms (summaries cannot be aggregated across processes).
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Suffix("_duration_seconds".into()),
+                &[
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                    5.0, 10.0,
+                ],
+            )
+            .unwrap_or_else(|_| PrometheusBuilder::new())
+            .build_recorder();
         let handle = recorder.handle();
         // Fails only when another recorder is installed, and then this one records nothing.
         if ::metrics::set_global_recorder(recorder).is_err() {

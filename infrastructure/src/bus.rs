@@ -115,6 +115,13 @@ pub async fn relay_after(
     let batch = log.outbox_after(position, RELAY_BATCH).await?;
     let last = batch.last().map_or(position, |(p, _)| *p);
     let n = batch.len();
+    crate::telemetry::pipeline::relayed(batch.iter().map(|(_, e)| e));
+    if n < RELAY_BATCH as usize {
+        // Everything committed so far is relayed.
+        crate::telemetry::pipeline::outbox_backlog(0);
+    } else {
+        crate::telemetry::pipeline::outbox_backlog(log.outbox_count_after(last).await?);
+    }
     for (_, event) in batch {
         bus.publish(event);
     }

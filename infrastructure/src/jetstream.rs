@@ -235,6 +235,7 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<Round, BusError> {
         .collect::<Result<Vec<_>, _>>()?;
     let read = started.elapsed();
     bus.publish(&events).await?;
+    crate::telemetry::pipeline::relayed(events.iter());
     let published = started.elapsed();
     sqlx::query(
         "UPDATE relay_cursor SET txid = $1::bigint::text::xid8, position = $2 WHERE name = 'jetstream'",
@@ -273,6 +274,15 @@ async fn run_cleanup(log: PgLog, mut shutdown: watch::Receiver<bool>) {
     while !crate::pause(OUTBOX_CLEANUP, &mut shutdown).await {
         if let Err(e) = delete_relayed(&log).await {
             tracing::warn!(error = %e, "cannot delete relayed outbox rows");
+            continue;
+        }
+        // What is left after the relayed rows are gone is what waits to be relayed.
+        match sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox")
+            .fetch_one(log.pool())
+            .await
+        {
+            Ok(n) => crate::telemetry::pipeline::outbox_backlog(n.max(0) as u64),
+            Err(e) => tracing::debug!(error = %e, "cannot count the outbox"),
         }
     }
 }

@@ -392,6 +392,7 @@ impl CommandService {
                 }
             }
             self.appended.notify_one();
+            crate::telemetry::pipeline::appended(new_events.len());
             let version = document.version.get();
             // Snapshot every `snapshot_every` events, and for long documents every
             // (blocks / 10) events: a snapshot costs time proportional to the document's

@@ -93,6 +93,7 @@ impl DocxMaterializer {
             return Ok(previous);
         }
         let tenant = projected.summary.tenant.clone();
+        let updated_at = projected.summary.updated_at.clone();
         let bytes = tokio::task::spawn_blocking(move || {
             render_docx(&projected.document, &projected.summary.render_options())
         })
@@ -103,6 +104,7 @@ impl DocxMaterializer {
         self.views
             .set_blob(&tenant, id, version, bytes.len())
             .await?;
+        infrastructure::telemetry::pipeline::projection_lag("docx", &updated_at);
         if let Some(old) = previous
             && let Err(e) = self.blobs.remove(&tenant, id, old).await
         {

@@ -215,6 +215,9 @@ impl ReadModelProjector {
         }
         let mut changed: Vec<&mut Projected> = touched.values_mut().collect();
         self.views.upsert(&mut changed).await?;
+        if let Some(at) = batch.last().and_then(|e| e.meta("at")) {
+            infrastructure::telemetry::pipeline::projection_lag("read_model", at);
+        }
         for id in order {
             if let Some(p) = touched.remove(&id) {
                 if let Some(tx) = &self.changed {

@@ -90,15 +90,19 @@ fn inspector(args: &[&str], key: &str, base: &str) -> Value {
 }
 
 /// The counter of `operation` over `transport` with outcome `code`, from /metrics.
-async fn counted(app: &TestApp, operation: &str, transport: &str, code: &str) -> u64 {
-    let text = crate::helpers::client()
+async fn metrics(app: &TestApp) -> String {
+    crate::helpers::client()
         .get(format!("{}/metrics", mcp_base(app)))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+async fn counted(app: &TestApp, operation: &str, transport: &str, code: &str) -> u64 {
+    let text = metrics(app).await;
     let labels = [
         format!("operation=\"{operation}\""),
         format!("transport=\"{transport}\""),
@@ -169,6 +173,30 @@ async fn agents_work_through_mcp(app: TestApp) {
         "add_paragraph counted {before} → {after}"
     );
     assert!(counted(&app, "add_paragraph", "mcp", "forbidden").await >= 2);
+    // REST calls are counted under the same operation names.
+    assert!(counted(&app, "create_document", "rest", "ok").await >= 1);
+    assert!(counted(&app, "get_docx", "mcp", "ok").await >= 2);
+    // The pipeline: appends, relay, outbox; the projectors' lag where they run.
+    let text = metrics(&app).await;
+    for metric in [
+        "folio_events_appended_total",
+        "folio_events_relayed_total",
+        "folio_relay_lag_seconds",
+        "folio_outbox_backlog",
+        "folio_operation_duration_seconds_bucket",
+    ] {
+        assert!(text.contains(metric), "no {metric} in /metrics");
+    }
+    if matches!(app.deployment, crate::helpers::Deployment::Embedded { .. }) {
+        assert!(
+            text.contains("folio_projection_lag_seconds{consumer=\"read_model\"}"),
+            "{text}"
+        );
+    }
+    // No tenant, document or secret in any label.
+    assert!(
+        !text.contains("tenant-mcp-other") && !text.contains(&foreign) && !text.contains(&app.key)
+    );
 }
 
 #[tokio::test]
@@ -316,4 +344,36 @@ async fn every_operation_has_a_rest_route_an_openapi_entry_and_a_tool() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn mcp_calls_share_the_principals_rate_limit_with_rest() {
+    let app = crate::helpers::spawn_app_with(&[
+        "--rate-limit-per-second",
+        "1",
+        "--rate-limit-burst",
+        "3",
+    ])
+    .await;
+    let list = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"});
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(app.get("/v1/documents").await.status().as_u16());
+    }
+    // The burst is spent over REST: the next MCP message is refused like a REST call.
+    let refused = post_mcp(
+        &app,
+        &app.client,
+        &list,
+        &[("mcp-protocol-version", "2025-06-18")],
+    )
+    .await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let body = problem(refused, 429).await;
+    assert_eq!(body["code"], "rate_limited");
+    let text = metrics(&app).await;
+    assert!(
+        text.contains("folio_rate_limited_total{limit=\"principal\"}"),
+        "{text}"
+    );
 }

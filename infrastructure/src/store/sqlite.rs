@@ -265,6 +265,18 @@ impl SqliteLog {
             .collect()
     }
 
+    /// How many outbox rows follow `position` (not relayed yet).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn outbox_count_after(&self, position: i64) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE position > ?")
+            .bind(position)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n.max(0) as u64)
+    }
+
     /// Removes relayed outbox rows.
     ///
     /// # Errors
