@@ -7,11 +7,13 @@
 //!   exports, history, audit, search — tenant scope, time travel, read-your-writes.
 //! - [`write`]: the write use cases ([`Writes`]): create, commands, archive — If-Match,
 //!   Idempotency-Key, reason, batch, dry run.
+//! - [`access`]: API keys and users ([`access::Access`]).
 //! - [`page`]: the one pagination helper.
 //! - [`ops`]: the catalogue of operations and [`ops::call`], which runs one by name.
 //! - [`schema`]: self-contained JSON Schemas from the utoipa descriptions.
 //! - [`metrics`]: per-operation counters and latency.
 
+pub mod access;
 pub mod metrics;
 pub mod ops;
 pub mod page;

@@ -81,6 +81,8 @@ pub struct Services {
     pub reads: Reads,
     /// The write use cases.
     pub writes: Writes,
+    /// API keys and users.
+    pub access: crate::access::Access,
 }
 
 /// Who calls: the principal and the request's facts (recorded on events).
@@ -245,6 +247,103 @@ fn queries() -> Vec<Query> {
     ]
 }
 
+/// API keys and users: any principal manages its own keys (an admin every key of the
+/// tenant); only admins manage users.
+fn access_operations() -> Vec<Operation> {
+    let op = |name, description: &str, scope, rest, input, output, destructive| Operation {
+        name,
+        description: description.to_string(),
+        side: if rest_method(rest) == "GET" {
+            Side::Read
+        } else {
+            Side::Write
+        },
+        scope,
+        rest,
+        input_schema: input,
+        output_schema: output,
+        destructive,
+        idempotent: rest_method(rest) != "POST",
+        kind: Kind::Named,
+    };
+    let nothing = || schema::object(&[], None);
+    let done = || json!({"type": "object", "properties": {"done": {"type": "boolean", "description": "Always true."}}, "required": ["done"]});
+    vec![
+        op(
+            "list_api_keys",
+            "The caller's API keys (an admin's: every key of the tenant), revoked ones included; never the keys themselves.",
+            Scope::Read,
+            ("GET", "/v1/api-keys"),
+            nothing(),
+            schema::page_of::<api_types::ApiKeyView>(),
+            false,
+        ),
+        op(
+            "create_api_key",
+            "Create an API key with at most the caller's scopes; the key is in the answer, once.",
+            Scope::Read,
+            ("POST", "/v1/api-keys"),
+            schema::object(&[], Some(schema::of::<api_types::CreateApiKeyRequest>())),
+            schema::of::<api_types::CreatedApiKey>(),
+            false,
+        ),
+        op(
+            "revoke_api_key",
+            "Revoke an API key: the caller's own, or (admin) any of the tenant's. Takes effect at once.",
+            Scope::Read,
+            ("DELETE", "/v1/api-keys/{id}"),
+            schema::object(
+                &[(
+                    "id",
+                    json!({"type": "string", "description": "The key's id."}),
+                    true,
+                )],
+                None,
+            ),
+            done(),
+            true,
+        ),
+        op(
+            "list_users",
+            "The users of the caller's tenant (admins); never a password or its hash.",
+            Scope::Admin,
+            ("GET", "/v1/users"),
+            nothing(),
+            schema::page_of::<api_types::UserView>(),
+            false,
+        ),
+        op(
+            "create_user",
+            "Add a user to the caller's tenant with a role: viewer, editor or admin (admins).",
+            Scope::Admin,
+            ("POST", "/v1/users"),
+            schema::object(&[], Some(schema::of::<api_types::CreateUserRequest>())),
+            schema::of::<api_types::UserView>(),
+            false,
+        ),
+        op(
+            "delete_user",
+            "Remove a user of the caller's tenant (admins). Its tokens stay valid until they expire; its keys until revoked.",
+            Scope::Admin,
+            ("DELETE", "/v1/users/{username}"),
+            schema::object(
+                &[(
+                    "username",
+                    json!({"type": "string", "description": "The login name."}),
+                    true,
+                )],
+                None,
+            ),
+            done(),
+            true,
+        ),
+    ]
+}
+
+fn rest_method(rest: (&'static str, &'static str)) -> &'static str {
+    rest.0
+}
+
 fn docx_schema() -> Value {
     json!({
         "type": "object",
@@ -287,6 +386,7 @@ fn build() -> Vec<Operation> {
             kind: Kind::Named,
         })
         .collect();
+    ops.extend(access_operations());
     let result = schema::of::<CommandResult>();
     let mut create_fields = vec![(
         "title",
@@ -569,6 +669,20 @@ async fn run(
         }
         "search_documents" => json(reads.search(who, &rest(args)?).await?),
         "get_audit" => json(reads.audit(who, &rest(args)?).await?),
+        "list_api_keys" => json(services.access.keys(who).await?),
+        "create_api_key" => json(services.access.create_key(who, &rest(args)?).await?),
+        "revoke_api_key" => {
+            let id: String = required(&mut args, "id")?;
+            services.access.revoke_key(who, &id).await?;
+            json(json!({"done": true}))
+        }
+        "list_users" => json(services.access.users(who).await?),
+        "create_user" => json(services.access.create_user(who, &rest(args)?).await?),
+        "delete_user" => {
+            let username: String = required(&mut args, "username")?;
+            services.access.delete_user(who, &username).await?;
+            json(json!({"done": true}))
+        }
         "create_document" => {
             let (request, context) = envelope(&mut args, caller)?;
             let title: String = required(&mut args, "title")?;

@@ -232,13 +232,11 @@ fn under(path: &str, prefix: &str) -> bool {
 
 /// The scope a request needs: user management needs `admin`; reads need `read`,
 /// everything else `write`. Key management checks its own rules (any principal manages
-/// its own keys); so does MCP, where one POST may be a read or a write (`read` lets it
-/// in, each tool checks the scope of its operation).
+/// its own keys); so does MCP, where one POST may be a read or a write (each tool checks
+/// the scope of its operation).
 fn needed_scope(method: &Method, path: &str) -> Option<Scope> {
-    if under(path, "/v1/api-keys") {
+    if under(path, "/v1/api-keys") || path == "/mcp" {
         None
-    } else if path == "/mcp" {
-        Some(Scope::Read)
     } else if under(path, "/v1/users") {
         Some(Scope::Admin)
     } else if method == Method::GET || method == Method::HEAD {

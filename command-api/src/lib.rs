@@ -4,6 +4,8 @@
 //! JSON, 422 naming the field) and hands them to the one write path,
 //! [`infrastructure::CommandService`]. Handlers never decide anything themselves.
 
+pub mod access;
+
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, delete, post, web};
 use api_types::{

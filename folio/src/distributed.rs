@@ -132,7 +132,7 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
         .api
         .query_api(log, views, BlobStore::postgres(pool.clone()));
     let routes = Routes {
-        mcp: Some(settings.api.mcp(&reads, &command)),
+        mcp: Some(settings.api.mcp(&reads, &command, auth.store())),
         command: Some(command),
         query: None,
         auth: Some(auth),

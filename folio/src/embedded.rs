@@ -142,7 +142,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
 
     let command = settings.api.command_api(log.clone(), appended);
     let query = settings.api.query_api(log, views, blobs);
-    let mcp = settings.api.mcp(&query, &command);
+    let mcp = settings.api.mcp(&query, &command, &credentials);
     let ready: ReadyCheck = Arc::new(move || {
         let databases = databases.clone();
         Box::pin(async move {

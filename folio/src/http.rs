@@ -115,17 +115,21 @@ pub(crate) fn start(
         auth.is_some() || (command.is_none() && query.is_none() && mcp.is_none()),
         "API routes need an authenticator"
     );
+    let access = auth.as_ref().map(|a| app::access::Access {
+        store: a.store().clone(),
+    });
     let mut server = HttpServer::new(move || {
         let mut app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
-        if let Some(command) = &command {
+        if let (Some(command), Some(access)) = (&command, &access) {
             app = app
                 .configure(command_api::configure(command.clone()))
-                .configure(auth::routes::configure_write);
+                .configure(command_api::access::configure(access.clone()))
+                .configure(auth::routes::configure_token);
         }
-        if let Some(query) = &query {
+        if let (Some(query), Some(access)) = (&query, &access) {
             app = app
                 .configure(query_api::configure(query.clone()))
-                .configure(auth::routes::configure_read);
+                .configure(query_api::access::configure(access.clone()));
         }
         let (mut app, openapi) = app
             .service(healthz)
@@ -237,8 +241,8 @@ fn metrics_handle() -> &'static PrometheusHandle {
             .set_buckets_for_metric(
                 metrics_exporter_prometheus::Matcher::Suffix("_duration_seconds".into()),
                 &[
-                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-                    5.0, 10.0,
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                    10.0,
                 ],
             )
             .unwrap_or_else(|_| PrometheusBuilder::new())

@@ -139,10 +139,18 @@ impl ApiSettings {
     }
 
     /// The MCP endpoint over these use cases.
-    pub(crate) fn mcp(&self, reads: &Reads, command: &CommandApi) -> mcp::http::McpHttp {
+    pub(crate) fn mcp(
+        &self,
+        reads: &Reads,
+        command: &CommandApi,
+        credentials: &infrastructure::credentials::CredentialStore,
+    ) -> mcp::http::McpHttp {
         let services = Arc::new(app::ops::Services {
             reads: reads.clone(),
             writes: command.writes.clone(),
+            access: app::access::Access {
+                store: credentials.clone(),
+            },
         });
         mcp::http::McpHttp::new(
             services,

@@ -3,6 +3,8 @@
 //! name). Tenant scope, time travel, read-your-writes, pagination and search live in
 //! `app`, shared with the MCP tools.
 
+pub mod access;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use api_types::{

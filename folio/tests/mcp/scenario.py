@@ -61,18 +61,18 @@ class Session:
         await self._session.__aexit__(*exc)
         await self._transport.__aexit__(*exc)
 
-    async def call(self, name, **args):
+    async def call(self, name, /, **args):
         result = await self.session.call_tool(name, args)
         return result
 
-    async def ok(self, name, **args):
+    async def ok(self, name, /, **args):
         result = await self.call(name, **args)
         text = " ".join(getattr(c, "text", "") for c in result.content)
         check(not result.is_error, f"{name}({args}) failed: {text}")
         check(result.structured_content is not None, f"{name} gave no structuredContent")
         return result.structured_content
 
-    async def refused(self, name, code, **args):
+    async def refused(self, name, code, /, **args):
         result = await self.call(name, **args)
         text = " ".join(getattr(c, "text", "") for c in result.content)
         check(result.is_error, f"{name}({args}) should be refused with {code}, got {text}")
@@ -173,8 +173,19 @@ async def scenario(config):
         check(batch["version"] == version + 2, f"batch: {batch}")
         seen["doc"] = doc
 
+        # Keys and users, where the principal may (this key is an admin of its tenant).
+        users = await s.ok("list_users")
+        check(isinstance(users["items"], list), f"users: {users}")
+        made = await s.ok("create_api_key", name="agent key", scopes=["read"])
+        check(made["key"].startswith("folio_"), f"created key: {made}")
+        keys = await s.ok("list_api_keys")
+        check(any(k["id"] == made["id"] for k in keys["items"]), "the new key is listed")
+        await s.ok("revoke_api_key", id=made["id"])
+
     async with Session(config, config["viewer_key"]) as viewer:
         await viewer.refused("add_paragraph", "forbidden", document_id=doc, text="no")
+        await viewer.refused("list_users", "forbidden")
+        await viewer.refused("create_api_key", "forbidden", name="escalate", scopes=["write"])
         text = await viewer.ok("get_text", document_id=doc)
         check("vendor" in text["text"], "a viewer reads")
     print(json.dumps(seen))
