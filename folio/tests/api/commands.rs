@@ -143,3 +143,104 @@ async fn a_batch_is_all_or_nothing() {
     assert_eq!(content["version"], 1);
     assert!(content["blocks"].as_array().unwrap().is_empty());
 }
+
+async fn a_dry_run_appends_nothing(app: crate::helpers::TestApp) {
+    // Arrange: a document with a paragraph.
+    let id = app.create_document("Dry").await;
+    let first = app
+        .ok(
+            &id,
+            json!({"type": "add_paragraph", "text": "alpha beta alpha"}),
+        )
+        .await;
+    let block = first["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = app.write_url(&format!("/v1/documents/{id}/commands?dry_run=true"));
+
+    // Act: a replace and an insert, dry, with an idempotency key.
+    let response = app
+        .client
+        .post(&url)
+        .header("Idempotency-Key", "dry-1")
+        .json(&json!({"commands": [
+            {"type": "replace_text", "find": "alpha", "replace": "gamma"},
+            {"type": "add_paragraph", "text": "new"},
+        ]}))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert: what would happen, with the events themselves; no ETag, nothing appended.
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("etag").is_none());
+    let dry: Value = response.json().await.unwrap();
+    assert_eq!(dry["dry_run"], true, "{dry}");
+    assert_eq!(dry["version"], 4, "{dry}");
+    assert_eq!(dry["events"][0]["type"], "TextReplaced", "{dry}");
+    assert_eq!(dry["events"][0]["payload"]["replace"], "gamma", "{dry}");
+    assert_eq!(dry["changed"]["block_ids"], json!([block]), "{dry}");
+    assert_eq!(
+        dry["created"]["block_ids"].as_array().unwrap().len(),
+        1,
+        "{dry}"
+    );
+    assert_eq!(app.version(&id).await, 2);
+    let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
+    assert_eq!(history["items"].as_array().unwrap().len(), 2);
+
+    // The key was not used: a real request with it appends.
+    let real = app
+        .client
+        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
+        .header("Idempotency-Key", "dry-1")
+        .json(&json!({"type": "add_paragraph", "text": "real"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(real.status(), 200);
+    let real: Value = real.json().await.unwrap();
+    assert_eq!(real["version"], 3);
+    assert!(real.get("dry_run").is_none(), "{real}");
+
+    // A refused command is refused the same way, dry or not.
+    let refused = app
+        .client
+        .post(&url)
+        .json(&json!({"type": "delete_text", "block_id": block, "offset": 0, "length": 999}))
+        .send()
+        .await
+        .unwrap();
+    let problem = crate::helpers::problem(refused, 422).await;
+    assert_eq!(problem["code"], "range_out_of_bounds");
+    // And create and archive take it too.
+    let created = app
+        .client
+        .post(app.write_url("/v1/documents?dry_run=true"))
+        .json(&json!({"title": "never"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let archived = app
+        .client
+        .delete(app.write_url(&format!("/v1/documents/{id}?dry_run=true")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), 200);
+    assert_eq!(app.version(&id).await, 3);
+    let list = app.get_json("/v1/documents").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+}
+
+#[tokio::test]
+async fn a_dry_run_appends_nothing_embedded() {
+    a_dry_run_appends_nothing(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_dry_run_appends_nothing_distributed() {
+    a_dry_run_appends_nothing(crate::helpers::spawn_distributed().await).await;
+}
