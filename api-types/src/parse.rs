@@ -188,9 +188,8 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
 /// A schema or a reference to one.
 pub type RefOrSchema = utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>;
 
-/// The command table: each wire name (the `type`) with the command struct it reads into.
-/// Written once: it makes the parser and [`COMMAND_TYPES`], from which the OpenAPI
-/// schema of a command is built.
+/// The parser, [`COMMAND_TYPES`], and the commands' JSON Schemas, made from the one list
+/// of commands ([`domain::for_each_command`]).
 macro_rules! command_table {
     ($($name:literal => $variant:ident),* $(,)?) => {
         /// Every command `POST /v1/documents/{id}/commands` accepts: its `type` and the name
@@ -260,30 +259,7 @@ macro_rules! command_table {
     };
 }
 
-command_table! {
-    "set_title" => SetTitle,
-    "set_metadata" => SetMetadata,
-    "add_paragraph" => AddParagraph,
-    "add_heading" => AddHeading,
-    "update_paragraph" => UpdateParagraph,
-    "insert_text" => InsertText,
-    "delete_text" => DeleteText,
-    "delete_block" => DeleteBlock,
-    "move_block" => MoveBlock,
-    "replace_text" => ReplaceText,
-    "format_text" => FormatText,
-    "set_alignment" => SetAlignment,
-    "add_table" => AddTable,
-    "set_table_cell" => SetTableCell,
-    "add_table_row" => AddTableRow,
-    "add_table_column" => AddTableColumn,
-    "delete_table_row" => DeleteTableRow,
-    "delete_table_column" => DeleteTableColumn,
-    "add_list" => AddList,
-    "add_list_item" => AddListItem,
-    "set_list_item_level" => SetListItemLevel,
-    "add_page_break" => AddPageBreak,
-}
+domain::for_each_command!(command_table);
 
 /// Parses a command request: one command `{"type": …}` or a batch `{"commands": [...]}`,
 /// and says whether it was a batch. Document creation and archiving have their own

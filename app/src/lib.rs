@@ -12,8 +12,10 @@
 //! - [`ops`]: the catalogue of operations and [`ops::call`], which runs one by name.
 //! - [`schema`]: self-contained JSON Schemas from the utoipa descriptions.
 //! - [`metrics`]: per-operation counters and latency.
+//! - [`docs`]: `docs/api.md`, made from the catalogue.
 
 pub mod access;
+pub mod docs;
 pub mod metrics;
 pub mod ops;
 pub mod page;

@@ -65,37 +65,56 @@ pub enum DocumentCommand {
     AddPageBreak(AddPageBreak),
 }
 
-impl DocumentCommand {
-    /// The wire name of the command (`add_paragraph`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::CreateDocument(_) => "create_document",
-            Self::ArchiveDocument(_) => "archive_document",
-            Self::SetTitle(_) => "set_title",
-            Self::SetMetadata(_) => "set_metadata",
-            Self::AddParagraph(_) => "add_paragraph",
-            Self::AddHeading(_) => "add_heading",
-            Self::UpdateParagraph(_) => "update_paragraph",
-            Self::InsertText(_) => "insert_text",
-            Self::DeleteText(_) => "delete_text",
-            Self::DeleteBlock(_) => "delete_block",
-            Self::MoveBlock(_) => "move_block",
-            Self::ReplaceText(_) => "replace_text",
-            Self::FormatText(_) => "format_text",
-            Self::SetAlignment(_) => "set_alignment",
-            Self::AddTable(_) => "add_table",
-            Self::SetTableCell(_) => "set_table_cell",
-            Self::AddTableRow(_) => "add_table_row",
-            Self::AddTableColumn(_) => "add_table_column",
-            Self::DeleteTableRow(_) => "delete_table_row",
-            Self::DeleteTableColumn(_) => "delete_table_column",
-            Self::AddList(_) => "add_list",
-            Self::AddListItem(_) => "add_list_item",
-            Self::SetListItemLevel(_) => "set_list_item_level",
-            Self::AddPageBreak(_) => "add_page_break",
+/// Calls `$callback! { "wire_name" => Variant, ... }` with every document command (every
+/// command but create and archive, which have their own endpoints): the one place a
+/// command's wire name is written. `DocumentCommand::name`, the request parser and the
+/// operation catalogue are all made from it.
+#[macro_export]
+macro_rules! for_each_command {
+    ($callback:ident) => {
+        $callback! {
+            "set_title" => SetTitle,
+            "set_metadata" => SetMetadata,
+            "add_paragraph" => AddParagraph,
+            "add_heading" => AddHeading,
+            "update_paragraph" => UpdateParagraph,
+            "insert_text" => InsertText,
+            "delete_text" => DeleteText,
+            "delete_block" => DeleteBlock,
+            "move_block" => MoveBlock,
+            "replace_text" => ReplaceText,
+            "format_text" => FormatText,
+            "set_alignment" => SetAlignment,
+            "add_table" => AddTable,
+            "set_table_cell" => SetTableCell,
+            "add_table_row" => AddTableRow,
+            "add_table_column" => AddTableColumn,
+            "delete_table_row" => DeleteTableRow,
+            "delete_table_column" => DeleteTableColumn,
+            "add_list" => AddList,
+            "add_list_item" => AddListItem,
+            "set_list_item_level" => SetListItemLevel,
+            "add_page_break" => AddPageBreak,
         }
-    }
+    };
 }
+
+macro_rules! command_names {
+    ($($name:literal => $variant:ident),* $(,)?) => {
+        impl DocumentCommand {
+            /// The wire name of the command (`add_paragraph`).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    Self::CreateDocument(_) => "create_document",
+                    Self::ArchiveDocument(_) => "archive_document",
+                    $(Self::$variant(_) => $name,)*
+                }
+            }
+        }
+    };
+}
+
+for_each_command!(command_names);
 
 /// A reference to a top-level block: by id, or by 0-based index at the version the command
 /// is applied to. Exactly one of the two must be given.
@@ -844,4 +863,36 @@ pub fn plain_runs(text: &str) -> Vec<Run> {
     } else {
         vec![Run::plain(text)]
     }
+}
+
+#[cfg(test)]
+mod wire_name_tests {
+    /// serde names a variant of the tagged enum by `rename_all = "snake_case"`; the table's
+    /// wire names must be the same, or a command would serialize under another name than
+    /// it is parsed by.
+    fn snake(camel: &str) -> String {
+        let mut out = String::new();
+        for (i, c) in camel.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    macro_rules! check_names {
+        ($($name:literal => $variant:ident),* $(,)?) => {
+            #[test]
+            fn wire_names_are_serdes_snake_case_names() {
+                $(assert_eq!($name, snake(stringify!($variant)));)*
+            }
+        };
+    }
+
+    for_each_command!(check_names);
 }
