@@ -80,7 +80,8 @@ enum Outcome {
     Large(crate::bench_large::LargeReport),
 }
 
-/// Results for one document size.
+/// Results for one document size: the REST command round trip, and the same command as
+/// an MCP tool call (`tools/call` on `/mcp`) in the same run.
 #[derive(Debug, serde::Serialize)]
 struct Measurement {
     blocks: u64,
@@ -89,6 +90,23 @@ struct Measurement {
     p50_ms: f64,
     p99_ms: f64,
     max_ms: f64,
+    mcp: Round,
+}
+
+/// One transport's round trips.
+#[derive(Debug, serde::Serialize)]
+struct Round {
+    calls_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
+/// How a command is sent.
+#[derive(Debug, Clone, Copy)]
+enum Transport {
+    Rest,
+    Mcp,
 }
 
 pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -150,15 +168,33 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&results)?);
         }
         Outcome::Sizes(results) => {
-            println!("add_paragraph over HTTP, one client, one request at a time");
             println!(
-                "{:>8} {:>9} {:>12} {:>9} {:>9} {:>9}",
-                "blocks", "requests", "commands/s", "p50 ms", "p99 ms", "max ms"
+                "add_paragraph, one client, one request at a time: REST (POST …/commands) and MCP (tools/call on /mcp)"
+            );
+            println!(
+                "{:>8} {:>9} {:>10} {:>12} {:>9} {:>9} {:>9}",
+                "blocks", "requests", "transport", "commands/s", "p50 ms", "p99 ms", "max ms"
             );
             for m in &results {
                 println!(
-                    "{:>8} {:>9} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
-                    m.blocks, m.requests, m.commands_per_second, m.p50_ms, m.p99_ms, m.max_ms
+                    "{:>8} {:>9} {:>10} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
+                    m.blocks,
+                    m.requests,
+                    "rest",
+                    m.commands_per_second,
+                    m.p50_ms,
+                    m.p99_ms,
+                    m.max_ms
+                );
+                println!(
+                    "{:>8} {:>9} {:>10} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
+                    m.blocks,
+                    m.requests,
+                    "mcp",
+                    m.mcp.calls_per_second,
+                    m.mcp.p50_ms,
+                    m.mcp.p99_ms,
+                    m.mcp.max_ms
                 );
             }
         }
@@ -183,36 +219,58 @@ async fn measure_all(base: &str, key: &str, args: &BenchArgs) -> anyhow::Result<
     let mut results = Vec::new();
     for &blocks in &args.sizes {
         let warmup = create_document(&client, base, blocks).await?;
-        let url = format!("{base}/v1/documents/{warmup}/commands");
         for i in 0..args.warmup {
-            add_paragraph(&client, &url, i).await?;
+            let transport = if i % 2 == 0 {
+                Transport::Rest
+            } else {
+                Transport::Mcp
+            };
+            add_paragraph(&client, base, &warmup, i, transport).await?;
         }
-        let mut histogram = Histogram::<u64>::new(3)?;
-        let mut busy = Duration::ZERO;
-        let mut sent = 0;
-        while sent < args.requests {
-            let id = create_document(&client, base, blocks).await?;
-            let url = format!("{base}/v1/documents/{id}/commands");
-            let n = args.per_document.max(1).min(args.requests - sent);
-            let started = Instant::now();
-            for i in 0..n {
-                let t = Instant::now();
-                add_paragraph(&client, &url, i).await?;
-                histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
-            }
-            busy += started.elapsed();
-            sent += n;
-        }
+        let rest = measure(&client, base, blocks, args, Transport::Rest).await?;
+        let mcp = measure(&client, base, blocks, args, Transport::Mcp).await?;
         results.push(Measurement {
             blocks,
             requests: args.requests,
-            commands_per_second: args.requests as f64 / busy.as_secs_f64(),
-            p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
-            p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
-            max_ms: histogram.max() as f64 / 1000.0,
+            commands_per_second: rest.calls_per_second,
+            p50_ms: rest.p50_ms,
+            p99_ms: rest.p99_ms,
+            max_ms: rest.max_ms,
+            mcp,
         });
     }
     Ok(results)
+}
+
+/// `args.requests` commands to documents of `blocks` blocks over `transport`.
+async fn measure(
+    client: &reqwest::Client,
+    base: &str,
+    blocks: u64,
+    args: &BenchArgs,
+    transport: Transport,
+) -> anyhow::Result<Round> {
+    let mut histogram = Histogram::<u64>::new(3)?;
+    let mut busy = Duration::ZERO;
+    let mut sent = 0;
+    while sent < args.requests {
+        let id = create_document(client, base, blocks).await?;
+        let n = args.per_document.max(1).min(args.requests - sent);
+        let started = Instant::now();
+        for i in 0..n {
+            let t = Instant::now();
+            add_paragraph(client, base, &id, i, transport).await?;
+            histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
+        }
+        busy += started.elapsed();
+        sent += n;
+    }
+    Ok(Round {
+        calls_per_second: args.requests as f64 / busy.as_secs_f64(),
+        p50_ms: histogram.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
+        max_ms: histogram.max() as f64 / 1000.0,
+    })
 }
 
 async fn create_document(
@@ -263,14 +321,45 @@ async fn create_document(
     Ok(id)
 }
 
-async fn add_paragraph(client: &reqwest::Client, url: &str, i: u64) -> anyhow::Result<()> {
-    let response = client
-        .post(url)
-        .json(&json!({"type": "add_paragraph", "text": format!("Benchmark paragraph number {i}.")}))
-        .send()
-        .await?;
+async fn add_paragraph(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    i: u64,
+    transport: Transport,
+) -> anyhow::Result<()> {
+    let text = format!("Benchmark paragraph number {i}.");
+    let response = match transport {
+        Transport::Rest => {
+            client
+                .post(format!("{base}/v1/documents/{id}/commands"))
+                .json(&json!({"type": "add_paragraph", "text": text}))
+                .send()
+                .await?
+        }
+        Transport::Mcp => {
+            client
+                .post(format!("{base}/mcp"))
+                .header("accept", "application/json, text/event-stream")
+                .header("mcp-protocol-version", "2025-06-18")
+                .json(
+                    &json!({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {
+                        "name": "add_paragraph",
+                        "arguments": {"document_id": id, "text": text},
+                    }}),
+                )
+                .send()
+                .await?
+        }
+    };
     if !response.status().is_success() {
         bail!("add_paragraph failed: {}", response.text().await?);
+    }
+    if let Transport::Mcp = transport {
+        let answer: Value = response.json().await?;
+        if answer.pointer("/result/isError") != Some(&Value::Bool(false)) {
+            bail!("add_paragraph over MCP failed: {answer}");
+        }
     }
     Ok(())
 }
