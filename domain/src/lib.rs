@@ -13,6 +13,8 @@
 //! - [`event`]: what happened, in domain words, with every id it created.
 //! - [`error`]: why a command was refused.
 //! - [`text`]: run-level text editing (insert, delete, format, search) on character offsets.
+//! - `features`: one file per feature (paragraph, text editing, table, list, …) with its
+//!   commands, its `decide_*` rules and the fold of its events; `decide` dispatches to them.
 //!
 //! This crate does no IO: no clock, no random ids, no database. Block ids are derived from the
 //! sequence number of the event that creates the block, so they are deterministic. Time, the
@@ -26,6 +28,7 @@ pub mod command;
 mod decide;
 pub mod error;
 pub mod event;
+mod features;
 pub mod ids;
 pub mod model;
 pub mod text;

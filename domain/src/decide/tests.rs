@@ -6,7 +6,7 @@ use super::*;
 use crate::command::*;
 use crate::event::{Occurrence, Within};
 use crate::ids::DocumentId;
-use crate::model::{Alignment, ListItem, ListKind, Run};
+use crate::model::{Alignment, Heading, ListItem, ListKind, Paragraph, Run};
 
 fn limits() -> Limits {
     Limits::default()

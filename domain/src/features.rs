@@ -1,0 +1,10 @@
+//! One file per feature: its commands, how they are decided, how its events are applied.
+//! A new feature arrives as a new file here (and its line in `for_each_command!`).
+
+pub(crate) mod list;
+pub(crate) mod metadata;
+pub(crate) mod page_break;
+pub(crate) mod paragraph;
+pub(crate) mod structure;
+pub(crate) mod table;
+pub(crate) mod text_edit;

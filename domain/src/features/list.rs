@@ -1,0 +1,247 @@
+//! Bulleted and numbered lists: adding them and their items, setting item levels.
+//!
+//! The commands, how they are decided and how their events are applied.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::Position;
+use crate::decide::{Limits, MAX_LIST_LEVEL, check_index, check_text, too_large, wrong_type};
+use crate::error::{DocumentError, EventMisfit};
+use crate::event::DocumentEvent;
+use crate::ids::BlockId;
+use crate::model::{Block, Document, List, ListItem, ListKind};
+
+/// A list item as a client sends it: a string, or `{"text", "level"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum ListItemInput {
+    /// Just the text, level 0.
+    Text(String),
+    /// Text and level.
+    Item {
+        /// Text.
+        text: String,
+        /// Level 0-8.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(maximum = 8))]
+        level: u8,
+    },
+}
+
+/// `add_list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddList {
+    /// Bullet or numbered.
+    pub kind: ListKind,
+    /// Items (at least one).
+    pub items: Vec<ListItemInput>,
+    /// Where to put it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+}
+
+/// `add_list_item`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddListItem {
+    /// Target block id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<BlockId>,
+    /// Target block index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_index: Option<usize>,
+    /// Item text.
+    pub text: String,
+    /// Level 0-8 (default 0).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 8))]
+    pub level: u8,
+    /// Insert before this item (default: at the end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
+}
+
+/// `set_list_item_level`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetListItemLevel {
+    /// Target block id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<BlockId>,
+    /// Target block index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_index: Option<usize>,
+    /// Item, 0-based.
+    pub item: usize,
+    /// New level 0-8.
+    #[cfg_attr(feature = "openapi", schema(maximum = 8))]
+    pub level: u8,
+}
+
+impl Document {
+    /// Decides `add_list`.
+    pub(crate) fn decide_add_list(
+        &self,
+        c: &AddList,
+        new_id: BlockId,
+        limits: &Limits,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        let event = {
+            if c.items.is_empty() {
+                return Err(DocumentError::invalid(
+                    "items",
+                    "a list needs at least one item",
+                ));
+            }
+            if c.items.len() > limits.max_list_items {
+                return Err(too_large("list items", limits.max_list_items));
+            }
+            let mut items = Vec::with_capacity(c.items.len());
+            for (i, item) in c.items.iter().enumerate() {
+                let (text, level) = match item {
+                    ListItemInput::Text(text) => (text.clone(), 0),
+                    ListItemInput::Item { text, level } => (text.clone(), *level),
+                };
+                check_level(&format!("items.{i}.level"), level)?;
+                check_text(&format!("items.{i}.text"), &text, limits.max_text_chars)?;
+                items.push(ListItem { text, level });
+            }
+            DocumentEvent::ListAdded {
+                block_id: new_id,
+                index: self.insertion_index(c.position.as_ref(), limits)?,
+                kind: c.kind,
+                items,
+            }
+        };
+        Ok(Some(event))
+    }
+
+    /// Decides `add_list_item`.
+    pub(crate) fn decide_add_list_item(
+        &self,
+        c: &AddListItem,
+        limits: &Limits,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        let event = {
+            let list = self.list(c.block_id.as_ref(), c.block_index)?;
+            let item = c.item.unwrap_or(list.items.len());
+            check_index("item", item, list.items.len() + 1)?;
+            check_level("level", c.level)?;
+            check_text("text", &c.text, limits.max_text_chars)?;
+            if list.items.len() + 1 > limits.max_list_items {
+                return Err(too_large("list items", limits.max_list_items));
+            }
+            DocumentEvent::ListItemAdded {
+                block_id: list.id.clone(),
+                item,
+                text: c.text.clone(),
+                level: c.level,
+            }
+        };
+        Ok(Some(event))
+    }
+
+    /// Decides `set_list_item_level`.
+    pub(crate) fn decide_set_list_item_level(
+        &self,
+        c: &SetListItemLevel,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        let event = {
+            let list = self.list(c.block_id.as_ref(), c.block_index)?;
+            check_index("item", c.item, list.items.len())?;
+            check_level("level", c.level)?;
+            DocumentEvent::ListItemLevelSet {
+                block_id: list.id.clone(),
+                item: c.item,
+                level: c.level,
+            }
+        };
+        Ok(Some(event))
+    }
+
+    pub(crate) fn list(
+        &self,
+        block_id: Option<&BlockId>,
+        block_index: Option<usize>,
+    ) -> Result<&List, DocumentError> {
+        match self.target(block_id, block_index)?.1 {
+            Block::List(l) => Ok(l),
+            other => Err(wrong_type(other, "list")),
+        }
+    }
+
+    /// Folds a list event into the state (see [`Document::try_apply`]).
+    pub(crate) fn apply_list(
+        &mut self,
+        event: &DocumentEvent,
+        misfit: &dyn Fn(&'static str) -> EventMisfit,
+    ) -> Result<(), EventMisfit> {
+        use DocumentEvent as E;
+        match event {
+            E::ListAdded {
+                block_id,
+                index,
+                kind,
+                items,
+            } => self.insert_block(
+                *index,
+                Block::List(List {
+                    id: block_id.clone(),
+                    kind: *kind,
+                    items: items.iter().map(bounded_item).collect(),
+                }),
+            ),
+            E::ListItemAdded {
+                block_id,
+                item,
+                text: t,
+                level,
+            } => match self.block_mut(block_id) {
+                Some(Block::List(l)) if *item <= l.items.len() => l.items.insert(
+                    *item,
+                    ListItem {
+                        text: t.clone(),
+                        level: (*level).min(MAX_LIST_LEVEL),
+                    },
+                ),
+                _ => return Err(misfit("no such list, or item past its end")),
+            },
+            E::ListItemLevelSet {
+                block_id,
+                item,
+                level,
+            } => {
+                let Some(Block::List(l)) = self.block_mut(block_id) else {
+                    return Err(misfit("no such list"));
+                };
+                let it = l.items.get_mut(*item).ok_or(misfit("no such item"))?;
+                it.level = (*level).min(MAX_LIST_LEVEL);
+            }
+            _ => return Err(misfit("not an event of this feature")),
+        }
+        Ok(())
+    }
+}
+
+/// A list item with its level within Word's nine.
+pub(crate) fn bounded_item(item: &ListItem) -> ListItem {
+    ListItem {
+        text: item.text.clone(),
+        level: item.level.min(MAX_LIST_LEVEL),
+    }
+}
+
+pub(crate) fn check_level(field: &str, level: u8) -> Result<(), DocumentError> {
+    if level > MAX_LIST_LEVEL {
+        return Err(DocumentError::invalid(
+            field,
+            format!("list level must be 0 to {MAX_LIST_LEVEL}"),
+        ));
+    }
+    Ok(())
+}
