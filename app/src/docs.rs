@@ -89,7 +89,7 @@ pub fn api_markdown() -> String {
             out,
             "| [`{}`](#{}) | {side} | {} | `{} {}` |",
             op.name,
-            op.name.replace('_', "_"),
+            op.name,
             op.scope.as_str(),
             op.rest.0,
             op.rest.1

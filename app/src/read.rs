@@ -799,20 +799,22 @@ pub fn file_name(title: &str, extension: &str) -> String {
 }
 
 fn history_item(e: StoredEvent) -> HistoryItem {
-    let meta = |k: &str| e.meta(k).map(str::to_string);
+    let known = |s: String| (!s.is_empty()).then_some(s);
+    let payload = serde_json::to_value(&e.event).unwrap_or_default();
+    let m = e.metadata;
     HistoryItem {
         sequence: e.sequence,
-        kind: e.event_type.clone(),
-        event_version: e.event_version.clone(),
-        payload: serde_json::to_value(&e.event).unwrap_or_default(),
-        actor: meta("actor"),
-        tenant: meta("tenant"),
-        request_id: meta("request_id"),
-        command: meta("command"),
-        ip: meta("ip"),
-        user_agent: meta("user_agent"),
-        at: meta("at"),
-        reason: meta("reason"),
+        kind: e.event_type,
+        event_version: e.event_version,
+        payload,
+        actor: known(m.actor),
+        tenant: known(m.tenant),
+        request_id: known(m.request_id),
+        command: known(m.command),
+        ip: m.ip,
+        user_agent: m.user_agent,
+        at: known(m.at),
+        reason: m.reason,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Who is acting, on whose behalf: the facts recorded as metadata on every event.
 
-use std::collections::HashMap;
+use crate::store::EventMetadata;
 use std::fmt;
 
 /// A tenant. Every document, event and blob belongs to exactly one.
@@ -61,22 +61,17 @@ impl RequestContext {
     }
 
     /// The event metadata for one event produced by `command` at time `at`.
-    pub(crate) fn metadata(&self, command: &str, at: &str) -> HashMap<String, String> {
-        let mut m = HashMap::new();
-        m.insert("tenant".into(), self.tenant.to_string());
-        m.insert("actor".into(), self.actor.clone());
-        m.insert("request_id".into(), self.request_id.clone());
-        m.insert("command".into(), command.to_string());
-        m.insert("at".into(), at.to_string());
-        if let Some(ip) = &self.ip {
-            m.insert("ip".into(), ip.clone());
+    pub(crate) fn metadata(&self, command: &str, at: &str) -> EventMetadata {
+        EventMetadata {
+            tenant: self.tenant.to_string(),
+            actor: self.actor.clone(),
+            request_id: self.request_id.clone(),
+            command: command.to_string(),
+            at: at.to_string(),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+            reason: self.reason.clone(),
+            ..EventMetadata::default()
         }
-        if let Some(ua) = &self.user_agent {
-            m.insert("user_agent".into(), ua.clone());
-        }
-        if let Some(reason) = &self.reason {
-            m.insert("reason".into(), reason.clone());
-        }
-        m
     }
 }

@@ -30,7 +30,7 @@ pub mod views;
 pub mod write;
 
 pub use context::{RequestContext, TenantId};
-pub use store::{EventLog, StoreError, StoredEvent};
+pub use store::{EventLog, EventMetadata, StoreError, StoredEvent};
 pub use write::{CommandOutcome, CommandService, WriteError, WriteOptions};
 
 /// The current time as RFC 3339 with millisecond precision, UTC.

@@ -45,10 +45,7 @@ pub mod pipeline {
             last = Some(e);
         }
         metrics::counter!("folio_events_relayed_total").increment(n);
-        if let Some(age) = last
-            .and_then(|e| e.meta("at"))
-            .and_then(super::seconds_since)
-        {
+        if let Some(age) = last.and_then(|e| super::seconds_since(&e.metadata.at)) {
             metrics::gauge!("folio_relay_lag_seconds").set(age);
         }
     }

@@ -366,8 +366,8 @@ impl CommandService {
                     if i == 0
                         && let Some(key) = &options.idempotency_key
                     {
-                        metadata.insert("idempotency_key".into(), key.clone());
-                        metadata.insert("idempotency_fingerprint".into(), fingerprint.clone());
+                        metadata.idempotency_key = Some(key.clone());
+                        metadata.idempotency_fingerprint = Some(fingerprint.clone());
                     }
                     NewEvent {
                         sequence: base + 1 + i as u64,

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use domain::DocumentId;
 use infrastructure::store::{EventLog, GlobalCursor, NewEvent};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -21,7 +19,10 @@ fn created(id: &str) -> NewEvent {
     NewEvent {
         sequence: 1,
         event,
-        metadata: HashMap::from([("tenant".to_string(), "t".to_string())]),
+        metadata: infrastructure::EventMetadata {
+            tenant: "t".into(),
+            ..Default::default()
+        },
     }
 }
 

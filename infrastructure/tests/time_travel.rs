@@ -87,8 +87,8 @@ async fn time_travel(log: &EventLog) {
             .unwrap()
             .expect("version exists");
         assert_eq!(past.document, replayed, "version {v}");
-        assert_eq!(past.updated_at, event.meta("at").unwrap());
-        assert_eq!(past.created_at, all[0].meta("at").unwrap());
+        assert_eq!(past.updated_at, event.metadata.at);
+        assert_eq!(past.created_at, all[0].metadata.at);
     }
     assert!(log.document_at(&id, 47).await.unwrap().is_none());
     assert!(

@@ -215,8 +215,8 @@ impl ReadModelProjector {
         }
         let mut changed: Vec<&mut Projected> = touched.values_mut().collect();
         self.views.upsert(&mut changed).await?;
-        if let Some(at) = batch.last().and_then(|e| e.meta("at")) {
-            infrastructure::telemetry::pipeline::projection_lag("read_model", at);
+        if let Some(last) = batch.last() {
+            infrastructure::telemetry::pipeline::projection_lag("read_model", &last.metadata.at);
         }
         for id in order {
             if let Some(p) = touched.remove(&id) {
@@ -263,14 +263,8 @@ fn empty(event: &StoredEvent) -> Projected {
     let summary = SummaryRow::of(
         &document,
         event.tenant(),
-        (
-            event.meta("at").unwrap_or_default(),
-            event.meta("actor").unwrap_or_default(),
-        ),
-        (
-            event.meta("at").unwrap_or_default(),
-            event.meta("actor").unwrap_or_default(),
-        ),
+        (event.metadata.at.as_str(), event.metadata.actor.as_str()),
+        (event.metadata.at.as_str(), event.metadata.actor.as_str()),
     );
     Projected::new(summary, document)
 }
@@ -306,8 +300,8 @@ fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), Box<Projec
             "a stored event does not fit its document; skipped, as every replay skips it"
         );
     }
-    let at = event.meta("at").unwrap_or_default().to_string();
-    let actor = event.meta("actor").unwrap_or_default().to_string();
+    let at = event.metadata.at.as_str().to_string();
+    let actor = event.metadata.actor.as_str().to_string();
     let summary = &mut projected.summary;
     if event.sequence == 1 {
         summary.created_at.clone_from(&at);

@@ -3,25 +3,22 @@
 //! (including enough inserts at one spot to exhaust the ordering keys), and the stored read
 //! model equals the document replayed from its events.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use domain::command::*;
 use domain::{Document, DocumentCommand, DocumentId, Limits};
 use infrastructure::sqlite::open_data_dir;
-use infrastructure::store::{EventLog, NewEvent, StoredEvent};
+use infrastructure::store::{EventLog, EventMetadata, NewEvent, StoredEvent};
 use infrastructure::views::Views;
 use projectors::ReadModelProjector;
 
-fn meta(sequence: u64) -> HashMap<String, String> {
-    HashMap::from([
-        ("tenant".to_string(), "t1".to_string()),
-        ("actor".to_string(), "tester".to_string()),
-        (
-            "at".to_string(),
-            format!("2026-01-01T00:00:{:02}.000Z", sequence % 60),
-        ),
-    ])
+fn meta(sequence: u64) -> EventMetadata {
+    EventMetadata {
+        tenant: "t1".into(),
+        actor: "tester".into(),
+        at: format!("2026-01-01T00:00:{:02}.000Z", sequence % 60),
+        ..EventMetadata::default()
+    }
 }
 
 /// Decides and appends commands; returns the stored events and the final state.

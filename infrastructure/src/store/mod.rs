@@ -8,7 +8,9 @@
 mod postgres;
 mod sqlite;
 
-use std::collections::HashMap;
+mod metadata;
+
+pub use metadata::EventMetadata;
 
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use cqrs_es::{Aggregate, DomainEvent};
@@ -58,19 +60,14 @@ pub struct StoredEvent {
     pub event_version: String,
     /// The event (upcast to the current schema).
     pub event: DocumentEvent,
-    /// Metadata: tenant, actor, request_id, command, ip, user_agent, at, reason.
-    pub metadata: HashMap<String, String>,
+    /// Who, when, through which request and why.
+    pub metadata: EventMetadata,
 }
 
 impl StoredEvent {
-    /// A metadata value.
-    pub fn meta(&self, key: &str) -> Option<&str> {
-        self.metadata.get(key).map(String::as_str)
-    }
-
     /// The tenant the event belongs to.
     pub fn tenant(&self) -> &str {
-        self.meta("tenant").unwrap_or_default()
+        &self.metadata.tenant
     }
 }
 
@@ -82,7 +79,7 @@ pub struct NewEvent {
     /// The event.
     pub event: DocumentEvent,
     /// Its metadata.
-    pub metadata: HashMap<String, String>,
+    pub metadata: EventMetadata,
 }
 
 /// A document loaded for writing.
@@ -171,11 +168,11 @@ pub(crate) fn decode(
             event_type: event_type.clone(),
             reason: e.to_string(),
         });
-    let metadata = match serde_json::from_value::<HashMap<String, String>>(metadata) {
+    let metadata = match serde_json::from_value::<EventMetadata>(metadata) {
         Ok(metadata) => metadata,
         Err(e) => {
             tracing::error!(%document_id, sequence, error = %e, "unreadable event metadata");
-            HashMap::new()
+            EventMetadata::default()
         }
     };
     StoredEvent {
@@ -456,10 +453,10 @@ impl EventLog {
         }
         Ok(Some(HistoricDocument {
             tenant: first.tenant().to_string(),
-            created_at: first.meta("at").unwrap_or_default().to_string(),
-            created_by: first.meta("actor").unwrap_or_default().to_string(),
-            updated_at: last.meta("at").unwrap_or_default().to_string(),
-            updated_by: last.meta("actor").unwrap_or_default().to_string(),
+            created_at: first.metadata.at.clone(),
+            created_by: first.metadata.actor.clone(),
+            updated_at: last.metadata.at.clone(),
+            updated_by: last.metadata.actor.clone(),
             document,
         }))
     }
