@@ -6,6 +6,7 @@
 //! are written once here on top of them.
 
 mod postgres;
+mod shared;
 mod sqlite;
 
 mod metadata;
@@ -323,7 +324,7 @@ impl EventLog {
         &self,
         document_id: &DocumentId,
     ) -> Result<Option<LoadedDocument>, StoreError> {
-        let snapshot = dispatch!(self, b => b.snapshot(document_id).await)?;
+        let snapshot = self.snapshot_row(document_id).await?;
         let (mut document, mut tenant, snapshot_version) = match snapshot {
             Some(s) => (s.document()?, s.tenant, s.version),
             None => (Document::default(), None, 0),
@@ -365,7 +366,7 @@ impl EventLog {
             tenant: Some(tenant.to_string()),
             payload: serde_json::to_string(document).map_err(corrupt)?,
         };
-        dispatch!(self, b => b.save_snapshot(id, &state).await)
+        self.store_snapshot(id, &state).await
     }
 
     /// Events of one document with sequence in `after+1..=until`, at most `limit`.
@@ -381,7 +382,8 @@ impl EventLog {
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let until = until.map_or(i64::MAX, |u| u as i64);
         let limit = limit.map_or(i64::MAX, |l| l as i64);
-        dispatch!(self, b => b.events(document_id, after as i64, until, limit).await)
+        self.event_rows(document_id, after as i64, until, limit)
+            .await
     }
 
     /// A page of a document's history, filtered.
@@ -394,7 +396,7 @@ impl EventLog {
         filter: &HistoryFilter,
         limit: u64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        dispatch!(self, b => b.history(document_id, filter, limit as i64).await)
+        self.history_rows(document_id, filter, limit as i64).await
     }
 
     /// A page of the tenant's events across all documents, in commit order, after the
@@ -426,7 +428,7 @@ impl EventLog {
         if version == 0 {
             return Ok(None);
         }
-        let checkpoint = dispatch!(self, b => b.checkpoint(document_id, version).await)?;
+        let checkpoint = self.checkpoint_row(document_id, version).await?;
         let (mut document, from) = match checkpoint {
             Some(c) => (c.document()?, c.version),
             None => (Document::default(), 0),
@@ -469,7 +471,7 @@ impl EventLog {
         &self,
         document_id: &DocumentId,
     ) -> Result<Option<(u64, String)>, StoreError> {
-        dispatch!(self, b => b.head(document_id).await)
+        self.head_row(document_id).await
     }
 
     /// Every document and its latest version (for projector catch-up and rebuild).
@@ -477,7 +479,7 @@ impl EventLog {
     /// # Errors
     /// Database failures.
     pub async fn heads(&self) -> Result<Vec<(DocumentId, u64)>, StoreError> {
-        dispatch!(self, b => b.heads().await)
+        self.head_rows().await
     }
 
     /// The record of an idempotency key, with the events the first request appended.
@@ -489,10 +491,10 @@ impl EventLog {
         tenant: &str,
         key: &str,
     ) -> Result<Option<(IdempotencyRecord, Vec<StoredEvent>)>, StoreError> {
-        let Some(record) = dispatch!(self, b => b.idempotency_record(tenant, key).await)? else {
+        let Some(record) = self.idempotency_row(tenant, key).await? else {
             return Ok(None);
         };
-        let candidates = dispatch!(self, b => b.request_events(&record).await)?;
+        let candidates = self.request_event_rows(&record).await?;
         // One commit's events are contiguous; stop at the first gap.
         let mut events: Vec<StoredEvent> = Vec::new();
         for e in candidates {

@@ -7,17 +7,13 @@
 //! `(txid, position)` instead and stop below the oldest transaction still in flight
 //! (`pg_snapshot_xmin`): no row can ever appear behind such a cursor.
 
-use cqrs_es::Aggregate;
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use domain::{Document, DocumentId};
+use domain::Document;
 use postgres_es::PostgresEventRepository;
 use sqlx::{PgPool, Row};
 
-use super::{HistoryFilter, IdempotencyRecord, StoreError, StoredEvent, StoredState};
+use super::{HistoryFilter, StoreError, StoredEvent};
 use crate::rows;
-
-const SELECT_EVENT: &str =
-    "SELECT aggregate_id, sequence, event_type, event_version, payload, metadata FROM events";
 
 /// Only rows of transactions older than every transaction still in flight.
 const SETTLED: &str = "txid < pg_snapshot_xmin(pg_current_snapshot())";
@@ -62,113 +58,6 @@ impl PgLog {
     pub(super) async fn append(&self, events: &[SerializedEvent]) -> Result<(), StoreError> {
         self.repo.persist::<Document>(events, None).await?;
         Ok(())
-    }
-
-    pub(super) async fn snapshot(
-        &self,
-        id: &DocumentId,
-    ) -> Result<Option<StoredState>, StoreError> {
-        let row = sqlx::query(
-            "SELECT version, tenant, payload FROM document_snapshots WHERE aggregate_id = $1",
-        )
-        .bind(id.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| rows::state(&row, true)).transpose()
-    }
-
-    pub(super) async fn save_snapshot(
-        &self,
-        id: &DocumentId,
-        state: &StoredState,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO document_snapshots (aggregate_id, version, tenant, payload) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (aggregate_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
-             WHERE excluded.version > document_snapshots.version",
-        )
-        .bind(id.as_str())
-        .bind(state.version as i64)
-        .bind(&state.tenant)
-        .bind(&state.payload)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO document_checkpoints (aggregate_id, version, payload) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(id.as_str())
-        .bind(state.version as i64)
-        .bind(&state.payload)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub(super) async fn checkpoint(
-        &self,
-        id: &DocumentId,
-        version: u64,
-    ) -> Result<Option<StoredState>, StoreError> {
-        let row = sqlx::query(
-            "SELECT version, payload FROM document_checkpoints
-              WHERE aggregate_id = $1 AND version <= $2 ORDER BY version DESC LIMIT 1",
-        )
-        .bind(id.as_str())
-        .bind(version as i64)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| rows::state(&row, false)).transpose()
-    }
-
-    pub(super) async fn events(
-        &self,
-        id: &DocumentId,
-        after: i64,
-        until: i64,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENT} WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 AND sequence <= $4
-             ORDER BY sequence LIMIT $5"
-        ))
-        .bind(Document::TYPE)
-        .bind(id.as_str())
-        .bind(after)
-        .bind(until)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::event).collect()
-    }
-
-    pub(super) async fn history(
-        &self,
-        id: &DocumentId,
-        filter: &HistoryFilter,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENT} WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3
-               AND ($4::text IS NULL OR metadata ->> 'actor' = $4)
-               AND ($5::text IS NULL OR event_type = $5)
-               AND ($6::text IS NULL OR metadata ->> 'at' >= $6)
-               AND ($7::text IS NULL OR metadata ->> 'at' < $7)
-             ORDER BY sequence LIMIT $8"
-        ))
-        .bind(Document::TYPE)
-        .bind(id.as_str())
-        .bind(filter.after as i64)
-        .bind(&filter.actor)
-        .bind(&filter.event_type)
-        .bind(&filter.since)
-        .bind(&filter.until)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::event).collect()
     }
 
     /// The tenant's events in the global order; the cursor is the position of the last
@@ -238,62 +127,5 @@ impl PgLog {
             events.push(rows::event(row)?);
         }
         Ok((events, last))
-    }
-
-    pub(super) async fn head(&self, id: &DocumentId) -> Result<Option<(u64, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT MAX(sequence) AS v,
-                    (SELECT metadata ->> 'tenant' FROM events
-                      WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = 1) AS tenant
-               FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
-        )
-        .bind(Document::TYPE)
-        .bind(id.as_str())
-        .fetch_one(&self.pool)
-        .await?;
-        rows::head(&row)
-    }
-
-    pub(super) async fn heads(&self) -> Result<Vec<(DocumentId, u64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT aggregate_id, MAX(sequence) AS v FROM events WHERE aggregate_type = $1 GROUP BY aggregate_id",
-        )
-        .bind(Document::TYPE)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::document_head).collect()
-    }
-
-    pub(super) async fn idempotency_record(
-        &self,
-        tenant: &str,
-        key: &str,
-    ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT aggregate_id, first_sequence, request_id, fingerprint FROM idempotency_keys
-              WHERE tenant = $1 AND key = $2",
-        )
-        .bind(tenant)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| rows::idempotency(&row)).transpose()
-    }
-
-    pub(super) async fn request_events(
-        &self,
-        record: &IdempotencyRecord,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENT} WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence >= $3
-               AND metadata ->> 'request_id' = $4 ORDER BY sequence"
-        ))
-        .bind(Document::TYPE)
-        .bind(&record.document_id)
-        .bind(record.first_sequence as i64)
-        .bind(&record.request_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::event).collect()
     }
 }

@@ -2,16 +2,12 @@
 //! writer at a time, so rowid order is commit order and the outbox needs no xmin guard.
 
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use domain::{Document, DocumentId};
+use domain::Document;
 use sqlite_es::SqliteEventRepository;
 use sqlx::{Row, SqlitePool};
 
-use super::{HistoryFilter, IdempotencyRecord, StoreError, StoredEvent, StoredState};
+use super::{HistoryFilter, StoreError, StoredEvent};
 use crate::rows;
-use cqrs_es::Aggregate;
-
-const SELECT_EVENT: &str =
-    "SELECT aggregate_id, sequence, event_type, event_version, payload, metadata FROM events";
 
 /// The SQLite backend of [`super::EventLog`].
 #[derive(Clone)]
@@ -31,6 +27,16 @@ impl std::fmt::Debug for SqliteLog {
 }
 
 impl SqliteLog {
+    /// The `events.db` pool.
+    pub(super) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The queue this process's writers take before writing.
+    pub(super) fn writer(&self) -> &tokio::sync::Mutex<()> {
+        &self.writer
+    }
+
     pub(super) fn new(pool: SqlitePool) -> Self {
         let repo = SqliteEventRepository::new(pool.clone());
         Self {
@@ -44,113 +50,6 @@ impl SqliteLog {
         let _writer = self.writer.lock().await;
         self.repo.persist::<Document>(events, None).await?;
         Ok(())
-    }
-
-    pub(super) async fn snapshot(
-        &self,
-        id: &DocumentId,
-    ) -> Result<Option<StoredState>, StoreError> {
-        let row = sqlx::query(
-            "SELECT version, tenant, payload FROM document_snapshots WHERE aggregate_id = ?",
-        )
-        .bind(id.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| rows::state(&row, true)).transpose()
-    }
-
-    pub(super) async fn save_snapshot(
-        &self,
-        id: &DocumentId,
-        state: &StoredState,
-    ) -> Result<(), StoreError> {
-        let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO document_snapshots (aggregate_id, version, tenant, payload) VALUES (?, ?, ?, ?)
-             ON CONFLICT (aggregate_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
-             WHERE excluded.version > document_snapshots.version",
-        )
-        .bind(id.as_str())
-        .bind(state.version as i64)
-        .bind(&state.tenant)
-        .bind(&state.payload)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT OR IGNORE INTO document_checkpoints (aggregate_id, version, payload) VALUES (?, ?, ?)",
-        )
-        .bind(id.as_str())
-        .bind(state.version as i64)
-        .bind(&state.payload)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub(super) async fn checkpoint(
-        &self,
-        id: &DocumentId,
-        version: u64,
-    ) -> Result<Option<StoredState>, StoreError> {
-        let row = sqlx::query(
-            "SELECT version, payload FROM document_checkpoints
-              WHERE aggregate_id = ? AND version <= ? ORDER BY version DESC LIMIT 1",
-        )
-        .bind(id.as_str())
-        .bind(version as i64)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| rows::state(&row, false)).transpose()
-    }
-
-    pub(super) async fn events(
-        &self,
-        id: &DocumentId,
-        after: i64,
-        until: i64,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENT} WHERE aggregate_type = ? AND aggregate_id = ? AND sequence > ? AND sequence <= ?
-             ORDER BY sequence LIMIT ?"
-        ))
-        .bind(Document::TYPE)
-        .bind(id.as_str())
-        .bind(after)
-        .bind(until)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::event).collect()
-    }
-
-    pub(super) async fn history(
-        &self,
-        id: &DocumentId,
-        filter: &HistoryFilter,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENT} WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence > ?3
-               AND (?4 IS NULL OR json_extract(metadata, '$.actor') = ?4)
-               AND (?5 IS NULL OR event_type = ?5)
-               AND (?6 IS NULL OR json_extract(metadata, '$.at') >= ?6)
-               AND (?7 IS NULL OR json_extract(metadata, '$.at') < ?7)
-             ORDER BY sequence LIMIT ?8"
-        ))
-        .bind(Document::TYPE)
-        .bind(id.as_str())
-        .bind(filter.after as i64)
-        .bind(&filter.actor)
-        .bind(&filter.event_type)
-        .bind(&filter.since)
-        .bind(&filter.until)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::event).collect()
     }
 
     pub(super) async fn audit(
@@ -182,63 +81,6 @@ impl SqliteLog {
         rows.iter()
             .map(|r| Ok((r.try_get::<i64, _>("position")?, rows::event(r)?)))
             .collect()
-    }
-
-    pub(super) async fn head(&self, id: &DocumentId) -> Result<Option<(u64, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT MAX(sequence) AS v,
-                    (SELECT json_extract(metadata, '$.tenant') FROM events
-                      WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence = 1) AS tenant
-               FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2",
-        )
-        .bind(Document::TYPE)
-        .bind(id.as_str())
-        .fetch_one(&self.pool)
-        .await?;
-        rows::head(&row)
-    }
-
-    pub(super) async fn heads(&self) -> Result<Vec<(DocumentId, u64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT aggregate_id, MAX(sequence) AS v FROM events WHERE aggregate_type = ? GROUP BY aggregate_id",
-        )
-        .bind(Document::TYPE)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::document_head).collect()
-    }
-
-    pub(super) async fn idempotency_record(
-        &self,
-        tenant: &str,
-        key: &str,
-    ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT aggregate_id, first_sequence, request_id, fingerprint FROM idempotency_keys
-              WHERE tenant = ? AND key = ?",
-        )
-        .bind(tenant)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| rows::idempotency(&row)).transpose()
-    }
-
-    pub(super) async fn request_events(
-        &self,
-        record: &IdempotencyRecord,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_EVENT} WHERE aggregate_type = ? AND aggregate_id = ? AND sequence >= ?
-               AND json_extract(metadata, '$.request_id') = ? ORDER BY sequence"
-        ))
-        .bind(Document::TYPE)
-        .bind(&record.document_id)
-        .bind(record.first_sequence as i64)
-        .bind(&record.request_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::event).collect()
     }
 
     /// Outbox rows after `position`, oldest first, with their events.
