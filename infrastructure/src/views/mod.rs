@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
+use crate::rows;
 use crate::store::StoreError;
 
 mod postgres;
@@ -448,7 +449,11 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn summary(&self, tenant: &str, id: &str) -> Result<Option<SummaryRow>, StoreError> {
-        dispatch!(self, b => b.summary(tenant, id).await)
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = $1 AND tenant = $2");
+        dispatch!(self, b => {
+            let row = sqlx::query(&sql).bind(id).bind(tenant).fetch_optional(&b.pool).await?;
+            row.as_ref().map(rows::summary).transpose()
+        })
     }
 
     /// A page of the tenant's live documents, newest first, optionally filtered by a title
@@ -464,7 +469,28 @@ impl Views {
         cursor: Option<&str>,
     ) -> Result<Vec<SummaryRow>, StoreError> {
         let pattern = q.map(contains_pattern);
-        dispatch!(self, b => b.list(tenant, pattern, i64::from(limit), cursor).await)
+        // Case-insensitive for ASCII in both: SQLite's LIKE is, PostgreSQL's ILIKE is.
+        let like = match &self.backend {
+            Backend::Sqlite(_) => "LIKE",
+            Backend::Postgres(_) => "ILIKE",
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM documents
+              WHERE tenant = $1 AND archived = false
+                AND (CAST($2 AS TEXT) IS NULL OR title {like} $2 ESCAPE '\\')
+                AND (CAST($3 AS TEXT) IS NULL OR id < $3)
+              ORDER BY id DESC LIMIT $4"
+        );
+        dispatch!(self, b => {
+            let rows = sqlx::query(&sql)
+                .bind(tenant)
+                .bind(&pattern)
+                .bind(cursor)
+                .bind(i64::from(limit))
+                .fetch_all(&b.pool)
+                .await?;
+            rows.iter().map(rows::summary).collect()
+        })
     }
 
     /// A document's summary and state, within the tenant.
@@ -491,7 +517,28 @@ impl Views {
         id: &str,
         tenant: Option<&str>,
     ) -> Result<Option<Projected>, StoreError> {
-        let Some((summary, rows)) = dispatch!(self, b => b.load(id, tenant).await)? else {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = $1 AND (CAST($2 AS TEXT) IS NULL OR tenant = $2)"
+        );
+        const BLOCKS: &str =
+            "SELECT ord, body FROM document_blocks WHERE document_id = $1 ORDER BY ord";
+        let loaded: Option<LoadedRows> = dispatch!(self, b => {
+            let mut tx = b.pool.begin().await?;
+            let row = sqlx::query(&sql).bind(id).bind(tenant).fetch_optional(&mut *tx).await?;
+            match row.as_ref().map(rows::summary).transpose()? {
+                None => None,
+                Some(summary) => {
+                    let rows = sqlx::query(BLOCKS).bind(id).fetch_all(&mut *tx).await?;
+                    tx.commit().await?;
+                    let blocks = rows
+                        .iter()
+                        .map(rows::block)
+                        .collect::<Result<_, StoreError>>()?;
+                    Some((summary, blocks))
+                }
+            }
+        });
+        let Some((summary, rows)) = loaded else {
             return Ok(None);
         };
         let mut blocks = Vec::with_capacity(rows.len());
@@ -517,7 +564,10 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn version(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        dispatch!(self, b => b.version(id).await)
+        const SQL: &str = "SELECT version FROM documents WHERE id = $1";
+        let v: Option<i64> =
+            dispatch!(self, b => sqlx::query_scalar(SQL).bind(id).fetch_optional(&b.pool).await?);
+        Ok(v.map(|v| v as u64))
     }
 
     /// Every projected document and its version (for `rebuild --verify`).
@@ -525,7 +575,10 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        dispatch!(self, b => b.versions().await)
+        const SQL: &str = "SELECT id, version FROM documents ORDER BY id";
+        let rows: Vec<(String, i64)> =
+            dispatch!(self, b => sqlx::query_as(SQL).fetch_all(&b.pool).await?);
+        Ok(rows.into_iter().map(|(id, v)| (id, v as u64)).collect())
     }
 
     /// Writes projected documents (their summaries and the block rows that changed) in one
@@ -627,7 +680,10 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn blob_version(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        dispatch!(self, b => b.blob_version(id).await)
+        const SQL: &str = "SELECT version FROM docx_blobs WHERE document_id = $1";
+        let v: Option<i64> =
+            dispatch!(self, b => sqlx::query_scalar(SQL).bind(id).fetch_optional(&b.pool).await?);
+        Ok(v.map(|v| v as u64))
     }
 
     /// Documents whose materialised .docx is older than their read model.
@@ -635,7 +691,10 @@ impl Views {
     /// # Errors
     /// Database failures.
     pub async fn stale_blobs(&self) -> Result<Vec<String>, StoreError> {
-        dispatch!(self, b => b.stale_blobs().await)
+        const SQL: &str =
+            "SELECT d.id FROM documents d LEFT JOIN docx_blobs b ON b.document_id = d.id
+              WHERE b.version IS NULL OR b.version < d.version";
+        Ok(dispatch!(self, b => sqlx::query_scalar(SQL).fetch_all(&b.pool).await?))
     }
 
     /// Records that the .docx of `version` is in the blob store (never moves back).
@@ -649,7 +708,23 @@ impl Views {
         version: u64,
         size: usize,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.set_blob(tenant, id, version as i64, size as i64).await)
+        const SQL: &str = "INSERT INTO docx_blobs (document_id, tenant, version, size) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, size = excluded.size
+             WHERE excluded.version > docx_blobs.version";
+        let _writer = match &self.backend {
+            Backend::Sqlite(b) => Some(b.writer.lock().await),
+            Backend::Postgres(_) => None,
+        };
+        dispatch!(self, b => {
+            sqlx::query(SQL)
+                .bind(id)
+                .bind(tenant)
+                .bind(version as i64)
+                .bind(size as i64)
+                .execute(&b.pool)
+                .await?;
+        });
+        Ok(())
     }
 
     /// Waits until the document's read model is at `min_version` or later, or `timeout`

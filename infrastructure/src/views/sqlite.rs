@@ -2,7 +2,7 @@
 
 use sqlx::SqlitePool;
 
-use super::{BlockHit, DocumentWrite, LoadedRows, SUMMARY_COLUMNS, SummaryRow};
+use super::{BlockHit, DocumentWrite, SUMMARY_COLUMNS};
 use crate::rows;
 use crate::store::StoreError;
 
@@ -20,89 +20,6 @@ impl SqliteViews {
             pool,
             writer: std::sync::Arc::default(),
         }
-    }
-
-    pub(super) async fn summary(
-        &self,
-        tenant: &str,
-        id: &str,
-    ) -> Result<Option<SummaryRow>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ? AND tenant = ?"
-        ))
-        .bind(id)
-        .bind(tenant)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(rows::summary).transpose()
-    }
-
-    pub(super) async fn list(
-        &self,
-        tenant: &str,
-        pattern: Option<String>,
-        limit: i64,
-        cursor: Option<&str>,
-    ) -> Result<Vec<SummaryRow>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents
-              WHERE tenant = ?1 AND archived = 0
-                AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\')
-                AND (?3 IS NULL OR id < ?3)
-              ORDER BY id DESC LIMIT ?4"
-        ))
-        .bind(tenant)
-        .bind(pattern)
-        .bind(cursor)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::summary).collect()
-    }
-
-    pub(super) async fn load(
-        &self,
-        id: &str,
-        tenant: Option<&str>,
-    ) -> Result<Option<LoadedRows>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = ?1 AND (?2 IS NULL OR tenant = ?2)"
-        ))
-        .bind(id)
-        .bind(tenant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(summary) = row.as_ref().map(rows::summary).transpose()? else {
-            return Ok(None);
-        };
-        let rows =
-            sqlx::query("SELECT ord, body FROM document_blocks WHERE document_id = ? ORDER BY ord")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        let blocks = rows
-            .iter()
-            .map(rows::block)
-            .collect::<Result<_, StoreError>>()?;
-        Ok(Some((summary, blocks)))
-    }
-
-    pub(super) async fn version(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT version FROM documents WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(v.map(|v| v as u64))
-    }
-
-    pub(super) async fn versions(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT id, version FROM documents ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(|(id, v)| (id, v as u64)).collect())
     }
 
     pub(super) async fn write(&self, writes: &[DocumentWrite]) -> Result<(), StoreError> {
@@ -194,45 +111,5 @@ impl SqliteViews {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(rows::block_hit).collect()
-    }
-
-    pub(super) async fn blob_version(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        let v: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM docx_blobs WHERE document_id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(v.map(|v| v as u64))
-    }
-
-    pub(super) async fn stale_blobs(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT d.id FROM documents d LEFT JOIN docx_blobs b ON b.document_id = d.id
-              WHERE b.version IS NULL OR b.version < d.version",
-        )
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    pub(super) async fn set_blob(
-        &self,
-        tenant: &str,
-        id: &str,
-        version: i64,
-        size: i64,
-    ) -> Result<(), StoreError> {
-        let _writer = self.writer.lock().await;
-        sqlx::query(
-            "INSERT INTO docx_blobs (document_id, tenant, version, size) VALUES (?, ?, ?, ?)
-             ON CONFLICT (document_id) DO UPDATE SET version = excluded.version, size = excluded.size
-             WHERE excluded.version > docx_blobs.version",
-        )
-        .bind(id)
-        .bind(tenant)
-        .bind(version)
-        .bind(size)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 }
