@@ -8,7 +8,7 @@
 //! A new command needs only its domain rule and its line in the command table
 //! (`api-types/src/parse.rs`): it then appears here, as a tool and in the OpenAPI schema.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use api_types::{
@@ -719,22 +719,10 @@ fn document(args: &mut serde_json::Map<String, Value>) -> Result<DocumentId, Api
     api_types::parse_document_id(&raw)
 }
 
-/// The services as one shareable value.
-pub type SharedServices = Arc<Services>;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn refs(v: &Value) -> usize {
-        match v {
-            Value::Object(o) => {
-                usize::from(o.contains_key("$ref")) + o.values().map(refs).sum::<usize>()
-            }
-            Value::Array(a) => a.iter().map(refs).sum(),
-            _ => 0,
-        }
-    }
+    use crate::schema::tests::refs;
 
     #[test]
     fn every_command_type_is_an_operation() {

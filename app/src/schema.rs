@@ -176,10 +176,11 @@ pub fn property_names(schema: &Value) -> Vec<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn refs(v: &Value) -> usize {
+    /// How many `$ref`s a schema still has.
+    pub(crate) fn refs(v: &Value) -> usize {
         match v {
             Value::Object(o) => {
                 usize::from(o.contains_key("$ref")) + o.values().map(refs).sum::<usize>()
