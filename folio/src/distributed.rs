@@ -243,15 +243,29 @@ pub(crate) async fn migrate(settings: MigrateSettings) -> anyhow::Result<()> {
 
 struct Bar(ProgressBar);
 
+/// The rebuild's progress, on the progress bar and as gauges on `/metrics`.
 impl Progress for Bar {
     fn total(&self, events: u64) {
         self.0.set_length(events);
+        metrics::gauge!("folio_rebuild_events_total").set(events as f64);
     }
     fn done(&self, events: u64) {
         if events > self.0.length().unwrap_or(0) {
             self.0.set_length(events);
+            metrics::gauge!("folio_rebuild_events_total").set(events as f64);
         }
         self.0.set_position(events);
+        metrics::gauge!("folio_rebuild_events_done").set(events as f64);
+    }
+}
+
+/// Stops an HTTP server when dropped.
+struct StopOnDrop(actix_web::dev::ServerHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let handle = self.0.clone();
+        tokio::spawn(async move { handle.stop(true).await });
     }
 }
 
@@ -276,6 +290,27 @@ pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result
         "rebuilding"
     });
     let progress = Bar(bar);
+    // Health and metrics while it runs, when asked (the server stops with the command).
+    let _metrics = match settings.metrics_bind {
+        None => None,
+        Some(bind) => {
+            let started = crate::http::start(
+                bind,
+                Some(1),
+                Routes {
+                    command: None,
+                    query: None,
+                    mcp: None,
+                    auth: None,
+                    ready: postgres_ready(&pool),
+                },
+            )?;
+            eprintln!("rebuild metrics on http://{}/metrics", started.addr);
+            let handle = started.handle.clone();
+            tokio::spawn(started.server);
+            Some(StopOnDrop(handle))
+        }
+    };
     let report = rebuild(
         &log,
         &live,
@@ -307,4 +342,20 @@ pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rebuild_progress_is_on_metrics() {
+        let handle = crate::http::metrics_handle();
+        let bar = Bar(ProgressBar::hidden());
+        bar.total(40);
+        bar.done(25);
+        let text = handle.render();
+        assert!(text.contains("folio_rebuild_events_total 40"), "{text}");
+        assert!(text.contains("folio_rebuild_events_done 25"), "{text}");
+    }
 }

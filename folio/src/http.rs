@@ -233,7 +233,7 @@ async fn observe_operation(
 }
 
 /// The process's Prometheus recorder, installed once (every process serves `/metrics`).
-fn metrics_handle() -> &'static PrometheusHandle {
+pub(crate) fn metrics_handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         // Latencies as histograms (summaries cannot be aggregated across processes).

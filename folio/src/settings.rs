@@ -405,6 +405,10 @@ pub(crate) struct RebuildSettings {
     /// No progress bar.
     #[arg(long)]
     pub(crate) quiet: bool,
+    /// Also serve `/metrics` (with the rebuild's progress: `folio_rebuild_events_total`,
+    /// `folio_rebuild_events_done`), `/healthz` and `/readyz` on this address while it runs.
+    #[arg(long, env = "FOLIO_METRICS_BIND")]
+    pub(crate) metrics_bind: Option<std::net::SocketAddr>,
 }
 
 /// Where the credential commands (`folio user`, `folio api-key`) work: the embedded data
