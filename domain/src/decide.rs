@@ -400,4 +400,4 @@ pub(crate) fn runs_from(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -245,3 +245,37 @@ pub(crate) fn check_level(field: &str, level: u8) -> Result<(), DocumentError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given/when/then: this feature's rules.
+
+    use crate::command::*;
+    use crate::decide::tests::{create, given, when};
+
+    use crate::ids::BlockId;
+    use crate::model::*;
+
+    #[test]
+    fn list_levels_are_bounded() {
+        let doc = given(&[
+            create(),
+            DocumentCommand::AddList(AddList {
+                kind: ListKind::Numbered,
+                items: vec![ListItemInput::Text("one".into())],
+                position: None,
+            }),
+        ]);
+        let err = when(
+            &doc,
+            DocumentCommand::SetListItemLevel(SetListItemLevel {
+                block_id: Some(BlockId::new("b2")),
+                block_index: None,
+                item: 0,
+                level: 9,
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(err.field().as_deref(), Some("level"));
+    }
+}

@@ -147,3 +147,50 @@ impl Document {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given/when/then: this feature's rules.
+
+    use crate::command::*;
+    use crate::decide::tests::{create, given, para, when};
+
+    use crate::error::DocumentError;
+
+    use crate::model::*;
+
+    #[test]
+    fn creation_is_version_one_and_block_ids_follow_the_sequence() {
+        let doc = given(&[create(), para("a"), para("b")]);
+        assert_eq!(doc.version.get(), 3);
+        let ids: Vec<_> = doc.blocks.iter().map(|b| b.id().to_string()).collect();
+        assert_eq!(ids, vec!["b2", "b3"]);
+    }
+
+    #[test]
+    fn commands_on_a_missing_document_are_not_found() {
+        let err = when(&Document::default(), para("x")).unwrap_err();
+        assert_eq!(err, DocumentError::DocumentNotFound);
+    }
+
+    #[test]
+    fn creating_twice_is_refused() {
+        let doc = given(&[create()]);
+        assert_eq!(
+            when(&doc, create()).unwrap_err(),
+            DocumentError::DocumentAlreadyExists
+        );
+    }
+
+    #[test]
+    fn an_archived_document_accepts_no_commands() {
+        let doc = given(&[
+            create(),
+            DocumentCommand::ArchiveDocument(ArchiveDocument {}),
+        ]);
+        assert_eq!(
+            when(&doc, para("x")).unwrap_err(),
+            DocumentError::DocumentArchived
+        );
+    }
+}

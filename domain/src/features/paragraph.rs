@@ -231,3 +231,33 @@ impl Document {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given/when/then: this feature's rules.
+
+    use crate::command::*;
+    use crate::decide::tests::{create, given, para, when};
+
+    #[test]
+    fn heading_levels_are_one_to_nine() {
+        let doc = given(&[create()]);
+        let err = when(
+            &doc,
+            DocumentCommand::AddHeading(AddHeading {
+                text: "x".into(),
+                level: 10,
+                position: None,
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(err.field().as_deref(), Some("level"));
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let doc = given(&[create()]);
+        let err = when(&doc, para("bad\u{1}")).unwrap_err();
+        assert_eq!(err.field().as_deref(), Some("text"));
+    }
+}

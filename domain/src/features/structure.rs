@@ -100,3 +100,145 @@ impl Document {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given/when/then: this feature's rules.
+
+    use crate::command::*;
+    use crate::decide::tests::{create, given, para, when};
+    use crate::decide::*;
+    use crate::error::DocumentError;
+
+    use crate::ids::BlockId;
+    use crate::model::*;
+
+    #[test]
+    fn move_block_to_the_end() {
+        let doc = given(&[create(), para("a"), para("b"), para("c")]);
+        let doc = when(
+            &doc,
+            DocumentCommand::MoveBlock(MoveBlock {
+                block_id: Some(BlockId::new("b2")),
+                block_index: None,
+                position: Position {
+                    at: Some(PositionAt::End),
+                    ..Position::default()
+                },
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.plain_text(), "b\nc\na\n");
+    }
+
+    #[test]
+    fn positions_place_blocks() {
+        let doc = given(&[create(), para("a"), para("c")]);
+        let doc = when(
+            &doc,
+            DocumentCommand::AddParagraph(AddParagraph {
+                text: Some("b".into()),
+                position: Some(Position {
+                    after: Some(BlockId::new("b2")),
+                    ..Position::default()
+                }),
+                ..AddParagraph::default()
+            }),
+        )
+        .unwrap();
+        let doc = when(
+            &doc,
+            DocumentCommand::AddHeading(AddHeading {
+                text: "T".into(),
+                level: 1,
+                position: Some(Position {
+                    at: Some(PositionAt::Start),
+                    ..Position::default()
+                }),
+            }),
+        )
+        .unwrap();
+        let texts: Vec<_> = doc.blocks.iter().map(Block::text).collect();
+        assert_eq!(texts, vec!["T", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn two_position_fields_are_refused() {
+        let doc = given(&[create(), para("a")]);
+        let err = when(
+            &doc,
+            DocumentCommand::AddPageBreak(AddPageBreak {
+                position: Some(Position {
+                    index: Some(0),
+                    at: Some(PositionAt::End),
+                    ..Position::default()
+                }),
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(err.field().as_deref(), Some("position"));
+    }
+
+    #[test]
+    fn unknown_block_is_a_typed_error() {
+        let doc = given(&[create(), para("a")]);
+        let err = when(
+            &doc,
+            DocumentCommand::DeleteBlock(DeleteBlock {
+                block_id: Some(BlockId::new("nope")),
+                block_index: None,
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            DocumentError::BlockNotFound {
+                block_id: BlockId::new("nope"),
+                field: "block_id"
+            }
+        );
+    }
+
+    #[test]
+    fn block_index_resolves_at_the_current_version() {
+        let doc = given(&[create(), para("a"), para("b")]);
+        let doc = when(
+            &doc,
+            DocumentCommand::DeleteBlock(DeleteBlock {
+                block_id: None,
+                block_index: Some(0),
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.plain_text(), "b\n");
+        let err = when(
+            &doc,
+            DocumentCommand::DeleteBlock(DeleteBlock {
+                block_id: None,
+                block_index: Some(5),
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            DocumentError::BlockIndexOutOfRange { index: 5, len: 1 }
+        );
+    }
+
+    #[test]
+    fn the_block_limit_is_enforced() {
+        let small = Limits {
+            max_blocks: 1,
+            ..Limits::default()
+        };
+        let doc = given(&[create(), para("a")]);
+        let err = doc.decide(&para("b"), &small).unwrap_err();
+        assert_eq!(
+            err,
+            DocumentError::TooLarge {
+                what: "blocks",
+                limit: 1
+            }
+        );
+    }
+}

@@ -383,3 +383,187 @@ impl Document {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given/when/then: this feature's rules.
+
+    use crate::command::*;
+    use crate::decide::tests::{create, given, limits, para, when};
+
+    use crate::error::DocumentError;
+    use crate::event::DocumentEvent;
+    use crate::ids::BlockId;
+    use crate::model::*;
+
+    #[test]
+    fn insert_and_delete_text_check_their_ranges() {
+        let doc = given(&[create(), para("hello")]);
+        let target = Some(BlockId::new("b2"));
+        let doc2 = when(
+            &doc,
+            DocumentCommand::InsertText(InsertText {
+                block_id: target.clone(),
+                block_index: None,
+                offset: 5,
+                text: " world".into(),
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc2.blocks[0].text(), "hello world");
+        let err = when(
+            &doc,
+            DocumentCommand::DeleteText(DeleteText {
+                block_id: target,
+                block_index: None,
+                offset: 3,
+                length: 3,
+            }),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, DocumentError::TextRangeOutOfBounds { .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn replace_text_reaches_tables_and_lists() {
+        let doc = given(&[
+            create(),
+            para("the cat"),
+            DocumentCommand::AddTable(AddTable {
+                data: Some(vec![vec!["cat".into(), "dog".into()]]),
+                ..AddTable::default()
+            }),
+            DocumentCommand::AddList(AddList {
+                kind: ListKind::Bullet,
+                items: vec![ListItemInput::Text("a Cat".into())],
+                position: None,
+            }),
+        ]);
+        let doc = when(
+            &doc,
+            DocumentCommand::ReplaceText(ReplaceText {
+                find: "cat".into(),
+                replace: "lion".into(),
+                match_case: false,
+                whole_word: true,
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.plain_text(), "the lion\nlion\tdog\na lion\n");
+    }
+
+    #[test]
+    fn replace_without_matches_produces_no_event() {
+        let doc = given(&[create(), para("x")]);
+        let events = doc
+            .decide(
+                &DocumentCommand::ReplaceText(ReplaceText {
+                    find: "zzz".into(),
+                    replace: "y".into(),
+                    match_case: true,
+                    whole_word: false,
+                }),
+                &limits(),
+            )
+            .unwrap();
+        assert!(events.is_empty());
+    }
+
+    #[test]
+    fn format_text_splits_runs_and_validates_colour() {
+        let doc = given(&[create(), para("hello world")]);
+        let fmt = |color: &str| {
+            DocumentCommand::FormatText(FormatText {
+                block_id: Some(BlockId::new("b2")),
+                block_index: None,
+                start: 0,
+                end: Some(5),
+                bold: Some(true),
+                italic: None,
+                underline: None,
+                strike: None,
+                font: None,
+                size_pt: None,
+                color: Some(color.into()),
+                highlight: None,
+            })
+        };
+        let doc2 = when(&doc, fmt("#ff0000")).unwrap();
+        let Block::Paragraph(p) = &doc2.blocks[0] else {
+            panic!("paragraph expected")
+        };
+        assert_eq!(p.runs.len(), 2);
+        assert!(p.runs[0].format.bold);
+        assert_eq!(p.runs[0].format.color.as_deref(), Some("FF0000"));
+        assert_eq!(
+            when(&doc, fmt("red")).unwrap_err().field().as_deref(),
+            Some("color")
+        );
+    }
+
+    // See: issue 9: a font name with U+0001 made word/document.xml unreadable for good.
+    #[test]
+    fn font_names_with_characters_xml_cannot_hold_are_refused() {
+        let doc = given(&[create()]);
+        for font in ["A\u{0}", "A\u{1}", "A\u{b}", "A\u{fffe}", "A\nB"] {
+            let err = when(
+                &doc,
+                DocumentCommand::AddParagraph(AddParagraph {
+                    runs: Some(vec![RunInput {
+                        text: "x".into(),
+                        bold: false,
+                        italic: false,
+                        underline: false,
+                        strike: false,
+                        font: Some(font.into()),
+                        size_pt: None,
+                        color: None,
+                        highlight: None,
+                    }]),
+                    ..AddParagraph::default()
+                }),
+            )
+            .unwrap_err();
+            assert_eq!(err.field().as_deref(), Some("runs.0.font"), "{font:?}");
+        }
+    }
+
+    // See: issue 9 ("No single request takes folio down"): this request was accepted, stored,
+    // and then panicked every projector that applied it.
+    #[test]
+    fn delete_text_with_a_length_that_wraps_is_refused() {
+        let doc = given(&[create(), para("hello world")]);
+        for (offset, length) in [(1, usize::MAX), (2, usize::MAX - 1), (usize::MAX, 1)] {
+            let refused = when(
+                &doc,
+                DocumentCommand::DeleteText(DeleteText {
+                    block_id: Some(BlockId::new("b2")),
+                    block_index: None,
+                    offset,
+                    length,
+                }),
+            );
+            assert!(
+                matches!(refused, Err(DocumentError::TextRangeOutOfBounds { .. })),
+                "{refused:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stored_event_whose_range_wraps_changes_nothing_but_the_version() {
+        let mut doc = given(&[create(), para("hello world")]);
+        let before = doc.clone();
+        let poison = DocumentEvent::TextDeleted {
+            block_id: BlockId::new("b2"),
+            offset: 1,
+            length: usize::MAX,
+        };
+        assert!(doc.try_apply(&poison).is_err());
+        assert_eq!(doc.blocks, before.blocks);
+        assert_eq!(doc.version.get(), before.version.get() + 1);
+    }
+}
