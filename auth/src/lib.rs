@@ -31,7 +31,7 @@ use tracing::Instrument;
 
 pub use limits::{RateLimitSettings, TrustedProxies};
 pub use principal::{Principal, Role, Scope, Scopes};
-pub use service::{API_KEY_HEADER, Authenticator, authorize};
+pub use service::{API_KEY_HEADER, Authenticator, DeferredRefusal, authorize};
 pub use tokens::Tokens;
 
 /// The request id header, read from clients and echoed on every response.

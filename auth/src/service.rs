@@ -246,6 +246,11 @@ fn needed_scope(method: &Method, path: &str) -> Option<Scope> {
     }
 }
 
+/// A refusal the middleware leaves to the handler to answer in its protocol's terms (the
+/// rate limit on `/mcp`); the handler must answer with it and do nothing else.
+#[derive(Debug)]
+pub struct DeferredRefusal(pub ApiError);
+
 /// Middleware: every request except the public paths needs a principal (401 otherwise)
 /// with the scope its method needs (403 otherwise), within its rate limit (429). The
 /// principal is then available to handlers and recorded on the request's span.
@@ -272,16 +277,26 @@ pub async fn authorize(
                 detail: format!("this request needs the {} scope", scope.as_str()),
             });
         }
-        auth.rate_limit(&principal)?;
-        Ok(principal)
+        // Over the rate limit on /mcp, the MCP handler answers: a tool call gets a tool
+        // result with the `rate_limited` code an agent can act on (anything else the same
+        // 429 as REST). Either way nothing runs.
+        let deferred = match auth.rate_limit(&principal) {
+            Ok(()) => None,
+            Err(limited) if req.path() == "/mcp" => Some(DeferredRefusal(limited)),
+            Err(limited) => return Err(limited),
+        };
+        Ok((principal, deferred))
     }
     .await;
     match checked {
-        Ok(principal) => {
+        Ok((principal, deferred)) => {
             let span = tracing::Span::current();
             span.record("tenant_id", principal.tenant.as_str());
             span.record("principal", principal.actor.as_str());
             req.extensions_mut().insert(principal);
+            if let Some(deferred) = deferred {
+                req.extensions_mut().insert(deferred);
+            }
             next.call(req)
                 .await
                 .map(ServiceResponse::map_into_left_body)

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use api_types::ApiError;
 use app::ops::{Caller, Services};
 use auth::Principal;
@@ -90,6 +90,29 @@ pub fn configure(endpoint: McpHttp) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
+/// Answers a refusal decided before MCP (the rate limit): to a tool call, as a tool
+/// result with `isError` and the refusal's code; to anything else, as the HTTP problem.
+fn refuse(body: &[u8], refusal: ApiError) -> Result<HttpResponse, ApiError> {
+    let message: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let id = message.get("id").filter(|id| !id.is_null());
+    match (message.get("method").and_then(|m| m.as_str()), id) {
+        (Some("tools/call"), Some(id)) => {
+            let result = serde_json::to_value(crate::tool_error(&refusal))
+                .map_err(|e| ApiError::internal(&e))?;
+            let retry_after = match &refusal {
+                ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+                _ => None,
+            };
+            let mut answer = HttpResponse::Ok();
+            if let Some(seconds) = retry_after {
+                answer.insert_header(("retry-after", seconds.to_string()));
+            }
+            Ok(answer.json(serde_json::json!({"jsonrpc": "2.0", "id": id, "result": result})))
+        }
+        _ => Err(refusal),
+    }
+}
+
 async fn handle(
     req: HttpRequest,
     payload: web::Payload,
@@ -102,6 +125,10 @@ async fn handle(
     } else {
         Bytes::new()
     };
+    let deferred = req.extensions_mut().remove::<auth::DeferredRefusal>();
+    if let Some(auth::DeferredRefusal(refusal)) = deferred {
+        return refuse(&body, refusal);
+    }
     let auth::Caller(request) = auth::Caller::extract(&req).await?;
     let caller = Caller { principal, request };
     let mut builder = ::http::Request::builder()

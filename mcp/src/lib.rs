@@ -95,7 +95,7 @@ fn unauthenticated() -> ApiError {
 }
 
 /// A refused operation as a tool result an agent can act on.
-fn tool_error(error: &ApiError) -> CallToolResult {
+pub(crate) fn tool_error(error: &ApiError) -> CallToolResult {
     let problem = error.problem();
     let mut text = format!("{} ({}): {}", problem.code, problem.status, problem.detail);
     for e in &problem.errors {

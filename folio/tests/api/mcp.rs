@@ -360,15 +360,21 @@ async fn mcp_calls_share_the_principals_rate_limit_with_rest() {
     for _ in 0..3 {
         statuses.push(app.get("/v1/documents").await.status().as_u16());
     }
-    // The burst is spent over REST: the next MCP message is refused like a REST call.
-    let refused = post_mcp(
-        &app,
-        &app.client,
-        &list,
-        &[("mcp-protocol-version", "2025-06-18")],
-    )
-    .await;
+    // The burst is spent over REST: a tool call is refused as a tool result an agent can
+    // act on (isError, rate_limited, Retry-After), any other MCP message like a REST call.
+    let call = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
+        "name": "create_document", "arguments": {"title": "too fast"}}});
+    let version = [("mcp-protocol-version", "2025-06-18")];
+    let tool = post_mcp(&app, &app.client, &call, &version).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    assert_eq!(tool.status(), 200);
+    assert!(tool.headers().get("retry-after").is_some());
+    let answer: Value = tool.json().await.unwrap();
+    assert_eq!(answer["id"], 7, "{answer}");
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    let text = answer["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("rate_limited (429)"), "{text}");
+    let refused = post_mcp(&app, &app.client, &list, &version).await;
     let body = problem(refused, 429).await;
     assert_eq!(body["code"], "rate_limited");
     let text = metrics(&app).await;
