@@ -1,0 +1,169 @@
+//! Documents as they are: the list, a summary, the blocks, one block, the text, the outline.
+
+use super::*;
+
+/// List parameters.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+pub struct ListParams {
+    /// Only documents whose title contains this text (case-insensitive for ASCII).
+    #[schema(max_length = 200)]
+    pub q: Option<String>,
+    /// Page size, 1-200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    #[schema(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Reads {
+    /// The tenant's documents, newest first.
+    ///
+    /// # Errors
+    /// A bad `limit`; a storage failure.
+    pub async fn list(
+        &self,
+        principal: &Principal,
+        params: &ListParams,
+    ) -> Result<Page<DocumentSummary>, ApiError> {
+        let limit = page_limit(params.limit, 20)?;
+        let rows = self
+            .views
+            .list(
+                principal.tenant.as_str(),
+                params.q.as_deref().filter(|q| !q.is_empty()),
+                fetch_size(limit),
+                params.cursor.as_deref(),
+            )
+            .await
+            .map_err(store_error)?;
+        Ok(paginate(rows, limit, |r| r.id.clone(), summary_dto))
+    }
+
+    /// A document's summary.
+    ///
+    /// # Errors
+    /// Not found (document or version), not ready, a failed projection.
+    pub async fn summary(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<DocumentSummary, ApiError> {
+        // The latest summary is one row: no need to load the blocks.
+        let summary = if at.version.is_none() {
+            self.latest_summary(principal, id, at).await?
+        } else {
+            self.resolve(principal, id, at).await?.summary
+        };
+        Ok(summary_dto(summary))
+    }
+
+    /// A document's blocks.
+    ///
+    /// # Errors
+    /// As [`Reads::summary`].
+    pub async fn content(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<ContentResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        Ok(ContentResponse {
+            version: resolved.version(),
+            blocks: resolved
+                .document
+                .blocks
+                .iter()
+                .map(BlockView::from)
+                .collect(),
+        })
+    }
+
+    /// One block.
+    ///
+    /// # Errors
+    /// As [`Reads::summary`], and not found for an unknown block.
+    pub async fn block(
+        &self,
+        principal: &Principal,
+        id: &str,
+        block_id: &str,
+        at: ReadAt,
+    ) -> Result<BlockResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        let block: &Block = resolved
+            .document
+            .block(&BlockId::new(block_id.to_string()))
+            .ok_or_else(|| ApiError::NotFound {
+                code: Code::BlockNotFound,
+                detail: format!("no block with id {block_id}"),
+            })?;
+        Ok(BlockResponse {
+            version: resolved.version(),
+            block: BlockView::from(block),
+        })
+    }
+
+    /// The document as plain text.
+    ///
+    /// # Errors
+    /// As [`Reads::summary`].
+    pub async fn text(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<TextResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        Ok(TextResponse {
+            version: resolved.version(),
+            text: export(&resolved.document, ExportFormat::Text),
+        })
+    }
+
+    /// The headings.
+    ///
+    /// # Errors
+    /// As [`Reads::summary`].
+    pub async fn outline(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<OutlineResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        let items = resolved
+            .document
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(h) => Some(OutlineItem {
+                    block_id: h.id.to_string(),
+                    level: h.level,
+                    text: b.text(),
+                }),
+                _ => None,
+            })
+            .collect();
+        Ok(OutlineResponse {
+            version: resolved.version(),
+            items,
+        })
+    }
+}
+
+fn summary_dto(s: SummaryRow) -> DocumentSummary {
+    DocumentSummary {
+        id: s.id,
+        title: s.title,
+        version: s.version,
+        metadata: s.metadata,
+        stats: s.stats,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+        created_by: s.created_by,
+        archived: s.archived,
+    }
+}

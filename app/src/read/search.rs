@@ -1,0 +1,248 @@
+//! Finding text: in one document (every match, paged) and across the tenant's documents.
+
+use super::*;
+
+/// Longest search text, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Characters of context on each side of a match in a snippet.
+const SNIPPET_CONTEXT: usize = 30;
+
+/// Most matches reported per block by the cross-document search (the document search
+/// pages through all of them).
+pub const MAX_MATCHES_PER_BLOCK: usize = 100;
+
+/// Search parameters inside one document.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+pub struct DocumentSearchParams {
+    /// The text to find.
+    #[param(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
+    pub q: Option<String>,
+    /// Case-sensitive (default false).
+    #[serde(default)]
+    pub match_case: bool,
+    /// Whole words only (default false).
+    #[serde(default)]
+    pub whole_word: bool,
+    /// Most matches per page, 1-200 (default 100).
+    #[param(minimum = 1, maximum = 200)]
+    #[schema(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,18}:[0-9]{1,18}$")]
+    #[schema(pattern = "^[0-9]{1,18}:[0-9]{1,18}$")]
+    pub cursor: Option<String>,
+    /// Search this version.
+    #[schema(minimum = 1)]
+    pub version: Option<u64>,
+    /// Wait for this version first.
+    #[schema(minimum = 1)]
+    pub min_version: Option<u64>,
+}
+
+/// Search parameters across documents.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+pub struct SearchParams {
+    /// The text to find (case-insensitive).
+    #[param(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
+    pub q: Option<String>,
+    /// Most blocks per page, 1-200 (default 50); each block gives one item per match, up
+    /// to 100 per block (the document search pages through every match).
+    #[param(minimum = 1, maximum = 200)]
+    #[schema(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(pattern = "^.+@-?[0-9]{1,20}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?$")]
+    #[schema(pattern = "^.+@-?[0-9]{1,20}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?$")]
+    pub cursor: Option<String>,
+}
+
+impl Reads {
+    /// Where a text occurs in a document: block ids and offsets in the blocks' plain text.
+    ///
+    /// # Errors
+    /// No search text, a bad cursor (422); as [`Reads::summary`].
+    pub async fn search_document(
+        &self,
+        principal: &Principal,
+        id: &str,
+        params: &DocumentSearchParams,
+    ) -> Result<DocumentSearchResponse, ApiError> {
+        let q = search_text(params.q.as_deref())?.to_string();
+        let at = ReadAt {
+            version: params.version,
+            min_version: params.min_version,
+        };
+        let limit = page_limit(params.limit, 100)? as usize;
+        let cursor = match_cursor(params.cursor.as_deref())?;
+        let resolved = self.resolve(principal, id, at).await?;
+        let version = resolved.version();
+        let (match_case, whole_word) = (params.match_case, params.whole_word);
+        // Matching is linear but a document can hold millions of characters: off the async
+        // workers, so one search never stalls other requests.
+        let (items, next_cursor) = blocking(move || {
+            document_matches(
+                &resolved.document,
+                &q,
+                (match_case, whole_word),
+                cursor,
+                limit,
+            )
+        })
+        .await?;
+        Ok(DocumentSearchResponse {
+            version,
+            items,
+            next_cursor,
+        })
+    }
+
+    /// Text search across the tenant's live documents.
+    ///
+    /// # Errors
+    /// No search text, a bad cursor (422).
+    pub async fn search(
+        &self,
+        principal: &Principal,
+        params: &SearchParams,
+    ) -> Result<Page<SearchHit>, ApiError> {
+        let q = search_text(params.q.as_deref())?.to_string();
+        let limit = page_limit(params.limit, 50)?;
+        let after = match &params.cursor {
+            None => None,
+            Some(c) => Some(
+                c.rsplit_once('@')
+                    .and_then(|(id, ord)| Some((id, ord.parse::<f64>().ok()?)))
+                    .ok_or_else(bad_cursor)?,
+            ),
+        };
+        let blocks = self
+            .views
+            .search_blocks(principal.tenant.as_str(), &q, after, fetch_size(limit))
+            .await
+            .map_err(store_error)?;
+        let page = paginate(
+            blocks,
+            limit,
+            |b| format!("{}@{}", b.document_id, b.ord),
+            |b| b,
+        );
+        let next_cursor = page.next_cursor;
+        let blocks = page.items;
+        let items = blocking(move || {
+            blocks
+                .iter()
+                .flat_map(|b| {
+                    // LIKE matched case-insensitively for ASCII; report the same matches.
+                    domain::text::find_matches_in(
+                        &b.text,
+                        &q,
+                        false,
+                        false,
+                        0,
+                        MAX_MATCHES_PER_BLOCK,
+                    )
+                    .into_iter()
+                    .map(|m| SearchHit {
+                        document_id: b.document_id.clone(),
+                        block_id: b.block_id.clone(),
+                        offset: m.offset,
+                        snippet: snippet(&b.text, &m),
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        Ok(Page { items, next_cursor })
+    }
+}
+
+fn search_text(q: Option<&str>) -> Result<&str, ApiError> {
+    match q {
+        Some(q) if !q.trim().is_empty() && q.chars().count() <= MAX_QUERY_CHARS => Ok(q),
+        _ => Err(ApiError::invalid(
+            "q",
+            format!("give the text to search for, 1 to {MAX_QUERY_CHARS} characters"),
+        )),
+    }
+}
+
+/// A match with up to [`SNIPPET_CONTEXT`] characters around it; control characters shown
+/// as spaces. Costs the snippet's length, not the text's.
+fn snippet(text: &str, m: &domain::text::TextMatch) -> String {
+    let (from, to) = m.bytes;
+    let before: Vec<char> = text[..from]
+        .chars()
+        .rev()
+        .take(SNIPPET_CONTEXT + 1)
+        .collect();
+    let after: Vec<char> = text[to..].chars().take(SNIPPET_CONTEXT + 1).collect();
+    let mut out = String::new();
+    if before.len() > SNIPPET_CONTEXT {
+        out.push('…');
+    }
+    let visible = |c: char| if c.is_control() { ' ' } else { c };
+    out.extend(
+        before
+            .iter()
+            .take(SNIPPET_CONTEXT)
+            .rev()
+            .map(|c| visible(*c)),
+    );
+    out.extend(text[from..to].chars().map(visible));
+    out.extend(after.iter().take(SNIPPET_CONTEXT).map(|c| visible(*c)));
+    if after.len() > SNIPPET_CONTEXT {
+        out.push('…');
+    }
+    out
+}
+
+/// Where a page of document matches starts: `<block index>:<character offset>` (every
+/// such pair is a valid cursor; past the end, the page is empty). Pass `version` with it
+/// to page through one version while others are written.
+fn match_cursor(cursor: Option<&str>) -> Result<(usize, usize), ApiError> {
+    let Some(cursor) = cursor else {
+        return Ok((0, 0));
+    };
+    cursor
+        .split_once(':')
+        .and_then(|(block, offset)| Some((block.parse().ok()?, offset.parse().ok()?)))
+        .ok_or_else(bad_cursor)
+}
+
+/// One page of the matches of `q` in `document`, in document order, after `cursor`; and
+/// the cursor of the next page. Linear in the text searched.
+fn document_matches(
+    document: &Document,
+    q: &str,
+    (match_case, whole_word): (bool, bool),
+    (first, start): (usize, usize),
+    limit: usize,
+) -> (Vec<DocumentMatch>, Option<String>) {
+    let mut items: Vec<DocumentMatch> = Vec::new();
+    let mut last_block = first;
+    for (i, block) in document.blocks.iter().enumerate().skip(first) {
+        let text = block.text();
+        // Greedy matching resumes where the previous page's last match ended.
+        let from = if i == first { start } else { 0 };
+        // One more than the page needs tells whether another page follows.
+        let wanted = limit + 1 - items.len();
+        for m in domain::text::find_matches_in(&text, q, match_case, whole_word, from, wanted) {
+            if items.len() == limit {
+                let last = &items[limit - 1];
+                let next = format!("{}:{}", last_block, last.offset + last.length);
+                return (items, Some(next));
+            }
+            last_block = i;
+            items.push(DocumentMatch {
+                block_id: block.id().to_string(),
+                offset: m.offset,
+                length: m.length,
+                snippet: snippet(&text, &m),
+            });
+        }
+    }
+    (items, None)
+}
