@@ -23,7 +23,6 @@
 
 #![warn(missing_docs)]
 
-mod aggregate;
 pub mod command;
 mod decide;
 pub mod error;

@@ -9,12 +9,14 @@ mod postgres;
 mod shared;
 mod sqlite;
 
+mod binding;
 mod metadata;
 
 pub use metadata::EventMetadata;
 
+use binding::StoredDocument;
+
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
-use cqrs_es::{Aggregate, DomainEvent};
 use domain::{Document, DocumentEvent, DocumentId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -213,9 +215,9 @@ fn serialize(
             Ok(SerializedEvent::new(
                 document_id.to_string(),
                 usize::try_from(e.sequence).map_err(corrupt)?,
-                Document::TYPE.to_string(),
-                e.event.event_type(),
-                e.event.event_version(),
+                StoredDocument::TYPE.to_string(),
+                e.event.name().to_string(),
+                domain::event::EVENT_VERSION.to_string(),
                 serde_json::to_value(&e.event).map_err(corrupt)?,
                 serde_json::to_value(&e.metadata).map_err(corrupt)?,
             ))

@@ -8,7 +8,6 @@
 //! (`pg_snapshot_xmin`): no row can ever appear behind such a cursor.
 
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use domain::Document;
 use postgres_es::PostgresEventRepository;
 use sqlx::{PgPool, Row};
 
@@ -56,7 +55,9 @@ impl PgLog {
     }
 
     pub(super) async fn append(&self, events: &[SerializedEvent]) -> Result<(), StoreError> {
-        self.repo.persist::<Document>(events, None).await?;
+        self.repo
+            .persist::<super::binding::StoredDocument>(events, None)
+            .await?;
         Ok(())
     }
 

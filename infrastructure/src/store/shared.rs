@@ -4,9 +4,9 @@
 //! (the append, the global order of the audit log and of rebuilds, the outbox) stays in
 //! `sqlite.rs` and `postgres.rs`.
 
-use cqrs_es::Aggregate;
-use domain::{Document, DocumentId};
+use domain::DocumentId;
 
+use super::binding::StoredDocument;
 use super::{
     Backend, EventLog, HistoryFilter, IdempotencyRecord, StoreError, StoredEvent, StoredState,
 };
@@ -151,7 +151,7 @@ impl EventLog {
         );
         on_pool!(self, pool, _dialect => {
             let rows = sqlx::query(&sql)
-                .bind(Document::TYPE)
+                .bind(StoredDocument::TYPE)
                 .bind(id.as_str())
                 .bind(after)
                 .bind(until)
@@ -185,7 +185,7 @@ impl EventLog {
                 p7 = d.text(7),
             );
             let rows = sqlx::query(&sql)
-                .bind(Document::TYPE)
+                .bind(StoredDocument::TYPE)
                 .bind(id.as_str())
                 .bind(filter.after as i64)
                 .bind(&filter.actor)
@@ -213,7 +213,7 @@ impl EventLog {
                 tenant = d.meta("tenant"),
             );
             let row = sqlx::query(&sql)
-                .bind(Document::TYPE)
+                .bind(StoredDocument::TYPE)
                 .bind(id.as_str())
                 .fetch_one(pool)
                 .await?;
@@ -226,7 +226,7 @@ impl EventLog {
         const SQL: &str = "SELECT aggregate_id, MAX(sequence) AS v FROM events
               WHERE aggregate_type = $1 GROUP BY aggregate_id";
         on_pool!(self, pool, _dialect => {
-            let rows = sqlx::query(SQL).bind(Document::TYPE).fetch_all(pool).await?;
+            let rows = sqlx::query(SQL).bind(StoredDocument::TYPE).fetch_all(pool).await?;
             rows.iter().map(rows::document_head).collect()
         })
     }
@@ -257,7 +257,7 @@ impl EventLog {
                 request_id = d.meta("request_id"),
             );
             let rows = sqlx::query(&sql)
-                .bind(Document::TYPE)
+                .bind(StoredDocument::TYPE)
                 .bind(&record.document_id)
                 .bind(record.first_sequence as i64)
                 .bind(&record.request_id)

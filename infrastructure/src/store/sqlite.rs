@@ -2,7 +2,6 @@
 //! writer at a time, so rowid order is commit order and the outbox needs no xmin guard.
 
 use cqrs_es::persist::{PersistedEventRepository, SerializedEvent};
-use domain::Document;
 use sqlite_es::SqliteEventRepository;
 use sqlx::{Row, SqlitePool};
 
@@ -48,7 +47,9 @@ impl SqliteLog {
 
     pub(super) async fn append(&self, events: &[SerializedEvent]) -> Result<(), StoreError> {
         let _writer = self.writer.lock().await;
-        self.repo.persist::<Document>(events, None).await?;
+        self.repo
+            .persist::<super::binding::StoredDocument>(events, None)
+            .await?;
         Ok(())
     }
 
