@@ -176,8 +176,12 @@ fn html(doc: &Document) -> String {
                     let level = usize::from(item.level);
                     if i > 0 {
                         if level > depth {
-                            for _ in depth..level {
-                                let _ = write!(out, "<{tag}>");
+                            // A list opens inside the current item; a jump of more than
+                            // one level goes through empty items, never a list directly
+                            // inside a list (invalid HTML).
+                            let _ = write!(out, "<{tag}>");
+                            for _ in depth + 1..level {
+                                let _ = write!(out, "<li><{tag}>");
                             }
                         } else {
                             out.push_str("</li>");
@@ -193,12 +197,10 @@ fn html(doc: &Document) -> String {
                     depth = level;
                     let _ = write!(out, "<li>{}", esc(&item.text));
                 }
+                // Open now: the list, one list (inside an item) per level of the last
+                // item, and the last item.
                 out.push_str("</li>");
-                let first = l.items.first().map_or(0, |i| usize::from(i.level));
-                for _ in first..depth {
-                    let _ = write!(out, "</{tag}></li>");
-                }
-                for _ in 0..first {
+                for _ in 0..depth {
                     let _ = write!(out, "</{tag}></li>");
                 }
                 let _ = writeln!(out, "</{tag}>");

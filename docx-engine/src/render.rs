@@ -188,6 +188,9 @@ fn text_runs(mut para: Paragraph, text: &str, make: impl Fn() -> Run) -> Paragra
     para
 }
 
+/// The text width of a Letter or A4 page with 1-inch margins, in twentieths of a point.
+const TEXT_WIDTH_TWIPS: usize = 9360;
+
 fn table(t: &domain::Table) -> Table {
     let rows = t
         .rows
@@ -214,7 +217,10 @@ fn table(t: &domain::Table) -> Table {
             if header { row.cant_split() } else { row }
         })
         .collect();
-    let table = Table::new(rows);
+    // One w:gridCol per column (docx-rs writes an empty w:tblGrid otherwise, and pandoc
+    // then drops the table): equal shares of a 6.5-inch text width, in twips.
+    let cols = t.cols().max(1);
+    let table = Table::new(rows).set_grid(vec![TEXT_WIDTH_TWIPS / cols; cols]);
     match &t.style {
         Some(style) => table.style(style),
         None => table,

@@ -141,3 +141,58 @@ fn markdown_escapes_ampersands_and_keeps_a_broken_heading_one_heading() {
     assert!(html.contains("a<br>b"), "{html}");
     assert!(!html.contains('\r'));
 }
+
+/// The HTML of a document with one bulleted list of `levels`.
+fn list_html(levels: &[u8]) -> String {
+    let mut doc = Document::default();
+    let commands = [
+        DocumentCommand::CreateDocument(CreateDocument {
+            document_id: DocumentId::new("d"),
+            title: "L".into(),
+        }),
+        DocumentCommand::AddList(AddList {
+            kind: ListKind::Bullet,
+            items: levels
+                .iter()
+                .enumerate()
+                .map(|(i, level)| ListItemInput::Item {
+                    text: format!("i{i}"),
+                    level: *level,
+                })
+                .collect(),
+            position: None,
+        }),
+    ];
+    for c in &commands {
+        for e in doc.decide(c, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    export(&doc, ExportFormat::Html)
+}
+
+// See: issue 11: a list that jumps levels (0 → 2) was written `<ul><ul>`, a list directly
+// inside a list, which is not valid HTML.
+#[test]
+fn html_lists_that_jump_levels_nest_through_items() {
+    for levels in [&[0, 2, 0][..], &[0, 3, 1, 0], &[2, 0], &[0, 1, 2, 0, 2]] {
+        let html = list_html(levels);
+        assert!(!html.contains("<ul><ul>"), "{levels:?}: {html}");
+        assert!(!html.contains("</ul></ul>"), "{levels:?}: {html}");
+        // Balanced: every list and item that opens, closes.
+        assert_eq!(
+            html.matches("<ul>").count(),
+            html.matches("</ul>").count(),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<li>").count(),
+            html.matches("</li>").count(),
+            "{html}"
+        );
+        // A <ul> only ever follows <li>, text, or the start of the list.
+        for (i, _) in html.match_indices("<ul>").skip(1) {
+            assert!(!html[..i].ends_with("</li>"), "{levels:?}: {html}");
+        }
+    }
+}

@@ -422,9 +422,16 @@ fn parse(xml: &[u8]) -> Option<Vec<Node>> {
 
 fn reorder(node: &mut Node, strip_ppr_rpr: bool) {
     let name = node.local_name();
-    let Node::Element { children, .. } = node else {
+    let Node::Element {
+        children, start, ..
+    } = node
+    else {
         return;
     };
+    // docx-rs writes `w:type` on `w:gridCol`, which the schema does not declare there.
+    if name.as_deref() == Some("gridCol") {
+        *start = without_attribute(start, b"w:type");
+    }
     if strip_ppr_rpr && name.as_deref() == Some("pPr") {
         children.retain(|c| c.local_name().as_deref() != Some("rPr"));
     }
@@ -443,6 +450,18 @@ fn reorder(node: &mut Node, strip_ppr_rpr: bool) {
             .and_then(|n| order.iter().position(|o| *o == n))
             .unwrap_or(order.len())
     });
+}
+
+/// `start` without the attribute `key`.
+fn without_attribute(start: &BytesStart<'static>, key: &[u8]) -> BytesStart<'static> {
+    let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+    let mut out = BytesStart::new(name);
+    for attribute in start.attributes().flatten() {
+        if attribute.key.as_ref() != key {
+            out.push_attribute(attribute);
+        }
+    }
+    out
 }
 
 fn write(nodes: &[Node]) -> Option<Vec<u8>> {

@@ -594,6 +594,34 @@ pub(crate) fn libreoffice_convert(bytes: &[u8], target: &str, extension: &str) -
     Some(std::fs::read_to_string(out).unwrap())
 }
 
+/// The document as pandoc reads it, in pandoc's JSON AST (None, with a notice, where pandoc
+/// is not installed; `scripts/test-deps` installs it).
+pub(crate) fn pandoc_json(bytes: &[u8]) -> Option<Value> {
+    let installed = Command::new("pandoc")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        eprintln!("notice: pandoc is not installed; skipping the pandoc check");
+        return None;
+    }
+    let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let output = Command::new("pandoc")
+        .args(["-f", "docx", "-t", "json"])
+        .arg(file.path())
+        .output()
+        .expect("pandoc runs");
+    assert!(
+        output.status.success(),
+        "pandoc could not read the .docx: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(serde_json::from_slice(&output.stdout).expect("pandoc writes JSON"))
+}
+
 /// Polls a condition with a deadline (never a bare sleep).
 pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
 where

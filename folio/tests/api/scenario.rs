@@ -98,6 +98,20 @@ async fn a_document_built_over_http_is_a_real_word_file_on(app: &TestApp) {
     assert_eq!(read["core"]["subject"], "Q3");
     assert_eq!(read["core"]["keywords"], "finance, q3");
     assert_valid_ooxml(&docx);
+    // pandoc sees the table (it dropped every table of a .docx whose w:tblGrid was empty).
+    if let Some(ast) = crate::helpers::pandoc_json(&docx) {
+        let tables: Vec<&Value> = ast["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["t"] == "Table")
+            .collect();
+        assert_eq!(tables.len(), 1, "pandoc reads one table");
+        let text = tables[0].to_string();
+        for cell in ["Region", "Revenue", "North", "South", "12"] {
+            assert!(text.contains(&format!("\"{cell}\"")), "{cell} in {text}");
+        }
+    }
     if let Some(text) = libreoffice_convert(&docx, "txt:Text", "txt") {
         assert!(text.contains("Revenue grew 12% this quarter."));
         assert!(text.contains("Appendix & notes <draft>"));
