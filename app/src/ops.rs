@@ -456,14 +456,17 @@ fn build() -> Vec<Operation> {
             continue;
         };
         let fields = schema::inline_all(root, deps);
+        // The first paragraph of the command's doc comment, on one line.
         let description = fields
             .get("description")
             .and_then(Value::as_str)
             .unwrap_or(kind)
-            .lines()
+            .split("\n\n")
             .next()
             .unwrap_or(kind)
-            .to_string();
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         ops.push(Operation {
             name: kind,
             description,

@@ -117,12 +117,41 @@ fn html_runs(runs: &[Run]) -> String {
     out
 }
 
-fn align_attr(alignment: Option<Alignment>) -> &'static str {
+/// The `style` attribute of a paragraph or heading: alignment, spacing, indents and
+/// pagination, as CSS (numbers only: nothing a client wrote reaches the attribute).
+fn style_attr(alignment: Option<Alignment>, f: &domain::ParagraphFormat) -> String {
+    let mut css: Vec<String> = Vec::new();
     match alignment {
-        None | Some(Alignment::Left) => "",
-        Some(Alignment::Center) => " style=\"text-align:center\"",
-        Some(Alignment::Right) => " style=\"text-align:right\"",
-        Some(Alignment::Justify) => " style=\"text-align:justify\"",
+        None | Some(Alignment::Left) => {}
+        Some(Alignment::Center) => css.push("text-align:center".into()),
+        Some(Alignment::Right) => css.push("text-align:right".into()),
+        Some(Alignment::Justify) => css.push("text-align:justify".into()),
+    }
+    let lengths = [
+        ("margin-top", f.spacing_before),
+        ("margin-bottom", f.spacing_after),
+        ("margin-left", f.indent_left),
+        ("margin-right", f.indent_right),
+        ("text-indent", f.first_line.or(f.hanging.map(|h| -h))),
+    ];
+    for (property, value) in lengths {
+        if let Some(v) = value.filter(|v| v.is_finite()) {
+            css.push(format!("{property}:{v}pt"));
+        }
+    }
+    if let Some(line) = f.line_spacing.filter(|v| v.is_finite()) {
+        css.push(format!("line-height:{line}"));
+    }
+    if f.page_break_before == Some(true) {
+        css.push("break-before:page".into());
+    }
+    if f.keep_with_next == Some(true) {
+        css.push("break-after:avoid".into());
+    }
+    if css.is_empty() {
+        String::new()
+    } else {
+        format!(" style=\"{}\"", css.join(";"))
     }
 }
 
@@ -139,7 +168,7 @@ fn html(doc: &Document) -> String {
                 let _ = writeln!(
                     out,
                     "<p{}>{}</p>",
-                    align_attr(p.alignment),
+                    style_attr(p.alignment, &p.format),
                     html_runs(&p.runs)
                 );
             }
@@ -148,7 +177,7 @@ fn html(doc: &Document) -> String {
                 let _ = writeln!(
                     out,
                     "<h{level}{}>{}</h{level}>",
-                    align_attr(h.alignment),
+                    style_attr(h.alignment, &h.format),
                     html_runs(&h.runs)
                 );
             }

@@ -4,8 +4,8 @@ use std::io::Cursor;
 
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Docx, IndentLevel, Level, LevelJc, LevelOverride,
-    LevelText, NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, SpecialIndentType,
-    Start, Style, StyleType, Table, TableCell, TableRow,
+    LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, Paragraph, Run,
+    RunFonts, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow,
 };
 use domain::{Alignment, Block, Document, ListKind};
 
@@ -53,12 +53,12 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                 if let Some(style) = &p.style {
                     para = para.style(style);
                 }
-                docx = docx.add_paragraph(aligned(para, p.alignment));
+                docx = docx.add_paragraph(formatted(aligned(para, p.alignment), &p.format));
             }
             Block::Heading(h) => {
                 let para =
                     runs_paragraph(Paragraph::new(), &h.runs).style(&format!("Heading{}", h.level));
-                docx = docx.add_paragraph(aligned(para, h.alignment));
+                docx = docx.add_paragraph(formatted(aligned(para, h.alignment), &h.format));
             }
             Block::Table(t) => {
                 header_rows |= t.header_row;
@@ -113,6 +113,52 @@ fn aligned(para: Paragraph, alignment: Option<Alignment>) -> Paragraph {
         Some(Alignment::Right) => para.align(AlignmentType::Right),
         Some(Alignment::Justify) => para.align(AlignmentType::Both),
     }
+}
+
+/// Points in twentieths of a point (Word's unit for spacing and indents).
+fn twips(points: f32) -> i32 {
+    (points * 20.0).round() as i32
+}
+
+/// A paragraph's spacing (`w:spacing`), indents (`w:ind`) and pagination
+/// (`w:keepNext`, `w:pageBreakBefore`), where set.
+fn formatted(mut para: Paragraph, f: &domain::ParagraphFormat) -> Paragraph {
+    if f.spacing_before.is_some() || f.spacing_after.is_some() || f.line_spacing.is_some() {
+        let mut spacing = LineSpacing::new();
+        if let Some(before) = f.spacing_before {
+            spacing = spacing.before(twips(before).max(0) as u32);
+        }
+        if let Some(after) = f.spacing_after {
+            spacing = spacing.after(twips(after).max(0) as u32);
+        }
+        if let Some(line) = f.line_spacing {
+            // 240 = single spacing, in 240ths of a line.
+            spacing = spacing
+                .line((line * 240.0).round() as i32)
+                .line_rule(LineSpacingType::Auto);
+        }
+        para = para.line_spacing(spacing);
+    }
+    let special = match (f.first_line, f.hanging) {
+        (Some(first), _) => Some(SpecialIndentType::FirstLine(twips(first))),
+        (None, Some(hanging)) => Some(SpecialIndentType::Hanging(twips(hanging))),
+        (None, None) => None,
+    };
+    if f.indent_left.is_some() || f.indent_right.is_some() || special.is_some() {
+        para = para.indent(
+            f.indent_left.map(twips),
+            special,
+            f.indent_right.map(twips),
+            None,
+        );
+    }
+    if f.keep_with_next == Some(true) {
+        para = para.keep_next(true);
+    }
+    if f.page_break_before == Some(true) {
+        para = para.page_break_before(true);
+    }
+    para
 }
 
 fn runs_paragraph(mut para: Paragraph, runs: &[domain::Run]) -> Paragraph {

@@ -43,6 +43,8 @@ pub enum DocumentCommand {
     FormatText(FormatText),
     /// Set the alignment of a paragraph or heading.
     SetAlignment(SetAlignment),
+    /// Set the spacing, indents and pagination of a paragraph or heading.
+    SetParagraphFormat(SetParagraphFormat),
     /// Add a table.
     AddTable(AddTable),
     /// Set the text of one table cell.
@@ -70,6 +72,7 @@ pub use crate::features::list::{AddList, AddListItem, ListItemInput, SetListItem
 pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata, SetTitle};
 pub use crate::features::page_break::AddPageBreak;
 pub use crate::features::paragraph::{AddHeading, AddParagraph, SetAlignment, UpdateParagraph};
+pub use crate::features::paragraph_format::SetParagraphFormat;
 pub use crate::features::structure::{DeleteBlock, MoveBlock};
 pub use crate::features::table::{
     AddTable, AddTableColumn, AddTableRow, DeleteTableColumn, DeleteTableRow, SetTableCell,
@@ -96,6 +99,7 @@ macro_rules! for_each_command {
             "replace_text" => ReplaceText,
             "format_text" => FormatText,
             "set_alignment" => SetAlignment,
+            "set_paragraph_format" => SetParagraphFormat,
             "add_table" => AddTable,
             "set_table_cell" => SetTableCell,
             "add_table_row" => AddTableRow,

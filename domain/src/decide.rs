@@ -126,6 +126,7 @@ impl Document {
             C::ReplaceText(c) => self.decide_replace(c, limits)?,
             C::FormatText(c) => self.decide_format_text(c)?,
             C::SetAlignment(c) => self.decide_set_alignment(c)?,
+            C::SetParagraphFormat(c) => self.decide_set_paragraph_format(c)?,
             C::AddTable(c) => Some(self.decide_add_table(c, new_id, limits)?),
             C::SetTableCell(c) => self.decide_set_table_cell(c, limits)?,
             C::AddTableRow(c) => self.decide_add_table_row(c, limits)?,
@@ -292,6 +293,7 @@ impl Document {
                 self.apply_list(event, &misfit)?
             }
             E::PageBreakAdded { .. } => self.apply_page_break(event, &misfit)?,
+            E::ParagraphFormatSet { .. } => self.apply_paragraph_format(event, &misfit)?,
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::command::FormatPatch;
 use crate::ids::{BlockId, DocumentId};
-use crate::model::{Alignment, DocumentMetadata, ListItem, ListKind, Run};
+use crate::model::{Alignment, DocumentMetadata, ListItem, ListKind, ParagraphFormat, Run};
 
 /// The version of the event schema written today. Older stored versions are upcast on read.
 pub const EVENT_VERSION: &str = "1.0";
@@ -124,6 +124,14 @@ pub enum DocumentEvent {
         block_id: BlockId,
         /// New alignment.
         alignment: Alignment,
+    },
+    /// A paragraph's or heading's spacing, indents and pagination were set (the whole
+    /// resulting format).
+    ParagraphFormatSet {
+        /// The block.
+        block_id: BlockId,
+        /// Its format now.
+        format: ParagraphFormat,
     },
     /// A table was added.
     TableAdded {
@@ -309,6 +317,7 @@ impl DocumentEvent {
             Self::TextReplaced { .. } => "TextReplaced",
             Self::TextFormatted { .. } => "TextFormatted",
             Self::AlignmentSet { .. } => "AlignmentSet",
+            Self::ParagraphFormatSet { .. } => "ParagraphFormatSet",
             Self::TableAdded { .. } => "TableAdded",
             Self::TableCellSet { .. } => "TableCellSet",
             Self::TableRowAdded { .. } => "TableRowAdded",
@@ -360,6 +369,7 @@ impl DocumentEvent {
             | Self::TextReplaced { .. }
             | Self::TextFormatted { .. }
             | Self::AlignmentSet { .. }
+            | Self::ParagraphFormatSet { .. }
             | Self::TableCellSet { .. }
             | Self::TableRowAdded { .. }
             | Self::TableColumnAdded { .. }
@@ -391,6 +401,7 @@ impl DocumentEvent {
             | Self::TextReplaced { .. }
             | Self::TextFormatted { .. }
             | Self::AlignmentSet { .. }
+            | Self::ParagraphFormatSet { .. }
             | Self::TableCellSet { .. }
             | Self::TableRowAdded { .. }
             | Self::TableColumnAdded { .. }
@@ -412,6 +423,7 @@ impl DocumentEvent {
             | Self::BlockMoved { block_id, .. }
             | Self::TextFormatted { block_id, .. }
             | Self::AlignmentSet { block_id, .. }
+            | Self::ParagraphFormatSet { block_id, .. }
             | Self::TableCellSet { block_id, .. }
             | Self::TableRowAdded { block_id, .. }
             | Self::TableColumnAdded { block_id, .. }

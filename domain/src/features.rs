@@ -5,6 +5,7 @@ pub(crate) mod list;
 pub(crate) mod metadata;
 pub(crate) mod page_break;
 pub(crate) mod paragraph;
+pub(crate) mod paragraph_format;
 pub(crate) mod structure;
 pub(crate) mod table;
 pub(crate) mod text_edit;

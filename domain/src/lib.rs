@@ -39,5 +39,5 @@ pub use event::DocumentEvent;
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
     Alignment, Block, Document, DocumentMetadata, Heading, List, ListItem, ListKind, PageBreak,
-    Paragraph, Run, RunFormat, Stats, Table,
+    Paragraph, ParagraphFormat, Run, RunFormat, Stats, Table,
 };

@@ -153,6 +153,50 @@ pub struct Paragraph {
     /// Alignment, if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<Alignment>,
+    /// Spacing, indents and pagination, where set.
+    #[serde(default, skip_serializing_if = "ParagraphFormat::is_empty")]
+    pub format: ParagraphFormat,
+}
+
+/// A paragraph's spacing, indents and pagination; each unset field keeps the style's.
+/// Lengths are in points.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ParagraphFormat {
+    /// Space before the paragraph, in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spacing_before: Option<f32>,
+    /// Space after the paragraph, in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spacing_after: Option<f32>,
+    /// Line spacing as a multiple of single spacing (1 single, 1.5, 2 double).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_spacing: Option<f32>,
+    /// Left indent, in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indent_left: Option<f32>,
+    /// Right indent, in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indent_right: Option<f32>,
+    /// First-line indent, in points (not with `hanging`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_line: Option<f32>,
+    /// Hanging indent of the lines after the first, in points (not with `first_line`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hanging: Option<f32>,
+    /// Keep on the same page as the next paragraph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_with_next: Option<bool>,
+    /// Start on a new page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_break_before: Option<bool>,
+}
+
+impl ParagraphFormat {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// A heading.
@@ -168,6 +212,9 @@ pub struct Heading {
     /// Alignment, if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<Alignment>,
+    /// Spacing, indents and pagination, where set.
+    #[serde(default, skip_serializing_if = "ParagraphFormat::is_empty")]
+    pub format: ParagraphFormat,
 }
 
 /// A table. Every row has the same number of cells.

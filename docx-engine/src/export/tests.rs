@@ -125,12 +125,14 @@ fn markdown_escapes_ampersands_and_keeps_a_broken_heading_one_heading() {
                 level: 2,
                 runs: vec![Run::plain("Top\r\nline & more")],
                 alignment: None,
+                format: domain::ParagraphFormat::default(),
             }),
             Block::Paragraph(domain::Paragraph {
                 id: domain::BlockId::new("p"),
                 runs: vec![Run::plain("&amp; a\rb")],
                 style: None,
                 alignment: None,
+                format: domain::ParagraphFormat::default(),
             }),
         ],
         ..Document::default()

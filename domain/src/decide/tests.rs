@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..22, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..24, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..22, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..24, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -254,6 +254,18 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         }),
         19 => DocumentCommand::AddPageBreak(AddPageBreak::default()),
         20 => DocumentCommand::SetTitle(SetTitle { title: t }),
+        22 => DocumentCommand::SetParagraphFormat(SetParagraphFormat {
+            block_id: id,
+            spacing_before: Some(seed.n(seed.a, 2000) as f32),
+            line_spacing: seed
+                .b
+                .is_multiple_of(2)
+                .then_some(1.0 + seed.b as f32 / 4.0),
+            first_line: seed.a.is_multiple_of(3).then_some(seed.b as f32),
+            hanging: (seed.a % 3 == 1).then_some(seed.a as f32),
+            keep_with_next: Some(seed.b % 2 == 1),
+            ..SetParagraphFormat::default()
+        }),
         _ => DocumentCommand::SetMetadata(SetMetadata {
             author: Some(t),
             ..SetMetadata::default()
@@ -346,7 +358,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..16, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..17, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -469,6 +481,14 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
                 text,
                 level: x as u8,
             }],
+        },
+        15 => DocumentEvent::ParagraphFormatSet {
+            block_id,
+            format: crate::model::ParagraphFormat {
+                spacing_before: Some(x as f32),
+                hanging: Some(y as f32),
+                ..Default::default()
+            },
         },
         _ => DocumentEvent::BlockDeleted { block_id },
     }

@@ -11,7 +11,7 @@ use crate::decide::{
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
-use crate::model::{Alignment, Block, Document, Heading, Paragraph};
+use crate::model::{Alignment, Block, Document, Heading, Paragraph, ParagraphFormat};
 
 /// `add_paragraph`: `text` or `runs` (or neither, for an empty paragraph).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -199,6 +199,7 @@ impl Document {
                     runs: normalized(runs),
                     style: style.clone(),
                     alignment: *alignment,
+                    format: ParagraphFormat::default(),
                 }),
             ),
             E::HeadingAdded {
@@ -213,6 +214,7 @@ impl Document {
                     level: (*level).clamp(1, 9),
                     runs: normalized(runs),
                     alignment: None,
+                    format: ParagraphFormat::default(),
                 }),
             ),
             E::ParagraphUpdated { block_id, runs } => {

@@ -244,3 +244,106 @@ async fn a_dry_run_appends_nothing_embedded() {
 async fn a_dry_run_appends_nothing_distributed() {
     a_dry_run_appends_nothing(crate::helpers::spawn_distributed().await).await;
 }
+
+async fn paragraph_format_reaches_word(app: crate::helpers::TestApp) {
+    // Arrange: a heading and two paragraphs.
+    let id = app.create_document("Formats").await;
+    let r = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "add_heading", "text": "Terms", "level": 1},
+                {"type": "add_paragraph", "text": "Indented with a first line"},
+                {"type": "add_paragraph", "text": "Hanging, on a new page"},
+            ]}),
+        )
+        .await;
+    let ids: Vec<String> = r["created"]["block_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+
+    // Act
+    app.ok(
+        &id,
+        json!({"type": "set_paragraph_format", "block_id": ids[0],
+        "spacing_before": 18, "spacing_after": 6, "keep_with_next": true}),
+    )
+    .await;
+    app.ok(
+        &id,
+        json!({"type": "set_paragraph_format", "block_id": ids[1],
+        "indent_left": 36, "indent_right": 18, "first_line": 24, "line_spacing": 1.5}),
+    )
+    .await;
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "set_paragraph_format", "block_id": ids[2],
+            "hanging": 18, "indent_left": 36, "page_break_before": true}),
+        )
+        .await;
+    let refused = app
+        .command(
+            &id,
+            json!({"type": "set_paragraph_format", "block_id": ids[2],
+            "first_line": 1, "hanging": 1}),
+        )
+        .await;
+
+    // Assert: refused without change; the content and the .docx carry the formats, as
+    // python-docx, openxml-audit and LibreOffice read them.
+    let problem = crate::helpers::problem(refused, 422).await;
+    assert_eq!(problem["code"], "invalid_field");
+    let version = last["version"].as_u64().unwrap();
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    assert_eq!(
+        content["blocks"][1]["format"]["first_line"], 24.0,
+        "{content}"
+    );
+    assert_eq!(content["blocks"][2]["format"]["hanging"], 18.0, "{content}");
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let p = |i: usize| read["paragraphs"][i]["format"].clone();
+    assert_eq!(p(0)["space_before"], 18.0, "{read}");
+    assert_eq!(p(0)["space_after"], 6.0, "{read}");
+    assert_eq!(p(0)["keep_with_next"], true, "{read}");
+    assert_eq!(p(1)["left_indent"], 36.0, "{read}");
+    assert_eq!(p(1)["right_indent"], 18.0, "{read}");
+    assert_eq!(p(1)["first_line_indent"], 24.0, "{read}");
+    assert_eq!(p(1)["line_spacing"], 1.5, "{read}");
+    assert_eq!(p(2)["first_line_indent"], -18.0, "a hanging indent: {read}");
+    assert_eq!(p(2)["page_break_before"], true, "{read}");
+    assert_eq!(read["paragraphs"][0]["style"], "Heading 1");
+    if let Some(html) = crate::helpers::libreoffice_convert(&docx, "html", "html") {
+        let squashed: String = html.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squashed.contains("Indented with a first line"),
+            "{squashed}"
+        );
+    }
+    let html = app
+        .get_text(&format!(
+            "/v1/documents/{id}/export?format=html&version={version}"
+        ))
+        .await;
+    assert!(html.contains("text-indent:24pt"), "{html}");
+    assert!(html.contains("break-before:page"), "{html}");
+}
+
+#[tokio::test]
+async fn paragraph_format_reaches_word_embedded() {
+    paragraph_format_reaches_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn paragraph_format_reaches_word_distributed() {
+    paragraph_format_reaches_word(crate::helpers::spawn_distributed().await).await;
+}

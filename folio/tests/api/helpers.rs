@@ -488,12 +488,21 @@ pub(crate) fn venv_bin(tool: &str) -> PathBuf {
 const READ_DOCX: &str = r#"
 import json, sys, docx
 d = docx.Document(sys.argv[1])
+def pt(length):
+    return None if length is None else round(length.pt, 2)
+def fmt(p):
+    f = p.paragraph_format
+    return {"space_before": pt(f.space_before), "space_after": pt(f.space_after),
+            "line_spacing": f.line_spacing if isinstance(f.line_spacing, float) else None,
+            "left_indent": pt(f.left_indent), "right_indent": pt(f.right_indent),
+            "first_line_indent": pt(f.first_line_indent),
+            "keep_with_next": f.keep_with_next, "page_break_before": f.page_break_before}
 def numbered(p):
     ppr = p._p.pPr
     if ppr is None or ppr.numPr is None: return None
     return {"num": ppr.numPr.numId.val, "level": ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0}
 out = {
-  "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p)} for p in d.paragraphs],
+  "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p)} for p in d.paragraphs],
   "tables": [[[c.text for c in r.cells] for r in t.rows] for t in d.tables],
   "core": {"title": d.core_properties.title, "author": d.core_properties.author,
            "subject": d.core_properties.subject, "keywords": d.core_properties.keywords,
