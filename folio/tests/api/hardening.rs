@@ -138,21 +138,7 @@ async fn xml_breaking_strings_are_handled_in_the_distributed_deployment() {
 
 /// A client of another tenant, with an API key made by the CLI.
 fn other_tenant(app: &TestApp) -> reqwest::Client {
-    let output = crate::helpers::succeeded(app.cli(
-        &[
-            "api-key",
-            "create",
-            "--tenant",
-            "other",
-            "--name",
-            "other",
-            "--scopes",
-            "read,write",
-        ],
-        &[],
-    ));
-    let created: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    crate::helpers::keyed_client(created["key"].as_str().unwrap())
+    crate::helpers::keyed_client(&app.create_key("other", "read,write"))
 }
 
 /// One document's stored event cannot be read: that document's projection stops and its
@@ -164,16 +150,7 @@ async fn a_bad_event_stops_only_its_own_document(app: &TestApp) {
         .await;
     let healthy = app.create_document("Healthy").await;
     let other = other_tenant(app);
-    let created: serde_json::Value = other
-        .post(app.write_url("/v1/documents"))
-        .json(&json!({"title": "Other tenant"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let theirs = created["id"].as_str().unwrap().to_string();
+    let theirs = app.create_document_as(&other, "Other tenant").await;
 
     // Act
     app.inject_event(&broken, "TextDeleted", r#"{"block_id": 5, "offset": "x"}"#)

@@ -269,6 +269,18 @@ impl TestApp {
         command.output().expect("folio runs")
     }
 
+    /// A new API key of `tenant` with `scopes` (comma-separated), made with the CLI.
+    pub(crate) fn create_key(&self, tenant: &str, scopes: &str) -> String {
+        let output = succeeded(self.cli(
+            &[
+                "api-key", "create", "--tenant", tenant, "--name", "test", "--scopes", scopes,
+            ],
+            &[],
+        ));
+        let created: Value = serde_json::from_slice(&output.stdout).unwrap();
+        created["key"].as_str().unwrap().to_string()
+    }
+
     /// The actor `app.key` is recorded as: `key:<id>`.
     pub(crate) fn key_actor(&self) -> String {
         let id = self
@@ -324,8 +336,12 @@ impl TestApp {
 
     /// Creates a document; returns its id.
     pub(crate) async fn create_document(&self, title: &str) -> String {
-        let response = self
-            .client
+        self.create_document_as(&self.client, title).await
+    }
+
+    /// Creates a document with another client (another key, another tenant).
+    pub(crate) async fn create_document_as(&self, client: &reqwest::Client, title: &str) -> String {
+        let response = client
             .post(self.write_url("/v1/documents"))
             .json(&json!({ "title": title }))
             .send()

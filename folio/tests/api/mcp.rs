@@ -8,19 +8,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, keyed_client, problem, spawn_app, spawn_distributed, succeeded};
-
-/// A key of `tenant` with `scopes`, made with the CLI.
-fn key(app: &TestApp, tenant: &str, scopes: &str) -> String {
-    let output = succeeded(app.cli(
-        &[
-            "api-key", "create", "--tenant", tenant, "--name", "mcp-test", "--scopes", scopes,
-        ],
-        &[],
-    ));
-    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
-    created["key"].as_str().unwrap().to_string()
-}
+use crate::helpers::{TestApp, keyed_client, problem, spawn_app, spawn_distributed};
 
 /// The MCP endpoint's base: the process that serves /mcp (the command API when
 /// distributed).
@@ -29,17 +17,8 @@ fn mcp_base(app: &TestApp) -> String {
 }
 
 async fn foreign_document(app: &TestApp) -> String {
-    let other = keyed_client(&key(app, "tenant-mcp-other", "read,write"));
-    let created: Value = other
-        .post(app.write_url("/v1/documents"))
-        .json(&json!({"title": "not yours"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    created["id"].as_str().unwrap().to_string()
+    let other = keyed_client(&app.create_key("tenant-mcp-other", "read,write"));
+    app.create_document_as(&other, "not yours").await
 }
 
 fn python_scenario(config: &Value) -> Value {
@@ -118,7 +97,7 @@ async fn counted(app: &TestApp, operation: &str, transport: &str, code: &str) ->
 async fn agents_work_through_mcp(app: TestApp) {
     // Arrange: a read-only key, and a document of another tenant.
     let base = mcp_base(&app);
-    let viewer = key(&app, "default", "read");
+    let viewer = app.create_key("default", "read");
     let foreign = foreign_document(&app).await;
     let before = counted(&app, "add_paragraph", "mcp", "ok").await;
     let config = |transport: &str| {
