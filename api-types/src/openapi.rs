@@ -45,19 +45,7 @@ fn commands(doc: &mut Value) {
         let Some(schema) = schemas.get_mut(*component).and_then(Value::as_object_mut) else {
             continue;
         };
-        let properties = schema
-            .entry("properties")
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-            .expect("properties is an object");
-        properties.insert(
-            "type".into(),
-            json!({"type": "string", "enum": [kind], "description": "The command."}),
-        );
-        let required = schema.entry("required").or_insert_with(|| json!([]));
-        if let Some(list) = required.as_array_mut() {
-            list.insert(0, json!("type"));
-        }
+        tag_command(kind, schema);
         let reference = format!("#/components/schemas/{component}");
         one_of.push(json!({ "$ref": reference }));
         mapping.insert((*kind).to_string(), json!(reference));
@@ -70,6 +58,25 @@ fn commands(doc: &mut Value) {
             "discriminator": {"propertyName": "type", "mapping": mapping},
         }),
     );
+}
+
+/// Makes a command struct's schema the schema of the command on the wire: its `type`
+/// property (the one value `kind`), required first.
+pub fn tag_command(kind: &str, schema: &mut Map<String, Value>) {
+    if let Some(properties) = schema
+        .entry("properties")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+    {
+        properties.insert(
+            "type".into(),
+            json!({"type": "string", "enum": [kind], "description": "The command."}),
+        );
+    }
+    let required = schema.entry("required").or_insert_with(|| json!([]));
+    if let Some(list) = required.as_array_mut() {
+        list.insert(0, json!("type"));
+    }
 }
 
 /// A query or header parameter is absent or has a value: `null` is not a value it can

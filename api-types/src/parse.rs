@@ -208,9 +208,9 @@ macro_rules! command_table {
             }
         }
 
-        /// The JSON Schema of any one command (`oneOf` the commands, each with its `type`)
-        /// and the schemas it refers to.
-        pub fn command_schema_all() -> (RefOrSchema, Vec<(String, RefOrSchema)>) {
+        /// The JSON Schema of any one command (`oneOf` the commands, each with its `type`,
+        /// as in the OpenAPI document) and the schemas it refers to.
+        pub fn command_schema_all() -> (Value, Vec<(String, RefOrSchema)>) {
             let mut deps = Vec::new();
             let mut one_of = Vec::new();
             $(
@@ -221,26 +221,12 @@ macro_rules! command_table {
                     .unwrap_or_default();
                     <domain::command::$variant as utoipa::ToSchema>::schemas(&mut deps);
                     if let Some(object) = schema.as_object_mut() {
-                        let properties = object
-                            .entry("properties")
-                            .or_insert_with(|| serde_json::json!({}));
-                        if let Some(p) = properties.as_object_mut() {
-                            p.insert(
-                                "type".into(),
-                                serde_json::json!({"type": "string", "enum": [$name], "description": "The command."}),
-                            );
-                        }
-                        let required = object.entry("required").or_insert_with(|| serde_json::json!([]));
-                        if let Some(list) = required.as_array_mut() {
-                            list.insert(0, serde_json::json!("type"));
-                        }
+                        crate::openapi::tag_command($name, object);
                     }
                     one_of.push(schema);
                 }
             )*
-            let root = serde_json::from_value(serde_json::json!({ "oneOf": one_of }))
-                .unwrap_or_else(|_| utoipa::openapi::RefOr::T(Default::default()));
-            (root, deps)
+            (serde_json::json!({ "oneOf": one_of }), deps)
         }
 
         fn dispatch(kind: &str, rest: Value, prefix: &str) -> Result<DocumentCommand, FieldError> {

@@ -29,8 +29,8 @@ use crate::read::{
 use crate::schema;
 use crate::write::{WriteRequest, Writes};
 
-/// Longest `reason`, in characters.
-pub const MAX_REASON_CHARS: usize = 500;
+/// Longest `reason`, in characters: the same bound as `X-Folio-Reason`.
+pub use auth::MAX_REASON_CHARS;
 
 /// Whether an operation reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ fn write_fields() -> Vec<(&'static str, Value, bool)> {
         ),
         (
             "idempotency_key",
-            json!({"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$", "description": "A retry with the same key appends nothing and returns the first result."}),
+            json!({"type": "string", "minLength": 1, "maxLength": crate::write::MAX_IDEMPOTENCY_KEY, "pattern": "^[!-~]+$", "description": "A retry with the same key appends nothing and returns the first result."}),
             false,
         ),
         (
@@ -250,10 +250,16 @@ fn queries() -> Vec<Query> {
 /// API keys and users: any principal manages its own keys (an admin every key of the
 /// tenant); only admins manage users.
 fn access_operations() -> Vec<Operation> {
-    let op = |name, description: &str, scope, rest, input, output, destructive| Operation {
+    let op = |name,
+              description: &str,
+              scope,
+              rest: (&'static str, &'static str),
+              input,
+              output,
+              destructive| Operation {
         name,
         description: description.to_string(),
-        side: if rest_method(rest) == "GET" {
+        side: if rest.0 == "GET" {
             Side::Read
         } else {
             Side::Write
@@ -263,7 +269,7 @@ fn access_operations() -> Vec<Operation> {
         input_schema: input,
         output_schema: output,
         destructive,
-        idempotent: rest_method(rest) != "POST",
+        idempotent: rest.0 != "POST",
         kind: Kind::Named,
     };
     let nothing = || schema::object(&[], None);
@@ -338,10 +344,6 @@ fn access_operations() -> Vec<Operation> {
             true,
         ),
     ]
-}
-
-fn rest_method(rest: (&'static str, &'static str)) -> &'static str {
-    rest.0
 }
 
 fn docx_schema() -> Value {
@@ -433,7 +435,7 @@ fn build() -> Vec<Operation> {
             "type": "array",
             "minItems": 1,
             "description": "The commands, applied in order, all or nothing; each is an object with its `type` (a command tool's name) and that tool's fields.",
-            "items": schema::inline_all(command_root, command_deps),
+            "items": schema::inline_json(command_root, command_deps),
         }),
         true,
     ));

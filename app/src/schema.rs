@@ -33,11 +33,16 @@ pub fn page_of<T: ToSchema>() -> Value {
 
 /// A schema with its dependencies inlined.
 pub fn inline_all(root: RefOrSchema, deps: Vec<(String, RefOrSchema)>) -> Value {
+    inline_json(to_json(&root), deps)
+}
+
+/// [`inline_all`] for a schema already in its JSON form.
+pub fn inline_json(root: Value, deps: Vec<(String, RefOrSchema)>) -> Value {
     let components: HashMap<String, Value> = deps
         .into_iter()
         .map(|(name, schema)| (name, to_json(&schema)))
         .collect();
-    simplify(inline(to_json(&root), &components, 0))
+    simplify(inline(root, &components, 0))
 }
 
 fn to_json(schema: &RefOrSchema) -> Value {

@@ -87,7 +87,9 @@ impl Writes {
     }
 
     /// Applies commands to a document, all or nothing. `batch` says whether the request
-    /// was a batch (refusals then name the command's index).
+    /// was a batch (refusals then name the command's index). The commands come from
+    /// [`api_types::parse_commands`] or [`api_types::parse_command_value`], which bound the
+    /// batch to `max_batch`.
     ///
     /// # Errors
     /// Not found, stale version (409 with the current one), a refused command (422 and
@@ -100,12 +102,6 @@ impl Writes {
         batch: bool,
         request: &WriteRequest,
     ) -> Result<CommandResult, ApiError> {
-        if commands.is_empty() || commands.len() > self.max_batch {
-            return Err(ApiError::invalid(
-                "commands",
-                format!("a batch has 1 to {} commands", self.max_batch),
-            ));
-        }
         let options = request.options()?;
         let outcome = self
             .service

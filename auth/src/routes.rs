@@ -8,8 +8,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::service::Authenticator;
 
-/// Largest body of a token request.
-const MAX_BODY: usize = 16 * 1024;
+/// Largest body of a token, key or user request.
+pub const MAX_BODY: usize = 16 * 1024;
 
 /// The route that issues access tokens (command API).
 pub fn configure_token(cfg: &mut ServiceConfig) {

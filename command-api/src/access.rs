@@ -11,7 +11,7 @@ use auth::Principal;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Largest body of a key or user request.
-const MAX_ACCESS_BODY: usize = 16 * 1024;
+const MAX_ACCESS_BODY: usize = auth::routes::MAX_BODY;
 
 /// Registers the routes that change credentials.
 pub fn configure(access: Access) -> impl FnOnce(&mut ServiceConfig) {

@@ -37,7 +37,7 @@ pub mod pipeline {
 
     /// A relay round published `events`: counts them and records how long the last one
     /// waited between its commit and its publication.
-    pub fn relayed<'a>(events: impl DoubleEndedIterator<Item = &'a StoredEvent>) {
+    pub fn relayed<'a>(events: impl Iterator<Item = &'a StoredEvent>) {
         let mut n = 0_u64;
         let mut last = None;
         for e in events {

@@ -285,11 +285,11 @@ impl rmcp::ServerHandler for FolioMcp {
         let (op, args) = resource_operation(&uri).ok_or_else(|| not_found(&uri))?;
         let output = match ops::call(&self.services, &caller, op, args, TRANSPORT).await {
             Ok(output) => output,
-            Err(e) if e.problem().status == 404 || e.problem().status == 422 => {
-                return Err(not_found(&uri));
-            }
             Err(e) => {
                 let problem = e.problem();
+                if matches!(problem.status, 404 | 422) {
+                    return Err(not_found(&uri));
+                }
                 return Err(McpError::internal_error(
                     format!("{}: {}", problem.code, problem.detail),
                     Some(json!({ "code": problem.code })),

@@ -1,5 +1,6 @@
 //! The statements both event stores run, each written once: `$N` placeholders (SQLite and
-//! PostgreSQL both take them) and the one dialect difference they meet — how a metadata
+//! PostgreSQL both take them; a parameter that may be NULL is typed with `CAST(… AS TEXT)`,
+//! which both understand) and the one dialect difference they meet — how a metadata
 //! field is read from the JSON column — named by [`Dialect::meta`]. What really differs
 //! (the append, the global order of the audit log and of rebuilds, the outbox) stays in
 //! `sqlite.rs` and `postgres.rs`.
@@ -31,14 +32,6 @@ impl Dialect {
         match self {
             Self::Sqlite => format!("json_extract(metadata, '$.{key}')"),
             Self::Postgres => format!("metadata ->> '{key}'"),
-        }
-    }
-
-    /// Parameter `n` where it may be NULL: PostgreSQL needs its type spelled out.
-    pub(super) fn text(self, n: u8) -> String {
-        match self {
-            Self::Sqlite => format!("${n}"),
-            Self::Postgres => format!("${n}::text"),
         }
     }
 }
@@ -172,17 +165,13 @@ impl EventLog {
         on_pool!(self, pool, d => {
             let sql = format!(
                 "{SELECT_EVENT} WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3
-                   AND ({p4} IS NULL OR {actor} = $4)
-                   AND ({p5} IS NULL OR event_type = $5)
-                   AND ({p6} IS NULL OR {at} >= $6)
-                   AND ({p7} IS NULL OR {at} < $7)
+                   AND (CAST($4 AS TEXT) IS NULL OR {actor} = $4)
+                   AND (CAST($5 AS TEXT) IS NULL OR event_type = $5)
+                   AND (CAST($6 AS TEXT) IS NULL OR {at} >= $6)
+                   AND (CAST($7 AS TEXT) IS NULL OR {at} < $7)
                  ORDER BY sequence LIMIT $8",
                 actor = d.meta("actor"),
                 at = d.meta("at"),
-                p4 = d.text(4),
-                p5 = d.text(5),
-                p6 = d.text(6),
-                p7 = d.text(7),
             );
             let rows = sqlx::query(&sql)
                 .bind(StoredDocument::TYPE)
