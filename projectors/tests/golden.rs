@@ -17,6 +17,7 @@ use serde_json::Value;
 /// append, which would check them).
 async fn store_rows(pool: &sqlx::SqlitePool, file: &str) -> DocumentId {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+    // (`file` may also be absolute: `join` then takes it as it is.)
     let mut id = None;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let row: Value = serde_json::from_str(line).unwrap();
@@ -71,4 +72,229 @@ async fn the_stored_poison_delete_replays_to_a_readable_document() {
     assert_eq!(texts(&past.document.blocks), ["hello world"]);
     assert_eq!(projected.document, loaded.document);
     assert!(views.failures().await.unwrap().is_empty());
+}
+
+/// The corpus of event streams frozen from the build of 2026-12-02: every command type,
+/// stored as the rows that build appended, with the content JSON and the .docx text they
+/// gave. Every later build must replay them to the same document. `FOLIO_BLESS=1` writes a
+/// stream that is missing (never one that exists: a frozen stream is never regenerated;
+/// a new build adds a stream under a new name).
+const REPLAY_CORPUS: &[&str] = &["every_command_2026_12_02"];
+
+/// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
+/// at least, referring to blocks by index.
+fn every_command_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-00000000c0de", "title": "Every command"}),
+        json!({"type": "set_title", "title": "Every command, frozen"}),
+        json!({"type": "set_metadata", "author": "Ada", "subject": "Golden", "keywords": "replay", "description": "d", "category": "c", "custom": {"client": "ACME"}}),
+        json!({"type": "add_heading", "text": "Contract", "level": 1}),
+        json!({"type": "add_paragraph", "runs": [{"text": "Bold ", "bold": true}, {"text": "italic", "italic": true, "color": "FF0000", "font": "Georgia", "size_pt": 13.5}, {"text": " tail\tx\ny", "underline": true, "strike": true, "highlight": "yellow"}], "style": "Quote", "alignment": "center"}),
+        json!({"type": "add_paragraph", "text": "second paragraph"}),
+        json!({"type": "update_paragraph", "block_index": 2, "text": "second paragraph, updated"}),
+        json!({"type": "insert_text", "block_index": 1, "offset": 5, "text": "and "}),
+        json!({"type": "delete_text", "block_index": 2, "offset": 0, "length": 7}),
+        json!({"type": "replace_text", "find": "paragraph", "replace": "clause", "match_case": false, "whole_word": true}),
+        json!({"type": "format_text", "block_index": 2, "start": 0, "end": 6, "bold": true, "italic": false, "underline": true, "strike": false, "font": "Arial", "size_pt": 11, "color": "00ff00", "highlight": "green"}),
+        json!({"type": "set_alignment", "block_index": 0, "alignment": "right"}),
+        json!({"type": "set_paragraph_format", "block_index": 2, "spacing_before": 6, "spacing_after": 12, "line_spacing": 1.5, "indent_left": 36, "indent_right": 18, "hanging": 9, "keep_with_next": true, "page_break_before": false}),
+        json!({"type": "add_heading", "text": "Second heading", "level": 2, "position": {"index": 1}}),
+        json!({"type": "move_block", "block_index": 1, "position": {"index": 3}}),
+        json!({"type": "add_table", "data": [["Item", "Price"], ["Tea", "3"]], "header_row": true, "style": "TableGrid"}),
+        json!({"type": "set_table_cell", "block_index": 4, "row": 1, "col": 1, "text": "3.50"}),
+        json!({"type": "add_table_row", "block_index": 4, "data": ["Cake"]}),
+        json!({"type": "add_table_column", "block_index": 4, "col": 1, "data": ["Qty", "1", "2"]}),
+        json!({"type": "add_table_row", "block_index": 4, "row": 1, "data": ["gone"]}),
+        json!({"type": "delete_table_row", "block_index": 4, "row": 1}),
+        json!({"type": "add_table_column", "block_index": 4, "data": ["gone"]}),
+        json!({"type": "delete_table_column", "block_index": 4, "col": 3}),
+        json!({"type": "add_list", "kind": "numbered", "items": ["one", {"text": "one.a", "level": 1}]}),
+        json!({"type": "add_list_item", "block_index": 5, "text": "two"}),
+        json!({"type": "add_list_item", "block_index": 5, "item": 0, "text": "zero", "level": 2}),
+        json!({"type": "set_list_item_level", "block_index": 5, "item": 0, "level": 0}),
+        json!({"type": "add_list", "kind": "bullet", "items": ["dot"], "position": {"index": 0}}),
+        json!({"type": "add_page_break"}),
+        json!({"type": "add_paragraph", "text": "to be deleted"}),
+        json!({"type": "delete_block", "block_index": 8}),
+        json!({"type": "add_paragraph", "text": "after the break"}),
+        json!({"type": "archive_document"}),
+    ]
+}
+
+fn replay_script(name: &str) -> Vec<Value> {
+    match name {
+        "every_command_2026_12_02" => every_command_2026_12_02(),
+        other => panic!("no script for {other}"),
+    }
+}
+
+fn corpus_file(name: &str, extension: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/replay")
+        .join(format!("{name}.{extension}"))
+}
+
+/// The text of a .docx as Word would show it, read straight from `word/document.xml`
+/// (not through folio's model): paragraphs on their own lines, tabs and breaks as `\t`
+/// and `\n`, table cells separated by ` | `, a table row per line.
+fn docx_text(bytes: &[u8]) -> String {
+    use quick_xml::events::Event;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut out = String::new();
+    let mut in_text = false;
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) if e.name().as_ref() == b"w:t" => in_text = true,
+            Event::End(e) if e.name().as_ref() == b"w:t" => in_text = false,
+            Event::Text(t) if in_text => out.push_str(&t.decode().unwrap()),
+            Event::GeneralRef(r) if in_text => {
+                let name = r.decode().unwrap();
+                out.push_str(quick_xml::escape::resolve_predefined_entity(&name).unwrap());
+            }
+            Event::Empty(e) if e.name().as_ref() == b"w:tab" => out.push('\t'),
+            Event::Empty(e) if e.name().as_ref() == b"w:br" => out.push('\n'),
+            Event::End(e) if e.name().as_ref() == b"w:p" => out.push('\n'),
+            Event::End(e) if e.name().as_ref() == b"w:tc" => {
+                out.truncate(out.trim_end_matches('\n').len());
+                out.push_str(" | ");
+            }
+            Event::End(e) if e.name().as_ref() == b"w:tr" => {
+                if out.ends_with(" | ") {
+                    out.truncate(out.len() - " | ".len());
+                }
+                out.push('\n');
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Writes a frozen stream: the script decided and appended by this build, its rows read
+/// back as stored, with the content and .docx text they replay to.
+async fn bless(name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let databases = open_data_dir(dir.path()).await.unwrap();
+    let log = EventLog::sqlite(databases.events.clone());
+    let mut doc = domain::Document::default();
+    let start = "2026-12-02T09:00:";
+    let mut id = None;
+    for (i, json) in replay_script(name).into_iter().enumerate() {
+        let command: domain::DocumentCommand = serde_json::from_value(json).unwrap();
+        if let domain::DocumentCommand::CreateDocument(c) = &command {
+            id = Some(c.document_id.clone());
+        }
+        let events = doc.decide(&command, &domain::Limits::default()).unwrap();
+        let mut new = Vec::new();
+        for event in events {
+            doc.apply(&event);
+            new.push(infrastructure::store::NewEvent {
+                sequence: doc.version.get(),
+                event,
+                metadata: infrastructure::store::EventMetadata {
+                    tenant: "default".into(),
+                    actor: "key:0123456789ab".into(),
+                    request_id: format!("r{}", i + 1),
+                    command: command.name().into(),
+                    reason: Some("golden corpus".into()),
+                    at: format!("{start}{:02}.000Z", i % 60),
+                    ..Default::default()
+                },
+            });
+        }
+        log.append(id.as_ref().unwrap(), &new).await.unwrap();
+    }
+    let rows: Vec<(String, i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT aggregate_id, sequence, event_type, event_version, payload, metadata FROM events ORDER BY sequence",
+    )
+    .fetch_all(&databases.events)
+    .await
+    .unwrap();
+    let mut jsonl = String::new();
+    for (aggregate_id, sequence, event_type, event_version, payload, metadata) in rows {
+        let row = serde_json::json!({
+            "aggregate_id": aggregate_id, "sequence": sequence, "event_type": event_type,
+            "event_version": event_version,
+            "payload": serde_json::from_str::<Value>(&payload).unwrap(),
+            "metadata": serde_json::from_str::<Value>(&metadata).unwrap(),
+        });
+        jsonl.push_str(&row.to_string());
+        jsonl.push('\n');
+    }
+    let docx = docx_engine::render_docx(&doc, &docx_engine::RenderOptions::default()).unwrap();
+    std::fs::create_dir_all(corpus_file(name, "jsonl").parent().unwrap()).unwrap();
+    std::fs::write(corpus_file(name, "jsonl"), jsonl).unwrap();
+    std::fs::write(
+        corpus_file(name, "content.json"),
+        serde_json::to_string_pretty(&doc).unwrap() + "\n",
+    )
+    .unwrap();
+    std::fs::write(corpus_file(name, "docx.txt"), docx_text(&docx)).unwrap();
+}
+
+// See: issue 11 ("Every event stream written by today's build must still replay").
+#[tokio::test]
+async fn the_frozen_event_streams_replay_to_the_same_documents() {
+    for name in REPLAY_CORPUS {
+        if !corpus_file(name, "jsonl").exists() {
+            assert!(
+                std::env::var_os("FOLIO_BLESS").is_some(),
+                "{name}: the frozen stream is missing (FOLIO_BLESS=1 writes a new one)"
+            );
+            bless(name).await;
+        }
+
+        // Arrange: the rows exactly as that build stored them.
+        let dir = tempfile::tempdir().unwrap();
+        let databases = open_data_dir(dir.path()).await.unwrap();
+        let id = store_rows(
+            &databases.events,
+            corpus_file(name, "jsonl").to_str().unwrap(),
+        )
+        .await;
+        let log = EventLog::sqlite(databases.events.clone());
+        let views = Views::sqlite(databases.views.clone());
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(corpus_file(name, "content.json")).unwrap(),
+        )
+        .unwrap();
+        let expected_text = std::fs::read_to_string(corpus_file(name, "docx.txt")).unwrap();
+
+        // Act: the write path's load, the projector, and a render.
+        let loaded = log.load(&id).await.unwrap().unwrap();
+        let mut projector =
+            ReadModelProjector::new(log.clone(), views.clone(), (8, usize::MAX), None);
+        projector.catch_up().await.unwrap();
+        let projected = views
+            .projected("default", id.as_str())
+            .await
+            .unwrap()
+            .unwrap();
+        let docx =
+            docx_engine::render_docx(&loaded.document, &docx_engine::RenderOptions::default())
+                .unwrap();
+
+        // Assert
+        assert_eq!(
+            serde_json::to_value(&loaded.document).unwrap(),
+            expected,
+            "{name}: replayed content differs"
+        );
+        assert_eq!(
+            projected.document, loaded.document,
+            "{name}: projector differs"
+        );
+        assert_eq!(
+            docx_text(&docx),
+            expected_text,
+            "{name}: .docx text differs"
+        );
+        assert!(views.failures().await.unwrap().is_empty(), "{name}");
+    }
 }
