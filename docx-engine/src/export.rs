@@ -71,9 +71,9 @@ fn esc_attr(s: &str) -> String {
     html_escape::encode_double_quoted_attribute(s).into_owned()
 }
 
-fn html_runs(runs: &[Run]) -> String {
-    let mut out = String::new();
-    for run in runs {
+/// One run's text with its formatting as HTML (its link is the caller's).
+fn html_run(run: &Run, out: &mut String) {
+    {
         let f = &run.format;
         let mut inner = esc(&run.text);
         let mut css = Vec::new();
@@ -90,6 +90,9 @@ fn html_runs(runs: &[Run]) -> String {
         }
         if let Some(color) = &f.color {
             css.push(format!("color:#{color}"));
+        }
+        if f.small_caps {
+            css.push("font-variant:small-caps".into());
         }
         if !css.is_empty() {
             inner = format!(
@@ -112,9 +115,62 @@ fn html_runs(runs: &[Run]) -> String {
         if f.bold {
             inner = format!("<strong>{inner}</strong>");
         }
+        if f.superscript {
+            inner = format!("<sup>{inner}</sup>");
+        } else if f.subscript {
+            inner = format!("<sub>{inner}</sub>");
+        }
         out.push_str(&inner);
     }
+}
+
+/// A link target fit for `href`: only the schemes folio accepts (the domain checks them on
+/// the way in; an event stored by anything else is checked again here).
+fn safe_href(target: &str) -> Option<&str> {
+    let scheme_ok = target.starts_with('#')
+        || target
+            .split_once(':')
+            .is_some_and(|(scheme, _)| matches!(scheme, "http" | "https" | "mailto"));
+    (scheme_ok && !target.chars().any(|c| c.is_whitespace() || c.is_control())).then_some(target)
+}
+
+/// Runs as HTML, neighbouring runs with the same link target in one `<a>`.
+fn html_runs(runs: &[Run]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < runs.len() {
+        let link = runs[i].format.link.as_deref();
+        let mut j = i;
+        while j < runs.len() && runs[j].format.link.as_deref() == link {
+            j += 1;
+        }
+        let href = link.and_then(safe_href);
+        if let Some(href) = href {
+            let _ = write!(out, "<a href=\"{}\">", esc_attr(href));
+        }
+        for run in &runs[i..j] {
+            html_run(run, &mut out);
+        }
+        if href.is_some() {
+            out.push_str("</a>");
+        }
+        i = j;
+    }
     out
+}
+
+/// The `id` attribute naming a paragraph after its first bookmark, and an empty anchor
+/// for each further one (the targets of `#name` links).
+fn bookmark_ids(bookmarks: &[String]) -> (String, String) {
+    match bookmarks.split_first() {
+        None => (String::new(), String::new()),
+        Some((first, rest)) => (
+            format!(" id=\"{}\"", esc_attr(first)),
+            rest.iter()
+                .map(|n| format!("<a id=\"{}\"></a>", esc_attr(n)))
+                .collect(),
+        ),
+    }
 }
 
 /// The `style` attribute of a paragraph or heading: alignment, spacing, indents and
@@ -165,18 +221,20 @@ fn html(doc: &Document) -> String {
     for block in &doc.blocks {
         match block {
             Block::Paragraph(p) => {
+                let (id, anchors) = bookmark_ids(&p.bookmarks);
                 let _ = writeln!(
                     out,
-                    "<p{}>{}</p>",
+                    "<p{id}{}>{anchors}{}</p>",
                     style_attr(p.alignment, &p.format),
                     html_runs(&p.runs)
                 );
             }
             Block::Heading(h) => {
                 let level = h.level.min(6);
+                let (id, anchors) = bookmark_ids(&h.bookmarks);
                 let _ = writeln!(
                     out,
-                    "<h{level}{}>{}</h{level}>",
+                    "<h{level}{id}{}>{anchors}{}</h{level}>",
                     style_attr(h.alignment, &h.format),
                     html_runs(&h.runs)
                 );
@@ -300,9 +358,29 @@ fn md_runs(runs: &[Run]) -> String {
         if f.underline {
             inner = format!("<u>{inner}</u>");
         }
+        if f.superscript {
+            inner = format!("<sup>{inner}</sup>");
+        } else if f.subscript {
+            inner = format!("<sub>{inner}</sub>");
+        }
+        if let Some(href) = f.link.as_deref().and_then(safe_href) {
+            inner = format!("[{inner}]({})", md_destination(href));
+        }
         out.push_str(lead);
         out.push_str(&inner);
         out.push_str(trail);
+    }
+    out
+}
+
+/// A link destination for Markdown: the characters that would end or break it escaped.
+fn md_destination(href: &str) -> String {
+    let mut out = String::with_capacity(href.len());
+    for c in href.chars() {
+        if matches!(c, '(' | ')' | '<' | '>' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
     }
     out
 }

@@ -107,14 +107,20 @@ pub(crate) fn repack(
                 core.xml().into_bytes()
             }
             "docProps/custom.xml" => core.custom_xml().into_bytes(),
-            "word/document.xml" if header_rows => {
-                schema_order::normalize(&mark_header_rows(&data), false)
+            "word/document.xml" => {
+                let data = small_caps(data);
+                let data = if header_rows {
+                    mark_header_rows(&data)
+                } else {
+                    data
+                };
+                schema_order::normalize(&data, false)
             }
-            "word/document.xml" | "word/settings.xml" => schema_order::normalize(&data, false),
+            "word/settings.xml" => schema_order::normalize(&data, false),
             "word/styles.xml" => schema_order::normalize(&mark_default_style(&data), true),
             "word/numbering.xml" => schema_order::normalize(&data, true),
             "word/_rels/document.xml.rels" => insert_before(
-                &data,
+                &sorted_relationships(&data),
                 "</Relationships>",
                 &format!(
                     r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />"#
@@ -164,6 +170,48 @@ fn mark_default_style(xml: &[u8]) -> Vec<u8> {
             r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
             1,
         )
+        .into_bytes()
+}
+
+/// The relationships of a part in the order of their ids (docx-rs collects hyperlink
+/// relationships in a hash set, so their order changes from one render to the next).
+/// Ids sort by their text before the number, then by the number (`rId2` before `rId10`).
+fn sorted_relationships(xml: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(xml);
+    let (Some(first), Some(end)) = (text.find("<Relationship "), text.rfind("</Relationships>"))
+    else {
+        return xml.to_vec();
+    };
+    let mut items: Vec<&str> = Vec::new();
+    let mut rest = &text[first..end];
+    while let Some(close) = rest.find("/>") {
+        items.push(rest[..close + 2].trim());
+        rest = &rest[close + 2..];
+    }
+    let key = |item: &str| {
+        let id = item
+            .split_once(" Id=\"")
+            .and_then(|(_, after)| after.split_once('"'))
+            .map_or("", |(id, _)| id);
+        let digits = id.len() - id.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (name, number) = id.split_at(id.len() - digits);
+        (name.to_string(), number.parse::<u64>().unwrap_or(0))
+    };
+    items.sort_by_cached_key(|item| key(item));
+    format!("{}{}{}", &text[..first], items.concat(), &text[end..]).into_bytes()
+}
+
+/// Turns `w:caps` into `w:smallCaps`: docx-rs cannot write small capitals, and the renderer
+/// writes `w:caps` only to mark them (folio has no all-capitals format). Both elements sit
+/// at the same place in `CT_RPr`, so the order stays valid.
+fn small_caps(xml: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&xml);
+    if !text.contains("<w:caps") {
+        drop(text);
+        return xml;
+    }
+    text.replace("<w:caps ", "<w:smallCaps ")
+        .replace("<w:caps/>", "<w:smallCaps/>")
         .into_bytes()
 }
 

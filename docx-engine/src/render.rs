@@ -3,9 +3,10 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, IndentLevel, Level, LevelJc, LevelOverride,
-    LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId, Paragraph, Run,
-    RunFonts, SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow,
+    AbstractNumbering, AlignmentType, BreakType, Docx, Hyperlink, HyperlinkData, HyperlinkType,
+    IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing, LineSpacingType,
+    NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start,
+    Style, StyleType, Table, TableCell, TableRow, VertAlignType,
 };
 use domain::{Alignment, Block, Document, ListKind};
 
@@ -45,19 +46,20 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
         .add_numbering(Numbering::new(BULLET_NUM, BULLET_ABSTRACT));
     let mut next_num = BULLET_NUM + 1;
     let mut header_rows = false;
+    let mut ids = Ids::default();
 
     for block in &doc.blocks {
         match block {
             Block::Paragraph(p) => {
-                let mut para = runs_paragraph(Paragraph::new(), &p.runs);
+                let mut para = runs_paragraph(Paragraph::new(), &p.runs, &p.bookmarks, &mut ids);
                 if let Some(style) = &p.style {
                     para = para.style(style);
                 }
                 docx = docx.add_paragraph(formatted(aligned(para, p.alignment), &p.format));
             }
             Block::Heading(h) => {
-                let para =
-                    runs_paragraph(Paragraph::new(), &h.runs).style(&format!("Heading{}", h.level));
+                let para = runs_paragraph(Paragraph::new(), &h.runs, &h.bookmarks, &mut ids)
+                    .style(&format!("Heading{}", h.level));
                 docx = docx.add_paragraph(formatted(aligned(para, h.alignment), &h.format));
             }
             Block::Table(t) => {
@@ -81,7 +83,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                     }
                 };
                 for item in &l.items {
-                    let para = text_runs(Paragraph::new(), &item.text, Run::new)
+                    let para = text_paragraph(&item.text, Run::new)
                         .style("ListParagraph")
                         .numbering(NumberingId::new(num), IndentLevel::new(item.level.into()));
                     docx = docx.add_paragraph(para);
@@ -161,52 +163,119 @@ fn formatted(mut para: Paragraph, f: &domain::ParagraphFormat) -> Paragraph {
     para
 }
 
-fn runs_paragraph(mut para: Paragraph, runs: &[domain::Run]) -> Paragraph {
-    for run in runs {
-        let f = &run.format;
-        let base = || {
-            let mut r = Run::new();
-            if f.bold {
-                r = r.bold();
+/// Numbers of the things a render names, counted per document so the same version always
+/// gives the same bytes (docx-rs's own counters are process-wide).
+#[derive(Default)]
+struct Ids {
+    links: usize,
+    bookmarks: usize,
+}
+
+/// A paragraph's runs: neighbouring runs with the same link target in one `w:hyperlink`,
+/// the paragraph's bookmarks spanning all of it.
+fn runs_paragraph(
+    mut para: Paragraph,
+    runs: &[domain::Run],
+    bookmarks: &[String],
+    ids: &mut Ids,
+) -> Paragraph {
+    let first_bookmark = ids.bookmarks;
+    for name in bookmarks {
+        para = para.add_bookmark_start(ids.bookmarks, name);
+        ids.bookmarks += 1;
+    }
+    let mut i = 0;
+    while i < runs.len() {
+        let Some(target) = runs[i].format.link.as_deref() else {
+            if let Some(run) = text_run(&runs[i].text, || styled_run(&runs[i].format)) {
+                para = para.add_run(run);
             }
-            if f.italic {
-                r = r.italic();
-            }
-            if f.underline {
-                r = r.underline("single");
-            }
-            if f.strike {
-                r = r.strike();
-            }
-            if let Some(font) = &f.font {
-                r = r.fonts(
-                    RunFonts::new()
-                        .ascii(font)
-                        .hi_ansi(font)
-                        .east_asia(font)
-                        .cs(font),
-                );
-            }
-            if let Some(size) = f.size_pt {
-                // half points; sizes are validated to 1..=1638 in half-point steps
-                r = r.size((size * 2.0).round() as usize);
-            }
-            if let Some(color) = &f.color {
-                r = r.color(color);
-            }
-            if let Some(highlight) = &f.highlight {
-                r = r.highlight(highlight);
-            }
-            r
+            i += 1;
+            continue;
         };
-        para = text_runs(para, &run.text, base);
+        let mut link = match target.strip_prefix('#') {
+            Some(anchor) => Hyperlink::new(anchor, HyperlinkType::Anchor),
+            None => {
+                ids.links += 1;
+                let mut link = Hyperlink::new(target, HyperlinkType::External);
+                if let HyperlinkData::External { rid, .. } = &mut link.link {
+                    *rid = format!("rIdLink{}", ids.links);
+                }
+                link
+            }
+        };
+        while i < runs.len() && runs[i].format.link.as_deref() == Some(target) {
+            if let Some(run) = text_run(&runs[i].text, || {
+                styled_run(&runs[i].format).style(HYPERLINK_STYLE)
+            }) {
+                link = link.add_run(run);
+            }
+            i += 1;
+        }
+        para = para.add_hyperlink(link);
+    }
+    for id in first_bookmark..ids.bookmarks {
+        para = para.add_bookmark_end(id);
     }
     para
 }
 
-/// Adds `text` as runs made by `make`, turning tabs into `w:tab` and line breaks into
-/// `w:br` (Word shows a raw newline inside `w:t` as a space).
-fn text_runs(mut para: Paragraph, text: &str, make: impl Fn() -> Run) -> Paragraph {
+/// Word's built-in character style for links (blue, underlined).
+const HYPERLINK_STYLE: &str = "Hyperlink";
+
+/// An empty run with a run's formatting.
+fn styled_run(f: &domain::RunFormat) -> Run {
+    let mut r = Run::new();
+    if f.bold {
+        r = r.bold();
+    }
+    if f.italic {
+        r = r.italic();
+    }
+    if f.underline {
+        r = r.underline("single");
+    }
+    if f.strike {
+        r = r.strike();
+    }
+    if let Some(font) = &f.font {
+        r = r.fonts(
+            RunFonts::new()
+                .ascii(font)
+                .hi_ansi(font)
+                .east_asia(font)
+                .cs(font),
+        );
+    }
+    if let Some(size) = f.size_pt {
+        // half points; sizes are validated to 1..=1638 in half-point steps
+        r = r.size((size * 2.0).round() as usize);
+    }
+    if let Some(color) = &f.color {
+        r = r.color(color);
+    }
+    if let Some(highlight) = &f.highlight {
+        r = r.highlight(highlight);
+    }
+    if f.superscript {
+        r.run_property = r.run_property.vert_align(VertAlignType::SuperScript);
+    } else if f.subscript {
+        r.run_property = r.run_property.vert_align(VertAlignType::SubScript);
+    }
+    if f.small_caps {
+        // docx-rs has no w:smallCaps; folio writes no w:caps of its own, so the packager
+        // turns this one into w:smallCaps (package::small_caps).
+        r.run_property = r.run_property.caps();
+    }
+    r
+}
+
+/// `text` as one run made by `make`, tabs as `w:tab` and line breaks as `w:br` (Word
+/// shows a raw newline inside `w:t` as a space); `None` for empty text.
+fn text_run(text: &str, make: impl Fn() -> Run) -> Option<Run> {
+    if text.is_empty() {
+        return None;
+    }
     let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut run = make();
     let mut chunk = String::new();
@@ -228,10 +297,15 @@ fn text_runs(mut para: Paragraph, text: &str, make: impl Fn() -> Run) -> Paragra
     if !chunk.is_empty() {
         run = run.add_text(chunk);
     }
-    if !text.is_empty() {
-        para = para.add_run(run);
+    Some(run)
+}
+
+/// A paragraph of one run of `text` made by `make`.
+fn text_paragraph(text: &str, make: impl Fn() -> Run) -> Paragraph {
+    match text_run(text, make) {
+        Some(run) => Paragraph::new().add_run(run),
+        None => Paragraph::new(),
     }
-    para
 }
 
 /// The text width of a Letter or A4 page with 1-inch margins, in twentieths of a point.
@@ -254,7 +328,7 @@ fn table(t: &domain::Table) -> Table {
                             Run::new()
                         }
                     };
-                    TableCell::new().add_paragraph(text_runs(Paragraph::new(), text, make))
+                    TableCell::new().add_paragraph(text_paragraph(text, make))
                 })
                 .collect();
             let row = TableRow::new(cells);
@@ -321,6 +395,13 @@ fn with_styles(mut docx: Docx) -> Docx {
             .based_on("Normal")
             .q_format(true)
             .ui_priority(34),
+    )
+    .add_style(
+        Style::new(HYPERLINK_STYLE, StyleType::Character)
+            .name("Hyperlink")
+            .ui_priority(99)
+            .color("0563C1")
+            .underline("single"),
     )
     .add_style(
         Style::new("TableGrid", StyleType::Table)
@@ -424,6 +505,44 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         assert_eq!(rendered(), rendered());
+    }
+
+    // See: issue 11: docx-rs numbers hyperlink relationships from a process-wide counter.
+    #[test]
+    fn links_and_bookmarks_render_to_the_same_bytes_every_time() {
+        let doc = crate::export::tests::linked_sample();
+        let first = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let _other = rendered();
+        let second = render_docx(&doc, &RenderOptions::default()).unwrap();
+        for name in ["word/document.xml", "word/_rels/document.xml.rels"] {
+            assert_eq!(entry(&first, name).0, entry(&second, name).0, "{name}");
+        }
+        assert!(first == second, "the packages differ");
+        let (xml, _) = entry(&first, "word/document.xml");
+        let (rels, _) = entry(&first, "word/_rels/document.xml.rels");
+        assert!(xml.contains(r#"<w:hyperlink r:id="rIdLink1""#), "{xml}");
+        assert!(xml.contains(r#"<w:hyperlink w:anchor="Terms""#), "{xml}");
+        assert!(
+            xml.contains(r#"<w:bookmarkStart w:id="0" w:name="Terms" />"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<w:bookmarkEnd w:id="1" />"#), "{xml}");
+        assert!(
+            xml.contains(r#"<w:vertAlign w:val="superscript" />"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(r#"<w:vertAlign w:val="subscript" />"#),
+            "{xml}"
+        );
+        assert!(xml.contains("<w:smallCaps w:val=\"true\" />"), "{xml}");
+        assert!(!xml.contains("<w:caps"), "{xml}");
+        assert!(
+            rels.contains(r#"Id="rIdLink1""#)
+                && rels.contains("https://example.com/a?b=1&amp;c=(2)")
+                && rels.contains(r#"TargetMode="External""#),
+            "{rels}"
+        );
     }
 
     /// Every XML part of the package parses as XML.

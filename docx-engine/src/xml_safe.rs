@@ -43,6 +43,7 @@ fn clean_runs(runs: &mut [Run]) {
         clean_opt(&mut run.format.font);
         clean_opt(&mut run.format.color);
         clean_opt(&mut run.format.highlight);
+        clean_opt(&mut run.format.link);
     }
 }
 
@@ -56,6 +57,7 @@ fn is_clean(doc: &Document) -> bool {
                 && ok_opt(&r.format.font)
                 && ok_opt(&r.format.color)
                 && ok_opt(&r.format.highlight)
+                && ok_opt(&r.format.link)
         })
     };
     let m = &doc.metadata;
@@ -71,8 +73,10 @@ fn is_clean(doc: &Document) -> bool {
         .all(ok_opt)
         && m.custom.iter().all(|(k, v)| ok(k) && ok(v))
         && doc.blocks.iter().all(|b| match b {
-            Block::Paragraph(p) => runs_ok(&p.runs) && ok_opt(&p.style),
-            Block::Heading(h) => runs_ok(&h.runs),
+            Block::Paragraph(p) => {
+                runs_ok(&p.runs) && ok_opt(&p.style) && p.bookmarks.iter().all(|n| ok(n))
+            }
+            Block::Heading(h) => runs_ok(&h.runs) && h.bookmarks.iter().all(|n| ok(n)),
             Block::Table(t) => t.rows.iter().flatten().all(|c| ok(c)) && ok_opt(&t.style),
             Block::List(l) => l.items.iter().all(|i| ok(&i.text)),
             Block::PageBreak(_) => true,
@@ -106,8 +110,12 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
             Block::Paragraph(p) => {
                 clean_runs(&mut p.runs);
                 clean_opt(&mut p.style);
+                p.bookmarks.iter_mut().for_each(clean_in_place);
             }
-            Block::Heading(h) => clean_runs(&mut h.runs),
+            Block::Heading(h) => {
+                clean_runs(&mut h.runs);
+                h.bookmarks.iter_mut().for_each(clean_in_place);
+            }
             Block::Table(t) => {
                 t.rows.iter_mut().flatten().for_each(clean_in_place);
                 clean_opt(&mut t.style);

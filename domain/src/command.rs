@@ -65,9 +65,18 @@ pub enum DocumentCommand {
     SetListItemLevel(SetListItemLevel),
     /// Add a page break.
     AddPageBreak(AddPageBreak),
+    /// Link text to a URL or a bookmark.
+    AddHyperlink(AddHyperlink),
+    /// Remove links from text.
+    RemoveHyperlink(RemoveHyperlink),
+    /// Name a paragraph or heading as a bookmark.
+    AddBookmark(AddBookmark),
+    /// Remove a bookmark.
+    RemoveBookmark(RemoveBookmark),
 }
 
 // Each command lives with its feature (its rules and events beside it).
+pub use crate::features::hyperlink::{AddBookmark, AddHyperlink, RemoveBookmark, RemoveHyperlink};
 pub use crate::features::list::{AddList, AddListItem, ListItemInput, SetListItemLevel};
 pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata, SetTitle};
 pub use crate::features::page_break::AddPageBreak;
@@ -110,6 +119,10 @@ macro_rules! for_each_command {
             "add_list_item" => AddListItem,
             "set_list_item_level" => SetListItemLevel,
             "add_page_break" => AddPageBreak,
+            "add_hyperlink" => AddHyperlink,
+            "remove_hyperlink" => RemoveHyperlink,
+            "add_bookmark" => AddBookmark,
+            "remove_bookmark" => RemoveBookmark,
         }
     };
 }
@@ -196,7 +209,7 @@ pub enum PositionAt {
 }
 
 /// A run as a client sends it: text plus optional formatting.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RunInput {
@@ -228,6 +241,20 @@ pub struct RunInput {
     /// Highlight colour name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
+    /// Superscript.
+    #[serde(default)]
+    pub superscript: bool,
+    /// Subscript.
+    #[serde(default)]
+    pub subscript: bool,
+    /// Small capitals.
+    #[serde(default)]
+    pub small_caps: bool,
+    /// Makes the run a hyperlink: an `http`, `https` or `mailto` URL, or `#name` for a
+    /// bookmark of this document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
+    pub link: Option<String>,
 }
 
 impl RunInput {
@@ -245,10 +272,20 @@ impl RunInput {
             size_pt: self.size_pt,
             color: self.color.clone(),
             highlight: self.highlight.clone(),
+            superscript: Some(self.superscript),
+            subscript: Some(self.subscript),
+            small_caps: Some(self.small_caps),
         }
         .validated(field)?;
         let mut format = RunFormat::default();
         patch.apply_to(&mut format);
+        format.link = match &self.link {
+            Some(link) => Some(crate::features::hyperlink::checked_target(
+                &format!("{field}.link"),
+                link,
+            )?),
+            None => None,
+        };
         Ok(Run {
             text: self.text.clone(),
             format,
@@ -286,6 +323,15 @@ pub struct FormatPatch {
     /// Highlight colour name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
+    /// Superscript on or off (on clears subscript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superscript: Option<bool>,
+    /// Subscript on or off (on clears superscript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscript: Option<bool>,
+    /// Small capitals on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small_caps: Option<bool>,
 }
 
 /// Word's named highlight colours (`w:highlight/@w:val`).
@@ -382,6 +428,12 @@ impl FormatPatch {
                 }
             }
         }
+        if self.superscript == Some(true) && self.subscript == Some(true) {
+            return Err(DocumentError::invalid(
+                name("subscript"),
+                "text is superscript or subscript, not both",
+            ));
+        }
         Ok(self)
     }
 
@@ -410,6 +462,17 @@ impl FormatPatch {
         }
         if let Some(v) = &self.highlight {
             format.highlight = Some(v.clone());
+        }
+        if let Some(v) = self.superscript {
+            format.superscript = v;
+            format.subscript &= !v;
+        }
+        if let Some(v) = self.subscript {
+            format.subscript = v;
+            format.superscript &= !v;
+        }
+        if let Some(v) = self.small_caps {
+            format.small_caps = v;
         }
     }
 }

@@ -137,6 +137,10 @@ impl Document {
             C::AddListItem(c) => self.decide_add_list_item(c, limits)?,
             C::SetListItemLevel(c) => self.decide_set_list_item_level(c)?,
             C::AddPageBreak(c) => Some(self.decide_add_page_break(c, new_id, limits)?),
+            C::AddHyperlink(c) => self.decide_add_hyperlink(c, limits)?,
+            C::RemoveHyperlink(c) => self.decide_remove_hyperlink(c)?,
+            C::AddBookmark(c) => self.decide_add_bookmark(c)?,
+            C::RemoveBookmark(c) => self.decide_remove_bookmark(c)?,
         };
         Ok(event.into_iter().collect())
     }
@@ -294,6 +298,10 @@ impl Document {
             }
             E::PageBreakAdded { .. } => self.apply_page_break(event, &misfit)?,
             E::ParagraphFormatSet { .. } => self.apply_paragraph_format(event, &misfit)?,
+            E::HyperlinkInserted { .. }
+            | E::HyperlinkSet { .. }
+            | E::BookmarkAdded { .. }
+            | E::BookmarkRemoved { .. } => self.apply_hyperlink(event, &misfit)?,
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())

@@ -133,6 +133,43 @@ pub enum DocumentEvent {
         /// Its format now.
         format: ParagraphFormat,
     },
+    /// Text was inserted as a hyperlink (it takes the rest of its formatting from the text
+    /// before it).
+    HyperlinkInserted {
+        /// The block.
+        block_id: BlockId,
+        /// Character offset.
+        offset: usize,
+        /// The link's text.
+        text: String,
+        /// `http`/`https`/`mailto` URL, or `#bookmark`.
+        target: String,
+    },
+    /// Characters `start..end` became a link to `target`, or stopped being a link (`None`).
+    HyperlinkSet {
+        /// The block.
+        block_id: BlockId,
+        /// First character.
+        start: usize,
+        /// End (exclusive).
+        end: usize,
+        /// `http`/`https`/`mailto` URL, `#bookmark`, or none.
+        target: Option<String>,
+    },
+    /// A bookmark now spans the paragraph or heading.
+    BookmarkAdded {
+        /// The block.
+        block_id: BlockId,
+        /// Its name.
+        name: String,
+    },
+    /// A bookmark was removed.
+    BookmarkRemoved {
+        /// The block that held it.
+        block_id: BlockId,
+        /// Its name.
+        name: String,
+    },
     /// A table was added.
     TableAdded {
         /// New block id.
@@ -318,6 +355,10 @@ impl DocumentEvent {
             Self::TextFormatted { .. } => "TextFormatted",
             Self::AlignmentSet { .. } => "AlignmentSet",
             Self::ParagraphFormatSet { .. } => "ParagraphFormatSet",
+            Self::HyperlinkInserted { .. } => "HyperlinkInserted",
+            Self::HyperlinkSet { .. } => "HyperlinkSet",
+            Self::BookmarkAdded { .. } => "BookmarkAdded",
+            Self::BookmarkRemoved { .. } => "BookmarkRemoved",
             Self::TableAdded { .. } => "TableAdded",
             Self::TableCellSet { .. } => "TableCellSet",
             Self::TableRowAdded { .. } => "TableRowAdded",
@@ -370,6 +411,10 @@ impl DocumentEvent {
             | Self::TextFormatted { .. }
             | Self::AlignmentSet { .. }
             | Self::ParagraphFormatSet { .. }
+            | Self::HyperlinkInserted { .. }
+            | Self::HyperlinkSet { .. }
+            | Self::BookmarkAdded { .. }
+            | Self::BookmarkRemoved { .. }
             | Self::TableCellSet { .. }
             | Self::TableRowAdded { .. }
             | Self::TableColumnAdded { .. }
@@ -402,6 +447,10 @@ impl DocumentEvent {
             | Self::TextFormatted { .. }
             | Self::AlignmentSet { .. }
             | Self::ParagraphFormatSet { .. }
+            | Self::HyperlinkInserted { .. }
+            | Self::HyperlinkSet { .. }
+            | Self::BookmarkAdded { .. }
+            | Self::BookmarkRemoved { .. }
             | Self::TableCellSet { .. }
             | Self::TableRowAdded { .. }
             | Self::TableColumnAdded { .. }
@@ -424,6 +473,10 @@ impl DocumentEvent {
             | Self::TextFormatted { block_id, .. }
             | Self::AlignmentSet { block_id, .. }
             | Self::ParagraphFormatSet { block_id, .. }
+            | Self::HyperlinkInserted { block_id, .. }
+            | Self::HyperlinkSet { block_id, .. }
+            | Self::BookmarkAdded { block_id, .. }
+            | Self::BookmarkRemoved { block_id, .. }
             | Self::TableCellSet { block_id, .. }
             | Self::TableRowAdded { block_id, .. }
             | Self::TableColumnAdded { block_id, .. }

@@ -1,6 +1,7 @@
 //! One file per feature: its commands, how they are decided, how its events are applied.
 //! A new feature arrives as a new file here (and its line in `for_each_command!`).
 
+pub(crate) mod hyperlink;
 pub(crate) mod list;
 pub(crate) mod metadata;
 pub(crate) mod page_break;

@@ -132,6 +132,20 @@ pub struct RunFormat {
     /// Highlight colour, one of Word's named highlight colours (`yellow`, `green`…).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
+    /// Superscript (raised and smaller; never with `subscript`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub superscript: bool,
+    /// Subscript (lowered and smaller; never with `superscript`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub subscript: bool,
+    /// Small capitals.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub small_caps: bool,
+    /// The run is (part of) a hyperlink to this target: an `http`, `https` or `mailto` URL,
+    /// or `#name` for the bookmark `name` in this document. Neighbouring runs with the same
+    /// target form one link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
@@ -156,6 +170,9 @@ pub struct Paragraph {
     /// Spacing, indents and pagination, where set.
     #[serde(default, skip_serializing_if = "ParagraphFormat::is_empty")]
     pub format: ParagraphFormat,
+    /// Names of the bookmarks that span this whole paragraph (targets of internal links).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bookmarks: Vec<String>,
 }
 
 /// A paragraph's spacing, indents and pagination; each unset field keeps the style's.
@@ -215,6 +232,9 @@ pub struct Heading {
     /// Spacing, indents and pagination, where set.
     #[serde(default, skip_serializing_if = "ParagraphFormat::is_empty")]
     pub format: ParagraphFormat,
+    /// Names of the bookmarks that span this whole paragraph (targets of internal links).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bookmarks: Vec<String>,
 }
 
 /// A table. Every row has the same number of cells.
@@ -294,6 +314,15 @@ impl Block {
         }
     }
 
+    /// The bookmarks spanning this block (only paragraphs and headings hold them).
+    pub fn bookmarks(&self) -> &[String] {
+        match self {
+            Block::Paragraph(p) => &p.bookmarks,
+            Block::Heading(h) => &h.bookmarks,
+            _ => &[],
+        }
+    }
+
     /// The block type as the API names it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -365,6 +394,9 @@ impl Block {
     pub fn approx_bytes(&self) -> usize {
         use std::mem::size_of;
         let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let names = |names: &[String]| -> usize {
+            names.iter().map(|n| size_of::<String>() + n.len()).sum()
+        };
         let runs = |runs: &[Run]| -> usize {
             runs.iter()
                 .map(|r| {
@@ -373,14 +405,15 @@ impl Block {
                         + opt(&r.format.font)
                         + opt(&r.format.color)
                         + opt(&r.format.highlight)
+                        + opt(&r.format.link)
                 })
                 .sum()
         };
         size_of::<Block>()
             + self.id().as_str().len()
             + match self {
-                Block::Paragraph(p) => runs(&p.runs) + opt(&p.style),
-                Block::Heading(h) => runs(&h.runs),
+                Block::Paragraph(p) => runs(&p.runs) + opt(&p.style) + names(&p.bookmarks),
+                Block::Heading(h) => runs(&h.runs) + names(&h.bookmarks),
                 Block::Table(t) => {
                     t.rows
                         .iter()
@@ -425,6 +458,13 @@ impl Document {
     /// A block, by id.
     pub fn block(&self, id: &BlockId) -> Option<&Block> {
         self.blocks.iter().find(|b| b.id() == id)
+    }
+
+    /// The block holding the bookmark `name` (compared as Word does, ignoring ASCII case).
+    pub fn bookmark_block(&self, name: &str) -> Option<&Block> {
+        self.blocks
+            .iter()
+            .find(|b| b.bookmarks().iter().any(|n| n.eq_ignore_ascii_case(name)))
     }
 
     /// The whole document as plain text, one block per line group.

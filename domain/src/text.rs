@@ -96,6 +96,25 @@ fn insert_with(runs: &mut Vec<Run>, offset: usize, text: &str, format: RunFormat
     normalize(runs);
 }
 
+/// Inserts `text` at `offset` as a link to `target`, with the rest of the formatting of
+/// the text before it. `offset` must be at most the text length.
+pub fn insert_link(runs: &mut Vec<Run>, offset: usize, text: &str, target: &str) {
+    let mut format = inherited_format(runs, offset);
+    format.link = Some(target.to_string());
+    insert_with(runs, offset, text, format);
+}
+
+/// Makes characters `start..end` a link to `target`, or no link with `None`. The range
+/// must be inside the text.
+pub fn set_link(runs: &mut Vec<Run>, start: usize, end: usize, target: Option<&str>) {
+    let i = split_at(runs, start);
+    let j = split_at(runs, end);
+    for run in &mut runs[i..j] {
+        run.format.link = target.map(str::to_string);
+    }
+    normalize(runs);
+}
+
 /// Deletes characters `start..end`. The range must be inside the text.
 pub fn delete(runs: &mut Vec<Run>, start: usize, end: usize) {
     let i = split_at(runs, start);

@@ -27,6 +27,7 @@ pub(crate) fn sample() -> Document {
                     size_pt: None,
                     color: None,
                     highlight: None,
+                    ..RunInput::default()
                 },
                 RunInput {
                     text: " and <script>alert(1)</script>".into(),
@@ -38,6 +39,7 @@ pub(crate) fn sample() -> Document {
                     size_pt: None,
                     color: Some("00FF00".into()),
                     highlight: None,
+                    ..RunInput::default()
                 },
             ]),
             ..AddParagraph::default()
@@ -126,6 +128,7 @@ fn markdown_escapes_ampersands_and_keeps_a_broken_heading_one_heading() {
                 runs: vec![Run::plain("Top\r\nline & more")],
                 alignment: None,
                 format: domain::ParagraphFormat::default(),
+                bookmarks: Vec::new(),
             }),
             Block::Paragraph(domain::Paragraph {
                 id: domain::BlockId::new("p"),
@@ -133,6 +136,7 @@ fn markdown_escapes_ampersands_and_keeps_a_broken_heading_one_heading() {
                 style: None,
                 alignment: None,
                 format: domain::ParagraphFormat::default(),
+                bookmarks: Vec::new(),
             }),
         ],
         ..Document::default()
@@ -197,4 +201,138 @@ fn html_lists_that_jump_levels_nest_through_items() {
             assert!(!html[..i].ends_with("</li>"), "{levels:?}: {html}");
         }
     }
+}
+
+/// A document with the inline content of issue 11: links (external, mail, internal),
+/// bookmarks, superscript, subscript and small capitals.
+pub(crate) fn linked_sample() -> Document {
+    let mut doc = Document::default();
+    let run = |text: &str| RunInput {
+        text: text.into(),
+        ..RunInput::default()
+    };
+    let commands = vec![
+        DocumentCommand::CreateDocument(CreateDocument {
+            document_id: DocumentId::new("d"),
+            title: "Links".into(),
+        }),
+        DocumentCommand::AddHeading(AddHeading {
+            text: "Terms".into(),
+            level: 1,
+            position: None,
+        }),
+        DocumentCommand::AddBookmark(AddBookmark {
+            block_index: Some(0),
+            name: "Terms".into(),
+            ..AddBookmark::default()
+        }),
+        DocumentCommand::AddBookmark(AddBookmark {
+            block_index: Some(0),
+            name: "Start".into(),
+            ..AddBookmark::default()
+        }),
+        DocumentCommand::AddParagraph(AddParagraph {
+            runs: Some(vec![
+                run("E = mc"),
+                RunInput {
+                    superscript: true,
+                    ..run("2")
+                },
+                run(", H"),
+                RunInput {
+                    subscript: true,
+                    ..run("2")
+                },
+                run("O, "),
+                RunInput {
+                    small_caps: true,
+                    ..run("Acme")
+                },
+                run(" at "),
+                RunInput {
+                    link: Some("https://example.com/a?b=1&c=(2)".into()),
+                    ..run("our site")
+                },
+                run(", "),
+                RunInput {
+                    link: Some("mailto:ada@example.com".into()),
+                    bold: true,
+                    ..run("mail")
+                },
+                run(" or "),
+                RunInput {
+                    link: Some("#Terms".into()),
+                    ..run("the terms")
+                },
+                run("."),
+            ]),
+            ..AddParagraph::default()
+        }),
+        DocumentCommand::AddHyperlink(AddHyperlink {
+            block_index: Some(1),
+            url: Some("https://example.org".into()),
+            text: Some(" Second link.".into()),
+            ..AddHyperlink::default()
+        }),
+    ];
+    for c in &commands {
+        for e in doc.decide(c, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    doc
+}
+
+#[test]
+fn links_bookmarks_and_scripts_in_html() {
+    let html = export(&linked_sample(), ExportFormat::Html);
+    assert!(
+        html.contains(r#"<h1 id="Terms"><a id="Start"></a>Terms</h1>"#),
+        "{html}"
+    );
+    assert!(html.contains("mc<sup>2</sup>, H<sub>2</sub>O"), "{html}");
+    assert!(html.contains("font-variant:small-caps"), "{html}");
+    assert!(
+        html.contains(r#"<a href="https://example.com/a?b=1&amp;c=(2)">our site</a>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<a href="mailto:ada@example.com"><strong>mail</strong></a>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r##"<a href="#Terms">the terms</a>"##),
+        "{html}"
+    );
+}
+
+#[test]
+fn links_in_markdown_and_text() {
+    let doc = linked_sample();
+    let md = export(&doc, ExportFormat::Markdown);
+    assert!(
+        md.contains(r"[our site](https://example.com/a?b=1&c=\(2\))"),
+        "{md}"
+    );
+    assert!(md.contains("[**mail**](mailto:ada@example.com)"), "{md}");
+    assert!(md.contains("[the terms](#Terms)"), "{md}");
+    assert!(md.contains("mc<sup>2</sup>"), "{md}");
+    let text = export(&doc, ExportFormat::Text);
+    assert!(text.contains("E = mc2, H2O, Acme at our site, mail or the terms. Second link."));
+}
+
+#[test]
+fn a_stored_link_with_another_scheme_is_exported_as_text() {
+    let mut doc = linked_sample();
+    if let domain::Block::Paragraph(p) = &mut doc.blocks[1] {
+        for run in &mut p.runs {
+            if run.format.link.is_some() {
+                run.format.link = Some("javascript:alert(1)".into());
+            }
+        }
+    }
+    let html = export(&doc, ExportFormat::Html);
+    let md = export(&doc, ExportFormat::Markdown);
+    assert!(!html.contains("javascript"), "{html}");
+    assert!(!md.contains("javascript"), "{md}");
 }

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..24, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..28, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..24, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..28, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -187,6 +187,9 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             size_pt: Some(10.0 + seed.a as f32),
             color: None,
             highlight: None,
+            superscript: seed.a.is_multiple_of(3).then_some(true),
+            subscript: seed.b.is_multiple_of(5).then_some(seed.a.is_multiple_of(2)),
+            small_caps: None,
         }),
         9 => DocumentCommand::SetAlignment(SetAlignment {
             block_id: id,
@@ -265,6 +268,33 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             hanging: (seed.a % 3 == 1).then_some(seed.a as f32),
             keep_with_next: Some(seed.b % 2 == 1),
             ..SetParagraphFormat::default()
+        }),
+        23 => DocumentCommand::AddHyperlink(AddHyperlink {
+            block_id: id,
+            url: Some(format!("https://example.com/{}", seed.a)),
+            start: Some(seed.n(seed.b, 3)),
+            end: seed.a.is_multiple_of(2).then_some(seed.n(seed.a, 5)),
+            ..AddHyperlink::default()
+        }),
+        24 => DocumentCommand::AddHyperlink(AddHyperlink {
+            block_id: id,
+            bookmark: Some(format!("b{}", seed.b % 3)),
+            text: Some(if t.is_empty() { "x".into() } else { t }),
+            offset: Some(seed.n(seed.a, 4)),
+            ..AddHyperlink::default()
+        }),
+        25 => DocumentCommand::RemoveHyperlink(RemoveHyperlink {
+            block_id: id,
+            start: Some(seed.n(seed.b, 3)),
+            ..RemoveHyperlink::default()
+        }),
+        26 => DocumentCommand::AddBookmark(AddBookmark {
+            block_id: id,
+            name: format!("b{}", seed.b % 3),
+            ..AddBookmark::default()
+        }),
+        27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
+            name: format!("B{}", seed.a % 3),
         }),
         _ => DocumentCommand::SetMetadata(SetMetadata {
             author: Some(t),
@@ -358,7 +388,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..17, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..21, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -489,6 +519,26 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
                 hanging: Some(y as f32),
                 ..Default::default()
             },
+        },
+        16 => DocumentEvent::HyperlinkInserted {
+            block_id,
+            offset: x,
+            text,
+            target: "https://x.org".into(),
+        },
+        17 => DocumentEvent::HyperlinkSet {
+            block_id,
+            start: x,
+            end: y,
+            target: pick.then(|| "#b".into()),
+        },
+        18 => DocumentEvent::BookmarkAdded {
+            block_id,
+            name: format!("b{}", x % 2),
+        },
+        19 => DocumentEvent::BookmarkRemoved {
+            block_id,
+            name: format!("b{}", y % 2),
         },
         _ => DocumentEvent::BlockDeleted { block_id },
     }

@@ -104,6 +104,7 @@ impl Document {
         let event = {
             let runs = runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
                 .unwrap_or_default();
+            self.check_links(&runs, "runs")?;
             if let Some(style) = &c.style {
                 check_style("style", style, PARAGRAPH_STYLES)?;
             }
@@ -154,6 +155,7 @@ impl Document {
             text_runs(block)?;
             let runs = runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
                 .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
+            self.check_links(&runs, "runs")?;
             DocumentEvent::ParagraphUpdated {
                 block_id: block.id().clone(),
                 runs,
@@ -200,6 +202,7 @@ impl Document {
                     style: style.clone(),
                     alignment: *alignment,
                     format: ParagraphFormat::default(),
+                    bookmarks: Vec::new(),
                 }),
             ),
             E::HeadingAdded {
@@ -215,6 +218,7 @@ impl Document {
                     runs: normalized(runs),
                     alignment: None,
                     format: ParagraphFormat::default(),
+                    bookmarks: Vec::new(),
                 }),
             ),
             E::ParagraphUpdated { block_id, runs } => {

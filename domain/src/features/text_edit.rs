@@ -68,7 +68,7 @@ fn yes() -> bool {
 }
 
 /// `format_text`: formats characters `start..end` of a paragraph or heading.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormatText {
@@ -110,6 +110,15 @@ pub struct FormatText {
     /// Highlight colour name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight: Option<String>,
+    /// Superscript on or off (on clears subscript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superscript: Option<bool>,
+    /// Subscript on or off (on clears superscript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscript: Option<bool>,
+    /// Small capitals on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small_caps: Option<bool>,
 }
 
 impl Document {
@@ -208,12 +217,15 @@ impl Document {
                 size_pt: c.size_pt,
                 color: c.color.clone(),
                 highlight: c.highlight.clone(),
+                superscript: c.superscript,
+                subscript: c.subscript,
+                small_caps: c.small_caps,
             }
             .validated("")?;
             if patch.is_empty() {
                 return Err(DocumentError::invalid(
                     "bold",
-                    "give at least one of bold, italic, underline, strike, font, size_pt, color, highlight",
+                    "give at least one of bold, italic, underline, strike, font, size_pt, color, highlight, superscript, subscript, small_caps",
                 ));
             }
             DocumentEvent::TextFormatted {
@@ -489,6 +501,7 @@ mod tests {
                 size_pt: None,
                 color: Some(color.into()),
                 highlight: None,
+                ..FormatText::default()
             })
         };
         let doc2 = when(&doc, fmt("#ff0000")).unwrap();
@@ -522,6 +535,7 @@ mod tests {
                         size_pt: None,
                         color: None,
                         highlight: None,
+                        ..RunInput::default()
                     }]),
                     ..AddParagraph::default()
                 }),

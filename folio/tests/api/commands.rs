@@ -347,3 +347,193 @@ async fn paragraph_format_reaches_word_embedded() {
 async fn paragraph_format_reaches_word_distributed() {
     paragraph_format_reaches_word(crate::helpers::spawn_distributed().await).await;
 }
+
+/// The pandoc AST nodes of one type, anywhere in `value`.
+fn pandoc_nodes<'a>(value: &'a Value, kind: &str, out: &mut Vec<&'a Value>) {
+    match value {
+        Value::Object(map) => {
+            if map.get("t").and_then(Value::as_str) == Some(kind) {
+                out.push(value);
+            }
+            map.values().for_each(|v| pandoc_nodes(v, kind, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| pandoc_nodes(v, kind, out)),
+        _ => {}
+    }
+}
+
+async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
+    // Arrange: a heading to point at, and a paragraph with formatted runs.
+    let id = app.create_document("Links").await;
+    let r = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "add_heading", "text": "Definitions", "level": 1},
+                {"type": "add_paragraph", "runs": [
+                    {"text": "E = mc"}, {"text": "2", "superscript": true},
+                    {"text": ", H"}, {"text": "2", "subscript": true},
+                    {"text": "O and "}, {"text": "Acme", "small_caps": true},
+                    {"text": ". See the site"}]},
+            ]}),
+        )
+        .await;
+    let ids: Vec<String> = r["created"]["block_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+
+    // Act: a bookmark, links to it, to a URL and to a mail address.
+    app.ok(
+        &id,
+        json!({"type": "add_bookmark", "block_id": ids[0], "name": "Definitions"}),
+    )
+    .await;
+    app.ok(
+        &id,
+        json!({"type": "add_hyperlink", "block_id": ids[1], "url": "https://example.com/terms?a=1&b=2",
+        "start": 31}),
+    )
+    .await;
+    app.ok(
+        &id,
+        json!({"type": "add_hyperlink", "block_id": ids[1], "url": "mailto:legal@example.com",
+        "text": ", write to us"}),
+    )
+    .await;
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "add_hyperlink", "block_id": ids[1], "bookmark": "definitions",
+            "text": " or read the definitions."}),
+        )
+        .await;
+    let refused = [
+        json!({"type": "add_hyperlink", "block_id": ids[1], "url": "javascript:alert(1)"}),
+        json!({"type": "add_hyperlink", "block_id": ids[1], "bookmark": "Missing"}),
+        json!({"type": "add_bookmark", "block_id": ids[1], "name": "_Toc1"}),
+        json!({"type": "add_bookmark", "block_id": ids[1], "name": "DEFINITIONS"}),
+    ];
+    let mut codes = Vec::new();
+    for body in refused {
+        let problem = crate::helpers::problem(app.command(&id, body).await, 422).await;
+        codes.push(problem["code"].as_str().unwrap().to_string());
+    }
+
+    // Assert: the refusals changed nothing; content, exports and the .docx carry the
+    // links, as python-docx, pandoc, openxml-audit and LibreOffice read them.
+    assert_eq!(codes, vec!["invalid_field"; 4]);
+    let version = last["version"].as_u64().unwrap();
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    assert_eq!(content["version"], version, "refusals appended nothing");
+    assert_eq!(content["blocks"][0]["bookmarks"], json!(["Definitions"]));
+    let runs = content["blocks"][1]["runs"].as_array().unwrap();
+    let linked: Vec<(&str, &str)> = runs
+        .iter()
+        .filter_map(|r| Some((r["text"].as_str()?, r["link"].as_str()?)))
+        .collect();
+    assert_eq!(
+        linked,
+        [
+            ("site", "https://example.com/terms?a=1&b=2"),
+            (", write to us", "mailto:legal@example.com"),
+            (" or read the definitions.", "#Definitions"),
+        ],
+        "{content}"
+    );
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let p = &read["paragraphs"][1];
+    assert_eq!(
+        read["paragraphs"][0]["bookmarks"],
+        json!(["Definitions"]),
+        "{read}"
+    );
+    assert_eq!(
+        p["links"],
+        json!([
+            {"text": "site", "address": "https://example.com/terms?a=1&b=2", "fragment": ""},
+            {"text": ", write to us", "address": "mailto:legal@example.com", "fragment": ""},
+            {"text": " or read the definitions.", "address": "", "fragment": "Definitions"},
+        ]),
+        "{read}"
+    );
+    let run = |text: &str| {
+        p["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["text"] == text)
+            .cloned()
+            .unwrap_or_else(|| panic!("no run {text}: {read}"))
+    };
+    assert_eq!(run("Acme")["small_caps"], true, "{read}");
+    let twos: Vec<(Value, Value)> = p["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["text"] == "2")
+        .map(|r| (r["superscript"].clone(), r["subscript"].clone()))
+        .collect();
+    assert_eq!(
+        twos,
+        [(json!(true), json!(false)), (json!(false), json!(true))]
+    );
+    if let Some(ast) = crate::helpers::pandoc_json(&docx) {
+        let mut links = Vec::new();
+        pandoc_nodes(&ast, "Link", &mut links);
+        let targets: Vec<&str> = links.iter().filter_map(|l| l["c"][2][0].as_str()).collect();
+        assert_eq!(
+            targets,
+            [
+                "https://example.com/terms?a=1&b=2",
+                "mailto:legal@example.com",
+                // pandoc points a link to a heading's bookmark at the heading's own id
+                "#definitions"
+            ],
+            "{ast}"
+        );
+        assert_eq!(ast["blocks"][0]["c"][1][0], "definitions", "{ast}");
+        let mut sups = Vec::new();
+        pandoc_nodes(&ast, "Superscript", &mut sups);
+        let mut subs = Vec::new();
+        pandoc_nodes(&ast, "Subscript", &mut subs);
+        let mut caps = Vec::new();
+        pandoc_nodes(&ast, "SmallCaps", &mut caps);
+        assert_eq!((sups.len(), subs.len(), caps.len()), (1, 1, 1), "{ast}");
+    }
+    if let Some(html) = crate::helpers::libreoffice_convert(&docx, "html", "html") {
+        assert!(
+            html.contains("https://example.com/terms?a=1&amp;b=2"),
+            "{html}"
+        );
+        assert!(html.contains("mailto:legal@example.com"), "{html}");
+    }
+    let export = app
+        .get_text(&format!(
+            "/v1/documents/{id}/export?format=html&version={version}"
+        ))
+        .await;
+    assert!(
+        export.contains(r#"<a href="https://example.com/terms?a=1&amp;b=2">site</a>"#),
+        "{export}"
+    );
+    assert!(export.contains(r#"<h1 id="Definitions">"#), "{export}");
+}
+
+#[tokio::test]
+async fn links_bookmarks_and_scripts_reach_word_embedded() {
+    links_bookmarks_and_scripts_reach_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn links_bookmarks_and_scripts_reach_word_distributed() {
+    links_bookmarks_and_scripts_reach_word(crate::helpers::spawn_distributed().await).await;
+}

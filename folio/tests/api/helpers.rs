@@ -517,8 +517,16 @@ def numbered(p):
     ppr = p._p.pPr
     if ppr is None or ppr.numPr is None: return None
     return {"num": ppr.numPr.numId.val, "level": ppr.numPr.ilvl.val if ppr.numPr.ilvl is not None else 0}
+def links(p):
+    return [{"text": h.text, "address": h.address, "fragment": h.fragment} for h in p.hyperlinks]
+def runs(p):
+    return [{"text": r.text, "superscript": r.font.superscript, "subscript": r.font.subscript,
+             "small_caps": r.font.small_caps, "bold": r.bold} for r in p.runs]
+def bookmarks(p):
+    return [b.get(docx.oxml.ns.qn("w:name")) for b in p._p.iter(docx.oxml.ns.qn("w:bookmarkStart"))]
 out = {
-  "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p)} for p in d.paragraphs],
+  "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p),
+                  "links": links(p), "runs": runs(p), "bookmarks": bookmarks(p)} for p in d.paragraphs],
   "tables": [[[c.text for c in r.cells] for r in t.rows] for t in d.tables],
   "core": {"title": d.core_properties.title, "author": d.core_properties.author,
            "subject": d.core_properties.subject, "keywords": d.core_properties.keywords,
@@ -527,8 +535,9 @@ out = {
 print(json.dumps(out))
 "#;
 
-/// Reads a .docx with python-docx: paragraphs (style, text, list numbering), tables, core
-/// properties.
+/// Reads a .docx with python-docx: paragraphs (style, text, list numbering, format,
+/// hyperlinks, runs with their vertical alignment and small capitals, bookmarks), tables,
+/// core properties.
 pub(crate) fn python_docx(bytes: &[u8]) -> Value {
     let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
     std::fs::write(file.path(), bytes).unwrap();
