@@ -198,6 +198,32 @@ pub struct OutlineResponse {
     pub items: Vec<OutlineItem>,
 }
 
+/// A document's sections with their page setup, headers and footers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SectionsResponse {
+    /// Version shown.
+    pub version: u64,
+    /// Sections in order (a document has one today).
+    pub sections: Vec<SectionInfo>,
+}
+
+/// One section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SectionInfo {
+    /// Section index (what commands take as `section`).
+    pub index: usize,
+    /// Index of the section's first block.
+    pub first_block_index: usize,
+    /// Number of blocks in the section.
+    pub blocks: usize,
+    /// Page size, orientation, margins and columns, defaults filled in.
+    pub page: domain::ResolvedPageSetup,
+    /// Headers (`default`, `first`, `even`), as runs; fields are runs with a `field`.
+    pub header: domain::HeaderFooter,
+    /// Footers, as the headers.
+    pub footer: domain::HeaderFooter,
+}
+
 /// One event of a document's history, with its metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct HistoryItem {

@@ -14,7 +14,7 @@ use std::time::Instant;
 use api_types::{
     ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse, CreatedDocument,
     DocumentSearchResponse, DocumentSummary, ExportResponse, OutlineResponse, SearchHit,
-    TextResponse,
+    SectionsResponse, TextResponse,
 };
 use auth::{Principal, Scope};
 use domain::DocumentId;
@@ -201,6 +201,13 @@ fn queries() -> Vec<Query> {
             rest: ("GET", "/v1/documents/{id}/outline"),
             input: schema::object(&[doc()], Some(at())),
             output: schema::of::<OutlineResponse>(),
+        },
+        Query {
+            name: "get_sections",
+            description: "A document's sections: page size, orientation, margins, columns, headers and footers.",
+            rest: ("GET", "/v1/documents/{id}/sections"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<SectionsResponse>(),
         },
         Query {
             name: "get_docx",
@@ -647,6 +654,10 @@ async fn run(
         "get_outline" => {
             let id: String = required(&mut args, "document_id")?;
             json(reads.outline(who, &id, rest(args)?).await?)
+        }
+        "get_sections" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.sections(who, &id, rest(args)?).await?)
         }
         "get_docx" => {
             let id: String = required(&mut args, "document_id")?;

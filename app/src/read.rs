@@ -22,7 +22,7 @@ use std::time::Duration;
 use api_types::{
     ApiError, AuditItem, BlockResponse, BlockView, Code, ContentResponse, DocumentMatch,
     DocumentSearchResponse, DocumentSummary, ExportResponse, HistoryItem, OutlineItem,
-    OutlineResponse, Page, SearchHit, TextResponse,
+    OutlineResponse, Page, SearchHit, SectionInfo, SectionsResponse, TextResponse,
 };
 use auth::Principal;
 use docx_engine::{ExportFormat, export, render_docx};

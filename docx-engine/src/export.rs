@@ -218,6 +218,11 @@ fn html(doc: &Document) -> String {
         "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n</head>\n<body>\n",
         esc(&doc.title)
     );
+    // The header and footer of every page (page numbers as Word shows them before it
+    // computes them).
+    if let Some(runs) = &doc.section.header.default {
+        let _ = writeln!(out, "<header>{}</header>", html_runs(runs));
+    }
     for block in &doc.blocks {
         match block {
             Block::Paragraph(p) => {
@@ -296,6 +301,9 @@ fn html(doc: &Document) -> String {
                 out.push_str("<div style=\"break-after:page\"></div>\n");
             }
         }
+    }
+    if let Some(runs) = &doc.section.footer.default {
+        let _ = writeln!(out, "<footer>{}</footer>", html_runs(runs));
     }
     out.push_str("</body>\n</html>\n");
     out

@@ -117,6 +117,7 @@ pub(crate) fn repack(
                 schema_order::normalize(&data, false)
             }
             "word/settings.xml" => schema_order::normalize(&data, false),
+            part if is_header_or_footer(part) => schema_order::normalize(&small_caps(data), false),
             "word/styles.xml" => schema_order::normalize(&mark_default_style(&data), true),
             "word/numbering.xml" => schema_order::normalize(&data, true),
             "word/_rels/document.xml.rels" => insert_before(
@@ -199,6 +200,17 @@ fn sorted_relationships(xml: &[u8]) -> Vec<u8> {
     };
     items.sort_by_cached_key(|item| key(item));
     format!("{}{}{}", &text[..first], items.concat(), &text[end..]).into_bytes()
+}
+
+/// Whether a part is a header or footer docx-rs wrote (`word/header1.xml`…).
+fn is_header_or_footer(name: &str) -> bool {
+    name.strip_prefix("word/")
+        .and_then(|n| {
+            n.strip_prefix("header")
+                .or_else(|| n.strip_prefix("footer"))
+        })
+        .and_then(|n| n.strip_suffix(".xml"))
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Turns `w:caps` into `w:smallCaps`: docx-rs cannot write small capitals, and the renderer

@@ -3,10 +3,11 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, Hyperlink, HyperlinkData, HyperlinkType,
-    IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing, LineSpacingType,
-    NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start,
-    Style, StyleType, Table, TableCell, TableRow, VertAlignType,
+    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, Hyperlink,
+    HyperlinkData, HyperlinkType, IndentLevel, InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc,
+    LevelOverride, LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId,
+    PageMargin, PageOrientationType, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style,
+    StyleType, Table, TableCell, TableRow, VertAlignType,
 };
 use domain::{Alignment, Block, Document, ListKind};
 
@@ -64,7 +65,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
             }
             Block::Table(t) => {
                 header_rows |= t.header_row;
-                docx = docx.add_table(table(t));
+                docx = docx.add_table(table(t, text_width_twips(&doc.section)));
             }
             Block::List(l) => {
                 let num = match l.kind {
@@ -95,6 +96,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
             }
         }
     }
+    docx = with_section(docx, &doc.section, &mut ids);
     let mut raw = Cursor::new(Vec::new());
     docx.pack(&mut raw)
         .map_err(|e| RenderError::Pack(e.to_string()))?;
@@ -105,6 +107,76 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
         revision: doc.version.get(),
     };
     package::repack(&raw.into_inner(), &core, header_rows)
+}
+
+/// Millimetres in twentieths of a point, within Word's page limits (22 inches); a value
+/// stored by anything but folio's checks is brought into range, never trusted.
+fn mm_twips(mm: f32) -> u32 {
+    let twips = (f64::from(mm) * 1440.0 / 25.4).round();
+    if twips.is_finite() {
+        twips.clamp(0.0, 31_680.0) as u32
+    } else {
+        0
+    }
+}
+
+/// The page setup, headers and footers of the document's section.
+fn with_section(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Docx {
+    let page = section.page.resolved();
+    let (width, height) = (
+        mm_twips(page.width_mm).max(144),
+        mm_twips(page.height_mm).max(144),
+    );
+    docx = docx.page_size(width, height).page_margin(
+        PageMargin::new()
+            .top(mm_twips(page.margin_top_mm) as i32)
+            .bottom(mm_twips(page.margin_bottom_mm) as i32)
+            .left(mm_twips(page.margin_left_mm) as i32)
+            .right(mm_twips(page.margin_right_mm) as i32)
+            .header(HEADER_DISTANCE_TWIPS)
+            .footer(HEADER_DISTANCE_TWIPS)
+            .gutter(0),
+    );
+    if width > height {
+        docx = docx.page_orient(PageOrientationType::Landscape);
+    }
+    docx.document = docx
+        .document
+        .columns(usize::from(page.columns.clamp(1, 45)));
+    let paragraph =
+        |runs: &Vec<domain::Run>, ids: &mut Ids| runs_paragraph(Paragraph::new(), runs, &[], ids);
+    let header = &section.header;
+    if let Some(runs) = &header.default {
+        docx = docx.header(Header::new().add_paragraph(paragraph(runs, ids)));
+    }
+    if let Some(runs) = &header.first {
+        docx = docx.first_header(Header::new().add_paragraph(paragraph(runs, ids)));
+    }
+    if let Some(runs) = &header.even {
+        docx = docx.even_header(Header::new().add_paragraph(paragraph(runs, ids)));
+    }
+    let footer = &section.footer;
+    if let Some(runs) = &footer.default {
+        docx = docx.footer(Footer::new().add_paragraph(paragraph(runs, ids)));
+    }
+    if let Some(runs) = &footer.first {
+        docx = docx.first_footer(Footer::new().add_paragraph(paragraph(runs, ids)));
+    }
+    if let Some(runs) = &footer.even {
+        docx = docx.even_footer(Footer::new().add_paragraph(paragraph(runs, ids)));
+    }
+    docx
+}
+
+/// Distance of the header and footer from the page edge: Word's 12.7 mm.
+const HEADER_DISTANCE_TWIPS: i32 = 720;
+
+/// The width between the margins, in twips (tables share it among their columns).
+fn text_width_twips(section: &domain::Section) -> usize {
+    let page = section.page.resolved();
+    let width = mm_twips(page.width_mm);
+    let margins = mm_twips(page.margin_left_mm) + mm_twips(page.margin_right_mm);
+    width.saturating_sub(margins).max(1440) as usize
 }
 
 fn aligned(para: Paragraph, alignment: Option<Alignment>) -> Paragraph {
@@ -187,7 +259,11 @@ fn runs_paragraph(
     let mut i = 0;
     while i < runs.len() {
         let Some(target) = runs[i].format.link.as_deref() else {
-            if let Some(run) = text_run(&runs[i].text, || styled_run(&runs[i].format)) {
+            if let Some(field) = runs[i].format.field {
+                for run in field_runs(field, &runs[i]) {
+                    para = para.add_run(run);
+                }
+            } else if let Some(run) = text_run(&runs[i].text, || styled_run(&runs[i].format)) {
                 para = para.add_run(run);
             }
             i += 1;
@@ -218,6 +294,25 @@ fn runs_paragraph(
         para = para.add_bookmark_end(id);
     }
     para
+}
+
+/// A field as Word writes it: begin, instruction, separator, the value shown until Word
+/// computes it (the run's text), end — each a run with the run's formatting.
+fn field_runs(field: domain::Field, run: &domain::Run) -> Vec<Run> {
+    let instruction = match field {
+        domain::Field::Page => InstrText::PAGE(InstrPAGE::new()),
+        domain::Field::NumPages => InstrText::NUMPAGES(InstrNUMPAGES::new()),
+        domain::Field::Date => InstrText::Unsupported(r#"DATE \@ "d MMMM yyyy""#.into()),
+    };
+    let styled = || styled_run(&run.format);
+    let mut runs = vec![
+        styled().add_field_char(FieldCharType::Begin, true),
+        styled().add_instr_text(instruction),
+        styled().add_field_char(FieldCharType::Separate, false),
+    ];
+    runs.extend(text_run(&run.text, styled));
+    runs.push(styled().add_field_char(FieldCharType::End, false));
+    runs
 }
 
 /// Word's built-in character style for links (blue, underlined).
@@ -308,10 +403,7 @@ fn text_paragraph(text: &str, make: impl Fn() -> Run) -> Paragraph {
     }
 }
 
-/// The text width of a Letter or A4 page with 1-inch margins, in twentieths of a point.
-const TEXT_WIDTH_TWIPS: usize = 9360;
-
-fn table(t: &domain::Table) -> Table {
+fn table(t: &domain::Table, text_width: usize) -> Table {
     let rows = t
         .rows
         .iter()
@@ -338,9 +430,9 @@ fn table(t: &domain::Table) -> Table {
         })
         .collect();
     // One w:gridCol per column (docx-rs writes an empty w:tblGrid otherwise, and pandoc
-    // then drops the table): equal shares of a 6.5-inch text width, in twips.
+    // then drops the table): equal shares of the text width, in twips.
     let cols = t.cols().max(1);
-    let table = Table::new(rows).set_grid(vec![TEXT_WIDTH_TWIPS / cols; cols]);
+    let table = Table::new(rows).set_grid(vec![text_width / cols; cols]);
     match &t.style {
         Some(style) => table.style(style),
         None => table,
@@ -505,6 +597,49 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         assert_eq!(rendered(), rendered());
+    }
+
+    // See: issue 11: page setup, headers and footers with page-number fields.
+    #[test]
+    fn page_setup_headers_and_footers_are_written() {
+        let mut doc = crate::export::tests::linked_sample();
+        let limits = domain::Limits::default();
+        for c in [
+            r#"{"type":"set_page_setup","orientation":"landscape","margin_left_mm":20,"columns":2}"#,
+            r#"{"type":"set_footer","text":"Page {PAGE} of {NUMPAGES}"}"#,
+            r#"{"type":"set_header","kind":"first","runs":[{"text":"Cover","small_caps":true}]}"#,
+            r#"{"type":"set_header","kind":"even","text":"Even {DATE}"}"#,
+        ] {
+            let command: domain::DocumentCommand = serde_json::from_str(c).unwrap();
+            for e in doc.decide(&command, &limits).unwrap() {
+                doc.apply(&e);
+            }
+        }
+        let first = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let second = render_docx(&doc, &RenderOptions::default()).unwrap();
+        assert!(first == second, "the same bytes every time");
+        let (xml, _) = entry(&first, "word/document.xml");
+        assert!(
+            xml.contains(r#"<w:pgSz w:w="16838" w:h="11906" w:orient="landscape" />"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"w:left="1134""#), "{xml}");
+        assert!(xml.contains(r#"w:num="2""#), "{xml}");
+        assert!(xml.contains("<w:titlePg />"), "{xml}");
+        let footer = (1..=3)
+            .map(|i| format!("word/footer{i}.xml"))
+            .find_map(|name| {
+                let mut zip = zip::ZipArchive::new(Cursor::new(&first)).unwrap();
+                let mut text = String::new();
+                zip.by_name(&name).ok()?.read_to_string(&mut text).ok()?;
+                Some(text)
+            })
+            .expect("a footer part");
+        assert!(footer.contains("PAGE"), "{footer}");
+        assert!(footer.contains("NUMPAGES"), "{footer}");
+        assert!(footer.contains(r#"w:fldCharType="begin""#), "{footer}");
+        let (settings, _) = entry(&first, "word/settings.xml");
+        assert!(settings.contains("evenAndOddHeaders"), "{settings}");
     }
 
     // See: issue 11: docx-rs numbers hyperlink relationships from a process-wide counter.

@@ -73,6 +73,12 @@ pub enum DocumentCommand {
     AddBookmark(AddBookmark),
     /// Remove a bookmark.
     RemoveBookmark(RemoveBookmark),
+    /// Set a section's page size, orientation, margins and columns.
+    SetPageSetup(SetPageSetup),
+    /// Set a section's header.
+    SetHeader(SetHeader),
+    /// Set a section's footer.
+    SetFooter(SetFooter),
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -82,6 +88,7 @@ pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata
 pub use crate::features::page_break::AddPageBreak;
 pub use crate::features::paragraph::{AddHeading, AddParagraph, SetAlignment, UpdateParagraph};
 pub use crate::features::paragraph_format::SetParagraphFormat;
+pub use crate::features::section::{HeaderKind, SetFooter, SetHeader, SetPageSetup};
 pub use crate::features::structure::{DeleteBlock, MoveBlock};
 pub use crate::features::table::{
     AddTable, AddTableColumn, AddTableRow, DeleteTableColumn, DeleteTableRow, SetTableCell,
@@ -123,6 +130,9 @@ macro_rules! for_each_command {
             "remove_hyperlink" => RemoveHyperlink,
             "add_bookmark" => AddBookmark,
             "remove_bookmark" => RemoveBookmark,
+            "set_page_setup" => SetPageSetup,
+            "set_header" => SetHeader,
+            "set_footer" => SetFooter,
         }
     };
 }
@@ -255,6 +265,10 @@ pub struct RunInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
     pub link: Option<String>,
+    /// Makes the run a field Word computes: `page`, `num_pages` or `date`. Its `text` is
+    /// what readers that do not compute fields show (default `1`, `1`, `date`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<crate::model::Field>,
 }
 
 impl RunInput {
@@ -279,6 +293,13 @@ impl RunInput {
         .validated(field)?;
         let mut format = RunFormat::default();
         patch.apply_to(&mut format);
+        format.field = self.field;
+        if self.field.is_some() && self.link.is_some() {
+            return Err(DocumentError::invalid(
+                format!("{field}.field"),
+                "a field cannot also be a link",
+            ));
+        }
         format.link = match &self.link {
             Some(link) => Some(crate::features::hyperlink::checked_target(
                 &format!("{field}.link"),
@@ -286,10 +307,12 @@ impl RunInput {
             )?),
             None => None,
         };
-        Ok(Run {
-            text: self.text.clone(),
-            format,
-        })
+        let text = match (self.field, self.text.is_empty()) {
+            (Some(crate::model::Field::Page | crate::model::Field::NumPages), true) => "1".into(),
+            (Some(crate::model::Field::Date), true) => "date".into(),
+            _ => self.text.clone(),
+        };
+        Ok(Run { text, format })
     }
 }
 

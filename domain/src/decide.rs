@@ -141,6 +141,9 @@ impl Document {
             C::RemoveHyperlink(c) => self.decide_remove_hyperlink(c)?,
             C::AddBookmark(c) => self.decide_add_bookmark(c)?,
             C::RemoveBookmark(c) => self.decide_remove_bookmark(c)?,
+            C::SetPageSetup(c) => self.decide_set_page_setup(c)?,
+            C::SetHeader(c) => self.decide_set_header(c, limits)?,
+            C::SetFooter(c) => self.decide_set_footer(c, limits)?,
         };
         Ok(event.into_iter().collect())
     }
@@ -302,6 +305,9 @@ impl Document {
             | E::HyperlinkSet { .. }
             | E::BookmarkAdded { .. }
             | E::BookmarkRemoved { .. } => self.apply_hyperlink(event, &misfit)?,
+            E::PageSetupSet { .. } | E::HeaderSet { .. } | E::FooterSet { .. } => {
+                self.apply_section(event, &misfit)?
+            }
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())

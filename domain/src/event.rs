@@ -170,6 +170,33 @@ pub enum DocumentEvent {
         /// Its name.
         name: String,
     },
+    /// A section's page setup was set (every field, resolved).
+    PageSetupSet {
+        /// Section index.
+        section: usize,
+        /// The page setup now.
+        page: crate::model::PageSetup,
+    },
+    /// A section's header was set, or removed (`runs` absent).
+    HeaderSet {
+        /// Section index.
+        section: usize,
+        /// Which pages.
+        kind: crate::features::section::HeaderKind,
+        /// Its content.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<Run>>,
+    },
+    /// A section's footer was set, or removed (`runs` absent).
+    FooterSet {
+        /// Section index.
+        section: usize,
+        /// Which pages.
+        kind: crate::features::section::HeaderKind,
+        /// Its content.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<Run>>,
+    },
     /// A table was added.
     TableAdded {
         /// New block id.
@@ -356,6 +383,9 @@ impl DocumentEvent {
             Self::AlignmentSet { .. } => "AlignmentSet",
             Self::ParagraphFormatSet { .. } => "ParagraphFormatSet",
             Self::HyperlinkInserted { .. } => "HyperlinkInserted",
+            Self::PageSetupSet { .. } => "PageSetupSet",
+            Self::HeaderSet { .. } => "HeaderSet",
+            Self::FooterSet { .. } => "FooterSet",
             Self::HyperlinkSet { .. } => "HyperlinkSet",
             Self::BookmarkAdded { .. } => "BookmarkAdded",
             Self::BookmarkRemoved { .. } => "BookmarkRemoved",
@@ -412,6 +442,9 @@ impl DocumentEvent {
             | Self::AlignmentSet { .. }
             | Self::ParagraphFormatSet { .. }
             | Self::HyperlinkInserted { .. }
+            | Self::PageSetupSet { .. }
+            | Self::HeaderSet { .. }
+            | Self::FooterSet { .. }
             | Self::HyperlinkSet { .. }
             | Self::BookmarkAdded { .. }
             | Self::BookmarkRemoved { .. }
@@ -448,6 +481,9 @@ impl DocumentEvent {
             | Self::AlignmentSet { .. }
             | Self::ParagraphFormatSet { .. }
             | Self::HyperlinkInserted { .. }
+            | Self::PageSetupSet { .. }
+            | Self::HeaderSet { .. }
+            | Self::FooterSet { .. }
             | Self::HyperlinkSet { .. }
             | Self::BookmarkAdded { .. }
             | Self::BookmarkRemoved { .. }
@@ -497,6 +533,9 @@ impl DocumentEvent {
             | Self::DocumentArchived {}
             | Self::TitleSet { .. }
             | Self::MetadataSet { .. }
+            | Self::PageSetupSet { .. }
+            | Self::HeaderSet { .. }
+            | Self::FooterSet { .. }
             | Self::ParagraphAdded { .. }
             | Self::HeadingAdded { .. }
             | Self::TableAdded { .. }

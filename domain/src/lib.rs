@@ -38,6 +38,7 @@ pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
-    Alignment, Block, Document, DocumentMetadata, Heading, List, ListItem, ListKind, PageBreak,
-    Paragraph, ParagraphFormat, Run, RunFormat, Stats, Table,
+    Alignment, Block, Document, DocumentMetadata, Field, HeaderFooter, Heading, List, ListItem,
+    ListKind, Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup,
+    Run, RunFormat, Section, Stats, Table,
 };

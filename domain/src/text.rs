@@ -30,7 +30,10 @@ pub fn normalize(runs: &mut Vec<Run>) {
             continue;
         }
         match out.last_mut() {
-            Some(last) if last.format == run.format => last.text.push_str(&run.text),
+            // A field is one run: two fields side by side stay two.
+            Some(last) if last.format == run.format && run.format.field.is_none() => {
+                last.text.push_str(&run.text)
+            }
             _ => out.push(run),
         }
     }
@@ -71,10 +74,13 @@ fn format_at(runs: &[Run], offset: usize) -> Option<&RunFormat> {
     None
 }
 
-/// The formatting new text at `offset` inherits: the character before it, else the first.
+/// The formatting new text at `offset` inherits: the character before it, else the first
+/// (never its field: new text is text, not part of a page number).
 fn inherited_format(runs: &[Run], offset: usize) -> RunFormat {
     let at = if offset > 0 { offset - 1 } else { 0 };
-    format_at(runs, at).cloned().unwrap_or_default()
+    let mut format = format_at(runs, at).cloned().unwrap_or_default();
+    format.field = None;
+    format
 }
 
 /// Inserts `text` at `offset` with the formatting of the text before it.
@@ -137,7 +143,9 @@ pub fn format(runs: &mut Vec<Run>, start: usize, end: usize, patch: &FormatPatch
 /// first replaced character (or the inherited one when `len` is 0).
 pub fn replace(runs: &mut Vec<Run>, start: usize, len: usize, text: &str) {
     let format = if len > 0 {
-        format_at(runs, start).cloned().unwrap_or_default()
+        let mut format = format_at(runs, start).cloned().unwrap_or_default();
+        format.field = None;
+        format
     } else {
         inherited_format(runs, start)
     };

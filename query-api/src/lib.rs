@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use api_types::{
     ApiError, AuditItem, BlockView, Code, ContentResponse, DocumentSearchResponse, DocumentSummary,
-    HistoryItem, OutlineResponse, Page, ProblemDetails, SearchHit,
+    HistoryItem, OutlineResponse, Page, ProblemDetails, SearchHit, SectionsResponse,
 };
 use app::read::{
     DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt, Reads, SearchParams,
@@ -35,6 +35,7 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_block)
             .service(get_text)
             .service(get_outline)
+            .service(get_sections)
             .service(get_docx)
             .service(get_export)
             .service(get_history)
@@ -184,6 +185,29 @@ async fn get_outline(
     Ok(HttpResponse::Ok()
         .insert_header(etag(outline.version))
         .json(outline))
+}
+
+/// The sections: page setup, headers and footers.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_sections",
+    params(("id" = String, Path, description = "document id"), ReadAt),
+    responses(
+        (status = 200, description = "sections", body = SectionsResponse),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/sections")]
+async fn get_sections(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadAt>,
+) -> Result<HttpResponse, ApiError> {
+    let sections = reads.sections(&principal, &path, *params).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(sections.version))
+        .json(sections))
 }
 
 /// The document as a .docx file.

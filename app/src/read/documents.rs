@@ -152,6 +152,31 @@ impl Reads {
             items,
         })
     }
+
+    /// The sections: page setup, headers and footers.
+    ///
+    /// # Errors
+    /// As [`Reads::summary`].
+    pub async fn sections(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<SectionsResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        let document = &resolved.document;
+        Ok(SectionsResponse {
+            version: resolved.version(),
+            sections: vec![SectionInfo {
+                index: 0,
+                first_block_index: 0,
+                blocks: document.blocks.len(),
+                page: document.section.page.resolved(),
+                header: document.section.header.clone(),
+                footer: document.section.footer.clone(),
+            }],
+        })
+    }
 }
 
 fn summary_dto(s: SummaryRow) -> DocumentSummary {

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..28, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..31, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..28, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..31, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -293,6 +293,35 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             name: format!("b{}", seed.b % 3),
             ..AddBookmark::default()
         }),
+        28 => DocumentCommand::SetPageSetup(SetPageSetup {
+            section: seed.raw.then_some(seed.a),
+            orientation: Some(if seed.b.is_multiple_of(2) {
+                crate::model::Orientation::Landscape
+            } else {
+                crate::model::Orientation::Portrait
+            }),
+            margin_left_mm: Some(seed.a as f32),
+            columns: Some(seed.n(seed.b, 12) as u8),
+            ..SetPageSetup::default()
+        }),
+        29 => DocumentCommand::SetFooter(SetFooter {
+            section: seed.raw.then_some(seed.b),
+            kind: [HeaderKind::Default, HeaderKind::First, HeaderKind::Even][seed.a % 3],
+            text: Some(format!("{t} {{PAGE}} of {{NUMPAGES}}")),
+            ..SetFooter::default()
+        }),
+        30 => DocumentCommand::SetHeader(SetHeader {
+            kind: [HeaderKind::Default, HeaderKind::First, HeaderKind::Even][seed.b % 3],
+            runs: Some(vec![RunInput {
+                text: t,
+                field: seed
+                    .a
+                    .is_multiple_of(2)
+                    .then_some(crate::model::Field::Date),
+                ..RunInput::default()
+            }]),
+            ..SetHeader::default()
+        }),
         27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
             name: format!("B{}", seed.a % 3),
         }),
@@ -388,7 +417,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..21, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..24, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -535,6 +564,24 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         18 => DocumentEvent::BookmarkAdded {
             block_id,
             name: format!("b{}", x % 2),
+        },
+        20 => DocumentEvent::PageSetupSet {
+            section: x,
+            page: crate::model::PageSetup {
+                width_mm: Some(y as f32),
+                columns: Some(x as u8),
+                ..Default::default()
+            },
+        },
+        21 => DocumentEvent::HeaderSet {
+            section: y,
+            kind: crate::command::HeaderKind::Even,
+            runs: pick.then(|| vec![Run::plain(text)]),
+        },
+        22 => DocumentEvent::FooterSet {
+            section: x % 2,
+            kind: crate::command::HeaderKind::First,
+            runs: Some(Vec::new()),
         },
         19 => DocumentEvent::BookmarkRemoved {
             block_id,

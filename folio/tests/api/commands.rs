@@ -537,3 +537,114 @@ async fn links_bookmarks_and_scripts_reach_word_embedded() {
 async fn links_bookmarks_and_scripts_reach_word_distributed() {
     links_bookmarks_and_scripts_reach_word(crate::helpers::spawn_distributed().await).await;
 }
+
+async fn page_setup_headers_and_footers_reach_word(app: crate::helpers::TestApp) {
+    // Arrange: three pages of text.
+    let id = app.create_document("Pages").await;
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "add_heading", "text": "Cover", "level": 1},
+            {"type": "add_page_break"},
+            {"type": "add_paragraph", "text": "Second page"},
+            {"type": "add_page_break"},
+            {"type": "add_paragraph", "text": "Third page"},
+        ]}),
+    )
+    .await;
+
+    // Act: landscape Letter with 20 mm side margins, a page-numbered footer, a first-page
+    // header.
+    app.ok(
+        &id,
+        json!({"type": "set_page_setup", "size": "Letter", "orientation": "landscape",
+        "margin_left_mm": 20, "margin_right_mm": 20}),
+    )
+    .await;
+    app.ok(
+        &id,
+        json!({"type": "set_footer", "text": "Page {PAGE} of {NUMPAGES}"}),
+    )
+    .await;
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "set_header", "kind": "first", "runs": [{"text": "ACME Corp", "bold": true}]}),
+        )
+        .await;
+    let refused = [
+        json!({"type": "set_page_setup", "size": "B7"}),
+        json!({"type": "set_page_setup", "margin_left_mm": 150, "margin_right_mm": 150}),
+        json!({"type": "set_page_setup", "section": 1, "columns": 2}),
+        json!({"type": "set_footer", "runs": [{"text": "x", "link": "https://x.org"}]}),
+    ];
+    let mut statuses = Vec::new();
+    for body in refused {
+        statuses.push(app.command(&id, body).await.status().as_u16());
+    }
+
+    // Assert: refusals change nothing; sections, the .docx (python-docx, openxml-audit) and
+    // LibreOffice's PDF show the page setup and "Page 2 of 3" on page 2.
+    assert_eq!(statuses, [422, 422, 422, 422]);
+    let version = last["version"].as_u64().unwrap();
+    let sections = app
+        .get_json(&format!(
+            "/v1/documents/{id}/sections?min_version={version}"
+        ))
+        .await;
+    assert_eq!(sections["version"], version, "{sections}");
+    let page = &sections["sections"][0]["page"];
+    assert_eq!(page["width_mm"], 279.4, "{sections}");
+    assert_eq!(page["height_mm"], 215.9, "{sections}");
+    assert_eq!(page["orientation"], "landscape", "{sections}");
+    assert_eq!(page["margin_left_mm"], 20.0, "{sections}");
+    assert_eq!(
+        sections["sections"][0]["footer"]["default"][1]["field"], "page",
+        "{sections}"
+    );
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let section = &read["sections"][0];
+    assert_eq!(section["orientation"], "LANDSCAPE (1)", "{read}");
+    assert_eq!(section["page_width_mm"], 279.4, "{read}");
+    assert_eq!(section["page_height_mm"], 215.9, "{read}");
+    assert_eq!(section["left_margin_mm"], 20.0, "{read}");
+    assert_eq!(
+        section["footer"], "Page 1 of 1",
+        "cached field values: {read}"
+    );
+    assert_eq!(section["first_page_header"], "ACME Corp", "{read}");
+    assert_eq!(section["different_first_page"], true, "{read}");
+    if let Some(pages) = crate::helpers::pdf_pages(&docx) {
+        assert_eq!(pages.len(), 3, "{pages:?}");
+        assert!(pages[0].contains("ACME Corp"), "{pages:?}");
+        // A first-page header gives the first page its own header and footer (as in
+        // Word): no first-page footer was set, so page 1 has none.
+        assert!(!pages[0].contains("Page 1"), "{pages:?}");
+        assert!(pages[1].contains("Page 2 of 3"), "{pages:?}");
+        assert!(
+            !pages[1].contains("ACME Corp"),
+            "first page only: {pages:?}"
+        );
+        assert!(pages[2].contains("Page 3 of 3"), "{pages:?}");
+    }
+    let html = app
+        .get_text(&format!(
+            "/v1/documents/{id}/export?format=html&version={version}"
+        ))
+        .await;
+    assert!(html.contains("<footer>Page 1 of 1</footer>"), "{html}");
+}
+
+#[tokio::test]
+async fn page_setup_headers_and_footers_reach_word_embedded() {
+    page_setup_headers_and_footers_reach_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn page_setup_headers_and_footers_reach_word_distributed() {
+    page_setup_headers_and_footers_reach_word(crate::helpers::spawn_distributed().await).await;
+}

@@ -524,7 +524,17 @@ def runs(p):
              "small_caps": r.font.small_caps, "bold": r.bold} for r in p.runs]
 def bookmarks(p):
     return [b.get(docx.oxml.ns.qn("w:name")) for b in p._p.iter(docx.oxml.ns.qn("w:bookmarkStart"))]
+def hf(part):
+    return None if part.is_linked_to_previous else "\n".join(p.text for p in part.paragraphs)
+def section(s):
+    return {"orientation": str(s.orientation), "page_width_mm": round(s.page_width.mm, 1),
+            "page_height_mm": round(s.page_height.mm, 1), "left_margin_mm": round(s.left_margin.mm, 1),
+            "top_margin_mm": round(s.top_margin.mm, 1),
+            "different_first_page": s.different_first_page_header_footer,
+            "header": hf(s.header), "footer": hf(s.footer), "first_page_header": hf(s.first_page_header),
+            "even_page_footer": hf(s.even_page_footer)}
 out = {
+  "sections": [section(s) for s in d.sections],
   "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p),
                   "links": links(p), "runs": runs(p), "bookmarks": bookmarks(p)} for p in d.paragraphs],
   "tables": [[[c.text for c in r.cells] for r in t.rows] for t in d.tables],
@@ -587,6 +597,32 @@ pub(crate) fn assert_valid_ooxml(bytes: &[u8]) {
 /// `txt:Text` or `html`, `extension` the file it writes); `None` (with a printed notice)
 /// when it is not.
 pub(crate) fn libreoffice_convert(bytes: &[u8], target: &str, extension: &str) -> Option<String> {
+    libreoffice_convert_bytes(bytes, target, extension)
+        .map(|out| String::from_utf8(out).expect("LibreOffice wrote text"))
+}
+
+/// The text of each page of the PDF LibreOffice makes of a .docx, read by `pdftotext`
+/// (installed with LibreOffice by `scripts/test-deps`); `None` where LibreOffice is absent.
+pub(crate) fn pdf_pages(bytes: &[u8]) -> Option<Vec<String>> {
+    let pdf = libreoffice_convert_bytes(bytes, "pdf", "pdf")?;
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+    std::fs::write(file.path(), pdf).unwrap();
+    let output = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(file.path())
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (scripts/test-deps installs poppler-utils)");
+    assert!(output.status.success(), "pdftotext failed");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    Some(pages)
+}
+
+fn libreoffice_convert_bytes(bytes: &[u8], target: &str, extension: &str) -> Option<Vec<u8>> {
     let soffice = ["soffice", "libreoffice"].into_iter().find(|b| {
         Command::new(b)
             .arg("--version")
@@ -625,7 +661,7 @@ pub(crate) fn libreoffice_convert(bytes: &[u8], target: &str, extension: &str) -
     // LibreOffice exits 0 even when conversion fails: the file must exist.
     let out = dir.path().join(format!("in.{extension}"));
     assert!(out.exists(), "LibreOffice did not convert the document");
-    Some(std::fs::read_to_string(out).unwrap())
+    Some(std::fs::read(out).unwrap())
 }
 
 /// The document as pandoc reads it, in pandoc's JSON AST (None, with a notice, where pandoc

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 
 use domain::event::Placement;
 use domain::{
-    Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, EventMisfit, Stats,
-    Version,
+    Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, EventMisfit, Section,
+    Stats, Version,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,6 +44,8 @@ pub struct SummaryRow {
     pub archived: bool,
     /// Core properties.
     pub metadata: DocumentMetadata,
+    /// Page setup, headers and footers.
+    pub section: Section,
     /// Counts.
     pub stats: Stats,
     /// First event time.
@@ -75,6 +77,7 @@ impl SummaryRow {
             version: document.version.get(),
             archived: document.archived,
             metadata: document.metadata.clone(),
+            section: document.section.clone(),
             stats: document.stats(),
             created_at: created_at.to_string(),
             created_by: created_by.to_string(),
@@ -174,7 +177,11 @@ impl Projected {
             .collect::<Result<_, StoreError>>()?;
         Ok(DocumentWrite {
             summary: self.summary.clone(),
-            metadata: serde_json::to_string(&self.summary.metadata).map_err(corrupt)?,
+            metadata: serde_json::to_string(&DocumentFields {
+                metadata: self.summary.metadata.clone(),
+                section: self.summary.section.clone(),
+            })
+            .map_err(corrupt)?,
             stats: serde_json::to_string(&self.summary.stats).map_err(corrupt)?,
             expected_version: self.stored_version,
             delete_all: self.rewrite_all,
@@ -338,6 +345,17 @@ fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
+/// What the `metadata` column holds, as JSON: the core properties and, where set, the
+/// section (page setup, headers, footers). Rows written before sections existed hold only
+/// the properties.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DocumentFields {
+    #[serde(flatten)]
+    metadata: DocumentMetadata,
+    #[serde(default, skip_serializing_if = "Section::is_empty")]
+    section: Section,
+}
+
 /// A summary from its columns (metadata and stats as JSON text).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn summary_from(
@@ -351,13 +369,15 @@ pub(crate) fn summary_from(
     created: (String, String),
     updated: (String, String),
 ) -> Result<SummaryRow, StoreError> {
+    let fields: DocumentFields = serde_json::from_str(metadata).map_err(corrupt)?;
     Ok(SummaryRow {
         id,
         tenant,
         title,
         version: version as u64,
         archived,
-        metadata: serde_json::from_str(metadata).map_err(corrupt)?,
+        metadata: fields.metadata,
+        section: fields.section,
         stats: serde_json::from_str(stats).map_err(corrupt)?,
         created_at: created.0,
         created_by: created.1,
@@ -555,6 +575,7 @@ impl Views {
             blocks,
             version: Version(summary.version),
             archived: summary.archived,
+            section: summary.section.clone(),
         };
         Ok(Some(Projected::stored(summary, document, ords)))
     }

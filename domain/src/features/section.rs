@@ -1,0 +1,621 @@
+//! The section: page setup (size, orientation, margins, columns) and headers and footers
+//! (every page, first page, even pages) with page-number fields.
+//!
+//! A document has one section today; commands name it as `section: 0` (or leave it out),
+//! so section breaks can add more without changing a command.
+//!
+//! The commands, how they are decided and how their events are applied.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::RunInput;
+use crate::decide::{Limits, check_index, check_text, runs_from, too_large};
+use crate::error::{DocumentError, EventMisfit};
+use crate::event::DocumentEvent;
+use crate::model::{Document, Field, HeaderFooter, Orientation, PageSetup, Run, RunFormat};
+use crate::text;
+
+/// Page sizes by name, in millimetres (portrait).
+pub(crate) const PAPER_SIZES: &[(&str, f32, f32)] = &[
+    ("A3", 297.0, 420.0),
+    ("A4", 210.0, 297.0),
+    ("A5", 148.0, 210.0),
+    ("Letter", 215.9, 279.4),
+    ("Legal", 215.9, 355.6),
+];
+/// Page sides, in millimetres: Word's range (0.1 to 22 inches).
+const PAGE_RANGE: (f32, f32) = (2.54, 558.8);
+/// What margins must leave for text, in millimetres.
+const MIN_TEXT_MM: f32 = 10.0;
+/// Most text columns.
+const MAX_COLUMNS: u8 = 10;
+
+/// `set_page_setup`: changes the fields given, keeps the others.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetPageSetup {
+    /// Section index (0, the default: documents have one section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<usize>,
+    /// A named paper size: `A3`, `A4`, `A5`, `Letter` or `Legal` (not with width/height);
+    /// the orientation stays as it is unless `orientation` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// Page width in millimetres (2.54 to 558.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 2.54, maximum = 558.8))]
+    pub width_mm: Option<f32>,
+    /// Page height in millimetres (2.54 to 558.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 2.54, maximum = 558.8))]
+    pub height_mm: Option<f32>,
+    /// `portrait` or `landscape`: width and height are swapped as needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<Orientation>,
+    /// Top margin in millimetres (0 to 558.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 558.8))]
+    pub margin_top_mm: Option<f32>,
+    /// Bottom margin in millimetres (0 to 558.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 558.8))]
+    pub margin_bottom_mm: Option<f32>,
+    /// Left margin in millimetres (0 to 558.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 558.8))]
+    pub margin_left_mm: Option<f32>,
+    /// Right margin in millimetres (0 to 558.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 558.8))]
+    pub margin_right_mm: Option<f32>,
+    /// Text columns, 1 to 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
+    pub columns: Option<u8>,
+}
+
+/// Which pages a header or footer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderKind {
+    /// Every page (the odd ones when an even-page one is set).
+    #[default]
+    Default,
+    /// The first page of the section.
+    First,
+    /// Even pages.
+    Even,
+}
+
+/// Header or footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Margin {
+    /// The header, above the text.
+    Header,
+    /// The footer, below the text.
+    Footer,
+}
+
+/// `set_header` and `set_footer` take the same fields.
+macro_rules! header_footer_command {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// Section index (0, the default: documents have one section).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub section: Option<usize>,
+            /// `default` (every page, the default), `first` (first page) or `even` (even
+            /// pages).
+            #[serde(default)]
+            pub kind: HeaderKind,
+            /// Text; `{PAGE}`, `{NUMPAGES}` and `{DATE}` become fields ("Page {PAGE} of
+            /// {NUMPAGES}"). Empty text removes it.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub text: Option<String>,
+            /// Formatted runs (a run with `field` is a field); not with `text`. No runs
+            /// removes it.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub runs: Option<Vec<RunInput>>,
+        }
+
+        impl $name {
+            fn content(&self) -> Content<'_> {
+                Content {
+                    section: self.section,
+                    kind: self.kind,
+                    text: self.text.as_deref(),
+                    runs: self.runs.as_deref(),
+                }
+            }
+        }
+    };
+}
+
+header_footer_command! {
+    /// `set_header`: the header of a section's pages, as `text` (where `{PAGE}`,
+    /// `{NUMPAGES}` and `{DATE}` become fields) or as `runs`.
+    SetHeader
+}
+
+header_footer_command! {
+    /// `set_footer`: the footer of a section's pages, as `text` (where `{PAGE}`,
+    /// `{NUMPAGES}` and `{DATE}` become fields) or as `runs`.
+    SetFooter
+}
+
+/// What `set_header` and `set_footer` ask for.
+struct Content<'a> {
+    section: Option<usize>,
+    kind: HeaderKind,
+    text: Option<&'a str>,
+    runs: Option<&'a [RunInput]>,
+}
+
+/// Checks a length in millimetres against `min..=max`.
+fn mm(field: &str, value: Option<f32>, min: f32, max: f32) -> Result<Option<f32>, DocumentError> {
+    match value {
+        Some(v) if !v.is_finite() || v < min || v > max => Err(DocumentError::invalid(
+            field,
+            format!("must be {min} to {max} mm"),
+        )),
+        // Word stores twentieths of a point: keep a tenth of a millimetre.
+        Some(v) => Ok(Some((v * 10.0).round() / 10.0)),
+        None => Ok(None),
+    }
+}
+
+/// Text with `{PAGE}`, `{NUMPAGES}` and `{DATE}` as runs, the placeholders as fields.
+pub(crate) fn placeholder_runs(text: &str) -> Vec<Run> {
+    const FIELDS: [(&str, Field, &str); 3] = [
+        ("{PAGE}", Field::Page, "1"),
+        ("{NUMPAGES}", Field::NumPages, "1"),
+        ("{DATE}", Field::Date, "date"),
+    ];
+    let mut runs = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next = FIELDS
+            .iter()
+            .filter_map(|(token, field, shown)| {
+                rest.find(token).map(|at| (at, *token, *field, *shown))
+            })
+            .min_by_key(|(at, ..)| *at);
+        let Some((at, token, field, shown)) = next else {
+            runs.push(Run::plain(rest));
+            break;
+        };
+        if at > 0 {
+            runs.push(Run::plain(&rest[..at]));
+        }
+        runs.push(Run {
+            text: shown.into(),
+            format: RunFormat {
+                field: Some(field),
+                ..RunFormat::default()
+            },
+        });
+        rest = &rest[at + token.len()..];
+    }
+    runs
+}
+
+impl Document {
+    /// The number of sections.
+    pub fn section_count(&self) -> usize {
+        1
+    }
+
+    fn section_index(&self, section: Option<usize>) -> Result<usize, DocumentError> {
+        let index = section.unwrap_or(0);
+        check_index("section", index, self.section_count())?;
+        Ok(index)
+    }
+
+    /// Decides `set_page_setup`.
+    pub(crate) fn decide_set_page_setup(
+        &self,
+        c: &SetPageSetup,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        let section = self.section_index(c.section)?;
+        let current = self.section.page.resolved();
+        let (mut width, mut height) = (current.width_mm, current.height_mm);
+        if let Some(name) = &c.size {
+            if c.width_mm.is_some() || c.height_mm.is_some() {
+                return Err(DocumentError::invalid(
+                    "size",
+                    "give size or width_mm/height_mm, not both",
+                ));
+            }
+            let Some((_, w, h)) = PAPER_SIZES
+                .iter()
+                .find(|(n, ..)| n.eq_ignore_ascii_case(name))
+            else {
+                let names: Vec<&str> = PAPER_SIZES.iter().map(|(n, ..)| *n).collect();
+                return Err(DocumentError::invalid(
+                    "size",
+                    format!("size is one of {}", names.join(", ")),
+                ));
+            };
+            (width, height) = if current.orientation == Orientation::Landscape {
+                (*h, *w)
+            } else {
+                (*w, *h)
+            };
+        }
+        let (lo, hi) = PAGE_RANGE;
+        width = mm("width_mm", c.width_mm, lo, hi)?.unwrap_or(width);
+        height = mm("height_mm", c.height_mm, lo, hi)?.unwrap_or(height);
+        match c.orientation {
+            Some(Orientation::Landscape) if width < height => (width, height) = (height, width),
+            Some(Orientation::Portrait) if width > height => (width, height) = (height, width),
+            _ => {}
+        }
+        let top = mm("margin_top_mm", c.margin_top_mm, 0.0, hi)?.unwrap_or(current.margin_top_mm);
+        let bottom = mm("margin_bottom_mm", c.margin_bottom_mm, 0.0, hi)?
+            .unwrap_or(current.margin_bottom_mm);
+        let left =
+            mm("margin_left_mm", c.margin_left_mm, 0.0, hi)?.unwrap_or(current.margin_left_mm);
+        let right =
+            mm("margin_right_mm", c.margin_right_mm, 0.0, hi)?.unwrap_or(current.margin_right_mm);
+        if left + right > width - MIN_TEXT_MM {
+            return Err(DocumentError::invalid(
+                "margin_left_mm",
+                format!(
+                    "the left and right margins leave less than {MIN_TEXT_MM} mm of a {width} mm wide page"
+                ),
+            ));
+        }
+        if top + bottom > height - MIN_TEXT_MM {
+            return Err(DocumentError::invalid(
+                "margin_top_mm",
+                format!(
+                    "the top and bottom margins leave less than {MIN_TEXT_MM} mm of a {height} mm high page"
+                ),
+            ));
+        }
+        let columns = match c.columns {
+            Some(n) if !(1..=MAX_COLUMNS).contains(&n) => {
+                return Err(DocumentError::invalid(
+                    "columns",
+                    format!("columns must be 1 to {MAX_COLUMNS}"),
+                ));
+            }
+            Some(n) => n,
+            None => current.columns,
+        };
+        let given = c.size.is_some()
+            || c.width_mm.is_some()
+            || c.height_mm.is_some()
+            || c.orientation.is_some()
+            || c.margin_top_mm.is_some()
+            || c.margin_bottom_mm.is_some()
+            || c.margin_left_mm.is_some()
+            || c.margin_right_mm.is_some()
+            || c.columns.is_some();
+        if !given {
+            return Err(DocumentError::invalid(
+                "size",
+                "give at least one of size, width_mm, height_mm, orientation, margins, columns",
+            ));
+        }
+        let page = PageSetup {
+            width_mm: Some(width),
+            height_mm: Some(height),
+            margin_top_mm: Some(top),
+            margin_bottom_mm: Some(bottom),
+            margin_left_mm: Some(left),
+            margin_right_mm: Some(right),
+            columns: Some(columns),
+        };
+        if page.resolved() == current && !self.section.page.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(DocumentEvent::PageSetupSet { section, page }))
+    }
+
+    /// Decides `set_header`.
+    pub(crate) fn decide_set_header(
+        &self,
+        c: &SetHeader,
+        limits: &Limits,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        self.decide_header_footer(Margin::Header, &c.content(), limits)
+    }
+
+    /// Decides `set_footer`.
+    pub(crate) fn decide_set_footer(
+        &self,
+        c: &SetFooter,
+        limits: &Limits,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        self.decide_header_footer(Margin::Footer, &c.content(), limits)
+    }
+
+    fn decide_header_footer(
+        &self,
+        margin: Margin,
+        c: &Content<'_>,
+        limits: &Limits,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        let section = self.section_index(c.section)?;
+        let runs = match (c.text, c.runs) {
+            (Some(t), None) => {
+                check_text("text", t, limits.max_text_chars)?;
+                let mut runs = placeholder_runs(t);
+                text::normalize(&mut runs);
+                runs
+            }
+            (None, Some(_)) => {
+                let runs = runs_from("text", None, c.runs, limits)?.unwrap_or_default();
+                if let Some(i) = runs.iter().position(|r| r.format.link.is_some()) {
+                    return Err(DocumentError::invalid(
+                        format!("runs.{i}.link"),
+                        "headers and footers hold no links yet",
+                    ));
+                }
+                normalized_runs(runs)
+            }
+            _ => return Err(DocumentError::invalid("text", "give text or runs (one)")),
+        };
+        let count: usize = [&self.section.header, &self.section.footer]
+            .into_iter()
+            .flat_map(HeaderFooter::texts)
+            .map(|t| text::str_len(&t))
+            .sum();
+        if count.saturating_add(text::char_len(&runs)) > limits.max_text_chars {
+            return Err(too_large("header and footer text", limits.max_text_chars));
+        }
+        let runs = (!runs.is_empty()).then_some(runs);
+        let set = match margin {
+            Margin::Header => &self.section.header,
+            Margin::Footer => &self.section.footer,
+        };
+        if slot(set, c.kind) == &runs {
+            return Ok(None);
+        }
+        Ok(Some(match margin {
+            Margin::Header => DocumentEvent::HeaderSet {
+                section,
+                kind: c.kind,
+                runs,
+            },
+            Margin::Footer => DocumentEvent::FooterSet {
+                section,
+                kind: c.kind,
+                runs,
+            },
+        }))
+    }
+
+    /// Folds a section event into the state (see [`Document::try_apply`]).
+    pub(crate) fn apply_section(
+        &mut self,
+        event: &DocumentEvent,
+        misfit: &dyn Fn(&'static str) -> EventMisfit,
+    ) -> Result<(), EventMisfit> {
+        use DocumentEvent as E;
+        match event {
+            E::PageSetupSet { section, page } => {
+                if *section >= self.section_count() {
+                    return Err(misfit("no such section"));
+                }
+                self.section.page = *page;
+            }
+            E::HeaderSet {
+                section,
+                kind,
+                runs,
+            }
+            | E::FooterSet {
+                section,
+                kind,
+                runs,
+            } => {
+                if *section >= self.section_count() {
+                    return Err(misfit("no such section"));
+                }
+                let set = if matches!(event, E::HeaderSet { .. }) {
+                    &mut self.section.header
+                } else {
+                    &mut self.section.footer
+                };
+                *slot_mut(set, *kind) = runs.clone().map(normalized_runs);
+            }
+            _ => return Err(misfit("not an event of this feature")),
+        }
+        Ok(())
+    }
+}
+
+fn normalized_runs(mut runs: Vec<Run>) -> Vec<Run> {
+    text::normalize(&mut runs);
+    runs
+}
+
+fn slot(set: &HeaderFooter, kind: HeaderKind) -> &Option<Vec<Run>> {
+    match kind {
+        HeaderKind::Default => &set.default,
+        HeaderKind::First => &set.first,
+        HeaderKind::Even => &set.even,
+    }
+}
+
+fn slot_mut(set: &mut HeaderFooter, kind: HeaderKind) -> &mut Option<Vec<Run>> {
+    match kind {
+        HeaderKind::Default => &mut set.default,
+        HeaderKind::First => &mut set.first,
+        HeaderKind::Even => &mut set.even,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Given/when/then: this feature's rules.
+
+    use super::*;
+    use crate::command::*;
+    use crate::decide::tests::{create, given, when};
+
+    fn setup(c: SetPageSetup) -> DocumentCommand {
+        DocumentCommand::SetPageSetup(c)
+    }
+
+    #[test]
+    fn landscape_swaps_width_and_height_and_a_size_keeps_the_orientation() {
+        let doc = given(&[create()]);
+        let doc = when(
+            &doc,
+            setup(SetPageSetup {
+                orientation: Some(Orientation::Landscape),
+                margin_left_mm: Some(20.0),
+                columns: Some(2),
+                ..SetPageSetup::default()
+            }),
+        )
+        .unwrap();
+        let page = doc.section.page.resolved();
+        assert_eq!((page.width_mm, page.height_mm), (297.0, 210.0));
+        assert_eq!(page.orientation, Orientation::Landscape);
+        assert_eq!((page.margin_left_mm, page.columns), (20.0, 2));
+        let doc = when(
+            &doc,
+            setup(SetPageSetup {
+                size: Some("letter".into()),
+                ..SetPageSetup::default()
+            }),
+        )
+        .unwrap();
+        let page = doc.section.page.resolved();
+        assert_eq!((page.width_mm, page.height_mm), (279.4, 215.9));
+        assert_eq!(page.margin_left_mm, 20.0, "other fields stay");
+    }
+
+    #[test]
+    fn bad_page_setups_are_refused() {
+        let doc = given(&[create()]);
+        let bad = [
+            SetPageSetup::default(),
+            SetPageSetup {
+                size: Some("B5".into()),
+                ..SetPageSetup::default()
+            },
+            SetPageSetup {
+                size: Some("A4".into()),
+                width_mm: Some(100.0),
+                ..SetPageSetup::default()
+            },
+            SetPageSetup {
+                width_mm: Some(f32::INFINITY),
+                ..SetPageSetup::default()
+            },
+            SetPageSetup {
+                width_mm: Some(1000.0),
+                ..SetPageSetup::default()
+            },
+            SetPageSetup {
+                margin_left_mm: Some(100.0),
+                margin_right_mm: Some(105.0),
+                ..SetPageSetup::default()
+            },
+            SetPageSetup {
+                columns: Some(0),
+                ..SetPageSetup::default()
+            },
+            SetPageSetup {
+                section: Some(1),
+                columns: Some(2),
+                ..SetPageSetup::default()
+            },
+        ];
+        for c in bad {
+            assert!(when(&doc, setup(c.clone())).is_err(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders_become_fields_and_text_edits_never_join_a_field() {
+        let runs = placeholder_runs("Page {PAGE} of {NUMPAGES}{PAGE} {x}");
+        let fields: Vec<(&str, Option<Field>)> = runs
+            .iter()
+            .map(|r| (r.text.as_str(), r.format.field))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("Page ", None),
+                ("1", Some(Field::Page)),
+                (" of ", None),
+                ("1", Some(Field::NumPages)),
+                ("1", Some(Field::Page)),
+                (" {x}", None),
+            ]
+        );
+        let mut normal = runs.clone();
+        text::normalize(&mut normal);
+        assert_eq!(normal, runs, "two fields side by side stay two");
+        let mut edited = runs;
+        text::insert(&mut edited, 6, "X");
+        assert_eq!(edited[1].text, "1");
+        assert_eq!(edited[2].text, "X of ");
+    }
+
+    #[test]
+    fn headers_and_footers_are_set_replaced_and_removed() {
+        let doc = given(&[create()]);
+        let footer = |text: &str, kind: HeaderKind| {
+            DocumentCommand::SetFooter(SetFooter {
+                kind,
+                text: Some(text.into()),
+                ..SetFooter::default()
+            })
+        };
+        let doc = when(
+            &doc,
+            footer("Page {PAGE} of {NUMPAGES}", HeaderKind::Default),
+        )
+        .unwrap();
+        let doc = when(&doc, footer("Cover", HeaderKind::First)).unwrap();
+        let doc = when(
+            &doc,
+            DocumentCommand::SetHeader(SetHeader {
+                runs: Some(vec![RunInput {
+                    text: "ACME".into(),
+                    bold: true,
+                    ..RunInput::default()
+                }]),
+                ..SetHeader::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            doc.section.footer.texts().collect::<Vec<_>>(),
+            ["Page 1 of 1", "Cover"]
+        );
+        assert!(doc.section.header.default.as_ref().unwrap()[0].format.bold);
+        let doc = when(&doc, footer("", HeaderKind::First)).unwrap();
+        assert_eq!(doc.section.footer.first, None);
+        let again = doc
+            .decide(
+                &footer("Page {PAGE} of {NUMPAGES}", HeaderKind::Default),
+                &Limits::default(),
+            )
+            .unwrap();
+        assert!(again.is_empty(), "the same content again changes nothing");
+        let link = DocumentCommand::SetHeader(SetHeader {
+            runs: Some(vec![RunInput {
+                text: "x".into(),
+                link: Some("https://x.org".into()),
+                ..RunInput::default()
+            }]),
+            ..SetHeader::default()
+        });
+        assert!(when(&doc, link).is_err());
+    }
+}
