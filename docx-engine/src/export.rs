@@ -211,6 +211,24 @@ fn style_attr(alignment: Option<Alignment>, f: &domain::ParagraphFormat) -> Stri
     }
 }
 
+/// The deepest heading level a table of contents of the document lists (0: none).
+fn toc_level(doc: &Document) -> u8 {
+    doc.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::TableOfContents(t) => Some(t.max_level),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The HTML id of a heading a table of contents links to (when it has no bookmark): the
+/// name the .docx gives its bookmark.
+fn toc_anchor(index: usize) -> String {
+    format!("_Toc{index:08}")
+}
+
 fn html(doc: &Document) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -223,7 +241,8 @@ fn html(doc: &Document) -> String {
     if let Some(runs) = &doc.section.header.default {
         let _ = writeln!(out, "<header>{}</header>", html_runs(runs));
     }
-    for block in &doc.blocks {
+    let toc_level = toc_level(doc);
+    for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(p) => {
                 let (id, anchors) = bookmark_ids(&p.bookmarks);
@@ -236,7 +255,11 @@ fn html(doc: &Document) -> String {
             }
             Block::Heading(h) => {
                 let level = h.level.min(6);
-                let (id, anchors) = bookmark_ids(&h.bookmarks);
+                let (id, anchors) = if h.bookmarks.is_empty() && h.level <= toc_level {
+                    (format!(" id=\"{}\"", toc_anchor(index)), String::new())
+                } else {
+                    bookmark_ids(&h.bookmarks)
+                };
                 let _ = writeln!(
                     out,
                     "<h{level}{id}{}>{anchors}{}</h{level}>",
@@ -299,6 +322,27 @@ fn html(doc: &Document) -> String {
             }
             Block::PageBreak(_) => {
                 out.push_str("<div style=\"break-after:page\"></div>\n");
+            }
+            Block::TableOfContents(t) => {
+                out.push_str("<nav>\n");
+                if let Some(title) = &t.title {
+                    let _ = writeln!(out, "<p><strong>{}</strong></p>", esc(title));
+                }
+                out.push_str("<ul>\n");
+                for (i, level, text) in doc.toc_entries(t.max_level) {
+                    let target = match doc.blocks[i].bookmarks().first() {
+                        Some(name) => name.clone(),
+                        None => toc_anchor(i),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "<li style=\"margin-left:{}em\"><a href=\"#{}\">{}</a></li>",
+                        u32::from(level.saturating_sub(1)) * 2,
+                        esc_attr(&target),
+                        esc(&text)
+                    );
+                }
+                out.push_str("</ul>\n</nav>\n");
             }
         }
     }
@@ -436,6 +480,18 @@ fn markdown(doc: &Document) -> String {
                 parts.push(lines.join("\n"));
             }
             Block::PageBreak(_) => parts.push("---".to_string()),
+            Block::TableOfContents(t) => {
+                let mut lines = Vec::new();
+                if let Some(title) = &t.title {
+                    lines.push(format!("**{}**", md_escape(title)));
+                    lines.push(String::new());
+                }
+                for (_, level, text) in doc.toc_entries(t.max_level) {
+                    let indent = "  ".repeat(usize::from(level.saturating_sub(1)));
+                    lines.push(format!("{indent}- {}", md_escape(&text)));
+                }
+                parts.push(lines.join("\n"));
+            }
         }
     }
     let mut out = parts.join("\n\n");
@@ -463,6 +519,15 @@ fn text(doc: &Document) -> String {
                 }
             }
             Block::PageBreak(_) => out.push('\u{c}'),
+            Block::TableOfContents(t) => {
+                if let Some(title) = &t.title {
+                    let _ = writeln!(out, "{title}");
+                }
+                for (_, level, text) in doc.toc_entries(t.max_level) {
+                    let indent = "  ".repeat(usize::from(level.saturating_sub(1)));
+                    let _ = writeln!(out, "{indent}{text}");
+                }
+            }
             other => {
                 out.push_str(&other.text());
                 out.push('\n');

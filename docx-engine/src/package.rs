@@ -83,10 +83,19 @@ impl CoreProperties<'_> {
 
 /// Copies every entry of the package into a deflate-compressed one, replacing the core
 /// properties and marking header rows.
+/// What the re-pack adds that docx-rs cannot write.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Marks {
+    /// Some table has a header row (`w:tblHeader`).
+    pub(crate) header_rows: bool,
+    /// The document has fields Word should refresh on open (a table of contents).
+    pub(crate) update_fields: bool,
+}
+
 pub(crate) fn repack(
     raw: &[u8],
     core: &CoreProperties<'_>,
-    header_rows: bool,
+    marks: Marks,
 ) -> Result<Vec<u8>, RenderError> {
     let mut input = ZipArchive::new(Cursor::new(raw))?;
     let mut output = ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len() / 3)));
@@ -109,13 +118,17 @@ pub(crate) fn repack(
             "docProps/custom.xml" => core.custom_xml().into_bytes(),
             "word/document.xml" => {
                 let data = small_caps(data);
-                let data = if header_rows {
+                let data = if marks.header_rows {
                     mark_header_rows(&data)
                 } else {
                     data
                 };
                 schema_order::normalize(&data, false)
             }
+            "word/settings.xml" if marks.update_fields => schema_order::normalize(
+                &insert_before(&data, "</w:settings>", r#"<w:updateFields w:val="true" />"#),
+                false,
+            ),
             "word/settings.xml" => schema_order::normalize(&data, false),
             part if is_header_or_footer(part) => schema_order::normalize(&small_caps(data), false),
             "word/styles.xml" => schema_order::normalize(&mark_default_style(&data), true),

@@ -48,8 +48,18 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
     let mut next_num = BULLET_NUM + 1;
     let mut header_rows = false;
     let mut ids = Ids::default();
+    // Headings a table of contents lists carry a `_Toc` bookmark its entries link to.
+    let toc_level = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::TableOfContents(t) => Some(t.max_level),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
 
-    for block in &doc.blocks {
+    for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(p) => {
                 let mut para = runs_paragraph(Paragraph::new(), &p.runs, &p.bookmarks, &mut ids);
@@ -59,7 +69,11 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                 docx = docx.add_paragraph(formatted(aligned(para, p.alignment), &p.format));
             }
             Block::Heading(h) => {
-                let para = runs_paragraph(Paragraph::new(), &h.runs, &h.bookmarks, &mut ids)
+                let mut bookmarks = h.bookmarks.clone();
+                if h.level <= toc_level {
+                    bookmarks.push(toc_bookmark(index));
+                }
+                let para = runs_paragraph(Paragraph::new(), &h.runs, &bookmarks, &mut ids)
                     .style(&format!("Heading{}", h.level));
                 docx = docx.add_paragraph(formatted(aligned(para, h.alignment), &h.format));
             }
@@ -94,6 +108,11 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                 docx = docx
                     .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
             }
+            Block::TableOfContents(t) => {
+                for para in table_of_contents(doc, t) {
+                    docx = docx.add_paragraph(para);
+                }
+            }
         }
     }
     docx = with_section(docx, &doc.section, &mut ids);
@@ -106,7 +125,11 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
         options,
         revision: doc.version.get(),
     };
-    package::repack(&raw.into_inner(), &core, header_rows)
+    let marks = package::Marks {
+        header_rows,
+        update_fields: toc_level > 0,
+    };
+    package::repack(&raw.into_inner(), &core, marks)
 }
 
 /// Millimetres in twentieths of a point, within Word's page limits (22 inches); a value
@@ -315,6 +338,55 @@ fn field_runs(field: domain::Field, run: &domain::Run) -> Vec<Run> {
     runs
 }
 
+/// The bookmark a table of contents entry links to: named after the heading's position,
+/// so the same version always names it the same way (Word's own are `_Toc` + digits).
+fn toc_bookmark(index: usize) -> String {
+    format!("_Toc{index:08}")
+}
+
+/// A table of contents as Word writes one: an optional title, then a `TOC` field whose
+/// current result is one paragraph per heading (style `TOC1`…`TOC9`, linked to the
+/// heading); Word refreshes it, page numbers included, when it opens the document
+/// (`w:updateFields`).
+fn table_of_contents(doc: &Document, toc: &domain::TableOfContents) -> Vec<Paragraph> {
+    let mut paragraphs = Vec::new();
+    if let Some(title) = &toc.title {
+        paragraphs.push(text_paragraph(title, Run::new).style("TOCHeading"));
+    }
+    let instruction = format!(r#"TOC \o "1-{}" \h \z \u"#, toc.max_level);
+    let begin = [
+        Run::new().add_field_char(FieldCharType::Begin, true),
+        Run::new().add_instr_text(InstrText::Unsupported(instruction)),
+        Run::new().add_field_char(FieldCharType::Separate, false),
+    ];
+    let mut begin = Some(begin);
+    let entry = |mut para: Paragraph, begin: &mut Option<[Run; 3]>| {
+        if let Some(runs) = begin.take() {
+            for run in runs {
+                para = para.add_run(run);
+            }
+        }
+        para
+    };
+    for (index, level, text) in doc.toc_entries(toc.max_level) {
+        let link = Hyperlink::new(toc_bookmark(index), HyperlinkType::Anchor);
+        let link = match text_run(&text, Run::new) {
+            Some(run) => link.add_run(run),
+            None => link,
+        };
+        let para = Paragraph::new().style(&format!("TOC{level}"));
+        paragraphs.push(entry(para, &mut begin).add_hyperlink(link));
+    }
+    if begin.is_some() {
+        // No headings yet: the field still exists, with a note as its result.
+        let para = entry(Paragraph::new(), &mut begin)
+            .add_run(Run::new().add_text("No headings yet: add headings, then update the table."));
+        paragraphs.push(para);
+    }
+    paragraphs.push(Paragraph::new().add_run(Run::new().add_field_char(FieldCharType::End, false)));
+    paragraphs
+}
+
 /// Word's built-in character style for links (blue, underlined).
 const HYPERLINK_STYLE: &str = "Hyperlink";
 
@@ -481,6 +553,24 @@ fn with_styles(mut docx: Docx) -> Docx {
         }
         docx = docx.add_style(style);
     }
+    docx = docx.add_style(
+        Style::new("TOCHeading", StyleType::Paragraph)
+            .name("TOC Heading")
+            .based_on("Heading1")
+            .next("Normal")
+            .ui_priority(39)
+            .q_format(true),
+    );
+    for level in 1..=9 {
+        docx = docx.add_style(
+            Style::new(format!("TOC{level}"), StyleType::Paragraph)
+                .name(format!("toc {level}"))
+                .based_on("Normal")
+                .next("Normal")
+                .ui_priority(39)
+                .indent(Some(220 * (level - 1)), None, None, None),
+        );
+    }
     docx.add_style(
         Style::new("ListParagraph", StyleType::Paragraph)
             .name("List Paragraph")
@@ -597,6 +687,34 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         assert_eq!(rendered(), rendered());
+    }
+
+    // See: issue 11: a real TOC field whose current result lists the headings.
+    #[test]
+    fn a_table_of_contents_is_a_toc_field_listing_the_headings() {
+        let mut doc = crate::export::tests::linked_sample();
+        let command: domain::DocumentCommand = serde_json::from_str(
+            r#"{"type":"add_table_of_contents","title":"Contents","position":{"index":0}}"#,
+        )
+        .unwrap();
+        for e in doc.decide(&command, &domain::Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        assert!(bytes == render_docx(&doc, &RenderOptions::default()).unwrap());
+        let (xml, _) = entry(&bytes, "word/document.xml");
+        assert!(xml.contains(r#"TOC \o "1-3" \h \z \u"#), "{xml}");
+        assert!(xml.contains(r#"<w:pStyle w:val="TOC1" />"#), "{xml}");
+        assert!(
+            xml.contains(r#"<w:hyperlink w:anchor="_Toc00000001""#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"w:name="_Toc00000001""#), "{xml}");
+        let (settings, _) = entry(&bytes, "word/settings.xml");
+        assert!(
+            settings.contains(r#"<w:updateFields w:val="true" />"#),
+            "{settings}"
+        );
     }
 
     // See: issue 11: page setup, headers and footers with page-number fields.

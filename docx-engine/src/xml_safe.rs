@@ -80,6 +80,7 @@ fn is_clean(doc: &Document) -> bool {
             Block::Table(t) => t.rows.iter().flatten().all(|c| ok(c)) && ok_opt(&t.style),
             Block::List(l) => l.items.iter().all(|i| ok(&i.text)),
             Block::PageBreak(_) => true,
+            Block::TableOfContents(t) => ok_opt(&t.title),
         })
 }
 
@@ -122,6 +123,7 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
             }
             Block::List(l) => l.items.iter_mut().for_each(|i| clean_in_place(&mut i.text)),
             Block::PageBreak(_) => {}
+            Block::TableOfContents(t) => clean_opt(&mut t.title),
         }
     }
     Cow::Owned(doc)

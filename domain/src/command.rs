@@ -79,6 +79,8 @@ pub enum DocumentCommand {
     SetHeader(SetHeader),
     /// Set a section's footer.
     SetFooter(SetFooter),
+    /// Add a table of contents.
+    AddTableOfContents(AddTableOfContents),
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -94,6 +96,7 @@ pub use crate::features::table::{
     AddTable, AddTableColumn, AddTableRow, DeleteTableColumn, DeleteTableRow, SetTableCell,
 };
 pub use crate::features::text_edit::{DeleteText, FormatText, InsertText, ReplaceText};
+pub use crate::features::toc::AddTableOfContents;
 
 /// Calls `$callback! { "wire_name" => Variant, ... }` with every document command (every
 /// command but create and archive, which have their own endpoints): the one place a
@@ -133,6 +136,7 @@ macro_rules! for_each_command {
             "set_page_setup" => SetPageSetup,
             "set_header" => SetHeader,
             "set_footer" => SetFooter,
+            "add_table_of_contents" => AddTableOfContents,
         }
     };
 }

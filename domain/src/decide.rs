@@ -144,6 +144,7 @@ impl Document {
             C::SetPageSetup(c) => self.decide_set_page_setup(c)?,
             C::SetHeader(c) => self.decide_set_header(c, limits)?,
             C::SetFooter(c) => self.decide_set_footer(c, limits)?,
+            C::AddTableOfContents(c) => Some(self.decide_add_table_of_contents(c, new_id, limits)?),
         };
         Ok(event.into_iter().collect())
     }
@@ -305,6 +306,7 @@ impl Document {
             | E::HyperlinkSet { .. }
             | E::BookmarkAdded { .. }
             | E::BookmarkRemoved { .. } => self.apply_hyperlink(event, &misfit)?,
+            E::TableOfContentsAdded { .. } => self.apply_toc(event, &misfit)?,
             E::PageSetupSet { .. } | E::HeaderSet { .. } | E::FooterSet { .. } => {
                 self.apply_section(event, &misfit)?
             }

@@ -197,6 +197,18 @@ pub enum DocumentEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         runs: Option<Vec<Run>>,
     },
+    /// A table of contents was added.
+    TableOfContentsAdded {
+        /// New block id.
+        block_id: BlockId,
+        /// Index it was inserted at.
+        index: usize,
+        /// Deepest heading level listed.
+        max_level: u8,
+        /// Its title, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+    },
     /// A table was added.
     TableAdded {
         /// New block id.
@@ -384,6 +396,7 @@ impl DocumentEvent {
             Self::ParagraphFormatSet { .. } => "ParagraphFormatSet",
             Self::HyperlinkInserted { .. } => "HyperlinkInserted",
             Self::PageSetupSet { .. } => "PageSetupSet",
+            Self::TableOfContentsAdded { .. } => "TableOfContentsAdded",
             Self::HeaderSet { .. } => "HeaderSet",
             Self::FooterSet { .. } => "FooterSet",
             Self::HyperlinkSet { .. } => "HyperlinkSet",
@@ -417,6 +430,9 @@ impl DocumentEvent {
                 block_id, index, ..
             }
             | Self::ListAdded {
+                block_id, index, ..
+            }
+            | Self::TableOfContentsAdded {
                 block_id, index, ..
             }
             | Self::PageBreakAdded { block_id, index } => Placement::Insert {
@@ -464,6 +480,7 @@ impl DocumentEvent {
         match self {
             Self::ParagraphAdded { block_id, .. }
             | Self::HeadingAdded { block_id, .. }
+            | Self::TableOfContentsAdded { block_id, .. }
             | Self::TableAdded { block_id, .. }
             | Self::ListAdded { block_id, .. }
             | Self::PageBreakAdded { block_id, .. } => vec![block_id.clone()],
@@ -538,6 +555,7 @@ impl DocumentEvent {
             | Self::FooterSet { .. }
             | Self::ParagraphAdded { .. }
             | Self::HeadingAdded { .. }
+            | Self::TableOfContentsAdded { .. }
             | Self::TableAdded { .. }
             | Self::ListAdded { .. }
             | Self::PageBreakAdded { .. }

@@ -11,3 +11,4 @@ pub(crate) mod section;
 pub(crate) mod structure;
 pub(crate) mod table;
 pub(crate) mod text_edit;
+pub(crate) mod toc;

@@ -40,5 +40,5 @@ pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
     Alignment, Block, Document, DocumentMetadata, Field, HeaderFooter, Heading, List, ListItem,
     ListKind, Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup,
-    Run, RunFormat, Section, Stats, Table,
+    Run, RunFormat, Section, Stats, Table, TableOfContents,
 };

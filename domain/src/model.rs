@@ -238,6 +238,8 @@ pub enum Block {
     List(List),
     /// A hard page break.
     PageBreak(PageBreak),
+    /// A table of contents: Word's TOC field over the headings.
+    TableOfContents(TableOfContents),
 }
 
 /// Paragraph alignment.
@@ -469,6 +471,35 @@ pub struct ListItem {
     pub level: u8,
 }
 
+/// A table of contents. Its entries are the document's headings down to `max_level`, as
+/// they are at each version (written into the .docx as the field's current result, so
+/// readers that do not update fields list them too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TableOfContents {
+    /// Stable id.
+    pub id: BlockId,
+    /// Deepest heading level listed, 1-9.
+    pub max_level: u8,
+    /// A title above the entries ("Contents"), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Document {
+    /// The entries of a table of contents listing headings down to `max_level`: each
+    /// heading's index, level and text.
+    pub fn toc_entries(&self, max_level: u8) -> impl Iterator<Item = (usize, u8, String)> + '_ {
+        self.blocks
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, b)| match b {
+                Block::Heading(h) if h.level <= max_level => Some((i, h.level, b.text())),
+                _ => None,
+            })
+    }
+}
+
 /// A page break.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -486,6 +517,7 @@ impl Block {
             Block::Table(t) => &t.id,
             Block::List(l) => &l.id,
             Block::PageBreak(b) => &b.id,
+            Block::TableOfContents(t) => &t.id,
         }
     }
 
@@ -506,6 +538,7 @@ impl Block {
             Block::Table(_) => "table",
             Block::List(_) => "list",
             Block::PageBreak(_) => "page_break",
+            Block::TableOfContents(_) => "table_of_contents",
         }
     }
 
@@ -528,6 +561,7 @@ impl Block {
                 .collect::<Vec<_>>()
                 .join("\n"),
             Block::PageBreak(_) => String::new(),
+            Block::TableOfContents(t) => t.title.clone().unwrap_or_default(),
         }
     }
 
@@ -539,6 +573,7 @@ impl Block {
             Block::Table(t) => t.rows.iter().flatten().cloned().collect(),
             Block::List(l) => l.items.iter().map(|i| i.text.clone()).collect(),
             Block::PageBreak(_) => Vec::new(),
+            Block::TableOfContents(t) => t.title.iter().cloned().collect(),
         }
     }
 }
@@ -607,6 +642,7 @@ impl Block {
                     .map(|i| size_of::<ListItem>() + i.text.len())
                     .sum(),
                 Block::PageBreak(_) => 0,
+                Block::TableOfContents(t) => opt(&t.title),
             }
     }
 }
@@ -684,6 +720,11 @@ impl Document {
                 Block::List(l) => {
                     for item in &l.items {
                         count(&mut stats, &item.text);
+                    }
+                }
+                Block::TableOfContents(t) => {
+                    if let Some(title) = &t.title {
+                        count(&mut stats, title);
                     }
                 }
                 Block::PageBreak(_) => {}

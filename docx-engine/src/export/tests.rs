@@ -336,3 +336,39 @@ fn a_stored_link_with_another_scheme_is_exported_as_text() {
     assert!(!html.contains("javascript"), "{html}");
     assert!(!md.contains("javascript"), "{md}");
 }
+
+#[test]
+fn a_table_of_contents_lists_the_headings_in_every_export() {
+    let mut doc = linked_sample();
+    for c in [
+        r#"{"type":"add_table_of_contents","title":"Contents","max_level":2,"position":{"index":0}}"#,
+        r#"{"type":"add_heading","text":"Scope","level":2}"#,
+        r#"{"type":"add_heading","text":"Too deep","level":3}"#,
+    ] {
+        let command: DocumentCommand = serde_json::from_str(c).unwrap();
+        for e in doc.decide(&command, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    let html = export(&doc, ExportFormat::Html);
+    assert!(
+        html.contains(r##"<li style="margin-left:0em"><a href="#Terms">Terms</a></li>"##),
+        "{html}"
+    );
+    assert!(
+        html.contains(r##"<a href="#_Toc00000003">Scope</a>"##),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<h2 id="_Toc00000003">Scope</h2>"#),
+        "{html}"
+    );
+    assert!(!html.contains(">Too deep</a>"), "{html}");
+    let md = export(&doc, ExportFormat::Markdown);
+    assert!(
+        md.starts_with("**Contents**\n\n- Terms\n  - Scope\n\n"),
+        "{md}"
+    );
+    let text = export(&doc, ExportFormat::Text);
+    assert!(text.starts_with("Contents\nTerms\n  Scope\n"), "{text}");
+}

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..31, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..32, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..31, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..32, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -322,6 +322,14 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             }]),
             ..SetHeader::default()
         }),
+        31 => DocumentCommand::AddTableOfContents(AddTableOfContents {
+            position: Some(Position {
+                index: Some(seed.n(seed.b, n + 1)),
+                ..Position::default()
+            }),
+            max_level: Some(seed.n(seed.a, 11) as u8),
+            title: (!t.is_empty()).then_some(t),
+        }),
         27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
             name: format!("B{}", seed.a % 3),
         }),
@@ -417,7 +425,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..24, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..25, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -582,6 +590,12 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             section: x % 2,
             kind: crate::command::HeaderKind::First,
             runs: Some(Vec::new()),
+        },
+        23 => DocumentEvent::TableOfContentsAdded {
+            block_id: BlockId::new(format!("c{x}")),
+            index: y,
+            max_level: x as u8,
+            title: pick.then_some(text),
         },
         19 => DocumentEvent::BookmarkRemoved {
             block_id,

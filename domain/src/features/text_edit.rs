@@ -283,7 +283,7 @@ impl Document {
                         scan(&l.id, Within::Item { item }, &li.text)?;
                     }
                 }
-                Block::PageBreak(_) => {}
+                Block::PageBreak(_) | Block::TableOfContents(_) => {}
             }
         }
         if occurrences.is_empty() {

@@ -648,3 +648,86 @@ async fn page_setup_headers_and_footers_reach_word_embedded() {
 async fn page_setup_headers_and_footers_reach_word_distributed() {
     page_setup_headers_and_footers_reach_word(crate::helpers::spawn_distributed().await).await;
 }
+
+async fn a_table_of_contents_reaches_word(app: crate::helpers::TestApp) {
+    // Arrange: a document with headings on two levels and one too deep to list.
+    let id = app.create_document("Contents").await;
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "add_heading", "text": "Introduction", "level": 1},
+            {"type": "add_paragraph", "text": "Body"},
+            {"type": "add_heading", "text": "Scope", "level": 2},
+            {"type": "add_heading", "text": "Detail", "level": 3},
+        ]}),
+    )
+    .await;
+
+    // Act
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "add_table_of_contents", "title": "Contents", "max_level": 2,
+            "position": {"at": "start"}}),
+        )
+        .await;
+    let refused = app
+        .command(
+            &id,
+            json!({"type": "add_table_of_contents", "max_level": 12}),
+        )
+        .await;
+
+    // Assert: a TOC block; its entries in the .docx (python-docx, pandoc, LibreOffice),
+    // with updateFields set and no schema findings.
+    crate::helpers::problem(refused, 422).await;
+    let version = last["version"].as_u64().unwrap();
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    assert_eq!(
+        content["blocks"][0]["type"], "table_of_contents",
+        "{content}"
+    );
+    assert_eq!(content["blocks"][0]["max_level"], 2, "{content}");
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    assert!(crate::helpers::zip_entry(&docx, "word/settings.xml").contains("w:updateFields"));
+    let read = crate::helpers::python_docx(&docx);
+    let entries: Vec<(&str, &str)> = read["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["style"].as_str().is_some_and(|s| s.starts_with("toc ")))
+        .map(|p| (p["style"].as_str().unwrap(), p["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        entries,
+        [("toc 1", "Introduction"), ("toc 2", "Scope")],
+        "{read}"
+    );
+    if let Some(ast) = crate::helpers::pandoc_json(&docx) {
+        // Each listed heading twice: its TOC entry and itself; the deep one once.
+        let text = ast.to_string();
+        assert_eq!(text.matches(r#""Scope""#).count(), 2, "{text}");
+        assert_eq!(text.matches(r#""Introduction""#).count(), 2, "{text}");
+        assert_eq!(text.matches(r#""Detail""#).count(), 1, "{text}");
+    }
+    if let Some(text) = crate::helpers::libreoffice_convert(&docx, "txt:Text", "txt") {
+        let contents = text.find("Contents").expect("the title");
+        let intro = text[contents..].find("Introduction").expect("an entry");
+        assert!(text[contents + intro..].contains("Scope"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_table_of_contents_reaches_word_embedded() {
+    a_table_of_contents_reaches_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn a_table_of_contents_reaches_word_distributed() {
+    a_table_of_contents_reaches_word(crate::helpers::spawn_distributed().await).await;
+}
