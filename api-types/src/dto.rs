@@ -198,6 +198,33 @@ pub struct OutlineResponse {
     pub items: Vec<OutlineItem>,
 }
 
+/// A document's style sheet: Word's built-in styles folio uses, then the document's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StylesResponse {
+    /// Version shown.
+    pub version: u64,
+    /// The styles.
+    pub styles: Vec<StyleInfo>,
+}
+
+/// One style.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StyleInfo {
+    /// Its id (what `apply_style`, `add_paragraph(style)` and `add_table(style)` take).
+    pub style_id: String,
+    /// Its name as Word shows it.
+    pub name: String,
+    /// `paragraph`, `character` or `table`.
+    pub kind: domain::StyleKind,
+    /// One of Word's built-in styles (these keep Word's definitions).
+    pub builtin: bool,
+    /// Whether `apply_style` may give it (headings take theirs from their level).
+    pub applicable: bool,
+    /// The definition of a style of the document's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<domain::StyleDef>,
+}
+
 /// A document's sections with their page setup, headers and footers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SectionsResponse {

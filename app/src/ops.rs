@@ -14,7 +14,7 @@ use std::time::Instant;
 use api_types::{
     ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse, CreatedDocument,
     DocumentSearchResponse, DocumentSummary, ExportResponse, OutlineResponse, SearchHit,
-    SectionsResponse, TextResponse,
+    SectionsResponse, StylesResponse, TextResponse,
 };
 use auth::{Principal, Scope};
 use domain::DocumentId;
@@ -201,6 +201,13 @@ fn queries() -> Vec<Query> {
             rest: ("GET", "/v1/documents/{id}/outline"),
             input: schema::object(&[doc()], Some(at())),
             output: schema::of::<OutlineResponse>(),
+        },
+        Query {
+            name: "get_styles",
+            description: "A document's style sheet: Word's built-in styles folio uses and the document's own, with their kinds and definitions.",
+            rest: ("GET", "/v1/documents/{id}/styles"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<StylesResponse>(),
         },
         Query {
             name: "get_sections",
@@ -654,6 +661,10 @@ async fn run(
         "get_outline" => {
             let id: String = required(&mut args, "document_id")?;
             json(reads.outline(who, &id, rest(args)?).await?)
+        }
+        "get_styles" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.styles(who, &id, rest(args)?).await?)
         }
         "get_sections" => {
             let id: String = required(&mut args, "document_id")?;

@@ -22,7 +22,8 @@ use std::time::Duration;
 use api_types::{
     ApiError, AuditItem, BlockResponse, BlockView, Code, ContentResponse, DocumentMatch,
     DocumentSearchResponse, DocumentSummary, ExportResponse, HistoryItem, OutlineItem,
-    OutlineResponse, Page, SearchHit, SectionInfo, SectionsResponse, TextResponse,
+    OutlineResponse, Page, SearchHit, SectionInfo, SectionsResponse, StyleInfo, StylesResponse,
+    TextResponse,
 };
 use auth::Principal;
 use docx_engine::{ExportFormat, export, render_docx};

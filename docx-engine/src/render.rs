@@ -40,7 +40,7 @@ const BULLET_NUM: usize = 10;
 pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
     let doc = xml_safe::document(doc);
     let doc = doc.as_ref();
-    let mut docx = with_styles(Docx::new());
+    let mut docx = with_own_styles(with_styles(Docx::new()), &doc.styles);
     docx = docx
         .add_abstract_numbering(bullet_numbering())
         .add_abstract_numbering(decimal_numbering())
@@ -429,6 +429,9 @@ fn styled_run(f: &domain::RunFormat) -> Run {
     } else if f.subscript {
         r.run_property = r.run_property.vert_align(VertAlignType::SubScript);
     }
+    if let Some(style) = &f.style {
+        r = r.style(style);
+    }
     if f.small_caps {
         // docx-rs has no w:smallCaps; folio writes no w:caps of its own, so the packager
         // turns this one into w:smallCaps (package::small_caps).
@@ -509,6 +512,69 @@ fn table(t: &domain::Table, text_width: usize) -> Table {
         Some(style) => table.style(style),
         None => table,
     }
+}
+
+/// The document's own styles, after the built-in ones.
+fn with_own_styles(mut docx: Docx, styles: &[domain::StyleDef]) -> Docx {
+    for s in styles {
+        let kind = match s.kind {
+            domain::StyleKind::Paragraph => StyleType::Paragraph,
+            domain::StyleKind::Character => StyleType::Character,
+            domain::StyleKind::Table => StyleType::Table,
+        };
+        let mut style = Style::new(&s.style_id, kind).name(&s.name).q_format(true);
+        match (&s.based_on, s.kind) {
+            (Some(base), _) => style = style.based_on(base),
+            (None, domain::StyleKind::Paragraph) => style = style.based_on("Normal"),
+            (None, _) => {}
+        }
+        if let Some(next) = &s.next {
+            style = style.next(next);
+        }
+        if let Some(font) = &s.font {
+            style = style.fonts(
+                RunFonts::new()
+                    .ascii(font)
+                    .hi_ansi(font)
+                    .east_asia(font)
+                    .cs(font),
+            );
+        }
+        if let Some(size) = s.size_pt.filter(|v| v.is_finite()) {
+            style = style.size((size.clamp(1.0, 1638.0) * 2.0).round() as usize);
+        }
+        if s.bold == Some(true) {
+            style = style.bold();
+        }
+        if s.italic == Some(true) {
+            style = style.italic();
+        }
+        if s.underline == Some(true) {
+            style = style.underline("single");
+        }
+        if let Some(color) = &s.color {
+            style = style.color(color);
+        }
+        if s.spacing_before.is_some() || s.spacing_after.is_some() {
+            let mut spacing = LineSpacing::new();
+            if let Some(before) = s.spacing_before {
+                spacing = spacing.before(twips(before).max(0) as u32);
+            }
+            if let Some(after) = s.spacing_after {
+                spacing = spacing.after(twips(after).max(0) as u32);
+            }
+            style = style.line_spacing(spacing);
+        }
+        style = match s.alignment {
+            None => style,
+            Some(Alignment::Left) => style.align(AlignmentType::Left),
+            Some(Alignment::Center) => style.align(AlignmentType::Center),
+            Some(Alignment::Right) => style.align(AlignmentType::Right),
+            Some(Alignment::Justify) => style.align(AlignmentType::Both),
+        };
+        docx = docx.add_style(style);
+    }
+    docx
 }
 
 fn with_styles(mut docx: Docx) -> Docx {

@@ -44,6 +44,7 @@ fn clean_runs(runs: &mut [Run]) {
         clean_opt(&mut run.format.color);
         clean_opt(&mut run.format.highlight);
         clean_opt(&mut run.format.link);
+        clean_opt(&mut run.format.style);
     }
 }
 
@@ -58,10 +59,28 @@ fn is_clean(doc: &Document) -> bool {
                 && ok_opt(&r.format.color)
                 && ok_opt(&r.format.highlight)
                 && ok_opt(&r.format.link)
+                && ok_opt(&r.format.style)
         })
     };
     let m = &doc.metadata;
+    let style_ok = |s: &domain::StyleDef| {
+        ok(&s.style_id)
+            && ok(&s.name)
+            && ok_opt(&s.based_on)
+            && ok_opt(&s.next)
+            && ok_opt(&s.font)
+            && ok_opt(&s.color)
+    };
+    let hf_ok = |set: &domain::HeaderFooter| {
+        [&set.default, &set.first, &set.even]
+            .into_iter()
+            .flatten()
+            .all(|runs| runs_ok(runs))
+    };
     ok(&doc.title)
+        && doc.styles.iter().all(style_ok)
+        && hf_ok(&doc.section.header)
+        && hf_ok(&doc.section.footer)
         && [
             &m.author,
             &m.subject,
@@ -106,6 +125,26 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
         .into_iter()
         .map(|(k, v)| (clean(&k).into_owned(), clean(&v).into_owned()))
         .collect();
+    for style in &mut doc.styles {
+        clean_in_place(&mut style.style_id);
+        clean_in_place(&mut style.name);
+        for value in [
+            &mut style.based_on,
+            &mut style.next,
+            &mut style.font,
+            &mut style.color,
+        ] {
+            clean_opt(value);
+        }
+    }
+    for set in [&mut doc.section.header, &mut doc.section.footer] {
+        for runs in [&mut set.default, &mut set.first, &mut set.even]
+            .into_iter()
+            .flatten()
+        {
+            clean_runs(runs);
+        }
+    }
     for block in &mut doc.blocks {
         match block {
             Block::Paragraph(p) => {

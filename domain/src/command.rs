@@ -81,6 +81,14 @@ pub enum DocumentCommand {
     SetFooter(SetFooter),
     /// Add a table of contents.
     AddTableOfContents(AddTableOfContents),
+    /// Create a style of the document's own.
+    CreateStyle(CreateStyle),
+    /// Change a style of the document's own.
+    UpdateStyle(UpdateStyle),
+    /// Delete an unused style of the document's own.
+    DeleteStyle(DeleteStyle),
+    /// Give a paragraph, text range or table a style.
+    ApplyStyle(ApplyStyle),
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -92,6 +100,7 @@ pub use crate::features::paragraph::{AddHeading, AddParagraph, SetAlignment, Upd
 pub use crate::features::paragraph_format::SetParagraphFormat;
 pub use crate::features::section::{HeaderKind, SetFooter, SetHeader, SetPageSetup};
 pub use crate::features::structure::{DeleteBlock, MoveBlock};
+pub use crate::features::style::{ApplyStyle, CreateStyle, DeleteStyle, UpdateStyle};
 pub use crate::features::table::{
     AddTable, AddTableColumn, AddTableRow, DeleteTableColumn, DeleteTableRow, SetTableCell,
 };
@@ -137,6 +146,10 @@ macro_rules! for_each_command {
             "set_header" => SetHeader,
             "set_footer" => SetFooter,
             "add_table_of_contents" => AddTableOfContents,
+            "create_style" => CreateStyle,
+            "update_style" => UpdateStyle,
+            "delete_style" => DeleteStyle,
+            "apply_style" => ApplyStyle,
         }
     };
 }

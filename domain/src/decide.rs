@@ -38,18 +38,6 @@ impl Default for Limits {
 pub const MAX_TABLE_COLS: usize = 63;
 /// Deepest list level (0-based).
 pub const MAX_LIST_LEVEL: u8 = 8;
-/// Paragraph styles the .docx writer defines, and so the only ones a paragraph may use.
-pub const PARAGRAPH_STYLES: &[&str] = &[
-    "Normal",
-    "Title",
-    "Subtitle",
-    "Quote",
-    "IntenseQuote",
-    "Caption",
-    "NoSpacing",
-];
-/// Table styles the .docx writer defines.
-pub const TABLE_STYLES: &[&str] = &["TableGrid"];
 
 /// Checks that text can be stored in a .docx (XML 1.0 characters only; tab and newline
 /// allowed) and is not longer than `max` characters.
@@ -144,6 +132,10 @@ impl Document {
             C::SetPageSetup(c) => self.decide_set_page_setup(c)?,
             C::SetHeader(c) => self.decide_set_header(c, limits)?,
             C::SetFooter(c) => self.decide_set_footer(c, limits)?,
+            C::CreateStyle(c) => self.decide_create_style(c)?,
+            C::UpdateStyle(c) => self.decide_update_style(c)?,
+            C::DeleteStyle(c) => self.decide_delete_style(c)?,
+            C::ApplyStyle(c) => self.decide_apply_style(c)?,
             C::AddTableOfContents(c) => Some(self.decide_add_table_of_contents(c, new_id, limits)?),
         };
         Ok(event.into_iter().collect())
@@ -307,6 +299,12 @@ impl Document {
             | E::BookmarkAdded { .. }
             | E::BookmarkRemoved { .. } => self.apply_hyperlink(event, &misfit)?,
             E::TableOfContentsAdded { .. } => self.apply_toc(event, &misfit)?,
+            E::StyleCreated { .. }
+            | E::StyleUpdated { .. }
+            | E::StyleDeleted { .. }
+            | E::ParagraphStyleSet { .. }
+            | E::TableStyleSet { .. }
+            | E::CharacterStyleSet { .. } => self.apply_style_event(event, &misfit)?,
             E::PageSetupSet { .. } | E::HeaderSet { .. } | E::FooterSet { .. } => {
                 self.apply_section(event, &misfit)?
             }
@@ -365,20 +363,6 @@ pub(crate) fn check_index(
         Ok(())
     } else {
         Err(DocumentError::IndexOutOfRange { field, value, len })
-    }
-}
-
-pub(crate) fn check_style(field: &str, style: &str, known: &[&str]) -> Result<(), DocumentError> {
-    if known.contains(&style) {
-        Ok(())
-    } else {
-        Err(DocumentError::invalid(
-            field,
-            format!(
-                "unknown style {style:?}; known styles: {}",
-                known.join(", ")
-            ),
-        ))
     }
 }
 

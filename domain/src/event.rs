@@ -209,6 +209,46 @@ pub enum DocumentEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         title: Option<String>,
     },
+    /// A style of the document's own was created.
+    StyleCreated {
+        /// The style.
+        style: crate::model::StyleDef,
+    },
+    /// A style of the document's own was changed (the whole resulting style).
+    StyleUpdated {
+        /// The style now.
+        style: crate::model::StyleDef,
+    },
+    /// A style of the document's own was deleted.
+    StyleDeleted {
+        /// Its id.
+        style_id: String,
+    },
+    /// A paragraph's style was set.
+    ParagraphStyleSet {
+        /// The block.
+        block_id: BlockId,
+        /// The paragraph style id.
+        style: Option<String>,
+    },
+    /// A table's style was set.
+    TableStyleSet {
+        /// The block.
+        block_id: BlockId,
+        /// The table style id.
+        style: Option<String>,
+    },
+    /// Characters `start..end` got a character style.
+    CharacterStyleSet {
+        /// The block.
+        block_id: BlockId,
+        /// First character.
+        start: usize,
+        /// End (exclusive).
+        end: usize,
+        /// The character style id.
+        style: Option<String>,
+    },
     /// A table was added.
     TableAdded {
         /// New block id.
@@ -397,6 +437,12 @@ impl DocumentEvent {
             Self::HyperlinkInserted { .. } => "HyperlinkInserted",
             Self::PageSetupSet { .. } => "PageSetupSet",
             Self::TableOfContentsAdded { .. } => "TableOfContentsAdded",
+            Self::StyleCreated { .. } => "StyleCreated",
+            Self::StyleUpdated { .. } => "StyleUpdated",
+            Self::StyleDeleted { .. } => "StyleDeleted",
+            Self::ParagraphStyleSet { .. } => "ParagraphStyleSet",
+            Self::TableStyleSet { .. } => "TableStyleSet",
+            Self::CharacterStyleSet { .. } => "CharacterStyleSet",
             Self::HeaderSet { .. } => "HeaderSet",
             Self::FooterSet { .. } => "FooterSet",
             Self::HyperlinkSet { .. } => "HyperlinkSet",
@@ -461,6 +507,12 @@ impl DocumentEvent {
             | Self::PageSetupSet { .. }
             | Self::HeaderSet { .. }
             | Self::FooterSet { .. }
+            | Self::StyleCreated { .. }
+            | Self::StyleUpdated { .. }
+            | Self::StyleDeleted { .. }
+            | Self::ParagraphStyleSet { .. }
+            | Self::TableStyleSet { .. }
+            | Self::CharacterStyleSet { .. }
             | Self::HyperlinkSet { .. }
             | Self::BookmarkAdded { .. }
             | Self::BookmarkRemoved { .. }
@@ -501,6 +553,12 @@ impl DocumentEvent {
             | Self::PageSetupSet { .. }
             | Self::HeaderSet { .. }
             | Self::FooterSet { .. }
+            | Self::StyleCreated { .. }
+            | Self::StyleUpdated { .. }
+            | Self::StyleDeleted { .. }
+            | Self::ParagraphStyleSet { .. }
+            | Self::TableStyleSet { .. }
+            | Self::CharacterStyleSet { .. }
             | Self::HyperlinkSet { .. }
             | Self::BookmarkAdded { .. }
             | Self::BookmarkRemoved { .. }
@@ -528,6 +586,9 @@ impl DocumentEvent {
             | Self::ParagraphFormatSet { block_id, .. }
             | Self::HyperlinkInserted { block_id, .. }
             | Self::HyperlinkSet { block_id, .. }
+            | Self::ParagraphStyleSet { block_id, .. }
+            | Self::TableStyleSet { block_id, .. }
+            | Self::CharacterStyleSet { block_id, .. }
             | Self::BookmarkAdded { block_id, .. }
             | Self::BookmarkRemoved { block_id, .. }
             | Self::TableCellSet { block_id, .. }
@@ -553,6 +614,9 @@ impl DocumentEvent {
             | Self::PageSetupSet { .. }
             | Self::HeaderSet { .. }
             | Self::FooterSet { .. }
+            | Self::StyleCreated { .. }
+            | Self::StyleUpdated { .. }
+            | Self::StyleDeleted { .. }
             | Self::ParagraphAdded { .. }
             | Self::HeadingAdded { .. }
             | Self::TableOfContentsAdded { .. }

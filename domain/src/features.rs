@@ -9,6 +9,7 @@ pub(crate) mod paragraph;
 pub(crate) mod paragraph_format;
 pub(crate) mod section;
 pub(crate) mod structure;
+pub(crate) mod style;
 pub(crate) mod table;
 pub(crate) mod text_edit;
 pub(crate) mod toc;

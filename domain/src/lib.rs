@@ -33,12 +33,13 @@ pub mod model;
 pub mod text;
 
 pub use command::{BlockRef, DocumentCommand, Position};
-pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS, PARAGRAPH_STYLES, TABLE_STYLES};
+pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
+pub use features::style::BUILTIN_STYLES;
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
     Alignment, Block, Document, DocumentMetadata, Field, HeaderFooter, Heading, List, ListItem,
     ListKind, Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup,
-    Run, RunFormat, Section, Stats, Table, TableOfContents,
+    Run, RunFormat, Section, Stats, StyleDef, StyleKind, Table, TableOfContents,
 };

@@ -29,6 +29,69 @@ pub struct Document {
     /// nothing is set).
     #[serde(default, skip_serializing_if = "Section::is_empty")]
     pub section: Section,
+    /// The document's own styles (Word's built-in ones that folio uses are always there:
+    /// `GET …/styles` lists both).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub styles: Vec<StyleDef>,
+}
+
+/// What a style formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StyleKind {
+    /// Whole paragraphs.
+    #[default]
+    Paragraph,
+    /// Runs of text.
+    Character,
+    /// Tables.
+    Table,
+}
+
+/// A style of the document's own (a custom style).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StyleDef {
+    /// Its id, as blocks and runs refer to it (`LegalClause`).
+    pub style_id: String,
+    /// Its name as Word shows it ("Legal Clause").
+    pub name: String,
+    /// Paragraph, character or table.
+    pub kind: StyleKind,
+    /// The style it inherits from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on: Option<String>,
+    /// The paragraph style Word gives the next paragraph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// Font family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
+    /// Size in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_pt: Option<f32>,
+    /// Bold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bold: Option<bool>,
+    /// Italic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub italic: Option<bool>,
+    /// Underline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub underline: Option<bool>,
+    /// Colour, six hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Space before paragraphs, in points (paragraph styles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spacing_before: Option<f32>,
+    /// Space after paragraphs, in points (paragraph styles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spacing_after: Option<f32>,
+    /// Alignment (paragraph styles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<Alignment>,
 }
 
 /// A section: its page setup and its headers and footers.
@@ -323,6 +386,9 @@ pub struct RunFormat {
     /// The run is a field Word computes; its text is the value shown until it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<Field>,
+    /// Character style id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference

@@ -121,6 +121,17 @@ pub fn set_link(runs: &mut Vec<Run>, start: usize, end: usize, target: Option<&s
     normalize(runs);
 }
 
+/// Gives characters `start..end` a character style, or none. The range must be inside the
+/// text.
+pub fn set_style(runs: &mut Vec<Run>, start: usize, end: usize, style: Option<&str>) {
+    let i = split_at(runs, start);
+    let j = split_at(runs, end);
+    for run in &mut runs[i..j] {
+        run.format.style = style.map(str::to_string);
+    }
+    normalize(runs);
+}
+
 /// Deletes characters `start..end`. The range must be inside the text.
 pub fn delete(runs: &mut Vec<Run>, start: usize, end: usize) {
     let i = split_at(runs, start);

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, get, web};
 use api_types::{
     ApiError, AuditItem, BlockView, Code, ContentResponse, DocumentSearchResponse, DocumentSummary,
     HistoryItem, OutlineResponse, Page, ProblemDetails, SearchHit, SectionsResponse,
+    StylesResponse,
 };
 use app::read::{
     DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt, Reads, SearchParams,
@@ -36,6 +37,7 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_text)
             .service(get_outline)
             .service(get_sections)
+            .service(get_styles)
             .service(get_docx)
             .service(get_export)
             .service(get_history)
@@ -185,6 +187,29 @@ async fn get_outline(
     Ok(HttpResponse::Ok()
         .insert_header(etag(outline.version))
         .json(outline))
+}
+
+/// The style sheet.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_styles",
+    params(("id" = String, Path, description = "document id"), ReadAt),
+    responses(
+        (status = 200, description = "styles", body = StylesResponse),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/styles")]
+async fn get_styles(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadAt>,
+) -> Result<HttpResponse, ApiError> {
+    let styles = reads.styles(&principal, &path, *params).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(styles.version))
+        .json(styles))
 }
 
 /// The sections: page setup, headers and footers.

@@ -153,6 +153,41 @@ impl Reads {
         })
     }
 
+    /// The style sheet.
+    ///
+    /// # Errors
+    /// As [`Reads::summary`].
+    pub async fn styles(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<StylesResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        let builtin = domain::BUILTIN_STYLES
+            .iter()
+            .map(|(style_id, name, kind, applicable)| StyleInfo {
+                style_id: (*style_id).to_string(),
+                name: (*name).to_string(),
+                kind: *kind,
+                builtin: true,
+                applicable: *applicable,
+                definition: None,
+            });
+        let own = resolved.document.styles.iter().map(|s| StyleInfo {
+            style_id: s.style_id.clone(),
+            name: s.name.clone(),
+            kind: s.kind,
+            builtin: false,
+            applicable: true,
+            definition: Some(s.clone()),
+        });
+        Ok(StylesResponse {
+            version: resolved.version(),
+            styles: builtin.chain(own).collect(),
+        })
+    }
+
     /// The sections: page setup, headers and footers.
     ///
     /// # Errors

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..32, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..36, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..32, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..36, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -330,6 +330,32 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             max_level: Some(seed.n(seed.a, 11) as u8),
             title: (!t.is_empty()).then_some(t),
         }),
+        32 => DocumentCommand::CreateStyle(CreateStyle {
+            name: format!("S{}", seed.a % 3),
+            kind: [
+                crate::model::StyleKind::Paragraph,
+                crate::model::StyleKind::Character,
+                crate::model::StyleKind::Table,
+            ][seed.b % 3],
+            based_on: seed.raw.then(|| format!("S{}", seed.b % 3)),
+            bold: Some(true),
+            ..CreateStyle::default()
+        }),
+        33 => DocumentCommand::UpdateStyle(UpdateStyle {
+            style_id: format!("S{}", seed.a % 3),
+            based_on: Some(format!("S{}", seed.b % 3)),
+            size_pt: Some(seed.b as f32),
+            ..UpdateStyle::default()
+        }),
+        34 => DocumentCommand::ApplyStyle(ApplyStyle {
+            block_id: id,
+            style_id: format!("S{}", seed.b % 3),
+            start: seed.raw.then_some(seed.a),
+            ..ApplyStyle::default()
+        }),
+        35 => DocumentCommand::DeleteStyle(DeleteStyle {
+            style_id: format!("S{}", seed.a % 3),
+        }),
         27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
             name: format!("B{}", seed.a % 3),
         }),
@@ -425,7 +451,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..25, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..28, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -596,6 +622,23 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             index: y,
             max_level: x as u8,
             title: pick.then_some(text),
+        },
+        24 => DocumentEvent::CharacterStyleSet {
+            block_id,
+            start: x,
+            end: y,
+            style: pick.then(|| "S".into()),
+        },
+        25 => DocumentEvent::StyleDeleted {
+            style_id: format!("S{}", x % 2),
+        },
+        26 => DocumentEvent::TableStyleSet {
+            block_id,
+            style: Some(text),
+        },
+        27 => DocumentEvent::ParagraphStyleSet {
+            block_id,
+            style: pick.then_some(text),
         },
         19 => DocumentEvent::BookmarkRemoved {
             block_id,

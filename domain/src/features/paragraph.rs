@@ -5,9 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Position, RunInput, plain_runs};
-use crate::decide::{
-    Limits, PARAGRAPH_STYLES, check_style, check_text, normalized, runs_from, text_runs,
-};
+use crate::decide::{Limits, check_text, normalized, runs_from, text_runs};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
@@ -106,7 +104,7 @@ impl Document {
                 .unwrap_or_default();
             self.check_links(&runs, "runs")?;
             if let Some(style) = &c.style {
-                check_style("style", style, PARAGRAPH_STYLES)?;
+                self.check_style("style", style, crate::model::StyleKind::Paragraph)?;
             }
             DocumentEvent::ParagraphAdded {
                 block_id: new_id,

@@ -5,10 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::Position;
-use crate::decide::{
-    Limits, MAX_TABLE_COLS, TABLE_STYLES, check_index, check_style, check_text, too_large,
-    wrong_type,
-};
+use crate::decide::{Limits, MAX_TABLE_COLS, check_index, check_text, too_large, wrong_type};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
@@ -288,7 +285,7 @@ impl Document {
             cells.push(padded(&format!("data.{r}"), given, cols, limits)?);
         }
         if let Some(style) = &c.style {
-            check_style("style", style, TABLE_STYLES)?;
+            self.check_style("style", style, crate::model::StyleKind::Table)?;
         }
         Ok(DocumentEvent::TableAdded {
             block_id,

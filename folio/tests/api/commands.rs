@@ -731,3 +731,125 @@ async fn a_table_of_contents_reaches_word_embedded() {
 async fn a_table_of_contents_reaches_word_distributed() {
     a_table_of_contents_reaches_word(crate::helpers::spawn_distributed().await).await;
 }
+
+async fn styles_reach_word(app: crate::helpers::TestApp) {
+    // Arrange: a paragraph and a table.
+    let id = app.create_document("Styles").await;
+    let r = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "add_paragraph", "text": "The Supplier shall deliver."},
+                {"type": "add_table", "data": [["a", "b"]]},
+            ]}),
+        )
+        .await;
+    let ids: Vec<String> = r["created"]["block_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+
+    // Act: a paragraph style based on Quote, a character style, a table style; applied.
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "create_style", "name": "Legal Clause", "kind": "paragraph", "based_on": "Quote",
+             "font": "Georgia", "size_pt": 12, "bold": true, "spacing_after": 6},
+            {"type": "create_style", "name": "Defined Term", "kind": "character", "italic": true,
+             "color": "1F4E79"},
+            {"type": "create_style", "style_id": "Plain", "name": "Plain Table", "kind": "table",
+             "based_on": "TableGrid"},
+            {"type": "apply_style", "block_id": ids[0], "style_id": "LegalClause"},
+            {"type": "apply_style", "block_id": ids[0], "style_id": "DefinedTerm", "start": 4, "end": 12},
+            {"type": "apply_style", "block_id": ids[1], "style_id": "Plain"},
+        ]}),
+    )
+    .await;
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "update_style", "style_id": "LegalClause", "size_pt": 13}),
+        )
+        .await;
+    let refused = [
+        json!({"type": "delete_style", "style_id": "LegalClause"}),
+        json!({"type": "update_style", "style_id": "Quote", "bold": true}),
+        json!({"type": "apply_style", "block_id": ids[0], "style_id": "Plain"}),
+        json!({"type": "create_style", "name": "legal clause", "kind": "paragraph"}),
+    ];
+    for body in refused {
+        let problem = crate::helpers::problem(app.command(&id, body.clone()).await, 422).await;
+        assert!(
+            problem["code"] == "invalid_field" || problem["code"] == "wrong_block_type",
+            "{body}: {problem}"
+        );
+    }
+
+    // Assert: the style sheet lists them; python-docx and LibreOffice read them.
+    let version = last["version"].as_u64().unwrap();
+    let styles = app
+        .get_json(&format!("/v1/documents/{id}/styles?min_version={version}"))
+        .await;
+    assert_eq!(styles["version"], version, "{styles}");
+    let own: Vec<&Value> = styles["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["builtin"] == false)
+        .collect();
+    assert_eq!(own.len(), 3, "{styles}");
+    assert_eq!(own[0]["definition"]["size_pt"], 13.0, "{styles}");
+    assert!(
+        styles["styles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["style_id"] == "Heading1" && s["applicable"] == false)
+    );
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let style = |name: &str| {
+        read["styles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no style {name}: {read}"))
+    };
+    let clause = style("Legal Clause");
+    assert_eq!(clause["base"], "Quote", "{clause}");
+    assert_eq!(clause["size"], 13.0, "{clause}");
+    assert_eq!(clause["font"], "Georgia", "{clause}");
+    assert_eq!(clause["bold"], true, "{clause}");
+    assert_eq!(style("Defined Term")["color"], "1F4E79");
+    assert_eq!(style("Plain Table")["base"], "Table Grid");
+    let p = &read["paragraphs"][0];
+    assert_eq!(p["style"], "Legal Clause", "{read}");
+    let term = p["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["text"] == "Supplier")
+        .unwrap_or_else(|| panic!("{read}"));
+    assert_eq!(term["style"], "Defined Term", "{read}");
+    assert_eq!(read["table_styles"][0], "Plain Table", "{read}");
+    if let Some(html) = crate::helpers::libreoffice_convert(&docx, "html", "html") {
+        assert!(html.contains("Supplier"), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn styles_reach_word_embedded() {
+    styles_reach_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn styles_reach_word_distributed() {
+    styles_reach_word(crate::helpers::spawn_distributed().await).await;
+}

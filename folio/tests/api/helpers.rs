@@ -521,7 +521,15 @@ def links(p):
     return [{"text": h.text, "address": h.address, "fragment": h.fragment} for h in p.hyperlinks]
 def runs(p):
     return [{"text": r.text, "superscript": r.font.superscript, "subscript": r.font.subscript,
-             "small_caps": r.font.small_caps, "bold": r.bold} for r in p.runs]
+             "small_caps": r.font.small_caps, "bold": r.bold, "style": r.style.name if r.style else None} for r in p.runs]
+def style(s):
+    out = {"id": s.style_id, "name": s.name, "type": str(s.type), "base": s.base_style.name if s.base_style else None}
+    font = getattr(s, "font", None)
+    if font is not None:
+        out.update({"bold": font.bold, "italic": font.italic,
+                    "size": font.size.pt if font.size else None, "font": font.name,
+                    "color": str(font.color.rgb) if font.color and font.color.type else None})
+    return out
 def bookmarks(p):
     return [b.get(docx.oxml.ns.qn("w:name")) for b in p._p.iter(docx.oxml.ns.qn("w:bookmarkStart"))]
 def hf(part):
@@ -534,10 +542,12 @@ def section(s):
             "header": hf(s.header), "footer": hf(s.footer), "first_page_header": hf(s.first_page_header),
             "even_page_footer": hf(s.even_page_footer)}
 out = {
+  "styles": [style(s) for s in d.styles],
   "sections": [section(s) for s in d.sections],
   "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p),
                   "links": links(p), "runs": runs(p), "bookmarks": bookmarks(p)} for p in d.paragraphs],
   "tables": [[[c.text for c in r.cells] for r in t.rows] for t in d.tables],
+  "table_styles": [t.style.name if t.style else None for t in d.tables],
   "core": {"title": d.core_properties.title, "author": d.core_properties.author,
            "subject": d.core_properties.subject, "keywords": d.core_properties.keywords,
            "revision": d.core_properties.revision},

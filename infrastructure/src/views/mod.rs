@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use domain::event::Placement;
 use domain::{
     Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, EventMisfit, Section,
-    Stats, Version,
+    Stats, StyleDef, Version,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -46,6 +46,8 @@ pub struct SummaryRow {
     pub metadata: DocumentMetadata,
     /// Page setup, headers and footers.
     pub section: Section,
+    /// The document's own styles.
+    pub styles: Vec<StyleDef>,
     /// Counts.
     pub stats: Stats,
     /// First event time.
@@ -78,6 +80,7 @@ impl SummaryRow {
             archived: document.archived,
             metadata: document.metadata.clone(),
             section: document.section.clone(),
+            styles: document.styles.clone(),
             stats: document.stats(),
             created_at: created_at.to_string(),
             created_by: created_by.to_string(),
@@ -180,6 +183,7 @@ impl Projected {
             metadata: serde_json::to_string(&DocumentFields {
                 metadata: self.summary.metadata.clone(),
                 section: self.summary.section.clone(),
+                styles: self.summary.styles.clone(),
             })
             .map_err(corrupt)?,
             stats: serde_json::to_string(&self.summary.stats).map_err(corrupt)?,
@@ -346,14 +350,16 @@ fn corrupt(e: serde_json::Error) -> StoreError {
 }
 
 /// What the `metadata` column holds, as JSON: the core properties and, where set, the
-/// section (page setup, headers, footers). Rows written before sections existed hold only
-/// the properties.
+/// section (page setup, headers, footers) and the document's own styles. Rows written
+/// before these existed hold only the properties.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct DocumentFields {
     #[serde(flatten)]
     metadata: DocumentMetadata,
     #[serde(default, skip_serializing_if = "Section::is_empty")]
     section: Section,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    styles: Vec<StyleDef>,
 }
 
 /// A summary from its columns (metadata and stats as JSON text).
@@ -378,6 +384,7 @@ pub(crate) fn summary_from(
         archived,
         metadata: fields.metadata,
         section: fields.section,
+        styles: fields.styles,
         stats: serde_json::from_str(stats).map_err(corrupt)?,
         created_at: created.0,
         created_by: created.1,
@@ -576,6 +583,7 @@ impl Views {
             version: Version(summary.version),
             archived: summary.archived,
             section: summary.section.clone(),
+            styles: summary.styles.clone(),
         };
         Ok(Some(Projected::stored(summary, document, ords)))
     }
