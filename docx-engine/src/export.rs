@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use domain::{Alignment, Block, Document, ListKind, Run};
+use domain::{Alignment, Block, Document, ListKind, NumberStyle, Run};
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +211,64 @@ fn style_attr(alignment: Option<Alignment>, f: &domain::ParagraphFormat) -> Stri
     }
 }
 
+/// The first top-level number of each numbered list (by block index; 0 for other
+/// blocks): its `start` (1 by default), or one past the previous numbered list's last
+/// number when it goes on from it — as Word numbers them.
+fn first_numbers(doc: &Document) -> Vec<(u64, NumberStyle)> {
+    let mut firsts = vec![(0, NumberStyle::Decimal); doc.blocks.len()];
+    let mut previous: Option<(u64, NumberStyle)> = None;
+    for (i, block) in doc.blocks.iter().enumerate() {
+        let Block::List(l) = block else { continue };
+        if l.kind != ListKind::Numbered {
+            continue;
+        }
+        // A list that goes on from the previous one is that list, format included.
+        let (first, format) = match previous {
+            Some((end, format)) if l.numbering.continue_previous => (end + 1, format),
+            _ => (
+                u64::from(l.numbering.start.unwrap_or(1)),
+                l.numbering.format.unwrap_or(NumberStyle::Decimal),
+            ),
+        };
+        let top = l.items.iter().filter(|item| item.level == 0).count() as u64;
+        firsts[i] = (first, format);
+        previous = Some(((first + top).saturating_sub(1), format));
+    }
+    firsts
+}
+
+/// The attributes of a list's outer `<ol>`/`<ul>`: its number type and first number, or
+/// its bullet (as a CSS escape, so no character can end the value).
+fn list_attrs(l: &domain::List, (first, format): (u64, NumberStyle)) -> String {
+    match l.kind {
+        ListKind::Numbered => {
+            let kind = match format {
+                NumberStyle::Decimal => "",
+                NumberStyle::LowerLetter => " type=\"a\"",
+                NumberStyle::UpperLetter => " type=\"A\"",
+                NumberStyle::LowerRoman => " type=\"i\"",
+                NumberStyle::UpperRoman => " type=\"I\"",
+            };
+            let start = if first == 1 {
+                String::new()
+            } else {
+                format!(" start=\"{first}\"")
+            };
+            format!("{kind}{start}")
+        }
+        ListKind::Bullet => match &l.numbering.bullet {
+            Some(bullet) => {
+                let escaped: String = bullet
+                    .chars()
+                    .map(|c| format!("\\{:X} ", c as u32))
+                    .collect();
+                format!(" style=\"list-style-type:'{escaped}'\"")
+            }
+            None => String::new(),
+        },
+    }
+}
+
 /// The deepest heading level a table of contents of the document lists (0: none).
 fn toc_level(doc: &Document) -> u8 {
     doc.blocks
@@ -242,6 +300,7 @@ fn html(doc: &Document) -> String {
         let _ = writeln!(out, "<header>{}</header>", html_runs(runs));
     }
     let toc_level = toc_level(doc);
+    let firsts = first_numbers(doc);
     for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(p) => {
@@ -286,7 +345,7 @@ fn html(doc: &Document) -> String {
                 };
                 // Nested lists: open a list per level step, close on the way back up.
                 let mut depth = 0usize;
-                let _ = write!(out, "<{tag}>");
+                let _ = write!(out, "<{tag}{}>", list_attrs(l, firsts[index]));
                 for (i, item) in l.items.iter().enumerate() {
                     let level = usize::from(item.level);
                     if i > 0 {
@@ -439,7 +498,8 @@ fn md_destination(href: &str) -> String {
 
 fn markdown(doc: &Document) -> String {
     let mut parts: Vec<String> = Vec::new();
-    for block in &doc.blocks {
+    let firsts = first_numbers(doc);
+    for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(p) => parts.push(md_runs(&p.runs)),
             Block::Heading(h) => {
@@ -471,6 +531,11 @@ fn markdown(doc: &Document) -> String {
                     }
                     let (indent, marker) = match l.kind {
                         ListKind::Bullet => ("  ".repeat(level), "-".to_string()),
+                        // CommonMark numbers in decimals only: the value is kept.
+                        ListKind::Numbered if level == 0 => (
+                            String::new(),
+                            format!("{}.", firsts[index].0 + counters[0] as u64 - 1),
+                        ),
                         ListKind::Numbered => {
                             ("   ".repeat(level), format!("{}.", counters[level]))
                         }
@@ -501,7 +566,8 @@ fn markdown(doc: &Document) -> String {
 
 fn text(doc: &Document) -> String {
     let mut out = String::new();
-    for block in &doc.blocks {
+    let firsts = first_numbers(doc);
+    for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::List(l) => {
                 let mut counters = [0usize; 9];
@@ -512,7 +578,19 @@ fn text(doc: &Document) -> String {
                         *c = 0;
                     }
                     let marker = match l.kind {
+                        ListKind::Bullet if level == 0 => l
+                            .numbering
+                            .bullet
+                            .clone()
+                            .unwrap_or_else(|| "\u{2022}".into()),
                         ListKind::Bullet => "\u{2022}".to_string(),
+                        ListKind::Numbered if level == 0 => format!(
+                            "{}.",
+                            domain::format_number(
+                                firsts[index].1,
+                                firsts[index].0 + counters[0] as u64 - 1
+                            )
+                        ),
                         ListKind::Numbered => format!("{}.", number(level, counters[level])),
                     };
                     let _ = writeln!(out, "{}{marker} {}", "  ".repeat(level), item.text);

@@ -9,7 +9,7 @@ use docx_rs::{
     PageMargin, PageOrientationType, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style,
     StyleType, Table, TableCell, TableRow, VertAlignType,
 };
-use domain::{Alignment, Block, Document, ListKind};
+use domain::{Alignment, Block, Document, ListKind, NumberStyle};
 
 use crate::RenderError;
 use crate::package::{self, CoreProperties};
@@ -45,7 +45,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
         .add_abstract_numbering(bullet_numbering())
         .add_abstract_numbering(decimal_numbering())
         .add_numbering(Numbering::new(BULLET_NUM, BULLET_ABSTRACT));
-    let mut next_num = BULLET_NUM + 1;
+    let mut lists = Lists::default();
     let mut header_rows = false;
     let mut ids = Ids::default();
     // Headings a table of contents lists carry a `_Toc` bookmark its entries link to.
@@ -82,21 +82,51 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                 docx = docx.add_table(table(t, text_width_twips(&doc.section)));
             }
             Block::List(l) => {
-                let num = match l.kind {
-                    ListKind::Bullet => BULLET_NUM,
-                    ListKind::Numbered => {
-                        // A numbering instance per list, restarting at 1, so each numbered
-                        // list counts from one as the user expects.
-                        let id = next_num;
-                        next_num += 1;
-                        let restart = (0..=8)
-                            .fold(Numbering::new(id, NUMBERED_ABSTRACT), |n, level| {
-                                n.add_override(LevelOverride::new(level).start(1))
-                            });
-                        docx = docx.add_numbering(restart);
+                let numbering = &l.numbering;
+                let num = match (l.kind, &numbering.bullet) {
+                    (ListKind::Bullet, None) => BULLET_NUM,
+                    (ListKind::Bullet, Some(bullet)) => {
+                        // A bullet of its own: an abstract numbering and an instance.
+                        let (abstract_id, new) = lists.abstract_for(ListLook::Bullet(bullet));
+                        if new {
+                            docx = docx
+                                .add_abstract_numbering(bullet_numbering_with(abstract_id, bullet));
+                        }
+                        let id = lists.next_num();
+                        docx = docx.add_numbering(Numbering::new(id, abstract_id));
                         id
                     }
+                    (ListKind::Numbered, _) => match lists.previous_numbered {
+                        // Going on from the previous numbered list: its instance.
+                        Some(previous) if numbering.continue_previous => previous,
+                        _ => {
+                            let format = numbering.format.unwrap_or(NumberStyle::Decimal);
+                            let abstract_id = if format == NumberStyle::Decimal {
+                                NUMBERED_ABSTRACT
+                            } else {
+                                let (id, new) = lists.abstract_for(ListLook::Numbered(format));
+                                if new {
+                                    docx = docx.add_abstract_numbering(numbering_with(id, format));
+                                }
+                                id
+                            };
+                            // An instance per list, restarting at its first number (1
+                            // unless set), so each list counts as the user expects.
+                            let id = lists.next_num();
+                            let first = numbering.start.unwrap_or(1).min(32_767) as usize;
+                            let restart =
+                                (0..=8).fold(Numbering::new(id, abstract_id), |n, level| {
+                                    let start = if level == 0 { first } else { 1 };
+                                    n.add_override(LevelOverride::new(level).start(start))
+                                });
+                            docx = docx.add_numbering(restart);
+                            id
+                        }
+                    },
                 };
+                if l.kind == ListKind::Numbered {
+                    lists.previous_numbered = Some(num);
+                }
                 for item in &l.items {
                     let para = text_paragraph(&item.text, Run::new)
                         .style("ListParagraph")
@@ -677,6 +707,81 @@ fn numbering(id: usize, level: impl Fn(usize) -> (&'static str, String)) -> Abst
                 None,
             ),
         )
+    })
+}
+
+/// What distinguishes a list's numbering definition.
+#[derive(PartialEq)]
+enum ListLook<'a> {
+    Bullet(&'a str),
+    Numbered(NumberStyle),
+}
+
+/// Numbering definitions and instances handed out in document order (so the same version
+/// always numbers them the same way).
+#[derive(Default)]
+struct Lists {
+    /// Abstract numberings made so far: what they look like, as an owned key, and their id.
+    abstracts: Vec<(String, usize)>,
+    nums: usize,
+    previous_numbered: Option<usize>,
+}
+
+impl Lists {
+    /// The abstract numbering for a look, and whether it is new (to be added).
+    fn abstract_for(&mut self, look: ListLook<'_>) -> (usize, bool) {
+        let key = match look {
+            ListLook::Bullet(b) => format!("bullet:{b}"),
+            ListLook::Numbered(f) => format!("numbered:{f:?}"),
+        };
+        if let Some((_, id)) = self.abstracts.iter().find(|(k, _)| *k == key) {
+            return (*id, false);
+        }
+        let id = NUMBERED_ABSTRACT + 1 + self.abstracts.len();
+        self.abstracts.push((key, id));
+        (id, true)
+    }
+
+    fn next_num(&mut self) -> usize {
+        self.nums += 1;
+        BULLET_NUM + self.nums
+    }
+}
+
+/// Word's name of a number format.
+fn word_format(format: NumberStyle) -> &'static str {
+    match format {
+        NumberStyle::Decimal => "decimal",
+        NumberStyle::LowerLetter => "lowerLetter",
+        NumberStyle::UpperLetter => "upperLetter",
+        NumberStyle::LowerRoman => "lowerRoman",
+        NumberStyle::UpperRoman => "upperRoman",
+    }
+}
+
+/// A numbered list definition whose top level uses `format` (deeper levels as usual).
+fn numbering_with(id: usize, format: NumberStyle) -> AbstractNumbering {
+    let formats = ["decimal", "lowerLetter", "lowerRoman"];
+    numbering(id, |level| {
+        let f = if level == 0 {
+            word_format(format)
+        } else {
+            formats[level % 3]
+        };
+        (f, format!("%{}.", level + 1))
+    })
+}
+
+/// A bulleted list definition whose top level uses `bullet`.
+fn bullet_numbering_with(id: usize, bullet: &str) -> AbstractNumbering {
+    let bullets = ["\u{2022}", "\u{25E6}", "\u{25AA}"];
+    numbering(id, |level| {
+        let b = if level == 0 {
+            bullet.to_string()
+        } else {
+            bullets[level % 3].to_string()
+        };
+        ("bullet", b)
     })
 }
 

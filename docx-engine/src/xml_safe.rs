@@ -97,7 +97,7 @@ fn is_clean(doc: &Document) -> bool {
             }
             Block::Heading(h) => runs_ok(&h.runs) && h.bookmarks.iter().all(|n| ok(n)),
             Block::Table(t) => t.rows.iter().flatten().all(|c| ok(c)) && ok_opt(&t.style),
-            Block::List(l) => l.items.iter().all(|i| ok(&i.text)),
+            Block::List(l) => l.items.iter().all(|i| ok(&i.text)) && ok_opt(&l.numbering.bullet),
             Block::PageBreak(_) => true,
             Block::TableOfContents(t) => ok_opt(&t.title),
         })
@@ -160,7 +160,10 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
                 t.rows.iter_mut().flatten().for_each(clean_in_place);
                 clean_opt(&mut t.style);
             }
-            Block::List(l) => l.items.iter_mut().for_each(|i| clean_in_place(&mut i.text)),
+            Block::List(l) => {
+                l.items.iter_mut().for_each(|i| clean_in_place(&mut i.text));
+                clean_opt(&mut l.numbering.bullet);
+            }
             Block::PageBreak(_) => {}
             Block::TableOfContents(t) => clean_opt(&mut t.title),
         }

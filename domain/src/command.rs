@@ -89,11 +89,14 @@ pub enum DocumentCommand {
     DeleteStyle(DeleteStyle),
     /// Give a paragraph, text range or table a style.
     ApplyStyle(ApplyStyle),
+    /// Set a list's number format, bullet, first number or continuation.
+    SetListNumbering(SetListNumbering),
 }
 
 // Each command lives with its feature (its rules and events beside it).
 pub use crate::features::hyperlink::{AddBookmark, AddHyperlink, RemoveBookmark, RemoveHyperlink};
 pub use crate::features::list::{AddList, AddListItem, ListItemInput, SetListItemLevel};
+pub use crate::features::list_numbering::SetListNumbering;
 pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata, SetTitle};
 pub use crate::features::page_break::AddPageBreak;
 pub use crate::features::paragraph::{AddHeading, AddParagraph, SetAlignment, UpdateParagraph};
@@ -150,6 +153,7 @@ macro_rules! for_each_command {
             "update_style" => UpdateStyle,
             "delete_style" => DeleteStyle,
             "apply_style" => ApplyStyle,
+            "set_list_numbering" => SetListNumbering,
         }
     };
 }

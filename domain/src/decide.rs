@@ -136,6 +136,7 @@ impl Document {
             C::UpdateStyle(c) => self.decide_update_style(c)?,
             C::DeleteStyle(c) => self.decide_delete_style(c)?,
             C::ApplyStyle(c) => self.decide_apply_style(c)?,
+            C::SetListNumbering(c) => self.decide_set_list_numbering(c)?,
             C::AddTableOfContents(c) => Some(self.decide_add_table_of_contents(c, new_id, limits)?),
         };
         Ok(event.into_iter().collect())
@@ -299,6 +300,7 @@ impl Document {
             | E::BookmarkAdded { .. }
             | E::BookmarkRemoved { .. } => self.apply_hyperlink(event, &misfit)?,
             E::TableOfContentsAdded { .. } => self.apply_toc(event, &misfit)?,
+            E::ListNumberingSet { .. } => self.apply_list_numbering(event, &misfit)?,
             E::StyleCreated { .. }
             | E::StyleUpdated { .. }
             | E::StyleDeleted { .. }

@@ -249,6 +249,13 @@ pub enum DocumentEvent {
         /// The character style id.
         style: Option<String>,
     },
+    /// A list's numbering was set (the whole resulting numbering).
+    ListNumberingSet {
+        /// The list.
+        block_id: BlockId,
+        /// Its numbering now.
+        numbering: crate::model::ListNumbering,
+    },
     /// A table was added.
     TableAdded {
         /// New block id.
@@ -438,6 +445,7 @@ impl DocumentEvent {
             Self::PageSetupSet { .. } => "PageSetupSet",
             Self::TableOfContentsAdded { .. } => "TableOfContentsAdded",
             Self::StyleCreated { .. } => "StyleCreated",
+            Self::ListNumberingSet { .. } => "ListNumberingSet",
             Self::StyleUpdated { .. } => "StyleUpdated",
             Self::StyleDeleted { .. } => "StyleDeleted",
             Self::ParagraphStyleSet { .. } => "ParagraphStyleSet",
@@ -523,6 +531,7 @@ impl DocumentEvent {
             | Self::TableColumnDeleted { .. }
             | Self::ListItemAdded { .. }
             | Self::ListItemLevelSet { .. }
+            | Self::ListNumberingSet { .. }
             | Self::Unreadable { .. } => Placement::None,
         }
     }
@@ -569,6 +578,7 @@ impl DocumentEvent {
             | Self::TableColumnDeleted { .. }
             | Self::ListItemAdded { .. }
             | Self::ListItemLevelSet { .. }
+            | Self::ListNumberingSet { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }
@@ -597,7 +607,8 @@ impl DocumentEvent {
             | Self::TableRowDeleted { block_id, .. }
             | Self::TableColumnDeleted { block_id, .. }
             | Self::ListItemAdded { block_id, .. }
-            | Self::ListItemLevelSet { block_id, .. } => vec![block_id.clone()],
+            | Self::ListItemLevelSet { block_id, .. }
+            | Self::ListNumberingSet { block_id, .. } => vec![block_id.clone()],
             Self::TextReplaced { occurrences, .. } => {
                 let mut ids: Vec<BlockId> = Vec::new();
                 for o in occurrences {

@@ -36,10 +36,12 @@ pub use command::{BlockRef, DocumentCommand, Position};
 pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
+pub use features::list_numbering::format_number;
 pub use features::style::BUILTIN_STYLES;
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
     Alignment, Block, Document, DocumentMetadata, Field, HeaderFooter, Heading, List, ListItem,
-    ListKind, Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup,
-    Run, RunFormat, Section, Stats, StyleDef, StyleKind, Table, TableOfContents,
+    ListKind, ListNumbering, NumberStyle, Orientation, PageBreak, PageSetup, Paragraph,
+    ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section, Stats, StyleDef, StyleKind, Table,
+    TableOfContents,
 };

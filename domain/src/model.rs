@@ -524,6 +524,51 @@ pub struct List {
     pub kind: ListKind,
     /// Items in order.
     pub items: Vec<ListItem>,
+    /// Number format, bullet character, first number, where set.
+    #[serde(default, skip_serializing_if = "ListNumbering::is_empty")]
+    pub numbering: ListNumbering,
+}
+
+/// How a list's top level is numbered or bulleted (deeper levels keep Word's defaults).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListNumbering {
+    /// Number format of a numbered list (default `decimal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<NumberStyle>,
+    /// Bullet character of a bulleted list (default `•`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bullet: Option<String>,
+    /// First number of a numbered list (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<u32>,
+    /// Numbered lists only: go on from the previous numbered list instead of restarting.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub continue_previous: bool,
+}
+
+impl ListNumbering {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A number format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NumberStyle {
+    /// 1, 2, 3
+    Decimal,
+    /// a, b, c
+    LowerLetter,
+    /// A, B, C
+    UpperLetter,
+    /// i, ii, iii
+    LowerRoman,
+    /// I, II, III
+    UpperRoman,
 }
 
 /// One list item.

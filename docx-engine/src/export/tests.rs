@@ -372,3 +372,38 @@ fn a_table_of_contents_lists_the_headings_in_every_export() {
     let text = export(&doc, ExportFormat::Text);
     assert!(text.starts_with("Contents\nTerms\n  Scope\n"), "{text}");
 }
+
+#[test]
+fn list_formats_starts_and_continuations_in_every_export() {
+    let mut doc = Document::default();
+    for c in [
+        r#"{"type":"create_document","document_id":"d","title":"Lists"}"#,
+        r#"{"type":"add_list","kind":"numbered","items":["a","b"]}"#,
+        r#"{"type":"set_list_numbering","block_index":0,"format":"upper_roman","start":4}"#,
+        r#"{"type":"add_paragraph","text":"between"}"#,
+        r#"{"type":"add_list","kind":"numbered","items":["c"]}"#,
+        r#"{"type":"set_list_numbering","block_index":2,"continue_previous":true}"#,
+        r#"{"type":"add_list","kind":"bullet","items":["x"]}"#,
+        r#"{"type":"set_list_numbering","block_index":3,"bullet":"'"}"#,
+    ] {
+        let command: DocumentCommand = serde_json::from_str(c).unwrap();
+        for e in doc.decide(&command, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    let text = export(&doc, ExportFormat::Text);
+    assert!(
+        text.starts_with("IV. a\nV. b\nbetween\nVI. c\n' x\n"),
+        "{text}"
+    );
+    let md = export(&doc, ExportFormat::Markdown);
+    assert!(md.contains("4. a\n5. b"), "{md}");
+    assert!(md.contains("6. c"), "{md}");
+    let html = export(&doc, ExportFormat::Html);
+    assert!(html.contains(r#"<ol type="I" start="4">"#), "{html}");
+    assert!(html.contains(r#"<ol type="I" start="6">"#), "{html}");
+    assert!(
+        html.contains(r#"<ul style="list-style-type:'\27 '">"#),
+        "{html}"
+    );
+}

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..36, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..37, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..36, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..37, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -356,6 +356,14 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         35 => DocumentCommand::DeleteStyle(DeleteStyle {
             style_id: format!("S{}", seed.a % 3),
         }),
+        36 => DocumentCommand::SetListNumbering(SetListNumbering {
+            block_id: id,
+            format: seed.raw.then_some(crate::model::NumberStyle::UpperLetter),
+            bullet: seed.a.is_multiple_of(2).then(|| "–".into()),
+            start: seed.b.is_multiple_of(3).then_some(seed.a as u32),
+            continue_previous: (seed.b % 3 == 1).then_some(true),
+            ..SetListNumbering::default()
+        }),
         27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
             name: format!("B{}", seed.a % 3),
         }),
@@ -451,7 +459,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..28, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..29, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -639,6 +647,15 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         27 => DocumentEvent::ParagraphStyleSet {
             block_id,
             style: pick.then_some(text),
+        },
+        28 => DocumentEvent::ListNumberingSet {
+            block_id,
+            numbering: crate::model::ListNumbering {
+                bullet: pick.then_some(text),
+                start: Some(x as u32),
+                continue_previous: !pick,
+                ..Default::default()
+            },
         },
         19 => DocumentEvent::BookmarkRemoved {
             block_id,

@@ -194,6 +194,7 @@ impl Document {
                     id: block_id.clone(),
                     kind: *kind,
                     items: items.iter().map(bounded_item).collect(),
+                    numbering: crate::model::ListNumbering::default(),
                 }),
             ),
             E::ListItemAdded {

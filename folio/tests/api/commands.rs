@@ -231,6 +231,13 @@ async fn a_dry_run_appends_nothing(app: crate::helpers::TestApp) {
         .unwrap();
     assert_eq!(archived.status(), 200);
     assert_eq!(app.version(&id).await, 3);
+    // The list is a read model: wait for the real document to appear in it (distributed
+    // mode projects asynchronously), then check the dry run added none.
+    crate::helpers::eventually("the document in the list", || async {
+        let list = app.get_json("/v1/documents").await;
+        !list["items"].as_array().unwrap().is_empty()
+    })
+    .await;
     let list = app.get_json("/v1/documents").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 }
@@ -852,4 +859,94 @@ async fn styles_reach_word_embedded() {
 #[tokio::test]
 async fn styles_reach_word_distributed() {
     styles_reach_word(crate::helpers::spawn_distributed().await).await;
+}
+
+async fn list_numbering_reaches_word(app: crate::helpers::TestApp) {
+    // Arrange: two numbered lists around a paragraph, and a bulleted one.
+    let id = app.create_document("Lists").await;
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "add_list", "kind": "numbered", "items": ["Alpha", "Beta"]},
+            {"type": "add_paragraph", "text": "Between"},
+            {"type": "add_list", "kind": "numbered", "items": ["Gamma"]},
+            {"type": "add_list", "kind": "bullet", "items": ["Tick"]},
+        ]}),
+    )
+    .await;
+
+    // Act: upper roman from 4, the second list going on, a tick bullet.
+    let last = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "set_list_numbering", "block_index": 0, "format": "upper_roman", "start": 4},
+                {"type": "set_list_numbering", "block_index": 2, "continue_previous": true},
+                {"type": "set_list_numbering", "block_index": 3, "bullet": "✓"},
+            ]}),
+        )
+        .await;
+    let refused = app
+        .command(
+            &id,
+            json!({"type": "set_list_numbering", "block_index": 3, "format": "decimal"}),
+        )
+        .await;
+
+    // Assert: pandoc and LibreOffice number them as Word would.
+    crate::helpers::problem(refused, 422).await;
+    let version = last["version"].as_u64().unwrap();
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let numbering = crate::helpers::zip_entry(&docx, "word/numbering.xml");
+    assert!(numbering.contains(r#"w:val="upperRoman""#), "{numbering}");
+    assert!(numbering.contains("✓"), "{numbering}");
+    if let Some(ast) = crate::helpers::pandoc_json(&docx) {
+        let mut lists = Vec::new();
+        pandoc_nodes(&ast, "OrderedList", &mut lists);
+        let attrs: Vec<(Value, Value)> = lists
+            .iter()
+            .map(|l| (l["c"][0][0].clone(), l["c"][0][1]["t"].clone()))
+            .collect();
+        assert_eq!(
+            attrs,
+            [
+                (json!(4), json!("UpperRoman")),
+                (json!(6), json!("UpperRoman"))
+            ],
+            "{ast}"
+        );
+    }
+    if let Some(text) = crate::helpers::libreoffice_convert(&docx, "txt:Text", "txt") {
+        // (LibreOffice's text filter writes every bullet as •; numbering.xml has the ✓.)
+        assert!(
+            text.contains("IV. Alpha") && text.contains("V. Beta"),
+            "{text}"
+        );
+        assert!(
+            text.contains("VI. Gamma"),
+            "the second list goes on: {text}"
+        );
+    }
+    let export = app
+        .get_text(&format!(
+            "/v1/documents/{id}/export?format=text&version={version}"
+        ))
+        .await;
+    assert!(
+        export.starts_with("IV. Alpha\nV. Beta\nBetween\nVI. Gamma\n✓ Tick\n"),
+        "{export}"
+    );
+}
+
+#[tokio::test]
+async fn list_numbering_reaches_word_embedded() {
+    list_numbering_reaches_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn list_numbering_reaches_word_distributed() {
+    list_numbering_reaches_word(crate::helpers::spawn_distributed().await).await;
 }
