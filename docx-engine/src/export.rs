@@ -331,8 +331,43 @@ fn html(doc: &Document) -> String {
                 for (r, row) in t.rows.iter().enumerate() {
                     let cell = if t.header_row && r == 0 { "th" } else { "td" };
                     out.push_str("<tr>");
-                    for text in row {
-                        let _ = write!(out, "<{cell}>{}</{cell}>", esc(text));
+                    for (c, text) in row.iter().enumerate() {
+                        let mut attrs = String::new();
+                        if let Some(m) = t.merge_at(r, c) {
+                            if (m.row, m.col) != (r, c) {
+                                continue; // covered by the merge's first cell
+                            }
+                            if m.rows > 1 {
+                                let _ = write!(attrs, " rowspan=\"{}\"", m.rows);
+                            }
+                            if m.cols > 1 {
+                                let _ = write!(attrs, " colspan=\"{}\"", m.cols);
+                            }
+                        }
+                        if let Some(f) = t.cell_format(r, c) {
+                            let mut css = Vec::new();
+                            // Only hex digits reach the attribute (the domain checks them;
+                            // anything else stored is dropped here).
+                            if let Some(fill) = f.shading.as_deref().filter(|s| {
+                                s.len() == 6 && s.chars().all(|c| c.is_ascii_hexdigit())
+                            }) {
+                                css.push(format!("background-color:#{fill}"));
+                            }
+                            if let Some(v) = f.vertical_align {
+                                css.push(format!(
+                                    "vertical-align:{}",
+                                    match v {
+                                        domain::VerticalAlign::Top => "top",
+                                        domain::VerticalAlign::Center => "middle",
+                                        domain::VerticalAlign::Bottom => "bottom",
+                                    }
+                                ));
+                            }
+                            if !css.is_empty() {
+                                let _ = write!(attrs, " style=\"{}\"", css.join(";"));
+                            }
+                        }
+                        let _ = write!(out, "<{cell}{attrs}>{}</{cell}>", esc(text));
                     }
                     out.push_str("</tr>\n");
                 }

@@ -6,8 +6,9 @@ use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, Hyperlink,
     HyperlinkData, HyperlinkType, IndentLevel, InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc,
     LevelOverride, LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId,
-    PageMargin, PageOrientationType, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style,
-    StyleType, Table, TableCell, TableRow, VertAlignType,
+    PageMargin, PageOrientationType, Paragraph, Run, RunFonts, Shading, ShdType, SpecialIndentType,
+    Start, Style, StyleType, Table, TableCell, TableRow, VAlignType, VMergeType, VertAlignType,
+    WidthType,
 };
 use domain::{Alignment, Block, Document, ListKind, NumberStyle};
 
@@ -508,7 +509,60 @@ fn text_paragraph(text: &str, make: impl Fn() -> Run) -> Paragraph {
     }
 }
 
+/// Where each cell of a table stands in its merges: the merges laid on a grid (clamped to
+/// the table; of two that overlap — which folio never stores — the first wins).
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    /// A cell of its own.
+    Single,
+    /// The top-left cell of a merge `cols` wide; `rows` high (1: a horizontal merge).
+    Start { rows: usize, cols: usize },
+    /// The first cell of a lower row of a vertical merge `cols` wide.
+    Below { cols: usize },
+    /// Covered: not written (the merge's grid span stands for it).
+    Covered,
+}
+
+fn slots(t: &domain::Table) -> Vec<Vec<Slot>> {
+    let (nrows, ncols) = (t.rows.len(), t.cols());
+    let mut grid = vec![vec![Slot::Single; ncols]; nrows];
+    for m in &t.merges {
+        let rows = m.rows.min(nrows.saturating_sub(m.row));
+        let cols = m.cols.min(ncols.saturating_sub(m.col));
+        if rows == 0 || cols == 0 || rows * cols < 2 {
+            continue;
+        }
+        let area = m.row..m.row + rows;
+        let free = grid[area.clone()]
+            .iter()
+            .all(|row| row[m.col..m.col + cols].iter().all(|s| *s == Slot::Single));
+        if !free {
+            continue;
+        }
+        for (i, row) in grid[area].iter_mut().enumerate() {
+            row[m.col..m.col + cols].fill(Slot::Covered);
+            row[m.col] = if i == 0 {
+                Slot::Start { rows, cols }
+            } else {
+                Slot::Below { cols }
+            };
+        }
+    }
+    grid
+}
+
 fn table(t: &domain::Table, text_width: usize) -> Table {
+    let cols = t.cols().max(1);
+    // One w:gridCol per column (docx-rs writes an empty w:tblGrid otherwise, and pandoc
+    // then drops the table): the widths set, else equal shares of the text width.
+    let grid: Vec<usize> = match &t.widths_mm {
+        Some(widths) if widths.len() == cols => widths
+            .iter()
+            .map(|w| mm_twips(*w).max(1) as usize)
+            .collect(),
+        _ => vec![text_width / cols; cols],
+    };
+    let layout = slots(t);
     let rows = t
         .rows
         .iter()
@@ -517,7 +571,8 @@ fn table(t: &domain::Table, text_width: usize) -> Table {
             let header = t.header_row && r == 0;
             let cells = cells
                 .iter()
-                .map(|text| {
+                .enumerate()
+                .filter_map(|(c, text)| {
                     let make = || {
                         if header {
                             Run::new().bold()
@@ -525,7 +580,48 @@ fn table(t: &domain::Table, text_width: usize) -> Table {
                             Run::new()
                         }
                     };
-                    TableCell::new().add_paragraph(text_paragraph(text, make))
+                    let slot = layout[r][c];
+                    let mut cell = match slot {
+                        Slot::Covered => return None,
+                        Slot::Below { .. } => TableCell::new().add_paragraph(Paragraph::new()),
+                        _ => TableCell::new().add_paragraph(text_paragraph(text, make)),
+                    };
+                    let span = match slot {
+                        Slot::Start { cols, .. } | Slot::Below { cols } => cols,
+                        _ => 1,
+                    };
+                    if span > 1 {
+                        cell = cell.grid_span(span);
+                    }
+                    match slot {
+                        Slot::Start { rows, .. } if rows > 1 => {
+                            cell = cell.vertical_merge(VMergeType::Restart);
+                        }
+                        Slot::Below { .. } => cell = cell.vertical_merge(VMergeType::Continue),
+                        _ => {}
+                    }
+                    let width: usize = grid.iter().skip(c).take(span).sum();
+                    cell = cell.width(width, WidthType::Dxa);
+                    // The format of a merged cell is its top-left cell's.
+                    let origin = t.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
+                    if let Some(format) = t.cell_format(origin.0, origin.1) {
+                        if let Some(fill) = &format.shading {
+                            cell = cell.shading(
+                                Shading::new()
+                                    .shd_type(ShdType::Clear)
+                                    .color("auto")
+                                    .fill(fill),
+                            );
+                        }
+                        if let Some(align) = format.vertical_align {
+                            cell = cell.vertical_align(match align {
+                                domain::VerticalAlign::Top => VAlignType::Top,
+                                domain::VerticalAlign::Center => VAlignType::Center,
+                                domain::VerticalAlign::Bottom => VAlignType::Bottom,
+                            });
+                        }
+                    }
+                    Some(cell)
                 })
                 .collect();
             let row = TableRow::new(cells);
@@ -534,10 +630,7 @@ fn table(t: &domain::Table, text_width: usize) -> Table {
             if header { row.cant_split() } else { row }
         })
         .collect();
-    // One w:gridCol per column (docx-rs writes an empty w:tblGrid otherwise, and pandoc
-    // then drops the table): equal shares of the text width, in twips.
-    let cols = t.cols().max(1);
-    let table = Table::new(rows).set_grid(vec![text_width / cols; cols]);
+    let table = Table::new(rows).set_grid(grid);
     match &t.style {
         Some(style) => table.style(style),
         None => table,
@@ -858,6 +951,36 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         assert_eq!(rendered(), rendered());
+    }
+
+    // See: issue 11: merged cells, widths, shading and vertical alignment.
+    #[test]
+    fn merged_cells_are_grid_spans_and_vertical_merges() {
+        let mut doc = domain::Document::default();
+        for c in [
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#,
+            r#"{"type":"add_table","data":[["a","b","c"],["d","e","f"],["g","h","i"]]}"#,
+            r#"{"type":"merge_table_cells","block_index":0,"from_row":0,"from_col":0,"to_row":1,"to_col":1}"#,
+            r#"{"type":"set_table_column_widths","block_index":0,"widths_mm":[50,30,20]}"#,
+            r#"{"type":"set_table_cell_format","block_index":0,"row":2,"col":2,"shading":"FFEEDD","vertical_align":"bottom"}"#,
+        ] {
+            let command: domain::DocumentCommand = serde_json::from_str(c).unwrap();
+            for e in doc.decide(&command, &domain::Limits::default()).unwrap() {
+                doc.apply(&e);
+            }
+        }
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let (xml, _) = entry(&bytes, "word/document.xml");
+        assert_eq!(
+            xml.matches(r#"<w:gridSpan w:val="2" />"#).count(),
+            2,
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<w:vMerge w:val="restart" />"#), "{xml}");
+        assert!(xml.contains(r#"<w:vMerge w:val="continue" />"#), "{xml}");
+        assert!(xml.contains(r#"<w:gridCol w:w="2835"/>"#), "{xml}");
+        assert!(xml.contains(r#"w:fill="FFEEDD""#), "{xml}");
+        assert!(xml.contains(r#"<w:vAlign w:val="bottom" />"#), "{xml}");
     }
 
     // See: issue 11: a real TOC field whose current result lists the headings.

@@ -91,6 +91,14 @@ pub enum DocumentCommand {
     ApplyStyle(ApplyStyle),
     /// Set a list's number format, bullet, first number or continuation.
     SetListNumbering(SetListNumbering),
+    /// Merge a rectangle of table cells.
+    MergeTableCells(MergeTableCells),
+    /// Undo a merge of table cells.
+    SplitTableCells(SplitTableCells),
+    /// Set a table's column widths.
+    SetTableColumnWidths(SetTableColumnWidths),
+    /// Set the shading and vertical alignment of table cells.
+    SetTableCellFormat(SetTableCellFormat),
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -106,6 +114,9 @@ pub use crate::features::structure::{DeleteBlock, MoveBlock};
 pub use crate::features::style::{ApplyStyle, CreateStyle, DeleteStyle, UpdateStyle};
 pub use crate::features::table::{
     AddTable, AddTableColumn, AddTableRow, DeleteTableColumn, DeleteTableRow, SetTableCell,
+};
+pub use crate::features::table_layout::{
+    MergeTableCells, SetTableCellFormat, SetTableColumnWidths, SplitTableCells,
 };
 pub use crate::features::text_edit::{DeleteText, FormatText, InsertText, ReplaceText};
 pub use crate::features::toc::AddTableOfContents;
@@ -154,6 +165,10 @@ macro_rules! for_each_command {
             "delete_style" => DeleteStyle,
             "apply_style" => ApplyStyle,
             "set_list_numbering" => SetListNumbering,
+            "merge_table_cells" => MergeTableCells,
+            "split_table_cells" => SplitTableCells,
+            "set_table_column_widths" => SetTableColumnWidths,
+            "set_table_cell_format" => SetTableCellFormat,
         }
     };
 }

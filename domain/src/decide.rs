@@ -137,6 +137,10 @@ impl Document {
             C::DeleteStyle(c) => self.decide_delete_style(c)?,
             C::ApplyStyle(c) => self.decide_apply_style(c)?,
             C::SetListNumbering(c) => self.decide_set_list_numbering(c)?,
+            C::MergeTableCells(c) => self.decide_merge_table_cells(c)?,
+            C::SplitTableCells(c) => self.decide_split_table_cells(c)?,
+            C::SetTableColumnWidths(c) => self.decide_set_table_column_widths(c)?,
+            C::SetTableCellFormat(c) => self.decide_set_table_cell_format(c)?,
             C::AddTableOfContents(c) => Some(self.decide_add_table_of_contents(c, new_id, limits)?),
         };
         Ok(event.into_iter().collect())
@@ -301,6 +305,10 @@ impl Document {
             | E::BookmarkRemoved { .. } => self.apply_hyperlink(event, &misfit)?,
             E::TableOfContentsAdded { .. } => self.apply_toc(event, &misfit)?,
             E::ListNumberingSet { .. } => self.apply_list_numbering(event, &misfit)?,
+            E::TableCellsMerged { .. }
+            | E::TableCellsSplit { .. }
+            | E::TableColumnWidthsSet { .. }
+            | E::TableCellsFormatted { .. } => self.apply_table_layout(event, &misfit)?,
             E::StyleCreated { .. }
             | E::StyleUpdated { .. }
             | E::StyleDeleted { .. }

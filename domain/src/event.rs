@@ -256,6 +256,43 @@ pub enum DocumentEvent {
         /// Its numbering now.
         numbering: crate::model::ListNumbering,
     },
+    /// Table cells were merged.
+    TableCellsMerged {
+        /// The table.
+        block_id: BlockId,
+        /// The merged rectangle.
+        span: crate::model::CellSpan,
+    },
+    /// The merge starting at `row`, `col` was undone.
+    TableCellsSplit {
+        /// The table.
+        block_id: BlockId,
+        /// The merge's top row.
+        row: usize,
+        /// The merge's left column.
+        col: usize,
+    },
+    /// A table's column widths were set (or cleared).
+    TableColumnWidthsSet {
+        /// The table.
+        block_id: BlockId,
+        /// Widths in millimetres, one per column.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        widths_mm: Option<Vec<f32>>,
+    },
+    /// Table cells got a shading and/or vertical alignment (`auto` shading: none).
+    TableCellsFormatted {
+        /// The table.
+        block_id: BlockId,
+        /// The cells.
+        span: crate::model::CellSpan,
+        /// Six hex digits, or `auto`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shading: Option<String>,
+        /// Vertical alignment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vertical_align: Option<crate::model::VerticalAlign>,
+    },
     /// A table was added.
     TableAdded {
         /// New block id.
@@ -446,6 +483,10 @@ impl DocumentEvent {
             Self::TableOfContentsAdded { .. } => "TableOfContentsAdded",
             Self::StyleCreated { .. } => "StyleCreated",
             Self::ListNumberingSet { .. } => "ListNumberingSet",
+            Self::TableCellsMerged { .. } => "TableCellsMerged",
+            Self::TableCellsSplit { .. } => "TableCellsSplit",
+            Self::TableColumnWidthsSet { .. } => "TableColumnWidthsSet",
+            Self::TableCellsFormatted { .. } => "TableCellsFormatted",
             Self::StyleUpdated { .. } => "StyleUpdated",
             Self::StyleDeleted { .. } => "StyleDeleted",
             Self::ParagraphStyleSet { .. } => "ParagraphStyleSet",
@@ -532,6 +573,10 @@ impl DocumentEvent {
             | Self::ListItemAdded { .. }
             | Self::ListItemLevelSet { .. }
             | Self::ListNumberingSet { .. }
+            | Self::TableCellsMerged { .. }
+            | Self::TableCellsSplit { .. }
+            | Self::TableColumnWidthsSet { .. }
+            | Self::TableCellsFormatted { .. }
             | Self::Unreadable { .. } => Placement::None,
         }
     }
@@ -579,6 +624,10 @@ impl DocumentEvent {
             | Self::ListItemAdded { .. }
             | Self::ListItemLevelSet { .. }
             | Self::ListNumberingSet { .. }
+            | Self::TableCellsMerged { .. }
+            | Self::TableCellsSplit { .. }
+            | Self::TableColumnWidthsSet { .. }
+            | Self::TableCellsFormatted { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }
@@ -608,7 +657,11 @@ impl DocumentEvent {
             | Self::TableColumnDeleted { block_id, .. }
             | Self::ListItemAdded { block_id, .. }
             | Self::ListItemLevelSet { block_id, .. }
-            | Self::ListNumberingSet { block_id, .. } => vec![block_id.clone()],
+            | Self::ListNumberingSet { block_id, .. }
+            | Self::TableCellsMerged { block_id, .. }
+            | Self::TableCellsSplit { block_id, .. }
+            | Self::TableColumnWidthsSet { block_id, .. }
+            | Self::TableCellsFormatted { block_id, .. } => vec![block_id.clone()],
             Self::TextReplaced { occurrences, .. } => {
                 let mut ids: Vec<BlockId> = Vec::new();
                 for o in occurrences {

@@ -12,5 +12,6 @@ pub(crate) mod section;
 pub(crate) mod structure;
 pub(crate) mod style;
 pub(crate) mod table;
+pub(crate) mod table_layout;
 pub(crate) mod text_edit;
 pub(crate) mod toc;

@@ -481,7 +481,7 @@ pub struct Heading {
 }
 
 /// A table. Every row has the same number of cells.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Table {
     /// Stable id.
@@ -494,6 +494,90 @@ pub struct Table {
     /// Table style id, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<String>,
+    /// Merged cells: each a rectangle shown as one cell holding the text of its top-left
+    /// cell (the cells it covers are empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merges: Vec<CellSpan>,
+    /// Column widths in millimetres, one per column; equal shares of the text width when
+    /// absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widths_mm: Option<Vec<f32>>,
+    /// Shading and vertical alignment of cells, where set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cell_formats: Vec<CellFormatAt>,
+}
+
+/// A rectangle of cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CellSpan {
+    /// Top row.
+    pub row: usize,
+    /// Left column.
+    pub col: usize,
+    /// Rows spanned (at least 1).
+    pub rows: usize,
+    /// Columns spanned (at least 1).
+    pub cols: usize,
+}
+
+impl CellSpan {
+    /// Whether the cell at `row`, `col` is inside.
+    pub fn contains(&self, row: usize, col: usize) -> bool {
+        (self.row..self.row.saturating_add(self.rows)).contains(&row)
+            && (self.col..self.col.saturating_add(self.cols)).contains(&col)
+    }
+
+    /// Whether two rectangles share a cell.
+    pub fn overlaps(&self, other: &CellSpan) -> bool {
+        self.row < other.row.saturating_add(other.rows)
+            && other.row < self.row.saturating_add(self.rows)
+            && self.col < other.col.saturating_add(other.cols)
+            && other.col < self.col.saturating_add(self.cols)
+    }
+}
+
+/// The format of one cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CellFormatAt {
+    /// Row.
+    pub row: usize,
+    /// Column.
+    pub col: usize,
+    /// Background colour, six hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shading: Option<String>,
+    /// Vertical alignment of the cell's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical_align: Option<VerticalAlign>,
+}
+
+/// Vertical alignment in a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VerticalAlign {
+    /// At the top (Word's default).
+    Top,
+    /// Centred.
+    Center,
+    /// At the bottom.
+    Bottom,
+}
+
+impl Table {
+    /// The merge a cell belongs to, if any.
+    pub fn merge_at(&self, row: usize, col: usize) -> Option<&CellSpan> {
+        self.merges.iter().find(|m| m.contains(row, col))
+    }
+
+    /// The format of a cell, if set.
+    pub fn cell_format(&self, row: usize, col: usize) -> Option<&CellFormatAt> {
+        self.cell_formats
+            .iter()
+            .find(|f| f.row == row && f.col == col)
+    }
 }
 
 impl Table {

@@ -407,3 +407,25 @@ fn list_formats_starts_and_continuations_in_every_export() {
         "{html}"
     );
 }
+
+#[test]
+fn merged_and_formatted_cells_in_html() {
+    let mut doc = Document::default();
+    for c in [
+        r#"{"type":"create_document","document_id":"d","title":"T"}"#,
+        r#"{"type":"add_table","data":[["a","b","c"],["d","e","f"]]}"#,
+        r#"{"type":"merge_table_cells","block_index":0,"from_row":0,"from_col":0,"to_row":1,"to_col":1}"#,
+        r#"{"type":"set_table_cell_format","block_index":0,"row":0,"col":0,"shading":"D9E2F3","vertical_align":"center"}"#,
+    ] {
+        let command: DocumentCommand = serde_json::from_str(c).unwrap();
+        for e in doc.decide(&command, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    let html = export(&doc, ExportFormat::Html);
+    assert!(
+        html.contains(r#"<tr><td rowspan="2" colspan="2" style="background-color:#D9E2F3;vertical-align:middle">a<br>b<br>d<br>e</td><td>c</td></tr>"#),
+        "{html}"
+    );
+    assert!(html.contains("<tr><td>f</td></tr>"), "{html}");
+}

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..37, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..41, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..37, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..41, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -364,6 +364,40 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             continue_previous: (seed.b % 3 == 1).then_some(true),
             ..SetListNumbering::default()
         }),
+        37 => DocumentCommand::MergeTableCells(MergeTableCells {
+            block_id: id,
+            from_row: seed.n(seed.a, 3),
+            from_col: seed.n(seed.b, 3),
+            to_row: seed.n(seed.a, 3).saturating_add(seed.n(seed.b, 2)),
+            to_col: seed.n(seed.b, 3).saturating_add(seed.n(seed.a, 2)),
+            ..MergeTableCells::default()
+        }),
+        38 => DocumentCommand::SplitTableCells(SplitTableCells {
+            block_id: id,
+            row: seed.n(seed.a, 3),
+            col: seed.n(seed.b, 3),
+            ..SplitTableCells::default()
+        }),
+        39 => DocumentCommand::SetTableColumnWidths(SetTableColumnWidths {
+            block_id: id,
+            widths_mm: seed
+                .raw
+                .then(|| vec![10.0 + (seed.a % 100) as f32; seed.b % 4]),
+            ..SetTableColumnWidths::default()
+        }),
+        40 => DocumentCommand::SetTableCellFormat(SetTableCellFormat {
+            block_id: id,
+            row: seed.n(seed.a, 3),
+            col: seed.n(seed.b, 3),
+            to_row: seed.raw.then_some(seed.a),
+            shading: Some(if seed.b.is_multiple_of(2) {
+                "auto".into()
+            } else {
+                "#00ff00".into()
+            }),
+            vertical_align: Some(crate::model::VerticalAlign::Bottom),
+            ..SetTableCellFormat::default()
+        }),
         27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
             name: format!("B{}", seed.a % 3),
         }),
@@ -459,7 +493,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..29, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..33, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -656,6 +690,35 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
                 continue_previous: !pick,
                 ..Default::default()
             },
+        },
+        29 => DocumentEvent::TableCellsMerged {
+            block_id,
+            span: crate::model::CellSpan {
+                row: x,
+                col: y,
+                rows: y,
+                cols: x,
+            },
+        },
+        30 => DocumentEvent::TableCellsSplit {
+            block_id,
+            row: x,
+            col: y,
+        },
+        31 => DocumentEvent::TableColumnWidthsSet {
+            block_id,
+            widths_mm: pick.then(|| vec![x as f32; y % 5]),
+        },
+        32 => DocumentEvent::TableCellsFormatted {
+            block_id,
+            span: crate::model::CellSpan {
+                row: x,
+                col: y,
+                rows: x,
+                cols: y,
+            },
+            shading: pick.then_some(text),
+            vertical_align: None,
         },
         19 => DocumentEvent::BookmarkRemoved {
             block_id,

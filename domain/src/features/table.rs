@@ -138,6 +138,17 @@ impl Document {
             check_index("row", c.row, table.rows.len())?;
             check_index("col", c.col, table.cols())?;
             check_text("text", &c.text, limits.max_text_chars)?;
+            if let Some(m) = table.merge_at(c.row, c.col)
+                && (m.row, m.col) != (c.row, c.col)
+            {
+                return Err(DocumentError::invalid(
+                    "col",
+                    format!(
+                        "the cell is merged into the one at row {}, column {}: set that one",
+                        m.row, m.col
+                    ),
+                ));
+            }
             DocumentEvent::TableCellSet {
                 block_id: table.id.clone(),
                 row: c.row,
@@ -162,6 +173,11 @@ impl Document {
                 return Err(too_large("table cells", limits.max_table_cells));
             }
             let cells = padded("data", c.data.as_deref(), table.cols(), limits)?;
+            crate::features::table_layout::check_not_covered(
+                table.merges.iter().map(|m| (m.row, m.rows, m.col, m.cols)),
+                row,
+                &cells,
+            )?;
             DocumentEvent::TableRowAdded {
                 block_id: table.id.clone(),
                 row,
@@ -188,6 +204,11 @@ impl Document {
                 return Err(too_large("table cells", limits.max_table_cells));
             }
             let cells = padded("data", c.data.as_deref(), table.rows.len(), limits)?;
+            crate::features::table_layout::check_not_covered(
+                table.merges.iter().map(|m| (m.col, m.cols, m.row, m.rows)),
+                col,
+                &cells,
+            )?;
             DocumentEvent::TableColumnAdded {
                 block_id: table.id.clone(),
                 col,
@@ -335,6 +356,9 @@ impl Document {
                     rows: rectangular(rows),
                     header_row: *header_row,
                     style: style.clone(),
+                    merges: Vec::new(),
+                    widths_mm: None,
+                    cell_formats: Vec::new(),
                 }),
             ),
             E::TableCellSet {
@@ -360,6 +384,7 @@ impl Document {
                     return Err(misfit("row does not fit the table"));
                 }
                 tb.rows.insert(*row, cells.clone());
+                crate::features::table_layout::row_inserted(tb, *row);
             }
             E::TableColumnAdded {
                 block_id,
@@ -373,6 +398,7 @@ impl Document {
                 for (r, cell) in tb.rows.iter_mut().zip(cells) {
                     r.insert(*col, cell.clone());
                 }
+                crate::features::table_layout::column_inserted(tb, *col);
             }
             E::TableRowDeleted { block_id, row } => {
                 let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
@@ -380,6 +406,7 @@ impl Document {
                     return Err(misfit("no such row, or the only one"));
                 }
                 tb.rows.remove(*row);
+                crate::features::table_layout::row_deleted(tb, *row);
             }
             E::TableColumnDeleted { block_id, col } => {
                 let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
@@ -389,6 +416,7 @@ impl Document {
                 for r in &mut tb.rows {
                     r.remove(*col);
                 }
+                crate::features::table_layout::column_deleted(tb, *col);
             }
             _ => return Err(misfit("not an event of this feature")),
         }

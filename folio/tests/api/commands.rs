@@ -950,3 +950,88 @@ async fn list_numbering_reaches_word_embedded() {
 async fn list_numbering_reaches_word_distributed() {
     list_numbering_reaches_word(crate::helpers::spawn_distributed().await).await;
 }
+
+async fn merged_and_formatted_table_cells_reach_word(app: crate::helpers::TestApp) {
+    // Arrange
+    let id = app.create_document("Tables").await;
+    let r = app
+        .ok(
+            &id,
+            json!({"type": "add_table", "data": [["Region", "", "Total"], ["North", "South", "9"], ["1", "2", "3"]]}),
+        )
+        .await;
+    let table = r["created"]["block_ids"][0].as_str().unwrap().to_string();
+
+    // Act: a 2×2 merge at the top left, widths, a shaded, centred cell.
+    let last = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "merge_table_cells", "block_id": table, "from_row": 0, "from_col": 0, "to_row": 1, "to_col": 1},
+                {"type": "set_table_column_widths", "block_id": table, "widths_mm": [60, 40, 30]},
+                {"type": "set_table_cell_format", "block_id": table, "row": 0, "col": 2, "to_row": 1,
+                 "shading": "D9E2F3", "vertical_align": "center"},
+            ]}),
+        )
+        .await;
+    let refused = [
+        json!({"type": "merge_table_cells", "block_id": table, "from_row": 1, "from_col": 1, "to_row": 2, "to_col": 2}),
+        json!({"type": "set_table_cell", "block_id": table, "row": 1, "col": 1, "text": "hidden"}),
+        json!({"type": "set_table_column_widths", "block_id": table, "widths_mm": [60, 40]}),
+    ];
+    for body in refused {
+        crate::helpers::problem(app.command(&id, body).await, 422).await;
+    }
+
+    // Assert
+    let version = last["version"].as_u64().unwrap();
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    assert_eq!(content["version"], version, "refusals appended nothing");
+    let block = &content["blocks"][0];
+    assert_eq!(block["rows"][0][0], "Region\nNorth\nSouth", "{block}");
+    assert_eq!(
+        block["merges"],
+        json!([{"row": 0, "col": 0, "rows": 2, "cols": 2}])
+    );
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let layout = &read["table_layout"][0];
+    assert_eq!(
+        layout["same_as_first"],
+        json!([
+            [true, true, false],
+            [true, true, false],
+            [false, false, false]
+        ]),
+        "python-docx sees one merged cell: {read}"
+    );
+    assert_eq!(layout["widths_mm"], json!([60.0, 40.0, 30.0]), "{read}");
+    assert_eq!(read["tables"][0][2], json!(["1", "2", "3"]), "{read}");
+    if let Some(ast) = crate::helpers::pandoc_json(&docx) {
+        let text = ast.to_string();
+        assert!(
+            text.contains(r#""Region""#) && text.contains(r#""Total""#),
+            "{text}"
+        );
+    }
+    if let Some(html) = crate::helpers::libreoffice_convert(&docx, "html", "html") {
+        let squashed: String = html.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(squashed.contains("rowspan=\"2\""), "{squashed}");
+        assert!(squashed.to_lowercase().contains("#d9e2f3"), "{squashed}");
+    }
+}
+
+#[tokio::test]
+async fn merged_and_formatted_table_cells_reach_word_embedded() {
+    merged_and_formatted_table_cells_reach_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn merged_and_formatted_table_cells_reach_word_distributed() {
+    merged_and_formatted_table_cells_reach_word(crate::helpers::spawn_distributed().await).await;
+}
