@@ -91,6 +91,11 @@ struct Measurement {
     p99_ms: f64,
     max_ms: f64,
     mcp: Round,
+    /// The richer model's commands (issue 11) in turn, over REST, on documents of the
+    /// same size: format_text with superscript, add_hyperlink, add_bookmark, apply_style,
+    /// set_list_numbering, merge/split_table_cells, set_table_cell_format, set_footer,
+    /// set_page_setup.
+    richer: Round,
 }
 
 /// One transport's round trips.
@@ -169,7 +174,7 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         Outcome::Sizes(results) => {
             println!(
-                "add_paragraph, one client, one request at a time: REST (POST …/commands) and MCP (tools/call on /mcp)"
+                "add_paragraph, one client, one request at a time: REST (POST …/commands) and MCP (tools/call on /mcp); \"rest mix\": the richer model's commands in turn"
             );
             println!(
                 "{:>8} {:>9} {:>10} {:>12} {:>9} {:>9} {:>9}",
@@ -195,6 +200,16 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
                     m.mcp.p50_ms,
                     m.mcp.p99_ms,
                     m.mcp.max_ms
+                );
+                println!(
+                    "{:>8} {:>9} {:>10} {:>12.0} {:>9.3} {:>9.3} {:>9.3}",
+                    m.blocks,
+                    m.requests,
+                    "rest mix",
+                    m.richer.calls_per_second,
+                    m.richer.p50_ms,
+                    m.richer.p99_ms,
+                    m.richer.max_ms
                 );
             }
         }
@@ -227,8 +242,10 @@ async fn measure_all(base: &str, key: &str, args: &BenchArgs) -> anyhow::Result<
             };
             add_paragraph(&client, base, &warmup, i, transport).await?;
         }
-        let rest = measure(&client, base, blocks, args, Transport::Rest).await?;
-        let mcp = measure(&client, base, blocks, args, Transport::Mcp).await?;
+        let run = |workload| measure(&client, base, blocks, args, workload);
+        let rest = run(Workload::AddParagraph(Transport::Rest)).await?;
+        let mcp = run(Workload::AddParagraph(Transport::Mcp)).await?;
+        let richer = run(Workload::Richer).await?;
         results.push(Measurement {
             blocks,
             requests: args.requests,
@@ -237,29 +254,60 @@ async fn measure_all(base: &str, key: &str, args: &BenchArgs) -> anyhow::Result<
             p99_ms: rest.p99_ms,
             max_ms: rest.max_ms,
             mcp,
+            richer,
         });
     }
     Ok(results)
 }
 
-/// `args.requests` commands to documents of `blocks` blocks over `transport`.
+/// What a measured round sends.
+#[derive(Debug, Clone, Copy)]
+enum Workload {
+    /// `add_paragraph` over a transport.
+    AddParagraph(Transport),
+    /// The richer model's commands in turn, over REST.
+    Richer,
+}
+
+/// `args.requests` commands of `workload` to documents of `blocks` blocks, moving to a
+/// fresh document every `args.per_document` (preparing it is not measured).
 async fn measure(
     client: &reqwest::Client,
     base: &str,
     blocks: u64,
     args: &BenchArgs,
-    transport: Transport,
+    workload: Workload,
 ) -> anyhow::Result<Round> {
     let mut histogram = Histogram::<u64>::new(3)?;
     let mut busy = Duration::ZERO;
     let mut sent = 0;
     while sent < args.requests {
         let id = create_document(client, base, blocks).await?;
+        let targets = match workload {
+            Workload::Richer => Some(richer_targets(client, base, &id).await?),
+            Workload::AddParagraph(_) => None,
+        };
         let n = args.per_document.max(1).min(args.requests - sent);
         let started = Instant::now();
         for i in 0..n {
             let t = Instant::now();
-            add_paragraph(client, base, &id, i, transport).await?;
+            match (workload, &targets) {
+                (Workload::AddParagraph(transport), _) => {
+                    add_paragraph(client, base, &id, i, transport).await?;
+                }
+                (Workload::Richer, Some([paragraph, table, list])) => {
+                    let command = richer_command(i, paragraph, table, list);
+                    let response = client
+                        .post(format!("{base}/v1/documents/{id}/commands"))
+                        .json(&command)
+                        .send()
+                        .await?;
+                    if !response.status().is_success() {
+                        bail!("{command} failed: {}", response.text().await?);
+                    }
+                }
+                (Workload::Richer, None) => unreachable!("prepared above"),
+            }
             histogram.record(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX))?;
         }
         busy += started.elapsed();
@@ -271,6 +319,63 @@ async fn measure(
         p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
         max_ms: histogram.max() as f64 / 1000.0,
     })
+}
+
+/// Adds what the richer-model commands work on — a paragraph, a table, a numbered list —
+/// and returns their block ids.
+async fn richer_targets(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+) -> anyhow::Result<[String; 3]> {
+    let setup = client
+        .post(format!("{base}/v1/documents/{id}/commands"))
+        .json(&json!({"commands": [
+            {"type": "add_paragraph", "text": "The paragraph the commands work on."},
+            {"type": "add_table", "data": [["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]]},
+            {"type": "add_list", "kind": "numbered", "items": ["one", "two"]},
+        ]}))
+        .send()
+        .await?;
+    if !setup.status().is_success() {
+        bail!("preparing the document failed: {}", setup.text().await?);
+    }
+    let created: Value = setup.json().await?;
+    let ids: Vec<String> = created["created"]["block_ids"]
+        .as_array()
+        .context("no created blocks")?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    <[String; 3]>::try_from(ids)
+        .map_err(|ids| anyhow::anyhow!("expected three new blocks, got {ids:?}"))
+}
+
+/// The `i`th command of the richer-model mix (each changes the document, so none is a
+/// no-op the server could answer without appending).
+fn richer_command(i: u64, paragraph: &str, table: &str, list: &str) -> Value {
+    let on = i % 20 < 10;
+    match i % 10 {
+        0 => json!({"type": "format_text", "block_id": paragraph, "start": 4, "end": 13,
+                    "superscript": on, "small_caps": !on}),
+        1 => {
+            json!({"type": "add_hyperlink", "block_id": paragraph, "url": format!("https://example.com/{i}"),
+                    "text": format!(" link {i}")})
+        }
+        2 => json!({"type": "add_bookmark", "block_id": paragraph, "name": format!("b{i}")}),
+        3 => {
+            json!({"type": "apply_style", "block_id": paragraph, "style_id": if on { "Quote" } else { "Normal" }})
+        }
+        4 => json!({"type": "set_list_numbering", "block_id": list, "start": i % 500 + 1}),
+        5 => {
+            json!({"type": "merge_table_cells", "block_id": table, "from_row": 0, "from_col": 0, "to_row": 1, "to_col": 1})
+        }
+        6 => json!({"type": "split_table_cells", "block_id": table, "row": 0, "col": 0}),
+        7 => json!({"type": "set_table_cell_format", "block_id": table, "row": 2, "col": 2,
+                    "shading": format!("{:06X}", i % 0xFFFFFF)}),
+        8 => json!({"type": "set_footer", "text": format!("Page {{PAGE}} of {{NUMPAGES}} ({i})")}),
+        _ => json!({"type": "set_page_setup", "margin_left_mm": 10 + i % 20}),
+    }
 }
 
 async fn create_document(
