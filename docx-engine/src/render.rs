@@ -894,6 +894,9 @@ fn decimal_numbering() -> AbstractNumbering {
 }
 
 #[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
 mod tests {
     use std::io::{Cursor, Read};
 

@@ -1,0 +1,95 @@
+//! Property tests: any document the commands can make renders without panicking, to the
+//! same bytes every time, as a package whose XML parts are well-formed.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use super::*;
+
+/// One command, as a client would send it, aimed at block `at` (commands that do not fit
+/// the block there are refused and skipped, as a server would).
+fn command(op: u8, at: usize, n: usize, text: &str, on: bool) -> Value {
+    let t = if text.is_empty() { "x" } else { text };
+    match op {
+        0 => json!({"type": "add_paragraph", "runs": [
+            {"text": t, "superscript": on, "small_caps": !on},
+            {"text": t, "link": format!("https://example.com/{n}")},
+            {"text": "1", "field": if on { "page" } else { "num_pages" }}]}),
+        1 => json!({"type": "add_heading", "text": t, "level": n % 9 + 1}),
+        2 => json!({"type": "add_table", "data": [[t, "b", "c"], ["d", t, "f"], ["g", "h", t]],
+                    "header_row": on}),
+        3 => json!({"type": "add_list", "kind": if on { "numbered" } else { "bullet" },
+                    "items": [t, {"text": t, "level": n % 9}]}),
+        4 => json!({"type": "add_table_of_contents", "max_level": n % 9 + 1,
+                    "title": if on { Value::from(t) } else { Value::Null }}),
+        5 => json!({"type": "add_bookmark", "block_index": at, "name": format!("B{n}")}),
+        6 => json!({"type": "add_hyperlink", "block_index": at, "bookmark": format!("B{n}"),
+                    "text": t}),
+        7 => json!({"type": "merge_table_cells", "block_index": at, "from_row": n % 3,
+                    "from_col": n % 2, "to_row": 2, "to_col": 2}),
+        8 => json!({"type": "set_table_cell_format", "block_index": at, "row": n % 3, "col": 0,
+                    "shading": "ABCDEF", "vertical_align": "bottom"}),
+        9 => json!({"type": "set_table_column_widths", "block_index": at,
+                    "widths_mm": [10 + n % 50, 20, 30]}),
+        10 => json!({"type": "set_list_numbering", "block_index": at,
+                     "format": "upper_roman", "start": n}),
+        11 => json!({"type": "set_list_numbering", "block_index": at, "bullet": "✓"}),
+        12 => json!({"type": "set_footer", "kind": (["default", "first", "even"][n % 3]),
+                     "text": format!("{t} {{PAGE}} of {{NUMPAGES}} {{DATE}}")}),
+        13 => {
+            json!({"type": "set_page_setup", "orientation": if on { "landscape" } else { "portrait" },
+                     "columns": n % 3 + 1, "margin_left_mm": n % 40})
+        }
+        14 => json!({"type": "create_style", "name": format!("S{n}"),
+                     "kind": (["paragraph", "character", "table"][n % 3]), "bold": on}),
+        15 => json!({"type": "apply_style", "block_index": at, "style_id": format!("S{n}"),
+                     "start": if on { Value::Null } else { Value::from(0) }}),
+        16 => json!({"type": "delete_block", "block_index": at}),
+        17 => json!({"type": "move_block", "block_index": at, "position": {"index": n}}),
+        _ => json!({"type": "add_page_break"}),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_document_renders_the_same_well_formed_bytes(
+        ops in prop::collection::vec((0u8..19, 0usize..8, 0usize..12, "[a-zA-Z <&é]{0,6}", any::<bool>()), 1..40)
+    ) {
+        let mut doc = domain::Document::default();
+        let create = json!({"type": "create_document", "document_id": "d", "title": "P"});
+        let limits = domain::Limits::default();
+        for c in std::iter::once(create).chain(
+            ops.iter().map(|(op, at, n, text, on)| command(*op, *at, *n, text, *on)),
+        ) {
+            let command: domain::DocumentCommand = serde_json::from_value(c).unwrap();
+            if let Ok(events) = doc.decide(&command, &limits) {
+                for e in events {
+                    doc.apply(&e);
+                }
+            }
+        }
+        let first = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let second = render_docx(&doc, &RenderOptions::default()).unwrap();
+        prop_assert!(first == second, "the same document rendered to other bytes");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&first)).unwrap();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            if !entry.name().ends_with(".xml") && !entry.name().ends_with(".rels") {
+                continue;
+            }
+            let name = entry.name().to_string();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut xml).unwrap();
+            let mut reader = quick_xml::Reader::from_str(&xml);
+            loop {
+                match reader.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => prop_assert!(false, "{name} is not well-formed: {e}"),
+                }
+            }
+        }
+    }
+}
