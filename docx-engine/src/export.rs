@@ -404,7 +404,11 @@ fn html(doc: &Document) -> String {
                         }
                     }
                     depth = level;
-                    let _ = write!(out, "<li>{}", esc(&item.text));
+                    let inner = match &item.runs {
+                        Some(runs) => html_runs(runs),
+                        None => esc(&item.text),
+                    };
+                    let _ = write!(out, "<li>{inner}");
                 }
                 // Open now: the list, one list (inside an item) per level of the last
                 // item, and the last item.
@@ -575,7 +579,11 @@ fn markdown(doc: &Document) -> String {
                             ("   ".repeat(level), format!("{}.", counters[level]))
                         }
                     };
-                    lines.push(format!("{indent}{marker} {}", md_escape(&item.text)));
+                    let inner = match &item.runs {
+                        Some(runs) => md_runs(runs),
+                        None => md_escape(&item.text),
+                    };
+                    lines.push(format!("{indent}{marker} {inner}"));
                 }
                 parts.push(lines.join("\n"));
             }

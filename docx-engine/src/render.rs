@@ -129,7 +129,11 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                     lists.previous_numbered = Some(num);
                 }
                 for item in &l.items {
-                    let para = text_paragraph(&item.text, Run::new)
+                    let para = match &item.runs {
+                        Some(runs) => runs_paragraph(Paragraph::new(), runs, &[], &mut ids),
+                        None => text_paragraph(&item.text, Run::new),
+                    };
+                    let para = para
                         .style("ListParagraph")
                         .numbering(NumberingId::new(num), IndentLevel::new(item.level.into()));
                     docx = docx.add_paragraph(para);

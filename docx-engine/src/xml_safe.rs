@@ -97,7 +97,12 @@ fn is_clean(doc: &Document) -> bool {
             }
             Block::Heading(h) => runs_ok(&h.runs) && h.bookmarks.iter().all(|n| ok(n)),
             Block::Table(t) => t.rows.iter().flatten().all(|c| ok(c)) && ok_opt(&t.style),
-            Block::List(l) => l.items.iter().all(|i| ok(&i.text)) && ok_opt(&l.numbering.bullet),
+            Block::List(l) => {
+                l.items
+                    .iter()
+                    .all(|i| ok(&i.text) && i.runs.as_deref().is_none_or(runs_ok))
+                    && ok_opt(&l.numbering.bullet)
+            }
             Block::PageBreak(_) => true,
             Block::TableOfContents(t) => ok_opt(&t.title),
         })
@@ -161,7 +166,12 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
                 clean_opt(&mut t.style);
             }
             Block::List(l) => {
-                l.items.iter_mut().for_each(|i| clean_in_place(&mut i.text));
+                for item in &mut l.items {
+                    clean_in_place(&mut item.text);
+                    if let Some(runs) = &mut item.runs {
+                        clean_runs(runs);
+                    }
+                }
                 clean_opt(&mut l.numbering.bullet);
             }
             Block::PageBreak(_) => {}

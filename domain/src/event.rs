@@ -371,6 +371,9 @@ pub enum DocumentEvent {
         text: String,
         /// Level.
         level: u8,
+        /// Formatted runs, when the item has formatting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<Run>>,
     },
     /// A list item's level changed.
     ListItemLevelSet {

@@ -599,7 +599,7 @@ pub enum ListKind {
 }
 
 /// A list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct List {
     /// Stable id.
@@ -656,14 +656,32 @@ pub enum NumberStyle {
 }
 
 /// One list item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListItem {
-    /// Item text.
+    /// Item text (the runs' text joined, when it has runs).
     pub text: String,
     /// Nesting level, 0-8.
     #[serde(default)]
     pub level: u8,
+    /// Formatted runs, when the item has formatting (absent for plain text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Vec<Run>>,
+}
+
+impl ListItem {
+    /// An item from runs: plain text stays plain (`runs` absent), formatted text keeps
+    /// its runs, and `text` is always their text.
+    pub fn from_runs(mut runs: Vec<Run>, level: u8) -> Self {
+        crate::text::normalize(&mut runs);
+        let text = runs_text(&runs);
+        let plain = runs.iter().all(|r| r.format == RunFormat::default());
+        Self {
+            text,
+            level,
+            runs: (!plain).then_some(runs),
+        }
+    }
 }
 
 /// A table of contents. Its entries are the document's headings down to `max_level`, as

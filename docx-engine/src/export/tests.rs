@@ -57,7 +57,8 @@ pub(crate) fn sample() -> Document {
             items: vec![
                 ListItemInput::Text("one".into()),
                 ListItemInput::Item {
-                    text: "one.a".into(),
+                    text: Some("one.a".into()),
+                    runs: None,
                     level: 1,
                 },
                 ListItemInput::Text("two".into()),
@@ -162,7 +163,8 @@ fn list_html(levels: &[u8]) -> String {
                 .iter()
                 .enumerate()
                 .map(|(i, level)| ListItemInput::Item {
-                    text: format!("i{i}"),
+                    text: Some(format!("i{i}")),
+                    runs: None,
                     level: *level,
                 })
                 .collect(),

@@ -237,7 +237,14 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
                 ListKind::Numbered
             },
             items: vec![ListItemInput::Item {
-                text: t,
+                runs: seed.a.is_multiple_of(2).then(|| {
+                    vec![RunInput {
+                        text: t.clone(),
+                        bold: true,
+                        ..RunInput::default()
+                    }]
+                }),
+                text: (!seed.a.is_multiple_of(2)).then_some(t),
                 level: seed.n(seed.b, 10) as u8,
             }],
             position: None,
@@ -245,7 +252,14 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         17 => DocumentCommand::AddListItem(AddListItem {
             block_id: id,
             block_index: None,
-            text: t,
+            runs: seed.b.is_multiple_of(2).then(|| {
+                vec![RunInput {
+                    text: t.clone(),
+                    italic: true,
+                    ..RunInput::default()
+                }]
+            }),
+            text: (!seed.b.is_multiple_of(2)).then_some(t),
             level: seed.n(seed.b, 3) as u8,
             item: Some(seed.n(seed.b, 3)),
         }),
@@ -586,8 +600,10 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         10 => DocumentEvent::ListItemAdded {
             block_id,
             item: x,
-            text,
+            text: text.clone(),
             level: y as u8,
+            // hostile: runs whose text disagrees with `text`
+            runs: pick.then(|| vec![Run::plain(format!("{text}!"))]),
         },
         11 => DocumentEvent::ListItemLevelSet {
             block_id,
@@ -615,6 +631,7 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             items: vec![ListItem {
                 text,
                 level: x as u8,
+                runs: None,
             }],
         },
         15 => DocumentEvent::ParagraphFormatSet {

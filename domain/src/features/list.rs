@@ -11,17 +11,21 @@ use crate::event::DocumentEvent;
 use crate::ids::BlockId;
 use crate::model::{Block, Document, List, ListItem, ListKind};
 
-/// A list item as a client sends it: a string, or `{"text", "level"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A list item as a client sends it: a string, or `{"text" | "runs", "level"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ListItemInput {
     /// Just the text, level 0.
     Text(String),
-    /// Text and level.
+    /// Text or formatted runs, and a level.
     Item {
-        /// Text.
-        text: String,
+        /// Text (not with `runs`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// Formatted runs (not with `text`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<crate::command::RunInput>>,
         /// Level 0-8.
         #[serde(default)]
         #[cfg_attr(feature = "openapi", schema(maximum = 8))]
@@ -30,7 +34,7 @@ pub enum ListItemInput {
 }
 
 /// `add_list`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddList {
@@ -44,7 +48,7 @@ pub struct AddList {
 }
 
 /// `add_list_item`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddListItem {
@@ -54,8 +58,12 @@ pub struct AddListItem {
     /// Target block index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_index: Option<usize>,
-    /// Item text.
-    pub text: String,
+    /// Item text (not with `runs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Formatted runs (not with `text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Vec<crate::command::RunInput>>,
     /// Level 0-8 (default 0).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(maximum = 8))]
@@ -103,13 +111,19 @@ impl Document {
             }
             let mut items = Vec::with_capacity(c.items.len());
             for (i, item) in c.items.iter().enumerate() {
-                let (text, level) = match item {
-                    ListItemInput::Text(text) => (text.clone(), 0),
-                    ListItemInput::Item { text, level } => (text.clone(), *level),
+                let field = format!("items.{i}");
+                let (runs, level) = match item {
+                    ListItemInput::Text(text) => {
+                        check_text(&format!("{field}.text"), text, limits.max_text_chars)?;
+                        (crate::command::plain_runs(text), 0)
+                    }
+                    ListItemInput::Item { text, runs, level } => (
+                        self.item_runs(&field, text.as_deref(), runs.as_deref(), limits)?,
+                        *level,
+                    ),
                 };
-                check_level(&format!("items.{i}.level"), level)?;
-                check_text(&format!("items.{i}.text"), &text, limits.max_text_chars)?;
-                items.push(ListItem { text, level });
+                check_level(&format!("{field}.level"), level)?;
+                items.push(ListItem::from_runs(runs, level));
             }
             DocumentEvent::ListAdded {
                 block_id: new_id,
@@ -132,15 +146,17 @@ impl Document {
             let item = c.item.unwrap_or(list.items.len());
             check_index("item", item, list.items.len() + 1)?;
             check_level("level", c.level)?;
-            check_text("text", &c.text, limits.max_text_chars)?;
+            let runs = self.item_runs("", c.text.as_deref(), c.runs.as_deref(), limits)?;
             if list.items.len() + 1 > limits.max_list_items {
                 return Err(too_large("list items", limits.max_list_items));
             }
+            let added = ListItem::from_runs(runs, c.level);
             DocumentEvent::ListItemAdded {
                 block_id: list.id.clone(),
                 item,
-                text: c.text.clone(),
+                text: added.text,
                 level: c.level,
+                runs: added.runs,
             }
         };
         Ok(Some(event))
@@ -162,6 +178,27 @@ impl Document {
             }
         };
         Ok(Some(event))
+    }
+
+    /// An item's runs from `text` or `runs` (one of them), checked like a paragraph's.
+    fn item_runs(
+        &self,
+        field: &str,
+        text: Option<&str>,
+        runs: Option<&[crate::command::RunInput]>,
+        limits: &Limits,
+    ) -> Result<Vec<crate::model::Run>, DocumentError> {
+        let name = |f: &str| {
+            if field.is_empty() {
+                f.to_string()
+            } else {
+                format!("{field}.{f}")
+            }
+        };
+        let runs = crate::decide::runs_from(&name("text"), text, runs, limits)?
+            .ok_or_else(|| DocumentError::invalid(name("text"), "give text or runs"))?;
+        self.check_links(&runs, &name("runs"))?;
+        Ok(runs)
     }
 
     pub(crate) fn list(
@@ -202,13 +239,15 @@ impl Document {
                 item,
                 text: t,
                 level,
+                runs,
             } => match self.block_mut(block_id) {
                 Some(Block::List(l)) if *item <= l.items.len() => l.items.insert(
                     *item,
-                    ListItem {
+                    bounded_item(&ListItem {
                         text: t.clone(),
-                        level: (*level).min(MAX_LIST_LEVEL),
-                    },
+                        level: *level,
+                        runs: runs.clone(),
+                    }),
                 ),
                 _ => return Err(misfit("no such list, or item past its end")),
             },
@@ -229,11 +268,17 @@ impl Document {
     }
 }
 
-/// A list item with its level within Word's nine.
+/// A list item with its level within Word's nine and, when it has runs, its text theirs
+/// (a stored event cannot make the two disagree).
 pub(crate) fn bounded_item(item: &ListItem) -> ListItem {
-    ListItem {
-        text: item.text.clone(),
-        level: item.level.min(MAX_LIST_LEVEL),
+    let level = item.level.min(MAX_LIST_LEVEL);
+    match &item.runs {
+        Some(runs) => ListItem::from_runs(runs.clone(), level),
+        None => ListItem {
+            text: item.text.clone(),
+            level,
+            runs: None,
+        },
     }
 }
 

@@ -324,6 +324,9 @@ impl Document {
             (Block::List(l), Within::Item { item }) => match l.items.get_mut(item) {
                 Some(it) if end <= text::str_len(&it.text) => {
                     text::replace_in_str(&mut it.text, o.offset, o.length, replace);
+                    if let Some(runs) = &mut it.runs {
+                        text::replace(runs, o.offset, o.length, replace);
+                    }
                     true
                 }
                 _ => false,

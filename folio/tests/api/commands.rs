@@ -382,6 +382,10 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
                     {"text": ", H"}, {"text": "2", "subscript": true},
                     {"text": "O and "}, {"text": "Acme", "small_caps": true},
                     {"text": ". See the site"}]},
+                {"type": "add_list", "kind": "bullet", "items": [
+                    {"runs": [{"text": "Bold item", "bold": true},
+                              {"text": " and a link", "link": "https://example.org/list"}]},
+                    "plain item"]},
             ]}),
         )
         .await;
@@ -493,6 +497,19 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
         twos,
         [(json!(true), json!(false)), (json!(false), json!(true))]
     );
+    // A list item holds formatted runs and links too.
+    let item = &read["paragraphs"][2];
+    assert_eq!(item["text"], "Bold item and a link", "{read}");
+    assert_eq!(item["runs"][0]["bold"], true, "{read}");
+    assert_eq!(
+        item["links"][0]["address"], "https://example.org/list",
+        "{read}"
+    );
+    assert!(item["list"].is_object(), "a list paragraph: {read}");
+    assert_eq!(
+        content["blocks"][2]["items"][1],
+        json!({"text": "plain item", "level": 0})
+    );
     if let Some(ast) = crate::helpers::pandoc_json(&docx) {
         let mut links = Vec::new();
         pandoc_nodes(&ast, "Link", &mut links);
@@ -503,7 +520,8 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
                 "https://example.com/terms?a=1&b=2",
                 "mailto:legal@example.com",
                 // pandoc points a link to a heading's bookmark at the heading's own id
-                "#definitions"
+                "#definitions",
+                "https://example.org/list"
             ],
             "{ast}"
         );
