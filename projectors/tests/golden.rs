@@ -348,6 +348,10 @@ async fn the_frozen_event_streams_replay_to_the_same_documents() {
             expected_text,
             "{name}: .docx text differs"
         );
+        let again =
+            docx_engine::render_docx(&loaded.document, &docx_engine::RenderOptions::default())
+                .unwrap();
+        assert!(docx == again, "{name}: two renders of one version differ");
         assert!(views.failures().await.unwrap().is_empty(), "{name}");
     }
 }
