@@ -494,6 +494,10 @@ impl Document {
                 Block::Paragraph(p) => p.style.as_deref() == Some(style_id) || runs_use(&p.runs),
                 Block::Heading(h) => runs_use(&h.runs),
                 Block::Table(t) => t.style.as_deref() == Some(style_id),
+                Block::List(l) => l
+                    .items
+                    .iter()
+                    .any(|i| i.runs.as_deref().is_some_and(runs_use)),
                 _ => false,
             };
             if used {
