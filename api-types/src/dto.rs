@@ -230,7 +230,7 @@ pub struct StyleInfo {
 pub struct SectionsResponse {
     /// Version shown.
     pub version: u64,
-    /// Sections in order (a document has one today).
+    /// Sections in order: section 0, then one per section break.
     pub sections: Vec<SectionInfo>,
 }
 
@@ -241,11 +241,15 @@ pub struct SectionInfo {
     pub index: usize,
     /// Index of the section's first block.
     pub first_block_index: usize,
-    /// Number of blocks in the section.
+    /// Number of blocks in the section (its section break included).
     pub blocks: usize,
+    /// The section break that starts it (none for section 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_block_id: Option<String>,
     /// Page size, orientation, margins and columns, defaults filled in.
     pub page: domain::ResolvedPageSetup,
-    /// Headers (`default`, `first`, `even`), as runs; fields are runs with a `field`.
+    /// Headers (`default`, `first`, `even`), as runs; fields are runs with a `field`. Every
+    /// section shows the document's (section 0's).
     pub header: domain::HeaderFooter,
     /// Footers, as the headers.
     pub footer: domain::HeaderFooter,

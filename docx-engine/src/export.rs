@@ -418,9 +418,14 @@ fn html(doc: &Document) -> String {
                 }
                 let _ = writeln!(out, "</{tag}>");
             }
-            Block::PageBreak(_) => {
+            Block::PageBreak(_)
+            | Block::SectionBreak(domain::SectionBreak {
+                kind: domain::SectionStart::NextPage,
+                ..
+            }) => {
                 out.push_str("<div style=\"break-after:page\"></div>\n");
             }
+            Block::SectionBreak(_) => {}
             Block::TableOfContents(t) => {
                 out.push_str("<nav>\n");
                 if let Some(title) = &t.title {
@@ -587,7 +592,12 @@ fn markdown(doc: &Document) -> String {
                 }
                 parts.push(lines.join("\n"));
             }
-            Block::PageBreak(_) => parts.push("---".to_string()),
+            Block::PageBreak(_)
+            | Block::SectionBreak(domain::SectionBreak {
+                kind: domain::SectionStart::NextPage,
+                ..
+            }) => parts.push("---".to_string()),
+            Block::SectionBreak(_) => {}
             Block::TableOfContents(t) => {
                 let mut lines = Vec::new();
                 if let Some(title) = &t.title {
@@ -639,7 +649,12 @@ fn text(doc: &Document) -> String {
                     let _ = writeln!(out, "{}{marker} {}", "  ".repeat(level), item.text);
                 }
             }
-            Block::PageBreak(_) => out.push('\u{c}'),
+            Block::PageBreak(_)
+            | Block::SectionBreak(domain::SectionBreak {
+                kind: domain::SectionStart::NextPage,
+                ..
+            }) => out.push('\u{c}'),
+            Block::SectionBreak(_) => {}
             Block::TableOfContents(t) => {
                 if let Some(title) = &t.title {
                     let _ = writeln!(out, "{title}");

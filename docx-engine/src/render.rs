@@ -3,12 +3,12 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, Hyperlink,
-    HyperlinkData, HyperlinkType, IndentLevel, InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc,
-    LevelOverride, LevelText, LineSpacing, LineSpacingType, NumberFormat, Numbering, NumberingId,
-    PageMargin, PageOrientationType, Paragraph, Run, RunFonts, Shading, ShdType, SpecialIndentType,
-    Start, Style, StyleType, Table, TableCell, TableRow, VAlignType, VMergeType, VertAlignType,
-    WidthType,
+    AbstractNumbering, AlignmentType, BreakType, DocumentChild, Docx, FieldCharType, Footer,
+    Header, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, InstrNUMPAGES, InstrPAGE,
+    InstrText, Level, LevelJc, LevelOverride, LevelText, LineSpacing, LineSpacingType,
+    NumberFormat, Numbering, NumberingId, PageMargin, PageOrientationType, PageSize, Paragraph,
+    Run, RunFonts, SectionProperty, SectionType, Shading, ShdType, SpecialIndentType, Start, Style,
+    StyleType, Table, TableCell, TableRow, VAlignType, VMergeType, VertAlignType, WidthType,
 };
 use domain::{Alignment, Block, Document, ListKind, NumberStyle};
 
@@ -60,6 +60,9 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
         .max()
         .unwrap_or(0);
 
+    // The page of the section being written, and how it started.
+    let mut page = doc.section.page;
+    let mut start: Option<domain::SectionStart> = None;
     for (index, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(p) => {
@@ -80,7 +83,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
             }
             Block::Table(t) => {
                 header_rows |= t.header_row;
-                docx = docx.add_table(table(t, text_width_twips(&doc.section)));
+                docx = docx.add_table(table(t, text_width_twips(&page)));
             }
             Block::List(l) => {
                 let numbering = &l.numbering;
@@ -148,9 +151,21 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                     docx = docx.add_paragraph(para);
                 }
             }
+            Block::SectionBreak(b) => {
+                // The section that ends here keeps its properties in this paragraph's
+                // w:sectPr; the next one starts with the break's.
+                docx = docx.add_paragraph(
+                    Paragraph::new().section_property(section_property(&page, start)),
+                );
+                page = b.page;
+                start = Some(b.kind);
+            }
         }
     }
-    docx = with_section(docx, &doc.section, &mut ids);
+    // The last section's properties are the body's; the headers and footers go on every
+    // section.
+    docx.document.section_property = section_property(&page, start);
+    docx = with_headers(docx, &doc.section, &mut ids);
     let mut raw = Cursor::new(Vec::new());
     docx.pack(&mut raw)
         .map_err(|e| RenderError::Pack(e.to_string()))?;
@@ -179,13 +194,22 @@ fn mm_twips(mm: f32) -> u32 {
 }
 
 /// The page setup, headers and footers of the document's section.
-fn with_section(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Docx {
-    let page = section.page.resolved();
+/// A section's properties: page size and orientation, margins, columns, and how it starts
+/// (`None`: the first section, which starts the document).
+fn section_property(
+    page: &domain::PageSetup,
+    start: Option<domain::SectionStart>,
+) -> SectionProperty {
+    let page = page.resolved();
     let (width, height) = (
         mm_twips(page.width_mm).max(144),
         mm_twips(page.height_mm).max(144),
     );
-    docx = docx.page_size(width, height).page_margin(
+    let mut size = PageSize::new().size(width, height);
+    if width > height {
+        size = size.orient(PageOrientationType::Landscape);
+    }
+    let mut property = SectionProperty::new().page_size(size).page_margin(
         PageMargin::new()
             .top(mm_twips(page.margin_top_mm) as i32)
             .bottom(mm_twips(page.margin_bottom_mm) as i32)
@@ -195,12 +219,18 @@ fn with_section(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Doc
             .footer(HEADER_DISTANCE_TWIPS)
             .gutter(0),
     );
-    if width > height {
-        docx = docx.page_orient(PageOrientationType::Landscape);
-    }
-    docx.document = docx
-        .document
-        .columns(usize::from(page.columns.clamp(1, 45)));
+    property.columns = usize::from(page.columns.clamp(1, 45));
+    property.section_type = start.map(|s| match s {
+        domain::SectionStart::NextPage => SectionType::NextPage,
+        domain::SectionStart::Continuous => SectionType::Continuous,
+    });
+    property
+}
+
+/// The document's headers and footers (on the last section's properties, where docx-rs
+/// registers their parts), then the same references on every earlier section, so every
+/// section shows them.
+fn with_headers(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Docx {
     let paragraph =
         |runs: &Vec<domain::Run>, ids: &mut Ids| runs_paragraph(Paragraph::new(), runs, &[], ids);
     let header = &section.header;
@@ -223,6 +253,28 @@ fn with_section(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Doc
     if let Some(runs) = &footer.even {
         docx = docx.even_footer(Footer::new().add_paragraph(paragraph(runs, ids)));
     }
+    let last = docx.document.section_property.clone();
+    for child in &mut docx.document.children {
+        if let DocumentChild::Paragraph(p) = child
+            && let Some(property) = &mut p.property.section_property
+        {
+            property.header_reference.clone_from(&last.header_reference);
+            property
+                .first_header_reference
+                .clone_from(&last.first_header_reference);
+            property
+                .even_header_reference
+                .clone_from(&last.even_header_reference);
+            property.footer_reference.clone_from(&last.footer_reference);
+            property
+                .first_footer_reference
+                .clone_from(&last.first_footer_reference);
+            property
+                .even_footer_reference
+                .clone_from(&last.even_footer_reference);
+            property.title_pg = last.title_pg;
+        }
+    }
     docx
 }
 
@@ -230,8 +282,8 @@ fn with_section(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Doc
 const HEADER_DISTANCE_TWIPS: i32 = 720;
 
 /// The width between the margins, in twips (tables share it among their columns).
-fn text_width_twips(section: &domain::Section) -> usize {
-    let page = section.page.resolved();
+fn text_width_twips(page: &domain::PageSetup) -> usize {
+    let page = page.resolved();
     let width = mm_twips(page.width_mm);
     let margins = mm_twips(page.margin_left_mm) + mm_twips(page.margin_right_mm);
     width.saturating_sub(margins).max(1440) as usize
@@ -958,6 +1010,34 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         assert_eq!(rendered(), rendered());
+    }
+
+    // See: issue 11: section breaks, each section with its page, all with the headers.
+    #[test]
+    fn section_breaks_write_a_sect_pr_per_section() {
+        let mut doc = domain::Document::default();
+        for c in [
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#,
+            r#"{"type":"add_paragraph","text":"portrait"}"#,
+            r#"{"type":"add_section_break","orientation":"landscape"}"#,
+            r#"{"type":"add_paragraph","text":"landscape"}"#,
+            r#"{"type":"add_section_break","kind":"continuous","orientation":"portrait"}"#,
+            r#"{"type":"add_paragraph","text":"portrait again"}"#,
+            r#"{"type":"set_footer","text":"Page {PAGE}"}"#,
+        ] {
+            let command: domain::DocumentCommand = serde_json::from_str(c).unwrap();
+            for e in doc.decide(&command, &domain::Limits::default()).unwrap() {
+                doc.apply(&e);
+            }
+        }
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        assert!(bytes == render_docx(&doc, &RenderOptions::default()).unwrap());
+        let (xml, _) = entry(&bytes, "word/document.xml");
+        assert_eq!(xml.matches("<w:sectPr>").count(), 3, "{xml}");
+        assert_eq!(xml.matches("w:orient=\"landscape\"").count(), 1, "{xml}");
+        assert_eq!(xml.matches("<w:footerReference").count(), 3, "{xml}");
+        assert!(xml.contains(r#"<w:type w:val="nextPage" />"#), "{xml}");
+        assert!(xml.contains(r#"<w:type w:val="continuous" />"#), "{xml}");
     }
 
     // See: issue 11: merged cells, widths, shading and vertical alignment.

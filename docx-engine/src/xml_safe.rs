@@ -103,7 +103,7 @@ fn is_clean(doc: &Document) -> bool {
                     .all(|i| ok(&i.text) && i.runs.as_deref().is_none_or(runs_ok))
                     && ok_opt(&l.numbering.bullet)
             }
-            Block::PageBreak(_) => true,
+            Block::PageBreak(_) | Block::SectionBreak(_) => true,
             Block::TableOfContents(t) => ok_opt(&t.title),
         })
 }
@@ -174,7 +174,7 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
                 }
                 clean_opt(&mut l.numbering.bullet);
             }
-            Block::PageBreak(_) => {}
+            Block::PageBreak(_) | Block::SectionBreak(_) => {}
             Block::TableOfContents(t) => clean_opt(&mut t.title),
         }
     }

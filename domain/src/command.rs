@@ -99,6 +99,8 @@ pub enum DocumentCommand {
     SetTableColumnWidths(SetTableColumnWidths),
     /// Set the shading and vertical alignment of table cells.
     SetTableCellFormat(SetTableCellFormat),
+    /// Start a new section.
+    AddSectionBreak(AddSectionBreak),
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -109,7 +111,9 @@ pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata
 pub use crate::features::page_break::AddPageBreak;
 pub use crate::features::paragraph::{AddHeading, AddParagraph, SetAlignment, UpdateParagraph};
 pub use crate::features::paragraph_format::SetParagraphFormat;
-pub use crate::features::section::{HeaderKind, SetFooter, SetHeader, SetPageSetup};
+pub use crate::features::section::{
+    AddSectionBreak, HeaderKind, SetFooter, SetHeader, SetPageSetup,
+};
 pub use crate::features::structure::{DeleteBlock, MoveBlock};
 pub use crate::features::style::{ApplyStyle, CreateStyle, DeleteStyle, UpdateStyle};
 pub use crate::features::table::{
@@ -169,6 +173,7 @@ macro_rules! for_each_command {
             "split_table_cells" => SplitTableCells,
             "set_table_column_widths" => SetTableColumnWidths,
             "set_table_cell_format" => SetTableCellFormat,
+            "add_section_break" => AddSectionBreak,
         }
     };
 }

@@ -137,6 +137,7 @@ impl Document {
             C::DeleteStyle(c) => self.decide_delete_style(c)?,
             C::ApplyStyle(c) => self.decide_apply_style(c)?,
             C::SetListNumbering(c) => self.decide_set_list_numbering(c)?,
+            C::AddSectionBreak(c) => Some(self.decide_add_section_break(c, new_id, limits)?),
             C::MergeTableCells(c) => self.decide_merge_table_cells(c)?,
             C::SplitTableCells(c) => self.decide_split_table_cells(c)?,
             C::SetTableColumnWidths(c) => self.decide_set_table_column_widths(c)?,
@@ -315,9 +316,11 @@ impl Document {
             | E::ParagraphStyleSet { .. }
             | E::TableStyleSet { .. }
             | E::CharacterStyleSet { .. } => self.apply_style_event(event, &misfit)?,
-            E::PageSetupSet { .. } | E::HeaderSet { .. } | E::FooterSet { .. } => {
-                self.apply_section(event, &misfit)?
-            }
+            E::PageSetupSet { .. }
+            | E::HeaderSet { .. }
+            | E::FooterSet { .. }
+            | E::SectionBreakAdded { .. }
+            | E::SectionPageSet { .. } => self.apply_section(event, &misfit)?,
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())

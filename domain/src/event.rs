@@ -293,6 +293,24 @@ pub enum DocumentEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         vertical_align: Option<crate::model::VerticalAlign>,
     },
+    /// The page setup of the section a section break starts was set (the whole setup).
+    SectionPageSet {
+        /// The section break.
+        block_id: BlockId,
+        /// The page setup now.
+        page: crate::model::PageSetup,
+    },
+    /// A section break was added.
+    SectionBreakAdded {
+        /// New block id.
+        block_id: BlockId,
+        /// Index it was inserted at.
+        index: usize,
+        /// Where the new section starts.
+        kind: crate::model::SectionStart,
+        /// The new section's page setup.
+        page: crate::model::PageSetup,
+    },
     /// A table was added.
     TableAdded {
         /// New block id.
@@ -484,6 +502,8 @@ impl DocumentEvent {
             Self::HyperlinkInserted { .. } => "HyperlinkInserted",
             Self::PageSetupSet { .. } => "PageSetupSet",
             Self::TableOfContentsAdded { .. } => "TableOfContentsAdded",
+            Self::SectionBreakAdded { .. } => "SectionBreakAdded",
+            Self::SectionPageSet { .. } => "SectionPageSet",
             Self::StyleCreated { .. } => "StyleCreated",
             Self::ListNumberingSet { .. } => "ListNumberingSet",
             Self::TableCellsMerged { .. } => "TableCellsMerged",
@@ -533,6 +553,9 @@ impl DocumentEvent {
             | Self::TableOfContentsAdded {
                 block_id, index, ..
             }
+            | Self::SectionBreakAdded {
+                block_id, index, ..
+            }
             | Self::PageBreakAdded { block_id, index } => Placement::Insert {
                 block_id,
                 index: *index,
@@ -580,6 +603,7 @@ impl DocumentEvent {
             | Self::TableCellsSplit { .. }
             | Self::TableColumnWidthsSet { .. }
             | Self::TableCellsFormatted { .. }
+            | Self::SectionPageSet { .. }
             | Self::Unreadable { .. } => Placement::None,
         }
     }
@@ -590,6 +614,7 @@ impl DocumentEvent {
             Self::ParagraphAdded { block_id, .. }
             | Self::HeadingAdded { block_id, .. }
             | Self::TableOfContentsAdded { block_id, .. }
+            | Self::SectionBreakAdded { block_id, .. }
             | Self::TableAdded { block_id, .. }
             | Self::ListAdded { block_id, .. }
             | Self::PageBreakAdded { block_id, .. } => vec![block_id.clone()],
@@ -631,6 +656,7 @@ impl DocumentEvent {
             | Self::TableCellsSplit { .. }
             | Self::TableColumnWidthsSet { .. }
             | Self::TableCellsFormatted { .. }
+            | Self::SectionPageSet { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }
@@ -664,7 +690,8 @@ impl DocumentEvent {
             | Self::TableCellsMerged { block_id, .. }
             | Self::TableCellsSplit { block_id, .. }
             | Self::TableColumnWidthsSet { block_id, .. }
-            | Self::TableCellsFormatted { block_id, .. } => vec![block_id.clone()],
+            | Self::TableCellsFormatted { block_id, .. }
+            | Self::SectionPageSet { block_id, .. } => vec![block_id.clone()],
             Self::TextReplaced { occurrences, .. } => {
                 let mut ids: Vec<BlockId> = Vec::new();
                 for o in occurrences {
@@ -687,6 +714,7 @@ impl DocumentEvent {
             | Self::ParagraphAdded { .. }
             | Self::HeadingAdded { .. }
             | Self::TableOfContentsAdded { .. }
+            | Self::SectionBreakAdded { .. }
             | Self::TableAdded { .. }
             | Self::ListAdded { .. }
             | Self::PageBreakAdded { .. }

@@ -42,6 +42,6 @@ pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
     Alignment, Block, CellFormatAt, CellSpan, Document, DocumentMetadata, Field, HeaderFooter,
     Heading, List, ListItem, ListKind, ListNumbering, NumberStyle, Orientation, PageBreak,
-    PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section, Stats,
-    StyleDef, StyleKind, Table, TableOfContents, VerticalAlign,
+    PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section,
+    SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table, TableOfContents, VerticalAlign,
 };

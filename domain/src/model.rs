@@ -303,6 +303,33 @@ pub enum Block {
     PageBreak(PageBreak),
     /// A table of contents: Word's TOC field over the headings.
     TableOfContents(TableOfContents),
+    /// A section break: the blocks after it form a new section with its own page setup.
+    SectionBreak(SectionBreak),
+}
+
+/// A section break.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SectionBreak {
+    /// Stable id.
+    pub id: BlockId,
+    /// Where the new section starts.
+    pub kind: SectionStart,
+    /// The page setup of the section that starts here.
+    #[serde(default, skip_serializing_if = "PageSetup::is_empty")]
+    pub page: PageSetup,
+}
+
+/// Where a section starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SectionStart {
+    /// On a new page.
+    #[default]
+    NextPage,
+    /// On the same page.
+    Continuous,
 }
 
 /// Paragraph alignment.
@@ -731,6 +758,7 @@ impl Block {
             Block::List(l) => &l.id,
             Block::PageBreak(b) => &b.id,
             Block::TableOfContents(t) => &t.id,
+            Block::SectionBreak(b) => &b.id,
         }
     }
 
@@ -752,6 +780,7 @@ impl Block {
             Block::List(_) => "list",
             Block::PageBreak(_) => "page_break",
             Block::TableOfContents(_) => "table_of_contents",
+            Block::SectionBreak(_) => "section_break",
         }
     }
 
@@ -773,7 +802,7 @@ impl Block {
                 .map(|i| i.text.as_str())
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Block::PageBreak(_) => String::new(),
+            Block::PageBreak(_) | Block::SectionBreak(_) => String::new(),
             Block::TableOfContents(t) => t.title.clone().unwrap_or_default(),
         }
     }
@@ -785,7 +814,7 @@ impl Block {
             Block::Heading(h) => vec![runs_text(&h.runs)],
             Block::Table(t) => t.rows.iter().flatten().cloned().collect(),
             Block::List(l) => l.items.iter().map(|i| i.text.clone()).collect(),
-            Block::PageBreak(_) => Vec::new(),
+            Block::PageBreak(_) | Block::SectionBreak(_) => Vec::new(),
             Block::TableOfContents(t) => t.title.iter().cloned().collect(),
         }
     }
@@ -854,7 +883,7 @@ impl Block {
                     .iter()
                     .map(|i| size_of::<ListItem>() + i.text.len())
                     .sum(),
-                Block::PageBreak(_) => 0,
+                Block::PageBreak(_) | Block::SectionBreak(_) => 0,
                 Block::TableOfContents(t) => opt(&t.title),
             }
     }
@@ -940,7 +969,7 @@ impl Document {
                         count(&mut stats, title);
                     }
                 }
-                Block::PageBreak(_) => {}
+                Block::PageBreak(_) | Block::SectionBreak(_) => {}
             }
         }
         stats

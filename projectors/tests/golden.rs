@@ -79,7 +79,11 @@ async fn the_stored_poison_delete_replays_to_a_readable_document() {
 /// gave. Every later build must replay them to the same document. `FOLIO_BLESS=1` writes a
 /// stream that is missing (never one that exists: a frozen stream is never regenerated;
 /// a new build adds a stream under a new name).
-const REPLAY_CORPUS: &[&str] = &["every_command_2026_12_02", "richer_model_2026_12_02"];
+const REPLAY_CORPUS: &[&str] = &[
+    "every_command_2026_12_02",
+    "richer_model_2026_12_02",
+    "sections_2026_12_02",
+];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
 /// at least, referring to blocks by index.
@@ -174,8 +178,28 @@ fn richer_model_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Section breaks and the page setup of later sections, as the build that added them
+/// sent them.
+fn sections_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-000000005ec7", "title": "Sections"}),
+        json!({"type": "add_paragraph", "text": "Portrait"}),
+        json!({"type": "add_section_break", "orientation": "landscape"}),
+        json!({"type": "add_paragraph", "text": "Landscape"}),
+        json!({"type": "add_section_break", "kind": "continuous", "orientation": "portrait"}),
+        json!({"type": "add_paragraph", "text": "Portrait again"}),
+        json!({"type": "set_page_setup", "section": 1, "margin_left_mm": 15, "columns": 2}),
+        json!({"type": "set_page_setup", "section": 0, "size": "Letter"}),
+        json!({"type": "set_footer", "text": "Page {PAGE} of {NUMPAGES}"}),
+        json!({"type": "add_section_break", "position": {"index": 0}}),
+        json!({"type": "delete_block", "block_index": 0}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "sections_2026_12_02" => sections_2026_12_02(),
         "every_command_2026_12_02" => every_command_2026_12_02(),
         "richer_model_2026_12_02" => richer_model_2026_12_02(),
         other => panic!("no script for {other}"),

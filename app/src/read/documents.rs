@@ -200,16 +200,37 @@ impl Reads {
     ) -> Result<SectionsResponse, ApiError> {
         let resolved = self.resolve(principal, id, at).await?;
         let document = &resolved.document;
-        Ok(SectionsResponse {
-            version: resolved.version(),
-            sections: vec![SectionInfo {
-                index: 0,
-                first_block_index: 0,
-                blocks: document.blocks.len(),
-                page: document.section.page.resolved(),
+        // Section k starts after the kth section break (section 0 at the start); its blocks
+        // run to the next break (the break itself is the first block of its section).
+        let mut starts = vec![(0, None, &document.section.page)];
+        for (i, block) in document.blocks.iter().enumerate() {
+            if let domain::Block::SectionBreak(b) = block {
+                starts.push((i, Some(b.id.to_string()), &b.page));
+            }
+        }
+        let ends: Vec<usize> = starts
+            .iter()
+            .skip(1)
+            .map(|(i, ..)| *i)
+            .chain(std::iter::once(document.blocks.len()))
+            .collect();
+        let sections = starts
+            .iter()
+            .zip(ends)
+            .enumerate()
+            .map(|(index, ((first, break_id, page), end))| SectionInfo {
+                index,
+                first_block_index: *first,
+                blocks: end - first,
+                break_block_id: break_id.clone(),
+                page: page.resolved(),
                 header: document.section.header.clone(),
                 footer: document.section.footer.clone(),
-            }],
+            })
+            .collect();
+        Ok(SectionsResponse {
+            version: resolved.version(),
+            sections,
         })
     }
 }

@@ -46,6 +46,10 @@ fn command(op: u8, at: usize, n: usize, text: &str, on: bool) -> Value {
                      "start": if on { Value::Null } else { Value::from(0) }}),
         16 => json!({"type": "delete_block", "block_index": at}),
         17 => json!({"type": "move_block", "block_index": at, "position": {"index": n}}),
+        18 => json!({"type": "add_section_break", "position": {"index": at},
+                     "kind": if on { "continuous" } else { "next_page" },
+                     "orientation": if n.is_multiple_of(2) { "landscape" } else { "portrait" }}),
+        19 => json!({"type": "set_page_setup", "section": n % 3, "columns": n % 4 + 1}),
         _ => json!({"type": "add_page_break"}),
     }
 }
@@ -55,7 +59,7 @@ proptest! {
 
     #[test]
     fn any_document_renders_the_same_well_formed_bytes(
-        ops in prop::collection::vec((0u8..19, 0usize..8, 0usize..12, "[a-zA-Z <&é]{0,6}", any::<bool>()), 1..40)
+        ops in prop::collection::vec((0u8..21, 0usize..8, 0usize..12, "[a-zA-Z <&é]{0,6}", any::<bool>()), 1..40)
     ) {
         let mut doc = domain::Document::default();
         let create = json!({"type": "create_document", "document_id": "d", "title": "P"});

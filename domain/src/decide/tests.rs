@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..41, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..42, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..41, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..42, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -412,6 +412,21 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             vertical_align: Some(crate::model::VerticalAlign::Bottom),
             ..SetTableCellFormat::default()
         }),
+        41 => DocumentCommand::AddSectionBreak(AddSectionBreak {
+            position: Some(Position {
+                index: Some(seed.n(seed.b, n + 1)),
+                ..Position::default()
+            }),
+            kind: if seed.raw {
+                crate::model::SectionStart::Continuous
+            } else {
+                crate::model::SectionStart::NextPage
+            },
+            orientation: seed
+                .a
+                .is_multiple_of(2)
+                .then_some(crate::model::Orientation::Landscape),
+        }),
         27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
             name: format!("B{}", seed.a % 3),
         }),
@@ -507,7 +522,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..33, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..35, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -736,6 +751,23 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             },
             shading: pick.then_some(text),
             vertical_align: None,
+        },
+        33 => DocumentEvent::SectionBreakAdded {
+            block_id: BlockId::new(format!("s{x}")),
+            index: y,
+            kind: crate::model::SectionStart::Continuous,
+            page: crate::model::PageSetup {
+                width_mm: Some(x as f32),
+                margin_left_mm: Some(-(y as f32)),
+                ..Default::default()
+            },
+        },
+        34 => DocumentEvent::SectionPageSet {
+            block_id,
+            page: crate::model::PageSetup {
+                height_mm: Some(y as f32),
+                ..Default::default()
+            },
         },
         19 => DocumentEvent::BookmarkRemoved {
             block_id,

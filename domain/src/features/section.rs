@@ -1,8 +1,9 @@
 //! The section: page setup (size, orientation, margins, columns) and headers and footers
 //! (every page, first page, even pages) with page-number fields.
 //!
-//! A document has one section today; commands name it as `section: 0` (or leave it out),
-//! so section breaks can add more without changing a command.
+//! Section 0 starts the document; each section break starts the next one, with its own
+//! page setup. Headers and footers are the document's (section 0's): every section shows
+//! them.
 //!
 //! The commands, how they are decided and how their events are applied.
 
@@ -12,7 +13,11 @@ use crate::command::RunInput;
 use crate::decide::{Limits, check_index, check_text, runs_from, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
-use crate::model::{Document, Field, HeaderFooter, Orientation, PageSetup, Run, RunFormat};
+use crate::ids::BlockId;
+use crate::model::{
+    Block, Document, Field, HeaderFooter, Orientation, PageSetup, Run, RunFormat, SectionBreak,
+    SectionStart,
+};
 use crate::text;
 
 /// Page sizes by name, in millimetres (portrait).
@@ -29,6 +34,23 @@ const PAGE_RANGE: (f32, f32) = (2.54, 558.8);
 const MIN_TEXT_MM: f32 = 10.0;
 /// Most text columns.
 const MAX_COLUMNS: u8 = 10;
+
+/// `add_section_break`: a new section starts after the blocks before `position`, with the
+/// page setup of the section it is cut from (turned to `orientation` when given).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddSectionBreak {
+    /// Where the break goes (default: the end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<crate::command::Position>,
+    /// `next_page` (default) or `continuous`.
+    #[serde(default)]
+    pub kind: SectionStart,
+    /// The new section's orientation (default: as the section it is cut from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<Orientation>,
+}
 
 /// `set_page_setup`: changes the fields given, keeps the others.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -207,9 +229,76 @@ pub(crate) fn placeholder_runs(text: &str) -> Vec<Run> {
 }
 
 impl Document {
-    /// The number of sections.
+    /// The number of sections: one, and one more after each section break.
     pub fn section_count(&self) -> usize {
-        1
+        1 + self
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, Block::SectionBreak(_)))
+            .count()
+    }
+
+    /// The page setup of section `index` (0: the document's first section; `k`: the one
+    /// after the `k`th section break).
+    pub fn section_page(&self, index: usize) -> Option<&PageSetup> {
+        if index == 0 {
+            return Some(&self.section.page);
+        }
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::SectionBreak(s) => Some(&s.page),
+                _ => None,
+            })
+            .nth(index - 1)
+    }
+
+    /// The index of the section block `index` is in.
+    pub fn section_of(&self, index: usize) -> usize {
+        self.blocks
+            .iter()
+            .take(index)
+            .filter(|b| matches!(b, Block::SectionBreak(_)))
+            .count()
+    }
+
+    /// Decides `add_section_break`.
+    pub(crate) fn decide_add_section_break(
+        &self,
+        c: &AddSectionBreak,
+        new_id: BlockId,
+        limits: &Limits,
+    ) -> Result<DocumentEvent, DocumentError> {
+        let index = self.insertion_index(c.position.as_ref(), limits)?;
+        // The new section starts with the page of the section it is cut from.
+        let mut page = self
+            .section_page(self.section_of(index))
+            .copied()
+            .unwrap_or_default()
+            .resolved();
+        match c.orientation {
+            Some(Orientation::Landscape) if page.width_mm < page.height_mm => {
+                (page.width_mm, page.height_mm) = (page.height_mm, page.width_mm);
+            }
+            Some(Orientation::Portrait) if page.width_mm > page.height_mm => {
+                (page.width_mm, page.height_mm) = (page.height_mm, page.width_mm);
+            }
+            _ => {}
+        }
+        Ok(DocumentEvent::SectionBreakAdded {
+            block_id: new_id,
+            index,
+            kind: c.kind,
+            page: PageSetup {
+                width_mm: Some(page.width_mm),
+                height_mm: Some(page.height_mm),
+                margin_top_mm: Some(page.margin_top_mm),
+                margin_bottom_mm: Some(page.margin_bottom_mm),
+                margin_left_mm: Some(page.margin_left_mm),
+                margin_right_mm: Some(page.margin_right_mm),
+                columns: Some(page.columns),
+            },
+        })
     }
 
     fn section_index(&self, section: Option<usize>) -> Result<usize, DocumentError> {
@@ -224,7 +313,8 @@ impl Document {
         c: &SetPageSetup,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let section = self.section_index(c.section)?;
-        let current = self.section.page.resolved();
+        let stored = self.section_page(section).copied().unwrap_or_default();
+        let current = stored.resolved();
         let (mut width, mut height) = (current.width_mm, current.height_mm);
         if let Some(name) = &c.size {
             if c.width_mm.is_some() || c.height_mm.is_some() {
@@ -314,10 +404,32 @@ impl Document {
             margin_right_mm: Some(right),
             columns: Some(columns),
         };
-        if page.resolved() == current && !self.section.page.is_empty() {
+        if page.resolved() == current && !stored.is_empty() {
             return Ok(None);
         }
-        Ok(Some(DocumentEvent::PageSetupSet { section, page }))
+        if section == 0 {
+            return Ok(Some(DocumentEvent::PageSetupSet { section, page }));
+        }
+        // A later section's page lives on the break that starts it.
+        let Some(block_id) = self
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::SectionBreak(s) => Some(&s.id),
+                _ => None,
+            })
+            .nth(section - 1)
+        else {
+            return Err(DocumentError::IndexOutOfRange {
+                field: "section",
+                value: section,
+                len: self.section_count(),
+            });
+        };
+        Ok(Some(DocumentEvent::SectionPageSet {
+            block_id: block_id.clone(),
+            page,
+        }))
     }
 
     /// Decides `set_header`.
@@ -345,6 +457,12 @@ impl Document {
         limits: &Limits,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let section = self.section_index(c.section)?;
+        if section > 0 {
+            return Err(DocumentError::invalid(
+                "section",
+                "headers and footers are the document's: every section shows section 0's (give section 0 or leave it out)",
+            ));
+        }
         let runs = match (c.text, c.runs) {
             (Some(t), None) => {
                 check_text("text", t, limits.max_text_chars)?;
@@ -403,11 +521,28 @@ impl Document {
         use DocumentEvent as E;
         match event {
             E::PageSetupSet { section, page } => {
-                if *section >= self.section_count() {
-                    return Err(misfit("no such section"));
+                if *section != 0 {
+                    return Err(misfit("a later section's page is set on its break"));
                 }
                 self.section.page = *page;
             }
+            E::SectionPageSet { block_id, page } => match self.block_mut(block_id) {
+                Some(Block::SectionBreak(s)) => s.page = *page,
+                _ => return Err(misfit("no such section break")),
+            },
+            E::SectionBreakAdded {
+                block_id,
+                index,
+                kind,
+                page,
+            } => self.insert_block(
+                *index,
+                Block::SectionBreak(SectionBreak {
+                    id: block_id.clone(),
+                    kind: *kind,
+                    page: *page,
+                }),
+            ),
             E::HeaderSet {
                 section,
                 kind,
@@ -418,8 +553,8 @@ impl Document {
                 kind,
                 runs,
             } => {
-                if *section >= self.section_count() {
-                    return Err(misfit("no such section"));
+                if *section != 0 {
+                    return Err(misfit("headers and footers belong to section 0"));
                 }
                 let set = if matches!(event, E::HeaderSet { .. }) {
                     &mut self.section.header
@@ -495,6 +630,56 @@ mod tests {
         let page = doc.section.page.resolved();
         assert_eq!((page.width_mm, page.height_mm), (279.4, 215.9));
         assert_eq!(page.margin_left_mm, 20.0, "other fields stay");
+    }
+
+    #[test]
+    fn section_breaks_start_sections_with_their_own_page() {
+        let doc = given(&[
+            create(),
+            crate::decide::tests::para("portrait"),
+            DocumentCommand::AddSectionBreak(AddSectionBreak {
+                orientation: Some(Orientation::Landscape),
+                ..AddSectionBreak::default()
+            }),
+            crate::decide::tests::para("landscape"),
+        ]);
+        assert_eq!(doc.section_count(), 2);
+        assert_eq!(doc.section_of(2), 1);
+        let wide = doc.section_page(1).unwrap().resolved();
+        assert_eq!((wide.width_mm, wide.height_mm), (297.0, 210.0));
+        assert_eq!(
+            doc.section.page.resolved().orientation,
+            Orientation::Portrait
+        );
+        let doc = when(
+            &doc,
+            setup(SetPageSetup {
+                section: Some(1),
+                columns: Some(2),
+                ..SetPageSetup::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.section_page(1).unwrap().columns, Some(2));
+        assert_eq!(doc.section.page.columns, None, "section 0 untouched");
+        let footer = DocumentCommand::SetFooter(SetFooter {
+            section: Some(1),
+            text: Some("x".into()),
+            ..SetFooter::default()
+        });
+        assert!(
+            when(&doc, footer).is_err(),
+            "headers and footers are section 0's"
+        );
+        let doc = when(
+            &doc,
+            DocumentCommand::DeleteBlock(DeleteBlock {
+                block_id: None,
+                block_index: Some(1),
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.section_count(), 1);
     }
 
     #[test]

@@ -283,7 +283,7 @@ impl Document {
                         scan(&l.id, Within::Item { item }, &li.text)?;
                     }
                 }
-                Block::PageBreak(_) | Block::TableOfContents(_) => {}
+                Block::PageBreak(_) | Block::TableOfContents(_) | Block::SectionBreak(_) => {}
             }
         }
         if occurrences.is_empty() {

@@ -1053,3 +1053,91 @@ async fn merged_and_formatted_table_cells_reach_word_embedded() {
 async fn merged_and_formatted_table_cells_reach_word_distributed() {
     merged_and_formatted_table_cells_reach_word(crate::helpers::spawn_distributed().await).await;
 }
+
+async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
+    // Arrange: a portrait page, then a wide table that needs a landscape one.
+    let id = app.create_document("Sections").await;
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "add_paragraph", "text": "Portrait page"},
+            {"type": "add_section_break", "orientation": "landscape"},
+            {"type": "add_paragraph", "text": "Landscape page"},
+            {"type": "add_section_break", "orientation": "portrait"},
+            {"type": "add_paragraph", "text": "Portrait again"},
+            {"type": "set_footer", "text": "Page {PAGE} of {NUMPAGES}"},
+        ]}),
+    )
+    .await;
+
+    // Act
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "set_page_setup", "section": 1, "margin_left_mm": 15, "margin_right_mm": 15}),
+        )
+        .await;
+    let refused = [
+        json!({"type": "set_page_setup", "section": 3, "columns": 2}),
+        json!({"type": "set_header", "section": 1, "text": "x"}),
+    ];
+    for body in refused {
+        crate::helpers::problem(app.command(&id, body).await, 422).await;
+    }
+
+    // Assert: three sections; python-docx, openxml-audit and LibreOffice's PDF agree.
+    let version = last["version"].as_u64().unwrap();
+    let sections = app
+        .get_json(&format!(
+            "/v1/documents/{id}/sections?min_version={version}"
+        ))
+        .await;
+    let list = sections["sections"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "{sections}");
+    assert_eq!(list[1]["page"]["orientation"], "landscape", "{sections}");
+    assert_eq!(list[1]["page"]["margin_left_mm"], 15.0, "{sections}");
+    assert_eq!(list[1]["first_block_index"], 1, "{sections}");
+    assert_eq!(list[2]["page"]["orientation"], "portrait", "{sections}");
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let orientations: Vec<&str> = read["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["orientation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        orientations,
+        ["PORTRAIT (0)", "LANDSCAPE (1)", "PORTRAIT (0)"],
+        "{read}"
+    );
+    assert_eq!(read["sections"][1]["left_margin_mm"], 15.0, "{read}");
+    for section in read["sections"].as_array().unwrap() {
+        assert_eq!(
+            section["footer"], "Page 1 of 1",
+            "every section shows the footer: {read}"
+        );
+    }
+    if let Some(sizes) = crate::helpers::pdf_page_sizes(&docx) {
+        assert_eq!(sizes.len(), 3, "{sizes:?}");
+        assert!(sizes[0].0 < sizes[0].1, "page 1 portrait: {sizes:?}");
+        assert!(sizes[1].0 > sizes[1].1, "page 2 landscape: {sizes:?}");
+        assert!(sizes[2].0 < sizes[2].1, "page 3 portrait: {sizes:?}");
+    }
+    if let Some(pages) = crate::helpers::pdf_pages(&docx) {
+        assert!(pages[1].contains("Page 2 of 3"), "{pages:?}");
+    }
+}
+
+#[tokio::test]
+async fn section_breaks_reach_word_embedded() {
+    section_breaks_reach_word(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn section_breaks_reach_word_distributed() {
+    section_breaks_reach_word(crate::helpers::spawn_distributed().await).await;
+}

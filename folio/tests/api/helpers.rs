@@ -543,7 +543,7 @@ def section(s):
             "even_page_footer": hf(s.even_page_footer)}
 out = {
   "styles": [style(s) for s in d.styles],
-  "sections": [section(s) for s in d.sections],
+  "sections": [dict(section(s), start=str(s.start_type)) for s in d.sections],
   "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p),
                   "links": links(p), "runs": runs(p), "bookmarks": bookmarks(p)} for p in d.paragraphs],
   "tables": [[[c.text for c in r.cells] for r in t.rows] for t in d.tables],
@@ -612,6 +612,34 @@ pub(crate) fn assert_valid_ooxml(bytes: &[u8]) {
 pub(crate) fn libreoffice_convert(bytes: &[u8], target: &str, extension: &str) -> Option<String> {
     libreoffice_convert_bytes(bytes, target, extension)
         .map(|out| String::from_utf8(out).expect("LibreOffice wrote text"))
+}
+
+/// The size of each page, in points (width, height), of the PDF LibreOffice makes of a
+/// .docx, read by `pdfinfo`; `None` where LibreOffice is absent.
+pub(crate) fn pdf_page_sizes(bytes: &[u8]) -> Option<Vec<(f64, f64)>> {
+    let pdf = libreoffice_convert_bytes(bytes, "pdf", "pdf")?;
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+    std::fs::write(file.path(), pdf).unwrap();
+    let output = Command::new("pdfinfo")
+        .args(["-f", "1", "-l", "999"])
+        .arg(file.path())
+        .output()
+        .expect("pdfinfo runs (scripts/test-deps installs poppler-utils)");
+    assert!(output.status.success(), "pdfinfo failed");
+    let text = String::from_utf8_lossy(&output.stdout);
+    Some(
+        text.lines()
+            .filter(|l| l.starts_with("Page") && l.contains(" size:"))
+            .filter_map(|l| {
+                let dims = l.split("size:").nth(1)?;
+                let mut numbers = dims.split_whitespace();
+                let w = numbers.next()?.parse().ok()?;
+                numbers.next(); // "x"
+                let h = numbers.next()?.parse().ok()?;
+                Some((w, h))
+            })
+            .collect(),
+    )
 }
 
 /// The text of each page of the PDF LibreOffice makes of a .docx, read by `pdftotext`
