@@ -675,41 +675,12 @@ fn text(doc: &Document) -> String {
 
 /// A list number as the .docx shows it: 1, 2… then a, b… then i, ii… by level.
 fn number(level: usize, n: usize) -> String {
-    match level % 3 {
-        0 => n.to_string(),
-        1 => {
-            // a..z, then aa, bb… as Word does
-            let letter = char::from(b'a' + ((n - 1) % 26) as u8);
-            letter.to_string().repeat((n - 1) / 26 + 1)
-        }
-        _ => roman(n),
-    }
-}
-
-fn roman(mut n: usize) -> String {
-    const NUMERALS: [(usize, &str); 13] = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (value, numeral) in NUMERALS {
-        while n >= value {
-            out.push_str(numeral);
-            n -= value;
-        }
-    }
-    out
+    let style = match level % 3 {
+        0 => NumberStyle::Decimal,
+        1 => NumberStyle::LowerLetter,
+        _ => NumberStyle::LowerRoman,
+    };
+    domain::format_number(style, n as u64)
 }
 
 #[cfg(test)]

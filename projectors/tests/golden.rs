@@ -39,6 +39,18 @@ async fn store_rows(pool: &sqlx::SqlitePool, file: &str) -> DocumentId {
     id.unwrap()
 }
 
+/// Catches the read-model projector up and reads the document it stored.
+async fn project(log: &EventLog, views: &Views, id: &DocumentId) -> domain::Document {
+    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), (8, usize::MAX), None);
+    projector.catch_up().await.unwrap();
+    views
+        .projected("default", id.as_str())
+        .await
+        .unwrap()
+        .unwrap()
+        .document
+}
+
 fn texts(blocks: &[Block]) -> Vec<String> {
     blocks.iter().map(Block::text).collect()
 }
@@ -57,20 +69,14 @@ async fn the_stored_poison_delete_replays_to_a_readable_document() {
     let loaded = log.load(&id).await.unwrap().unwrap();
     let again = log.load(&id).await.unwrap().unwrap();
     let past = log.document_at(&id, 4).await.unwrap().unwrap();
-    let mut projector = ReadModelProjector::new(log.clone(), views.clone(), (8, usize::MAX), None);
-    projector.catch_up().await.unwrap();
-    let projected = views
-        .projected("default", id.as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let projected = project(&log, &views, &id).await;
 
     // Assert: the poison events changed nothing but the version, deterministically.
     assert_eq!(texts(&loaded.document.blocks), ["hello world", "after"]);
     assert_eq!(loaded.document.version.get(), 5);
     assert_eq!(loaded.document, again.document);
     assert_eq!(texts(&past.document.blocks), ["hello world"]);
-    assert_eq!(projected.document, loaded.document);
+    assert_eq!(projected, loaded.document);
     assert!(views.failures().await.unwrap().is_empty());
 }
 
@@ -345,14 +351,7 @@ async fn the_frozen_event_streams_replay_to_the_same_documents() {
 
         // Act: the write path's load, the projector, and a render.
         let loaded = log.load(&id).await.unwrap().unwrap();
-        let mut projector =
-            ReadModelProjector::new(log.clone(), views.clone(), (8, usize::MAX), None);
-        projector.catch_up().await.unwrap();
-        let projected = views
-            .projected("default", id.as_str())
-            .await
-            .unwrap()
-            .unwrap();
+        let projected = project(&log, &views, &id).await;
         let docx =
             docx_engine::render_docx(&loaded.document, &docx_engine::RenderOptions::default())
                 .unwrap();
@@ -363,10 +362,7 @@ async fn the_frozen_event_streams_replay_to_the_same_documents() {
         let replayed: Value =
             serde_json::from_str(&serde_json::to_string(&loaded.document).unwrap()).unwrap();
         assert_eq!(replayed, expected, "{name}: replayed content differs");
-        assert_eq!(
-            projected.document, loaded.document,
-            "{name}: projector differs"
-        );
+        assert_eq!(projected, loaded.document, "{name}: projector differs");
         assert_eq!(
             docx_text(&docx),
             expected_text,
