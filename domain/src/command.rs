@@ -310,6 +310,9 @@ pub struct RunInput {
     /// what readers that do not compute fields show (default `1`, `1`, `date`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<crate::model::Field>,
+    /// A character style of the document (`get_styles` lists them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<String>,
 }
 
 impl RunInput {
@@ -335,6 +338,7 @@ impl RunInput {
         let mut format = RunFormat::default();
         patch.apply_to(&mut format);
         format.field = self.field;
+        format.style.clone_from(&self.style);
         if self.field.is_some() && self.link.is_some() {
             return Err(DocumentError::invalid(
                 format!("{field}.field"),

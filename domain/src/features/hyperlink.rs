@@ -175,9 +175,17 @@ fn checked_bookmark_name(field: &str, name: &str) -> Result<(), DocumentError> {
 }
 
 impl Document {
-    /// Refuses internal links to bookmarks the document does not have.
+    /// Refuses internal links to bookmarks and character styles the document does not
+    /// have.
     pub(crate) fn check_links(&self, runs: &[Run], field: &str) -> Result<(), DocumentError> {
         for (i, run) in runs.iter().enumerate() {
+            if let Some(style) = &run.format.style {
+                self.check_style(
+                    &format!("{field}.{i}.style"),
+                    style,
+                    crate::model::StyleKind::Character,
+                )?;
+            }
             if let Some(name) = run.format.link.as_deref().and_then(|l| l.strip_prefix('#'))
                 && self.bookmark_block(name).is_none()
             {
@@ -651,6 +659,43 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field().as_deref(), Some("runs.0.link"));
+    }
+
+    #[test]
+    fn a_document_holds_at_most_ten_thousand_bookmarks() {
+        let mut doc = given(&[create(), para("p")]);
+        if let Block::Paragraph(p) = &mut doc.blocks[0] {
+            p.bookmarks = (0..super::MAX_BOOKMARKS).map(|i| format!("b{i}")).collect();
+        }
+        let err = when(
+            &doc,
+            DocumentCommand::AddBookmark(AddBookmark {
+                block_index: Some(0),
+                name: "OneMore".into(),
+                ..AddBookmark::default()
+            }),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DocumentError::TooLarge {
+                    what: "bookmarks",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let long_url = format!("https://example.com/{}", "a".repeat(super::MAX_LINK_CHARS));
+        let err = when(
+            &doc,
+            link(AddHyperlink {
+                url: Some(long_url),
+                ..AddHyperlink::default()
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(err.field().as_deref(), Some("url"));
     }
 
     #[test]

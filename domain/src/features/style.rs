@@ -729,10 +729,46 @@ mod tests {
             })
         };
         assert!(when(&doc, delete("LegalClause")).is_err(), "in use");
+        let styled_run = |style: &str| {
+            DocumentCommand::AddParagraph(AddParagraph {
+                runs: Some(vec![RunInput {
+                    text: "x".into(),
+                    style: Some(style.into()),
+                    ..RunInput::default()
+                }]),
+                ..AddParagraph::default()
+            })
+        };
+        assert!(when(&doc, styled_run("DefinedTerm")).is_ok());
+        for bad in ["Missing", "LegalClause", "Hyperlink"] {
+            let err = when(&doc, styled_run(bad)).unwrap_err();
+            assert_eq!(err.field().as_deref(), Some("runs.0.style"), "{bad}");
+        }
         assert!(when(&doc, delete("Quote")).is_err(), "built-in");
         let doc = when(&doc, apply(0, "Normal")).unwrap();
         let doc = when(&doc, delete("LegalClause")).unwrap();
         assert_eq!(doc.styles.len(), 1);
+    }
+
+    #[test]
+    fn a_document_holds_at_most_five_hundred_styles_of_its_own() {
+        let mut doc = given(&[create()]);
+        let first = given(&[create(), create_style("S", StyleKind::Paragraph)]).styles[0].clone();
+        doc.styles = (0..super::MAX_STYLES)
+            .map(|i| crate::model::StyleDef {
+                style_id: format!("S{i}"),
+                name: format!("S {i}"),
+                ..first.clone()
+            })
+            .collect();
+        let err = when(&doc, create_style("One more", StyleKind::Paragraph)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                crate::error::DocumentError::TooLarge { what: "styles", .. }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]
