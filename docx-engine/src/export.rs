@@ -367,7 +367,11 @@ fn html(doc: &Document) -> String {
                                 let _ = write!(attrs, " style=\"{}\"", css.join(";"));
                             }
                         }
-                        let _ = write!(out, "<{cell}{attrs}>{}</{cell}>", esc(text));
+                        let inner = match t.cell_runs_at(r, c) {
+                            Some(runs) => html_runs(runs),
+                            None => esc(text),
+                        };
+                        let _ = write!(out, "<{cell}{attrs}>{inner}</{cell}>");
                     }
                     out.push_str("</tr>\n");
                 }
@@ -553,10 +557,19 @@ fn markdown(doc: &Document) -> String {
                 parts.push(format!("{hashes} {text}"));
             }
             Block::Table(t) => {
-                let cell = |s: &str| md_escape(s).replace("  \n", "<br>");
                 let mut lines = Vec::new();
                 for (r, row) in t.rows.iter().enumerate() {
-                    let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                    let cells: Vec<String> = row
+                        .iter()
+                        .enumerate()
+                        .map(|(c, text)| {
+                            let cell = match t.cell_runs_at(r, c) {
+                                Some(runs) => md_runs(runs),
+                                None => md_escape(text),
+                            };
+                            cell.replace("  \n", "<br>")
+                        })
+                        .collect();
                     lines.push(format!("| {} |", cells.join(" | ")));
                     if r == 0 {
                         lines.push(format!("|{}", " --- |".repeat(row.len())));

@@ -83,7 +83,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
             }
             Block::Table(t) => {
                 header_rows |= t.header_row;
-                docx = docx.add_table(table(t, text_width_twips(&page)));
+                docx = docx.add_table(table(t, text_width_twips(&page), &mut ids));
             }
             Block::List(l) => {
                 let numbering = &l.numbering;
@@ -607,7 +607,7 @@ fn slots(t: &domain::Table) -> Vec<Vec<Slot>> {
     grid
 }
 
-fn table(t: &domain::Table, text_width: usize) -> Table {
+fn table(t: &domain::Table, text_width: usize, ids: &mut Ids) -> Table {
     let cols = t.cols().max(1);
     // One w:gridCol per column (docx-rs writes an empty w:tblGrid otherwise, and pandoc
     // then drops the table): the widths set, else equal shares of the text width.
@@ -619,73 +619,68 @@ fn table(t: &domain::Table, text_width: usize) -> Table {
         _ => vec![text_width / cols; cols],
     };
     let layout = slots(t);
-    let rows = t
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(r, cells)| {
-            let header = t.header_row && r == 0;
-            let cells = cells
-                .iter()
-                .enumerate()
-                .filter_map(|(c, text)| {
-                    let make = || {
-                        if header {
-                            Run::new().bold()
-                        } else {
-                            Run::new()
-                        }
-                    };
-                    let slot = layout[r][c];
-                    let mut cell = match slot {
-                        Slot::Covered => return None,
-                        Slot::Below { .. } => TableCell::new().add_paragraph(Paragraph::new()),
-                        _ => TableCell::new().add_paragraph(text_paragraph(text, make)),
-                    };
-                    let span = match slot {
-                        Slot::Start { cols, .. } | Slot::Below { cols } => cols,
-                        _ => 1,
-                    };
-                    if span > 1 {
-                        cell = cell.grid_span(span);
-                    }
-                    match slot {
-                        Slot::Start { rows, .. } if rows > 1 => {
-                            cell = cell.vertical_merge(VMergeType::Restart);
-                        }
-                        Slot::Below { .. } => cell = cell.vertical_merge(VMergeType::Continue),
-                        _ => {}
-                    }
-                    let width: usize = grid.iter().skip(c).take(span).sum();
-                    cell = cell.width(width, WidthType::Dxa);
-                    // The format of a merged cell is its top-left cell's.
-                    let origin = t.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
-                    if let Some(format) = t.cell_format(origin.0, origin.1) {
-                        if let Some(fill) = &format.shading {
-                            cell = cell.shading(
-                                Shading::new()
-                                    .shd_type(ShdType::Clear)
-                                    .color("auto")
-                                    .fill(fill),
-                            );
-                        }
-                        if let Some(align) = format.vertical_align {
-                            cell = cell.vertical_align(match align {
-                                domain::VerticalAlign::Top => VAlignType::Top,
-                                domain::VerticalAlign::Center => VAlignType::Center,
-                                domain::VerticalAlign::Bottom => VAlignType::Bottom,
-                            });
-                        }
-                    }
-                    Some(cell)
-                })
-                .collect();
-            let row = TableRow::new(cells);
-            // docx-rs cannot write w:tblHeader; the packager adds it next to the
-            // w:cantSplit that only header rows carry.
-            if header { row.cant_split() } else { row }
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(t.rows.len());
+    for (r, texts) in t.rows.iter().enumerate() {
+        let header = t.header_row && r == 0;
+        let mut cells = Vec::with_capacity(texts.len());
+        for (c, text) in texts.iter().enumerate() {
+            let make = || {
+                if header {
+                    Run::new().bold()
+                } else {
+                    Run::new()
+                }
+            };
+            let slot = layout[r][c];
+            let paragraph = match (slot, t.cell_runs_at(r, c)) {
+                (Slot::Covered, _) => continue,
+                (Slot::Below { .. }, _) => Paragraph::new(),
+                (_, Some(runs)) => runs_paragraph(Paragraph::new(), runs, &[], ids),
+                (_, None) => text_paragraph(text, make),
+            };
+            let mut cell = TableCell::new().add_paragraph(paragraph);
+            let span = match slot {
+                Slot::Start { cols, .. } | Slot::Below { cols } => cols,
+                _ => 1,
+            };
+            if span > 1 {
+                cell = cell.grid_span(span);
+            }
+            match slot {
+                Slot::Start { rows, .. } if rows > 1 => {
+                    cell = cell.vertical_merge(VMergeType::Restart);
+                }
+                Slot::Below { .. } => cell = cell.vertical_merge(VMergeType::Continue),
+                _ => {}
+            }
+            let width: usize = grid.iter().skip(c).take(span).sum();
+            cell = cell.width(width, WidthType::Dxa);
+            // The format of a merged cell is its top-left cell's.
+            let origin = t.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
+            if let Some(format) = t.cell_format(origin.0, origin.1) {
+                if let Some(fill) = &format.shading {
+                    cell = cell.shading(
+                        Shading::new()
+                            .shd_type(ShdType::Clear)
+                            .color("auto")
+                            .fill(fill),
+                    );
+                }
+                if let Some(align) = format.vertical_align {
+                    cell = cell.vertical_align(match align {
+                        domain::VerticalAlign::Top => VAlignType::Top,
+                        domain::VerticalAlign::Center => VAlignType::Center,
+                        domain::VerticalAlign::Bottom => VAlignType::Bottom,
+                    });
+                }
+            }
+            cells.push(cell);
+        }
+        let row = TableRow::new(cells);
+        // docx-rs cannot write w:tblHeader; the packager adds it next to the w:cantSplit
+        // that only header rows carry.
+        rows.push(if header { row.cant_split() } else { row });
+    }
     let table = Table::new(rows).set_grid(grid);
     match &t.style {
         Some(style) => table.style(style),

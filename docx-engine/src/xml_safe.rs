@@ -96,7 +96,11 @@ fn is_clean(doc: &Document) -> bool {
                 runs_ok(&p.runs) && ok_opt(&p.style) && p.bookmarks.iter().all(|n| ok(n))
             }
             Block::Heading(h) => runs_ok(&h.runs) && h.bookmarks.iter().all(|n| ok(n)),
-            Block::Table(t) => t.rows.iter().flatten().all(|c| ok(c)) && ok_opt(&t.style),
+            Block::Table(t) => {
+                t.rows.iter().flatten().all(|c| ok(c))
+                    && ok_opt(&t.style)
+                    && t.cell_runs.iter().all(|c| runs_ok(&c.runs))
+            }
             Block::List(l) => {
                 l.items
                     .iter()
@@ -164,6 +168,9 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
             Block::Table(t) => {
                 t.rows.iter_mut().flatten().for_each(clean_in_place);
                 clean_opt(&mut t.style);
+                for cell in &mut t.cell_runs {
+                    clean_runs(&mut cell.runs);
+                }
             }
             Block::List(l) => {
                 for item in &mut l.items {

@@ -335,6 +335,9 @@ pub enum DocumentEvent {
         col: usize,
         /// New text.
         text: String,
+        /// Formatted runs, when the cell has formatting.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<Run>>,
     },
     /// A row was inserted.
     TableRowAdded {

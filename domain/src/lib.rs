@@ -40,8 +40,8 @@ pub use features::list_numbering::format_number;
 pub use features::style::BUILTIN_STYLES;
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
-    Alignment, Block, CellFormatAt, CellSpan, Document, DocumentMetadata, Field, HeaderFooter,
-    Heading, List, ListItem, ListKind, ListNumbering, NumberStyle, Orientation, PageBreak,
-    PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section,
+    Alignment, Block, CellFormatAt, CellRunsAt, CellSpan, Document, DocumentMetadata, Field,
+    HeaderFooter, Heading, List, ListItem, ListKind, ListNumbering, NumberStyle, Orientation,
+    PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section,
     SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table, TableOfContents, VerticalAlign,
 };

@@ -532,6 +532,22 @@ pub struct Table {
     /// Shading and vertical alignment of cells, where set.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cell_formats: Vec<CellFormatAt>,
+    /// The formatted runs of cells that hold formatting (their text in `rows` is the
+    /// runs' text).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cell_runs: Vec<CellRunsAt>,
+}
+
+/// The formatted content of one cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CellRunsAt {
+    /// Row.
+    pub row: usize,
+    /// Column.
+    pub col: usize,
+    /// Formatted runs.
+    pub runs: Vec<Run>,
 }
 
 /// A rectangle of cells.
@@ -597,6 +613,32 @@ impl Table {
     /// The merge a cell belongs to, if any.
     pub fn merge_at(&self, row: usize, col: usize) -> Option<&CellSpan> {
         self.merges.iter().find(|m| m.contains(row, col))
+    }
+
+    /// The formatted runs of a cell, if it has formatting.
+    pub fn cell_runs_at(&self, row: usize, col: usize) -> Option<&[Run]> {
+        self.cell_runs
+            .iter()
+            .find(|c| c.row == row && c.col == col)
+            .map(|c| c.runs.as_slice())
+    }
+
+    /// Sets a cell's content: its text, and its runs when it has formatting.
+    pub(crate) fn set_cell(
+        &mut self,
+        row: usize,
+        col: usize,
+        text: String,
+        runs: Option<Vec<Run>>,
+    ) {
+        self.cell_runs.retain(|c| (c.row, c.col) != (row, col));
+        if let Some(runs) = runs {
+            self.cell_runs.push(CellRunsAt { row, col, runs });
+            self.cell_runs.sort_by_key(|c| (c.row, c.col));
+        }
+        if let Some(cell) = self.rows.get_mut(row).and_then(|r| r.get_mut(col)) {
+            *cell = text;
+        }
     }
 
     /// The format of a cell, if set.

@@ -29,6 +29,8 @@ fn command(op: u8, at: usize, n: usize, text: &str, on: bool) -> Value {
                     "from_col": n % 2, "to_row": 2, "to_col": 2}),
         8 => json!({"type": "set_table_cell_format", "block_index": at, "row": n % 3, "col": 0,
                     "shading": "ABCDEF", "vertical_align": "bottom"}),
+        20 => json!({"type": "set_table_cell", "block_index": at, "row": n % 3, "col": n % 2,
+                     "runs": [{"text": t, "bold": true}, {"text": t, "link": "https://x.org"}]}),
         9 => json!({"type": "set_table_column_widths", "block_index": at,
                     "widths_mm": [10 + n % 50, 20, 30]}),
         10 => json!({"type": "set_list_numbering", "block_index": at,
@@ -59,7 +61,7 @@ proptest! {
 
     #[test]
     fn any_document_renders_the_same_well_formed_bytes(
-        ops in prop::collection::vec((0u8..21, 0usize..8, 0usize..12, "[a-zA-Z <&é]{0,6}", any::<bool>()), 1..40)
+        ops in prop::collection::vec((0u8..22, 0usize..8, 0usize..12, "[a-zA-Z <&é]{0,6}", any::<bool>()), 1..40)
     ) {
         let mut doc = domain::Document::default();
         let create = json!({"type": "create_document", "document_id": "d", "title": "P"});

@@ -207,7 +207,14 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             block_index: None,
             row: seed.n(seed.b, 3),
             col: seed.n(seed.a, 3),
-            text: t,
+            runs: seed.a.is_multiple_of(2).then(|| {
+                vec![RunInput {
+                    text: t.clone(),
+                    bold: true,
+                    ..RunInput::default()
+                }]
+            }),
+            text: (!seed.a.is_multiple_of(2)).then_some(t),
         }),
         12 => DocumentCommand::AddTableRow(AddTableRow {
             block_id: id,
@@ -598,7 +605,8 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             block_id,
             row: x,
             col: y,
-            text,
+            text: text.clone(),
+            runs: pick.then(|| vec![Run::plain(format!("{text}?"))]),
         },
         6 => DocumentEvent::TableRowAdded {
             block_id,

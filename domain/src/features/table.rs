@@ -39,8 +39,8 @@ pub struct AddTable {
     pub position: Option<Position>,
 }
 
-/// `set_table_cell`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `set_table_cell`: a cell's new content, as text or formatted runs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetTableCell {
@@ -54,8 +54,12 @@ pub struct SetTableCell {
     pub row: usize,
     /// Column, 0-based.
     pub col: usize,
-    /// New cell text.
-    pub text: String,
+    /// New cell text (not with `runs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// New formatted content (not with `text`): runs as in paragraphs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Vec<crate::command::RunInput>>,
 }
 
 /// `add_table_row`.
@@ -137,7 +141,11 @@ impl Document {
             let table = self.table(c.block_id.as_ref(), c.block_index)?;
             check_index("row", c.row, table.rows.len())?;
             check_index("col", c.col, table.cols())?;
-            check_text("text", &c.text, limits.max_text_chars)?;
+            let runs =
+                crate::decide::runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
+                    .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
+            self.check_links(&runs, "runs")?;
+            let content = crate::model::ListItem::from_runs(runs, 0);
             if let Some(m) = table.merge_at(c.row, c.col)
                 && (m.row, m.col) != (c.row, c.col)
             {
@@ -153,7 +161,8 @@ impl Document {
                 block_id: table.id.clone(),
                 row: c.row,
                 col: c.col,
-                text: c.text.clone(),
+                text: content.text,
+                runs: content.runs,
             }
         };
         Ok(Some(event))
@@ -359,6 +368,7 @@ impl Document {
                     merges: Vec::new(),
                     widths_mm: None,
                     cell_formats: Vec::new(),
+                    cell_runs: Vec::new(),
                 }),
             ),
             E::TableCellSet {
@@ -366,13 +376,22 @@ impl Document {
                 row,
                 col,
                 text: t,
+                runs,
             } => {
-                let cell = self
-                    .table_mut(block_id)
-                    .and_then(|tb| tb.rows.get_mut(*row))
-                    .and_then(|r| r.get_mut(*col))
-                    .ok_or(misfit("no such cell"))?;
-                t.clone_into(cell);
+                let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
+                if *row >= tb.rows.len() || *col >= tb.cols() {
+                    return Err(misfit("no such cell"));
+                }
+                // The runs' text is the cell's text, whatever a stored event says.
+                let content = match runs {
+                    Some(runs) => crate::model::ListItem::from_runs(runs.clone(), 0),
+                    None => crate::model::ListItem {
+                        text: t.clone(),
+                        level: 0,
+                        runs: None,
+                    },
+                };
+                tb.set_cell(*row, *col, content.text, content.runs);
             }
             E::TableRowAdded {
                 block_id,
@@ -519,7 +538,8 @@ mod tests {
                 block_index: None,
                 row: 9,
                 col: 0,
-                text: "x".into(),
+                text: Some("x".into()),
+                runs: None,
             }),
         )
         .unwrap_err();

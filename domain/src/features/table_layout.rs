@@ -295,7 +295,15 @@ impl Document {
                         }
                     }
                 }
-                tb.rows[span.row][span.col] = texts.join("\n");
+                let joined = texts.join("\n");
+                // Covered cells lose their runs; the first keeps its own only when its text
+                // is all the merge holds.
+                tb.cell_runs.retain(|c| {
+                    !span.contains(c.row, c.col)
+                        || ((c.row, c.col) == (span.row, span.col)
+                            && crate::model::runs_text(&c.runs) == joined)
+                });
+                tb.rows[span.row][span.col] = joined;
                 tb.merges.push(*span);
                 tb.merges.sort_by_key(|m| (m.row, m.col));
             }
@@ -406,6 +414,11 @@ pub(crate) fn row_inserted(table: &mut Table, row: usize) {
             f.row += 1;
         }
     }
+    for c in &mut table.cell_runs {
+        if c.row >= row {
+            c.row += 1;
+        }
+    }
 }
 
 /// A column was inserted at `col`: as [`row_inserted`], sideways; explicit widths get the
@@ -421,6 +434,11 @@ pub(crate) fn column_inserted(table: &mut Table, col: usize) {
     for f in &mut table.cell_formats {
         if f.col >= col {
             f.col += 1;
+        }
+    }
+    for c in &mut table.cell_runs {
+        if c.col >= col {
+            c.col += 1;
         }
     }
     if let Some(widths) = &mut table.widths_mm {
@@ -446,6 +464,12 @@ pub(crate) fn row_deleted(table: &mut Table, row: usize) {
             f.row -= 1;
         }
     }
+    table.cell_runs.retain(|c| c.row != row);
+    for c in &mut table.cell_runs {
+        if c.row > row {
+            c.row -= 1;
+        }
+    }
 }
 
 /// A column was deleted: as [`row_deleted`], sideways; its width goes too.
@@ -462,6 +486,12 @@ pub(crate) fn column_deleted(table: &mut Table, col: usize) {
     for f in &mut table.cell_formats {
         if f.col > col {
             f.col -= 1;
+        }
+    }
+    table.cell_runs.retain(|c| c.col != col);
+    for c in &mut table.cell_runs {
+        if c.col > col {
+            c.col -= 1;
         }
     }
     if let Some(widths) = &mut table.widths_mm
@@ -552,9 +582,75 @@ mod tests {
             block_index: Some(0),
             row: 1,
             col: 0,
-            text: "x".into(),
+            text: Some("x".into()),
+            runs: None,
         });
         assert!(when(&doc, set_covered).is_err(), "a covered cell");
+    }
+
+    #[test]
+    fn formatted_cells_move_with_their_cells() {
+        let bold = |row: usize, col: usize, text: &str| {
+            DocumentCommand::SetTableCell(SetTableCell {
+                block_id: None,
+                block_index: Some(0),
+                row,
+                col,
+                text: None,
+                runs: Some(vec![RunInput {
+                    text: text.into(),
+                    bold: true,
+                    ..RunInput::default()
+                }]),
+            })
+        };
+        let doc = when(&three_by_three(), bold(1, 1, "E")).unwrap();
+        let doc = when(&doc, bold(2, 2, "I")).unwrap();
+        assert_eq!(table_of(&doc).rows[1][1], "E");
+        let doc = when(
+            &doc,
+            DocumentCommand::AddTableColumn(AddTableColumn {
+                block_index: Some(0),
+                col: Some(0),
+                ..AddTableColumn::default()
+            }),
+        )
+        .unwrap();
+        let t = table_of(&doc);
+        assert!(t.cell_runs_at(1, 2).is_some_and(|r| r[0].format.bold));
+        assert!(t.cell_runs_at(1, 1).is_none());
+        let doc = when(
+            &doc,
+            DocumentCommand::DeleteTableRow(DeleteTableRow {
+                block_id: None,
+                block_index: Some(0),
+                row: 1,
+            }),
+        )
+        .unwrap();
+        let t = table_of(&doc);
+        assert_eq!(t.cell_runs.len(), 1, "{t:?}");
+        assert_eq!((t.cell_runs[0].row, t.cell_runs[0].col), (1, 3));
+        // a merge over a formatted cell joins texts: the runs go
+        let doc = when(&doc, merge((0, 2), (1, 3))).unwrap();
+        assert!(table_of(&doc).cell_runs.is_empty());
+        let doc = when(&doc, bold(0, 0, "plain?")).unwrap();
+        let doc = when(
+            &doc,
+            DocumentCommand::ReplaceText(ReplaceText {
+                find: "plain".into(),
+                replace: "bold".into(),
+                match_case: true,
+                whole_word: false,
+            }),
+        )
+        .unwrap();
+        let t = table_of(&doc);
+        assert_eq!(t.rows[0][0], "bold?");
+        assert_eq!(
+            crate::model::runs_text(t.cell_runs_at(0, 0).unwrap()),
+            "bold?"
+        );
     }
 
     #[test]

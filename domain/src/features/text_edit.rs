@@ -316,6 +316,13 @@ impl Document {
                 match t.rows.get_mut(row).and_then(|r| r.get_mut(col)) {
                     Some(cell) if end <= text::str_len(cell) => {
                         text::replace_in_str(cell, o.offset, o.length, replace);
+                        if let Some(runs) = t
+                            .cell_runs
+                            .iter_mut()
+                            .find(|c| (c.row, c.col) == (row, col))
+                        {
+                            text::replace(&mut runs.runs, o.offset, o.length, replace);
+                        }
                         true
                     }
                     _ => false,

@@ -989,6 +989,8 @@ async fn merged_and_formatted_table_cells_reach_word(app: crate::helpers::TestAp
                 {"type": "set_table_column_widths", "block_id": table, "widths_mm": [60, 40, 30]},
                 {"type": "set_table_cell_format", "block_id": table, "row": 0, "col": 2, "to_row": 1,
                  "shading": "D9E2F3", "vertical_align": "center"},
+                {"type": "set_table_cell", "block_id": table, "row": 2, "col": 2,
+                 "runs": [{"text": "3", "bold": true}, {"text": " (see)", "link": "https://example.com/t"}]},
             ]}),
         )
         .await;
@@ -1029,7 +1031,17 @@ async fn merged_and_formatted_table_cells_reach_word(app: crate::helpers::TestAp
         "python-docx sees one merged cell: {read}"
     );
     assert_eq!(layout["widths_mm"], json!([60.0, 40.0, 30.0]), "{read}");
-    assert_eq!(read["tables"][0][2], json!(["1", "2", "3"]), "{read}");
+    assert_eq!(read["tables"][0][2], json!(["1", "2", "3 (see)"]), "{read}");
+    assert_eq!(
+        read["table_bold"][0][2],
+        json!([false, false, true]),
+        "{read}"
+    );
+    assert!(
+        crate::helpers::zip_entry(&docx, "word/_rels/document.xml.rels")
+            .contains("https://example.com/t"),
+        "the cell's link"
+    );
     if let Some(ast) = crate::helpers::pandoc_json(&docx) {
         let text = ast.to_string();
         assert!(

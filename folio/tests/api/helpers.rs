@@ -548,6 +548,7 @@ out = {
                   "links": links(p), "runs": runs(p), "bookmarks": bookmarks(p)} for p in d.paragraphs],
   "tables": [[[c.text for c in r.cells] for r in t.rows] for t in d.tables],
   "table_styles": [t.style.name if t.style else None for t in d.tables],
+  "table_bold": [[[any(r.bold for p in c.paragraphs for r in p.runs) for c in row.cells] for row in t.rows] for t in d.tables],
   "table_layout": [{"spans": [[t.cell(r, c)._tc.grid_span for c in range(len(t.columns))] for r in range(len(t.rows))],
                     "same_as_first": [[t.cell(r, c)._tc is t.cell(0, 0)._tc for c in range(len(t.columns))] for r in range(len(t.rows))],
                     "widths_mm": [round(col.width.mm, 1) if col.width else None for col in t.columns]} for t in d.tables],
