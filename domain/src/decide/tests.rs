@@ -125,6 +125,23 @@ fn extreme_seed() -> impl Strategy<Value = Seed> {
     )
 }
 
+/// `t` as plain text for odd `n`, as one bold run for even `n`: the two ways a client can
+/// give content.
+fn text_or_runs(n: usize, t: &str) -> (Option<String>, Option<Vec<RunInput>>) {
+    if n.is_multiple_of(2) {
+        (
+            None,
+            Some(vec![RunInput {
+                text: t.into(),
+                bold: true,
+                ..RunInput::default()
+            }]),
+        )
+    } else {
+        (Some(t.into()), None)
+    }
+}
+
 fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
     let n = doc.blocks.len().max(1);
     let id = doc.blocks.get(seed.a % n).map(|b| b.id().clone());
@@ -207,14 +224,8 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             block_index: None,
             row: seed.n(seed.b, 3),
             col: seed.n(seed.a, 3),
-            runs: seed.a.is_multiple_of(2).then(|| {
-                vec![RunInput {
-                    text: t.clone(),
-                    bold: true,
-                    ..RunInput::default()
-                }]
-            }),
-            text: (!seed.a.is_multiple_of(2)).then_some(t),
+            runs: text_or_runs(seed.a, &t).1,
+            text: text_or_runs(seed.a, &t).0,
         }),
         12 => DocumentCommand::AddTableRow(AddTableRow {
             block_id: id,
@@ -244,14 +255,8 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
                 ListKind::Numbered
             },
             items: vec![ListItemInput::Item {
-                runs: seed.a.is_multiple_of(2).then(|| {
-                    vec![RunInput {
-                        text: t.clone(),
-                        bold: true,
-                        ..RunInput::default()
-                    }]
-                }),
-                text: (!seed.a.is_multiple_of(2)).then_some(t),
+                runs: text_or_runs(seed.a, &t).1,
+                text: text_or_runs(seed.a, &t).0,
                 level: seed.n(seed.b, 10) as u8,
             }],
             position: None,
