@@ -231,8 +231,19 @@ fn section_property(
 /// registers their parts), then the same references on every earlier section, so every
 /// section shows them.
 fn with_headers(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Docx {
-    let paragraph =
-        |runs: &Vec<domain::Run>, ids: &mut Ids| runs_paragraph(Paragraph::new(), runs, &[], ids);
+    // Header and footer parts get no relationships of their own here, so a link (which the
+    // domain refuses in them; a stored event is not trusted) is written as its text.
+    let paragraph = |runs: &Vec<domain::Run>, ids: &mut Ids| {
+        let unlinked: Vec<domain::Run> = runs
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                r.format.link = None;
+                r
+            })
+            .collect();
+        runs_paragraph(Paragraph::new(), &unlinked, &[], ids)
+    };
     let header = &section.header;
     if let Some(runs) = &header.default {
         docx = docx.header(Header::new().add_paragraph(paragraph(runs, ids)));
@@ -1063,6 +1074,26 @@ mod tests {
         assert!(xml.contains(r#"<w:gridCol w:w="2835"/>"#), "{xml}");
         assert!(xml.contains(r#"w:fill="FFEEDD""#), "{xml}");
         assert!(xml.contains(r#"<w:vAlign w:val="bottom" />"#), "{xml}");
+    }
+
+    // A link stored in a header (the domain refuses them) would point at a relationship the
+    // header part does not have: it is written as text.
+    #[test]
+    fn a_stored_link_in_a_header_is_written_as_text() {
+        let mut doc = crate::export::tests::linked_sample();
+        doc.section.header.default = Some(vec![domain::Run {
+            text: "site".into(),
+            format: domain::RunFormat {
+                link: Some("https://example.com".into()),
+                ..domain::RunFormat::default()
+            },
+        }]);
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let (header, _) = entry(&bytes, "word/header1.xml");
+        assert!(
+            header.contains(">site<") && !header.contains("w:hyperlink"),
+            "{header}"
+        );
     }
 
     // See: issue 11: a real TOC field whose current result lists the headings.
