@@ -8,6 +8,7 @@ use crate::command::Position;
 use crate::decide::{Limits, MAX_TABLE_COLS, check_index, check_text, too_large, wrong_type};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
+use crate::features::table_layout::{Axis, check_not_covered};
 use crate::ids::BlockId;
 use crate::model::{Block, Document, Table};
 
@@ -182,11 +183,7 @@ impl Document {
                 return Err(too_large("table cells", limits.max_table_cells));
             }
             let cells = padded("data", c.data.as_deref(), table.cols(), limits)?;
-            crate::features::table_layout::check_not_covered(
-                table.merges.iter().map(|m| (m.row, m.rows, m.col, m.cols)),
-                row,
-                &cells,
-            )?;
+            check_not_covered(table, Axis::Rows, row, &cells)?;
             DocumentEvent::TableRowAdded {
                 block_id: table.id.clone(),
                 row,
@@ -213,11 +210,7 @@ impl Document {
                 return Err(too_large("table cells", limits.max_table_cells));
             }
             let cells = padded("data", c.data.as_deref(), table.rows.len(), limits)?;
-            crate::features::table_layout::check_not_covered(
-                table.merges.iter().map(|m| (m.col, m.cols, m.row, m.rows)),
-                col,
-                &cells,
-            )?;
+            check_not_covered(table, Axis::Columns, col, &cells)?;
             DocumentEvent::TableColumnAdded {
                 block_id: table.id.clone(),
                 col,

@@ -376,15 +376,61 @@ impl Document {
     }
 }
 
-/// Refuses text for cells a new row (or column) would add inside a merge: the merge grows
-/// over them, and their text would be hidden. `merges` gives each merge as (start, extent)
-/// along the insertion axis, then (start, extent) across it; `at` is where the new line goes.
+/// A direction in a table: rows or columns. A row or column added or deleted moves what
+/// lies after it along this axis, the same way for both.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Axis {
+    /// Rows: positions are row numbers.
+    Rows,
+    /// Columns: positions are column numbers.
+    Columns,
+}
+
+impl Axis {
+    /// A merge's start and extent along this axis.
+    fn along(self, m: &mut CellSpan) -> (&mut usize, &mut usize) {
+        match self {
+            Axis::Rows => (&mut m.row, &mut m.rows),
+            Axis::Columns => (&mut m.col, &mut m.cols),
+        }
+    }
+
+    /// A merge as (start, extent) along this axis, then across it.
+    fn split(self, m: &CellSpan) -> ((usize, usize), (usize, usize)) {
+        match self {
+            Axis::Rows => ((m.row, m.rows), (m.col, m.cols)),
+            Axis::Columns => ((m.col, m.cols), (m.row, m.rows)),
+        }
+    }
+
+    /// Of a cell's row and column, the one along this axis.
+    fn pick<T>(self, row: T, col: T) -> T {
+        match self {
+            Axis::Rows => row,
+            Axis::Columns => col,
+        }
+    }
+}
+
+/// The positions of what a table keeps per cell: formats and formatted runs.
+fn cell_positions(table: &mut Table) -> impl Iterator<Item = (&mut usize, &mut usize)> {
+    table
+        .cell_formats
+        .iter_mut()
+        .map(|f| (&mut f.row, &mut f.col))
+        .chain(table.cell_runs.iter_mut().map(|c| (&mut c.row, &mut c.col)))
+}
+
+/// Refuses text for cells a new row (or column) at `at` would add inside a merge: the
+/// merge grows over them, and their text would be hidden.
 pub(crate) fn check_not_covered(
-    merges: impl Iterator<Item = (usize, usize, usize, usize)>,
+    table: &Table,
+    axis: Axis,
     at: usize,
     cells: &[String],
 ) -> Result<(), DocumentError> {
-    for (start, extent, across, width) in merges {
+    for m in &table.merges {
+        let ((start, extent), (across, width)) = axis.split(m);
         if start < at && at < start + extent {
             for (i, cell) in cells.iter().enumerate().skip(across).take(width) {
                 if !cell.is_empty() {
@@ -399,101 +445,69 @@ pub(crate) fn check_not_covered(
     Ok(())
 }
 
-/// A row was inserted at `row`: what is below moves down; a merge the row lands inside
-/// grows over it.
-pub(crate) fn row_inserted(table: &mut Table, row: usize) {
+/// A row or column was inserted at `at`: what lies after it moves on; a merge it lands
+/// inside grows over it.
+fn line_inserted(table: &mut Table, axis: Axis, at: usize) {
     for m in &mut table.merges {
-        if m.row >= row {
-            m.row += 1;
-        } else if row < m.row + m.rows {
-            m.rows += 1;
+        let (start, extent) = axis.along(m);
+        if *start >= at {
+            *start += 1;
+        } else if at < *start + *extent {
+            *extent += 1;
         }
     }
-    for f in &mut table.cell_formats {
-        if f.row >= row {
-            f.row += 1;
-        }
-    }
-    for c in &mut table.cell_runs {
-        if c.row >= row {
-            c.row += 1;
+    for (row, col) in cell_positions(table) {
+        let position = axis.pick(row, col);
+        if *position >= at {
+            *position += 1;
         }
     }
 }
 
-/// A column was inserted at `col`: as [`row_inserted`], sideways; explicit widths get the
-/// average width for the new column.
-pub(crate) fn column_inserted(table: &mut Table, col: usize) {
+/// A row or column was deleted at `at`: merges over it shrink (and go when one cell is
+/// left), its cells' formats and runs go, what lies after it moves back.
+fn line_deleted(table: &mut Table, axis: Axis, at: usize) {
     for m in &mut table.merges {
-        if m.col >= col {
-            m.col += 1;
-        } else if col < m.col + m.cols {
-            m.cols += 1;
+        let (start, extent) = axis.along(m);
+        if *start > at {
+            *start -= 1;
+        } else if at < *start + *extent {
+            *extent -= 1;
         }
     }
-    for f in &mut table.cell_formats {
-        if f.col >= col {
-            f.col += 1;
+    table.merges.retain(|m| m.rows * m.cols >= 2);
+    table.cell_formats.retain(|f| axis.pick(f.row, f.col) != at);
+    table.cell_runs.retain(|c| axis.pick(c.row, c.col) != at);
+    for (row, col) in cell_positions(table) {
+        let position = axis.pick(row, col);
+        if *position > at {
+            *position -= 1;
         }
     }
-    for c in &mut table.cell_runs {
-        if c.col >= col {
-            c.col += 1;
-        }
-    }
+}
+
+/// A row was inserted at `row`.
+pub(crate) fn row_inserted(table: &mut Table, row: usize) {
+    line_inserted(table, Axis::Rows, row);
+}
+
+/// A column was inserted at `col`; explicit widths get the average width for it.
+pub(crate) fn column_inserted(table: &mut Table, col: usize) {
+    line_inserted(table, Axis::Columns, col);
     if let Some(widths) = &mut table.widths_mm {
         let average = widths.iter().sum::<f32>() / widths.len().max(1) as f32;
         widths.insert(col.min(widths.len()), (average * 10.0).round() / 10.0);
     }
 }
 
-/// A row was deleted: merges over it shrink (and go when one cell is left), what is below
-/// moves up.
+/// A row was deleted.
 pub(crate) fn row_deleted(table: &mut Table, row: usize) {
-    for m in &mut table.merges {
-        if m.row > row {
-            m.row -= 1;
-        } else if row < m.row + m.rows {
-            m.rows -= 1;
-        }
-    }
-    table.merges.retain(|m| m.rows >= 1 && m.rows * m.cols >= 2);
-    table.cell_formats.retain(|f| f.row != row);
-    for f in &mut table.cell_formats {
-        if f.row > row {
-            f.row -= 1;
-        }
-    }
-    table.cell_runs.retain(|c| c.row != row);
-    for c in &mut table.cell_runs {
-        if c.row > row {
-            c.row -= 1;
-        }
-    }
+    line_deleted(table, Axis::Rows, row);
 }
 
-/// A column was deleted: as [`row_deleted`], sideways; its width goes too.
+/// A column was deleted; its width goes too.
 pub(crate) fn column_deleted(table: &mut Table, col: usize) {
-    for m in &mut table.merges {
-        if m.col > col {
-            m.col -= 1;
-        } else if col < m.col + m.cols {
-            m.cols -= 1;
-        }
-    }
-    table.merges.retain(|m| m.cols >= 1 && m.rows * m.cols >= 2);
-    table.cell_formats.retain(|f| f.col != col);
-    for f in &mut table.cell_formats {
-        if f.col > col {
-            f.col -= 1;
-        }
-    }
-    table.cell_runs.retain(|c| c.col != col);
-    for c in &mut table.cell_runs {
-        if c.col > col {
-            c.col -= 1;
-        }
-    }
+    line_deleted(table, Axis::Columns, col);
     if let Some(widths) = &mut table.widths_mm
         && col < widths.len()
     {
