@@ -242,15 +242,7 @@ async fn a_dry_run_appends_nothing(app: crate::helpers::TestApp) {
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 }
 
-#[tokio::test]
-async fn a_dry_run_appends_nothing_embedded() {
-    a_dry_run_appends_nothing(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn a_dry_run_appends_nothing_distributed() {
-    a_dry_run_appends_nothing(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(a_dry_run_appends_nothing);
 
 async fn paragraph_format_reaches_word(app: crate::helpers::TestApp) {
     // Arrange: a heading and two paragraphs.
@@ -345,15 +337,7 @@ async fn paragraph_format_reaches_word(app: crate::helpers::TestApp) {
     assert!(html.contains("break-before:page"), "{html}");
 }
 
-#[tokio::test]
-async fn paragraph_format_reaches_word_embedded() {
-    paragraph_format_reaches_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn paragraph_format_reaches_word_distributed() {
-    paragraph_format_reaches_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(paragraph_format_reaches_word);
 
 /// The pandoc AST nodes of one type, anywhere in `value`.
 fn pandoc_nodes<'a>(value: &'a Value, kind: &str, out: &mut Vec<&'a Value>) {
@@ -553,15 +537,7 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
     assert!(export.contains(r#"<h1 id="Definitions">"#), "{export}");
 }
 
-#[tokio::test]
-async fn links_bookmarks_and_scripts_reach_word_embedded() {
-    links_bookmarks_and_scripts_reach_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn links_bookmarks_and_scripts_reach_word_distributed() {
-    links_bookmarks_and_scripts_reach_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(links_bookmarks_and_scripts_reach_word);
 
 async fn page_setup_headers_and_footers_reach_word(app: crate::helpers::TestApp) {
     // Arrange: three pages of text.
@@ -664,15 +640,7 @@ async fn page_setup_headers_and_footers_reach_word(app: crate::helpers::TestApp)
     assert!(html.contains("<footer>Page 1 of 1</footer>"), "{html}");
 }
 
-#[tokio::test]
-async fn page_setup_headers_and_footers_reach_word_embedded() {
-    page_setup_headers_and_footers_reach_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn page_setup_headers_and_footers_reach_word_distributed() {
-    page_setup_headers_and_footers_reach_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(page_setup_headers_and_footers_reach_word);
 
 async fn a_table_of_contents_reaches_word(app: crate::helpers::TestApp) {
     // Arrange: a document with headings on two levels and one too deep to list.
@@ -747,15 +715,7 @@ async fn a_table_of_contents_reaches_word(app: crate::helpers::TestApp) {
     }
 }
 
-#[tokio::test]
-async fn a_table_of_contents_reaches_word_embedded() {
-    a_table_of_contents_reaches_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn a_table_of_contents_reaches_word_distributed() {
-    a_table_of_contents_reaches_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(a_table_of_contents_reaches_word);
 
 async fn styles_reach_word(app: crate::helpers::TestApp) {
     // Arrange: a paragraph and a table.
@@ -869,15 +829,7 @@ async fn styles_reach_word(app: crate::helpers::TestApp) {
     }
 }
 
-#[tokio::test]
-async fn styles_reach_word_embedded() {
-    styles_reach_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn styles_reach_word_distributed() {
-    styles_reach_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(styles_reach_word);
 
 async fn list_numbering_reaches_word(app: crate::helpers::TestApp) {
     // Arrange: two numbered lists around a paragraph, and a bulleted one.
@@ -959,15 +911,7 @@ async fn list_numbering_reaches_word(app: crate::helpers::TestApp) {
     );
 }
 
-#[tokio::test]
-async fn list_numbering_reaches_word_embedded() {
-    list_numbering_reaches_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn list_numbering_reaches_word_distributed() {
-    list_numbering_reaches_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(list_numbering_reaches_word);
 
 async fn merged_and_formatted_table_cells_reach_word(app: crate::helpers::TestApp) {
     // Arrange
@@ -1056,15 +1000,7 @@ async fn merged_and_formatted_table_cells_reach_word(app: crate::helpers::TestAp
     }
 }
 
-#[tokio::test]
-async fn merged_and_formatted_table_cells_reach_word_embedded() {
-    merged_and_formatted_table_cells_reach_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn merged_and_formatted_table_cells_reach_word_distributed() {
-    merged_and_formatted_table_cells_reach_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(merged_and_formatted_table_cells_reach_word);
 
 async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
     // Arrange: a portrait page, then a wide table that needs a landscape one.
@@ -1144,12 +1080,4 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
     }
 }
 
-#[tokio::test]
-async fn section_breaks_reach_word_embedded() {
-    section_breaks_reach_word(spawn_app().await).await;
-}
-
-#[tokio::test]
-async fn section_breaks_reach_word_distributed() {
-    section_breaks_reach_word(crate::helpers::spawn_distributed().await).await;
-}
+in_both_deployments!(section_breaks_reach_word);

@@ -4,6 +4,24 @@
 //! independent readers (python-docx and openxml-audit from the project's virtualenv, and
 //! LibreOffice when it is installed). One test binary with modules, so it links once.
 
+/// Runs `async fn scenario(app: helpers::TestApp)` in both deployments, as the tests
+/// `scenario::embedded` and `scenario::distributed`.
+macro_rules! in_both_deployments {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test]
+            async fn embedded() {
+                super::$scenario(crate::helpers::spawn_app().await).await;
+            }
+
+            #[tokio::test]
+            async fn distributed() {
+                super::$scenario(crate::helpers::spawn_distributed().await).await;
+            }
+        }
+    };
+}
+
 mod cluster;
 mod helpers;
 
