@@ -269,24 +269,6 @@ fn list_attrs(l: &domain::List, (first, format): (u64, NumberStyle)) -> String {
     }
 }
 
-/// The deepest heading level a table of contents of the document lists (0: none).
-fn toc_level(doc: &Document) -> u8 {
-    doc.blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::TableOfContents(t) => Some(t.max_level),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0)
-}
-
-/// The HTML id of a heading a table of contents links to (when it has no bookmark): the
-/// name the .docx gives its bookmark.
-fn toc_anchor(index: usize) -> String {
-    format!("_Toc{index:08}")
-}
-
 fn html(doc: &Document) -> String {
     let mut out = String::new();
     let _ = write!(
@@ -299,7 +281,7 @@ fn html(doc: &Document) -> String {
     if let Some(runs) = &doc.section.header.default {
         let _ = writeln!(out, "<header>{}</header>", html_runs(runs));
     }
-    let toc_level = toc_level(doc);
+    let toc_level = doc.toc_level();
     let firsts = first_numbers(doc);
     for (index, block) in doc.blocks.iter().enumerate() {
         match block {
@@ -315,7 +297,10 @@ fn html(doc: &Document) -> String {
             Block::Heading(h) => {
                 let level = h.level.min(6);
                 let (id, anchors) = if h.bookmarks.is_empty() && h.level <= toc_level {
-                    (format!(" id=\"{}\"", toc_anchor(index)), String::new())
+                    (
+                        format!(" id=\"{}\"", crate::render::toc_bookmark(index)),
+                        String::new(),
+                    )
                 } else {
                     bookmark_ids(&h.bookmarks)
                 };
@@ -439,7 +424,7 @@ fn html(doc: &Document) -> String {
                 for (i, level, text) in doc.toc_entries(t.max_level) {
                     let target = match doc.blocks[i].bookmarks().first() {
                         Some(name) => name.clone(),
-                        None => toc_anchor(i),
+                        None => crate::render::toc_bookmark(i),
                     };
                     let _ = writeln!(
                         out,

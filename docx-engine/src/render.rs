@@ -50,15 +50,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
     let mut header_rows = false;
     let mut ids = Ids::default();
     // Headings a table of contents lists carry a `_Toc` bookmark its entries link to.
-    let toc_level = doc
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::TableOfContents(t) => Some(t.max_level),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
+    let toc_level = doc.toc_level();
 
     // The page of the section being written, and how it started.
     let mut page = doc.section.page;
@@ -437,8 +429,9 @@ fn field_runs(field: domain::Field, run: &domain::Run) -> Vec<Run> {
 }
 
 /// The bookmark a table of contents entry links to: named after the heading's position,
-/// so the same version always names it the same way (Word's own are `_Toc` + digits).
-fn toc_bookmark(index: usize) -> String {
+/// so the same version always names it the same way (Word's own are `_Toc` + digits). The
+/// HTML export uses it as the heading's id.
+pub(crate) fn toc_bookmark(index: usize) -> String {
     format!("_Toc{index:08}")
 }
 

@@ -739,18 +739,20 @@ pub struct ListItem {
 }
 
 impl ListItem {
-    /// An item from runs: plain text stays plain (`runs` absent), formatted text keeps
-    /// its runs, and `text` is always their text.
-    pub fn from_runs(mut runs: Vec<Run>, level: u8) -> Self {
-        crate::text::normalize(&mut runs);
-        let text = runs_text(&runs);
-        let plain = runs.iter().all(|r| r.format == RunFormat::default());
-        Self {
-            text,
-            level,
-            runs: (!plain).then_some(runs),
-        }
+    /// An item from runs (see [`text_and_runs`]).
+    pub fn from_runs(runs: Vec<Run>, level: u8) -> Self {
+        let (text, runs) = text_and_runs(runs);
+        Self { text, level, runs }
     }
+}
+
+/// Content kept as plain text plus, only when it has formatting, its runs (list items,
+/// table cells): the runs' text, and the runs in normal form unless all are plain.
+pub fn text_and_runs(mut runs: Vec<Run>) -> (String, Option<Vec<Run>>) {
+    crate::text::normalize(&mut runs);
+    let text = runs_text(&runs);
+    let plain = runs.iter().all(|r| r.format == RunFormat::default());
+    (text, (!plain).then_some(runs))
 }
 
 /// A table of contents. Its entries are the document's headings down to `max_level`, as
@@ -769,6 +771,18 @@ pub struct TableOfContents {
 }
 
 impl Document {
+    /// The deepest heading level a table of contents of the document lists (0: none).
+    pub fn toc_level(&self) -> u8 {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::TableOfContents(t) => Some(t.max_level),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The entries of a table of contents listing headings down to `max_level`: each
     /// heading's index, level and text.
     pub fn toc_entries(&self, max_level: u8) -> impl Iterator<Item = (usize, u8, String)> + '_ {

@@ -146,7 +146,7 @@ impl Document {
                 crate::decide::runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
                     .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
             self.check_links(&runs, "runs")?;
-            let content = crate::model::ListItem::from_runs(runs, 0);
+            let (text, runs) = crate::model::text_and_runs(runs);
             if let Some(m) = table.merge_at(c.row, c.col)
                 && (m.row, m.col) != (c.row, c.col)
             {
@@ -162,8 +162,8 @@ impl Document {
                 block_id: table.id.clone(),
                 row: c.row,
                 col: c.col,
-                text: content.text,
-                runs: content.runs,
+                text,
+                runs,
             }
         };
         Ok(Some(event))
@@ -376,15 +376,11 @@ impl Document {
                     return Err(misfit("no such cell"));
                 }
                 // The runs' text is the cell's text, whatever a stored event says.
-                let content = match runs {
-                    Some(runs) => crate::model::ListItem::from_runs(runs.clone(), 0),
-                    None => crate::model::ListItem {
-                        text: t.clone(),
-                        level: 0,
-                        runs: None,
-                    },
+                let (text, runs) = match runs {
+                    Some(runs) => crate::model::text_and_runs(runs.clone()),
+                    None => (t.clone(), None),
                 };
-                tb.set_cell(*row, *col, content.text, content.runs);
+                tb.set_cell(*row, *col, text, runs);
             }
             E::TableRowAdded {
                 block_id,
