@@ -295,11 +295,49 @@ fn text_width_twips(page: &domain::PageSetup) -> usize {
 fn aligned(para: Paragraph, alignment: Option<Alignment>) -> Paragraph {
     match alignment {
         None => para,
-        Some(Alignment::Left) => para.align(AlignmentType::Left),
-        Some(Alignment::Center) => para.align(AlignmentType::Center),
-        Some(Alignment::Right) => para.align(AlignmentType::Right),
-        Some(Alignment::Justify) => para.align(AlignmentType::Both),
+        Some(a) => para.align(alignment_type(a)),
     }
+}
+
+/// Word's name for an alignment (justified is `both`).
+fn alignment_type(alignment: Alignment) -> AlignmentType {
+    match alignment {
+        Alignment::Left => AlignmentType::Left,
+        Alignment::Center => AlignmentType::Center,
+        Alignment::Right => AlignmentType::Right,
+        Alignment::Justify => AlignmentType::Both,
+    }
+}
+
+/// One font for every script (Latin, East Asian, complex).
+fn fonts(name: &str) -> RunFonts {
+    RunFonts::new()
+        .ascii(name)
+        .hi_ansi(name)
+        .east_asia(name)
+        .cs(name)
+}
+
+/// `w:spacing` from space before/after in points and line spacing as a multiple, when any
+/// is set.
+fn spacing(before: Option<f32>, after: Option<f32>, line: Option<f32>) -> Option<LineSpacing> {
+    if before.is_none() && after.is_none() && line.is_none() {
+        return None;
+    }
+    let mut spacing = LineSpacing::new();
+    if let Some(before) = before {
+        spacing = spacing.before(twips(before).max(0) as u32);
+    }
+    if let Some(after) = after {
+        spacing = spacing.after(twips(after).max(0) as u32);
+    }
+    if let Some(line) = line {
+        // 240 = single spacing, in 240ths of a line.
+        spacing = spacing
+            .line((line * 240.0).round() as i32)
+            .line_rule(LineSpacingType::Auto);
+    }
+    Some(spacing)
 }
 
 /// Points in twentieths of a point (Word's unit for spacing and indents).
@@ -310,20 +348,7 @@ fn twips(points: f32) -> i32 {
 /// A paragraph's spacing (`w:spacing`), indents (`w:ind`) and pagination
 /// (`w:keepNext`, `w:pageBreakBefore`), where set.
 fn formatted(mut para: Paragraph, f: &domain::ParagraphFormat) -> Paragraph {
-    if f.spacing_before.is_some() || f.spacing_after.is_some() || f.line_spacing.is_some() {
-        let mut spacing = LineSpacing::new();
-        if let Some(before) = f.spacing_before {
-            spacing = spacing.before(twips(before).max(0) as u32);
-        }
-        if let Some(after) = f.spacing_after {
-            spacing = spacing.after(twips(after).max(0) as u32);
-        }
-        if let Some(line) = f.line_spacing {
-            // 240 = single spacing, in 240ths of a line.
-            spacing = spacing
-                .line((line * 240.0).round() as i32)
-                .line_rule(LineSpacingType::Auto);
-        }
+    if let Some(spacing) = spacing(f.spacing_before, f.spacing_after, f.line_spacing) {
         para = para.line_spacing(spacing);
     }
     let special = match (f.first_line, f.hanging) {
@@ -497,13 +522,7 @@ fn styled_run(f: &domain::RunFormat) -> Run {
         r = r.strike();
     }
     if let Some(font) = &f.font {
-        r = r.fonts(
-            RunFonts::new()
-                .ascii(font)
-                .hi_ansi(font)
-                .east_asia(font)
-                .cs(font),
-        );
+        r = r.fonts(fonts(font));
     }
     if let Some(size) = f.size_pt {
         // half points; sizes are validated to 1..=1638 in half-point steps
@@ -710,13 +729,7 @@ fn with_own_styles(mut docx: Docx, styles: &[domain::StyleDef]) -> Docx {
             style = style.next(next);
         }
         if let Some(font) = &s.font {
-            style = style.fonts(
-                RunFonts::new()
-                    .ascii(font)
-                    .hi_ansi(font)
-                    .east_asia(font)
-                    .cs(font),
-            );
+            style = style.fonts(fonts(font));
         }
         if let Some(size) = s.size_pt.filter(|v| v.is_finite()) {
             style = style.size((size.clamp(1.0, 1638.0) * 2.0).round() as usize);
@@ -733,23 +746,12 @@ fn with_own_styles(mut docx: Docx, styles: &[domain::StyleDef]) -> Docx {
         if let Some(color) = &s.color {
             style = style.color(color);
         }
-        if s.spacing_before.is_some() || s.spacing_after.is_some() {
-            let mut spacing = LineSpacing::new();
-            if let Some(before) = s.spacing_before {
-                spacing = spacing.before(twips(before).max(0) as u32);
-            }
-            if let Some(after) = s.spacing_after {
-                spacing = spacing.after(twips(after).max(0) as u32);
-            }
+        if let Some(spacing) = spacing(s.spacing_before, s.spacing_after, None) {
             style = style.line_spacing(spacing);
         }
-        style = match s.alignment {
-            None => style,
-            Some(Alignment::Left) => style.align(AlignmentType::Left),
-            Some(Alignment::Center) => style.align(AlignmentType::Center),
-            Some(Alignment::Right) => style.align(AlignmentType::Right),
-            Some(Alignment::Justify) => style.align(AlignmentType::Both),
-        };
+        if let Some(alignment) = s.alignment {
+            style = style.align(alignment_type(alignment));
+        }
         docx = docx.add_style(style);
     }
     docx
