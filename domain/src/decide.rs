@@ -367,6 +367,32 @@ pub(crate) fn text_runs(block: &Block) -> Result<&Vec<Run>, DocumentError> {
     }
 }
 
+/// Resolves an optional `start..end` (default: the whole text) against a text of `len`
+/// characters: `end` at most `len`, `start` before `end`.
+pub(crate) fn text_range(
+    start: Option<usize>,
+    end: Option<usize>,
+    len: usize,
+) -> Result<(usize, usize), DocumentError> {
+    let start = start.unwrap_or(0);
+    let end = end.unwrap_or(len);
+    if end > len {
+        return Err(DocumentError::TextRangeOutOfBounds {
+            field: "end",
+            value: end,
+            len,
+        });
+    }
+    if start >= end {
+        return Err(DocumentError::TextRangeOutOfBounds {
+            field: "start",
+            value: start,
+            len,
+        });
+    }
+    Ok((start, end))
+}
+
 pub(crate) fn check_index(
     field: &'static str,
     value: usize,

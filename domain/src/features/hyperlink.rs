@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::{Limits, check_text, text_runs, too_large};
+use crate::decide::{Limits, check_text, text_range, text_runs, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
@@ -272,7 +272,7 @@ impl Document {
         if c.offset.is_some() {
             return Err(DocumentError::invalid("offset", "offset goes with text"));
         }
-        let (start, end) = range(c.start, c.end, len)?;
+        let (start, end) = text_range(c.start, c.end, len)?;
         let runs = text_runs(block)?;
         if covered(runs, start, end, |r| {
             r.format.link.as_deref() == Some(&target)
@@ -294,7 +294,7 @@ impl Document {
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let (_, block) = self.target(c.block_id.as_ref(), c.block_index)?;
         let runs = text_runs(block)?;
-        let (start, end) = range(c.start, c.end, text::char_len(runs))?;
+        let (start, end) = text_range(c.start, c.end, text::char_len(runs))?;
         if covered(runs, start, end, |r| r.format.link.is_none()) {
             return Ok(None);
         }
@@ -415,31 +415,6 @@ impl Document {
         }
         Ok(())
     }
-}
-
-/// Resolves an optional `start..end` against a text of `len` characters.
-fn range(
-    start: Option<usize>,
-    end: Option<usize>,
-    len: usize,
-) -> Result<(usize, usize), DocumentError> {
-    let start = start.unwrap_or(0);
-    let end = end.unwrap_or(len);
-    if end > len {
-        return Err(DocumentError::TextRangeOutOfBounds {
-            field: "end",
-            value: end,
-            len,
-        });
-    }
-    if start >= end {
-        return Err(DocumentError::TextRangeOutOfBounds {
-            field: "start",
-            value: start,
-            len,
-        });
-    }
-    Ok((start, end))
 }
 
 /// Whether every character of `start..end` is in a run for which `test` holds.

@@ -576,23 +576,7 @@ impl Document {
             }
             (StyleKind::Character, _) => {
                 let runs = text_runs(block)?;
-                let len = text::char_len(runs);
-                let start = c.start.unwrap_or(0);
-                let end = c.end.unwrap_or(len);
-                if end > len {
-                    return Err(DocumentError::TextRangeOutOfBounds {
-                        field: "end",
-                        value: end,
-                        len,
-                    });
-                }
-                if start >= end {
-                    return Err(DocumentError::TextRangeOutOfBounds {
-                        field: "start",
-                        value: start,
-                        len,
-                    });
-                }
+                let (start, end) = crate::decide::text_range(c.start, c.end, text::char_len(runs))?;
                 Ok(Some(DocumentEvent::CharacterStyleSet {
                     block_id,
                     start,

@@ -192,22 +192,8 @@ impl Document {
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let event = {
             let (_, block) = self.target(c.block_id.as_ref(), c.block_index)?;
-            let len = text::char_len(text_runs(block)?);
-            let end = c.end.unwrap_or(len);
-            if end > len {
-                return Err(DocumentError::TextRangeOutOfBounds {
-                    field: "end",
-                    value: end,
-                    len,
-                });
-            }
-            if c.start >= end {
-                return Err(DocumentError::TextRangeOutOfBounds {
-                    field: "start",
-                    value: c.start,
-                    len,
-                });
-            }
+            let (start, end) =
+                crate::decide::text_range(Some(c.start), c.end, text::char_len(text_runs(block)?))?;
             let patch = FormatPatch {
                 bold: c.bold,
                 italic: c.italic,
@@ -230,7 +216,7 @@ impl Document {
             }
             DocumentEvent::TextFormatted {
                 block_id: block.id().clone(),
-                start: c.start,
+                start,
                 end,
                 format: patch,
             }
