@@ -971,9 +971,18 @@ impl Document {
 
     /// The block holding the bookmark `name` (compared as Word does, ignoring ASCII case).
     pub fn bookmark_block(&self, name: &str) -> Option<&Block> {
-        self.blocks
-            .iter()
-            .find(|b| b.bookmarks().iter().any(|n| n.eq_ignore_ascii_case(name)))
+        self.bookmark(name).map(|(block, _)| block)
+    }
+
+    /// The bookmark `name` (ignoring ASCII case): the block holding it, and the name as
+    /// it was given when the bookmark was added.
+    pub fn bookmark(&self, name: &str) -> Option<(&Block, &str)> {
+        self.blocks.iter().find_map(|b| {
+            b.bookmarks()
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(name))
+                .map(|n| (b, n.as_str()))
+        })
     }
 
     /// The whole document as plain text, one block per line group.

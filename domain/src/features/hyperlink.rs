@@ -212,15 +212,8 @@ impl Document {
             }
             (None, Some(name)) => {
                 checked_bookmark_name("bookmark", name)?;
-                match self.bookmark_block(name) {
-                    Some(block) => Ok(format!(
-                        "#{}",
-                        block
-                            .bookmarks()
-                            .iter()
-                            .find(|n| n.eq_ignore_ascii_case(name))
-                            .map_or(name.as_str(), String::as_str)
-                    )),
+                match self.bookmark(name) {
+                    Some((_, stored)) => Ok(format!("#{stored}")),
                     None => Err(DocumentError::invalid(
                         "bookmark",
                         format!("the document has no bookmark named {name}"),
@@ -339,21 +332,15 @@ impl Document {
         &self,
         c: &RemoveBookmark,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
-        let Some(block) = self.bookmark_block(&c.name) else {
+        let Some((block, name)) = self.bookmark(&c.name) else {
             return Err(DocumentError::invalid(
                 "name",
                 format!("the document has no bookmark named {}", c.name),
             ));
         };
-        let name = block
-            .bookmarks()
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(&c.name))
-            .cloned()
-            .unwrap_or_else(|| c.name.clone());
         Ok(Some(DocumentEvent::BookmarkRemoved {
             block_id: block.id().clone(),
-            name,
+            name: name.to_string(),
         }))
     }
 
