@@ -241,16 +241,21 @@ impl Document {
     /// The page setup of section `index` (0: the document's first section; `k`: the one
     /// after the `k`th section break).
     pub fn section_page(&self, index: usize) -> Option<&PageSetup> {
-        if index == 0 {
-            return Some(&self.section.page);
+        match index {
+            0 => Some(&self.section.page),
+            _ => self.section_break(index - 1).map(|b| &b.page),
         }
+    }
+
+    /// The `n`th section break (0-based), which starts section `n + 1`.
+    fn section_break(&self, n: usize) -> Option<&SectionBreak> {
         self.blocks
             .iter()
             .filter_map(|b| match b {
-                Block::SectionBreak(s) => Some(&s.page),
+                Block::SectionBreak(s) => Some(s),
                 _ => None,
             })
-            .nth(index - 1)
+            .nth(n)
     }
 
     /// The index of the section block `index` is in.
@@ -411,15 +416,7 @@ impl Document {
             return Ok(Some(DocumentEvent::PageSetupSet { section, page }));
         }
         // A later section's page lives on the break that starts it.
-        let Some(block_id) = self
-            .blocks
-            .iter()
-            .filter_map(|b| match b {
-                Block::SectionBreak(s) => Some(&s.id),
-                _ => None,
-            })
-            .nth(section - 1)
-        else {
+        let Some(SectionBreak { id: block_id, .. }) = self.section_break(section - 1) else {
             return Err(DocumentError::IndexOutOfRange {
                 field: "section",
                 value: section,
