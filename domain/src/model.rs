@@ -876,6 +876,22 @@ impl Block {
     }
 }
 
+/// An estimate of the bytes runs hold: their structures, text and strings.
+fn runs_bytes(runs: &[Run]) -> usize {
+    let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    runs.iter()
+        .map(|r| {
+            std::mem::size_of::<Run>()
+                + r.text.len()
+                + opt(&r.format.font)
+                + opt(&r.format.color)
+                + opt(&r.format.highlight)
+                + opt(&r.format.link)
+                + opt(&r.format.style)
+        })
+        .sum()
+}
+
 /// The concatenated text of runs.
 pub fn runs_text(runs: &[Run]) -> String {
     runs.iter().map(|r| r.text.as_str()).collect()
@@ -905,18 +921,7 @@ impl Block {
         let names = |names: &[String]| -> usize {
             names.iter().map(|n| size_of::<String>() + n.len()).sum()
         };
-        let runs = |runs: &[Run]| -> usize {
-            runs.iter()
-                .map(|r| {
-                    size_of::<Run>()
-                        + r.text.len()
-                        + opt(&r.format.font)
-                        + opt(&r.format.color)
-                        + opt(&r.format.highlight)
-                        + opt(&r.format.link)
-                })
-                .sum()
-        };
+        let runs = |runs: &[Run]| runs_bytes(runs);
         size_of::<Block>()
             + self.id().as_str().len()
             + match self {
@@ -933,11 +938,19 @@ impl Block {
                         })
                         .sum::<usize>()
                         + opt(&t.style)
+                        + t.cell_runs
+                            .iter()
+                            .map(|c| size_of::<CellRunsAt>() + runs(&c.runs))
+                            .sum::<usize>()
+                        + t.merges.len() * size_of::<CellSpan>()
+                        + t.cell_formats.len() * size_of::<CellFormatAt>()
                 }
                 Block::List(l) => l
                     .items
                     .iter()
-                    .map(|i| size_of::<ListItem>() + i.text.len())
+                    .map(|i| {
+                        size_of::<ListItem>() + i.text.len() + i.runs.as_deref().map_or(0, runs)
+                    })
                     .sum(),
                 Block::PageBreak(_) | Block::SectionBreak(_) => 0,
                 Block::TableOfContents(t) => opt(&t.title),
@@ -949,8 +962,16 @@ impl Document {
     /// An estimate of the bytes the document holds in memory (linear in its length: call
     /// it when the document is loaded or stored, not per read). Caches are budgeted with it.
     pub fn approx_bytes(&self) -> usize {
+        let headers: usize = [&self.section.header, &self.section.footer]
+            .into_iter()
+            .flat_map(|set| [&set.default, &set.first, &set.even])
+            .flatten()
+            .map(|runs| runs_bytes(runs))
+            .sum();
         std::mem::size_of::<Self>()
             + self.title.len()
+            + headers
+            + self.styles.len() * std::mem::size_of::<StyleDef>()
             + self.blocks.iter().map(Block::approx_bytes).sum::<usize>()
     }
 
