@@ -257,12 +257,7 @@ async fn paragraph_format_reaches_word(app: crate::helpers::TestApp) {
             ]}),
         )
         .await;
-    let ids: Vec<String> = r["created"]["block_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let ids = crate::helpers::created_ids(&r);
 
     // Act
     app.ok(
@@ -373,12 +368,7 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
             ]}),
         )
         .await;
-    let ids: Vec<String> = r["created"]["block_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let ids = crate::helpers::created_ids(&r);
 
     // Act: a bookmark, links to it, to a URL and to a mail address.
     app.ok(
@@ -729,12 +719,7 @@ async fn styles_reach_word(app: crate::helpers::TestApp) {
             ]}),
         )
         .await;
-    let ids: Vec<String> = r["created"]["block_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
+    let ids = crate::helpers::created_ids(&r);
 
     // Act: a paragraph style based on Quote, a character style, a table style; applied.
     app.ok(

@@ -734,6 +734,16 @@ pub(crate) fn pandoc_json(bytes: &[u8]) -> Option<Value> {
     Some(serde_json::from_slice(&output.stdout).expect("pandoc writes JSON"))
 }
 
+/// The ids of the blocks a command answer says it created, in order.
+pub(crate) fn created_ids(answer: &Value) -> Vec<String> {
+    answer["created"]["block_ids"]
+        .as_array()
+        .expect("created block ids")
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Polls a condition with a deadline (never a bare sleep).
 pub(crate) async fn eventually<F, Fut>(what: &str, mut check: F)
 where
