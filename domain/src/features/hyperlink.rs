@@ -177,7 +177,11 @@ fn checked_bookmark_name(field: &str, name: &str) -> Result<(), DocumentError> {
 impl Document {
     /// Refuses internal links to bookmarks and character styles the document does not
     /// have.
-    pub(crate) fn check_links(&self, runs: &[Run], field: &str) -> Result<(), DocumentError> {
+    pub(crate) fn check_run_references(
+        &self,
+        runs: &[Run],
+        field: &str,
+    ) -> Result<(), DocumentError> {
         for (i, run) in runs.iter().enumerate() {
             if let Some(style) = &run.format.style {
                 self.check_style(

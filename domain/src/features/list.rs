@@ -197,7 +197,7 @@ impl Document {
         };
         let runs = crate::decide::runs_from(&name("text"), text, runs, limits)?
             .ok_or_else(|| DocumentError::invalid(name("text"), "give text or runs"))?;
-        self.check_links(&runs, &name("runs"))?;
+        self.check_run_references(&runs, &name("runs"))?;
         Ok(runs)
     }
 

@@ -102,7 +102,7 @@ impl Document {
         let event = {
             let runs = runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
                 .unwrap_or_default();
-            self.check_links(&runs, "runs")?;
+            self.check_run_references(&runs, "runs")?;
             if let Some(style) = &c.style {
                 self.check_style("style", style, crate::model::StyleKind::Paragraph)?;
             }
@@ -153,7 +153,7 @@ impl Document {
             text_runs(block)?;
             let runs = runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
                 .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
-            self.check_links(&runs, "runs")?;
+            self.check_run_references(&runs, "runs")?;
             DocumentEvent::ParagraphUpdated {
                 block_id: block.id().clone(),
                 runs,

@@ -475,7 +475,7 @@ impl Document {
                         "headers and footers hold no links yet",
                     ));
                 }
-                self.check_links(&runs, "runs")?;
+                self.check_run_references(&runs, "runs")?;
                 normalized_runs(runs)
             }
             _ => return Err(DocumentError::invalid("text", "give text or runs (one)")),

@@ -145,7 +145,7 @@ impl Document {
             let runs =
                 crate::decide::runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
                     .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
-            self.check_links(&runs, "runs")?;
+            self.check_run_references(&runs, "runs")?;
             let (text, runs) = crate::model::text_and_runs(runs);
             if let Some(m) = table.merge_at(c.row, c.col)
                 && (m.row, m.col) != (c.row, c.col)
