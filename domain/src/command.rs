@@ -101,10 +101,17 @@ pub enum DocumentCommand {
     SetTableCellFormat(SetTableCellFormat),
     /// Start a new section.
     AddSectionBreak(AddSectionBreak),
+    /// Add a PNG, JPEG or GIF picture.
+    AddImage(AddImage),
+    /// Change the shown size of an image.
+    ResizeImage(ResizeImage),
+    /// Set the alternative text of an image.
+    SetImageAltText(SetImageAltText),
 }
 
 // Each command lives with its feature (its rules and events beside it).
 pub use crate::features::hyperlink::{AddBookmark, AddHyperlink, RemoveBookmark, RemoveHyperlink};
+pub use crate::features::image::{AddImage, ResizeImage, SetImageAltText};
 pub use crate::features::list::{AddList, AddListItem, ListItemInput, SetListItemLevel};
 pub use crate::features::list_numbering::SetListNumbering;
 pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata, SetTitle};
@@ -174,6 +181,9 @@ macro_rules! for_each_command {
             "set_table_column_widths" => SetTableColumnWidths,
             "set_table_cell_format" => SetTableCellFormat,
             "add_section_break" => AddSectionBreak,
+            "add_image" => AddImage,
+            "resize_image" => ResizeImage,
+            "set_image_alt_text" => SetImageAltText,
         }
     };
 }

@@ -20,6 +20,12 @@ pub struct Limits {
     pub max_list_items: usize,
     /// Characters in a title or a metadata value.
     pub max_title_chars: usize,
+    /// Bytes of one image file.
+    pub max_image_bytes: usize,
+    /// Pixels (width × height) of one image.
+    pub max_image_pixels: u64,
+    /// Images in one document.
+    pub max_images: usize,
 }
 
 impl Default for Limits {
@@ -30,6 +36,9 @@ impl Default for Limits {
             max_table_cells: 100_000,
             max_list_items: 10_000,
             max_title_chars: 1_000,
+            max_image_bytes: 10 * 1024 * 1024,
+            max_image_pixels: 100_000_000,
+            max_images: 1_000,
         }
     }
 }
@@ -143,6 +152,9 @@ impl Document {
             C::SetTableColumnWidths(c) => self.decide_set_table_column_widths(c)?,
             C::SetTableCellFormat(c) => self.decide_set_table_cell_format(c)?,
             C::AddTableOfContents(c) => Some(self.decide_add_table_of_contents(c, new_id, limits)?),
+            C::AddImage(c) => self.decide_add_image(c, new_id, limits)?,
+            C::ResizeImage(c) => self.decide_resize_image(c)?,
+            C::SetImageAltText(c) => self.decide_set_image_alt_text(c)?,
         };
         Ok(event.into_iter().collect())
     }
@@ -321,6 +333,9 @@ impl Document {
             | E::FooterSet { .. }
             | E::SectionBreakAdded { .. }
             | E::SectionPageSet { .. } => self.apply_section(event, &misfit)?,
+            E::ImageInserted { .. } | E::ImageResized { .. } | E::ImageAltTextSet { .. } => {
+                self.apply_image(event, &misfit)?
+            }
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())

@@ -293,6 +293,36 @@ pub enum DocumentEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         vertical_align: Option<crate::model::VerticalAlign>,
     },
+    /// An image was put inside a paragraph or heading (an image in a paragraph of its own
+    /// arrives as a `ParagraphAdded` holding it).
+    ImageInserted {
+        /// The paragraph or heading.
+        block_id: BlockId,
+        /// Character offset of the image.
+        offset: usize,
+        /// The image.
+        image: crate::model::InlineImage,
+    },
+    /// An image's shown size changed.
+    ImageResized {
+        /// The paragraph or heading.
+        block_id: BlockId,
+        /// Character offset of the image.
+        offset: usize,
+        /// Shown width, in EMU.
+        width_emu: u32,
+        /// Shown height, in EMU.
+        height_emu: u32,
+    },
+    /// An image's alternative text changed.
+    ImageAltTextSet {
+        /// The paragraph or heading.
+        block_id: BlockId,
+        /// Character offset of the image.
+        offset: usize,
+        /// The new alternative text (empty: none).
+        alt_text: String,
+    },
     /// The page setup of the section a section break starts was set (the whole setup).
     SectionPageSet {
         /// The section break.
@@ -507,6 +537,9 @@ impl DocumentEvent {
             Self::TableOfContentsAdded { .. } => "TableOfContentsAdded",
             Self::SectionBreakAdded { .. } => "SectionBreakAdded",
             Self::SectionPageSet { .. } => "SectionPageSet",
+            Self::ImageInserted { .. } => "ImageInserted",
+            Self::ImageResized { .. } => "ImageResized",
+            Self::ImageAltTextSet { .. } => "ImageAltTextSet",
             Self::StyleCreated { .. } => "StyleCreated",
             Self::ListNumberingSet { .. } => "ListNumberingSet",
             Self::TableCellsMerged { .. } => "TableCellsMerged",
@@ -607,6 +640,9 @@ impl DocumentEvent {
             | Self::TableColumnWidthsSet { .. }
             | Self::TableCellsFormatted { .. }
             | Self::SectionPageSet { .. }
+            | Self::ImageInserted { .. }
+            | Self::ImageResized { .. }
+            | Self::ImageAltTextSet { .. }
             | Self::Unreadable { .. } => Placement::None,
         }
     }
@@ -660,6 +696,9 @@ impl DocumentEvent {
             | Self::TableColumnWidthsSet { .. }
             | Self::TableCellsFormatted { .. }
             | Self::SectionPageSet { .. }
+            | Self::ImageInserted { .. }
+            | Self::ImageResized { .. }
+            | Self::ImageAltTextSet { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }
@@ -694,7 +733,10 @@ impl DocumentEvent {
             | Self::TableCellsSplit { block_id, .. }
             | Self::TableColumnWidthsSet { block_id, .. }
             | Self::TableCellsFormatted { block_id, .. }
-            | Self::SectionPageSet { block_id, .. } => vec![block_id.clone()],
+            | Self::SectionPageSet { block_id, .. }
+            | Self::ImageInserted { block_id, .. }
+            | Self::ImageResized { block_id, .. }
+            | Self::ImageAltTextSet { block_id, .. } => vec![block_id.clone()],
             Self::TextReplaced { occurrences, .. } => {
                 let mut ids: Vec<BlockId> = Vec::new();
                 for o in occurrences {

@@ -2,6 +2,7 @@
 //! A new feature arrives as a new file here (and its line in `for_each_command!`).
 
 pub(crate) mod hyperlink;
+pub(crate) mod image;
 pub(crate) mod list;
 pub(crate) mod list_numbering;
 pub(crate) mod metadata;

@@ -36,12 +36,14 @@ pub use command::{BlockRef, DocumentCommand, Position};
 pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
+pub use features::image::{CheckedImage, EMU_PER_MM, EMU_PER_PX, check_image, is_media_id};
 pub use features::list_numbering::format_number;
 pub use features::style::BUILTIN_STYLES;
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
     Alignment, Block, CellFormatAt, CellRunsAt, CellSpan, Document, DocumentMetadata, Field,
     HeaderFooter, Heading, List, ListItem, ListKind, ListNumbering, NumberStyle, Orientation,
-    PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section,
+    IMAGE_CHAR, ImageFormat, InlineImage, PageBreak, PageSetup, Paragraph, ParagraphFormat,
+    ResolvedPageSetup, Run, RunFormat, Section,
     SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table, TableOfContents, VerticalAlign,
 };

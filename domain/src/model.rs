@@ -416,6 +416,79 @@ pub struct RunFormat {
     /// Character style id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<String>,
+    /// The run is an inline image; its text is one object replacement character
+    /// (U+FFFC), so the image takes one character position, as in Word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<InlineImage>,
+}
+
+impl RunFormat {
+    /// Whether the run is one indivisible inline (a field or an image): it never merges
+    /// with its neighbours, and typed text never joins it.
+    pub fn is_atomic(&self) -> bool {
+        self.field.is_some() || self.image.is_some()
+    }
+}
+
+/// The text an inline image takes in its paragraph: U+FFFC, the object replacement
+/// character.
+pub const IMAGE_CHAR: char = '\u{FFFC}';
+
+/// An inline image: the stored picture it shows (by content hash), and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InlineImage {
+    /// SHA-256 of the image bytes, 64 lower-case hex digits: the media id (`GET
+    /// …/media/{media}` downloads it).
+    pub media: String,
+    /// The image's own format (kept as uploaded, never re-encoded).
+    pub format: ImageFormat,
+    /// Width of the picture itself, in pixels.
+    pub width_px: u32,
+    /// Height of the picture itself, in pixels.
+    pub height_px: u32,
+    /// Shown width, in EMU (914,400 per inch; 9,525 per pixel at 96 dpi).
+    pub width_emu: u32,
+    /// Shown height, in EMU.
+    pub height_emu: u32,
+    /// Size of the image file, in bytes.
+    pub bytes: u64,
+    /// Alternative text for readers who cannot see the image.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alt_text: String,
+}
+
+/// The formats folio stores images in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImageFormat {
+    /// PNG.
+    Png,
+    /// JPEG.
+    Jpeg,
+    /// GIF.
+    Gif,
+}
+
+impl ImageFormat {
+    /// The MIME type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Gif => "image/gif",
+        }
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpeg",
+            Self::Gif => "gif",
+        }
+    }
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
@@ -888,6 +961,9 @@ fn runs_bytes(runs: &[Run]) -> usize {
                 + opt(&r.format.highlight)
                 + opt(&r.format.link)
                 + opt(&r.format.style)
+                + r.format.image.as_ref().map_or(0, |i| {
+                    std::mem::size_of::<InlineImage>() + i.media.len() + i.alt_text.len()
+                })
         })
         .sum()
 }
@@ -1006,6 +1082,24 @@ impl Document {
         })
     }
 
+    /// Every inline image, in reading order: the block holding it, its character offset
+    /// there, and the image.
+    pub fn images(&self) -> impl Iterator<Item = (&Block, usize, &InlineImage)> + '_ {
+        self.blocks.iter().flat_map(|block| {
+            let runs: &[Run] = match block {
+                Block::Paragraph(p) => &p.runs,
+                Block::Heading(h) => &h.runs,
+                _ => &[],
+            };
+            let mut offset = 0;
+            runs.iter().filter_map(move |run| {
+                let at = offset;
+                offset += run.text.chars().count();
+                run.format.image.as_ref().map(|image| (block, at, image))
+            })
+        })
+    }
+
     /// The whole document as plain text, one block per line group.
     pub fn plain_text(&self) -> String {
         let mut out = String::new();
@@ -1032,6 +1126,7 @@ impl Document {
             match block {
                 Block::Paragraph(Paragraph { runs, .. }) | Block::Heading(Heading { runs, .. }) => {
                     stats.paragraphs += 1;
+                    stats.images += runs.iter().filter(|r| r.format.image.is_some()).count() as u64;
                     // Words may continue across runs ("bo**ld**"), so count the joined text.
                     if let [run] = runs.as_slice() {
                         count(&mut stats, &run.text);

@@ -30,8 +30,8 @@ pub fn normalize(runs: &mut Vec<Run>) {
             continue;
         }
         match out.last_mut() {
-            // A field is one run: two fields side by side stay two.
-            Some(last) if last.format == run.format && run.format.field.is_none() => {
+            // A field or an image is one run: two side by side stay two.
+            Some(last) if last.format == run.format && !run.format.is_atomic() => {
                 last.text.push_str(&run.text)
             }
             _ => out.push(run),
@@ -75,13 +75,15 @@ fn format_at(runs: &[Run], offset: usize) -> Option<&RunFormat> {
 }
 
 /// The formatting new text at `offset` inherits: the character before it, else the first
-/// — never a field (new text is text, not part of a page number), and a link only when the
-/// characters on both sides are in it (text typed at either end of a link stays outside).
+/// — never a field or an image (new text is text, not part of a page number or a picture),
+/// and a link only when the characters on both sides are in it (text typed at either end of
+/// a link stays outside).
 fn inherited_format(runs: &[Run], offset: usize) -> RunFormat {
     let before = offset.checked_sub(1).and_then(|at| format_at(runs, at));
     let after = format_at(runs, offset);
     let mut format = before.or(after).cloned().unwrap_or_default();
     format.field = None;
+    format.image = None;
     let inside_link =
         matches!((before, after), (Some(b), Some(a)) if b.link.is_some() && b.link == a.link);
     if !inside_link {
@@ -163,6 +165,7 @@ pub fn replace(runs: &mut Vec<Run>, start: usize, len: usize, text: &str) {
     let format = if len > 0 {
         let mut format = format_at(runs, start).cloned().unwrap_or_default();
         format.field = None;
+        format.image = None;
         format
     } else {
         inherited_format(runs, start)
@@ -171,6 +174,35 @@ pub fn replace(runs: &mut Vec<Run>, start: usize, len: usize, text: &str) {
     if !text.is_empty() {
         insert_with(runs, start, text, format);
     }
+}
+
+/// Inserts an inline image at `offset`, with the formatting of the text before it (a link
+/// around it included when the image goes inside the link). `offset` must be at most the
+/// text length.
+pub fn insert_image(runs: &mut Vec<Run>, offset: usize, image: crate::model::InlineImage) {
+    let mut format = inherited_format(runs, offset);
+    format.image = Some(image);
+    insert_with(runs, offset, &crate::model::IMAGE_CHAR.to_string(), format);
+}
+
+/// The image at character `offset`, for changing it in place.
+pub fn image_at_mut(
+    runs: &mut [Run],
+    offset: usize,
+) -> Option<&mut crate::model::InlineImage> {
+    let mut start = 0;
+    for run in runs {
+        let len = str_len(&run.text);
+        if offset < start + len {
+            return if start == offset {
+                run.format.image.as_mut()
+            } else {
+                None
+            };
+        }
+        start += len;
+    }
+    None
 }
 
 /// Replaces characters `start..start+len` of a plain string.

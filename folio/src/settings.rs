@@ -22,8 +22,9 @@ use tokio::sync::Notify;
 /// Limits and tuning shared by every process that serves the API.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ApiSettings {
-    /// Largest accepted request body, in bytes.
-    #[arg(long, env = "FOLIO_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    /// Largest accepted request body, in bytes (an `add_image` body carries the picture
+    /// in base64, a third larger than the file).
+    #[arg(long, env = "FOLIO_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub(crate) max_body_bytes: usize,
     /// Most commands in one batch.
     #[arg(long, env = "FOLIO_MAX_BATCH", default_value_t = 1000)]
@@ -43,6 +44,15 @@ pub(crate) struct ApiSettings {
     /// Most characters in a title or a metadata value.
     #[arg(long, env = "FOLIO_MAX_TITLE_CHARS", default_value_t = 1_000)]
     pub(crate) max_title_chars: usize,
+    /// Largest image file `add_image` accepts, in bytes (413 beyond).
+    #[arg(long, env = "FOLIO_MAX_IMAGE_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub(crate) max_image_bytes: usize,
+    /// Most pixels (width × height) of one image (422 beyond).
+    #[arg(long, env = "FOLIO_MAX_IMAGE_PIXELS", default_value_t = 100_000_000)]
+    pub(crate) max_image_pixels: u64,
+    /// Most images in one document (413 beyond).
+    #[arg(long, env = "FOLIO_MAX_IMAGES", default_value_t = 1_000)]
+    pub(crate) max_images: usize,
     /// How long `?min_version=` waits for the read model before answering 503 (ms).
     #[arg(long, env = "FOLIO_READ_WAIT_MS", default_value_t = 5_000)]
     pub(crate) read_wait_ms: u64,
@@ -82,13 +92,16 @@ pub(crate) struct ApiSettings {
 impl Default for ApiSettings {
     fn default() -> Self {
         Self {
-            max_body_bytes: 1024 * 1024,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_batch: 1000,
             max_blocks: 100_000,
             max_text_chars: 1_000_000,
             max_table_cells: 100_000,
             max_list_items: 10_000,
             max_title_chars: 1_000,
+            max_image_bytes: 10 * 1024 * 1024,
+            max_image_pixels: 100_000_000,
+            max_images: 1_000,
             read_wait_ms: 5_000,
             snapshot_every: 100,
             cached_documents: 256,
@@ -100,6 +113,9 @@ impl Default for ApiSettings {
         }
     }
 }
+
+/// The default request body limit: 16 MiB, room for a 10 MiB image in base64.
+pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Memory, in MiB, each document cache may hold by default.
 pub(crate) const DEFAULT_CACHE_MIB: usize = 64;
@@ -118,6 +134,9 @@ impl ApiSettings {
             max_table_cells: self.max_table_cells,
             max_list_items: self.max_list_items,
             max_title_chars: self.max_title_chars,
+            max_image_bytes: self.max_image_bytes,
+            max_image_pixels: self.max_image_pixels,
+            max_images: self.max_images,
         }
     }
 

@@ -40,6 +40,9 @@ fuzz_target!(|data: &[u8]| {
         max_table_cells: 256,
         max_list_items: 64,
         max_title_chars: 256,
+        max_image_bytes: 4096,
+        max_image_pixels: 1 << 20,
+        max_images: 8,
     };
     let (mut doc, mut log) = start();
     for line in text.lines().take(64) {

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..42, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..45, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..42, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..45, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -442,6 +442,38 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
         27 => DocumentCommand::RemoveBookmark(RemoveBookmark {
             name: format!("B{}", seed.a % 3),
         }),
+        // An image in a paragraph of its own, or inside an existing block at an offset.
+        42 => DocumentCommand::AddImage(if seed.raw {
+            AddImage {
+                data_base64: crate::features::image::tests::PNG_3X2.into(),
+                alt_text: Some(t),
+                block_id: id,
+                offset: Some(seed.b),
+                ..AddImage::default()
+            }
+        } else {
+            AddImage {
+                data_base64: crate::features::image::tests::PNG_3X2.into(),
+                width_px: Some((seed.n(seed.b, 2_000) as u32).saturating_add(1)),
+                position: Some(Position {
+                    index: Some(seed.n(seed.a, n + 1)),
+                    ..Position::default()
+                }),
+                ..AddImage::default()
+            }
+        }),
+        43 => DocumentCommand::ResizeImage(ResizeImage {
+            block_id: id,
+            offset: seed.raw.then_some(seed.b),
+            height_mm: Some(seed.b as f32 + 0.5),
+            ..ResizeImage::default()
+        }),
+        44 => DocumentCommand::SetImageAltText(SetImageAltText {
+            block_id: id,
+            offset: seed.raw.then_some(seed.b),
+            alt_text: t,
+            ..SetImageAltText::default()
+        }),
         _ => DocumentCommand::SetMetadata(SetMetadata {
             author: Some(t),
             ..SetMetadata::default()
@@ -534,7 +566,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..35, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..38, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -785,6 +817,31 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         19 => DocumentEvent::BookmarkRemoved {
             block_id,
             name: format!("b{}", y % 2),
+        },
+        35 => DocumentEvent::ImageInserted {
+            block_id,
+            offset: x,
+            image: crate::model::InlineImage {
+                media: "0".repeat(y % 70),
+                format: crate::model::ImageFormat::Gif,
+                width_px: x as u32,
+                height_px: 0,
+                width_emu: y as u32,
+                height_emu: u32::MAX,
+                bytes: x as u64,
+                alt_text: text,
+            },
+        },
+        36 => DocumentEvent::ImageResized {
+            block_id,
+            offset: x,
+            width_emu: y as u32,
+            height_emu: 0,
+        },
+        37 => DocumentEvent::ImageAltTextSet {
+            block_id,
+            offset: y,
+            alt_text: text,
         },
         _ => DocumentEvent::BlockDeleted { block_id },
     }

@@ -1,0 +1,799 @@
+//! Inline images: a picture in a paragraph or heading, taking one character position
+//! (U+FFFC) in its text like any other inline.
+//!
+//! The picture's bytes never enter an event: `add_image` checks them here (PNG, JPEG or
+//! GIF by their signature, dimensions read from the header, never decoded), and the event
+//! names them by their SHA-256. The write path stores the bytes under that hash before it
+//! appends, so replay, time travel and rebuild find the same picture.
+//!
+//! The commands, how they are decided and how their events are applied.
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::command::Position;
+use crate::decide::{Limits, check_text, text_runs, too_large};
+use crate::error::{DocumentError, EventMisfit};
+use crate::event::DocumentEvent;
+use crate::ids::BlockId;
+use crate::model::{Block, Document, IMAGE_CHAR, ImageFormat, InlineImage, Run, RunFormat};
+use crate::text;
+
+/// EMU per pixel at 96 dpi (Word's and python-docx's default resolution).
+pub const EMU_PER_PX: u64 = 9_525;
+/// EMU per millimetre.
+pub const EMU_PER_MM: f64 = 36_000.0;
+/// Largest shown side: 22 inches, Word's largest page.
+pub(crate) const MAX_SHOWN_EMU: u64 = 22 * 914_400;
+/// Longest alternative text, in characters.
+pub(crate) const MAX_ALT_TEXT_CHARS: usize = 4_000;
+
+/// `add_image`: a PNG, JPEG or GIF picture, as a new paragraph at `position` (the default:
+/// the end), or inside an existing paragraph or heading at `offset` (with `block_id` or
+/// `block_index`). Give `width_*` or `height_*` (in pixels at 96 dpi, or millimetres) and
+/// the other side keeps the aspect ratio; with neither, the picture's own size, made to
+/// fit between the page margins.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddImage {
+    /// The image file, base64-encoded (standard alphabet, padding optional).
+    pub data_base64: String,
+    /// Alternative text (what a screen reader says; written as the picture's description).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    pub alt_text: Option<String>,
+    /// Shown width in pixels at 96 dpi (not with `width_mm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width_px: Option<u32>,
+    /// Shown height in pixels at 96 dpi (not with `height_mm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_px: Option<u32>,
+    /// Shown width in millimetres (not with `width_px`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width_mm: Option<f32>,
+    /// Shown height in millimetres (not with `height_px`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_mm: Option<f32>,
+    /// Where the new paragraph holding the image goes (not with `block_id`/`block_index`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    /// A paragraph or heading to put the image in, by id (not with `position`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<BlockId>,
+    /// A paragraph or heading to put the image in, by index (not with `position`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_index: Option<usize>,
+    /// With `block_id`/`block_index`: the character offset the image goes at (default:
+    /// the end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<usize>,
+}
+
+/// `resize_image`: a new shown size for an image; give one side to keep the aspect ratio.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResizeImage {
+    /// The paragraph or heading holding the image, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<BlockId>,
+    /// The paragraph or heading holding the image, by index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_index: Option<usize>,
+    /// The image's character offset in the block (default: the block's first image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<usize>,
+    /// Shown width in pixels at 96 dpi (not with `width_mm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width_px: Option<u32>,
+    /// Shown height in pixels at 96 dpi (not with `height_mm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_px: Option<u32>,
+    /// Shown width in millimetres (not with `width_px`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width_mm: Option<f32>,
+    /// Shown height in millimetres (not with `height_px`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_mm: Option<f32>,
+}
+
+/// `set_image_alt_text`: the alternative text of an image (empty removes it).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetImageAltText {
+    /// The paragraph or heading holding the image, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<BlockId>,
+    /// The paragraph or heading holding the image, by index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_index: Option<usize>,
+    /// The image's character offset in the block (default: the block's first image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<usize>,
+    /// The new alternative text.
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+    pub alt_text: String,
+}
+
+/// An uploaded picture, checked: its format, pixel size and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedImage {
+    /// The format its signature names.
+    pub format: ImageFormat,
+    /// Pixel width.
+    pub width_px: u32,
+    /// Pixel height.
+    pub height_px: u32,
+    /// SHA-256, lower-case hex.
+    pub media: String,
+    /// The decoded bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Decodes and checks the image of an `add_image` command: base64, at most
+/// `limits.max_image_bytes`, a PNG, JPEG or GIF signature, a readable header with a size
+/// of at most `limits.max_image_pixels`. Nothing is decoded beyond the header.
+///
+/// # Errors
+/// [`DocumentError::TooLarge`] over the byte limit; [`DocumentError::InvalidField`] for
+/// anything else.
+pub fn check_image(data_base64: &str, limits: &Limits) -> Result<CheckedImage, DocumentError> {
+    // Base64 is 4 characters per 3 bytes: refuse before decoding what cannot fit.
+    if data_base64.len() / 4 * 3 > limits.max_image_bytes.saturating_add(3) {
+        return Err(too_large("image bytes", limits.max_image_bytes));
+    }
+    let compact: String = data_base64
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(compact.trim_end_matches('='))
+        .map_err(|e| DocumentError::invalid("data_base64", format!("is not base64: {e}")))?;
+    if bytes.len() > limits.max_image_bytes {
+        return Err(too_large("image bytes", limits.max_image_bytes));
+    }
+    let format = sniff(&bytes).ok_or_else(|| {
+        DocumentError::invalid(
+            "data_base64",
+            "is not a PNG, JPEG or GIF image (recognised by its first bytes)",
+        )
+    })?;
+    let size = imagesize::blob_size(&bytes).map_err(|_| {
+        DocumentError::invalid(
+            "data_base64",
+            format!(
+                "the {} image's header is damaged or cut short",
+                format.extension()
+            ),
+        )
+    })?;
+    let (width_px, height_px) = match (u32::try_from(size.width), u32::try_from(size.height)) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 => (w, h),
+        _ => {
+            return Err(DocumentError::invalid(
+                "data_base64",
+                "the image has no pixels (a zero or impossible width or height)",
+            ));
+        }
+    };
+    if u64::from(width_px) * u64::from(height_px) > limits.max_image_pixels {
+        return Err(DocumentError::invalid(
+            "data_base64",
+            format!(
+                "the image is {width_px}×{height_px} pixels; at most {} pixels are allowed",
+                limits.max_image_pixels
+            ),
+        ));
+    }
+    let media = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(CheckedImage {
+        format,
+        width_px,
+        height_px,
+        media,
+        bytes,
+    })
+}
+
+/// The format a file's first bytes name.
+fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageFormat::Png)
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(ImageFormat::Jpeg)
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(ImageFormat::Gif)
+    } else {
+        None
+    }
+}
+
+/// Whether `media` looks like a media id (64 lower-case hex digits).
+pub fn is_media_id(media: &str) -> bool {
+    media.len() == 64
+        && media
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A requested shown size: each side in pixels or millimetres, or unset.
+struct SizeRequest {
+    width_px: Option<u32>,
+    height_px: Option<u32>,
+    width_mm: Option<f32>,
+    height_mm: Option<f32>,
+}
+
+impl SizeRequest {
+    fn is_empty(&self) -> bool {
+        self.width_px.is_none()
+            && self.height_px.is_none()
+            && self.width_mm.is_none()
+            && self.height_mm.is_none()
+    }
+
+    /// One side in EMU, from pixels or millimetres (not both), if given.
+    fn side(
+        px: Option<u32>,
+        mm: Option<f32>,
+        px_field: &str,
+        mm_field: &str,
+    ) -> Result<Option<u64>, DocumentError> {
+        let emu = match (px, mm) {
+            (Some(_), Some(_)) => {
+                return Err(DocumentError::invalid(
+                    mm_field,
+                    format!("give {px_field} or {mm_field}, not both"),
+                ));
+            }
+            (Some(px), None) => {
+                if px == 0 {
+                    return Err(DocumentError::invalid(px_field, "must be at least 1"));
+                }
+                u64::from(px).saturating_mul(EMU_PER_PX)
+            }
+            (None, Some(mm)) => {
+                if !(mm.is_finite() && mm >= 0.1) {
+                    return Err(DocumentError::invalid(
+                        mm_field,
+                        "must be a number of millimetres, at least 0.1",
+                    ));
+                }
+                (f64::from(mm) * EMU_PER_MM).round() as u64
+            }
+            (None, None) => return Ok(None),
+        };
+        if emu > MAX_SHOWN_EMU {
+            let field = if px.is_some() { px_field } else { mm_field };
+            return Err(DocumentError::invalid(
+                field,
+                "an image is at most 22 inches (558.8 mm) on a side",
+            ));
+        }
+        Ok(Some(emu))
+    }
+
+    /// The shown size in EMU for a picture of `width_px`×`height_px`: the sides given, the
+    /// other one by the aspect ratio; with none, the picture's own size shrunk to fit
+    /// `fit_width_emu`.
+    fn resolve(
+        &self,
+        width_px: u32,
+        height_px: u32,
+        fit_width_emu: u64,
+    ) -> Result<(u32, u32), DocumentError> {
+        let width = Self::side(self.width_px, self.width_mm, "width_px", "width_mm")?;
+        let height = Self::side(self.height_px, self.height_mm, "height_px", "height_mm")?;
+        let (w, h) = (u64::from(width_px), u64::from(height_px));
+        let (width, height) = match (width, height) {
+            (Some(a), Some(b)) => (a, b),
+            (Some(a), None) => (a, (a * h / w).max(1)),
+            (None, Some(b)) => ((b * w / h).max(1), b),
+            (None, None) => {
+                let (own_w, own_h) = (w * EMU_PER_PX, h * EMU_PER_PX);
+                if own_w > fit_width_emu {
+                    (fit_width_emu, (fit_width_emu * h / w).max(1))
+                } else {
+                    (own_w, own_h)
+                }
+            }
+        };
+        if height > MAX_SHOWN_EMU || width > MAX_SHOWN_EMU {
+            return Err(DocumentError::invalid(
+                if width > MAX_SHOWN_EMU {
+                    "width_px"
+                } else {
+                    "height_px"
+                },
+                "with the aspect ratio kept, a side would be over 22 inches (558.8 mm)",
+            ));
+        }
+        // Both at most MAX_SHOWN_EMU, well inside u32.
+        Ok((width as u32, height as u32))
+    }
+}
+
+fn check_alt_text(alt_text: &str) -> Result<(), DocumentError> {
+    check_text("alt_text", alt_text, MAX_ALT_TEXT_CHARS)
+}
+
+impl Document {
+    /// The width between the margins of the section holding block `index`, in EMU.
+    fn text_width_emu(&self, index: usize) -> u64 {
+        let page = self
+            .section_page(self.section_of(index))
+            .copied()
+            .unwrap_or_default()
+            .resolved();
+        let mm = page.width_mm - page.margin_left_mm - page.margin_right_mm;
+        if mm.is_finite() && mm >= 10.0 {
+            (f64::from(mm) * EMU_PER_MM) as u64
+        } else {
+            (10.0 * EMU_PER_MM) as u64
+        }
+    }
+
+    /// Decides `add_image`.
+    pub(crate) fn decide_add_image(
+        &self,
+        c: &AddImage,
+        new_id: BlockId,
+        limits: &Limits,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        let into_block = c.block_id.is_some() || c.block_index.is_some();
+        if into_block && c.position.is_some() {
+            return Err(DocumentError::invalid(
+                "position",
+                "give position (a new paragraph) or block_id/block_index (an existing one), not both",
+            ));
+        }
+        if !into_block && c.offset.is_some() {
+            return Err(DocumentError::invalid(
+                "offset",
+                "offset goes with block_id or block_index",
+            ));
+        }
+        let alt_text = c.alt_text.clone().unwrap_or_default();
+        check_alt_text(&alt_text)?;
+        if self.images().count() >= limits.max_images {
+            return Err(too_large("images", limits.max_images));
+        }
+        let size = SizeRequest {
+            width_px: c.width_px,
+            height_px: c.height_px,
+            width_mm: c.width_mm,
+            height_mm: c.height_mm,
+        };
+        let checked = check_image(&c.data_base64, limits)?;
+        let image = |index: usize| -> Result<InlineImage, DocumentError> {
+            let (width_emu, height_emu) = size.resolve(
+                checked.width_px,
+                checked.height_px,
+                self.text_width_emu(index),
+            )?;
+            Ok(InlineImage {
+                media: checked.media.clone(),
+                format: checked.format,
+                width_px: checked.width_px,
+                height_px: checked.height_px,
+                width_emu,
+                height_emu,
+                bytes: checked.bytes.len() as u64,
+                alt_text: alt_text.clone(),
+            })
+        };
+        if into_block {
+            let (index, block) = self.target(c.block_id.as_ref(), c.block_index)?;
+            let len = text::char_len(text_runs(block)?);
+            let offset = c.offset.unwrap_or(len);
+            if offset > len {
+                return Err(DocumentError::TextRangeOutOfBounds {
+                    field: "offset",
+                    value: offset,
+                    len,
+                });
+            }
+            if len >= limits.max_text_chars {
+                return Err(too_large("paragraph text", limits.max_text_chars));
+            }
+            return Ok(Some(DocumentEvent::ImageInserted {
+                block_id: block.id().clone(),
+                offset,
+                image: image(index)?,
+            }));
+        }
+        let index = self.insertion_index(c.position.as_ref(), limits)?;
+        Ok(Some(DocumentEvent::ParagraphAdded {
+            block_id: new_id,
+            index,
+            runs: vec![Run {
+                text: IMAGE_CHAR.to_string(),
+                format: RunFormat {
+                    image: Some(image(index)?),
+                    ..RunFormat::default()
+                },
+            }],
+            style: None,
+            alignment: None,
+        }))
+    }
+
+    /// The image a command names: its block and character offset (the block's first image
+    /// when no offset is given).
+    fn image_target(
+        &self,
+        block_id: Option<&BlockId>,
+        block_index: Option<usize>,
+        offset: Option<usize>,
+    ) -> Result<(&Block, usize, &InlineImage), DocumentError> {
+        let (_, block) = self.target(block_id, block_index)?;
+        let runs = text_runs(block)?;
+        let mut at = 0;
+        for run in runs {
+            let len = text::str_len(&run.text);
+            if let Some(image) = &run.format.image
+                && offset.is_none_or(|o| o == at)
+            {
+                return Ok((block, at, image));
+            }
+            at += len;
+        }
+        Err(match offset {
+            Some(offset) => DocumentError::invalid(
+                "offset",
+                format!("block {} has no image at offset {offset}", block.id()),
+            ),
+            None => DocumentError::invalid(
+                "block_id",
+                format!("block {} holds no image", block.id()),
+            ),
+        })
+    }
+
+    /// Decides `resize_image`.
+    pub(crate) fn decide_resize_image(
+        &self,
+        c: &ResizeImage,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        let (block, offset, image) =
+            self.image_target(c.block_id.as_ref(), c.block_index, c.offset)?;
+        let size = SizeRequest {
+            width_px: c.width_px,
+            height_px: c.height_px,
+            width_mm: c.width_mm,
+            height_mm: c.height_mm,
+        };
+        if size.is_empty() {
+            return Err(DocumentError::invalid(
+                "width_px",
+                "give a width or a height (in px or mm)",
+            ));
+        }
+        let (width_emu, height_emu) = size.resolve(image.width_px, image.height_px, 0)?;
+        if (width_emu, height_emu) == (image.width_emu, image.height_emu) {
+            return Ok(None);
+        }
+        Ok(Some(DocumentEvent::ImageResized {
+            block_id: block.id().clone(),
+            offset,
+            width_emu,
+            height_emu,
+        }))
+    }
+
+    /// Decides `set_image_alt_text`.
+    pub(crate) fn decide_set_image_alt_text(
+        &self,
+        c: &SetImageAltText,
+    ) -> Result<Option<DocumentEvent>, DocumentError> {
+        check_alt_text(&c.alt_text)?;
+        let (block, offset, image) =
+            self.image_target(c.block_id.as_ref(), c.block_index, c.offset)?;
+        if image.alt_text == c.alt_text {
+            return Ok(None);
+        }
+        Ok(Some(DocumentEvent::ImageAltTextSet {
+            block_id: block.id().clone(),
+            offset,
+            alt_text: c.alt_text.clone(),
+        }))
+    }
+
+    /// Folds an image event into the state (see [`Document::try_apply`]).
+    pub(crate) fn apply_image(
+        &mut self,
+        event: &DocumentEvent,
+        misfit: &dyn Fn(&'static str) -> EventMisfit,
+    ) -> Result<(), EventMisfit> {
+        use DocumentEvent as E;
+        match event {
+            E::ImageInserted {
+                block_id,
+                offset,
+                image,
+            } => {
+                let runs = self
+                    .runs_mut(block_id)
+                    .ok_or(misfit("no such paragraph"))?;
+                if *offset > text::char_len(runs) {
+                    return Err(misfit("offset past the end of the text"));
+                }
+                text::insert_image(runs, *offset, image.clone());
+            }
+            E::ImageResized {
+                block_id,
+                offset,
+                width_emu,
+                height_emu,
+            } => {
+                let image = self
+                    .runs_mut(block_id)
+                    .and_then(|runs| text::image_at_mut(runs, *offset))
+                    .ok_or(misfit("no image there"))?;
+                image.width_emu = *width_emu;
+                image.height_emu = *height_emu;
+            }
+            E::ImageAltTextSet {
+                block_id,
+                offset,
+                alt_text,
+            } => {
+                let image = self
+                    .runs_mut(block_id)
+                    .and_then(|runs| text::image_at_mut(runs, *offset))
+                    .ok_or(misfit("no image there"))?;
+                image.alt_text.clone_from(alt_text);
+            }
+            _ => return Err(misfit("not an event of this feature")),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::command::DocumentCommand as C;
+    use crate::decide::tests::{create, given, limits, para};
+
+    /// A 3×2 PNG (valid header and data), base64.
+    pub(crate) const PNG_3X2: &str = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
+
+    fn created() -> Document {
+        given(&[create()])
+    }
+
+    fn with_paragraph() -> Document {
+        given(&[create(), para("ab")])
+    }
+
+    fn run(doc: &mut Document, command: C) -> Result<(), DocumentError> {
+        for event in doc.decide(&command, &limits())? {
+            doc.try_apply(&event).unwrap();
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn an_image_becomes_a_paragraph_of_one_inline() {
+        let mut doc = created();
+        run(
+            &mut doc,
+            C::AddImage(AddImage {
+                data_base64: PNG_3X2.into(),
+                alt_text: Some("A tiny picture".into()),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        let (_, offset, image) = doc.images().next().unwrap();
+        assert_eq!(offset, 0);
+        assert_eq!((image.width_px, image.height_px), (3, 2));
+        assert_eq!(
+            (image.width_emu, image.height_emu),
+            (3 * 9_525, 2 * 9_525)
+        );
+        assert_eq!(image.format, ImageFormat::Png);
+        assert!(is_media_id(&image.media));
+        assert_eq!(doc.blocks[0].text(), "\u{FFFC}");
+        assert_eq!(doc.stats().images, 1);
+    }
+
+    #[test]
+    fn an_image_goes_inside_a_paragraph_and_text_edits_keep_it() {
+        let mut doc = with_paragraph();
+        run(
+            &mut doc,
+            C::AddImage(AddImage {
+                data_base64: PNG_3X2.into(),
+                block_index: Some(0),
+                offset: Some(1),
+                width_mm: Some(30.0),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.blocks[0].text(), "a\u{FFFC}b");
+        let (_, _, image) = doc.images().next().unwrap();
+        assert_eq!((image.width_emu, image.height_emu), (1_080_000, 720_000));
+        // Text typed right after the image is text, not part of it.
+        run(
+            &mut doc,
+            C::InsertText(crate::command::InsertText {
+                block_id: None,
+                block_index: Some(0),
+                offset: 2,
+                text: "X".into(),
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.blocks[0].text(), "a\u{FFFC}Xb");
+        assert_eq!(doc.images().count(), 1);
+        run(
+            &mut doc,
+            C::ResizeImage(ResizeImage {
+                block_index: Some(0),
+                height_px: Some(100),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        let (_, offset, image) = doc.images().next().unwrap();
+        assert_eq!(offset, 1);
+        assert_eq!((image.width_emu, image.height_emu), (1_428_750, 952_500));
+        run(
+            &mut doc,
+            C::SetImageAltText(SetImageAltText {
+                block_index: Some(0),
+                offset: Some(1),
+                alt_text: "Logo".into(),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.images().next().unwrap().2.alt_text, "Logo");
+        // Deleting its character deletes the image.
+        run(
+            &mut doc,
+            C::DeleteText(crate::command::DeleteText {
+                block_id: None,
+                block_index: Some(0),
+                offset: 1,
+                length: 1,
+            }),
+        )
+        .unwrap();
+        assert_eq!(doc.images().count(), 0);
+    }
+
+    #[test]
+    fn a_large_picture_fits_between_the_margins() {
+        // 2,000 px wide: 190.5 mm at 96 dpi; an A4 page has 159.2 mm between margins.
+        let checked = SizeRequest {
+            width_px: None,
+            height_px: None,
+            width_mm: None,
+            height_mm: None,
+        }
+        .resolve(2_000, 1_000, created().text_width_emu(0))
+        .unwrap();
+        assert_eq!(checked.0 as u64, created().text_width_emu(0));
+        assert_eq!(checked.1, checked.0 / 2);
+    }
+
+    #[test]
+    fn bad_images_are_refused_naming_the_field() {
+        let doc = created();
+        let add = |data: &str| {
+            doc.decide(
+                &C::AddImage(AddImage {
+                    data_base64: data.into(),
+                    ..Default::default()
+                }),
+                &limits(),
+            )
+        };
+        let field = |r: Result<Vec<DocumentEvent>, DocumentError>| match r {
+            Err(DocumentError::InvalidField { field, reason }) => format!("{field}: {reason}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert!(field(add("not base64!")).starts_with("data_base64: is not base64"));
+        // "BM" (a bitmap) is not one of the formats.
+        assert!(field(add("Qk0AAAAA")).contains("not a PNG, JPEG or GIF"));
+        // A PNG signature with its header cut off.
+        assert!(field(add("iVBORw0KGgoAAAAN")).contains("damaged"));
+        let too_many_pixels = Limits {
+            max_image_pixels: 5,
+            ..limits()
+        };
+        assert!(matches!(
+            check_image(PNG_3X2, &too_many_pixels),
+            Err(DocumentError::InvalidField { .. })
+        ));
+        let small = Limits {
+            max_image_bytes: 10,
+            ..limits()
+        };
+        assert!(matches!(
+            check_image(PNG_3X2, &small),
+            Err(DocumentError::TooLarge { .. })
+        ));
+        let both = doc.decide(
+            &C::AddImage(AddImage {
+                data_base64: PNG_3X2.into(),
+                width_px: Some(3),
+                width_mm: Some(3.0),
+                ..Default::default()
+            }),
+            &limits(),
+        );
+        assert!(field(both).starts_with("width_mm"));
+        let huge = doc.decide(
+            &C::AddImage(AddImage {
+                data_base64: PNG_3X2.into(),
+                width_px: Some(u32::MAX),
+                ..Default::default()
+            }),
+            &limits(),
+        );
+        assert!(field(huge).contains("22 inches"));
+        let tall = doc.decide(
+            &C::AddImage(AddImage {
+                data_base64: PNG_3X2.into(),
+                width_mm: Some(500.0),
+                ..Default::default()
+            }),
+            &limits(),
+        );
+        assert!(tall.is_ok(), "500 mm wide is 333 mm tall: fine");
+    }
+
+    #[test]
+    fn images_per_document_are_limited() {
+        let mut doc = created();
+        let one = Limits {
+            max_images: 1,
+            ..limits()
+        };
+        let add = C::AddImage(AddImage {
+            data_base64: PNG_3X2.into(),
+            ..Default::default()
+        });
+        for event in doc.decide(&add, &one).unwrap() {
+            doc.apply(&event);
+        }
+        assert!(matches!(
+            doc.decide(&add, &one),
+            Err(DocumentError::TooLarge { what: "images", .. })
+        ));
+    }
+
+    #[test]
+    fn image_commands_need_an_image() {
+        let doc = with_paragraph();
+        let refused = doc.decide(
+            &C::SetImageAltText(SetImageAltText {
+                block_index: Some(0),
+                alt_text: "x".into(),
+                ..Default::default()
+            }),
+            &limits(),
+        );
+        assert!(matches!(refused, Err(DocumentError::InvalidField { .. })));
+    }
+
+    #[test]
+    fn each_signature_is_recognised() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(ImageFormat::Png));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageFormat::Jpeg));
+        assert_eq!(sniff(b"GIF89a.."), Some(ImageFormat::Gif));
+        assert_eq!(sniff(b"GIF88a.."), None);
+        assert_eq!(sniff(b""), None);
+    }
+}
