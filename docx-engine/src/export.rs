@@ -71,8 +71,53 @@ fn esc_attr(s: &str) -> String {
     html_escape::encode_double_quoted_attribute(s).into_owned()
 }
 
+/// Where an export points for an image's bytes: the media download beside the export
+/// route (`/v1/documents/{id}/export` → `/v1/documents/{id}/media/{media}`).
+fn media_href(image: &domain::InlineImage) -> String {
+    // A media id is hex; anything else (a stored event not written by folio) is dropped.
+    if domain::is_media_id(&image.media) {
+        format!("media/{}", image.media)
+    } else {
+        String::new()
+    }
+}
+
+/// An image's shown size in CSS pixels (96 per inch).
+fn css_px(emu: u32) -> u64 {
+    u64::from(emu).div_ceil(domain::EMU_PER_PX)
+}
+
+/// An image in plain text: its alternative text in brackets.
+fn text_image(image: &domain::InlineImage) -> String {
+    if image.alt_text.is_empty() {
+        "[image]".into()
+    } else {
+        format!("[image: {}]", image.alt_text)
+    }
+}
+
+/// Runs as plain text, images as their alternative text.
+fn plain_runs(runs: &[Run]) -> String {
+    runs.iter()
+        .map(|r| match &r.format.image {
+            Some(image) => text_image(image),
+            None => r.text.clone(),
+        })
+        .collect()
+}
+
 /// One run's text with its formatting as HTML (its link is the caller's).
 fn html_run(run: &Run, out: &mut String) {
+    if let Some(image) = &run.format.image {
+        out.push_str(&format!(
+            r#"<img src="{}" alt="{}" width="{}" height="{}">"#,
+            esc_attr(&media_href(image)),
+            esc_attr(&image.alt_text),
+            css_px(image.width_emu),
+            css_px(image.height_emu)
+        ));
+        return;
+    }
     {
         let f = &run.format;
         let mut inner = esc(&run.text);
@@ -480,6 +525,18 @@ fn md_runs(runs: &[Run]) -> String {
     let mut out = String::new();
     for run in runs {
         let f = &run.format;
+        if let Some(image) = &f.image {
+            let image = format!(
+                "![{}]({})",
+                md_escape(&image.alt_text),
+                md_destination(&media_href(image))
+            );
+            match f.link.as_deref().and_then(safe_href) {
+                Some(href) => out.push_str(&format!("[{image}]({})", md_destination(href))),
+                None => out.push_str(&image),
+            }
+            continue;
+        }
         let text = md_escape(&run.text);
         // Markers must hug non-space text to count, so spaces stay outside them.
         let core = text.trim();
@@ -661,6 +718,11 @@ fn text(doc: &Document) -> String {
                     let indent = "  ".repeat(usize::from(level.saturating_sub(1)));
                     let _ = writeln!(out, "{indent}{text}");
                 }
+            }
+            Block::Paragraph(domain::Paragraph { runs, .. })
+            | Block::Heading(domain::Heading { runs, .. }) => {
+                out.push_str(&plain_runs(runs));
+                out.push('\n');
             }
             other => {
                 out.push_str(&other.text());

@@ -96,7 +96,9 @@ pub(crate) fn repack(
     raw: &[u8],
     core: &CoreProperties<'_>,
     marks: Marks,
+    images: &Images,
 ) -> Result<Vec<u8>, RenderError> {
+    let media = images.place(&core.options.media);
     let mut input = ZipArchive::new(Cursor::new(raw))?;
     let mut output = ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len() / 3)));
     // A fixed entry time: the same document version always packs to the same bytes.
@@ -117,7 +119,7 @@ pub(crate) fn repack(
             }
             "docProps/custom.xml" => core.custom_xml().into_bytes(),
             "word/document.xml" => {
-                let data = small_caps(data);
+                let data = media.drawings(small_caps(data));
                 let data = if marks.header_rows {
                     mark_header_rows(&data)
                 } else {
@@ -137,16 +139,20 @@ pub(crate) fn repack(
                 &sorted_relationships(&data),
                 "</Relationships>",
                 &format!(
-                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />"#
+                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />{}"#,
+                    media.relationships()
                 ),
             ),
-            "[Content_Types].xml" => insert_before(
-                &data,
-                "</Types>",
-                &format!(
-                    r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />"#
-                ),
-            ),
+            "[Content_Types].xml" => {
+                let defaults = media.content_types(&String::from_utf8_lossy(&data));
+                insert_before(
+                    &data,
+                    "</Types>",
+                    &format!(
+                        r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />{defaults}"#
+                    ),
+                )
+            }
             _ => data,
         };
         output.start_file(name, options)?;
@@ -154,6 +160,12 @@ pub(crate) fn repack(
     }
     output.start_file("word/theme/theme1.xml", options)?;
     output.write_all(THEME.as_bytes())?;
+    // Pictures are compressed already: stored as they are.
+    let stored = options.compression_method(CompressionMethod::Stored);
+    for file in &media.files {
+        output.start_file(format!("word/{}", file.name), stored)?;
+        output.write_all(&file.bytes)?;
+    }
     if !saw_core {
         return Err(RenderError::Pack(
             "docx-rs wrote no docProps/core.xml".into(),
@@ -247,4 +259,170 @@ fn mark_header_rows(xml: &[u8]) -> Vec<u8> {
     text.replace("<w:cantSplit />", "<w:cantSplit /><w:tblHeader />")
         .replace("<w:cantSplit/>", "<w:cantSplit/><w:tblHeader/>")
         .into_bytes()
+}
+
+/// The images of a render, in the order the renderer wrote their markers.
+#[derive(Debug, Default)]
+pub(crate) struct Images {
+    uses: Vec<domain::InlineImage>,
+}
+
+/// Opens an image marker: a text no document holds (every string of the document went
+/// through `xml_safe`, which removes U+FFFF), as docx-rs writes it.
+const MARKER_OPEN: &str = "<w:t xml:space=\"preserve\">\u{FFFF}";
+const MARKER_CLOSE: &str = "\u{FFFF}</w:t>";
+
+impl Images {
+    /// Registers an image; returns the text of the marker run that stands for it.
+    pub(crate) fn marker(&mut self, image: &domain::InlineImage) -> String {
+        self.uses.push(image.clone());
+        format!("\u{FFFF}{}\u{FFFF}", self.uses.len())
+    }
+
+    /// Names the media files: one per distinct picture, numbered by first use, so the same
+    /// version always packs the same names.
+    fn place(
+        &self,
+        bytes: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
+    ) -> Media {
+        let mut media = Media::default();
+        let mut numbers: std::collections::HashMap<&str, usize> = Default::default();
+        for image in &self.uses {
+            let drawing = match bytes.get(&image.media) {
+                Some(data) => {
+                    let next = media.files.len() + 1;
+                    let number = *numbers.entry(image.media.as_str()).or_insert_with(|| {
+                        media.files.push(MediaFile {
+                            name: format!("media/image{next}.{}", image.format.extension()),
+                            content_type: image.format.content_type(),
+                            bytes: data.clone(),
+                        });
+                        next
+                    });
+                    let id = media.drawings.len() + 1;
+                    drawing_xml(image, id, number)
+                }
+                // The bytes are gone (a store that lost them): the alternative text stands in.
+                None => format!(
+                    r#"<w:t xml:space="preserve">[{}]</w:t>"#,
+                    esc(if image.alt_text.is_empty() {
+                        "image"
+                    } else {
+                        &image.alt_text
+                    })
+                ),
+            };
+            media.drawings.push(drawing);
+        }
+        media
+    }
+}
+
+/// The media files and drawings of a render.
+#[derive(Default)]
+struct Media {
+    files: Vec<MediaFile>,
+    /// The XML that replaces each marker, by marker number - 1.
+    drawings: Vec<String>,
+}
+
+struct MediaFile {
+    /// Inside `word/`.
+    name: String,
+    content_type: &'static str,
+    bytes: std::sync::Arc<[u8]>,
+}
+
+impl Media {
+    /// Replaces each marker run's text with its drawing (one pass over the part).
+    fn drawings(&self, xml: Vec<u8>) -> Vec<u8> {
+        if self.drawings.is_empty() {
+            return xml;
+        }
+        let text = String::from_utf8_lossy(&xml);
+        let mut out = String::with_capacity(text.len() + self.drawings.len() * 1_200);
+        let mut rest: &str = &text;
+        while let Some(at) = rest.find(MARKER_OPEN) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + MARKER_OPEN.len()..];
+            let replaced = after.find(MARKER_CLOSE).and_then(|end| {
+                let number: usize = after[..end].parse().ok()?;
+                let drawing = self.drawings.get(number.checked_sub(1)?)?;
+                Some((drawing, end + MARKER_CLOSE.len()))
+            });
+            match replaced {
+                Some((drawing, skip)) => {
+                    out.push_str(drawing);
+                    rest = &after[skip..];
+                }
+                None => {
+                    // Not a marker after all: kept as it is.
+                    out.push_str(MARKER_OPEN);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out.into_bytes()
+    }
+
+    /// The relationships of the media files, for `document.xml.rels`.
+    fn relationships(&self) -> String {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, file)| {
+                format!(
+                    r#"<Relationship Id="rIdImage{}" Type="{IMAGE_REL}" Target="{}" />"#,
+                    i + 1,
+                    file.name
+                )
+            })
+            .collect()
+    }
+
+    /// `Default` content types for the picture extensions `types` does not have yet.
+    fn content_types(&self, types: &str) -> String {
+        let mut out = String::new();
+        for file in &self.files {
+            let extension = file.name.rsplit('.').next().unwrap_or("");
+            let declared = format!(r#"Extension="{extension}""#);
+            if !types.contains(&declared) && !out.contains(&declared) {
+                out.push_str(&format!(
+                    r#"<Default {declared} ContentType="{}" />"#,
+                    file.content_type
+                ));
+            }
+        }
+        out
+    }
+}
+
+const IMAGE_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+
+/// An inline picture as Word writes one: `id` numbers the drawing in the document,
+/// `number` its media file (and relationship `rIdImage{number}`).
+fn drawing_xml(image: &domain::InlineImage, id: usize, number: usize) -> String {
+    let (cx, cy) = (image.width_emu.max(1), image.height_emu.max(1));
+    let descr = esc(&image.alt_text);
+    format!(
+        concat!(
+            r#"<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">"#,
+            r#"<wp:extent cx="{cx}" cy="{cy}" /><wp:effectExtent l="0" t="0" r="0" b="0" />"#,
+            r#"<wp:docPr id="{id}" name="Picture {id}" descr="{descr}" />"#,
+            r#"<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" noChangeAspect="1" /></wp:cNvGraphicFramePr>"#,
+            r#"<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">"#,
+            r#"<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">"#,
+            r#"<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">"#,
+            r#"<pic:nvPicPr><pic:cNvPr id="{id}" name="image{number}" descr="{descr}" /><pic:cNvPicPr><a:picLocks noChangeAspect="1" /></pic:cNvPicPr></pic:nvPicPr>"#,
+            r#"<pic:blipFill><a:blip r:embed="rIdImage{number}" /><a:stretch><a:fillRect /></a:stretch></pic:blipFill>"#,
+            r#"<pic:spPr><a:xfrm><a:off x="0" y="0" /><a:ext cx="{cx}" cy="{cy}" /></a:xfrm><a:prstGeom prst="rect"><a:avLst /></a:prstGeom></pic:spPr>"#,
+            r#"</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing>"#
+        ),
+        cx = cx,
+        cy = cy,
+        id = id,
+        descr = descr,
+        number = number
+    )
 }

@@ -16,10 +16,14 @@ use crate::RenderError;
 use crate::package::{self, CoreProperties};
 use crate::xml_safe;
 
-/// Facts about the document that are not in the model: its timestamps and last editor.
-/// They come from event metadata, so a rebuild from events gives identical bytes.
+/// Facts about the document that are not in the model: its timestamps and last editor
+/// (from event metadata, so a rebuild from events gives identical bytes), and the bytes of
+/// its images (from the media store).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderOptions {
+    /// Image bytes by media id (SHA-256 hex), for every image the document shows. An image
+    /// whose bytes are missing is written as its alternative text in brackets.
+    pub media: std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
     /// Creation time, RFC 3339 (`dcterms:created`).
     pub created_at: Option<String>,
     /// Last modification time, RFC 3339 (`dcterms:modified`).
@@ -171,7 +175,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
         header_rows,
         update_fields: toc_level > 0,
     };
-    package::repack(&raw.into_inner(), &core, marks)
+    package::repack(&raw.into_inner(), &core, marks, &ids.images)
 }
 
 /// Millimetres in twentieths of a point, within Word's page limits (22 inches); a value
@@ -226,8 +230,10 @@ fn with_headers(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Doc
     // Header and footer parts get no relationships of their own here, so a link (which the
     // domain refuses in them; a stored event is not trusted) is written as its text.
     let paragraph = |runs: &Vec<domain::Run>, ids: &mut Ids| {
+        // Nor images (the domain puts none there): their parts would need media relationships too.
         let unlinked: Vec<domain::Run> = runs
             .iter()
+            .filter(|r| r.format.image.is_none())
             .cloned()
             .map(|mut r| {
                 r.format.link = None;
@@ -379,6 +385,8 @@ fn formatted(mut para: Paragraph, f: &domain::ParagraphFormat) -> Paragraph {
 struct Ids {
     links: usize,
     bookmarks: usize,
+    /// Images in the order they are written; each is a marker run until the re-pack.
+    images: package::Images,
 }
 
 /// A paragraph's runs: neighbouring runs with the same link target in one `w:hyperlink`,
@@ -401,7 +409,7 @@ fn runs_paragraph(
                 for run in field_runs(field, &runs[i]) {
                     para = para.add_run(run);
                 }
-            } else if let Some(run) = text_run(&runs[i].text, || styled_run(&runs[i].format)) {
+            } else if let Some(run) = inline_run(&runs[i], || styled_run(&runs[i].format), ids) {
                 para = para.add_run(run);
             }
             i += 1;
@@ -419,9 +427,11 @@ fn runs_paragraph(
             }
         };
         while i < runs.len() && runs[i].format.link.as_deref() == Some(target) {
-            if let Some(run) = text_run(&runs[i].text, || {
-                styled_run(&runs[i].format).style(HYPERLINK_STYLE)
-            }) {
+            if let Some(run) = inline_run(
+                &runs[i],
+                || styled_run(&runs[i].format).style(HYPERLINK_STYLE),
+                ids,
+            ) {
                 link = link.add_run(run);
             }
             i += 1;
@@ -432,6 +442,15 @@ fn runs_paragraph(
         para = para.add_bookmark_end(id);
     }
     para
+}
+
+/// A run's text as [`text_run`] writes it; an image as a marker the re-pack replaces with
+/// its drawing.
+fn inline_run(run: &domain::Run, make: impl Fn() -> Run, ids: &mut Ids) -> Option<Run> {
+    match &run.format.image {
+        Some(image) => Some(make().add_text(ids.images.marker(image))),
+        None => text_run(&run.text, make),
+    }
 }
 
 /// A field as Word writes it: begin, instruction, separator, the value shown until Word
@@ -954,7 +973,7 @@ fn decimal_numbering() -> AbstractNumbering {
 mod proptests;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::io::{Cursor, Read};
 
     use super::*;
@@ -976,6 +995,7 @@ mod tests {
             created_at: Some("2026-01-02T03:04:05Z".into()),
             modified_at: Some("2026-01-03T03:04:05Z".into()),
             last_modified_by: Some("editor".into()),
+            ..RenderOptions::default()
         };
         render_docx(&doc, &options).unwrap()
     }
@@ -1011,6 +1031,66 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         assert_eq!(rendered(), rendered());
+    }
+
+    /// A 3×2 PNG.
+    pub(crate) const PNG_3X2: &str = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
+
+    fn decided(commands: &[String]) -> domain::Document {
+        let mut doc = domain::Document::default();
+        for c in commands {
+            let command: domain::DocumentCommand = serde_json::from_str(c).unwrap();
+            for e in doc.decide(&command, &domain::Limits::default()).unwrap() {
+                doc.apply(&e);
+            }
+        }
+        doc
+    }
+
+    // See: issue 11: inline images, their media stored once, alt text as the description.
+    #[test]
+    fn images_are_inline_drawings_of_their_own_media_files() {
+        use base64::Engine as _;
+        let doc = decided(&[
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
+            r#"{"type":"add_paragraph","text":"before after"}"#.into(),
+            format!(r#"{{"type":"add_image","data_base64":"{PNG_3X2}","alt_text":"Red <dot> & co","width_mm":20}}"#),
+            format!(r#"{{"type":"add_image","data_base64":"{PNG_3X2}","block_index":0,"offset":7}}"#),
+        ]);
+        let (_, _, image) = doc.images().next().unwrap();
+        let bytes: std::sync::Arc<[u8]> = base64::engine::general_purpose::STANDARD
+            .decode(PNG_3X2)
+            .unwrap()
+            .into();
+        let mut options = RenderOptions::default();
+        options.media.insert(image.media.clone(), bytes.clone());
+        let docx = render_docx(&doc, &options).unwrap();
+        assert!(docx == render_docx(&doc, &options).unwrap(), "deterministic");
+        let (xml, _) = entry(&docx, "word/document.xml");
+        assert_eq!(xml.matches("<w:drawing>").count(), 2, "{xml}");
+        assert!(!xml.contains('\u{FFFF}'), "no marker left");
+        assert!(xml.contains(r#"<wp:docPr id="1" name="Picture 1" descr="" />"#), "{xml}");
+        assert!(xml.contains(r#"descr="Red &lt;dot&gt; &amp; co""#), "{xml}");
+        assert!(xml.contains(r#"<wp:extent cx="720000" cy="480000" />"#), "{xml}");
+        assert!(xml.contains("before <"), "text before the inline image stays: {xml}");
+        assert_eq!(xml.matches(r#"r:embed="rIdImage1""#).count(), 2, "one media file");
+        let (rels, _) = entry(&docx, "word/_rels/document.xml.rels");
+        assert!(rels.contains(r#"Id="rIdImage1""#) && rels.contains("media/image1.png"));
+        let (types, _) = entry(&docx, "[Content_Types].xml");
+        assert!(types.contains(r#"Extension="png""#), "{types}");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
+        let mut media = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name("word/media/image1.png").unwrap(), &mut media)
+            .unwrap();
+        assert_eq!(&media[..], &bytes[..], "the bytes as uploaded");
+        assert!(zip.by_name("word/media/image2.png").is_err());
+
+        // Without its bytes, an image is its alternative text.
+        let docx = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let (xml, _) = entry(&docx, "word/document.xml");
+        assert!(!xml.contains("<w:drawing>"));
+        assert!(xml.contains("[Red &lt;dot&gt; &amp; co]"), "{xml}");
+        assert!(xml.contains("[image]"), "{xml}");
     }
 
     // See: issue 11: section breaks, each section with its page, all with the headers.

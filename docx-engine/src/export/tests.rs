@@ -431,3 +431,39 @@ fn merged_and_formatted_cells_in_html() {
     );
     assert!(html.contains("<tr><td>f</td></tr>"), "{html}");
 }
+
+// See: issue 11: images in every export, with their alternative text, escaped.
+#[test]
+fn images_appear_in_the_exports_with_their_alt_text() {
+    let mut doc = Document::default();
+    let png = crate::render::tests::PNG_3X2;
+    for c in [
+        r#"{"type":"create_document","document_id":"d","title":"T"}"#.to_string(),
+        r#"{"type":"add_paragraph","text":"see "}"#.to_string(),
+        format!(
+            r#"{{"type":"add_image","data_base64":"{png}","alt_text":"a <b> ] \"q\"","block_index":0,"width_px":30}}"#
+        ),
+        format!(r#"{{"type":"add_image","data_base64":"{png}"}}"#),
+    ] {
+        let command: DocumentCommand = serde_json::from_str(&c).unwrap();
+        for e in doc.decide(&command, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    let media = doc.images().next().unwrap().2.media.clone();
+    let html = export(&doc, ExportFormat::Html);
+    assert!(
+        html.contains(&format!(
+            r#"see <img src="media/{media}" alt="a &lt;b&gt; ] &quot;q&quot;" width="30" height="20">"#
+        )),
+        "{html}"
+    );
+    assert!(html.contains(r#"alt="" width="3" height="2">"#), "{html}");
+    let markdown = export(&doc, ExportFormat::Markdown);
+    assert!(
+        markdown.contains(&format!(r#"see ![a \<b\> \] "q"](media/{media})"#)),
+        "{markdown}"
+    );
+    let text = export(&doc, ExportFormat::Text);
+    assert_eq!(text, "see [image: a <b> ] \"q\"]\n[image]\n");
+}
