@@ -72,6 +72,7 @@ codes! {
     // Not found.
     DocumentNotFound = "document_not_found", NOT_FOUND, "No such document in the caller's tenant.";
     VersionNotFound = "version_not_found", NOT_FOUND, "The document has no such version.";
+    MediaNotFound = "media_not_found", NOT_FOUND, "The document (at the version read) shows no image with that media id.";
     BlockNotFound = "block_not_found", UNPROCESSABLE_ENTITY, "No block with that id (404 when a read names it in the path).";
     ApiKeyNotFound = "api_key_not_found", NOT_FOUND, "No such API key among those the caller manages.";
     UserNotFound = "user_not_found", NOT_FOUND, "No such user in the tenant.";

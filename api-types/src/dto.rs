@@ -528,3 +528,39 @@ pub enum UserRole {
     /// Reads, writes, users and every key of the tenant.
     Admin,
 }
+
+/// A document's inline images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ImagesResponse {
+    /// Version shown.
+    pub version: u64,
+    /// Images in reading order.
+    pub images: Vec<ImageInfo>,
+}
+
+/// One inline image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ImageInfo {
+    /// The paragraph or heading holding it.
+    pub block_id: String,
+    /// Its character offset there (what `resize_image` and `set_image_alt_text` take).
+    pub offset: usize,
+    /// Media id (SHA-256 of the bytes): `GET …/media/{media}` downloads the file.
+    pub media: String,
+    /// `png`, `jpeg` or `gif`.
+    pub format: String,
+    /// Its MIME type.
+    pub content_type: String,
+    /// Pixel width of the picture itself.
+    pub width_px: u32,
+    /// Pixel height of the picture itself.
+    pub height_px: u32,
+    /// Shown width in millimetres.
+    pub width_mm: f64,
+    /// Shown height in millimetres.
+    pub height_mm: f64,
+    /// File size in bytes.
+    pub bytes: u64,
+    /// Alternative text (empty: none).
+    pub alt_text: String,
+}

@@ -13,7 +13,8 @@ use std::time::Instant;
 
 use api_types::{
     ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse, CreatedDocument,
-    DocumentSearchResponse, DocumentSummary, ExportResponse, OutlineResponse, SearchHit,
+    DocumentSearchResponse, DocumentSummary, ExportResponse, ImagesResponse, OutlineResponse,
+    SearchHit,
     SectionsResponse, StylesResponse, TextResponse,
 };
 use auth::{Principal, Scope};
@@ -99,8 +100,8 @@ pub struct Caller {
 pub enum Output {
     /// A JSON object (matching the operation's output schema).
     Json(Value),
-    /// A .docx file, with the JSON object that describes it.
-    Docx(Value, DocxFile),
+    /// A file (a .docx, an image), with the JSON object that describes it.
+    File(Value, DocxFile),
 }
 
 /// The envelope fields every write takes besides its own.
@@ -221,7 +222,31 @@ fn queries() -> Vec<Query> {
             description: "A document (or a past version of it) as a Word .docx file.",
             rest: ("GET", "/v1/documents/{id}/docx"),
             input: schema::object(&[doc()], Some(at())),
-            output: docx_schema(),
+            output: file_schema("The .docx file; the file itself comes as an embedded resource."),
+        },
+        Query {
+            name: "list_images",
+            description: "A document's inline images: where each is (block id, offset), its media id, format, pixel and shown size, and alt text.",
+            rest: ("GET", "/v1/documents/{id}/images"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<ImagesResponse>(),
+        },
+        Query {
+            name: "get_media",
+            description: "The file of an image a document shows, byte for byte as uploaded (its media id from list_images).",
+            rest: ("GET", "/v1/documents/{id}/media/{media}"),
+            input: schema::object(
+                &[
+                    doc(),
+                    (
+                        "media",
+                        json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The image's media id (SHA-256 of its bytes, hex)."}),
+                        true,
+                    ),
+                ],
+                Some(at()),
+            ),
+            output: file_schema("The image file; the file itself comes as an embedded resource."),
         },
         Query {
             name: "export_document",
@@ -360,16 +385,16 @@ fn access_operations() -> Vec<Operation> {
     ]
 }
 
-fn docx_schema() -> Value {
+fn file_schema(description: &str) -> Value {
     json!({
         "type": "object",
-        "description": "The .docx file; the file itself comes as an embedded resource.",
+        "description": description,
         "properties": {
-            "version": {"type": "integer", "minimum": 1, "description": "The version rendered."},
+            "version": {"type": "integer", "minimum": 1, "description": "The document version read."},
             "file_name": {"type": "string", "description": "A file name for it."},
-            "mime_type": {"type": "string", "description": "The Word media type."},
+            "mime_type": {"type": "string", "description": "Its media type."},
             "size_bytes": {"type": "integer", "minimum": 0, "description": "Its size."},
-            "uri": {"type": "string", "description": "The resource URI of this document's .docx."},
+            "uri": {"type": "string", "description": "Its resource URI."},
         },
         "required": ["version", "file_name", "mime_type", "size_bytes", "uri"],
     })
@@ -680,7 +705,24 @@ async fn run(
                 "size_bytes": file.bytes.len(),
                 "uri": format!("folio://documents/{id}/docx"),
             });
-            Ok(Output::Docx(info, file))
+            Ok(Output::File(info, file))
+        }
+        "list_images" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.images(who, &id, rest(args)?).await?)
+        }
+        "get_media" => {
+            let id: String = required(&mut args, "document_id")?;
+            let media: String = required(&mut args, "media")?;
+            let file = reads.media(who, &id, &media, rest(args)?).await?;
+            let info = json!({
+                "version": file.version,
+                "file_name": file.file_name,
+                "mime_type": file.mime_type,
+                "size_bytes": file.bytes.len(),
+                "uri": format!("folio://documents/{id}/media/{media}"),
+            });
+            Ok(Output::File(info, file))
         }
         "export_document" => {
             let id: String = required(&mut args, "document_id")?;

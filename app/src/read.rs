@@ -45,6 +45,8 @@ pub struct Reads {
     pub views: Views,
     /// .docx blobs.
     pub blobs: BlobStore,
+    /// Image bytes.
+    pub media: infrastructure::media::MediaStore,
     /// How long `min_version` waits before answering `not_ready`.
     pub read_wait: Duration,
     /// Permits for heavy reads (a past version rebuilt from events, a .docx render, an

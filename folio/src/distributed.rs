@@ -9,6 +9,7 @@ use futures::FutureExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
+use infrastructure::media::MediaStore;
 use infrastructure::jetstream::{Bus, run_relay};
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
@@ -127,10 +128,13 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
             shutdown,
         )),
     ];
-    let command = settings.api.command_api(log.clone(), appended);
+    let media = MediaStore::postgres(pool.clone());
+    let command = settings
+        .api
+        .command_api(log.clone(), appended, media.clone());
     let reads = settings
         .api
-        .query_api(log, views, BlobStore::postgres(pool.clone()));
+        .query_api(log, views, (BlobStore::postgres(pool.clone()), media));
     let routes = Routes {
         mcp: Some(settings.api.mcp(&reads, &command, auth.store())),
         command: Some(command),
@@ -164,7 +168,10 @@ pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> 
         query: Some(settings.api.query_api(
             EventLog::postgres(pool.clone()),
             views,
-            BlobStore::postgres(pool.clone()),
+            (
+                BlobStore::postgres(pool.clone()),
+                MediaStore::postgres(pool.clone()),
+            ),
         )),
         auth: Some(auth),
         ready: postgres_ready(&pool),
@@ -207,10 +214,11 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
     };
     let (docx, docx_alive) = {
         let (views, stop) = (views.clone(), shutdown.clone());
+        let media = MediaStore::postgres(pool.clone());
         supervise(
             "docx consumer",
             move || {
-                let materializer = DocxMaterializer::new(views.clone(), blobs.clone());
+                let materializer = DocxMaterializer::new(views.clone(), blobs.clone(), media.clone());
                 projectors::jetstream::run_docx(bus.clone(), materializer, stop.clone())
             },
             shutdown.clone(),

@@ -7,6 +7,7 @@ use anyhow::Context;
 use infrastructure::blobs::BlobStore;
 use infrastructure::bus::{EventBus, run_relay};
 use infrastructure::credentials::CredentialStore;
+use infrastructure::media::MediaStore;
 use infrastructure::sqlite::open_data_dir;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
@@ -89,6 +90,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
     let log = EventLog::sqlite(databases.events.clone());
     let views = Views::sqlite(databases.views.clone());
     let blobs = BlobStore::new(settings.data_dir.join("blobs"));
+    let media = MediaStore::files(settings.data_dir.join("media"));
     let appended = Arc::new(Notify::new());
     let bus = EventBus::new();
     let (shutdown_tx, shutdown) = watch::channel(false);
@@ -121,7 +123,8 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
     let mut tasks = vec![
         projector,
         tokio::spawn(
-            DocxMaterializer::new(views.clone(), blobs.clone()).run(docx_rx, shutdown.clone()),
+            DocxMaterializer::new(views.clone(), blobs.clone(), media.clone())
+                .run(docx_rx, shutdown.clone()),
         ),
     ];
     tasks.push(tokio::spawn(infrastructure::sqlite::run_checkpoints(
@@ -140,8 +143,10 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         shutdown.clone(),
     )));
 
-    let command = settings.api.command_api(log.clone(), appended);
-    let query = settings.api.query_api(log, views, blobs);
+    let command = settings
+        .api
+        .command_api(log.clone(), appended, media.clone());
+    let query = settings.api.query_api(log, views, (blobs, media));
     let mcp = settings.api.mcp(&query, &command, &credentials);
     let ready: ReadyCheck = Arc::new(move || {
         let databases = databases.clone();

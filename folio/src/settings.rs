@@ -14,6 +14,7 @@ use domain::Limits;
 use infrastructure::CommandService;
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
+use infrastructure::media::MediaStore;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use secrecy::{ExposeSecret, SecretString};
@@ -141,16 +142,24 @@ impl ApiSettings {
     }
 
     /// The command API over `log`, with these limits; `appended` wakes the outbox relay.
-    pub(crate) fn command_api(&self, log: EventLog, appended: Arc<Notify>) -> CommandApi {
+    pub(crate) fn command_api(
+        &self,
+        log: EventLog,
+        appended: Arc<Notify>,
+        media: MediaStore,
+    ) -> CommandApi {
         CommandApi {
             writes: app::Writes {
-                service: Arc::new(CommandService::new(
-                    log,
-                    self.limits(),
-                    self.snapshot_every,
-                    (self.cached_documents, self.cache_bytes()),
-                    appended,
-                )),
+                service: Arc::new(
+                    CommandService::new(
+                        log,
+                        self.limits(),
+                        self.snapshot_every,
+                        (self.cached_documents, self.cache_bytes()),
+                        appended,
+                    )
+                    .with_media(media),
+                ),
                 max_batch: self.max_batch,
             },
             max_body_bytes: self.max_body_bytes,
@@ -182,11 +191,17 @@ impl ApiSettings {
     }
 
     /// The query API over these stores, with this wait bound.
-    pub(crate) fn query_api(&self, log: EventLog, views: Views, blobs: BlobStore) -> Reads {
+    pub(crate) fn query_api(
+        &self,
+        log: EventLog,
+        views: Views,
+        (blobs, media): (BlobStore, MediaStore),
+    ) -> Reads {
         Reads {
             log,
             views,
             blobs,
+            media,
             read_wait: Duration::from_millis(self.read_wait_ms),
             heavy_reads: Arc::new(tokio::sync::Semaphore::new(self.max_heavy_reads as usize)),
         }

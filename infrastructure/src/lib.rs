@@ -20,6 +20,7 @@ pub mod bus;
 pub mod context;
 pub mod credentials;
 pub mod jetstream;
+pub mod media;
 pub mod panics;
 pub mod postgres;
 mod rows;

@@ -164,6 +164,7 @@ pub struct CommandService {
     snapshot_every: u64,
     cache: Mutex<BudgetLru<SlotRef>>,
     appended: Arc<Notify>,
+    media: Option<crate::media::MediaStore>,
 }
 
 impl std::fmt::Debug for CommandService {
@@ -192,7 +193,41 @@ impl CommandService {
             snapshot_every: snapshot_every.max(1),
             cache: Mutex::new(BudgetLru::new(cached_documents, cache_bytes)),
             appended,
+            media: None,
         }
+    }
+
+    /// Where the images `add_image` uploads are stored (without one, `add_image` fails).
+    #[must_use]
+    pub fn with_media(mut self, media: crate::media::MediaStore) -> Self {
+        self.media = Some(media);
+        self
+    }
+
+    /// Stores the bytes of the images the commands upload, before the events that name
+    /// them are appended (an append that then fails leaves bytes no event names, which is
+    /// harmless: the same upload finds them stored).
+    async fn store_media(
+        &self,
+        tenant: &str,
+        commands: &[DocumentCommand],
+    ) -> Result<(), WriteError> {
+        for command in commands {
+            let DocumentCommand::AddImage(add) = command else {
+                continue;
+            };
+            let checked = domain::check_image(&add.data_base64, &self.limits)
+                .map_err(|e| WriteError::Internal(format!("an accepted image failed its check: {e}")))?;
+            let store = self
+                .media
+                .as_ref()
+                .ok_or_else(|| WriteError::Internal("this write path has no media store".into()))?;
+            store
+                .put(tenant, &checked.media, &checked.bytes)
+                .await
+                .map_err(|e| WriteError::Store(StoreError::Media(e)))?;
+        }
+        Ok(())
     }
 
     /// The event log behind this write path.
@@ -376,6 +411,10 @@ impl CommandService {
                     }
                 })
                 .collect();
+            if let Err(e) = self.store_media(&tenant, commands).await {
+                *guard = None;
+                return Err(e);
+            }
             match self.log.append(id, &new_events).await {
                 Ok(()) => {}
                 Err(StoreError::Conflict) => {

@@ -121,12 +121,12 @@ fn tool_result(output: Output) -> CallToolResult {
             "structuredContent": value,
             "isError": false,
         }),
-        Output::Docx(info, file) => json!({
+        Output::File(info, file) => json!({
             "content": [
                 {"type": "text", "text": info.to_string()},
                 {"type": "resource", "resource": {
                     "uri": info["uri"],
-                    "mimeType": docx_engine::DOCX_CONTENT_TYPE,
+                    "mimeType": file.mime_type,
                     "blob": base64::engine::general_purpose::STANDARD.encode(&file.bytes),
                 }},
             ],
@@ -307,9 +307,9 @@ impl rmcp::ServerHandler for FolioMcp {
                 "mimeType": "application/json",
                 "text": value.to_string(),
             }),
-            Output::Docx(_, file) => json!({
+            Output::File(_, file) => json!({
                 "uri": uri,
-                "mimeType": docx_engine::DOCX_CONTENT_TYPE,
+                "mimeType": file.mime_type,
                 "blob": base64::engine::general_purpose::STANDARD.encode(&file.bytes),
             }),
         };

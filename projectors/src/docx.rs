@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use docx_engine::render_docx;
 use infrastructure::blobs::BlobStore;
+use infrastructure::media::MediaStore;
 use infrastructure::views::Views;
 use tokio::sync::{mpsc, watch};
 
@@ -15,12 +16,17 @@ const MIN_REST: std::time::Duration = std::time::Duration::from_millis(250);
 pub struct DocxMaterializer {
     views: Views,
     blobs: BlobStore,
+    media: MediaStore,
 }
 
 impl DocxMaterializer {
-    /// A materialiser reading `views` and writing `blobs`.
-    pub fn new(views: Views, blobs: BlobStore) -> Self {
-        Self { views, blobs }
+    /// A materialiser reading `views` (and the images in `media`) and writing `blobs`.
+    pub fn new(views: Views, blobs: BlobStore, media: MediaStore) -> Self {
+        Self {
+            views,
+            blobs,
+            media,
+        }
     }
 
     /// Runs until the channel closes or `shutdown` turns true. Starts by rendering every
@@ -94,9 +100,12 @@ impl DocxMaterializer {
         }
         let tenant = projected.summary.tenant.clone();
         let updated_at = projected.summary.updated_at.clone();
-        let bytes = tokio::task::spawn_blocking(move || {
-            render_docx(&projected.document, &projected.summary.render_options())
-        })
+        let mut options = projected.summary.render_options();
+        options.media = self
+            .media
+            .for_document(&tenant, &projected.document)
+            .await?;
+        let bytes = tokio::task::spawn_blocking(move || render_docx(&projected.document, &options))
         .await
         .map_err(|e| MaterializeError::Render(e.to_string()))?
         .map_err(|e| MaterializeError::Render(e.to_string()))?;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use infrastructure::blobs::BlobStore;
+use infrastructure::media::MediaStore;
 use infrastructure::store::{EventLog, GlobalCursor, StoreError};
 use infrastructure::views::{Projected, Views};
 use sha2::{Digest, Sha256};
@@ -144,7 +145,9 @@ async fn build(
         progress,
     )
     .await?;
-    let materializer = DocxMaterializer::new(fresh.clone(), fresh_blobs.clone());
+    // Image bytes are source data beside the events (never rebuilt): read from there.
+    let media = MediaStore::postgres(admin.clone());
+    let materializer = DocxMaterializer::new(fresh.clone(), fresh_blobs.clone(), media.clone());
     let ids = fresh.versions().await?;
     report.documents = ids.len() as u64;
     // Renders are most of the rebuild's own CPU: one per core at a time.
@@ -158,7 +161,7 @@ async fn build(
             log,
             &mut projector,
             cursor,
-            (&fresh, &fresh_blobs),
+            (&fresh, &fresh_blobs, &media),
             (live, &BlobStore::postgres(admin.clone())),
             &mut report,
             progress,
@@ -185,7 +188,8 @@ async fn build(
             Err(e) => return Err(e.into()),
         }
     }
-    let live_materializer = DocxMaterializer::new(live.clone(), BlobStore::postgres(admin.clone()));
+    let live_materializer =
+        DocxMaterializer::new(live.clone(), BlobStore::postgres(admin.clone()), media);
     for id in live.stale_blobs().await? {
         live_materializer.materialize(&id).await?;
     }
@@ -279,12 +283,13 @@ async fn compare(
     log: &EventLog,
     projector: &mut ReadModelProjector,
     mut cursor: GlobalCursor,
-    fresh: (&Views, &BlobStore),
+    fresh: (&Views, &BlobStore, &MediaStore),
     live: (&Views, &BlobStore),
     report: &mut RebuildReport,
     progress: &dyn Progress,
 ) -> Result<Vec<String>, RebuildError> {
-    let fresh_materializer = DocxMaterializer::new(fresh.0.clone(), fresh.1.clone());
+    let fresh_materializer =
+        DocxMaterializer::new(fresh.0.clone(), fresh.1.clone(), fresh.2.clone());
     let mut ids: BTreeSet<String> = fresh
         .0
         .versions()

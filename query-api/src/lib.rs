@@ -9,8 +9,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use api_types::{
     ApiError, AuditItem, BlockView, Code, ContentResponse, DocumentSearchResponse, DocumentSummary,
-    HistoryItem, OutlineResponse, Page, ProblemDetails, SearchHit, SectionsResponse,
-    StylesResponse,
+    HistoryItem, ImagesResponse, OutlineResponse, Page, ProblemDetails, SearchHit,
+    SectionsResponse, StylesResponse,
 };
 use app::read::{
     DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt, Reads, SearchParams,
@@ -38,6 +38,8 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_outline)
             .service(get_sections)
             .service(get_styles)
+            .service(get_images)
+            .service(get_media)
             .service(get_docx)
             .service(get_export)
             .service(get_history)
@@ -235,6 +237,68 @@ async fn get_sections(
         .json(sections))
 }
 
+/// The inline images: where each is, its media id, sizes and alt text.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "list_images",
+    params(("id" = String, Path, description = "document id"), ReadAt),
+    responses(
+        (status = 200, description = "images", body = ImagesResponse),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/images")]
+async fn get_images(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadAt>,
+) -> Result<HttpResponse, ApiError> {
+    let images = reads.images(&principal, &path, *params).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(images.version))
+        .json(images))
+}
+
+/// The file of an image the document shows, as uploaded.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_media",
+    params(
+        ("id" = String, Path, description = "document id"),
+        ("media" = String, Path, description = "media id (SHA-256 of the image, hex)"),
+        ReadAt
+    ),
+    responses(
+        (status = 200, description = "the image", content(
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/gif"),
+        )),
+        (status = 404, description = "no such document, version or image", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/media/{media}")]
+async fn get_media(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    params: web::Query<ReadAt>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, media) = path.into_inner();
+    let file = reads.media(&principal, &id, &media, *params).await?;
+    Ok(HttpResponse::Ok()
+        // The same id is always the same bytes.
+        .insert_header((header::CACHE_CONTROL, "private, max-age=31536000, immutable"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{}\"", file.file_name),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .content_type(file.mime_type)
+        .body(file.bytes))
+}
+
 /// The document as a .docx file.
 #[utoipa::path(
     tag = "queries",
@@ -299,7 +363,7 @@ async fn get_export(
         // frame, only the inline styles the export writes.
         response.insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         ));
     }
     Ok(response

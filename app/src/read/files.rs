@@ -17,13 +17,15 @@ pub struct ExportParams {
     pub min_version: Option<u64>,
 }
 
-/// A rendered .docx.
+/// A file a read answers: a rendered .docx, or an image's bytes.
 #[derive(Debug, Clone)]
 pub struct DocxFile {
-    /// The version rendered.
+    /// The version read.
     pub version: u64,
     /// A file name for it.
     pub file_name: String,
+    /// Its MIME type.
+    pub mime_type: &'static str,
     /// The file.
     pub bytes: Vec<u8>,
 }
@@ -56,7 +58,12 @@ impl Reads {
             Some(bytes) => bytes,
             None => {
                 let _permit = self.heavy().await?;
-                let options = resolved.summary.render_options();
+                let mut options = resolved.summary.render_options();
+                options.media = self
+                    .media
+                    .for_document(&resolved.summary.tenant, &resolved.document)
+                    .await
+                    .map_err(|e| ApiError::internal(&e))?;
                 let document = resolved.document;
                 blocking(move || render_docx(&document, &options))
                     .await?
@@ -66,6 +73,89 @@ impl Reads {
         Ok(DocxFile {
             version,
             file_name,
+            mime_type: docx_engine::DOCX_CONTENT_TYPE,
+            bytes,
+        })
+    }
+
+    /// The document's inline images, in reading order.
+    ///
+    /// # Errors
+    /// As [`Reads::summary`].
+    pub async fn images(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<api_types::ImagesResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        let mm = |emu: u32| (f64::from(emu) / domain::EMU_PER_MM * 10.0).round() / 10.0;
+        let images = resolved
+            .document
+            .images()
+            .map(|(block, offset, image)| api_types::ImageInfo {
+                block_id: block.id().to_string(),
+                offset,
+                media: image.media.clone(),
+                format: image.format.extension().to_string(),
+                content_type: image.format.content_type().to_string(),
+                width_px: image.width_px,
+                height_px: image.height_px,
+                width_mm: mm(image.width_emu),
+                height_mm: mm(image.height_emu),
+                bytes: image.bytes,
+                alt_text: image.alt_text.clone(),
+            })
+            .collect();
+        Ok(api_types::ImagesResponse {
+            version: resolved.version(),
+            images,
+        })
+    }
+
+    /// The bytes of an image the document shows (at the version read), as uploaded.
+    ///
+    /// # Errors
+    /// `media_not_found` (404) when the document shows no image with that media id; as
+    /// [`Reads::summary`].
+    pub async fn media(
+        &self,
+        principal: &Principal,
+        id: &str,
+        media: &str,
+        at: ReadAt,
+    ) -> Result<DocxFile, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        let not_found = || ApiError::NotFound {
+            code: Code::MediaNotFound,
+            detail: format!(
+                "version {} of the document shows no image {media}",
+                resolved.version()
+            ),
+        };
+        // Only what this document shows: a media id is no key to another document's (or
+        // tenant's) pictures.
+        let Some((_, _, image)) = resolved
+            .document
+            .images()
+            .find(|(_, _, image)| image.media == media)
+        else {
+            return Err(not_found());
+        };
+        let bytes = self
+            .media
+            .get(&resolved.summary.tenant, media)
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .ok_or_else(|| {
+                ApiError::internal(&std::io::Error::other(format!(
+                    "the bytes of image {media} are missing from the media store"
+                )))
+            })?;
+        Ok(DocxFile {
+            version: resolved.version(),
+            file_name: format!("{media}.{}", image.format.extension()),
+            mime_type: image.format.content_type(),
             bytes,
         })
     }

@@ -39,6 +39,9 @@ pub enum StoreError {
     /// Stored data that cannot be read back.
     #[error("corrupt event store data: {0}")]
     Corrupt(String),
+    /// The media store failed (image bytes could not be stored or read).
+    #[error("media store error")]
+    Media(#[source] std::io::Error),
 }
 
 impl From<PersistenceError> for StoreError {

@@ -92,13 +92,14 @@ impl SummaryRow {
 
 impl SummaryRow {
     /// The .docx facts that are not in the document model: its first and last event times
-    /// and its last editor.
+    /// and its last editor (the image bytes are the caller's to add).
     pub fn render_options(&self) -> docx_engine::RenderOptions {
         let present = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         docx_engine::RenderOptions {
             created_at: present(&self.created_at),
             modified_at: present(&self.updated_at),
             last_modified_by: present(&self.updated_by),
+            media: Default::default(),
         }
     }
 }
