@@ -14,8 +14,7 @@ use std::time::Instant;
 use api_types::{
     ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse, CreatedDocument,
     DocumentSearchResponse, DocumentSummary, ExportResponse, ImagesResponse, OutlineResponse,
-    SearchHit,
-    SectionsResponse, StylesResponse, TextResponse,
+    SearchHit, SectionsResponse, StylesResponse, TextResponse,
 };
 use auth::{Principal, Scope};
 use domain::DocumentId;

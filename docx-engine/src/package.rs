@@ -281,10 +281,7 @@ impl Images {
 
     /// Names the media files: one per distinct picture, numbered by first use, so the same
     /// version always packs the same names.
-    fn place(
-        &self,
-        bytes: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
-    ) -> Media {
+    fn place(&self, bytes: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>) -> Media {
         let mut media = Media::default();
         let mut numbers: std::collections::HashMap<&str, usize> = Default::default();
         for image in &self.uses {

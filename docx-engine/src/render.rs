@@ -1054,8 +1054,12 @@ pub(crate) mod tests {
         let doc = decided(&[
             r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
             r#"{"type":"add_paragraph","text":"before after"}"#.into(),
-            format!(r#"{{"type":"add_image","data_base64":"{PNG_3X2}","alt_text":"Red <dot> & co","width_mm":20}}"#),
-            format!(r#"{{"type":"add_image","data_base64":"{PNG_3X2}","block_index":0,"offset":7}}"#),
+            format!(
+                r#"{{"type":"add_image","data_base64":"{PNG_3X2}","alt_text":"Red <dot> & co","width_mm":20}}"#
+            ),
+            format!(
+                r#"{{"type":"add_image","data_base64":"{PNG_3X2}","block_index":0,"offset":7}}"#
+            ),
         ]);
         let (_, _, image) = doc.images().next().unwrap();
         let bytes: std::sync::Arc<[u8]> = base64::engine::general_purpose::STANDARD
@@ -1065,23 +1069,42 @@ pub(crate) mod tests {
         let mut options = RenderOptions::default();
         options.media.insert(image.media.clone(), bytes.clone());
         let docx = render_docx(&doc, &options).unwrap();
-        assert!(docx == render_docx(&doc, &options).unwrap(), "deterministic");
+        assert!(
+            docx == render_docx(&doc, &options).unwrap(),
+            "deterministic"
+        );
         let (xml, _) = entry(&docx, "word/document.xml");
         assert_eq!(xml.matches("<w:drawing>").count(), 2, "{xml}");
         assert!(!xml.contains('\u{FFFF}'), "no marker left");
-        assert!(xml.contains(r#"<wp:docPr id="1" name="Picture 1" descr="" />"#), "{xml}");
+        assert!(
+            xml.contains(r#"<wp:docPr id="1" name="Picture 1" descr="" />"#),
+            "{xml}"
+        );
         assert!(xml.contains(r#"descr="Red &lt;dot&gt; &amp; co""#), "{xml}");
-        assert!(xml.contains(r#"<wp:extent cx="720000" cy="480000" />"#), "{xml}");
-        assert!(xml.contains("before <"), "text before the inline image stays: {xml}");
-        assert_eq!(xml.matches(r#"r:embed="rIdImage1""#).count(), 2, "one media file");
+        assert!(
+            xml.contains(r#"<wp:extent cx="720000" cy="480000" />"#),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("before <"),
+            "text before the inline image stays: {xml}"
+        );
+        assert_eq!(
+            xml.matches(r#"r:embed="rIdImage1""#).count(),
+            2,
+            "one media file"
+        );
         let (rels, _) = entry(&docx, "word/_rels/document.xml.rels");
         assert!(rels.contains(r#"Id="rIdImage1""#) && rels.contains("media/image1.png"));
         let (types, _) = entry(&docx, "[Content_Types].xml");
         assert!(types.contains(r#"Extension="png""#), "{types}");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
         let mut media = Vec::new();
-        std::io::Read::read_to_end(&mut zip.by_name("word/media/image1.png").unwrap(), &mut media)
-            .unwrap();
+        std::io::Read::read_to_end(
+            &mut zip.by_name("word/media/image1.png").unwrap(),
+            &mut media,
+        )
+        .unwrap();
         assert_eq!(&media[..], &bytes[..], "the bytes as uploaded");
         assert!(zip.by_name("word/media/image2.png").is_err());
 

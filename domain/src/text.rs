@@ -186,10 +186,7 @@ pub fn insert_image(runs: &mut Vec<Run>, offset: usize, image: crate::model::Inl
 }
 
 /// The image at character `offset`, for changing it in place.
-pub fn image_at_mut(
-    runs: &mut [Run],
-    offset: usize,
-) -> Option<&mut crate::model::InlineImage> {
+pub fn image_at_mut(runs: &mut [Run], offset: usize) -> Option<&mut crate::model::InlineImage> {
     let mut start = 0;
     for run in runs {
         let len = str_len(&run.text);

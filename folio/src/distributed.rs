@@ -9,8 +9,8 @@ use futures::FutureExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
-use infrastructure::media::MediaStore;
 use infrastructure::jetstream::{Bus, run_relay};
+use infrastructure::media::MediaStore;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
 use projectors::rebuild::{Progress, rebuild};
@@ -218,7 +218,8 @@ pub(crate) async fn projector(settings: ProjectorSettings) -> anyhow::Result<()>
         supervise(
             "docx consumer",
             move || {
-                let materializer = DocxMaterializer::new(views.clone(), blobs.clone(), media.clone());
+                let materializer =
+                    DocxMaterializer::new(views.clone(), blobs.clone(), media.clone());
                 projectors::jetstream::run_docx(bus.clone(), materializer, stop.clone())
             },
             shutdown.clone(),

@@ -145,7 +145,10 @@ mod tests {
         let media = "ab".repeat(32);
         store.put("t1", &media, b"one").await.unwrap();
         store.put("t1", &media, b"ignored").await.unwrap();
-        assert_eq!(store.get("t1", &media).await.unwrap().as_deref(), Some(&b"one"[..]));
+        assert_eq!(
+            store.get("t1", &media).await.unwrap().as_deref(),
+            Some(&b"one"[..])
+        );
         assert_eq!(store.get("t2", &media).await.unwrap(), None);
     }
 }

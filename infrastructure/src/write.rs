@@ -216,8 +216,9 @@ impl CommandService {
             let DocumentCommand::AddImage(add) = command else {
                 continue;
             };
-            let checked = domain::check_image(&add.data_base64, &self.limits)
-                .map_err(|e| WriteError::Internal(format!("an accepted image failed its check: {e}")))?;
+            let checked = domain::check_image(&add.data_base64, &self.limits).map_err(|e| {
+                WriteError::Internal(format!("an accepted image failed its check: {e}"))
+            })?;
             let store = self
                 .media
                 .as_ref()

@@ -106,9 +106,9 @@ impl DocxMaterializer {
             .for_document(&tenant, &projected.document)
             .await?;
         let bytes = tokio::task::spawn_blocking(move || render_docx(&projected.document, &options))
-        .await
-        .map_err(|e| MaterializeError::Render(e.to_string()))?
-        .map_err(|e| MaterializeError::Render(e.to_string()))?;
+            .await
+            .map_err(|e| MaterializeError::Render(e.to_string()))?
+            .map_err(|e| MaterializeError::Render(e.to_string()))?;
         self.blobs.put(&tenant, id, version, &bytes).await?;
         self.views
             .set_blob(&tenant, id, version, bytes.len())

@@ -289,7 +289,10 @@ async fn get_media(
     let file = reads.media(&principal, &id, &media, *params).await?;
     Ok(HttpResponse::Ok()
         // The same id is always the same bytes.
-        .insert_header((header::CACHE_CONTROL, "private, max-age=31536000, immutable"))
+        .insert_header((
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable",
+        ))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{}\"", file.file_name),

@@ -161,6 +161,15 @@ pub fn check_image(data_base64: &str, limits: &Limits) -> Result<CheckedImage, D
             "is not a PNG, JPEG or GIF image (recognised by its first bytes)",
         )
     })?;
+    if !ends_whole(format, &bytes) {
+        return Err(DocumentError::invalid(
+            "data_base64",
+            format!(
+                "the {} file is cut short (it does not end as one must)",
+                format.extension()
+            ),
+        ));
+    }
     let size = imagesize::blob_size(&bytes).map_err(|_| {
         DocumentError::invalid(
             "data_base64",
@@ -211,6 +220,18 @@ fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
         Some(ImageFormat::Gif)
     } else {
         None
+    }
+}
+
+/// Whether a file ends as its format requires (a cheap check against a truncated upload;
+/// nothing is decoded): a PNG with its `IEND` chunk, a JPEG with its end-of-image marker
+/// (some writers add bytes after it), a GIF with its trailer.
+fn ends_whole(format: ImageFormat, bytes: &[u8]) -> bool {
+    let tail = |n: usize| &bytes[bytes.len().saturating_sub(n)..];
+    match format {
+        ImageFormat::Png => bytes.len() >= 12 && &tail(8)[..4] == b"IEND",
+        ImageFormat::Jpeg => tail(1_024).windows(2).any(|w| w == [0xFF, 0xD9]),
+        ImageFormat::Gif => tail(16).contains(&0x3B),
     }
 }
 
@@ -449,10 +470,9 @@ impl Document {
                 "offset",
                 format!("block {} has no image at offset {offset}", block.id()),
             ),
-            None => DocumentError::invalid(
-                "block_id",
-                format!("block {} holds no image", block.id()),
-            ),
+            None => {
+                DocumentError::invalid("block_id", format!("block {} holds no image", block.id()))
+            }
         })
     }
 
@@ -518,9 +538,7 @@ impl Document {
                 offset,
                 image,
             } => {
-                let runs = self
-                    .runs_mut(block_id)
-                    .ok_or(misfit("no such paragraph"))?;
+                let runs = self.runs_mut(block_id).ok_or(misfit("no such paragraph"))?;
                 if *offset > text::char_len(runs) {
                     return Err(misfit("offset past the end of the text"));
                 }
@@ -595,10 +613,7 @@ pub(crate) mod tests {
         let (_, offset, image) = doc.images().next().unwrap();
         assert_eq!(offset, 0);
         assert_eq!((image.width_px, image.height_px), (3, 2));
-        assert_eq!(
-            (image.width_emu, image.height_emu),
-            (3 * 9_525, 2 * 9_525)
-        );
+        assert_eq!((image.width_emu, image.height_emu), (3 * 9_525, 2 * 9_525));
         assert_eq!(image.format, ImageFormat::Png);
         assert!(is_media_id(&image.media));
         assert_eq!(doc.blocks[0].text(), "\u{FFFC}");
@@ -706,8 +721,16 @@ pub(crate) mod tests {
         assert!(field(add("not base64!")).starts_with("data_base64: is not base64"));
         // "BM" (a bitmap) is not one of the formats.
         assert!(field(add("Qk0AAAAA")).contains("not a PNG, JPEG or GIF"));
-        // A PNG signature with its header cut off.
-        assert!(field(add("iVBORw0KGgoAAAAN")).contains("damaged"));
+        // A PNG signature with its header cut off, and a PNG cut after its header.
+        assert!(field(add("iVBORw0KGgoAAAAN")).contains("cut short"));
+        assert!(field(add(&PNG_3X2[..44])).contains("cut short"));
+        // A signature and an end but no header between them; a header with no width.
+        let engine = base64::engine::general_purpose::STANDARD;
+        let headless = engine.encode(b"\x89PNG\r\n\x1a\n\0\0\0\0IEND\xaeB`\x82");
+        assert!(field(add(&headless)).contains("damaged"));
+        let mut zero_wide = engine.decode(PNG_3X2).unwrap();
+        zero_wide[16..20].copy_from_slice(&[0, 0, 0, 0]);
+        assert!(field(add(&engine.encode(zero_wide))).contains("no pixels"));
         let too_many_pixels = Limits {
             max_image_pixels: 5,
             ..limits()

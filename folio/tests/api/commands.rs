@@ -1066,3 +1066,301 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
 }
 
 in_both_deployments!(section_breaks_reach_word);
+
+/// A `width`×`height` picture in `format`, encoded by the `image` crate (not by folio).
+fn picture(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut out, format)
+        .unwrap();
+    out.into_inner()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+async fn images_reach_word(app: crate::helpers::TestApp) {
+    // Arrange: a PNG, a JPEG and a GIF made by an independent encoder.
+    let png = picture(image::ImageFormat::Png, 200, 100);
+    let jpeg = picture(image::ImageFormat::Jpeg, 120, 80);
+    let gif = picture(image::ImageFormat::Gif, 10, 10);
+    let id = app.create_document("Pictures").await;
+    app.ok(&id, json!({"type": "add_paragraph", "text": "Logo: here"}))
+        .await;
+
+    // Act: the PNG as a paragraph of its own (50 mm wide), the JPEG inside the first
+    // paragraph, the GIF at its own size, and the PNG again (stored once).
+    let first = app
+        .ok(
+            &id,
+            json!({"type": "add_image", "data_base64": b64(&png), "alt_text": "Company <logo>",
+                   "width_mm": 50}),
+        )
+        .await;
+    let before_resize = first["version"].as_u64().unwrap();
+    app.ok(
+        &id,
+        json!({"type": "add_image", "data_base64": b64(&jpeg), "block_index": 0, "offset": 6,
+               "height_px": 40}),
+    )
+    .await;
+    app.ok(&id, json!({"type": "add_image", "data_base64": b64(&gif)}))
+        .await;
+    app.ok(
+        &id,
+        json!({"type": "add_image", "data_base64": b64(&png), "position": {"at": "start"}}),
+    )
+    .await;
+    app.ok(
+        &id,
+        json!({"type": "resize_image", "block_index": 2, "width_mm": 80}),
+    )
+    .await;
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "set_image_alt_text", "block_index": 1, "offset": 6,
+                   "alt_text": "A photo"}),
+        )
+        .await;
+    let refused = [
+        (
+            json!({"type": "add_image", "data_base64": "not base64!"}),
+            422,
+        ),
+        (
+            json!({"type": "add_image", "data_base64": b64(b"BM not a picture")}),
+            422,
+        ),
+        (
+            json!({"type": "add_image", "data_base64": b64(&png[..40])}),
+            422,
+        ),
+        (
+            json!({"type": "add_image", "data_base64": b64(&gif), "width_px": 1, "width_mm": 1}),
+            422,
+        ),
+        (
+            json!({"type": "add_image", "data_base64": b64(&gif), "width_mm": 1000}),
+            422,
+        ),
+        (json!({"type": "resize_image", "block_index": 0}), 422),
+        (
+            json!({"type": "set_image_alt_text", "block_index": 1, "offset": 0, "alt_text": "x"}),
+            422,
+        ),
+        (
+            json!({"type": "add_image", "data_base64": b64(&gif), "block_index": 1, "offset": 99}),
+            422,
+        ),
+    ];
+    for (body, status) in refused {
+        let response = app.command(&id, body.clone()).await;
+        assert_eq!(response.status().as_u16(), status, "{body}");
+    }
+    let version = last["version"].as_u64().unwrap();
+    assert_eq!(app.version(&id).await, version, "refusals append nothing");
+
+    // Assert: the images query, the media download, the history (hashes, not bytes).
+    let images = app
+        .get_json(&format!("/v1/documents/{id}/images?min_version={version}"))
+        .await;
+    let list = images["images"].as_array().unwrap();
+    assert_eq!(list.len(), 4, "{images}");
+    assert_eq!(list[1]["offset"], 6, "{images}");
+    assert_eq!(list[1]["format"], "jpeg", "{images}");
+    assert_eq!(list[1]["alt_text"], "A photo", "{images}");
+    assert_eq!(
+        (list[1]["width_px"].as_u64(), list[1]["height_px"].as_u64()),
+        (Some(120), Some(80))
+    );
+    assert_eq!(list[2]["width_mm"], 80.0, "{images}");
+    assert_eq!(list[2]["height_mm"], 40.0, "aspect kept: {images}");
+    assert_eq!(list[2]["alt_text"], "Company <logo>", "{images}");
+    assert_eq!(list[0]["media"], list[2]["media"], "{images}");
+    assert_eq!(list[0]["media"], sha256_hex(&png), "{images}");
+    for (image, bytes, mime) in [
+        (&list[1], &jpeg, "image/jpeg"),
+        (&list[3], &gif, "image/gif"),
+    ] {
+        let response = app
+            .get(&format!(
+                "/v1/documents/{id}/media/{}",
+                image["media"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], mime);
+        assert_eq!(
+            &response.bytes().await.unwrap()[..],
+            &bytes[..],
+            "as uploaded"
+        );
+    }
+    let other = app.create_document("Other").await;
+    let foreign = app
+        .get(&format!("/v1/documents/{other}/media/{}", sha256_hex(&png)))
+        .await;
+    let problem = crate::helpers::problem(foreign, 404).await;
+    assert_eq!(problem["code"], "media_not_found", "{problem}");
+    let gif_media = sha256_hex(&gif);
+    let earlier = app
+        .get(&format!(
+            "/v1/documents/{id}/media/{gif_media}?version={before_resize}"
+        ))
+        .await;
+    crate::helpers::problem(earlier, 404).await;
+    let history = app.get_text(&format!("/v1/documents/{id}/history")).await;
+    assert!(
+        history.len() < 20_000,
+        "events carry hashes, not pictures: {}",
+        history.len()
+    );
+
+    // The .docx: python-docx's inline shapes (sizes, alt text, the original bytes and
+    // content types), openxml-audit, pandoc's images, LibreOffice's PDF.
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let shapes = read["inline_shapes"].as_array().unwrap();
+    assert_eq!(shapes.len(), 4, "{read}");
+    assert!(
+        shapes
+            .iter()
+            .all(|s| s["type"].as_str().unwrap().contains("PICTURE")),
+        "{read}"
+    );
+    assert_eq!(shapes[1]["content_type"], "image/jpeg", "{read}");
+    assert_eq!(shapes[1]["sha256"], sha256_hex(&jpeg), "{read}");
+    assert_eq!(shapes[1]["descr"], "A photo", "{read}");
+    assert_eq!(shapes[3]["content_type"], "image/gif", "{read}");
+    assert_eq!(shapes[2]["descr"], "Company <logo>", "{read}");
+    assert_eq!(shapes[2]["width_mm"], 80.0, "{read}");
+    assert_eq!(
+        shapes[0]["partname"], shapes[2]["partname"],
+        "one media part: {read}"
+    );
+    assert_eq!(read["paragraphs"][1]["text"], "Logo: here", "{read}");
+    if let Some(pandoc) = crate::helpers::pandoc_json(&docx) {
+        let text = pandoc.to_string();
+        assert_eq!(text.matches(r#""t":"Image""#).count(), 4, "{pandoc}");
+    }
+    if let Some(images) = crate::helpers::pdf_images(&docx) {
+        assert!(
+            images.len() >= 3,
+            "LibreOffice's PDF shows the pictures: {images:?}"
+        );
+        assert!(
+            images.iter().any(|(_, w, h)| (*w, *h) == (120, 80)),
+            "{images:?}"
+        );
+    }
+
+    // Time travel: before the resize, the picture had its first size.
+    let past = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?version={before_resize}"))
+        .await;
+    let read = crate::helpers::python_docx(&past);
+    assert_eq!(read["inline_shapes"][0]["width_mm"], 50.0, "{read}");
+    assert_eq!(
+        read["inline_shapes"][0]["sha256"],
+        sha256_hex(&png),
+        "{read}"
+    );
+
+    // Exports: alt text everywhere, escaped.
+    let path =
+        |format: &str| format!("/v1/documents/{id}/export?format={format}&version={version}");
+    let html = app.get_text(&path("html")).await;
+    assert!(
+        html.contains(&format!(
+            r#"<img src="media/{}" alt="Company &lt;logo&gt;""#,
+            sha256_hex(&png)
+        )),
+        "{html}"
+    );
+    let markdown = app.get_text(&path("markdown")).await;
+    assert!(markdown.contains("![A photo](media/"), "{markdown}");
+    let text = app.get_text(&path("text")).await;
+    assert!(text.contains("Logo: [image: A photo]here"), "{text}");
+}
+
+in_both_deployments!(images_reach_word);
+
+// See: issue 11: the image limits are explicit (bytes 413, pixels 422, images per
+// document 413), and a body too large for the server is 413 before any of them.
+#[tokio::test]
+async fn image_limits_are_explicit() {
+    let app = crate::helpers::spawn_app_with(&[
+        "--max-image-bytes",
+        "2000",
+        "--max-image-pixels",
+        "10000",
+        "--max-images",
+        "2",
+    ])
+    .await;
+    let id = app.create_document("Limits").await;
+    let small = picture(image::ImageFormat::Png, 10, 10);
+    // One colour compresses to a few hundred bytes: under the byte limit, over the pixels.
+    let wide = {
+        let pixels = image::RgbImage::from_pixel(200, 60, image::Rgb([9, 9, 9]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut out, image::ImageFormat::Gif)
+            .unwrap();
+        out.into_inner()
+    };
+    assert!(wide.len() < 2000, "{}", wide.len());
+    let big = {
+        // Noise does not compress: well over 2,000 bytes.
+        let pixels = image::RgbImage::from_fn(60, 60, |x, y| {
+            image::Rgb([
+                (x * 7919 % 251) as u8,
+                (y * 104_729 % 241) as u8,
+                ((x ^ y) * 31) as u8,
+            ])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    };
+    assert!(big.len() > 2000);
+    let add = |bytes: &[u8]| json!({"type": "add_image", "data_base64": b64(bytes)});
+    let too_big = crate::helpers::problem(app.command(&id, add(&big)).await, 413).await;
+    assert_eq!(too_big["code"], "document_too_large", "{too_big}");
+    assert!(
+        too_big["detail"].as_str().unwrap().contains("image"),
+        "{too_big}"
+    );
+    let too_many_pixels = crate::helpers::problem(app.command(&id, add(&wide)).await, 422).await;
+    assert!(
+        too_many_pixels.to_string().contains("200×60"),
+        "{too_many_pixels}"
+    );
+    app.ok(&id, add(&small)).await;
+    app.ok(&id, add(&small)).await;
+    let third = crate::helpers::problem(app.command(&id, add(&small)).await, 413).await;
+    assert!(
+        third["detail"].as_str().unwrap().contains("images"),
+        "{third}"
+    );
+    assert_eq!(app.version(&id).await, 3);
+}

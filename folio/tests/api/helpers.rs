@@ -541,7 +541,15 @@ def section(s):
             "different_first_page": s.different_first_page_header_footer,
             "header": hf(s.header), "footer": hf(s.footer), "first_page_header": hf(s.first_page_header),
             "even_page_footer": hf(s.even_page_footer)}
+def shape(sh):
+    import hashlib
+    rid = sh._inline.graphic.graphicData.pic.blipFill.blip.embed
+    part = d.part.related_parts[rid]
+    return {"type": str(sh.type), "width_mm": round(sh.width.mm, 1), "height_mm": round(sh.height.mm, 1),
+            "descr": sh._inline.docPr.get("descr"), "content_type": part.content_type,
+            "partname": str(part.partname), "sha256": hashlib.sha256(part.blob).hexdigest()}
 out = {
+  "inline_shapes": [shape(sh) for sh in d.inline_shapes],
   "styles": [style(s) for s in d.styles],
   "sections": [dict(section(s), start=str(s.start_type)) for s in d.sections],
   "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p),
@@ -638,6 +646,35 @@ pub(crate) fn pdf_page_sizes(bytes: &[u8]) -> Option<Vec<(f64, f64)>> {
                 numbers.next(); // "x"
                 let h = numbers.next()?.parse().ok()?;
                 Some((w, h))
+            })
+            .collect(),
+    )
+}
+
+/// The images of the PDF LibreOffice makes of a .docx, as `pdfimages -list` lists them
+/// (page, width and height in pixels); `None` where LibreOffice is absent.
+pub(crate) fn pdf_images(bytes: &[u8]) -> Option<Vec<(u32, u32, u32)>> {
+    let pdf = libreoffice_convert_bytes(bytes, "pdf", "pdf")?;
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+    std::fs::write(file.path(), pdf).unwrap();
+    let output = Command::new("pdfimages")
+        .arg("-list")
+        .arg(file.path())
+        .output()
+        .expect("pdfimages runs (scripts/test-deps installs poppler-utils)");
+    assert!(output.status.success(), "pdfimages failed");
+    let text = String::from_utf8_lossy(&output.stdout);
+    // Two heading lines, then: page num type width height …
+    Some(
+        text.lines()
+            .skip(2)
+            .filter_map(|l| {
+                let cols: Vec<&str> = l.split_whitespace().collect();
+                Some((
+                    cols.first()?.parse().ok()?,
+                    cols.get(3)?.parse().ok()?,
+                    cols.get(4)?.parse().ok()?,
+                ))
             })
             .collect(),
     )
