@@ -89,6 +89,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "every_command_2026_12_02",
     "richer_model_2026_12_02",
     "sections_2026_12_02",
+    "images_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -203,8 +204,28 @@ fn sections_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Inline images, as the build that added them sent them (the events name the pictures by
+/// hash; this corpus renders without their bytes, so the .docx text shows the alt texts).
+fn images_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    // A 3×2 PNG.
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-0000000001a6", "title": "Images"}),
+        json!({"type": "add_paragraph", "text": "Logo: here"}),
+        json!({"type": "add_image", "data_base64": png, "alt_text": "Logo", "width_mm": 20}),
+        json!({"type": "add_image", "data_base64": png, "block_index": 0, "offset": 6, "height_px": 40}),
+        json!({"type": "resize_image", "block_index": 1, "width_px": 300}),
+        json!({"type": "set_image_alt_text", "block_index": 0, "offset": 6, "alt_text": "Inline"}),
+        json!({"type": "insert_text", "block_index": 0, "offset": 7, "text": "!"}),
+        json!({"type": "add_image", "data_base64": png, "position": {"at": "start"}}),
+        json!({"type": "delete_block", "block_index": 0}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "images_2026_12_02" => images_2026_12_02(),
         "sections_2026_12_02" => sections_2026_12_02(),
         "every_command_2026_12_02" => every_command_2026_12_02(),
         "richer_model_2026_12_02" => richer_model_2026_12_02(),

@@ -238,7 +238,7 @@ async fn the_mcp_endpoint_refuses_what_rest_refuses_and_foreign_hosts() {
 
     // An oversized message is a 413 problem like any other body.
     let huge = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-        "name": "create_document", "arguments": {"title": "x".repeat(2 * 1024 * 1024)}}});
+        "name": "create_document", "arguments": {"title": "x".repeat(17 * 1024 * 1024)}}});
     problem(post_mcp(&app, &app.client, &huge, &[]).await, 413).await;
 
     // An unknown tool is a tool error with its code, not a crash.

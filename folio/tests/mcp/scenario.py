@@ -173,6 +173,20 @@ async def scenario(config):
         check(batch["version"] == version + 2, f"batch: {batch}")
         seen["doc"] = doc
 
+        # An image: uploaded as base64, listed, and its file returned as an embedded
+        # resource of its own type, byte for byte.
+        png = base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==")
+        added = await s.ok("add_image", document_id=doc, data_base64=base64.b64encode(png).decode(),
+                           alt_text="A dot", width_mm=10)
+        images = await s.ok("list_images", document_id=doc, min_version=added["version"])
+        check([i["alt_text"] for i in images["images"]] == ["A dot"], f"images: {images}")
+        result = await s.call("get_media", document_id=doc, media=images["images"][0]["media"])
+        files = [c.resource for c in result.content if getattr(c, "type", "") == "resource"]
+        check(files and files[0].mime_type == "image/png" and base64.b64decode(files[0].blob) == png,
+              f"media content: {result.content}")
+        await s.refused("add_image", "invalid_field", document_id=doc, data_base64="AAAA")
+
         # Keys and users, where the principal may (this key is an admin of its tenant).
         users = await s.ok("list_users")
         check(isinstance(users["items"], list), f"users: {users}")
