@@ -248,11 +248,14 @@ pub struct SectionInfo {
     pub break_block_id: Option<String>,
     /// Page size, orientation, margins and columns, defaults filled in.
     pub page: domain::ResolvedPageSetup,
-    /// Headers (`default`, `first`, `even`), as runs; fields are runs with a `field`. Every
-    /// section shows the document's (section 0's).
+    /// The headers the section shows (`default`, `first`, `even`), as runs; fields are
+    /// runs with a `field`. A kind the section does not set is the previous section's.
     pub header: domain::HeaderFooter,
-    /// Footers, as the headers.
+    /// The footers it shows, as the headers.
     pub footer: domain::HeaderFooter,
+    /// The kinds the section sets itself (the rest are inherited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own: Vec<String>,
 }
 
 /// One event of a document's history, with its metadata.

@@ -97,6 +97,7 @@ pub(crate) fn repack(
     core: &CoreProperties<'_>,
     marks: Marks,
     images: &Images,
+    parts: &Parts,
 ) -> Result<Vec<u8>, RenderError> {
     let media = images.place(&core.options.media);
     let mut input = ZipArchive::new(Cursor::new(raw))?;
@@ -139,8 +140,9 @@ pub(crate) fn repack(
                 &sorted_relationships(&data),
                 "</Relationships>",
                 &format!(
-                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />{}"#,
-                    media.relationships()
+                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />{}{}"#,
+                    media.relationships(),
+                    parts.relationships()
                 ),
             ),
             "[Content_Types].xml" => {
@@ -149,7 +151,8 @@ pub(crate) fn repack(
                     &data,
                     "</Types>",
                     &format!(
-                        r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />{defaults}"#
+                        r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />{defaults}{}"#,
+                        parts.content_types()
                     ),
                 )
             }
@@ -160,6 +163,13 @@ pub(crate) fn repack(
     }
     output.start_file("word/theme/theme1.xml", options)?;
     output.write_all(THEME.as_bytes())?;
+    for part in &parts.parts {
+        output.start_file(format!("word/{}", part.name()), options)?;
+        output.write_all(&schema_order::normalize(
+            &small_caps(part.xml.clone()),
+            false,
+        ))?;
+    }
     // Pictures are compressed already: stored as they are.
     let stored = options.compression_method(CompressionMethod::Stored);
     for file in &media.files {
@@ -422,4 +432,86 @@ fn drawing_xml(image: &domain::InlineImage, id: usize, number: usize) -> String 
         descr = descr,
         number = number
     )
+}
+
+/// Header and footer parts folio writes itself (a later section's own ones: docx-rs has
+/// room for one set).
+#[derive(Debug, Default)]
+pub(crate) struct Parts {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug)]
+struct Part {
+    footer: bool,
+    /// Numbered per kind, from 1.
+    number: usize,
+    xml: Vec<u8>,
+}
+
+impl Part {
+    fn kind(&self) -> &'static str {
+        if self.footer { "footer" } else { "header" }
+    }
+
+    /// Inside `word/`; docx-rs's own are `header1.xml`…, so folio's names differ.
+    fn name(&self) -> String {
+        format!("folio{}{}.xml", self.kind(), self.number)
+    }
+
+    fn id(&self) -> String {
+        let kind = if self.footer { "Footer" } else { "Header" };
+        format!("rIdFolio{kind}{}", self.number)
+    }
+}
+
+impl Parts {
+    fn add(&mut self, footer: bool, xml: Vec<u8>) -> String {
+        let number = self.parts.iter().filter(|p| p.footer == footer).count() + 1;
+        let part = Part {
+            footer,
+            number,
+            xml,
+        };
+        let id = part.id();
+        self.parts.push(part);
+        id
+    }
+
+    /// Adds a header part (its XML as docx-rs builds a `Header`); returns its relationship id.
+    pub(crate) fn header(&mut self, xml: Vec<u8>) -> String {
+        self.add(false, xml)
+    }
+
+    /// Adds a footer part; returns its relationship id.
+    pub(crate) fn footer(&mut self, xml: Vec<u8>) -> String {
+        self.add(true, xml)
+    }
+
+    fn relationships(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| {
+                format!(
+                    r#"<Relationship Id="{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{}" Target="{}" />"#,
+                    p.id(),
+                    p.kind(),
+                    p.name()
+                )
+            })
+            .collect()
+    }
+
+    fn content_types(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| {
+                format!(
+                    r#"<Override PartName="/word/{}" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml" />"#,
+                    p.name(),
+                    p.kind()
+                )
+            })
+            .collect()
+    }
 }

@@ -3,8 +3,8 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, DocumentChild, Docx, FieldCharType, Footer,
-    Header, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, InstrNUMPAGES, InstrPAGE,
+    AbstractNumbering, AlignmentType, BreakType, BuildXML, DocumentChild, Docx, FieldCharType,
+    Footer, Header, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, InstrNUMPAGES, InstrPAGE,
     InstrText, Level, LevelJc, LevelOverride, LevelText, LineSpacing, LineSpacingType,
     NumberFormat, Numbering, NumberingId, PageMargin, PageOrientationType, PageSize, Paragraph,
     Run, RunFonts, SectionProperty, SectionType, Shading, ShdType, SpecialIndentType, Start, Style,
@@ -161,7 +161,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
     // The last section's properties are the body's; the headers and footers go on every
     // section.
     docx.document.section_property = section_property(&page, start);
-    docx = with_headers(docx, &doc.section, &mut ids);
+    docx = with_headers(docx, doc, &mut ids);
     let mut raw = Cursor::new(Vec::new());
     docx.pack(&mut raw)
         .map_err(|e| RenderError::Pack(e.to_string()))?;
@@ -175,7 +175,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
         header_rows,
         update_fields: toc_level > 0,
     };
-    package::repack(&raw.into_inner(), &core, marks, &ids.images)
+    package::repack(&raw.into_inner(), &core, marks, &ids.images, &ids.parts)
 }
 
 /// Millimetres in twentieths of a point, within Word's page limits (22 inches); a value
@@ -223,68 +223,117 @@ fn section_property(
     property
 }
 
-/// The document's headers and footers (on the last section's properties, where docx-rs
-/// registers their parts), then the same references on every earlier section, so every
-/// section shows them.
-fn with_headers(mut docx: Docx, section: &domain::Section, ids: &mut Ids) -> Docx {
-    // Header and footer parts get no relationships of their own here, so a link (which the
-    // domain refuses in them; a stored event is not trusted) is written as its text.
-    let paragraph = |runs: &Vec<domain::Run>, ids: &mut Ids| {
-        // Nor images (the domain puts none there): their parts would need media relationships too.
-        let unlinked: Vec<domain::Run> = runs
-            .iter()
-            .filter(|r| r.format.image.is_none())
-            .cloned()
-            .map(|mut r| {
-                r.format.link = None;
-                r
-            })
-            .collect();
-        runs_paragraph(Paragraph::new(), &unlinked, &[], ids)
-    };
+/// The headers and footers: the document's (section 0's) registered with docx-rs, on the
+/// last section's properties; the parts of later sections' own ones written by folio
+/// (`package::Parts`); then every section's properties reference what it shows — its own
+/// of each kind, else the previous section's (Word's "link to previous", made explicit so
+/// every reader shows the same).
+fn with_headers(mut docx: Docx, doc: &Document, ids: &mut Ids) -> Docx {
+    let section = &doc.section;
     let header = &section.header;
     if let Some(runs) = &header.default {
-        docx = docx.header(Header::new().add_paragraph(paragraph(runs, ids)));
+        docx = docx.header(Header::new().add_paragraph(margin_paragraph(runs, ids)));
     }
     if let Some(runs) = &header.first {
-        docx = docx.first_header(Header::new().add_paragraph(paragraph(runs, ids)));
+        docx = docx.first_header(Header::new().add_paragraph(margin_paragraph(runs, ids)));
     }
     if let Some(runs) = &header.even {
-        docx = docx.even_header(Header::new().add_paragraph(paragraph(runs, ids)));
+        docx = docx.even_header(Header::new().add_paragraph(margin_paragraph(runs, ids)));
     }
     let footer = &section.footer;
     if let Some(runs) = &footer.default {
-        docx = docx.footer(Footer::new().add_paragraph(paragraph(runs, ids)));
+        docx = docx.footer(Footer::new().add_paragraph(margin_paragraph(runs, ids)));
     }
     if let Some(runs) = &footer.first {
-        docx = docx.first_footer(Footer::new().add_paragraph(paragraph(runs, ids)));
+        docx = docx.first_footer(Footer::new().add_paragraph(margin_paragraph(runs, ids)));
     }
     if let Some(runs) = &footer.even {
-        docx = docx.even_footer(Footer::new().add_paragraph(paragraph(runs, ids)));
+        docx = docx.even_footer(Footer::new().add_paragraph(margin_paragraph(runs, ids)));
     }
-    let last = docx.document.section_property.clone();
+    // What each section shows, in order: section 0's references, then each later section
+    // replacing the kinds it sets with parts of its own.
+    let mut shown = docx.document.section_property.clone();
+    let mut references = vec![shown.clone()];
+    for b in doc.blocks.iter().filter_map(|b| match b {
+        Block::SectionBreak(b) => Some(b),
+        _ => None,
+    }) {
+        for (kind, runs) in [
+            ("default", &b.header.default),
+            ("first", &b.header.first),
+            ("even", &b.header.even),
+        ] {
+            if let Some(runs) = runs {
+                let part = Header::new().add_paragraph(margin_paragraph(runs, ids));
+                let id = ids.parts.header(part.build());
+                let reference = Some(docx_rs::HeaderReference::new(kind, id));
+                match kind {
+                    "default" => shown.header_reference = reference,
+                    "first" => shown.first_header_reference = reference,
+                    _ => shown.even_header_reference = reference,
+                }
+            }
+        }
+        for (kind, runs) in [
+            ("default", &b.footer.default),
+            ("first", &b.footer.first),
+            ("even", &b.footer.even),
+        ] {
+            if let Some(runs) = runs {
+                let part = Footer::new().add_paragraph(margin_paragraph(runs, ids));
+                let id = ids.parts.footer(part.build());
+                let reference = Some(docx_rs::FooterReference::new(kind, id));
+                match kind {
+                    "default" => shown.footer_reference = reference,
+                    "first" => shown.first_footer_reference = reference,
+                    _ => shown.even_footer_reference = reference,
+                }
+            }
+        }
+        if b.header.even.is_some() || b.footer.even.is_some() {
+            docx.settings = docx.settings.even_and_odd_headers();
+        }
+        references.push(shown.clone());
+    }
+    let mut sections = references.into_iter();
+    let mut put = |property: &mut SectionProperty| {
+        if let Some(shown) = sections.next() {
+            property.header_reference = shown.header_reference;
+            property.first_header_reference = shown.first_header_reference;
+            property.even_header_reference = shown.even_header_reference;
+            property.footer_reference = shown.footer_reference;
+            property.first_footer_reference = shown.first_footer_reference;
+            property.even_footer_reference = shown.even_footer_reference;
+            property.title_pg = property.first_header_reference.is_some()
+                || property.first_footer_reference.is_some();
+        }
+    };
     for child in &mut docx.document.children {
         if let DocumentChild::Paragraph(p) = child
             && let Some(property) = &mut p.property.section_property
         {
-            property.header_reference.clone_from(&last.header_reference);
-            property
-                .first_header_reference
-                .clone_from(&last.first_header_reference);
-            property
-                .even_header_reference
-                .clone_from(&last.even_header_reference);
-            property.footer_reference.clone_from(&last.footer_reference);
-            property
-                .first_footer_reference
-                .clone_from(&last.first_footer_reference);
-            property
-                .even_footer_reference
-                .clone_from(&last.even_footer_reference);
-            property.title_pg = last.title_pg;
+            put(property);
         }
     }
+    put(&mut docx.document.section_property);
     docx
+}
+
+/// A header or footer paragraph. Header and footer parts get no relationships of their
+/// own here, so a link (which the domain refuses in them; a stored event is not trusted)
+/// is written as its text; an image (which the domain puts nowhere but the body) is left
+/// out.
+fn margin_paragraph(runs: &[domain::Run], ids: &mut Ids) -> Paragraph {
+    let plain: Vec<domain::Run> = runs
+        .iter()
+        .filter(|r| r.format.image.is_none())
+        .cloned()
+        .map(|mut r| {
+            r.format.link = None;
+            r
+        })
+        .collect();
+    runs_paragraph(Paragraph::new(), &plain, &[], ids)
 }
 
 /// Distance of the header and footer from the page edge: Word's 12.7 mm.
@@ -387,6 +436,8 @@ struct Ids {
     bookmarks: usize,
     /// Images in the order they are written; each is a marker run until the re-pack.
     images: package::Images,
+    /// Header and footer parts of later sections, written by folio.
+    parts: package::Parts,
 }
 
 /// A paragraph's runs: neighbouring runs with the same link target in one `w:hyperlink`,
@@ -1114,6 +1165,68 @@ pub(crate) mod tests {
         assert!(!xml.contains("<w:drawing>"));
         assert!(xml.contains("[Red &lt;dot&gt; &amp; co]"), "{xml}");
         assert!(xml.contains("[image]"), "{xml}");
+    }
+
+    // See: issue 11: headers and footers per section, inherited where a section sets none.
+    #[test]
+    fn a_later_section_shows_its_own_footer_and_inherits_the_rest() {
+        let doc = decided(&[
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
+            r#"{"type":"add_paragraph","text":"one"}"#.into(),
+            r#"{"type":"add_section_break"}"#.into(),
+            r#"{"type":"add_paragraph","text":"two"}"#.into(),
+            r#"{"type":"add_section_break"}"#.into(),
+            r#"{"type":"add_paragraph","text":"three"}"#.into(),
+            r#"{"type":"set_header","text":"Report"}"#.into(),
+            r#"{"type":"set_footer","text":"Page {PAGE}"}"#.into(),
+            r#"{"type":"set_footer","section":1,"text":"Annex {PAGE}"}"#.into(),
+            r#"{"type":"set_header","section":2,"kind":"first","text":"Last part"}"#.into(),
+        ]);
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        assert!(bytes == render_docx(&doc, &RenderOptions::default()).unwrap());
+        let (xml, _) = entry(&bytes, "word/document.xml");
+        let sections: Vec<&str> = xml.split("<w:sectPr>").skip(1).collect();
+        assert_eq!(sections.len(), 3, "{xml}");
+        assert!(
+            !sections[0].contains("rIdFolio"),
+            "section 0 shows the document's"
+        );
+        assert!(
+            sections[1].contains(r#"r:id="rIdFolioFooter1""#),
+            "{}",
+            sections[1]
+        );
+        assert!(
+            sections[2].contains(r#"r:id="rIdFolioFooter1""#),
+            "inherited: {}",
+            sections[2]
+        );
+        assert!(
+            sections[2].contains(r#"r:id="rIdFolioHeader1""#),
+            "{}",
+            sections[2]
+        );
+        assert!(sections[2].contains("<w:titlePg"), "{}", sections[2]);
+        assert!(!sections[1].contains("<w:titlePg"), "{}", sections[1]);
+        assert_eq!(
+            sections
+                .iter()
+                .filter(|s| s.contains("w:type=\"default\" r:id=\"rIdHeader"))
+                .count(),
+            3
+        );
+        let (footer, _) = entry(&bytes, "word/foliofooter1.xml");
+        assert!(
+            footer.contains("Annex") && footer.contains("PAGE"),
+            "{footer}"
+        );
+        let (rels, _) = entry(&bytes, "word/_rels/document.xml.rels");
+        assert!(rels.contains(r#"Target="foliofooter1.xml""#), "{rels}");
+        let (types, _) = entry(&bytes, "[Content_Types].xml");
+        assert!(
+            types.contains(r#"PartName="/word/folioheader1.xml""#),
+            "{types}"
+        );
     }
 
     // See: issue 11: section breaks, each section with its page, all with the headers.

@@ -332,7 +332,9 @@ impl Document {
             | E::HeaderSet { .. }
             | E::FooterSet { .. }
             | E::SectionBreakAdded { .. }
-            | E::SectionPageSet { .. } => self.apply_section(event, &misfit)?,
+            | E::SectionPageSet { .. }
+            | E::SectionHeaderSet { .. }
+            | E::SectionFooterSet { .. } => self.apply_section(event, &misfit)?,
             E::ImageInserted { .. } | E::ImageResized { .. } | E::ImageAltTextSet { .. } => {
                 self.apply_image(event, &misfit)?
             }

@@ -323,6 +323,27 @@ pub enum DocumentEvent {
         /// The new alternative text (empty: none).
         alt_text: String,
     },
+    /// A later section's own header was set, or removed (`runs` absent): on the section
+    /// break that starts it (section 0's are `HeaderSet`).
+    SectionHeaderSet {
+        /// The section break.
+        block_id: BlockId,
+        /// Which pages.
+        kind: crate::features::section::HeaderKind,
+        /// Its content.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<Run>>,
+    },
+    /// A later section's own footer was set, or removed (`runs` absent).
+    SectionFooterSet {
+        /// The section break.
+        block_id: BlockId,
+        /// Which pages.
+        kind: crate::features::section::HeaderKind,
+        /// Its content.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<Run>>,
+    },
     /// The page setup of the section a section break starts was set (the whole setup).
     SectionPageSet {
         /// The section break.
@@ -537,6 +558,8 @@ impl DocumentEvent {
             Self::TableOfContentsAdded { .. } => "TableOfContentsAdded",
             Self::SectionBreakAdded { .. } => "SectionBreakAdded",
             Self::SectionPageSet { .. } => "SectionPageSet",
+            Self::SectionHeaderSet { .. } => "SectionHeaderSet",
+            Self::SectionFooterSet { .. } => "SectionFooterSet",
             Self::ImageInserted { .. } => "ImageInserted",
             Self::ImageResized { .. } => "ImageResized",
             Self::ImageAltTextSet { .. } => "ImageAltTextSet",
@@ -640,6 +663,8 @@ impl DocumentEvent {
             | Self::TableColumnWidthsSet { .. }
             | Self::TableCellsFormatted { .. }
             | Self::SectionPageSet { .. }
+            | Self::SectionHeaderSet { .. }
+            | Self::SectionFooterSet { .. }
             | Self::ImageInserted { .. }
             | Self::ImageResized { .. }
             | Self::ImageAltTextSet { .. }
@@ -696,6 +721,8 @@ impl DocumentEvent {
             | Self::TableColumnWidthsSet { .. }
             | Self::TableCellsFormatted { .. }
             | Self::SectionPageSet { .. }
+            | Self::SectionHeaderSet { .. }
+            | Self::SectionFooterSet { .. }
             | Self::ImageInserted { .. }
             | Self::ImageResized { .. }
             | Self::ImageAltTextSet { .. }
@@ -734,6 +761,8 @@ impl DocumentEvent {
             | Self::TableColumnWidthsSet { block_id, .. }
             | Self::TableCellsFormatted { block_id, .. }
             | Self::SectionPageSet { block_id, .. }
+            | Self::SectionHeaderSet { block_id, .. }
+            | Self::SectionFooterSet { block_id, .. }
             | Self::ImageInserted { block_id, .. }
             | Self::ImageResized { block_id, .. }
             | Self::ImageAltTextSet { block_id, .. } => vec![block_id.clone()],

@@ -318,6 +318,13 @@ pub struct SectionBreak {
     /// The page setup of the section that starts here.
     #[serde(default, skip_serializing_if = "PageSetup::is_empty")]
     pub page: PageSetup,
+    /// The section's own headers; a kind it does not set is the previous section's (as
+    /// Word's "link to previous").
+    #[serde(default, skip_serializing_if = "HeaderFooter::is_empty")]
+    pub header: HeaderFooter,
+    /// The section's own footers, inherited the same way.
+    #[serde(default, skip_serializing_if = "HeaderFooter::is_empty")]
+    pub footer: HeaderFooter,
 }
 
 /// Where a section starts.
@@ -1028,7 +1035,13 @@ impl Block {
                         size_of::<ListItem>() + i.text.len() + i.runs.as_deref().map_or(0, runs)
                     })
                     .sum(),
-                Block::PageBreak(_) | Block::SectionBreak(_) => 0,
+                Block::PageBreak(_) => 0,
+                Block::SectionBreak(b) => [&b.header, &b.footer]
+                    .into_iter()
+                    .flat_map(|set| [&set.default, &set.first, &set.even])
+                    .flatten()
+                    .map(|r| runs(r))
+                    .sum(),
                 Block::TableOfContents(t) => opt(&t.title),
             }
     }

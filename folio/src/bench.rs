@@ -72,6 +72,23 @@ pub(crate) struct BenchArgs {
     /// --large: paragraphs per batch.
     #[arg(long, default_value_t = 1000)]
     pub(crate) batch_size: u64,
+    /// Render a long document with pictures as .docx beside python-docx building the same
+    /// one (`--images-blocks`, `--images-count`, `--runs`, `--python`).
+    #[arg(long)]
+    pub(crate) images: bool,
+    /// --images: blocks of the document.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) images_blocks: u64,
+    /// --images: pictures among them.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) images_count: u64,
+    /// --images: runs of each side (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub(crate) runs: usize,
+    /// --images: the Python with python-docx (default: the project's `.venv`, else
+    /// `python3`).
+    #[arg(long)]
+    pub(crate) python: Option<std::path::PathBuf>,
 }
 
 /// What a run measured: the command round trip per document size, or one long document.
@@ -117,6 +134,26 @@ enum Transport {
 pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.distributed {
         return run_distributed(args).await;
+    }
+    if args.images {
+        let python = args.python.clone().unwrap_or_else(|| {
+            let venv = std::path::PathBuf::from(".venv/bin/python");
+            if venv.exists() {
+                venv
+            } else {
+                "python3".into()
+            }
+        });
+        let report = tokio::task::spawn_blocking(move || {
+            crate::bench_images::measure(&python, args.images_blocks, args.images_count, args.runs)
+                .map(|r| (r, args.json))
+        })
+        .await??;
+        match report {
+            (r, true) => println!("{}", serde_json::to_string_pretty(&r)?),
+            (r, false) => crate::bench_images::print(&r),
+        }
+        return Ok(());
     }
     let (base, key, server, _dir) = match &args.url {
         Some(url) => (

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_distributed;
+mod bench_images;
 mod bench_large;
 mod credentials;
 mod distributed;

@@ -90,6 +90,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "richer_model_2026_12_02",
     "sections_2026_12_02",
     "images_2026_12_02",
+    "section_headers_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -223,8 +224,25 @@ fn images_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Headers and footers of later sections, as the build that added them sent them.
+fn section_headers_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-0000000005f0", "title": "Section headers"}),
+        json!({"type": "add_paragraph", "text": "Body"}),
+        json!({"type": "add_section_break"}),
+        json!({"type": "add_paragraph", "text": "Annex"}),
+        json!({"type": "set_header", "text": "Report"}),
+        json!({"type": "set_footer", "section": 1, "text": "Annex {PAGE}"}),
+        json!({"type": "set_header", "section": 1, "kind": "first", "runs": [{"text": "Annex A", "bold": true}]}),
+        json!({"type": "set_footer", "section": 1, "kind": "even", "text": "Even"}),
+        json!({"type": "set_footer", "section": 1, "kind": "even", "text": ""}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "section_headers_2026_12_02" => section_headers_2026_12_02(),
         "images_2026_12_02" => images_2026_12_02(),
         "sections_2026_12_02" => sections_2026_12_02(),
         "every_command_2026_12_02" => every_command_2026_12_02(),

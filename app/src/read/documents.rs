@@ -218,14 +218,37 @@ impl Reads {
             .iter()
             .zip(ends)
             .enumerate()
-            .map(|(index, ((first, break_id, page), end))| SectionInfo {
-                index,
-                first_block_index: *first,
-                blocks: end - first,
-                break_block_id: break_id.clone(),
-                page: page.resolved(),
-                header: document.section.header.clone(),
-                footer: document.section.footer.clone(),
+            .map(|(index, ((first, break_id, page), end))| {
+                let (header, footer) = document.effective_margins(index);
+                let own = document
+                    .margins(index)
+                    .map(|(h, f)| {
+                        let set = |prefix: &str, m: &domain::HeaderFooter| {
+                            [
+                                ("default", m.default.is_some()),
+                                ("first", m.first.is_some()),
+                                ("even", m.even.is_some()),
+                            ]
+                            .into_iter()
+                            .filter(|(_, on)| *on)
+                            .map(|(kind, _)| format!("{prefix}_{kind}"))
+                            .collect::<Vec<_>>()
+                        };
+                        let mut own = set("header", h);
+                        own.extend(set("footer", f));
+                        own
+                    })
+                    .unwrap_or_default();
+                SectionInfo {
+                    index,
+                    first_block_index: *first,
+                    blocks: end - first,
+                    break_block_id: break_id.clone(),
+                    page: page.resolved(),
+                    header,
+                    footer,
+                    own,
+                }
             })
             .collect();
         Ok(SectionsResponse {

@@ -566,7 +566,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..38, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..39, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -837,6 +837,11 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             offset: x,
             width_emu: y as u32,
             height_emu: 0,
+        },
+        38 => DocumentEvent::SectionFooterSet {
+            block_id,
+            kind: crate::features::section::HeaderKind::Even,
+            runs: pick.then(|| vec![Run::plain(text.clone())]),
         },
         37 => DocumentEvent::ImageAltTextSet {
             block_id,

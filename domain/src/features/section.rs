@@ -2,8 +2,9 @@
 //! (every page, first page, even pages) with page-number fields.
 //!
 //! Section 0 starts the document; each section break starts the next one, with its own
-//! page setup. Headers and footers are the document's (section 0's): every section shows
-//! them.
+//! page setup. Each section may set its own headers and footers; a kind it does not set
+//! is the previous section's (Word's "link to previous"), so section 0's show everywhere
+//! until a later section sets its own.
 //!
 //! The commands, how they are decided and how their events are applied.
 
@@ -130,7 +131,8 @@ macro_rules! header_footer_command {
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(deny_unknown_fields)]
         pub struct $name {
-            /// Section index (0, the default: documents have one section).
+            /// Section index (0, the default; `k` is the section after the `k`th section
+            /// break). Later sections show the previous section's until they set their own.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub section: Option<usize>,
             /// `default` (every page, the default), `first` (first page) or `even` (even
@@ -256,6 +258,32 @@ impl Document {
                 _ => None,
             })
             .nth(n)
+    }
+
+    /// The headers and footers section `index` sets itself (section 0: the document's).
+    pub fn margins(&self, index: usize) -> Option<(&HeaderFooter, &HeaderFooter)> {
+        match index {
+            0 => Some((&self.section.header, &self.section.footer)),
+            _ => self
+                .section_break(index - 1)
+                .map(|b| (&b.header, &b.footer)),
+        }
+    }
+
+    /// The headers and footers section `index` shows: its own, and for each kind it does
+    /// not set, the previous section's (Word's "link to previous").
+    pub fn effective_margins(&self, index: usize) -> (HeaderFooter, HeaderFooter) {
+        let mut header = self.section.header.clone();
+        let mut footer = self.section.footer.clone();
+        let breaks = self.blocks.iter().filter_map(|b| match b {
+            Block::SectionBreak(s) => Some(s),
+            _ => None,
+        });
+        for b in breaks.take(index) {
+            inherit(&mut header, &b.header);
+            inherit(&mut footer, &b.footer);
+        }
+        (header, footer)
     }
 
     /// The index of the section block `index` is in.
@@ -454,12 +482,6 @@ impl Document {
         limits: &Limits,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let section = self.section_index(c.section)?;
-        if section > 0 {
-            return Err(DocumentError::invalid(
-                "section",
-                "headers and footers are the document's: every section shows section 0's (give section 0 or leave it out)",
-            ));
-        }
         let runs = match (c.text, c.runs) {
             (Some(t), None) => {
                 check_text("text", t, limits.max_text_chars)?;
@@ -480,8 +502,9 @@ impl Document {
             }
             _ => return Err(DocumentError::invalid("text", "give text or runs (one)")),
         };
-        let count: usize = [&self.section.header, &self.section.footer]
-            .into_iter()
+        let count: usize = (0..self.section_count())
+            .filter_map(|k| self.margins(k))
+            .flat_map(|(header, footer)| [header, footer])
             .flat_map(HeaderFooter::texts)
             .map(|t| text::str_len(&t))
             .sum();
@@ -489,12 +512,31 @@ impl Document {
             return Err(too_large("header and footer text", limits.max_text_chars));
         }
         let runs = (!runs.is_empty()).then_some(runs);
+        let Some((header, footer)) = self.margins(section) else {
+            return Err(DocumentError::invalid("section", "no such section"));
+        };
         let set = match margin {
-            Margin::Header => &self.section.header,
-            Margin::Footer => &self.section.footer,
+            Margin::Header => header,
+            Margin::Footer => footer,
         };
         if slot(set, c.kind) == &runs {
             return Ok(None);
+        }
+        // A later section's are kept on its break (so a read model stores them with it).
+        if let Some(b) = section.checked_sub(1).and_then(|n| self.section_break(n)) {
+            let block_id = b.id.clone();
+            return Ok(Some(match margin {
+                Margin::Header => DocumentEvent::SectionHeaderSet {
+                    block_id,
+                    kind: c.kind,
+                    runs,
+                },
+                Margin::Footer => DocumentEvent::SectionFooterSet {
+                    block_id,
+                    kind: c.kind,
+                    runs,
+                },
+            }));
         }
         Ok(Some(match margin {
             Margin::Header => DocumentEvent::HeaderSet {
@@ -539,6 +581,8 @@ impl Document {
                     id: block_id.clone(),
                     kind: *kind,
                     page: *page,
+                    header: HeaderFooter::default(),
+                    footer: HeaderFooter::default(),
                 }),
             ),
             E::HeaderSet {
@@ -552,7 +596,7 @@ impl Document {
                 runs,
             } => {
                 if *section != 0 {
-                    return Err(misfit("headers and footers belong to section 0"));
+                    return Err(misfit("a later section's are set on its break"));
                 }
                 let set = if matches!(event, E::HeaderSet { .. }) {
                     &mut self.section.header
@@ -561,9 +605,39 @@ impl Document {
                 };
                 *slot_mut(set, *kind) = runs.clone().map(normalized_runs);
             }
+            E::SectionHeaderSet {
+                block_id,
+                kind,
+                runs,
+            }
+            | E::SectionFooterSet {
+                block_id,
+                kind,
+                runs,
+            } => {
+                let is_header = matches!(event, E::SectionHeaderSet { .. });
+                let Some(Block::SectionBreak(b)) = self.block_mut(block_id) else {
+                    return Err(misfit("no such section break"));
+                };
+                let set = if is_header {
+                    &mut b.header
+                } else {
+                    &mut b.footer
+                };
+                *slot_mut(set, *kind) = runs.clone().map(normalized_runs);
+            }
             _ => return Err(misfit("not an event of this feature")),
         }
         Ok(())
+    }
+}
+
+/// Takes each kind `own` sets.
+fn inherit(set: &mut HeaderFooter, own: &HeaderFooter) {
+    for kind in [HeaderKind::Default, HeaderKind::First, HeaderKind::Even] {
+        if let Some(runs) = slot(own, kind) {
+            *slot_mut(set, kind) = Some(runs.clone());
+        }
     }
 }
 
@@ -595,6 +669,7 @@ mod tests {
     use super::*;
     use crate::command::*;
     use crate::decide::tests::{create, given, when};
+    use crate::model::runs_text;
 
     fn setup(c: SetPageSetup) -> DocumentCommand {
         DocumentCommand::SetPageSetup(c)
@@ -660,15 +735,41 @@ mod tests {
         .unwrap();
         assert_eq!(doc.section_page(1).unwrap().columns, Some(2));
         assert_eq!(doc.section.page.columns, None, "section 0 untouched");
-        let footer = DocumentCommand::SetFooter(SetFooter {
-            section: Some(1),
+        // Section 1 sets its own default footer; its first-page header is section 0's.
+        let doc = when(
+            &doc,
+            DocumentCommand::SetHeader(SetHeader {
+                kind: HeaderKind::First,
+                text: Some("Cover".into()),
+                ..SetHeader::default()
+            }),
+        )
+        .unwrap();
+        let doc = when(
+            &doc,
+            DocumentCommand::SetFooter(SetFooter {
+                section: Some(1),
+                text: Some("Annex {PAGE}".into()),
+                ..SetFooter::default()
+            }),
+        )
+        .unwrap();
+        let (header, footer) = doc.effective_margins(1);
+        assert_eq!(
+            header.first.as_deref().map(runs_text).as_deref(),
+            Some("Cover")
+        );
+        assert_eq!(
+            footer.default.as_deref().map(runs_text).as_deref(),
+            Some("Annex 1")
+        );
+        assert!(doc.effective_margins(0).1.default.is_none());
+        let too_far = DocumentCommand::SetFooter(SetFooter {
+            section: Some(2),
             text: Some("x".into()),
             ..SetFooter::default()
         });
-        assert!(
-            when(&doc, footer).is_err(),
-            "headers and footers are section 0's"
-        );
+        assert!(when(&doc, too_far).is_err(), "no section 2");
         let doc = when(
             &doc,
             DocumentCommand::DeleteBlock(DeleteBlock {

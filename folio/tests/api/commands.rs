@@ -1003,16 +1003,21 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
     )
     .await;
 
-    // Act
+    // Act: the landscape section gets its own margins and footer; the last one inherits.
+    app.ok(
+        &id,
+        json!({"type": "set_page_setup", "section": 1, "margin_left_mm": 15, "margin_right_mm": 15}),
+    )
+    .await;
     let last = app
         .ok(
             &id,
-            json!({"type": "set_page_setup", "section": 1, "margin_left_mm": 15, "margin_right_mm": 15}),
+            json!({"type": "set_footer", "section": 1, "text": "Annex page {PAGE}"}),
         )
         .await;
     let refused = [
         json!({"type": "set_page_setup", "section": 3, "columns": 2}),
-        json!({"type": "set_header", "section": 1, "text": "x"}),
+        json!({"type": "set_header", "section": 3, "text": "x"}),
     ];
     for body in refused {
         crate::helpers::problem(app.command(&id, body).await, 422).await;
@@ -1031,6 +1036,16 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
     assert_eq!(list[1]["page"]["margin_left_mm"], 15.0, "{sections}");
     assert_eq!(list[1]["first_block_index"], 1, "{sections}");
     assert_eq!(list[2]["page"]["orientation"], "portrait", "{sections}");
+    assert_eq!(list[1]["own"], json!(["footer_default"]), "{sections}");
+    assert_eq!(list[2]["own"], json!(null), "{sections}");
+    assert_eq!(
+        list[2]["footer"]["default"][0]["text"], "Annex page ",
+        "inherited: {sections}"
+    );
+    assert_eq!(
+        list[0]["footer"]["default"][0]["text"], "Page ",
+        "{sections}"
+    );
     let docx = app
         .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
         .await;
@@ -1048,12 +1063,17 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
         "{read}"
     );
     assert_eq!(read["sections"][1]["left_margin_mm"], 15.0, "{read}");
-    for section in read["sections"].as_array().unwrap() {
-        assert_eq!(
-            section["footer"], "Page 1 of 1",
-            "every section shows the footer: {read}"
-        );
-    }
+    let footers: Vec<&str> = read["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["footer"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        footers,
+        ["Page 1 of 1", "Annex page 1", "Annex page 1"],
+        "section 2 shows section 1's (cached field values): {read}"
+    );
     if let Some(sizes) = crate::helpers::pdf_page_sizes(&docx) {
         assert_eq!(sizes.len(), 3, "{sizes:?}");
         assert!(sizes[0].0 < sizes[0].1, "page 1 portrait: {sizes:?}");
@@ -1061,7 +1081,10 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
         assert!(sizes[2].0 < sizes[2].1, "page 3 portrait: {sizes:?}");
     }
     if let Some(pages) = crate::helpers::pdf_pages(&docx) {
-        assert!(pages[1].contains("Page 2 of 3"), "{pages:?}");
+        assert!(pages[0].contains("Page 1 of 3"), "{pages:?}");
+        assert!(pages[1].contains("Annex page 2"), "{pages:?}");
+        assert!(!pages[1].contains("of 3"), "{pages:?}");
+        assert!(pages[2].contains("Annex page 3"), "{pages:?}");
     }
 }
 

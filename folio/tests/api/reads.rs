@@ -230,6 +230,47 @@ fn the_benchmark_runs_and_reports_each_size() {
     }
 }
 
+// See: issue 11: the pictures benchmark runs folio and python-docx on the same document.
+#[test]
+fn the_images_benchmark_compares_with_python_docx() {
+    // A tiny run: this checks that `folio bench --images` works, not how fast anything is.
+    let output = crate::helpers::succeeded(
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args([
+                "bench",
+                "--images",
+                "--images-blocks",
+                "40",
+                "--images-count",
+                "4",
+            ])
+            .args(["--runs", "1", "--json", "--python"])
+            .arg(crate::helpers::venv_bin("python"))
+            .output()
+            .unwrap(),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["blocks"], 40, "{report}");
+    assert_eq!(report["images"], 4, "{report}");
+    assert!(
+        report["python_docx_seconds"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
+    assert!(
+        report["folio_render_seconds"].as_f64().unwrap() > 0.0,
+        "{report}"
+    );
+    // Four distinct 320×240 pictures are in both files.
+    assert!(
+        report["folio_bytes"].as_u64().unwrap() > 4 * 1_000,
+        "{report}"
+    );
+    assert!(
+        report["python_docx_bytes"].as_u64().unwrap() > 4 * 1_000,
+        "{report}"
+    );
+}
+
 #[tokio::test]
 async fn search_finds_text_in_one_document_and_across_documents() {
     // Arrange
