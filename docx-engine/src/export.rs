@@ -169,6 +169,76 @@ fn html_run(run: &Run, out: &mut String) {
     }
 }
 
+/// The blocks of a table cell as HTML: paragraphs, lists (levels nested through items),
+/// nested tables.
+fn html_cell_blocks(blocks: &[domain::CellBlock]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            domain::CellBlock::Paragraph {
+                runs, alignment, ..
+            } => {
+                let style = style_attr(*alignment, &domain::ParagraphFormat::default());
+                let _ = write!(out, "<p{style}>{}</p>", html_runs(runs));
+            }
+            domain::CellBlock::List { kind, items } => {
+                let tag = match kind {
+                    ListKind::Bullet => "ul",
+                    ListKind::Numbered => "ol",
+                };
+                // Each deeper level opens inside the item before it, as valid HTML needs.
+                let mut depth = 0usize;
+                let _ = write!(out, "<{tag}>");
+                for (i, item) in items.iter().enumerate() {
+                    let level = usize::from(item.level).min(8);
+                    if i > 0 {
+                        if level > depth {
+                            // Inside the open item: a list, then an item holding a list per
+                            // level skipped.
+                            let _ = write!(out, "<{tag}>");
+                            for _ in depth + 1..level {
+                                let _ = write!(out, "<li><{tag}>");
+                            }
+                        } else {
+                            out.push_str("</li>");
+                            for _ in level..depth {
+                                let _ = write!(out, "</{tag}></li>");
+                            }
+                        }
+                    } else {
+                        for _ in 0..level {
+                            let _ = write!(out, "<li><{tag}>");
+                        }
+                    }
+                    depth = level;
+                    let inner = match &item.runs {
+                        Some(runs) => html_runs(runs),
+                        None => esc(&item.text),
+                    };
+                    let _ = write!(out, "<li>{inner}");
+                }
+                out.push_str("</li>");
+                for _ in 0..depth {
+                    let _ = write!(out, "</{tag}></li>");
+                }
+                let _ = write!(out, "</{tag}>");
+            }
+            domain::CellBlock::Table { rows } => {
+                out.push_str("<table>");
+                for row in rows {
+                    out.push_str("<tr>");
+                    for cell in row {
+                        let _ = write!(out, "<td>{}</td>", esc(cell));
+                    }
+                    out.push_str("</tr>");
+                }
+                out.push_str("</table>");
+            }
+        }
+    }
+    out
+}
+
 /// A link target fit for `href`: only the schemes folio accepts (the domain checks them on
 /// the way in; an event stored by anything else is checked again here).
 fn safe_href(target: &str) -> Option<&str> {
@@ -397,9 +467,10 @@ fn html(doc: &Document) -> String {
                                 let _ = write!(attrs, " style=\"{}\"", css.join(";"));
                             }
                         }
-                        let inner = match t.cell_runs_at(r, c) {
-                            Some(runs) => html_runs(runs),
-                            None => esc(text),
+                        let inner = match (t.cell_runs_at(r, c), t.cell_blocks_at(r, c)) {
+                            (_, Some(blocks)) => html_cell_blocks(blocks),
+                            (Some(runs), None) => html_runs(runs),
+                            (None, None) => esc(text),
                         };
                         let _ = write!(out, "<{cell}{attrs}>{inner}</{cell}>");
                     }

@@ -114,12 +114,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                             // unless set), so each list counts as the user expects.
                             let id = lists.next_num();
                             let first = numbering.start.unwrap_or(1).min(32_767) as usize;
-                            let restart =
-                                (0..=8).fold(Numbering::new(id, abstract_id), |n, level| {
-                                    let start = if level == 0 { first } else { 1 };
-                                    n.add_override(LevelOverride::new(level).start(start))
-                                });
-                            docx = docx.add_numbering(restart);
+                            docx = docx.add_numbering(restarted(id, abstract_id, first));
                             id
                         }
                     },
@@ -157,6 +152,9 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                 start = Some(b.kind);
             }
         }
+    }
+    for n in 1..=ids.cell_lists {
+        docx = docx.add_numbering(restarted(CELL_LIST_NUMS + n, NUMBERED_ABSTRACT, 1));
     }
     // The last section's properties are the body's; the headers and footers go on every
     // section.
@@ -438,6 +436,8 @@ struct Ids {
     images: package::Images,
     /// Header and footer parts of later sections, written by folio.
     parts: package::Parts,
+    /// Numbered lists inside table cells (each its own numbering instance).
+    cell_lists: usize,
 }
 
 /// A paragraph's runs: neighbouring runs with the same link target in one `w:hyperlink`,
@@ -725,16 +725,19 @@ fn table(t: &domain::Table, text_width: usize, ids: &mut Ids) -> Table {
                 }
             };
             let slot = layout[r][c];
-            let paragraph = match (slot, t.cell_runs_at(r, c)) {
-                (Slot::Covered, _) => continue,
-                (Slot::Below { .. }, _) => Paragraph::new(),
-                (_, Some(runs)) => runs_paragraph(Paragraph::new(), runs, &[], ids),
-                (_, None) => text_paragraph(text, make),
-            };
-            let mut cell = TableCell::new().add_paragraph(paragraph);
             let span = match slot {
                 Slot::Start { cols, .. } | Slot::Below { cols } => cols,
                 _ => 1,
+            };
+            let width: usize = grid.iter().skip(c).take(span).sum();
+            let mut cell = match (slot, t.cell_runs_at(r, c), t.cell_blocks_at(r, c)) {
+                (Slot::Covered, _, _) => continue,
+                (Slot::Below { .. }, _, _) => TableCell::new().add_paragraph(Paragraph::new()),
+                (_, _, Some(blocks)) => cell_with_blocks(blocks, width, ids),
+                (_, Some(runs), None) => {
+                    TableCell::new().add_paragraph(runs_paragraph(Paragraph::new(), runs, &[], ids))
+                }
+                (_, None, None) => TableCell::new().add_paragraph(text_paragraph(text, make)),
             };
             if span > 1 {
                 cell = cell.grid_span(span);
@@ -746,7 +749,6 @@ fn table(t: &domain::Table, text_width: usize, ids: &mut Ids) -> Table {
                 Slot::Below { .. } => cell = cell.vertical_merge(VMergeType::Continue),
                 _ => {}
             }
-            let width: usize = grid.iter().skip(c).take(span).sum();
             cell = cell.width(width, WidthType::Dxa);
             // The format of a merged cell is its top-left cell's.
             let origin = t.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
@@ -779,6 +781,91 @@ fn table(t: &domain::Table, text_width: usize, ids: &mut Ids) -> Table {
         Some(style) => table.style(style),
         None => table,
     }
+}
+
+/// A cell holding several blocks: its paragraphs, its lists (numbered ones restart at 1),
+/// its nested tables (equal columns over the cell's `width`, in twips), and a closing
+/// paragraph after a table (Word needs a cell to end with one).
+fn cell_with_blocks(blocks: &[domain::CellBlock], width: usize, ids: &mut Ids) -> TableCell {
+    let mut cell = TableCell::new();
+    let mut ends_with_table = false;
+    for block in blocks {
+        ends_with_table = false;
+        match block {
+            domain::CellBlock::Paragraph {
+                runs,
+                style,
+                alignment,
+            } => {
+                let mut para =
+                    aligned(runs_paragraph(Paragraph::new(), runs, &[], ids), *alignment);
+                if let Some(style) = style {
+                    para = para.style(style);
+                }
+                cell = cell.add_paragraph(para);
+            }
+            domain::CellBlock::List { kind, items } => {
+                let num = match kind {
+                    ListKind::Bullet => BULLET_NUM,
+                    ListKind::Numbered => {
+                        ids.cell_lists += 1;
+                        CELL_LIST_NUMS + ids.cell_lists
+                    }
+                };
+                for item in items {
+                    let para = match &item.runs {
+                        Some(runs) => runs_paragraph(Paragraph::new(), runs, &[], ids),
+                        None => text_paragraph(&item.text, Run::new),
+                    };
+                    cell = cell.add_paragraph(para.style("ListParagraph").numbering(
+                        NumberingId::new(num),
+                        IndentLevel::new(item.level.min(8).into()),
+                    ));
+                }
+            }
+            domain::CellBlock::Table { rows } => {
+                let cols = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
+                let each = (width / cols).max(1);
+                let rows = rows
+                    .iter()
+                    .map(|row| {
+                        TableRow::new(
+                            (0..cols)
+                                .map(|c| {
+                                    let text = row.get(c).map_or("", String::as_str);
+                                    TableCell::new()
+                                        .add_paragraph(text_paragraph(text, Run::new))
+                                        .width(each, WidthType::Dxa)
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                cell = cell.add_table(
+                    Table::new(rows)
+                        .set_grid(vec![each; cols])
+                        .style("TableGrid"),
+                );
+                ends_with_table = true;
+            }
+        }
+    }
+    if ends_with_table {
+        cell = cell.add_paragraph(Paragraph::new());
+    }
+    cell
+}
+
+/// Numbering instances of numbered lists inside table cells start here (folio's other
+/// lists count up from `BULLET_NUM`).
+const CELL_LIST_NUMS: usize = 1_000_000;
+
+/// A numbering instance of `abstract_id` that starts at `first` (deeper levels at 1).
+fn restarted(id: usize, abstract_id: usize, first: usize) -> Numbering {
+    (0..=8).fold(Numbering::new(id, abstract_id), |n, level| {
+        let start = if level == 0 { first } else { 1 };
+        n.add_override(LevelOverride::new(level).start(start))
+    })
 }
 
 /// The document's own styles, after the built-in ones.
@@ -1165,6 +1252,37 @@ pub(crate) mod tests {
         assert!(!xml.contains("<w:drawing>"));
         assert!(xml.contains("[Red &lt;dot&gt; &amp; co]"), "{xml}");
         assert!(xml.contains("[image]"), "{xml}");
+    }
+
+    // See: issue 11: a table cell holding paragraphs, a numbered list and a nested table.
+    #[test]
+    fn cells_hold_paragraphs_lists_and_nested_tables() {
+        let doc = decided(&[
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
+            r#"{"type":"add_table","data":[["a","b"]]}"#.into(),
+            r#"{"type":"set_table_cell","block_index":0,"row":0,"col":1,"blocks":[
+                {"type":"paragraph","text":"Terms"},
+                {"type":"list","kind":"numbered","items":["one","two"]},
+                {"type":"table","data":[["k","v"]]}]}"#
+                .into(),
+        ]);
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let (xml, _) = entry(&bytes, "word/document.xml");
+        assert_eq!(xml.matches("<w:tbl>").count(), 2, "{xml}");
+        assert_eq!(
+            xml.matches(r#"<w:numId w:val="1000001" />"#).count(),
+            2,
+            "{xml}"
+        );
+        assert!(
+            xml.contains("</w:tbl><w:p"),
+            "a paragraph closes the cell: {xml}"
+        );
+        let (numbering, _) = entry(&bytes, "word/numbering.xml");
+        assert!(
+            numbering.contains(r#"<w:num w:numId="1000001">"#),
+            "{numbering}"
+        );
     }
 
     // See: issue 11: headers and footers per section, inherited where a section sets none.

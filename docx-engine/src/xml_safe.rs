@@ -99,7 +99,20 @@ fn is_clean(doc: &Document) -> bool {
             Block::Table(t) => {
                 t.rows.iter().flatten().all(|c| ok(c))
                     && ok_opt(&t.style)
-                    && t.cell_runs.iter().all(|c| runs_ok(&c.runs))
+                    && t.cell_runs.iter().all(|c| {
+                        runs_ok(&c.runs)
+                            && c.blocks.iter().all(|b| match b {
+                                domain::CellBlock::Paragraph { runs, style, .. } => {
+                                    runs_ok(runs) && ok_opt(style)
+                                }
+                                domain::CellBlock::List { items, .. } => items
+                                    .iter()
+                                    .all(|i| ok(&i.text) && i.runs.as_deref().is_none_or(runs_ok)),
+                                domain::CellBlock::Table { rows } => {
+                                    rows.iter().flatten().all(|c| ok(c))
+                                }
+                            })
+                    })
             }
             Block::List(l) => {
                 l.items
@@ -107,9 +120,28 @@ fn is_clean(doc: &Document) -> bool {
                     .all(|i| ok(&i.text) && i.runs.as_deref().is_none_or(runs_ok))
                     && ok_opt(&l.numbering.bullet)
             }
-            Block::PageBreak(_) | Block::SectionBreak(_) => true,
+            Block::SectionBreak(b) => hf_ok(&b.header) && hf_ok(&b.footer),
+            Block::PageBreak(_) => true,
             Block::TableOfContents(t) => ok_opt(&t.title),
         })
+}
+
+fn clean_items(items: &mut [domain::ListItem]) {
+    for item in items {
+        clean_in_place(&mut item.text);
+        if let Some(runs) = &mut item.runs {
+            clean_runs(runs);
+        }
+    }
+}
+
+fn clean_margins(set: &mut domain::HeaderFooter) {
+    for runs in [&mut set.default, &mut set.first, &mut set.even]
+        .into_iter()
+        .flatten()
+    {
+        clean_runs(runs);
+    }
 }
 
 /// The document with every string fit for XML: borrowed when it already is (the usual
@@ -146,14 +178,8 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
             clean_opt(value);
         }
     }
-    for set in [&mut doc.section.header, &mut doc.section.footer] {
-        for runs in [&mut set.default, &mut set.first, &mut set.even]
-            .into_iter()
-            .flatten()
-        {
-            clean_runs(runs);
-        }
-    }
+    clean_margins(&mut doc.section.header);
+    clean_margins(&mut doc.section.footer);
     for block in &mut doc.blocks {
         match block {
             Block::Paragraph(p) => {
@@ -170,18 +196,29 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
                 clean_opt(&mut t.style);
                 for cell in &mut t.cell_runs {
                     clean_runs(&mut cell.runs);
+                    for b in &mut cell.blocks {
+                        match b {
+                            domain::CellBlock::Paragraph { runs, style, .. } => {
+                                clean_runs(runs);
+                                clean_opt(style);
+                            }
+                            domain::CellBlock::List { items, .. } => clean_items(items),
+                            domain::CellBlock::Table { rows } => {
+                                rows.iter_mut().flatten().for_each(clean_in_place);
+                            }
+                        }
+                    }
                 }
             }
             Block::List(l) => {
-                for item in &mut l.items {
-                    clean_in_place(&mut item.text);
-                    if let Some(runs) = &mut item.runs {
-                        clean_runs(runs);
-                    }
-                }
+                clean_items(&mut l.items);
                 clean_opt(&mut l.numbering.bullet);
             }
-            Block::PageBreak(_) | Block::SectionBreak(_) => {}
+            Block::SectionBreak(b) => {
+                clean_margins(&mut b.header);
+                clean_margins(&mut b.footer);
+            }
+            Block::PageBreak(_) => {}
             Block::TableOfContents(t) => clean_opt(&mut t.title),
         }
     }

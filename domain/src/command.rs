@@ -124,7 +124,8 @@ pub use crate::features::section::{
 pub use crate::features::structure::{DeleteBlock, MoveBlock};
 pub use crate::features::style::{ApplyStyle, CreateStyle, DeleteStyle, UpdateStyle};
 pub use crate::features::table::{
-    AddTable, AddTableColumn, AddTableRow, DeleteTableColumn, DeleteTableRow, SetTableCell,
+    AddTable, AddTableColumn, AddTableRow, CellBlockInput, DeleteTableColumn, DeleteTableRow,
+    SetTableCell,
 };
 pub use crate::features::table_layout::{
     MergeTableCells, SetTableCellFormat, SetTableColumnWidths, SplitTableCells,

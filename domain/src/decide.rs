@@ -303,6 +303,7 @@ impl Document {
             }
             E::TableAdded { .. }
             | E::TableCellSet { .. }
+            | E::TableCellBlocksSet { .. }
             | E::TableRowAdded { .. }
             | E::TableColumnAdded { .. }
             | E::TableRowDeleted { .. }

@@ -390,6 +390,17 @@ pub enum DocumentEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         runs: Option<Vec<Run>>,
     },
+    /// A cell's content was set to several blocks.
+    TableCellBlocksSet {
+        /// The table.
+        block_id: BlockId,
+        /// Row.
+        row: usize,
+        /// Column.
+        col: usize,
+        /// The blocks.
+        blocks: Vec<crate::model::CellBlock>,
+    },
     /// A row was inserted.
     TableRowAdded {
         /// The table.
@@ -581,6 +592,7 @@ impl DocumentEvent {
             Self::BookmarkRemoved { .. } => "BookmarkRemoved",
             Self::TableAdded { .. } => "TableAdded",
             Self::TableCellSet { .. } => "TableCellSet",
+            Self::TableCellBlocksSet { .. } => "TableCellBlocksSet",
             Self::TableRowAdded { .. } => "TableRowAdded",
             Self::TableColumnAdded { .. } => "TableColumnAdded",
             Self::TableRowDeleted { .. } => "TableRowDeleted",
@@ -651,6 +663,7 @@ impl DocumentEvent {
             | Self::BookmarkAdded { .. }
             | Self::BookmarkRemoved { .. }
             | Self::TableCellSet { .. }
+            | Self::TableCellBlocksSet { .. }
             | Self::TableRowAdded { .. }
             | Self::TableColumnAdded { .. }
             | Self::TableRowDeleted { .. }
@@ -709,6 +722,7 @@ impl DocumentEvent {
             | Self::BookmarkAdded { .. }
             | Self::BookmarkRemoved { .. }
             | Self::TableCellSet { .. }
+            | Self::TableCellBlocksSet { .. }
             | Self::TableRowAdded { .. }
             | Self::TableColumnAdded { .. }
             | Self::TableRowDeleted { .. }
@@ -749,6 +763,7 @@ impl DocumentEvent {
             | Self::BookmarkAdded { block_id, .. }
             | Self::BookmarkRemoved { block_id, .. }
             | Self::TableCellSet { block_id, .. }
+            | Self::TableCellBlocksSet { block_id, .. }
             | Self::TableRowAdded { block_id, .. }
             | Self::TableColumnAdded { block_id, .. }
             | Self::TableRowDeleted { block_id, .. }

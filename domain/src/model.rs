@@ -618,7 +618,7 @@ pub struct Table {
     pub cell_runs: Vec<CellRunsAt>,
 }
 
-/// The formatted content of one cell.
+/// The formatted content of one cell: one paragraph of runs, or several blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellRunsAt {
@@ -626,8 +626,166 @@ pub struct CellRunsAt {
     pub row: usize,
     /// Column.
     pub col: usize,
-    /// Formatted runs.
+    /// Formatted runs of a one-paragraph cell (empty when the cell holds `blocks`).
     pub runs: Vec<Run>,
+    /// The blocks of a cell that holds several (paragraphs, lists, a nested table); the
+    /// cell's text in `rows` is theirs, one line per paragraph, list item or table row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<CellBlock>,
+}
+
+/// A block inside a table cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CellBlock {
+    /// A paragraph of formatted runs.
+    Paragraph {
+        /// Its runs.
+        runs: Vec<Run>,
+        /// Paragraph style id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        style: Option<String>,
+        /// Alignment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alignment: Option<Alignment>,
+    },
+    /// A bullet or numbered list.
+    List {
+        /// Bullets or numbers.
+        kind: ListKind,
+        /// Its items.
+        items: Vec<ListItem>,
+    },
+    /// A nested table of plain-text cells.
+    Table {
+        /// Cell texts, row by row.
+        rows: Vec<Vec<String>>,
+    },
+}
+
+impl CellBlock {
+    /// The block's lines: a paragraph's text, each list item's, each nested row's (cells
+    /// separated by tabs).
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            CellBlock::Paragraph { runs, .. } => vec![runs_text(runs)],
+            CellBlock::List { items, .. } => items.iter().map(|i| i.text.clone()).collect(),
+            CellBlock::Table { rows } => rows.iter().map(|r| r.join("\t")).collect(),
+        }
+    }
+}
+
+/// Where a piece of a cell's text lives: block `block`, then the list item or the nested
+/// table row `line`, then the nested cell `cell`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CellPartAt {
+    block: usize,
+    line: usize,
+    cell: usize,
+}
+
+/// The editable pieces of a cell's blocks, each with its first character in the cell's
+/// text and its length: a paragraph, a list item, a nested cell.
+pub(crate) fn cell_parts(blocks: &[CellBlock]) -> Vec<(usize, usize, CellPartAt)> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    let mut push = |len: usize, part: CellPartAt, parts: &mut Vec<_>| {
+        parts.push((at, len, part));
+        at += len + 1; // the separator: a newline, or a tab between nested cells
+    };
+    for (block, b) in blocks.iter().enumerate() {
+        match b {
+            CellBlock::Paragraph { runs, .. } => push(
+                crate::text::char_len(runs),
+                CellPartAt {
+                    block,
+                    line: 0,
+                    cell: 0,
+                },
+                &mut parts,
+            ),
+            CellBlock::List { items, .. } => {
+                for (line, item) in items.iter().enumerate() {
+                    push(
+                        crate::text::str_len(&item.text),
+                        CellPartAt {
+                            block,
+                            line,
+                            cell: 0,
+                        },
+                        &mut parts,
+                    );
+                }
+            }
+            CellBlock::Table { rows } => {
+                for (line, row) in rows.iter().enumerate() {
+                    for (cell, text) in row.iter().enumerate() {
+                        push(
+                            crate::text::str_len(text),
+                            CellPartAt { block, line, cell },
+                            &mut parts,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    parts
+}
+
+/// The piece of a cell's blocks that holds characters `offset..offset + len` whole, and
+/// the offset inside it.
+pub(crate) fn cell_part_of(
+    blocks: &[CellBlock],
+    offset: usize,
+    len: usize,
+) -> Option<(CellPartAt, usize)> {
+    let end = offset.checked_add(len)?;
+    cell_parts(blocks)
+        .into_iter()
+        .find(|(start, part_len, _)| *start <= offset && end <= start + part_len)
+        .map(|(start, _, part)| (part, offset - start))
+}
+
+/// Replaces characters `offset..offset + len` of the piece `part` (its formatting kept as
+/// text edits keep it). False when the piece is not there.
+pub(crate) fn replace_in_cell_part(
+    blocks: &mut [CellBlock],
+    part: CellPartAt,
+    offset: usize,
+    len: usize,
+    replace: &str,
+) -> bool {
+    match blocks.get_mut(part.block) {
+        Some(CellBlock::Paragraph { runs, .. }) => crate::text::replace(runs, offset, len, replace),
+        Some(CellBlock::List { items, .. }) => {
+            let Some(item) = items.get_mut(part.line) else {
+                return false;
+            };
+            crate::text::replace_in_str(&mut item.text, offset, len, replace);
+            if let Some(runs) = &mut item.runs {
+                crate::text::replace(runs, offset, len, replace);
+            }
+        }
+        Some(CellBlock::Table { rows }) => {
+            let Some(text) = rows.get_mut(part.line).and_then(|r| r.get_mut(part.cell)) else {
+                return false;
+            };
+            crate::text::replace_in_str(text, offset, len, replace);
+        }
+        None => return false,
+    }
+    true
+}
+
+/// The text of a cell holding blocks: their lines, one per line.
+pub fn cell_blocks_text(blocks: &[CellBlock]) -> String {
+    blocks
+        .iter()
+        .flat_map(CellBlock::lines)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A rectangle of cells.
@@ -695,12 +853,35 @@ impl Table {
         self.merges.iter().find(|m| m.contains(row, col))
     }
 
-    /// The formatted runs of a cell, if it has formatting.
+    /// The formatted runs of a one-paragraph cell, if it has formatting.
     pub fn cell_runs_at(&self, row: usize, col: usize) -> Option<&[Run]> {
         self.cell_runs
             .iter()
-            .find(|c| c.row == row && c.col == col)
+            .find(|c| c.row == row && c.col == col && c.blocks.is_empty())
             .map(|c| c.runs.as_slice())
+    }
+
+    /// The blocks of a cell that holds several, if it does.
+    pub fn cell_blocks_at(&self, row: usize, col: usize) -> Option<&[CellBlock]> {
+        self.cell_runs
+            .iter()
+            .find(|c| c.row == row && c.col == col && !c.blocks.is_empty())
+            .map(|c| c.blocks.as_slice())
+    }
+
+    /// Sets a cell's content to several blocks (its text becomes theirs).
+    pub(crate) fn set_cell_blocks(&mut self, row: usize, col: usize, blocks: Vec<CellBlock>) {
+        let text = cell_blocks_text(&blocks);
+        self.set_cell(row, col, text, None);
+        if !blocks.is_empty() {
+            self.cell_runs.push(CellRunsAt {
+                row,
+                col,
+                runs: Vec::new(),
+                blocks,
+            });
+            self.cell_runs.sort_by_key(|c| (c.row, c.col));
+        }
     }
 
     /// Sets a cell's content: its text, and its runs when it has formatting.
@@ -713,7 +894,12 @@ impl Table {
     ) {
         self.cell_runs.retain(|c| (c.row, c.col) != (row, col));
         if let Some(runs) = runs {
-            self.cell_runs.push(CellRunsAt { row, col, runs });
+            self.cell_runs.push(CellRunsAt {
+                row,
+                col,
+                runs,
+                blocks: Vec::new(),
+            });
             self.cell_runs.sort_by_key(|c| (c.row, c.col));
         }
         if let Some(cell) = self.rows.get_mut(row).and_then(|r| r.get_mut(col)) {
@@ -975,6 +1161,29 @@ fn runs_bytes(runs: &[Run]) -> usize {
         .sum()
 }
 
+/// An estimate of the bytes a cell's block holds.
+fn cell_block_bytes(block: &CellBlock) -> usize {
+    std::mem::size_of::<CellBlock>()
+        + match block {
+            CellBlock::Paragraph { runs, style, .. } => {
+                runs_bytes(runs) + style.as_ref().map_or(0, String::len)
+            }
+            CellBlock::List { items, .. } => items
+                .iter()
+                .map(|i| {
+                    std::mem::size_of::<ListItem>()
+                        + i.text.len()
+                        + i.runs.as_deref().map_or(0, runs_bytes)
+                })
+                .sum(),
+            CellBlock::Table { rows } => rows
+                .iter()
+                .flatten()
+                .map(|c| std::mem::size_of::<String>() + c.len())
+                .sum(),
+        }
+}
+
 /// The concatenated text of runs.
 pub fn runs_text(runs: &[Run]) -> String {
     runs.iter().map(|r| r.text.as_str()).collect()
@@ -1023,7 +1232,11 @@ impl Block {
                         + opt(&t.style)
                         + t.cell_runs
                             .iter()
-                            .map(|c| size_of::<CellRunsAt>() + runs(&c.runs))
+                            .map(|c| {
+                                size_of::<CellRunsAt>()
+                                    + runs(&c.runs)
+                                    + c.blocks.iter().map(cell_block_bytes).sum::<usize>()
+                            })
                             .sum::<usize>()
                         + t.merges.len() * size_of::<CellSpan>()
                         + t.cell_formats.len() * size_of::<CellFormatAt>()

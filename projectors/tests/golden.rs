@@ -91,6 +91,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "sections_2026_12_02",
     "images_2026_12_02",
     "section_headers_2026_12_02",
+    "cell_blocks_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -240,8 +241,27 @@ fn section_headers_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Table cells of several blocks, as the build that added them sent them.
+fn cell_blocks_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-0000000000ce", "title": "Cell blocks"}),
+        json!({"type": "add_table", "data": [["Term", "Meaning"], ["Goods", ""]], "header_row": true}),
+        json!({"type": "set_table_cell", "block_index": 0, "row": 1, "col": 1, "blocks": [
+            {"type": "paragraph", "runs": [{"text": "All ", "bold": true}, {"text": "goods:"}], "alignment": "center"},
+            {"type": "list", "kind": "bullet", "items": ["paper", {"text": "ink", "level": 1}]},
+            {"type": "table", "data": [["Item", "Qty"], ["paper"]]},
+        ]}),
+        json!({"type": "replace_text", "find": "paper", "replace": "card"}),
+        json!({"type": "add_table_column", "block_index": 0, "col": 0}),
+        json!({"type": "set_table_cell", "block_index": 0, "row": 0, "col": 0, "blocks": [{"type": "paragraph", "text": "No."}]}),
+        json!({"type": "merge_table_cells", "block_index": 0, "from_row": 0, "from_col": 0, "to_row": 0, "to_col": 1}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "cell_blocks_2026_12_02" => cell_blocks_2026_12_02(),
         "section_headers_2026_12_02" => section_headers_2026_12_02(),
         "images_2026_12_02" => images_2026_12_02(),
         "sections_2026_12_02" => sections_2026_12_02(),

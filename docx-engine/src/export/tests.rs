@@ -467,3 +467,33 @@ fn images_appear_in_the_exports_with_their_alt_text() {
     let text = export(&doc, ExportFormat::Text);
     assert_eq!(text, "see [image: a <b> ] \"q\"]\n[image]\n");
 }
+
+// See: issue 11: cells of several blocks in the exports.
+#[test]
+fn cells_of_several_blocks_in_html() {
+    let mut doc = Document::default();
+    for c in [
+        r#"{"type":"create_document","document_id":"d","title":"T"}"#,
+        r#"{"type":"add_table","data":[["a","b"]]}"#,
+        r#"{"type":"set_table_cell","block_index":0,"row":0,"col":1,"blocks":[
+            {"type":"paragraph","runs":[{"text":"<Terms>","bold":true}],"alignment":"center"},
+            {"type":"list","kind":"numbered","items":["one",{"text":"deep","level":2},"two"]},
+            {"type":"table","data":[["k","v"]]}]}"#,
+    ] {
+        let command: DocumentCommand = serde_json::from_str(c).unwrap();
+        for e in doc.decide(&command, &Limits::default()).unwrap() {
+            doc.apply(&e);
+        }
+    }
+    let html = export(&doc, ExportFormat::Html);
+    assert!(
+        html.contains(concat!(
+            r#"<td><p style="text-align:center"><strong>&lt;Terms&gt;</strong></p>"#,
+            "<ol><li>one<ol><li><ol><li>deep</li></ol></li></ol></li><li>two</li></ol>",
+            "<table><tr><td>k</td><td>v</td></tr></table></td>"
+        )),
+        "{html}"
+    );
+    let text = export(&doc, ExportFormat::Text);
+    assert!(text.contains("a\t<Terms>\none\ndeep\ntwo\nk\tv"), "{text}");
+}

@@ -56,6 +56,11 @@ fn command(op: u8, at: usize, n: usize, text: &str, on: bool) -> Value {
                      "alt_text": t, "width_px": n + 1}),
         22 => json!({"type": "add_image", "data_base64": super::tests::PNG_3X2,
                      "block_index": at, "offset": n % 3}),
+        24 => json!({"type": "set_table_cell", "block_index": at, "row": n % 3, "col": n % 2,
+                     "blocks": [{"type": "paragraph", "text": t, "alignment": "right"},
+                                {"type": "list", "kind": if on { "numbered" } else { "bullet" },
+                                 "items": [t, {"text": t, "level": n % 9}]},
+                                {"type": "table", "data": [[t, "x"], ["y"]]}]}),
         23 => json!({"type": "add_hyperlink", "block_index": at, "url": "https://example.com",
                      "start": 0}),
         _ => json!({"type": "add_page_break"}),
@@ -67,7 +72,7 @@ proptest! {
 
     #[test]
     fn any_document_renders_the_same_well_formed_bytes(
-        ops in prop::collection::vec((0u8..25, 0usize..8, 0usize..12, "[a-zA-Z <&é]{0,6}", any::<bool>()), 1..40)
+        ops in prop::collection::vec((0u8..26, 0usize..8, 0usize..12, "[a-zA-Z <&é]{0,6}", any::<bool>()), 1..40)
     ) {
         let mut doc = domain::Document::default();
         let create = json!({"type": "create_document", "document_id": "d", "title": "P"});

@@ -219,6 +219,30 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             data: Some(vec![vec![t]]),
             ..AddTable::default()
         }),
+        // A cell of several blocks on every third seed, else text or runs.
+        11 if seed.a.is_multiple_of(3) => DocumentCommand::SetTableCell(SetTableCell {
+            block_id: id,
+            block_index: None,
+            row: seed.n(seed.b, 3),
+            col: seed.n(seed.a, 3),
+            text: None,
+            runs: None,
+            blocks: Some(vec![
+                CellBlockInput::Paragraph {
+                    text: text_or_runs(seed.b, &t).0,
+                    runs: text_or_runs(seed.b, &t).1,
+                    style: None,
+                    alignment: None,
+                },
+                CellBlockInput::List {
+                    kind: crate::model::ListKind::Numbered,
+                    items: vec![crate::features::list::ListItemInput::Text(t.clone())],
+                },
+                CellBlockInput::Table {
+                    data: vec![vec![t.clone(), "x".into()], vec![t]],
+                },
+            ]),
+        }),
         11 => DocumentCommand::SetTableCell(SetTableCell {
             block_id: id,
             block_index: None,
@@ -226,6 +250,7 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             col: seed.n(seed.a, 3),
             runs: text_or_runs(seed.a, &t).1,
             text: text_or_runs(seed.a, &t).0,
+            blocks: None,
         }),
         12 => DocumentCommand::AddTableRow(AddTableRow {
             block_id: id,

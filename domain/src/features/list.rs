@@ -93,6 +93,32 @@ pub struct SetListItemLevel {
 
 impl Document {
     /// Decides `add_list`.
+    /// Checks the items of a list as a client sent them (`prefix` names them in errors).
+    pub(crate) fn list_items(
+        &self,
+        prefix: &str,
+        inputs: &[ListItemInput],
+        limits: &Limits,
+    ) -> Result<Vec<ListItem>, DocumentError> {
+        let mut items = Vec::with_capacity(inputs.len());
+        for (i, item) in inputs.iter().enumerate() {
+            let field = format!("{prefix}.{i}");
+            let (runs, level) = match item {
+                ListItemInput::Text(text) => {
+                    check_text(&format!("{field}.text"), text, limits.max_text_chars)?;
+                    (crate::command::plain_runs(text), 0)
+                }
+                ListItemInput::Item { text, runs, level } => (
+                    self.item_runs(&field, text.as_deref(), runs.as_deref(), limits)?,
+                    *level,
+                ),
+            };
+            check_level(&format!("{field}.level"), level)?;
+            items.push(ListItem::from_runs(runs, level));
+        }
+        Ok(items)
+    }
+
     pub(crate) fn decide_add_list(
         &self,
         c: &AddList,
@@ -109,22 +135,7 @@ impl Document {
             if c.items.len() > limits.max_list_items {
                 return Err(too_large("list items", limits.max_list_items));
             }
-            let mut items = Vec::with_capacity(c.items.len());
-            for (i, item) in c.items.iter().enumerate() {
-                let field = format!("items.{i}");
-                let (runs, level) = match item {
-                    ListItemInput::Text(text) => {
-                        check_text(&format!("{field}.text"), text, limits.max_text_chars)?;
-                        (crate::command::plain_runs(text), 0)
-                    }
-                    ListItemInput::Item { text, runs, level } => (
-                        self.item_runs(&field, text.as_deref(), runs.as_deref(), limits)?,
-                        *level,
-                    ),
-                };
-                check_level(&format!("{field}.level"), level)?;
-                items.push(ListItem::from_runs(runs, level));
-            }
+            let items = self.list_items("items", &c.items, limits)?;
             DocumentEvent::ListAdded {
                 block_id: new_id,
                 index: self.insertion_index(c.position.as_ref(), limits)?,

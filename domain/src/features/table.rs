@@ -10,7 +10,8 @@ use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::features::table_layout::{Axis, check_not_covered};
 use crate::ids::BlockId;
-use crate::model::{Block, Document, Table};
+use crate::model::{Block, CellBlock, Document, Table};
+use crate::text;
 
 /// `add_table`: `rows` and `cols`, or `data` (or both; `data` may be smaller).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -61,6 +62,47 @@ pub struct SetTableCell {
     /// New formatted content (not with `text`): runs as in paragraphs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runs: Option<Vec<crate::command::RunInput>>,
+    /// New content as several blocks (not with `text` or `runs`): paragraphs, lists and
+    /// nested tables, at most 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<Vec<CellBlockInput>>,
+}
+
+/// Most blocks in one table cell.
+pub(crate) const MAX_CELL_BLOCKS: usize = 100;
+
+/// A block of a table cell as a client sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CellBlockInput {
+    /// A paragraph: `text` or `runs`, and optionally a paragraph `style` and `alignment`.
+    Paragraph {
+        /// Text (not with `runs`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// Formatted runs (not with `text`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runs: Option<Vec<crate::command::RunInput>>,
+        /// Paragraph style id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        style: Option<String>,
+        /// Alignment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alignment: Option<crate::model::Alignment>,
+    },
+    /// A list, as `add_list` takes it.
+    List {
+        /// Bullet or numbered.
+        kind: crate::model::ListKind,
+        /// Items: strings or `{"text" | "runs", "level"}`.
+        items: Vec<crate::features::list::ListItemInput>,
+    },
+    /// A nested table of plain-text cells, row by row.
+    Table {
+        /// Cell texts (rows may be shorter than the longest; they are padded).
+        data: Vec<Vec<String>>,
+    },
 }
 
 /// `add_table_row`.
@@ -142,11 +184,6 @@ impl Document {
             let table = self.table(c.block_id.as_ref(), c.block_index)?;
             check_index("row", c.row, table.rows.len())?;
             check_index("col", c.col, table.cols())?;
-            let runs =
-                crate::decide::runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
-                    .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
-            self.check_run_references(&runs, "runs")?;
-            let (text, runs) = crate::model::text_and_runs(runs);
             if let Some(m) = table.merge_at(c.row, c.col)
                 && (m.row, m.col) != (c.row, c.col)
             {
@@ -158,6 +195,25 @@ impl Document {
                     ),
                 ));
             }
+            if let Some(inputs) = &c.blocks {
+                if c.text.is_some() || c.runs.is_some() {
+                    return Err(DocumentError::invalid(
+                        "blocks",
+                        "give text, runs or blocks (one)",
+                    ));
+                }
+                return Ok(Some(DocumentEvent::TableCellBlocksSet {
+                    block_id: table.id.clone(),
+                    row: c.row,
+                    col: c.col,
+                    blocks: self.cell_blocks(inputs, limits)?,
+                }));
+            }
+            let runs =
+                crate::decide::runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
+                    .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
+            self.check_run_references(&runs, "runs")?;
+            let (text, runs) = crate::model::text_and_runs(runs);
             DocumentEvent::TableCellSet {
                 block_id: table.id.clone(),
                 row: c.row,
@@ -167,6 +223,103 @@ impl Document {
             }
         };
         Ok(Some(event))
+    }
+
+    /// Checks the blocks of a cell as a client sent them.
+    fn cell_blocks(
+        &self,
+        inputs: &[CellBlockInput],
+        limits: &Limits,
+    ) -> Result<Vec<CellBlock>, DocumentError> {
+        if inputs.is_empty() {
+            return Err(DocumentError::invalid(
+                "blocks",
+                "give at least one block (or text: \"\" for an empty cell)",
+            ));
+        }
+        if inputs.len() > MAX_CELL_BLOCKS {
+            return Err(too_large("blocks in a cell", MAX_CELL_BLOCKS));
+        }
+        let mut blocks = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            let field = format!("blocks.{i}");
+            blocks.push(match input {
+                CellBlockInput::Paragraph {
+                    text,
+                    runs,
+                    style,
+                    alignment,
+                } => {
+                    let runs = crate::decide::runs_from(
+                        &format!("{field}.text"),
+                        text.as_deref(),
+                        runs.as_deref(),
+                        limits,
+                    )?
+                    .unwrap_or_default();
+                    self.check_run_references(&runs, &format!("{field}.runs"))?;
+                    if let Some(style) = style {
+                        self.check_style(
+                            &format!("{field}.style"),
+                            style,
+                            crate::model::StyleKind::Paragraph,
+                        )?;
+                    }
+                    CellBlock::Paragraph {
+                        runs,
+                        style: style.clone(),
+                        alignment: *alignment,
+                    }
+                }
+                CellBlockInput::List { kind, items } => {
+                    if items.is_empty() {
+                        return Err(DocumentError::invalid(
+                            format!("{field}.items"),
+                            "a list needs at least one item",
+                        ));
+                    }
+                    if items.len() > limits.max_list_items {
+                        return Err(too_large("list items", limits.max_list_items));
+                    }
+                    CellBlock::List {
+                        kind: *kind,
+                        items: self.list_items(&format!("{field}.items"), items, limits)?,
+                    }
+                }
+                CellBlockInput::Table { data } => {
+                    let cols = data.iter().map(Vec::len).max().unwrap_or(0);
+                    if data.is_empty() || cols == 0 {
+                        return Err(DocumentError::invalid(
+                            format!("{field}.data"),
+                            "a nested table needs at least one cell",
+                        ));
+                    }
+                    if cols > MAX_TABLE_COLS {
+                        return Err(too_large("table columns", MAX_TABLE_COLS));
+                    }
+                    if data.len().saturating_mul(cols) > limits.max_table_cells {
+                        return Err(too_large("table cells", limits.max_table_cells));
+                    }
+                    let rows = data
+                        .iter()
+                        .enumerate()
+                        .map(|(r, row)| {
+                            padded(
+                                &format!("{field}.data.{r}"),
+                                Some(row.as_slice()),
+                                cols,
+                                limits,
+                            )
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    CellBlock::Table { rows }
+                }
+            });
+        }
+        if text::str_len(&crate::model::cell_blocks_text(&blocks)) > limits.max_text_chars {
+            return Err(too_large("cell text", limits.max_text_chars));
+        }
+        Ok(blocks)
     }
 
     /// Decides `add_table_row`.
@@ -382,6 +535,18 @@ impl Document {
                 };
                 tb.set_cell(*row, *col, text, runs);
             }
+            E::TableCellBlocksSet {
+                block_id,
+                row,
+                col,
+                blocks,
+            } => {
+                let tb = self.table_mut(block_id).ok_or(misfit("no such table"))?;
+                if *row >= tb.rows.len() || *col >= tb.cols() {
+                    return Err(misfit("no such cell"));
+                }
+                tb.set_cell_blocks(*row, *col, blocks.clone());
+            }
             E::TableRowAdded {
                 block_id,
                 row,
@@ -529,6 +694,7 @@ mod tests {
                 col: 0,
                 text: Some("x".into()),
                 runs: None,
+                blocks: None,
             }),
         )
         .unwrap_err();
@@ -558,5 +724,141 @@ mod tests {
             panic!("a table")
         };
         assert_eq!(t.rows, vec![vec!["a", "x"], vec!["c", "y"]]);
+    }
+}
+
+#[cfg(test)]
+mod cell_block_tests {
+    //! Given/when/then: cells holding several blocks.
+
+    use crate::command::*;
+    use crate::decide::tests::{create, given, when};
+    use crate::model::{Block, CellBlock, ListKind, Table};
+
+    fn table(doc: &crate::model::Document) -> &Table {
+        match &doc.blocks[0] {
+            Block::Table(t) => t,
+            other => panic!("not a table: {other:?}"),
+        }
+    }
+
+    fn blocks_command(json: serde_json::Value) -> DocumentCommand {
+        serde_json::from_value(json).unwrap()
+    }
+
+    // See: issue 11: a cell holds paragraphs, lists and a nested table.
+    #[test]
+    fn a_cell_holds_blocks_and_text_edits_reach_them() {
+        let doc = given(&[
+            create(),
+            blocks_command(
+                serde_json::json!({"type": "add_table", "data": [["a", "b"], ["c", "d"]]}),
+            ),
+            blocks_command(
+                serde_json::json!({"type": "set_table_cell", "block_index": 0, "row": 0, "col": 1,
+                "blocks": [
+                    {"type": "paragraph", "runs": [{"text": "Terms", "bold": true}]},
+                    {"type": "list", "kind": "numbered", "items": ["first term", {"text": "nested", "level": 1}]},
+                    {"type": "table", "data": [["k", "v"], ["term"]]},
+                ]}),
+            ),
+        ]);
+        let t = table(&doc);
+        assert_eq!(t.rows[0][1], "Terms\nfirst term\nnested\nk\tv\nterm\t");
+        let blocks = t.cell_blocks_at(0, 1).unwrap();
+        assert!(
+            matches!(&blocks[1], CellBlock::List { kind: ListKind::Numbered, items } if items[1].level == 1)
+        );
+        assert!(matches!(&blocks[2], CellBlock::Table { rows } if rows[1] == ["term", ""]));
+
+        // "term" is replaced in the paragraph (case-insensitive), the item and the nested
+        // cell, each keeping its formatting.
+        let doc = when(
+            &doc,
+            blocks_command(serde_json::json!({"type": "replace_text", "find": "term", "replace": "clause", "match_case": false})),
+        )
+        .unwrap();
+        let t = table(&doc);
+        assert_eq!(
+            t.rows[0][1],
+            "clauses\nfirst clause\nnested\nk\tv\nclause\t"
+        );
+        match &t.cell_blocks_at(0, 1).unwrap()[0] {
+            CellBlock::Paragraph { runs, .. } => assert!(runs[0].format.bold),
+            other => panic!("{other:?}"),
+        }
+
+        // A row added above moves the cell and its blocks.
+        let doc = when(
+            &doc,
+            blocks_command(
+                serde_json::json!({"type": "add_table_row", "block_index": 0, "row": 0}),
+            ),
+        )
+        .unwrap();
+        assert!(table(&doc).cell_blocks_at(1, 1).is_some());
+        assert!(table(&doc).cell_blocks_at(0, 1).is_none());
+
+        // Setting text replaces the blocks.
+        let doc = when(
+            &doc,
+            blocks_command(serde_json::json!({"type": "set_table_cell", "block_index": 0, "row": 1, "col": 1, "text": "plain"})),
+        )
+        .unwrap();
+        assert!(table(&doc).cell_blocks_at(1, 1).is_none());
+        assert_eq!(table(&doc).rows[1][1], "plain");
+    }
+
+    #[test]
+    fn occurrences_across_blocks_are_left_alone() {
+        let doc = given(&[
+            create(),
+            blocks_command(serde_json::json!({"type": "add_table", "data": [["a"]]})),
+            blocks_command(
+                serde_json::json!({"type": "set_table_cell", "block_index": 0, "row": 0, "col": 0,
+                "blocks": [{"type": "paragraph", "text": "end"}, {"type": "paragraph", "text": "start"}]}),
+            ),
+        ]);
+        let unchanged = doc.decide(
+            &blocks_command(
+                serde_json::json!({"type": "replace_text", "find": "end\nstart", "replace": "x"}),
+            ),
+            &crate::decide::Limits::default(),
+        );
+        assert_eq!(unchanged.unwrap(), vec![]);
+    }
+
+    #[test]
+    fn bad_cell_blocks_are_refused_naming_the_field() {
+        let doc = given(&[
+            create(),
+            blocks_command(serde_json::json!({"type": "add_table", "data": [["a"]]})),
+        ]);
+        let refused = |blocks: serde_json::Value| {
+            let c = blocks_command(
+                serde_json::json!({"type": "set_table_cell", "block_index": 0,
+                "row": 0, "col": 0, "blocks": blocks}),
+            );
+            match when(&doc, c) {
+                Err(crate::error::DocumentError::InvalidField { field, .. }) => field,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(refused(serde_json::json!([])), "blocks");
+        assert_eq!(
+            refused(serde_json::json!([{"type": "list", "kind": "bullet", "items": []}])),
+            "blocks.0.items"
+        );
+        assert_eq!(
+            refused(serde_json::json!([{"type": "table", "data": [[]]}])),
+            "blocks.0.data"
+        );
+        assert_eq!(
+            refused(serde_json::json!([{"type": "paragraph", "text": "x", "style": "Nope"}])),
+            "blocks.0.style"
+        );
+        let unknown: Result<DocumentCommand, _> = serde_json::from_value(serde_json::json!(
+            {"type": "set_table_cell", "row": 0, "col": 0, "blocks": [{"type": "image"}]}));
+        assert!(unknown.is_err());
     }
 }

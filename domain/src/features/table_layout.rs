@@ -286,6 +286,7 @@ impl Document {
                 }
                 tb.merges.retain(|m| !span.overlaps(m));
                 // The covered cells' texts join the top-left one, a line each.
+                let first = tb.rows[span.row][span.col].clone();
                 let mut texts = Vec::new();
                 for r in span.row..span.row + span.rows {
                     for c in span.col..span.col + span.cols {
@@ -296,12 +297,11 @@ impl Document {
                     }
                 }
                 let joined = texts.join("\n");
-                // Covered cells lose their runs; the first keeps its own only when its text
-                // is all the merge holds.
+                // Covered cells lose their runs and blocks; the first keeps its own only
+                // when its content is all the merge holds.
                 tb.cell_runs.retain(|c| {
                     !span.contains(c.row, c.col)
-                        || ((c.row, c.col) == (span.row, span.col)
-                            && crate::model::runs_text(&c.runs) == joined)
+                        || ((c.row, c.col) == (span.row, span.col) && first == joined)
                 });
                 tb.rows[span.row][span.col] = joined;
                 tb.merges.push(*span);
@@ -598,6 +598,7 @@ mod tests {
             col: 0,
             text: Some("x".into()),
             runs: None,
+            blocks: None,
         });
         assert!(when(&doc, set_covered).is_err(), "a covered cell");
     }
@@ -616,6 +617,7 @@ mod tests {
                     bold: true,
                     ..RunInput::default()
                 }]),
+                blocks: None,
             })
         };
         let doc = when(&three_by_three(), bold(1, 1, "E")).unwrap();

@@ -235,8 +235,18 @@ impl Document {
         check_text("find", &c.find, limits.max_text_chars)?;
         check_text("replace", &c.replace, limits.max_text_chars)?;
         let mut occurrences = Vec::new();
-        let mut scan = |block_id: &BlockId, within: Within, text: &str| {
-            let found = text::find_matches(text, &c.find, c.match_case, c.whole_word);
+        // In a cell of several blocks (`blocks`), only what one paragraph, item or nested
+        // cell holds whole is replaced.
+        let mut scan = |block_id: &BlockId,
+                        within: Within,
+                        text: &str,
+                        blocks: Option<&[crate::model::CellBlock]>| {
+            let mut found = text::find_matches(text, &c.find, c.match_case, c.whole_word);
+            if let Some(blocks) = blocks {
+                found.retain(|(offset, length)| {
+                    crate::model::cell_part_of(blocks, *offset, *length).is_some()
+                });
+            }
             let grown = text::str_len(text)
                 .saturating_add(found.len().saturating_mul(text::str_len(&c.replace)));
             let shrunk = found.iter().map(|(_, len)| len).sum::<usize>();
@@ -255,18 +265,23 @@ impl Document {
             match block {
                 Block::Paragraph(Paragraph { id, runs, .. })
                 | Block::Heading(Heading { id, runs, .. }) => {
-                    scan(id, Within::Text, &runs_text(runs))?;
+                    scan(id, Within::Text, &runs_text(runs), None)?;
                 }
                 Block::Table(t) => {
                     for (row, cells) in t.rows.iter().enumerate() {
                         for (col, cell) in cells.iter().enumerate() {
-                            scan(&t.id, Within::Cell { row, col }, cell)?;
+                            scan(
+                                &t.id,
+                                Within::Cell { row, col },
+                                cell,
+                                t.cell_blocks_at(row, col),
+                            )?;
                         }
                     }
                 }
                 Block::List(l) => {
                     for (item, li) in l.items.iter().enumerate() {
-                        scan(&l.id, Within::Item { item }, &li.text)?;
+                        scan(&l.id, Within::Item { item }, &li.text, None)?;
                     }
                 }
                 Block::PageBreak(_) | Block::TableOfContents(_) | Block::SectionBreak(_) => {}
@@ -299,6 +314,33 @@ impl Document {
                 true
             }
             (Block::Table(t), Within::Cell { row, col }) => {
+                // A cell of several blocks: the piece that holds the occurrence is edited,
+                // and the cell's text is theirs again.
+                if let Some(at) = t
+                    .cell_runs
+                    .iter_mut()
+                    .find(|c| (c.row, c.col) == (row, col) && !c.blocks.is_empty())
+                {
+                    let Some((part, inner)) =
+                        crate::model::cell_part_of(&at.blocks, o.offset, o.length)
+                    else {
+                        return false;
+                    };
+                    if !crate::model::replace_in_cell_part(
+                        &mut at.blocks,
+                        part,
+                        inner,
+                        o.length,
+                        replace,
+                    ) {
+                        return false;
+                    }
+                    let text = crate::model::cell_blocks_text(&at.blocks);
+                    if let Some(cell) = t.rows.get_mut(row).and_then(|r| r.get_mut(col)) {
+                        *cell = text;
+                    }
+                    return true;
+                }
                 match t.rows.get_mut(row).and_then(|r| r.get_mut(col)) {
                     Some(cell) if end <= text::str_len(cell) => {
                         text::replace_in_str(cell, o.offset, o.length, replace);

@@ -1387,3 +1387,119 @@ async fn image_limits_are_explicit() {
     );
     assert_eq!(app.version(&id).await, 3);
 }
+
+async fn cells_of_several_blocks_reach_word(app: crate::helpers::TestApp) {
+    // Arrange: a two-column table of terms.
+    let id = app.create_document("Terms table").await;
+    app.ok(
+        &id,
+        json!({"type": "add_table", "data": [["Term", "Meaning"], ["Goods", ""]], "header_row": true}),
+    )
+    .await;
+
+    // Act: the meaning cell holds a paragraph, a numbered list and a nested table.
+    let last = app
+        .ok(
+            &id,
+            json!({"type": "set_table_cell", "block_index": 0, "row": 1, "col": 1, "blocks": [
+                {"type": "paragraph", "runs": [{"text": "Everything ", "bold": true}, {"text": "delivered:"}]},
+                {"type": "list", "kind": "numbered", "items": ["paper", {"text": "ink", "level": 1}]},
+                {"type": "table", "data": [["Item", "Qty"], ["paper", "3"]]},
+            ]}),
+        )
+        .await;
+    for body in [
+        json!({"type": "set_table_cell", "block_index": 0, "row": 1, "col": 1, "blocks": []}),
+        json!({"type": "set_table_cell", "block_index": 0, "row": 1, "col": 1, "text": "x",
+               "blocks": [{"type": "paragraph", "text": "y"}]}),
+        json!({"type": "set_table_cell", "block_index": 0, "row": 1, "col": 1,
+               "blocks": [{"type": "image", "data_base64": ""}]}),
+    ] {
+        crate::helpers::problem(app.command(&id, body).await, 422).await;
+    }
+    let version = last["version"].as_u64().unwrap();
+
+    // Assert: the content, python-docx (paragraphs, numbering, the nested table),
+    // openxml-audit, pandoc and LibreOffice.
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    let table = &content["blocks"][0];
+    assert_eq!(
+        table["rows"][1][1], "Everything delivered:\npaper\nink\nItem\tQty\npaper\t3",
+        "{content}"
+    );
+    assert_eq!(
+        table["cell_runs"][0]["blocks"][1]["type"], "list",
+        "{content}"
+    );
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    crate::helpers::assert_valid_ooxml(&docx);
+    let read = crate::helpers::python_docx(&docx);
+    let cell = &read["cells"][0][1][1];
+    assert_eq!(
+        cell["paragraphs"],
+        json!(["Everything delivered:", "paper", "ink", ""]),
+        "{read}"
+    );
+    assert_eq!(cell["numbered"][1]["level"], 0, "{read}");
+    assert_eq!(cell["numbered"][2]["level"], 1, "{read}");
+    assert_eq!(
+        cell["tables"],
+        json!([[["Item", "Qty"], ["paper", "3"]]]),
+        "{read}"
+    );
+    if let Some(pandoc) = crate::helpers::pandoc_json(&docx) {
+        let text = pandoc.to_string();
+        assert!(
+            text.contains(r#""OrderedList""#),
+            "pandoc reads the list in the cell: {text}"
+        );
+        assert_eq!(
+            text.matches(r#""t":"Table""#).count(),
+            2,
+            "and the nested table: {text}"
+        );
+    }
+    if let Some(text) = crate::helpers::libreoffice_convert(&docx, "txt:Text", "txt") {
+        assert!(text.contains("Everything delivered:"), "{text}");
+        assert!(text.contains("Qty"), "{text}");
+    }
+    let html = app
+        .get_text(&format!(
+            "/v1/documents/{id}/export?format=html&version={version}"
+        ))
+        .await;
+    assert!(
+        html.contains("<ol><li>paper<ol><li>ink</li></ol></li></ol>"),
+        "{html}"
+    );
+
+    // replace_text reaches the blocks, and a row added above moves them.
+    app.ok(
+        &id,
+        json!({"type": "replace_text", "find": "paper", "replace": "card"}),
+    )
+    .await;
+    let moved = app
+        .ok(
+            &id,
+            json!({"type": "add_table_row", "block_index": 0, "row": 1}),
+        )
+        .await;
+    let content = app
+        .get_json(&format!(
+            "/v1/documents/{id}/content?min_version={}",
+            moved["version"]
+        ))
+        .await;
+    assert_eq!(
+        content["blocks"][0]["rows"][2][1], "Everything delivered:\ncard\nink\nItem\tQty\ncard\t3",
+        "{content}"
+    );
+    assert_eq!(content["blocks"][0]["cell_runs"][0]["row"], 2, "{content}");
+}
+
+in_both_deployments!(cells_of_several_blocks_reach_word);

@@ -548,8 +548,13 @@ def shape(sh):
     return {"type": str(sh.type), "width_mm": round(sh.width.mm, 1), "height_mm": round(sh.height.mm, 1),
             "descr": sh._inline.docPr.get("descr"), "content_type": part.content_type,
             "partname": str(part.partname), "sha256": hashlib.sha256(part.blob).hexdigest()}
+def cell(c):
+    return {"paragraphs": [p.text for p in c.paragraphs], "styles": [p.style.name for p in c.paragraphs],
+            "numbered": [numbered(p) for p in c.paragraphs],
+            "tables": [[[x.text for x in r.cells] for r in t.rows] for t in c.tables]}
 out = {
   "inline_shapes": [shape(sh) for sh in d.inline_shapes],
+  "cells": [[[cell(c) for c in r.cells] for r in t.rows] for t in d.tables],
   "styles": [style(s) for s in d.styles],
   "sections": [dict(section(s), start=str(s.start_type)) for s in d.sections],
   "paragraphs": [{"style": p.style.name, "text": p.text, "list": numbered(p), "format": fmt(p),
