@@ -169,6 +169,47 @@ fn html_run(run: &Run, out: &mut String) {
     }
 }
 
+/// A list as HTML: `<tag attrs>`, its items, nested levels opened inside the item before
+/// them (a jump of more than one level goes through empty items, never a list directly
+/// inside a list, which is invalid HTML), closed on the way back up.
+fn html_list_items(out: &mut String, tag: &str, attrs: &str, items: &[domain::ListItem]) {
+    let mut depth = 0usize;
+    let _ = write!(out, "<{tag}{attrs}>");
+    for (i, item) in items.iter().enumerate() {
+        let level = usize::from(item.level).min(8);
+        if i > 0 {
+            if level > depth {
+                let _ = write!(out, "<{tag}>");
+                for _ in depth + 1..level {
+                    let _ = write!(out, "<li><{tag}>");
+                }
+            } else {
+                out.push_str("</li>");
+                for _ in level..depth {
+                    let _ = write!(out, "</{tag}></li>");
+                }
+            }
+        } else {
+            for _ in 0..level {
+                let _ = write!(out, "<li><{tag}>");
+            }
+        }
+        depth = level;
+        let inner = match &item.runs {
+            Some(runs) => html_runs(runs),
+            None => esc(&item.text),
+        };
+        let _ = write!(out, "<li>{inner}");
+    }
+    // Open now: the list, one list (inside an item) per level of the last item, and the
+    // last item.
+    out.push_str("</li>");
+    for _ in 0..depth {
+        let _ = write!(out, "</{tag}></li>");
+    }
+    let _ = write!(out, "</{tag}>");
+}
+
 /// The blocks of a table cell as HTML: paragraphs, lists (levels nested through items),
 /// nested tables.
 fn html_cell_blocks(blocks: &[domain::CellBlock]) -> String {
@@ -186,42 +227,7 @@ fn html_cell_blocks(blocks: &[domain::CellBlock]) -> String {
                     ListKind::Bullet => "ul",
                     ListKind::Numbered => "ol",
                 };
-                // Each deeper level opens inside the item before it, as valid HTML needs.
-                let mut depth = 0usize;
-                let _ = write!(out, "<{tag}>");
-                for (i, item) in items.iter().enumerate() {
-                    let level = usize::from(item.level).min(8);
-                    if i > 0 {
-                        if level > depth {
-                            // Inside the open item: a list, then an item holding a list per
-                            // level skipped.
-                            let _ = write!(out, "<{tag}>");
-                            for _ in depth + 1..level {
-                                let _ = write!(out, "<li><{tag}>");
-                            }
-                        } else {
-                            out.push_str("</li>");
-                            for _ in level..depth {
-                                let _ = write!(out, "</{tag}></li>");
-                            }
-                        }
-                    } else {
-                        for _ in 0..level {
-                            let _ = write!(out, "<li><{tag}>");
-                        }
-                    }
-                    depth = level;
-                    let inner = match &item.runs {
-                        Some(runs) => html_runs(runs),
-                        None => esc(&item.text),
-                    };
-                    let _ = write!(out, "<li>{inner}");
-                }
-                out.push_str("</li>");
-                for _ in 0..depth {
-                    let _ = write!(out, "</{tag}></li>");
-                }
-                let _ = write!(out, "</{tag}>");
+                html_list_items(&mut out, tag, "", items);
             }
             domain::CellBlock::Table { rows } => {
                 out.push_str("<table>");
@@ -483,45 +489,8 @@ fn html(doc: &Document) -> String {
                     ListKind::Bullet => "ul",
                     ListKind::Numbered => "ol",
                 };
-                // Nested lists: open a list per level step, close on the way back up.
-                let mut depth = 0usize;
-                let _ = write!(out, "<{tag}{}>", list_attrs(l, firsts[index]));
-                for (i, item) in l.items.iter().enumerate() {
-                    let level = usize::from(item.level);
-                    if i > 0 {
-                        if level > depth {
-                            // A list opens inside the current item; a jump of more than
-                            // one level goes through empty items, never a list directly
-                            // inside a list (invalid HTML).
-                            let _ = write!(out, "<{tag}>");
-                            for _ in depth + 1..level {
-                                let _ = write!(out, "<li><{tag}>");
-                            }
-                        } else {
-                            out.push_str("</li>");
-                            for _ in level..depth {
-                                let _ = write!(out, "</{tag}></li>");
-                            }
-                        }
-                    } else {
-                        for _ in 0..level {
-                            let _ = write!(out, "<li><{tag}>");
-                        }
-                    }
-                    depth = level;
-                    let inner = match &item.runs {
-                        Some(runs) => html_runs(runs),
-                        None => esc(&item.text),
-                    };
-                    let _ = write!(out, "<li>{inner}");
-                }
-                // Open now: the list, one list (inside an item) per level of the last
-                // item, and the last item.
-                out.push_str("</li>");
-                for _ in 0..depth {
-                    let _ = write!(out, "</{tag}></li>");
-                }
-                let _ = writeln!(out, "</{tag}>");
+                html_list_items(&mut out, tag, &list_attrs(l, firsts[index]), &l.items);
+                out.push('\n');
             }
             Block::PageBreak(_)
             | Block::SectionBreak(domain::SectionBreak {

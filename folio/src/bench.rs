@@ -111,7 +111,8 @@ struct Measurement {
     /// The richer model's commands (issue 11) in turn, over REST, on documents of the
     /// same size: format_text with superscript, add_hyperlink, add_bookmark, apply_style,
     /// set_list_numbering, merge/split_table_cells, set_table_cell_format, set_footer,
-    /// set_page_setup.
+    /// set_page_setup, add_image, resize_image, set_image_alt_text, set_table_cell with
+    /// blocks.
     richer: Round,
 }
 
@@ -332,8 +333,8 @@ async fn measure(
                 (Workload::AddParagraph(transport), _) => {
                     add_paragraph(client, base, &id, i, transport).await?;
                 }
-                (Workload::Richer, Some([paragraph, table, list])) => {
-                    let command = richer_command(i, paragraph, table, list);
+                (Workload::Richer, Some([paragraph, table, list, picture])) => {
+                    let command = richer_command(i, [paragraph, table, list, picture]);
                     let response = client
                         .post(format!("{base}/v1/documents/{id}/commands"))
                         .json(&command)
@@ -358,19 +359,23 @@ async fn measure(
     })
 }
 
-/// Adds what the richer-model commands work on — a paragraph, a table, a numbered list —
-/// and returns their block ids.
+/// A 3×2 PNG, for the image commands of the mix.
+const PNG_3X2: &str = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
+
+/// Adds what the richer-model commands work on — a paragraph, a table, a numbered list, a
+/// picture — and returns their block ids.
 async fn richer_targets(
     client: &reqwest::Client,
     base: &str,
     id: &str,
-) -> anyhow::Result<[String; 3]> {
+) -> anyhow::Result<[String; 4]> {
     let setup = client
         .post(format!("{base}/v1/documents/{id}/commands"))
         .json(&json!({"commands": [
             {"type": "add_paragraph", "text": "The paragraph the commands work on."},
             {"type": "add_table", "data": [["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]]},
             {"type": "add_list", "kind": "numbered", "items": ["one", "two"]},
+            {"type": "add_image", "data_base64": PNG_3X2, "alt_text": "A picture"},
         ]}))
         .send()
         .await?;
@@ -384,15 +389,15 @@ async fn richer_targets(
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    <[String; 3]>::try_from(ids)
-        .map_err(|ids| anyhow::anyhow!("expected three new blocks, got {ids:?}"))
+    <[String; 4]>::try_from(ids)
+        .map_err(|ids| anyhow::anyhow!("expected four new blocks, got {ids:?}"))
 }
 
 /// The `i`th command of the richer-model mix (each changes the document, so none is a
 /// no-op the server could answer without appending).
-fn richer_command(i: u64, paragraph: &str, table: &str, list: &str) -> Value {
-    let on = i % 20 < 10;
-    match i % 10 {
+fn richer_command(i: u64, [paragraph, table, list, picture]: [&String; 4]) -> Value {
+    let on = i % 28 < 14;
+    match i % 14 {
         0 => json!({"type": "format_text", "block_id": paragraph, "start": 4, "end": 13,
                     "superscript": on, "small_caps": !on}),
         1 => {
@@ -411,7 +416,17 @@ fn richer_command(i: u64, paragraph: &str, table: &str, list: &str) -> Value {
         7 => json!({"type": "set_table_cell_format", "block_id": table, "row": 2, "col": 2,
                     "shading": format!("{:06X}", i % 0xFFFFFF)}),
         8 => json!({"type": "set_footer", "text": format!("Page {{PAGE}} of {{NUMPAGES}} ({i})")}),
-        _ => json!({"type": "set_page_setup", "margin_left_mm": 10 + i % 20}),
+        9 => json!({"type": "set_page_setup", "margin_left_mm": 10 + i % 20}),
+        10 => json!({"type": "add_image", "data_base64": PNG_3X2, "block_id": paragraph,
+                     "offset": 0, "width_px": 10 + i % 50}),
+        11 => json!({"type": "resize_image", "block_id": picture, "width_mm": 20 + i % 50}),
+        12 => json!({"type": "set_image_alt_text", "block_id": picture,
+                     "alt_text": format!("A picture ({i})")}),
+        _ => json!({"type": "set_table_cell", "block_id": table, "row": 2, "col": 0, "blocks": [
+            {"type": "paragraph", "text": format!("Cell {i}")},
+            {"type": "list", "kind": "bullet", "items": ["one", "two"]},
+            {"type": "table", "data": [["k", "v"]]},
+        ]}),
     }
 }
 

@@ -14,13 +14,15 @@ pub struct BlobStore {
     backend: Backend,
 }
 
+/// Where a store keeps its bytes: files under a root, or a PostgreSQL table (the .docx
+/// blobs and the media store share it).
 #[derive(Debug, Clone)]
-enum Backend {
+pub(crate) enum Backend {
     Files(PathBuf),
     Postgres(PgPool),
 }
 
-fn db_error(e: sqlx::Error) -> std::io::Error {
+pub(crate) fn db_error(e: sqlx::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 

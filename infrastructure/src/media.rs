@@ -14,20 +14,12 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
+use crate::blobs::{Backend, db_error};
+
 /// Where image bytes live.
 #[derive(Debug, Clone)]
 pub struct MediaStore {
     backend: Backend,
-}
-
-#[derive(Debug, Clone)]
-enum Backend {
-    Files(PathBuf),
-    Postgres(PgPool),
-}
-
-fn db_error(e: sqlx::Error) -> std::io::Error {
-    std::io::Error::other(e)
 }
 
 impl MediaStore {

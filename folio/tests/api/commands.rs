@@ -1051,24 +1051,21 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
         .await;
     crate::helpers::assert_valid_ooxml(&docx);
     let read = crate::helpers::python_docx(&docx);
-    let orientations: Vec<&str> = read["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["orientation"].as_str().unwrap())
-        .collect();
+    let of_each = |field: &str| -> Vec<String> {
+        read["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s[field].as_str().unwrap().to_string())
+            .collect()
+    };
     assert_eq!(
-        orientations,
+        of_each("orientation"),
         ["PORTRAIT (0)", "LANDSCAPE (1)", "PORTRAIT (0)"],
         "{read}"
     );
     assert_eq!(read["sections"][1]["left_margin_mm"], 15.0, "{read}");
-    let footers: Vec<&str> = read["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["footer"].as_str().unwrap())
-        .collect();
+    let footers = of_each("footer");
     assert_eq!(
         footers,
         ["Page 1 of 1", "Annex page 1", "Annex page 1"],
@@ -1090,11 +1087,17 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
 
 in_both_deployments!(section_breaks_reach_word);
 
-/// A `width`×`height` picture in `format`, encoded by the `image` crate (not by folio).
+/// A `width`×`height` gradient in `format`, encoded by the `image` crate (not by folio).
 fn picture(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
-    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
-    });
+    encoded(
+        image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
+        }),
+        format,
+    )
+}
+
+fn encoded(pixels: image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     image::DynamicImage::ImageRgb8(pixels)
         .write_to(&mut out, format)
@@ -1341,14 +1344,10 @@ async fn image_limits_are_explicit() {
     let id = app.create_document("Limits").await;
     let small = picture(image::ImageFormat::Png, 10, 10);
     // One colour compresses to a few hundred bytes: under the byte limit, over the pixels.
-    let wide = {
-        let pixels = image::RgbImage::from_pixel(200, 60, image::Rgb([9, 9, 9]));
-        let mut out = std::io::Cursor::new(Vec::new());
-        image::DynamicImage::ImageRgb8(pixels)
-            .write_to(&mut out, image::ImageFormat::Gif)
-            .unwrap();
-        out.into_inner()
-    };
+    let wide = encoded(
+        image::RgbImage::from_pixel(200, 60, image::Rgb([9, 9, 9])),
+        image::ImageFormat::Gif,
+    );
     assert!(wide.len() < 2000, "{}", wide.len());
     let big = {
         // Noise does not compress: well over 2,000 bytes.
