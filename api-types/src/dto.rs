@@ -342,8 +342,17 @@ pub struct SearchHit {
 /// A text match inside one document (`GET /v1/documents/{id}/search`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DocumentMatch {
-    /// The block.
-    pub block_id: String,
+    /// The block (for a header or footer: the section break holding it; none for section
+    /// 0's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<String>,
+    /// For a match in a header or footer: its section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<usize>,
+    /// For a match in a header or footer: which (`header_default`, `header_first`,
+    /// `header_even`, `footer_default`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
     /// Character offset of the match in the block's plain text.
     pub offset: usize,
     /// Length of the match in characters.

@@ -265,11 +265,25 @@ fn html_runs(runs: &[Run]) -> String {
         while j < runs.len() && runs[j].format.link.as_deref() == link {
             j += 1;
         }
+        // A range bookmark is an empty anchor where it starts (the target of `#name`);
+        // one starting inside a link goes before the link (anchors do not nest).
+        let anchors = |k: usize, out: &mut String| {
+            let before = k.checked_sub(1).map(|p| &runs[p].format.bookmarks);
+            for name in &runs[k].format.bookmarks {
+                if !before.is_some_and(|b| b.contains(name)) {
+                    let _ = write!(out, "<a id=\"{}\"></a>", esc_attr(name));
+                }
+            }
+        };
         let href = link.and_then(safe_href);
         if let Some(href) = href {
+            (i..j).for_each(|k| anchors(k, &mut out));
             let _ = write!(out, "<a href=\"{}\">", esc_attr(href));
         }
-        for run in &runs[i..j] {
+        for (k, run) in runs.iter().enumerate().take(j).skip(i) {
+            if href.is_none() {
+                anchors(k, &mut out);
+            }
             html_run(run, &mut out);
         }
         if href.is_some() {

@@ -453,43 +453,79 @@ fn runs_paragraph(
         para = para.add_bookmark_start(ids.bookmarks, name);
         ids.bookmarks += 1;
     }
+    let whole = ids.bookmarks;
+    // Range bookmarks open now, with their ids.
+    let mut open: Vec<(&str, usize)> = Vec::new();
     let mut i = 0;
     while i < runs.len() {
-        let Some(target) = runs[i].format.link.as_deref() else {
-            if let Some(field) = runs[i].format.field {
-                for run in field_runs(field, &runs[i]) {
+        // A run, or the runs of one link.
+        let link = runs[i].format.link.as_deref();
+        let mut j = i + 1;
+        if link.is_some() {
+            while j < runs.len() && runs[j].format.link.as_deref() == link {
+                j += 1;
+            }
+        }
+        // Range bookmarks that start in this span start before it.
+        for run in &runs[i..j] {
+            for name in &run.format.bookmarks {
+                if !open.iter().any(|(n, _)| n == name) {
+                    para = para.add_bookmark_start(ids.bookmarks, name);
+                    open.push((name, ids.bookmarks));
+                    ids.bookmarks += 1;
+                }
+            }
+        }
+        match link {
+            None => {
+                if let Some(field) = runs[i].format.field {
+                    for run in field_runs(field, &runs[i]) {
+                        para = para.add_run(run);
+                    }
+                } else if let Some(run) = inline_run(&runs[i], || styled_run(&runs[i].format), ids)
+                {
                     para = para.add_run(run);
                 }
-            } else if let Some(run) = inline_run(&runs[i], || styled_run(&runs[i].format), ids) {
-                para = para.add_run(run);
             }
-            i += 1;
-            continue;
-        };
-        let mut link = match target.strip_prefix('#') {
-            Some(anchor) => Hyperlink::new(anchor, HyperlinkType::Anchor),
-            None => {
-                ids.links += 1;
-                let mut link = Hyperlink::new(target, HyperlinkType::External);
-                if let HyperlinkData::External { rid, .. } = &mut link.link {
-                    *rid = format!("rIdLink{}", ids.links);
+            Some(target) => {
+                let mut hyperlink = match target.strip_prefix('#') {
+                    Some(anchor) => Hyperlink::new(anchor, HyperlinkType::Anchor),
+                    None => {
+                        ids.links += 1;
+                        let mut link = Hyperlink::new(target, HyperlinkType::External);
+                        if let HyperlinkData::External { rid, .. } = &mut link.link {
+                            *rid = format!("rIdLink{}", ids.links);
+                        }
+                        link
+                    }
+                };
+                for run in &runs[i..j] {
+                    if let Some(run) =
+                        inline_run(run, || styled_run(&run.format).style(HYPERLINK_STYLE), ids)
+                    {
+                        hyperlink = hyperlink.add_run(run);
+                    }
                 }
-                link
+                para = para.add_hyperlink(hyperlink);
             }
-        };
-        while i < runs.len() && runs[i].format.link.as_deref() == Some(target) {
-            if let Some(run) = inline_run(
-                &runs[i],
-                || styled_run(&runs[i].format).style(HYPERLINK_STYLE),
-                ids,
-            ) {
-                link = link.add_run(run);
-            }
-            i += 1;
         }
-        para = para.add_hyperlink(link);
+        // Range bookmarks the next run is not in end after this span.
+        let next = runs
+            .get(j)
+            .map_or(&[][..], |r| r.format.bookmarks.as_slice());
+        open.retain(|(name, id)| {
+            let goes_on = next.iter().any(|n| n == name);
+            if !goes_on {
+                para = std::mem::take(&mut para).add_bookmark_end(*id);
+            }
+            goes_on
+        });
+        i = j;
     }
-    for id in first_bookmark..ids.bookmarks {
+    for (_, id) in open {
+        para = para.add_bookmark_end(id);
+    }
+    for id in first_bookmark..whole {
         para = para.add_bookmark_end(id);
     }
     para
@@ -1252,6 +1288,36 @@ pub(crate) mod tests {
         assert!(!xml.contains("<w:drawing>"));
         assert!(xml.contains("[Red &lt;dot&gt; &amp; co]"), "{xml}");
         assert!(xml.contains("[image]"), "{xml}");
+    }
+
+    // See: issue 11: a bookmark over a range of a paragraph, around a link.
+    #[test]
+    fn range_bookmarks_start_and_end_around_their_runs() {
+        let doc = decided(&[
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
+            r#"{"type":"add_paragraph","text":"Pay within thirty days."}"#.into(),
+            r#"{"type":"add_bookmark","block_index":0,"name":"Whole"}"#.into(),
+            r#"{"type":"add_bookmark","block_index":0,"name":"Term","start":11,"end":22}"#.into(),
+            r#"{"type":"add_hyperlink","block_index":0,"bookmark":"Term","start":18,"end":22}"#
+                .into(),
+        ]);
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let (xml, _) = entry(&bytes, "word/document.xml");
+        let start = xml.find(r#"w:name="Term""#).expect("a start");
+        let text = xml.find("thirty").expect("the text");
+        let end = xml.find(r#"<w:bookmarkEnd w:id="1""#).expect("an end");
+        let link = xml.find("days").expect("the link");
+        assert!(start < text && text < link && link < end, "{xml}");
+        assert!(xml.find("within").unwrap() < start, "{xml}");
+        assert!(
+            end < xml.find(r#"<w:bookmarkEnd w:id="0""#).unwrap(),
+            "{xml}"
+        );
+        let html = crate::export(&doc, crate::ExportFormat::Html);
+        assert!(
+            html.contains(r##"Pay within <a id="Term"></a>thirty <a href="#Term">days</a>."##),
+            "{html}"
+        );
     }
 
     // See: issue 11: a table cell holding paragraphs, a numbered list and a nested table.

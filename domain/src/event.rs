@@ -162,6 +162,9 @@ pub enum DocumentEvent {
         block_id: BlockId,
         /// Its name.
         name: String,
+        /// The characters `start..end` it names; absent: the whole block.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        range: Option<(usize, usize)>,
     },
     /// A bookmark was removed.
     BookmarkRemoved {

@@ -423,6 +423,10 @@ pub struct RunFormat {
     /// Character style id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<String>,
+    /// The bookmarks (named ranges) this run is part of: a bookmark added over a range of
+    /// a paragraph's text marks the runs it covers, as a link does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bookmarks: Vec<String>,
     /// The run is an inline image; its text is one object replacement character
     /// (U+FFFC), so the image takes one character position, as in Word.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1093,6 +1097,15 @@ impl Block {
         }
     }
 
+    /// The runs of a paragraph or heading (none for other blocks).
+    pub fn runs(&self) -> &[Run] {
+        match self {
+            Block::Paragraph(p) => &p.runs,
+            Block::Heading(h) => &h.runs,
+            _ => &[],
+        }
+    }
+
     /// The block type as the API names it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -1303,9 +1316,40 @@ impl Document {
         self.blocks.iter().find_map(|b| {
             b.bookmarks()
                 .iter()
+                .chain(b.runs().iter().flat_map(|r| r.format.bookmarks.iter()))
                 .find(|n| n.eq_ignore_ascii_case(name))
                 .map(|n| (b, n.as_str()))
         })
+    }
+
+    /// How many bookmarks the document has (whole blocks and ranges).
+    pub fn bookmark_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .map(|b| {
+                let mut ranges: Vec<&String> = b
+                    .runs()
+                    .iter()
+                    .flat_map(|r| r.format.bookmarks.iter())
+                    .collect();
+                ranges.sort();
+                ranges.dedup();
+                b.bookmarks().len() + ranges.len()
+            })
+            .sum()
+    }
+
+    /// How many inline images the document has (linear in its runs, not its text).
+    pub fn image_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .map(|block| match block {
+                Block::Paragraph(Paragraph { runs, .. }) | Block::Heading(Heading { runs, .. }) => {
+                    runs.iter().filter(|r| r.format.image.is_some()).count()
+                }
+                _ => 0,
+            })
+            .sum()
     }
 
     /// Every inline image, in reading order: the block holding it, its character offset

@@ -89,6 +89,10 @@ fn inherited_format(runs: &[Run], offset: usize) -> RunFormat {
     if !inside_link {
         format.link = None;
     }
+    // Likewise a bookmark range grows only with text typed inside it.
+    format
+        .bookmarks
+        .retain(|name| after.is_some_and(|a| a.bookmarks.contains(name)));
     format
 }
 
@@ -128,6 +132,29 @@ pub fn set_link(runs: &mut Vec<Run>, start: usize, end: usize, target: Option<&s
         run.format.link = target.map(str::to_string);
     }
     normalize(runs);
+}
+
+/// Marks characters `start..end` as the range of bookmark `name`. The range must be inside
+/// the text.
+pub fn add_bookmark(runs: &mut Vec<Run>, start: usize, end: usize, name: &str) {
+    let i = split_at(runs, start);
+    let j = split_at(runs, end);
+    for run in &mut runs[i..j] {
+        run.format.bookmarks.push(name.to_string());
+    }
+    normalize(runs);
+}
+
+/// Removes bookmark `name` from every run; whether any run had it.
+pub fn remove_bookmark(runs: &mut Vec<Run>, name: &str) -> bool {
+    let mut found = false;
+    for run in runs.iter_mut() {
+        let before = run.format.bookmarks.len();
+        run.format.bookmarks.retain(|n| n != name);
+        found |= run.format.bookmarks.len() != before;
+    }
+    normalize(runs);
+    found
 }
 
 /// Gives characters `start..end` a character style, or none. The range must be inside the

@@ -92,6 +92,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "images_2026_12_02",
     "section_headers_2026_12_02",
     "cell_blocks_2026_12_02",
+    "bookmark_ranges_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -259,8 +260,23 @@ fn cell_blocks_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Bookmarks over ranges of text, as the build that added them sent them.
+fn bookmark_ranges_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-00000000b0a4", "title": "Ranges"}),
+        json!({"type": "add_paragraph", "text": "Pay within thirty days."}),
+        json!({"type": "add_bookmark", "block_index": 0, "name": "Term", "start": 11, "end": 22}),
+        json!({"type": "insert_text", "block_index": 0, "offset": 17, "text": " (30)"}),
+        json!({"type": "add_hyperlink", "block_index": 0, "bookmark": "Term", "text": " See the term."}),
+        json!({"type": "add_bookmark", "block_index": 0, "name": "Gone", "start": 0, "end": 3}),
+        json!({"type": "remove_bookmark", "name": "gone"}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "bookmark_ranges_2026_12_02" => bookmark_ranges_2026_12_02(),
         "cell_blocks_2026_12_02" => cell_blocks_2026_12_02(),
         "section_headers_2026_12_02" => section_headers_2026_12_02(),
         "images_2026_12_02" => images_2026_12_02(),

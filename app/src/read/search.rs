@@ -221,10 +221,24 @@ fn document_matches(
     (first, start): (usize, usize),
     limit: usize,
 ) -> (Vec<DocumentMatch>, Option<String>) {
+    // The blocks, then each section's own headers and footers (numbered after the
+    // blocks, so a cursor names either).
+    let margins = margin_texts(document);
+    let total = document.blocks.len() + margins.len();
     let mut items: Vec<DocumentMatch> = Vec::new();
     let mut last_block = first;
-    for (i, block) in document.blocks.iter().enumerate().skip(first) {
-        let text = block.text();
+    for i in first..total {
+        let (text, block_id, part) = match document.blocks.get(i) {
+            Some(block) => (block.text(), Some(block.id().to_string()), None),
+            None => {
+                let (section, part, block_id, text) = &margins[i - document.blocks.len()];
+                (
+                    text.clone(),
+                    block_id.clone(),
+                    Some((*section, part.clone())),
+                )
+            }
+        };
         // Greedy matching resumes where the previous page's last match ended.
         let from = if i == first { start } else { 0 };
         // One more than the page needs tells whether another page follows.
@@ -237,7 +251,9 @@ fn document_matches(
             }
             last_block = i;
             items.push(DocumentMatch {
-                block_id: block.id().to_string(),
+                block_id: block_id.clone(),
+                section: part.as_ref().map(|(section, _)| *section),
+                part: part.as_ref().map(|(_, part)| part.clone()),
                 offset: m.offset,
                 length: m.length,
                 snippet: snippet(&text, &m),
@@ -245,4 +261,35 @@ fn document_matches(
         }
     }
     (items, None)
+}
+
+/// The text of each header and footer a section sets itself: its section, which one
+/// (`header_default`…), the section break holding it (none for section 0), the text.
+fn margin_texts(document: &Document) -> Vec<(usize, String, Option<String>, String)> {
+    let breaks = document.blocks.iter().filter_map(|b| match b {
+        domain::Block::SectionBreak(b) => Some(b),
+        _ => None,
+    });
+    let sets = std::iter::once((None, &document.section.header, &document.section.footer))
+        .chain(breaks.map(|b| (Some(b.id.to_string()), &b.header, &b.footer)));
+    let mut out = Vec::new();
+    for (section, (block_id, header, footer)) in sets.enumerate() {
+        for (margin, set) in [("header", header), ("footer", footer)] {
+            for (kind, runs) in [
+                ("default", &set.default),
+                ("first", &set.first),
+                ("even", &set.even),
+            ] {
+                if let Some(runs) = runs {
+                    out.push((
+                        section,
+                        format!("{margin}_{kind}"),
+                        block_id.clone(),
+                        domain::model::runs_text(runs),
+                    ));
+                }
+            }
+        }
+    }
+    out
 }

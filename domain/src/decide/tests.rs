@@ -339,9 +339,12 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             start: Some(seed.n(seed.b, 3)),
             ..RemoveHyperlink::default()
         }),
+        // A whole block, or a range of its text.
         26 => DocumentCommand::AddBookmark(AddBookmark {
             block_id: id,
             name: format!("b{}", seed.b % 3),
+            start: seed.raw.then_some(seed.a),
+            end: seed.raw.then_some(seed.b),
             ..AddBookmark::default()
         }),
         28 => DocumentCommand::SetPageSetup(SetPageSetup {
@@ -742,6 +745,7 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         18 => DocumentEvent::BookmarkAdded {
             block_id,
             name: format!("b{}", x % 2),
+            range: pick.then_some((x, y)),
         },
         20 => DocumentEvent::PageSetupSet {
             section: x,

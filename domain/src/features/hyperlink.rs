@@ -97,6 +97,13 @@ pub struct AddBookmark {
         schema(max_length = 40, pattern = "^[A-Za-z][A-Za-z0-9_]{0,39}$")
     )]
     pub name: String,
+    /// First character of the range the bookmark names (with `end`; without both, the
+    /// bookmark spans the whole block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<usize>,
+    /// Character after the range (exclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<usize>,
 }
 
 /// `remove_bookmark`: removes a bookmark (links to it stay, pointing nowhere, as in Word).
@@ -309,8 +316,12 @@ impl Document {
         c: &AddBookmark,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let (_, block) = self.target(c.block_id.as_ref(), c.block_index)?;
-        text_runs(block)?;
+        let runs = text_runs(block)?;
         checked_bookmark_name("name", &c.name)?;
+        let range = match (c.start, c.end) {
+            (None, None) => None,
+            (start, end) => Some(text_range(start, end, text::char_len(runs))?),
+        };
         if let Some(holder) = self.bookmark_block(&c.name) {
             return Err(DocumentError::invalid(
                 "name",
@@ -321,13 +332,13 @@ impl Document {
                 ),
             ));
         }
-        let count: usize = self.blocks.iter().map(|b| b.bookmarks().len()).sum();
-        if count >= MAX_BOOKMARKS {
+        if self.bookmark_count() >= MAX_BOOKMARKS {
             return Err(too_large("bookmarks", MAX_BOOKMARKS));
         }
         Ok(Some(DocumentEvent::BookmarkAdded {
             block_id: block.id().clone(),
             name: c.name.clone(),
+            range,
         }))
     }
 
@@ -380,9 +391,21 @@ impl Document {
                 }
                 text::set_link(runs, *start, *end, target.as_deref());
             }
-            E::BookmarkAdded { block_id, name } => {
+            E::BookmarkAdded {
+                block_id,
+                name,
+                range,
+            } => {
                 if self.bookmark_block(name).is_some() {
                     return Err(misfit("the bookmark exists"));
+                }
+                if let Some((start, end)) = *range {
+                    let runs = self.runs_mut(block_id).ok_or(misfit("no such paragraph"))?;
+                    if start >= end || end > text::char_len(runs) {
+                        return Err(misfit("range outside the text"));
+                    }
+                    text::add_bookmark(runs, start, end, name);
+                    return Ok(());
                 }
                 match self.block_mut(block_id) {
                     Some(Block::Paragraph(p)) => p.bookmarks.push(name.clone()),
@@ -391,14 +414,15 @@ impl Document {
                 }
             }
             E::BookmarkRemoved { block_id, name } => {
-                let names = match self.block_mut(block_id) {
-                    Some(Block::Paragraph(p)) => &mut p.bookmarks,
-                    Some(Block::Heading(h)) => &mut h.bookmarks,
+                let (names, runs) = match self.block_mut(block_id) {
+                    Some(Block::Paragraph(p)) => (&mut p.bookmarks, &mut p.runs),
+                    Some(Block::Heading(h)) => (&mut h.bookmarks, &mut h.runs),
                     _ => return Err(misfit("no such paragraph")),
                 };
                 let before = names.len();
                 names.retain(|n| n != name);
-                if names.len() == before {
+                let in_runs = text::remove_bookmark(runs, name);
+                if names.len() == before && !in_runs {
                     return Err(misfit("no such bookmark"));
                 }
             }
@@ -706,5 +730,54 @@ mod tests {
         let doc = when(&doc, fmt(None, Some(true))).unwrap();
         let last = &runs(&doc, 0)[1].format;
         assert!(last.subscript && !last.superscript && last.small_caps);
+    }
+
+    // See: issue 11: a bookmark names a range of a paragraph's text; edits keep it.
+    #[test]
+    fn a_bookmark_names_a_range_that_text_edits_keep() {
+        let doc = given(&[create(), para("Pay within thirty days.")]);
+        let add = |start, end| {
+            DocumentCommand::AddBookmark(AddBookmark {
+                block_index: Some(0),
+                name: "Term".into(),
+                start,
+                end,
+                ..AddBookmark::default()
+            })
+        };
+        let doc = when(&doc, add(Some(11), Some(22))).unwrap();
+        let ranged = |doc: &Document| -> String {
+            doc.blocks[0]
+                .runs()
+                .iter()
+                .filter(|r| r.format.bookmarks.iter().any(|n| n == "Term"))
+                .map(|r| r.text.as_str())
+                .collect()
+        };
+        assert_eq!(ranged(&doc), "thirty days");
+        assert!(doc.bookmark_block("term").is_some(), "found ignoring case");
+        // Text typed inside grows it; typed at its end stays outside.
+        let insert = |offset: usize, text: &str| {
+            DocumentCommand::InsertText(crate::command::InsertText {
+                block_id: None,
+                block_index: Some(0),
+                offset,
+                text: text.into(),
+            })
+        };
+        let doc = when(&doc, insert(17, " (30)")).unwrap();
+        let doc = when(&doc, insert(27, "!")).unwrap();
+        assert_eq!(ranged(&doc), "thirty (30) days");
+        // A link may lead to it; a second bookmark of that name is refused.
+        assert!(when(&doc, add(Some(0), Some(3))).is_err());
+        let doc = when(
+            &doc,
+            DocumentCommand::RemoveBookmark(RemoveBookmark {
+                name: "TERM".into(),
+            }),
+        )
+        .unwrap();
+        assert_eq!(ranged(&doc), "");
+        assert!(when(&doc, add(Some(5), Some(5))).is_err(), "an empty range");
     }
 }

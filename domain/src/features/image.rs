@@ -382,7 +382,7 @@ impl Document {
         }
         let alt_text = c.alt_text.clone().unwrap_or_default();
         check_alt_text(&alt_text)?;
-        if self.images().count() >= limits.max_images {
+        if self.image_count() >= limits.max_images {
             return Err(too_large("images", limits.max_images));
         }
         let size = SizeRequest {

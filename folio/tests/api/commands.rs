@@ -388,6 +388,12 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
         "text": ", write to us"}),
     )
     .await;
+    // A bookmark over a range: "Acme".
+    app.ok(
+        &id,
+        json!({"type": "add_bookmark", "block_id": ids[1], "name": "Company", "start": 17, "end": 21}),
+    )
+    .await;
     let last = app
         .ok(
             &id,
@@ -416,6 +422,14 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
         .await;
     assert_eq!(content["version"], version, "refusals appended nothing");
     assert_eq!(content["blocks"][0]["bookmarks"], json!(["Definitions"]));
+    let marked: Vec<&str> = content["blocks"][1]["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["bookmarks"] == json!(["Company"]))
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["Acme"], "{content}");
     let runs = content["blocks"][1]["runs"].as_array().unwrap();
     let linked: Vec<(&str, &str)> = runs
         .iter()
@@ -441,6 +455,7 @@ async fn links_bookmarks_and_scripts_reach_word(app: crate::helpers::TestApp) {
         json!(["Definitions"]),
         "{read}"
     );
+    assert_eq!(p["bookmarks"], json!(["Company"]), "{read}");
     assert_eq!(
         p["links"],
         json!([
