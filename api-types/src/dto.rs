@@ -216,11 +216,12 @@ pub struct StyleInfo {
     pub name: String,
     /// `paragraph`, `character` or `table`.
     pub kind: domain::StyleKind,
-    /// One of Word's built-in styles (these keep Word's definitions).
+    /// One of Word's built-in styles.
     pub builtin: bool,
     /// Whether `apply_style` may give it (headings take theirs from their level).
     pub applicable: bool,
-    /// The definition of a style of the document's own.
+    /// The definition of a style of the document's own; for a built-in style, what the
+    /// document changed of Word's definition (`update_style`), if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition: Option<domain::StyleDef>,
 }

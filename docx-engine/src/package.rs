@@ -81,15 +81,16 @@ impl CoreProperties<'_> {
     }
 }
 
-/// Copies every entry of the package into a deflate-compressed one, replacing the core
-/// properties and marking header rows.
 /// What the re-pack adds that docx-rs cannot write.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Marks {
     /// Some table has a header row (`w:tblHeader`).
     pub(crate) header_rows: bool,
     /// The document has fields Word should refresh on open (a table of contents).
     pub(crate) update_fields: bool,
+    /// The document's `Normal` style, when it redefines it (docx-rs always writes a
+    /// plain one of its own, which this replaces).
+    pub(crate) normal_style: Option<String>,
 }
 
 pub(crate) fn repack(
@@ -134,7 +135,10 @@ pub(crate) fn repack(
             ),
             "word/settings.xml" => schema_order::normalize(&data, false),
             part if is_header_or_footer(part) => schema_order::normalize(&small_caps(data), false),
-            "word/styles.xml" => schema_order::normalize(&mark_default_style(&data), true),
+            "word/styles.xml" => schema_order::normalize(
+                &mark_default_style(&data, marks.normal_style.as_deref()),
+                true,
+            ),
             "word/numbering.xml" => schema_order::normalize(&data, true),
             "word/_rels/document.xml.rels" => insert_before(
                 &sorted_relationships(&data),
@@ -198,15 +202,21 @@ fn insert_before(xml: &[u8], closing: &str, addition: &str) -> Vec<u8> {
 }
 
 /// Marks docx-rs's `Normal` style as the default paragraph style, which readers use for
-/// paragraphs without a `w:pStyle` (python-docx answers `None` otherwise).
-fn mark_default_style(xml: &[u8]) -> Vec<u8> {
-    String::from_utf8_lossy(xml)
-        .replacen(
-            r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
-            r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
-            1,
-        )
-        .into_bytes()
+/// paragraphs without a `w:pStyle` (python-docx answers `None` otherwise), or puts the
+/// document's own `Normal` (`redefined`, a `w:style` element) in its place.
+fn mark_default_style(xml: &[u8], redefined: Option<&str>) -> Vec<u8> {
+    const OPEN: &str = r#"<w:style w:type="paragraph" w:styleId="Normal">"#;
+    const DEFAULT: &str = r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#;
+    let text = String::from_utf8_lossy(xml);
+    if let Some(redefined) = redefined
+        && let Some(start) = text.find(OPEN)
+        && let Some(len) = text[start..].find("</w:style>")
+    {
+        let end = start + len + "</w:style>".len();
+        let own = redefined.replacen(OPEN, DEFAULT, 1);
+        return format!("{}{own}{}", &text[..start], &text[end..]).into_bytes();
+    }
+    text.replacen(OPEN, DEFAULT, 1).into_bytes()
 }
 
 /// The relationships of a part in the order of their ids (docx-rs collects hyperlink

@@ -172,6 +172,15 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
     let marks = package::Marks {
         header_rows,
         update_fields: toc_level > 0,
+        normal_style: doc.styles.iter().find(|s| s.style_id == "Normal").map(|s| {
+            let normal = Style::new("Normal", StyleType::Paragraph)
+                .name("Normal")
+                .q_format(true);
+            let xml = String::from_utf8_lossy(&defined(normal, s).build()).into_owned();
+            // The element alone, without a declaration.
+            xml.find("<w:style")
+                .map_or(xml.clone(), |at| xml[at..].to_string())
+        }),
     };
     package::repack(&raw.into_inner(), &core, marks, &ids.images, &ids.parts)
 }
@@ -907,6 +916,23 @@ fn restarted(id: usize, abstract_id: usize, first: usize) -> Numbering {
 /// The document's own styles, after the built-in ones.
 fn with_own_styles(mut docx: Docx, styles: &[domain::StyleDef]) -> Docx {
     for s in styles {
+        // docx-rs writes a `Normal` of its own whatever it is given: a redefined one
+        // replaces it in the re-pack (`package::Marks::normal_style`).
+        if s.style_id == "Normal" {
+            continue;
+        }
+        // A redefined built-in style: Word's definition (written by `with_styles`) with
+        // the document's changes on top.
+        if let Some(at) = docx
+            .styles
+            .styles
+            .iter()
+            .position(|existing| existing.style_id == s.style_id)
+        {
+            let builtin = docx.styles.styles.remove(at);
+            docx = docx.add_style(defined(builtin, s));
+            continue;
+        }
         let kind = match s.kind {
             domain::StyleKind::Paragraph => StyleType::Paragraph,
             domain::StyleKind::Character => StyleType::Character,
@@ -918,36 +944,46 @@ fn with_own_styles(mut docx: Docx, styles: &[domain::StyleDef]) -> Docx {
             (None, domain::StyleKind::Paragraph) => style = style.based_on("Normal"),
             (None, _) => {}
         }
-        if let Some(next) = &s.next {
-            style = style.next(next);
-        }
-        if let Some(font) = &s.font {
-            style = style.fonts(fonts(font));
-        }
-        if let Some(size) = s.size_pt.filter(|v| v.is_finite()) {
-            style = style.size((size.clamp(1.0, 1638.0) * 2.0).round() as usize);
-        }
-        if s.bold == Some(true) {
-            style = style.bold();
-        }
-        if s.italic == Some(true) {
-            style = style.italic();
-        }
-        if s.underline == Some(true) {
-            style = style.underline("single");
-        }
-        if let Some(color) = &s.color {
-            style = style.color(color);
-        }
-        if let Some(spacing) = spacing(s.spacing_before, s.spacing_after, None) {
-            style = style.line_spacing(spacing);
-        }
-        if let Some(alignment) = s.alignment {
-            style = style.align(alignment_type(alignment));
-        }
-        docx = docx.add_style(style);
+        docx = docx.add_style(defined(style, s));
     }
     docx
+}
+
+/// A style with the formatting a definition sets (an explicit `false` turns bold or
+/// italic off, for a built-in style that has it).
+fn defined(mut style: Style, s: &domain::StyleDef) -> Style {
+    if let Some(next) = &s.next {
+        style = style.next(next);
+    }
+    if let Some(font) = &s.font {
+        style = style.fonts(fonts(font));
+    }
+    if let Some(size) = s.size_pt.filter(|v| v.is_finite()) {
+        style = style.size((size.clamp(1.0, 1638.0) * 2.0).round() as usize);
+    }
+    match s.bold {
+        Some(true) => style = style.bold(),
+        Some(false) => style.run_property = style.run_property.disable_bold(),
+        None => {}
+    }
+    match s.italic {
+        Some(true) => style = style.italic(),
+        Some(false) => style.run_property = style.run_property.disable_italic(),
+        None => {}
+    }
+    if s.underline == Some(true) {
+        style = style.underline("single");
+    }
+    if let Some(color) = &s.color {
+        style = style.color(color);
+    }
+    if let Some(spacing) = spacing(s.spacing_before, s.spacing_after, None) {
+        style = style.line_spacing(spacing);
+    }
+    if let Some(alignment) = s.alignment {
+        style = style.align(alignment_type(alignment));
+    }
+    style
 }
 
 fn with_styles(mut docx: Docx) -> Docx {
@@ -1288,6 +1324,41 @@ pub(crate) mod tests {
         assert!(!xml.contains("<w:drawing>"));
         assert!(xml.contains("[Red &lt;dot&gt; &amp; co]"), "{xml}");
         assert!(xml.contains("[image]"), "{xml}");
+    }
+
+    // See: issue 11: a redefined built-in style replaces Word's, keeping what it does not
+    // change.
+    #[test]
+    fn redefined_built_in_styles_replace_words() {
+        let doc = decided(&[
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
+            r#"{"type":"update_style","style_id":"Normal","font":"Georgia","size_pt":12}"#.into(),
+            r#"{"type":"update_style","style_id":"Heading1","color":"1F4E79","bold":false}"#.into(),
+        ]);
+        let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
+        let (styles, _) = entry(&bytes, "word/styles.xml");
+        assert_eq!(
+            styles.matches(r#"w:styleId="Normal""#).count(),
+            1,
+            "{styles}"
+        );
+        assert_eq!(
+            styles.matches(r#"w:styleId="Heading1""#).count(),
+            1,
+            "{styles}"
+        );
+        let normal = &styles[styles.find(r#"w:styleId="Normal""#).unwrap()..];
+        let normal = &normal[..normal.find("</w:style>").unwrap()];
+        assert!(normal.contains(r#"w:ascii="Georgia""#), "{normal}");
+        assert!(normal.contains(r#"<w:sz w:val="24" />"#), "{normal}");
+        let heading = &styles[styles.find(r#"w:styleId="Heading1""#).unwrap()..];
+        let heading = &heading[..heading.find("</w:style>").unwrap()];
+        assert!(heading.contains("1F4E79"), "{heading}");
+        assert!(
+            heading.contains(r#"<w:outlineLvl w:val="0" />"#),
+            "Word's definition stays: {heading}"
+        );
+        assert!(heading.contains(r#"<w:b w:val="false" />"#), "{heading}");
     }
 
     // See: issue 11: a bookmark over a range of a paragraph, around a link.

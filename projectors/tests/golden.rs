@@ -93,6 +93,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "section_headers_2026_12_02",
     "cell_blocks_2026_12_02",
     "bookmark_ranges_2026_12_02",
+    "builtin_styles_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -274,8 +275,23 @@ fn bookmark_ranges_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Built-in styles redefined, as the build that allowed it sent them.
+fn builtin_styles_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-0000000057e1", "title": "Built-in styles"}),
+        json!({"type": "add_heading", "text": "Scope", "level": 1}),
+        json!({"type": "add_paragraph", "text": "Body"}),
+        json!({"type": "update_style", "style_id": "Normal", "font": "Cambria", "size_pt": 11}),
+        json!({"type": "update_style", "style_id": "Heading1", "color": "C00000", "bold": false}),
+        json!({"type": "update_style", "style_id": "Quote", "italic": false}),
+        json!({"type": "delete_style", "style_id": "Quote"}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "builtin_styles_2026_12_02" => builtin_styles_2026_12_02(),
         "bookmark_ranges_2026_12_02" => bookmark_ranges_2026_12_02(),
         "cell_blocks_2026_12_02" => cell_blocks_2026_12_02(),
         "section_headers_2026_12_02" => section_headers_2026_12_02(),

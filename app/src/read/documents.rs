@@ -164,6 +164,8 @@ impl Reads {
         at: ReadAt,
     ) -> Result<StylesResponse, ApiError> {
         let resolved = self.resolve(principal, id, at).await?;
+        let styles = &resolved.document.styles;
+        let is_builtin = |id: &str| domain::BUILTIN_STYLES.iter().any(|(b, ..)| *b == id);
         let builtin = domain::BUILTIN_STYLES
             .iter()
             .map(|(style_id, name, kind, applicable)| StyleInfo {
@@ -172,16 +174,20 @@ impl Reads {
                 kind: *kind,
                 builtin: true,
                 applicable: *applicable,
-                definition: None,
+                // What the document changed of Word's definition, if anything.
+                definition: styles.iter().find(|s| s.style_id == *style_id).cloned(),
             });
-        let own = resolved.document.styles.iter().map(|s| StyleInfo {
-            style_id: s.style_id.clone(),
-            name: s.name.clone(),
-            kind: s.kind,
-            builtin: false,
-            applicable: true,
-            definition: Some(s.clone()),
-        });
+        let own = styles
+            .iter()
+            .filter(|s| !is_builtin(&s.style_id))
+            .map(|s| StyleInfo {
+                style_id: s.style_id.clone(),
+                name: s.name.clone(),
+                kind: s.kind,
+                builtin: false,
+                applicable: true,
+                definition: Some(s.clone()),
+            });
         Ok(StylesResponse {
             version: resolved.version(),
             styles: builtin.chain(own).collect(),

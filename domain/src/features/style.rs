@@ -444,14 +444,56 @@ impl Document {
         &self,
         c: &UpdateStyle,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
-        let Some(current) = self.styles.iter().find(|s| s.style_id == c.style_id) else {
-            let why = if self.style_kind(&c.style_id).is_some() {
-                "built-in styles keep Word's definitions; create a style based on it"
-            } else {
-                "the document has no such style"
-            };
-            return Err(DocumentError::invalid("style_id", why));
+        let builtin = BUILTIN_STYLES.iter().find(|(id, ..)| *id == c.style_id);
+        // A built-in style is redefined on top of Word's definition: the document keeps
+        // what it changes (deleting that brings Word's back).
+        let blank;
+        let current = match (
+            self.styles.iter().find(|s| s.style_id == c.style_id),
+            builtin,
+        ) {
+            (Some(own), _) => own,
+            (None, Some((id, name, kind, _))) => {
+                if self.styles.len() >= MAX_STYLES {
+                    return Err(crate::decide::too_large("styles", MAX_STYLES));
+                }
+                blank = StyleDef {
+                    style_id: (*id).to_string(),
+                    name: (*name).to_string(),
+                    kind: *kind,
+                    based_on: None,
+                    next: None,
+                    font: None,
+                    size_pt: None,
+                    bold: None,
+                    italic: None,
+                    underline: None,
+                    color: None,
+                    spacing_before: None,
+                    spacing_after: None,
+                    alignment: None,
+                };
+                &blank
+            }
+            (None, None) => {
+                return Err(DocumentError::invalid(
+                    "style_id",
+                    "the document has no such style",
+                ));
+            }
         };
+        if builtin.is_some() && c.name.is_some() {
+            return Err(DocumentError::invalid(
+                "name",
+                "built-in styles keep Word's names (Word and other readers find them by it)",
+            ));
+        }
+        if builtin.is_some() && c.based_on.is_some() {
+            return Err(DocumentError::invalid(
+                "based_on",
+                "built-in styles keep what Word bases them on",
+            ));
+        }
         let formatting = c.formatting();
         if c.name.is_none() && formatting.is_empty() {
             return Err(DocumentError::invalid(
@@ -534,7 +576,10 @@ impl Document {
             };
             return Err(DocumentError::invalid("style_id", why));
         }
-        if let Some(user) = self.style_use(&c.style_id) {
+        // Deleting a redefined built-in style brings Word's definition back: it stays
+        // usable, so where it is used does not matter.
+        let builtin = BUILTIN_STYLES.iter().any(|(id, ..)| *id == c.style_id);
+        if !builtin && let Some(user) = self.style_use(&c.style_id) {
             return Err(DocumentError::invalid(
                 "style_id",
                 format!("the style is in use ({user}); apply another style first"),
@@ -604,15 +649,25 @@ impl Document {
                 self.styles.push(style.clone());
             }
             E::StyleUpdated { style } => {
-                let slot = self
+                match self
                     .styles
                     .iter_mut()
                     .find(|s| s.style_id == style.style_id)
-                    .ok_or(misfit("no such style"))?;
-                if slot.kind != style.kind {
-                    return Err(misfit("a style keeps its kind"));
+                {
+                    Some(slot) => {
+                        if slot.kind != style.kind {
+                            return Err(misfit("a style keeps its kind"));
+                        }
+                        *slot = style.clone();
+                    }
+                    // The first redefinition of a built-in style.
+                    None => match BUILTIN_STYLES.iter().find(|(id, ..)| *id == style.style_id) {
+                        Some((_, _, kind, _)) if *kind == style.kind => {
+                            self.styles.push(style.clone());
+                        }
+                        _ => return Err(misfit("no such style")),
+                    },
                 }
-                *slot = style.clone();
             }
             E::StyleDeleted { style_id } => {
                 let before = self.styles.len();
@@ -811,5 +866,51 @@ mod tests {
         ] {
             assert!(when(&doc, bad.clone()).is_err(), "{bad:?}");
         }
+    }
+
+    // See: issue 11: a built-in style is redefined over Word's definition; deleting the
+    // redefinition brings Word's back.
+    #[test]
+    fn built_in_styles_can_be_redefined_and_reset() {
+        let doc = given(&[create(), para("Body text")]);
+        let update =
+            |json: serde_json::Value| -> DocumentCommand { serde_json::from_value(json).unwrap() };
+        let doc = when(
+            &doc,
+            update(
+                serde_json::json!({"type": "update_style", "style_id": "Normal",
+                "font": "Georgia", "size_pt": 12}),
+            ),
+        )
+        .unwrap();
+        let normal = doc.styles.iter().find(|s| s.style_id == "Normal").unwrap();
+        assert_eq!(normal.font.as_deref(), Some("Georgia"));
+        assert_eq!(normal.name, "Normal");
+        let doc = when(
+            &doc,
+            update(serde_json::json!({"type": "update_style", "style_id": "Heading1", "color": "1F4E79"})),
+        )
+        .unwrap();
+        assert_eq!(doc.styles.len(), 2);
+        for refused in [
+            serde_json::json!({"type": "update_style", "style_id": "Normal", "name": "Body"}),
+            serde_json::json!({"type": "update_style", "style_id": "Quote", "based_on": "Title"}),
+        ] {
+            assert!(when(&doc, update(refused)).is_err());
+        }
+        let doc = when(
+            &doc,
+            update(serde_json::json!({"type": "delete_style", "style_id": "Normal"})),
+        )
+        .unwrap();
+        assert_eq!(doc.styles.len(), 1, "Word's Normal is back");
+        assert!(
+            when(
+                &doc,
+                update(serde_json::json!({"type": "delete_style", "style_id": "Title"}))
+            )
+            .is_err(),
+            "an unchanged built-in cannot be deleted"
+        );
     }
 }

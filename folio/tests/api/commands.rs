@@ -752,6 +752,15 @@ async fn styles_reach_word(app: crate::helpers::TestApp) {
         ]}),
     )
     .await;
+    // Built-in styles redefined over Word's: the body font, the first heading's colour.
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "update_style", "style_id": "Normal", "font": "Cambria", "size_pt": 11},
+            {"type": "update_style", "style_id": "Heading1", "color": "C00000"},
+        ]}),
+    )
+    .await;
     let last = app
         .ok(
             &id,
@@ -760,7 +769,7 @@ async fn styles_reach_word(app: crate::helpers::TestApp) {
         .await;
     let refused = [
         json!({"type": "delete_style", "style_id": "LegalClause"}),
-        json!({"type": "update_style", "style_id": "Quote", "bold": true}),
+        json!({"type": "update_style", "style_id": "Quote", "name": "Citation"}),
         json!({"type": "apply_style", "block_id": ids[0], "style_id": "Plain"}),
         json!({"type": "create_style", "name": "legal clause", "kind": "paragraph"}),
     ];
@@ -786,6 +795,14 @@ async fn styles_reach_word(app: crate::helpers::TestApp) {
         .collect();
     assert_eq!(own.len(), 3, "{styles}");
     assert_eq!(own[0]["definition"]["size_pt"], 13.0, "{styles}");
+    let normal = styles["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_id"] == "Normal")
+        .unwrap();
+    assert_eq!(normal["builtin"], true, "{styles}");
+    assert_eq!(normal["definition"]["font"], "Cambria", "{styles}");
     assert!(
         styles["styles"]
             .as_array()
@@ -814,6 +831,14 @@ async fn styles_reach_word(app: crate::helpers::TestApp) {
     assert_eq!(clause["bold"], true, "{clause}");
     assert_eq!(style("Defined Term")["color"], "1F4E79");
     assert_eq!(style("Plain Table")["base"], "Table Grid");
+    assert_eq!(style("Normal")["font"], "Cambria", "{read}");
+    assert_eq!(style("Normal")["size"], 11.0, "{read}");
+    assert_eq!(style("Heading 1")["color"], "C00000", "{read}");
+    assert_eq!(
+        style("Heading 1")["bold"],
+        true,
+        "Word's definition stays: {read}"
+    );
     let p = &read["paragraphs"][0];
     assert_eq!(p["style"], "Legal Clause", "{read}");
     let term = p["runs"]
