@@ -301,6 +301,9 @@ pub struct Health {
 /// (Described for the OpenAPI document; bodies are parsed by [`crate::parse_commands`].)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
+// Only the OpenAPI document uses this type (no value of it is kept anywhere), so the size
+// of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CommandRequest {
     /// One command.
     One(DocumentCommand),
@@ -554,9 +557,19 @@ pub struct ImagesResponse {
 /// One inline image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ImageInfo {
-    /// The paragraph or heading holding it.
+    /// The block holding it: a paragraph or heading, or a table or list.
     pub block_id: String,
-    /// Its character offset there (what `resize_image` and `set_image_alt_text` take).
+    /// In a table: the cell's row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// In a table: the cell's column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub col: Option<usize>,
+    /// In a list: the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
+    /// Its character offset there (what `resize_image` and `set_image_alt_text` take,
+    /// with `row`/`col` or `item`).
     pub offset: usize,
     /// Media id (SHA-256 of the bytes): `GET …/media/{media}` downloads the file.
     pub media: String,

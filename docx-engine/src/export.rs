@@ -755,7 +755,11 @@ fn text(doc: &Document) -> String {
                         ),
                         ListKind::Numbered => format!("{}.", number(level, counters[level])),
                     };
-                    let _ = writeln!(out, "{}{marker} {}", "  ".repeat(level), item.text);
+                    let text = item
+                        .runs
+                        .as_deref()
+                        .map_or_else(|| item.text.clone(), plain_runs);
+                    let _ = writeln!(out, "{}{marker} {text}", "  ".repeat(level));
                 }
             }
             Block::PageBreak(_)
@@ -778,9 +782,19 @@ fn text(doc: &Document) -> String {
                 out.push_str(&plain_runs(runs));
                 out.push('\n');
             }
-            other => {
-                out.push_str(&other.text());
-                out.push('\n');
+            // Cells as the block's text has them, images as their alternative text.
+            Block::Table(t) => {
+                for (r, row) in t.rows.iter().enumerate() {
+                    let cells: Vec<String> = row
+                        .iter()
+                        .enumerate()
+                        .map(|(c, text)| {
+                            t.cell_runs_at(r, c)
+                                .map_or_else(|| text.clone(), plain_runs)
+                        })
+                        .collect();
+                    let _ = writeln!(out, "{}", cells.join("\t"));
+                }
             }
         }
     }

@@ -1271,7 +1271,7 @@ pub(crate) mod tests {
                 r#"{{"type":"add_image","data_base64":"{PNG_3X2}","block_index":0,"offset":7}}"#
             ),
         ]);
-        let (_, _, image) = doc.images().next().unwrap();
+        let (_, _, _, image) = doc.images().next().unwrap();
         let bytes: std::sync::Arc<[u8]> = base64::engine::general_purpose::STANDARD
             .decode(PNG_3X2)
             .unwrap()

@@ -299,8 +299,11 @@ pub enum DocumentEvent {
     /// An image was put inside a paragraph or heading (an image in a paragraph of its own
     /// arrives as a `ParagraphAdded` holding it).
     ImageInserted {
-        /// The paragraph or heading.
+        /// The paragraph or heading (or table, or list).
         block_id: BlockId,
+        /// Where in the block: its text (absent), a table cell or a list item.
+        #[serde(default, skip_serializing_if = "Within::is_text")]
+        within: Within,
         /// Character offset of the image.
         offset: usize,
         /// The image.
@@ -308,8 +311,11 @@ pub enum DocumentEvent {
     },
     /// An image's shown size changed.
     ImageResized {
-        /// The paragraph or heading.
+        /// The paragraph or heading (or table, or list).
         block_id: BlockId,
+        /// Where in the block: its text (absent), a table cell or a list item.
+        #[serde(default, skip_serializing_if = "Within::is_text")]
+        within: Within,
         /// Character offset of the image.
         offset: usize,
         /// Shown width, in EMU.
@@ -319,8 +325,11 @@ pub enum DocumentEvent {
     },
     /// An image's alternative text changed.
     ImageAltTextSet {
-        /// The paragraph or heading.
+        /// The paragraph or heading (or table, or list).
         block_id: BlockId,
+        /// Where in the block: its text (absent), a table cell or a list item.
+        #[serde(default, skip_serializing_if = "Within::is_text")]
+        within: Within,
         /// Character offset of the image.
         offset: usize,
         /// The new alternative text (empty: none).
@@ -528,11 +537,13 @@ pub struct Occurrence {
     pub length: usize,
 }
 
-/// The text inside a block that an occurrence belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The text inside a block that an occurrence (or an inline image) belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Within {
     /// The runs of a paragraph or heading.
+    #[default]
     Text,
     /// A table cell.
     Cell {
@@ -546,6 +557,13 @@ pub enum Within {
         /// Item index.
         item: usize,
     },
+}
+
+impl Within {
+    /// Whether it is a paragraph's or heading's own text.
+    pub fn is_text(&self) -> bool {
+        *self == Within::Text
+    }
 }
 
 impl DocumentEvent {

@@ -1097,6 +1097,37 @@ impl Block {
         }
     }
 
+    /// Every list of runs the block holds, with where it is: a paragraph's or heading's
+    /// text, a formatted table cell (one paragraph), a formatted list item.
+    pub fn inline_runs(&self) -> Vec<(crate::event::Within, &[Run])> {
+        use crate::event::Within;
+        match self {
+            Block::Paragraph(p) => vec![(Within::Text, p.runs.as_slice())],
+            Block::Heading(h) => vec![(Within::Text, h.runs.as_slice())],
+            Block::Table(t) => t
+                .cell_runs
+                .iter()
+                .filter(|c| c.blocks.is_empty())
+                .map(|c| {
+                    (
+                        Within::Cell {
+                            row: c.row,
+                            col: c.col,
+                        },
+                        c.runs.as_slice(),
+                    )
+                })
+                .collect(),
+            Block::List(l) => l
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(item, i)| Some((Within::Item { item }, i.runs.as_deref()?)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The runs of a paragraph or heading (none for other blocks).
     pub fn runs(&self) -> &[Run] {
         match self {
@@ -1343,30 +1374,31 @@ impl Document {
     pub fn image_count(&self) -> usize {
         self.blocks
             .iter()
-            .map(|block| match block {
-                Block::Paragraph(Paragraph { runs, .. }) | Block::Heading(Heading { runs, .. }) => {
-                    runs.iter().filter(|r| r.format.image.is_some()).count()
-                }
-                _ => 0,
-            })
+            .flat_map(Block::inline_runs)
+            .map(|(_, runs)| runs.iter().filter(|r| r.format.image.is_some()).count())
             .sum()
     }
 
-    /// Every inline image, in reading order: the block holding it, its character offset
-    /// there, and the image.
-    pub fn images(&self) -> impl Iterator<Item = (&Block, usize, &InlineImage)> + '_ {
+    /// Every inline image, in reading order: the block holding it, where in the block
+    /// (its text, a cell, a list item), its character offset there, and the image.
+    pub fn images(
+        &self,
+    ) -> impl Iterator<Item = (&Block, crate::event::Within, usize, &InlineImage)> + '_ {
         self.blocks.iter().flat_map(|block| {
-            let runs: &[Run] = match block {
-                Block::Paragraph(p) => &p.runs,
-                Block::Heading(h) => &h.runs,
-                _ => &[],
-            };
-            let mut offset = 0;
-            runs.iter().filter_map(move |run| {
-                let at = offset;
-                offset += run.text.chars().count();
-                run.format.image.as_ref().map(|image| (block, at, image))
-            })
+            block
+                .inline_runs()
+                .into_iter()
+                .flat_map(move |(within, runs)| {
+                    let mut offset = 0;
+                    runs.iter().filter_map(move |run| {
+                        let at = offset;
+                        offset += run.text.chars().count();
+                        run.format
+                            .image
+                            .as_ref()
+                            .map(|image| (block, within, at, image))
+                    })
+                })
         })
     }
 

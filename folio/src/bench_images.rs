@@ -152,7 +152,7 @@ pub(crate) fn measure(
         }
         build_times.push(started.elapsed().as_secs_f64());
         let mut options = docx_engine::RenderOptions::default();
-        for (picture, (_, _, image)) in pictures.iter().zip(document.images()) {
+        for (picture, (_, _, _, image)) in pictures.iter().zip(document.images()) {
             options.media.insert(
                 image.media.clone(),
                 std::sync::Arc::from(picture.as_slice()),

@@ -111,7 +111,7 @@ impl MediaStore {
         document: &domain::Document,
     ) -> std::io::Result<BTreeMap<String, Arc<[u8]>>> {
         let mut found = BTreeMap::new();
-        for (_, _, image) in document.images() {
+        for (_, _, _, image) in document.images() {
             if found.contains_key(&image.media) || !domain::is_media_id(&image.media) {
                 continue;
             }

@@ -94,6 +94,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "cell_blocks_2026_12_02",
     "bookmark_ranges_2026_12_02",
     "builtin_styles_2026_12_02",
+    "cell_images_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -289,8 +290,25 @@ fn builtin_styles_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Images in table cells and list items, as the build that allowed them sent them.
+fn cell_images_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-0000000ce11a", "title": "Cell images"}),
+        json!({"type": "add_table", "data": [["", "ACME"]]}),
+        json!({"type": "add_image", "data_base64": png, "block_index": 0, "row": 0, "col": 0, "alt_text": "Logo"}),
+        json!({"type": "add_list", "kind": "numbered", "items": ["Signed: "]}),
+        json!({"type": "add_image", "data_base64": png, "block_index": 1, "item": 0}),
+        json!({"type": "set_image_alt_text", "block_index": 1, "item": 0, "alt_text": "Signature"}),
+        json!({"type": "resize_image", "block_index": 0, "row": 0, "col": 0, "width_mm": 25}),
+        json!({"type": "add_table_row", "block_index": 0, "row": 0}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "cell_images_2026_12_02" => cell_images_2026_12_02(),
         "builtin_styles_2026_12_02" => builtin_styles_2026_12_02(),
         "bookmark_ranges_2026_12_02" => bookmark_ranges_2026_12_02(),
         "cell_blocks_2026_12_02" => cell_blocks_2026_12_02(),

@@ -93,8 +93,20 @@ impl Reads {
         let images = resolved
             .document
             .images()
-            .map(|(block, offset, image)| api_types::ImageInfo {
+            .map(|(block, within, offset, image)| api_types::ImageInfo {
                 block_id: block.id().to_string(),
+                row: match within {
+                    domain::event::Within::Cell { row, .. } => Some(row),
+                    _ => None,
+                },
+                col: match within {
+                    domain::event::Within::Cell { col, .. } => Some(col),
+                    _ => None,
+                },
+                item: match within {
+                    domain::event::Within::Item { item } => Some(item),
+                    _ => None,
+                },
                 offset,
                 media: image.media.clone(),
                 format: image.format.extension().to_string(),
@@ -135,10 +147,10 @@ impl Reads {
         };
         // Only what this document shows: a media id is no key to another document's (or
         // tenant's) pictures.
-        let Some((_, _, image)) = resolved
+        let Some((_, _, _, image)) = resolved
             .document
             .images()
-            .find(|(_, _, image)| image.media == media)
+            .find(|(_, _, _, image)| image.media == media)
         else {
             return Err(not_found());
         };

@@ -450,7 +450,7 @@ fn images_appear_in_the_exports_with_their_alt_text() {
             doc.apply(&e);
         }
     }
-    let media = doc.images().next().unwrap().2.media.clone();
+    let media = doc.images().next().unwrap().3.media.clone();
     let html = export(&doc, ExportFormat::Html);
     assert!(
         html.contains(&format!(

@@ -89,7 +89,7 @@ proptest! {
         }
         // The image's bytes are there on even runs, missing on odd ones.
         let mut options = RenderOptions::default();
-        if ops.len().is_multiple_of(2) && let Some((_, _, image)) = doc.images().next() {
+        if ops.len().is_multiple_of(2) && let Some((_, _, _, image)) = doc.images().next() {
             options.media.insert(image.media.clone(), std::sync::Arc::from(&b"\x89PNG"[..]));
         }
         let first = render_docx(&doc, &options).unwrap();

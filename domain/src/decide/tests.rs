@@ -471,6 +471,16 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             name: format!("B{}", seed.a % 3),
         }),
         // An image in a paragraph of its own, or inside an existing block at an offset.
+        // An image in a cell or item of a table or list, when the block is one.
+        42 if seed.a.is_multiple_of(3) => DocumentCommand::AddImage(AddImage {
+            data_base64: crate::features::image::tests::PNG_3X2.into(),
+            block_id: id,
+            row: seed.b.is_multiple_of(2).then_some(seed.n(seed.b, 3)),
+            col: seed.b.is_multiple_of(2).then_some(seed.n(seed.a, 3)),
+            item: (!seed.b.is_multiple_of(2)).then_some(seed.n(seed.b, 3)),
+            offset: Some(seed.n(seed.a, 4)),
+            ..AddImage::default()
+        }),
         42 => DocumentCommand::AddImage(if seed.raw {
             AddImage {
                 data_base64: crate::features::image::tests::PNG_3X2.into(),
@@ -849,6 +859,11 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         },
         35 => DocumentEvent::ImageInserted {
             block_id,
+            within: if pick {
+                Within::Cell { row: x, col: y }
+            } else {
+                Within::Item { item: y }
+            },
             offset: x,
             image: crate::model::InlineImage {
                 media: "0".repeat(y % 70),
@@ -863,6 +878,7 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         },
         36 => DocumentEvent::ImageResized {
             block_id,
+            within: Within::Cell { row: y, col: x },
             offset: x,
             width_emu: y as u32,
             height_emu: 0,
@@ -874,6 +890,7 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         },
         37 => DocumentEvent::ImageAltTextSet {
             block_id,
+            within: Within::Item { item: x },
             offset: y,
             alt_text: text,
         },

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::command::Position;
 use crate::decide::{Limits, check_text, text_runs, too_large};
 use crate::error::{DocumentError, EventMisfit};
-use crate::event::DocumentEvent;
+use crate::event::{DocumentEvent, Within};
 use crate::ids::BlockId;
 use crate::model::{Block, Document, IMAGE_CHAR, ImageFormat, InlineImage, Run, RunFormat};
 use crate::text;
@@ -69,6 +69,15 @@ pub struct AddImage {
     /// the end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<usize>,
+    /// In a table: the cell's row (with `col`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// In a table: the cell's column (with `row`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub col: Option<usize>,
+    /// In a list: the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
 }
 
 /// `resize_image`: a new shown size for an image; give one side to keep the aspect ratio.
@@ -85,6 +94,15 @@ pub struct ResizeImage {
     /// The image's character offset in the block (default: the block's first image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<usize>,
+    /// In a table: the cell's row (with `col`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// In a table: the cell's column (with `row`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub col: Option<usize>,
+    /// In a list: the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
     /// Shown width in pixels at 96 dpi (not with `width_mm`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width_px: Option<u32>,
@@ -113,6 +131,15 @@ pub struct SetImageAltText {
     /// The image's character offset in the block (default: the block's first image).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<usize>,
+    /// In a table: the cell's row (with `col`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// In a table: the cell's column (with `row`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub col: Option<usize>,
+    /// In a list: the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<usize>,
     /// The new alternative text.
     #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub alt_text: String,
@@ -374,10 +401,12 @@ impl Document {
                 "give position (a new paragraph) or block_id/block_index (an existing one), not both",
             ));
         }
-        if !into_block && c.offset.is_some() {
+        if !into_block
+            && (c.offset.is_some() || c.row.is_some() || c.col.is_some() || c.item.is_some())
+        {
             return Err(DocumentError::invalid(
                 "offset",
-                "offset goes with block_id or block_index",
+                "offset, row, col and item go with block_id or block_index",
             ));
         }
         let alt_text = c.alt_text.clone().unwrap_or_default();
@@ -411,7 +440,8 @@ impl Document {
         };
         if into_block {
             let (index, block) = self.target(c.block_id.as_ref(), c.block_index)?;
-            let len = text::char_len(text_runs(block)?);
+            let within = within(block, c.row, c.col, c.item)?;
+            let len = text::char_len(&inline_runs(block, within)?);
             let offset = c.offset.unwrap_or(len);
             if offset > len {
                 return Err(DocumentError::TextRangeOutOfBounds {
@@ -425,6 +455,7 @@ impl Document {
             }
             return Ok(Some(DocumentEvent::ImageInserted {
                 block_id: block.id().clone(),
+                within,
                 offset,
                 image: image(index)?,
             }));
@@ -445,35 +476,45 @@ impl Document {
         }))
     }
 
-    /// The image a command names: its block and character offset (the block's first image
-    /// when no offset is given).
+    /// The image a command names: its block, where in it, and its character offset (the
+    /// first image there when no offset is given).
     fn image_target(
         &self,
-        block_id: Option<&BlockId>,
-        block_index: Option<usize>,
+        (block_id, block_index): (Option<&BlockId>, Option<usize>),
+        (row, col, item): (Option<usize>, Option<usize>, Option<usize>),
         offset: Option<usize>,
-    ) -> Result<(&Block, usize, &InlineImage), DocumentError> {
+    ) -> Result<(&Block, Within, usize, &InlineImage), DocumentError> {
         let (_, block) = self.target(block_id, block_index)?;
-        let runs = text_runs(block)?;
-        let mut at = 0;
-        for run in runs {
-            let len = text::str_len(&run.text);
-            if let Some(image) = &run.format.image
-                && offset.is_none_or(|o| o == at)
-            {
-                return Ok((block, at, image));
-            }
-            at += len;
+        let within = within(block, row, col, item)?;
+        let found = block
+            .inline_runs()
+            .into_iter()
+            .find(|(w, _)| *w == within)
+            .and_then(|(_, runs)| {
+                let mut at = 0;
+                runs.iter().find_map(|run| {
+                    let here = at;
+                    at += text::str_len(&run.text);
+                    run.format
+                        .image
+                        .as_ref()
+                        .filter(|_| offset.is_none_or(|o| o == here))
+                        .map(|image| (here, image))
+                })
+            });
+        match found {
+            Some((at, image)) => Ok((block, within, at, image)),
+            None => Err(match offset {
+                Some(offset) => DocumentError::invalid(
+                    "offset",
+                    format!("block {} has no image at offset {offset} there", block.id()),
+                ),
+                None => DocumentError::invalid(
+                    "block_id",
+                    format!("block {} holds no image there", block.id()),
+                ),
+            }),
         }
-        Err(match offset {
-            Some(offset) => DocumentError::invalid(
-                "offset",
-                format!("block {} has no image at offset {offset}", block.id()),
-            ),
-            None => {
-                DocumentError::invalid("block_id", format!("block {} holds no image", block.id()))
-            }
-        })
     }
 
     /// Decides `resize_image`.
@@ -481,8 +522,11 @@ impl Document {
         &self,
         c: &ResizeImage,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
-        let (block, offset, image) =
-            self.image_target(c.block_id.as_ref(), c.block_index, c.offset)?;
+        let (block, within, offset, image) = self.image_target(
+            (c.block_id.as_ref(), c.block_index),
+            (c.row, c.col, c.item),
+            c.offset,
+        )?;
         let size = SizeRequest {
             width_px: c.width_px,
             height_px: c.height_px,
@@ -501,6 +545,7 @@ impl Document {
         }
         Ok(Some(DocumentEvent::ImageResized {
             block_id: block.id().clone(),
+            within,
             offset,
             width_emu,
             height_emu,
@@ -513,13 +558,17 @@ impl Document {
         c: &SetImageAltText,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         check_alt_text(&c.alt_text)?;
-        let (block, offset, image) =
-            self.image_target(c.block_id.as_ref(), c.block_index, c.offset)?;
+        let (block, within, offset, image) = self.image_target(
+            (c.block_id.as_ref(), c.block_index),
+            (c.row, c.col, c.item),
+            c.offset,
+        )?;
         if image.alt_text == c.alt_text {
             return Ok(None);
         }
         Ok(Some(DocumentEvent::ImageAltTextSet {
             block_id: block.id().clone(),
+            within,
             offset,
             alt_text: c.alt_text.clone(),
         }))
@@ -532,45 +581,181 @@ impl Document {
         misfit: &dyn Fn(&'static str) -> EventMisfit,
     ) -> Result<(), EventMisfit> {
         use DocumentEvent as E;
-        match event {
+        let done = match event {
             E::ImageInserted {
                 block_id,
+                within,
                 offset,
                 image,
-            } => {
-                let runs = self.runs_mut(block_id).ok_or(misfit("no such paragraph"))?;
+            } => self.edit_inline(block_id, *within, |runs| {
                 if *offset > text::char_len(runs) {
-                    return Err(misfit("offset past the end of the text"));
+                    return false;
                 }
                 text::insert_image(runs, *offset, image.clone());
-            }
+                true
+            }),
             E::ImageResized {
                 block_id,
+                within,
                 offset,
                 width_emu,
                 height_emu,
-            } => {
-                let image = self
-                    .runs_mut(block_id)
-                    .and_then(|runs| text::image_at_mut(runs, *offset))
-                    .ok_or(misfit("no image there"))?;
-                image.width_emu = *width_emu;
-                image.height_emu = *height_emu;
-            }
+            } => self.edit_inline(block_id, *within, |runs| {
+                match text::image_at_mut(runs, *offset) {
+                    Some(image) => {
+                        image.width_emu = *width_emu;
+                        image.height_emu = *height_emu;
+                        true
+                    }
+                    None => false,
+                }
+            }),
             E::ImageAltTextSet {
                 block_id,
+                within,
                 offset,
                 alt_text,
-            } => {
-                let image = self
-                    .runs_mut(block_id)
-                    .and_then(|runs| text::image_at_mut(runs, *offset))
-                    .ok_or(misfit("no image there"))?;
-                image.alt_text.clone_from(alt_text);
-            }
+            } => self.edit_inline(block_id, *within, |runs| {
+                match text::image_at_mut(runs, *offset) {
+                    Some(image) => {
+                        image.alt_text.clone_from(alt_text);
+                        true
+                    }
+                    None => false,
+                }
+            }),
             _ => return Err(misfit("not an event of this feature")),
+        };
+        if done == Some(true) {
+            Ok(())
+        } else {
+            Err(misfit("no such place, or no image there"))
         }
-        Ok(())
+    }
+
+    /// Edits the runs at `within` of a block with `edit` (which says whether it changed
+    /// them), keeping a cell's or item's plain text in step. A plain cell or item becomes
+    /// runs first; a cell of several blocks has none to edit. Nothing changes when `edit`
+    /// answers false.
+    fn edit_inline(
+        &mut self,
+        block_id: &BlockId,
+        within: Within,
+        edit: impl FnOnce(&mut Vec<Run>) -> bool,
+    ) -> Option<bool> {
+        match (self.block_mut(block_id)?, within) {
+            (Block::Paragraph(p), Within::Text) => Some(edit(&mut p.runs)),
+            (Block::Heading(h), Within::Text) => Some(edit(&mut h.runs)),
+            (Block::Table(t), Within::Cell { row, col }) => {
+                if t.cell_blocks_at(row, col).is_some() {
+                    return None;
+                }
+                let text = t.rows.get(row)?.get(col)?.clone();
+                let mut runs = t
+                    .cell_runs_at(row, col)
+                    .map_or_else(|| crate::command::plain_runs(&text), <[Run]>::to_vec);
+                if !edit(&mut runs) {
+                    return Some(false);
+                }
+                let (text, runs) = crate::model::text_and_runs(runs);
+                t.set_cell(row, col, text, runs);
+                Some(true)
+            }
+            (Block::List(l), Within::Item { item }) => {
+                let it = l.items.get_mut(item)?;
+                let mut runs = it
+                    .runs
+                    .clone()
+                    .unwrap_or_else(|| crate::command::plain_runs(&it.text));
+                if !edit(&mut runs) {
+                    return Some(false);
+                }
+                let (text, runs) = crate::model::text_and_runs(runs);
+                it.text = text;
+                it.runs = runs;
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Where in `block` a command's `row`/`col`/`item` point: a table cell, a list item, or
+/// a paragraph's or heading's own text.
+fn within(
+    block: &Block,
+    row: Option<usize>,
+    col: Option<usize>,
+    item: Option<usize>,
+) -> Result<Within, DocumentError> {
+    match (block, row, col, item) {
+        (Block::Paragraph(_) | Block::Heading(_), None, None, None) => Ok(Within::Text),
+        (Block::Table(t), Some(row), Some(col), None) => {
+            crate::decide::check_index("row", row, t.rows.len())?;
+            crate::decide::check_index("col", col, t.cols())?;
+            if t.cell_blocks_at(row, col).is_some() {
+                return Err(DocumentError::invalid(
+                    "col",
+                    "the cell holds several blocks: set it with set_table_cell blocks",
+                ));
+            }
+            if let Some(m) = t.merge_at(row, col)
+                && (m.row, m.col) != (row, col)
+            {
+                return Err(DocumentError::invalid(
+                    "col",
+                    format!(
+                        "the cell is merged into the one at row {}, column {}",
+                        m.row, m.col
+                    ),
+                ));
+            }
+            Ok(Within::Cell { row, col })
+        }
+        (Block::List(l), None, None, Some(item)) => {
+            crate::decide::check_index("item", item, l.items.len())?;
+            Ok(Within::Item { item })
+        }
+        (Block::Table(_), ..) => Err(DocumentError::invalid("row", "give row and col of a cell")),
+        (Block::List(_), ..) => Err(DocumentError::invalid("item", "give the item")),
+        (Block::Paragraph(_) | Block::Heading(_), ..) => Err(DocumentError::invalid(
+            "row",
+            "row, col and item are for tables and lists",
+        )),
+        (other, ..) => Err(crate::decide::wrong_type(
+            other,
+            "paragraph, heading, table or list",
+        )),
+    }
+}
+
+/// The runs at `within` of a block (a plain cell or item as one plain run).
+fn inline_runs(block: &Block, within: Within) -> Result<Vec<Run>, DocumentError> {
+    match (block, within) {
+        (Block::Paragraph(_) | Block::Heading(_), Within::Text) => Ok(text_runs(block)?.clone()),
+        (Block::Table(t), Within::Cell { row, col }) => Ok(t
+            .cell_runs_at(row, col)
+            .map(<[Run]>::to_vec)
+            .unwrap_or_else(|| {
+                crate::command::plain_runs(
+                    t.rows
+                        .get(row)
+                        .and_then(|r| r.get(col))
+                        .map_or("", String::as_str),
+                )
+            })),
+        (Block::List(l), Within::Item { item }) => {
+            let it = l.items.get(item).ok_or(DocumentError::IndexOutOfRange {
+                field: "item",
+                value: item,
+                len: l.items.len(),
+            })?;
+            Ok(it
+                .runs
+                .clone()
+                .unwrap_or_else(|| crate::command::plain_runs(&it.text)))
+        }
+        (other, _) => Err(crate::decide::wrong_type(other, "paragraph or heading")),
     }
 }
 
@@ -610,7 +795,7 @@ pub(crate) mod tests {
             }),
         )
         .unwrap();
-        let (_, offset, image) = doc.images().next().unwrap();
+        let (_, _, offset, image) = doc.images().next().unwrap();
         assert_eq!(offset, 0);
         assert_eq!((image.width_px, image.height_px), (3, 2));
         assert_eq!((image.width_emu, image.height_emu), (3 * 9_525, 2 * 9_525));
@@ -635,7 +820,7 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert_eq!(doc.blocks[0].text(), "a\u{FFFC}b");
-        let (_, _, image) = doc.images().next().unwrap();
+        let (_, _, _, image) = doc.images().next().unwrap();
         assert_eq!((image.width_emu, image.height_emu), (1_080_000, 720_000));
         // Text typed right after the image is text, not part of it.
         run(
@@ -659,7 +844,7 @@ pub(crate) mod tests {
             }),
         )
         .unwrap();
-        let (_, offset, image) = doc.images().next().unwrap();
+        let (_, _, offset, image) = doc.images().next().unwrap();
         assert_eq!(offset, 1);
         assert_eq!((image.width_emu, image.height_emu), (1_428_750, 952_500));
         run(
@@ -672,7 +857,7 @@ pub(crate) mod tests {
             }),
         )
         .unwrap();
-        assert_eq!(doc.images().next().unwrap().2.alt_text, "Logo");
+        assert_eq!(doc.images().next().unwrap().3.alt_text, "Logo");
         // Deleting its character deletes the image.
         run(
             &mut doc,
@@ -818,5 +1003,62 @@ pub(crate) mod tests {
         assert_eq!(sniff(b"GIF89a.."), Some(ImageFormat::Gif));
         assert_eq!(sniff(b"GIF88a.."), None);
         assert_eq!(sniff(b""), None);
+    }
+
+    // See: issue 11: images in table cells and list items, as in paragraphs.
+    #[test]
+    fn images_go_into_cells_and_list_items() {
+        let cmd = |json: serde_json::Value| -> C { serde_json::from_value(json).unwrap() };
+        let mut doc = given(&[
+            create(),
+            cmd(serde_json::json!({"type": "add_table", "data": [["Logo", "Name"]]})),
+            cmd(
+                serde_json::json!({"type": "add_list", "kind": "bullet", "items": ["first", "second"]}),
+            ),
+        ]);
+        for command in [
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "block_index": 0,
+                "row": 0, "col": 0, "offset": 0, "alt_text": "In a cell"}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "block_index": 1,
+                "item": 1}),
+            serde_json::json!({"type": "set_image_alt_text", "block_index": 1, "item": 1,
+                "alt_text": "In an item"}),
+            serde_json::json!({"type": "resize_image", "block_index": 0, "row": 0, "col": 0,
+                "width_px": 30}),
+        ] {
+            run(&mut doc, cmd(command)).unwrap();
+        }
+        let found: Vec<(Within, usize, &str, u32)> = doc
+            .images()
+            .map(|(_, within, offset, image)| {
+                (within, offset, image.alt_text.as_str(), image.width_emu)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Within::Cell { row: 0, col: 0 }, 0, "In a cell", 30 * 9_525),
+                (Within::Item { item: 1 }, 6, "In an item", 3 * 9_525),
+            ]
+        );
+        match &doc.blocks[0] {
+            Block::Table(t) => assert_eq!(t.rows[0][0], "\u{FFFC}Logo"),
+            other => panic!("{other:?}"),
+        }
+        match &doc.blocks[1] {
+            Block::List(l) => assert_eq!(l.items[1].text, "second\u{FFFC}"),
+            other => panic!("{other:?}"),
+        }
+        for refused in [
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "block_index": 0}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "block_index": 0, "row": 3, "col": 0}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "block_index": 1, "item": 9}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "item": 0}),
+        ] {
+            assert!(
+                doc.decide(&cmd(refused.clone()), &limits()).is_err(),
+                "{refused}"
+            );
+        }
     }
 }

@@ -1195,6 +1195,19 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
         json!({"type": "resize_image", "block_index": 2, "width_mm": 80}),
     )
     .await;
+    // In a table cell and in a list item, as in a paragraph.
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "add_table", "data": [["", "ACME Corp"]]},
+            {"type": "add_image", "data_base64": b64(&gif), "block_index": 4, "row": 0, "col": 0,
+             "alt_text": "Cell logo"},
+            {"type": "add_list", "kind": "bullet", "items": ["Signed: "]},
+            {"type": "add_image", "data_base64": b64(&gif), "block_index": 5, "item": 0,
+             "alt_text": "Signature"},
+        ]}),
+    )
+    .await;
     let last = app
         .ok(
             &id,
@@ -1245,7 +1258,14 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
         .get_json(&format!("/v1/documents/{id}/images?min_version={version}"))
         .await;
     let list = images["images"].as_array().unwrap();
-    assert_eq!(list.len(), 4, "{images}");
+    assert_eq!(list.len(), 6, "{images}");
+    assert_eq!(
+        (&list[4]["row"], &list[4]["col"]),
+        (&json!(0), &json!(0)),
+        "{images}"
+    );
+    assert_eq!(list[5]["item"], 0, "{images}");
+    assert_eq!(list[5]["offset"], 8, "{images}");
     assert_eq!(list[1]["offset"], 6, "{images}");
     assert_eq!(list[1]["format"], "jpeg", "{images}");
     assert_eq!(list[1]["alt_text"], "A photo", "{images}");
@@ -1304,7 +1324,9 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
     crate::helpers::assert_valid_ooxml(&docx);
     let read = crate::helpers::python_docx(&docx);
     let shapes = read["inline_shapes"].as_array().unwrap();
-    assert_eq!(shapes.len(), 4, "{read}");
+    assert_eq!(shapes.len(), 6, "{read}");
+    assert_eq!(shapes[4]["descr"], "Cell logo", "{read}");
+    assert_eq!(shapes[5]["descr"], "Signature", "{read}");
     assert!(
         shapes
             .iter()
@@ -1324,7 +1346,7 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
     assert_eq!(read["paragraphs"][1]["text"], "Logo: here", "{read}");
     if let Some(pandoc) = crate::helpers::pandoc_json(&docx) {
         let text = pandoc.to_string();
-        assert_eq!(text.matches(r#""t":"Image""#).count(), 4, "{pandoc}");
+        assert_eq!(text.matches(r#""t":"Image""#).count(), 6, "{pandoc}");
     }
     if let Some(images) = crate::helpers::pdf_images(&docx) {
         assert!(
@@ -1364,6 +1386,8 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
     assert!(markdown.contains("![A photo](media/"), "{markdown}");
     let text = app.get_text(&path("text")).await;
     assert!(text.contains("Logo: [image: A photo]here"), "{text}");
+    assert!(text.contains("[image: Cell logo]\tACME Corp"), "{text}");
+    assert!(text.contains("Signed: [image: Signature]"), "{text}");
 }
 
 in_both_deployments!(images_reach_word);
