@@ -94,6 +94,28 @@ pub struct StyleDef {
     pub alignment: Option<Alignment>,
 }
 
+impl StyleDef {
+    /// A style that sets nothing yet.
+    pub fn blank(style_id: String, name: String, kind: StyleKind) -> Self {
+        Self {
+            style_id,
+            name,
+            kind,
+            based_on: None,
+            next: None,
+            font: None,
+            size_pt: None,
+            bold: None,
+            italic: None,
+            underline: None,
+            color: None,
+            spacing_before: None,
+            spacing_after: None,
+            alignment: None,
+        }
+    }
+}
+
 /// A section: its page setup and its headers and footers.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -419,23 +419,7 @@ impl Document {
         if self.styles.len() >= MAX_STYLES {
             return Err(crate::decide::too_large("styles", MAX_STYLES));
         }
-        let base = StyleDef {
-            style_id,
-            name,
-            kind: c.kind,
-            based_on: None,
-            next: None,
-            font: None,
-            size_pt: None,
-            bold: None,
-            italic: None,
-            underline: None,
-            color: None,
-            spacing_before: None,
-            spacing_after: None,
-            alignment: None,
-        };
-        let style = self.styled(base, &c.formatting())?;
+        let style = self.styled(StyleDef::blank(style_id, name, c.kind), &c.formatting())?;
         Ok(Some(DocumentEvent::StyleCreated { style }))
     }
 
@@ -457,22 +441,7 @@ impl Document {
                 if self.styles.len() >= MAX_STYLES {
                     return Err(crate::decide::too_large("styles", MAX_STYLES));
                 }
-                blank = StyleDef {
-                    style_id: (*id).to_string(),
-                    name: (*name).to_string(),
-                    kind: *kind,
-                    based_on: None,
-                    next: None,
-                    font: None,
-                    size_pt: None,
-                    bold: None,
-                    italic: None,
-                    underline: None,
-                    color: None,
-                    spacing_before: None,
-                    spacing_after: None,
-                    alignment: None,
-                };
+                blank = StyleDef::blank((*id).to_string(), (*name).to_string(), *kind);
                 &blank
             }
             (None, None) => {
