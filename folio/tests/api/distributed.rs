@@ -329,7 +329,10 @@ async fn a_rebuild_gives_the_same_images() {
     let id = app.create_document("Pictures").await;
     let png = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
     let added = app
-        .ok(&id, json!({"type": "add_image", "data_base64": png, "alt_text": "A dot"}))
+        .ok(
+            &id,
+            json!({"type": "add_image", "data_base64": png, "alt_text": "A dot"}),
+        )
         .await;
     let version = added["version"].as_u64().unwrap();
     let before = app
