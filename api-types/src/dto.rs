@@ -557,8 +557,16 @@ pub struct ImagesResponse {
 /// One inline image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ImageInfo {
-    /// The block holding it: a paragraph or heading, or a table or list.
-    pub block_id: String,
+    /// The block holding it: a paragraph or heading, or a table or list (none for an
+    /// image in a header or footer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<String>,
+    /// In a header or footer: its section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<usize>,
+    /// In a header or footer: which (`header_default`, `footer_first`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
     /// In a table: the cell's row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,

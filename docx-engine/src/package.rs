@@ -134,7 +134,6 @@ pub(crate) fn repack(
                 false,
             ),
             "word/settings.xml" => schema_order::normalize(&data, false),
-            part if is_header_or_footer(part) => schema_order::normalize(&small_caps(data), false),
             "word/styles.xml" => schema_order::normalize(
                 &mark_default_style(&data, marks.normal_style.as_deref()),
                 true,
@@ -168,11 +167,29 @@ pub(crate) fn repack(
     output.start_file("word/theme/theme1.xml", options)?;
     output.write_all(THEME.as_bytes())?;
     for part in &parts.parts {
+        let (xml, pictures) = media.drawings_in(small_caps(part.xml.clone()));
         output.start_file(format!("word/{}", part.name()), options)?;
-        output.write_all(&schema_order::normalize(
-            &small_caps(part.xml.clone()),
-            false,
-        ))?;
+        output.write_all(&schema_order::normalize(&xml, false))?;
+        // Its own relationships: its links, and the media files its pictures show.
+        let mut rels = String::new();
+        for (id, target) in &part.links {
+            rels.push_str(&format!(
+                r#"<Relationship Id="{}" Type="{LINK_REL}" Target="{}" TargetMode="External" />"#,
+                esc(id),
+                esc(target)
+            ));
+        }
+        rels.push_str(&media.relationships_for(&pictures));
+        if !rels.is_empty() {
+            output.start_file(format!("word/_rels/{}.rels", part.name()), options)?;
+            output.write_all(
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>"#
+                )
+                .as_bytes(),
+            )?;
+        }
     }
     // Pictures are compressed already: stored as they are.
     let stored = options.compression_method(CompressionMethod::Stored);
@@ -247,17 +264,6 @@ fn sorted_relationships(xml: &[u8]) -> Vec<u8> {
     format!("{}{}{}", &text[..first], items.concat(), &text[end..]).into_bytes()
 }
 
-/// Whether a part is a header or footer docx-rs wrote (`word/header1.xml`…).
-fn is_header_or_footer(name: &str) -> bool {
-    name.strip_prefix("word/")
-        .and_then(|n| {
-            n.strip_prefix("header")
-                .or_else(|| n.strip_prefix("footer"))
-        })
-        .and_then(|n| n.strip_suffix(".xml"))
-        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-}
-
 /// Turns `w:caps` into `w:smallCaps`: docx-rs cannot write small capitals, and the renderer
 /// writes `w:caps` only to mark them (folio has no all-capitals format). Both elements sit
 /// at the same place in `CT_RPr`, so the order stays valid.
@@ -317,17 +323,21 @@ impl Images {
                         next
                     });
                     let id = media.drawings.len() + 1;
+                    media.shows.push(Some(number));
                     drawing_xml(image, id, number)
                 }
                 // The bytes are gone (a store that lost them): the alternative text stands in.
-                None => format!(
-                    r#"<w:t xml:space="preserve">[{}]</w:t>"#,
-                    esc(if image.alt_text.is_empty() {
-                        "image"
-                    } else {
-                        &image.alt_text
-                    })
-                ),
+                None => {
+                    media.shows.push(None);
+                    format!(
+                        r#"<w:t xml:space="preserve">[{}]</w:t>"#,
+                        esc(if image.alt_text.is_empty() {
+                            "image"
+                        } else {
+                            &image.alt_text
+                        })
+                    )
+                }
             };
             media.drawings.push(drawing);
         }
@@ -341,6 +351,8 @@ struct Media {
     files: Vec<MediaFile>,
     /// The XML that replaces each marker, by marker number - 1.
     drawings: Vec<String>,
+    /// The media file (numbered from 1) each marker shows, if its bytes are there.
+    shows: Vec<Option<usize>>,
 }
 
 struct MediaFile {
@@ -353,8 +365,14 @@ struct MediaFile {
 impl Media {
     /// Replaces each marker run's text with its drawing (one pass over the part).
     fn drawings(&self, xml: Vec<u8>) -> Vec<u8> {
+        self.drawings_in(xml).0
+    }
+
+    /// As [`Media::drawings`], and the media files the part's drawings show.
+    fn drawings_in(&self, xml: Vec<u8>) -> (Vec<u8>, Vec<usize>) {
+        let mut shown = Vec::new();
         if self.drawings.is_empty() {
-            return xml;
+            return (xml, shown);
         }
         let text = String::from_utf8_lossy(&xml);
         let mut out = String::with_capacity(text.len() + self.drawings.len() * 1_200);
@@ -365,11 +383,16 @@ impl Media {
             let replaced = after.find(MARKER_CLOSE).and_then(|end| {
                 let number: usize = after[..end].parse().ok()?;
                 let drawing = self.drawings.get(number.checked_sub(1)?)?;
-                Some((drawing, end + MARKER_CLOSE.len()))
+                Some((number - 1, drawing, end + MARKER_CLOSE.len()))
             });
             match replaced {
-                Some((drawing, skip)) => {
+                Some((index, drawing, skip)) => {
                     out.push_str(drawing);
+                    if let Some(Some(file)) = self.shows.get(index)
+                        && !shown.contains(file)
+                    {
+                        shown.push(*file);
+                    }
                     rest = &after[skip..];
                 }
                 None => {
@@ -380,7 +403,21 @@ impl Media {
             }
         }
         out.push_str(rest);
-        out.into_bytes()
+        (out.into_bytes(), shown)
+    }
+
+    /// The relationships of the media files `numbers` (a header's or footer's own).
+    fn relationships_for(&self, numbers: &[usize]) -> String {
+        numbers
+            .iter()
+            .filter_map(|n| {
+                let file = self.files.get(n.checked_sub(1)?)?;
+                Some(format!(
+                    r#"<Relationship Id="rIdImage{n}" Type="{IMAGE_REL}" Target="{}" />"#,
+                    file.name
+                ))
+            })
+            .collect()
     }
 
     /// The relationships of the media files, for `document.xml.rels`.
@@ -416,6 +453,8 @@ impl Media {
 }
 
 const IMAGE_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+const LINK_REL: &str =
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink";
 
 /// An inline picture as Word writes one: `id` numbers the drawing in the document,
 /// `number` its media file (and relationship `rIdImage{number}`).
@@ -457,6 +496,8 @@ struct Part {
     /// Numbered per kind, from 1.
     number: usize,
     xml: Vec<u8>,
+    /// Its external links: relationship id and target.
+    links: Vec<(String, String)>,
 }
 
 impl Part {
@@ -476,26 +517,28 @@ impl Part {
 }
 
 impl Parts {
-    fn add(&mut self, footer: bool, xml: Vec<u8>) -> String {
+    fn add(&mut self, footer: bool, xml: Vec<u8>, links: Vec<(String, String)>) -> String {
         let number = self.parts.iter().filter(|p| p.footer == footer).count() + 1;
         let part = Part {
             footer,
             number,
             xml,
+            links,
         };
         let id = part.id();
         self.parts.push(part);
         id
     }
 
-    /// Adds a header part (its XML as docx-rs builds a `Header`); returns its relationship id.
-    pub(crate) fn header(&mut self, xml: Vec<u8>) -> String {
-        self.add(false, xml)
+    /// Adds a header part (its XML as docx-rs builds a `Header`, and its external links);
+    /// returns its relationship id.
+    pub(crate) fn header(&mut self, xml: Vec<u8>, links: Vec<(String, String)>) -> String {
+        self.add(false, xml, links)
     }
 
     /// Adds a footer part; returns its relationship id.
-    pub(crate) fn footer(&mut self, xml: Vec<u8>) -> String {
-        self.add(true, xml)
+    pub(crate) fn footer(&mut self, xml: Vec<u8>, links: Vec<(String, String)>) -> String {
+        self.add(true, xml, links)
     }
 
     fn relationships(&self) -> String {

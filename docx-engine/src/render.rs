@@ -230,50 +230,33 @@ fn section_property(
     property
 }
 
-/// The headers and footers: the document's (section 0's) registered with docx-rs, on the
-/// last section's properties; the parts of later sections' own ones written by folio
-/// (`package::Parts`); then every section's properties reference what it shows — its own
-/// of each kind, else the previous section's (Word's "link to previous", made explicit so
-/// every reader shows the same).
+/// The headers and footers. folio writes every header and footer part itself
+/// (`package::Parts`, each with the relationships its links and pictures need: docx-rs
+/// keeps none for them), and every section's properties reference what it shows — its
+/// own of each kind, else the previous section's (Word's "link to previous", made
+/// explicit so every reader shows the same).
 fn with_headers(mut docx: Docx, doc: &Document, ids: &mut Ids) -> Docx {
-    let section = &doc.section;
-    let header = &section.header;
-    if let Some(runs) = &header.default {
-        docx = docx.header(Header::new().add_paragraph(margin_paragraph(runs, ids)));
-    }
-    if let Some(runs) = &header.first {
-        docx = docx.first_header(Header::new().add_paragraph(margin_paragraph(runs, ids)));
-    }
-    if let Some(runs) = &header.even {
-        docx = docx.even_header(Header::new().add_paragraph(margin_paragraph(runs, ids)));
-    }
-    let footer = &section.footer;
-    if let Some(runs) = &footer.default {
-        docx = docx.footer(Footer::new().add_paragraph(margin_paragraph(runs, ids)));
-    }
-    if let Some(runs) = &footer.first {
-        docx = docx.first_footer(Footer::new().add_paragraph(margin_paragraph(runs, ids)));
-    }
-    if let Some(runs) = &footer.even {
-        docx = docx.even_footer(Footer::new().add_paragraph(margin_paragraph(runs, ids)));
-    }
-    // What each section shows, in order: section 0's references, then each later section
-    // replacing the kinds it sets with parts of its own.
-    let mut shown = docx.document.section_property.clone();
-    let mut references = vec![shown.clone()];
-    for b in doc.blocks.iter().filter_map(|b| match b {
-        Block::SectionBreak(b) => Some(b),
+    let breaks = doc.blocks.iter().filter_map(|b| match b {
+        Block::SectionBreak(b) => Some((&b.header, &b.footer)),
         _ => None,
-    }) {
+    });
+    let sets = std::iter::once((&doc.section.header, &doc.section.footer)).chain(breaks);
+    // What each section shows, in order.
+    let mut shown = SectionProperty::new();
+    let mut references = Vec::new();
+    for (header, footer) in sets {
         for (kind, runs) in [
-            ("default", &b.header.default),
-            ("first", &b.header.first),
-            ("even", &b.header.even),
+            ("default", &header.default),
+            ("first", &header.first),
+            ("even", &header.even),
         ] {
             if let Some(runs) = runs {
-                let part = Header::new().add_paragraph(margin_paragraph(runs, ids));
-                let id = ids.parts.header(part.build());
-                let reference = Some(docx_rs::HeaderReference::new(kind, id));
+                let (xml, links) =
+                    margin_part(runs, ids, |p| Header::new().add_paragraph(p).build());
+                let reference = Some(docx_rs::HeaderReference::new(
+                    kind,
+                    ids.parts.header(xml, links),
+                ));
                 match kind {
                     "default" => shown.header_reference = reference,
                     "first" => shown.first_header_reference = reference,
@@ -282,14 +265,17 @@ fn with_headers(mut docx: Docx, doc: &Document, ids: &mut Ids) -> Docx {
             }
         }
         for (kind, runs) in [
-            ("default", &b.footer.default),
-            ("first", &b.footer.first),
-            ("even", &b.footer.even),
+            ("default", &footer.default),
+            ("first", &footer.first),
+            ("even", &footer.even),
         ] {
             if let Some(runs) = runs {
-                let part = Footer::new().add_paragraph(margin_paragraph(runs, ids));
-                let id = ids.parts.footer(part.build());
-                let reference = Some(docx_rs::FooterReference::new(kind, id));
+                let (xml, links) =
+                    margin_part(runs, ids, |p| Footer::new().add_paragraph(p).build());
+                let reference = Some(docx_rs::FooterReference::new(
+                    kind,
+                    ids.parts.footer(xml, links),
+                ));
                 match kind {
                     "default" => shown.footer_reference = reference,
                     "first" => shown.first_footer_reference = reference,
@@ -297,7 +283,7 @@ fn with_headers(mut docx: Docx, doc: &Document, ids: &mut Ids) -> Docx {
                 }
             }
         }
-        if b.header.even.is_some() || b.footer.even.is_some() {
+        if header.even.is_some() || footer.even.is_some() {
             docx.settings = docx.settings.even_and_odd_headers();
         }
         references.push(shown.clone());
@@ -326,21 +312,16 @@ fn with_headers(mut docx: Docx, doc: &Document, ids: &mut Ids) -> Docx {
     docx
 }
 
-/// A header or footer paragraph. Header and footer parts get no relationships of their
-/// own here, so a link (which the domain refuses in them; a stored event is not trusted)
-/// is written as its text; an image (which the domain puts nowhere but the body) is left
-/// out.
-fn margin_paragraph(runs: &[domain::Run], ids: &mut Ids) -> Paragraph {
-    let plain: Vec<domain::Run> = runs
-        .iter()
-        .filter(|r| r.format.image.is_none())
-        .cloned()
-        .map(|mut r| {
-            r.format.link = None;
-            r
-        })
-        .collect();
-    runs_paragraph(Paragraph::new(), &plain, &[], ids)
+/// A header or footer part's XML (made by `build` from its paragraph) and the external
+/// links it holds (relationship id, target) for its relationships.
+fn margin_part(
+    runs: &[domain::Run],
+    ids: &mut Ids,
+    build: impl FnOnce(Paragraph) -> Vec<u8>,
+) -> (Vec<u8>, Vec<(String, String)>) {
+    let from = ids.link_targets.len();
+    let paragraph = runs_paragraph(Paragraph::new(), runs, &[], ids);
+    (build(paragraph), ids.link_targets.split_off(from))
 }
 
 /// Distance of the header and footer from the page edge: Word's 12.7 mm.
@@ -447,6 +428,9 @@ struct Ids {
     parts: package::Parts,
     /// Numbered lists inside table cells (each its own numbering instance).
     cell_lists: usize,
+    /// External links written since the last header or footer part (relationship id,
+    /// target): a part takes the ones made while building it.
+    link_targets: Vec<(String, String)>,
 }
 
 /// A paragraph's runs: neighbouring runs with the same link target in one `w:hyperlink`,
@@ -501,9 +485,11 @@ fn runs_paragraph(
                     Some(anchor) => Hyperlink::new(anchor, HyperlinkType::Anchor),
                     None => {
                         ids.links += 1;
+                        let id = format!("rIdLink{}", ids.links);
+                        ids.link_targets.push((id.clone(), target.to_string()));
                         let mut link = Hyperlink::new(target, HyperlinkType::External);
                         if let HyperlinkData::External { rid, .. } = &mut link.link {
-                            *rid = format!("rIdLink{}", ids.links);
+                            *rid = id;
                         }
                         link
                     }
@@ -1326,6 +1312,47 @@ pub(crate) mod tests {
         assert!(xml.contains("[image]"), "{xml}");
     }
 
+    // See: issue 11: a picture in a header: its part has its own relationship to the
+    // shared media file.
+    #[test]
+    fn a_header_picture_has_its_parts_own_relationship() {
+        use base64::Engine as _;
+        let doc = decided(&[
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
+            format!(r#"{{"type":"add_image","data_base64":"{PNG_3X2}"}}"#),
+            r#"{"type":"set_header","text":" ACME"}"#.into(),
+            format!(
+                r#"{{"type":"add_image","data_base64":"{PNG_3X2}","header":"default","offset":0,"alt_text":"Logo"}}"#
+            ),
+        ]);
+        let mut options = RenderOptions::default();
+        let (_, _, _, image) = doc.images().next().unwrap();
+        let bytes: std::sync::Arc<[u8]> = base64::engine::general_purpose::STANDARD
+            .decode(PNG_3X2)
+            .unwrap()
+            .into();
+        options.media.insert(image.media.clone(), bytes);
+        let docx = render_docx(&doc, &options).unwrap();
+        assert!(docx == render_docx(&doc, &options).unwrap());
+        let (header, _) = entry(&docx, "word/folioheader1.xml");
+        assert!(header.contains(r#"descr="Logo""#), "{header}");
+        assert!(
+            header.contains(r#"<wp:docPr id="2""#),
+            "ids go on from the body's: {header}"
+        );
+        assert!(header.contains(r#"r:embed="rIdImage1""#), "{header}");
+        let (rels, _) = entry(&docx, "word/_rels/folioheader1.xml.rels");
+        assert!(
+            rels.contains(r#"Id="rIdImage1""#) && rels.contains("media/image1.png"),
+            "{rels}"
+        );
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
+        assert!(
+            zip.by_name("word/media/image2.png").is_err(),
+            "one file for both"
+        );
+    }
+
     // See: issue 11: a redefined built-in style replaces Word's, keeping what it does not
     // change.
     #[test]
@@ -1443,21 +1470,23 @@ pub(crate) mod tests {
         let sections: Vec<&str> = xml.split("<w:sectPr>").skip(1).collect();
         assert_eq!(sections.len(), 3, "{xml}");
         assert!(
-            !sections[0].contains("rIdFolio"),
-            "section 0 shows the document's"
+            sections[0].contains(r#"r:id="rIdFolioFooter1""#)
+                && sections[0].contains(r#"r:id="rIdFolioHeader1""#),
+            "section 0 shows the document's: {}",
+            sections[0]
         );
         assert!(
-            sections[1].contains(r#"r:id="rIdFolioFooter1""#),
+            sections[1].contains(r#"r:id="rIdFolioFooter2""#),
             "{}",
             sections[1]
         );
         assert!(
-            sections[2].contains(r#"r:id="rIdFolioFooter1""#),
+            sections[2].contains(r#"r:id="rIdFolioFooter2""#),
             "inherited: {}",
             sections[2]
         );
         assert!(
-            sections[2].contains(r#"r:id="rIdFolioHeader1""#),
+            sections[2].contains(r#"r:id="rIdFolioHeader2""#),
             "{}",
             sections[2]
         );
@@ -1466,20 +1495,20 @@ pub(crate) mod tests {
         assert_eq!(
             sections
                 .iter()
-                .filter(|s| s.contains("w:type=\"default\" r:id=\"rIdHeader"))
+                .filter(|s| s.contains("w:type=\"default\" r:id=\"rIdFolioHeader1"))
                 .count(),
             3
         );
-        let (footer, _) = entry(&bytes, "word/foliofooter1.xml");
+        let (footer, _) = entry(&bytes, "word/foliofooter2.xml");
         assert!(
             footer.contains("Annex") && footer.contains("PAGE"),
             "{footer}"
         );
         let (rels, _) = entry(&bytes, "word/_rels/document.xml.rels");
-        assert!(rels.contains(r#"Target="foliofooter1.xml""#), "{rels}");
+        assert!(rels.contains(r#"Target="foliofooter2.xml""#), "{rels}");
         let (types, _) = entry(&bytes, "[Content_Types].xml");
         assert!(
-            types.contains(r#"PartName="/word/folioheader1.xml""#),
+            types.contains(r#"PartName="/word/folioheader2.xml""#),
             "{types}"
         );
     }
@@ -1545,20 +1574,33 @@ pub(crate) mod tests {
     // A link stored in a header (the domain refuses them) would point at a relationship the
     // header part does not have: it is written as text.
     #[test]
-    fn a_stored_link_in_a_header_is_written_as_text() {
+    fn a_link_in_a_header_has_the_header_parts_own_relationship() {
         let mut doc = crate::export::tests::linked_sample();
         doc.section.header.default = Some(vec![domain::Run {
             text: "site".into(),
             format: domain::RunFormat {
-                link: Some("https://example.com".into()),
+                link: Some("https://example.com/?a=1&b=2".into()),
                 ..domain::RunFormat::default()
             },
         }]);
         let bytes = render_docx(&doc, &RenderOptions::default()).unwrap();
-        let (header, _) = entry(&bytes, "word/header1.xml");
+        let (header, _) = entry(&bytes, "word/folioheader1.xml");
+        let id = header
+            .split("<w:hyperlink r:id=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no link: {header}"));
+        let (rels, _) = entry(&bytes, "word/_rels/folioheader1.xml.rels");
         assert!(
-            header.contains(">site<") && !header.contains("w:hyperlink"),
-            "{header}"
+            rels.contains(&format!(
+                r#"Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://example.com/?a=1&amp;b=2" TargetMode="External""#
+            )),
+            "{rels}"
+        );
+        let (document_rels, _) = entry(&bytes, "word/_rels/document.xml.rels");
+        assert!(
+            !document_rels.contains(&format!(r#"Id="{id}""#)),
+            "{document_rels}"
         );
     }
 
@@ -1618,7 +1660,7 @@ pub(crate) mod tests {
         assert!(xml.contains(r#"w:num="2""#), "{xml}");
         assert!(xml.contains("<w:titlePg />"), "{xml}");
         let footer = (1..=3)
-            .map(|i| format!("word/footer{i}.xml"))
+            .map(|i| format!("word/foliofooter{i}.xml"))
             .find_map(|name| {
                 let mut zip = zip::ZipArchive::new(Cursor::new(&first)).unwrap();
                 let mut text = String::new();

@@ -299,8 +299,10 @@ pub enum DocumentEvent {
     /// An image was put inside a paragraph or heading (an image in a paragraph of its own
     /// arrives as a `ParagraphAdded` holding it).
     ImageInserted {
-        /// The paragraph or heading (or table, or list).
-        block_id: BlockId,
+        /// The block: a paragraph or heading, table, list, or for a header or footer the
+        /// section break starting its section (none: section 0).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        block_id: Option<BlockId>,
         /// Where in the block: its text (absent), a table cell or a list item.
         #[serde(default, skip_serializing_if = "Within::is_text")]
         within: Within,
@@ -311,8 +313,10 @@ pub enum DocumentEvent {
     },
     /// An image's shown size changed.
     ImageResized {
-        /// The paragraph or heading (or table, or list).
-        block_id: BlockId,
+        /// The block: a paragraph or heading, table, list, or for a header or footer the
+        /// section break starting its section (none: section 0).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        block_id: Option<BlockId>,
         /// Where in the block: its text (absent), a table cell or a list item.
         #[serde(default, skip_serializing_if = "Within::is_text")]
         within: Within,
@@ -325,8 +329,10 @@ pub enum DocumentEvent {
     },
     /// An image's alternative text changed.
     ImageAltTextSet {
-        /// The paragraph or heading (or table, or list).
-        block_id: BlockId,
+        /// The block: a paragraph or heading, table, list, or for a header or footer the
+        /// section break starting its section (none: section 0).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        block_id: Option<BlockId>,
         /// Where in the block: its text (absent), a table cell or a list item.
         #[serde(default, skip_serializing_if = "Within::is_text")]
         within: Within,
@@ -556,6 +562,16 @@ pub enum Within {
     Item {
         /// Item index.
         item: usize,
+    },
+    /// A header of the section (the event's section break, or section 0 without one).
+    Header {
+        /// Which pages.
+        pages: crate::features::section::HeaderKind,
+    },
+    /// A footer of the section.
+    Footer {
+        /// Which pages.
+        pages: crate::features::section::HeaderKind,
     },
 }
 
@@ -798,10 +814,10 @@ impl DocumentEvent {
             | Self::TableCellsFormatted { block_id, .. }
             | Self::SectionPageSet { block_id, .. }
             | Self::SectionHeaderSet { block_id, .. }
-            | Self::SectionFooterSet { block_id, .. }
-            | Self::ImageInserted { block_id, .. }
+            | Self::SectionFooterSet { block_id, .. } => vec![block_id.clone()],
+            Self::ImageInserted { block_id, .. }
             | Self::ImageResized { block_id, .. }
-            | Self::ImageAltTextSet { block_id, .. } => vec![block_id.clone()],
+            | Self::ImageAltTextSet { block_id, .. } => block_id.iter().cloned().collect(),
             Self::TextReplaced { occurrences, .. } => {
                 let mut ids: Vec<BlockId> = Vec::new();
                 for o in occurrences {

@@ -1394,33 +1394,72 @@ impl Document {
 
     /// How many inline images the document has (linear in its runs, not its text).
     pub fn image_count(&self) -> usize {
-        self.blocks
+        let count = |runs: &[Run]| runs.iter().filter(|r| r.format.image.is_some()).count();
+        let body: usize = self
+            .blocks
             .iter()
             .flat_map(Block::inline_runs)
-            .map(|(_, runs)| runs.iter().filter(|r| r.format.image.is_some()).count())
-            .sum()
+            .map(|(_, runs)| count(runs))
+            .sum();
+        let breaks = self.blocks.iter().filter_map(|b| match b {
+            Block::SectionBreak(s) => Some((&s.header, &s.footer)),
+            _ => None,
+        });
+        let margins: usize = std::iter::once((&self.section.header, &self.section.footer))
+            .chain(breaks)
+            .flat_map(|(h, f)| [h, f])
+            .flat_map(|set| [&set.default, &set.first, &set.even])
+            .flatten()
+            .map(|runs| count(runs))
+            .sum();
+        body + margins
     }
 
-    /// Every inline image, in reading order: the block holding it, where in the block
-    /// (its text, a cell, a list item), its character offset there, and the image.
+    /// Every inline image: the body's in reading order, then the headers' and footers'
+    /// section by section. Each with the block holding it (for a header or footer, the
+    /// section break starting its section; none for section 0), where in it (text, cell,
+    /// item, header, footer), its character offset there, and the image.
     pub fn images(
         &self,
-    ) -> impl Iterator<Item = (&Block, crate::event::Within, usize, &InlineImage)> + '_ {
-        self.blocks.iter().flat_map(|block| {
+    ) -> impl Iterator<Item = (Option<&Block>, crate::event::Within, usize, &InlineImage)> + '_
+    {
+        use crate::event::Within;
+        use crate::features::section::HeaderKind;
+        let body = self.blocks.iter().flat_map(|block| {
             block
                 .inline_runs()
                 .into_iter()
-                .flat_map(move |(within, runs)| {
-                    let mut offset = 0;
-                    runs.iter().filter_map(move |run| {
-                        let at = offset;
-                        offset += run.text.chars().count();
-                        run.format
-                            .image
-                            .as_ref()
-                            .map(|image| (block, within, at, image))
+                .map(move |(w, r)| (Some(block), w, r))
+        });
+        let breaks = self.blocks.iter().filter_map(|b| match b {
+            Block::SectionBreak(s) => Some((Some(b), &s.header, &s.footer)),
+            _ => None,
+        });
+        let margins = std::iter::once((None, &self.section.header, &self.section.footer))
+            .chain(breaks)
+            .flat_map(|(block, header, footer)| {
+                [HeaderKind::Default, HeaderKind::First, HeaderKind::Even]
+                    .into_iter()
+                    .flat_map(move |kind| {
+                        let header = crate::features::section::slot(header, kind)
+                            .as_deref()
+                            .map(|runs| (block, Within::Header { pages: kind }, runs));
+                        let footer = crate::features::section::slot(footer, kind)
+                            .as_deref()
+                            .map(|runs| (block, Within::Footer { pages: kind }, runs));
+                        header.into_iter().chain(footer)
                     })
-                })
+            });
+        body.chain(margins).flat_map(|(block, within, runs)| {
+            let mut offset = 0;
+            runs.iter().filter_map(move |run| {
+                let at = offset;
+                offset += run.text.chars().count();
+                run.format
+                    .image
+                    .as_ref()
+                    .map(|image| (block, within, at, image))
+            })
         })
     }
 

@@ -95,6 +95,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "bookmark_ranges_2026_12_02",
     "builtin_styles_2026_12_02",
     "cell_images_2026_12_02",
+    "header_images_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -306,8 +307,25 @@ fn cell_images_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Pictures and links in headers and footers, as the build that allowed them sent them.
+fn header_images_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAEElEQVR4nGP4z8AAQQxwFgBB0gX7h/C5SAAAAABJRU5ErkJggg==";
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-00000000e4d1", "title": "Header images"}),
+        json!({"type": "add_paragraph", "text": "Body"}),
+        json!({"type": "add_section_break"}),
+        json!({"type": "set_header", "runs": [{"text": " ACME, "}, {"text": "site", "link": "https://acme.example"}]}),
+        json!({"type": "add_image", "data_base64": png, "header": "default", "offset": 0, "alt_text": "Logo"}),
+        json!({"type": "add_image", "data_base64": png, "footer": "first", "section": 1}),
+        json!({"type": "resize_image", "header": "default", "width_mm": 12}),
+        json!({"type": "set_image_alt_text", "footer": "first", "section": 1, "alt_text": "Seal"}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "header_images_2026_12_02" => header_images_2026_12_02(),
         "cell_images_2026_12_02" => cell_images_2026_12_02(),
         "builtin_styles_2026_12_02" => builtin_styles_2026_12_02(),
         "bookmark_ranges_2026_12_02" => bookmark_ranges_2026_12_02(),

@@ -90,33 +90,64 @@ impl Reads {
     ) -> Result<api_types::ImagesResponse, ApiError> {
         let resolved = self.resolve(principal, id, at).await?;
         let mm = |emu: u32| (f64::from(emu) / domain::EMU_PER_MM * 10.0).round() / 10.0;
-        let images = resolved
-            .document
+        let document = &resolved.document;
+        // Section k starts at the kth section break.
+        let sections: std::collections::HashMap<&domain::BlockId, usize> = document
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, domain::Block::SectionBreak(_)))
+            .enumerate()
+            .map(|(k, b)| (b.id(), k + 1))
+            .collect();
+        use domain::event::Within;
+        let images = document
             .images()
-            .map(|(block, within, offset, image)| api_types::ImageInfo {
-                block_id: block.id().to_string(),
-                row: match within {
-                    domain::event::Within::Cell { row, .. } => Some(row),
+            .map(|(block, within, offset, image)| {
+                let margin = match within {
+                    Within::Header { pages } => Some(("header", pages)),
+                    Within::Footer { pages } => Some(("footer", pages)),
                     _ => None,
-                },
-                col: match within {
-                    domain::event::Within::Cell { col, .. } => Some(col),
-                    _ => None,
-                },
-                item: match within {
-                    domain::event::Within::Item { item } => Some(item),
-                    _ => None,
-                },
-                offset,
-                media: image.media.clone(),
-                format: image.format.extension().to_string(),
-                content_type: image.format.content_type().to_string(),
-                width_px: image.width_px,
-                height_px: image.height_px,
-                width_mm: mm(image.width_emu),
-                height_mm: mm(image.height_emu),
-                bytes: image.bytes,
-                alt_text: image.alt_text.clone(),
+                };
+                api_types::ImageInfo {
+                    block_id: block
+                        .filter(|_| margin.is_none())
+                        .map(|b| b.id().to_string()),
+                    row: match within {
+                        Within::Cell { row, .. } => Some(row),
+                        _ => None,
+                    },
+                    col: match within {
+                        Within::Cell { col, .. } => Some(col),
+                        _ => None,
+                    },
+                    item: match within {
+                        Within::Item { item } => Some(item),
+                        _ => None,
+                    },
+                    section: margin.map(|_| {
+                        block
+                            .and_then(|b| sections.get(b.id()).copied())
+                            .unwrap_or(0)
+                    }),
+                    part: margin.map(|(part, pages)| {
+                        let pages = match pages {
+                            domain::command::HeaderKind::Default => "default",
+                            domain::command::HeaderKind::First => "first",
+                            domain::command::HeaderKind::Even => "even",
+                        };
+                        format!("{part}_{pages}")
+                    }),
+                    offset,
+                    media: image.media.clone(),
+                    format: image.format.extension().to_string(),
+                    content_type: image.format.content_type().to_string(),
+                    width_px: image.width_px,
+                    height_px: image.height_px,
+                    width_mm: mm(image.width_emu),
+                    height_mm: mm(image.height_emu),
+                    bytes: image.bytes,
+                    alt_text: image.alt_text.clone(),
+                }
             })
             .collect();
         Ok(api_types::ImagesResponse {

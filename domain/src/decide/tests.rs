@@ -471,6 +471,17 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             name: format!("B{}", seed.a % 3),
         }),
         // An image in a paragraph of its own, or inside an existing block at an offset.
+        // An image in a header or footer of a section.
+        42 if seed.a % 3 == 1 => DocumentCommand::AddImage(AddImage {
+            data_base64: crate::features::image::tests::PNG_3X2.into(),
+            header: seed
+                .raw
+                .then_some(crate::features::section::HeaderKind::Default),
+            footer: (!seed.raw).then_some(crate::features::section::HeaderKind::First),
+            section: Some(seed.n(seed.b, 3)),
+            offset: seed.raw.then_some(seed.b),
+            ..AddImage::default()
+        }),
         // An image in a cell or item of a table or list, when the block is one.
         42 if seed.a.is_multiple_of(3) => DocumentCommand::AddImage(AddImage {
             data_base64: crate::features::image::tests::PNG_3X2.into(),
@@ -858,11 +869,14 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             name: format!("b{}", y % 2),
         },
         35 => DocumentEvent::ImageInserted {
-            block_id,
-            within: if pick {
-                Within::Cell { row: x, col: y }
-            } else {
-                Within::Item { item: y }
+            block_id: (!x.is_multiple_of(3)).then_some(block_id),
+            within: match y % 4 {
+                0 => Within::Cell { row: x, col: y },
+                1 => Within::Item { item: y },
+                2 => Within::Header {
+                    pages: crate::features::section::HeaderKind::First,
+                },
+                _ => Within::Text,
             },
             offset: x,
             image: crate::model::InlineImage {
@@ -877,8 +891,14 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             },
         },
         36 => DocumentEvent::ImageResized {
-            block_id,
-            within: Within::Cell { row: y, col: x },
+            block_id: pick.then_some(block_id),
+            within: if pick {
+                Within::Cell { row: y, col: x }
+            } else {
+                Within::Footer {
+                    pages: crate::features::section::HeaderKind::Default,
+                }
+            },
             offset: x,
             width_emu: y as u32,
             height_emu: 0,
@@ -889,7 +909,7 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             runs: pick.then(|| vec![Run::plain(text.clone())]),
         },
         37 => DocumentEvent::ImageAltTextSet {
-            block_id,
+            block_id: Some(block_id),
             within: Within::Item { item: x },
             offset: y,
             alt_text: text,

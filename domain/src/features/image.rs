@@ -78,6 +78,16 @@ pub struct AddImage {
     /// In a list: the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<usize>,
+    /// In a header of `section` (not with a block): which one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<crate::features::section::HeaderKind>,
+    /// In a footer of `section` (not with a block): which one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<crate::features::section::HeaderKind>,
+    /// With `header` or `footer`: the section (0, the default; `k` is the one after the
+    /// `k`th section break).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<usize>,
 }
 
 /// `resize_image`: a new shown size for an image; give one side to keep the aspect ratio.
@@ -103,6 +113,16 @@ pub struct ResizeImage {
     /// In a list: the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<usize>,
+    /// In a header of `section` (not with a block): which one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<crate::features::section::HeaderKind>,
+    /// In a footer of `section` (not with a block): which one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<crate::features::section::HeaderKind>,
+    /// With `header` or `footer`: the section (0, the default; `k` is the one after the
+    /// `k`th section break).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<usize>,
     /// Shown width in pixels at 96 dpi (not with `width_mm`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width_px: Option<u32>,
@@ -140,6 +160,16 @@ pub struct SetImageAltText {
     /// In a list: the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<usize>,
+    /// In a header of `section` (not with a block): which one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<crate::features::section::HeaderKind>,
+    /// In a footer of `section` (not with a block): which one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<crate::features::section::HeaderKind>,
+    /// With `header` or `footer`: the section (0, the default; `k` is the one after the
+    /// `k`th section break).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<usize>,
     /// The new alternative text.
     #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub alt_text: String,
@@ -394,19 +424,26 @@ impl Document {
         new_id: BlockId,
         limits: &Limits,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
-        let into_block = c.block_id.is_some() || c.block_index.is_some();
+        let into_block = c.block_id.is_some()
+            || c.block_index.is_some()
+            || c.header.is_some()
+            || c.footer.is_some();
         if into_block && c.position.is_some() {
             return Err(DocumentError::invalid(
                 "position",
-                "give position (a new paragraph) or block_id/block_index (an existing one), not both",
+                "give position (a new paragraph), or block_id/block_index or header/footer (existing text), not both",
             ));
         }
         if !into_block
-            && (c.offset.is_some() || c.row.is_some() || c.col.is_some() || c.item.is_some())
+            && (c.offset.is_some()
+                || c.row.is_some()
+                || c.col.is_some()
+                || c.item.is_some()
+                || c.section.is_some())
         {
             return Err(DocumentError::invalid(
                 "offset",
-                "offset, row, col and item go with block_id or block_index",
+                "offset, row, col, item and section go with block_id, block_index, header or footer",
             ));
         }
         let alt_text = c.alt_text.clone().unwrap_or_default();
@@ -439,9 +476,14 @@ impl Document {
             })
         };
         if into_block {
-            let (index, block) = self.target(c.block_id.as_ref(), c.block_index)?;
-            let within = within(block, c.row, c.col, c.item)?;
-            let len = text::char_len(&inline_runs(block, within)?);
+            let place = self.place(&Target {
+                block: (c.block_id.as_ref(), c.block_index),
+                inside: (c.row, c.col, c.item),
+                margin: (c.header, c.footer, c.section),
+            })?;
+            let within = place.within;
+            let index = place.index;
+            let len = text::char_len(&self.runs_at(&place)?);
             let offset = c.offset.unwrap_or(len);
             if offset > len {
                 return Err(DocumentError::TextRangeOutOfBounds {
@@ -454,7 +496,7 @@ impl Document {
                 return Err(too_large("paragraph text", limits.max_text_chars));
             }
             return Ok(Some(DocumentEvent::ImageInserted {
-                block_id: block.id().clone(),
+                block_id: place.block.map(|b| b.id().clone()),
                 within,
                 offset,
                 image: image(index)?,
@@ -476,43 +518,33 @@ impl Document {
         }))
     }
 
-    /// The image a command names: its block, where in it, and its character offset (the
-    /// first image there when no offset is given).
+    /// The image a command names: where it is, and its character offset (the first image
+    /// there when no offset is given).
     fn image_target(
         &self,
-        (block_id, block_index): (Option<&BlockId>, Option<usize>),
-        (row, col, item): (Option<usize>, Option<usize>, Option<usize>),
+        target: &Target<'_>,
         offset: Option<usize>,
-    ) -> Result<(&Block, Within, usize, &InlineImage), DocumentError> {
-        let (_, block) = self.target(block_id, block_index)?;
-        let within = within(block, row, col, item)?;
-        let found = block
-            .inline_runs()
-            .into_iter()
-            .find(|(w, _)| *w == within)
-            .and_then(|(_, runs)| {
-                let mut at = 0;
-                runs.iter().find_map(|run| {
-                    let here = at;
-                    at += text::str_len(&run.text);
-                    run.format
-                        .image
-                        .as_ref()
-                        .filter(|_| offset.is_none_or(|o| o == here))
-                        .map(|image| (here, image))
-                })
-            });
+    ) -> Result<(Place<'_>, usize, InlineImage), DocumentError> {
+        let place = self.place(target)?;
+        let runs = self.runs_at(&place)?;
+        let mut at = 0;
+        let found = runs.iter().find_map(|run| {
+            let here = at;
+            at += text::str_len(&run.text);
+            run.format
+                .image
+                .as_ref()
+                .filter(|_| offset.is_none_or(|o| o == here))
+                .map(|image| (here, image.clone()))
+        });
         match found {
-            Some((at, image)) => Ok((block, within, at, image)),
+            Some((at, image)) => Ok((place, at, image)),
             None => Err(match offset {
                 Some(offset) => DocumentError::invalid(
                     "offset",
-                    format!("block {} has no image at offset {offset} there", block.id()),
+                    format!("there is no image at offset {offset}"),
                 ),
-                None => DocumentError::invalid(
-                    "block_id",
-                    format!("block {} holds no image there", block.id()),
-                ),
+                None => DocumentError::invalid("block_id", "there is no image there"),
             }),
         }
     }
@@ -522,9 +554,12 @@ impl Document {
         &self,
         c: &ResizeImage,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
-        let (block, within, offset, image) = self.image_target(
-            (c.block_id.as_ref(), c.block_index),
-            (c.row, c.col, c.item),
+        let (place, offset, image) = self.image_target(
+            &Target {
+                block: (c.block_id.as_ref(), c.block_index),
+                inside: (c.row, c.col, c.item),
+                margin: (c.header, c.footer, c.section),
+            },
             c.offset,
         )?;
         let size = SizeRequest {
@@ -544,8 +579,8 @@ impl Document {
             return Ok(None);
         }
         Ok(Some(DocumentEvent::ImageResized {
-            block_id: block.id().clone(),
-            within,
+            block_id: place.block.map(|b| b.id().clone()),
+            within: place.within,
             offset,
             width_emu,
             height_emu,
@@ -558,17 +593,20 @@ impl Document {
         c: &SetImageAltText,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         check_alt_text(&c.alt_text)?;
-        let (block, within, offset, image) = self.image_target(
-            (c.block_id.as_ref(), c.block_index),
-            (c.row, c.col, c.item),
+        let (place, offset, image) = self.image_target(
+            &Target {
+                block: (c.block_id.as_ref(), c.block_index),
+                inside: (c.row, c.col, c.item),
+                margin: (c.header, c.footer, c.section),
+            },
             c.offset,
         )?;
         if image.alt_text == c.alt_text {
             return Ok(None);
         }
         Ok(Some(DocumentEvent::ImageAltTextSet {
-            block_id: block.id().clone(),
-            within,
+            block_id: place.block.map(|b| b.id().clone()),
+            within: place.within,
             offset,
             alt_text: c.alt_text.clone(),
         }))
@@ -587,7 +625,7 @@ impl Document {
                 within,
                 offset,
                 image,
-            } => self.edit_inline(block_id, *within, |runs| {
+            } => self.edit_inline(block_id.as_ref(), *within, |runs| {
                 if *offset > text::char_len(runs) {
                     return false;
                 }
@@ -600,29 +638,29 @@ impl Document {
                 offset,
                 width_emu,
                 height_emu,
-            } => self.edit_inline(block_id, *within, |runs| {
-                match text::image_at_mut(runs, *offset) {
-                    Some(image) => {
-                        image.width_emu = *width_emu;
-                        image.height_emu = *height_emu;
-                        true
-                    }
-                    None => false,
+            } => self.edit_inline(block_id.as_ref(), *within, |runs| match text::image_at_mut(
+                runs, *offset,
+            ) {
+                Some(image) => {
+                    image.width_emu = *width_emu;
+                    image.height_emu = *height_emu;
+                    true
                 }
+                None => false,
             }),
             E::ImageAltTextSet {
                 block_id,
                 within,
                 offset,
                 alt_text,
-            } => self.edit_inline(block_id, *within, |runs| {
-                match text::image_at_mut(runs, *offset) {
-                    Some(image) => {
-                        image.alt_text.clone_from(alt_text);
-                        true
-                    }
-                    None => false,
+            } => self.edit_inline(block_id.as_ref(), *within, |runs| match text::image_at_mut(
+                runs, *offset,
+            ) {
+                Some(image) => {
+                    image.alt_text.clone_from(alt_text);
+                    true
                 }
+                None => false,
             }),
             _ => return Err(misfit("not an event of this feature")),
         };
@@ -639,11 +677,33 @@ impl Document {
     /// answers false.
     fn edit_inline(
         &mut self,
-        block_id: &BlockId,
+        block_id: Option<&BlockId>,
         within: Within,
         edit: impl FnOnce(&mut Vec<Run>) -> bool,
     ) -> Option<bool> {
-        match (self.block_mut(block_id)?, within) {
+        use crate::features::section::slot_mut;
+        if let Within::Header { pages: kind } | Within::Footer { pages: kind } = within {
+            let (header, footer) = match block_id {
+                None => (&mut self.section.header, &mut self.section.footer),
+                Some(id) => match self.block_mut(id)? {
+                    Block::SectionBreak(b) => (&mut b.header, &mut b.footer),
+                    _ => return None,
+                },
+            };
+            let set = if matches!(within, Within::Header { .. }) {
+                header
+            } else {
+                footer
+            };
+            let slot = slot_mut(set, kind);
+            let mut runs = slot.clone().unwrap_or_default();
+            if !edit(&mut runs) {
+                return Some(false);
+            }
+            *slot = (!runs.is_empty()).then_some(runs);
+            return Some(true);
+        }
+        match (self.block_mut(block_id?)?, within) {
             (Block::Paragraph(p), Within::Text) => Some(edit(&mut p.runs)),
             (Block::Heading(h), Within::Text) => Some(edit(&mut h.runs)),
             (Block::Table(t), Within::Cell { row, col }) => {
@@ -676,6 +736,113 @@ impl Document {
                 Some(true)
             }
             _ => None,
+        }
+    }
+}
+
+/// What a command names as an image's place.
+struct Target<'c> {
+    /// `block_id`, `block_index`.
+    block: (Option<&'c BlockId>, Option<usize>),
+    /// `row`, `col`, `item`.
+    inside: (Option<usize>, Option<usize>, Option<usize>),
+    /// `header`, `footer`, `section`.
+    margin: (
+        Option<crate::features::section::HeaderKind>,
+        Option<crate::features::section::HeaderKind>,
+        Option<usize>,
+    ),
+}
+
+/// Where an image is or goes.
+struct Place<'d> {
+    /// The block (for a header or footer: its section's break; none for section 0).
+    block: Option<&'d Block>,
+    within: Within,
+    /// A block index in the section the image is in (for its default width).
+    index: usize,
+}
+
+impl Document {
+    /// Resolves a command's target to a place: a block's text, cell or item, or a header
+    /// or footer of a section.
+    fn place(&self, t: &Target<'_>) -> Result<Place<'_>, DocumentError> {
+        let (block_id, block_index) = t.block;
+        let (row, col, item) = t.inside;
+        match t.margin {
+            (None, None, None) => {
+                let (index, block) = self.target(block_id, block_index)?;
+                Ok(Place {
+                    block: Some(block),
+                    within: within(block, row, col, item)?,
+                    index,
+                })
+            }
+            (header, footer, section) => {
+                let within = match (header, footer) {
+                    (Some(kind), None) => Within::Header { pages: kind },
+                    (None, Some(kind)) => Within::Footer { pages: kind },
+                    _ => {
+                        return Err(DocumentError::invalid(
+                            "header",
+                            "give header or footer (one), with section",
+                        ));
+                    }
+                };
+                if block_id.is_some()
+                    || block_index.is_some()
+                    || row.is_some()
+                    || col.is_some()
+                    || item.is_some()
+                {
+                    return Err(DocumentError::invalid(
+                        "header",
+                        "a header or footer is named by header/footer and section, not by a block",
+                    ));
+                }
+                let section = section.unwrap_or(0);
+                crate::decide::check_index("section", section, self.section_count())?;
+                let (block, index) = match section.checked_sub(1) {
+                    None => (None, 0),
+                    Some(n) => {
+                        let index = self
+                            .blocks
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, b)| matches!(b, Block::SectionBreak(_)))
+                            .nth(n)
+                            .map_or(0, |(i, _)| i);
+                        (self.blocks.get(index), index + 1)
+                    }
+                };
+                Ok(Place {
+                    block,
+                    within,
+                    index,
+                })
+            }
+        }
+    }
+
+    /// The runs at a place (a plain cell or item as one plain run; a header or footer not
+    /// set as none).
+    fn runs_at(&self, place: &Place<'_>) -> Result<Vec<Run>, DocumentError> {
+        use crate::features::section::slot;
+        match (place.block, place.within) {
+            (block, Within::Header { pages: kind } | Within::Footer { pages: kind }) => {
+                let (header, footer) = match block {
+                    Some(Block::SectionBreak(b)) => (&b.header, &b.footer),
+                    _ => (&self.section.header, &self.section.footer),
+                };
+                let set = if matches!(place.within, Within::Header { .. }) {
+                    header
+                } else {
+                    footer
+                };
+                Ok(slot(set, kind).clone().unwrap_or_default())
+            }
+            (Some(block), within) => inline_runs(block, within),
+            (None, _) => Err(DocumentError::invalid("block_id", "give a block")),
         }
     }
 }
@@ -1054,6 +1221,69 @@ pub(crate) mod tests {
             serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "block_index": 0, "row": 3, "col": 0}),
             serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "block_index": 1, "item": 9}),
             serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "item": 0}),
+        ] {
+            assert!(
+                doc.decide(&cmd(refused.clone()), &limits()).is_err(),
+                "{refused}"
+            );
+        }
+    }
+
+    // See: issue 11: a logo in a header; a later section's footer image on its break.
+    #[test]
+    fn images_go_into_headers_and_footers() {
+        let cmd = |json: serde_json::Value| -> C { serde_json::from_value(json).unwrap() };
+        let mut doc = given(&[
+            create(),
+            para("Body"),
+            cmd(serde_json::json!({"type": "add_section_break"})),
+            cmd(serde_json::json!({"type": "set_header", "text": "ACME"})),
+        ]);
+        for command in [
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "header": "default",
+                "offset": 0, "alt_text": "Logo"}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "footer": "first",
+                "section": 1}),
+            serde_json::json!({"type": "resize_image", "header": "default", "height_mm": 10}),
+            serde_json::json!({"type": "set_image_alt_text", "footer": "first", "section": 1,
+                "alt_text": "Seal"}),
+        ] {
+            run(&mut doc, cmd(command)).unwrap();
+        }
+        let header = doc.section.header.default.as_ref().unwrap();
+        assert_eq!(crate::model::runs_text(header), "\u{FFFC}ACME");
+        let found: Vec<(Option<String>, Within, &str, u32)> = doc
+            .images()
+            .map(|(block, within, _, image)| {
+                (
+                    block.map(|b| b.id().to_string()),
+                    within,
+                    image.alt_text.as_str(),
+                    image.height_emu,
+                )
+            })
+            .collect();
+        let kind = crate::features::section::HeaderKind::First;
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[0],
+            (
+                None,
+                Within::Header {
+                    pages: crate::features::section::HeaderKind::Default
+                },
+                "Logo",
+                360_000
+            )
+        );
+        assert_eq!(found[1].1, Within::Footer { pages: kind });
+        assert_eq!(found[1].2, "Seal");
+        assert!(found[1].0.is_some(), "on the section break");
+        for refused in [
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "header": "default", "section": 5}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "header": "default", "block_index": 0}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "header": "default", "footer": "default"}),
+            serde_json::json!({"type": "add_image", "data_base64": PNG_3X2, "section": 1}),
         ] {
             assert!(
                 doc.decide(&cmd(refused.clone()), &limits()).is_err(),

@@ -491,12 +491,6 @@ impl Document {
             }
             (None, Some(_)) => {
                 let runs = runs_from("text", None, c.runs, limits)?.unwrap_or_default();
-                if let Some(i) = runs.iter().position(|r| r.format.link.is_some()) {
-                    return Err(DocumentError::invalid(
-                        format!("runs.{i}.link"),
-                        "headers and footers hold no links yet",
-                    ));
-                }
                 self.check_run_references(&runs, "runs")?;
                 normalized_runs(runs)
             }
@@ -646,7 +640,7 @@ fn normalized_runs(mut runs: Vec<Run>) -> Vec<Run> {
     runs
 }
 
-fn slot(set: &HeaderFooter, kind: HeaderKind) -> &Option<Vec<Run>> {
+pub(crate) fn slot(set: &HeaderFooter, kind: HeaderKind) -> &Option<Vec<Run>> {
     match kind {
         HeaderKind::Default => &set.default,
         HeaderKind::First => &set.first,
@@ -654,7 +648,7 @@ fn slot(set: &HeaderFooter, kind: HeaderKind) -> &Option<Vec<Run>> {
     }
 }
 
-fn slot_mut(set: &mut HeaderFooter, kind: HeaderKind) -> &mut Option<Vec<Run>> {
+pub(crate) fn slot_mut(set: &mut HeaderFooter, kind: HeaderKind) -> &mut Option<Vec<Run>> {
     match kind {
         HeaderKind::Default => &mut set.default,
         HeaderKind::First => &mut set.first,
@@ -892,14 +886,26 @@ mod tests {
             )
             .unwrap();
         assert!(again.is_empty(), "the same content again changes nothing");
-        let link = DocumentCommand::SetHeader(SetHeader {
-            runs: Some(vec![RunInput {
-                text: "x".into(),
-                link: Some("https://x.org".into()),
-                ..RunInput::default()
-            }]),
-            ..SetHeader::default()
-        });
-        assert!(when(&doc, link).is_err());
+        // Links in headers are links (the header part gets its own relationships); one to
+        // a bookmark the document does not have is refused.
+        let link = |target: &str| {
+            DocumentCommand::SetHeader(SetHeader {
+                runs: Some(vec![RunInput {
+                    text: "x".into(),
+                    link: Some(target.into()),
+                    ..RunInput::default()
+                }]),
+                ..SetHeader::default()
+            })
+        };
+        let doc = when(&doc, link("https://x.org")).unwrap();
+        assert_eq!(
+            doc.section.header.default.as_ref().unwrap()[0]
+                .format
+                .link
+                .as_deref(),
+            Some("https://x.org")
+        );
+        assert!(when(&doc, link("#Nowhere")).is_err());
     }
 }

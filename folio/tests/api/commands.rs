@@ -582,7 +582,7 @@ async fn page_setup_headers_and_footers_reach_word(app: crate::helpers::TestApp)
         json!({"type": "set_page_setup", "size": "B7"}),
         json!({"type": "set_page_setup", "margin_left_mm": 150, "margin_right_mm": 150}),
         json!({"type": "set_page_setup", "section": 1, "columns": 2}),
-        json!({"type": "set_footer", "runs": [{"text": "x", "link": "https://x.org"}]}),
+        json!({"type": "set_footer", "text": "x", "runs": [{"text": "y"}]}),
     ];
     let mut statuses = Vec::new();
     for body in refused {
@@ -1205,6 +1205,11 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
             {"type": "add_list", "kind": "bullet", "items": ["Signed: "]},
             {"type": "add_image", "data_base64": b64(&gif), "block_index": 5, "item": 0,
              "alt_text": "Signature"},
+            // And in a header, beside a link.
+            {"type": "set_header", "runs": [{"text": " ACME, "},
+                {"text": "acme.example", "link": "https://acme.example/?a=1&b=2"}]},
+            {"type": "add_image", "data_base64": b64(&png), "header": "default", "offset": 0,
+             "width_mm": 10, "alt_text": "Header logo"},
         ]}),
     )
     .await;
@@ -1258,7 +1263,10 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
         .get_json(&format!("/v1/documents/{id}/images?min_version={version}"))
         .await;
     let list = images["images"].as_array().unwrap();
-    assert_eq!(list.len(), 6, "{images}");
+    assert_eq!(list.len(), 7, "{images}");
+    assert_eq!(list[6]["part"], "header_default", "{images}");
+    assert_eq!(list[6]["section"], 0, "{images}");
+    assert!(list[6].get("block_id").is_none(), "{images}");
     assert_eq!(
         (&list[4]["row"], &list[4]["col"]),
         (&json!(0), &json!(0)),
@@ -1327,6 +1335,21 @@ async fn images_reach_word(app: crate::helpers::TestApp) {
     assert_eq!(shapes.len(), 6, "{read}");
     assert_eq!(shapes[4]["descr"], "Cell logo", "{read}");
     assert_eq!(shapes[5]["descr"], "Signature", "{read}");
+    assert!(
+        read["sections"][0]["header"]
+            .as_str()
+            .unwrap()
+            .contains("ACME, acme.example"),
+        "{read}"
+    );
+    let header = crate::helpers::zip_entry(&docx, "word/folioheader1.xml");
+    assert!(header.contains(r#"descr="Header logo""#), "{header}");
+    let rels = crate::helpers::zip_entry(&docx, "word/_rels/folioheader1.xml.rels");
+    assert!(rels.contains("media/image1.png"), "the body's file: {rels}");
+    assert!(
+        rels.contains(r#"Target="https://acme.example/?a=1&amp;b=2" TargetMode="External""#),
+        "{rels}"
+    );
     assert!(
         shapes
             .iter()
