@@ -29,150 +29,131 @@ pub(crate) const MAX_SHOWN_EMU: u64 = 22 * 914_400;
 /// Longest alternative text, in characters.
 pub(crate) const MAX_ALT_TEXT_CHARS: usize = 4_000;
 
-/// `add_image`: a PNG, JPEG or GIF picture, as a new paragraph at `position` (the default:
-/// the end), or inside an existing paragraph or heading at `offset` (with `block_id` or
-/// `block_index`). Give `width_*` or `height_*` (in pixels at 96 dpi, or millimetres) and
-/// the other side keeps the aspect ratio; with neither, the picture's own size, made to
-/// fit between the page margins.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct AddImage {
-    /// The image file, base64-encoded (standard alphabet, padding optional).
-    pub data_base64: String,
-    /// Alternative text (what a screen reader says; written as the picture's description).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
-    pub alt_text: Option<String>,
-    /// Shown width in pixels at 96 dpi (not with `width_mm`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub width_px: Option<u32>,
-    /// Shown height in pixels at 96 dpi (not with `height_mm`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height_px: Option<u32>,
-    /// Shown width in millimetres (not with `width_px`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub width_mm: Option<f32>,
-    /// Shown height in millimetres (not with `height_px`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height_mm: Option<f32>,
-    /// Where the new paragraph holding the image goes (not with `block_id`/`block_index`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<Position>,
-    /// A paragraph or heading to put the image in, by id (not with `position`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub block_id: Option<BlockId>,
-    /// A paragraph or heading to put the image in, by index (not with `position`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub block_index: Option<usize>,
-    /// With `block_id`/`block_index`: the character offset the image goes at (default:
-    /// the end).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset: Option<usize>,
-    /// In a table: the cell's row (with `col`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub row: Option<usize>,
-    /// In a table: the cell's column (with `row`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub col: Option<usize>,
-    /// In a list: the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<usize>,
-    /// In a header of `section` (not with a block): which one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header: Option<crate::features::section::HeaderKind>,
-    /// In a footer of `section` (not with a block): which one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub footer: Option<crate::features::section::HeaderKind>,
-    /// With `header` or `footer`: the section (0, the default; `k` is the one after the
-    /// `k`th section break).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<usize>,
+/// The image commands: their own fields, then where the image is or goes — a block (and in
+/// a table a cell, in a list an item) or a header or footer of a section — and its offset
+/// there. (Written once here: serde's `flatten` cannot be combined with
+/// `deny_unknown_fields`, which names an unknown field in the 422.)
+macro_rules! image_command {
+    (
+        $(#[$doc:meta])* $name:ident {
+            $($(#[$fdoc:meta])* $field:ident : $ty:ty,)*
+        }
+        offset: $(#[$odoc:meta])*
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fdoc])* pub $field: $ty,)*
+            /// The block (a paragraph, heading, table or list), by id.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub block_id: Option<BlockId>,
+            /// The block, by index.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub block_index: Option<usize>,
+            $(#[$odoc])*
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub offset: Option<usize>,
+            /// In a table: the cell's row (with `col`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub row: Option<usize>,
+            /// In a table: the cell's column (with `row`).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub col: Option<usize>,
+            /// In a list: the item.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub item: Option<usize>,
+            /// In a header of `section` (not with a block): which one.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub header: Option<crate::features::section::HeaderKind>,
+            /// In a footer of `section` (not with a block): which one.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub footer: Option<crate::features::section::HeaderKind>,
+            /// With `header` or `footer`: the section (0, the default; `k` is the one after
+            /// the `k`th section break).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub section: Option<usize>,
+        }
+
+        impl $name {
+            /// Where the command says the image is or goes.
+            fn target(&self) -> Target<'_> {
+                Target {
+                    block: (self.block_id.as_ref(), self.block_index),
+                    inside: (self.row, self.col, self.item),
+                    margin: (self.header, self.footer, self.section),
+                }
+            }
+        }
+    };
 }
 
-/// `resize_image`: a new shown size for an image; give one side to keep the aspect ratio.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct ResizeImage {
-    /// The paragraph or heading holding the image, by id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub block_id: Option<BlockId>,
-    /// The paragraph or heading holding the image, by index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub block_index: Option<usize>,
-    /// The image's character offset in the block (default: the block's first image).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset: Option<usize>,
-    /// In a table: the cell's row (with `col`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub row: Option<usize>,
-    /// In a table: the cell's column (with `row`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub col: Option<usize>,
-    /// In a list: the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<usize>,
-    /// In a header of `section` (not with a block): which one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header: Option<crate::features::section::HeaderKind>,
-    /// In a footer of `section` (not with a block): which one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub footer: Option<crate::features::section::HeaderKind>,
-    /// With `header` or `footer`: the section (0, the default; `k` is the one after the
-    /// `k`th section break).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<usize>,
-    /// Shown width in pixels at 96 dpi (not with `width_mm`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub width_px: Option<u32>,
-    /// Shown height in pixels at 96 dpi (not with `height_mm`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height_px: Option<u32>,
-    /// Shown width in millimetres (not with `width_px`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub width_mm: Option<f32>,
-    /// Shown height in millimetres (not with `height_px`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height_mm: Option<f32>,
+image_command! {
+    /// `add_image`: a PNG, JPEG or GIF picture, as a new paragraph at `position` (the
+    /// default: the end), or at `offset` in an existing paragraph or heading, table cell,
+    /// list item, header or footer. Give `width_*` or `height_*` (in pixels at 96 dpi, or
+    /// millimetres) and the other side keeps the aspect ratio; with neither, the picture's
+    /// own size, made to fit between the page margins.
+    AddImage {
+        /// The image file, base64-encoded (standard alphabet, padding optional).
+        data_base64: String,
+        /// Alternative text (what a screen reader says; written as the picture's
+        /// description).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+        alt_text: Option<String>,
+        /// Shown width in pixels at 96 dpi (not with `width_mm`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        width_px: Option<u32>,
+        /// Shown height in pixels at 96 dpi (not with `height_mm`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        height_px: Option<u32>,
+        /// Shown width in millimetres (not with `width_px`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        width_mm: Option<f32>,
+        /// Shown height in millimetres (not with `height_px`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        height_mm: Option<f32>,
+        /// Where the new paragraph holding the image goes (not with a block, header or
+        /// footer).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<Position>,
+    }
+    offset:
+    /// The character offset the image goes at (default: the end).
 }
 
-/// `set_image_alt_text`: the alternative text of an image (empty removes it).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SetImageAltText {
-    /// The paragraph or heading holding the image, by id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub block_id: Option<BlockId>,
-    /// The paragraph or heading holding the image, by index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub block_index: Option<usize>,
-    /// The image's character offset in the block (default: the block's first image).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset: Option<usize>,
-    /// In a table: the cell's row (with `col`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub row: Option<usize>,
-    /// In a table: the cell's column (with `row`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub col: Option<usize>,
-    /// In a list: the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<usize>,
-    /// In a header of `section` (not with a block): which one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub header: Option<crate::features::section::HeaderKind>,
-    /// In a footer of `section` (not with a block): which one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub footer: Option<crate::features::section::HeaderKind>,
-    /// With `header` or `footer`: the section (0, the default; `k` is the one after the
-    /// `k`th section break).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub section: Option<usize>,
-    /// The new alternative text.
-    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
-    pub alt_text: String,
+image_command! {
+    /// `resize_image`: a new shown size for an image; give one side to keep the aspect
+    /// ratio.
+    ResizeImage {
+        /// Shown width in pixels at 96 dpi (not with `width_mm`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        width_px: Option<u32>,
+        /// Shown height in pixels at 96 dpi (not with `height_mm`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        height_px: Option<u32>,
+        /// Shown width in millimetres (not with `width_px`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        width_mm: Option<f32>,
+        /// Shown height in millimetres (not with `height_px`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        height_mm: Option<f32>,
+    }
+    offset:
+    /// The image's character offset (default: the first image there).
+}
+
+image_command! {
+    /// `set_image_alt_text`: the alternative text of an image (empty removes it).
+    SetImageAltText {
+        /// The new alternative text.
+        #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
+        alt_text: String,
+    }
+    offset:
+    /// The image's character offset (default: the first image there).
 }
 
 /// An uploaded picture, checked: its format, pixel size and hash.
@@ -476,11 +457,7 @@ impl Document {
             })
         };
         if into_block {
-            let place = self.place(&Target {
-                block: (c.block_id.as_ref(), c.block_index),
-                inside: (c.row, c.col, c.item),
-                margin: (c.header, c.footer, c.section),
-            })?;
+            let place = self.place(&c.target())?;
             let within = place.within;
             let index = place.index;
             let len = text::char_len(&self.runs_at(&place)?);
@@ -554,14 +531,7 @@ impl Document {
         &self,
         c: &ResizeImage,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
-        let (place, offset, image) = self.image_target(
-            &Target {
-                block: (c.block_id.as_ref(), c.block_index),
-                inside: (c.row, c.col, c.item),
-                margin: (c.header, c.footer, c.section),
-            },
-            c.offset,
-        )?;
+        let (place, offset, image) = self.image_target(&c.target(), c.offset)?;
         let size = SizeRequest {
             width_px: c.width_px,
             height_px: c.height_px,
@@ -593,14 +563,7 @@ impl Document {
         c: &SetImageAltText,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         check_alt_text(&c.alt_text)?;
-        let (place, offset, image) = self.image_target(
-            &Target {
-                block: (c.block_id.as_ref(), c.block_index),
-                inside: (c.row, c.col, c.item),
-                margin: (c.header, c.footer, c.section),
-            },
-            c.offset,
-        )?;
+        let (place, offset, image) = self.image_target(&c.target(), c.offset)?;
         if image.alt_text == c.alt_text {
             return Ok(None);
         }
