@@ -236,15 +236,10 @@ fn section_property(
 /// own of each kind, else the previous section's (Word's "link to previous", made
 /// explicit so every reader shows the same).
 fn with_headers(mut docx: Docx, doc: &Document, ids: &mut Ids) -> Docx {
-    let breaks = doc.blocks.iter().filter_map(|b| match b {
-        Block::SectionBreak(b) => Some((&b.header, &b.footer)),
-        _ => None,
-    });
-    let sets = std::iter::once((&doc.section.header, &doc.section.footer)).chain(breaks);
     // What each section shows, in order.
     let mut shown = SectionProperty::new();
     let mut references = Vec::new();
-    for (header, footer) in sets {
+    for (_, header, footer) in doc.section_margins() {
         for (kind, runs) in [
             ("default", &header.default),
             ("first", &header.first),

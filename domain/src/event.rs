@@ -580,6 +580,16 @@ impl Within {
     pub fn is_text(&self) -> bool {
         *self == Within::Text
     }
+
+    /// For a header or footer, its name as the API gives it (`header_default`,
+    /// `footer_first`…).
+    pub fn margin_part(&self) -> Option<String> {
+        match self {
+            Within::Header { pages } => Some(format!("header_{}", pages.as_str())),
+            Within::Footer { pages } => Some(format!("footer_{}", pages.as_str())),
+            _ => None,
+        }
+    }
 }
 
 impl DocumentEvent {

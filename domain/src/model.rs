@@ -887,6 +887,16 @@ impl Table {
             .map(|c| c.runs.as_slice())
     }
 
+    /// A one-paragraph cell's content as runs (a plain cell as one plain run); none for a
+    /// cell that does not exist.
+    pub(crate) fn cell_as_runs(&self, row: usize, col: usize) -> Option<Vec<Run>> {
+        let text = self.rows.get(row)?.get(col)?;
+        Some(
+            self.cell_runs_at(row, col)
+                .map_or_else(|| crate::command::plain_runs(text), <[Run]>::to_vec),
+        )
+    }
+
     /// The blocks of a cell that holds several, if it does.
     pub fn cell_blocks_at(&self, row: usize, col: usize) -> Option<&[CellBlock]> {
         self.cell_runs
@@ -1031,6 +1041,13 @@ pub struct ListItem {
 }
 
 impl ListItem {
+    /// The item's content as runs (a plain item as one plain run).
+    pub(crate) fn as_runs(&self) -> Vec<Run> {
+        self.runs
+            .clone()
+            .unwrap_or_else(|| crate::command::plain_runs(&self.text))
+    }
+
     /// An item from runs (see [`text_and_runs`]).
     pub fn from_runs(runs: Vec<Run>, level: u8) -> Self {
         let (text, runs) = text_and_runs(runs);
@@ -1401,17 +1418,7 @@ impl Document {
             .flat_map(Block::inline_runs)
             .map(|(_, runs)| count(runs))
             .sum();
-        let breaks = self.blocks.iter().filter_map(|b| match b {
-            Block::SectionBreak(s) => Some((&s.header, &s.footer)),
-            _ => None,
-        });
-        let margins: usize = std::iter::once((&self.section.header, &self.section.footer))
-            .chain(breaks)
-            .flat_map(|(h, f)| [h, f])
-            .flat_map(|set| [&set.default, &set.first, &set.even])
-            .flatten()
-            .map(|runs| count(runs))
-            .sum();
+        let margins: usize = self.margin_runs().map(|(.., runs)| count(runs)).sum();
         body + margins
     }
 
@@ -1423,33 +1430,15 @@ impl Document {
         &self,
     ) -> impl Iterator<Item = (Option<&Block>, crate::event::Within, usize, &InlineImage)> + '_
     {
-        use crate::event::Within;
-        use crate::features::section::HeaderKind;
         let body = self.blocks.iter().flat_map(|block| {
             block
                 .inline_runs()
                 .into_iter()
                 .map(move |(w, r)| (Some(block), w, r))
         });
-        let breaks = self.blocks.iter().filter_map(|b| match b {
-            Block::SectionBreak(s) => Some((Some(b), &s.header, &s.footer)),
-            _ => None,
-        });
-        let margins = std::iter::once((None, &self.section.header, &self.section.footer))
-            .chain(breaks)
-            .flat_map(|(block, header, footer)| {
-                [HeaderKind::Default, HeaderKind::First, HeaderKind::Even]
-                    .into_iter()
-                    .flat_map(move |kind| {
-                        let header = crate::features::section::slot(header, kind)
-                            .as_deref()
-                            .map(|runs| (block, Within::Header { pages: kind }, runs));
-                        let footer = crate::features::section::slot(footer, kind)
-                            .as_deref()
-                            .map(|runs| (block, Within::Footer { pages: kind }, runs));
-                        header.into_iter().chain(footer)
-                    })
-            });
+        let margins = self
+            .margin_runs()
+            .map(|(_, block, within, runs)| (block, within, runs.as_slice()));
         body.chain(margins).flat_map(|(block, within, runs)| {
             let mut offset = 0;
             runs.iter().filter_map(move |run| {

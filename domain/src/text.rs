@@ -74,6 +74,15 @@ fn format_at(runs: &[Run], offset: usize) -> Option<&RunFormat> {
     None
 }
 
+/// The formatting of `format` for typed text: never a field or an image (an atomic
+/// inline's formatting, without what makes it one).
+fn as_text(format: Option<&RunFormat>) -> RunFormat {
+    let mut format = format.cloned().unwrap_or_default();
+    format.field = None;
+    format.image = None;
+    format
+}
+
 /// The formatting new text at `offset` inherits: the character before it, else the first
 /// — never a field or an image (new text is text, not part of a page number or a picture),
 /// and a link only when the characters on both sides are in it (text typed at either end of
@@ -81,9 +90,7 @@ fn format_at(runs: &[Run], offset: usize) -> Option<&RunFormat> {
 fn inherited_format(runs: &[Run], offset: usize) -> RunFormat {
     let before = offset.checked_sub(1).and_then(|at| format_at(runs, at));
     let after = format_at(runs, offset);
-    let mut format = before.or(after).cloned().unwrap_or_default();
-    format.field = None;
-    format.image = None;
+    let mut format = as_text(before.or(after));
     let inside_link =
         matches!((before, after), (Some(b), Some(a)) if b.link.is_some() && b.link == a.link);
     if !inside_link {
@@ -190,10 +197,7 @@ pub fn format(runs: &mut Vec<Run>, start: usize, end: usize, patch: &FormatPatch
 /// first replaced character (or the inherited one when `len` is 0).
 pub fn replace(runs: &mut Vec<Run>, start: usize, len: usize, text: &str) {
     let format = if len > 0 {
-        let mut format = format_at(runs, start).cloned().unwrap_or_default();
-        format.field = None;
-        format.image = None;
-        format
+        as_text(format_at(runs, start))
     } else {
         inherited_format(runs, start)
     };

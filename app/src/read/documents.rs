@@ -220,32 +220,19 @@ impl Reads {
             .map(|(i, ..)| *i)
             .chain(std::iter::once(document.blocks.len()))
             .collect();
+        // What each section shows, and which headers and footers it sets itself.
+        let shown = document.shown_margins();
+        let mut own = vec![Vec::new(); shown.len()];
+        for (section, _, within, _) in document.margin_runs() {
+            own[section].extend(within.margin_part());
+        }
         let sections = starts
             .iter()
             .zip(ends)
+            .zip(shown.into_iter().zip(own))
             .enumerate()
-            .map(|(index, ((first, break_id, page), end))| {
-                let (header, footer) = document.effective_margins(index);
-                let own = document
-                    .margins(index)
-                    .map(|(h, f)| {
-                        let set = |prefix: &str, m: &domain::HeaderFooter| {
-                            [
-                                ("default", m.default.is_some()),
-                                ("first", m.first.is_some()),
-                                ("even", m.even.is_some()),
-                            ]
-                            .into_iter()
-                            .filter(|(_, on)| *on)
-                            .map(|(kind, _)| format!("{prefix}_{kind}"))
-                            .collect::<Vec<_>>()
-                        };
-                        let mut own = set("header", h);
-                        own.extend(set("footer", f));
-                        own
-                    })
-                    .unwrap_or_default();
-                SectionInfo {
+            .map(
+                |(index, (((first, break_id, page), end), ((header, footer), own)))| SectionInfo {
                     index,
                     first_block_index: *first,
                     blocks: end - first,
@@ -254,8 +241,8 @@ impl Reads {
                     header,
                     footer,
                     own,
-                }
-            })
+                },
+            )
             .collect();
         Ok(SectionsResponse {
             version: resolved.version(),

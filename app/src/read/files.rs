@@ -103,15 +103,9 @@ impl Reads {
         let images = document
             .images()
             .map(|(block, within, offset, image)| {
-                let margin = match within {
-                    Within::Header { pages } => Some(("header", pages)),
-                    Within::Footer { pages } => Some(("footer", pages)),
-                    _ => None,
-                };
+                let part = within.margin_part();
                 api_types::ImageInfo {
-                    block_id: block
-                        .filter(|_| margin.is_none())
-                        .map(|b| b.id().to_string()),
+                    block_id: block.filter(|_| part.is_none()).map(|b| b.id().to_string()),
                     row: match within {
                         Within::Cell { row, .. } => Some(row),
                         _ => None,
@@ -124,19 +118,12 @@ impl Reads {
                         Within::Item { item } => Some(item),
                         _ => None,
                     },
-                    section: margin.map(|_| {
+                    section: part.as_ref().map(|_| {
                         block
                             .and_then(|b| sections.get(b.id()).copied())
                             .unwrap_or(0)
                     }),
-                    part: margin.map(|(part, pages)| {
-                        let pages = match pages {
-                            domain::command::HeaderKind::Default => "default",
-                            domain::command::HeaderKind::First => "first",
-                            domain::command::HeaderKind::Even => "even",
-                        };
-                        format!("{part}_{pages}")
-                    }),
+                    part,
                     offset,
                     media: image.media.clone(),
                     format: image.format.extension().to_string(),

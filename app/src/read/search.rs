@@ -266,30 +266,15 @@ fn document_matches(
 /// The text of each header and footer a section sets itself: its section, which one
 /// (`header_default`…), the section break holding it (none for section 0), the text.
 fn margin_texts(document: &Document) -> Vec<(usize, String, Option<String>, String)> {
-    let breaks = document.blocks.iter().filter_map(|b| match b {
-        domain::Block::SectionBreak(b) => Some(b),
-        _ => None,
-    });
-    let sets = std::iter::once((None, &document.section.header, &document.section.footer))
-        .chain(breaks.map(|b| (Some(b.id.to_string()), &b.header, &b.footer)));
-    let mut out = Vec::new();
-    for (section, (block_id, header, footer)) in sets.enumerate() {
-        for (margin, set) in [("header", header), ("footer", footer)] {
-            for (kind, runs) in [
-                ("default", &set.default),
-                ("first", &set.first),
-                ("even", &set.even),
-            ] {
-                if let Some(runs) = runs {
-                    out.push((
-                        section,
-                        format!("{margin}_{kind}"),
-                        block_id.clone(),
-                        domain::model::runs_text(runs),
-                    ));
-                }
-            }
-        }
-    }
-    out
+    document
+        .margin_runs()
+        .map(|(section, block, within, runs)| {
+            (
+                section,
+                within.margin_part().unwrap_or_default(),
+                block.map(|b| b.id().to_string()),
+                domain::model::runs_text(runs),
+            )
+        })
+        .collect()
 }

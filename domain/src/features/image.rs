@@ -673,10 +673,7 @@ impl Document {
                 if t.cell_blocks_at(row, col).is_some() {
                     return None;
                 }
-                let text = t.rows.get(row)?.get(col)?.clone();
-                let mut runs = t
-                    .cell_runs_at(row, col)
-                    .map_or_else(|| crate::command::plain_runs(&text), <[Run]>::to_vec);
+                let mut runs = t.cell_as_runs(row, col)?;
                 if !edit(&mut runs) {
                     return Some(false);
                 }
@@ -686,10 +683,7 @@ impl Document {
             }
             (Block::List(l), Within::Item { item }) => {
                 let it = l.items.get_mut(item)?;
-                let mut runs = it
-                    .runs
-                    .clone()
-                    .unwrap_or_else(|| crate::command::plain_runs(&it.text));
+                let mut runs = it.as_runs();
                 if !edit(&mut runs) {
                     return Some(false);
                 }
@@ -821,23 +815,11 @@ fn within(
     match (block, row, col, item) {
         (Block::Paragraph(_) | Block::Heading(_), None, None, None) => Ok(Within::Text),
         (Block::Table(t), Some(row), Some(col), None) => {
-            crate::decide::check_index("row", row, t.rows.len())?;
-            crate::decide::check_index("col", col, t.cols())?;
+            crate::features::table::check_content_cell(t, row, col)?;
             if t.cell_blocks_at(row, col).is_some() {
                 return Err(DocumentError::invalid(
                     "col",
                     "the cell holds several blocks: set it with set_table_cell blocks",
-                ));
-            }
-            if let Some(m) = t.merge_at(row, col)
-                && (m.row, m.col) != (row, col)
-            {
-                return Err(DocumentError::invalid(
-                    "col",
-                    format!(
-                        "the cell is merged into the one at row {}, column {}",
-                        m.row, m.col
-                    ),
                 ));
             }
             Ok(Within::Cell { row, col })
@@ -863,27 +845,21 @@ fn within(
 fn inline_runs(block: &Block, within: Within) -> Result<Vec<Run>, DocumentError> {
     match (block, within) {
         (Block::Paragraph(_) | Block::Heading(_), Within::Text) => Ok(text_runs(block)?.clone()),
-        (Block::Table(t), Within::Cell { row, col }) => Ok(t
-            .cell_runs_at(row, col)
-            .map(<[Run]>::to_vec)
-            .unwrap_or_else(|| {
-                crate::command::plain_runs(
-                    t.rows
-                        .get(row)
-                        .and_then(|r| r.get(col))
-                        .map_or("", String::as_str),
-                )
-            })),
+        (Block::Table(t), Within::Cell { row, col }) => {
+            t.cell_as_runs(row, col)
+                .ok_or(DocumentError::IndexOutOfRange {
+                    field: "row",
+                    value: row,
+                    len: t.rows.len(),
+                })
+        }
         (Block::List(l), Within::Item { item }) => {
             let it = l.items.get(item).ok_or(DocumentError::IndexOutOfRange {
                 field: "item",
                 value: item,
                 len: l.items.len(),
             })?;
-            Ok(it
-                .runs
-                .clone()
-                .unwrap_or_else(|| crate::command::plain_runs(&it.text)))
+            Ok(it.as_runs())
         }
         (other, _) => Err(crate::decide::wrong_type(other, "paragraph or heading")),
     }

@@ -112,6 +112,20 @@ pub enum HeaderKind {
     Even,
 }
 
+impl HeaderKind {
+    /// Every kind, in Word's order.
+    pub const ALL: [HeaderKind; 3] = [HeaderKind::Default, HeaderKind::First, HeaderKind::Even];
+
+    /// Its wire name (`default`, `first`, `even`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeaderKind::Default => "default",
+            HeaderKind::First => "first",
+            HeaderKind::Even => "even",
+        }
+    }
+}
+
 /// Header or footer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -270,20 +284,52 @@ impl Document {
         }
     }
 
-    /// The headers and footers section `index` shows: its own, and for each kind it does
-    /// not set, the previous section's (Word's "link to previous").
-    pub fn effective_margins(&self, index: usize) -> (HeaderFooter, HeaderFooter) {
-        let mut header = self.section.header.clone();
-        let mut footer = self.section.footer.clone();
+    /// Every section's own headers and footers, in order (one pass over the blocks):
+    /// section 0's, then each section break's (the break given).
+    pub fn section_margins(
+        &self,
+    ) -> impl Iterator<Item = (Option<&Block>, &HeaderFooter, &HeaderFooter)> + '_ {
         let breaks = self.blocks.iter().filter_map(|b| match b {
-            Block::SectionBreak(s) => Some(s),
+            Block::SectionBreak(s) => Some((Some(b), &s.header, &s.footer)),
             _ => None,
         });
-        for b in breaks.take(index) {
-            inherit(&mut header, &b.header);
-            inherit(&mut footer, &b.footer);
-        }
-        (header, footer)
+        std::iter::once((None, &self.section.header, &self.section.footer)).chain(breaks)
+    }
+
+    /// Every header and footer the sections set themselves: the section's index, its
+    /// break (none for section 0), which one (`Within::Header` or `Within::Footer`) and
+    /// its runs.
+    pub fn margin_runs(
+        &self,
+    ) -> impl Iterator<Item = (usize, Option<&Block>, crate::event::Within, &Vec<Run>)> + '_ {
+        use crate::event::Within;
+        self.section_margins()
+            .enumerate()
+            .flat_map(|(section, (block, header, footer))| {
+                HeaderKind::ALL.into_iter().flat_map(move |pages| {
+                    let header = slot(header, pages)
+                        .as_ref()
+                        .map(|runs| (section, block, Within::Header { pages }, runs));
+                    let footer = slot(footer, pages)
+                        .as_ref()
+                        .map(|runs| (section, block, Within::Footer { pages }, runs));
+                    header.into_iter().chain(footer)
+                })
+            })
+    }
+
+    /// The headers and footers each section shows: its own, and for each kind it does
+    /// not set, the previous section's (Word's "link to previous").
+    pub fn shown_margins(&self) -> Vec<(HeaderFooter, HeaderFooter)> {
+        let mut header = HeaderFooter::default();
+        let mut footer = HeaderFooter::default();
+        self.section_margins()
+            .map(|(_, own_header, own_footer)| {
+                inherit(&mut header, own_header);
+                inherit(&mut footer, own_footer);
+                (header.clone(), footer.clone())
+            })
+            .collect()
     }
 
     /// The index of the section block `index` is in.
@@ -496,11 +542,9 @@ impl Document {
             }
             _ => return Err(DocumentError::invalid("text", "give text or runs (one)")),
         };
-        let count: usize = (0..self.section_count())
-            .filter_map(|k| self.margins(k))
-            .flat_map(|(header, footer)| [header, footer])
-            .flat_map(HeaderFooter::texts)
-            .map(|t| text::str_len(&t))
+        let count: usize = self
+            .margin_runs()
+            .map(|(.., runs)| text::char_len(runs))
             .sum();
         if count.saturating_add(text::char_len(&runs)) > limits.max_text_chars {
             return Err(too_large("header and footer text", limits.max_text_chars));
@@ -628,7 +672,7 @@ impl Document {
 
 /// Takes each kind `own` sets.
 fn inherit(set: &mut HeaderFooter, own: &HeaderFooter) {
-    for kind in [HeaderKind::Default, HeaderKind::First, HeaderKind::Even] {
+    for kind in HeaderKind::ALL {
         if let Some(runs) = slot(own, kind) {
             *slot_mut(set, kind) = Some(runs.clone());
         }
@@ -748,7 +792,7 @@ mod tests {
             }),
         )
         .unwrap();
-        let (header, footer) = doc.effective_margins(1);
+        let (header, footer) = doc.shown_margins()[1].clone();
         assert_eq!(
             header.first.as_deref().map(runs_text).as_deref(),
             Some("Cover")
@@ -757,7 +801,7 @@ mod tests {
             footer.default.as_deref().map(runs_text).as_deref(),
             Some("Annex 1")
         );
-        assert!(doc.effective_margins(0).1.default.is_none());
+        assert!(doc.shown_margins()[0].1.default.is_none());
         let too_far = DocumentCommand::SetFooter(SetFooter {
             section: Some(2),
             text: Some("x".into()),

@@ -182,19 +182,7 @@ impl Document {
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let event = {
             let table = self.table(c.block_id.as_ref(), c.block_index)?;
-            check_index("row", c.row, table.rows.len())?;
-            check_index("col", c.col, table.cols())?;
-            if let Some(m) = table.merge_at(c.row, c.col)
-                && (m.row, m.col) != (c.row, c.col)
-            {
-                return Err(DocumentError::invalid(
-                    "col",
-                    format!(
-                        "the cell is merged into the one at row {}, column {}: set that one",
-                        m.row, m.col
-                    ),
-                ));
-            }
+            check_content_cell(table, c.row, c.col)?;
             if let Some(inputs) = &c.blocks {
                 if c.text.is_some() || c.runs.is_some() {
                     return Err(DocumentError::invalid(
@@ -611,6 +599,29 @@ pub(crate) fn rectangular(rows: &[Vec<String>]) -> Vec<Vec<String>> {
 }
 
 /// Cells for a new row or column: the given texts, padded with empty cells to `len`.
+/// Checks that `row`, `col` is a cell that holds content: inside the table, and not
+/// covered by a merge (whose content is its first cell's).
+pub(crate) fn check_content_cell(
+    table: &Table,
+    row: usize,
+    col: usize,
+) -> Result<(), DocumentError> {
+    check_index("row", row, table.rows.len())?;
+    check_index("col", col, table.cols())?;
+    if let Some(m) = table.merge_at(row, col)
+        && (m.row, m.col) != (row, col)
+    {
+        return Err(DocumentError::invalid(
+            "col",
+            format!(
+                "the cell is merged into the one at row {}, column {}: use that one",
+                m.row, m.col
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn padded(
     field: &str,
     given: Option<&[String]>,
