@@ -514,6 +514,15 @@ fn html(doc: &Document) -> String {
                 out.push_str("<div style=\"break-after:page\"></div>\n");
             }
             Block::SectionBreak(_) => {}
+            // Kept as its XML in the .docx; its text here.
+            Block::Opaque(o) => {
+                let _ = writeln!(
+                    out,
+                    "<div data-folio-opaque=\"{}\">{}</div>",
+                    esc(&o.element),
+                    esc(&o.text).replace('\n', "<br>")
+                );
+            }
             Block::TableOfContents(t) => {
                 out.push_str("<nav>\n");
                 if let Some(title) = &t.title {
@@ -707,6 +716,8 @@ fn markdown(doc: &Document) -> String {
                 ..
             }) => parts.push("---".to_string()),
             Block::SectionBreak(_) => {}
+            Block::Opaque(o) if o.text.is_empty() => {}
+            Block::Opaque(o) => parts.push(md_escape(&o.text)),
             Block::TableOfContents(t) => {
                 let mut lines = Vec::new();
                 if let Some(title) = &t.title {
@@ -768,6 +779,9 @@ fn text(doc: &Document) -> String {
                 ..
             }) => out.push('\u{c}'),
             Block::SectionBreak(_) => {}
+            Block::Opaque(o) => {
+                let _ = writeln!(out, "{}", o.text);
+            }
             Block::TableOfContents(t) => {
                 if let Some(title) = &t.title {
                     let _ = writeln!(out, "{title}");

@@ -7,16 +7,19 @@
 //!
 //! Pure: no IO beyond in-memory buffers, no clock (timestamps arrive in
 //! [`RenderOptions`]), so the same document and options always give the same bytes.
-//! Import (.docx → model) is not part of this crate yet.
+//! - [`import_docx`] reads an uploaded .docx behind a hardened package gate (our own
+//!   reader on quick-xml and zip; docx-rs's reader never sees uploaded bytes).
 
 #![warn(missing_docs)]
 
 pub mod export;
+pub mod import;
 mod package;
 mod render;
 mod xml_safe;
 
 pub use export::{ExportFormat, export};
+pub use import::{ImportError, ImportLimits, Imported, import_docx};
 pub use render::{RenderOptions, render_docx};
 
 /// Why a .docx could not be produced. Any of these is a bug or a resource problem, not bad

@@ -3,6 +3,7 @@
 //! order.
 
 mod schema_order;
+mod source;
 
 use std::io::{Cursor, Read, Write};
 
@@ -93,15 +94,54 @@ pub(crate) struct Marks {
     pub(crate) normal_style: Option<String>,
 }
 
+/// What the renderer wrote besides docx-rs's output, for the re-pack.
+pub(crate) struct Written<'a> {
+    pub(crate) images: &'a Images,
+    pub(crate) parts: &'a Parts,
+    pub(crate) opaque: &'a Opaques,
+    pub(crate) styles: &'a [domain::StyleDef],
+    /// Some section shows even-page headers or footers (`w:evenAndOddHeaders`).
+    pub(crate) even_headers: bool,
+}
+
 pub(crate) fn repack(
     raw: &[u8],
     core: &CoreProperties<'_>,
     marks: Marks,
-    images: &Images,
-    parts: &Parts,
+    written: &Written<'_>,
 ) -> Result<Vec<u8>, RenderError> {
-    let media = images.place(&core.options.media);
+    let (images, parts) = (written.images, written.parts);
+    let source = core.options.source.as_deref().and_then(source::Source::open);
+    // Beside an imported file's own media, folio's pictures take names of their own.
+    let media_prefix = if source.is_some() { "folio-image" } else { "image" };
+    let media = images.place(&core.options.media, media_prefix);
     let mut input = ZipArchive::new(Cursor::new(raw))?;
+    // Names folio writes: a part copied from the source never takes one.
+    let mut taken: std::collections::BTreeSet<String> = (0..input.len())
+        .filter_map(|i| input.name_for_index(i).map(str::to_string))
+        .collect();
+    taken.insert("word/theme/theme1.xml".into());
+    taken.extend(media.files.iter().map(|f| format!("word/{}", f.name)));
+    taken.extend(parts.parts.iter().map(|p| format!("word/{}", p.name())));
+    taken.extend(parts.parts.iter().map(|p| format!("word/_rels/{}.rels", p.name())));
+    let opaque_targets: std::collections::BTreeSet<String> = written
+        .opaque
+        .blocks
+        .iter()
+        .flat_map(|b| b.rels.iter())
+        .filter(|r| !r.external)
+        .map(|r| r.target.clone())
+        .collect();
+    let (copied, source_rels) = match &source {
+        Some(s) => s.parts(&opaque_targets, &taken),
+        None => (Vec::new(), String::new()),
+    };
+    let own_styles: std::collections::BTreeSet<String> = written
+        .styles
+        .iter()
+        .filter(|s| !s.imported)
+        .map(|s| s.style_id.clone())
+        .collect();
     let mut output = ZipWriter::new(Cursor::new(Vec::with_capacity(raw.len() / 3)));
     // A fixed entry time: the same document version always packs to the same bytes.
     let options = SimpleFileOptions::default()
@@ -127,34 +167,83 @@ pub(crate) fn repack(
                 } else {
                     data
                 };
-                schema_order::normalize(&data, false)
+                source::splice_opaque(
+                    schema_order::normalize(&data, false),
+                    &written.opaque.blocks,
+                )
             }
-            "word/settings.xml" if marks.update_fields => schema_order::normalize(
-                &insert_before(&data, "</w:settings>", r#"<w:updateFields w:val="true" />"#),
-                false,
-            ),
-            "word/settings.xml" => schema_order::normalize(&data, false),
-            "word/styles.xml" => schema_order::normalize(
-                &mark_default_style(&data, marks.normal_style.as_deref()),
-                true,
-            ),
+            "word/settings.xml" => match source.as_ref().and_then(|s| s.replacement(&name)) {
+                // The file's own settings, as they were unless folio needs a setting
+                // they lack.
+                Some((own, _)) => {
+                    let mut data = own.to_vec();
+                    let text = String::from_utf8_lossy(own);
+                    let mut additions = String::new();
+                    if marks.update_fields && !text.contains("updateFields") {
+                        additions.push_str(r#"<w:updateFields w:val="true" />"#);
+                    }
+                    if written.even_headers && !text.contains("evenAndOddHeaders") {
+                        additions.push_str("<w:evenAndOddHeaders />");
+                    }
+                    if !additions.is_empty() && text.contains("</w:settings>") {
+                        data = schema_order::normalize(
+                            &insert_before(own, "</w:settings>", &additions),
+                            false,
+                        );
+                    }
+                    data
+                }
+                None if marks.update_fields => schema_order::normalize(
+                    &insert_before(&data, "</w:settings>", r#"<w:updateFields w:val="true" />"#),
+                    false,
+                ),
+                None => schema_order::normalize(&data, false),
+            },
+            "word/fontTable.xml"
+            | "word/footnotes.xml"
+            | "word/comments.xml"
+            | "word/commentsExtended.xml" => {
+                match source.as_ref().and_then(|s| s.replacement(&name)) {
+                    Some((own, _)) => own.to_vec(),
+                    None => data,
+                }
+            }
+            "word/styles.xml" => {
+                let folio = mark_default_style(&data, marks.normal_style.as_deref());
+                match source.as_ref().and_then(|s| s.styles(&folio, &own_styles)) {
+                    Some(merged) => merged,
+                    None => schema_order::normalize(&folio, true),
+                }
+            }
             "word/numbering.xml" => schema_order::normalize(&data, true),
             "word/_rels/document.xml.rels" => insert_before(
                 &sorted_relationships(&data),
                 "</Relationships>",
                 &format!(
-                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />{}{}"#,
+                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />{}{}{}{source_rels}"#,
                     media.relationships(),
-                    parts.relationships()
+                    parts.relationships(),
+                    written.opaque.relationships(),
                 ),
             ),
             "[Content_Types].xml" => {
                 let defaults = media.content_types(&String::from_utf8_lossy(&data));
+                let declared = String::from_utf8_lossy(&data).to_string();
+                let copied_types: String = copied
+                    .iter()
+                    .filter_map(|p| {
+                        let ct = p.content_type.as_ref()?;
+                        let part = format!("PartName=\"/{}\"", esc(&p.name));
+                        (!declared.contains(&part)).then(|| {
+                            format!(r#"<Override {part} ContentType="{}" />"#, esc(ct))
+                        })
+                    })
+                    .collect();
                 insert_before(
                     &data,
                     "</Types>",
                     &format!(
-                        r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />{defaults}{}"#,
+                        r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />{defaults}{}{copied_types}"#,
                         parts.content_types()
                     ),
                 )
@@ -165,7 +254,16 @@ pub(crate) fn repack(
         output.write_all(&data)?;
     }
     output.start_file("word/theme/theme1.xml", options)?;
-    output.write_all(THEME.as_bytes())?;
+    match source.as_ref().and_then(|s| s.replacement("word/theme/theme1.xml")) {
+        Some((own, _)) => output.write_all(own)?,
+        None => output.write_all(THEME.as_bytes())?,
+    }
+    // The source's parts folio does not regenerate, byte for byte (the relationships of a
+    // replaced part beside the name folio writes it under, which is in the same folder).
+    for part in &copied {
+        output.start_file(part.name.clone(), options)?;
+        output.write_all(&part.bytes)?;
+    }
     for part in &parts.parts {
         let (xml, pictures) = media.drawings_in(small_caps(part.xml.clone()));
         output.start_file(format!("word/{}", part.name()), options)?;
@@ -287,6 +385,51 @@ fn mark_header_rows(xml: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
+/// The opaque blocks of a render, in the order the renderer wrote their markers.
+#[derive(Debug, Default)]
+pub(crate) struct Opaques {
+    blocks: Vec<domain::OpaqueBlock>,
+}
+
+/// Opens an opaque block's marker (its number follows).
+const OPAQUE_OPEN: &str = "<w:t xml:space=\"preserve\">\u{FFFF}O";
+
+impl Opaques {
+    /// Registers a block; returns the text of the marker run that stands for it.
+    pub(crate) fn marker(&mut self, block: &domain::OpaqueBlock) -> String {
+        self.blocks.push(block.clone());
+        format!("\u{FFFF}O{}\u{FFFF}", self.blocks.len())
+    }
+
+    /// The relationships the blocks' XML names (each id once): internal targets as
+    /// absolute part names of the source file (copied with it), external ones as written.
+    fn relationships(&self) -> String {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = String::new();
+        for rel in self.blocks.iter().flat_map(|b| b.rels.iter()) {
+            if !seen.insert(rel.id.as_str()) {
+                continue;
+            }
+            if rel.external {
+                out.push_str(&format!(
+                    r#"<Relationship Id="{}" Type="{}" Target="{}" TargetMode="External" />"#,
+                    esc(&rel.id),
+                    esc(&rel.kind),
+                    esc(&rel.target)
+                ));
+            } else {
+                out.push_str(&format!(
+                    r#"<Relationship Id="{}" Type="{}" Target="/{}" />"#,
+                    esc(&rel.id),
+                    esc(&rel.kind),
+                    esc(&rel.target)
+                ));
+            }
+        }
+        out
+    }
+}
+
 /// The images of a render, in the order the renderer wrote their markers.
 #[derive(Debug, Default)]
 pub(crate) struct Images {
@@ -307,7 +450,11 @@ impl Images {
 
     /// Names the media files: one per distinct picture, numbered by first use, so the same
     /// version always packs the same names.
-    fn place(&self, bytes: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>) -> Media {
+    fn place(
+        &self,
+        bytes: &std::collections::BTreeMap<String, std::sync::Arc<[u8]>>,
+        prefix: &str,
+    ) -> Media {
         let mut media = Media::default();
         let mut numbers: std::collections::HashMap<&str, usize> = Default::default();
         for image in &self.uses {
@@ -316,7 +463,7 @@ impl Images {
                     let next = media.files.len() + 1;
                     let number = *numbers.entry(image.media.as_str()).or_insert_with(|| {
                         media.files.push(MediaFile {
-                            name: format!("media/image{next}.{}", image.format.extension()),
+                            name: format!("media/{prefix}{next}.{}", image.format.extension()),
                             content_type: image.format.content_type(),
                             bytes: data.clone(),
                         });

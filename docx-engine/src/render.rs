@@ -30,6 +30,16 @@ pub struct RenderOptions {
     pub modified_at: Option<String>,
     /// Who made the last change (`cp:lastModifiedBy`).
     pub last_modified_by: Option<String>,
+    /// The file an imported document came from (its `source`): the parts folio does not
+    /// regenerate are written back from it, and its style sheet is the base of the
+    /// document's.
+    pub source: Option<std::sync::Arc<[u8]>>,
+}
+
+/// Whether any section shows even-page headers or footers.
+fn has_even_headers(doc: &Document) -> bool {
+    doc.section_margins()
+        .any(|(_, header, footer)| header.even.is_some() || footer.even.is_some())
 }
 
 // docx-rs always writes an abstract numbering 1 and a numbering 1 of its own.
@@ -133,6 +143,11 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                     docx = docx.add_paragraph(para);
                 }
             }
+            Block::Opaque(o) => {
+                // A marker paragraph the re-pack replaces with the block's own XML.
+                let marker = ids.opaque.marker(o);
+                docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(marker)));
+            }
             Block::PageBreak(_) => {
                 docx = docx
                     .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
@@ -182,7 +197,14 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                 .map_or(xml.clone(), |at| xml[at..].to_string())
         }),
     };
-    package::repack(&raw.into_inner(), &core, marks, &ids.images, &ids.parts)
+    let written = package::Written {
+        images: &ids.images,
+        parts: &ids.parts,
+        opaque: &ids.opaque,
+        styles: &doc.styles,
+        even_headers: has_even_headers(doc),
+    };
+    package::repack(&raw.into_inner(), &core, marks, &written)
 }
 
 /// Millimetres in twentieths of a point, within Word's page limits (22 inches); a value
@@ -421,6 +443,8 @@ struct Ids {
     images: package::Images,
     /// Header and footer parts of later sections, written by folio.
     parts: package::Parts,
+    /// Opaque blocks, in the order their marker paragraphs were written.
+    opaque: package::Opaques,
     /// Numbered lists inside table cells (each its own numbering instance).
     cell_lists: usize,
     /// External links written since the last header or footer part (relationship id,

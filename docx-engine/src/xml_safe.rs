@@ -123,6 +123,8 @@ fn is_clean(doc: &Document) -> bool {
             Block::SectionBreak(b) => hf_ok(&b.header) && hf_ok(&b.footer),
             Block::PageBreak(_) => true,
             Block::TableOfContents(t) => ok_opt(&t.title),
+            // Its XML is parsed where it is spliced into the file.
+            Block::Opaque(o) => ok(&o.text) && ok(&o.element) && ok(&o.reason),
         })
 }
 
@@ -220,6 +222,11 @@ pub(crate) fn document(doc: &Document) -> Cow<'_, Document> {
             }
             Block::PageBreak(_) => {}
             Block::TableOfContents(t) => clean_opt(&mut t.title),
+            Block::Opaque(o) => {
+                clean_in_place(&mut o.text);
+                clean_in_place(&mut o.element);
+                clean_in_place(&mut o.reason);
+            }
         }
     }
     Cow::Owned(doc)

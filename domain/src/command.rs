@@ -17,6 +17,9 @@ use crate::model::{Run, RunFormat};
 pub enum DocumentCommand {
     /// Create the document (version 1).
     CreateDocument(CreateDocument),
+    /// Create the document from an imported Word file (version 1 and the events that
+    /// carry its blocks).
+    ImportDocument(ImportDocument),
     /// Archive the document; its history stays readable.
     ArchiveDocument(ArchiveDocument),
     /// Change the title.
@@ -112,6 +115,7 @@ pub enum DocumentCommand {
 // Each command lives with its feature (its rules and events beside it).
 pub use crate::features::hyperlink::{AddBookmark, AddHyperlink, RemoveBookmark, RemoveHyperlink};
 pub use crate::features::image::{AddImage, ResizeImage, SetImageAltText};
+pub use crate::features::import::{ImportDocument, ImportWarning, ImportedContent};
 pub use crate::features::list::{AddList, AddListItem, ListItemInput, SetListItemLevel};
 pub use crate::features::list_numbering::SetListNumbering;
 pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata, SetTitle};
@@ -196,6 +200,7 @@ macro_rules! command_names {
             pub fn name(&self) -> &'static str {
                 match self {
                     Self::CreateDocument(_) => "create_document",
+                    Self::ImportDocument(_) => "import_document",
                     Self::ArchiveDocument(_) => "archive_document",
                     $(Self::$variant(_) => $name,)*
                 }

@@ -98,6 +98,9 @@ impl Document {
                 title,
             }]);
         }
+        if let C::ImportDocument(c) = command {
+            return self.decide_import(c, limits);
+        }
         if !self.exists() {
             return Err(DocumentError::DocumentNotFound);
         }
@@ -107,7 +110,7 @@ impl Document {
         let new_id = BlockId::minted(self.version.next().get(), 0);
         // Each feature decides its commands (`crate::features`); none is an empty answer.
         let event: Option<DocumentEvent> = match command {
-            C::CreateDocument(_) => unreachable!("handled above"),
+            C::CreateDocument(_) | C::ImportDocument(_) => unreachable!("handled above"),
             C::ArchiveDocument(_) => Some(DocumentEvent::DocumentArchived {}),
             C::SetTitle(c) => Some(DocumentEvent::TitleSet {
                 title: self.checked_title(&c.title, limits)?,
@@ -286,6 +289,9 @@ impl Document {
             reason,
         };
         match event {
+            E::DocumentImported { .. } | E::BlocksImported { .. } => {
+                self.apply_import(event, &misfit)?
+            }
             E::DocumentCreated { .. }
             | E::DocumentArchived { .. }
             | E::TitleSet { .. }

@@ -23,6 +23,30 @@ pub enum DocumentEvent {
         /// Its title.
         title: String,
     },
+    /// The document was created from an imported Word file; its blocks follow in
+    /// `BlocksImported` events.
+    DocumentImported {
+        /// Its id.
+        document_id: DocumentId,
+        /// Its title.
+        title: String,
+        /// The uploaded file (stored once, by its hash).
+        source: crate::model::ImportSource,
+        /// Core properties other than the title.
+        metadata: DocumentMetadata,
+        /// The first section's page setup, headers and footers.
+        section: crate::model::Section,
+        /// The file's styles.
+        styles: Vec<crate::model::StyleDef>,
+        /// What the import kept opaque or changed.
+        warnings: Vec<crate::command::ImportWarning>,
+    },
+    /// Blocks of an imported file, appended in reading order (ids minted from this
+    /// event's sequence).
+    BlocksImported {
+        /// The blocks.
+        blocks: Vec<crate::model::Block>,
+    },
     /// The document was archived.
     DocumentArchived {},
     /// The title changed.
@@ -528,6 +552,8 @@ pub enum Placement<'a> {
         /// Its new index.
         to_index: usize,
     },
+    /// New blocks at the end (those of [`DocumentEvent::created_block_ids`]).
+    Append,
 }
 
 /// Where a replaced occurrence was.
@@ -597,6 +623,8 @@ impl DocumentEvent {
     pub fn name(&self) -> &'static str {
         match self {
             Self::DocumentCreated { .. } => "DocumentCreated",
+            Self::DocumentImported { .. } => "DocumentImported",
+            Self::BlocksImported { .. } => "BlocksImported",
             Self::DocumentArchived { .. } => "DocumentArchived",
             Self::TitleSet { .. } => "TitleSet",
             Self::MetadataSet { .. } => "MetadataSet",
@@ -678,6 +706,7 @@ impl DocumentEvent {
                 block_id,
                 index: *index,
             },
+            Self::BlocksImported { .. } => Placement::Append,
             Self::BlockDeleted { block_id } => Placement::Remove { block_id },
             Self::BlockMoved { block_id, to_index } => Placement::Move {
                 block_id,
@@ -686,6 +715,7 @@ impl DocumentEvent {
             // Listed one by one (no `_`): a new event that adds or removes blocks must
             // not be mistaken for one that does not.
             Self::DocumentCreated { .. }
+            | Self::DocumentImported { .. }
             | Self::DocumentArchived {}
             | Self::TitleSet { .. }
             | Self::MetadataSet { .. }
@@ -742,7 +772,9 @@ impl DocumentEvent {
             | Self::TableAdded { block_id, .. }
             | Self::ListAdded { block_id, .. }
             | Self::PageBreakAdded { block_id, .. } => vec![block_id.clone()],
+            Self::BlocksImported { blocks } => blocks.iter().map(|b| b.id().clone()).collect(),
             Self::DocumentCreated { .. }
+            | Self::DocumentImported { .. }
             | Self::DocumentArchived {}
             | Self::TitleSet { .. }
             | Self::MetadataSet { .. }
@@ -838,6 +870,8 @@ impl DocumentEvent {
                 ids
             }
             Self::DocumentCreated { .. }
+            | Self::DocumentImported { .. }
+            | Self::BlocksImported { .. }
             | Self::DocumentArchived {}
             | Self::TitleSet { .. }
             | Self::MetadataSet { .. }

@@ -3,6 +3,7 @@
 
 pub(crate) mod hyperlink;
 pub(crate) mod image;
+pub(crate) mod import;
 pub(crate) mod list;
 pub(crate) mod list_numbering;
 pub(crate) mod metadata;

@@ -36,14 +36,17 @@ pub use command::{BlockRef, DocumentCommand, Position};
 pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
-pub use features::image::{CheckedImage, EMU_PER_MM, EMU_PER_PX, check_image, is_media_id};
+pub use features::image::{
+    CheckedImage, EMU_PER_MM, EMU_PER_PX, check_image, check_image_bytes, is_media_id,
+};
+pub use features::import::{IMPORT_EVENT_BYTES, MAX_IMPORT_BLOCK_BYTES, MAX_IMPORT_WARNINGS};
 pub use features::list_numbering::format_number;
-pub use features::style::BUILTIN_STYLES;
+pub use features::style::{BUILTIN_STYLES, MAX_STYLES};
 pub use ids::{BlockId, DocumentId, Version};
-pub use model::{
+pub use model::{text_and_runs, 
     Alignment, Block, CellBlock, CellFormatAt, CellRunsAt, CellSpan, Document, DocumentMetadata,
-    Field, HeaderFooter, Heading, IMAGE_CHAR, ImageFormat, InlineImage, List, ListItem, ListKind,
-    ListNumbering, NumberStyle, Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat,
-    ResolvedPageSetup, Run, RunFormat, Section, SectionBreak, SectionStart, Stats, StyleDef,
-    StyleKind, Table, TableOfContents, VerticalAlign,
+    Field, HeaderFooter, Heading, IMAGE_CHAR, ImageFormat, ImportSource, InlineImage, List,
+    ListItem, ListKind, ListNumbering, NumberStyle, OpaqueBlock, OpaqueRel, Orientation, PageBreak,
+    PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section,
+    SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table, TableOfContents, VerticalAlign,
 };

@@ -33,6 +33,21 @@ pub struct Document {
     /// `GET …/styles` lists both).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub styles: Vec<StyleDef>,
+    /// The Word file the document was imported from, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ImportSource>,
+}
+
+/// The file an imported document came from: stored once, content-addressed, never
+/// changed, so every replay and rebuild renders the same document from it (the parts folio
+/// does not regenerate are written back from it byte for byte).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportSource {
+    /// SHA-256 of the uploaded .docx, 64 lower-case hex digits (its id in the media store).
+    pub media: String,
+    /// Its size in bytes.
+    pub bytes: u64,
 }
 
 /// What a style formats.
@@ -92,6 +107,10 @@ pub struct StyleDef {
     /// Alignment (paragraph styles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alignment: Option<Alignment>,
+    /// The style came from an imported file and is unchanged since: the file's own
+    /// definition (with everything folio does not model) is written back as it was.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub imported: bool,
 }
 
 impl StyleDef {
@@ -112,6 +131,7 @@ impl StyleDef {
             spacing_before: None,
             spacing_after: None,
             alignment: None,
+            imported: false,
         }
     }
 }
@@ -327,6 +347,45 @@ pub enum Block {
     TableOfContents(TableOfContents),
     /// A section break: the blocks after it form a new section with its own page setup.
     SectionBreak(SectionBreak),
+    /// Content of an imported file that the model cannot hold (a content control, a text
+    /// box, an equation…), kept as its exact XML: it can be moved and deleted, its text is
+    /// read and searched, and it is written back as it was.
+    Opaque(OpaqueBlock),
+}
+
+/// A block kept as its XML (see [`Block::Opaque`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpaqueBlock {
+    /// Stable id.
+    pub id: BlockId,
+    /// The element, by its qualified name in the file (`w:sdt`, `w:p`, `w:tbl`).
+    pub element: String,
+    /// Why folio keeps it as it is ("content control", "text box", "tracked change"…).
+    pub reason: String,
+    /// Its text, as Word shows it.
+    pub text: String,
+    /// The element's exact XML, with the namespace declarations it needs on its root.
+    pub xml: String,
+    /// The relationships the XML names (`r:id`, `r:embed`…), renamed to ids of its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rels: Vec<OpaqueRel>,
+}
+
+/// A relationship an opaque block's XML refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpaqueRel {
+    /// Its id, as the XML names it.
+    pub id: String,
+    /// The relationship type (a URI).
+    pub kind: String,
+    /// For an internal target, the part's name in the source file (`word/media/image1.png`);
+    /// for an external one, the URL as written (never fetched).
+    pub target: String,
+    /// The target is outside the package (`TargetMode="External"`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub external: bool,
 }
 
 /// A section break.
@@ -1124,6 +1183,7 @@ impl Block {
             Block::PageBreak(b) => &b.id,
             Block::TableOfContents(t) => &t.id,
             Block::SectionBreak(b) => &b.id,
+            Block::Opaque(o) => &o.id,
         }
     }
 
@@ -1186,6 +1246,7 @@ impl Block {
             Block::PageBreak(_) => "page_break",
             Block::TableOfContents(_) => "table_of_contents",
             Block::SectionBreak(_) => "section_break",
+            Block::Opaque(_) => "opaque",
         }
     }
 
@@ -1209,6 +1270,7 @@ impl Block {
                 .join("\n"),
             Block::PageBreak(_) | Block::SectionBreak(_) => String::new(),
             Block::TableOfContents(t) => t.title.clone().unwrap_or_default(),
+            Block::Opaque(o) => o.text.clone(),
         }
     }
 
@@ -1221,6 +1283,7 @@ impl Block {
             Block::List(l) => l.items.iter().map(|i| i.text.clone()).collect(),
             Block::PageBreak(_) | Block::SectionBreak(_) => Vec::new(),
             Block::TableOfContents(t) => t.title.iter().cloned().collect(),
+            Block::Opaque(o) => vec![o.text.clone()],
         }
     }
 }
@@ -1339,6 +1402,18 @@ impl Block {
                     .map(|r| runs(r))
                     .sum(),
                 Block::TableOfContents(t) => opt(&t.title),
+                Block::Opaque(o) => {
+                    o.element.len()
+                        + o.reason.len()
+                        + o.text.len()
+                        + o.xml.len()
+                        + o.rels
+                            .iter()
+                            .map(|r| {
+                                size_of::<OpaqueRel>() + r.id.len() + r.kind.len() + r.target.len()
+                            })
+                            .sum::<usize>()
+                }
             }
     }
 }
@@ -1502,6 +1577,7 @@ impl Document {
                         count(&mut stats, title);
                     }
                 }
+                Block::Opaque(o) => count(&mut stats, &o.text),
                 Block::PageBreak(_) | Block::SectionBreak(_) => {}
             }
         }

@@ -100,12 +100,34 @@ impl MediaStore {
         }
     }
 
-    /// The bytes of every image `document` shows, for a render. An image whose bytes are
-    /// missing is left out (the render writes its alternative text).
+    /// What a render of `document` needs from the store: the bytes of every image it
+    /// shows and, for an imported document, its source file. An image whose bytes are
+    /// missing is left out (the render writes its alternative text); a missing source
+    /// file renders without the parts it would give.
     ///
     /// # Errors
     /// IO or database failures.
-    pub async fn for_document(
+    pub async fn render_inputs(
+        &self,
+        tenant: &str,
+        document: &domain::Document,
+        options: &mut docx_engine::RenderOptions,
+    ) -> std::io::Result<()> {
+        options.media = self.images(tenant, document).await?;
+        options.source = match &document.source {
+            Some(source) if domain::is_media_id(&source.media) => {
+                let bytes = self.get(tenant, &source.media).await?;
+                if bytes.is_none() {
+                    tracing::warn!(media = %source.media, "an imported document's source file is missing");
+                }
+                bytes.map(Arc::from)
+            }
+            _ => None,
+        };
+        Ok(())
+    }
+
+    async fn images(
         &self,
         tenant: &str,
         document: &domain::Document,

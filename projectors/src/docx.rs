@@ -101,9 +101,8 @@ impl DocxMaterializer {
         let tenant = projected.summary.tenant.clone();
         let updated_at = projected.summary.updated_at.clone();
         let mut options = projected.summary.render_options();
-        options.media = self
-            .media
-            .for_document(&tenant, &projected.document)
+        self.media
+            .render_inputs(&tenant, &projected.document, &mut options)
             .await?;
         let bytes = tokio::task::spawn_blocking(move || render_docx(&projected.document, &options))
             .await

@@ -59,9 +59,8 @@ impl Reads {
             None => {
                 let _permit = self.heavy().await?;
                 let mut options = resolved.summary.render_options();
-                options.media = self
-                    .media
-                    .for_document(&resolved.summary.tenant, &resolved.document)
+                self.media
+                    .render_inputs(&resolved.summary.tenant, &resolved.document, &mut options)
                     .await
                     .map_err(|e| ApiError::internal(&e))?;
                 let document = resolved.document;

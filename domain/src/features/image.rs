@@ -190,6 +190,15 @@ pub fn check_image(data_base64: &str, limits: &Limits) -> Result<CheckedImage, D
     let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(compact.trim_end_matches('='))
         .map_err(|e| DocumentError::invalid("data_base64", format!("is not base64: {e}")))?;
+    check_image_bytes(bytes, limits)
+}
+
+/// Checks an image's bytes as [`check_image`] does once it has decoded them (an imported
+/// file's pictures are checked with this).
+///
+/// # Errors
+/// As [`check_image`].
+pub fn check_image_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<CheckedImage, DocumentError> {
     if bytes.len() > limits.max_image_bytes {
         return Err(too_large("image bytes", limits.max_image_bytes));
     }

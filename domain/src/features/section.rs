@@ -36,6 +36,30 @@ const MIN_TEXT_MM: f32 = 10.0;
 /// Most text columns.
 const MAX_COLUMNS: u8 = 10;
 
+impl PageSetup {
+    /// Whether every set field is one `set_page_setup` would accept: sides within Word's
+    /// range, margins that leave room for text, 1-10 columns (an importer keeps only such).
+    pub fn is_sound(&self) -> bool {
+        let r = self.resolved();
+        let (lo, hi) = PAGE_RANGE;
+        let side = |v: f32| v.is_finite() && (lo..=hi).contains(&v);
+        let margin = |v: f32| v.is_finite() && (0.0..=hi).contains(&v);
+        side(r.width_mm)
+            && side(r.height_mm)
+            && [
+                r.margin_top_mm,
+                r.margin_bottom_mm,
+                r.margin_left_mm,
+                r.margin_right_mm,
+            ]
+            .into_iter()
+            .all(margin)
+            && r.margin_left_mm + r.margin_right_mm <= r.width_mm - MIN_TEXT_MM
+            && r.margin_top_mm + r.margin_bottom_mm <= r.height_mm - MIN_TEXT_MM
+            && (1..=MAX_COLUMNS).contains(&r.columns)
+    }
+}
+
 /// `add_section_break`: a new section starts after the blocks before `position`, with the
 /// page setup of the section it is cut from (turned to `orientation` when given).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -44,7 +44,8 @@ pub const BUILTIN_STYLES: &[(&str, &str, StyleKind, bool)] = &[
     ("TableGrid", "Table Grid", StyleKind::Table, true),
 ];
 /// Most styles of a document's own.
-const MAX_STYLES: usize = 500;
+/// Most styles of a document's own.
+pub const MAX_STYLES: usize = 500;
 /// Longest style id and name, in characters.
 const MAX_ID_CHARS: usize = 64;
 const MAX_NAME_CHARS: usize = 100;
@@ -491,6 +492,8 @@ impl Document {
         if &style == current {
             return Ok(None);
         }
+        // Changed: folio writes it from now on (an imported file's definition no longer).
+        style.imported = false;
         Ok(Some(DocumentEvent::StyleUpdated { style }))
     }
 

@@ -284,7 +284,11 @@ impl Document {
                         scan(&l.id, Within::Item { item }, &li.text, None)?;
                     }
                 }
-                Block::PageBreak(_) | Block::TableOfContents(_) | Block::SectionBreak(_) => {}
+                // Kept as its XML: only moved or deleted (its text is searched, not edited).
+                Block::Opaque(_)
+                | Block::PageBreak(_)
+                | Block::TableOfContents(_)
+                | Block::SectionBreak(_) => {}
             }
         }
         if occurrences.is_empty() {

@@ -48,6 +48,8 @@ pub struct SummaryRow {
     pub section: Section,
     /// The document's own styles.
     pub styles: Vec<StyleDef>,
+    /// The file it was imported from, if it was.
+    pub source: Option<domain::ImportSource>,
     /// Counts.
     pub stats: Stats,
     /// First event time.
@@ -81,6 +83,7 @@ impl SummaryRow {
             metadata: document.metadata.clone(),
             section: document.section.clone(),
             styles: document.styles.clone(),
+            source: document.source.clone(),
             stats: document.stats(),
             created_at: created_at.to_string(),
             created_by: created_by.to_string(),
@@ -100,6 +103,7 @@ impl SummaryRow {
             modified_at: present(&self.updated_at),
             last_modified_by: present(&self.updated_by),
             media: Default::default(),
+            source: None,
         }
     }
 }
@@ -185,6 +189,7 @@ impl Projected {
                 metadata: self.summary.metadata.clone(),
                 section: self.summary.section.clone(),
                 styles: self.summary.styles.clone(),
+                source: self.summary.source.clone(),
             })
             .map_err(corrupt)?,
             stats: serde_json::to_string(&self.summary.stats).map_err(corrupt)?,
@@ -257,6 +262,16 @@ impl Projected {
                     let key = self.key_at(i);
                     self.ords.insert(i, key);
                     self.changed.insert(id);
+                }
+                misfit
+            }
+            Placement::Append => {
+                let before = self.document.blocks.len();
+                let misfit = self.document.try_apply(event).err();
+                for i in before..self.document.blocks.len() {
+                    let key = self.key_at(self.ords.len());
+                    self.ords.push(key);
+                    self.changed.insert(self.document.blocks[i].id().clone());
                 }
                 misfit
             }
@@ -361,6 +376,8 @@ struct DocumentFields {
     section: Section,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     styles: Vec<StyleDef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<domain::ImportSource>,
 }
 
 /// A summary from its columns (metadata and stats as JSON text).
@@ -386,6 +403,7 @@ pub(crate) fn summary_from(
         metadata: fields.metadata,
         section: fields.section,
         styles: fields.styles,
+        source: fields.source,
         stats: serde_json::from_str(stats).map_err(corrupt)?,
         created_at: created.0,
         created_by: created.1,
@@ -585,6 +603,7 @@ impl Views {
             archived: summary.archived,
             section: summary.section.clone(),
             styles: summary.styles.clone(),
+            source: summary.source.clone(),
         };
         Ok(Some(Projected::stored(summary, document, ords)))
     }

@@ -1,0 +1,361 @@
+//! What an imported document's source file gives its renders: the parts folio does not
+//! regenerate, written back byte for byte (theme, settings, font table, footnotes,
+//! comments, custom XML, glossary, and everything an opaque block refers to, with the
+//! parts those refer to in turn), and its style sheet as the base of the document's
+//! (the file's own definitions kept; styles folio adds or changed appended or put in
+//! their place).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::import::{ImportLimits, Package};
+use crate::xml_safe::escape as esc;
+
+/// A part the render takes from the source file.
+#[derive(Debug)]
+pub(super) struct CopiedPart {
+    pub(super) name: String,
+    pub(super) bytes: Vec<u8>,
+    pub(super) content_type: Option<String>,
+}
+
+/// The source file, opened (through the import gate again: it is stored, but still
+/// bytes from outside).
+pub(super) struct Source {
+    package: Package,
+    main: String,
+    doc_rels: Vec<crate::import::package::Relationship>,
+    limits: ImportLimits,
+}
+
+/// Relationship types (their last path segment) whose parts replace the ones docx-rs or
+/// folio writes under the name given.
+const REPLACED: &[(&str, &str)] = &[
+    ("/settings", "word/settings.xml"),
+    ("/fontTable", "word/fontTable.xml"),
+    ("/footnotes", "word/footnotes.xml"),
+    ("/comments", "word/comments.xml"),
+    ("/commentsExtended", "word/commentsExtended.xml"),
+    ("/theme", "word/theme/theme1.xml"),
+];
+
+/// Relationship types of the main part folio writes itself (or that only the body's
+/// content names, which is mapped or opaque).
+const REGENERATED: &[&str] = &[
+    "/styles",
+    "/numbering",
+    "/header",
+    "/footer",
+    "/image",
+    "/hyperlink",
+    "/chart",
+    "/oleObject",
+    "/package",
+    "/diagramData",
+    "/diagramLayout",
+    "/diagramQuickStyle",
+    "/diagramColors",
+    "/diagramDrawing",
+    "/control",
+    "/vbaProject",
+    "/attachedTemplate",
+    "/subDocument",
+];
+
+impl Source {
+    /// Opens the source; `None` when it is not a transitional Word package (a strict
+    /// file's parts are not mixed into folio's transitional one).
+    pub(super) fn open(bytes: &[u8]) -> Option<Self> {
+        let limits = ImportLimits::default();
+        let package = Package::open(bytes, &limits).ok()?;
+        let root = package.relationships("", &limits).ok()?;
+        let main = root
+            .iter()
+            .find(|r| !r.external && r.kind.ends_with("/officeDocument"))?
+            .target
+            .clone();
+        let main_bytes = package.part(&main)?;
+        let head = String::from_utf8_lossy(&main_bytes[..main_bytes.len().min(4096)]);
+        if head.contains("purl.oclc.org/ooxml") {
+            return None;
+        }
+        let doc_rels = package.relationships(&main, &limits).ok()?;
+        Some(Self {
+            package,
+            main,
+            doc_rels,
+            limits,
+        })
+    }
+
+    fn rel_of(&self, suffix: &str) -> Option<&crate::import::package::Relationship> {
+        self.doc_rels
+            .iter()
+            .find(|r| !r.external && r.kind.ends_with(suffix))
+    }
+
+    fn folder(name: &str) -> &str {
+        name.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+
+    /// The source's bytes for a part folio writes under `name` (settings, font table…),
+    /// when the source has that part in the same folder (so its relationships resolve).
+    pub(super) fn replacement(&self, name: &str) -> Option<(&[u8], String)> {
+        let (suffix, _) = REPLACED.iter().find(|(_, n)| *n == name)?;
+        let rel = self.rel_of(suffix)?;
+        if Self::folder(&rel.target) != Self::folder(name) {
+            return None;
+        }
+        Some((self.package.part(&rel.target)?, rel.target.clone()))
+    }
+
+    /// The parts to copy: for each replaced part, its relationships (and their targets);
+    /// the main part's other relationships that folio does not regenerate (custom XML,
+    /// glossary, endnotes…) with their targets; the targets of the opaque blocks'
+    /// relationships. Names folio writes itself are never overwritten. Also the
+    /// relationships the main part needs for the added ones (XML for document.xml.rels).
+    pub(super) fn parts(
+        &self,
+        opaque_targets: &BTreeSet<String>,
+        taken: &BTreeSet<String>,
+    ) -> (Vec<CopiedPart>, String) {
+        let mut wanted: Vec<String> = Vec::new();
+        let mut doc_rels_xml = String::new();
+        // Relationships of the replaced parts (settings' attached template, footnotes'
+        // pictures…): written beside the part folio writes under the same folder.
+        for (_, name) in REPLACED {
+            if let Some((_, source_name)) = self.replacement(name) {
+                let rels = rels_name(&source_name);
+                if self.package.part(&rels).is_some() {
+                    wanted.push(rels);
+                    if let Ok(list) = self.package.relationships(&source_name, &self.limits) {
+                        wanted.extend(list.into_iter().filter(|r| !r.external).map(|r| r.target));
+                    }
+                }
+            }
+        }
+        let mut extra = 0;
+        for rel in &self.doc_rels {
+            let replaced = REPLACED.iter().any(|(s, _)| rel.kind.ends_with(s));
+            let regenerated = REGENERATED.iter().any(|s| rel.kind.ends_with(s));
+            if rel.external || replaced || regenerated || rel.target.eq_ignore_ascii_case(&self.main)
+            {
+                continue;
+            }
+            if self.package.part(&rel.target).is_none() || taken.contains(&rel.target) {
+                continue;
+            }
+            extra += 1;
+            doc_rels_xml.push_str(&format!(
+                r#"<Relationship Id="rIdFolioS{extra}" Type="{}" Target="/{}" />"#,
+                esc(&rel.kind),
+                esc(&rel.target)
+            ));
+            wanted.push(rel.target.clone());
+        }
+        wanted.extend(opaque_targets.iter().cloned());
+        // The closure: each wanted part with its relationships part and their targets.
+        let mut done: BTreeSet<String> = BTreeSet::new();
+        let mut out = Vec::new();
+        while let Some(name) = wanted.pop() {
+            if done.len() > self.limits.max_entries || !done.insert(name.clone()) {
+                continue;
+            }
+            if taken.contains(&name) || name.eq_ignore_ascii_case(&self.main) {
+                continue;
+            }
+            let Some(bytes) = self.package.part(&name) else {
+                continue;
+            };
+            let stored = self.package.stored_name(&name).unwrap_or(&name).to_string();
+            if !name.ends_with(".rels") {
+                let rels = rels_name(&name);
+                if self.package.part(&rels).is_some() {
+                    wanted.push(rels);
+                    if let Ok(list) = self.package.relationships(&name, &self.limits) {
+                        wanted.extend(
+                            list.into_iter()
+                                .filter(|r| !r.external && !r.target.eq_ignore_ascii_case(&self.main))
+                                .map(|r| r.target),
+                        );
+                    }
+                }
+            }
+            out.push(CopiedPart {
+                content_type: (!name.ends_with(".rels"))
+                    .then(|| self.package.content_type(&name, &self.limits))
+                    .flatten(),
+                name: stored,
+                bytes: bytes.to_vec(),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        (out, doc_rels_xml)
+    }
+
+    /// The style sheet: the source's, with the `w:style` elements of `rendered` (folio's)
+    /// added where the source has no style of that id, and put in place of the source's
+    /// for the ids in `own` (styles created or changed after the import).
+    pub(super) fn styles(&self, rendered: &[u8], own: &BTreeSet<String>) -> Option<Vec<u8>> {
+        let rel = self.rel_of("/styles")?;
+        let source = std::str::from_utf8(self.package.part(&rel.target)?).ok()?;
+        let close = source.rfind("</w:styles>")?;
+        let source_styles = style_spans(source);
+        let rendered = String::from_utf8_lossy(rendered);
+        let mut replace: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+        let mut added = String::new();
+        for (id, range) in style_spans(&rendered) {
+            let xml = &rendered[range];
+            match source_styles.iter().find(|(sid, _)| *sid == id) {
+                Some((_, span)) if own.contains(&id) => {
+                    replace.insert(span.start, (span.end, xml.to_string()));
+                }
+                Some(_) => {}
+                None => added.push_str(xml),
+            }
+        }
+        let mut out = String::with_capacity(source.len() + added.len());
+        let mut at = 0;
+        for (start, (end, xml)) in &replace {
+            out.push_str(&source[at..*start]);
+            out.push_str(xml);
+            at = *end;
+        }
+        out.push_str(&source[at..close]);
+        out.push_str(&added);
+        out.push_str(&source[close..]);
+        Some(out.into_bytes())
+    }
+}
+
+/// `word/_rels/document.xml.rels` for `word/document.xml`.
+fn rels_name(part: &str) -> String {
+    match part.rsplit_once('/') {
+        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+        None => format!("_rels/{part}.rels"),
+    }
+}
+
+/// The `w:style` elements of a style sheet written with the `w:` prefix: id and span.
+fn style_spans(xml: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = xml[from..].find("<w:style ") {
+        let start = from + found;
+        let Some(tag_end) = xml[start..].find('>').map(|e| start + e) else {
+            break;
+        };
+        let tag = &xml[start..=tag_end];
+        let end = if tag.ends_with("/>") {
+            tag_end + 1
+        } else {
+            match xml[tag_end..].find("</w:style>") {
+                Some(e) => tag_end + e + "</w:style>".len(),
+                None => break,
+            }
+        };
+        if let Some(id) = tag
+            .split_once("w:styleId=\"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(id, _)| id.to_string())
+        {
+            out.push((id, start..end));
+        }
+        from = end;
+    }
+    out
+}
+
+/// The opaque blocks' XML spliced in place of their marker paragraphs; a block whose XML
+/// does not parse (a stored event is still input) is written as a paragraph of its text.
+pub(super) fn splice_opaque(xml: Vec<u8>, blocks: &[domain::OpaqueBlock]) -> Vec<u8> {
+    if blocks.is_empty() {
+        return xml;
+    }
+    let text = String::from_utf8_lossy(&xml);
+    let mut out = String::with_capacity(text.len() + blocks.iter().map(|b| b.xml.len()).sum::<usize>());
+    let mut rest: &str = &text;
+    loop {
+        let Some(at) = rest.find(super::OPAQUE_OPEN) else {
+            break;
+        };
+        let after = &rest[at + super::OPAQUE_OPEN.len()..];
+        let Some(end) = after.find(super::MARKER_CLOSE) else {
+            break;
+        };
+        let Some(block) = after[..end]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| blocks.get(n.checked_sub(1)?))
+        else {
+            out.push_str(&rest[..at + super::OPAQUE_OPEN.len()]);
+            rest = after;
+            continue;
+        };
+        // The marker's paragraph: from its `<w:p>` to its `</w:p>`.
+        let head = &rest[..at];
+        let p_start = [head.rfind("<w:p>"), head.rfind("<w:p ")]
+            .into_iter()
+            .flatten()
+            .max();
+        let tail_from = at + super::OPAQUE_OPEN.len() + end + super::MARKER_CLOSE.len();
+        let p_end = rest[tail_from..].find("</w:p>").map(|e| tail_from + e + "</w:p>".len());
+        let (Some(p_start), Some(p_end)) = (p_start, p_end) else {
+            out.push_str(&rest[..tail_from]);
+            rest = &rest[tail_from..];
+            continue;
+        };
+        out.push_str(&rest[..p_start]);
+        if well_formed(&block.xml) {
+            out.push_str(&block.xml);
+        } else {
+            out.push_str(&format!(
+                r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
+                esc(&block.text)
+            ));
+        }
+        rest = &rest[p_end..];
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+/// One element, well-formed, no DOCTYPE, nesting within the import's limit.
+fn well_formed(xml: &str) -> bool {
+    let limits = ImportLimits::default();
+    crate::import::xml::parse(xml.as_bytes(), "opaque block", limits.max_depth, limits.max_xml_nodes)
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn style_spans_find_ids_and_ends() {
+        let xml = r#"<w:styles><w:style w:type="paragraph" w:styleId="A"><w:name w:val="a"/></w:style><w:style w:styleId="B"/></w:styles>"#;
+        let spans = style_spans(xml);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(&xml[spans[1].1.clone()], r#"<w:style w:styleId="B"/>"#);
+        assert!(xml[spans[0].1.clone()].ends_with("</w:style>"));
+    }
+
+    #[test]
+    fn a_malformed_block_is_written_as_its_text() {
+        let block = domain::OpaqueBlock {
+            id: domain::BlockId::new("b1"),
+            element: "w:p".into(),
+            reason: "test".into(),
+            text: "kept <text>".into(),
+            xml: "<w:p><w:r>".into(),
+            rels: Vec::new(),
+        };
+        let doc = format!(
+            "<w:body><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p w14:paraId=\"1\"><w:r><w:t xml:space=\"preserve\">{}1{}</w:t></w:r></w:p></w:body>",
+            super::super::OPAQUE_OPEN.trim_start_matches("<w:t xml:space=\"preserve\">"),
+            super::super::MARKER_CLOSE.trim_end_matches("</w:t>")
+        );
+        let out = String::from_utf8(splice_opaque(doc.into_bytes(), &[block])).unwrap();
+        assert!(out.contains("kept &lt;text&gt;"), "{out}");
+        assert!(out.starts_with("<w:body><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p><w:r>"));
+    }
+}

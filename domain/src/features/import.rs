@@ -1,0 +1,411 @@
+//! Importing a Word file: the document an importer read from it becomes version 1
+//! (`DocumentImported`: title, properties, section, styles, warnings, the source file's
+//! hash) and the events after it (`BlocksImported`, each under [`IMPORT_EVENT_BYTES`] of
+//! JSON, so every event fits the bus) carry its blocks, whose ids are minted from their
+//! own event's sequence as every block's are.
+//!
+//! Reading the file is the importer's work (`docx-engine`); the domain checks what it was
+//! given as it checks every command — text a .docx can hold, limits, tables that are
+//! rectangular, merges inside them, list levels, heading levels — so a stored import is
+//! as sound as a document made by commands.
+
+use serde::{Deserialize, Serialize};
+
+use crate::decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS, check_text, too_large};
+use crate::error::{DocumentError, EventMisfit};
+use crate::event::DocumentEvent;
+use crate::ids::{BlockId, DocumentId};
+use crate::model::{
+    Block, CellBlock, Document, DocumentMetadata, HeaderFooter, ImportSource, Run, Section,
+    StyleDef,
+};
+
+/// The JSON size a `BlocksImported` event aims to stay under (one block larger than this
+/// gets an event of its own, up to [`MAX_IMPORT_BLOCK_BYTES`]).
+pub const IMPORT_EVENT_BYTES: usize = 256 * 1024;
+/// The largest block an import takes, as JSON: an event must fit the bus (JetStream's
+/// default payload limit is 1 MiB).
+pub const MAX_IMPORT_BLOCK_BYTES: usize = 768 * 1024;
+/// Most warnings an import records (each kind once, with a count).
+pub const MAX_IMPORT_WARNINGS: usize = 200;
+
+/// `import_document`: what an importer read from a Word file. Not a client command: the
+/// import operation builds it from the uploaded file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportDocument {
+    /// The new document's id.
+    pub document_id: DocumentId,
+    /// Its title.
+    pub title: String,
+    /// The uploaded file.
+    pub source: ImportSource,
+    /// What was read from it.
+    pub content: Box<ImportedContent>,
+}
+
+/// A document as an importer read it. Block ids are placeholders: the import mints them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedContent {
+    /// Core properties other than the title.
+    #[serde(default)]
+    pub metadata: DocumentMetadata,
+    /// The first section's page setup, headers and footers (later sections' are on their
+    /// section breaks).
+    #[serde(default)]
+    pub section: Section,
+    /// The file's styles.
+    #[serde(default)]
+    pub styles: Vec<StyleDef>,
+    /// The blocks, in reading order.
+    #[serde(default)]
+    pub blocks: Vec<Block>,
+    /// What was kept opaque or changed.
+    #[serde(default)]
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Something an import kept opaque or changed: one per kind, with how often and where
+/// first (as mammoth reports what it ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportWarning {
+    /// A stable name for the kind (`opaque_content_control`, `external_image`…).
+    pub kind: String,
+    /// What happened, in words.
+    pub message: String,
+    /// How many times.
+    pub count: u64,
+    /// Where the first one is (`word/document.xml, block 12`).
+    pub example: String,
+}
+
+impl Document {
+    pub(crate) fn decide_import(
+        &self,
+        c: &ImportDocument,
+        limits: &Limits,
+    ) -> Result<Vec<DocumentEvent>, DocumentError> {
+        if self.exists() {
+            return Err(DocumentError::DocumentAlreadyExists);
+        }
+        let title = self.checked_title(&c.title, limits)?;
+        if !crate::is_media_id(&c.source.media) {
+            return Err(DocumentError::invalid(
+                "source.media",
+                "is not a SHA-256 in hex",
+            ));
+        }
+        let content = &c.content;
+        if content.blocks.len() > limits.max_blocks {
+            return Err(too_large("blocks", limits.max_blocks));
+        }
+        if content.warnings.len() > MAX_IMPORT_WARNINGS {
+            return Err(too_large("import warnings", MAX_IMPORT_WARNINGS));
+        }
+        if content.styles.len() > crate::features::style::MAX_STYLES {
+            return Err(too_large("styles", crate::features::style::MAX_STYLES));
+        }
+        for (field, value) in content.metadata.values() {
+            check_text(field, value, limits.max_title_chars)?;
+        }
+        check_margins(
+            "section",
+            [&content.section.header, &content.section.footer],
+            limits,
+        )?;
+        if !content.section.page.is_sound() {
+            return Err(DocumentError::invalid(
+                "section.page",
+                "the page setup is outside what set_page_setup accepts",
+            ));
+        }
+        let mut images = count_images([&content.section.header, &content.section.footer]);
+        for (i, block) in content.blocks.iter().enumerate() {
+            check_block(block, limits).map_err(|e| e.within(i))?;
+            if let Block::SectionBreak(b) = block {
+                check_margins("section", [&b.header, &b.footer], limits)?;
+                images += count_images([&b.header, &b.footer]);
+            }
+            images += block
+                .inline_runs()
+                .iter()
+                .map(|(_, runs)| runs.iter().filter(|r| r.format.image.is_some()).count())
+                .sum::<usize>();
+        }
+        if images > limits.max_images {
+            return Err(too_large("images", limits.max_images));
+        }
+        let mut events = vec![DocumentEvent::DocumentImported {
+            document_id: c.document_id.clone(),
+            title,
+            source: c.source.clone(),
+            metadata: content.metadata.clone(),
+            section: content.section.clone(),
+            styles: content.styles.clone(),
+            warnings: content.warnings.clone(),
+        }];
+        // Blocks in events of bounded size; each block's id minted from its event's sequence.
+        let mut chunk: Vec<Block> = Vec::new();
+        let mut chunk_bytes = 0;
+        for block in &content.blocks {
+            let bytes = serde_json::to_vec(block).map_or(usize::MAX, |j| j.len());
+            if bytes > MAX_IMPORT_BLOCK_BYTES {
+                return Err(too_large(
+                    "bytes of one imported block",
+                    MAX_IMPORT_BLOCK_BYTES,
+                ));
+            }
+            if !chunk.is_empty() && chunk_bytes + bytes > IMPORT_EVENT_BYTES {
+                events.push(DocumentEvent::BlocksImported {
+                    blocks: std::mem::take(&mut chunk),
+                });
+                chunk_bytes = 0;
+            }
+            let sequence = self.version.get() + events.len() as u64 + 1;
+            let mut block = block.clone();
+            block.set_id(BlockId::minted(sequence, chunk.len()));
+            chunk.push(block);
+            chunk_bytes += bytes;
+        }
+        if !chunk.is_empty() {
+            events.push(DocumentEvent::BlocksImported { blocks: chunk });
+        }
+        Ok(events)
+    }
+
+    pub(crate) fn apply_import(
+        &mut self,
+        event: &DocumentEvent,
+        misfit: &dyn Fn(&'static str) -> EventMisfit,
+    ) -> Result<(), EventMisfit> {
+        match event {
+            DocumentEvent::DocumentImported {
+                document_id,
+                title,
+                source,
+                metadata,
+                section,
+                styles,
+                warnings: _,
+            } => {
+                if self.exists() {
+                    return Err(misfit("the document exists"));
+                }
+                self.id = Some(document_id.clone());
+                self.title.clone_from(title);
+                self.metadata = metadata.clone();
+                self.section = section.clone();
+                self.styles = styles.clone();
+                self.source = Some(source.clone());
+            }
+            DocumentEvent::BlocksImported { blocks } => {
+                if self.source.is_none() {
+                    return Err(misfit("the document was not imported"));
+                }
+                for block in blocks {
+                    if self.block(block.id()).is_some()
+                        || blocks.iter().filter(|b| b.id() == block.id()).count() > 1
+                    {
+                        return Err(misfit("a block id is taken"));
+                    }
+                    if !block.is_sound() {
+                        return Err(misfit("an imported block is malformed"));
+                    }
+                }
+                self.blocks.extend(blocks.iter().cloned());
+            }
+            _ => return Err(misfit("not an event of this feature")),
+        }
+        Ok(())
+    }
+}
+
+impl DocumentMetadata {
+    /// Every set value, with its field name.
+    fn values(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        [
+            ("metadata.author", &self.author),
+            ("metadata.subject", &self.subject),
+            ("metadata.keywords", &self.keywords),
+            ("metadata.description", &self.description),
+            ("metadata.category", &self.category),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| Some((field, value.as_deref()?)))
+        .chain(
+            self.custom
+                .iter()
+                .map(|(_, v)| ("metadata.custom", v.as_str())),
+        )
+    }
+}
+
+impl DocumentError {
+    /// The same refusal, naming the imported block it is about.
+    fn within(self, index: usize) -> Self {
+        match self {
+            DocumentError::InvalidField { field, reason } => DocumentError::InvalidField {
+                field: format!("blocks.{index}.{field}"),
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
+fn count_images(margins: [&HeaderFooter; 2]) -> usize {
+    margins
+        .into_iter()
+        .flat_map(|hf| [&hf.default, &hf.first, &hf.even])
+        .flatten()
+        .flat_map(|runs| runs.iter())
+        .filter(|r| r.format.image.is_some())
+        .count()
+}
+
+fn check_margins(
+    field: &str,
+    margins: [&HeaderFooter; 2],
+    limits: &Limits,
+) -> Result<(), DocumentError> {
+    for hf in margins {
+        for runs in [&hf.default, &hf.first, &hf.even].into_iter().flatten() {
+            check_runs(field, runs, limits)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_runs(field: &str, runs: &[Run], limits: &Limits) -> Result<(), DocumentError> {
+    let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+    check_text(field, &text, limits.max_text_chars)?;
+    for run in runs {
+        for value in [&run.format.font, &run.format.link, &run.format.style]
+            .into_iter()
+            .flatten()
+        {
+            check_text(field, value, limits.max_title_chars)?;
+        }
+        if let Some(image) = &run.format.image {
+            check_text(field, &image.alt_text, limits.max_title_chars)?;
+            if !crate::is_media_id(&image.media) {
+                return Err(DocumentError::invalid(
+                    field,
+                    "names an image by no SHA-256",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The checks a command would have made on the block it adds.
+fn check_block(block: &Block, limits: &Limits) -> Result<(), DocumentError> {
+    if !block.is_sound() {
+        return Err(DocumentError::invalid(
+            "type",
+            format!("the {} is malformed", block.kind()),
+        ));
+    }
+    for (_, runs) in block.inline_runs() {
+        check_runs("runs", runs, limits)?;
+    }
+    match block {
+        Block::Table(t) => {
+            let cells = t
+                .rows
+                .len()
+                .saturating_mul(t.rows.first().map_or(0, Vec::len));
+            if cells > limits.max_table_cells {
+                return Err(too_large("table cells", limits.max_table_cells));
+            }
+            for cell in t.rows.iter().flatten() {
+                check_text("rows", cell, limits.max_text_chars)?;
+            }
+        }
+        Block::List(l) => {
+            if l.items.len() > limits.max_list_items {
+                return Err(too_large("list items", limits.max_list_items));
+            }
+            for item in &l.items {
+                check_text("items", &item.text, limits.max_text_chars)?;
+            }
+        }
+        Block::Opaque(o) => {
+            check_text("text", &o.text, limits.max_text_chars)?;
+        }
+        Block::TableOfContents(t) => {
+            if let Some(title) = &t.title {
+                check_text("title", title, limits.max_title_chars)?;
+            }
+        }
+        Block::Paragraph(_) | Block::Heading(_) | Block::PageBreak(_) | Block::SectionBreak(_) => {}
+    }
+    Ok(())
+}
+
+impl Block {
+    /// Gives the block a new id.
+    pub(crate) fn set_id(&mut self, id: BlockId) {
+        match self {
+            Block::Paragraph(p) => p.id = id,
+            Block::Heading(h) => h.id = id,
+            Block::Table(t) => t.id = id,
+            Block::List(l) => l.id = id,
+            Block::PageBreak(b) => b.id = id,
+            Block::TableOfContents(t) => t.id = id,
+            Block::SectionBreak(b) => b.id = id,
+            Block::Opaque(o) => o.id = id,
+        }
+    }
+
+    /// Whether the block's structure holds together as commands keep it: tables
+    /// rectangular (at most Word's 63 columns) with merges, formats and formatted cells
+    /// inside them, list levels and heading levels in range, an opaque block's XML one
+    /// well-formed element. Checked for every imported block, when decided and when applied.
+    pub fn is_sound(&self) -> bool {
+        match self {
+            Block::Heading(h) => (1..=9).contains(&h.level),
+            Block::Table(t) => {
+                let cols = t.rows.first().map_or(0, Vec::len);
+                let inside = |row: usize, col: usize| row < t.rows.len() && col < cols;
+                cols <= MAX_TABLE_COLS
+                    && t.rows.iter().all(|r| r.len() == cols)
+                    && t.merges.iter().all(|m| {
+                        m.rows >= 1
+                            && m.cols >= 1
+                            && m.row
+                                .checked_add(m.rows)
+                                .is_some_and(|end| end <= t.rows.len())
+                            && m.col.checked_add(m.cols).is_some_and(|end| end <= cols)
+                    })
+                    && t.cell_formats.iter().all(|f| inside(f.row, f.col))
+                    && t.cell_runs
+                        .iter()
+                        .all(|c| inside(c.row, c.col) && c.blocks.iter().all(cell_block_sound))
+                    && t.widths_mm.as_ref().is_none_or(|w| {
+                        w.len() == cols && w.iter().all(|x| x.is_finite() && *x > 0.0)
+                    })
+            }
+            Block::List(l) => l.items.iter().all(|i| i.level <= MAX_LIST_LEVEL),
+            // Its XML is checked again (parsed) where it is written into a file.
+            Block::Opaque(o) => o.xml.starts_with('<') && o.xml.ends_with('>'),
+            Block::SectionBreak(b) => b.page.is_sound(),
+            Block::Paragraph(_) | Block::PageBreak(_) | Block::TableOfContents(_) => true,
+        }
+    }
+}
+
+fn cell_block_sound(block: &CellBlock) -> bool {
+    match block {
+        CellBlock::Paragraph { .. } => true,
+        CellBlock::List { items, .. } => items.iter().all(|i| i.level <= MAX_LIST_LEVEL),
+        CellBlock::Table { rows } => {
+            let cols = rows.first().map_or(0, Vec::len);
+            cols <= MAX_TABLE_COLS && rows.iter().all(|r| r.len() == cols)
+        }
+    }
+}
