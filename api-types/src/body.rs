@@ -55,12 +55,9 @@ pub fn single_header<'a>(
 /// client breaks off the body or repeats `Content-Type`.
 pub async fn read_body(
     req: &actix_web::HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
-    let too_large = || ApiError::PayloadTooLarge {
-        detail: format!("the request body is larger than the limit of {limit} bytes"),
-    };
     match single_header(req.headers(), "content-type")? {
         Some(content_type) if is_json(content_type) => {}
         _ => {
@@ -70,6 +67,51 @@ pub async fn read_body(
             });
         }
     }
+    read_limited(req, payload, limit).await
+}
+
+/// The media type of a .docx.
+pub const DOCX_MEDIA_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// Reads an uploaded Word file: the body sent as the .docx media type (or
+/// `application/octet-stream`), at most `limit` bytes (413 beyond, 415 for another type).
+///
+/// # Errors
+/// As [`read_body`].
+pub async fn read_docx_body(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let essence = single_header(req.headers(), "content-type")?.map(|c| {
+        c.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    });
+    match essence.as_deref() {
+        Some(DOCX_MEDIA_TYPE | "application/octet-stream") => {}
+        _ => {
+            return Err(ApiError::UnsupportedMediaType {
+                detail: format!(
+                    "send the .docx file itself as the body, with Content-Type: {DOCX_MEDIA_TYPE}"
+                ),
+            });
+        }
+    }
+    read_limited(req, payload, limit).await
+}
+
+async fn read_limited(
+    req: &actix_web::HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let too_large = || ApiError::PayloadTooLarge {
+        detail: format!("the request body is larger than the limit of {limit} bytes"),
+    };
     let declared = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)

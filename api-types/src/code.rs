@@ -73,6 +73,7 @@ codes! {
     DocumentNotFound = "document_not_found", NOT_FOUND, "No such document in the caller's tenant.";
     VersionNotFound = "version_not_found", NOT_FOUND, "The document has no such version.";
     MediaNotFound = "media_not_found", NOT_FOUND, "The document (at the version read) shows no image with that media id.";
+    OriginalNotFound = "original_not_found", NOT_FOUND, "The document was not imported from a file, so it has no original.";
     BlockNotFound = "block_not_found", UNPROCESSABLE_ENTITY, "No block with that id (404 when a read names it in the path).";
     ApiKeyNotFound = "api_key_not_found", NOT_FOUND, "No such API key among those the caller manages.";
     UserNotFound = "user_not_found", NOT_FOUND, "No such user in the tenant.";
@@ -95,7 +96,8 @@ codes! {
     DocumentTooLarge = "document_too_large", PAYLOAD_TOO_LARGE, "The command would take the document past a size limit.";
     // Sizes and media types.
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "The body is larger than the limit.";
-    UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "The body is not application/json.";
+    UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "The body is not of the media type the route takes (application/json; a Word document for an import).";
+    InvalidDocx = "invalid_docx", UNPROCESSABLE_ENTITY, "The uploaded file is not a Word document folio can read; the detail says what it is or what is wrong with it.";
     // Server side.
     NotReady = "not_ready", SERVICE_UNAVAILABLE, "The read model has not reached min_version yet; retry after Retry-After seconds.";
     ProjectionFailed = "projection_failed", INTERNAL_SERVER_ERROR, "This document's read model stopped at an event that could not be projected.";

@@ -39,6 +39,26 @@ pub struct CreatedDocument {
     pub dry_run: bool,
 }
 
+/// What `POST /v1/documents/import` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ImportedDocument {
+    /// The new document's id.
+    pub id: String,
+    /// Its version: the import's last event (its blocks come in events of bounded size).
+    pub version: u64,
+    /// Its title (the `title` asked for, else the file's, else "Imported document").
+    pub title: String,
+    /// Top-level blocks read.
+    pub blocks: usize,
+    /// Of which kept as opaque blocks (their XML as it was).
+    pub opaque_blocks: usize,
+    /// What was kept opaque or changed: per kind, a count and where it was first seen.
+    pub warnings: Vec<domain::command::ImportWarning>,
+    /// True when this was a dry run: nothing was stored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
 /// A document's plain text at a version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TextResponse {

@@ -127,6 +127,14 @@ pub enum ApiError {
         /// The methods the route answers, comma-separated.
         allow: String,
     },
+    /// 422: a file that cannot be read as what the route takes (an import).
+    #[error("{detail}")]
+    InvalidFile {
+        /// Stable code.
+        code: Code,
+        /// What the file is, or what is wrong with it.
+        detail: String,
+    },
     /// 413.
     #[error("{detail}")]
     PayloadTooLarge {
@@ -209,6 +217,7 @@ impl ApiError {
             Self::StaleVersion { .. } => Code::StaleVersion,
             Self::MethodNotAllowed { .. } => Code::MethodNotAllowed,
             Self::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            Self::InvalidFile { code, .. } => *code,
             Self::UnsupportedMediaType { .. } => Code::UnsupportedMediaType,
             Self::NotReady { .. } => Code::NotReady,
             Self::ProjectionFailed { .. } => Code::ProjectionFailed,
@@ -321,6 +330,7 @@ impl ResponseError for ApiError {
             Self::StaleVersion { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidFile { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::ProjectionFailed { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,7 +15,7 @@ mod error;
 pub mod openapi;
 mod parse;
 
-pub use body::{read_body, single_header};
+pub use body::{DOCX_MEDIA_TYPE, read_body, read_docx_body, single_header};
 pub use code::Code;
 pub use dto::*;
 pub use error::{ApiError, FieldError, ProblemDetails};

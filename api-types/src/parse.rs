@@ -174,11 +174,14 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
             });
         }
     };
-    if matches!(kind.as_str(), "create_document" | "archive_document") {
+    if matches!(
+        kind.as_str(),
+        "create_document" | "archive_document" | "import_document"
+    ) {
         return Err(FieldError {
             field: join(prefix, "type"),
             message: format!(
-                "{kind} is not a document command; use POST /v1/documents or DELETE /v1/documents/{{id}}"
+                "{kind} is not a document command; use POST /v1/documents, POST /v1/documents/import or DELETE /v1/documents/{{id}}"
             ),
         });
     }

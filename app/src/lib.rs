@@ -24,4 +24,4 @@ pub mod schema;
 pub mod write;
 
 pub use read::Reads;
-pub use write::{WriteRequest, Writes};
+pub use write::{Imports, WriteRequest, Writes};

@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use api_types::{
     ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse, CreatedDocument,
-    DocumentSearchResponse, DocumentSummary, ExportResponse, ImagesResponse, OutlineResponse,
-    SearchHit, SectionsResponse, StylesResponse, TextResponse,
+    DocumentSearchResponse, DocumentSummary, ExportResponse, ImagesResponse, ImportedDocument,
+    OutlineResponse, SearchHit, SectionsResponse, StylesResponse, TextResponse,
 };
 use auth::{Principal, Scope};
 use domain::DocumentId;
@@ -248,6 +248,15 @@ fn queries() -> Vec<Query> {
             output: file_schema("The image file; the file itself comes as an embedded resource."),
         },
         Query {
+            name: "get_original",
+            description: "The Word file an imported document was made from, byte for byte as uploaded.",
+            rest: ("GET", "/v1/documents/{id}/original"),
+            input: schema::object(&[doc()], None),
+            output: file_schema(
+                "The uploaded .docx; the file itself comes as an embedded resource.",
+            ),
+        },
+        Query {
             name: "export_document",
             description: "A document exported as HTML, Markdown or plain text.",
             rest: ("GET", "/v1/documents/{id}/export"),
@@ -446,6 +455,35 @@ fn build() -> Vec<Operation> {
         rest: ("POST", "/v1/documents"),
         input_schema: schema::object(&create_fields, None),
         output_schema: schema::of::<CreatedDocument>(),
+        destructive: false,
+        idempotent: false,
+        kind: Kind::Named,
+    });
+    let mut import_fields = vec![
+        (
+            "data_base64",
+            json!({"type": "string", "contentEncoding": "base64", "contentMediaType": api_types::DOCX_MEDIA_TYPE, "description": "The .docx file, base64-encoded."}),
+            true,
+        ),
+        (
+            "title",
+            json!({"type": "string", "maxLength": 1000, "description": "The new document's title (default: the file's title property, else \"Imported document\")."}),
+            false,
+        ),
+    ];
+    import_fields.extend(
+        write_fields()
+            .into_iter()
+            .filter(|(name, _, _)| *name != "if_match"),
+    );
+    ops.push(Operation {
+        name: "import_document",
+        description: "Create a document from a Word (.docx) file: what folio models becomes editable blocks, anything else opaque blocks kept byte for byte; answers the new id and warnings saying what was kept opaque or changed.".into(),
+        side: Side::Write,
+        scope: Scope::Write,
+        rest: ("POST", "/v1/documents/import"),
+        input_schema: schema::object(&import_fields, None),
+        output_schema: schema::of::<ImportedDocument>(),
         destructive: false,
         idempotent: false,
         kind: Kind::Named,
@@ -723,6 +761,18 @@ async fn run(
             });
             Ok(Output::File(info, file))
         }
+        "get_original" => {
+            let id: String = required(&mut args, "document_id")?;
+            let file = reads.original(who, &id).await?;
+            let info = json!({
+                "version": file.version,
+                "file_name": file.file_name,
+                "mime_type": file.mime_type,
+                "size_bytes": file.bytes.len(),
+                "uri": format!("folio://documents/{id}/original"),
+            });
+            Ok(Output::File(info, file))
+        }
         "export_document" => {
             let id: String = required(&mut args, "document_id")?;
             json(reads.export(who, &id, &rest(args)?).await?)
@@ -755,6 +805,33 @@ async fn run(
             let (request, context) = envelope(&mut args, caller)?;
             let title: String = required(&mut args, "title")?;
             json(services.writes.create(&context, title, &request).await?)
+        }
+        "import_document" => {
+            let (request, context) = envelope(&mut args, caller)?;
+            let data: String = required(&mut args, "data_base64")?;
+            let title: Option<String> = match args.remove("title") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(t)) => Some(t),
+                Some(_) => return Err(ApiError::invalid("title", "must be a string")),
+            };
+            let limit = services.writes.imports.limits.max_upload_bytes;
+            if data.len() as u64 / 4 * 3 > limit.saturating_add(3) {
+                return Err(ApiError::PayloadTooLarge {
+                    detail: format!("the file is larger than the upload limit of {limit} bytes"),
+                });
+            }
+            let compact: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            let file = base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                compact.as_bytes(),
+            )
+            .map_err(|e| ApiError::invalid("data_base64", format!("is not base64: {e}")))?;
+            json(
+                services
+                    .writes
+                    .import(&context, file, title, &request)
+                    .await?,
+            )
         }
         "archive_document" => {
             let id = document(&mut args)?;

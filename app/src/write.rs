@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use api_types::{
     ApiError, ChangedIds, Code, CommandResult, CreatedDocument, CreatedIds, EventRef, FieldError,
+    ImportedDocument,
 };
 use domain::{DocumentCommand, DocumentId};
 use infrastructure::{CommandOutcome, CommandService, RequestContext, WriteError, WriteOptions};
@@ -21,6 +22,44 @@ pub struct Writes {
     pub service: Arc<CommandService>,
     /// Most commands in one batch.
     pub max_batch: usize,
+    /// How imports run.
+    pub imports: Imports,
+}
+
+/// How .docx imports run: their limits, how many at once, and their time budget.
+#[derive(Debug, Clone)]
+pub struct Imports {
+    /// The package gate's and reader's limits (`max_upload_bytes` is the upload limit).
+    pub limits: docx_engine::ImportLimits,
+    /// Imports reading a file at once (the others wait for a slot, within the budget).
+    pub slots: Arc<tokio::sync::Semaphore>,
+    /// How long reading one file may take.
+    pub budget: std::time::Duration,
+}
+
+impl Imports {
+    /// `slots` imports at once, each within `budget`.
+    pub fn new(
+        limits: docx_engine::ImportLimits,
+        slots: usize,
+        budget: std::time::Duration,
+    ) -> Self {
+        Self {
+            limits,
+            slots: Arc::new(tokio::sync::Semaphore::new(slots.max(1))),
+            budget,
+        }
+    }
+}
+
+impl Default for Imports {
+    fn default() -> Self {
+        Self::new(
+            docx_engine::ImportLimits::default(),
+            2,
+            std::time::Duration::from_secs(30),
+        )
+    }
 }
 
 /// How a write is asked for, whatever the transport.
@@ -86,6 +125,103 @@ impl Writes {
         })
     }
 
+    /// Creates a document from an uploaded Word file. The file is read off the async
+    /// workers, behind the package gate, at most `imports.slots` at once and within
+    /// `imports.budget`; the file and its pictures are stored by their hash only once the
+    /// import is decided.
+    ///
+    /// # Errors
+    /// 413 over a limit; 422 (`invalid_docx`) for a file that is not a Word document folio
+    /// can read, naming what it is; the refusals of [`Writes::create`].
+    pub async fn import(
+        &self,
+        ctx: &RequestContext,
+        file: Vec<u8>,
+        title: Option<String>,
+        request: &WriteRequest,
+    ) -> Result<ImportedDocument, ApiError> {
+        if request.if_match.is_some() {
+            return Err(ApiError::BadRequest {
+                code: Code::InvalidIfMatch,
+                detail: "If-Match makes no sense on a new document".into(),
+            });
+        }
+        let options = request.options()?;
+        let limits = self.imports.limits.clone();
+        if file.len() as u64 > limits.max_upload_bytes {
+            return Err(ApiError::PayloadTooLarge {
+                detail: format!(
+                    "the file is larger than the upload limit of {} bytes",
+                    limits.max_upload_bytes
+                ),
+            });
+        }
+        let budget = self.imports.budget;
+        let too_slow = || ApiError::InvalidFile {
+            code: Code::InvalidDocx,
+            detail: format!(
+                "the file could not be read within the import time budget of {} s",
+                budget.as_secs()
+            ),
+        };
+        let started = tokio::time::Instant::now();
+        let permit = tokio::time::timeout(budget, self.imports.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::NotReady {
+                detail: "every import slot is busy; retry shortly".into(),
+                retry_after: 2,
+            })?
+            .map_err(|e| ApiError::internal(&e))?;
+        let model = self.service.limits().clone();
+        let task = tokio::task::spawn_blocking(move || {
+            // The slot is held until the reading ends, even past the budget: a slow file
+            // keeps its slot, so slow files cannot pile up.
+            let _permit = permit;
+            let result = docx_engine::import_docx(&file, &limits, &model);
+            (file, result)
+        });
+        let remaining = budget.saturating_sub(started.elapsed());
+        let (file, result) = match tokio::time::timeout(remaining, task).await {
+            Err(_) => return Err(too_slow()),
+            Ok(Err(join)) => {
+                tracing::error!(error = %join, "reading an uploaded .docx failed");
+                return Err(ApiError::InvalidFile {
+                    code: Code::InvalidDocx,
+                    detail: "the file could not be read".into(),
+                });
+            }
+            Ok(Ok(joined)) => joined,
+        };
+        let imported = result.map_err(import_error)?;
+        let title = title
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .or_else(|| imported.title.clone())
+            .unwrap_or_else(|| "Imported document".into());
+        let warnings = imported.content.warnings.clone();
+        let blocks = imported.content.blocks.len();
+        let opaque_blocks = imported
+            .content
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, domain::Block::Opaque(_)))
+            .count();
+        let outcome = self
+            .service
+            .import(ctx, title.clone(), &file, imported, &options)
+            .await
+            .map_err(|e| write_error(e, false))?;
+        Ok(ImportedDocument {
+            id: outcome.document_id.to_string(),
+            version: outcome.version,
+            title,
+            blocks,
+            opaque_blocks,
+            warnings,
+            dry_run: outcome.preview.is_some(),
+        })
+    }
+
     /// Applies commands to a document, all or nothing. `batch` says whether the request
     /// was a batch (refusals then name the command's index). The commands come from
     /// [`api_types::parse_commands`] or [`api_types::parse_command_value`], which bound the
@@ -123,6 +259,19 @@ impl Writes {
     ) -> Result<CommandResult, ApiError> {
         let command = DocumentCommand::ArchiveDocument(domain::command::ArchiveDocument {});
         self.execute(ctx, id, &[command], false, request).await
+    }
+}
+
+/// Maps an import failure to its error: limits are 413, everything else 422.
+fn import_error(error: docx_engine::ImportError) -> ApiError {
+    match error {
+        docx_engine::ImportError::TooLarge { .. } => ApiError::PayloadTooLarge {
+            detail: error.to_string(),
+        },
+        other => ApiError::InvalidFile {
+            code: Code::InvalidDocx,
+            detail: other.to_string(),
+        },
     }
 }
 

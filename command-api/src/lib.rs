@@ -10,7 +10,8 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, delete, post, web};
 use api_types::{
     ApiError, Code, CommandRequest, CommandResult, CreateDocumentRequest, CreatedDocument,
-    ProblemDetails, parse_commands, parse_document_id, parse_json, read_body, single_header,
+    ImportedDocument, ProblemDetails, parse_commands, parse_document_id, parse_json, read_body,
+    read_docx_body, single_header,
 };
 use app::{WriteRequest, Writes};
 use auth::Caller;
@@ -39,6 +40,7 @@ pub fn configure(api: CommandApi) -> impl FnOnce(&mut ServiceConfig) {
                 }
                 .into()
             }))
+            .service(import_document)
             .service(create_document)
             .service(run_commands)
             .service(archive_document);
@@ -130,6 +132,67 @@ async fn create_document(
         .insert_header((header::LOCATION, format!("/v1/documents/{}", created.id)))
         .insert_header((header::ETAG, format!("\"{}\"", created.version)))
         .json(created))
+}
+
+/// `POST /v1/documents/import`'s query.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// The new document's title (default: the file's title property, else "Imported
+    /// document").
+    #[serde(default)]
+    title: Option<String>,
+    /// Read the file and report; store nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Create a document from a Word file (the body is the .docx itself).
+#[utoipa::path(
+    tag = "commands",
+    operation_id = "import_document",
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", description = "the .docx file"),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "a retry with the same key returns the first result"),
+        ("X-Folio-Reason" = Option<String>, Header, pattern = "^[\\t -~]{0,500}$", description = "why: recorded on the events"),
+        ImportParams,
+    ),
+    responses(
+        (status = 201, description = "imported", body = ImportedDocument),
+        (status = 200, description = "dry run: nothing stored", body = ImportedDocument),
+        (status = 413, description = "the file (or something in it) is over a limit", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "not sent as a .docx", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "not a Word document folio can read (the detail says what it is)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "every import slot is busy", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/documents/import")]
+async fn import_document(
+    req: HttpRequest,
+    payload: web::Payload,
+    api: web::Data<CommandApi>,
+    caller: Caller,
+    params: web::Query<ImportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = usize::try_from(api.writes.imports.limits.max_upload_bytes).unwrap_or(usize::MAX);
+    let body = read_docx_body(&req, payload, limit).await?;
+    let params = params.into_inner();
+    let write = write_request(
+        req.headers(),
+        DryRun {
+            dry_run: params.dry_run,
+        },
+    )?;
+    let imported = api
+        .writes
+        .import(&caller.0, body.to_vec(), params.title, &write)
+        .await?;
+    if imported.dry_run {
+        return Ok(HttpResponse::Ok().json(imported));
+    }
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/documents/{}", imported.id)))
+        .insert_header((header::ETAG, format!("\"{}\"", imported.version)))
+        .json(imported))
 }
 
 /// Apply one command or an all-or-nothing batch.

@@ -111,9 +111,17 @@ pub(crate) fn repack(
     written: &Written<'_>,
 ) -> Result<Vec<u8>, RenderError> {
     let (images, parts) = (written.images, written.parts);
-    let source = core.options.source.as_deref().and_then(source::Source::open);
+    let source = core
+        .options
+        .source
+        .as_deref()
+        .and_then(source::Source::open);
     // Beside an imported file's own media, folio's pictures take names of their own.
-    let media_prefix = if source.is_some() { "folio-image" } else { "image" };
+    let media_prefix = if source.is_some() {
+        "folio-image"
+    } else {
+        "image"
+    };
     let media = images.place(&core.options.media, media_prefix);
     let mut input = ZipArchive::new(Cursor::new(raw))?;
     // Names folio writes: a part copied from the source never takes one.
@@ -123,7 +131,12 @@ pub(crate) fn repack(
     taken.insert("word/theme/theme1.xml".into());
     taken.extend(media.files.iter().map(|f| format!("word/{}", f.name)));
     taken.extend(parts.parts.iter().map(|p| format!("word/{}", p.name())));
-    taken.extend(parts.parts.iter().map(|p| format!("word/_rels/{}.rels", p.name())));
+    taken.extend(
+        parts
+            .parts
+            .iter()
+            .map(|p| format!("word/_rels/{}.rels", p.name())),
+    );
     let opaque_targets: std::collections::BTreeSet<String> = written
         .opaque
         .blocks
@@ -234,9 +247,8 @@ pub(crate) fn repack(
                     .filter_map(|p| {
                         let ct = p.content_type.as_ref()?;
                         let part = format!("PartName=\"/{}\"", esc(&p.name));
-                        (!declared.contains(&part)).then(|| {
-                            format!(r#"<Override {part} ContentType="{}" />"#, esc(ct))
-                        })
+                        (!declared.contains(&part))
+                            .then(|| format!(r#"<Override {part} ContentType="{}" />"#, esc(ct)))
                     })
                     .collect();
                 insert_before(
@@ -254,7 +266,10 @@ pub(crate) fn repack(
         output.write_all(&data)?;
     }
     output.start_file("word/theme/theme1.xml", options)?;
-    match source.as_ref().and_then(|s| s.replacement("word/theme/theme1.xml")) {
+    match source
+        .as_ref()
+        .and_then(|s| s.replacement("word/theme/theme1.xml"))
+    {
         Some((own, _)) => output.write_all(own)?,
         None => output.write_all(THEME.as_bytes())?,
     }

@@ -43,10 +43,11 @@ pub use features::import::{IMPORT_EVENT_BYTES, MAX_IMPORT_BLOCK_BYTES, MAX_IMPOR
 pub use features::list_numbering::format_number;
 pub use features::style::{BUILTIN_STYLES, MAX_STYLES};
 pub use ids::{BlockId, DocumentId, Version};
-pub use model::{text_and_runs, 
+pub use model::{
     Alignment, Block, CellBlock, CellFormatAt, CellRunsAt, CellSpan, Document, DocumentMetadata,
     Field, HeaderFooter, Heading, IMAGE_CHAR, ImageFormat, ImportSource, InlineImage, List,
     ListItem, ListKind, ListNumbering, NumberStyle, OpaqueBlock, OpaqueRel, Orientation, PageBreak,
     PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section,
     SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table, TableOfContents, VerticalAlign,
+    text_and_runs,
 };

@@ -54,6 +54,15 @@ pub(crate) struct ApiSettings {
     /// Most images in one document (413 beyond).
     #[arg(long, env = "FOLIO_MAX_IMAGES", default_value_t = 1_000)]
     pub(crate) max_images: usize,
+    /// Largest .docx `import_document` accepts, in bytes (413 beyond).
+    #[arg(long, env = "FOLIO_MAX_UPLOAD_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub(crate) max_upload_bytes: u64,
+    /// Imports reading a file at once (others wait, within the time budget).
+    #[arg(long, env = "FOLIO_MAX_IMPORTS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub(crate) max_imports: u32,
+    /// How long reading one uploaded file may take, in seconds (422 beyond).
+    #[arg(long, env = "FOLIO_IMPORT_TIMEOUT_SECS", default_value_t = 30)]
+    pub(crate) import_timeout_secs: u64,
     /// How long `?min_version=` waits for the read model before answering 503 (ms).
     #[arg(long, env = "FOLIO_READ_WAIT_MS", default_value_t = 5_000)]
     pub(crate) read_wait_ms: u64,
@@ -103,6 +112,9 @@ impl Default for ApiSettings {
             max_image_bytes: 10 * 1024 * 1024,
             max_image_pixels: 100_000_000,
             max_images: 1_000,
+            max_upload_bytes: 25 * 1024 * 1024,
+            max_imports: 2,
+            import_timeout_secs: 30,
             read_wait_ms: 5_000,
             snapshot_every: 100,
             cached_documents: 256,
@@ -161,6 +173,14 @@ impl ApiSettings {
                     .with_media(media),
                 ),
                 max_batch: self.max_batch,
+                imports: app::Imports::new(
+                    docx_engine::ImportLimits {
+                        max_upload_bytes: self.max_upload_bytes,
+                        ..docx_engine::ImportLimits::default()
+                    },
+                    self.max_imports as usize,
+                    Duration::from_secs(self.import_timeout_secs.max(1)),
+                ),
             },
             max_body_bytes: self.max_body_bytes,
         }

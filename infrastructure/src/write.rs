@@ -211,7 +211,20 @@ impl CommandService {
         &self,
         tenant: &str,
         commands: &[DocumentCommand],
+        files: &[(&str, &[u8])],
     ) -> Result<(), WriteError> {
+        if !files.is_empty() {
+            let store = self
+                .media
+                .as_ref()
+                .ok_or_else(|| WriteError::Internal("this write path has no media store".into()))?;
+            for (media, bytes) in files {
+                store
+                    .put(tenant, media, bytes)
+                    .await
+                    .map_err(|e| WriteError::Store(StoreError::Media(e)))?;
+            }
+        }
         for command in commands {
             let DocumentCommand::AddImage(add) = command else {
                 continue;
@@ -278,7 +291,47 @@ impl CommandService {
             document_id: id.clone(),
             title,
         });
-        self.write(ctx, &id, &[command], options, true).await
+        self.write(ctx, &id, &[command], options, true, &[]).await
+    }
+
+    /// Creates a document (new id, the caller's tenant) from an imported Word file: the
+    /// uploaded file and the pictures the import read from it are stored (by their
+    /// SHA-256) once the import is decided and before its events are appended.
+    ///
+    /// # Errors
+    /// See [`WriteError`].
+    pub async fn import(
+        &self,
+        ctx: &RequestContext,
+        title: String,
+        file: &[u8],
+        imported: docx_engine::Imported,
+        options: &WriteOptions,
+    ) -> Result<CommandOutcome, WriteError> {
+        use sha2::Digest;
+        let id = DocumentId::new(uuid::Uuid::now_v7().to_string());
+        let media: String = sha2::Sha256::digest(file)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let command = DocumentCommand::ImportDocument(domain::command::ImportDocument {
+            document_id: id.clone(),
+            title,
+            source: domain::ImportSource {
+                media: media.clone(),
+                bytes: file.len() as u64,
+            },
+            content: Box::new(imported.content),
+        });
+        let mut files: Vec<(&str, &[u8])> = vec![(media.as_str(), file)];
+        files.extend(
+            imported
+                .media
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_slice())),
+        );
+        self.write(ctx, &id, &[command], options, true, &files)
+            .await
     }
 
     /// Applies commands to a document, all or nothing.
@@ -292,7 +345,7 @@ impl CommandService {
         commands: &[DocumentCommand],
         options: &WriteOptions,
     ) -> Result<CommandOutcome, WriteError> {
-        self.write(ctx, id, commands, options, false).await
+        self.write(ctx, id, commands, options, false, &[]).await
     }
 
     #[tracing::instrument(name = "folio.write", skip_all, fields(document_id = %id, commands = commands.len()), err(level = "debug"))]
@@ -303,6 +356,7 @@ impl CommandService {
         commands: &[DocumentCommand],
         options: &WriteOptions,
         creating: bool,
+        files: &[(&str, &[u8])],
     ) -> Result<CommandOutcome, WriteError> {
         // Only a request with an idempotency key is compared with earlier ones.
         let fingerprint = options
@@ -412,7 +466,7 @@ impl CommandService {
                     }
                 })
                 .collect();
-            if let Err(e) = self.store_media(&tenant, commands).await {
+            if let Err(e) = self.store_media(&tenant, commands, files).await {
                 *guard = None;
                 return Err(e);
             }

@@ -40,6 +40,7 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_styles)
             .service(get_images)
             .service(get_media)
+            .service(get_original)
             .service(get_docx)
             .service(get_export)
             .service(get_history)
@@ -299,6 +300,36 @@ async fn get_media(
         ))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .content_type(file.mime_type)
+        .body(file.bytes))
+}
+
+/// The Word file an imported document was made from, as uploaded.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_original",
+    params(("id" = String, Path, description = "document id")),
+    responses(
+        (status = 200, description = "the uploaded .docx", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 404, description = "no such document, or one not imported", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/original")]
+async fn get_original(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let file = reads.original(&principal, &path).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable",
+        ))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", file.file_name),
+        ))
+        .content_type(DOCX_CONTENT_TYPE)
         .body(file.bytes))
 }
 

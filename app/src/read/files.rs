@@ -189,6 +189,37 @@ impl Reads {
         })
     }
 
+    /// The Word file an imported document was made from, byte for byte as uploaded.
+    ///
+    /// # Errors
+    /// 404 when the document was not imported; as [`Reads::summary`].
+    pub async fn original(&self, principal: &Principal, id: &str) -> Result<DocxFile, ApiError> {
+        let resolved = self.resolve(principal, id, ReadAt::default()).await?;
+        let Some(source) = &resolved.document.source else {
+            return Err(ApiError::NotFound {
+                code: Code::OriginalNotFound,
+                detail: "the document was not imported from a file".into(),
+            });
+        };
+        let bytes = self
+            .media
+            .get(&resolved.summary.tenant, &source.media)
+            .await
+            .map_err(|e| ApiError::internal(&e))?
+            .ok_or_else(|| {
+                ApiError::internal(&std::io::Error::other(format!(
+                    "the imported file {} is missing from the media store",
+                    source.media
+                )))
+            })?;
+        Ok(DocxFile {
+            version: resolved.version(),
+            file_name: file_name(&format!("{} (original)", resolved.document.title), "docx"),
+            mime_type: docx_engine::DOCX_CONTENT_TYPE,
+            bytes,
+        })
+    }
+
     /// The document exported as HTML, Markdown or plain text.
     ///
     /// # Errors

@@ -182,9 +182,7 @@ impl<'a> Importer<'a> {
             .ok_or_else(|| ImportError::NotDocx(format!("{main} has no w:body")))?;
         let (blocks, first_section) = importer.body(body, &context)?;
         let (metadata, title) = importer.core_properties(limits)?;
-        let (styles, dropped) = importer
-            .styles
-            .defs(domain::MAX_STYLES);
+        let (styles, dropped) = importer.styles.defs(domain::MAX_STYLES);
         if dropped > 0 {
             importer.warnings.add(
                 "styles_not_listed",
@@ -230,7 +228,11 @@ impl<'a> Importer<'a> {
         let mut title = None;
         let root_rels = self.package.relationships("", limits)?;
         let clip = |s: &str| -> Option<String> {
-            let s: String = s.trim().chars().take(self.model_limits.max_title_chars).collect();
+            let s: String = s
+                .trim()
+                .chars()
+                .take(self.model_limits.max_title_chars)
+                .collect();
             let s = clean_text(&s);
             (!s.is_empty()).then_some(s)
         };
@@ -303,7 +305,11 @@ impl<'a> Importer<'a> {
                     self.open_field_depth = field_depth_after(node, self.open_field_depth);
                     flush_list(&mut list, &mut blocks);
                     let o = self.opaque(node, ctx, "part of a field that spans paragraphs");
-                    self.warn_opaque("field", "fields other than PAGE, NUMPAGES, DATE and HYPERLINK", &place);
+                    self.warn_opaque(
+                        "field",
+                        "fields other than PAGE, NUMPAGES, DATE and HYPERLINK",
+                        &place,
+                    );
                     blocks.push(Block::Opaque(o));
                     continue;
                 }
@@ -451,7 +457,9 @@ impl<'a> Importer<'a> {
                 );
             }
             match list {
-                Some((open, l)) if *open == num && l.items.len() < self.model_limits.max_list_items => {
+                Some((open, l))
+                    if *open == num && l.items.len() < self.model_limits.max_list_items =>
+                {
                     l.items.push(item);
                 }
                 _ => {
@@ -671,7 +679,10 @@ impl<'a> Importer<'a> {
         p.bookmarks = inline.whole;
         p.pieces = inline.pieces;
         if p.heading.is_some() && p.pieces.len() > 1 {
-            return Ok(Err(unmodelled("page_break", "a heading with a page break inside")));
+            return Ok(Err(unmodelled(
+                "page_break",
+                "a heading with a page break inside",
+            )));
         }
         Ok(Ok(p))
     }
@@ -699,7 +710,8 @@ impl<'a> Importer<'a> {
             match child.local.as_str() {
                 "pPr" | "proofErr" | "lastRenderedPageBreak" => {}
                 "bookmarkStart" => {
-                    if let (Some(id), Some(name)) = (child.attr(Ns::W, "id"), child.attr(Ns::W, "name"))
+                    if let (Some(id), Some(name)) =
+                        (child.attr(Ns::W, "id"), child.attr(Ns::W, "name"))
                         && let Some(name) = self.bookmark_name(name)
                     {
                         let at_start = st.pieces.iter().all(Vec::is_empty);
@@ -731,7 +743,8 @@ impl<'a> Importer<'a> {
                     let target = match self.link_target(child, ctx) {
                         Ok(t) => t,
                         Err(why) if ctx.lenient => {
-                            self.warnings.add("link_dropped", || why.reason.clone(), place);
+                            self.warnings
+                                .add("link_dropped", || why.reason.clone(), place);
                             None
                         }
                         Err(why) => return Ok(Err(why)),
@@ -748,7 +761,10 @@ impl<'a> Importer<'a> {
                         Some(FieldKind::Shown(field)) => {
                             let text = clean_text(&child.text());
                             if text.is_empty() {
-                                return Ok(Err(unmodelled("field", "a field without a shown value")));
+                                return Ok(Err(unmodelled(
+                                    "field",
+                                    "a field without a shown value",
+                                )));
                             }
                             let mut format = base.clone();
                             format.field = Some(field);
@@ -791,7 +807,9 @@ impl<'a> Importer<'a> {
                         continue;
                     }
                     let (kind, why) = match child.local.as_str() {
-                        "ins" | "del" | "moveFrom" | "moveTo" => ("tracked_change", "tracked changes"),
+                        "ins" | "del" | "moveFrom" | "moveTo" => {
+                            ("tracked_change", "tracked changes")
+                        }
                         "commentRangeStart" | "commentRangeEnd" => ("comment", "comments"),
                         "sdt" => ("content_control", "content controls (w:sdt)"),
                         "smartTag" => ("smart_tag", "smart tags"),
@@ -843,7 +861,10 @@ impl<'a> Importer<'a> {
         };
         let url = rel.target.trim();
         let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")) {
+        if !(lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with("mailto:"))
+        {
             return Err(unmodelled(
                 "hyperlink",
                 "links to targets other than http, https and mailto",
@@ -877,18 +898,24 @@ impl<'a> Importer<'a> {
                     self.lenient_text(child, &format, st, place);
                     continue;
                 }
-                return Ok(Err(unmodelled("element", format!("{} in a run", child.qname))));
+                return Ok(Err(unmodelled(
+                    "element",
+                    format!("{} in a run", child.qname),
+                )));
             }
             match child.local.as_str() {
                 "rPr" | "lastRenderedPageBreak" => {}
                 "fldChar" => {
                     let kind = child.attr(Ns::W, "fldCharType").unwrap_or("");
                     match (kind, std::mem::take(&mut st.field)) {
-                        ("begin", FieldState::None) => st.field = FieldState::Instruction(String::new()),
+                        ("begin", FieldState::None) => {
+                            st.field = FieldState::Instruction(String::new())
+                        }
                         ("separate", FieldState::Instruction(instr)) => match field_kind(&instr) {
                             Some(kind) => st.field = FieldState::Result(kind, Vec::new()),
                             None if ctx.lenient => {
-                                st.field = FieldState::Result(FieldKind::Link(String::new()), Vec::new());
+                                st.field =
+                                    FieldState::Result(FieldKind::Link(String::new()), Vec::new());
                             }
                             None => {
                                 return Ok(Err(unmodelled(
@@ -920,7 +947,10 @@ impl<'a> Importer<'a> {
                     if let FieldState::Instruction(instr) = &mut st.field {
                         instr.push_str(&child.text_content());
                         if instr.len() > 10_000 {
-                            return Ok(Err(unmodelled("field", "a field with a very long instruction")));
+                            return Ok(Err(unmodelled(
+                                "field",
+                                "a field with a very long instruction",
+                            )));
                         }
                     }
                 }
@@ -934,7 +964,10 @@ impl<'a> Importer<'a> {
                 "br" => match child.attr(Ns::W, "type") {
                     Some("page") => {
                         if !matches!(st.field, FieldState::None) {
-                            return Ok(Err(unmodelled("page_break", "a page break inside a field")));
+                            return Ok(Err(unmodelled(
+                                "page_break",
+                                "a page break inside a field",
+                            )));
                         }
                         st.pieces.push(Vec::new());
                     }
@@ -956,20 +989,26 @@ impl<'a> Importer<'a> {
                         push_run(st, domain::IMAGE_CHAR.to_string(), f);
                     }
                     Err(why) if ctx.lenient => {
-                        self.warnings.add("header_picture_dropped", || why.reason.clone(), place);
+                        self.warnings
+                            .add("header_picture_dropped", || why.reason.clone(), place);
                     }
                     Err(why) => return Ok(Err(why)),
                 },
-                "delText" | "annotationRef" | "separator" | "continuationSeparator" if ctx.lenient => {}
+                "delText" | "annotationRef" | "separator" | "continuationSeparator"
+                    if ctx.lenient => {}
                 _ => {
                     if ctx.lenient {
                         self.lenient_text(child, &format, st, place);
                         continue;
                     }
                     let (kind, why) = match child.local.as_str() {
-                        "footnoteReference" | "endnoteReference" => ("note", "footnotes and endnotes".to_string()),
+                        "footnoteReference" | "endnoteReference" => {
+                            ("note", "footnotes and endnotes".to_string())
+                        }
                         "commentReference" => ("comment", "comments".to_string()),
-                        "object" | "pict" => ("object", "embedded objects and VML pictures".to_string()),
+                        "object" | "pict" => {
+                            ("object", "embedded objects and VML pictures".to_string())
+                        }
                         "sym" => ("symbol", "symbol characters (w:sym)".to_string()),
                         "ruby" => ("ruby", "ruby (phonetic guide) text".to_string()),
                         "fldChar" | "instrText" => ("field", "fields".to_string()),
@@ -1001,7 +1040,9 @@ impl<'a> Importer<'a> {
             match prop.local.as_str() {
                 "b" => f.bold = on(),
                 "i" => f.italic = on(),
-                "u" => f.underline = !matches!(prop.val(), Some("none") | None) || prop.val().is_none(),
+                "u" => {
+                    f.underline = !matches!(prop.val(), Some("none") | None) || prop.val().is_none()
+                }
                 "strike" | "dstrike" => f.strike = on(),
                 "smallCaps" => f.small_caps = on(),
                 "rFonts" => {
@@ -1066,14 +1107,20 @@ impl<'a> Importer<'a> {
         place: &str,
     ) -> Result<Result<InlineImage, Unmodelled>, ImportError> {
         let Some(inline) = drawing.child(Ns::Wp, "inline") else {
-            return Ok(Err(unmodelled("floating_picture", "floating pictures and shapes")));
+            return Ok(Err(unmodelled(
+                "floating_picture",
+                "floating pictures and shapes",
+            )));
         };
         let Some(blip) = inline
             .descendants()
             .find(|n| n.is(Ns::A, "blip"))
             .filter(|_| inline.descendants().any(|n| n.is(Ns::Pic, "pic")))
         else {
-            return Ok(Err(unmodelled("drawing", "charts, diagrams and drawings other than pictures")));
+            return Ok(Err(unmodelled(
+                "drawing",
+                "charts, diagrams and drawings other than pictures",
+            )));
         };
         let Some(embed) = blip.attr(Ns::R, "embed") else {
             if blip.attr(Ns::R, "link").is_some() {
@@ -1083,16 +1130,28 @@ impl<'a> Importer<'a> {
                     place,
                 );
             }
-            return Ok(Err(unmodelled("linked_picture", "pictures linked to outside files")));
+            return Ok(Err(unmodelled(
+                "linked_picture",
+                "pictures linked to outside files",
+            )));
         };
         let Some(rel) = ctx.rels.get(embed).filter(|r| !r.external) else {
-            return Ok(Err(unmodelled("linked_picture", "pictures linked to outside files")));
+            return Ok(Err(unmodelled(
+                "linked_picture",
+                "pictures linked to outside files",
+            )));
         };
         let Some(bytes) = self.package.part(&rel.target) else {
-            return Ok(Err(unmodelled("missing_picture", "pictures whose file is missing")));
+            return Ok(Err(unmodelled(
+                "missing_picture",
+                "pictures whose file is missing",
+            )));
         };
         if self.images >= self.model_limits.max_images {
-            return Ok(Err(unmodelled("picture", "pictures beyond the per-document limit")));
+            return Ok(Err(unmodelled(
+                "picture",
+                "pictures beyond the per-document limit",
+            )));
         }
         let checked = match domain::check_image_bytes(bytes.to_vec(), self.model_limits) {
             Ok(c) => c,
@@ -1190,11 +1249,18 @@ impl<'a> Importer<'a> {
         let mut rows_in: Vec<Vec<CellIn<'_>>> = Vec::new();
         let mut header_row = false;
         for (r, tr) in node.elements().enumerate() {
-            if tr.is(Ns::W, "tblPr") || tr.is(Ns::W, "tblGrid") || tr.is(Ns::W, "bookmarkStart") || tr.is(Ns::W, "bookmarkEnd") {
+            if tr.is(Ns::W, "tblPr")
+                || tr.is(Ns::W, "tblGrid")
+                || tr.is(Ns::W, "bookmarkStart")
+                || tr.is(Ns::W, "bookmarkEnd")
+            {
                 continue;
             }
             if !tr.is(Ns::W, "tr") {
-                return Ok(Err(unmodelled("table", format!("tables holding {} between rows", tr.qname))));
+                return Ok(Err(unmodelled(
+                    "table",
+                    format!("tables holding {} between rows", tr.qname),
+                )));
             }
             let trpr = tr.child(Ns::W, "trPr");
             if rows_in.is_empty() && trpr.and_then(|p| p.flag("tblHeader")) == Some(true) {
@@ -1208,11 +1274,18 @@ impl<'a> Importer<'a> {
             let mut col = before;
             let mut cells = Vec::new();
             for tc in tr.elements() {
-                if tc.is(Ns::W, "trPr") || tc.is(Ns::W, "tblPrEx") || tc.is(Ns::W, "bookmarkStart") || tc.is(Ns::W, "bookmarkEnd") {
+                if tc.is(Ns::W, "trPr")
+                    || tc.is(Ns::W, "tblPrEx")
+                    || tc.is(Ns::W, "bookmarkStart")
+                    || tc.is(Ns::W, "bookmarkEnd")
+                {
                     continue;
                 }
                 if !tc.is(Ns::W, "tc") {
-                    return Ok(Err(unmodelled("table", format!("rows holding {}", tc.qname))));
+                    return Ok(Err(unmodelled(
+                        "table",
+                        format!("rows holding {}", tc.qname),
+                    )));
                 }
                 let tcpr = tc.child(Ns::W, "tcPr");
                 let span = tcpr
@@ -1220,11 +1293,21 @@ impl<'a> Importer<'a> {
                     .and_then(|v| v.parse::<usize>().ok())
                     .unwrap_or(1)
                     .clamp(1, 64);
-                let merge = tcpr.and_then(|p| p.child(Ns::W, "vMerge")).map(|m| m.val() == Some("restart"));
-                cells.push(CellIn { node: tc, col, span, merge });
+                let merge = tcpr
+                    .and_then(|p| p.child(Ns::W, "vMerge"))
+                    .map(|m| m.val() == Some("restart"));
+                cells.push(CellIn {
+                    node: tc,
+                    col,
+                    span,
+                    merge,
+                });
                 col += span;
                 if col > domain::MAX_TABLE_COLS {
-                    return Ok(Err(unmodelled("table", format!("tables wider than {} columns", domain::MAX_TABLE_COLS))));
+                    return Ok(Err(unmodelled(
+                        "table",
+                        format!("tables wider than {} columns", domain::MAX_TABLE_COLS),
+                    )));
                 }
             }
             let _ = r;
@@ -1262,7 +1345,12 @@ impl<'a> Importer<'a> {
                     }
                 }
                 if cell.span > 1 || cell.merge == Some(true) {
-                    merges.push(CellSpan { row: r, col: cell.col, rows: 1, cols: cell.span });
+                    merges.push(CellSpan {
+                        row: r,
+                        col: cell.col,
+                        rows: 1,
+                        cols: cell.span,
+                    });
                     if cell.merge == Some(true) {
                         open.insert(cell.col, merges.len() - 1);
                     } else {
@@ -1282,7 +1370,12 @@ impl<'a> Importer<'a> {
                         _ => None,
                     };
                     if shading.is_some() || vertical_align.is_some() {
-                        cell_formats.push(CellFormatAt { row: r, col: cell.col, shading, vertical_align });
+                        cell_formats.push(CellFormatAt {
+                            row: r,
+                            col: cell.col,
+                            shading,
+                            vertical_align,
+                        });
                     }
                 }
                 match self.cell(cell.node, ctx, place, depth)? {
@@ -1304,11 +1397,15 @@ impl<'a> Importer<'a> {
         // Merges must not overlap (a file can say anything).
         let mut taken = vec![vec![false; cols]; rows.len()];
         merges.retain(|m| {
-            let fits = m.rows >= 1 && m.row + m.rows <= rows.len() && m.col + m.cols <= cols && (m.rows > 1 || m.cols > 1);
+            let fits = m.rows >= 1
+                && m.row + m.rows <= rows.len()
+                && m.col + m.cols <= cols
+                && (m.rows > 1 || m.cols > 1);
             if !fits {
                 return false;
             }
-            let free = (m.row..m.row + m.rows).all(|r| (m.col..m.col + m.cols).all(|c| !taken[r][c]));
+            let free =
+                (m.row..m.row + m.rows).all(|r| (m.col..m.col + m.cols).all(|c| !taken[r][c]));
             if free {
                 for row in taken.iter_mut().skip(m.row).take(m.rows) {
                     for cell in row.iter_mut().skip(m.col).take(m.cols) {
@@ -1318,8 +1415,8 @@ impl<'a> Importer<'a> {
             }
             free
         });
-        let widths_mm = (grid.len() == cols && grid.iter().all(|w| *w > 0.0 && w.is_finite()))
-            .then_some(grid);
+        let widths_mm =
+            (grid.len() == cols && grid.iter().all(|w| *w > 0.0 && w.is_finite())).then_some(grid);
         Ok(Ok(Table {
             id: domain::BlockId::new("import"),
             rows,
@@ -1344,7 +1441,10 @@ impl<'a> Importer<'a> {
         let mut blocks: Vec<CellBlock> = Vec::new();
         let mut paragraphs = 0;
         for child in tc.elements() {
-            if child.is(Ns::W, "tcPr") || child.is(Ns::W, "bookmarkStart") || child.is(Ns::W, "bookmarkEnd") {
+            if child.is(Ns::W, "tcPr")
+                || child.is(Ns::W, "bookmarkStart")
+                || child.is(Ns::W, "bookmarkEnd")
+            {
                 continue;
             }
             if child.is(Ns::W, "p") {
@@ -1370,15 +1470,25 @@ impl<'a> Importer<'a> {
                     let item = ListItem::from_runs(runs, level.min(domain::MAX_LIST_LEVEL));
                     match blocks.last_mut() {
                         Some(CellBlock::List { kind: k, items }) if *k == kind => items.push(item),
-                        _ => blocks.push(CellBlock::List { kind, items: vec![item] }),
+                        _ => blocks.push(CellBlock::List {
+                            kind,
+                            items: vec![item],
+                        }),
                     }
                 } else {
                     let style = p.heading.map(|l| format!("Heading{l}")).or(p.style);
-                    blocks.push(CellBlock::Paragraph { runs, style, alignment: p.alignment });
+                    blocks.push(CellBlock::Paragraph {
+                        runs,
+                        style,
+                        alignment: p.alignment,
+                    });
                 }
             } else if child.is(Ns::W, "tbl") {
                 if depth >= 1 {
-                    return Ok(Err(unmodelled("table", "tables nested more than one level")));
+                    return Ok(Err(unmodelled(
+                        "table",
+                        "tables nested more than one level",
+                    )));
                 }
                 match self.table(child, ctx, place, depth + 1)? {
                     Ok(t) => {
@@ -1402,9 +1512,19 @@ impl<'a> Importer<'a> {
         }
         let _ = paragraphs;
         // One plain paragraph: text (and runs when formatted), the common case.
-        if let [CellBlock::Paragraph { runs, style: None, alignment: None }] = blocks.as_slice() {
+        if let [
+            CellBlock::Paragraph {
+                runs,
+                style: None,
+                alignment: None,
+            },
+        ] = blocks.as_slice()
+        {
             let (text, runs) = domain::text_and_runs(runs.clone());
-            if runs.as_ref().is_some_and(|r| r.iter().any(|r| r.text.contains('\n'))) {
+            if runs
+                .as_ref()
+                .is_some_and(|r| r.iter().any(|r| r.text.contains('\n')))
+            {
                 return Ok(Ok((text, runs, Vec::new())));
             }
             return Ok(Ok((text, runs, Vec::new())));
@@ -1413,7 +1533,10 @@ impl<'a> Importer<'a> {
             return Ok(Ok((String::new(), None, Vec::new())));
         }
         if blocks.len() > 100 {
-            return Ok(Err(unmodelled("table", "table cells holding more than 100 blocks")));
+            return Ok(Err(unmodelled(
+                "table",
+                "table cells holding more than 100 blocks",
+            )));
         }
         let text = blocks
             .iter()
@@ -1456,7 +1579,10 @@ impl<'a> Importer<'a> {
         if !page.is_sound() {
             self.warnings.add(
                 "page_setup",
-                || "page setups outside what folio accepts were replaced by folio's default page".into(),
+                || {
+                    "page setups outside what folio accepts were replaced by folio's default page"
+                        .into()
+                },
                 place,
             );
             page = PageSetup::default();
@@ -1484,15 +1610,23 @@ impl<'a> Importer<'a> {
             } else {
                 continue;
             };
-            let Some(id) = reference.attr(Ns::R, "id") else { continue };
-            let Some(rel) = ctx.rels.get(id).filter(|r| !r.external) else { continue };
+            let Some(id) = reference.attr(Ns::R, "id") else {
+                continue;
+            };
+            let Some(rel) = ctx.rels.get(id).filter(|r| !r.external) else {
+                continue;
+            };
             let kind = reference.attr(Ns::W, "type").unwrap_or("default");
             if (kind == "first" && !title_page) || (kind == "even" && !self.even_and_odd) {
                 continue;
             }
             let target = rel.target.clone();
             let runs = self.margin(&target)?;
-            let set = if footer { &mut props.footer } else { &mut props.header };
+            let set = if footer {
+                &mut props.footer
+            } else {
+                &mut props.header
+            };
             match kind {
                 "first" => set.first = runs,
                 "even" => set.even = runs,
@@ -1511,7 +1645,12 @@ impl<'a> Importer<'a> {
             return Ok(None);
         };
         let text = std::str::from_utf8(bytes).unwrap_or("");
-        let tree = xml::parse(bytes, part, self.limits.max_depth, self.limits.max_xml_nodes)?;
+        let tree = xml::parse(
+            bytes,
+            part,
+            self.limits.max_depth,
+            self.limits.max_xml_nodes,
+        )?;
         let rels = self.package.relationships(part, self.limits)?;
         let ctx = PartContext {
             name: part.to_string(),
@@ -1546,7 +1685,12 @@ impl<'a> Importer<'a> {
             let mut these: Vec<Run> = mapped.pieces.into_iter().flatten().collect();
             for run in &mut these {
                 run.format.bookmarks.clear();
-                if run.format.link.as_deref().is_some_and(|l| l.starts_with('#')) {
+                if run
+                    .format
+                    .link
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with('#'))
+                {
                     run.format.link = None;
                 }
             }
@@ -1557,7 +1701,10 @@ impl<'a> Importer<'a> {
             runs.append(&mut these);
         }
         domain::text::normalize(&mut runs);
-        while runs.last().is_some_and(|r| r.text == "\n" && r.format == RunFormat::default()) {
+        while runs
+            .last()
+            .is_some_and(|r| r.text == "\n" && r.format == RunFormat::default())
+        {
             runs.pop();
         }
         let _ = &ctx.declarations;
@@ -1607,8 +1754,12 @@ impl<'a> Importer<'a> {
                 if a.ns != Ns::R {
                     continue;
                 }
-                let Some(rel) = ctx.rels.get(&a.value) else { continue };
-                let new_id = match rels.iter().find(|r| r.kind == rel.kind && r.target == rel.target && r.external == rel.external) {
+                let Some(rel) = ctx.rels.get(&a.value) else {
+                    continue;
+                };
+                let new_id = match rels.iter().find(|r| {
+                    r.kind == rel.kind && r.target == rel.target && r.external == rel.external
+                }) {
                     Some(r) => r.id.clone(),
                     None => {
                         self.opaque_rels += 1;
@@ -1640,13 +1791,17 @@ impl<'a> Importer<'a> {
                 continue;
             }
             if let Some(prefix) = name.strip_prefix("xmlns:") {
-                if prefixes.contains(prefix) || (prefix == "mc" && !added.contains("mc:Ignorable")) {
+                if prefixes.contains(prefix) || (prefix == "mc" && !added.contains("mc:Ignorable"))
+                {
                     added.push_str(&format!(" {name}=\"{}\"", crate::xml_safe::escape(value)));
                 }
             } else if name == "xmlns" {
                 added.push_str(&format!(" xmlns=\"{}\"", crate::xml_safe::escape(value)));
             } else if name == "mc:Ignorable" {
-                let kept: Vec<&str> = value.split_whitespace().filter(|p| prefixes.contains(*p)).collect();
+                let kept: Vec<&str> = value
+                    .split_whitespace()
+                    .filter(|p| prefixes.contains(*p))
+                    .collect();
                 if !kept.is_empty() {
                     added.push_str(&format!(" mc:Ignorable=\"{}\"", kept.join(" ")));
                 }
@@ -1657,7 +1812,9 @@ impl<'a> Importer<'a> {
             if let Some(at) = added.find(" xmlns:mc=")
                 && !prefixes.contains("mc")
             {
-                let end = added[at + 1..].find(" xmlns").map_or(added.len(), |e| at + 1 + e);
+                let end = added[at + 1..]
+                    .find(" xmlns")
+                    .map_or(added.len(), |e| at + 1 + e);
                 added.replace_range(at..end, "");
             }
         }
@@ -1718,7 +1875,11 @@ fn finish_field(
                 }
                 return Err(unmodelled("field", "a field without a shown value"));
             }
-            let mut format = runs.into_iter().next().map(|r| r.format).unwrap_or_default();
+            let mut format = runs
+                .into_iter()
+                .next()
+                .map(|r| r.format)
+                .unwrap_or_default();
             format.field = Some(field);
             push_run(st, text, format);
         }
@@ -1757,8 +1918,10 @@ fn field_kind(instr: &str) -> Option<FieldKind> {
             }
             let url = quoted(&rest)?;
             let lower = url.to_ascii_lowercase();
-            (lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:"))
-                .then_some(FieldKind::Link(url))
+            (lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || lower.starts_with("mailto:"))
+            .then_some(FieldKind::Link(url))
         }
         _ => None,
     }
@@ -1800,7 +1963,9 @@ fn paragraph_format(ppr: &Node) -> ParagraphFormat {
         f.spacing_before = pt(Some(spacing), "before");
         f.spacing_after = pt(Some(spacing), "after");
         if matches!(spacing.attr(Ns::W, "lineRule"), None | Some("auto"))
-            && let Some(line) = spacing.attr(Ns::W, "line").and_then(|v| v.parse::<f32>().ok())
+            && let Some(line) = spacing
+                .attr(Ns::W, "line")
+                .and_then(|v| v.parse::<f32>().ok())
             && (60.0..=2400.0).contains(&line)
         {
             f.line_spacing = Some((line / 240.0 * 100.0).round() / 100.0);
@@ -1872,10 +2037,7 @@ fn element_reason(node: &Node) -> String {
 fn clean_text(s: &str) -> String {
     s.chars()
         .filter(|c| {
-            matches!(*c, '\t' | '\n')
-                || (!c.is_control()
-                    && *c != '\u{FFFE}'
-                    && *c != '\u{FFFF}')
+            matches!(*c, '\t' | '\n') || (!c.is_control() && *c != '\u{FFFE}' && *c != '\u{FFFF}')
         })
         .collect()
 }
@@ -1911,17 +2073,23 @@ fn main_part(package: &Package, limits: &ImportLimits) -> Result<String, ImportE
     ];
     if !word.iter().any(|w| content_type.ends_with(w)) {
         if content_type.contains("spreadsheetml") {
-            return Err(ImportError::NotDocx("the file is an Excel workbook (.xlsx), not a Word document".into()));
+            return Err(ImportError::NotDocx(
+                "the file is an Excel workbook (.xlsx), not a Word document".into(),
+            ));
         }
         if content_type.contains("presentationml") {
-            return Err(ImportError::NotDocx("the file is a PowerPoint presentation (.pptx), not a Word document".into()));
+            return Err(ImportError::NotDocx(
+                "the file is a PowerPoint presentation (.pptx), not a Word document".into(),
+            ));
         }
         if package.part(&main).is_none() || !content_type.is_empty() {
             return Err(ImportError::NotDocx(format!("the file is {}", what_else())));
         }
     }
     if package.part(&main).is_none() {
-        return Err(ImportError::NotDocx("the main document part is missing".into()));
+        return Err(ImportError::NotDocx(
+            "the main document part is missing".into(),
+        ));
     }
     Ok(package.stored_name(&main).unwrap_or(&main).to_string())
 }

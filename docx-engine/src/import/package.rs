@@ -114,8 +114,7 @@ impl Package {
             }
             Some(_) => {}
         }
-        let mut archive =
-            ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_a_package(bytes))?;
+        let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_a_package(bytes))?;
         if archive.len() > limits.max_entries {
             return Err(ImportError::TooLarge {
                 what: "entries in the zip package",
@@ -358,12 +357,24 @@ mod tests {
 
     #[test]
     fn names_resolve_inside_the_package_only() {
-        assert_eq!(resolve("word", "media/a.png").as_deref(), Some("word/media/a.png"));
-        assert_eq!(resolve("word", "../customXml/item1.xml").as_deref(), Some("customXml/item1.xml"));
-        assert_eq!(resolve("word", "/word/x%20y.xml").as_deref(), Some("word/x y.xml"));
+        assert_eq!(
+            resolve("word", "media/a.png").as_deref(),
+            Some("word/media/a.png")
+        );
+        assert_eq!(
+            resolve("word", "../customXml/item1.xml").as_deref(),
+            Some("customXml/item1.xml")
+        );
+        assert_eq!(
+            resolve("word", "/word/x%20y.xml").as_deref(),
+            Some("word/x y.xml")
+        );
         assert_eq!(resolve("word", "../../etc/passwd"), None);
         assert_eq!(normalise("../evil.xml"), None);
-        assert_eq!(normalise("/word/document.xml").as_deref(), Some("word/document.xml"));
+        assert_eq!(
+            normalise("/word/document.xml").as_deref(),
+            Some("word/document.xml")
+        );
         assert_eq!(normalise("word\\..\\..\\x"), None);
         assert_eq!(normalise("C:/x"), None);
     }

@@ -232,9 +232,8 @@ impl Numbering {
                 let Some(id) = node.attr(Ns::W, "numId").and_then(|v| v.parse().ok()) else {
                     continue;
                 };
-                let Some(abstract_id) = node
-                    .child_val("abstractNumId")
-                    .and_then(|v| v.parse().ok())
+                let Some(abstract_id) =
+                    node.child_val("abstractNumId").and_then(|v| v.parse().ok())
                 else {
                     continue;
                 };

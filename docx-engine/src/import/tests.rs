@@ -46,10 +46,16 @@ fn every_corpus_file_imports_and_renders() {
         println!(
             "{name}: {} blocks ({} opaque), {} styles, {} warnings: {:?}",
             c.blocks.len(),
-            c.blocks.iter().filter(|b| matches!(b, domain::Block::Opaque(_))).count(),
+            c.blocks
+                .iter()
+                .filter(|b| matches!(b, domain::Block::Opaque(_)))
+                .count(),
             c.styles.len(),
             c.warnings.len(),
-            c.warnings.iter().map(|w| format!("{}x{}", w.kind, w.count)).collect::<Vec<_>>()
+            c.warnings
+                .iter()
+                .map(|w| format!("{}x{}", w.kind, w.count))
+                .collect::<Vec<_>>()
         );
     }
 }

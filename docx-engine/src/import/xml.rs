@@ -247,9 +247,7 @@ pub(crate) fn parse(
                         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map_err(|e| bad(format!("has a bad attribute value ({e})")))?
                         .into_owned();
-                    if stack.is_empty()
-                        && (key.starts_with("xmlns") || key == "mc:Ignorable")
-                    {
+                    if stack.is_empty() && (key.starts_with("xmlns") || key == "mc:Ignorable") {
                         declarations.push((key.clone(), value.clone()));
                     }
                     let (ans, alocal) = reader.resolver().resolve_attribute(attr.key);
@@ -364,7 +362,10 @@ mod tests {
         let xml = r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>a &amp; b&#33;</w:t></w:r></w:p></w:body></w:document>"#;
         let tree = parse(xml.as_bytes(), "d", 64, 1000).unwrap();
         let p = tree.root.path(Ns::W, &["body", "p"]).unwrap();
-        assert_eq!(&xml[p.span.clone()], "<w:p><w:r><w:t>a &amp; b&#33;</w:t></w:r></w:p>");
+        assert_eq!(
+            &xml[p.span.clone()],
+            "<w:p><w:r><w:t>a &amp; b&#33;</w:t></w:r></w:p>"
+        );
         assert_eq!(p.text(), "a & b!");
         assert_eq!(tree.root_declarations.len(), 1);
     }

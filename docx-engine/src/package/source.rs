@@ -137,7 +137,10 @@ impl Source {
         for rel in &self.doc_rels {
             let replaced = REPLACED.iter().any(|(s, _)| rel.kind.ends_with(s));
             let regenerated = REGENERATED.iter().any(|s| rel.kind.ends_with(s));
-            if rel.external || replaced || regenerated || rel.target.eq_ignore_ascii_case(&self.main)
+            if rel.external
+                || replaced
+                || regenerated
+                || rel.target.eq_ignore_ascii_case(&self.main)
             {
                 continue;
             }
@@ -174,7 +177,9 @@ impl Source {
                     if let Ok(list) = self.package.relationships(&name, &self.limits) {
                         wanted.extend(
                             list.into_iter()
-                                .filter(|r| !r.external && !r.target.eq_ignore_ascii_case(&self.main))
+                                .filter(|r| {
+                                    !r.external && !r.target.eq_ignore_ascii_case(&self.main)
+                                })
                                 .map(|r| r.target),
                         );
                     }
@@ -272,7 +277,8 @@ pub(super) fn splice_opaque(xml: Vec<u8>, blocks: &[domain::OpaqueBlock]) -> Vec
         return xml;
     }
     let text = String::from_utf8_lossy(&xml);
-    let mut out = String::with_capacity(text.len() + blocks.iter().map(|b| b.xml.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(text.len() + blocks.iter().map(|b| b.xml.len()).sum::<usize>());
     let mut rest: &str = &text;
     loop {
         let Some(at) = rest.find(super::OPAQUE_OPEN) else {
@@ -298,7 +304,9 @@ pub(super) fn splice_opaque(xml: Vec<u8>, blocks: &[domain::OpaqueBlock]) -> Vec
             .flatten()
             .max();
         let tail_from = at + super::OPAQUE_OPEN.len() + end + super::MARKER_CLOSE.len();
-        let p_end = rest[tail_from..].find("</w:p>").map(|e| tail_from + e + "</w:p>".len());
+        let p_end = rest[tail_from..]
+            .find("</w:p>")
+            .map(|e| tail_from + e + "</w:p>".len());
         let (Some(p_start), Some(p_end)) = (p_start, p_end) else {
             out.push_str(&rest[..tail_from]);
             rest = &rest[tail_from..];
@@ -322,8 +330,13 @@ pub(super) fn splice_opaque(xml: Vec<u8>, blocks: &[domain::OpaqueBlock]) -> Vec
 /// One element, well-formed, no DOCTYPE, nesting within the import's limit.
 fn well_formed(xml: &str) -> bool {
     let limits = ImportLimits::default();
-    crate::import::xml::parse(xml.as_bytes(), "opaque block", limits.max_depth, limits.max_xml_nodes)
-        .is_ok()
+    crate::import::xml::parse(
+        xml.as_bytes(),
+        "opaque block",
+        limits.max_depth,
+        limits.max_xml_nodes,
+    )
+    .is_ok()
 }
 
 #[cfg(test)]
