@@ -172,7 +172,7 @@ impl Writes {
                 retry_after: 2,
             })?
             .map_err(|e| ApiError::internal(&e))?;
-        let model = self.service.limits().clone();
+        let model = *self.service.limits();
         let task = tokio::task::spawn_blocking(move || {
             // The slot is held until the reading ends, even past the budget: a slow file
             // keeps its slot, so slow files cannot pile up.

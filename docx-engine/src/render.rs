@@ -94,7 +94,12 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
             Block::List(l) => {
                 let numbering = &l.numbering;
                 let num = match (l.kind, &numbering.bullet) {
-                    (ListKind::Bullet, None) => BULLET_NUM,
+                    // Each list its own instance, so two lists side by side stay two.
+                    (ListKind::Bullet, None) => {
+                        let id = lists.next_num();
+                        docx = docx.add_numbering(Numbering::new(id, BULLET_ABSTRACT));
+                        id
+                    }
                     (ListKind::Bullet, Some(bullet)) => {
                         // A bullet of its own: an abstract numbering and an instance.
                         let (abstract_id, new) = lists.abstract_for(ListLook::Bullet(bullet));
@@ -514,9 +519,19 @@ fn runs_paragraph(
                     }
                 };
                 for run in &runs[i..j] {
-                    if let Some(run) =
-                        inline_run(run, || styled_run(&run.format).style(HYPERLINK_STYLE), ids)
-                    {
+                    if let Some(run) = inline_run(
+                        run,
+                        || {
+                            // A link looks like one, unless its run has a style of its own.
+                            let r = styled_run(&run.format);
+                            if run.format.style.is_some() {
+                                r
+                            } else {
+                                r.style(HYPERLINK_STYLE)
+                            }
+                        },
+                        ids,
+                    ) {
                         hyperlink = hyperlink.add_run(run);
                     }
                 }

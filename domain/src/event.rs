@@ -33,9 +33,9 @@ pub enum DocumentEvent {
         /// The uploaded file (stored once, by its hash).
         source: crate::model::ImportSource,
         /// Core properties other than the title.
-        metadata: DocumentMetadata,
+        metadata: Box<DocumentMetadata>,
         /// The first section's page setup, headers and footers.
-        section: crate::model::Section,
+        section: Box<crate::model::Section>,
         /// The file's styles.
         styles: Vec<crate::model::StyleDef>,
         /// What the import kept opaque or changed.

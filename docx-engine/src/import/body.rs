@@ -293,6 +293,7 @@ impl<'a> Importer<'a> {
         let mut breaks: Vec<usize> = Vec::new();
         let mut list: Option<(u32, List)> = None;
         let mut previous_numbered: Option<u32> = None;
+        let mut toc_depth = 0usize;
         for (index, node) in body.elements().enumerate() {
             let place = format!("{}, body element {index}", ctx.name);
             if node.is(Ns::W, "sectPr") {
@@ -301,6 +302,38 @@ impl<'a> Importer<'a> {
                 continue;
             }
             if node.is(Ns::W, "p") {
+                if toc_depth > 0 {
+                    // Inside Word's table of contents field: folio writes its own entries.
+                    toc_depth = field_depth_after(node, toc_depth);
+                    continue;
+                }
+                if self.open_field_depth == 0
+                    && let Some(max_level) = toc_field(node)
+                {
+                    flush_list(&mut list, &mut blocks);
+                    // A title just before it, in Word's "TOC Heading" style.
+                    let title = match blocks.last() {
+                        Some(Block::Paragraph(p))
+                            if p.style.as_deref().is_some_and(|s| {
+                                s.eq_ignore_ascii_case("TOCHeading")
+                                    || self.styles.name_is(s, "toc heading")
+                            }) =>
+                        {
+                            Some(domain::model::runs_text(&p.runs))
+                        }
+                        _ => None,
+                    };
+                    if title.is_some() {
+                        blocks.pop();
+                    }
+                    blocks.push(Block::TableOfContents(TableOfContents {
+                        id: domain::BlockId::new("import"),
+                        max_level,
+                        title: title.filter(|t| !t.trim().is_empty()),
+                    }));
+                    toc_depth = field_depth_after(node, 0);
+                    continue;
+                }
                 if self.open_field_depth > 0 {
                     self.open_field_depth = field_depth_after(node, self.open_field_depth);
                     flush_list(&mut list, &mut blocks);
@@ -317,7 +350,19 @@ impl<'a> Importer<'a> {
                     Ok(mut p) => {
                         if let Some(section) = p.section.take() {
                             sections.push(section);
-                            self.push_paragraph(p, &mut blocks, &mut list, &mut previous_numbered);
+                            // An empty paragraph holding only the section's properties is
+                            // the break itself (as folio writes one).
+                            let empty = p.pieces.iter().all(Vec::is_empty)
+                                && p.bookmarks.is_empty()
+                                && p.numbering.is_none();
+                            if !empty {
+                                self.push_paragraph(
+                                    p,
+                                    &mut blocks,
+                                    &mut list,
+                                    &mut previous_numbered,
+                                );
+                            }
                             flush_list(&mut list, &mut blocks);
                             breaks.push(blocks.len());
                         } else {
@@ -388,6 +433,27 @@ impl<'a> Importer<'a> {
         if sections.is_empty() {
             sections.push(SectionProps::default());
         }
+        // A section's header or footer that is the one it would inherit anyway is left
+        // unset (Word's link to previous; folio writes those references out in full).
+        let mut shown = (HeaderFooter::default(), HeaderFooter::default());
+        for section in &mut sections {
+            for (own, seen) in [
+                (&mut section.header, &mut shown.0),
+                (&mut section.footer, &mut shown.1),
+            ] {
+                for (mine, before) in [
+                    (&mut own.default, &mut seen.default),
+                    (&mut own.first, &mut seen.first),
+                    (&mut own.even, &mut seen.even),
+                ] {
+                    match mine {
+                        Some(_) if *mine == *before => *mine = None,
+                        Some(runs) => *before = Some(runs.clone()),
+                        None => {}
+                    }
+                }
+            }
+        }
         let mut out = Vec::with_capacity(blocks.len() + breaks.len());
         let mut next_break = 0;
         for (i, block) in blocks.into_iter().enumerate() {
@@ -457,8 +523,11 @@ impl<'a> Importer<'a> {
                 );
             }
             match list {
+                // The same numbering goes on; so does a nested item (writers give each
+                // level its own numbering instance).
                 Some((open, l))
-                    if *open == num && l.items.len() < self.model_limits.max_list_items =>
+                    if (*open == num || level > 0)
+                        && l.items.len() < self.model_limits.max_list_items =>
                 {
                     l.items.push(item);
                 }
@@ -636,10 +705,10 @@ impl<'a> Importer<'a> {
             pieces: vec![Vec::new()],
             ..Inline::default()
         };
-        if let Err(why) = self.inlines(node, ctx, &RunFormat::default(), &mut inline, place)? {
-            if !ctx.lenient {
-                return Ok(Err(why));
-            }
+        if let Err(why) = self.inlines(node, ctx, &RunFormat::default(), &mut inline, place)?
+            && !ctx.lenient
+        {
+            return Ok(Err(why));
         }
         if !matches!(inline.field, FieldState::None) {
             return Ok(Err(unmodelled(
@@ -852,7 +921,10 @@ impl<'a> Importer<'a> {
         node: &Node,
         ctx: &PartContext<'_>,
     ) -> Result<Option<String>, Unmodelled> {
-        let anchor = node.attr(Ns::W, "anchor").map(|a| format!("#{a}"));
+        let anchor = node
+            .attr(Ns::W, "anchor")
+            .filter(|a| is_bookmark_name(a))
+            .map(|a| format!("#{a}"));
         let Some(id) = node.attr(Ns::R, "id") else {
             return Ok(anchor);
         };
@@ -1204,7 +1276,13 @@ impl<'a> Importer<'a> {
 
     fn bookmark_name(&mut self, name: &str) -> Option<String> {
         let name = clean_text(name);
-        if name.is_empty() || name == GO_BACK || name.chars().count() > 40 {
+        // `_Toc…` bookmarks belong to Word's table of contents, which folio writes anew
+        // (with bookmarks of its own).
+        if name.is_empty()
+            || name == GO_BACK
+            || name.starts_with("_Toc")
+            || name.chars().count() > 40
+        {
             return None;
         }
         if !self.bookmark_names.insert(name.to_lowercase()) {
@@ -1573,6 +1651,19 @@ impl<'a> Importer<'a> {
                 .and_then(|c| c.attr(Ns::W, "num"))
                 .and_then(|n| n.parse::<u8>().ok()),
         };
+        // A value that is folio's default stays unset (as a document folio made has it).
+        let d = PageSetup::DEFAULT;
+        let default = |v: &mut Option<f32>, of: f32| {
+            if v.is_some_and(|x| (x - of).abs() < 0.05) {
+                *v = None;
+            }
+        };
+        default(&mut page.width_mm, d.width_mm);
+        default(&mut page.height_mm, d.height_mm);
+        default(&mut page.margin_top_mm, d.margin_top_mm);
+        default(&mut page.margin_bottom_mm, d.margin_bottom_mm);
+        default(&mut page.margin_left_mm, d.margin_left_mm);
+        default(&mut page.margin_right_mm, d.margin_right_mm);
         if page.columns == Some(1) {
             page.columns = None;
         }
@@ -1674,7 +1765,7 @@ impl<'a> Importer<'a> {
             stack[mark..].reverse();
         }
         for p in paragraphs {
-            let place = format!("{part}");
+            let place = part.to_string();
             let mapped = match self.paragraph(p, &ctx, &place)? {
                 Ok(m) => m,
                 Err(_) => continue,
@@ -1844,6 +1935,10 @@ fn flush_list(list: &mut Option<(u32, List)>, blocks: &mut Vec<Block>) {
 }
 
 fn push_run(st: &mut Inline, text: String, mut format: RunFormat) {
+    // Word's (and folio's) style for links is what a link looks like anyway.
+    if format.link.is_some() && format.style.as_deref() == Some("Hyperlink") {
+        format.style = None;
+    }
     for (name, _) in st.open_bookmarks.values() {
         if !format.bookmarks.contains(name) {
             format.bookmarks.push(name.clone());
@@ -1913,18 +2008,37 @@ fn field_kind(instr: &str) -> Option<FieldKind> {
                 let v = s[..end].trim().to_string();
                 (!v.is_empty()).then_some(v)
             };
-            if let Some(anchor) = rest.split_once("\\l").and_then(|(_, a)| quoted(a)) {
-                return Some(FieldKind::Link(format!("#{anchor}")));
+            let (before, anchor) = match rest.split_once("\\l") {
+                Some((before, a)) => (before.to_string(), quoted(a)),
+                None => (rest.clone(), None),
+            };
+            match (quoted(&before), anchor) {
+                (Some(url), anchor) => {
+                    let lower = url.to_ascii_lowercase();
+                    let web = lower.starts_with("http://")
+                        || lower.starts_with("https://")
+                        || lower.starts_with("mailto:");
+                    web.then(|| match anchor {
+                        Some(a) if !url.contains('#') => FieldKind::Link(format!("{url}#{a}")),
+                        _ => FieldKind::Link(url),
+                    })
+                }
+                (None, Some(anchor)) if is_bookmark_name(&anchor) => {
+                    Some(FieldKind::Link(format!("#{anchor}")))
+                }
+                (None, _) => None,
             }
-            let url = quoted(&rest)?;
-            let lower = url.to_ascii_lowercase();
-            (lower.starts_with("http://")
-                || lower.starts_with("https://")
-                || lower.starts_with("mailto:"))
-            .then_some(FieldKind::Link(url))
         }
         _ => None,
     }
+}
+
+/// Whether a name is one Word gives bookmarks (letters, digits, underscores; at most 40),
+/// so a link to it is one folio writes as it is.
+fn is_bookmark_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 40
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 fn field_name(instr: &str) -> String {
@@ -1972,8 +2086,9 @@ fn paragraph_format(ppr: &Node) -> ParagraphFormat {
         }
     }
     let ind = ppr.child(Ns::W, "ind");
-    f.indent_left = pt(ind, "left").or(pt(ind, "start"));
-    f.indent_right = pt(ind, "right").or(pt(ind, "end"));
+    // A zero indent is how docx-rs writes "none": read as unset.
+    f.indent_left = pt(ind, "left").or(pt(ind, "start")).filter(|v| *v > 0.0);
+    f.indent_right = pt(ind, "right").or(pt(ind, "end")).filter(|v| *v > 0.0);
     f.hanging = pt(ind, "hanging").filter(|v| *v > 0.0);
     if f.hanging.is_none() {
         f.first_line = pt(ind, "firstLine").filter(|v| *v > 0.0);
@@ -1981,6 +2096,43 @@ fn paragraph_format(ppr: &Node) -> ParagraphFormat {
     f.keep_with_next = ppr.flag("keepNext").filter(|v| *v);
     f.page_break_before = ppr.flag("pageBreakBefore").filter(|v| *v);
     f
+}
+
+/// The deepest level of the table of contents whose field starts in this paragraph.
+fn toc_field(p: &Node) -> Option<u8> {
+    let mut instr = String::new();
+    let mut begun = false;
+    for n in p.descendants() {
+        if n.is(Ns::W, "fldChar") {
+            match n.attr(Ns::W, "fldCharType") {
+                Some("begin") if !begun => begun = true,
+                Some(_) if begun => break,
+                _ => {}
+            }
+        } else if begun && n.is(Ns::W, "instrText") {
+            instr.push_str(&n.text_content());
+        }
+    }
+    toc_levels(&instr)
+}
+
+/// A `TOC` field instruction's deepest outline level (`\o "1-3"`; 3 when it has none).
+fn toc_levels(instr: &str) -> Option<u8> {
+    let trimmed = instr.trim_start();
+    if !trimmed.to_ascii_uppercase().starts_with("TOC") {
+        return None;
+    }
+    Some(
+        trimmed
+            .split_once("\\o")
+            .and_then(|(_, rest)| {
+                let rest = rest.trim().trim_start_matches('"');
+                let range = rest.split('"').next()?;
+                range.split('-').nth(1)?.trim().parse::<u8>().ok()
+            })
+            .filter(|l| (1..=9).contains(l))
+            .unwrap_or(3),
+    )
 }
 
 /// A content control holding Word's table of contents, as the model's.
@@ -1997,18 +2149,7 @@ fn table_of_contents(sdt: &Node) -> Option<TableOfContents> {
         .filter(|n| n.is(Ns::W, "instrText"))
         .map(Node::text_content)
         .collect();
-    if !instr.trim_start().to_ascii_uppercase().starts_with("TOC") {
-        return None;
-    }
-    let max_level = instr
-        .split_once("\\o")
-        .and_then(|(_, rest)| {
-            let rest = rest.trim().trim_start_matches('"');
-            let range = rest.split('"').next()?;
-            range.split('-').nth(1)?.trim().parse::<u8>().ok()
-        })
-        .filter(|l| (1..=9).contains(l))
-        .unwrap_or(3);
+    let max_level = toc_levels(&instr)?;
     // A title paragraph before the field (one without the field's instruction).
     let title = content
         .elements()

@@ -193,7 +193,6 @@ impl Package {
                     });
                 }
             }
-            drop(reader);
             let key = name.to_ascii_lowercase();
             if package.parts.contains_key(&key) {
                 return Err(ImportError::Corrupt(format!(

@@ -14,6 +14,8 @@ pub(crate) struct StyleInfo {
     pub(crate) name: String,
     pub(crate) based_on: Option<String>,
     pub(crate) outline_level: Option<u8>,
+    /// Outline level 9: body text, explicitly not a heading.
+    pub(crate) body_text: bool,
     /// `w:numPr` in its paragraph properties: numbering instance and level.
     pub(crate) numbering: Option<(u32, u8)>,
     pub(crate) def: Option<StyleDef>,
@@ -71,10 +73,11 @@ impl Styles {
             }
             let name = node.child_val("name").unwrap_or(id).to_string();
             let ppr = node.child(Ns::W, "pPr");
-            let outline_level = ppr
+            let outline = ppr
                 .and_then(|p| p.child_val("outlineLvl"))
-                .and_then(|v| v.parse::<u8>().ok())
-                .filter(|l| *l < 9);
+                .and_then(|v| v.parse::<u8>().ok());
+            let outline_level = outline.filter(|l| *l < 9);
+            let body_text = outline == Some(9);
             let numbering = ppr.and_then(|p| p.child(Ns::W, "numPr")).and_then(|n| {
                 let id = n.child_val("numId")?.parse::<u32>().ok()?;
                 let level = n
@@ -121,6 +124,7 @@ impl Styles {
                     name,
                     based_on: node.child_val("basedOn").map(str::to_string),
                     outline_level,
+                    body_text,
                     numbering,
                     def,
                 },
@@ -147,7 +151,14 @@ impl Styles {
     /// The heading level (1-9) a paragraph style gives: its outline level, or a name Word
     /// uses for headings ("heading 1", whatever the id or the language of the display).
     pub(crate) fn heading_level(&self, id: &str) -> Option<u8> {
+        // A table of contents' title is not one of the headings it lists.
+        if id.eq_ignore_ascii_case("TOCHeading") || self.name_is(id, "toc heading") {
+            return None;
+        }
         for style in self.chain(id) {
+            if style.body_text {
+                return None;
+            }
             if let Some(level) = style.outline_level {
                 return Some(level + 1);
             }
@@ -165,6 +176,13 @@ impl Styles {
     /// The numbering a paragraph style carries (instance, level).
     pub(crate) fn numbering(&self, id: &str) -> Option<(u32, u8)> {
         self.chain(id).find_map(|s| s.numbering)
+    }
+
+    /// Whether the style `id` has the name `name` (ignoring case).
+    pub(crate) fn name_is(&self, id: &str, name: &str) -> bool {
+        self.by_id
+            .get(id)
+            .is_some_and(|s| s.name.eq_ignore_ascii_case(name))
     }
 
     /// Whether a style id names a style of the file.

@@ -156,12 +156,10 @@ impl Node {
                 continue;
             }
             match node.local.as_str() {
-                "t" | "delText" => {
-                    if node.local == "t" {
-                        for c in &node.children {
-                            if let Child::Text(t) = c {
-                                out.push_str(t);
-                            }
+                "t" => {
+                    for c in &node.children {
+                        if let Child::Text(t) = c {
+                            out.push_str(t);
                         }
                     }
                 }

@@ -280,10 +280,7 @@ pub(super) fn splice_opaque(xml: Vec<u8>, blocks: &[domain::OpaqueBlock]) -> Vec
     let mut out =
         String::with_capacity(text.len() + blocks.iter().map(|b| b.xml.len()).sum::<usize>());
     let mut rest: &str = &text;
-    loop {
-        let Some(at) = rest.find(super::OPAQUE_OPEN) else {
-            break;
-        };
+    while let Some(at) = rest.find(super::OPAQUE_OPEN) {
         let after = &rest[at + super::OPAQUE_OPEN.len()..];
         let Some(end) = after.find(super::MARKER_CLOSE) else {
             break;

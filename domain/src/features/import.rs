@@ -142,8 +142,8 @@ impl Document {
             document_id: c.document_id.clone(),
             title,
             source: c.source.clone(),
-            metadata: content.metadata.clone(),
-            section: content.section.clone(),
+            metadata: Box::new(content.metadata.clone()),
+            section: Box::new(content.section.clone()),
             styles: content.styles.clone(),
             warnings: content.warnings.clone(),
         }];
@@ -196,8 +196,8 @@ impl Document {
                 }
                 self.id = Some(document_id.clone());
                 self.title.clone_from(title);
-                self.metadata = metadata.clone();
-                self.section = section.clone();
+                self.metadata = (**metadata).clone();
+                self.section = (**section).clone();
                 self.styles = styles.clone();
                 self.source = Some(source.clone());
             }
@@ -237,8 +237,8 @@ impl DocumentMetadata {
         .filter_map(|(field, value)| Some((field, value.as_deref()?)))
         .chain(
             self.custom
-                .iter()
-                .map(|(_, v)| ("metadata.custom", v.as_str())),
+                .values()
+                .map(|v| ("metadata.custom", v.as_str())),
         )
     }
 }
