@@ -149,6 +149,22 @@ pub(crate) fn repack(
         Some(s) => s.parts(&opaque_targets, &taken),
         None => (Vec::new(), String::new()),
     };
+    // The styles the document's parts refer to (folio's own are added to an imported
+    // file's style sheet only when used).
+    let mut used_styles = std::collections::BTreeSet::new();
+    if source.is_some() {
+        if let Ok(mut entry) = input.by_name("word/document.xml") {
+            let mut xml = String::new();
+            entry.read_to_string(&mut xml)?;
+            source::styles_used(&xml, &mut used_styles);
+        }
+        for part in &parts.parts {
+            source::styles_used(&String::from_utf8_lossy(&part.xml), &mut used_styles);
+        }
+    }
+    // The file's numbering definitions keep their ids (opaque blocks and the file's own
+    // styles refer to them); folio's own move above them.
+    let numbering_base = source.as_ref().and_then(source::Source::numbering_base);
     let own_styles: std::collections::BTreeSet<String> = written
         .styles
         .iter()
@@ -179,6 +195,17 @@ pub(crate) fn repack(
                     mark_header_rows(&data)
                 } else {
                     data
+                };
+                // folio's lists moved up beside an imported file's numbering (the opaque
+                // blocks, spliced in after this, keep theirs).
+                let data = match numbering_base {
+                    Some(base) => source::shift_ids(
+                        &String::from_utf8_lossy(&data),
+                        "<w:numId w:val=\"",
+                        base,
+                    )
+                    .into_bytes(),
+                    None => data,
                 };
                 source::splice_opaque(
                     schema_order::normalize(&data, false),
@@ -222,23 +249,43 @@ pub(crate) fn repack(
                 }
             }
             "word/styles.xml" => {
-                let folio = mark_default_style(&data, marks.normal_style.as_deref());
-                match source.as_ref().and_then(|s| s.styles(&folio, &own_styles)) {
-                    Some(merged) => merged,
-                    None => schema_order::normalize(&folio, true),
+                let folio = schema_order::normalize(
+                    &mark_default_style(&data, marks.normal_style.as_deref()),
+                    true,
+                );
+                source
+                    .as_ref()
+                    .and_then(|s| s.styles(&folio, &own_styles, &used_styles))
+                    .unwrap_or(folio)
+            }
+            "word/numbering.xml" => {
+                let folio = schema_order::normalize(&data, true);
+                match (source.as_ref(), numbering_base) {
+                    (Some(s), Some(base)) => s.numbering(&folio, base).unwrap_or(folio),
+                    _ => folio,
                 }
             }
-            "word/numbering.xml" => schema_order::normalize(&data, true),
-            "word/_rels/document.xml.rels" => insert_before(
-                &sorted_relationships(&data),
-                "</Relationships>",
-                &format!(
-                    r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />{}{}{}{source_rels}"#,
-                    media.relationships(),
-                    parts.relationships(),
-                    written.opaque.relationships(),
-                ),
-            ),
+            "word/_rels/document.xml.rels" => {
+                let existing = String::from_utf8_lossy(&data).to_string();
+                let mut replaced = source
+                    .as_ref()
+                    .map_or_else(String::new, |s| s.replaced_relationships(&existing));
+                if numbering_base.is_some() && !existing.contains("Target=\"numbering.xml\"") {
+                    replaced.push_str(&format!(
+                        r#"<Relationship Id="rIdFolioNumbering" Type="{NUMBERING_REL}" Target="numbering.xml" />"#
+                    ));
+                }
+                insert_before(
+                    &sorted_relationships(&data),
+                    "</Relationships>",
+                    &format!(
+                        r#"<Relationship Id="rIdFolioTheme" Type="{THEME_REL}" Target="theme/theme1.xml" />{}{}{}{replaced}{source_rels}"#,
+                        media.relationships(),
+                        parts.relationships(),
+                        written.opaque.relationships(),
+                    ),
+                )
+            }
             "[Content_Types].xml" => {
                 let defaults = media.content_types(&String::from_utf8_lossy(&data));
                 let declared = String::from_utf8_lossy(&data).to_string();
@@ -255,8 +302,11 @@ pub(crate) fn repack(
                     &data,
                     "</Types>",
                     &format!(
-                        r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />{defaults}{}{copied_types}"#,
-                        parts.content_types()
+                        r#"<Override PartName="/word/theme/theme1.xml" ContentType="{THEME_TYPE}" />{defaults}{}{copied_types}{}"#,
+                        parts.content_types(),
+                        source
+                            .as_ref()
+                            .map_or_else(String::new, |s| s.replaced_content_types(&declared)),
                     ),
                 )
             }
@@ -614,6 +664,8 @@ impl Media {
     }
 }
 
+const NUMBERING_REL: &str =
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering";
 const IMAGE_REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
 const LINK_REL: &str =
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink";

@@ -511,7 +511,7 @@ impl<'a> Importer<'a> {
         bookmarks.append(&mut p.bookmarks);
         if let Some((num, level)) = p.numbering
             && p.pieces.len() == 1
-            && let Some(kind) = self.list_kind(num)
+            && let Some(kind) = self.list_kind(num, level)
         {
             let runs = p.pieces.pop().unwrap_or_default();
             let item = ListItem::from_runs(runs, level.min(domain::MAX_LIST_LEVEL));
@@ -533,7 +533,7 @@ impl<'a> Importer<'a> {
                 }
                 _ => {
                     flush_list(list, blocks);
-                    let numbering = self.list_numbering(num, kind, *previous_numbered);
+                    let numbering = self.list_numbering((num, level), kind, *previous_numbered);
                     if kind == ListKind::Numbered {
                         *previous_numbered = Some(num);
                     }
@@ -588,16 +588,23 @@ impl<'a> Importer<'a> {
         }
     }
 
-    fn list_kind(&self, num: u32) -> Option<ListKind> {
-        let level = self.numbering.level(num, 0)?;
+    /// Bullets or numbers: what the numbering shows at `level` (where the list's first
+    /// item is).
+    fn list_kind(&self, num: u32, level: u8) -> Option<ListKind> {
+        let level = self.numbering.level(num, level)?;
         Some(match level.format.as_str() {
             "bullet" | "none" => ListKind::Bullet,
             _ => ListKind::Numbered,
         })
     }
 
-    fn list_numbering(&mut self, num: u32, kind: ListKind, previous: Option<u32>) -> ListNumbering {
-        let level = self.numbering.level(num, 0).unwrap_or_default();
+    fn list_numbering(
+        &mut self,
+        (num, first): (u32, u8),
+        kind: ListKind,
+        previous: Option<u32>,
+    ) -> ListNumbering {
+        let level = self.numbering.level(num, first).unwrap_or_default();
         let mut numbering = ListNumbering::default();
         match kind {
             ListKind::Bullet => {
@@ -688,8 +695,14 @@ impl<'a> Importer<'a> {
             {
                 p.numbering = None;
             }
-            if p.numbering.is_some() {
-                p.heading = None;
+            // A heading stays a heading, numbered or not (folio's headings carry no
+            // numbering).
+            if p.heading.is_some() && p.numbering.take().is_some() {
+                self.warnings.add(
+                    "heading_numbering",
+                    || "numbered headings keep their text; their numbers are not kept".into(),
+                    place,
+                );
             }
             p.alignment = ppr.child_val("jc").and_then(alignment);
             p.format = paragraph_format(ppr);
@@ -1326,6 +1339,16 @@ impl<'a> Importer<'a> {
         }
         let mut rows_in: Vec<Vec<CellIn<'_>>> = Vec::new();
         let mut header_row = false;
+        // The table's look sets its first row apart (as readers take a header row).
+        let first_row_look = node.path(Ns::W, &["tblPr", "tblLook"]).is_some_and(|look| {
+            match look.attr(Ns::W, "firstRow") {
+                Some(v) => matches!(v, "1" | "true" | "on"),
+                None => look
+                    .val()
+                    .and_then(|v| u32::from_str_radix(v, 16).ok())
+                    .is_some_and(|bits| bits & 0x0020 != 0),
+            }
+        });
         for (r, tr) in node.elements().enumerate() {
             if tr.is(Ns::W, "tblPr")
                 || tr.is(Ns::W, "tblGrid")
@@ -1341,7 +1364,9 @@ impl<'a> Importer<'a> {
                 )));
             }
             let trpr = tr.child(Ns::W, "trPr");
-            if rows_in.is_empty() && trpr.and_then(|p| p.flag("tblHeader")) == Some(true) {
+            if rows_in.is_empty()
+                && (trpr.and_then(|p| p.flag("tblHeader")) == Some(true) || first_row_look)
+            {
                 header_row = true;
             }
             let before = trpr
@@ -1457,8 +1482,15 @@ impl<'a> Importer<'a> {
                     }
                 }
                 match self.cell(cell.node, ctx, place, depth)? {
-                    Ok((text, runs, blocks)) => {
+                    Ok((text, mut runs, blocks)) => {
                         rows[r][cell.col] = text;
+                        // A header row is bold anyway (folio writes it so).
+                        if r == 0 && header_row && let Some(list) = &mut runs {
+                            for run in list.iter_mut() {
+                                run.format.bold = false;
+                            }
+                            runs = domain::text_and_runs(std::mem::take(list)).1;
+                        }
                         if runs.is_some() || !blocks.is_empty() {
                             cell_runs.push(CellRunsAt {
                                 row: r,
@@ -1543,7 +1575,7 @@ impl<'a> Importer<'a> {
                 }
                 let runs = p.pieces.into_iter().next().unwrap_or_default();
                 if let Some((num, level)) = p.numbering
-                    && let Some(kind) = self.list_kind(num)
+                    && let Some(kind) = self.list_kind(num, level)
                 {
                     let item = ListItem::from_runs(runs, level.min(domain::MAX_LIST_LEVEL));
                     match blocks.last_mut() {
@@ -1810,15 +1842,24 @@ impl<'a> Importer<'a> {
     fn opaque(&mut self, node: &Node, ctx: &PartContext<'_>, reason: &str) -> OpaqueBlock {
         let base = node.span.start;
         let mut xml = ctx.text.get(node.span.clone()).unwrap_or("").to_string();
-        // Cut a paragraph's sectPr (from the end, so earlier offsets stay right).
+        // Edits by span, applied from the end so earlier offsets stay right: a paragraph's
+        // sectPr cut out.
+        let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
         let mut cut: Option<std::ops::Range<usize>> = None;
         if node.is(Ns::W, "p")
             && let Some(sect) = node.path(Ns::W, &["pPr", "sectPr"])
         {
             let range = sect.span.start - base..sect.span.end - base;
+            edits.push((range.clone(), String::new()));
+            cut = Some(range);
+        }
+        edits.sort_by(|a, b| b.0.start.cmp(&a.0.start));
+        for (range, text) in edits {
+            if cut.as_ref().is_some_and(|c| range.start > c.start && range.end <= c.end) {
+                continue;
+            }
             if xml.get(range.clone()).is_some() {
-                xml.replace_range(range.clone(), "");
-                cut = Some(range);
+                xml.replace_range(range, &text);
             }
         }
         let inside_cut = |n: &Node| {
@@ -2119,7 +2160,13 @@ fn toc_field(p: &Node) -> Option<u8> {
 /// A `TOC` field instruction's deepest outline level (`\o "1-3"`; 3 when it has none).
 fn toc_levels(instr: &str) -> Option<u8> {
     let trimmed = instr.trim_start();
-    if !trimmed.to_ascii_uppercase().starts_with("TOC") {
+    // Only a table of contents over the outline levels (not a table of figures, `\c`,
+    // or one of fields, `\f`) is the model's.
+    if !trimmed.to_ascii_uppercase().starts_with("TOC")
+        || !trimmed.contains("\\o")
+        || trimmed.contains("\\c")
+        || trimmed.contains("\\f")
+    {
         return None;
     }
     Some(

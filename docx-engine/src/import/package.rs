@@ -156,6 +156,7 @@ impl Package {
                 limits.max_binary_part_bytes
             };
             let compressed = entry.compressed_size().max(1);
+            let declared = entry.size();
             let mut data = Vec::new();
             // Read in slices: the cap, the ratio and the total are checked as it inflates.
             let mut reader = (&mut entry).take(cap + 1);
@@ -192,6 +193,14 @@ impl Package {
                         limit: limits.max_ratio,
                     });
                 }
+            }
+            // Read through the caps first, never sized by it; then the size the entry
+            // declares must be the size it holds.
+            if data.len() as u64 != declared {
+                return Err(ImportError::Corrupt(format!(
+                    "the zip entry {raw_name} declares {declared} bytes but holds {}",
+                    data.len()
+                )));
             }
             let key = name.to_ascii_lowercase();
             if package.parts.contains_key(&key) {
@@ -303,7 +312,12 @@ impl Package {
 /// A zip entry name as a part name: backslashes as slashes, no leading slash, `.` and `..`
 /// resolved; `None` when it would leave the package.
 pub(crate) fn normalise(name: &str) -> Option<String> {
-    resolve("", &name.replace('\\', "/"))
+    let name = name.replace('\\', "/");
+    // Entry names are relative to the package root; an absolute one is refused.
+    if name.starts_with('/') {
+        return None;
+    }
+    resolve("", &name)
 }
 
 /// Resolves `target` relative to the folder `dir` (both without a leading `/`; a target
@@ -370,8 +384,9 @@ mod tests {
         );
         assert_eq!(resolve("word", "../../etc/passwd"), None);
         assert_eq!(normalise("../evil.xml"), None);
+        assert_eq!(normalise("/word/document.xml"), None);
         assert_eq!(
-            normalise("/word/document.xml").as_deref(),
+            normalise("word/./document.xml").as_deref(),
             Some("word/document.xml")
         );
         assert_eq!(normalise("word\\..\\..\\x"), None);

@@ -213,8 +213,8 @@ pub(crate) struct NumLevel {
 /// The file's numbering: instances (`w:num`) over abstract definitions.
 #[derive(Debug, Default)]
 pub(crate) struct Numbering {
-    /// numId → (abstractNumId, level overrides of the start).
-    nums: HashMap<u32, (u32, HashMap<u8, u32>)>,
+    /// numId → (abstractNumId, its level overrides: a new start, or a whole level).
+    nums: HashMap<u32, (u32, HashMap<u8, (Option<u32>, Option<NumLevel>)>)>,
     /// abstractNumId → levels by ilvl.
     abstracts: HashMap<u32, HashMap<u8, NumLevel>>,
 }
@@ -232,18 +232,9 @@ impl Numbering {
                 };
                 let mut levels = HashMap::new();
                 for lvl in node.elements().filter(|n| n.is(Ns::W, "lvl")) {
-                    let Some(ilvl) = lvl.attr(Ns::W, "ilvl").and_then(|v| v.parse::<u8>().ok())
-                    else {
-                        continue;
-                    };
-                    levels.insert(
-                        ilvl,
-                        NumLevel {
-                            format: lvl.child_val("numFmt").unwrap_or("decimal").to_string(),
-                            text: lvl.child_val("lvlText").unwrap_or("").to_string(),
-                            start: lvl.child_val("start").and_then(|v| v.parse().ok()),
-                        },
-                    );
+                    if let Some((ilvl, level)) = num_level(lvl) {
+                        levels.insert(ilvl, level);
+                    }
                 }
                 numbering.abstracts.insert(id, levels);
             } else if node.is(Ns::W, "num") {
@@ -257,12 +248,13 @@ impl Numbering {
                 };
                 let mut overrides = HashMap::new();
                 for o in node.elements().filter(|n| n.is(Ns::W, "lvlOverride")) {
-                    if let (Some(ilvl), Some(start)) = (
-                        o.attr(Ns::W, "ilvl").and_then(|v| v.parse::<u8>().ok()),
-                        o.child_val("startOverride").and_then(|v| v.parse().ok()),
-                    ) {
-                        overrides.insert(ilvl, start);
-                    }
+                    let Some(ilvl) = o.attr(Ns::W, "ilvl").and_then(|v| v.parse::<u8>().ok())
+                    else {
+                        continue;
+                    };
+                    let start = o.child_val("startOverride").and_then(|v| v.parse().ok());
+                    let level = o.child(Ns::W, "lvl").and_then(num_level).map(|(_, l)| l);
+                    overrides.insert(ilvl, (start, level));
                 }
                 numbering.nums.insert(id, (abstract_id, overrides));
             }
@@ -274,14 +266,17 @@ impl Numbering {
     /// when the instance does not exist.
     pub(crate) fn level(&self, num: u32, ilvl: u8) -> Option<NumLevel> {
         let (abstract_id, overrides) = self.nums.get(&num)?;
-        let mut level = self
-            .abstracts
-            .get(abstract_id)
-            .and_then(|levels| levels.get(&ilvl))
-            .cloned()
+        let (start, whole) = overrides.get(&ilvl).cloned().unwrap_or_default();
+        let mut level = whole
+            .or_else(|| {
+                self.abstracts
+                    .get(abstract_id)
+                    .and_then(|levels| levels.get(&ilvl))
+                    .cloned()
+            })
             .unwrap_or_default();
-        if let Some(start) = overrides.get(&ilvl) {
-            level.start = Some(*start);
+        if start.is_some() {
+            level.start = start;
         }
         Some(level)
     }
@@ -290,4 +285,17 @@ impl Numbering {
     pub(crate) fn abstract_of(&self, num: u32) -> Option<u32> {
         self.nums.get(&num).map(|(a, _)| *a)
     }
+}
+
+/// A `w:lvl`: its level and what it shows.
+fn num_level(lvl: &Node) -> Option<(u8, NumLevel)> {
+    let ilvl = lvl.attr(Ns::W, "ilvl").and_then(|v| v.parse::<u8>().ok())?;
+    Some((
+        ilvl,
+        NumLevel {
+            format: lvl.child_val("numFmt").unwrap_or("decimal").to_string(),
+            text: lvl.child_val("lvlText").unwrap_or("").to_string(),
+            start: lvl.child_val("start").and_then(|v| v.parse().ok()),
+        },
+    ))
 }

@@ -59,6 +59,9 @@ const REGENERATED: &[&str] = &[
     "/vbaProject",
     "/attachedTemplate",
     "/subDocument",
+    // Word 2010's copy of the style sheet: a cache Word rebuilds; with folio's styles
+    // added it would no longer match styles.xml.
+    "/stylesWithEffects",
 ];
 
 impl Source {
@@ -106,6 +109,30 @@ impl Source {
             return None;
         }
         Some((self.package.part(&rel.target)?, rel.target.clone()))
+    }
+
+    /// Relationships from the main part to the replaced parts that `existing` (the
+    /// relationships docx-rs wrote) lacks: docx-rs writes a footnotes or comments part
+    /// always, but names it only when it wrote notes or comments itself.
+    pub(super) fn replaced_relationships(&self, existing: &str) -> String {
+        let mut out = String::new();
+        for (n, (suffix, name)) in REPLACED.iter().enumerate() {
+            let Some(rel) = self.rel_of(suffix) else { continue };
+            if self.replacement(name).is_none() {
+                continue;
+            }
+            let target = name.strip_prefix("word/").unwrap_or(name);
+            if existing.contains(&format!("Target=\"{target}\"")) {
+                continue;
+            }
+            out.push_str(&format!(
+                r#"<Relationship Id="rIdFolioR{}" Type="{}" Target="{}" />"#,
+                n + 1,
+                esc(&rel.kind),
+                esc(target)
+            ));
+        }
+        out
     }
 
     /// The parts to copy: for each replaced part, its relationships (and their targets);
@@ -197,25 +224,63 @@ impl Source {
         (out, doc_rels_xml)
     }
 
+    /// `Override` content types for the replaced parts that `declared` (docx-rs's
+    /// `[Content_Types].xml`) does not name.
+    pub(super) fn replaced_content_types(&self, declared: &str) -> String {
+        let mut out = String::new();
+        for (_, name) in REPLACED {
+            let Some((_, source_name)) = self.replacement(name) else { continue };
+            let part = format!("PartName=\"/{name}\"");
+            if declared.contains(&part) {
+                continue;
+            }
+            if let Some(ct) = self.package.content_type(&source_name, &self.limits) {
+                out.push_str(&format!(r#"<Override {part} ContentType="{}" />"#, esc(&ct)));
+            }
+        }
+        out
+    }
+
     /// The style sheet: the source's, with the `w:style` elements of `rendered` (folio's)
-    /// added where the source has no style of that id, and put in place of the source's
-    /// for the ids in `own` (styles created or changed after the import).
-    pub(super) fn styles(&self, rendered: &[u8], own: &BTreeSet<String>) -> Option<Vec<u8>> {
+    /// added where the source has no style of that id and the document uses it (`used`,
+    /// with the styles those are based on), and put in place of the source's for the ids
+    /// in `own` (styles created or changed after the import).
+    pub(super) fn styles(
+        &self,
+        rendered: &[u8],
+        own: &BTreeSet<String>,
+        used: &BTreeSet<String>,
+    ) -> Option<Vec<u8>> {
         let rel = self.rel_of("/styles")?;
         let source = std::str::from_utf8(self.package.part(&rel.target)?).ok()?;
         let close = source.rfind("</w:styles>")?;
         let source_styles = style_spans(source);
         let rendered = String::from_utf8_lossy(rendered);
+        let folio_styles = style_spans(&rendered);
+        // What the document needs: the styles it uses or owns, and their bases.
+        let mut needed: BTreeSet<String> = used.iter().chain(own.iter()).cloned().collect();
+        let mut queue: Vec<String> = needed.iter().cloned().collect();
+        while let Some(id) = queue.pop() {
+            let Some((_, range)) = folio_styles.iter().find(|(sid, _)| *sid == id) else {
+                continue;
+            };
+            if let Some(base) = attribute_after(&rendered[range.clone()], "<w:basedOn w:val=\"")
+                && needed.insert(base.clone())
+            {
+                queue.push(base);
+            }
+        }
         let mut replace: BTreeMap<usize, (usize, String)> = BTreeMap::new();
         let mut added = String::new();
-        for (id, range) in style_spans(&rendered) {
+        for (id, range) in folio_styles {
             let xml = &rendered[range];
             match source_styles.iter().find(|(sid, _)| *sid == id) {
                 Some((_, span)) if own.contains(&id) => {
                     replace.insert(span.start, (span.end, xml.to_string()));
                 }
                 Some(_) => {}
-                None => added.push_str(xml),
+                None if needed.contains(&id) => added.push_str(xml),
+                None => {}
             }
         }
         let mut out = String::with_capacity(source.len() + added.len());
@@ -232,6 +297,127 @@ impl Source {
     }
 }
 
+impl Source {
+    /// The first id above every numbering id of the source (instances and abstract
+    /// definitions): folio's own numbering moves up to start there, so opaque blocks keep
+    /// the ids they were imported with.
+    pub(super) fn numbering_base(&self) -> Option<u64> {
+        let rel = self.rel_of("/numbering")?;
+        let source = std::str::from_utf8(self.package.part(&rel.target)?).ok()?;
+        let mut max = 0;
+        for prefix in ["w:abstractNumId=\"", "w:numId=\"", "<w:abstractNumId w:val=\""] {
+            let mut rest = source;
+            while let Some(at) = rest.find(prefix) {
+                rest = &rest[at + prefix.len()..];
+                let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                if let Ok(n) = rest[..digits].parse::<u64>() {
+                    max = max.max(n);
+                }
+            }
+        }
+        max.checked_add(1)
+    }
+
+    /// The source's numbering (its root declares what its definitions need) with
+    /// folio's definitions, their ids moved up by `base`, added in schema order.
+    pub(super) fn numbering(&self, rendered: &[u8], base: u64) -> Option<Vec<u8>> {
+        let rel = self.rel_of("/numbering")?;
+        let source = std::str::from_utf8(self.package.part(&rel.target)?).ok()?;
+        let close = source.rfind("</w:numbering>")?;
+        let rendered = String::from_utf8_lossy(rendered);
+        let shifted = shift_ids(
+            &shift_ids(
+                &shift_ids(&rendered, "w:abstractNumId=\"", base),
+                "w:numId=\"",
+                base,
+            ),
+            "<w:abstractNumId w:val=\"",
+            base,
+        );
+        let abstracts: String = element_spans(&shifted, "<w:abstractNum ", "</w:abstractNum>")
+            .into_iter()
+            .map(|r| &shifted[r])
+            .collect();
+        let nums: String = element_spans(&shifted, "<w:num ", "</w:num>")
+            .into_iter()
+            .map(|r| &shifted[r])
+            .collect();
+        // CT_Numbering: picture bullets, abstract definitions, instances, cleanup mark.
+        let nums_at = source.find("<w:numIdMacAtCleanup").unwrap_or(close);
+        let abstracts_at = source.find("<w:num ").unwrap_or(nums_at);
+        Some(
+            format!(
+                "{}{abstracts}{}{nums}{}",
+                &source[..abstracts_at],
+                &source[abstracts_at..nums_at],
+                &source[nums_at..]
+            )
+            .into_bytes(),
+        )
+    }
+}
+
+/// Every number written after `prefix` (up to its closing quote) moved up by `by`.
+pub(super) fn shift_ids(xml: &str, prefix: &str, by: u64) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find(prefix) {
+        out.push_str(&rest[..at + prefix.len()]);
+        rest = &rest[at + prefix.len()..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match rest[..digits].parse::<u64>() {
+            Ok(n) => out.push_str(&n.saturating_add(by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The spans of the elements opened by `open` (a start tag's beginning) and closed by
+/// `close`, or self-closing.
+fn element_spans(xml: &str, open: &str, close: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(found) = xml[from..].find(open) {
+        let start = from + found;
+        let Some(tag_end) = xml[start..].find('>').map(|e| start + e) else {
+            break;
+        };
+        let end = if xml[..=tag_end].ends_with("/>") {
+            tag_end + 1
+        } else {
+            match xml[tag_end..].find(close) {
+                Some(e) => tag_end + e + close.len(),
+                None => break,
+            }
+        };
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+/// The value that follows `prefix` up to the next quote.
+fn attribute_after(xml: &str, prefix: &str) -> Option<String> {
+    let (_, rest) = xml.split_once(prefix)?;
+    rest.split_once('"').map(|(v, _)| v.to_string())
+}
+
+/// The style ids a part refers to (`w:pStyle`, `w:rStyle`, `w:tblStyle`).
+pub(super) fn styles_used(xml: &str, into: &mut BTreeSet<String>) {
+    for prefix in ["<w:pStyle w:val=\"", "<w:rStyle w:val=\"", "<w:tblStyle w:val=\""] {
+        let mut rest = xml;
+        while let Some(at) = rest.find(prefix) {
+            rest = &rest[at + prefix.len()..];
+            if let Some((id, _)) = rest.split_once('"') {
+                into.insert(id.to_string());
+            }
+        }
+    }
+}
+
 /// `word/_rels/document.xml.rels` for `word/document.xml`.
 fn rels_name(part: &str) -> String {
     match part.rsplit_once('/') {
@@ -242,32 +428,14 @@ fn rels_name(part: &str) -> String {
 
 /// The `w:style` elements of a style sheet written with the `w:` prefix: id and span.
 fn style_spans(xml: &str) -> Vec<(String, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(found) = xml[from..].find("<w:style ") {
-        let start = from + found;
-        let Some(tag_end) = xml[start..].find('>').map(|e| start + e) else {
-            break;
-        };
-        let tag = &xml[start..=tag_end];
-        let end = if tag.ends_with("/>") {
-            tag_end + 1
-        } else {
-            match xml[tag_end..].find("</w:style>") {
-                Some(e) => tag_end + e + "</w:style>".len(),
-                None => break,
-            }
-        };
-        if let Some(id) = tag
-            .split_once("w:styleId=\"")
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(id, _)| id.to_string())
-        {
-            out.push((id, start..end));
-        }
-        from = end;
-    }
-    out
+    element_spans(xml, "<w:style ", "</w:style>")
+        .into_iter()
+        .filter_map(|range| {
+            let tag_end = xml[range.clone()].find('>')? + range.start;
+            let id = attribute_after(&xml[range.start..=tag_end], "w:styleId=\"")?;
+            Some((id, range))
+        })
+        .collect()
 }
 
 /// The opaque blocks' XML spliced in place of their marker paragraphs; a block whose XML

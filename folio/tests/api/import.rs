@@ -1,0 +1,267 @@
+//! Importing Word files: every file of the shared corpus of real documents imports, and its
+//! export keeps its text as pandoc and LibreOffice read it, opens in python-docx, and has no
+//! openxml-audit finding the original did not have; an imported document behaves like any
+//! other in both deployments; hostile files are refused with a clear 4xx, store nothing,
+//! and leave the server up with its memory bounded.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    TestApp, libreoffice_convert_many, problem, python_docx, spawn_app, spawn_app_with, venv_bin,
+    workspace_root, zip_entry,
+};
+
+pub(crate) const DOCX: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// The two corpus files that are not Word documents (an encrypted file, a truncated zip).
+const NEGATIVE: &[&str] = &[
+    "poi--bug53475-password-is-pass.docx",
+    "poi--truncated62886.docx",
+];
+
+/// The shared corpus (`../shared/corpus/docx`), sorted by name; `None` with a notice when
+/// the folder is absent.
+pub(crate) fn corpus() -> Option<Vec<(String, Vec<u8>)>> {
+    let dir = workspace_root().join("../shared/corpus/docx");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        println!("notice: skipped, the corpus folder {} is absent", dir.display());
+        return None;
+    };
+    let mut files: Vec<(String, Vec<u8>)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "docx"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+/// Uploads a file to `POST /v1/documents/import` (`query` without the `?`).
+pub(crate) async fn import(app: &TestApp, bytes: &[u8], query: &str) -> reqwest::Response {
+    app.client
+        .post(app.write_url(&format!("/v1/documents/import?{query}")))
+        .header("content-type", DOCX)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Imports a file that must import; returns the answer.
+async fn imported(app: &TestApp, bytes: &[u8]) -> Value {
+    let response = import(app, bytes, "").await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+/// pandoc's plain text of a .docx, whitespace collapsed; `None` when pandoc cannot read it
+/// (or is absent).
+fn pandoc_text(bytes: &[u8]) -> Option<String> {
+    let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let output = Command::new("pandoc")
+        .args(["-f", "docx", "-t", "plain", "--wrap=none"])
+        .arg(file.path())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| collapse(&String::from_utf8_lossy(&output.stdout)))
+}
+
+/// Text with whitespace collapsed and without the rules readers draw tables with (pandoc's
+/// `+---+`, `|`, `===`): the words are compared, not a reader's table layout.
+fn collapse(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| !w.chars().all(|c| matches!(c, '-' | '=' | '+' | '|' | ':')))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where two texts part: a little of each from just before the first difference.
+fn where_they_differ(a: &str, b: &str) -> String {
+    let at = a
+        .char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i);
+    let from = a[..at].char_indices().rev().nth(60).map_or(0, |(i, _)| i);
+    let show = |s: &str| s.get(from..).unwrap_or("").chars().take(200).collect::<String>();
+    format!("\n  original: …{}\n  export:   …{}", show(a), show(b))
+}
+
+/// openxml-audit's error count for a .docx.
+fn audit_errors(bytes: &[u8]) -> Option<u64> {
+    let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let output = Command::new(venv_bin("openxml-audit"))
+        .arg(file.path())
+        .output()
+        .ok()?;
+    let report = String::from_utf8_lossy(&output.stdout);
+    report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Errors:"))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Opens every file with python-docx in one process; the paragraph count of each, or the
+/// error it raised.
+fn python_docx_opens(files: &[&[u8]]) -> Vec<Result<u64, String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<String> = files
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            let path = dir.path().join(format!("f{i}.docx"));
+            std::fs::write(&path, bytes).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    const SCRIPT: &str = r#"
+import json, sys, docx
+out = []
+for path in sys.argv[1:]:
+    try:
+        d = docx.Document(path)
+        out.append({"ok": len(d.paragraphs) + sum(len(t.rows) for t in d.tables)})
+    except Exception as e:
+        out.append({"error": repr(e)})
+print(json.dumps(out))
+"#;
+    let output = Command::new(venv_bin("python"))
+        .args(["-c", SCRIPT])
+        .args(&paths)
+        .output()
+        .expect("python runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let answers: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    answers
+        .into_iter()
+        .map(|a| match a.get("ok") {
+            Some(n) => Ok(n.as_u64().unwrap_or(0)),
+            None => Err(a["error"].to_string()),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_corpus_imports_and_its_exports_keep_their_text() {
+    let Some(files) = corpus() else { return };
+    let app = spawn_app().await;
+    // (name, original, export)
+    let mut pairs: Vec<(String, Vec<u8>, Vec<u8>)> = Vec::new();
+    for (name, bytes) in &files {
+        let response = import(&app, bytes, "").await;
+        if NEGATIVE.contains(&name.as_str()) {
+            let problem = problem(response, 422).await;
+            assert_eq!(problem["code"], "invalid_docx", "{name}: {problem}");
+            println!("{name}: refused: {}", problem["detail"]);
+            continue;
+        }
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{name}: {body}");
+        let id = body["id"].as_str().unwrap().to_string();
+        println!(
+            "{name}: {} blocks, {} opaque, warnings {}",
+            body["blocks"],
+            body["opaque_blocks"],
+            body["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| format!("{}×{}", w["kind"].as_str().unwrap(), w["count"]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let export = app.get_bytes(&format!("/v1/documents/{id}/docx")).await;
+        // The original comes back byte for byte.
+        let original = app.get_bytes(&format!("/v1/documents/{id}/original")).await;
+        assert!(original == *bytes, "{name}: the original changed");
+        pairs.push((name.clone(), bytes.clone(), export));
+    }
+    let total = pairs.len();
+    assert_eq!(total, files.len() - NEGATIVE.len());
+
+    // pandoc: the same text (a file pandoc cannot read at all is compared by LibreOffice).
+    let mut pandoc_differs = Vec::new();
+    let mut pandoc_compared = 0;
+    for (name, original, export) in &pairs {
+        let ours = pandoc_text(export).unwrap_or_else(|| panic!("{name}: pandoc cannot read the export"));
+        if let Some(theirs) = pandoc_text(original) {
+            pandoc_compared += 1;
+            if theirs != ours {
+                pandoc_differs.push(format!("{name}:{}", where_they_differ(&theirs, &ours)));
+            }
+        }
+    }
+    // LibreOffice: the same text, every export opens.
+    let mut libreoffice_differs = Vec::new();
+    let inputs: Vec<&[u8]> = pairs
+        .iter()
+        .flat_map(|(_, o, e)| [o.as_slice(), e.as_slice()])
+        .collect();
+    if let Some(texts) = libreoffice_convert_many(&inputs, "txt:Text", "txt") {
+        for (i, (name, ..)) in pairs.iter().enumerate() {
+            let theirs = collapse(&String::from_utf8_lossy(&texts[2 * i]));
+            let ours = collapse(&String::from_utf8_lossy(&texts[2 * i + 1]));
+            if theirs != ours {
+                libreoffice_differs.push(format!("{name}:{}", where_they_differ(&theirs, &ours)));
+            }
+        }
+    }
+    // python-docx opens every export.
+    let exports: Vec<&[u8]> = pairs.iter().map(|(_, _, e)| e.as_slice()).collect();
+    for ((name, ..), opened) in pairs.iter().zip(python_docx_opens(&exports)) {
+        assert!(opened.is_ok(), "{name}: python-docx cannot open the export: {opened:?}");
+    }
+    // openxml-audit: nothing the original did not have.
+    let mut audit_worse = Vec::new();
+    for (name, original, export) in &pairs {
+        let (Some(before), Some(after)) = (audit_errors(original), audit_errors(export)) else {
+            continue;
+        };
+        if after > before {
+            audit_worse.push(format!("{name}: {before} → {after}"));
+        }
+    }
+    println!(
+        "pandoc: {}/{pandoc_compared} the same; LibreOffice: {}/{total} the same; openxml-audit worse on {}",
+        pandoc_compared - pandoc_differs.len(),
+        total - libreoffice_differs.len(),
+        audit_worse.len()
+    );
+    for d in pandoc_differs.iter().chain(&libreoffice_differs) {
+        println!("differs: {d}");
+    }
+    assert!(
+        audit_worse.is_empty(),
+        "openxml-audit finds more in exports: {audit_worse:?}"
+    );
+    // At least 95% the same text for each reader.
+    assert!(
+        pandoc_differs.len() * 20 <= pandoc_compared,
+        "pandoc reads other text in {} of {pandoc_compared} exports",
+        pandoc_differs.len()
+    );
+    assert!(
+        libreoffice_differs.len() * 20 <= total,
+        "LibreOffice reads other text in {} of {total} exports",
+        libreoffice_differs.len()
+    );
+}
