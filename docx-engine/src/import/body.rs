@@ -714,6 +714,22 @@ impl<'a> Importer<'a> {
             // A heading's look is its level's style.
             p.style = None;
         }
+        // Tracked changes of formatting or of the paragraph mark: kept as they are.
+        let mark_changed = node
+            .path(Ns::W, &["pPr", "rPr"])
+            .is_some_and(|r| r.elements().any(|e| e.ns == Ns::W && matches!(e.local.as_str(), "ins" | "del")));
+        if !ctx.lenient
+            && (mark_changed
+                || node.descendants().any(|n| {
+                    n.ns == Ns::W
+                        && matches!(
+                            n.local.as_str(),
+                            "rPrChange" | "pPrChange" | "sectPrChange" | "numberingChange"
+                        )
+                }))
+        {
+            return Ok(Err(unmodelled("tracked_change", "tracked changes")));
+        }
         let mut inline = Inline {
             pieces: vec![Vec::new()],
             ..Inline::default()
@@ -869,7 +885,9 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "smartTag" | "customXml" | "sdt" | "ins" | "del" | "moveFrom" | "moveTo"
-                | "commentRangeStart" | "commentRangeEnd" | "permStart" | "permEnd" => {
+                | "moveFromRangeStart" | "moveFromRangeEnd" | "moveToRangeStart"
+                | "moveToRangeEnd" | "commentRangeStart" | "commentRangeEnd" | "permStart"
+                | "permEnd" => {
                     if ctx.lenient {
                         match child.local.as_str() {
                             "del" | "moveFrom" => {}
@@ -889,7 +907,8 @@ impl<'a> Importer<'a> {
                         continue;
                     }
                     let (kind, why) = match child.local.as_str() {
-                        "ins" | "del" | "moveFrom" | "moveTo" => {
+                        "ins" | "del" | "moveFrom" | "moveTo" | "moveFromRangeStart"
+                        | "moveFromRangeEnd" | "moveToRangeStart" | "moveToRangeEnd" => {
                             ("tracked_change", "tracked changes")
                         }
                         "commentRangeStart" | "commentRangeEnd" => ("comment", "comments"),
@@ -2215,7 +2234,11 @@ fn element_reason(node: &Node) -> String {
     match (node.ns, node.local.as_str()) {
         (Ns::W, "customXml") => "custom XML markup".into(),
         (Ns::W, "altChunk") => "embedded alternative content (altChunk)".into(),
-        (Ns::W, "ins" | "del" | "moveFrom" | "moveTo") => "tracked changes".into(),
+        (
+            Ns::W,
+            "ins" | "del" | "moveFrom" | "moveTo" | "moveFromRangeStart" | "moveFromRangeEnd"
+            | "moveToRangeStart" | "moveToRangeEnd",
+        ) => "tracked changes".into(),
         (Ns::Other, "oMathPara") => "equations".into(),
         _ => format!("the element {}", node.qname),
     }

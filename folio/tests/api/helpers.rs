@@ -546,7 +546,7 @@ def runs(p):
     return [{"text": r.text, "superscript": r.font.superscript, "subscript": r.font.subscript,
              "small_caps": r.font.small_caps, "bold": r.bold, "style": r.style.name if r.style else None} for r in p.runs]
 def style(s):
-    out = {"id": s.style_id, "name": s.name, "type": str(s.type), "base": s.base_style.name if s.base_style else None}
+    out = {"id": s.style_id, "name": s.name, "type": str(s.type), "base": s.base_style.name if getattr(s, "base_style", None) else None}
     font = getattr(s, "font", None)
     if font is not None:
         out.update({"bold": font.bold, "italic": font.italic,

@@ -4,9 +4,7 @@
 //! other in both deployments; hostile files are refused with a clear 4xx, store nothing,
 //! and leave the server up with its memory bounded.
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -265,3 +263,163 @@ async fn the_corpus_imports_and_its_exports_keep_their_text() {
         libreoffice_differs.len()
     );
 }
+
+/// One corpus file by name.
+fn corpus_file(name: &str) -> Option<Vec<u8>> {
+    corpus()?.into_iter().find(|(n, _)| n == name).map(|(_, b)| b)
+}
+
+/// An imported document is a document: blocks with ids, opaque blocks that move and
+/// delete but refuse edits, commands, the file's styles kept, history from the import,
+/// time travel, search and exports over opaque text, the original downloadable.
+async fn an_imported_document_is_a_document(app: TestApp) {
+    let Some(file) = corpus_file("pandoc--track_changes_move.docx") else {
+        return;
+    };
+    // Act: import, with a title.
+    let response = app
+        .client
+        .post(app.write_url("/v1/documents/import?title=Moved%20text"))
+        .header("content-type", DOCX)
+        .header("x-folio-reason", "bring the draft in")
+        .body(file.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let answer: Value = response.json().await.unwrap();
+    let id = answer["id"].as_str().unwrap().to_string();
+    assert_eq!(location, format!("/v1/documents/{id}"));
+    assert_eq!(answer["title"], "Moved text");
+    let version = answer["version"].as_u64().unwrap();
+    assert!(version >= 2, "the blocks follow the import event: {answer}");
+    let warning = answer["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["kind"] == "opaque_tracked_change")
+        .unwrap_or_else(|| panic!("a tracked-change warning: {answer}"))
+        .clone();
+    assert!(warning["count"].as_u64().unwrap() >= 1);
+    assert!(warning["example"].as_str().unwrap().contains("word/document.xml"));
+
+    // The blocks, opaque ones among them.
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    let blocks = content["blocks"].as_array().unwrap().clone();
+    assert_eq!(blocks.len() as u64, answer["blocks"].as_u64().unwrap());
+    let opaque: Vec<&Value> = blocks.iter().filter(|b| b["type"] == "opaque").collect();
+    assert_eq!(opaque.len() as u64, answer["opaque_blocks"].as_u64().unwrap());
+    let with_text = opaque
+        .iter()
+        .find(|b| b["text"].as_str().unwrap().trim().len() > 10)
+        .unwrap_or_else(|| panic!("an opaque block with text: {content}"));
+    let kept = with_text["id"].as_str().unwrap().to_string();
+    let kept_text = with_text["text"].as_str().unwrap().to_string();
+    assert!(with_text["xml"].as_str().unwrap().starts_with("<w:p"));
+    let dropped = opaque
+        .iter()
+        .find(|b| b["id"] != kept.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Opaque blocks move and delete; their text is not edited.
+    let refused = app
+        .command(&id, json!({"type": "update_paragraph", "block_id": kept, "text": "new"}))
+        .await;
+    let problem = problem(refused, 422).await;
+    assert!(problem["detail"].as_str().unwrap().contains("opaque"), "{problem}");
+    app.ok(&id, json!({"type": "move_block", "block_id": kept, "position": {"at": "start"}}))
+        .await;
+    app.ok(&id, json!({"type": "delete_block", "block_id": dropped})).await;
+    // The file's own styles are there to apply.
+    let styles = app
+        .get_json(&format!("/v1/documents/{id}/styles?min_version={version}"))
+        .await;
+    let imported_style = styles["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["definition"]["imported"] == true
+                && s["kind"] == "paragraph"
+                && s["style_id"] != "Normal"
+        })
+        .unwrap_or_else(|| panic!("an imported paragraph style: {styles}"))["style_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let added = app
+        .ok(&id, json!({"type": "add_paragraph", "text": "Added after the import", "style": imported_style}))
+        .await;
+    let version = added["version"].as_u64().unwrap();
+
+    // The .docx: the opaque block first, written as it was; the file's style sheet.
+    let docx = app
+        .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
+        .await;
+    let read = python_docx(&docx);
+    let paragraphs: Vec<&str> = read["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert!(paragraphs.contains(&"Added after the import"), "{paragraphs:?}");
+    let document = zip_entry(&docx, "word/document.xml");
+    assert!(
+        document.contains("w:moveFrom") || document.contains("w:moveTo") || document.contains("w:ins "),
+        "the tracked changes are written back"
+    );
+    let styles_xml = zip_entry(&docx, "word/styles.xml");
+    let source_styles = zip_entry(&file, "word/styles.xml");
+    let open = format!("w:styleId=\"{imported_style}\"");
+    let definition = |xml: &str| -> String {
+        let at = xml.find(&open).unwrap();
+        let start = xml[..at].rfind("<w:style ").unwrap();
+        let end = start + xml[start..].find("</w:style>").unwrap();
+        xml[start..end].to_string()
+    };
+    assert_eq!(definition(&styles_xml), definition(&source_styles));
+
+    // History starts with the import, with its reason; version 1 has no blocks yet.
+    let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(items[0]["type"], "DocumentImported", "{history}");
+    assert_eq!(items[0]["reason"], "bring the draft in", "{history}");
+    assert_eq!(items[1]["type"], "BlocksImported", "{history}");
+    let first = app
+        .get_json(&format!("/v1/documents/{id}/content?version=1"))
+        .await;
+    assert_eq!(first["blocks"].as_array().unwrap().len(), 0);
+    let summary = app.get_json(&format!("/v1/documents/{id}?version=1")).await;
+    assert_eq!(summary["title"], "Moved text", "{summary}");
+
+    // Search and exports read opaque text.
+    let word = kept_text
+        .split_whitespace()
+        .find(|w| w.chars().all(char::is_alphabetic) && w.len() > 3)
+        .unwrap()
+        .to_string();
+    let found = app
+        .get_json(&format!("/v1/documents/{id}/search?q={word}&min_version={version}"))
+        .await;
+    assert!(
+        found["items"].as_array().unwrap().iter().any(|m| m["block_id"] == kept),
+        "{found}"
+    );
+    let text = app
+        .get_text(&format!("/v1/documents/{id}/export?format=text&version={version}"))
+        .await;
+    assert!(text.contains(&word), "{text}");
+
+    // The original, byte for byte.
+    let original = app.get_bytes(&format!("/v1/documents/{id}/original")).await;
+    assert!(original == file);
+}
+
+in_both_deployments!(an_imported_document_is_a_document);
