@@ -715,9 +715,10 @@ impl<'a> Importer<'a> {
             p.style = None;
         }
         // Tracked changes of formatting or of the paragraph mark: kept as they are.
-        let mark_changed = node
-            .path(Ns::W, &["pPr", "rPr"])
-            .is_some_and(|r| r.elements().any(|e| e.ns == Ns::W && matches!(e.local.as_str(), "ins" | "del")));
+        let mark_changed = node.path(Ns::W, &["pPr", "rPr"]).is_some_and(|r| {
+            r.elements()
+                .any(|e| e.ns == Ns::W && matches!(e.local.as_str(), "ins" | "del"))
+        });
         if !ctx.lenient
             && (mark_changed
                 || node.descendants().any(|n| {
@@ -1359,15 +1360,15 @@ impl<'a> Importer<'a> {
         let mut rows_in: Vec<Vec<CellIn<'_>>> = Vec::new();
         let mut header_row = false;
         // The table's look sets its first row apart (as readers take a header row).
-        let first_row_look = node.path(Ns::W, &["tblPr", "tblLook"]).is_some_and(|look| {
-            match look.attr(Ns::W, "firstRow") {
+        let first_row_look = node
+            .path(Ns::W, &["tblPr", "tblLook"])
+            .is_some_and(|look| match look.attr(Ns::W, "firstRow") {
                 Some(v) => matches!(v, "1" | "true" | "on"),
                 None => look
                     .val()
                     .and_then(|v| u32::from_str_radix(v, 16).ok())
                     .is_some_and(|bits| bits & 0x0020 != 0),
-            }
-        });
+            });
         for (r, tr) in node.elements().enumerate() {
             if tr.is(Ns::W, "tblPr")
                 || tr.is(Ns::W, "tblGrid")
@@ -1504,7 +1505,10 @@ impl<'a> Importer<'a> {
                     Ok((text, mut runs, blocks)) => {
                         rows[r][cell.col] = text;
                         // A header row is bold anyway (folio writes it so).
-                        if r == 0 && header_row && let Some(list) = &mut runs {
+                        if r == 0
+                            && header_row
+                            && let Some(list) = &mut runs
+                        {
                             for run in list.iter_mut() {
                                 run.format.bold = false;
                             }
@@ -1874,7 +1878,10 @@ impl<'a> Importer<'a> {
         }
         edits.sort_by(|a, b| b.0.start.cmp(&a.0.start));
         for (range, text) in edits {
-            if cut.as_ref().is_some_and(|c| range.start > c.start && range.end <= c.end) {
+            if cut
+                .as_ref()
+                .is_some_and(|c| range.start > c.start && range.end <= c.end)
+            {
                 continue;
             }
             if xml.get(range.clone()).is_some() {

@@ -70,7 +70,7 @@ pub enum ImportError {
     #[error("{0}")]
     NotDocx(String),
     /// A limit was passed (413).
-    #[error("the file has more {what} than the limit of {limit}")]
+    #[error("{what} is over the limit of {limit}")]
     TooLarge {
         /// What.
         what: &'static str,

@@ -97,7 +97,7 @@ impl Package {
     pub(crate) fn open(bytes: &[u8], limits: &ImportLimits) -> Result<Self, ImportError> {
         if bytes.len() as u64 > limits.max_upload_bytes {
             return Err(ImportError::TooLarge {
-                what: "bytes in the upload",
+                what: "the upload (bytes)",
                 limit: limits.max_upload_bytes,
             });
         }
@@ -108,7 +108,7 @@ impl Package {
             None => return Err(not_a_package(bytes)),
             Some(n) if n > limits.max_entries as u64 => {
                 return Err(ImportError::TooLarge {
-                    what: "entries in the zip package",
+                    what: "the number of entries in the zip package",
                     limit: limits.max_entries as u64,
                 });
             }
@@ -117,7 +117,7 @@ impl Package {
         let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_a_package(bytes))?;
         if archive.len() > limits.max_entries {
             return Err(ImportError::TooLarge {
-                what: "entries in the zip package",
+                what: "the number of entries in the zip package",
                 limit: limits.max_entries as u64,
             });
         }
@@ -173,23 +173,23 @@ impl Package {
                 if data.len() as u64 > cap {
                     return Err(ImportError::TooLarge {
                         what: if is_xml {
-                            "decompressed bytes of one XML part"
+                            "one XML part, decompressed (bytes)"
                         } else {
-                            "decompressed bytes of one media or binary part"
+                            "one media or binary part, decompressed (bytes)"
                         },
                         limit: cap,
                     });
                 }
                 if total > limits.max_total_bytes {
                     return Err(ImportError::TooLarge {
-                        what: "decompressed bytes in the package",
+                        what: "the whole package, decompressed (bytes)",
                         limit: limits.max_total_bytes,
                     });
                 }
                 let len = data.len() as u64;
                 if len > 1024 * 1024 && len / compressed > limits.max_ratio {
                     return Err(ImportError::TooLarge {
-                        what: "inflate ratio of one part (a zip bomb?)",
+                        what: "the inflate ratio of one part (a zip bomb?)",
                         limit: limits.max_ratio,
                     });
                 }

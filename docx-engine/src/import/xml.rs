@@ -222,7 +222,7 @@ pub(crate) fn parse(
                 nodes += 1;
                 if nodes > max_nodes {
                     return Err(ImportError::TooLarge {
-                        what: "XML elements in one part",
+                        what: "the number of XML elements in one part",
                         limit: max_nodes as u64,
                     });
                 }

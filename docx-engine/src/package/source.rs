@@ -117,7 +117,9 @@ impl Source {
     pub(super) fn replaced_relationships(&self, existing: &str) -> String {
         let mut out = String::new();
         for (n, (suffix, name)) in REPLACED.iter().enumerate() {
-            let Some(rel) = self.rel_of(suffix) else { continue };
+            let Some(rel) = self.rel_of(suffix) else {
+                continue;
+            };
             if self.replacement(name).is_none() {
                 continue;
             }
@@ -229,13 +231,18 @@ impl Source {
     pub(super) fn replaced_content_types(&self, declared: &str) -> String {
         let mut out = String::new();
         for (_, name) in REPLACED {
-            let Some((_, source_name)) = self.replacement(name) else { continue };
+            let Some((_, source_name)) = self.replacement(name) else {
+                continue;
+            };
             let part = format!("PartName=\"/{name}\"");
             if declared.contains(&part) {
                 continue;
             }
             if let Some(ct) = self.package.content_type(&source_name, &self.limits) {
-                out.push_str(&format!(r#"<Override {part} ContentType="{}" />"#, esc(&ct)));
+                out.push_str(&format!(
+                    r#"<Override {part} ContentType="{}" />"#,
+                    esc(&ct)
+                ));
             }
         }
         out
@@ -305,11 +312,16 @@ impl Source {
         let rel = self.rel_of("/numbering")?;
         let source = std::str::from_utf8(self.package.part(&rel.target)?).ok()?;
         let mut max = 0;
-        for prefix in ["w:abstractNumId=\"", "w:numId=\"", "<w:abstractNumId w:val=\""] {
+        for prefix in [
+            "w:abstractNumId=\"",
+            "w:numId=\"",
+            "<w:abstractNumId w:val=\"",
+        ] {
             let mut rest = source;
             while let Some(at) = rest.find(prefix) {
                 rest = &rest[at + prefix.len()..];
-                let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let digits =
+                    rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                 if let Ok(n) = rest[..digits].parse::<u64>() {
                     max = max.max(n);
                 }
@@ -407,7 +419,11 @@ fn attribute_after(xml: &str, prefix: &str) -> Option<String> {
 
 /// The style ids a part refers to (`w:pStyle`, `w:rStyle`, `w:tblStyle`).
 pub(super) fn styles_used(xml: &str, into: &mut BTreeSet<String>) {
-    for prefix in ["<w:pStyle w:val=\"", "<w:rStyle w:val=\"", "<w:tblStyle w:val=\""] {
+    for prefix in [
+        "<w:pStyle w:val=\"",
+        "<w:rStyle w:val=\"",
+        "<w:tblStyle w:val=\"",
+    ] {
         let mut rest = xml;
         while let Some(at) = rest.find(prefix) {
             rest = &rest[at + prefix.len()..];

@@ -28,7 +28,10 @@ const NEGATIVE: &[&str] = &[
 pub(crate) fn corpus() -> Option<Vec<(String, Vec<u8>)>> {
     let dir = workspace_root().join("../shared/corpus/docx");
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!("notice: skipped, the corpus folder {} is absent", dir.display());
+        println!(
+            "notice: skipped, the corpus folder {} is absent",
+            dir.display()
+        );
         return None;
     };
     let mut files: Vec<(String, Vec<u8>)> = entries
@@ -98,7 +101,13 @@ fn where_they_differ(a: &str, b: &str) -> String {
         .find(|((_, x), y)| x != y)
         .map_or(a.len().min(b.len()), |((i, _), _)| i);
     let from = a[..at].char_indices().rev().nth(60).map_or(0, |(i, _)| i);
-    let show = |s: &str| s.get(from..).unwrap_or("").chars().take(200).collect::<String>();
+    let show = |s: &str| {
+        s.get(from..)
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect::<String>()
+    };
     format!("\n  original: …{}\n  export:   …{}", show(a), show(b))
 }
 
@@ -146,7 +155,11 @@ print(json.dumps(out))
         .args(&paths)
         .output()
         .expect("python runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let answers: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
     answers
         .into_iter()
@@ -200,7 +213,8 @@ async fn the_corpus_imports_and_its_exports_keep_their_text() {
     let mut pandoc_differs = Vec::new();
     let mut pandoc_compared = 0;
     for (name, original, export) in &pairs {
-        let ours = pandoc_text(export).unwrap_or_else(|| panic!("{name}: pandoc cannot read the export"));
+        let ours =
+            pandoc_text(export).unwrap_or_else(|| panic!("{name}: pandoc cannot read the export"));
         if let Some(theirs) = pandoc_text(original) {
             pandoc_compared += 1;
             if theirs != ours {
@@ -226,7 +240,10 @@ async fn the_corpus_imports_and_its_exports_keep_their_text() {
     // python-docx opens every export.
     let exports: Vec<&[u8]> = pairs.iter().map(|(_, _, e)| e.as_slice()).collect();
     for ((name, ..), opened) in pairs.iter().zip(python_docx_opens(&exports)) {
-        assert!(opened.is_ok(), "{name}: python-docx cannot open the export: {opened:?}");
+        assert!(
+            opened.is_ok(),
+            "{name}: python-docx cannot open the export: {opened:?}"
+        );
     }
     // openxml-audit: nothing the original did not have.
     let mut audit_worse = Vec::new();
@@ -266,7 +283,10 @@ async fn the_corpus_imports_and_its_exports_keep_their_text() {
 
 /// One corpus file by name.
 fn corpus_file(name: &str) -> Option<Vec<u8>> {
-    corpus()?.into_iter().find(|(n, _)| n == name).map(|(_, b)| b)
+    corpus()?
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, b)| b)
 }
 
 /// An imported document is a document: blocks with ids, opaque blocks that move and
@@ -302,7 +322,12 @@ async fn an_imported_document_is_a_document(app: TestApp) {
         .unwrap_or_else(|| panic!("a tracked-change warning: {answer}"))
         .clone();
     assert!(warning["count"].as_u64().unwrap() >= 1);
-    assert!(warning["example"].as_str().unwrap().contains("word/document.xml"));
+    assert!(
+        warning["example"]
+            .as_str()
+            .unwrap()
+            .contains("word/document.xml")
+    );
 
     // The blocks, opaque ones among them.
     let content = app
@@ -311,7 +336,10 @@ async fn an_imported_document_is_a_document(app: TestApp) {
     let blocks = content["blocks"].as_array().unwrap().clone();
     assert_eq!(blocks.len() as u64, answer["blocks"].as_u64().unwrap());
     let opaque: Vec<&Value> = blocks.iter().filter(|b| b["type"] == "opaque").collect();
-    assert_eq!(opaque.len() as u64, answer["opaque_blocks"].as_u64().unwrap());
+    assert_eq!(
+        opaque.len() as u64,
+        answer["opaque_blocks"].as_u64().unwrap()
+    );
     let with_text = opaque
         .iter()
         .find(|b| b["text"].as_str().unwrap().trim().len() > 10)
@@ -319,23 +347,30 @@ async fn an_imported_document_is_a_document(app: TestApp) {
     let kept = with_text["id"].as_str().unwrap().to_string();
     let kept_text = with_text["text"].as_str().unwrap().to_string();
     assert!(with_text["xml"].as_str().unwrap().starts_with("<w:p"));
-    let dropped = opaque
-        .iter()
-        .find(|b| b["id"] != kept.as_str())
-        .unwrap()["id"]
+    let dropped = opaque.iter().find(|b| b["id"] != kept.as_str()).unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
 
     // Opaque blocks move and delete; their text is not edited.
     let refused = app
-        .command(&id, json!({"type": "update_paragraph", "block_id": kept, "text": "new"}))
+        .command(
+            &id,
+            json!({"type": "update_paragraph", "block_id": kept, "text": "new"}),
+        )
         .await;
     let problem = problem(refused, 422).await;
-    assert!(problem["detail"].as_str().unwrap().contains("opaque"), "{problem}");
-    app.ok(&id, json!({"type": "move_block", "block_id": kept, "position": {"at": "start"}}))
+    assert!(
+        problem["detail"].as_str().unwrap().contains("opaque"),
+        "{problem}"
+    );
+    app.ok(
+        &id,
+        json!({"type": "move_block", "block_id": kept, "position": {"at": "start"}}),
+    )
+    .await;
+    app.ok(&id, json!({"type": "delete_block", "block_id": dropped}))
         .await;
-    app.ok(&id, json!({"type": "delete_block", "block_id": dropped})).await;
     // The file's own styles are there to apply.
     let styles = app
         .get_json(&format!("/v1/documents/{id}/styles?min_version={version}"))
@@ -369,10 +404,15 @@ async fn an_imported_document_is_a_document(app: TestApp) {
         .iter()
         .map(|p| p["text"].as_str().unwrap())
         .collect();
-    assert!(paragraphs.contains(&"Added after the import"), "{paragraphs:?}");
+    assert!(
+        paragraphs.contains(&"Added after the import"),
+        "{paragraphs:?}"
+    );
     let document = zip_entry(&docx, "word/document.xml");
     assert!(
-        document.contains("w:moveFrom") || document.contains("w:moveTo") || document.contains("w:ins "),
+        document.contains("w:moveFrom")
+            || document.contains("w:moveTo")
+            || document.contains("w:ins "),
         "the tracked changes are written back"
     );
     let styles_xml = zip_entry(&docx, "word/styles.xml");
@@ -406,14 +446,22 @@ async fn an_imported_document_is_a_document(app: TestApp) {
         .unwrap()
         .to_string();
     let found = app
-        .get_json(&format!("/v1/documents/{id}/search?q={word}&min_version={version}"))
+        .get_json(&format!(
+            "/v1/documents/{id}/search?q={word}&min_version={version}"
+        ))
         .await;
     assert!(
-        found["items"].as_array().unwrap().iter().any(|m| m["block_id"] == kept),
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["block_id"] == kept),
         "{found}"
     );
     let text = app
-        .get_text(&format!("/v1/documents/{id}/export?format=text&version={version}"))
+        .get_text(&format!(
+            "/v1/documents/{id}/export?format=text&version={version}"
+        ))
         .await;
     assert!(text.contains(&word), "{text}");
 
@@ -423,3 +471,330 @@ async fn an_imported_document_is_a_document(app: TestApp) {
 }
 
 in_both_deployments!(an_imported_document_is_a_document);
+
+/// A zip package of `entries` (deflated).
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+/// A .docx whose body is `body` (its document part written by the test).
+fn docx_with_body(body: &str) -> Vec<u8> {
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>"#
+    );
+    zip_of(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", ROOT_RELS.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+    ])
+}
+
+/// A .docx whose document part is `document` as written.
+fn docx_with_document(document: &str) -> Vec<u8> {
+    zip_of(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", ROOT_RELS.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+    ])
+}
+
+/// Rewrites the sizes every local and central header declares for the entry `name`
+/// (32-bit fields), leaving the data alone: a package whose declared sizes lie.
+fn declare_size(zip: &mut [u8], name: &str, size: u32) {
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i + 46 < zip.len() {
+        let sig = &zip[i..i + 4];
+        let (size_at, name_len_at, name_at) = if sig == b"PK\x03\x04" {
+            (22, 26, 30)
+        } else if sig == b"PK\x01\x02" {
+            (24, 28, 46)
+        } else {
+            i += 1;
+            continue;
+        };
+        let len = u16::from_le_bytes([zip[i + name_len_at], zip[i + name_len_at + 1]]) as usize;
+        if zip.get(i + name_at..i + name_at + len) == Some(name) {
+            zip[i + size_at..i + size_at + 4].copy_from_slice(&size.to_le_bytes());
+        }
+        i += 4;
+    }
+}
+
+/// Flips the CRC every header declares for the entry `name`.
+fn flip_crc(zip: &mut [u8], name: &str) {
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i + 46 < zip.len() {
+        let sig = &zip[i..i + 4];
+        let (crc_at, name_len_at, name_at) = if sig == b"PK\x03\x04" {
+            (14, 26, 30)
+        } else if sig == b"PK\x01\x02" {
+            (16, 28, 46)
+        } else {
+            i += 1;
+            continue;
+        };
+        let len = u16::from_le_bytes([zip[i + name_len_at], zip[i + name_len_at + 1]]) as usize;
+        if zip.get(i + name_at..i + name_at + len) == Some(name) {
+            for b in &mut zip[i + crc_at..i + crc_at + 4] {
+                *b ^= 0xFF;
+            }
+        }
+        i += 4;
+    }
+}
+
+/// A package written by hand: stored entries, the one named `big` declaring `declared`
+/// bytes through zip64 fields (whatever it holds).
+fn zip64_declaring(entries: &[(&str, &[u8])], big: &str, declared: u64) -> Vec<u8> {
+    let crc = |data: &[u8]| {
+        let mut c = 0xFFFF_FFFFu32;
+        for b in data {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xEDB8_8320
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    };
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data) in entries {
+        let offset = out.len() as u32;
+        let zip64 = *name == big;
+        let extra: Vec<u8> = if zip64 {
+            let mut e = vec![1, 0, 16, 0];
+            e.extend(declared.to_le_bytes());
+            e.extend((data.len() as u64).to_le_bytes());
+            e
+        } else {
+            Vec::new()
+        };
+        let (size32, comp32) = if zip64 {
+            (u32::MAX, u32::MAX)
+        } else {
+            (data.len() as u32, data.len() as u32)
+        };
+        let header = |sig: &[u8], central: bool| {
+            let mut h = sig.to_vec();
+            if central {
+                h.extend(45u16.to_le_bytes());
+            }
+            h.extend(45u16.to_le_bytes()); // version needed
+            h.extend(0u16.to_le_bytes()); // flags
+            h.extend(0u16.to_le_bytes()); // stored
+            h.extend(0u32.to_le_bytes()); // time, date
+            h.extend(crc(data).to_le_bytes());
+            h.extend(comp32.to_le_bytes());
+            h.extend(size32.to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend((extra.len() as u16).to_le_bytes());
+            if central {
+                h.extend([0u8; 6]); // comment length, disk, internal attributes
+                h.extend(0u32.to_le_bytes()); // external attributes
+                h.extend(offset.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h.extend(&extra);
+            h
+        };
+        out.extend(header(b"PK\x03\x04", false));
+        out.extend(*data);
+        central.extend(header(b"PK\x01\x02", true));
+    }
+    let start = out.len() as u32;
+    out.extend(&central);
+    out.extend(b"PK\x05\x06");
+    out.extend([0u8; 4]);
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(start.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// Hostile files: each a clear 4xx naming what is wrong, nothing stored, the server up,
+/// its memory bounded.
+#[tokio::test]
+async fn hostile_files_are_refused_and_nothing_is_stored() {
+    let app = spawn_app_with(&["--max-upload-bytes", "26214400"]).await;
+    let bomb = {
+        // 300 MB of text, deflated to well under a megabyte, declaring 1,000 bytes.
+        let mut document =
+            format!(r#"<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>"#).into_bytes();
+        document.resize(document.len() + 300 * 1024 * 1024, b'a');
+        document.extend(b"</w:t></w:r></w:p></w:body></w:document>");
+        let mut zip = docx_with_document(std::str::from_utf8(&document).unwrap());
+        declare_size(&mut zip, "word/document.xml", 1_000);
+        zip
+    };
+    assert!(bomb.len() < 1024 * 1024, "the bomb is {} bytes", bomb.len());
+    let mut crc = docx_with_body("<w:p><w:r><w:t>checked</w:t></w:r></w:p>");
+    flip_crc(&mut crc, "word/document.xml");
+    let valid = docx_with_body("<w:p><w:r><w:t>fine</w:t></w:r></w:p>");
+    let nested = {
+        let depth = 50_000;
+        let mut body = "<w:tbl><w:tr><w:tc>".repeat(depth);
+        body.push_str("<w:p/>");
+        body.push_str(&"</w:tc></w:tr></w:tbl>".repeat(depth));
+        docx_with_body(&body)
+    };
+    let laughs = format!(
+        r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>"#
+    );
+    let external = format!(
+        r#"<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"#
+    );
+    let document = format!(
+        r#"<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>"#
+    );
+    let escaping = zip_of(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", ROOT_RELS.as_bytes()),
+        ("word/document.xml", document.as_bytes()),
+        ("../../evil.xml", b"<x/>"),
+    ]);
+    let absolute = zip_of(&[
+        ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+        ("_rels/.rels", ROOT_RELS.as_bytes()),
+        ("/word/document.xml", document.as_bytes()),
+    ]);
+    let many = {
+        let names: Vec<String> = (0..10_000)
+            .map(|i| format!("word/media/p{i}.bin"))
+            .collect();
+        let mut entries: Vec<(&str, &[u8])> = vec![
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ("_rels/.rels", ROOT_RELS.as_bytes()),
+            ("word/document.xml", document.as_bytes()),
+        ];
+        entries.extend(names.iter().map(|n| (n.as_str(), &b"x"[..])));
+        zip_of(&entries)
+    };
+    let zip64 = zip64_declaring(
+        &[
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ("_rels/.rels", ROOT_RELS.as_bytes()),
+            ("word/document.xml", document.as_bytes()),
+        ],
+        "word/document.xml",
+        1 << 50,
+    );
+    let xlsx = zip_of(&[
+        (
+            "[Content_Types].xml",
+            br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+        ),
+        ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+        ("xl/workbook.xml", br#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>"#),
+    ]);
+    let legacy_doc = {
+        let mut d = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        d.resize(512, 0);
+        d.extend("WordDocument".encode_utf16().flat_map(u16::to_le_bytes));
+        d.resize(4096, 0);
+        d
+    };
+    let truncated = valid[..valid.len() / 2].to_vec();
+    let corpus_file = |name: &str| corpus_file(name);
+    let mut cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("zip bomb", bomb, 413, "inflate ratio"),
+        (
+            "zip64 entry declaring 2^50 bytes",
+            zip64,
+            422,
+            "declares|damaged",
+        ),
+        ("50,000 nested tables", nested, 422, "deeper than"),
+        ("billion laughs", laughs.as_bytes().to_vec(), 0, "DOCTYPE"),
+        (
+            "external entity",
+            external.as_bytes().to_vec(),
+            0,
+            "DOCTYPE",
+        ),
+        ("../ entry name", escaping, 422, "outside the package"),
+        ("absolute entry name", absolute, 422, "outside the package"),
+        ("10,000 entries", many, 413, "entries"),
+        ("flipped CRC", crc, 422, "damaged"),
+        ("truncated file", truncated, 422, "zip"),
+        ("an .xlsx", xlsx, 422, "Excel"),
+        ("a .doc", legacy_doc, 422, "legacy Word"),
+        ("not a file at all", b"hello".to_vec(), 422, "not a zip"),
+    ];
+    if let Some(encrypted) = corpus_file("poi--bug53475-password-is-pass.docx") {
+        cases.push(("an encrypted file", encrypted, 422, "encrypted"));
+    }
+    // The hand-made zip64 package itself is sound: declaring its true size, it imports.
+    let honest = zip64_declaring(
+        &[
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ("_rels/.rels", ROOT_RELS.as_bytes()),
+            ("word/document.xml", document.as_bytes()),
+        ],
+        "word/document.xml",
+        document.len() as u64,
+    );
+    let before = app.peak_memory_kib();
+    for (what, mut bytes, status, says) in cases {
+        if status == 0 {
+            // The XML is the document part of an otherwise valid package.
+            bytes = docx_with_document(std::str::from_utf8(&bytes).unwrap());
+        }
+        let status = if status == 0 { 422 } else { status };
+        let response = import(&app, &bytes, "").await;
+        let problem = problem(response, status).await;
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            says.split('|').any(|s| detail.contains(s)),
+            "{what}: {problem}"
+        );
+        println!("{what}: {status} {detail}");
+    }
+    // The wrong media type, and an upload over the limit.
+    let response = app
+        .client
+        .post(app.write_url("/v1/documents/import"))
+        .header("content-type", "application/json")
+        .body(valid.clone())
+        .send()
+        .await
+        .unwrap();
+    problem(response, 415).await;
+    let response = import(&app, &vec![b'x'; 26_214_401], "").await;
+    problem(response, 413).await;
+
+    // Nothing stored; the server is up and imports a valid file.
+    let list = app.get_json("/v1/documents").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
+    let media = app.data_dir().unwrap().join("media");
+    let stored = std::fs::read_dir(&media).map_or(0, |d| d.count());
+    assert_eq!(stored, 0, "nothing in {}", media.display());
+    imported(&app, &valid).await;
+    imported(&app, &honest).await;
+    let after = app.peak_memory_kib();
+    println!(
+        "peak memory of the server: {before:?} KiB before the hostile files, {after:?} KiB after"
+    );
+    if let Some(peak) = after {
+        assert!(peak < 1024 * 1024, "the server peaked at {peak} KiB");
+    }
+}
