@@ -187,6 +187,24 @@ async def scenario(config):
               f"media content: {result.content}")
         await s.refused("add_image", "invalid_field", document_id=doc, data_base64="AAAA")
 
+        # Import: a Word file (this document's own .docx) in base64 becomes a new document;
+        # its original comes back byte for byte; what is no Word file is refused, named.
+        result = await s.call("get_docx", document_id=doc, min_version=added["version"])
+        word_file = [c.resource for c in result.content if getattr(c, "type", "") == "resource"][0].blob
+        imported = await s.ok("import_document", data_base64=word_file, title="Imported contract",
+                              reason="bring it in")
+        check(imported["title"] == "Imported contract" and imported["blocks"] > 3,
+              f"import: {imported}")
+        result = await s.call("get_original", document_id=imported["id"])
+        files = [c.resource for c in result.content if getattr(c, "type", "") == "resource"]
+        check(files and base64.b64decode(files[0].blob) == base64.b64decode(word_file),
+              "the original comes back as uploaded")
+        text = await s.ok("get_text", document_id=imported["id"], min_version=imported["version"])
+        check("shall deliver." in text["text"] and "[image: A dot]" in text["text"],
+              f"imported text: {text}")
+        await s.refused("import_document", "invalid_docx",
+                        data_base64=base64.b64encode(b"not a word file").decode())
+
         # Keys and users, where the principal may (this key is an admin of its tenant).
         users = await s.ok("list_users")
         check(isinstance(users["items"], list), f"users: {users}")
