@@ -519,6 +519,13 @@ fn runs_paragraph(
                     }
                 };
                 for run in &runs[i..j] {
+                    // A field inside a link is the field (its runs inside the link).
+                    if let Some(field) = run.format.field {
+                        for r in field_runs(field, run) {
+                            hyperlink = hyperlink.add_run(r);
+                        }
+                        continue;
+                    }
                     if let Some(run) = inline_run(
                         run,
                         || {

@@ -456,36 +456,48 @@ impl<'a> Importer<'a> {
         }
         let mut out = Vec::with_capacity(blocks.len() + breaks.len());
         let mut next_break = 0;
+        let section_break = |next_break: &mut usize| {
+            *next_break += 1;
+            let props = sections.get(*next_break).cloned().unwrap_or_default();
+            Block::SectionBreak(SectionBreak {
+                id: domain::BlockId::new("import"),
+                kind: props.start,
+                page: props.page,
+                header: props.header,
+                footer: props.footer,
+            })
+        };
+        // Breaks before any block (empty sections at the start), then each after the
+        // block that ends its section.
+        while next_break < breaks.len() && breaks[next_break] == 0 {
+            out.push(section_break(&mut next_break));
+        }
         for (i, block) in blocks.into_iter().enumerate() {
             out.push(block);
             while next_break < breaks.len() && breaks[next_break] == i + 1 {
-                next_break += 1;
-                let props = sections.get(next_break).cloned().unwrap_or_default();
-                out.push(Block::SectionBreak(SectionBreak {
-                    id: domain::BlockId::new("import"),
-                    kind: props.start,
-                    page: props.page,
-                    header: props.header,
-                    footer: props.footer,
-                }));
+                out.push(section_break(&mut next_break));
             }
         }
-        // A break at the very start (an empty first section) is kept too.
-        while next_break < breaks.len() {
-            next_break += 1;
-            let props = sections.get(next_break).cloned().unwrap_or_default();
-            out.insert(
-                0,
-                Block::SectionBreak(SectionBreak {
-                    id: domain::BlockId::new("import"),
-                    kind: props.start,
-                    page: props.page,
-                    header: props.header,
-                    footer: props.footer,
-                }),
-            );
-        }
         let first = sections.into_iter().next().unwrap_or_default();
+        // Equal columns spanning the text width are folio's default widths: left unset.
+        let mut page = first.page;
+        for block in &mut out {
+            match block {
+                Block::SectionBreak(b) => page = b.page,
+                Block::Table(t) => {
+                    let r = page.resolved();
+                    let text = r.width_mm - r.margin_left_mm - r.margin_right_mm;
+                    if let Some(widths) = &t.widths_mm
+                        && let Some(first) = widths.first()
+                        && widths.iter().all(|w| (w - first).abs() < 0.1)
+                        && (widths.iter().sum::<f32>() - text).abs() < 1.0
+                    {
+                        t.widths_mm = None;
+                    }
+                }
+                _ => {}
+            }
+        }
         Ok((out, first))
     }
 
@@ -1342,7 +1354,10 @@ impl<'a> Importer<'a> {
             .map(|g| {
                 g.elements()
                     .filter(|c| c.is(Ns::W, "gridCol"))
-                    .map(|c| c.attr(Ns::W, "w").and_then(twips_pt).unwrap_or(0.0) * 25.4 / 72.0)
+                    .map(|c| {
+                        let mm = c.attr(Ns::W, "w").and_then(twips_pt).unwrap_or(0.0) * 25.4 / 72.0;
+                        (mm * 10.0).round() / 10.0
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -1644,6 +1659,20 @@ impl<'a> Importer<'a> {
             }
         }
         let _ = paragraphs;
+        // A cell must end with a paragraph: the empty one after a nested table is that.
+        if let [
+            ..,
+            CellBlock::Table { .. },
+            CellBlock::Paragraph {
+                runs,
+                style: None,
+                alignment: None,
+            },
+        ] = blocks.as_slice()
+            && runs.is_empty()
+        {
+            blocks.pop();
+        }
         // One plain paragraph: text (and runs when formatted), the common case.
         if let [
             CellBlock::Paragraph {
@@ -1876,7 +1905,7 @@ impl<'a> Importer<'a> {
             edits.push((range.clone(), String::new()));
             cut = Some(range);
         }
-        edits.sort_by(|a, b| b.0.start.cmp(&a.0.start));
+        edits.sort_by_key(|e| std::cmp::Reverse(e.0.start));
         for (range, text) in edits {
             if cut
                 .as_ref()

@@ -152,4 +152,4 @@ impl Warnings {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -210,11 +210,14 @@ pub(crate) struct NumLevel {
     pub(crate) start: Option<u32>,
 }
 
+/// An instance's overrides by level: a new start, or a whole level definition.
+type LevelOverrides = HashMap<u8, (Option<u32>, Option<NumLevel>)>;
+
 /// The file's numbering: instances (`w:num`) over abstract definitions.
 #[derive(Debug, Default)]
 pub(crate) struct Numbering {
     /// numId → (abstractNumId, its level overrides: a new start, or a whole level).
-    nums: HashMap<u32, (u32, HashMap<u8, (Option<u32>, Option<NumLevel>)>)>,
+    nums: HashMap<u32, (u32, LevelOverrides)>,
     /// abstractNumId → levels by ilvl.
     abstracts: HashMap<u32, HashMap<u8, NumLevel>>,
 }
