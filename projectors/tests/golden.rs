@@ -96,6 +96,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "builtin_styles_2026_12_02",
     "cell_images_2026_12_02",
     "header_images_2026_12_02",
+    "import_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -323,8 +324,51 @@ fn header_images_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// A Word file imported (a form with tables, merged cells, lists, a picture, headers,
+/// footers, footnotes and form fields kept opaque), then edited, as the build that
+/// introduced import decided it. Blessing needs the shared corpus; replaying does not.
+fn import_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    use sha2::Digest;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/docx/poi--form_footnotes.docx");
+    let bytes = std::fs::read(&path).expect("the shared corpus, to bless this stream");
+    let imported = docx_engine::import_docx(
+        &bytes,
+        &docx_engine::ImportLimits::default(),
+        &domain::Limits::default(),
+    )
+    .unwrap();
+    let media: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let opaque = imported
+        .content
+        .blocks
+        .iter()
+        .position(|b| matches!(b, domain::Block::Opaque(_)))
+        .unwrap();
+    let command = domain::DocumentCommand::ImportDocument(domain::command::ImportDocument {
+        document_id: domain::DocumentId::new("0190a000-0000-7000-8000-00000000e4d2"),
+        title: "Visa form".into(),
+        source: domain::ImportSource {
+            media,
+            bytes: bytes.len() as u64,
+        },
+        content: Box::new(imported.content),
+    });
+    vec![
+        serde_json::to_value(command).unwrap(),
+        json!({"type": "move_block", "block_index": opaque, "position": {"at": "end"}}),
+        json!({"type": "delete_block", "block_index": 0}),
+        json!({"type": "add_paragraph", "text": "Filled in by folio"}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "import_2026_12_02" => import_2026_12_02(),
         "header_images_2026_12_02" => header_images_2026_12_02(),
         "cell_images_2026_12_02" => cell_images_2026_12_02(),
         "builtin_styles_2026_12_02" => builtin_styles_2026_12_02(),
@@ -397,8 +441,10 @@ async fn bless(name: &str) {
     let mut id = None;
     for (i, json) in replay_script(name).into_iter().enumerate() {
         let command: domain::DocumentCommand = serde_json::from_value(json).unwrap();
-        if let domain::DocumentCommand::CreateDocument(c) = &command {
-            id = Some(c.document_id.clone());
+        match &command {
+            domain::DocumentCommand::CreateDocument(c) => id = Some(c.document_id.clone()),
+            domain::DocumentCommand::ImportDocument(c) => id = Some(c.document_id.clone()),
+            _ => {}
         }
         let events = doc.decide(&command, &domain::Limits::default()).unwrap();
         let mut new = Vec::new();
