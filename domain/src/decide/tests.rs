@@ -615,7 +615,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..39, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..41, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -913,6 +913,35 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             within: Within::Item { item: x },
             offset: y,
             alt_text: text,
+        },
+        39 => DocumentEvent::BlocksImported {
+            blocks: vec![Block::Table(crate::model::Table {
+                id: block_id,
+                rows: vec![vec![text.clone(); x % 5]; y % 5],
+                header_row: pick,
+                style: None,
+                merges: vec![crate::model::CellSpan {
+                    row: x,
+                    col: y,
+                    rows: x,
+                    cols: y,
+                }],
+                widths_mm: None,
+                cell_formats: Vec::new(),
+                cell_runs: Vec::new(),
+            })],
+        },
+        40 => DocumentEvent::DocumentImported {
+            document_id: crate::ids::DocumentId::new("d"),
+            title: text,
+            source: crate::model::ImportSource {
+                media: "0".repeat(64),
+                bytes: x as u64,
+            },
+            metadata: Box::default(),
+            section: Box::default(),
+            styles: Vec::new(),
+            warnings: Vec::new(),
         },
         _ => DocumentEvent::BlockDeleted { block_id },
     }

@@ -409,3 +409,172 @@ fn cell_block_sound(block: &CellBlock) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Given/when/then: an import's rules.
+
+    use super::*;
+    use crate::command::DocumentCommand;
+    use crate::model::{CellSpan, OpaqueBlock, Paragraph, Run, Table};
+
+    fn paragraph(text: &str) -> Block {
+        Block::Paragraph(Paragraph {
+            id: BlockId::new("import"),
+            runs: vec![Run::plain(text)],
+            style: None,
+            alignment: None,
+            format: Default::default(),
+            bookmarks: Vec::new(),
+        })
+    }
+
+    fn import(blocks: Vec<Block>) -> DocumentCommand {
+        DocumentCommand::ImportDocument(ImportDocument {
+            document_id: DocumentId::new("d"),
+            title: "Imported".into(),
+            source: ImportSource {
+                media: "ab".repeat(32),
+                bytes: 10,
+            },
+            content: Box::new(ImportedContent {
+                blocks,
+                ..ImportedContent::default()
+            }),
+        })
+    }
+
+    fn imported(command: &DocumentCommand) -> (Document, Vec<DocumentEvent>) {
+        let events = Document::default()
+            .decide(command, &Limits::default())
+            .expect("decided");
+        let mut doc = Document::default();
+        for e in &events {
+            doc.try_apply(e).expect("applies");
+        }
+        (doc, events)
+    }
+
+    #[test]
+    fn blocks_come_in_events_of_bounded_size_with_ids_of_their_own_events() {
+        let big = "x".repeat(100_000);
+        let blocks: Vec<Block> = (0..8).map(|_| paragraph(&big)).collect();
+        let (doc, events) = imported(&import(blocks));
+        assert!(matches!(events[0], DocumentEvent::DocumentImported { .. }));
+        assert!(events.len() > 2, "{} events", events.len());
+        for event in &events[1..] {
+            let json = serde_json::to_vec(event).unwrap();
+            assert!(json.len() <= IMPORT_EVENT_BYTES + 110_000, "{}", json.len());
+        }
+        let ids: Vec<String> = doc.blocks.iter().map(|b| b.id().to_string()).collect();
+        assert_eq!(ids[0], "b2");
+        assert_eq!(ids.len(), 8);
+        let unique: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), 8);
+        assert_eq!(doc.version.get() as usize, events.len());
+        assert!(doc.source.is_some());
+    }
+
+    #[test]
+    fn what_commands_would_refuse_is_refused() {
+        let ragged = Block::Table(Table {
+            id: BlockId::new("import"),
+            rows: vec![vec!["a".into(), "b".into()], vec!["c".into()]],
+            header_row: false,
+            style: None,
+            merges: Vec::new(),
+            widths_mm: None,
+            cell_formats: Vec::new(),
+            cell_runs: Vec::new(),
+        });
+        let err = Document::default()
+            .decide(&import(vec![ragged]), &Limits::default())
+            .unwrap_err();
+        assert!(err.to_string().contains("blocks.0"), "{err}");
+        let control = paragraph("bell \u{7}");
+        assert!(
+            Document::default()
+                .decide(&import(vec![control]), &Limits::default())
+                .is_err()
+        );
+        let limits = Limits {
+            max_blocks: 2,
+            ..Limits::default()
+        };
+        let three = vec![paragraph("a"), paragraph("b"), paragraph("c")];
+        assert!(matches!(
+            Document::default().decide(&import(three), &limits),
+            Err(DocumentError::TooLarge { .. })
+        ));
+        let (doc, _) = imported(&import(vec![paragraph("a")]));
+        assert_eq!(
+            doc.decide(&import(vec![]), &Limits::default()),
+            Err(DocumentError::DocumentAlreadyExists)
+        );
+    }
+
+    #[test]
+    fn opaque_blocks_move_and_delete_but_refuse_edits() {
+        let opaque = Block::Opaque(OpaqueBlock {
+            id: BlockId::new("import"),
+            element: "w:sdt".into(),
+            reason: "content control".into(),
+            text: "kept".into(),
+            xml: "<w:sdt/>".into(),
+            rels: Vec::new(),
+        });
+        let (doc, _) = imported(&import(vec![paragraph("a"), opaque]));
+        let id = doc.blocks[1].id().clone();
+        let update: DocumentCommand = serde_json::from_value(serde_json::json!(
+            {"type": "update_paragraph", "block_id": id, "text": "x"}
+        ))
+        .unwrap();
+        let err = doc.decide(&update, &Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("opaque"), "{err}");
+        let moved: DocumentCommand = serde_json::from_value(serde_json::json!(
+            {"type": "move_block", "block_id": id, "position": {"at": "start"}}
+        ))
+        .unwrap();
+        assert!(doc.decide(&moved, &Limits::default()).is_ok());
+        let deleted: DocumentCommand =
+            serde_json::from_value(serde_json::json!({"type": "delete_block", "block_id": id}))
+                .unwrap();
+        assert!(doc.decide(&deleted, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn stored_blocks_that_do_not_hold_together_are_misfits() {
+        let (mut doc, _) = imported(&import(vec![paragraph("a")]));
+        let taken = doc.blocks[0].id().clone();
+        let mut duplicate = paragraph("b");
+        duplicate.set_id(taken);
+        assert!(
+            doc.try_apply(&DocumentEvent::BlocksImported {
+                blocks: vec![duplicate]
+            })
+            .is_err()
+        );
+        let outside = Block::Table(Table {
+            id: BlockId::new("b9"),
+            rows: vec![vec!["a".into()]],
+            header_row: false,
+            style: None,
+            merges: vec![CellSpan {
+                row: 0,
+                col: 0,
+                rows: usize::MAX,
+                cols: 1,
+            }],
+            widths_mm: None,
+            cell_formats: Vec::new(),
+            cell_runs: Vec::new(),
+        });
+        assert!(
+            doc.try_apply(&DocumentEvent::BlocksImported {
+                blocks: vec![outside]
+            })
+            .is_err()
+        );
+        assert_eq!(doc.blocks.len(), 1);
+    }
+}
