@@ -89,6 +89,13 @@ pub(crate) struct BenchArgs {
     /// `python3`).
     #[arg(long)]
     pub(crate) python: Option<std::path::PathBuf>,
+    /// Import a long .docx beside python-docx opening it and reading every paragraph
+    /// (`--import-paragraphs`, `--runs`, `--python`).
+    #[arg(long)]
+    pub(crate) import: bool,
+    /// --import: paragraphs of the file.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) import_paragraphs: u64,
 }
 
 /// What a run measured: the command round trip per document size, or one long document.
@@ -136,15 +143,27 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.distributed {
         return run_distributed(args).await;
     }
+    let python = args.python.clone().unwrap_or_else(|| {
+        let venv = std::path::PathBuf::from(".venv/bin/python");
+        if venv.exists() {
+            venv
+        } else {
+            "python3".into()
+        }
+    });
+    if args.import {
+        let report = tokio::task::spawn_blocking(move || {
+            crate::bench_import::measure(&python, args.import_paragraphs, args.runs)
+                .map(|r| (r, args.json))
+        })
+        .await??;
+        match report {
+            (r, true) => println!("{}", serde_json::to_string_pretty(&r)?),
+            (r, false) => crate::bench_import::print(&r),
+        }
+        return Ok(());
+    }
     if args.images {
-        let python = args.python.clone().unwrap_or_else(|| {
-            let venv = std::path::PathBuf::from(".venv/bin/python");
-            if venv.exists() {
-                venv
-            } else {
-                "python3".into()
-            }
-        });
         let report = tokio::task::spawn_blocking(move || {
             crate::bench_images::measure(&python, args.images_blocks, args.images_count, args.runs)
                 .map(|r| (r, args.json))

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_distributed;
 mod bench_images;
+mod bench_import;
 mod bench_large;
 mod credentials;
 mod distributed;
