@@ -150,7 +150,10 @@ pub struct ImportParams {
 #[utoipa::path(
     tag = "commands",
     operation_id = "import_document",
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", description = "the .docx file"),
+    request_body(description = "the .docx file", content(
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/octet-stream"),
+    )),
     params(
         ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "a retry with the same key returns the first result"),
         ("X-Folio-Reason" = Option<String>, Header, pattern = "^[\\t -~]{0,500}$", description = "why: recorded on the events"),

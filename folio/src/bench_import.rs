@@ -122,7 +122,9 @@ pub(crate) fn measure(python: &Path, paragraphs: u64, runs: usize) -> anyhow::Re
     }
     let read = median(read_times);
     let decide = median(decide_times);
-    let python_seconds = python_docx["seconds"].as_f64().context("python-docx's time")?;
+    let python_seconds = python_docx["seconds"]
+        .as_f64()
+        .context("python-docx's time")?;
     Ok(ImportReport {
         paragraphs,
         file_bytes: bytes.len() as u64,
