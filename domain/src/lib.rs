@@ -37,7 +37,7 @@ pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
 pub use features::image::{
-    CheckedImage, EMU_PER_MM, EMU_PER_PX, check_image, check_image_bytes, is_media_id,
+    CheckedImage, EMU_PER_MM, EMU_PER_PX, check_image, check_image_bytes, is_media_id, media_id,
 };
 pub use features::import::{IMPORT_EVENT_BYTES, MAX_IMPORT_BLOCK_BYTES, MAX_IMPORT_WARNINGS};
 pub use features::list_numbering::format_number;

@@ -77,7 +77,8 @@ pub(crate) struct ImagesReport {
     total_speedup: f64,
 }
 
-fn median(mut times: Vec<f64>) -> f64 {
+/// The median of some times.
+pub(crate) fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
 }

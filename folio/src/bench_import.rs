@@ -14,6 +14,8 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde_json::Value;
 
+use crate::bench_images::median;
+
 /// Writes the file, then times opening and reading it; prints `{"seconds", "bytes",
 /// "paragraphs"}`. Arguments: the file to write, paragraphs, runs.
 const PYTHON: &str = r#"
@@ -66,11 +68,6 @@ pub(crate) struct ImportReport {
     read_speedup: f64,
     /// python-docx's time over folio's reading, deciding and applying.
     total_speedup: f64,
-}
-
-fn median(mut times: Vec<f64>) -> f64 {
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
 }
 
 /// Runs the comparison.

@@ -308,12 +308,8 @@ impl CommandService {
         imported: docx_engine::Imported,
         options: &WriteOptions,
     ) -> Result<CommandOutcome, WriteError> {
-        use sha2::Digest;
         let id = DocumentId::new(uuid::Uuid::now_v7().to_string());
-        let media: String = sha2::Sha256::digest(file)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let media = domain::media_id(file);
         let command = DocumentCommand::ImportDocument(domain::command::ImportDocument {
             document_id: id.clone(),
             title,

@@ -329,7 +329,6 @@ fn header_images_2026_12_02() -> Vec<Value> {
 /// introduced import decided it. Blessing needs the shared corpus; replaying does not.
 fn import_2026_12_02() -> Vec<Value> {
     use serde_json::json;
-    use sha2::Digest;
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/corpus/docx/poi--form_footnotes.docx");
     let bytes = std::fs::read(&path).expect("the shared corpus, to bless this stream");
@@ -339,10 +338,7 @@ fn import_2026_12_02() -> Vec<Value> {
         &domain::Limits::default(),
     )
     .unwrap();
-    let media: String = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let media = domain::media_id(&bytes);
     let opaque = imported
         .content
         .blocks

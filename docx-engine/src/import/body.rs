@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use domain::command::ImportedContent;
 use domain::{
     Block, CellBlock, CellFormatAt, CellRunsAt, CellSpan, DocumentMetadata, Field, HeaderFooter,
-    Heading, ImageFormat, InlineImage, List, ListItem, ListKind, ListNumbering, NumberStyle,
-    OpaqueBlock, OpaqueRel, PageBreak, PageSetup, Paragraph, ParagraphFormat, Run, RunFormat,
-    Section, SectionBreak, SectionStart, Table, TableOfContents, VerticalAlign,
+    Heading, InlineImage, List, ListItem, ListKind, ListNumbering, NumberStyle, OpaqueBlock,
+    OpaqueRel, PageBreak, PageSetup, Paragraph, ParagraphFormat, Run, RunFormat, Section,
+    SectionBreak, SectionStart, Table, TableOfContents, VerticalAlign,
 };
 
 use super::package::{Package, Relationship};
@@ -1304,17 +1304,7 @@ impl<'a> Importer<'a> {
             .take(self.model_limits.max_title_chars)
             .collect();
         self.images += 1;
-        let image = InlineImage {
-            media: checked.media.clone(),
-            format: checked.format,
-            width_px: checked.width_px,
-            height_px: checked.height_px,
-            width_emu,
-            height_emu,
-            bytes: checked.bytes.len() as u64,
-            alt_text,
-        };
-        let _: ImageFormat = image.format;
+        let image = checked.inline(width_emu, height_emu, alt_text);
         self.media.entry(checked.media).or_insert(checked.bytes);
         Ok(Ok(image))
     }
@@ -1384,20 +1374,11 @@ impl<'a> Importer<'a> {
                     .and_then(|v| u32::from_str_radix(v, 16).ok())
                     .is_some_and(|bits| bits & 0x0020 != 0),
             });
-        for (r, tr) in node.elements().enumerate() {
-            if tr.is(Ns::W, "tblPr")
-                || tr.is(Ns::W, "tblGrid")
-                || tr.is(Ns::W, "bookmarkStart")
-                || tr.is(Ns::W, "bookmarkEnd")
-            {
-                continue;
-            }
-            if !tr.is(Ns::W, "tr") {
-                return Ok(Err(unmodelled(
-                    "table",
-                    format!("tables holding {} between rows", tr.qname),
-                )));
-            }
+        let rows = match children_named(node, "tr", &["tblPr", "tblGrid"], "tables") {
+            Ok(rows) => rows,
+            Err(why) => return Ok(Err(why)),
+        };
+        for tr in rows {
             let trpr = tr.child(Ns::W, "trPr");
             if rows_in.is_empty()
                 && (trpr.and_then(|p| p.flag("tblHeader")) == Some(true) || first_row_look)
@@ -1411,20 +1392,11 @@ impl<'a> Importer<'a> {
                 .min(64);
             let mut col = before;
             let mut cells = Vec::new();
-            for tc in tr.elements() {
-                if tc.is(Ns::W, "trPr")
-                    || tc.is(Ns::W, "tblPrEx")
-                    || tc.is(Ns::W, "bookmarkStart")
-                    || tc.is(Ns::W, "bookmarkEnd")
-                {
-                    continue;
-                }
-                if !tc.is(Ns::W, "tc") {
-                    return Ok(Err(unmodelled(
-                        "table",
-                        format!("rows holding {}", tc.qname),
-                    )));
-                }
+            let tcs = match children_named(tr, "tc", &["trPr", "tblPrEx"], "table rows") {
+                Ok(tcs) => tcs,
+                Err(why) => return Ok(Err(why)),
+            };
+            for tc in tcs {
                 let tcpr = tc.child(Ns::W, "tcPr");
                 let span = tcpr
                     .and_then(|p| p.child_val("gridSpan"))
@@ -1448,7 +1420,6 @@ impl<'a> Importer<'a> {
                     )));
                 }
             }
-            let _ = r;
             rows_in.push(cells);
         }
         let cols = rows_in
@@ -2022,6 +1993,31 @@ impl<'a> Importer<'a> {
             rels,
         }
     }
+}
+
+/// The children of a table or row named `want` (`w:tr`, `w:tc`), past its properties
+/// (`skip`) and bookmarks; anything else keeps the table opaque, named.
+fn children_named<'n>(
+    node: &'n Node,
+    want: &str,
+    skip: &[&str],
+    holder: &str,
+) -> Result<Vec<&'n Node>, Unmodelled> {
+    let mut out = Vec::new();
+    for child in node.elements() {
+        if child.is(Ns::W, want) {
+            out.push(child);
+        } else if !(child.ns == Ns::W
+            && (skip.contains(&child.local.as_str())
+                || matches!(child.local.as_str(), "bookmarkStart" | "bookmarkEnd")))
+        {
+            return Err(unmodelled(
+                "table",
+                format!("{holder} holding {}", child.qname),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn flush_list(list: &mut Option<(u32, List)>, blocks: &mut Vec<Block>) {

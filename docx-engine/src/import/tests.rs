@@ -64,12 +64,8 @@ fn every_corpus_file_imports_and_renders() {
 pub(crate) fn imported_document(
     bytes: &[u8],
 ) -> Result<(domain::Document, crate::RenderOptions), ImportError> {
-    use sha2::Digest;
     let imported = import_docx(bytes, &ImportLimits::default(), &domain::Limits::default())?;
-    let media: String = sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let media = domain::media_id(bytes);
     let command = domain::DocumentCommand::ImportDocument(domain::command::ImportDocument {
         document_id: domain::DocumentId::new("d"),
         title: imported.title.clone().unwrap_or_else(|| "t".into()),

@@ -317,15 +317,10 @@ impl Source {
             "w:numId=\"",
             "<w:abstractNumId w:val=\"",
         ] {
-            let mut rest = source;
-            while let Some(at) = rest.find(prefix) {
-                rest = &rest[at + prefix.len()..];
-                let digits =
-                    rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                if let Ok(n) = rest[..digits].parse::<u64>() {
-                    max = max.max(n);
-                }
-            }
+            map_ids(source, prefix, |n| {
+                max = max.max(n);
+                n
+            });
         }
         max.checked_add(1)
     }
@@ -371,6 +366,11 @@ impl Source {
 
 /// Every number written after `prefix` (up to its closing quote) moved up by `by`.
 pub(super) fn shift_ids(xml: &str, prefix: &str, by: u64) -> String {
+    map_ids(xml, prefix, |n| n.saturating_add(by))
+}
+
+/// `xml` with every number written right after `prefix` replaced by `f` of it.
+fn map_ids(xml: &str, prefix: &str, mut f: impl FnMut(u64) -> u64) -> String {
     let mut out = String::with_capacity(xml.len());
     let mut rest = xml;
     while let Some(at) = rest.find(prefix) {
@@ -378,7 +378,7 @@ pub(super) fn shift_ids(xml: &str, prefix: &str, by: u64) -> String {
         rest = &rest[at + prefix.len()..];
         let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         match rest[..digits].parse::<u64>() {
-            Ok(n) => out.push_str(&n.saturating_add(by).to_string()),
+            Ok(n) => out.push_str(&f(n).to_string()),
             Err(_) => out.push_str(&rest[..digits]),
         }
         rest = &rest[digits..];

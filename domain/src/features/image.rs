@@ -244,10 +244,7 @@ pub fn check_image_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<CheckedImage
             ),
         ));
     }
-    let media = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let media = media_id(&bytes);
     Ok(CheckedImage {
         format,
         width_px,
@@ -255,6 +252,31 @@ pub fn check_image_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<CheckedImage
         media,
         bytes,
     })
+}
+
+/// The media id of a file: its SHA-256, 64 lower-case hex digits (the key folio stores
+/// images and imported files under).
+pub fn media_id(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl CheckedImage {
+    /// The inline image showing this picture at a size (EMU), with its alternative text.
+    pub fn inline(&self, width_emu: u32, height_emu: u32, alt_text: String) -> InlineImage {
+        InlineImage {
+            media: self.media.clone(),
+            format: self.format,
+            width_px: self.width_px,
+            height_px: self.height_px,
+            width_emu,
+            height_emu,
+            bytes: self.bytes.len() as u64,
+            alt_text,
+        }
+    }
 }
 
 /// The format a file's first bytes name.
@@ -454,16 +476,7 @@ impl Document {
                 checked.height_px,
                 self.text_width_emu(index),
             )?;
-            Ok(InlineImage {
-                media: checked.media.clone(),
-                format: checked.format,
-                width_px: checked.width_px,
-                height_px: checked.height_px,
-                width_emu,
-                height_emu,
-                bytes: checked.bytes.len() as u64,
-                alt_text: alt_text.clone(),
-            })
+            Ok(checked.inline(width_emu, height_emu, alt_text.clone()))
         };
         if into_block {
             let place = self.place(&c.target())?;

@@ -510,51 +510,47 @@ fn docx_with_document(document: &str) -> Vec<u8> {
     ])
 }
 
-/// Rewrites the sizes every local and central header declares for the entry `name`
-/// (32-bit fields), leaving the data alone: a package whose declared sizes lie.
-fn declare_size(zip: &mut [u8], name: &str, size: u32) {
+/// Rewrites, in every local and central header of the entry `name`, the four bytes at
+/// `local` (local headers) or `central` (central directory headers) with `patch`.
+fn patch_headers(
+    zip: &mut [u8],
+    name: &str,
+    (local, central): (usize, usize),
+    patch: impl Fn(&mut [u8]),
+) {
     let name = name.as_bytes();
     let mut i = 0;
     while i + 46 < zip.len() {
         let sig = &zip[i..i + 4];
-        let (size_at, name_len_at, name_at) = if sig == b"PK\x03\x04" {
-            (22, 26, 30)
+        let (field, name_len_at, name_at) = if sig == b"PK\x03\x04" {
+            (local, 26, 30)
         } else if sig == b"PK\x01\x02" {
-            (24, 28, 46)
+            (central, 28, 46)
         } else {
             i += 1;
             continue;
         };
         let len = u16::from_le_bytes([zip[i + name_len_at], zip[i + name_len_at + 1]]) as usize;
         if zip.get(i + name_at..i + name_at + len) == Some(name) {
-            zip[i + size_at..i + size_at + 4].copy_from_slice(&size.to_le_bytes());
+            patch(&mut zip[i + field..i + field + 4]);
         }
         i += 4;
     }
 }
 
+/// Rewrites the size every header declares for the entry `name` (32-bit fields), leaving
+/// the data alone: a package whose declared sizes lie.
+fn declare_size(zip: &mut [u8], name: &str, size: u32) {
+    patch_headers(zip, name, (22, 24), |f| {
+        f.copy_from_slice(&size.to_le_bytes())
+    });
+}
+
 /// Flips the CRC every header declares for the entry `name`.
 fn flip_crc(zip: &mut [u8], name: &str) {
-    let name = name.as_bytes();
-    let mut i = 0;
-    while i + 46 < zip.len() {
-        let sig = &zip[i..i + 4];
-        let (crc_at, name_len_at, name_at) = if sig == b"PK\x03\x04" {
-            (14, 26, 30)
-        } else if sig == b"PK\x01\x02" {
-            (16, 28, 46)
-        } else {
-            i += 1;
-            continue;
-        };
-        let len = u16::from_le_bytes([zip[i + name_len_at], zip[i + name_len_at + 1]]) as usize;
-        if zip.get(i + name_at..i + name_at + len) == Some(name) {
-            for b in &mut zip[i + crc_at..i + crc_at + 4] {
-                *b ^= 0xFF;
-            }
-        }
-        i += 4;
-    }
+    patch_headers(zip, name, (14, 16), |f| {
+        f.iter_mut().for_each(|b| *b ^= 0xFF)
+    });
 }
 
 /// A package written by hand: stored entries, the one named `big` declaring `declared`
