@@ -321,9 +321,10 @@ async fn the_distributed_benchmark_runs_and_cleans_up_after_itself() {
 }
 
 // See: issue 11: a rebuild renders the same images (their bytes are source data beside
-// the events, not part of the read models it recomputes).
+// the events, not part of the read models it recomputes); issue 12: and imported documents
+// (their source file is, too).
 #[tokio::test]
-async fn a_rebuild_gives_the_same_images() {
+async fn a_rebuild_gives_the_same_images_and_imported_documents() {
     // Arrange: a document with a picture, its .docx materialised.
     let app = spawn_distributed().await;
     let id = app.create_document("Pictures").await;
@@ -338,6 +339,29 @@ async fn a_rebuild_gives_the_same_images() {
     let before = app
         .get_bytes(&format!("/v1/documents/{id}/docx?min_version={version}"))
         .await;
+    // An imported form (opaque blocks, footnotes, numbering and styles from its file).
+    let imported = match crate::import::corpus().and_then(|files| {
+        files
+            .into_iter()
+            .find(|(name, _)| name == "poi--form_footnotes.docx")
+    }) {
+        Some((_, file)) => {
+            let answer: serde_json::Value = crate::import::import(&app, &file, "")
+                .await
+                .json()
+                .await
+                .unwrap();
+            let form = answer["id"].as_str().unwrap().to_string();
+            let form_version = answer["version"].as_u64().unwrap();
+            let docx = app
+                .get_bytes(&format!(
+                    "/v1/documents/{form}/docx?min_version={form_version}"
+                ))
+                .await;
+            Some((form, form_version, docx))
+        }
+        None => None,
+    };
 
     // Act: verify, then rebuild for real.
     let cluster = app.cluster_ref();
@@ -359,4 +383,10 @@ async fn a_rebuild_gives_the_same_images() {
     assert!(before == after, "the rebuilt .docx differs");
     let read = crate::helpers::python_docx(&after);
     assert_eq!(read["inline_shapes"][0]["descr"], "A dot", "{read}");
+    if let Some((form, form_version, docx)) = imported {
+        let rebuilt = app
+            .get_bytes(&format!("/v1/documents/{form}/docx?version={form_version}"))
+            .await;
+        assert!(docx == rebuilt, "the rebuilt imported .docx differs");
+    }
 }
