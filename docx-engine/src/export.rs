@@ -99,6 +99,7 @@ fn text_image(image: &domain::InlineImage) -> String {
 /// Runs as plain text, images as their alternative text.
 fn plain_runs(runs: &[Run]) -> String {
     runs.iter()
+        .filter(|r| !shows_nothing(r))
         .map(|r| match &r.format.image {
             Some(image) => text_image(image),
             None => r.text.clone(),
@@ -106,8 +107,17 @@ fn plain_runs(runs: &[Run]) -> String {
         .collect()
 }
 
+/// Opaque inline content readers show nothing of (a comment mark, a deletion): its text
+/// is only the object replacement character.
+fn shows_nothing(run: &Run) -> bool {
+    run.format.opaque.is_some() && run.text == domain::IMAGE_CHAR.to_string()
+}
+
 /// One run's text with its formatting as HTML (its link is the caller's).
 fn html_run(run: &Run, out: &mut String) {
+    if shows_nothing(run) {
+        return;
+    }
     if let Some(image) = &run.format.image {
         out.push_str(&format!(
             r#"<img src="{}" alt="{}" width="{}" height="{}">"#,
@@ -586,7 +596,7 @@ fn md_escape(s: &str) -> String {
 
 fn md_runs(runs: &[Run]) -> String {
     let mut out = String::new();
-    for run in runs {
+    for run in runs.iter().filter(|r| !shows_nothing(r)) {
         let f = &run.format;
         if let Some(image) = &f.image {
             let image = format!(

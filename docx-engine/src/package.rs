@@ -139,9 +139,7 @@ pub(crate) fn repack(
     );
     let opaque_targets: std::collections::BTreeSet<String> = written
         .opaque
-        .blocks
-        .iter()
-        .flat_map(|b| b.rels.iter())
+        .rels()
         .filter(|r| !r.external)
         .map(|r| r.target.clone())
         .collect();
@@ -207,10 +205,7 @@ pub(crate) fn repack(
                     .into_bytes(),
                     None => data,
                 };
-                source::splice_opaque(
-                    schema_order::normalize(&data, false),
-                    &written.opaque.blocks,
-                )
+                source::splice_opaque(schema_order::normalize(&data, false), written.opaque)
             }
             "word/settings.xml" => match source.as_ref().and_then(|s| s.replacement(&name)) {
                 // The file's own settings, as they were unless folio needs a setting
@@ -454,10 +449,9 @@ fn mark_header_rows(xml: &[u8]) -> Vec<u8> {
 #[derive(Debug, Default)]
 pub(crate) struct Opaques {
     blocks: Vec<domain::OpaqueBlock>,
+    /// Opaque inline content and the text shown where its XML cannot be written.
+    inlines: Vec<(domain::OpaqueInline, String)>,
 }
-
-/// Opens an opaque block's marker (its number follows).
-const OPAQUE_OPEN: &str = "<w:t xml:space=\"preserve\">\u{FFFF}O";
 
 impl Opaques {
     /// Registers a block; returns the text of the marker run that stands for it.
@@ -466,12 +460,26 @@ impl Opaques {
         format!("\u{FFFF}O{}\u{FFFF}", self.blocks.len())
     }
 
+    /// Registers inline content; returns the text of the marker run that stands for it.
+    pub(crate) fn inline_marker(&mut self, inline: &domain::OpaqueInline, text: &str) -> String {
+        self.inlines.push((inline.clone(), text.to_string()));
+        format!("\u{FFFF}I{}\u{FFFF}", self.inlines.len())
+    }
+
+    /// Every relationship the blocks and inline content name.
+    fn rels(&self) -> impl Iterator<Item = &domain::OpaqueRel> + '_ {
+        self.blocks
+            .iter()
+            .flat_map(|b| b.rels.iter())
+            .chain(self.inlines.iter().flat_map(|(i, _)| i.rels.iter()))
+    }
+
     /// The relationships the blocks' XML names (each id once): internal targets as
     /// absolute part names of the source file (copied with it), external ones as written.
     fn relationships(&self) -> String {
         let mut seen = std::collections::BTreeSet::new();
         let mut out = String::new();
-        for rel in self.blocks.iter().flat_map(|b| b.rels.iter()) {
+        for rel in self.rels() {
             if !seen.insert(rel.id.as_str()) {
                 continue;
             }

@@ -570,6 +570,10 @@ fn runs_paragraph(
 /// A run's text as [`text_run`] writes it; an image as a marker the re-pack replaces with
 /// its drawing.
 fn inline_run(run: &domain::Run, make: impl Fn() -> Run, ids: &mut Ids) -> Option<Run> {
+    if let Some(opaque) = &run.format.opaque {
+        // A marker run the re-pack replaces with the content's own XML.
+        return Some(Run::new().add_text(ids.opaque.inline_marker(opaque, &run.text)));
+    }
     match &run.format.image {
         Some(image) => Some(make().add_text(ids.images.marker(image))),
         None => text_run(&run.text, make),

@@ -46,8 +46,8 @@ pub use ids::{BlockId, DocumentId, Version};
 pub use model::{
     Alignment, Block, CellBlock, CellFormatAt, CellRunsAt, CellSpan, Document, DocumentMetadata,
     Field, HeaderFooter, Heading, IMAGE_CHAR, ImageFormat, ImportSource, InlineImage, List,
-    ListItem, ListKind, ListNumbering, NumberStyle, OpaqueBlock, OpaqueRel, Orientation, PageBreak,
-    PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run, RunFormat, Section,
-    SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table, TableOfContents, VerticalAlign,
-    text_and_runs,
+    ListItem, ListKind, ListNumbering, NumberStyle, OpaqueBlock, OpaqueInline, OpaqueRel,
+    Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run,
+    RunFormat, Section, SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table,
+    TableOfContents, VerticalAlign, text_and_runs,
 };

@@ -512,13 +512,32 @@ pub struct RunFormat {
     /// (U+FFFC), so the image takes one character position, as in Word.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<InlineImage>,
+    /// The run is content of an imported file the model cannot hold (a symbol, a
+    /// footnote reference, a tracked change, a comment mark…), kept as its exact XML; its
+    /// text is what readers show of it (U+FFFC when it shows none). Only an import makes
+    /// one; it is atomic like a field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opaque: Option<OpaqueInline>,
+}
+
+/// Inline content kept as its XML (see [`RunFormat::opaque`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpaqueInline {
+    /// The element, by its qualified name in the file (`w:r`, `w:ins`, `w:sdt`).
+    pub element: String,
+    /// Its exact XML, with the namespace declarations it needs on its root.
+    pub xml: String,
+    /// The relationships the XML names, renamed to ids of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rels: Vec<OpaqueRel>,
 }
 
 impl RunFormat {
     /// Whether the run is one indivisible inline (a field or an image): it never merges
     /// with its neighbours, and typed text never joins it.
     pub fn is_atomic(&self) -> bool {
-        self.field.is_some() || self.image.is_some()
+        self.field.is_some() || self.image.is_some() || self.opaque.is_some()
     }
 }
 
@@ -1300,6 +1319,9 @@ fn runs_bytes(runs: &[Run]) -> usize {
                 + opt(&r.format.highlight)
                 + opt(&r.format.link)
                 + opt(&r.format.style)
+                + r.format.opaque.as_ref().map_or(0, |o| {
+                    std::mem::size_of::<OpaqueInline>() + o.xml.len() + o.element.len()
+                })
                 + r.format.image.as_ref().map_or(0, |i| {
                     std::mem::size_of::<InlineImage>() + i.media.len() + i.alt_text.len()
                 })
@@ -1525,6 +1547,30 @@ impl Document {
                     .map(|image| (block, within, at, image))
             })
         })
+    }
+
+    /// Every picture the document shows, wherever it is — also inside the blocks of a
+    /// table cell, which [`Document::images`] does not address — for loading the bytes a
+    /// render needs and for allowing their download.
+    pub fn all_images(&self) -> impl Iterator<Item = &InlineImage> + '_ {
+        let in_cells = self.blocks.iter().flat_map(|b| match b {
+            Block::Table(t) => t
+                .cell_runs
+                .iter()
+                .flat_map(|c| c.blocks.iter())
+                .flat_map(|cb| match cb {
+                    CellBlock::Paragraph { runs, .. } => runs.iter().collect::<Vec<_>>(),
+                    CellBlock::List { items, .. } => {
+                        items.iter().flat_map(|i| i.runs.iter().flatten()).collect()
+                    }
+                    CellBlock::Table { .. } => Vec::new(),
+                })
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        });
+        self.images()
+            .map(|(_, _, _, image)| image)
+            .chain(in_cells.filter_map(|r| r.format.image.as_ref()))
     }
 
     /// The whole document as plain text, one block per line group.

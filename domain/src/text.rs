@@ -80,6 +80,7 @@ fn as_text(format: Option<&RunFormat>) -> RunFormat {
     let mut format = format.cloned().unwrap_or_default();
     format.field = None;
     format.image = None;
+    format.opaque = None;
     format
 }
 

@@ -133,7 +133,7 @@ impl MediaStore {
         document: &domain::Document,
     ) -> std::io::Result<BTreeMap<String, Arc<[u8]>>> {
         let mut found = BTreeMap::new();
-        for (_, _, _, image) in document.images() {
+        for image in document.all_images() {
             if found.contains_key(&image.media) || !domain::is_media_id(&image.media) {
                 continue;
             }

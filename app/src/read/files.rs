@@ -164,10 +164,10 @@ impl Reads {
         };
         // Only what this document shows: a media id is no key to another document's (or
         // tenant's) pictures.
-        let Some((_, _, _, image)) = resolved
+        let Some(image) = resolved
             .document
-            .images()
-            .find(|(_, _, _, image)| image.media == media)
+            .all_images()
+            .find(|image| image.media == media)
         else {
             return Err(not_found());
         };

@@ -813,10 +813,11 @@ impl<'a> Importer<'a> {
                     self.lenient_text(child, base, st, place);
                     continue;
                 }
-                return Ok(Err(unmodelled(
-                    "element",
-                    format!("{} inside a paragraph", child.qname),
-                )));
+                let why = unmodelled("element", format!("{} inside a paragraph", child.qname));
+                if let Err(why) = self.keep_inline(child, ctx, base, st, why, place) {
+                    return Ok(Err(why));
+                }
+                continue;
             }
             match child.local.as_str() {
                 "pPr" | "proofErr" | "lastRenderedPageBreak" => {}
@@ -890,10 +891,11 @@ impl<'a> Importer<'a> {
                         }
                         _ if ctx.lenient => self.lenient_text(child, base, st, place),
                         _ => {
-                            return Ok(Err(unmodelled(
-                                "field",
-                                format!("the field {}", field_name(&instr)),
-                            )));
+                            let why =
+                                unmodelled("field", format!("the field {}", field_name(&instr)));
+                            if let Err(why) = self.keep_inline(child, ctx, base, st, why, place) {
+                                return Ok(Err(why));
+                            }
                         }
                     }
                 }
@@ -930,21 +932,43 @@ impl<'a> Importer<'a> {
                         "customXml" => ("custom_xml", "custom XML markup"),
                         _ => ("permission", "editing permissions"),
                     };
-                    return Ok(Err(unmodelled(kind, why)));
+                    if let Err(why) =
+                        self.keep_inline(child, ctx, base, st, unmodelled(kind, why), place)
+                    {
+                        return Ok(Err(why));
+                    }
                 }
                 _ => {
                     if ctx.lenient {
                         self.lenient_text(child, base, st, place);
                         continue;
                     }
-                    return Ok(Err(unmodelled(
-                        "element",
-                        format!("{} inside a paragraph", child.qname),
-                    )));
+                    let why = unmodelled("element", format!("{} inside a paragraph", child.qname));
+                    if let Err(why) = self.keep_inline(child, ctx, base, st, why, place) {
+                        return Ok(Err(why));
+                    }
                 }
             }
         }
         Ok(Ok(()))
+    }
+
+    /// Keeps `node` as opaque inline content, unless a field is open around it (a field's
+    /// parts stay together: then the paragraph is kept whole).
+    fn keep_inline(
+        &mut self,
+        node: &Node,
+        ctx: &PartContext<'_>,
+        base: &RunFormat,
+        st: &mut Inline,
+        why: Unmodelled,
+        place: &str,
+    ) -> Result<(), Unmodelled> {
+        if !matches!(st.field, FieldState::None) {
+            return Err(why);
+        }
+        self.opaque_inline(node, ctx, base, st, &why, place);
+        Ok(())
     }
 
     /// In a header or footer: unknown content as its text, with a warning.
@@ -996,8 +1020,38 @@ impl<'a> Importer<'a> {
         }))
     }
 
-    /// Maps a `w:r`.
+    /// Maps a `w:r`; a run holding content the model cannot hold (a symbol, a footnote
+    /// reference, an object…) is kept whole as opaque inline content, unless it is part
+    /// of a field (then its paragraph is kept whole).
     fn text_run(
+        &mut self,
+        node: &Node,
+        ctx: &PartContext<'_>,
+        base: &RunFormat,
+        st: &mut Inline,
+        place: &str,
+    ) -> Result<Result<(), Unmodelled>, ImportError> {
+        let before = (st.pieces.len(), st.pieces.last().map_or(0, Vec::len));
+        let in_field = !matches!(st.field, FieldState::None)
+            || node
+                .elements()
+                .any(|c| c.is(Ns::W, "fldChar") || c.is(Ns::W, "instrText"));
+        match self.run_content(node, ctx, base, st, place)? {
+            Err(why) if !ctx.lenient && !in_field => {
+                // What the run wrote before it met the unknown content goes: the run is
+                // kept whole.
+                st.pieces.truncate(before.0);
+                if let Some(last) = st.pieces.last_mut() {
+                    last.truncate(before.1);
+                }
+                self.opaque_inline(node, ctx, base, st, &why, place);
+                Ok(Ok(()))
+            }
+            other => Ok(other),
+        }
+    }
+
+    fn run_content(
         &mut self,
         node: &Node,
         ctx: &PartContext<'_>,
@@ -1863,6 +1917,59 @@ impl<'a> Importer<'a> {
     /// root, its relationships renamed to ids of its own and recorded, a paragraph's
     /// section properties left out (they are a section break block of their own).
     fn opaque(&mut self, node: &Node, ctx: &PartContext<'_>, reason: &str) -> OpaqueBlock {
+        let (xml, rels) = self.fragment(node, ctx);
+        let text: String = clean_text(&node.text())
+            .chars()
+            .take(self.model_limits.max_text_chars)
+            .collect();
+        OpaqueBlock {
+            id: domain::BlockId::new("import"),
+            element: node.qname.clone(),
+            reason: reason.to_string(),
+            text,
+            xml,
+            rels,
+        }
+    }
+
+    /// Inline content kept as its XML, as a run: its text what readers show of it
+    /// (U+FFFC when it shows none), with a warning of its kind.
+    fn opaque_inline(
+        &mut self,
+        node: &Node,
+        ctx: &PartContext<'_>,
+        base: &RunFormat,
+        st: &mut Inline,
+        why: &Unmodelled,
+        place: &str,
+    ) {
+        let (xml, rels) = self.fragment(node, ctx);
+        let key = format!("inline_{}", why.kind);
+        let reason = why.reason.clone();
+        self.warnings.add(
+            &key,
+            || format!("kept as opaque inline content (written back as it was, its text read, not edited): {reason}"),
+            place,
+        );
+        let mut text = clean_text(&node.text());
+        if text.is_empty() {
+            text.push(domain::IMAGE_CHAR);
+        }
+        let mut format = base.clone();
+        format.field = None;
+        format.image = None;
+        format.opaque = Some(domain::OpaqueInline {
+            element: node.qname.clone(),
+            xml,
+            rels,
+        });
+        push_run(st, text, format);
+    }
+
+    /// An element's exact XML with the namespace declarations it uses added to its root
+    /// and its relationships renamed to ids of its own (recorded); a paragraph's section
+    /// properties left out (they are a section break block of their own).
+    fn fragment(&mut self, node: &Node, ctx: &PartContext<'_>) -> (String, Vec<OpaqueRel>) {
         let base = node.span.start;
         let mut xml = ctx.text.get(node.span.clone()).unwrap_or("").to_string();
         // Edits by span, applied from the end so earlier offsets stay right: a paragraph's
@@ -1980,18 +2087,7 @@ impl<'a> Importer<'a> {
         if xml.get(..insert_at).is_some() {
             xml.insert_str(insert_at, &added);
         }
-        let text: String = clean_text(&node.text())
-            .chars()
-            .take(self.model_limits.max_text_chars)
-            .collect();
-        OpaqueBlock {
-            id: domain::BlockId::new("import"),
-            element: node.qname.clone(),
-            reason: reason.to_string(),
-            text,
-            xml,
-            rels,
-        }
+        (xml, rels)
     }
 }
 

@@ -454,55 +454,61 @@ fn style_spans(xml: &str) -> Vec<(String, std::ops::Range<usize>)> {
         .collect()
 }
 
-/// The opaque blocks' XML spliced in place of their marker paragraphs; a block whose XML
-/// does not parse (a stored event is still input) is written as a paragraph of its text.
-pub(super) fn splice_opaque(xml: Vec<u8>, blocks: &[domain::OpaqueBlock]) -> Vec<u8> {
-    if blocks.is_empty() {
+/// Opaque blocks' XML spliced in place of their marker paragraphs, and opaque inline
+/// content's in place of its marker runs; XML that does not parse (a stored event is
+/// still input) is written as its text.
+pub(super) fn splice_opaque(xml: Vec<u8>, opaque: &super::Opaques) -> Vec<u8> {
+    if opaque.blocks.is_empty() && opaque.inlines.is_empty() {
         return xml;
     }
     let text = String::from_utf8_lossy(&xml);
-    let mut out =
-        String::with_capacity(text.len() + blocks.iter().map(|b| b.xml.len()).sum::<usize>());
+    let mut out = String::with_capacity(text.len() * 2);
     let mut rest: &str = &text;
-    while let Some(at) = rest.find(super::OPAQUE_OPEN) {
-        let after = &rest[at + super::OPAQUE_OPEN.len()..];
-        let Some(end) = after.find(super::MARKER_CLOSE) else {
-            break;
-        };
-        let Some(block) = after[..end]
-            .parse::<usize>()
-            .ok()
-            .and_then(|n| blocks.get(n.checked_sub(1)?))
-        else {
-            out.push_str(&rest[..at + super::OPAQUE_OPEN.len()]);
+    while let Some(at) = rest.find(super::MARKER_OPEN) {
+        let after = &rest[at + super::MARKER_OPEN.len()..];
+        let kind = after.chars().next();
+        let found = after.find(super::MARKER_CLOSE).and_then(|end| {
+            let n: usize = after.get(1..end)?.parse().ok()?;
+            let (xml, fallback, open, close) = match kind? {
+                'O' => {
+                    let b = opaque.blocks.get(n.checked_sub(1)?)?;
+                    (&b.xml, &b.text, ["<w:p>", "<w:p "], "</w:p>")
+                }
+                'I' => {
+                    let (i, text) = opaque.inlines.get(n.checked_sub(1)?)?;
+                    (&i.xml, text, ["<w:r>", "<w:r "], "</w:r>")
+                }
+                _ => return None,
+            };
+            // The marker's element: from its start tag to its end tag.
+            let head = &rest[..at];
+            let start = open.iter().filter_map(|o| head.rfind(o)).max()?;
+            let tail_from = at + super::MARKER_OPEN.len() + end + super::MARKER_CLOSE.len();
+            let stop = rest[tail_from..]
+                .find(close)
+                .map(|e| tail_from + e + close.len())?;
+            Some((start, stop, xml, fallback, close == "</w:p>"))
+        });
+        let Some((start, stop, xml, fallback, block)) = found else {
+            out.push_str(&rest[..at + super::MARKER_OPEN.len()]);
             rest = after;
             continue;
         };
-        // The marker's paragraph: from its `<w:p>` to its `</w:p>`.
-        let head = &rest[..at];
-        let p_start = [head.rfind("<w:p>"), head.rfind("<w:p ")]
-            .into_iter()
-            .flatten()
-            .max();
-        let tail_from = at + super::OPAQUE_OPEN.len() + end + super::MARKER_CLOSE.len();
-        let p_end = rest[tail_from..]
-            .find("</w:p>")
-            .map(|e| tail_from + e + "</w:p>".len());
-        let (Some(p_start), Some(p_end)) = (p_start, p_end) else {
-            out.push_str(&rest[..tail_from]);
-            rest = &rest[tail_from..];
-            continue;
-        };
-        out.push_str(&rest[..p_start]);
-        if well_formed(&block.xml) {
-            out.push_str(&block.xml);
+        out.push_str(&rest[..start]);
+        if well_formed(xml) {
+            out.push_str(xml);
         } else {
-            out.push_str(&format!(
-                r#"<w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
-                esc(&block.text)
-            ));
+            let run = format!(
+                r#"<w:r><w:t xml:space="preserve">{}</w:t></w:r>"#,
+                esc(fallback)
+            );
+            if block {
+                out.push_str(&format!("<w:p>{run}</w:p>"));
+            } else {
+                out.push_str(&run);
+            }
         }
-        rest = &rest[p_end..];
+        rest = &rest[stop..];
     }
     out.push_str(rest);
     out.into_bytes()
@@ -535,20 +541,19 @@ mod tests {
 
     #[test]
     fn a_malformed_block_is_written_as_its_text() {
-        let block = domain::OpaqueBlock {
+        let mut opaque = super::super::Opaques::default();
+        let marker = opaque.marker(&domain::OpaqueBlock {
             id: domain::BlockId::new("b1"),
             element: "w:p".into(),
             reason: "test".into(),
             text: "kept <text>".into(),
             xml: "<w:p><w:r>".into(),
             rels: Vec::new(),
-        };
+        });
         let doc = format!(
-            "<w:body><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p w14:paraId=\"1\"><w:r><w:t xml:space=\"preserve\">{}1{}</w:t></w:r></w:p></w:body>",
-            super::super::OPAQUE_OPEN.trim_start_matches("<w:t xml:space=\"preserve\">"),
-            super::super::MARKER_CLOSE.trim_end_matches("</w:t>")
+            "<w:body><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p w14:paraId=\"1\"><w:r><w:t xml:space=\"preserve\">{marker}</w:t></w:r></w:p></w:body>"
         );
-        let out = String::from_utf8(splice_opaque(doc.into_bytes(), &[block])).unwrap();
+        let out = String::from_utf8(splice_opaque(doc.into_bytes(), &opaque)).unwrap();
         assert!(out.contains("kept &lt;text&gt;"), "{out}");
         assert!(out.starts_with("<w:body><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p><w:r>"));
     }

@@ -293,7 +293,7 @@ fn corpus_file(name: &str) -> Option<Vec<u8>> {
 /// delete but refuse edits, commands, the file's styles kept, history from the import,
 /// time travel, search and exports over opaque text, the original downloadable.
 async fn an_imported_document_is_a_document(app: TestApp) {
-    let Some(file) = corpus_file("pandoc--track_changes_move.docx") else {
+    let Some(file) = corpus_file("poi--delins.docx") else {
         return;
     };
     // Act: import, with a title.
@@ -339,6 +339,15 @@ async fn an_imported_document_is_a_document(app: TestApp) {
     assert_eq!(
         opaque.len() as u64,
         answer["opaque_blocks"].as_u64().unwrap()
+    );
+    // Inline content folio does not model is kept inside an editable paragraph or item.
+    let with_inline = blocks
+        .iter()
+        .find(|b| b["type"] != "opaque" && b.to_string().contains(r#""opaque":{"element":"w:"#))
+        .unwrap_or_else(|| panic!("a block with opaque inline content: {content}"));
+    assert!(
+        with_inline.to_string().contains(r#""xml":"<w:"#),
+        "{with_inline}"
     );
     let with_text = opaque
         .iter()
