@@ -1246,6 +1246,25 @@ impl Block {
         }
     }
 
+    /// The runs inside the blocks of a table's cells (paragraphs and list items), which
+    /// [`Block::inline_runs`] does not address.
+    pub fn cell_block_runs(&self) -> Vec<&Run> {
+        let Block::Table(t) = self else {
+            return Vec::new();
+        };
+        t.cell_runs
+            .iter()
+            .flat_map(|c| c.blocks.iter())
+            .flat_map(|cb| match cb {
+                CellBlock::Paragraph { runs, .. } => runs.iter().collect::<Vec<_>>(),
+                CellBlock::List { items, .. } => {
+                    items.iter().flat_map(|i| i.runs.iter().flatten()).collect()
+                }
+                CellBlock::Table { .. } => Vec::new(),
+            })
+            .collect()
+    }
+
     /// The runs of a paragraph or heading (none for other blocks).
     pub fn runs(&self) -> &[Run] {
         match self {
@@ -1553,21 +1572,7 @@ impl Document {
     /// table cell, which [`Document::images`] does not address — for loading the bytes a
     /// render needs and for allowing their download.
     pub fn all_images(&self) -> impl Iterator<Item = &InlineImage> + '_ {
-        let in_cells = self.blocks.iter().flat_map(|b| match b {
-            Block::Table(t) => t
-                .cell_runs
-                .iter()
-                .flat_map(|c| c.blocks.iter())
-                .flat_map(|cb| match cb {
-                    CellBlock::Paragraph { runs, .. } => runs.iter().collect::<Vec<_>>(),
-                    CellBlock::List { items, .. } => {
-                        items.iter().flat_map(|i| i.runs.iter().flatten()).collect()
-                    }
-                    CellBlock::Table { .. } => Vec::new(),
-                })
-                .collect::<Vec<_>>(),
-            _ => Vec::new(),
-        });
+        let in_cells = self.blocks.iter().flat_map(Block::cell_block_runs);
         self.images()
             .map(|(_, _, _, image)| image)
             .chain(in_cells.filter_map(|r| r.format.image.as_ref()))

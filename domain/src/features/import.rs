@@ -133,7 +133,12 @@ impl Document {
                 .inline_runs()
                 .iter()
                 .map(|(_, runs)| runs.iter().filter(|r| r.format.image.is_some()).count())
-                .sum::<usize>();
+                .sum::<usize>()
+                + block
+                    .cell_block_runs()
+                    .iter()
+                    .filter(|r| r.format.image.is_some())
+                    .count();
         }
         if images > limits.max_images {
             return Err(too_large("images", limits.max_images));
