@@ -156,7 +156,15 @@ impl Document {
         let mut chunk: Vec<Block> = Vec::new();
         let mut chunk_bytes = 0;
         for block in &content.blocks {
-            let bytes = serde_json::to_vec(block).map_or(usize::MAX, |j| j.len());
+            // Its JSON length: measured where it could matter, else bounded by twice the
+            // block's estimate (text at most doubles when escaped; the estimate counts
+            // every structure at its in-memory size, more than its field names take).
+            let estimate = block.approx_bytes().saturating_mul(2);
+            let bytes = if estimate > IMPORT_EVENT_BYTES / 4 {
+                serde_json::to_vec(block).map_or(usize::MAX, |j| j.len())
+            } else {
+                estimate
+            };
             if bytes > MAX_IMPORT_BLOCK_BYTES {
                 return Err(too_large(
                     "bytes of one imported block",
@@ -210,10 +218,10 @@ impl Document {
                 if self.source.is_none() {
                     return Err(misfit("the document was not imported"));
                 }
+                let mut ids: std::collections::HashSet<&BlockId> =
+                    self.blocks.iter().map(Block::id).collect();
                 for block in blocks {
-                    if self.block(block.id()).is_some()
-                        || blocks.iter().filter(|b| b.id() == block.id()).count() > 1
-                    {
+                    if !ids.insert(block.id()) {
                         return Err(misfit("a block id is taken"));
                     }
                     if !block.is_sound() {
@@ -478,6 +486,42 @@ mod tests {
         assert_eq!(unique.len(), 8);
         assert_eq!(doc.version.get() as usize, events.len());
         assert!(doc.source.is_some());
+    }
+
+    #[test]
+    fn twice_the_estimate_bounds_a_block_json() {
+        let quoted = paragraph(&"\"\\<&".repeat(50));
+        let formatted = Block::Paragraph(Paragraph {
+            runs: (0..50)
+                .map(|i| Run {
+                    text: "\"".into(),
+                    format: crate::model::RunFormat {
+                        bold: true,
+                        italic: true,
+                        underline: true,
+                        strike: true,
+                        superscript: true,
+                        small_caps: true,
+                        font: Some("F".into()),
+                        size_pt: Some(10.5),
+                        color: Some("FF0000".into()),
+                        highlight: Some("yellow".into()),
+                        link: Some(format!("https://example.com/{i}")),
+                        style: Some("S".into()),
+                        bookmarks: vec!["b".into()],
+                        ..Default::default()
+                    },
+                })
+                .collect(),
+            ..match paragraph("") {
+                Block::Paragraph(p) => p,
+                _ => unreachable!(),
+            }
+        });
+        for block in [quoted, formatted] {
+            let json = serde_json::to_vec(&block).unwrap().len();
+            assert!(json <= 2 * block.approx_bytes(), "{json} > 2 × {}", block.approx_bytes());
+        }
     }
 
     #[test]
