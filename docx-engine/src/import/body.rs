@@ -207,7 +207,7 @@ impl<'a> Importer<'a> {
         })
     }
 
-    fn parse_part(&self, name: &str) -> Result<Option<Tree>, ImportError> {
+    fn parse_part(&self, name: &str) -> Result<Option<Tree<'a>>, ImportError> {
         match self.package.part(name) {
             Some(bytes) => Ok(Some(xml::parse(
                 bytes,
@@ -244,7 +244,7 @@ impl<'a> Importer<'a> {
             for node in tree.root.elements() {
                 let value = node.text_content();
                 let value = clip(&value);
-                match node.local.as_str() {
+                match node.local {
                     "title" => title = value,
                     "creator" => metadata.author = value,
                     "subject" => metadata.subject = value,
@@ -729,14 +729,14 @@ impl<'a> Importer<'a> {
         // Tracked changes of formatting or of the paragraph mark: kept as they are.
         let mark_changed = node.path(Ns::W, &["pPr", "rPr"]).is_some_and(|r| {
             r.elements()
-                .any(|e| e.ns == Ns::W && matches!(e.local.as_str(), "ins" | "del"))
+                .any(|e| e.ns == Ns::W && matches!(e.local, "ins" | "del"))
         });
         if !ctx.lenient
             && (mark_changed
                 || node.descendants().any(|n| {
                     n.ns == Ns::W
                         && matches!(
-                            n.local.as_str(),
+                            n.local,
                             "rPrChange" | "pPrChange" | "sectPrChange" | "numberingChange"
                         )
                 }))
@@ -819,7 +819,7 @@ impl<'a> Importer<'a> {
                 }
                 continue;
             }
-            match child.local.as_str() {
+            match child.local {
                 "pPr" | "proofErr" | "lastRenderedPageBreak" => {}
                 "bookmarkStart" => {
                     if let (Some(id), Some(name)) =
@@ -904,7 +904,7 @@ impl<'a> Importer<'a> {
                 | "moveToRangeEnd" | "commentRangeStart" | "commentRangeEnd" | "permStart"
                 | "permEnd" => {
                     if ctx.lenient {
-                        match child.local.as_str() {
+                        match child.local {
                             "del" | "moveFrom" => {}
                             "sdt" => {
                                 if let Some(content) = child.child(Ns::W, "sdtContent")
@@ -921,7 +921,7 @@ impl<'a> Importer<'a> {
                         }
                         continue;
                     }
-                    let (kind, why) = match child.local.as_str() {
+                    let (kind, why) = match child.local {
                         "ins" | "del" | "moveFrom" | "moveTo" | "moveFromRangeStart"
                         | "moveFromRangeEnd" | "moveToRangeStart" | "moveToRangeEnd" => {
                             ("tracked_change", "tracked changes")
@@ -974,7 +974,7 @@ impl<'a> Importer<'a> {
     /// In a header or footer: unknown content as its text, with a warning.
     fn lenient_text(&mut self, node: &Node, base: &RunFormat, st: &mut Inline, place: &str) {
         let text = clean_text(&node.text());
-        let name = node.qname.clone();
+        let name = node.qname;
         self.warnings.add(
             "header_content_as_text",
             || "content of headers and footers folio does not model was kept as its text".into(),
@@ -1074,7 +1074,7 @@ impl<'a> Importer<'a> {
                     format!("{} in a run", child.qname),
                 )));
             }
-            match child.local.as_str() {
+            match child.local {
                 "rPr" | "lastRenderedPageBreak" => {}
                 "fldChar" => {
                     let kind = child.attr(Ns::W, "fldCharType").unwrap_or("");
@@ -1172,7 +1172,7 @@ impl<'a> Importer<'a> {
                         self.lenient_text(child, &format, st, place);
                         continue;
                     }
-                    let (kind, why) = match child.local.as_str() {
+                    let (kind, why) = match child.local {
                         "footnoteReference" | "endnoteReference" => {
                             ("note", "footnotes and endnotes".to_string())
                         }
@@ -1208,7 +1208,7 @@ impl<'a> Importer<'a> {
                 continue;
             }
             let on = || !matches!(prop.val(), Some("0" | "false" | "off"));
-            match prop.local.as_str() {
+            match prop.local {
                 "b" => f.bold = on(),
                 "i" => f.italic = on(),
                 "u" => {
@@ -1411,7 +1411,7 @@ impl<'a> Importer<'a> {
             .filter(|s| self.styles.has(s))
             .map(str::to_string);
         struct CellIn<'n> {
-            node: &'n Node,
+            node: &'n Node<'n>,
             col: usize,
             span: usize,
             merge: Option<bool>,
@@ -1924,7 +1924,7 @@ impl<'a> Importer<'a> {
             .collect();
         OpaqueBlock {
             id: domain::BlockId::new("import"),
-            element: node.qname.clone(),
+            element: node.qname.to_string(),
             reason: reason.to_string(),
             text,
             xml,
@@ -1959,7 +1959,7 @@ impl<'a> Importer<'a> {
         format.field = None;
         format.image = None;
         format.opaque = Some(domain::OpaqueInline {
-            element: node.qname.clone(),
+            element: node.qname.to_string(),
             xml,
             rels,
         });
@@ -2019,7 +2019,7 @@ impl<'a> Importer<'a> {
                 if a.ns != Ns::R {
                     continue;
                 }
-                let Some(rel) = ctx.rels.get(&a.value) else {
+                let Some(rel) = ctx.rels.get(a.value.as_ref()) else {
                     continue;
                 };
                 let new_id = match rels.iter().find(|r| {
@@ -2038,7 +2038,7 @@ impl<'a> Importer<'a> {
                         id
                     }
                 };
-                renames.push((a.qname.clone(), a.value.clone(), new_id));
+                renames.push((a.qname.to_string(), a.value.to_string(), new_id));
             }
         }
         for (qname, old, new) in renames {
@@ -2049,7 +2049,7 @@ impl<'a> Importer<'a> {
             }
         }
         // The declarations its prefixes need, on its root.
-        let own: HashSet<&str> = node.attrs.iter().map(|a| a.qname.as_str()).collect();
+        let own: HashSet<&str> = node.attrs.iter().map(|a| a.qname).collect();
         let mut added = String::new();
         for (name, value) in &ctx.declarations {
             if own.contains(name.as_str()) {
@@ -2094,18 +2094,18 @@ impl<'a> Importer<'a> {
 /// The children of a table or row named `want` (`w:tr`, `w:tc`), past its properties
 /// (`skip`) and bookmarks; anything else keeps the table opaque, named.
 fn children_named<'n>(
-    node: &'n Node,
+    node: &'n Node<'n>,
     want: &str,
     skip: &[&str],
     holder: &str,
-) -> Result<Vec<&'n Node>, Unmodelled> {
+) -> Result<Vec<&'n Node<'n>>, Unmodelled> {
     let mut out = Vec::new();
     for child in node.elements() {
         if child.is(Ns::W, want) {
             out.push(child);
         } else if !(child.ns == Ns::W
-            && (skip.contains(&child.local.as_str())
-                || matches!(child.local.as_str(), "bookmarkStart" | "bookmarkEnd")))
+            && (skip.contains(&child.local)
+                || matches!(child.local, "bookmarkStart" | "bookmarkEnd")))
         {
             return Err(unmodelled(
                 "table",
@@ -2359,7 +2359,7 @@ fn table_of_contents(sdt: &Node) -> Option<TableOfContents> {
 }
 
 fn element_reason(node: &Node) -> String {
-    match (node.ns, node.local.as_str()) {
+    match (node.ns, node.local) {
         (Ns::W, "customXml") => "custom XML markup".into(),
         (Ns::W, "altChunk") => "embedded alternative content (altChunk)".into(),
         (
@@ -2433,13 +2433,13 @@ fn main_part(package: &Package, limits: &ImportLimits) -> Result<String, ImportE
     Ok(package.stored_name(&main).unwrap_or(&main).to_string())
 }
 
-impl Node {
+impl Node<'_> {
     /// The text directly inside (for simple elements such as `dc:title`, `w:t`).
     pub(crate) fn text_content(&self) -> String {
         self.children
             .iter()
             .filter_map(|c| match c {
-                Child::Text(t) => Some(t.as_str()),
+                Child::Text(t) => Some(t.as_ref()),
                 Child::Element(_) => None,
             })
             .collect()

@@ -255,7 +255,7 @@ impl Package {
                 node.attrs
                     .iter()
                     .find(|a| a.local == name)
-                    .map(|a| a.value.clone())
+                    .map(|a| a.value.to_string())
             };
             let (Some(id), Some(kind), Some(target)) = (get("Id"), get("Type"), get("Target"))
             else {
@@ -290,7 +290,7 @@ impl Package {
             node.attrs
                 .iter()
                 .find(|a| a.local == name)
-                .map(|a| a.value.clone())
+                .map(|a| a.value.to_string())
         };
         let wanted = format!("/{part}");
         for node in tree.root.elements() {

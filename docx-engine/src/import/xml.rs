@@ -6,6 +6,7 @@
 //! Names are resolved to the namespaces folio knows, transitional and strict alike, so
 //! the mapping reads both.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use quick_xml::events::Event;
@@ -52,43 +53,44 @@ impl Ns {
     }
 }
 
-/// An attribute: its namespace, local name, name as written, and unescaped value.
+/// An attribute: its namespace, local name, name as written, and unescaped value (names
+/// and values without escapes borrow the part's text: no allocation per attribute).
 #[derive(Debug, Clone)]
-pub(crate) struct Attr {
+pub(crate) struct Attr<'a> {
     pub(crate) ns: Ns,
-    pub(crate) local: String,
-    pub(crate) qname: String,
-    pub(crate) value: String,
+    pub(crate) local: &'a str,
+    pub(crate) qname: &'a str,
+    pub(crate) value: Cow<'a, str>,
 }
 
 /// An element.
 #[derive(Debug, Clone)]
-pub(crate) struct Node {
+pub(crate) struct Node<'a> {
     pub(crate) ns: Ns,
-    pub(crate) local: String,
+    pub(crate) local: &'a str,
     /// The name as written (`w:p`).
-    pub(crate) qname: String,
-    pub(crate) attrs: Vec<Attr>,
-    pub(crate) children: Vec<Child>,
+    pub(crate) qname: &'a str,
+    pub(crate) attrs: Vec<Attr<'a>>,
+    pub(crate) children: Vec<Child<'a>>,
     /// Its bytes in the part, start tag to end tag.
     pub(crate) span: Range<usize>,
 }
 
 /// What an element holds.
 #[derive(Debug, Clone)]
-pub(crate) enum Child {
-    Element(Node),
-    Text(String),
+pub(crate) enum Child<'a> {
+    Element(Node<'a>),
+    Text(Cow<'a, str>),
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// Whether this is `ns:local`.
     pub(crate) fn is(&self, ns: Ns, local: &str) -> bool {
         self.ns == ns && self.local == local
     }
 
     /// The child elements.
-    pub(crate) fn elements(&self) -> impl Iterator<Item = &Node> + '_ {
+    pub(crate) fn elements(&self) -> impl Iterator<Item = &Node<'a>> + '_ {
         self.children.iter().filter_map(|c| match c {
             Child::Element(n) => Some(n),
             Child::Text(_) => None,
@@ -96,12 +98,12 @@ impl Node {
     }
 
     /// The first child `ns:local`.
-    pub(crate) fn child(&self, ns: Ns, local: &str) -> Option<&Node> {
+    pub(crate) fn child(&self, ns: Ns, local: &str) -> Option<&Node<'a>> {
         self.elements().find(|n| n.is(ns, local))
     }
 
     /// A descendant on the path of children `path` (each in `ns`).
-    pub(crate) fn path(&self, ns: Ns, path: &[&str]) -> Option<&Node> {
+    pub(crate) fn path(&self, ns: Ns, path: &[&str]) -> Option<&Node<'a>> {
         let mut node = self;
         for local in path {
             node = node.child(ns, local)?;
@@ -115,7 +117,7 @@ impl Node {
         self.attrs
             .iter()
             .find(|a| a.local == local && (a.ns == ns || (ns == Ns::W && a.ns == Ns::Other)))
-            .map(|a| a.value.as_str())
+            .map(|a| a.value.as_ref())
     }
 
     /// `w:val`.
@@ -136,8 +138,8 @@ impl Node {
     }
 
     /// Every descendant element, depth first (iteratively).
-    pub(crate) fn descendants(&self) -> impl Iterator<Item = &Node> + '_ {
-        let mut stack: Vec<&Node> = self.elements().collect::<Vec<_>>();
+    pub(crate) fn descendants(&self) -> impl Iterator<Item = &Node<'a>> + '_ {
+        let mut stack: Vec<&Node<'a>> = self.elements().collect::<Vec<_>>();
         stack.reverse();
         std::iter::from_fn(move || {
             let next = stack.pop()?;
@@ -155,7 +157,7 @@ impl Node {
             if node.ns != Ns::W {
                 continue;
             }
-            match node.local.as_str() {
+            match node.local {
                 "t" => {
                     for c in &node.children {
                         if let Child::Text(t) = c {
@@ -175,8 +177,8 @@ impl Node {
 
 /// A parsed part: its root element and the namespace declarations on the root.
 #[derive(Debug)]
-pub(crate) struct Tree {
-    pub(crate) root: Node,
+pub(crate) struct Tree<'a> {
+    pub(crate) root: Node<'a>,
     /// `xmlns:*` attributes of the root as written (name, value), and `mc:Ignorable`.
     pub(crate) root_declarations: Vec<(String, String)>,
 }
@@ -186,12 +188,12 @@ pub(crate) struct Tree {
 /// # Errors
 /// Not well-formed, not UTF-8, a DOCTYPE, an undeclared entity, nesting deeper than
 /// `max_depth`, or more than `max_nodes` elements.
-pub(crate) fn parse(
-    bytes: &[u8],
+pub(crate) fn parse<'a>(
+    bytes: &'a [u8],
     part: &str,
     max_depth: usize,
     max_nodes: usize,
-) -> Result<Tree, ImportError> {
+) -> Result<Tree<'a>, ImportError> {
     let bad = |what: String| ImportError::Malformed(format!("{part}: {what}"));
     // A UTF-8 byte order mark is allowed (and skipped); other encodings are not.
     let text = std::str::from_utf8(bytes).map_err(|_| bad("is not UTF-8".into()))?;
@@ -203,8 +205,15 @@ pub(crate) fn parse(
         config.check_end_names = true;
         config.expand_empty_elements = false;
     }
-    let mut stack: Vec<Node> = Vec::new();
-    let mut root: Option<Node> = None;
+    // A name or value the reader hands back borrows `text`: its place there gives the
+    // same slice with the part's lifetime.
+    let borrowed = |part: &[u8]| -> Option<&'a str> {
+        let at = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        text.get(at..at.checked_add(part.len())?)
+    };
+    let owned = |part: &[u8]| Cow::Owned(String::from_utf8_lossy(part).into_owned());
+    let mut stack: Vec<Node<'a>> = Vec::new();
+    let mut root: Option<Node<'a>> = None;
     let mut declarations = Vec::new();
     let mut nodes = 0usize;
     loop {
@@ -235,18 +244,22 @@ pub(crate) fn parse(
                         limit: max_depth,
                     });
                 }
-                let qname = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let qname = borrowed(e.name().as_ref()).unwrap_or("");
+                let local = borrowed(e.local_name().as_ref()).unwrap_or("");
                 let mut attrs = Vec::new();
                 for attr in e.attributes() {
                     let attr = attr.map_err(|e| bad(format!("has a bad attribute ({e})")))?;
-                    let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-                    let value = attr
+                    let key = borrowed(attr.key.as_ref()).unwrap_or("");
+                    let value = match attr
                         .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map_err(|e| bad(format!("has a bad attribute value ({e})")))?
-                        .into_owned();
+                    {
+                        Cow::Borrowed(v) => borrowed(v.as_bytes())
+                            .map_or_else(|| owned(v.as_bytes()), Cow::Borrowed),
+                        Cow::Owned(v) => Cow::Owned(v),
+                    };
                     if stack.is_empty() && (key.starts_with("xmlns") || key == "mc:Ignorable") {
-                        declarations.push((key.clone(), value.clone()));
+                        declarations.push((key.to_string(), value.to_string()));
                     }
                     let (ans, alocal) = reader.resolver().resolve_attribute(attr.key);
                     let ans = match ans {
@@ -255,7 +268,7 @@ pub(crate) fn parse(
                     };
                     attrs.push(Attr {
                         ns: ans,
-                        local: String::from_utf8_lossy(alocal.as_ref()).into_owned(),
+                        local: borrowed(alocal.as_ref()).unwrap_or(""),
                         qname: key,
                         value,
                     });
@@ -285,13 +298,14 @@ pub(crate) fn parse(
                 let t = e
                     .decode()
                     .map_err(|e| bad(format!("has undecodable text ({e})")))?;
-                push_text(&mut stack, &t);
+                let t = borrowed(t.as_bytes()).map_or_else(|| owned(t.as_bytes()), Cow::Borrowed);
+                push_text(&mut stack, t);
             }
             Event::CData(e) => {
                 let t = e
                     .decode()
                     .map_err(|e| bad(format!("has undecodable text ({e})")))?;
-                push_text(&mut stack, &t);
+                push_text(&mut stack, Cow::Owned(t.into_owned()));
             }
             Event::GeneralRef(r) => {
                 let c = match r
@@ -313,7 +327,7 @@ pub(crate) fn parse(
                         }
                     },
                 };
-                push_text(&mut stack, c.encode_utf8(&mut [0; 4]));
+                push_text(&mut stack, Cow::Owned(c.to_string()));
             }
             Event::DocType(_) => {
                 return Err(ImportError::Forbidden(format!(
@@ -334,17 +348,17 @@ pub(crate) fn parse(
     })
 }
 
-fn push_text(stack: &mut [Node], text: &str) {
+fn push_text<'a>(stack: &mut [Node<'a>], text: Cow<'a, str>) {
     if let Some(node) = stack.last_mut() {
         if let Some(Child::Text(t)) = node.children.last_mut() {
-            t.push_str(text);
+            t.to_mut().push_str(&text);
         } else {
-            node.children.push(Child::Text(text.to_string()));
+            node.children.push(Child::Text(text));
         }
     }
 }
 
-fn close(node: Node, stack: &mut [Node], root: &mut Option<Node>) {
+fn close<'a>(node: Node<'a>, stack: &mut [Node<'a>], root: &mut Option<Node<'a>>) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(Child::Element(node)),
         None => *root = Some(node),

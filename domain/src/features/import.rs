@@ -520,7 +520,11 @@ mod tests {
         });
         for block in [quoted, formatted] {
             let json = serde_json::to_vec(&block).unwrap().len();
-            assert!(json <= 2 * block.approx_bytes(), "{json} > 2 × {}", block.approx_bytes());
+            assert!(
+                json <= 2 * block.approx_bytes(),
+                "{json} > 2 × {}",
+                block.approx_bytes()
+            );
         }
     }
 
