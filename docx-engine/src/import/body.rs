@@ -501,6 +501,22 @@ impl<'a> Importer<'a> {
         Ok((out, first))
     }
 
+    /// Warns of each property of `properties` folio neither keeps nor needs (`known`):
+    /// direct formatting a mapped block loses (its style's is kept with the style sheet).
+    fn warn_unkept(&mut self, properties: &Node, known: &[&str], kind: &str, place: &str) {
+        for prop in properties.elements() {
+            if prop.ns == Ns::W && known.contains(&prop.local) {
+                continue;
+            }
+            let name = prop.qname.to_string();
+            self.warnings.add(
+                &format!("{kind}_{}", prop.local),
+                || format!("the direct formatting {name} (which folio does not model) was not kept; the style's is"),
+                place,
+            );
+        }
+    }
+
     fn warn_opaque(&mut self, kind: &str, what: &str, place: &str) {
         let key = format!("opaque_{kind}");
         let what = what.to_string();
@@ -718,6 +734,38 @@ impl<'a> Importer<'a> {
             }
             p.alignment = ppr.child_val("jc").and_then(alignment);
             p.format = paragraph_format(ppr);
+            self.warn_unkept(
+                ppr,
+                &[
+                    "pStyle",
+                    "keepNext",
+                    "pageBreakBefore",
+                    "numPr",
+                    "spacing",
+                    "ind",
+                    "jc",
+                    "outlineLvl",
+                    "sectPr",
+                    "rPr",
+                    "pPrChange",
+                    "widowControl",
+                    "snapToGrid",
+                    "autoSpaceDE",
+                    "autoSpaceDN",
+                    "adjustRightInd",
+                    "contextualSpacing",
+                    "suppressAutoHyphens",
+                    "kinsoku",
+                    "wordWrap",
+                    "overflowPunct",
+                    "topLinePunct",
+                    "textAlignment",
+                    "textboxTightWrap",
+                    "mirrorIndents",
+                ],
+                "paragraph_format",
+                place,
+            );
             if let Some(sect) = ppr.child(Ns::W, "sectPr") {
                 p.section = Some(self.section_props(sect, ctx, place)?);
             }
@@ -1452,6 +1500,17 @@ impl<'a> Importer<'a> {
             };
             for tc in tcs {
                 let tcpr = tc.child(Ns::W, "tcPr");
+                if let Some(tcpr) = tcpr {
+                    self.warn_unkept(
+                        tcpr,
+                        &[
+                            "tcW", "gridSpan", "vMerge", "shd", "vAlign", "hMerge", "noWrap",
+                            "hideMark",
+                        ],
+                        "cell_format",
+                        place,
+                    );
+                }
                 let span = tcpr
                     .and_then(|p| p.child_val("gridSpan"))
                     .and_then(|v| v.parse::<usize>().ok())
