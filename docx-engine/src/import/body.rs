@@ -1148,9 +1148,8 @@ impl<'a> Importer<'a> {
                                 return Ok(Err(why));
                             }
                         }
-                        ("end", FieldState::Instruction(instr)) if ctx.lenient => {
-                            let _ = instr;
-                        }
+                        // A header's field without a shown value shows nothing.
+                        ("end", FieldState::Instruction(_)) if ctx.lenient => {}
                         ("end", FieldState::Instruction(instr)) => {
                             return Ok(Err(unmodelled(
                                 "field",
@@ -1671,7 +1670,6 @@ impl<'a> Importer<'a> {
         depth: usize,
     ) -> Result<Result<(String, Option<Vec<Run>>, Vec<CellBlock>), Unmodelled>, ImportError> {
         let mut blocks: Vec<CellBlock> = Vec::new();
-        let mut paragraphs = 0;
         for child in tc.elements() {
             if child.is(Ns::W, "tcPr")
                 || child.is(Ns::W, "bookmarkStart")
@@ -1680,7 +1678,6 @@ impl<'a> Importer<'a> {
                 continue;
             }
             if child.is(Ns::W, "p") {
-                paragraphs += 1;
                 let p = match self.paragraph(child, ctx, place)? {
                     Ok(p) => p,
                     Err(why) => return Ok(Err(why)),
@@ -1742,7 +1739,6 @@ impl<'a> Importer<'a> {
                 )));
             }
         }
-        let _ = paragraphs;
         // A cell must end with a paragraph: the empty one after a nested table is that.
         if let [
             ..,
@@ -1767,12 +1763,6 @@ impl<'a> Importer<'a> {
         ] = blocks.as_slice()
         {
             let (text, runs) = domain::text_and_runs(runs.clone());
-            if runs
-                .as_ref()
-                .is_some_and(|r| r.iter().any(|r| r.text.contains('\n')))
-            {
-                return Ok(Ok((text, runs, Vec::new())));
-            }
             return Ok(Ok((text, runs, Vec::new())));
         }
         if blocks.is_empty() {
@@ -1938,9 +1928,7 @@ impl<'a> Importer<'a> {
                 Ok(m) => m,
                 Err(_) => continue,
             };
-            if !mapped.bookmarks.is_empty() {
-                // Header bookmarks are not link targets folio keeps.
-            }
+            // Header bookmarks and links to bookmarks are not kept (not link targets).
             let mut these: Vec<Run> = mapped.pieces.into_iter().flatten().collect();
             for run in &mut these {
                 run.format.bookmarks.clear();
@@ -1966,7 +1954,6 @@ impl<'a> Importer<'a> {
         {
             runs.pop();
         }
-        let _ = &ctx.declarations;
         let result = (!runs.is_empty()).then_some(runs);
         self.headers.insert(part.to_string(), result.clone());
         Ok(result)
