@@ -618,3 +618,111 @@ pub struct ImageInfo {
     /// Alternative text (empty: none).
     pub alt_text: String,
 }
+
+/// `GET /v1/documents/{id}/diff`: what changed between two versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DiffResponse {
+    /// The version compared from.
+    pub from: u64,
+    /// The version compared to.
+    pub to: u64,
+    /// The title, when it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<ValueChange>,
+    /// The core properties, when they differ (as they are at each version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<MetadataChange>,
+    /// The blocks that differ: in the order of version `to`, then the ones it no longer
+    /// has, in the order of version `from`.
+    pub blocks: Vec<BlockDiff>,
+}
+
+/// A value at each version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ValueChange {
+    /// At `from`.
+    pub from: String,
+    /// At `to`.
+    pub to: String,
+}
+
+/// The core properties at each version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MetadataChange {
+    /// At `from`.
+    pub from: domain::DocumentMetadata,
+    /// At `to`.
+    pub to: domain::DocumentMetadata,
+}
+
+/// How one block differs, aligned by its stable id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BlockDiff {
+    /// The block.
+    pub block_id: String,
+    /// `added`, `removed`, `changed` (its content), or `moved` (only its place).
+    pub change: String,
+    /// Its type (`paragraph`, `table`…) at `to` (at `from` when removed).
+    pub kind: String,
+    /// Its index at `from`, if it is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_index: Option<usize>,
+    /// Its index at `to`, if it is there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_index: Option<usize>,
+    /// It also moved relative to the blocks around it (a changed block can move too).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub moved: bool,
+    /// Its text as a word-level diff (`equal`, `insert`, `delete` spans); the whole text
+    /// as one span for an added or removed block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text: Vec<TextSpan>,
+    /// Its formatting (or anything but its text) differs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub formatting_changed: bool,
+    /// For a table of the same shape at both versions: the cells whose text differs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<CellDiff>,
+    /// The last event between the two versions that made this change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<ChangeBy>,
+}
+
+/// A span of a word-level diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TextSpan {
+    /// `equal`, `insert` or `delete`.
+    pub op: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A table cell whose text differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CellDiff {
+    /// Row.
+    pub row: usize,
+    /// Column.
+    pub col: usize,
+    /// Its text at `from`.
+    pub from: String,
+    /// Its text at `to`.
+    pub to: String,
+}
+
+/// Who made a change, when and why: the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChangeBy {
+    /// The event's version.
+    pub version: u64,
+    /// Its type (`TextInserted`…).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Who.
+    pub actor: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Why, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}

@@ -23,8 +23,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::read::{
-    DocumentSearchParams, DocxFile, EventParams, ExportParams, ListParams, ReadAt, Reads,
-    SearchParams,
+    DiffParams, DocumentSearchParams, DocxFile, EventParams, ExportParams, ListParams, ReadAt,
+    Reads, SearchParams,
 };
 use crate::schema;
 use crate::write::{WriteRequest, Writes};
@@ -246,6 +246,13 @@ fn queries() -> Vec<Query> {
                 Some(at()),
             ),
             output: file_schema("The image file; the file itself comes as an embedded resource."),
+        },
+        Query {
+            name: "get_diff",
+            description: "What changed between two versions of a document: blocks aligned by id (added, removed, moved, changed), changed text as a word-level diff, table cells, title and properties; each change with the event that made it (version, actor, time, reason).",
+            rest: ("GET", "/v1/documents/{id}/diff"),
+            input: schema::object(&[doc()], Some(schema::of::<DiffParams>())),
+            output: schema::of::<api_types::DiffResponse>(),
         },
         Query {
             name: "get_original",
@@ -760,6 +767,10 @@ async fn run(
                 "uri": format!("folio://documents/{id}/media/{media}"),
             });
             Ok(Output::File(info, file))
+        }
+        "get_diff" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.diff(who, &id, rest(args)?).await?)
         }
         "get_original" => {
             let id: String = required(&mut args, "document_id")?;

@@ -6,11 +6,13 @@
 //! events; `min_version` waits, bounded, until the read model has caught up, answering
 //! `not_ready` (503 with `Retry-After`) when it has not.
 
+mod diff;
 mod documents;
 mod files;
 mod history;
 mod search;
 
+pub use diff::{DiffParams, diff_documents};
 pub use documents::ListParams;
 pub use files::{DocxFile, ExportParams, file_name};
 pub use history::EventParams;

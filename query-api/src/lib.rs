@@ -13,7 +13,8 @@ use api_types::{
     SectionsResponse, StylesResponse,
 };
 use app::read::{
-    DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt, Reads, SearchParams,
+    DiffParams, DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt, Reads,
+    SearchParams,
 };
 use auth::Principal;
 use docx_engine::DOCX_CONTENT_TYPE;
@@ -41,6 +42,7 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_images)
             .service(get_media)
             .service(get_original)
+            .service(get_diff)
             .service(get_docx)
             .service(get_export)
             .service(get_history)
@@ -301,6 +303,26 @@ async fn get_media(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .content_type(file.mime_type)
         .body(file.bytes))
+}
+
+/// What changed between two versions.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_diff",
+    params(("id" = String, Path, description = "document id"), DiffParams),
+    responses(
+        (status = 200, description = "the changes", body = api_types::DiffResponse),
+        (status = 404, description = "no such document or version", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/diff")]
+async fn get_diff(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<DiffParams>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(reads.diff(&principal, &path, *params).await?))
 }
 
 /// The Word file an imported document was made from, as uploaded.

@@ -418,3 +418,116 @@ fn the_large_document_benchmark_reports_lag_and_memory() {
     assert!(report["rss_after_write_mib"].as_f64().unwrap() > 0.0);
     assert!(report["peak_history_mib"].as_f64().unwrap() > 0.0);
 }
+
+/// The diff between two versions: blocks aligned by id, words inserted and deleted, table
+/// cells, the title — each change with the event that made it (who, when, why); the
+/// reverse diff is its inverse.
+async fn a_diff_says_what_changed_who_changed_it_and_why(app: crate::helpers::TestApp) {
+    let id = app.create_document("Contract").await;
+    let first = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "add_paragraph", "text": "The supplier shall deliver."},
+                {"type": "add_paragraph", "text": "Payment in thirty days."},
+                {"type": "add_table", "data": [["Item", "Price"], ["Paper", "3"]]},
+                {"type": "add_paragraph", "text": "Signed."}
+            ]}),
+        )
+        .await;
+    let base = first["version"].as_u64().unwrap();
+    let paragraph = first["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let payment = first["created"]["block_ids"][1]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let signed = first["created"]["block_ids"][3]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A second actor edits, with a reason.
+    let editor = crate::helpers::keyed_client(&app.create_key("default", "read,write"));
+    let edited = editor
+        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
+        .header("x-folio-reason", "client asked for a vendor")
+        .json(&json!({"commands": [
+            {"type": "replace_text", "find": "supplier", "replace": "vendor"},
+            {"type": "delete_block", "block_id": payment},
+            {"type": "set_table_cell", "block_index": 1, "row": 1, "col": 1, "text": "4"},
+            {"type": "move_block", "block_id": signed, "position": {"at": "start"}},
+            {"type": "set_title", "title": "Contract v2"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let head = app.version(&id).await;
+
+    let diff = app
+        .get_json(&format!("/v1/documents/{id}/diff?from={base}&to={head}"))
+        .await;
+    assert_eq!(
+        diff["title"],
+        json!({"from": "Contract", "to": "Contract v2"})
+    );
+    let change = |block: &str| {
+        diff["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["block_id"] == block)
+            .unwrap_or_else(|| panic!("{block} in {diff}"))
+            .clone()
+    };
+    let reworded = change(&paragraph);
+    assert_eq!(reworded["change"], "changed");
+    assert_eq!(
+        reworded["text"],
+        json!([
+            {"op": "equal", "text": "The "},
+            {"op": "delete", "text": "supplier"},
+            {"op": "insert", "text": "vendor"},
+            {"op": "equal", "text": " shall deliver."}
+        ])
+    );
+    assert_eq!(
+        reworded["by"]["reason"], "client asked for a vendor",
+        "{reworded}"
+    );
+    assert_eq!(reworded["by"]["type"], "TextReplaced");
+    assert_ne!(reworded["by"]["actor"], app.key_actor());
+    assert_eq!(change(&payment)["change"], "removed");
+    assert_eq!(change(&signed)["change"], "moved");
+    let table = diff["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["kind"] == "table")
+        .unwrap();
+    assert_eq!(
+        table["cells"],
+        json!([{"row": 1, "col": 1, "from": "3", "to": "4"}])
+    );
+
+    // The other way round: what was removed comes back, words swap sides.
+    let back = app
+        .get_json(&format!("/v1/documents/{id}/diff?from={head}&to={base}"))
+        .await;
+    let restored = back["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["block_id"] == payment.as_str())
+        .unwrap();
+    assert_eq!(restored["change"], "added");
+    // Unknown versions are 404.
+    let missing = app
+        .get(&format!("/v1/documents/{id}/diff?from=1&to={}", head + 1))
+        .await;
+    assert_eq!(missing.status(), 404);
+}
+
+in_both_deployments!(a_diff_says_what_changed_who_changed_it_and_why);

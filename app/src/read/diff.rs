@@ -1,0 +1,436 @@
+//! What changed between two versions: blocks aligned by their stable ids (added, removed,
+//! moved, changed), changed text as a word-level diff (Unicode words, with a time bound),
+//! tables cell by cell, title and properties; each change attributed to the last event
+//! between the versions that touched its block.
+
+use std::collections::{HashMap, HashSet};
+
+use api_types::{
+    BlockDiff, CellDiff, ChangeBy, DiffResponse, MetadataChange, TextSpan, ValueChange,
+};
+use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
+
+use super::*;
+
+/// How long one block's word diff may take before it settles for a coarser one.
+const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
+
+/// `GET …/diff` parameters.
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiffParams {
+    /// The version to compare from.
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
+    pub from: u64,
+    /// The version to compare to (either order works: a diff and its reverse are inverses).
+    #[param(minimum = 1)]
+    #[schema(minimum = 1)]
+    pub to: u64,
+}
+
+impl Reads {
+    /// What changed from version `from` to version `to` of a document.
+    ///
+    /// # Errors
+    /// Not found (document or either version); a storage failure.
+    pub async fn diff(
+        &self,
+        principal: &Principal,
+        raw_id: &str,
+        params: DiffParams,
+    ) -> Result<DiffResponse, ApiError> {
+        let id = api_types::parse_document_id(raw_id)?;
+        let head = self.head(principal, &id).await?;
+        for version in [params.from, params.to] {
+            if version == 0 || version > head {
+                return Err(version_not_found(version));
+            }
+        }
+        let tenant = principal.tenant.as_str();
+        let _permit = self.heavy().await?;
+        let mut at = Vec::with_capacity(2);
+        for version in [params.from, params.to] {
+            let past = self
+                .log
+                .document_at(&id, version)
+                .await
+                .map_err(store_error)?
+                .filter(|d| d.tenant == tenant)
+                .ok_or_else(|| version_not_found(version))?;
+            at.push(past.document);
+        }
+        let (lo, hi) = (params.from.min(params.to), params.from.max(params.to));
+        let events = self
+            .log
+            .events(&id, lo, Some(hi), None)
+            .await
+            .map_err(store_error)?;
+        let mut diff = diff_documents(&at[0], &at[1]);
+        diff.from = params.from;
+        diff.to = params.to;
+        attribute(&mut diff, &events);
+        Ok(diff)
+    }
+}
+
+/// The diff of two states of a document (versions left 0: the caller's to set).
+pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
+    let from_ids: Vec<&BlockId> = from.blocks.iter().map(Block::id).collect();
+    let to_ids: Vec<&BlockId> = to.blocks.iter().map(Block::id).collect();
+    let from_at: HashMap<&BlockId, usize> = from_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    let to_at: HashMap<&BlockId, usize> =
+        to_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    // Blocks both versions have in the same relative order stay; the other common ones
+    // moved. Ids are unique, so patience alignment is exact and fast.
+    let mut in_place: HashSet<&BlockId> = HashSet::new();
+    for op in similar::capture_diff_slices(Algorithm::Patience, &from_ids, &to_ids) {
+        if let DiffOp::Equal { new_index, len, .. } = op {
+            in_place.extend(to_ids[new_index..new_index + len].iter().copied());
+        }
+    }
+    let mut blocks = Vec::new();
+    for (index, block) in to.blocks.iter().enumerate() {
+        let id = block.id();
+        let Some(&old_index) = from_at.get(id) else {
+            blocks.push(whole(block, "added", None, Some(index), "insert"));
+            continue;
+        };
+        let old = &from.blocks[old_index];
+        let moved = !in_place.contains(id);
+        let mut change = compare(old, block);
+        if change.is_none() && !moved {
+            continue;
+        }
+        let mut diff = change.take().unwrap_or_else(|| BlockDiff {
+            change: "moved".into(),
+            ..whole(block, "moved", None, None, "equal")
+        });
+        if diff.change == "moved" {
+            diff.text.clear();
+        }
+        diff.from_index = Some(old_index);
+        diff.to_index = Some(index);
+        diff.moved = moved;
+        blocks.push(diff);
+    }
+    for (index, block) in from.blocks.iter().enumerate() {
+        if !to_at.contains_key(block.id()) {
+            blocks.push(whole(block, "removed", Some(index), None, "delete"));
+        }
+    }
+    DiffResponse {
+        from: 0,
+        to: 0,
+        title: (from.title != to.title).then(|| ValueChange {
+            from: from.title.clone(),
+            to: to.title.clone(),
+        }),
+        metadata: (from.metadata != to.metadata).then(|| MetadataChange {
+            from: from.metadata.clone(),
+            to: to.metadata.clone(),
+        }),
+        blocks,
+    }
+}
+
+/// A block added or removed (or only moved): its whole text as one span.
+fn whole(
+    block: &Block,
+    change: &str,
+    from_index: Option<usize>,
+    to_index: Option<usize>,
+    op: &str,
+) -> BlockDiff {
+    let text = block.text();
+    BlockDiff {
+        block_id: block.id().to_string(),
+        change: change.into(),
+        kind: block.kind().into(),
+        from_index,
+        to_index,
+        moved: false,
+        text: if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![TextSpan {
+                op: op.into(),
+                text,
+            }]
+        },
+        formatting_changed: false,
+        cells: Vec::new(),
+        by: None,
+    }
+}
+
+/// How a block's content differs between two versions, if it does.
+fn compare(old: &Block, new: &Block) -> Option<BlockDiff> {
+    if old == new {
+        return None;
+    }
+    let (old_text, new_text) = (old.text(), new.text());
+    let mut diff = whole(new, "changed", None, None, "equal");
+    diff.text.clear();
+    let same_shape_tables = match (old, new) {
+        (Block::Table(a), Block::Table(b)) => {
+            let shape = |t: &domain::Table| (t.rows.len(), t.rows.first().map_or(0, Vec::len));
+            (shape(a) == shape(b)).then_some((a, b))
+        }
+        _ => None,
+    };
+    if let Some((a, b)) = same_shape_tables {
+        for (row, (old_row, new_row)) in a.rows.iter().zip(&b.rows).enumerate() {
+            for (col, (from, to)) in old_row.iter().zip(new_row).enumerate() {
+                if from != to {
+                    diff.cells.push(CellDiff {
+                        row,
+                        col,
+                        from: from.clone(),
+                        to: to.clone(),
+                    });
+                }
+            }
+        }
+    } else if old_text != new_text {
+        diff.text = words(&old_text, &new_text);
+    }
+    // Anything else that differs (formatting, styles, merges, the block's type…).
+    diff.formatting_changed = old_text == new_text && diff.cells.is_empty()
+        || old.kind() != new.kind()
+        || without_text(old) != without_text(new);
+    Some(diff)
+}
+
+/// A block's JSON with its texts blanked, to see whether anything but its text differs.
+fn without_text(block: &Block) -> serde_json::Value {
+    fn blank(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    if key == "text" || key == "rows" {
+                        *v = serde_json::Value::Null;
+                    } else {
+                        blank(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(blank),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(block).unwrap_or_default();
+    blank(&mut value);
+    // Run boundaries move with text edits: compare the formatting runs carry, merged.
+    if let Some(runs) = value.get_mut("runs") {
+        *runs = serde_json::Value::Null;
+    }
+    let formats: Vec<serde_json::Value> = block
+        .runs()
+        .iter()
+        .map(|r| serde_json::to_value(&r.format).unwrap_or_default())
+        .fold(Vec::new(), |mut seen, f| {
+            if seen.last() != Some(&f) {
+                seen.push(f);
+            }
+            seen
+        });
+    serde_json::json!({"block": value, "formats": formats})
+}
+
+/// A word-level diff of two texts (Unicode words; bounded in time: past it, coarser).
+fn words(old: &str, new: &str) -> Vec<TextSpan> {
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .timeout(WORD_DIFF_TIMEOUT)
+        .diff_unicode_words(old, new);
+    let mut spans: Vec<TextSpan> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let op = match change.tag() {
+            ChangeTag::Equal => "equal",
+            ChangeTag::Insert => "insert",
+            ChangeTag::Delete => "delete",
+        };
+        let text = change.value();
+        match spans.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(text),
+            _ => spans.push(TextSpan {
+                op: op.into(),
+                text: text.to_string(),
+            }),
+        }
+    }
+    spans
+}
+
+/// Each changed block's last event between the two versions (created, touched or
+/// removed it).
+fn attribute(diff: &mut DiffResponse, events: &[StoredEvent]) {
+    let mut last: HashMap<String, &StoredEvent> = HashMap::new();
+    for event in events {
+        for id in event
+            .event
+            .created_block_ids()
+            .into_iter()
+            .chain(event.event.touched_block_ids())
+        {
+            last.insert(id.to_string(), event);
+        }
+    }
+    for block in &mut diff.blocks {
+        block.by = last.get(&block.block_id).map(|e| ChangeBy {
+            version: e.sequence,
+            kind: e.event_type.clone(),
+            actor: e.metadata.actor.clone(),
+            at: e.metadata.at.clone(),
+            reason: e.metadata.reason.clone(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{DocumentCommand, Limits};
+    use serde_json::json;
+
+    fn apply(doc: &mut Document, command: serde_json::Value) {
+        let command: DocumentCommand = serde_json::from_value(command).unwrap();
+        for event in doc.decide(&command, &Limits::default()).unwrap() {
+            doc.apply(&event);
+        }
+    }
+
+    fn start() -> Document {
+        let mut doc = Document::default();
+        apply(
+            &mut doc,
+            json!({"type": "create_document", "document_id": "d", "title": "Plan"}),
+        );
+        for text in ["The supplier shall deliver.", "Second.", "Third."] {
+            apply(&mut doc, json!({"type": "add_paragraph", "text": text}));
+        }
+        apply(
+            &mut doc,
+            json!({"type": "add_table", "data": [["a", "b"], ["c", "d"]]}),
+        );
+        doc
+    }
+
+    #[test]
+    fn blocks_align_by_id_and_text_diffs_by_word() {
+        let a = start();
+        let mut b = a.clone();
+        apply(
+            &mut b,
+            json!({"type": "replace_text", "find": "supplier", "replace": "vendor"}),
+        );
+        apply(&mut b, json!({"type": "delete_block", "block_index": 1}));
+        apply(
+            &mut b,
+            json!({"type": "move_block", "block_index": 1, "position": {"at": "start"}}),
+        );
+        apply(
+            &mut b,
+            json!({"type": "set_table_cell", "block_index": 2, "row": 1, "col": 0, "text": "z"}),
+        );
+        apply(&mut b, json!({"type": "add_paragraph", "text": "New."}));
+        apply(&mut b, json!({"type": "set_title", "title": "Plan B"}));
+        let diff = diff_documents(&a, &b);
+        let kinds: Vec<(&str, &str)> = diff
+            .blocks
+            .iter()
+            .map(|d| (d.block_id.as_str(), d.change.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("b4", "moved"),
+                ("b2", "changed"),
+                ("b5", "changed"),
+                ("b10", "added"),
+                ("b3", "removed")
+            ]
+        );
+        let changed = &diff.blocks[1];
+        assert_eq!(
+            changed
+                .text
+                .iter()
+                .map(|s| (s.op.as_str(), s.text.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("equal", "The "),
+                ("delete", "supplier"),
+                ("insert", "vendor"),
+                ("equal", " shall deliver.")
+            ]
+        );
+        assert!(!changed.formatting_changed);
+        assert_eq!(diff.blocks[2].cells[0].to, "z");
+        assert_eq!(diff.title.as_ref().unwrap().to, "Plan B");
+    }
+
+    #[test]
+    fn a_diff_and_its_reverse_are_inverses() {
+        let a = start();
+        let mut b = a.clone();
+        apply(
+            &mut b,
+            json!({"type": "insert_text", "block_index": 0, "offset": 4, "text": "new "}),
+        );
+        apply(&mut b, json!({"type": "delete_block", "block_index": 2}));
+        let forward = diff_documents(&a, &b);
+        let back = diff_documents(&b, &a);
+        fn flip(op: &str) -> &str {
+            match op {
+                "insert" => "delete",
+                "delete" => "insert",
+                other => other,
+            }
+        }
+        let changed_forward = &forward.blocks[0];
+        let changed_back = back
+            .blocks
+            .iter()
+            .find(|d| d.block_id == changed_forward.block_id)
+            .unwrap();
+        let flipped: Vec<(&str, &str)> = changed_forward
+            .text
+            .iter()
+            .map(|s| (flip(&s.op), s.text.as_str()))
+            .collect();
+        let reversed: Vec<(&str, &str)> = changed_back
+            .text
+            .iter()
+            .map(|s| (s.op.as_str(), s.text.as_str()))
+            .collect();
+        assert_eq!(flipped, reversed);
+        let removed = forward
+            .blocks
+            .iter()
+            .find(|d| d.change == "removed")
+            .unwrap();
+        let added = back.blocks.iter().find(|d| d.change == "added").unwrap();
+        assert_eq!(removed.block_id, added.block_id);
+        assert!(diff_documents(&a, &a).blocks.is_empty());
+    }
+
+    #[test]
+    fn formatting_alone_is_a_change() {
+        let a = start();
+        let mut b = a.clone();
+        apply(
+            &mut b,
+            json!({"type": "format_text", "block_index": 0, "start": 0, "end": 3, "bold": true}),
+        );
+        let diff = diff_documents(&a, &b);
+        assert_eq!(diff.blocks.len(), 1);
+        assert!(diff.blocks[0].formatting_changed);
+        assert!(diff.blocks[0].text.is_empty());
+    }
+}
