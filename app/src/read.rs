@@ -202,6 +202,27 @@ impl Reads {
             .ok_or_else(ApiError::document_not_found)
     }
 
+    /// The document at `version` (of at most `head`), rebuilt from its events, in the
+    /// caller's tenant; 404 for a version it does not have. The caller holds a heavy-read
+    /// permit.
+    pub(super) async fn past(
+        &self,
+        principal: &Principal,
+        id: &DocumentId,
+        version: u64,
+        head: u64,
+    ) -> Result<infrastructure::store::HistoricDocument, ApiError> {
+        if version == 0 || version > head {
+            return Err(version_not_found(version));
+        }
+        self.log
+            .document_at(id, version)
+            .await
+            .map_err(store_error)?
+            .filter(|d| d.tenant == principal.tenant.as_str())
+            .ok_or_else(|| version_not_found(version))
+    }
+
     /// Resolves the document a read is about: a past version, or the read model (after
     /// waiting for `min_version`).
     pub(super) async fn resolve(
@@ -214,17 +235,8 @@ impl Reads {
         let tenant = principal.tenant.as_str();
         if let Some(version) = at.version {
             let head = self.head(principal, &id).await?;
-            if version == 0 || version > head {
-                return Err(version_not_found(version));
-            }
             let _permit = self.heavy().await?;
-            let past = self
-                .log
-                .document_at(&id, version)
-                .await
-                .map_err(store_error)?
-                .filter(|d| d.tenant == tenant)
-                .ok_or_else(|| version_not_found(version))?;
+            let past = self.past(principal, &id, version, head).await?;
             let summary = SummaryRow::of(
                 &past.document,
                 &past.tenant,

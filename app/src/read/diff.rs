@@ -47,18 +47,10 @@ impl Reads {
                 return Err(version_not_found(version));
             }
         }
-        let tenant = principal.tenant.as_str();
         let _permit = self.heavy().await?;
         let mut at = Vec::with_capacity(2);
         for version in [params.from, params.to] {
-            let past = self
-                .log
-                .document_at(&id, version)
-                .await
-                .map_err(store_error)?
-                .filter(|d| d.tenant == tenant)
-                .ok_or_else(|| version_not_found(version))?;
-            at.push(past.document);
+            at.push(self.past(principal, &id, version, head).await?.document);
         }
         let (lo, hi) = (params.from.min(params.to), params.from.max(params.to));
         let events = self
