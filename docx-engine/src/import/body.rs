@@ -15,7 +15,6 @@ use super::styles::{Numbering, Styles, alignment, color, twips_pt};
 use super::xml::{self, Child, Node, Ns, Tree};
 use super::{ImportError, ImportLimits, Imported, Warnings};
 
-const REL_OFFICE_DOCUMENT: &str = "/officeDocument";
 const REL_STYLES: &str = "/styles";
 const REL_NUMBERING: &str = "/numbering";
 const REL_SETTINGS: &str = "/settings";
@@ -2418,23 +2417,18 @@ fn element_reason(node: &Node) -> String {
     }
 }
 
-/// Text without the characters a .docx (and the model) cannot hold.
+/// Text without the characters a .docx cannot hold (XML's own rule) nor control characters
+/// other than tab and line feed (the model's text has no others).
 fn clean_text(s: &str) -> String {
     s.chars()
-        .filter(|c| {
-            matches!(*c, '\t' | '\n') || (!c.is_control() && *c != '\u{FFFE}' && *c != '\u{FFFF}')
-        })
+        .filter(|&c| domain::text::is_xml_char(c) && (!c.is_control() || matches!(c, '\t' | '\n')))
         .collect()
 }
 
 /// The main document part: the package's officeDocument relationship, checked to be a
 /// Word document (what else it is, named).
 fn main_part(package: &Package, limits: &ImportLimits) -> Result<String, ImportError> {
-    let rels = package.relationships("", limits)?;
-    let main = rels
-        .iter()
-        .find(|r| !r.external && r.kind.ends_with(REL_OFFICE_DOCUMENT))
-        .map(|r| r.target.clone());
+    let main = package.office_document(limits)?;
     let what_else = || {
         if package.part("xl/workbook.xml").is_some() {
             "an Excel workbook (.xlsx), not a Word document"
@@ -2449,7 +2443,11 @@ fn main_part(package: &Package, limits: &ImportLimits) -> Result<String, ImportE
     let Some(main) = main else {
         return Err(ImportError::NotDocx(format!("the file is {}", what_else())));
     };
-    let content_type = package.content_type(&main, limits).unwrap_or_default();
+    let content_type = package
+        .content_types(limits)
+        .of(&main)
+        .unwrap_or_default()
+        .to_string();
     let word = [
         "wordprocessingml.document.main+xml",
         "wordprocessingml.template.main+xml",

@@ -236,15 +236,8 @@ impl Package {
         part: &str,
         limits: &ImportLimits,
     ) -> Result<Vec<Relationship>, ImportError> {
-        let (dir, file) = match part.rsplit_once('/') {
-            Some((d, f)) => (d, f),
-            None => ("", part),
-        };
-        let rels_name = if dir.is_empty() {
-            format!("_rels/{file}.rels")
-        } else {
-            format!("{dir}/_rels/{file}.rels")
-        };
+        let dir = part.rsplit_once('/').map_or("", |(d, _)| d);
+        let rels_name = rels_name(part);
         let Some(bytes) = self.part(&rels_name) else {
             return Ok(Vec::new());
         };
@@ -281,31 +274,77 @@ impl Package {
         Ok(out)
     }
 
-    /// The content type of a part, from `[Content_Types].xml` (override, then default by
-    /// extension).
-    pub(crate) fn content_type(&self, part: &str, limits: &ImportLimits) -> Option<String> {
-        let bytes = self.part("[Content_Types].xml")?;
-        let tree = super::xml::parse(bytes, "[Content_Types].xml", 8, limits.max_xml_nodes).ok()?;
-        let get = |node: &super::xml::Node, name: &str| {
-            node.attrs
-                .iter()
-                .find(|a| a.local == name)
-                .map(|a| a.value.to_string())
+    /// The target of the package's officeDocument relationship (its main part), if any.
+    ///
+    /// # Errors
+    /// A malformed relationships part.
+    pub(crate) fn office_document(
+        &self,
+        limits: &ImportLimits,
+    ) -> Result<Option<String>, ImportError> {
+        Ok(self
+            .relationships("", limits)?
+            .into_iter()
+            .find(|r| !r.external && r.kind.ends_with("/officeDocument"))
+            .map(|r| r.target))
+    }
+
+    /// `[Content_Types].xml`, read once (empty when it is missing or unreadable).
+    pub(crate) fn content_types(&self, limits: &ImportLimits) -> ContentTypes {
+        let mut types = ContentTypes::default();
+        let Some(tree) = self.part("[Content_Types].xml").and_then(|bytes| {
+            super::xml::parse(bytes, "[Content_Types].xml", 8, limits.max_xml_nodes).ok()
+        }) else {
+            return types;
         };
-        let wanted = format!("/{part}");
         for node in tree.root.elements() {
-            if node.local == "Override"
-                && get(node, "PartName").is_some_and(|p| p.eq_ignore_ascii_case(&wanted))
-            {
-                return get(node, "ContentType");
+            let get = |name: &str| {
+                node.attrs
+                    .iter()
+                    .find(|a| a.local == name)
+                    .map(|a| a.value.to_string())
+            };
+            let (key, map) = match node.local {
+                "Override" => (get("PartName"), &mut types.overrides),
+                "Default" => (get("Extension"), &mut types.defaults),
+                _ => continue,
+            };
+            if let (Some(key), Some(content_type)) = (key, get("ContentType")) {
+                map.entry(key.to_ascii_lowercase()).or_insert(content_type);
             }
         }
-        let extension = part.rsplit('.').next()?;
-        tree.root
-            .elements()
-            .filter(|n| n.local == "Default")
-            .find(|n| get(n, "Extension").is_some_and(|e| e.eq_ignore_ascii_case(extension)))
-            .and_then(|n| get(n, "ContentType"))
+        types
+    }
+}
+
+/// A package's content types: overrides by part name, defaults by extension.
+#[derive(Debug, Default)]
+pub(crate) struct ContentTypes {
+    /// `/part/name` (lower case) → content type.
+    overrides: std::collections::HashMap<String, String>,
+    /// Extension (lower case) → content type.
+    defaults: std::collections::HashMap<String, String>,
+}
+
+impl ContentTypes {
+    /// The content type of a part: its override, else the default for its extension.
+    pub(crate) fn of(&self, part: &str) -> Option<&str> {
+        self.overrides
+            .get(&format!("/{}", part.to_ascii_lowercase()))
+            .or_else(|| {
+                let extension = part.rsplit('.').next()?;
+                self.defaults.get(&extension.to_ascii_lowercase())
+            })
+            .map(String::as_str)
+    }
+}
+
+/// The relationships part of `part`: `word/_rels/document.xml.rels` for
+/// `word/document.xml`, `_rels/.rels` for the package (`""`).
+pub(crate) fn rels_name(part: &str) -> String {
+    match part.rsplit_once('/') {
+        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+        None => format!("_rels/{part}.rels"),
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::import::package::{ContentTypes, rels_name};
 use crate::import::{ImportLimits, Package};
 use crate::xml_safe::escape as esc;
 
@@ -24,6 +25,7 @@ pub(super) struct Source {
     package: Package,
     main: String,
     doc_rels: Vec<crate::import::package::Relationship>,
+    content_types: ContentTypes,
     limits: ImportLimits,
 }
 
@@ -70,22 +72,19 @@ impl Source {
     pub(super) fn open(bytes: &[u8]) -> Option<Self> {
         let limits = ImportLimits::default();
         let package = Package::open(bytes, &limits).ok()?;
-        let root = package.relationships("", &limits).ok()?;
-        let main = root
-            .iter()
-            .find(|r| !r.external && r.kind.ends_with("/officeDocument"))?
-            .target
-            .clone();
+        let main = package.office_document(&limits).ok()??;
         let main_bytes = package.part(&main)?;
         let head = String::from_utf8_lossy(&main_bytes[..main_bytes.len().min(4096)]);
         if head.contains("purl.oclc.org/ooxml") {
             return None;
         }
         let doc_rels = package.relationships(&main, &limits).ok()?;
+        let content_types = package.content_types(&limits);
         Some(Self {
             package,
             main,
             doc_rels,
+            content_types,
             limits,
         })
     }
@@ -216,7 +215,7 @@ impl Source {
             }
             out.push(CopiedPart {
                 content_type: (!name.ends_with(".rels"))
-                    .then(|| self.package.content_type(&name, &self.limits))
+                    .then(|| self.content_types.of(&name).map(str::to_string))
                     .flatten(),
                 name: stored,
                 bytes: bytes.to_vec(),
@@ -238,11 +237,8 @@ impl Source {
             if declared.contains(&part) {
                 continue;
             }
-            if let Some(ct) = self.package.content_type(&source_name, &self.limits) {
-                out.push_str(&format!(
-                    r#"<Override {part} ContentType="{}" />"#,
-                    esc(&ct)
-                ));
+            if let Some(ct) = self.content_types.of(&source_name) {
+                out.push_str(&format!(r#"<Override {part} ContentType="{}" />"#, esc(ct)));
             }
         }
         out
@@ -431,14 +427,6 @@ pub(super) fn styles_used(xml: &str, into: &mut BTreeSet<String>) {
                 into.insert(id.to_string());
             }
         }
-    }
-}
-
-/// `word/_rels/document.xml.rels` for `word/document.xml`.
-fn rels_name(part: &str) -> String {
-    match part.rsplit_once('/') {
-        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
-        None => format!("_rels/{part}.rels"),
     }
 }
 
