@@ -179,7 +179,16 @@ impl<'a> Importer<'a> {
             .root
             .child(Ns::W, "body")
             .ok_or_else(|| ImportError::NotDocx(format!("{main} has no w:body")))?;
-        let (blocks, first_section) = importer.body(body, &context)?;
+        let (mut blocks, first_section) = importer.body(body, &context)?;
+        // A strict file's XML is in strict namespaces, which folio's transitional file
+        // cannot take verbatim: what would stay opaque is kept as its text.
+        let strict = tree
+            .root_declarations
+            .iter()
+            .any(|(_, uri)| uri == "http://purl.oclc.org/ooxml/wordprocessingml/main");
+        if strict {
+            importer.strict_opaque_as_text(&mut blocks, &main);
+        }
         let (metadata, title) = importer.core_properties(limits)?;
         let (styles, dropped) = importer.styles.defs(domain::MAX_STYLES);
         if dropped > 0 {
@@ -498,6 +507,56 @@ impl<'a> Importer<'a> {
             }
         }
         Ok((out, first))
+    }
+
+    /// Opaque blocks as paragraphs of their text, opaque inline content as its text (for a
+    /// strict file, whose XML cannot be written back into a transitional one).
+    fn strict_opaque_as_text(&mut self, blocks: &mut [Block], part: &str) {
+        let mut kept = 0;
+        for block in blocks.iter_mut() {
+            match block {
+                Block::Opaque(o) => {
+                    kept += 1;
+                    *block = Block::Paragraph(Paragraph {
+                        id: o.id.clone(),
+                        runs: vec![Run::plain(std::mem::take(&mut o.text))],
+                        style: None,
+                        alignment: None,
+                        format: ParagraphFormat::default(),
+                        bookmarks: Vec::new(),
+                    });
+                }
+                Block::Paragraph(p) => kept += inline_as_text(&mut p.runs),
+                Block::Heading(h) => kept += inline_as_text(&mut h.runs),
+                Block::List(l) => kept += items_as_text(&mut l.items),
+                Block::Table(t) => {
+                    for cell in &mut t.cell_runs {
+                        kept += inline_as_text(&mut cell.runs);
+                        for b in &mut cell.blocks {
+                            match b {
+                                CellBlock::Paragraph { runs, .. } => kept += inline_as_text(runs),
+                                CellBlock::List { items, .. } => kept += items_as_text(items),
+                                CellBlock::Table { .. } => {}
+                            }
+                        }
+                        // The cell's text is its content's.
+                        t.rows[cell.row][cell.col] = if cell.blocks.is_empty() {
+                            domain::model::runs_text(&cell.runs)
+                        } else {
+                            domain::model::cell_blocks_text(&cell.blocks)
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
+        if kept > 0 {
+            self.warnings.add(
+                "strict_opaque_as_text",
+                || "a strict-OOXML file's content folio does not model was kept as its text (its XML cannot be written into folio's transitional file)".into(),
+                part,
+            );
+        }
     }
 
     /// Warns of each property of `properties` folio neither keeps nor needs (`known`):
@@ -2283,6 +2342,32 @@ fn field_name(instr: &str) -> String {
         .chars()
         .take(40)
         .collect()
+}
+
+/// Opaque inline runs as plain text (none when they show none); how many there were.
+fn inline_as_text(runs: &mut Vec<Run>) -> usize {
+    let mut kept = 0;
+    for run in runs.iter_mut().filter(|r| r.format.opaque.is_some()) {
+        run.format.opaque = None;
+        if run.text == domain::IMAGE_CHAR.to_string() {
+            run.text.clear();
+        }
+        kept += 1;
+    }
+    domain::text::normalize(runs);
+    kept
+}
+
+/// [`inline_as_text`] over list items (their text follows their runs).
+fn items_as_text(items: &mut [ListItem]) -> usize {
+    let mut kept = 0;
+    for item in items {
+        if let Some(mut runs) = item.runs.take() {
+            kept += inline_as_text(&mut runs);
+            *item = ListItem::from_runs(runs, item.level);
+        }
+    }
+    kept
 }
 
 /// The complex-field depth after `node`, starting from `depth` (begins minus ends).

@@ -157,3 +157,41 @@ fn write_one_round_trip() {
     let rendered = crate::render_docx(&doc, &options).expect("render");
     std::fs::write("/tmp/folio-roundtrip.docx", rendered).expect("write");
 }
+
+#[test]
+fn a_strict_files_unmodelled_content_is_kept_as_text() {
+    use std::io::Write as _;
+    const STRICT: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";
+    let document = format!(
+        r#"<w:document xmlns:w="{STRICT}"><w:body><w:p><w:r><w:t>Price </w:t></w:r><w:r><w:sym w:char="F0E0"/></w:r><w:r><w:t> 10</w:t></w:r></w:p><w:sdt><w:sdtContent><w:p><w:r><w:t>Inside a control</w:t></w:r></w:p></w:sdtContent></w:sdt></w:body></w:document>"#
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, data) in [
+        (
+            "[Content_Types].xml",
+            r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
+        ),
+        ("word/document.xml", document.as_str()),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(data.as_bytes()).unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    let (doc, options) = imported_document(&bytes).unwrap();
+    let json = serde_json::to_string(&doc.blocks).unwrap();
+    assert!(
+        !json.contains("purl.oclc.org"),
+        "no strict XML is kept: {json}"
+    );
+    assert_eq!(doc.blocks.len(), 2);
+    assert_eq!(doc.blocks[0].text(), "Price  10");
+    assert_eq!(doc.blocks[1].text(), "Inside a control");
+    let rendered = crate::render_docx(&doc, &options).unwrap();
+    let (again, _) = imported_document(&rendered).unwrap();
+    assert_eq!(again.blocks[1].text(), "Inside a control");
+}
