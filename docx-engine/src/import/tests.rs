@@ -149,16 +149,6 @@ fn import_render_import_gives_the_same_blocks_and_verbatim_parts() {
 }
 
 #[test]
-#[ignore = "debugging aid: FOLIO_DEBUG_FILE=<corpus file> writes its round trip to /tmp/folio-roundtrip.docx"]
-fn write_one_round_trip() {
-    let name = std::env::var("FOLIO_DEBUG_FILE").expect("FOLIO_DEBUG_FILE");
-    let bytes = std::fs::read(&name).expect("file");
-    let (doc, options) = imported_document(&bytes).expect("import");
-    let rendered = crate::render_docx(&doc, &options).expect("render");
-    std::fs::write("/tmp/folio-roundtrip.docx", rendered).expect("write");
-}
-
-#[test]
 fn a_strict_files_unmodelled_content_is_kept_as_text() {
     use std::io::Write as _;
     const STRICT: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";

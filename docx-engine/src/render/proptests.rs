@@ -218,15 +218,3 @@ proptest! {
         prop_assert_eq!(&doc.section.footer, &again.section.footer);
     }
 }
-
-#[test]
-#[ignore = "debugging aid"]
-fn show_field_in_link() {
-    let doc = document_of(&[(0, 0, 0, "x".into(), false), (23, 0, 0, "x".into(), false)]);
-    let rendered = render_docx(&doc, &RenderOptions::default()).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&rendered)).unwrap();
-    let mut xml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
-        .unwrap();
-    println!("{xml}");
-}
