@@ -308,6 +308,9 @@ pub struct HistoryItem {
     pub at: Option<String>,
     /// The reason given with the request (`X-Folio-Reason`), if any.
     pub reason: Option<String>,
+    /// The labels naming this version (`label_version`), if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 /// `/healthz` and `/readyz`.

@@ -29,7 +29,7 @@ use api_types::{
 };
 use auth::Principal;
 use docx_engine::{ExportFormat, export, render_docx};
-use domain::{Block, BlockId, Document, DocumentId};
+use domain::{Block, BlockId, Document, DocumentId, VersionRef};
 use infrastructure::blobs::BlobStore;
 use infrastructure::store::{EventLog, HistoryFilter, StoredEvent};
 use infrastructure::views::{SummaryRow, Views, WaitError};
@@ -58,11 +58,11 @@ pub struct Reads {
 }
 
 /// Time travel and read-your-writes.
-#[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
 pub struct ReadAt {
-    /// Show the document as it was at this version (rebuilt from events).
-    #[schema(minimum = 1)]
-    pub version: Option<u64>,
+    /// Show the document as it was at this version (rebuilt from events): its number or
+    /// its label (`sent-to-client`).
+    pub version: Option<VersionRef>,
     /// Wait until the read model has caught up to at least this version.
     #[schema(minimum = 1)]
     pub min_version: Option<u64>,
@@ -84,7 +84,37 @@ pub(super) fn store_error(e: infrastructure::StoreError) -> ApiError {
     ApiError::internal(&e)
 }
 
-pub(super) fn version_not_found(version: u64) -> ApiError {
+pub(crate) fn label_not_found(name: &str) -> ApiError {
+    ApiError::NotFound {
+        code: Code::VersionNotFound,
+        detail: format!("the document has no version labelled {name:?}"),
+    }
+}
+
+/// A document's labels (name → version), read from its `VersionLabeled` events (the
+/// write path resolves `revert_to_version`'s label with it too).
+pub(crate) async fn labels_of(
+    log: &EventLog,
+    id: &DocumentId,
+) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
+    let filter = HistoryFilter {
+        event_type: Some("VersionLabeled".into()),
+        ..HistoryFilter::default()
+    };
+    let events = log
+        .history(id, &filter, domain::MAX_LABELS as u64 + 1)
+        .await
+        .map_err(store_error)?;
+    let mut labels = std::collections::BTreeMap::new();
+    for e in events {
+        if let domain::DocumentEvent::VersionLabeled { version, name } = e.event {
+            labels.entry(name).or_insert(version);
+        }
+    }
+    Ok(labels)
+}
+
+pub(crate) fn version_not_found(version: u64) -> ApiError {
     ApiError::NotFound {
         code: Code::VersionNotFound,
         detail: format!("the document has no version {version}"),
@@ -202,6 +232,32 @@ impl Reads {
             .ok_or_else(ApiError::document_not_found)
     }
 
+    /// The document's labels (name → version), from its `VersionLabeled` events.
+    pub(crate) async fn labels(
+        &self,
+        id: &DocumentId,
+    ) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
+        labels_of(&self.log, id).await
+    }
+
+    /// The number of a version given by number or label (of a document of the caller's
+    /// tenant, whose head is `head`): 404 for a label it does not have.
+    pub(crate) async fn version_number(
+        &self,
+        id: &DocumentId,
+        version: &VersionRef,
+    ) -> Result<u64, ApiError> {
+        match version {
+            VersionRef::Number(n) => Ok(*n),
+            VersionRef::Label(name) => self
+                .labels(id)
+                .await?
+                .get(name)
+                .copied()
+                .ok_or_else(|| label_not_found(name)),
+        }
+    }
+
     /// The document at `version` (of at most `head`), rebuilt from its events, in the
     /// caller's tenant; 404 for a version it does not have. The caller holds a heavy-read
     /// permit.
@@ -233,8 +289,9 @@ impl Reads {
     ) -> Result<Resolved, ApiError> {
         let id = api_types::parse_document_id(raw_id)?;
         let tenant = principal.tenant.as_str();
-        if let Some(version) = at.version {
+        if let Some(version) = &at.version {
             let head = self.head(principal, &id).await?;
+            let version = self.version_number(&id, version).await?;
             let _permit = self.heavy().await?;
             let past = self.past(principal, &id, version, head).await?;
             let summary = SummaryRow::of(

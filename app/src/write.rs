@@ -239,12 +239,67 @@ impl Writes {
         request: &WriteRequest,
     ) -> Result<CommandResult, ApiError> {
         let options = request.options()?;
+        let commands = self.with_revert_targets(ctx, id, commands).await?;
         let outcome = self
             .service
-            .execute(ctx, id, commands, &options)
+            .execute(ctx, id, &commands, &options)
             .await
             .map_err(|e| write_error(e, batch))?;
         Ok(result_of(outcome))
+    }
+
+    /// Gives each `revert_to_version` the state of the version it names (a number or a
+    /// label), rebuilt from the event store: the domain decides the revert from it.
+    ///
+    /// # Errors
+    /// Not found: the document (in the caller's tenant), the version or the label.
+    async fn with_revert_targets<'c>(
+        &self,
+        ctx: &RequestContext,
+        id: &DocumentId,
+        commands: &'c [DocumentCommand],
+    ) -> Result<std::borrow::Cow<'c, [DocumentCommand]>, ApiError> {
+        use domain::command::{RevertTarget, RevertToVersion};
+        if !commands
+            .iter()
+            .any(|c| matches!(c, DocumentCommand::RevertToVersion(r) if r.target.is_none()))
+        {
+            return Ok(std::borrow::Cow::Borrowed(commands));
+        }
+        let log = self.service.log();
+        match log.head(id).await.map_err(|e| ApiError::internal(&e))? {
+            Some((_, tenant)) if tenant == ctx.tenant.as_str() => {}
+            _ => return Err(ApiError::document_not_found()),
+        }
+        let mut filled = commands.to_vec();
+        for command in &mut filled {
+            let DocumentCommand::RevertToVersion(RevertToVersion { version, target }) = command
+            else {
+                continue;
+            };
+            let number = match version {
+                domain::VersionRef::Number(n) => *n,
+                domain::VersionRef::Label(name) => crate::read::labels_of(log, id)
+                    .await?
+                    .get(name.as_str())
+                    .copied()
+                    .ok_or_else(|| crate::read::label_not_found(name))?,
+            };
+            let past = log
+                .document_at(id, number)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+            let past = match past {
+                Some(p) if p.tenant == ctx.tenant.as_str() => p,
+                Some(_) => return Err(ApiError::document_not_found()),
+                None => return Err(crate::read::version_not_found(number)),
+            };
+            *target = Some(Box::new(RevertTarget {
+                version: number,
+                document: past.document,
+            }));
+        }
+        Ok(std::borrow::Cow::Owned(filled))
     }
 
     /// Archives a document (an event; its history stays readable).

@@ -110,6 +110,11 @@ pub enum DocumentCommand {
     ResizeImage(ResizeImage),
     /// Set the alternative text of an image.
     SetImageAltText(SetImageAltText),
+    /// Name a version ("sent-to-client"), usable wherever a version number is.
+    LabelVersion(LabelVersion),
+    /// Give the document back a past version's content (appending events; the history
+    /// is kept).
+    RevertToVersion(RevertToVersion),
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -122,6 +127,7 @@ pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata
 pub use crate::features::page_break::AddPageBreak;
 pub use crate::features::paragraph::{AddHeading, AddParagraph, SetAlignment, UpdateParagraph};
 pub use crate::features::paragraph_format::SetParagraphFormat;
+pub use crate::features::revision::{LabelVersion, RevertTarget, RevertToVersion, VersionRef};
 pub use crate::features::section::{
     AddSectionBreak, HeaderKind, SetFooter, SetHeader, SetPageSetup,
 };
@@ -189,6 +195,8 @@ macro_rules! for_each_command {
             "add_image" => AddImage,
             "resize_image" => ResizeImage,
             "set_image_alt_text" => SetImageAltText,
+            "label_version" => LabelVersion,
+            "revert_to_version" => RevertToVersion,
         }
     };
 }

@@ -104,6 +104,11 @@ impl Document {
         if !self.exists() {
             return Err(DocumentError::DocumentNotFound);
         }
+        if let C::RevertToVersion(c) = command
+            && !self.archived
+        {
+            return self.decide_revert(c, limits);
+        }
         if self.archived {
             return Err(DocumentError::DocumentArchived);
         }
@@ -158,6 +163,8 @@ impl Document {
             C::AddImage(c) => self.decide_add_image(c, new_id, limits)?,
             C::ResizeImage(c) => self.decide_resize_image(c)?,
             C::SetImageAltText(c) => self.decide_set_image_alt_text(c)?,
+            C::LabelVersion(c) => self.decide_label_version(c)?,
+            C::RevertToVersion(_) => unreachable!("handled above"),
         };
         Ok(event.into_iter().collect())
     }
@@ -344,6 +351,9 @@ impl Document {
             | E::SectionFooterSet { .. } => self.apply_section(event, &misfit)?,
             E::ImageInserted { .. } | E::ImageResized { .. } | E::ImageAltTextSet { .. } => {
                 self.apply_image(event, &misfit)?
+            }
+            E::VersionLabeled { .. } | E::BlocksReverted { .. } | E::DocumentReverted { .. } => {
+                self.apply_revision(event, &misfit)?
             }
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }

@@ -516,6 +516,50 @@ pub enum DocumentEvent {
         /// Index it was inserted at.
         index: usize,
     },
+    /// A version was given a name.
+    VersionLabeled {
+        /// The version named.
+        version: u64,
+        /// Its label.
+        name: String,
+    },
+    /// Blocks were given back their content at `version` (a revert, in events of bounded
+    /// size; a `DocumentReverted` ends it).
+    BlocksReverted {
+        /// The version reverted to.
+        version: u64,
+        /// Blocks the document has, replaced in place by their content then.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        changed: Vec<crate::model::Block>,
+        /// Blocks it had then and no longer has, appended (ordered by `DocumentReverted`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        restored: Vec<crate::model::Block>,
+    },
+    /// The document was reverted to the content of `version`: the blocks it did not have
+    /// then removed, the blocks put in their order then, and the title, properties,
+    /// section and styles it had then (each only when it differed).
+    DocumentReverted {
+        /// The version reverted to.
+        version: u64,
+        /// Blocks removed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<BlockId>,
+        /// Every block's id in its order then (absent: the order is already right).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order: Option<Vec<BlockId>>,
+        /// The title then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        /// The core properties then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        metadata: Option<Box<DocumentMetadata>>,
+        /// The first section then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        section: Option<Box<crate::model::Section>>,
+        /// The styles then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        styles: Option<Vec<crate::model::StyleDef>>,
+    },
     /// Not a fact: a stored event this build cannot read (a payload that does not decode,
     /// or a schema version without an upcaster). Only the store adapter makes it, so that
     /// one bad row harms only its own document: it applies to nothing, loading the
@@ -554,6 +598,8 @@ pub enum Placement<'a> {
     },
     /// New blocks at the end (those of [`DocumentEvent::created_block_ids`]).
     Append,
+    /// Any block may change, go, come back or move (a revert): every row is rewritten.
+    Reset,
 }
 
 /// Where a replaced occurrence was.
@@ -676,6 +722,9 @@ impl DocumentEvent {
             Self::ListItemAdded { .. } => "ListItemAdded",
             Self::ListItemLevelSet { .. } => "ListItemLevelSet",
             Self::PageBreakAdded { .. } => "PageBreakAdded",
+            Self::VersionLabeled { .. } => "VersionLabeled",
+            Self::BlocksReverted { .. } => "BlocksReverted",
+            Self::DocumentReverted { .. } => "DocumentReverted",
             Self::Unreadable { .. } => "Unreadable",
         }
     }
@@ -707,6 +756,7 @@ impl DocumentEvent {
                 index: *index,
             },
             Self::BlocksImported { .. } => Placement::Append,
+            Self::BlocksReverted { .. } | Self::DocumentReverted { .. } => Placement::Reset,
             Self::BlockDeleted { block_id } => Placement::Remove { block_id },
             Self::BlockMoved { block_id, to_index } => Placement::Move {
                 block_id,
@@ -758,6 +808,7 @@ impl DocumentEvent {
             | Self::ImageInserted { .. }
             | Self::ImageResized { .. }
             | Self::ImageAltTextSet { .. }
+            | Self::VersionLabeled { .. }
             | Self::Unreadable { .. } => Placement::None,
         }
     }
@@ -773,6 +824,10 @@ impl DocumentEvent {
             | Self::ListAdded { block_id, .. }
             | Self::PageBreakAdded { block_id, .. } => vec![block_id.clone()],
             Self::BlocksImported { blocks } => blocks.iter().map(|b| b.id().clone()).collect(),
+            // Restored blocks come back under their old ids: created again.
+            Self::BlocksReverted { restored, .. } => {
+                restored.iter().map(|b| b.id().clone()).collect()
+            }
             Self::DocumentCreated { .. }
             | Self::DocumentImported { .. }
             | Self::DocumentArchived {}
@@ -819,6 +874,8 @@ impl DocumentEvent {
             | Self::ImageInserted { .. }
             | Self::ImageResized { .. }
             | Self::ImageAltTextSet { .. }
+            | Self::VersionLabeled { .. }
+            | Self::DocumentReverted { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }
@@ -869,6 +926,8 @@ impl DocumentEvent {
                 }
                 ids
             }
+            Self::BlocksReverted { changed, .. } => changed.iter().map(|b| b.id().clone()).collect(),
+            Self::DocumentReverted { removed, .. } => removed.clone(),
             Self::DocumentCreated { .. }
             | Self::DocumentImported { .. }
             | Self::BlocksImported { .. }
@@ -888,6 +947,7 @@ impl DocumentEvent {
             | Self::TableAdded { .. }
             | Self::ListAdded { .. }
             | Self::PageBreakAdded { .. }
+            | Self::VersionLabeled { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }

@@ -36,6 +36,9 @@ pub struct Document {
     /// The Word file the document was imported from, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<ImportSource>,
+    /// Named versions: label → version (`label_version`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, u64>,
 }
 
 /// The file an imported document came from: stored once, content-addressed, never

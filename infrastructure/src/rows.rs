@@ -125,8 +125,8 @@ pub(crate) fn summary(row: &impl Columns) -> Result<SummaryRow, StoreError> {
 }
 
 /// A block row (`ord, body`).
-pub(crate) fn block(row: &impl Columns) -> Result<(f64, String), StoreError> {
-    Ok((row.float("ord")?, row.text("body")?))
+pub(crate) fn block(row: &impl Columns) -> Result<(f64, String, String), StoreError> {
+    Ok((row.float("ord")?, row.text("body")?, row.text("blame")?))
 }
 
 /// A search hit row.

@@ -9,7 +9,7 @@ use infrastructure::StoredEvent;
 use infrastructure::budget::BudgetLru;
 use infrastructure::panics::guarded;
 use infrastructure::store::{EventLog, StoreError};
-use infrastructure::views::{Projected, ProjectionFailure, SummaryRow, Views};
+use infrastructure::views::{Change, Projected, ProjectionFailure, SummaryRow, Views};
 use tokio::sync::{broadcast, mpsc, watch};
 
 /// Most events taken from the bus per transaction.
@@ -292,7 +292,7 @@ fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), Box<Projec
             "the stored event cannot be read: {reason}"
         )));
     }
-    if let Some(misfit) = guarded(|| projected.apply(&event.event)).map_err(failure)? {
+    if let Some(misfit) = guarded(|| projected.apply(&event.event, &Change::of(event))).map_err(failure)? {
         tracing::warn!(
             document_id = %event.document_id,
             sequence = event.sequence,

@@ -93,7 +93,7 @@ async fn get_document(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let summary = reads.summary(&principal, &path, *params).await?;
+    let summary = reads.summary(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(summary.version))
         .json(summary))
@@ -117,7 +117,7 @@ async fn get_content(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let content = reads.content(&principal, &path, *params).await?;
+    let content = reads.content(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(content.version))
         .json(content))
@@ -141,7 +141,7 @@ async fn get_block(
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, block_id) = path.into_inner();
-    let found = reads.block(&principal, &id, &block_id, *params).await?;
+    let found = reads.block(&principal, &id, &block_id, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(found.version))
         .json(found.block))
@@ -164,7 +164,7 @@ async fn get_text(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let text = reads.text(&principal, &path, *params).await?;
+    let text = reads.text(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(text.version))
         .content_type(docx_engine::ExportFormat::Text.content_type())
@@ -188,7 +188,7 @@ async fn get_outline(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let outline = reads.outline(&principal, &path, *params).await?;
+    let outline = reads.outline(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(outline.version))
         .json(outline))
@@ -211,7 +211,7 @@ async fn get_styles(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let styles = reads.styles(&principal, &path, *params).await?;
+    let styles = reads.styles(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(styles.version))
         .json(styles))
@@ -234,7 +234,7 @@ async fn get_sections(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let sections = reads.sections(&principal, &path, *params).await?;
+    let sections = reads.sections(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(sections.version))
         .json(sections))
@@ -257,7 +257,7 @@ async fn get_images(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let images = reads.images(&principal, &path, *params).await?;
+    let images = reads.images(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(images.version))
         .json(images))
@@ -289,7 +289,7 @@ async fn get_media(
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, media) = path.into_inner();
-    let file = reads.media(&principal, &id, &media, *params).await?;
+    let file = reads.media(&principal, &id, &media, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         // The same id is always the same bytes.
         .insert_header((
@@ -322,7 +322,7 @@ async fn get_diff(
     path: web::Path<String>,
     params: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(reads.diff(&principal, &path, *params).await?))
+    Ok(HttpResponse::Ok().json(reads.diff(&principal, &path, params.into_inner()).await?))
 }
 
 /// The Word file an imported document was made from, as uploaded.
@@ -372,7 +372,7 @@ async fn get_docx(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let file = reads.docx(&principal, &path, *params).await?;
+    let file = reads.docx(&principal, &path, params.into_inner()).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(file.version))
         .insert_header((

@@ -16,17 +16,14 @@ use super::*;
 const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
 
 /// `GET …/diff` parameters.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams, ToSchema)]
+#[derive(Debug, Clone, Deserialize, IntoParams, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffParams {
-    /// The version to compare from.
-    #[param(minimum = 1)]
-    #[schema(minimum = 1)]
-    pub from: u64,
-    /// The version to compare to (either order works: a diff and its reverse are inverses).
-    #[param(minimum = 1)]
-    #[schema(minimum = 1)]
-    pub to: u64,
+    /// The version to compare from: its number or its label.
+    pub from: VersionRef,
+    /// The version to compare to (either order works: a diff and its reverse are
+    /// inverses): its number or its label.
+    pub to: VersionRef,
 }
 
 impl Reads {
@@ -43,19 +40,21 @@ impl Reads {
         let id = api_types::parse_document_id(raw_id)?;
         let head = self.head(principal, &id).await?;
         let _permit = self.heavy().await?;
+        let from = self.version_number(&id, &params.from).await?;
+        let to = self.version_number(&id, &params.to).await?;
         let mut at = Vec::with_capacity(2);
-        for version in [params.from, params.to] {
+        for version in [from, to] {
             at.push(self.past(principal, &id, version, head).await?.document);
         }
-        let (lo, hi) = (params.from.min(params.to), params.from.max(params.to));
+        let (lo, hi) = (from.min(to), from.max(to));
         let events = self
             .log
             .events(&id, lo, Some(hi), None)
             .await
             .map_err(store_error)?;
         let mut diff = diff_documents(&at[0], &at[1]);
-        diff.from = params.from;
-        diff.to = params.to;
+        diff.from = from;
+        diff.to = to;
         attribute(&mut diff, &events);
         Ok(diff)
     }

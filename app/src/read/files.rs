@@ -9,9 +9,8 @@ pub struct ExportParams {
     #[param(pattern = "^(html|markdown|text)$")]
     #[schema(pattern = "^(html|markdown|text)$")]
     pub format: String,
-    /// Version to export.
-    #[schema(minimum = 1)]
-    pub version: Option<u64>,
+    /// Version to export: its number or its label.
+    pub version: Option<domain::VersionRef>,
     /// Wait for this version first.
     #[schema(minimum = 1)]
     pub min_version: Option<u64>,
@@ -240,7 +239,7 @@ impl Reads {
             )
         })?;
         let at = ReadAt {
-            version: params.version,
+            version: params.version.clone(),
             min_version: params.min_version,
         };
         let resolved = self.resolve(principal, id, at).await?;

@@ -53,11 +53,16 @@ impl Reads {
             .history(&id, &filter, u64::from(fetch_size(limit)))
             .await
             .map_err(store_error)?;
+        let labels = domain::labels_by_version(&self.labels(&id).await?);
         Ok(paginate(
             events,
             limit,
             |e| e.sequence.to_string(),
-            history_item,
+            |e| {
+                let mut item = history_item(e);
+                item.labels = labels.get(&item.sequence).cloned().unwrap_or_default();
+                item
+            },
         ))
     }
 
@@ -130,6 +135,7 @@ fn history_item(e: StoredEvent) -> HistoryItem {
         user_agent: m.user_agent,
         at: known(m.at),
         reason: m.reason,
+        labels: Vec::new(),
     }
 }
 

@@ -33,9 +33,8 @@ pub struct DocumentSearchParams {
     #[param(pattern = "^[0-9]{1,18}:[0-9]{1,18}$")]
     #[schema(pattern = "^[0-9]{1,18}:[0-9]{1,18}$")]
     pub cursor: Option<String>,
-    /// Search this version.
-    #[schema(minimum = 1)]
-    pub version: Option<u64>,
+    /// Search this version: its number or its label.
+    pub version: Option<domain::VersionRef>,
     /// Wait for this version first.
     #[schema(minimum = 1)]
     pub min_version: Option<u64>,
@@ -72,7 +71,7 @@ impl Reads {
     ) -> Result<DocumentSearchResponse, ApiError> {
         let q = search_text(params.q.as_deref())?.to_string();
         let at = ReadAt {
-            version: params.version,
+            version: params.version.clone(),
             min_version: params.min_version,
         };
         let limit = page_limit(params.limit, 100)? as usize;

@@ -23,8 +23,11 @@ use tokio::sync::watch;
 use crate::rows;
 use crate::store::StoreError;
 
+pub mod blame;
 mod postgres;
 mod sqlite;
+
+pub use blame::{BlockBlame, Change};
 
 pub use postgres::PgViews;
 pub use sqlite::SqliteViews;
@@ -120,6 +123,9 @@ pub struct Projected {
     /// State at `summary.version`.
     pub document: Document,
     ords: Vec<f64>,
+    /// Each block's blame as stored ([`BlockBlame`] JSON; absent or empty: not known,
+    /// for rows projected before blame was kept).
+    blame: HashMap<BlockId, String>,
     /// The version the stored row is at (None: no row yet); writes are conditional on it.
     stored_version: Option<u64>,
     changed: BTreeSet<BlockId>,
@@ -135,6 +141,7 @@ impl Projected {
             summary,
             document,
             ords,
+            blame: HashMap::new(),
             stored_version: None,
             changed: BTreeSet::new(),
             removed: BTreeSet::new(),
@@ -142,9 +149,15 @@ impl Projected {
         }
     }
 
-    fn stored(summary: SummaryRow, document: Document, ords: Vec<f64>) -> Self {
+    fn stored(
+        summary: SummaryRow,
+        document: Document,
+        ords: Vec<f64>,
+        blame: HashMap<BlockId, String>,
+    ) -> Self {
         Self {
             ords,
+            blame,
             stored_version: Some(summary.version),
             ..Self::new(summary, document)
         }
@@ -180,6 +193,7 @@ impl Projected {
                     ord: self.ords[i],
                     body: serde_json::to_string(block).map_err(corrupt)?,
                     plain: block.text(),
+                    blame: self.blame.get(block.id()).cloned().unwrap_or_default(),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -229,10 +243,65 @@ impl Projected {
         index as f64 - 0.5
     }
 
-    /// Applies an event to the state, keeping the ordering keys and recording which rows
-    /// must be written. Returns the misfit of an event that does not fit the state (it
-    /// changed nothing but the version; see [`Document::try_apply`]).
-    pub fn apply(&mut self, event: &DocumentEvent) -> Option<EventMisfit> {
+    /// Applies an event (made by `by`) to the state, keeping the ordering keys and the
+    /// blame and recording which rows must be written. Returns the misfit of an event that
+    /// does not fit the state (it changed nothing but the version; see
+    /// [`Document::try_apply`]).
+    pub fn apply(&mut self, event: &DocumentEvent, by: &Change) -> Option<EventMisfit> {
+        let touched = event.touched_block_ids();
+        let before: Vec<(BlockId, String)> = touched
+            .iter()
+            .filter_map(|id| {
+                let i = self.document.position_of(id)?;
+                Some((id.clone(), self.document.blocks[i].text()))
+            })
+            .collect();
+        let misfit = self.place(event);
+        if misfit.is_none() {
+            self.update_blame(event, before, by);
+        }
+        misfit
+    }
+
+    /// Keeps each block's blame after `event` (made by `by`) applied; `before` holds the
+    /// touched blocks' texts before it.
+    fn update_blame(&mut self, event: &DocumentEvent, before: Vec<(BlockId, String)>, by: &Change) {
+        let created: Vec<BlockId> = match event.placement() {
+            Placement::Insert { block_id, .. } => vec![block_id.clone()],
+            _ => event.created_block_ids(),
+        };
+        for id in created {
+            if let Some(i) = self.document.position_of(&id) {
+                let text = self.document.blocks[i].text();
+                self.blame
+                    .insert(id, BlockBlame::created(&text, by).to_json());
+            }
+        }
+        for (id, old_text) in before {
+            let Some(i) = self.document.position_of(&id) else {
+                self.blame.remove(&id);
+                continue;
+            };
+            // A block whose blame is not known stays unknown (its read replays events).
+            let Some(old) = self.blame.get(&id).and_then(|j| BlockBlame::from_json(j)) else {
+                continue;
+            };
+            let new_text = self.document.blocks[i].text();
+            self.blame
+                .insert(id, old.changed(&old_text, &new_text, by).to_json());
+        }
+    }
+
+    /// Each block's blame, in document order (None: not known).
+    pub fn blame(&self) -> Vec<Option<BlockBlame>> {
+        self.document
+            .blocks
+            .iter()
+            .map(|b| self.blame.get(b.id()).and_then(|j| BlockBlame::from_json(j)))
+            .collect()
+    }
+
+    fn place(&mut self, event: &DocumentEvent) -> Option<EventMisfit> {
         match event.placement() {
             Placement::Insert { block_id, index } => {
                 let id = block_id.clone();
@@ -246,6 +315,7 @@ impl Projected {
             }
             Placement::Remove { block_id } => {
                 if let Some(pos) = self.document.position_of(block_id) {
+                    self.blame.remove(block_id);
                     self.ords.remove(pos);
                     self.changed.remove(block_id);
                     self.removed.insert(block_id.clone());
@@ -272,6 +342,23 @@ impl Projected {
                     let key = self.key_at(self.ords.len());
                     self.ords.push(key);
                     self.changed.insert(self.document.blocks[i].id().clone());
+                }
+                misfit
+            }
+            Placement::Reset => {
+                let before: Vec<BlockId> =
+                    self.document.blocks.iter().map(|b| b.id().clone()).collect();
+                let misfit = self.document.try_apply(event).err();
+                if misfit.is_none() {
+                    let now: BTreeSet<&BlockId> =
+                        self.document.blocks.iter().map(Block::id).collect();
+                    for id in before.into_iter().filter(|id| !now.contains(id)) {
+                        self.changed.remove(&id);
+                        self.blame.remove(&id);
+                        self.removed.insert(id);
+                    }
+                    self.ords = (0..self.document.blocks.len()).map(|i| i as f64).collect();
+                    self.rewrite_all = true;
                 }
                 misfit
             }
@@ -345,10 +432,11 @@ struct BlockRow {
     ord: f64,
     body: String,
     plain: String,
+    blame: String,
 }
 
-/// A stored summary and its block rows (`ord`, `body`), in order.
-type LoadedRows = (SummaryRow, Vec<(f64, String)>);
+/// A stored summary and its block rows (`ord`, `body`, `blame`), in order.
+type LoadedRows = (SummaryRow, Vec<(f64, String, String)>);
 
 const SUMMARY_COLUMNS: &str = "id, tenant, title, version, archived, metadata, stats, created_at, created_by, updated_at, updated_by";
 
@@ -567,7 +655,7 @@ impl Views {
             "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = $1 AND (CAST($2 AS TEXT) IS NULL OR tenant = $2)"
         );
         const BLOCKS: &str =
-            "SELECT ord, body FROM document_blocks WHERE document_id = $1 ORDER BY ord";
+            "SELECT ord, body, blame FROM document_blocks WHERE document_id = $1 ORDER BY ord";
         let loaded: Option<LoadedRows> = dispatch!(self, b => {
             let mut tx = b.pool.begin().await?;
             let row = sqlx::query(&sql).bind(id).bind(tenant).fetch_optional(&mut *tx).await?;
@@ -589,9 +677,13 @@ impl Views {
         };
         let mut blocks = Vec::with_capacity(rows.len());
         let mut ords = Vec::with_capacity(rows.len());
-        for (ord, body) in &rows {
-            ords.push(*ord);
-            let block: Block = serde_json::from_str(body).map_err(corrupt)?;
+        let mut blame = HashMap::with_capacity(rows.len());
+        for (ord, body, block_blame) in rows {
+            ords.push(ord);
+            let block: Block = serde_json::from_str(&body).map_err(corrupt)?;
+            if !block_blame.is_empty() {
+                blame.insert(block.id().clone(), block_blame);
+            }
             blocks.push(block);
         }
         let document = Document {
@@ -604,8 +696,9 @@ impl Views {
             section: summary.section.clone(),
             styles: summary.styles.clone(),
             source: summary.source.clone(),
+            labels: Default::default(),
         };
-        Ok(Some(Projected::stored(summary, document, ords)))
+        Ok(Some(Projected::stored(summary, document, ords, blame)))
     }
 
     /// The projected version of a document (any tenant: used by projectors).

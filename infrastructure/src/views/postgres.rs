@@ -14,6 +14,7 @@ struct BlockColumns {
     ords: Vec<f64>,
     bodies: Vec<String>,
     plains: Vec<String>,
+    blames: Vec<String>,
 }
 
 /// The PostgreSQL backend of [`super::Views`].
@@ -129,20 +130,22 @@ impl PgViews {
                 rows.ords.push(b.ord);
                 rows.bodies.push(b.body.clone());
                 rows.plains.push(b.plain.clone());
+                rows.blames.push(b.blame.clone());
             }
         }
         if !rows.block_ids.is_empty() {
             sqlx::query(
-                "INSERT INTO document_blocks (document_id, block_id, ord, body, plain)
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[])
+                "INSERT INTO document_blocks (document_id, block_id, ord, body, plain, blame)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[], $6::text[])
                  ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body,
-                   plain = excluded.plain",
+                   plain = excluded.plain, blame = excluded.blame",
             )
             .bind(&rows.document_ids)
             .bind(&rows.block_ids)
             .bind(&rows.ords)
             .bind(&rows.bodies)
             .bind(&rows.plains)
+            .bind(&rows.blames)
             .execute(&mut *tx)
             .await?;
         }

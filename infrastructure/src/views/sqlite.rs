@@ -72,15 +72,16 @@ impl SqliteViews {
             }
             for b in &w.upserts {
                 sqlx::query(
-                    "INSERT INTO document_blocks (document_id, block_id, ord, body, plain) VALUES (?, ?, ?, ?, ?)
+                    "INSERT INTO document_blocks (document_id, block_id, ord, body, plain, blame) VALUES (?, ?, ?, ?, ?, ?)
                      ON CONFLICT (document_id, block_id) DO UPDATE SET ord = excluded.ord, body = excluded.body,
-                       plain = excluded.plain",
+                       plain = excluded.plain, blame = excluded.blame",
                 )
                 .bind(&s.id)
                 .bind(&b.block_id)
                 .bind(b.ord)
                 .bind(&b.body)
                 .bind(&b.plain)
+                .bind(&b.blame)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -1,0 +1,278 @@
+//! The blame read model: for each block, the last change to it and, over its plain text,
+//! which change wrote each word range. Kept by the read-model projector beside the block's
+//! row (one JSON value per block, rewritten only when the block changes), so reading a
+//! document's blame costs what reading its content costs.
+//!
+//! When an event changes a block's text, the old and new texts are compared word by word
+//! (Unicode words, bounded in time): ranges that stayed keep who wrote them, inserted ones
+//! are the event's. A block created by an event is wholly that event's.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use similar::{Algorithm, ChangeTag, TextDiff};
+
+/// How long one block's word comparison may take before it settles for a coarser one.
+const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
+
+/// Who changed something, when and why: one event's facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The event's sequence number (the version it made).
+    pub version: u64,
+    /// Its event type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Who: a user or API key id.
+    pub actor: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The reason given with the request, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Change {
+    /// The facts of a stored event.
+    pub fn of(event: &crate::StoredEvent) -> Self {
+        Self {
+            version: event.sequence,
+            kind: event.event_type.clone(),
+            actor: event.metadata.actor.clone(),
+            at: event.metadata.at.clone(),
+            reason: event.metadata.reason.clone(),
+        }
+    }
+}
+
+/// One block's blame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockBlame {
+    /// The version of the last change to the block (text, formatting, place).
+    pub last: u64,
+    /// Its plain text in consecutive ranges: (length in characters, version that wrote
+    /// it). The lengths add up to the text's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<(usize, u64)>,
+    /// The changes `last` and `spans` name, by version.
+    pub changes: BTreeMap<u64, Change>,
+}
+
+impl BlockBlame {
+    /// The blame of a block `change` created with `text`.
+    pub fn created(text: &str, change: &Change) -> Self {
+        let len = text.chars().count();
+        Self {
+            last: change.version,
+            spans: if len == 0 {
+                Vec::new()
+            } else {
+                vec![(len, change.version)]
+            },
+            changes: BTreeMap::from([(change.version, change.clone())]),
+        }
+    }
+
+    /// The blame after `change` turned the block's text `old` into `new`.
+    pub fn changed(&self, old: &str, new: &str, change: &Change) -> Self {
+        let mut spans: Vec<(usize, u64)> = Vec::new();
+        let mut push = |len: usize, version: u64| {
+            if len == 0 {
+                return;
+            }
+            match spans.last_mut() {
+                Some(last) if last.1 == version => last.0 += len,
+                _ => spans.push((len, version)),
+            }
+        };
+        if old == new {
+            for &(len, version) in &self.spans {
+                push(len, version);
+            }
+        } else {
+            let diff = TextDiff::configure()
+                .algorithm(Algorithm::Patience)
+                .timeout(WORD_DIFF_TIMEOUT)
+                .diff_unicode_words(old, new);
+            let mut cursor = Cursor::new(&self.spans);
+            for part in diff.iter_all_changes() {
+                let len = part.value().chars().count();
+                match part.tag() {
+                    ChangeTag::Equal => cursor.take(len, &mut push, change.version),
+                    ChangeTag::Delete => cursor.skip(len),
+                    ChangeTag::Insert => push(len, change.version),
+                }
+            }
+        }
+        let mut changes = BTreeMap::new();
+        for version in spans
+            .iter()
+            .map(|s| s.1)
+            .chain(std::iter::once(change.version))
+        {
+            let known = if version == change.version {
+                Some(change)
+            } else {
+                self.changes.get(&version)
+            };
+            if let Some(c) = known {
+                changes.insert(version, c.clone());
+            }
+        }
+        Self {
+            last: change.version,
+            spans,
+            changes,
+        }
+    }
+
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// From its stored form (None: not known, as for rows written before blame was kept).
+    pub fn from_json(json: &str) -> Option<Self> {
+        if json.is_empty() {
+            return None;
+        }
+        serde_json::from_str(json).ok()
+    }
+}
+
+/// Walks the old spans by character counts.
+struct Cursor<'a> {
+    spans: &'a [(usize, u64)],
+    index: usize,
+    used: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(spans: &'a [(usize, u64)]) -> Self {
+        Self {
+            spans,
+            index: 0,
+            used: 0,
+        }
+    }
+
+    /// Hands the next `len` characters' versions to `push` (text the old spans do not
+    /// cover, which a consistent blame never has, is `fallback`'s).
+    fn take(&mut self, mut len: usize, push: &mut impl FnMut(usize, u64), fallback: u64) {
+        while len > 0 {
+            let Some(&(span_len, version)) = self.spans.get(self.index) else {
+                push(len, fallback);
+                return;
+            };
+            let n = (span_len - self.used).min(len);
+            push(n, version);
+            self.advance(n, span_len);
+            len -= n;
+        }
+    }
+
+    fn skip(&mut self, mut len: usize) {
+        while len > 0 {
+            let Some(&(span_len, _)) = self.spans.get(self.index) else {
+                return;
+            };
+            let n = (span_len - self.used).min(len);
+            self.advance(n, span_len);
+            len -= n;
+        }
+    }
+
+    fn advance(&mut self, n: usize, span_len: usize) {
+        self.used += n;
+        if self.used >= span_len {
+            self.index += 1;
+            self.used = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(version: u64, actor: &str) -> Change {
+        Change {
+            version,
+            kind: "X".into(),
+            actor: actor.into(),
+            at: format!("2026-12-02T00:00:0{version}Z"),
+            reason: None,
+        }
+    }
+
+    fn ranges<'a>(text: &'a str, blame: &BlockBlame) -> Vec<(&'a str, u64)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for &(len, version) in &blame.spans {
+            let begin = text.char_indices().nth(start).map_or(text.len(), |c| c.0);
+            let end = text
+                .char_indices()
+                .nth(start + len)
+                .map_or(text.len(), |c| c.0);
+            out.push((&text[begin..end], version));
+            start += len;
+        }
+        out
+    }
+
+    #[test]
+    fn words_keep_their_author_through_edits() {
+        let a = "The supplier shall deliver.";
+        let blame = BlockBlame::created(a, &change(2, "ada"));
+        let b = "The vendor shall deliver on time.";
+        let blame = blame.changed(a, b, &change(3, "bob"));
+        assert_eq!(
+            ranges(b, &blame),
+            vec![
+                ("The ", 2),
+                ("vendor", 3),
+                (" shall deliver", 2),
+                (" on time", 3),
+                (".", 2)
+            ]
+        );
+        assert_eq!(blame.last, 3);
+        assert_eq!(blame.changes.len(), 2);
+        // Formatting only: the words keep their authors, the block's last change moves.
+        let c = blame.changed(b, b, &change(4, "cy"));
+        assert_eq!(ranges(b, &c), ranges(b, &blame));
+        assert_eq!(c.last, 4);
+        assert_eq!(c.changes[&4].actor, "cy");
+        // Deleting everything the first author wrote drops them.
+        let d = "vendor on time";
+        let e = c.changed(b, d, &change(5, "dee"));
+        assert!(e.changes.keys().all(|v| *v != 2), "{e:?}");
+        assert_eq!(
+            BlockBlame::from_json(&e.to_json()).unwrap(),
+            e,
+            "round trip"
+        );
+        assert!(BlockBlame::from_json("").is_none());
+    }
+
+    #[test]
+    fn spans_always_cover_the_text() {
+        let texts = [
+            "",
+            "Ünïcödé wörds, here.",
+            "Ünïcödé here and there.",
+            "x",
+            "",
+            "a b c d e f",
+            "f e d c b a",
+        ];
+        let mut blame = BlockBlame::created(texts[0], &change(1, "a"));
+        for (i, pair) in texts.windows(2).enumerate() {
+            blame = blame.changed(pair[0], pair[1], &change(i as u64 + 2, "b"));
+            let total: usize = blame.spans.iter().map(|s| s.0).sum();
+            assert_eq!(total, pair[1].chars().count(), "{pair:?}");
+            assert!(blame.spans.iter().all(|s| blame.changes.contains_key(&s.1)));
+        }
+    }
+}
