@@ -713,6 +713,42 @@ pub struct CellDiff {
     pub to: String,
 }
 
+/// `GET /v1/documents/{id}/blame`: who last changed each block, and each word range of
+/// its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BlameResponse {
+    /// The version described.
+    pub version: u64,
+    /// Every block, in order.
+    pub blocks: Vec<BlockBlameView>,
+}
+
+/// One block's blame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BlockBlameView {
+    /// The block.
+    pub block_id: String,
+    /// Its type.
+    pub kind: String,
+    /// Its last change (text, formatting or place).
+    pub by: ChangeBy,
+    /// Its plain text in consecutive ranges, each with the change that wrote it.
+    pub ranges: Vec<BlameRange>,
+}
+
+/// A range of a block's plain text and the change that wrote it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BlameRange {
+    /// First character (0-based, in Unicode scalar values).
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+    /// The text.
+    pub text: String,
+    /// Who wrote it.
+    pub by: ChangeBy,
+}
+
 /// Who made a change, when and why: the event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ChangeBy {

@@ -255,6 +255,13 @@ fn queries() -> Vec<Query> {
             output: schema::of::<api_types::DiffResponse>(),
         },
         Query {
+            name: "get_blame",
+            description: "Who wrote what: for every block of a version (default the latest; a number or a label), its last change, and its text in word ranges each with the change that wrote it (version, actor, time, reason).",
+            rest: ("GET", "/v1/documents/{id}/blame"),
+            input: schema::object(&[doc()], Some(at())),
+            output: schema::of::<api_types::BlameResponse>(),
+        },
+        Query {
             name: "get_original",
             description: "The Word file an imported document was made from, byte for byte as uploaded.",
             rest: ("GET", "/v1/documents/{id}/original"),
@@ -771,6 +778,10 @@ async fn run(
         "get_diff" => {
             let id: String = required(&mut args, "document_id")?;
             json(reads.diff(who, &id, rest(args)?).await?)
+        }
+        "get_blame" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.blame(who, &id, rest(args)?).await?)
         }
         "get_original" => {
             let id: String = required(&mut args, "document_id")?;

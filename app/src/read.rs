@@ -6,12 +6,14 @@
 //! events; `min_version` waits, bounded, until the read model has caught up, answering
 //! `not_ready` (503 with `Retry-After`) when it has not.
 
+mod blame;
 mod diff;
 mod documents;
 mod files;
 mod history;
 mod search;
 
+pub use blame::replay as replay_blame;
 pub use diff::{DiffParams, diff_documents};
 pub use documents::ListParams;
 pub use files::{DocxFile, ExportParams, file_name};

@@ -10,7 +10,7 @@
 //!    the swap (the read model's compare-and-set keeps the live projectors and the rebuild
 //!    from applying anything twice).
 //!
-//! With verify, step 3 is a comparison instead: every document's summary, blocks and .docx
+//! With verify, step 3 is a comparison instead: every document's summary, blocks, blame and .docx
 //! bytes in the fresh tables must equal the live ones; the fresh schema is dropped.
 
 use std::collections::BTreeSet;
@@ -269,9 +269,10 @@ async fn fingerprint(
 
 fn describe(p: &Projected, blob: Option<String>) -> String {
     format!(
-        "{:?}\n{}\n{:?}",
+        "{:?}\n{}\nblame: {}\n{:?}",
         p.summary,
         serde_json::to_string(&p.document.blocks).unwrap_or_default(),
+        serde_json::to_string(&p.blame()).unwrap_or_default(),
         blob
     )
 }

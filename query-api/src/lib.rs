@@ -43,6 +43,7 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_media)
             .service(get_original)
             .service(get_diff)
+            .service(get_blame)
             .service(get_docx)
             .service(get_export)
             .service(get_history)
@@ -323,6 +324,26 @@ async fn get_diff(
     params: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(reads.diff(&principal, &path, params.into_inner()).await?))
+}
+
+/// Who last changed each block, and each word range of its text.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_blame",
+    params(("id" = String, Path, description = "document id"), ReadAt),
+    responses(
+        (status = 200, description = "each block's last change and its text's authors", body = api_types::BlameResponse),
+        (status = 404, description = "no such document, version or label", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/blame")]
+async fn get_blame(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadAt>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(reads.blame(&principal, &path, params.into_inner()).await?))
 }
 
 /// The Word file an imported document was made from, as uploaded.

@@ -104,6 +104,17 @@ impl Process {
 
 /// An HTTP client that never reuses a connection the server may be closing: idle
 /// connections are dropped well before the server's keep-alive (5 s) ends them.
+/// The actor an API key (`folio_<id>_<secret>`) is recorded as: `key:<id>`.
+pub(crate) fn actor_of(key: &str) -> String {
+    let id = key
+        .strip_prefix("folio_")
+        .unwrap()
+        .split('_')
+        .next()
+        .unwrap();
+    format!("key:{id}")
+}
+
 pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_idle_timeout(Duration::from_secs(2))
@@ -306,14 +317,7 @@ impl TestApp {
 
     /// The actor `app.key` is recorded as: `key:<id>`.
     pub(crate) fn key_actor(&self) -> String {
-        let id = self
-            .key
-            .strip_prefix("folio_")
-            .unwrap()
-            .split('_')
-            .next()
-            .unwrap();
-        format!("key:{id}")
+        actor_of(&self.key)
     }
 
     /// The secret the app signs tokens with (for forging tokens in tests).

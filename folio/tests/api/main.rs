@@ -30,6 +30,7 @@ mod distributed;
 mod errors;
 mod fuzz;
 mod hardening;
+mod history;
 mod import;
 mod lifecycle;
 mod mcp;

@@ -1,0 +1,143 @@
+//! Who wrote what: per block, the last change to it, and per word range of its text the
+//! change that wrote it. The latest version is read from the blame read model (kept by the
+//! projector beside each block's row); a past version, or a document projected before
+//! blame was kept, is replayed from its events with the same code.
+
+use api_types::{BlameRange, BlameResponse, BlockBlameView, ChangeBy};
+use infrastructure::views::{BlockBlame, Change, Projected};
+
+use super::*;
+
+impl Reads {
+    /// The blame of a document at `at.version` (default: the latest).
+    ///
+    /// # Errors
+    /// Not found (document, version or label), not ready, a failed projection.
+    pub async fn blame(
+        &self,
+        principal: &Principal,
+        raw_id: &str,
+        at: ReadAt,
+    ) -> Result<BlameResponse, ApiError> {
+        let id = api_types::parse_document_id(raw_id)?;
+        let tenant = principal.tenant.as_str();
+        let version = match &at.version {
+            Some(version) => {
+                self.head(principal, &id).await?;
+                self.version_number(&id, version).await?
+            }
+            None => {
+                self.check_projected(tenant, &id).await?;
+                self.wait_min(principal, &id, at.min_version.unwrap_or(1))
+                    .await?;
+                let projected = self
+                    .views
+                    .projected(tenant, id.as_str())
+                    .await
+                    .map_err(store_error)?
+                    .ok_or_else(ApiError::document_not_found)?;
+                let blame = projected.blame();
+                if blame.iter().all(Option::is_some) {
+                    let document = projected.document;
+                    return blocking(move || view(&document, &blame)).await;
+                }
+                // Rows projected before blame was kept: replay this version.
+                projected.document.version.get()
+            }
+        };
+        let head = self.head(principal, &id).await?;
+        if version == 0 || version > head {
+            return Err(version_not_found(version));
+        }
+        let _permit = self.heavy().await?;
+        let events = self
+            .log
+            .events(&id, 0, Some(version), None)
+            .await
+            .map_err(store_error)?;
+        if events.first().is_none_or(|e| e.tenant() != tenant) {
+            return Err(ApiError::document_not_found());
+        }
+        blocking(move || {
+            let projected = replay(&events);
+            view(&projected.document, &projected.blame())
+        })
+        .await
+    }
+}
+
+/// A document and its blame replayed from its events (the projector's own fold).
+pub fn replay(events: &[StoredEvent]) -> Projected {
+    let mut projected = Projected::new(
+        SummaryRow::of(&Document::default(), "", ("", ""), ("", "")),
+        Document::default(),
+    );
+    for event in events {
+        projected.apply(&event.event, &Change::of(event));
+    }
+    projected
+}
+
+fn change_by(change: Option<&Change>, version: u64) -> ChangeBy {
+    match change {
+        Some(c) => ChangeBy {
+            version: c.version,
+            kind: c.kind.clone(),
+            actor: c.actor.clone(),
+            at: c.at.clone(),
+            reason: c.reason.clone(),
+        },
+        None => ChangeBy {
+            version,
+            kind: String::new(),
+            actor: String::new(),
+            at: String::new(),
+            reason: None,
+        },
+    }
+}
+
+/// The answer for a document and its blocks' blame (a block without one shows nothing).
+fn view(document: &Document, blame: &[Option<BlockBlame>]) -> BlameResponse {
+    let blocks = document
+        .blocks
+        .iter()
+        .zip(blame)
+        .map(|(block, blame)| {
+            let text = block.text();
+            let mut ranges = Vec::new();
+            let mut by = change_by(None, 0);
+            if let Some(b) = blame {
+                by = change_by(b.changes.get(&b.last), b.last);
+                let mut chars = text.char_indices().map(|(i, _)| i).chain([text.len()]);
+                let mut start = 0usize;
+                let mut byte = chars.next().unwrap_or(0);
+                for &(len, version) in &b.spans {
+                    let end = start + len;
+                    let mut end_byte = byte;
+                    for _ in 0..len {
+                        end_byte = chars.next().unwrap_or(text.len());
+                    }
+                    ranges.push(BlameRange {
+                        start,
+                        end,
+                        text: text.get(byte..end_byte).unwrap_or_default().to_string(),
+                        by: change_by(b.changes.get(&version), version),
+                    });
+                    start = end;
+                    byte = end_byte;
+                }
+            }
+            BlockBlameView {
+                block_id: block.id().to_string(),
+                kind: block.kind().to_string(),
+                by,
+                ranges,
+            }
+        })
+        .collect();
+    BlameResponse {
+        version: document.version.get(),
+        blocks,
+    }
+}

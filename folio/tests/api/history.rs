@@ -1,0 +1,300 @@
+//! The audit trail, readable: labels, blame and revert, in both deployments.
+
+use serde_json::{Value, json};
+
+/// Posts commands as `client` with a reason; asserts 200 and returns the result.
+async fn edit(
+    app: &crate::helpers::TestApp,
+    client: &reqwest::Client,
+    id: &str,
+    reason: &str,
+    commands: Value,
+) -> Value {
+    let response = client
+        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
+        .header("x-folio-reason", reason)
+        .json(&json!({ "commands": commands }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{commands} -> {body}");
+    body
+}
+
+/// A block's blame ranges as (text, version, actor, reason).
+fn ranges(blame: &Value, block: &str) -> Vec<(String, u64, String, String)> {
+    let entry = blame["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["block_id"] == block)
+        .unwrap_or_else(|| panic!("{block} in {blame}"));
+    entry["ranges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["text"].as_str().unwrap().to_string(),
+                r["by"]["version"].as_u64().unwrap(),
+                r["by"]["actor"].as_str().unwrap().to_string(),
+                r["by"]["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn labels_blame_and_revert(app: crate::helpers::TestApp) {
+    let alice = app.client.clone();
+    let bob_key = app.create_key("default", "read,write");
+    let bob = crate::helpers::keyed_client(&bob_key);
+    let cy_key = app.create_key("default", "read,write");
+    let cy = crate::helpers::keyed_client(&cy_key);
+    let id = app.create_document("Supply contract").await;
+    let first = edit(
+        &app,
+        &alice,
+        &id,
+        "first draft",
+        json!([
+            {"type": "add_paragraph", "text": "The supplier shall deliver the goods."},
+            {"type": "add_paragraph", "text": "Payment within thirty days."},
+            {"type": "add_table", "data": [["Item", "Price"], ["Paper", "3"]]}
+        ]),
+    )
+    .await;
+    let drafted = first["version"].as_u64().unwrap();
+    let clause = first["created"]["block_ids"][0].as_str().unwrap().to_string();
+    let payment = first["created"]["block_ids"][1].as_str().unwrap().to_string();
+    edit(
+        &app,
+        &alice,
+        &id,
+        "milestone",
+        json!([{"type": "label_version", "name": "draft"}]),
+    )
+    .await;
+
+    let second = edit(
+        &app,
+        &bob,
+        &id,
+        "legal review",
+        json!([
+            {"type": "replace_text", "find": "supplier", "replace": "vendor"},
+            {"type": "insert_text", "block_id": payment, "offset": 26, "text": " of invoice"}
+        ]),
+    )
+    .await;
+    let reworded = second["events"][0]["sequence"].as_u64().unwrap();
+    let third = edit(
+        &app,
+        &cy,
+        &id,
+        "layout",
+        json!([
+            {"type": "format_text", "block_id": clause, "start": 0, "end": 3, "bold": true},
+            {"type": "add_paragraph", "text": "Annex."},
+            {"type": "delete_block", "block_index": 2}
+        ]),
+    )
+    .await;
+    let bolded = third["events"][0]["sequence"].as_u64().unwrap();
+    edit(
+        &app,
+        &bob,
+        &id,
+        "sent",
+        json!([{"type": "label_version", "name": "sent-to-client"}]),
+    )
+    .await;
+    let head = app.version(&id).await;
+    let (alice_actor, bob_actor) = (app.key_actor(), crate::helpers::actor_of(&bob_key));
+
+    // Blame: the words each wrote, the last change to each block.
+    let blame = app
+        .get_json(&format!("/v1/documents/{id}/blame?min_version={head}"))
+        .await;
+    assert_eq!(blame["version"], head);
+    let first_event = drafted - 2;
+    assert_eq!(
+        ranges(&blame, &clause),
+        vec![
+            ("The ".into(), first_event, alice_actor.clone(), "first draft".into()),
+            ("vendor".into(), reworded, bob_actor.clone(), "legal review".into()),
+            (
+                " shall deliver the goods.".into(),
+                first_event,
+                alice_actor.clone(),
+                "first draft".into()
+            ),
+        ]
+    );
+    let clause_blame = blame["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["block_id"] == clause.as_str())
+        .unwrap();
+    assert_eq!(clause_blame["by"]["version"], bolded);
+    assert_eq!(clause_blame["by"]["type"], "TextFormatted");
+    assert_eq!(
+        ranges(&blame, &payment)
+            .iter()
+            .map(|r| (r.0.as_str(), r.2.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("Payment within thirty days", alice_actor.as_str()),
+            (" of invoice", bob_actor.as_str()),
+            (".", alice_actor.as_str())
+        ]
+    );
+    // The read model's blame is what replaying the events gives.
+    let replayed = app
+        .get_json(&format!("/v1/documents/{id}/blame?version={head}"))
+        .await;
+    assert_eq!(replayed, blame);
+
+    // Labels work wherever a version number does, and the history lists them.
+    let draft = app
+        .get(&format!("/v1/documents/{id}/text?version=draft"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(draft.contains("The supplier shall deliver"), "{draft}");
+    let diff = app
+        .get_json(&format!(
+            "/v1/documents/{id}/diff?from=draft&to=sent-to-client"
+        ))
+        .await;
+    assert_eq!(diff["from"], drafted);
+    let history = app
+        .get_json(&format!("/v1/documents/{id}/history?limit=200"))
+        .await;
+    let labelled: Vec<(u64, Value)> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.get("labels").is_some())
+        .map(|e| (e["sequence"].as_u64().unwrap(), e["labels"].clone()))
+        .collect();
+    assert_eq!(
+        labelled,
+        vec![
+            (drafted, json!(["draft"])),
+            (head - 1, json!(["sent-to-client"]))
+        ]
+    );
+    for (path, status) in [
+        ("text?version=no-such-label", 404),
+        ("text?version=not%20a%20label", 400),
+        ("diff?from=draft&to=gone", 404),
+    ] {
+        let response = app.get(&format!("/v1/documents/{id}/{path}")).await;
+        assert_eq!(response.status(), status, "{path}");
+    }
+    let taken = app
+        .command(
+            &id,
+            json!({"type": "label_version", "version": 1, "name": "draft"}),
+        )
+        .await;
+    assert_eq!(taken.status(), 422);
+
+    // Revert: a dry run shows the events, then the real one gives back the draft.
+    let before_revert = app.version(&id).await;
+    let preview: Value = app
+        .client
+        .post(app.write_url(&format!("/v1/documents/{id}/commands?dry_run=true")))
+        .json(&json!({"type": "revert_to_version", "version": "draft"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(preview["dry_run"], true);
+    let kinds: Vec<&str> = preview["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["BlocksReverted", "DocumentReverted"]);
+    assert_eq!(app.version(&id).await, before_revert);
+    let reverted = edit(
+        &app,
+        &cy,
+        &id,
+        "back to the draft",
+        json!([{"type": "revert_to_version", "version": "draft"}]),
+    )
+    .await;
+    let revert_version = reverted["version"].as_u64().unwrap();
+    let now = app
+        .get_json(&format!(
+            "/v1/documents/{id}/content?min_version={revert_version}"
+        ))
+        .await;
+    let then = app
+        .get_json(&format!("/v1/documents/{id}/content?version={drafted}"))
+        .await;
+    assert_eq!(now["blocks"], then["blocks"]);
+    let undone = app
+        .get_json(&format!(
+            "/v1/documents/{id}/diff?from={drafted}&to={revert_version}"
+        ))
+        .await;
+    assert_eq!(undone["blocks"], json!([]), "{undone}");
+    let last = app
+        .get_json(&format!(
+            "/v1/documents/{id}/history?cursor={}",
+            revert_version - 1
+        ))
+        .await;
+    assert_eq!(last["items"][0]["type"], "DocumentReverted");
+    assert_eq!(last["items"][0]["payload"]["version"], drafted);
+    assert_eq!(last["items"][0]["reason"], "back to the draft");
+    // The words the revert brought back are the reverter's; the rest keep their author.
+    let blame = app
+        .get_json(&format!(
+            "/v1/documents/{id}/blame?min_version={revert_version}"
+        ))
+        .await;
+    let words: Vec<(String, String)> = ranges(&blame, &clause)
+        .into_iter()
+        .map(|r| (r.0, r.2))
+        .collect();
+    assert_eq!(
+        words,
+        vec![
+            ("The ".to_string(), alice_actor.clone()),
+            ("supplier".to_string(), crate::helpers::actor_of(&cy_key)),
+            (" shall deliver the goods.".to_string(), alice_actor.clone())
+        ]
+    );
+    let replayed = app
+        .get_json(&format!(
+            "/v1/documents/{id}/blame?version={revert_version}"
+        ))
+        .await;
+    assert_eq!(replayed, blame);
+    // Unknown versions are 404; reading needs no write scope, reverting does.
+    let missing = app
+        .command(&id, json!({"type": "revert_to_version", "version": 999}))
+        .await;
+    assert_eq!(missing.status(), 404);
+    let reader = crate::helpers::keyed_client(&app.create_key("default", "read"));
+    let refused = reader
+        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
+        .json(&json!({"type": "revert_to_version", "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+}
+
+in_both_deployments!(labels_blame_and_revert);
