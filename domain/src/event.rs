@@ -926,7 +926,9 @@ impl DocumentEvent {
                 }
                 ids
             }
-            Self::BlocksReverted { changed, .. } => changed.iter().map(|b| b.id().clone()).collect(),
+            Self::BlocksReverted { changed, .. } => {
+                changed.iter().map(|b| b.id().clone()).collect()
+            }
             Self::DocumentReverted { removed, .. } => removed.clone(),
             Self::DocumentCreated { .. }
             | Self::DocumentImported { .. }

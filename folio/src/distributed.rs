@@ -278,11 +278,9 @@ impl Drop for StopOnDrop {
     }
 }
 
-/// `folio rebuild [--verify]`.
+/// `folio rebuild [--verify]`: the distributed deployment's database, or the embedded
+/// data directory.
 pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result<()> {
-    let pool = open_database(&settings.database_url, 4, true).await?;
-    let log = EventLog::postgres(pool.clone());
-    let live = Views::postgres(pool.clone());
     let bar = if settings.quiet {
         ProgressBar::hidden()
     } else {
@@ -299,35 +297,10 @@ pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result
         "rebuilding"
     });
     let progress = Bar(bar);
-    // Health and metrics while it runs, when asked (the server stops with the command).
-    let _metrics = match settings.metrics_bind {
-        None => None,
-        Some(bind) => {
-            let started = crate::http::start(
-                bind,
-                Some(1),
-                Routes {
-                    command: None,
-                    query: None,
-                    mcp: None,
-                    auth: None,
-                    ready: postgres_ready(&pool),
-                },
-            )?;
-            eprintln!("rebuild metrics on http://{}/metrics", started.addr);
-            let handle = started.handle.clone();
-            tokio::spawn(started.server);
-            Some(StopOnDrop(handle))
-        }
+    let report = match &settings.database_url {
+        Some(url) => rebuild_distributed(&settings, url, &progress).await?,
+        None => rebuild_data_dir(&settings, &progress).await?,
     };
-    let report = rebuild(
-        &log,
-        &live,
-        &settings.database_url,
-        settings.verify,
-        &progress,
-    )
-    .await?;
     progress.0.finish_and_clear();
     if settings.verify {
         for d in &report.differences {
@@ -351,6 +324,63 @@ pub(crate) async fn rebuild_command(settings: RebuildSettings) -> anyhow::Result
         );
     }
     Ok(())
+}
+
+async fn rebuild_distributed(
+    settings: &RebuildSettings,
+    url: &str,
+    progress: &Bar,
+) -> anyhow::Result<projectors::rebuild::RebuildReport> {
+    let pool = open_database(url, 4, true).await?;
+    let log = EventLog::postgres(pool.clone());
+    let live = Views::postgres(pool.clone());
+    // Health and metrics while it runs, when asked (the server stops with the command).
+    let _metrics = match settings.metrics_bind {
+        None => None,
+        Some(bind) => {
+            let started = crate::http::start(
+                bind,
+                Some(1),
+                Routes {
+                    command: None,
+                    query: None,
+                    mcp: None,
+                    auth: None,
+                    ready: postgres_ready(&pool),
+                },
+            )?;
+            eprintln!("rebuild metrics on http://{}/metrics", started.addr);
+            let handle = started.handle.clone();
+            tokio::spawn(started.server);
+            Some(StopOnDrop(handle))
+        }
+    };
+    Ok(rebuild(&log, &live, url, settings.verify, progress).await?)
+}
+
+async fn rebuild_data_dir(
+    settings: &RebuildSettings,
+    progress: &Bar,
+) -> anyhow::Result<projectors::rebuild::RebuildReport> {
+    if settings.metrics_bind.is_some() {
+        anyhow::bail!("--metrics-bind is for the distributed rebuild (--database-url)");
+    }
+    let dir = &settings.data_dir;
+    if !dir.join("events.db").exists() {
+        anyhow::bail!("{} holds no folio data (no events.db)", dir.display());
+    }
+    let databases = infrastructure::sqlite::open_data_dir(dir)
+        .await
+        .with_context(|| format!("cannot open the data directory {}", dir.display()))?;
+    let log = EventLog::sqlite(databases.events.clone());
+    let target = projectors::rebuild::EmbeddedDir {
+        live: Views::sqlite(databases.views.clone()),
+        live_pool: databases.views.clone(),
+        live_blobs: infrastructure::blobs::BlobStore::new(dir.join("blobs")),
+        media: infrastructure::media::MediaStore::files(dir.join("media")),
+        dir: dir.clone(),
+    };
+    Ok(projectors::rebuild::rebuild_embedded(&log, &target, settings.verify, progress).await?)
 }
 
 #[cfg(test)]

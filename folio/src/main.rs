@@ -48,8 +48,9 @@ enum Command {
     Projector(ProjectorSettings),
     /// Distributed: apply pending PostgreSQL migrations.
     Migrate(MigrateSettings),
-    /// Distributed: replay every event into fresh read models and .docx blobs, then swap
-    /// them in (or compare them with the live ones, with --verify).
+    /// Replay every event into fresh read models (blame included) and .docx blobs, then
+    /// swap them in (or compare them with the live ones, with --verify): the distributed
+    /// deployment's database with --database-url, else the embedded data directory.
     Rebuild(RebuildSettings),
     /// Manage users (embedded data dir or --database-url).
     #[command(subcommand)]

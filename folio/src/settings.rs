@@ -449,9 +449,14 @@ pub(crate) struct MigrateSettings {
 /// `folio rebuild`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct RebuildSettings {
-    /// PostgreSQL URL.
+    /// PostgreSQL URL of the distributed deployment (without it: the embedded data
+    /// directory).
     #[arg(long, env = "FOLIO_DATABASE_URL")]
-    pub(crate) database_url: String,
+    pub(crate) database_url: Option<String>,
+    /// Embedded data directory (used when --database-url is not given; a server may keep
+    /// running on it).
+    #[arg(long, env = "FOLIO_DATA_DIR", default_value = "./folio-data")]
+    pub(crate) data_dir: PathBuf,
     /// Compare a fresh rebuild with the live read models instead of replacing them; exit
     /// non-zero on any difference.
     #[arg(long)]

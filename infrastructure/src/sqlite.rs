@@ -116,3 +116,64 @@ pub async fn open_auth(data_dir: &Path) -> Result<SqlitePool, sqlx::Error> {
         .await?;
     Ok(auth)
 }
+
+/// Opens a `views.db`-shaped database at `path` and applies the read-model migrations
+/// (the embedded `folio rebuild` fills a fresh one beside the live one).
+///
+/// # Errors
+/// Connection or migration failures.
+pub async fn open_views(path: &Path) -> Result<SqlitePool, sqlx::Error> {
+    let views = open(path, 4).await?;
+    sqlx::migrate!("../migrations/sqlite/views")
+        .run(&views)
+        .await?;
+    Ok(views)
+}
+
+/// The read-model tables a rebuild replaces.
+const VIEW_TABLES: [&str; 4] = [
+    "documents",
+    "document_blocks",
+    "docx_blobs",
+    "projection_failures",
+];
+
+/// Replaces every row of the live read models (`live`, a `views.db`) with those of the
+/// rebuilt database at `fresh`, in one transaction: readers see the old rows or the new,
+/// never a mix.
+///
+/// # Errors
+/// Database failures (nothing is replaced).
+pub async fn replace_views(live: &SqlitePool, fresh: &Path) -> Result<(), sqlx::Error> {
+    let mut conn = live.acquire().await?;
+    sqlx::query("ATTACH DATABASE ? AS fresh")
+        .bind(fresh.display().to_string())
+        .execute(&mut *conn)
+        .await?;
+    let copied = async {
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        for table in VIEW_TABLES {
+            let copy = async {
+                sqlx::query(&format!("DELETE FROM main.{table}"))
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query(&format!(
+                    "INSERT INTO main.{table} SELECT * FROM fresh.{table}"
+                ))
+                .execute(&mut *conn)
+                .await
+            };
+            if let Err(e) = copy.await {
+                sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                return Err(e);
+            }
+        }
+        sqlx::query("COMMIT").execute(&mut *conn).await?;
+        Ok::<(), sqlx::Error>(())
+    }
+    .await;
+    sqlx::query("DETACH DATABASE fresh")
+        .execute(&mut *conn)
+        .await?;
+    copied
+}

@@ -292,7 +292,9 @@ fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), Box<Projec
             "the stored event cannot be read: {reason}"
         )));
     }
-    if let Some(misfit) = guarded(|| projected.apply(&event.event, &Change::of(event))).map_err(failure)? {
+    if let Some(misfit) =
+        guarded(|| projected.apply(&event.event, &Change::of(event))).map_err(failure)?
+    {
         tracing::warn!(
             document_id = %event.document_id,
             sequence = event.sequence,

@@ -334,3 +334,226 @@ async fn compare(
     }
     Ok(differences)
 }
+
+/// Where an embedded rebuild works: the data directory's live read models, .docx blobs
+/// and image bytes, and where it builds the fresh ones.
+#[derive(Debug, Clone)]
+pub struct EmbeddedDir {
+    /// The live `views.db`.
+    pub live: Views,
+    /// Its pool (for the swap).
+    pub live_pool: sqlx::SqlitePool,
+    /// The live .docx blobs.
+    pub live_blobs: BlobStore,
+    /// The image bytes (source data beside the events, never rebuilt).
+    pub media: MediaStore,
+    /// The data directory (the fresh files are made in it, then removed).
+    pub dir: std::path::PathBuf,
+}
+
+/// `folio rebuild [--verify]` on an embedded data directory: replays every document's
+/// events into a fresh `views.db` (and renders its .docx files), then compares it with the
+/// live one (verify) or replaces the live rows with it in one transaction and catches up
+/// with whatever the running server appended meanwhile. The server may keep running.
+///
+/// # Errors
+/// See [`RebuildError`]. A failed rebuild leaves the live read models untouched.
+pub async fn rebuild_embedded(
+    log: &EventLog,
+    target: &EmbeddedDir,
+    verify: bool,
+    progress: &dyn Progress,
+) -> Result<RebuildReport, RebuildError> {
+    let name = format!("rebuild-{}", uuid::Uuid::now_v7().simple());
+    let fresh_path = target.dir.join(format!("views.{name}.db"));
+    let blobs_path = target.dir.join(format!("blobs.{name}"));
+    let result = build_embedded(log, target, &fresh_path, &blobs_path, verify, progress).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = fresh_path.clone().into_os_string();
+        path.push(suffix);
+        let _ = std::fs::remove_file(path);
+    }
+    let _ = std::fs::remove_dir_all(&blobs_path);
+    result
+}
+
+async fn build_embedded(
+    log: &EventLog,
+    target: &EmbeddedDir,
+    fresh_path: &std::path::Path,
+    blobs_path: &std::path::Path,
+    verify: bool,
+    progress: &dyn Progress,
+) -> Result<RebuildReport, RebuildError> {
+    let fresh_pool = infrastructure::sqlite::open_views(fresh_path).await?;
+    let fresh = Views::sqlite(fresh_pool.clone());
+    let fresh_blobs = BlobStore::new(blobs_path);
+    let heads = log.heads().await?;
+    progress.total(heads.iter().map(|(_, head)| head).sum());
+    let mut report = RebuildReport::default();
+    let mut projector = ReadModelProjector::new(
+        log.clone(),
+        fresh.clone(),
+        (4_096, REBUILD_CACHE_BYTES),
+        None,
+    );
+    for (id, _) in &heads {
+        replay_document(log, &mut projector, id, 0, &mut report, progress).await?;
+    }
+    let materializer =
+        DocxMaterializer::new(fresh.clone(), fresh_blobs.clone(), target.media.clone());
+    let ids = fresh.versions().await?;
+    report.documents = ids.len() as u64;
+    futures::stream::iter(ids.iter().map(|(id, _)| materializer.materialize(id)))
+        .buffer_unordered(RENDERS_AT_ONCE)
+        .try_collect::<Vec<_>>()
+        .await?;
+    if verify {
+        report.differences = compare_embedded(
+            log,
+            &mut projector,
+            &materializer,
+            target,
+            &fresh,
+            &fresh_blobs,
+            &mut report,
+            progress,
+        )
+        .await?;
+        fresh_pool.close().await;
+        return Ok(report);
+    }
+    // The fresh .docx files go in first (keyed by version, so the live rows still name
+    // files that exist), then the rows in one transaction.
+    move_blobs(blobs_path, &target.dir.join("blobs"))
+        .map_err(|e| RebuildError::Materialize(crate::docx::MaterializeError::from(e)))?;
+    fresh_pool.close().await;
+    infrastructure::sqlite::replace_views(&target.live_pool, fresh_path).await?;
+    // Whatever the running server appended meanwhile.
+    let mut live = ReadModelProjector::new(
+        log.clone(),
+        target.live.clone(),
+        (4_096, REBUILD_CACHE_BYTES),
+        None,
+    );
+    for _ in 0..CONFLICT_ROUNDS {
+        match live.catch_up().await {
+            Ok(()) => break,
+            Err(StoreError::Conflict) => live.forget(),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let live_materializer = DocxMaterializer::new(
+        target.live.clone(),
+        target.live_blobs.clone(),
+        target.media.clone(),
+    );
+    for id in target.live.stale_blobs().await? {
+        live_materializer.materialize(&id).await?;
+    }
+    Ok(report)
+}
+
+/// Applies a document's events after `after`, in pages.
+async fn replay_document(
+    log: &EventLog,
+    projector: &mut ReadModelProjector,
+    id: &domain::DocumentId,
+    mut after: u64,
+    report: &mut RebuildReport,
+    progress: &dyn Progress,
+) -> Result<(), StoreError> {
+    loop {
+        let events = log.events(id, after, None, Some(PAGE as u64)).await?;
+        let Some(last) = events.last() else {
+            return Ok(());
+        };
+        after = last.sequence;
+        let n = events.len() as u64;
+        let events: Vec<Arc<_>> = events.into_iter().map(Arc::new).collect();
+        projector.apply(&events).await?;
+        report.events += n;
+        progress.done(report.events);
+    }
+}
+
+/// Moves every file under `from` to the same place under `to` (replacing what is there).
+fn move_blobs(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    let Ok(tenants) = std::fs::read_dir(from) else {
+        return Ok(()); // nothing rendered
+    };
+    for tenant in tenants {
+        let tenant = tenant?;
+        let dest = to.join(tenant.file_name());
+        std::fs::create_dir_all(&dest)?;
+        for file in std::fs::read_dir(tenant.path())? {
+            let file = file?;
+            std::fs::rename(file.path(), dest.join(file.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Compares the fresh read models with the live ones, document by document. A document
+/// the running server changed meanwhile is brought to the same version first (the fresh
+/// side replays its newest events; the live side is given time to project them).
+#[allow(clippy::too_many_arguments)]
+async fn compare_embedded(
+    log: &EventLog,
+    projector: &mut ReadModelProjector,
+    materializer: &DocxMaterializer,
+    target: &EmbeddedDir,
+    fresh: &Views,
+    fresh_blobs: &BlobStore,
+    report: &mut RebuildReport,
+    progress: &dyn Progress,
+) -> Result<Vec<String>, RebuildError> {
+    let mut ids: BTreeSet<String> = fresh
+        .versions()
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    ids.extend(target.live.versions().await?.into_iter().map(|(id, _)| id));
+    let mut differences = Vec::new();
+    for id in ids {
+        let mut outcome = None;
+        for attempt in 0..50 {
+            let a = fingerprint(fresh, fresh_blobs, &id).await?;
+            let b = fingerprint(&target.live, &target.live_blobs, &id).await?;
+            match (&a, &b) {
+                (Some(a), Some(b)) if a == b => {
+                    outcome = None;
+                    break;
+                }
+                (Some(a), Some(b)) if a.0 != b.0 => {
+                    outcome = Some(format!("{id}: rebuilt at version {}, live at {}", a.0, b.0));
+                }
+                (Some(a), Some(b)) => {
+                    outcome = Some(format!(
+                        "{id}: differs\n  rebuilt: {}\n  live:    {}",
+                        a.1, b.1
+                    ));
+                }
+                (Some(_), None) => {
+                    outcome = Some(format!("{id}: missing from the live read model"))
+                }
+                (None, Some(_)) => {
+                    outcome = Some(format!(
+                        "{id}: in the live read model but not in the event store"
+                    ));
+                }
+                (None, None) => break,
+            }
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let projected = a.as_ref().map_or(0, |a| a.0);
+            let document = domain::DocumentId::new(id.clone());
+            replay_document(log, projector, &document, projected, report, progress).await?;
+            materializer.materialize(&id).await?;
+        }
+        differences.extend(outcome);
+    }
+    Ok(differences)
+}

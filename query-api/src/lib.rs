@@ -94,7 +94,9 @@ async fn get_document(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let summary = reads.summary(&principal, &path, params.into_inner()).await?;
+    let summary = reads
+        .summary(&principal, &path, params.into_inner())
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(summary.version))
         .json(summary))
@@ -118,7 +120,9 @@ async fn get_content(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let content = reads.content(&principal, &path, params.into_inner()).await?;
+    let content = reads
+        .content(&principal, &path, params.into_inner())
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(content.version))
         .json(content))
@@ -142,7 +146,9 @@ async fn get_block(
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, block_id) = path.into_inner();
-    let found = reads.block(&principal, &id, &block_id, params.into_inner()).await?;
+    let found = reads
+        .block(&principal, &id, &block_id, params.into_inner())
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(found.version))
         .json(found.block))
@@ -189,7 +195,9 @@ async fn get_outline(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let outline = reads.outline(&principal, &path, params.into_inner()).await?;
+    let outline = reads
+        .outline(&principal, &path, params.into_inner())
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(outline.version))
         .json(outline))
@@ -235,7 +243,9 @@ async fn get_sections(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let sections = reads.sections(&principal, &path, params.into_inner()).await?;
+    let sections = reads
+        .sections(&principal, &path, params.into_inner())
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(sections.version))
         .json(sections))
@@ -290,7 +300,9 @@ async fn get_media(
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, media) = path.into_inner();
-    let file = reads.media(&principal, &id, &media, params.into_inner()).await?;
+    let file = reads
+        .media(&principal, &id, &media, params.into_inner())
+        .await?;
     Ok(HttpResponse::Ok()
         // The same id is always the same bytes.
         .insert_header((

@@ -442,10 +442,7 @@ mod tests {
         for text in ["One.", "Two.", "Three."] {
             step(&mut doc, json!({"type": "add_paragraph", "text": text}));
         }
-        step(
-            &mut doc,
-            json!({"type": "add_table", "data": [["a", "b"]]}),
-        );
+        step(&mut doc, json!({"type": "add_table", "data": [["a", "b"]]}));
         let good = doc.version.get();
         step(
             &mut doc,
@@ -458,14 +455,13 @@ mod tests {
         );
         step(&mut doc, json!({"type": "add_paragraph", "text": "Four."}));
         step(&mut doc, json!({"type": "set_title", "title": "Plan B"}));
-        step(
-            &mut doc,
-            json!({"type": "set_metadata", "author": "Ada"}),
-        );
+        step(&mut doc, json!({"type": "set_metadata", "author": "Ada"}));
         let events = revert(&mut doc, &history, good);
         assert_eq!(content(&doc), content(&history[good as usize]));
         let last = events.last().unwrap();
-        assert!(matches!(last, DocumentEvent::DocumentReverted { version, .. } if *version == good));
+        assert!(
+            matches!(last, DocumentEvent::DocumentReverted { version, .. } if *version == good)
+        );
         // Replaying the events from scratch gives the same state.
         let mut again = history[history.len() - 1].clone();
         for e in &events {

@@ -66,8 +66,14 @@ async fn labels_blame_and_revert(app: crate::helpers::TestApp) {
     )
     .await;
     let drafted = first["version"].as_u64().unwrap();
-    let clause = first["created"]["block_ids"][0].as_str().unwrap().to_string();
-    let payment = first["created"]["block_ids"][1].as_str().unwrap().to_string();
+    let clause = first["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let payment = first["created"]["block_ids"][1]
+        .as_str()
+        .unwrap()
+        .to_string();
     edit(
         &app,
         &alice,
@@ -122,8 +128,18 @@ async fn labels_blame_and_revert(app: crate::helpers::TestApp) {
     assert_eq!(
         ranges(&blame, &clause),
         vec![
-            ("The ".into(), first_event, alice_actor.clone(), "first draft".into()),
-            ("vendor".into(), reworded, bob_actor.clone(), "legal review".into()),
+            (
+                "The ".into(),
+                first_event,
+                alice_actor.clone(),
+                "first draft".into()
+            ),
+            (
+                "vendor".into(),
+                reworded,
+                bob_actor.clone(),
+                "legal review".into()
+            ),
             (
                 " shall deliver the goods.".into(),
                 first_event,
@@ -295,6 +311,72 @@ async fn labels_blame_and_revert(app: crate::helpers::TestApp) {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
+
+    // A rebuild from the events agrees with the live read models, blame included.
+    let verify = app.cli(&["rebuild", "--verify", "--quiet"], &[]);
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
+// See: issue 13: `folio rebuild` on the embedded data directory, while the server runs.
+#[tokio::test]
+async fn an_embedded_rebuild_finds_and_repairs_a_damaged_read_model() {
+    let app = crate::helpers::spawn_app().await;
+    let id = app.create_document("Minutes").await;
+    app.ok(
+        &id,
+        json!({"commands": [
+            {"type": "add_paragraph", "text": "Present: all."},
+            {"type": "replace_text", "find": "all", "replace": "everyone"}
+        ]}),
+    )
+    .await;
+    let head = app.version(&id).await;
+    let clean = app.cli(&["rebuild", "--verify", "--quiet"], &[]);
+    assert!(clean.status.success(), "{clean:?}");
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("verified: 1 documents"));
+    // Damage the read model behind folio's back: a wrong title, a lost blame.
+    let views = app.data_dir().unwrap().join("views.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", views.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE documents SET title = 'Tampered'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE document_blocks SET blame = '{\"last\":1,\"changes\":{}}'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let found = app.cli(&["rebuild", "--verify", "--quiet"], &[]);
+    assert!(!found.status.success());
+    let report = String::from_utf8_lossy(&found.stdout);
+    assert!(
+        report.contains(&id) && report.contains("Tampered"),
+        "{report}"
+    );
+    // Rebuild for real (the server keeps running), then it verifies and reads right.
+    let rebuilt = app.cli(&["rebuild", "--quiet"], &[]);
+    assert!(rebuilt.status.success(), "{rebuilt:?}");
+    let again = app.cli(&["rebuild", "--verify", "--quiet"], &[]);
+    assert!(again.status.success(), "{again:?}");
+    let summary = app.get_json(&format!("/v1/documents/{id}")).await;
+    assert_eq!(summary["title"], "Minutes");
+    let blame = app.get_json(&format!("/v1/documents/{id}/blame")).await;
+    assert_eq!(blame["version"], head);
+    assert_eq!(blame["blocks"][0]["ranges"][1]["text"], "everyone");
+    // No rebuild files are left behind.
+    let leftovers: Vec<String> = std::fs::read_dir(app.data_dir().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("rebuild"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 in_both_deployments!(labels_blame_and_revert);

@@ -297,7 +297,11 @@ impl Projected {
         self.document
             .blocks
             .iter()
-            .map(|b| self.blame.get(b.id()).and_then(|j| BlockBlame::from_json(j)))
+            .map(|b| {
+                self.blame
+                    .get(b.id())
+                    .and_then(|j| BlockBlame::from_json(j))
+            })
             .collect()
     }
 
@@ -346,8 +350,12 @@ impl Projected {
                 misfit
             }
             Placement::Reset => {
-                let before: Vec<BlockId> =
-                    self.document.blocks.iter().map(|b| b.id().clone()).collect();
+                let before: Vec<BlockId> = self
+                    .document
+                    .blocks
+                    .iter()
+                    .map(|b| b.id().clone())
+                    .collect();
                 let misfit = self.document.try_apply(event).err();
                 if misfit.is_none() {
                     let now: BTreeSet<&BlockId> =
