@@ -249,10 +249,16 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "get_diff",
-            description: "What changed between two versions of a document: blocks aligned by id (added, removed, moved, changed), changed text as a word-level diff, table cells, title and properties; each change with the event that made it (version, actor, time, reason).",
+            description: "What changed between two versions of a document (numbers or labels): blocks aligned by id (added, removed, moved, changed), changed text as a word-level diff, table cells, title and properties; each change with the event that made it (version, actor, time, reason). format=docx gives a Word file of the later version with every change as a tracked change (accept all gives `to`, reject all gives `from`), format=html the same as HTML with <ins>/<del>.",
             rest: ("GET", "/v1/documents/{id}/diff"),
             input: schema::object(&[doc()], Some(schema::of::<DiffParams>())),
-            output: schema::of::<api_types::DiffResponse>(),
+            output: json!({
+                "type": "object",
+                "anyOf": [
+                    schema::of::<api_types::DiffResponse>(),
+                    file_schema("With format=docx or html: the redline file, which comes as an embedded resource."),
+                ],
+            }),
         },
         Query {
             name: "get_blame",
@@ -777,7 +783,24 @@ async fn run(
         }
         "get_diff" => {
             let id: String = required(&mut args, "document_id")?;
-            json(reads.diff(who, &id, rest(args)?).await?)
+            let params: DiffParams = rest(args)?;
+            if matches!(params.format.as_deref(), None | Some("json")) {
+                return json(reads.diff(who, &id, params).await?);
+            }
+            let (from, to, format) = (
+                params.from.to_string(),
+                params.to.to_string(),
+                params.format.clone().unwrap_or_default(),
+            );
+            let file = reads.redline(who, &id, params).await?;
+            let info = json!({
+                "version": file.version,
+                "file_name": file.file_name,
+                "mime_type": file.mime_type,
+                "size_bytes": file.bytes.len(),
+                "uri": format!("folio://documents/{id}/diff?from={from}&to={to}&format={format}"),
+            });
+            Ok(Output::File(info, file))
         }
         "get_blame" => {
             let id: String = required(&mut args, "document_id")?;

@@ -324,8 +324,13 @@ async fn get_media(
     operation_id = "get_diff",
     params(("id" = String, Path, description = "document id"), DiffParams),
     responses(
-        (status = 200, description = "the changes", body = api_types::DiffResponse),
-        (status = 404, description = "no such document or version", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 200, description = "the changes (json), or the redline as a Word file with tracked changes (docx) or as HTML (html)", content(
+            (api_types::DiffResponse = "application/json"),
+            (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (String = "text/html"),
+        )),
+        (status = 404, description = "no such document, version or label", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "unknown format", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/documents/{id}/diff")]
@@ -335,7 +340,31 @@ async fn get_diff(
     path: web::Path<String>,
     params: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(reads.diff(&principal, &path, params.into_inner()).await?))
+    let params = params.into_inner();
+    if matches!(params.format.as_deref(), None | Some("json")) {
+        return Ok(HttpResponse::Ok().json(reads.diff(&principal, &path, params).await?));
+    }
+    let file = reads.redline(&principal, &path, params).await?;
+    let html = file.mime_type.starts_with("text/html");
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "{}; filename=\"{}\"",
+                if html { "inline" } else { "attachment" },
+                file.file_name
+            ),
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if html {
+        // Escaped text and inline styles only; the history viewer may frame it.
+        response.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
+        ));
+    }
+    Ok(response.content_type(file.mime_type).body(file.bytes))
 }
 
 /// Who last changed each block, and each word range of its text.

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use api_types::{
     BlockDiff, CellDiff, ChangeBy, DiffResponse, MetadataChange, TextSpan, ValueChange,
 };
+use docx_engine::{Mark, redline_document, redline_html};
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 
 use super::*;
@@ -24,40 +25,166 @@ pub struct DiffParams {
     /// The version to compare to (either order works: a diff and its reverse are
     /// inverses): its number or its label.
     pub to: VersionRef,
+    /// `json` (the default): the changes as data; `docx`: a Word file of `to` in which
+    /// every change from `from` is a tracked change (accept all gives `to`, reject all
+    /// gives `from`); `html`: the same with `<ins>` and `<del>`.
+    #[param(pattern = "^(json|docx|html)$")]
+    #[schema(pattern = "^(json|docx|html)$")]
+    pub format: Option<String>,
+}
+
+/// Two versions of a document and the events between them.
+struct Between {
+    from: u64,
+    to: u64,
+    at_from: Document,
+    at_to: infrastructure::store::HistoricDocument,
+    events: Vec<StoredEvent>,
 }
 
 impl Reads {
-    /// What changed from version `from` to version `to` of a document.
-    ///
-    /// # Errors
-    /// Not found (document or either version); a storage failure.
-    pub async fn diff(
+    /// Loads versions `from` and `to` (numbers or labels) and the events between them.
+    async fn between(
         &self,
         principal: &Principal,
         raw_id: &str,
-        params: DiffParams,
-    ) -> Result<DiffResponse, ApiError> {
+        params: &DiffParams,
+    ) -> Result<(DocumentId, Between), ApiError> {
         let id = api_types::parse_document_id(raw_id)?;
         let head = self.head(principal, &id).await?;
-        let _permit = self.heavy().await?;
         let from = self.version_number(&id, &params.from).await?;
         let to = self.version_number(&id, &params.to).await?;
-        let mut at = Vec::with_capacity(2);
-        for version in [from, to] {
-            at.push(self.past(principal, &id, version, head).await?.document);
-        }
+        let at_from = self.past(principal, &id, from, head).await?.document;
+        let at_to = self.past(principal, &id, to, head).await?;
         let (lo, hi) = (from.min(to), from.max(to));
         let events = self
             .log
             .events(&id, lo, Some(hi), None)
             .await
             .map_err(store_error)?;
-        let mut diff = diff_documents(&at[0], &at[1]);
-        diff.from = from;
-        diff.to = to;
-        attribute(&mut diff, &events);
+        Ok((
+            id,
+            Between {
+                from,
+                to,
+                at_from,
+                at_to,
+                events,
+            },
+        ))
+    }
+
+    /// What changed from version `from` to version `to` of a document.
+    ///
+    /// # Errors
+    /// Not found (document, either version or label); a storage failure.
+    pub async fn diff(
+        &self,
+        principal: &Principal,
+        raw_id: &str,
+        params: DiffParams,
+    ) -> Result<DiffResponse, ApiError> {
+        let _permit = self.heavy().await?;
+        let (_, between) = self.between(principal, raw_id, &params).await?;
+        let mut diff = diff_documents(&between.at_from, &between.at_to.document);
+        diff.from = between.from;
+        diff.to = between.to;
+        attribute(&mut diff, &between.events);
         Ok(diff)
     }
+
+    /// The redline from version `from` to version `to`: a .docx of `to` in which every
+    /// change is a tracked change (`format=docx`), or the same as HTML (`format=html`);
+    /// each change attributed to the actor and time of the last event that touched its
+    /// block.
+    ///
+    /// # Errors
+    /// An unknown format (422); as [`Reads::diff`].
+    pub async fn redline(
+        &self,
+        principal: &Principal,
+        raw_id: &str,
+        params: DiffParams,
+    ) -> Result<DocxFile, ApiError> {
+        let format = params.format.clone().unwrap_or_default();
+        if !matches!(format.as_str(), "docx" | "html") {
+            return Err(ApiError::invalid(
+                "format",
+                format!("unknown format {format:?}; use json, docx or html"),
+            ));
+        }
+        let _permit = self.heavy().await?;
+        let (_, between) = self.between(principal, raw_id, &params).await?;
+        let marks = marks(&between.events);
+        let fallback = Mark {
+            author: between.at_to.updated_by.clone(),
+            date: between.at_to.updated_at.clone(),
+        };
+        let (from, to) = (between.from, between.to);
+        let stem = format!(
+            "{}-redline-v{from}-v{to}",
+            file_name(&between.at_to.document.title, "x").trim_end_matches(".x")
+        );
+        if format == "html" {
+            let html = blocking(move || {
+                let by = |id: &BlockId| marks.get(id).cloned().unwrap_or_else(|| fallback.clone());
+                redline_html(&between.at_from, &between.at_to.document, &by)
+            })
+            .await?;
+            return Ok(DocxFile {
+                version: to,
+                file_name: format!("{stem}.html"),
+                mime_type: "text/html; charset=utf-8",
+                bytes: html.into_bytes(),
+            });
+        }
+        let summary = SummaryRow::of(
+            &between.at_to.document,
+            &between.at_to.tenant,
+            (&between.at_to.created_at, &between.at_to.created_by),
+            (&between.at_to.updated_at, &between.at_to.updated_by),
+        );
+        let mut options = summary.render_options();
+        self.media
+            .render_inputs(&summary.tenant, &between.at_to.document, &mut options)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let bytes = blocking(move || {
+            let by = |id: &BlockId| marks.get(id).cloned().unwrap_or_else(|| fallback.clone());
+            let redline = redline_document(&between.at_from, &between.at_to.document, &by);
+            render_docx(&redline, &options)
+        })
+        .await?
+        .map_err(|e| ApiError::internal(&e))?;
+        Ok(DocxFile {
+            version: to,
+            file_name: format!("{stem}.docx"),
+            mime_type: docx_engine::DOCX_CONTENT_TYPE,
+            bytes,
+        })
+    }
+}
+
+/// Each block's last event between the versions, as a tracked change's author and time.
+fn marks(events: &[StoredEvent]) -> HashMap<BlockId, Mark> {
+    let mut marks = HashMap::new();
+    for event in events {
+        for id in event
+            .event
+            .created_block_ids()
+            .into_iter()
+            .chain(event.event.touched_block_ids())
+        {
+            marks.insert(
+                id,
+                Mark {
+                    author: event.metadata.actor.clone(),
+                    date: event.metadata.at.clone(),
+                },
+            );
+        }
+    }
+    marks
 }
 
 /// The diff of two states of a document (versions left 0: the caller's to set).

@@ -827,6 +827,22 @@ pub(crate) fn pandoc_json(bytes: &[u8]) -> Option<Value> {
     Some(serde_json::from_slice(&output.stdout).expect("pandoc writes JSON"))
 }
 
+/// The plain text pandoc reads from a .docx, with tracked changes accepted or rejected
+/// (`mode`); None (with a notice) where pandoc is not installed.
+pub(crate) fn pandoc_text(bytes: &[u8], mode: &str) -> Option<String> {
+    pandoc_json(bytes)?;
+    let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let output = Command::new("pandoc")
+        .arg(format!("--track-changes={mode}"))
+        .args(["-f", "docx", "-t", "plain", "--wrap=none"])
+        .arg(file.path())
+        .output()
+        .expect("pandoc runs");
+    assert!(output.status.success());
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 /// The ids of the blocks a command answer says it created, in order.
 pub(crate) fn created_ids(answer: &Value) -> Vec<String> {
     answer["created"]["block_ids"]

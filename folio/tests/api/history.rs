@@ -212,6 +212,83 @@ async fn labels_blame_and_revert(app: crate::helpers::TestApp) {
         let response = app.get(&format!("/v1/documents/{id}/{path}")).await;
         assert_eq!(response.status(), status, "{path}");
     }
+    // The redline: a Word file of "sent-to-client" with every change since "draft"
+    // tracked, checked by independent readers.
+    let redline = app
+        .get(&format!(
+            "/v1/documents/{id}/diff?from=draft&to=sent-to-client&format=docx"
+        ))
+        .await;
+    assert_eq!(redline.status(), 200);
+    assert_eq!(
+        redline.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    let redline = redline.bytes().await.unwrap().to_vec();
+    let docx_of = |label: &'static str| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.get(&format!("/v1/documents/{id}/docx?version={label}"))
+                .await
+                .bytes()
+                .await
+                .unwrap()
+                .to_vec()
+        }
+    };
+    let (draft_docx, sent_docx) = (docx_of("draft").await, docx_of("sent-to-client").await);
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| c.is_whitespace() || "|-+".contains(c))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    if let (Some(accepted), Some(rejected), Some(sent), Some(draft)) = (
+        crate::helpers::pandoc_text(&redline, "accept"),
+        crate::helpers::pandoc_text(&redline, "reject"),
+        crate::helpers::pandoc_text(&sent_docx, "accept"),
+        crate::helpers::pandoc_text(&draft_docx, "accept"),
+    ) {
+        assert_eq!(words(&accepted), words(&sent), "accepted:\n{accepted}");
+        assert_eq!(words(&rejected), words(&draft), "rejected:\n{rejected}");
+        assert_ne!(words(&sent), words(&draft));
+    }
+    crate::helpers::assert_valid_ooxml(&redline);
+    let read = crate::helpers::python_docx(&redline);
+    assert!(read["paragraphs"].as_array().is_some_and(|p| !p.is_empty()));
+    if let Some(flat) = crate::helpers::libreoffice_convert(&redline, "fodt", "fodt") {
+        assert!(flat.contains("<text:tracked-changes"), "no tracked changes");
+        for actor in [&bob_actor, &crate::helpers::actor_of(&cy_key)] {
+            assert!(
+                flat.contains(&format!("<dc:creator>{actor}</dc:creator>")),
+                "LibreOffice does not show {actor}'s changes"
+            );
+        }
+    }
+    let html = app
+        .get(&format!(
+            "/v1/documents/{id}/diff?from=draft&to=sent-to-client&format=html"
+        ))
+        .await;
+    assert!(
+        html.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let html = html.text().await.unwrap();
+    assert!(
+        html.contains(&format!(r#"<ins title="{bob_actor} at "#)) && html.contains(">vendor</ins>"),
+        "{html}"
+    );
+    assert_eq!(
+        app.get(&format!("/v1/documents/{id}/diff?from=1&to=2&format=pdf"))
+            .await
+            .status(),
+        422
+    );
+
     let taken = app
         .command(
             &id,
