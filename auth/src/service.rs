@@ -22,7 +22,8 @@ use crate::tokens::Tokens;
 pub const API_KEY_HEADER: &str = "x-api-key";
 
 /// Paths served without a principal (exact, or with `/` after them).
-const PUBLIC: [&str; 6] = [
+const PUBLIC: [&str; 7] = [
+    "/ui",
     "/healthz",
     "/readyz",
     "/metrics",

@@ -623,9 +623,7 @@ fn split_elements(xml: &str) -> Vec<&str> {
 
 /// Declares the `w` namespace on an element's root (so it stands alone).
 fn with_namespace(element: &str) -> String {
-    let name_end = element
-        .find([' ', '>', '/'])
-        .unwrap_or(element.len());
+    let name_end = element.find([' ', '>', '/']).unwrap_or(element.len());
     format!(
         r#"{} xmlns:w="{W_NS}"{}"#,
         &element[..name_end],

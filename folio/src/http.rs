@@ -144,6 +144,9 @@ pub(crate) fn start(
         if let Some(mcp) = &mcp {
             app = app.configure(mcp::http::configure(mcp.clone()));
         }
+        if query.is_some() {
+            app = app.configure(query_api::ui::configure);
+        }
         // The last `wrap` runs first: request id and access log, then authorization.
         app.wrap(Condition::new(auth.is_some(), from_fn(auth::authorize)))
             .wrap(from_fn(observe_operation))

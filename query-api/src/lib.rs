@@ -4,6 +4,7 @@
 //! `app`, shared with the MCP tools.
 
 pub mod access;
+pub mod ui;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};

@@ -37,3 +37,4 @@ mod mcp;
 mod reads;
 mod scenario;
 mod security;
+mod viewer;
