@@ -159,6 +159,9 @@ pub struct DocumentSummary {
     pub created_by: String,
     /// Whether it is archived.
     pub archived: bool,
+    /// Named versions (`label_version`): label → version.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, u64>,
 }
 
 /// A page of a list.

@@ -97,6 +97,7 @@ const REPLAY_CORPUS: &[&str] = &[
     "cell_images_2026_12_02",
     "header_images_2026_12_02",
     "import_2026_12_02",
+    "history_2026_12_02",
 ];
 
 /// The commands of the 2026-12-02 stream, as that build's wire JSON: each command type once
@@ -362,8 +363,30 @@ fn import_2026_12_02() -> Vec<Value> {
     ]
 }
 
+/// Labels and a revert (removing, restoring, reordering and rewording blocks, the title),
+/// as the build that introduced them decided them.
+fn history_2026_12_02() -> Vec<Value> {
+    use serde_json::json;
+    vec![
+        json!({"type": "create_document", "document_id": "0190a000-0000-7000-8000-0000000015a1", "title": "History"}),
+        json!({"type": "add_heading", "text": "Terms", "level": 1}),
+        json!({"type": "add_paragraph", "text": "The supplier shall deliver."}),
+        json!({"type": "add_table", "data": [["Item", "Price"], ["Paper", "3"]]}),
+        json!({"type": "label_version", "name": "draft"}),
+        json!({"type": "replace_text", "find": "supplier", "replace": "vendor"}),
+        json!({"type": "delete_block", "block_index": 0}),
+        json!({"type": "set_table_cell", "block_index": 1, "row": 1, "col": 1, "text": "4"}),
+        json!({"type": "add_paragraph", "text": "Annex.", "position": {"at": "start"}}),
+        json!({"type": "set_title", "title": "History v2"}),
+        json!({"type": "label_version", "version": 2, "name": "heading-only"}),
+        json!({"type": "revert_to_version", "version": "draft"}),
+        json!({"type": "add_paragraph", "text": "After the revert."}),
+    ]
+}
+
 fn replay_script(name: &str) -> Vec<Value> {
     match name {
+        "history_2026_12_02" => history_2026_12_02(),
         "import_2026_12_02" => import_2026_12_02(),
         "header_images_2026_12_02" => header_images_2026_12_02(),
         "cell_images_2026_12_02" => cell_images_2026_12_02(),
@@ -435,8 +458,20 @@ async fn bless(name: &str) {
     let mut doc = domain::Document::default();
     let start = "2026-12-02T09:00:";
     let mut id = None;
+    let mut states = vec![doc.clone()];
     for (i, json) in replay_script(name).into_iter().enumerate() {
-        let command: domain::DocumentCommand = serde_json::from_value(json).unwrap();
+        let mut command: domain::DocumentCommand = serde_json::from_value(json).unwrap();
+        // A revert gets the state of the version it names, as the write path gives it.
+        if let domain::DocumentCommand::RevertToVersion(r) = &mut command {
+            let version = match &r.version {
+                domain::VersionRef::Number(n) => *n,
+                domain::VersionRef::Label(l) => doc.labels[l],
+            };
+            r.target = Some(Box::new(domain::RevertTarget {
+                version,
+                document: states[version as usize].clone(),
+            }));
+        }
         match &command {
             domain::DocumentCommand::CreateDocument(c) => id = Some(c.document_id.clone()),
             domain::DocumentCommand::ImportDocument(c) => id = Some(c.document_id.clone()),
@@ -446,6 +481,7 @@ async fn bless(name: &str) {
         let mut new = Vec::new();
         for event in events {
             doc.apply(&event);
+            states.push(doc.clone());
             new.push(infrastructure::store::NewEvent {
                 sequence: doc.version.get(),
                 event,

@@ -262,5 +262,6 @@ fn summary_dto(s: SummaryRow) -> DocumentSummary {
         updated_at: s.updated_at,
         created_by: s.created_by,
         archived: s.archived,
+        labels: s.labels,
     }
 }

@@ -88,7 +88,7 @@ impl Seed {
 }
 
 fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..45, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..47, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -114,7 +114,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..45, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..47, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -523,6 +523,28 @@ fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             alt_text: t,
             ..SetImageAltText::default()
         }),
+        45 => DocumentCommand::LabelVersion(crate::command::LabelVersion {
+            version: seed.raw.then_some(seed.a as u64),
+            name: format!(
+                "v{}{}",
+                seed.b,
+                seed.text.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+            ),
+        }),
+        46 => {
+            // Back to a state made of some of the blocks, in another order, retitled.
+            let mut past = doc.clone();
+            past.blocks.truncate(seed.b % (doc.blocks.len() + 1));
+            past.blocks.reverse();
+            past.title = format!("t{}", seed.a);
+            DocumentCommand::RevertToVersion(crate::command::RevertToVersion {
+                version: crate::VersionRef::Number(seed.a as u64),
+                target: Some(Box::new(crate::RevertTarget {
+                    version: (seed.a as u64) % (doc.version.get() + 1),
+                    document: past,
+                })),
+            })
+        }
         _ => DocumentCommand::SetMetadata(SetMetadata {
             author: Some(t),
             ..SetMetadata::default()
@@ -615,7 +637,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..41, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..44, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -942,6 +964,35 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             section: Box::default(),
             styles: Vec::new(),
             warnings: Vec::new(),
+        },
+        41 => DocumentEvent::VersionLabeled {
+            version: x as u64,
+            name: text,
+        },
+        42 => DocumentEvent::BlocksReverted {
+            version: x as u64,
+            changed: doc.blocks.iter().take(x % 3).cloned().collect(),
+            restored: doc.blocks.iter().skip(y % 3).take(1).cloned().collect(),
+        },
+        43 => DocumentEvent::DocumentReverted {
+            version: y as u64,
+            removed: if pick {
+                vec![block_id.clone()]
+            } else {
+                Vec::new()
+            },
+            order: (x % 2 == 0).then(|| {
+                doc.blocks
+                    .iter()
+                    .map(|b| b.id().clone())
+                    .chain(std::iter::once(block_id))
+                    .skip(y % 3)
+                    .collect()
+            }),
+            title: pick.then(|| "t".into()),
+            metadata: None,
+            section: None,
+            styles: None,
         },
         _ => DocumentEvent::BlockDeleted { block_id },
     }

@@ -53,6 +53,8 @@ pub struct SummaryRow {
     pub styles: Vec<StyleDef>,
     /// The file it was imported from, if it was.
     pub source: Option<domain::ImportSource>,
+    /// Named versions (label → version).
+    pub labels: std::collections::BTreeMap<String, u64>,
     /// Counts.
     pub stats: Stats,
     /// First event time.
@@ -87,6 +89,7 @@ impl SummaryRow {
             section: document.section.clone(),
             styles: document.styles.clone(),
             source: document.source.clone(),
+            labels: document.labels.clone(),
             stats: document.stats(),
             created_at: created_at.to_string(),
             created_by: created_by.to_string(),
@@ -204,6 +207,7 @@ impl Projected {
                 section: self.summary.section.clone(),
                 styles: self.summary.styles.clone(),
                 source: self.summary.source.clone(),
+                labels: self.summary.labels.clone(),
             })
             .map_err(corrupt)?,
             stats: serde_json::to_string(&self.summary.stats).map_err(corrupt)?,
@@ -474,6 +478,8 @@ struct DocumentFields {
     styles: Vec<StyleDef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<domain::ImportSource>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    labels: std::collections::BTreeMap<String, u64>,
 }
 
 /// A summary from its columns (metadata and stats as JSON text).
@@ -500,6 +506,7 @@ pub(crate) fn summary_from(
         section: fields.section,
         styles: fields.styles,
         source: fields.source,
+        labels: fields.labels,
         stats: serde_json::from_str(stats).map_err(corrupt)?,
         created_at: created.0,
         created_by: created.1,
@@ -704,7 +711,7 @@ impl Views {
             section: summary.section.clone(),
             styles: summary.styles.clone(),
             source: summary.source.clone(),
-            labels: Default::default(),
+            labels: summary.labels.clone(),
         };
         Ok(Some(Projected::stored(summary, document, ords, blame)))
     }
