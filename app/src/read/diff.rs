@@ -356,7 +356,57 @@ fn without_text(block: &Block) -> serde_json::Value {
 }
 
 /// A word-level diff of two texts (Unicode words; bounded in time: past it, coarser).
+/// Computed in one orientation whatever the order asked for (the smaller text first), so
+/// that a diff and its reverse are exact inverses: between two equal spans, what was
+/// deleted comes first, then what was inserted.
 fn words(old: &str, new: &str) -> Vec<TextSpan> {
+    if old <= new {
+        return canonical(raw_words(old, new));
+    }
+    let flipped = raw_words(new, old)
+        .into_iter()
+        .map(|mut span| {
+            span.op = match span.op.as_str() {
+                "insert" => "delete".into(),
+                "delete" => "insert".into(),
+                _ => span.op,
+            };
+            span
+        })
+        .collect();
+    canonical(flipped)
+}
+
+/// Merges each run of changed spans between two equal ones into one deletion followed by
+/// one insertion.
+fn canonical(spans: Vec<TextSpan>) -> Vec<TextSpan> {
+    let mut out: Vec<TextSpan> = Vec::new();
+    let (mut deleted, mut inserted) = (String::new(), String::new());
+    let flush = |out: &mut Vec<TextSpan>, deleted: &mut String, inserted: &mut String| {
+        for (op, text) in [("delete", deleted), ("insert", inserted)] {
+            if !text.is_empty() {
+                out.push(TextSpan {
+                    op: op.into(),
+                    text: std::mem::take(text),
+                });
+            }
+        }
+    };
+    for span in spans {
+        match span.op.as_str() {
+            "delete" => deleted.push_str(&span.text),
+            "insert" => inserted.push_str(&span.text),
+            _ => {
+                flush(&mut out, &mut deleted, &mut inserted);
+                out.push(span);
+            }
+        }
+    }
+    flush(&mut out, &mut deleted, &mut inserted);
+    out
+}
+
+fn raw_words(old: &str, new: &str) -> Vec<TextSpan> {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .timeout(WORD_DIFF_TIMEOUT)

@@ -457,3 +457,328 @@ async fn an_embedded_rebuild_finds_and_repairs_a_damaged_read_model() {
 }
 
 in_both_deployments!(labels_blame_and_revert);
+
+/// Word spans in a canonical order: between two equal spans, what was deleted comes
+/// before what was inserted (a replacement reads the same either way round).
+fn canonical(spans: Vec<Value>) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut pending: Vec<Value> = Vec::new();
+    let flush = |pending: &mut Vec<Value>, out: &mut Vec<Value>| {
+        pending.sort_by_key(|s| s["op"] != "delete");
+        out.append(pending);
+    };
+    for span in spans {
+        if span["op"] == "equal" {
+            flush(&mut pending, &mut out);
+            out.push(span);
+        } else {
+            pending.push(span);
+        }
+    }
+    flush(&mut pending, &mut out);
+    out
+}
+
+/// Flips a diff: what `from → to` says, seen from `to → from`.
+fn flipped(diff: &Value) -> Value {
+    let flip = |op: &str| {
+        match op {
+            "insert" => "delete",
+            "delete" => "insert",
+            other => other,
+        }
+        .to_string()
+    };
+    let mut blocks: Vec<Value> = diff["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let change = match b["change"].as_str().unwrap() {
+                "added" => "removed",
+                "removed" => "added",
+                other => other,
+            };
+            let text: Vec<Value> = b
+                .get("text")
+                .and_then(Value::as_array)
+                .map(|spans| {
+                    spans
+                        .iter()
+                        .map(|s| json!({"op": flip(s["op"].as_str().unwrap()), "text": s["text"]}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let cells: Vec<Value> = b
+                .get("cells")
+                .and_then(Value::as_array)
+                .map(|cells| {
+                    cells
+                        .iter()
+                        .map(|c| json!({"row": c["row"], "col": c["col"], "from": c["to"], "to": c["from"]}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({
+                "block_id": b["block_id"], "change": change, "kind": b["kind"],
+                "from_index": b.get("to_index"), "to_index": b.get("from_index"),
+                "text": canonical(text), "cells": cells,
+                "formatting_changed": b.get("formatting_changed").cloned().unwrap_or(json!(false)),
+            })
+        })
+        .collect();
+    blocks.sort_by(|a, b| a["block_id"].as_str().cmp(&b["block_id"].as_str()));
+    json!({"title": diff.get("title").map(|t| json!({"from": t["to"], "to": t["from"]})), "blocks": blocks})
+}
+
+/// A diff's facts, comparable with [`flipped`] (attribution left out: it names the same
+/// events either way).
+fn comparable(diff: &Value) -> Value {
+    let mut blocks: Vec<Value> = diff["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            json!({
+                "block_id": b["block_id"], "change": b["change"], "kind": b["kind"],
+                "from_index": b.get("from_index"), "to_index": b.get("to_index"),
+                "text": canonical(b.get("text").and_then(Value::as_array).cloned().unwrap_or_default()),
+                "cells": b.get("cells").cloned().unwrap_or(json!([])),
+                "formatting_changed": b.get("formatting_changed").cloned().unwrap_or(json!(false)),
+            })
+        })
+        .collect();
+    blocks.sort_by(|a, b| a["block_id"].as_str().cmp(&b["block_id"].as_str()));
+    json!({"title": diff.get("title"), "blocks": blocks})
+}
+
+// See: issue 13: a scripted history of three actors, 50 edits of every kind and a revert.
+async fn a_long_history_reads_consistently(app: crate::helpers::TestApp) {
+    let actors = [
+        app.client.clone(),
+        crate::helpers::keyed_client(&app.create_key("default", "read,write")),
+        crate::helpers::keyed_client(&app.create_key("default", "read,write")),
+    ];
+    let id = app.create_document("Long history").await;
+    let edits: Vec<Value> = vec![
+        json!({"type": "add_paragraph", "text": "Alpha clause of the agreement."}),
+        json!({"type": "add_heading", "text": "Scope", "level": 1}),
+        json!({"type": "add_paragraph", "text": "Beta clause."}),
+        json!({"type": "insert_text", "block_index": 0, "offset": 6, "text": "and final "}),
+        json!({"type": "add_table", "data": [["Item", "Qty"], ["Paper", "3"]]}),
+        json!({"type": "set_table_cell", "block_index": 3, "row": 1, "col": 1, "text": "30"}),
+        json!({"type": "add_list", "kind": "bullet", "items": ["one", "two"]}),
+        json!({"type": "add_list_item", "block_index": 4, "text": "three"}),
+        json!({"type": "format_text", "block_index": 0, "start": 0, "end": 5, "bold": true}),
+        json!({"type": "replace_text", "find": "clause", "replace": "section"}),
+        json!({"type": "set_alignment", "block_index": 2, "alignment": "center"}),
+        json!({"type": "delete_text", "block_index": 2, "offset": 0, "length": 5}),
+        json!({"type": "add_table_row", "block_index": 3, "data": ["Ink", "9"]}),
+        json!({"type": "set_title", "title": "Long history, revised"}),
+        json!({"type": "move_block", "block_index": 2, "position": {"at": "start"}}),
+        json!({"type": "add_page_break"}),
+        json!({"type": "add_hyperlink", "block_index": 1, "start": 0, "end": 5, "url": "https://example.com"}),
+        json!({"type": "set_metadata", "author": "Team"}),
+        json!({"type": "update_paragraph", "block_index": 0, "text": "Gamma section, rewritten."}),
+        json!({"type": "add_paragraph", "text": "Delta."}),
+        json!({"type": "delete_block", "block_index": 5}),
+        json!({"type": "add_bookmark", "block_index": 1, "name": "alpha"}),
+        json!({"type": "set_list_item_level", "block_index": 4, "item": 1, "level": 1}),
+        json!({"type": "delete_table_row", "block_index": 3, "row": 2}),
+        json!({"type": "insert_text", "block_index": 0, "offset": 0, "text": "Last "}),
+    ];
+    let mut versions = vec![1u64];
+    let mut step = 0usize;
+    let mut run = |app: &crate::helpers::TestApp, command: Value| {
+        let client = actors[step % 3].clone();
+        step += 1;
+        let reason = format!("edit {step}");
+        let app_url = app.write_url(&format!("/v1/documents/{id}/commands"));
+        async move {
+            let response = client
+                .post(app_url)
+                .header("x-folio-reason", reason)
+                .json(&command)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(status, 200, "{command} -> {body}");
+            body
+        }
+    };
+    let created = |body: &Value| {
+        body["created"]["block_ids"][0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // 25 edits, a label, 12 more, a revert to the label, 13 more.
+    for edit in &edits {
+        versions.push(run(&app, edit.clone()).await["version"].as_u64().unwrap());
+    }
+    let half = *versions.last().unwrap();
+    run(&app, json!({"type": "label_version", "name": "half"})).await;
+    let p = created(
+        &run(
+            &app,
+            json!({"type": "add_paragraph", "text": "Epsilon part.", "position": {"at": "start"}}),
+        )
+        .await,
+    );
+    let t = created(
+        &run(
+            &app,
+            json!({"type": "add_table", "data": [["a", "b"], ["c", "d"]]}),
+        )
+        .await,
+    );
+    let l = created(
+        &run(
+            &app,
+            json!({"type": "add_list", "kind": "numbered", "items": ["x", "y"]}),
+        )
+        .await,
+    );
+    for command in [
+        json!({"type": "insert_text", "block_id": p, "offset": 8, "text": "final "}),
+        json!({"type": "format_text", "block_id": p, "start": 0, "end": 7, "italic": true}),
+        json!({"type": "replace_text", "find": "Gamma", "replace": "Omega"}),
+        json!({"type": "set_table_cell", "block_id": t, "row": 0, "col": 1, "text": "B"}),
+        json!({"type": "add_table_row", "block_id": t, "data": ["e", "f"]}),
+        json!({"type": "add_list_item", "block_id": l, "text": "z"}),
+        json!({"type": "set_alignment", "block_id": p, "alignment": "right"}),
+        json!({"type": "move_block", "block_id": p, "position": {"at": "end"}}),
+        json!({"type": "delete_text", "block_id": p, "offset": 0, "length": 8}),
+    ] {
+        versions.push(run(&app, command).await["version"].as_u64().unwrap());
+    }
+    let before_revert = *versions.last().unwrap();
+    let reverted = run(
+        &app,
+        json!({"type": "revert_to_version", "version": "half"}),
+    )
+    .await;
+    let reverted = reverted["version"].as_u64().unwrap();
+    versions.push(reverted);
+    let q = created(
+        &run(
+            &app,
+            json!({"type": "add_paragraph", "text": "Zeta after the revert."}),
+        )
+        .await,
+    );
+    let h = created(
+        &run(
+            &app,
+            json!({"type": "add_heading", "text": "Annex", "level": 2}),
+        )
+        .await,
+    );
+    let u = created(
+        &run(
+            &app,
+            json!({"type": "add_table", "data": [["k", "v"], ["1", "2"]]}),
+        )
+        .await,
+    );
+    let m = created(
+        &run(
+            &app,
+            json!({"type": "add_list", "kind": "bullet", "items": ["i", "j"]}),
+        )
+        .await,
+    );
+    for command in [
+        json!({"type": "insert_text", "block_id": q, "offset": 5, "text": " and Eta"}),
+        json!({"type": "format_text", "block_id": q, "start": 0, "end": 4, "underline": true}),
+        json!({"type": "set_title", "title": "Long history, final"}),
+        json!({"type": "set_metadata", "subject": "History"}),
+        json!({"type": "set_table_cell", "block_id": u, "row": 1, "col": 0, "text": "one"}),
+        json!({"type": "delete_table_row", "block_id": u, "row": 0}),
+        json!({"type": "set_list_item_level", "block_id": m, "item": 1, "level": 1}),
+        json!({"type": "delete_block", "block_id": h}),
+        json!({"type": "update_paragraph", "block_id": q, "text": "Zeta and Eta, final."}),
+    ] {
+        versions.push(run(&app, command).await["version"].as_u64().unwrap());
+    }
+    let head = *versions.last().unwrap();
+    assert!(head >= 50, "{head} versions");
+    assert!(step >= 50, "{step} edits");
+
+    // The revert gave back the labelled content exactly.
+    let at = |v: u64| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.get_json(&format!("/v1/documents/{id}/content?version={v}"))
+                .await["blocks"]
+                .clone()
+        }
+    };
+    assert_eq!(at(reverted).await, at(half).await);
+    assert_ne!(at(before_revert).await, at(half).await);
+
+    // Blame: the read model's equals a replay of the events, and its ranges are the text.
+    let live = app
+        .get_json(&format!("/v1/documents/{id}/blame?min_version={head}"))
+        .await;
+    let replayed = app
+        .get_json(&format!("/v1/documents/{id}/blame?version={head}"))
+        .await;
+    assert_eq!(live, replayed);
+    let content = app
+        .get_json(&format!("/v1/documents/{id}/content?version={head}"))
+        .await;
+    let actor_ids: Vec<String> = {
+        let history = app
+            .get_json(&format!("/v1/documents/{id}/history?limit=200"))
+            .await;
+        let mut ids: Vec<String> = history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["actor"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    assert_eq!(actor_ids.len(), 3);
+    for (block, blame) in content["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(live["blocks"].as_array().unwrap())
+    {
+        assert_eq!(block["id"], blame["block_id"]);
+        let text: String = blame["ranges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["text"].as_str().unwrap())
+            .collect();
+        assert_eq!(text, block["text"].as_str().unwrap());
+        for r in blame["ranges"].as_array().unwrap() {
+            assert!(r["by"]["version"].as_u64().unwrap() <= head);
+            assert!(actor_ids.contains(&r["by"]["actor"].as_str().unwrap().to_string()));
+            assert!(r["by"]["reason"].as_str().unwrap().starts_with("edit "));
+        }
+    }
+
+    // Diffs of every fifth version against every seventh are inverses of each other.
+    for a in versions.iter().step_by(5) {
+        for b in versions.iter().skip(3).step_by(7) {
+            let forward = app
+                .get_json(&format!("/v1/documents/{id}/diff?from={a}&to={b}"))
+                .await;
+            let back = app
+                .get_json(&format!("/v1/documents/{id}/diff?from={b}&to={a}"))
+                .await;
+            assert_eq!(flipped(&forward), comparable(&back), "{a} -> {b}");
+        }
+    }
+}
+
+in_both_deployments!(a_long_history_reads_consistently);
