@@ -96,12 +96,27 @@ pub(crate) struct BenchArgs {
     /// --import: paragraphs of the file.
     #[arg(long, default_value_t = 10_000)]
     pub(crate) import_paragraphs: u64,
+    /// Read the audit trail of long documents — a diff (2% changed), blame from the read
+    /// model and replayed — beside reading their content (`--history-blocks`,
+    /// `--history-events`, `--history-reads`).
+    #[arg(long)]
+    pub(crate) history: bool,
+    /// --history: blocks of each document.
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) history_blocks: u64,
+    /// --history: events of the blame document.
+    #[arg(long, default_value_t = 100_000)]
+    pub(crate) history_events: u64,
+    /// --history: measured reads of each kind.
+    #[arg(long, default_value_t = 20)]
+    pub(crate) history_reads: u64,
 }
 
 /// What a run measured: the command round trip per document size, or one long document.
 enum Outcome {
     Sizes(Vec<Measurement>),
     Large(crate::bench_large::LargeReport),
+    History(crate::bench_history::HistoryReport),
 }
 
 /// Results for one document size: the REST command round trip, and the same command as
@@ -206,7 +221,18 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let outcome = {
         let (base, args) = (base.clone(), args.clone());
         on_client_thread(move || async move {
-            if args.large {
+            if args.history {
+                let client = keyed_client(&key, reqwest::Client::builder())?;
+                crate::bench_history::measure(
+                    &base,
+                    &client,
+                    args.history_blocks,
+                    args.history_events,
+                    args.history_reads,
+                )
+                .await
+                .map(Outcome::History)
+            } else if args.large {
                 let client = keyed_client(&key, reqwest::Client::builder())?;
                 crate::bench_large::measure(&base, &client, args.batches, args.batch_size)
                     .await
@@ -226,6 +252,10 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
         Outcome::Large(report) => crate::bench_large::print(&report),
+        Outcome::History(report) if args.json => {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+        Outcome::History(report) => crate::bench_history::print(&report),
         Outcome::Sizes(results) if args.json => {
             println!("{}", serde_json::to_string_pretty(&results)?);
         }

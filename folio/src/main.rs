@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_distributed;
+mod bench_history;
 mod bench_images;
 mod bench_import;
 mod bench_large;
