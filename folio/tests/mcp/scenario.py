@@ -95,7 +95,8 @@ async def scenario(config):
         seen["tools"] = len(tools)
         for needed in ["create_document", "add_heading", "add_paragraph", "add_table", "add_list",
                        "format_text", "replace_text", "get_text", "get_outline", "get_history",
-                       "get_docx", "search_documents", "get_audit", "run_commands"]:
+                       "get_docx", "search_documents", "get_audit", "run_commands", "get_diff",
+                       "get_blame", "label_version", "revert_to_version"]:
             check(needed in names, f"no tool {needed}")
         read_only = {t.name: t.annotations.read_only_hint for t in tools if t.annotations}
         check(read_only.get("get_text") is True and read_only.get("add_paragraph") is False,
@@ -204,6 +205,26 @@ async def scenario(config):
               f"imported text: {text}")
         await s.refused("import_document", "invalid_docx",
                         data_base64=base64.b64encode(b"not a word file").decode())
+
+        # The audit trail: a label, what changed since, who wrote what, the Word redline
+        # as an embedded resource (python-docx opens it), and a revert shown first.
+        await s.ok("label_version", document_id=doc, version=3, name="first-draft")
+        diff = await s.ok("get_diff", document_id=doc, **{"from": "first-draft"}, to=version)
+        check(any(b["change"] == "changed" for b in diff["blocks"]), f"diff: {diff}")
+        blame = await s.ok("get_blame", document_id=doc, version=version)
+        words = [r["text"] for b in blame["blocks"] for r in b["ranges"]]
+        check("vendor" in words, f"blame: {words}")
+        result = await s.call("get_diff", document_id=doc, **{"from": "first-draft"}, to=version,
+                              format="docx")
+        check(not result.is_error, "the redline failed")
+        files = [c.resource for c in result.content if getattr(c, "type", "") == "resource"]
+        check(files and files[0].mime_type == DOCX_MIME, f"redline content: {result.content}")
+        docx.Document(io.BytesIO(base64.b64decode(files[0].blob)))
+        preview = await s.ok("revert_to_version", document_id=doc, version="first-draft",
+                             dry_run=True)
+        check(preview["dry_run"] and preview["events"][-1]["type"] == "DocumentReverted",
+              f"revert preview: {preview}")
+        await s.refused("get_blame", "version_not_found", document_id=doc, version="no-such")
 
         # Keys and users, where the principal may (this key is an admin of its tenant).
         users = await s.ok("list_users")
