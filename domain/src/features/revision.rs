@@ -44,7 +44,6 @@ pub struct LabelVersion {
 /// digits is a number: labels start with a letter), as query strings give every value as
 /// a string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum VersionRef {
     /// Its number.
@@ -52,6 +51,31 @@ pub enum VersionRef {
     /// Its label (see `label_version`).
     Label(String),
 }
+
+/// A version number (1 or more) or a label (the pattern `label_version` accepts).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for VersionRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .description(Some("A version number.")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[A-Za-z][A-Za-z0-9._-]{0,63}$"))
+                    .description(Some("A version's label (see label_version).")),
+            )
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for VersionRef {}
 
 impl<'de> Deserialize<'de> for VersionRef {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -227,12 +227,21 @@ async fn body_and_document_limits_answer_413() {
 async fn bad_query_parameters_are_problems() {
     let app = spawn_app().await;
     let id = app.create_document("Queries").await;
+    // A version is a number or a label: "abc" could be a label it lacks, "a b" cannot be.
     problem(
         app.get(&format!("/v1/documents/{id}/content?version=abc"))
             .await,
-        400,
+        404,
     )
     .await;
+    for bad in ["a%20b", "-1", "1.5", "99999999999999999999999"] {
+        problem(
+            app.get(&format!("/v1/documents/{id}/content?version={bad}"))
+                .await,
+            400,
+        )
+        .await;
+    }
     problem(
         app.get(&format!("/v1/documents/{id}/content?version=9"))
             .await,

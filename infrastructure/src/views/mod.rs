@@ -255,10 +255,8 @@ impl Projected {
         let touched = event.touched_block_ids();
         let before: Vec<(BlockId, String)> = touched
             .iter()
-            .filter_map(|id| {
-                let i = self.document.position_of(id)?;
-                Some((id.clone(), self.document.blocks[i].text()))
-            })
+            .zip(self.positions(&touched))
+            .filter_map(|(id, i)| Some((id.clone(), self.document.blocks[i?].text())))
             .collect();
         let misfit = self.place(event);
         if misfit.is_none() {
@@ -274,15 +272,18 @@ impl Projected {
             Placement::Insert { block_id, .. } => vec![block_id.clone()],
             _ => event.created_block_ids(),
         };
-        for id in created {
-            if let Some(i) = self.document.position_of(&id) {
+        let at = self.positions(&created);
+        for (id, i) in created.into_iter().zip(at) {
+            if let Some(i) = i {
                 let text = self.document.blocks[i].text();
                 self.blame
                     .insert(id, BlockBlame::created(&text, by).to_json());
             }
         }
-        for (id, old_text) in before {
-            let Some(i) = self.document.position_of(&id) else {
+        let ids: Vec<BlockId> = before.iter().map(|(id, _)| id.clone()).collect();
+        let at = self.positions(&ids);
+        for ((id, old_text), i) in before.into_iter().zip(at) {
+            let Some(i) = i else {
                 self.blame.remove(&id);
                 continue;
             };
@@ -294,6 +295,22 @@ impl Projected {
             self.blame
                 .insert(id, old.changed(&old_text, &new_text, by).to_json());
         }
+    }
+
+    /// Where each of `ids` is in the document: a scan each for a few, one index for many
+    /// (an import or a revert names thousands).
+    fn positions(&self, ids: &[BlockId]) -> Vec<Option<usize>> {
+        if ids.len() <= 8 {
+            return ids.iter().map(|id| self.document.position_of(id)).collect();
+        }
+        let index: HashMap<&BlockId, usize> = self
+            .document
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id(), i))
+            .collect();
+        ids.iter().map(|id| index.get(id).copied()).collect()
     }
 
     /// Each block's blame, in document order (None: not known).
