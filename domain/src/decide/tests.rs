@@ -981,7 +981,7 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             } else {
                 Vec::new()
             },
-            order: (x % 2 == 0).then(|| {
+            order: x.is_multiple_of(2).then(|| {
                 doc.blocks
                     .iter()
                     .map(|b| b.id().clone())
