@@ -61,6 +61,18 @@ enum Item<'a> {
     Changed(&'a Block, &'a Block),
 }
 
+/// The blocks two versions both have in the same relative order (the others of those
+/// they share moved). Ids are unique, so patience alignment is exact and fast.
+pub fn in_place<'a>(from_ids: &[&'a BlockId], to_ids: &[&'a BlockId]) -> HashSet<&'a BlockId> {
+    let mut kept = HashSet::new();
+    for op in similar::capture_diff_slices(Algorithm::Patience, from_ids, to_ids) {
+        if let DiffOp::Equal { new_index, len, .. } = op {
+            kept.extend(to_ids[new_index..new_index + len].iter().copied());
+        }
+    }
+    kept
+}
+
 /// The redline's blocks: B's order, with A's removed (and moved-away) blocks where they
 /// stood in A.
 fn plan<'a>(from: &'a Document, to: &'a Document) -> Vec<Item<'a>> {
@@ -71,13 +83,7 @@ fn plan<'a>(from: &'a Document, to: &'a Document) -> Vec<Item<'a>> {
         .enumerate()
         .map(|(i, id)| (*id, i))
         .collect();
-    // Blocks in the same relative order stay; other common blocks moved.
-    let mut in_place: HashSet<&BlockId> = HashSet::new();
-    for op in similar::capture_diff_slices(Algorithm::Patience, &from_ids, &to_ids) {
-        if let DiffOp::Equal { new_index, len, .. } = op {
-            in_place.extend(to_ids[new_index..new_index + len].iter().copied());
-        }
-    }
+    let in_place = in_place(&from_ids, &to_ids);
     // Each block of A that is not kept in place goes after the nearest block before it
     // in A that is (None: at the start).
     let mut after: HashMap<Option<&'a BlockId>, Vec<&'a Block>> = HashMap::new();

@@ -135,6 +135,20 @@ async fn time(
     })
 }
 
+/// [`time`] for each (label, path), in order.
+async fn time_all(
+    client: &reqwest::Client,
+    base: &str,
+    reads: u64,
+    paths: &[(&str, String)],
+) -> anyhow::Result<Vec<Reads>> {
+    let mut out = Vec::with_capacity(paths.len());
+    for (what, path) in paths {
+        out.push(time(client, base, what, path, reads).await?);
+    }
+    Ok(out)
+}
+
 /// Waits until the read model has `version` (reads with `min_version` wait on it).
 async fn settled(
     client: &reqwest::Client,
@@ -172,32 +186,26 @@ pub(crate) async fn measure(
     let changed = rewordings.len() as u64;
     let b = run_commands(client, base, &id, rewordings).await?;
     settled(client, base, &id, b).await?;
-    let diff = vec![
-        time(
-            client,
-            base,
-            "content (read model)",
-            &format!("/v1/documents/{id}/content"),
-            reads,
-        )
-        .await?,
-        time(
-            client,
-            base,
-            "content ?version=B (replayed)",
-            &format!("/v1/documents/{id}/content?version={b}"),
-            reads,
-        )
-        .await?,
-        time(
-            client,
-            base,
-            "diff A→B",
-            &format!("/v1/documents/{id}/diff?from={a}&to={b}"),
-            reads,
-        )
-        .await?,
-    ];
+    let diff = time_all(
+        client,
+        base,
+        reads,
+        &[
+            (
+                "content (read model)",
+                format!("/v1/documents/{id}/content"),
+            ),
+            (
+                "content ?version=B (replayed)",
+                format!("/v1/documents/{id}/content?version={b}"),
+            ),
+            (
+                "diff A→B",
+                format!("/v1/documents/{id}/diff?from={a}&to={b}"),
+            ),
+        ],
+    )
+    .await?;
 
     // 2. Blame: small edits spread over the blocks until the document has `events` events.
     let (id, ids, first) = document(client, base, blocks).await?;
@@ -213,32 +221,32 @@ pub(crate) async fn measure(
         .collect();
     let head = run_commands(client, base, &id, edits).await?;
     settled(client, base, &id, head).await?;
-    let blame = vec![
-        time(
+    let mut blame = time_all(
+        client,
+        base,
+        reads,
+        &[
+            (
+                "content (read model)",
+                format!("/v1/documents/{id}/content"),
+            ),
+            ("blame (read model)", format!("/v1/documents/{id}/blame")),
+        ],
+    )
+    .await?;
+    // The replay reads every event: a few times are enough.
+    blame.extend(
+        time_all(
             client,
             base,
-            "content (read model)",
-            &format!("/v1/documents/{id}/content"),
-            reads,
-        )
-        .await?,
-        time(
-            client,
-            base,
-            "blame (read model)",
-            &format!("/v1/documents/{id}/blame"),
-            reads,
-        )
-        .await?,
-        time(
-            client,
-            base,
-            "blame ?version=head (replayed)",
-            &format!("/v1/documents/{id}/blame?version={head}"),
             reads.clamp(1, 5),
+            &[(
+                "blame ?version=head (replayed)",
+                format!("/v1/documents/{id}/blame?version={head}"),
+            )],
         )
         .await?,
-    ];
+    );
     Ok(HistoryReport {
         blocks,
         changed_blocks: changed,

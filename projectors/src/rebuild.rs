@@ -131,12 +131,7 @@ async fn build(
     progress.total(total as u64);
 
     let mut report = RebuildReport::default();
-    let mut projector = ReadModelProjector::new(
-        log.clone(),
-        fresh.clone(),
-        (4_096, REBUILD_CACHE_BYTES),
-        None,
-    );
+    let mut projector = new_projector(log, &fresh);
     let cursor = replay(
         log,
         &mut projector,
@@ -147,14 +142,7 @@ async fn build(
     .await?;
     // Image bytes are source data beside the events (never rebuilt): read from there.
     let media = MediaStore::postgres(admin.clone());
-    let materializer = DocxMaterializer::new(fresh.clone(), fresh_blobs.clone(), media.clone());
-    let ids = fresh.versions().await?;
-    report.documents = ids.len() as u64;
-    // Renders are most of the rebuild's own CPU: one per core at a time.
-    futures::stream::iter(ids.iter().map(|(id, _)| materializer.materialize(id)))
-        .buffer_unordered(RENDERS_AT_ONCE)
-        .try_collect::<Vec<_>>()
-        .await?;
+    render_all(&fresh, &fresh_blobs, &media, &mut report).await?;
 
     if verify {
         report.differences = compare(
@@ -175,12 +163,7 @@ async fn build(
     let cursor = replay(log, &mut projector, cursor, &mut report, progress).await?;
     fresh_pool.close().await;
     swap(admin, schema).await?;
-    let mut projector = ReadModelProjector::new(
-        log.clone(),
-        live.clone(),
-        (4_096, REBUILD_CACHE_BYTES),
-        None,
-    );
+    let mut projector = new_projector(log, live);
     for _ in 0..CONFLICT_ROUNDS {
         match replay(log, &mut projector, cursor, &mut report, progress).await {
             Ok(_) => break,
@@ -194,6 +177,58 @@ async fn build(
         live_materializer.materialize(&id).await?;
     }
     Ok(report)
+}
+
+/// A read-model projector writing to `views`, with the rebuild's cache.
+fn new_projector(log: &EventLog, views: &Views) -> ReadModelProjector {
+    ReadModelProjector::new(
+        log.clone(),
+        views.clone(),
+        (4_096, REBUILD_CACHE_BYTES),
+        None,
+    )
+}
+
+/// Renders every document of `views` into `blobs` (counting them in the report); returns
+/// the materialiser, for documents that move on later.
+async fn render_all(
+    views: &Views,
+    blobs: &BlobStore,
+    media: &MediaStore,
+    report: &mut RebuildReport,
+) -> Result<DocxMaterializer, RebuildError> {
+    let materializer = DocxMaterializer::new(views.clone(), blobs.clone(), media.clone());
+    let ids = views.versions().await?;
+    report.documents = ids.len() as u64;
+    // Renders are most of the rebuild's own CPU: one per core at a time.
+    futures::stream::iter(ids.iter().map(|(id, _)| materializer.materialize(id)))
+        .buffer_unordered(RENDERS_AT_ONCE)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(materializer)
+}
+
+/// What differs between a document's fresh and live fingerprints (None: nothing).
+fn difference(
+    id: &str,
+    fresh: Option<&(u64, String)>,
+    live: Option<&(u64, String)>,
+) -> Option<String> {
+    match (fresh, live) {
+        (Some(a), Some(b)) if a == b => None,
+        (Some(a), Some(b)) if a.0 != b.0 => {
+            Some(format!("{id}: rebuilt at version {}, live at {}", a.0, b.0))
+        }
+        (Some(a), Some(b)) => Some(format!(
+            "{id}: differs\n  rebuilt: {}\n  live:    {}",
+            a.1, b.1
+        )),
+        (Some(_), None) => Some(format!("{id}: missing from the live read model")),
+        (None, Some(_)) => Some(format!(
+            "{id}: in the live read model but not in the event store"
+        )),
+        (None, None) => None,
+    }
 }
 
 /// How often a replay that met a live projector's write is retried.
@@ -305,24 +340,10 @@ async fn compare(
         for attempt in 0..50 {
             let a = fingerprint(fresh.0, fresh.1, &id).await?;
             let b = fingerprint(live.0, live.1, &id).await?;
-            let same_version = a.as_ref().map(|x| x.0) == b.as_ref().map(|x| x.0);
-            if same_version && a.as_ref().map(|x| &x.1) == b.as_ref().map(|x| &x.1) {
-                outcome = None;
+            outcome = difference(&id, a.as_ref(), b.as_ref());
+            if outcome.is_none() {
                 break;
             }
-            outcome = Some(match (&a, &b) {
-                (Some(a), Some(b)) if a.0 != b.0 => {
-                    format!("{id}: rebuilt at version {}, live at {}", a.0, b.0)
-                }
-                (Some(a), Some(b)) => {
-                    format!("{id}: differs\n  rebuilt: {}\n  live:    {}", a.1, b.1)
-                }
-                (Some(_), None) => format!("{id}: missing from the live read model"),
-                (None, Some(_)) => {
-                    format!("{id}: in the live read model but not in the event store")
-                }
-                (None, None) => break,
-            });
             // Still moving? Catch the fresh side up and give the live side a moment.
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -391,23 +412,11 @@ async fn build_embedded(
     let heads = log.heads().await?;
     progress.total(heads.iter().map(|(_, head)| head).sum());
     let mut report = RebuildReport::default();
-    let mut projector = ReadModelProjector::new(
-        log.clone(),
-        fresh.clone(),
-        (4_096, REBUILD_CACHE_BYTES),
-        None,
-    );
+    let mut projector = new_projector(log, &fresh);
     for (id, _) in &heads {
         replay_document(log, &mut projector, id, 0, &mut report, progress).await?;
     }
-    let materializer =
-        DocxMaterializer::new(fresh.clone(), fresh_blobs.clone(), target.media.clone());
-    let ids = fresh.versions().await?;
-    report.documents = ids.len() as u64;
-    futures::stream::iter(ids.iter().map(|(id, _)| materializer.materialize(id)))
-        .buffer_unordered(RENDERS_AT_ONCE)
-        .try_collect::<Vec<_>>()
-        .await?;
+    let materializer = render_all(&fresh, &fresh_blobs, &target.media, &mut report).await?;
     if verify {
         report.differences = compare_embedded(
             log,
@@ -430,12 +439,7 @@ async fn build_embedded(
     fresh_pool.close().await;
     infrastructure::sqlite::replace_views(&target.live_pool, fresh_path).await?;
     // Whatever the running server appended meanwhile.
-    let mut live = ReadModelProjector::new(
-        log.clone(),
-        target.live.clone(),
-        (4_096, REBUILD_CACHE_BYTES),
-        None,
-    );
+    let mut live = new_projector(log, &target.live);
     for _ in 0..CONFLICT_ROUNDS {
         match live.catch_up().await {
             Ok(()) => break,
@@ -521,29 +525,9 @@ async fn compare_embedded(
         for attempt in 0..50 {
             let a = fingerprint(fresh, fresh_blobs, &id).await?;
             let b = fingerprint(&target.live, &target.live_blobs, &id).await?;
-            match (&a, &b) {
-                (Some(a), Some(b)) if a == b => {
-                    outcome = None;
-                    break;
-                }
-                (Some(a), Some(b)) if a.0 != b.0 => {
-                    outcome = Some(format!("{id}: rebuilt at version {}, live at {}", a.0, b.0));
-                }
-                (Some(a), Some(b)) => {
-                    outcome = Some(format!(
-                        "{id}: differs\n  rebuilt: {}\n  live:    {}",
-                        a.1, b.1
-                    ));
-                }
-                (Some(_), None) => {
-                    outcome = Some(format!("{id}: missing from the live read model"))
-                }
-                (None, Some(_)) => {
-                    outcome = Some(format!(
-                        "{id}: in the live read model but not in the event store"
-                    ));
-                }
-                (None, None) => break,
+            outcome = difference(&id, a.as_ref(), b.as_ref());
+            if outcome.is_none() {
+                break;
             }
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(100)).await;

@@ -3,13 +3,13 @@
 //! tables cell by cell, title and properties; each change attributed to the last event
 //! between the versions that touched its block.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use api_types::{
     BlockDiff, CellDiff, ChangeBy, DiffResponse, MetadataChange, TextSpan, ValueChange,
 };
 use docx_engine::{Mark, redline_document, redline_html};
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
+use similar::{Algorithm, ChangeTag, TextDiff};
 
 use super::*;
 
@@ -167,7 +167,21 @@ impl Reads {
 
 /// Each block's last event between the versions, as a tracked change's author and time.
 fn marks(events: &[StoredEvent]) -> HashMap<BlockId, Mark> {
-    let mut marks = HashMap::new();
+    last_events(events)
+        .into_iter()
+        .map(|(id, event)| {
+            let mark = Mark {
+                author: event.metadata.actor.clone(),
+                date: event.metadata.at.clone(),
+            };
+            (id, mark)
+        })
+        .collect()
+}
+
+/// Each block's last event among `events` (one that created, changed or removed it).
+fn last_events(events: &[StoredEvent]) -> HashMap<BlockId, &StoredEvent> {
+    let mut last = HashMap::new();
     for event in events {
         for id in event
             .event
@@ -175,16 +189,10 @@ fn marks(events: &[StoredEvent]) -> HashMap<BlockId, Mark> {
             .into_iter()
             .chain(event.event.touched_block_ids())
         {
-            marks.insert(
-                id,
-                Mark {
-                    author: event.metadata.actor.clone(),
-                    date: event.metadata.at.clone(),
-                },
-            );
+            last.insert(id, event);
         }
     }
-    marks
+    last
 }
 
 /// The diff of two states of a document (versions left 0: the caller's to set).
@@ -199,13 +207,8 @@ pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
     let to_at: HashMap<&BlockId, usize> =
         to_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     // Blocks both versions have in the same relative order stay; the other common ones
-    // moved. Ids are unique, so patience alignment is exact and fast.
-    let mut in_place: HashSet<&BlockId> = HashSet::new();
-    for op in similar::capture_diff_slices(Algorithm::Patience, &from_ids, &to_ids) {
-        if let DiffOp::Equal { new_index, len, .. } = op {
-            in_place.extend(to_ids[new_index..new_index + len].iter().copied());
-        }
-    }
+    // moved (the redline aligns them the same way).
+    let in_place = docx_engine::redline::in_place(&from_ids, &to_ids);
     let mut blocks = Vec::new();
     for (index, block) in to.blocks.iter().enumerate() {
         let id = block.id();
@@ -433,25 +436,17 @@ fn raw_words(old: &str, new: &str) -> Vec<TextSpan> {
 /// Each changed block's last event between the two versions (created, touched or
 /// removed it).
 fn attribute(diff: &mut DiffResponse, events: &[StoredEvent]) {
-    let mut last: HashMap<String, &StoredEvent> = HashMap::new();
-    for event in events {
-        for id in event
-            .event
-            .created_block_ids()
-            .into_iter()
-            .chain(event.event.touched_block_ids())
-        {
-            last.insert(id.to_string(), event);
-        }
-    }
+    let last = last_events(events);
     for block in &mut diff.blocks {
-        block.by = last.get(&block.block_id).map(|e| ChangeBy {
-            version: e.sequence,
-            kind: e.event_type.clone(),
-            actor: e.metadata.actor.clone(),
-            at: e.metadata.at.clone(),
-            reason: e.metadata.reason.clone(),
-        });
+        block.by = last
+            .get(&BlockId::new(block.block_id.clone()))
+            .map(|e| ChangeBy {
+                version: e.sequence,
+                kind: e.event_type.clone(),
+                actor: e.metadata.actor.clone(),
+                at: e.metadata.at.clone(),
+                reason: e.metadata.reason.clone(),
+            });
     }
 }
 
