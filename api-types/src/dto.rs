@@ -717,13 +717,16 @@ pub struct CellDiff {
 }
 
 /// `GET /v1/documents/{id}/blame`: who last changed each block, and each word range of
-/// its text.
+/// its text. Blocks and ranges name their change by version; `changes` says, once per
+/// version, who made it, when and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BlameResponse {
     /// The version described.
     pub version: u64,
     /// Every block, in order.
     pub blocks: Vec<BlockBlameView>,
+    /// Every change the blocks and ranges name, by version (oldest first).
+    pub changes: Vec<ChangeBy>,
 }
 
 /// One block's blame.
@@ -733,13 +736,13 @@ pub struct BlockBlameView {
     pub block_id: String,
     /// Its type.
     pub kind: String,
-    /// Its last change (text, formatting or place).
-    pub by: ChangeBy,
-    /// Its plain text in consecutive ranges, each with the change that wrote it.
+    /// The version of its last change (text, formatting or place): see `changes`.
+    pub last: u64,
+    /// Its plain text in consecutive ranges, each with the version that wrote it.
     pub ranges: Vec<BlameRange>,
 }
 
-/// A range of a block's plain text and the change that wrote it.
+/// A range of a block's plain text and the version that wrote it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BlameRange {
     /// First character (0-based, in Unicode scalar values).
@@ -748,8 +751,8 @@ pub struct BlameRange {
     pub end: usize,
     /// The text.
     pub text: String,
-    /// Who wrote it.
-    pub by: ChangeBy,
+    /// The version that wrote it: see `changes`.
+    pub version: u64,
 }
 
 /// Who made a change, when and why: the event.

@@ -281,15 +281,16 @@ function Blame({ api, id, version }) {
   }, [id, version]);
   if (error) return html`<p class="error" role="alert">${error}</p>`;
   if (!blame) return html`<p class="muted">Loading…</p>`;
+  const changes = new Map(blame.changes.map((c) => [c.version, c]));
   const actors = [];
-  for (const b of blame.blocks) for (const r of b.ranges || []) if (!actors.includes(r.by.actor)) actors.push(r.by.actor);
-  const colour = (actor) => palette[actors.indexOf(actor) % palette.length];
+  for (const c of blame.changes) if (!actors.includes(c.actor)) actors.push(c.actor);
+  const colour = (version) => palette[actors.indexOf(changes.get(version)?.actor) % palette.length];
   return html`<article class="document blame" id="blame-view">
-    <p class="legend">${actors.map((a) => html`<span class="swatch" style=${{ background: colour(a) }}>${a}</span> `)}</p>
+    <p class="legend">${actors.map((a) => html`<span class="swatch" style=${{ background: palette[actors.indexOf(a) % palette.length] }}>${a}</span> `)}</p>
     ${blame.blocks.map(
       (b) => html`<div key=${b.block_id} class="blamed">
-        <span class="by">v${b.by.version} ${b.by.actor}</span>
-        <p>${(b.ranges || []).map((r) => html`<span class="range" style=${{ background: colour(r.by.actor) }} title=${who(r.by)}>${r.text}</span>`)}</p>
+        <span class="by">v${b.last} ${changes.get(b.last)?.actor ?? ""}</span>
+        <p>${(b.ranges || []).map((r) => html`<span class="range" style=${{ background: colour(r.version) }} title=${who(changes.get(r.version))}>${r.text}</span>`)}</p>
       </div>`,
     )}
   </article>`;

@@ -78,27 +78,19 @@ pub fn replay(events: &[StoredEvent]) -> Projected {
     projected
 }
 
-fn change_by(change: Option<&Change>, version: u64) -> ChangeBy {
-    match change {
-        Some(c) => ChangeBy {
-            version: c.version,
-            kind: c.kind.clone(),
-            actor: c.actor.clone(),
-            at: c.at.clone(),
-            reason: c.reason.clone(),
-        },
-        None => ChangeBy {
-            version,
-            kind: String::new(),
-            actor: String::new(),
-            at: String::new(),
-            reason: None,
-        },
+fn change_by(change: &Change) -> ChangeBy {
+    ChangeBy {
+        version: change.version,
+        kind: change.kind.clone(),
+        actor: change.actor.clone(),
+        at: change.at.clone(),
+        reason: change.reason.clone(),
     }
 }
 
 /// The answer for a document and its blocks' blame (a block without one shows nothing).
 fn view(document: &Document, blame: &[Option<BlockBlame>]) -> BlameResponse {
+    let mut changes: std::collections::BTreeMap<u64, ChangeBy> = Default::default();
     let blocks = document
         .blocks
         .iter()
@@ -106,9 +98,12 @@ fn view(document: &Document, blame: &[Option<BlockBlame>]) -> BlameResponse {
         .map(|(block, blame)| {
             let text = block.text();
             let mut ranges = Vec::new();
-            let mut by = change_by(None, 0);
+            let mut last = 0;
             if let Some(b) = blame {
-                by = change_by(b.changes.get(&b.last), b.last);
+                last = b.last;
+                for (version, change) in &b.changes {
+                    changes.entry(*version).or_insert_with(|| change_by(change));
+                }
                 let mut chars = text.char_indices().map(|(i, _)| i).chain([text.len()]);
                 let mut start = 0usize;
                 let mut byte = chars.next().unwrap_or(0);
@@ -122,7 +117,7 @@ fn view(document: &Document, blame: &[Option<BlockBlame>]) -> BlameResponse {
                         start,
                         end,
                         text: text.get(byte..end_byte).unwrap_or_default().to_string(),
-                        by: change_by(b.changes.get(&version), version),
+                        version,
                     });
                     start = end;
                     byte = end_byte;
@@ -131,7 +126,7 @@ fn view(document: &Document, blame: &[Option<BlockBlame>]) -> BlameResponse {
             BlockBlameView {
                 block_id: block.id().to_string(),
                 kind: block.kind().to_string(),
-                by,
+                last,
                 ranges,
             }
         })
@@ -139,5 +134,6 @@ fn view(document: &Document, blame: &[Option<BlockBlame>]) -> BlameResponse {
     BlameResponse {
         version: document.version.get(),
         blocks,
+        changes: changes.into_values().collect(),
     }
 }

@@ -23,6 +23,17 @@ async fn edit(
     body
 }
 
+/// The change a blame answer lists for `version`.
+fn change(blame: &Value, version: u64) -> Value {
+    blame["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["version"] == version)
+        .unwrap_or_else(|| panic!("no change {version} in {blame}"))
+        .clone()
+}
+
 /// A block's blame ranges as (text, version, actor, reason).
 fn ranges(blame: &Value, block: &str) -> Vec<(String, u64, String, String)> {
     let entry = blame["blocks"]
@@ -36,11 +47,13 @@ fn ranges(blame: &Value, block: &str) -> Vec<(String, u64, String, String)> {
         .unwrap()
         .iter()
         .map(|r| {
+            let version = r["version"].as_u64().unwrap();
+            let by = change(blame, version);
             (
                 r["text"].as_str().unwrap().to_string(),
-                r["by"]["version"].as_u64().unwrap(),
-                r["by"]["actor"].as_str().unwrap().to_string(),
-                r["by"]["reason"].as_str().unwrap_or("").to_string(),
+                version,
+                by["actor"].as_str().unwrap().to_string(),
+                by["reason"].as_str().unwrap_or("").to_string(),
             )
         })
         .collect()
@@ -154,8 +167,8 @@ async fn labels_blame_and_revert(app: crate::helpers::TestApp) {
         .iter()
         .find(|b| b["block_id"] == clause.as_str())
         .unwrap();
-    assert_eq!(clause_blame["by"]["version"], bolded);
-    assert_eq!(clause_blame["by"]["type"], "TextFormatted");
+    assert_eq!(clause_blame["last"], bolded);
+    assert_eq!(change(&blame, bolded)["type"], "TextFormatted");
     assert_eq!(
         ranges(&blame, &payment)
             .iter()
@@ -761,9 +774,10 @@ async fn a_long_history_reads_consistently(app: crate::helpers::TestApp) {
             .collect();
         assert_eq!(text, block["text"].as_str().unwrap());
         for r in blame["ranges"].as_array().unwrap() {
-            assert!(r["by"]["version"].as_u64().unwrap() <= head);
-            assert!(actor_ids.contains(&r["by"]["actor"].as_str().unwrap().to_string()));
-            assert!(r["by"]["reason"].as_str().unwrap().starts_with("edit "));
+            let by = change(&live, r["version"].as_u64().unwrap());
+            assert!(by["version"].as_u64().unwrap() <= head);
+            assert!(actor_ids.contains(&by["actor"].as_str().unwrap().to_string()));
+            assert!(by["reason"].as_str().unwrap().starts_with("edit "));
         }
     }
 
