@@ -224,7 +224,7 @@ impl ReadModelProjector {
                     let _ = tx.send(id.clone());
                 }
                 // The projection of this batch was linear in the document already.
-                let bytes = p.document.approx_bytes();
+                let bytes = p.approx_bytes();
                 self.cache.put(id, p, bytes);
             }
         }

@@ -313,6 +313,16 @@ impl Projected {
         ids.iter().map(|id| index.get(id).copied()).collect()
     }
 
+    /// About how much memory it holds: the document and its blocks' blame.
+    pub fn approx_bytes(&self) -> usize {
+        self.document.approx_bytes()
+            + self
+                .blame
+                .values()
+                .map(|b| b.len() + std::mem::size_of::<BlockId>() + 16)
+                .sum::<usize>()
+    }
+
     /// Each block's blame, in document order (None: not known).
     pub fn blame(&self) -> Vec<Option<BlockBlame>> {
         self.document
