@@ -75,8 +75,58 @@ fn chromium() -> Option<&'static str> {
         .find(|p| std::path::Path::new(p).exists())
 }
 
-#[tokio::test]
-async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts() {
+/// A gateway like `deploy/gateway.conf`: `GET` and `HEAD` to the query side, everything
+/// else to the command side (the same server when embedded). Returns its base URL.
+fn gateway(app: &crate::helpers::TestApp) -> String {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    let (read, write) = (app.base.clone(), app.write_base.clone());
+    let client = reqwest::Client::new();
+    let forward = move |req: HttpRequest, body: web::Bytes| {
+        let (client, read, write) = (client.clone(), read.clone(), write.clone());
+        async move {
+            let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes()).unwrap();
+            let upstream = if method == reqwest::Method::GET || method == reqwest::Method::HEAD {
+                read
+            } else {
+                write
+            };
+            let mut outgoing = client.request(method, format!("{upstream}{}", req.uri()));
+            for (name, value) in req.headers() {
+                if name != "host" {
+                    outgoing = outgoing.header(name.as_str(), value.as_bytes());
+                }
+            }
+            let response = outgoing.body(body.to_vec()).send().await.unwrap();
+            let mut answer = HttpResponse::build(
+                actix_web::http::StatusCode::from_u16(response.status().as_u16()).unwrap(),
+            );
+            for (name, value) in response.headers() {
+                if name != "content-length" && name != "transfer-encoding" {
+                    answer.insert_header((name.as_str(), value.as_bytes()));
+                }
+            }
+            answer.body(response.bytes().await.unwrap())
+        }
+    };
+    // Its own thread and runtime: the test blocks its own while the browser runs.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server =
+                HttpServer::new(move || App::new().default_service(web::to(forward.clone())))
+                    .workers(1)
+                    .bind("127.0.0.1:0")
+                    .unwrap();
+            tx.send(server.addrs()[0]).unwrap();
+            server.run().await
+        })
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts(
+    app: crate::helpers::TestApp,
+) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let playwright = root.join(".npm-tools/node_modules/playwright-core");
     let Some(chromium) = chromium().filter(|_| playwright.exists()) else {
@@ -85,7 +135,6 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts() {
         );
         return;
     };
-    let app = crate::helpers::spawn_app().await;
     for (user, role) in [("erin", "editor"), ("victor", "viewer")] {
         let added = app.cli(
             &[
@@ -136,7 +185,7 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts() {
     let output = Command::new("node")
         .arg(root.join("ui/tests/viewer.mjs"))
         .env("PLAYWRIGHT_FROM", playwright.join("package.json"))
-        .env("FOLIO_URL", app.url("").trim_end_matches('/'))
+        .env("FOLIO_URL", gateway(&app))
         .env("EDITOR", "erin")
         .env("VIEWER", "victor")
         .env("PASSWORD", PASSWORD)
@@ -179,3 +228,5 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts() {
         .unwrap();
     assert!(text.contains("pays the rent monthly"), "{text}");
 }
+
+in_both_deployments!(in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts);
