@@ -1,5 +1,6 @@
 //! The history viewer at `/ui/`: served with its policy in both deployments, and used in
-//! a real browser (Debian's Chromium driven by Playwright, `ui/tests/viewer.mjs`).
+//! a real browser in both deployments (Debian's Chromium driven by Playwright,
+//! `ui/tests/viewer.mjs`; the distributed one behind a test gateway).
 
 use std::process::Command;
 
