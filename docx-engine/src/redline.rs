@@ -29,6 +29,16 @@ const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 
+/// Which change of a block a mark is for: its text (insertions and deletions, added,
+/// removed and moved blocks) or its formatting (`w:rPrChange`, `w:pPrChange`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// Text, or the block itself.
+    Text,
+    /// Formatting.
+    Format,
+}
+
 /// Who made a change and when, as a tracked change records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mark {
@@ -124,7 +134,7 @@ fn plan<'a>(from: &'a Document, to: &'a Document) -> Vec<Item<'a>> {
 /// Writes tracked changes with one id sequence.
 struct Writer<'a> {
     next_id: u64,
-    by: &'a dyn Fn(&BlockId) -> Mark,
+    by: &'a dyn Fn(&BlockId, MarkKind) -> Mark,
 }
 
 impl Writer<'_> {
@@ -199,7 +209,7 @@ impl Writer<'_> {
 
     /// A whole block inserted or deleted: its XML (one or more elements).
     fn whole(&mut self, block: &Block, op: ChangeTag) -> String {
-        let mark = (self.by)(block.id());
+        let mark = (self.by)(block.id(), MarkKind::Text);
         match block {
             Block::Paragraph(_) | Block::Heading(_) => {
                 let mut body = String::new();
@@ -293,7 +303,8 @@ impl Writer<'_> {
 
     /// A changed paragraph or heading, word by word.
     fn changed_text(&mut self, old: &Block, new: &Block) -> String {
-        let mark = (self.by)(new.id());
+        let mark = (self.by)(new.id(), MarkKind::Text);
+        let format_mark = (self.by)(new.id(), MarkKind::Format);
         let (old_chars, old_text) = chars_of(old.runs());
         let (new_chars, new_text) = chars_of(new.runs());
         let diff = TextDiff::configure()
@@ -316,7 +327,14 @@ impl Writer<'_> {
                         }
                         let text: String = new_chars[j + k..j + end].iter().map(|c| c.0).collect();
                         let old_format = (!same_format(a, b)).then_some(a);
-                        self.run(&mut body, &text, b, ChangeTag::Equal, old_format, &mark);
+                        self.run(
+                            &mut body,
+                            &text,
+                            b,
+                            ChangeTag::Equal,
+                            old_format,
+                            &format_mark,
+                        );
                         k = end;
                     }
                     i += n;
@@ -332,7 +350,16 @@ impl Writer<'_> {
                 }
             }
         }
-        self.paragraph(&ppr(new), ChangeTag::Equal, &mark, &body)
+        let (old_ppr, new_ppr) = (ppr(old), ppr(new));
+        if old_ppr == new_ppr {
+            return self.paragraph(&new_ppr, ChangeTag::Equal, &mark, &body);
+        }
+        // Its style or alignment changed: B's properties, A's kept in a `w:pPrChange`
+        // (the last child of `w:pPr`).
+        let attrs = self.attrs(&format_mark);
+        format!(
+            r#"<w:p><w:pPr>{new_ppr}<w:pPrChange {attrs}><w:pPr>{old_ppr}</w:pPr></w:pPrChange></w:pPr>{body}</w:p>"#
+        )
     }
 
     /// Characters of one side as runs of equal formatting.
@@ -364,7 +391,7 @@ impl Writer<'_> {
         new: &domain::Table,
         new_block: &Block,
     ) -> String {
-        let mark = (self.by)(new_block.id());
+        let mark = (self.by)(new_block.id(), MarkKind::Text);
         let cols = |t: &domain::Table| t.rows.first().map_or(0, Vec::len);
         if cols(old) != cols(new) {
             let removed = self.whole(&Block::Table(old.clone()), ChangeTag::Delete);
@@ -518,9 +545,14 @@ fn table_xml(cols: usize, rows: &str) -> String {
 }
 
 /// The redline as a document: B's blocks, those that changed since A replaced by opaque
-/// blocks holding their tracked changes (`by` says who made each block's change). Render
+/// blocks holding their tracked changes (`by` says who made each block's change of text
+/// and of formatting). Render
 /// it with [`crate::render_docx`] as B.
-pub fn redline_document(from: &Document, to: &Document, by: &dyn Fn(&BlockId) -> Mark) -> Document {
+pub fn redline_document(
+    from: &Document,
+    to: &Document,
+    by: &dyn Fn(&BlockId, MarkKind) -> Mark,
+) -> Document {
     let mut writer = Writer { next_id: 0, by };
     let mut blocks = Vec::new();
     let mut n = 0usize;
@@ -639,7 +671,11 @@ fn with_namespace(element: &str) -> String {
 
 /// The redline as an HTML page: B's blocks, insertions in `<ins>` and deletions in
 /// `<del>`, each with who made it and when in its `title`.
-pub fn redline_html(from: &Document, to: &Document, by: &dyn Fn(&BlockId) -> Mark) -> String {
+pub fn redline_html(
+    from: &Document,
+    to: &Document,
+    by: &dyn Fn(&BlockId, MarkKind) -> Mark,
+) -> String {
     let mut body = String::new();
     let note = |mark: &Mark| esc(&format!("{} at {}", mark.author, mark.date));
     let words = |old: &str, new: &str, mark: &Mark| {
@@ -708,10 +744,14 @@ pub fn redline_html(from: &Document, to: &Document, by: &dyn Fn(&BlockId) -> Mar
                     let _ = write!(body, "<{tag}>{}</{tag}>", esc(&block.text()));
                 }
             },
-            Item::Added(block) => body.push_str(&whole(block, "ins", &by(block.id()))),
-            Item::Removed(block) => body.push_str(&whole(block, "del", &by(block.id()))),
+            Item::Added(block) => {
+                body.push_str(&whole(block, "ins", &by(block.id(), MarkKind::Text)));
+            }
+            Item::Removed(block) => {
+                body.push_str(&whole(block, "del", &by(block.id(), MarkKind::Text)));
+            }
             Item::Changed(old, new) => {
-                let mark = by(new.id());
+                let mark = by(new.id(), MarkKind::Text);
                 match (old, new) {
                     (Block::Table(a), Block::Table(b))
                         if a.rows.len() == b.rows.len()

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use api_types::{
     BlockDiff, CellDiff, ChangeBy, DiffResponse, MetadataChange, TextSpan, ValueChange,
 };
-use docx_engine::{Mark, redline_document, redline_html};
+use docx_engine::{Mark, MarkKind, redline_document, redline_html};
 use similar::{Algorithm, ChangeTag, TextDiff};
 
 use super::*;
@@ -127,7 +127,7 @@ impl Reads {
         );
         if format == "html" {
             let html = blocking(move || {
-                let by = |id: &BlockId| marks.get(id).cloned().unwrap_or_else(|| fallback.clone());
+                let by = |id: &BlockId, kind| marks(id, kind).unwrap_or_else(|| fallback.clone());
                 redline_html(&between.at_from, &between.at_to.document, &by)
             })
             .await?;
@@ -150,7 +150,7 @@ impl Reads {
             .await
             .map_err(|e| ApiError::internal(&e))?;
         let bytes = blocking(move || {
-            let by = |id: &BlockId| marks.get(id).cloned().unwrap_or_else(|| fallback.clone());
+            let by = |id: &BlockId, kind| marks(id, kind).unwrap_or_else(|| fallback.clone());
             let redline = redline_document(&between.at_from, &between.at_to.document, &by);
             render_docx(&redline, &options)
         })
@@ -165,22 +165,62 @@ impl Reads {
     }
 }
 
-/// Each block's last event between the versions, as a tracked change's author and time.
-fn marks(events: &[StoredEvent]) -> HashMap<BlockId, Mark> {
-    last_events(events)
+/// Who made each block's changes between the versions, as tracked changes record it: for
+/// its text, the last event that could change its text (or add, remove or move it); for
+/// its formatting, the last event that changed its formatting. Each falls back on the
+/// other.
+fn marks(events: &[StoredEvent]) -> impl Fn(&BlockId, MarkKind) -> Option<Mark> + Send + use<> {
+    let (formatting, text): (Vec<&StoredEvent>, Vec<&StoredEvent>) =
+        events.iter().partition(|e| formats_only(&e.event));
+    let mark = |e: &StoredEvent| Mark {
+        author: e.metadata.actor.clone(),
+        date: e.metadata.at.clone(),
+    };
+    let by_text: HashMap<BlockId, Mark> = last_events(text.into_iter())
         .into_iter()
-        .map(|(id, event)| {
-            let mark = Mark {
-                author: event.metadata.actor.clone(),
-                date: event.metadata.at.clone(),
-            };
-            (id, mark)
-        })
-        .collect()
+        .map(|(id, e)| (id, mark(e)))
+        .collect();
+    let by_format: HashMap<BlockId, Mark> = last_events(formatting.into_iter())
+        .into_iter()
+        .map(|(id, e)| (id, mark(e)))
+        .collect();
+    move |id, kind| {
+        let (first, then) = match kind {
+            MarkKind::Text => (&by_text, &by_format),
+            MarkKind::Format => (&by_format, &by_text),
+        };
+        first.get(id).or_else(|| then.get(id)).cloned()
+    }
+}
+
+/// Whether an event changes only how blocks look or where they are, never their text.
+fn formats_only(event: &domain::DocumentEvent) -> bool {
+    use domain::DocumentEvent as E;
+    matches!(
+        event,
+        E::TextFormatted { .. }
+            | E::AlignmentSet { .. }
+            | E::ParagraphFormatSet { .. }
+            | E::ParagraphStyleSet { .. }
+            | E::CharacterStyleSet { .. }
+            | E::TableStyleSet { .. }
+            | E::HyperlinkSet { .. }
+            | E::BookmarkAdded { .. }
+            | E::BookmarkRemoved { .. }
+            | E::ListNumberingSet { .. }
+            | E::TableCellsMerged { .. }
+            | E::TableCellsSplit { .. }
+            | E::TableColumnWidthsSet { .. }
+            | E::TableCellsFormatted { .. }
+            | E::ImageResized { .. }
+            | E::BlockMoved { .. }
+    )
 }
 
 /// Each block's last event among `events` (one that created, changed or removed it).
-fn last_events(events: &[StoredEvent]) -> HashMap<BlockId, &StoredEvent> {
+fn last_events<'e>(
+    events: impl IntoIterator<Item = &'e StoredEvent>,
+) -> HashMap<BlockId, &'e StoredEvent> {
     let mut last = HashMap::new();
     for event in events {
         for id in event
@@ -436,7 +476,7 @@ fn raw_words(old: &str, new: &str) -> Vec<TextSpan> {
 /// Each changed block's last event between the two versions (created, touched or
 /// removed it).
 fn attribute(diff: &mut DiffResponse, events: &[StoredEvent]) {
-    let last = last_events(events);
+    let last = last_events(events.iter());
     for block in &mut diff.blocks {
         block.by = last
             .get(&BlockId::new(block.block_id.clone()))

@@ -31,6 +31,7 @@ fn versions() -> (Document, Document) {
         json!({"type": "delete_block", "block_index": 2}),
         json!({"type": "set_table_cell", "block_index": 2, "row": 1, "col": 1, "text": "4"}),
         json!({"type": "add_paragraph", "text": "Annex <A>.", "position": {"at": "start"}}),
+        json!({"type": "set_alignment", "block_index": 2, "alignment": "center"}),
         json!({"type": "move_block", "block_index": 4, "position": {"at": "start"}}),
     ] {
         apply(&mut b, command);
@@ -38,7 +39,7 @@ fn versions() -> (Document, Document) {
     (a, b)
 }
 
-fn by(_: &BlockId) -> Mark {
+fn by(_: &BlockId, _: MarkKind) -> Mark {
     Mark {
         author: "key:ada".into(),
         date: "2026-12-02T10:00:00.123Z".into(),
@@ -64,6 +65,7 @@ fn every_change_is_a_tracked_change_with_one_id_sequence() {
         "<w:del ",
         "<w:delText xml:space=\"preserve\">supplier</w:delText>",
         "<w:rPrChange ",
+        "<w:pPrChange ",
         "<w:cantSplit w:val=\"off\"/><w:del ",
         "<w:cantSplit w:val=\"off\"/><w:ins ",
         "w:author=\"key:ada\"",
@@ -80,7 +82,8 @@ fn every_change_is_a_tracked_change_with_one_id_sequence() {
         .collect();
     let marks = xml.matches("<w:ins ").count()
         + xml.matches("<w:del ").count()
-        + xml.matches("<w:rPrChange ").count();
+        + xml.matches("<w:rPrChange ").count()
+        + xml.matches("<w:pPrChange ").count();
     let unique: HashSet<&&str> = ids.iter().collect();
     assert!(marks > 5);
     assert!(unique.len() >= marks, "{ids:?}");

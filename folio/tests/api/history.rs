@@ -115,6 +115,7 @@ async fn labels_blame_and_revert(app: crate::helpers::TestApp) {
         "layout",
         json!([
             {"type": "format_text", "block_id": clause, "start": 0, "end": 3, "bold": true},
+            {"type": "set_alignment", "block_id": payment, "alignment": "center"},
             {"type": "add_paragraph", "text": "Annex."},
             {"type": "delete_block", "block_index": 2}
         ]),
