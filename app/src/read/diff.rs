@@ -176,11 +176,11 @@ fn marks(events: &[StoredEvent]) -> impl Fn(&BlockId, MarkKind) -> Option<Mark> 
         author: e.metadata.actor.clone(),
         date: e.metadata.at.clone(),
     };
-    let by_text: HashMap<BlockId, Mark> = last_events(text.into_iter())
+    let by_text: HashMap<BlockId, Mark> = last_events(text)
         .into_iter()
         .map(|(id, e)| (id, mark(e)))
         .collect();
-    let by_format: HashMap<BlockId, Mark> = last_events(formatting.into_iter())
+    let by_format: HashMap<BlockId, Mark> = last_events(formatting)
         .into_iter()
         .map(|(id, e)| (id, mark(e)))
         .collect();
