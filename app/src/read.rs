@@ -234,30 +234,44 @@ impl Reads {
             .ok_or_else(ApiError::document_not_found)
     }
 
-    /// The document's labels (name → version), from its `VersionLabeled` events.
+    /// The document's labels (name → version) as its read model has them (a label made
+    /// a moment ago may not be there yet; [`Reads::version_number`] falls back on the
+    /// events).
     pub(crate) async fn labels(
         &self,
+        principal: &Principal,
         id: &DocumentId,
     ) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
-        labels_of(&self.log, id).await
+        Ok(self
+            .views
+            .summary(principal.tenant.as_str(), id.as_str())
+            .await
+            .map_err(store_error)?
+            .map(|s| s.labels)
+            .unwrap_or_default())
     }
 
     /// The number of a version given by number or label (of a document of the caller's
-    /// tenant, whose head is `head`): 404 for a label it does not have.
+    /// tenant): 404 for a label it does not have. Labels come from the read model, or
+    /// from the events when it has not caught up with a new one.
     pub(crate) async fn version_number(
         &self,
+        principal: &Principal,
         id: &DocumentId,
         version: &VersionRef,
     ) -> Result<u64, ApiError> {
-        match version {
-            VersionRef::Number(n) => Ok(*n),
-            VersionRef::Label(name) => self
-                .labels(id)
-                .await?
-                .get(name)
-                .copied()
-                .ok_or_else(|| label_not_found(name)),
+        let name = match version {
+            VersionRef::Number(n) => return Ok(*n),
+            VersionRef::Label(name) => name,
+        };
+        if let Some(n) = self.labels(principal, id).await?.get(name) {
+            return Ok(*n);
         }
+        labels_of(&self.log, id)
+            .await?
+            .get(name)
+            .copied()
+            .ok_or_else(|| label_not_found(name))
     }
 
     /// The document at `version` (of at most `head`), rebuilt from its events, in the
@@ -293,7 +307,7 @@ impl Reads {
         let tenant = principal.tenant.as_str();
         if let Some(version) = &at.version {
             let head = self.head(principal, &id).await?;
-            let version = self.version_number(&id, version).await?;
+            let version = self.version_number(principal, &id, version).await?;
             let _permit = self.heavy().await?;
             let past = self.past(principal, &id, version, head).await?;
             let summary = SummaryRow::of(

@@ -24,7 +24,7 @@ impl Reads {
         let version = match &at.version {
             Some(version) => {
                 self.head(principal, &id).await?;
-                self.version_number(&id, version).await?
+                self.version_number(principal, &id, version).await?
             }
             None => {
                 self.check_projected(tenant, &id).await?;

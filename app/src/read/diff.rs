@@ -52,8 +52,8 @@ impl Reads {
     ) -> Result<(DocumentId, Between), ApiError> {
         let id = api_types::parse_document_id(raw_id)?;
         let head = self.head(principal, &id).await?;
-        let from = self.version_number(&id, &params.from).await?;
-        let to = self.version_number(&id, &params.to).await?;
+        let from = self.version_number(principal, &id, &params.from).await?;
+        let to = self.version_number(principal, &id, &params.to).await?;
         let at_from = self.past(principal, &id, from, head).await?.document;
         let at_to = self.past(principal, &id, to, head).await?;
         let (lo, hi) = (from.min(to), from.max(to));

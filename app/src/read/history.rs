@@ -53,7 +53,7 @@ impl Reads {
             .history(&id, &filter, u64::from(fetch_size(limit)))
             .await
             .map_err(store_error)?;
-        let labels = domain::labels_by_version(&self.labels(&id).await?);
+        let labels = domain::labels_by_version(&self.labels(principal, &id).await?);
         Ok(paginate(
             events,
             limit,
