@@ -51,6 +51,13 @@ try {
   await page.waitForSelector("#timeline tbody tr");
   facts.timeline = await page.locator("#timeline tbody tr").count();
 
+  // Every user string is text: markup in a paragraph shows as itself and runs nothing.
+  await page.waitForSelector("#version-view p");
+  const shown = await page.textContent("#version-view");
+  check(shown.includes('<img src=x onerror="window.pwned=1">'), `markup not shown as text: ${shown}`);
+  check((await page.locator("#version-view img, #version-view script").count()) === 0, "markup became elements");
+  check((await page.evaluate(() => window.pwned)) === undefined, "a document's text ran as script");
+
   // Two versions chosen: the inserted word is highlighted.
   await page.click(`input[aria-label="compare from ${env("FROM")}"]`);
   await page.click(`input[aria-label="compare to ${env("TO")}"]`);

@@ -159,7 +159,8 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts(
             &id,
             json!({"commands": [
                 {"type": "add_heading", "text": "Lease", "level": 1},
-                {"type": "add_paragraph", "text": "The tenant pays the rent monthly."}
+                {"type": "add_paragraph", "text": "The tenant pays the rent monthly."},
+                {"type": "add_paragraph", "text": "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>"}
             ]}),
         )
         .await;
