@@ -25,7 +25,7 @@ use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 use crate::xml_safe::escape as esc;
 
 /// How long one block's word comparison may take before it settles for a coarser one.
-const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
+pub const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 
@@ -71,29 +71,54 @@ enum Item<'a> {
     Changed(&'a Block, &'a Block),
 }
 
-/// The blocks two versions both have in the same relative order (the others of those
-/// they share moved). Ids are unique, so patience alignment is exact and fast.
-pub fn in_place<'a>(from_ids: &[&'a BlockId], to_ids: &[&'a BlockId]) -> HashSet<&'a BlockId> {
-    let mut kept = HashSet::new();
-    for op in similar::capture_diff_slices(Algorithm::Patience, from_ids, to_ids) {
+/// Two versions' blocks aligned by their stable ids: where each block stands in either
+/// version, and which blocks both have in the same relative order (the others of those
+/// they share moved). Ids are unique, so patience alignment is exact and fast. The diff
+/// and the redline align blocks with this one piece.
+#[derive(Debug)]
+pub struct Alignment<'a> {
+    /// Each block of the older state, by id: its index there.
+    pub from_at: HashMap<&'a BlockId, usize>,
+    /// Each block of the newer state, by id: its index there.
+    pub to_at: HashMap<&'a BlockId, usize>,
+    /// Blocks both have in the same relative order.
+    pub in_place: HashSet<&'a BlockId>,
+}
+
+/// Aligns the blocks of two states of a document (see [`Alignment`]).
+pub fn align<'a>(from: &'a Document, to: &'a Document) -> Alignment<'a> {
+    let from_ids: Vec<&BlockId> = from.blocks.iter().map(Block::id).collect();
+    let to_ids: Vec<&BlockId> = to.blocks.iter().map(Block::id).collect();
+    let index = |ids: &[&'a BlockId]| ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut in_place = HashSet::new();
+    for op in similar::capture_diff_slices(Algorithm::Patience, &from_ids, &to_ids) {
         if let DiffOp::Equal { new_index, len, .. } = op {
-            kept.extend(to_ids[new_index..new_index + len].iter().copied());
+            in_place.extend(to_ids[new_index..new_index + len].iter().copied());
         }
     }
-    kept
+    Alignment {
+        from_at: index(&from_ids),
+        to_at: index(&to_ids),
+        in_place,
+    }
+}
+
+/// A word-level diff of two texts: Unicode words, patience, bounded in time (past
+/// [`WORD_DIFF_TIMEOUT`] it settles for a coarser answer). The diff, the redline and the
+/// blame read model all compare texts with it.
+pub fn word_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, str> {
+    TextDiff::configure()
+        .algorithm(Algorithm::Patience)
+        .timeout(WORD_DIFF_TIMEOUT)
+        .diff_unicode_words(old, new)
 }
 
 /// The redline's blocks: B's order, with A's removed (and moved-away) blocks where they
 /// stood in A.
 fn plan<'a>(from: &'a Document, to: &'a Document) -> Vec<Item<'a>> {
-    let from_ids: Vec<&BlockId> = from.blocks.iter().map(Block::id).collect();
-    let to_ids: Vec<&BlockId> = to.blocks.iter().map(Block::id).collect();
-    let from_at: HashMap<&BlockId, usize> = from_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
-    let in_place = in_place(&from_ids, &to_ids);
+    let Alignment {
+        from_at, in_place, ..
+    } = align(from, to);
     // Each block of A that is not kept in place goes after the nearest block before it
     // in A that is (None: at the start).
     let mut after: HashMap<Option<&'a BlockId>, Vec<&'a Block>> = HashMap::new();
@@ -307,10 +332,7 @@ impl Writer<'_> {
         let format_mark = (self.by)(new.id(), MarkKind::Format);
         let (old_chars, old_text) = chars_of(old.runs());
         let (new_chars, new_text) = chars_of(new.runs());
-        let diff = TextDiff::configure()
-            .algorithm(Algorithm::Patience)
-            .timeout(WORD_DIFF_TIMEOUT)
-            .diff_unicode_words(&old_text, &new_text);
+        let diff = word_diff(&old_text, &new_text);
         let (mut i, mut j) = (0usize, 0usize);
         let mut body = String::new();
         for change in diff.iter_all_changes() {
@@ -679,10 +701,7 @@ pub fn redline_html(
     let mut body = String::new();
     let note = |mark: &Mark| esc(&format!("{} at {}", mark.author, mark.date));
     let words = |old: &str, new: &str, mark: &Mark| {
-        let diff = TextDiff::configure()
-            .algorithm(Algorithm::Patience)
-            .timeout(WORD_DIFF_TIMEOUT)
-            .diff_unicode_words(old, new);
+        let diff = word_diff(old, new);
         let mut out = String::new();
         let mut open: Option<ChangeTag> = None;
         for change in diff.iter_all_changes() {

@@ -9,12 +9,9 @@ use api_types::{
     BlockDiff, CellDiff, ChangeBy, DiffResponse, MetadataChange, TextSpan, ValueChange,
 };
 use docx_engine::{Mark, MarkKind, redline_document, redline_html};
-use similar::{Algorithm, ChangeTag, TextDiff};
+use similar::ChangeTag;
 
 use super::*;
-
-/// How long one block's word diff may take before it settles for a coarser one.
-const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
 
 /// `GET …/diff` parameters.
 #[derive(Debug, Clone, Deserialize, IntoParams, ToSchema)]
@@ -237,18 +234,13 @@ fn last_events<'e>(
 
 /// The diff of two states of a document (versions left 0: the caller's to set).
 pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
-    let from_ids: Vec<&BlockId> = from.blocks.iter().map(Block::id).collect();
-    let to_ids: Vec<&BlockId> = to.blocks.iter().map(Block::id).collect();
-    let from_at: HashMap<&BlockId, usize> = from_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
-    let to_at: HashMap<&BlockId, usize> =
-        to_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     // Blocks both versions have in the same relative order stay; the other common ones
     // moved (the redline aligns them the same way).
-    let in_place = docx_engine::redline::in_place(&from_ids, &to_ids);
+    let docx_engine::redline::Alignment {
+        from_at,
+        to_at,
+        in_place,
+    } = docx_engine::redline::align(from, to);
     let mut blocks = Vec::new();
     for (index, block) in to.blocks.iter().enumerate() {
         let id = block.id();
@@ -450,10 +442,7 @@ fn canonical(spans: Vec<TextSpan>) -> Vec<TextSpan> {
 }
 
 fn raw_words(old: &str, new: &str) -> Vec<TextSpan> {
-    let diff = TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .timeout(WORD_DIFF_TIMEOUT)
-        .diff_unicode_words(old, new);
+    let diff = docx_engine::redline::word_diff(old, new);
     let mut spans: Vec<TextSpan> = Vec::new();
     for change in diff.iter_all_changes() {
         let op = match change.tag() {

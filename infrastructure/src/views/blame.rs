@@ -4,17 +4,13 @@
 //! document's blame costs what reading its content costs.
 //!
 //! When an event changes a block's text, the old and new texts are compared word by word
-//! (Unicode words, bounded in time): ranges that stayed keep who wrote them, inserted ones
+//! ([`docx_engine::redline::word_diff`]: Unicode words, bounded in time): ranges that stayed keep who wrote them, inserted ones
 //! are the event's. A block created by an event is wholly that event's.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use similar::{Algorithm, ChangeTag, TextDiff};
-
-/// How long one block's word comparison may take before it settles for a coarser one.
-const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
+use similar::ChangeTag;
 
 /// Who changed something, when and why: one event's facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,10 +87,7 @@ impl BlockBlame {
                 push(len, version);
             }
         } else {
-            let diff = TextDiff::configure()
-                .algorithm(Algorithm::Patience)
-                .timeout(WORD_DIFF_TIMEOUT)
-                .diff_unicode_words(old, new);
+            let diff = docx_engine::redline::word_diff(old, new);
             let mut cursor = Cursor::new(&self.spans);
             for part in diff.iter_all_changes() {
                 let len = part.value().chars().count();
