@@ -86,16 +86,25 @@ pub(super) fn store_error(e: infrastructure::StoreError) -> ApiError {
     ApiError::internal(&e)
 }
 
-pub(crate) fn label_not_found(name: &str) -> ApiError {
+fn label_not_found(name: &str) -> ApiError {
     ApiError::NotFound {
         code: Code::VersionNotFound,
         detail: format!("the document has no version labelled {name:?}"),
     }
 }
 
-/// A document's labels (name → version), read from its `VersionLabeled` events (the
-/// write path resolves `revert_to_version`'s label with it too).
-pub(crate) async fn labels_of(
+/// The version a label names, read from the document's `VersionLabeled` events (the
+/// write path resolves `revert_to_version`'s label with it too); 404 when none does.
+pub(crate) async fn labelled(log: &EventLog, id: &DocumentId, name: &str) -> Result<u64, ApiError> {
+    labels_of(log, id)
+        .await?
+        .get(name)
+        .copied()
+        .ok_or_else(|| label_not_found(name))
+}
+
+/// A document's labels (name → version), read from its `VersionLabeled` events.
+async fn labels_of(
     log: &EventLog,
     id: &DocumentId,
 ) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
@@ -267,11 +276,7 @@ impl Reads {
         if let Some(n) = self.labels(principal, id).await?.get(name) {
             return Ok(*n);
         }
-        labels_of(&self.log, id)
-            .await?
-            .get(name)
-            .copied()
-            .ok_or_else(|| label_not_found(name))
+        labelled(&self.log, id, name).await
     }
 
     /// The document at `version` (of at most `head`), rebuilt from its events, in the

@@ -279,11 +279,7 @@ impl Writes {
             };
             let number = match version {
                 domain::VersionRef::Number(n) => *n,
-                domain::VersionRef::Label(name) => crate::read::labels_of(log, id)
-                    .await?
-                    .get(name.as_str())
-                    .copied()
-                    .ok_or_else(|| crate::read::label_not_found(name))?,
+                domain::VersionRef::Label(name) => crate::read::labelled(log, id, name).await?,
             };
             let past = log
                 .document_at(id, number)
