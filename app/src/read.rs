@@ -13,7 +13,6 @@ mod files;
 mod history;
 mod search;
 
-pub use blame::replay as replay_blame;
 pub use diff::{DiffParams, diff_documents};
 pub use documents::ListParams;
 pub use files::{DocxFile, ExportParams, file_name};

@@ -41,9 +41,7 @@ pub use features::image::{
 };
 pub use features::import::{IMPORT_EVENT_BYTES, MAX_IMPORT_BLOCK_BYTES, MAX_IMPORT_WARNINGS};
 pub use features::list_numbering::format_number;
-pub use features::revision::{
-    MAX_LABEL_CHARS, MAX_LABELS, RevertTarget, VersionRef, is_label, labels_by_version,
-};
+pub use features::revision::{MAX_LABELS, RevertTarget, VersionRef, labels_by_version};
 pub use features::style::{BUILTIN_STYLES, MAX_STYLES};
 pub use ids::{BlockId, DocumentId, Version};
 pub use model::{

@@ -67,7 +67,7 @@ impl Reads {
 }
 
 /// A document and its blame replayed from its events (the projector's own fold).
-pub fn replay(events: &[StoredEvent]) -> Projected {
+fn replay(events: &[StoredEvent]) -> Projected {
     let mut projected = Projected::new(
         SummaryRow::of(&Document::default(), "", ("", ""), ("", "")),
         Document::default(),

@@ -20,7 +20,7 @@ use crate::model::{Block, Document};
 /// Most labels one document carries.
 pub const MAX_LABELS: usize = 100;
 /// Longest label, in characters.
-pub const MAX_LABEL_CHARS: usize = 64;
+pub(crate) const MAX_LABEL_CHARS: usize = 64;
 
 /// `label_version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,7 +144,7 @@ pub struct RevertTarget {
 }
 
 /// Whether `name` may be a label: a letter, then letters, digits, `-`, `_` or `.`.
-pub fn is_label(name: &str) -> bool {
+pub(crate) fn is_label(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
