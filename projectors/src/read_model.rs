@@ -170,7 +170,7 @@ impl ReadModelProjector {
             if !touched.contains_key(&id) {
                 let current = match self.cache.pop(&id) {
                     Some(p) => Some(p),
-                    None => self.views.projected_any_tenant(&id).await?,
+                    None => self.views.projection(&id).await?,
                 };
                 let current = current.unwrap_or_else(|| empty(event));
                 order.push(id.clone());

@@ -288,7 +288,7 @@ async fn fingerprint(
     blobs: &BlobStore,
     id: &str,
 ) -> Result<Option<(u64, String)>, RebuildError> {
-    let Some(p) = views.projected_any_tenant(id).await? else {
+    let Some(p) = views.projection(id).await? else {
         return Ok(None);
     };
     let blob = match views.blob_version(id).await? {

@@ -32,7 +32,7 @@ impl Reads {
                     .await?;
                 let projected = self
                     .views
-                    .projected(tenant, id.as_str())
+                    .projected_with_blame(tenant, id.as_str())
                     .await
                     .map_err(store_error)?
                     .ok_or_else(ApiError::document_not_found)?;

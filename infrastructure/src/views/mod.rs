@@ -126,9 +126,10 @@ pub struct Projected {
     /// State at `summary.version`.
     pub document: Document,
     ords: Vec<f64>,
-    /// Each block's blame as stored ([`BlockBlame`] JSON; absent or empty: not known,
-    /// for rows projected before blame was kept).
-    blame: HashMap<BlockId, String>,
+    /// Each block's blame as stored ([`BlockBlame`] JSON; absent: not known, for rows
+    /// projected before blame was kept). None when it was loaded without its blame (a
+    /// content read): such a projection is never stored.
+    blame: Option<HashMap<BlockId, String>>,
     /// The version the stored row is at (None: no row yet); writes are conditional on it.
     stored_version: Option<u64>,
     changed: BTreeSet<BlockId>,
@@ -144,7 +145,7 @@ impl Projected {
             summary,
             document,
             ords,
-            blame: HashMap::new(),
+            blame: Some(HashMap::new()),
             stored_version: None,
             changed: BTreeSet::new(),
             removed: BTreeSet::new(),
@@ -156,7 +157,7 @@ impl Projected {
         summary: SummaryRow,
         document: Document,
         ords: Vec<f64>,
-        blame: HashMap<BlockId, String>,
+        blame: Option<HashMap<BlockId, String>>,
     ) -> Self {
         Self {
             ords,
@@ -168,6 +169,11 @@ impl Projected {
 
     /// The rows to write for this document's changes.
     fn write(&self) -> Result<DocumentWrite, StoreError> {
+        let Some(blame) = &self.blame else {
+            return Err(StoreError::Corrupt(
+                "a projection loaded without its blame cannot be stored".into(),
+            ));
+        };
         let positions: Vec<usize> = if self.rewrite_all {
             (0..self.document.blocks.len()).collect()
         } else if self.changed.len() <= 8 {
@@ -196,7 +202,7 @@ impl Projected {
                     ord: self.ords[i],
                     body: serde_json::to_string(block).map_err(corrupt)?,
                     plain: block.text(),
-                    blame: self.blame.get(block.id()).cloned().unwrap_or_default(),
+                    blame: blame.get(block.id()).cloned().unwrap_or_default(),
                 })
             })
             .collect::<Result<_, StoreError>>()?;
@@ -272,28 +278,29 @@ impl Projected {
             Placement::Insert { block_id, .. } => vec![block_id.clone()],
             _ => event.created_block_ids(),
         };
-        let at = self.positions(&created);
-        for (id, i) in created.into_iter().zip(at) {
+        let created_at = self.positions(&created);
+        let ids: Vec<BlockId> = before.iter().map(|(id, _)| id.clone()).collect();
+        let touched_at = self.positions(&ids);
+        let (Some(blame), blocks) = (self.blame.as_mut(), &self.document.blocks) else {
+            return;
+        };
+        for (id, i) in created.into_iter().zip(created_at) {
             if let Some(i) = i {
-                let text = self.document.blocks[i].text();
-                self.blame
-                    .insert(id, BlockBlame::created(&text, by).to_json());
+                let text = blocks[i].text();
+                blame.insert(id, BlockBlame::created(&text, by).to_json());
             }
         }
-        let ids: Vec<BlockId> = before.iter().map(|(id, _)| id.clone()).collect();
-        let at = self.positions(&ids);
-        for ((id, old_text), i) in before.into_iter().zip(at) {
+        for ((id, old_text), i) in before.into_iter().zip(touched_at) {
             let Some(i) = i else {
-                self.blame.remove(&id);
+                blame.remove(&id);
                 continue;
             };
             // A block whose blame is not known stays unknown (its read replays events).
-            let Some(old) = self.blame.get(&id).and_then(|j| BlockBlame::from_json(j)) else {
+            let Some(old) = blame.get(&id).and_then(|j| BlockBlame::from_json(j)) else {
                 continue;
             };
-            let new_text = self.document.blocks[i].text();
-            self.blame
-                .insert(id, old.changed(&old_text, &new_text, by).to_json());
+            let new_text = blocks[i].text();
+            blame.insert(id, old.changed(&old_text, &new_text, by).to_json());
         }
     }
 
@@ -318,8 +325,9 @@ impl Projected {
         self.document.approx_bytes()
             + self
                 .blame
-                .values()
-                .map(|b| b.len() + std::mem::size_of::<BlockId>() + 16)
+                .iter()
+                .flatten()
+                .map(|(_, b)| b.len() + std::mem::size_of::<BlockId>() + 16)
                 .sum::<usize>()
     }
 
@@ -330,7 +338,8 @@ impl Projected {
             .iter()
             .map(|b| {
                 self.blame
-                    .get(b.id())
+                    .as_ref()
+                    .and_then(|blame| blame.get(b.id()))
                     .and_then(|j| BlockBlame::from_json(j))
             })
             .collect()
@@ -350,7 +359,9 @@ impl Projected {
             }
             Placement::Remove { block_id } => {
                 if let Some(pos) = self.document.position_of(block_id) {
-                    self.blame.remove(block_id);
+                    if let Some(blame) = &mut self.blame {
+                        blame.remove(block_id);
+                    }
                     self.ords.remove(pos);
                     self.changed.remove(block_id);
                     self.removed.insert(block_id.clone());
@@ -393,7 +404,9 @@ impl Projected {
                         self.document.blocks.iter().map(Block::id).collect();
                     for id in before.into_iter().filter(|id| !now.contains(id)) {
                         self.changed.remove(&id);
-                        self.blame.remove(&id);
+                        if let Some(blame) = &mut self.blame {
+                            blame.remove(&id);
+                        }
                         self.removed.insert(id);
                     }
                     self.ords = (0..self.document.blocks.len()).map(|i| i as f64).collect();
@@ -674,37 +687,62 @@ impl Views {
     /// # Errors
     /// Database or decoding failures.
     pub async fn projected(&self, tenant: &str, id: &str) -> Result<Option<Projected>, StoreError> {
-        self.load_projected(id, Some(tenant)).await
+        self.load_projected(id, Some(tenant), false).await
     }
 
-    /// A document's summary and state, whatever its tenant (for projectors only).
+    /// A document's summary, state and blame, within the tenant.
+    ///
+    /// # Errors
+    /// Database or decoding failures.
+    pub async fn projected_with_blame(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> Result<Option<Projected>, StoreError> {
+        self.load_projected(id, Some(tenant), true).await
+    }
+
+    /// A document's summary and state, whatever its tenant (for the .docx materialiser).
     ///
     /// # Errors
     /// Database or decoding failures.
     pub async fn projected_any_tenant(&self, id: &str) -> Result<Option<Projected>, StoreError> {
-        self.load_projected(id, None).await
+        self.load_projected(id, None, false).await
     }
 
-    /// Reads the summary and then, only if it is in `tenant` (when given), the blocks, both
-    /// in one read transaction so they are of the same version even while a projector
-    /// commits.
+    /// A document's summary, state and blame, whatever its tenant: what the read-model
+    /// projector continues from (and `rebuild --verify` compares).
+    ///
+    /// # Errors
+    /// Database or decoding failures.
+    pub async fn projection(&self, id: &str) -> Result<Option<Projected>, StoreError> {
+        self.load_projected(id, None, true).await
+    }
+
+    /// Reads the summary and then, only if it is in `tenant` (when given), the blocks (and
+    /// their blame, when asked: content reads leave it), both in one read transaction so
+    /// they are of the same version even while a projector commits.
     async fn load_projected(
         &self,
         id: &str,
         tenant: Option<&str>,
+        with_blame: bool,
     ) -> Result<Option<Projected>, StoreError> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = $1 AND (CAST($2 AS TEXT) IS NULL OR tenant = $2)"
         );
-        const BLOCKS: &str =
-            "SELECT ord, body, blame FROM document_blocks WHERE document_id = $1 ORDER BY ord";
+        let blocks_sql = if with_blame {
+            "SELECT ord, body, blame FROM document_blocks WHERE document_id = $1 ORDER BY ord"
+        } else {
+            "SELECT ord, body, '' AS blame FROM document_blocks WHERE document_id = $1 ORDER BY ord"
+        };
         let loaded: Option<LoadedRows> = dispatch!(self, b => {
             let mut tx = b.pool.begin().await?;
             let row = sqlx::query(&sql).bind(id).bind(tenant).fetch_optional(&mut *tx).await?;
             match row.as_ref().map(rows::summary).transpose()? {
                 None => None,
                 Some(summary) => {
-                    let rows = sqlx::query(BLOCKS).bind(id).fetch_all(&mut *tx).await?;
+                    let rows = sqlx::query(blocks_sql).bind(id).fetch_all(&mut *tx).await?;
                     tx.commit().await?;
                     let blocks = rows
                         .iter()
@@ -740,7 +778,12 @@ impl Views {
             source: summary.source.clone(),
             labels: summary.labels.clone(),
         };
-        Ok(Some(Projected::stored(summary, document, ords, blame)))
+        Ok(Some(Projected::stored(
+            summary,
+            document,
+            ords,
+            with_blame.then_some(blame),
+        )))
     }
 
     /// The projected version of a document (any tenant: used by projectors).
