@@ -96,6 +96,7 @@ codes! {
     DocumentTooLarge = "document_too_large", PAYLOAD_TOO_LARGE, "The command would take the document past a size limit.";
     // Sizes and media types.
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "The body is larger than the limit.";
+    EventTooLarge = "event_too_large", PAYLOAD_TOO_LARGE, "The request would append an event larger than the event bus carries (`--max-event-bytes`, and NATS's max_payload); nothing was appended: split the content over several commands.";
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "The body is not of the media type the route takes (application/json; a Word document for an import).";
     InvalidDocx = "invalid_docx", UNPROCESSABLE_ENTITY, "The uploaded file is not a Word document folio can read; the detail says what it is or what is wrong with it.";
     // Server side.

@@ -141,6 +141,14 @@ pub enum ApiError {
         /// Detail.
         detail: String,
     },
+    /// 413: an event the request would append is larger than the event bus carries.
+    #[error("{detail}")]
+    EventTooLarge {
+        /// Detail (the event's size and the limit).
+        detail: String,
+        /// Index of the command in a batch.
+        command_index: Option<usize>,
+    },
     /// 415.
     #[error("{detail}")]
     UnsupportedMediaType {
@@ -217,6 +225,7 @@ impl ApiError {
             Self::StaleVersion { .. } => Code::StaleVersion,
             Self::MethodNotAllowed { .. } => Code::MethodNotAllowed,
             Self::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            Self::EventTooLarge { .. } => Code::EventTooLarge,
             Self::InvalidFile { code, .. } => *code,
             Self::UnsupportedMediaType { .. } => Code::UnsupportedMediaType,
             Self::NotReady { .. } => Code::NotReady,
@@ -247,9 +256,9 @@ impl ApiError {
             _ => Vec::new(),
         };
         let command_index = match self {
-            Self::Validation { command_index, .. } | Self::Domain { command_index, .. } => {
-                *command_index
-            }
+            Self::Validation { command_index, .. }
+            | Self::Domain { command_index, .. }
+            | Self::EventTooLarge { command_index, .. } => *command_index,
             _ => None,
         };
         let errors = errors
@@ -329,7 +338,9 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::StaleVersion { .. } | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } | Self::EventTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             Self::InvalidFile { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,

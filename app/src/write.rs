@@ -350,6 +350,17 @@ pub fn write_error(error: WriteError, batch: bool) -> ApiError {
             code: Code::Contended,
             detail: "too many concurrent writers on this document; retry".into(),
         },
+        WriteError::EventTooLarge {
+            index,
+            event_type,
+            bytes,
+            limit,
+        } => ApiError::EventTooLarge {
+            detail: format!(
+                "the {event_type} event this request would append takes {bytes} bytes on the event bus; an event may take at most {limit} bytes: split the content over several blocks or commands"
+            ),
+            command_index: batch.then_some(index),
+        },
         WriteError::Store(e) => ApiError::internal(&e),
         e @ WriteError::Internal(_) => ApiError::internal(&e),
     }

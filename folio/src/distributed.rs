@@ -9,7 +9,9 @@ use futures::FutureExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
-use infrastructure::jetstream::{Bus, run_relay};
+use infrastructure::jetstream::{Bus, RelayHealth, STUCK_AFTER, run_relay};
+use infrastructure::store::PgLog;
+use std::time::Duration;
 use infrastructure::media::MediaStore;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
@@ -85,6 +87,47 @@ fn postgres_ready(pool: &PgPool) -> ReadyCheck {
     })
 }
 
+/// The command-api is ready when its database answers and its outbox relay is not stuck:
+/// no parked rows, no rounds failing for long while NATS is connected.
+fn relay_ready(pool: &PgPool, log: PgLog, bus: Bus, health: RelayHealth) -> ReadyCheck {
+    let database = postgres_ready(pool);
+    Arc::new(move || {
+        let (database, log, bus, health) = (database(), log.clone(), bus.clone(), health.clone());
+        async move {
+            database.await?;
+            match health.problem(&log, &bus, STUCK_AFTER).await {
+                Ok(None) => Ok(()),
+                Ok(Some(problem)) => Err(problem),
+                Err(e) => Err(format!("cannot read the outbox: {e}")),
+            }
+        }
+        .boxed()
+    })
+}
+
+/// The query-api is ready when its database answers and the read models are at most
+/// `max_lag` behind the event store.
+fn lag_ready(pool: &PgPool, max_lag: Duration) -> ReadyCheck {
+    let database = postgres_ready(pool);
+    let pool = pool.clone();
+    Arc::new(move || {
+        let (database, pool) = (database(), pool.clone());
+        async move {
+            database.await?;
+            match infrastructure::postgres::projection_lag(&pool).await {
+                Ok(Some((lag, documents))) if lag > max_lag => Err(format!(
+                    "projection lag: the read models are {:.1} s behind the event store ({documents} document(s) waiting; more than {} s)",
+                    lag.as_secs_f64(),
+                    max_lag.as_secs()
+                )),
+                Ok(_) => Ok(()),
+                Err(e) => Err(format!("cannot measure the projection lag: {e}")),
+            }
+        }
+        .boxed()
+    })
+}
+
 /// Serves `routes` until a signal stops the server, then stops `tasks`.
 async fn run(
     settings: (std::net::SocketAddr, Option<usize>),
@@ -111,17 +154,26 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
     let bus = Bus::connect(&settings.nats.nats_url, &settings.nats.nats_prefix)
         .await
         .context("bad --nats-url")?;
+    // An event must fit the bus: the configured limit, and what the NATS server accepts.
+    let event_limit = settings.api.event_limit().with_bus(bus.client());
     let (shutdown_tx, shutdown) = watch::channel(false);
     let pg = log
         .as_postgres()
         .context("the event store is PostgreSQL")?
         .clone();
     let appended = Arc::new(Notify::new());
+    let relay_health = RelayHealth::default();
     // MCP needs reads as well as writes: this process serves /mcp, with the read models
     // of the same database (and their change notifications, for min_version waits).
     let views = Views::postgres(pool.clone());
     let tasks = vec![
-        tokio::spawn(run_relay(pg, bus, appended.clone(), shutdown.clone())),
+        tokio::spawn(run_relay(
+            pg.clone(),
+            bus.clone(),
+            appended.clone(),
+            relay_health.clone(),
+            shutdown.clone(),
+        )),
         tokio::spawn(infrastructure::postgres::run_views_listener(
             pool.clone(),
             views.clone(),
@@ -131,7 +183,7 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
     let media = MediaStore::postgres(pool.clone());
     let command = settings
         .api
-        .command_api(log.clone(), appended, media.clone());
+        .command_api(log.clone(), appended, media.clone(), event_limit);
     let reads = settings
         .api
         .query_api(log, views, (BlobStore::postgres(pool.clone()), media));
@@ -140,7 +192,7 @@ pub(crate) async fn command_api(settings: CommandApiSettings) -> anyhow::Result<
         command: Some(command),
         query: None,
         auth: Some(auth),
-        ready: postgres_ready(&pool),
+        ready: relay_ready(&pool, pg, bus, relay_health),
     };
     run(
         (settings.bind, settings.api.workers),
@@ -174,7 +226,7 @@ pub(crate) async fn query_api(settings: QueryApiSettings) -> anyhow::Result<()> 
             ),
         )),
         auth: Some(auth),
-        ready: postgres_ready(&pool),
+        ready: lag_ready(&pool, Duration::from_secs(settings.max_projection_lag_secs)),
     };
     run(
         (settings.bind, settings.api.workers),

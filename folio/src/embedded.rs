@@ -145,7 +145,12 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
 
     let command = settings
         .api
-        .command_api(log.clone(), appended, media.clone());
+        .command_api(
+        log.clone(),
+        appended,
+        media.clone(),
+        settings.api.event_limit(),
+    );
     let query = settings.api.query_api(log, views, (blobs, media));
     let mcp = settings.api.mcp(&query, &command, &credentials);
     let ready: ReadyCheck = Arc::new(move || {

@@ -10,6 +10,7 @@ mod credentials;
 mod distributed;
 mod embedded;
 mod http;
+mod outbox;
 mod settings;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +54,9 @@ enum Command {
     /// swap them in (or compare them with the live ones, with --verify): the distributed
     /// deployment's database with --database-url, else the embedded data directory.
     Rebuild(RebuildSettings),
+    /// Distributed: the outbox rows the relay parked (events the bus refused).
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
     /// Manage users (embedded data dir or --database-url).
     #[command(subcommand)]
     User(credentials::UserCommand),
@@ -82,7 +86,11 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = match &cli.command {
         Command::Bench(_) | Command::Mcp(_) => "warn",
-        Command::Migrate(_) | Command::Rebuild(_) | Command::User(_) | Command::ApiKey(_) => "warn",
+        Command::Migrate(_)
+        | Command::Rebuild(_)
+        | Command::User(_)
+        | Command::ApiKey(_)
+        | Command::Outbox(_) => "warn",
         _ => "info,sqlx=warn,async_nats=warn",
     };
     infrastructure::telemetry::init(cli.log_json, filter);
@@ -106,6 +114,7 @@ fn main() -> anyhow::Result<()> {
             Command::Rebuild(s) => distributed::rebuild_command(s).await,
             Command::User(c) => credentials::user(c).await,
             Command::ApiKey(c) => credentials::api_key(c).await,
+            Command::Outbox(c) => outbox::run(c).await,
         }
     })
 }

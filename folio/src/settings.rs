@@ -14,6 +14,7 @@ use domain::Limits;
 use infrastructure::CommandService;
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
+use infrastructure::envelope::EventLimit;
 use infrastructure::media::MediaStore;
 use infrastructure::store::EventLog;
 use infrastructure::views::Views;
@@ -54,6 +55,10 @@ pub(crate) struct ApiSettings {
     /// Most images in one document (413 beyond).
     #[arg(long, env = "FOLIO_MAX_IMAGES", default_value_t = 1_000)]
     pub(crate) max_images: usize,
+    /// Largest event a request may append, in bytes of its JSON envelope on the event bus
+    /// (413 beyond; the distributed deployment also keeps below NATS's `max_payload`).
+    #[arg(long, env = "FOLIO_MAX_EVENT_BYTES", default_value_t = infrastructure::envelope::DEFAULT_MAX_EVENT_BYTES)]
+    pub(crate) max_event_bytes: usize,
     /// Largest .docx `import_document` accepts, in bytes (413 beyond).
     #[arg(long, env = "FOLIO_MAX_UPLOAD_BYTES", default_value_t = 25 * 1024 * 1024)]
     pub(crate) max_upload_bytes: u64,
@@ -112,6 +117,7 @@ impl Default for ApiSettings {
             max_image_bytes: 10 * 1024 * 1024,
             max_image_pixels: 100_000_000,
             max_images: 1_000,
+            max_event_bytes: infrastructure::envelope::DEFAULT_MAX_EVENT_BYTES,
             max_upload_bytes: 25 * 1024 * 1024,
             max_imports: 2,
             import_timeout_secs: 30,
@@ -153,12 +159,19 @@ impl ApiSettings {
         }
     }
 
+    /// The largest event a request may append (`--max-event-bytes`); the distributed
+    /// command-api adds the bus's own limit.
+    pub(crate) fn event_limit(&self) -> EventLimit {
+        EventLimit::configured(self.max_event_bytes)
+    }
+
     /// The command API over `log`, with these limits; `appended` wakes the outbox relay.
     pub(crate) fn command_api(
         &self,
         log: EventLog,
         appended: Arc<Notify>,
         media: MediaStore,
+        event_limit: EventLimit,
     ) -> CommandApi {
         CommandApi {
             writes: app::Writes {
@@ -170,7 +183,8 @@ impl ApiSettings {
                         (self.cached_documents, self.cache_bytes()),
                         appended,
                     )
-                    .with_media(media),
+                    .with_media(media)
+                    .with_event_limit(event_limit),
                 ),
                 max_batch: self.max_batch,
                 imports: app::Imports::new(
@@ -412,6 +426,10 @@ pub(crate) struct QueryApiSettings {
     /// Address to listen on.
     #[arg(long, env = "FOLIO_BIND", default_value = "127.0.0.1:8082")]
     pub(crate) bind: SocketAddr,
+    /// `/readyz` answers 503 while the read models are more than this many seconds behind
+    /// the event store.
+    #[arg(long, env = "FOLIO_MAX_PROJECTION_LAG_SECS", default_value_t = 30)]
+    pub(crate) max_projection_lag_secs: u64,
     #[command(flatten)]
     pub(crate) service: ServiceSettings,
     #[command(flatten)]

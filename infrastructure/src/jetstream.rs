@@ -28,6 +28,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Notify, watch};
 
+use crate::envelope::Envelope;
 use crate::store::{PgLog, StoreError, StoredEvent};
 
 /// Outbox rows relayed per round.
@@ -84,6 +85,11 @@ impl Bus {
             context,
             prefix: prefix.to_string(),
         })
+    }
+
+    /// The NATS client (its `max_payload` is the server's, once connected).
+    pub fn client(&self) -> async_nats::Client {
+        self.context.client()
     }
 
     /// The stream's name.
@@ -144,33 +150,57 @@ impl Bus {
     }
 
     /// Publishes events and waits until JetStream stored every one (or recognised it as a
-    /// duplicate).
+    /// duplicate). An event the bus can never take (larger than the server's
+    /// `max_payload`) is not published: it comes back in the answer, with its size and
+    /// why, for the relay to park.
     ///
     /// # Errors
     /// NATS failures or timeouts: some may have been stored; publishing again is safe.
-    pub async fn publish(&self, events: &[StoredEvent]) -> Result<(), BusError> {
+    pub async fn publish(&self, events: &[StoredEvent]) -> Result<Vec<Unpublishable>, BusError> {
         let mut acks = Vec::with_capacity(events.len());
-        for event in events {
-            let payload = serde_json::to_vec(event).map_err(nats)?;
+        let mut refused = Vec::new();
+        for (index, event) in events.iter().enumerate() {
+            let payload = Envelope::from(event).to_json().map_err(nats)?;
+            let bytes = payload.len();
             let message = jetstream::message::PublishMessage::build()
                 .payload(Bytes::from(payload))
                 .message_id(format!("{}:{}", event.document_id, event.sequence));
-            let ack = self
+            let sent = self
                 .context
                 .send_publish(
                     self.subject(event.tenant(), event.document_id.as_str()),
                     message,
                 )
-                .await
-                .map_err(nats)?;
-            acks.push(ack.into_future());
+                .await;
+            match sent {
+                Ok(ack) => acks.push(ack.into_future()),
+                Err(e) if e.kind() == jetstream::context::PublishErrorKind::MaxPayloadExceeded => {
+                    refused.push(Unpublishable {
+                        index,
+                        bytes,
+                        reason: e.to_string(),
+                    });
+                }
+                Err(e) => return Err(nats(e)),
+            }
         }
         tokio::time::timeout(ACK_TIMEOUT * 2, try_join_all(acks))
             .await
             .map_err(|_| BusError::Nats("publish acks timed out".into()))?
             .map_err(nats)?;
-        Ok(())
+        Ok(refused)
     }
+}
+
+/// An event the bus refused for good (publishing it again would fail the same way).
+#[derive(Debug, Clone)]
+pub struct Unpublishable {
+    /// Its index among the events given to [`Bus::publish`].
+    pub index: usize,
+    /// Its envelope's size.
+    pub bytes: usize,
+    /// Why.
+    pub reason: String,
 }
 
 /// What a relay round did.
@@ -207,7 +237,7 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<Round, BusError> {
     // lower position can commit after a higher one; see the event store), each joined to
     // its event by primary key.
     let rows = sqlx::query(
-        "SELECT o.txid::text::bigint AS txid, o.position, e.aggregate_id, e.sequence, e.event_type,
+        "SELECT o.txid::text::bigint AS txid, o.position, o.aggregate_type, e.aggregate_id, e.sequence, e.event_type,
                 e.event_version, e.payload, e.metadata
            FROM (SELECT txid, position, aggregate_type, aggregate_id, sequence FROM outbox
                   WHERE txid < pg_snapshot_xmin(pg_current_snapshot())
@@ -234,8 +264,47 @@ pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<Round, BusError> {
         .map(crate::rows::event)
         .collect::<Result<Vec<_>, _>>()?;
     let read = started.elapsed();
-    bus.publish(&events).await?;
-    crate::telemetry::pipeline::relayed(events.iter());
+    let refused = bus.publish(&events).await?;
+    // A row the bus can never take is parked, and the cursor moves past it: one event
+    // never holds back every later one (the projectors read it from the store when they
+    // fill the gap it leaves).
+    for parked in &refused {
+        let (event, row) = (&events[parked.index], &rows[parked.index]);
+        let position: i64 = row.try_get("position").map_err(StoreError::from)?;
+        let aggregate_type: String = row.try_get("aggregate_type").map_err(StoreError::from)?;
+        sqlx::query(
+            "INSERT INTO outbox_parked
+                 (position, aggregate_type, aggregate_id, sequence, tenant, event_type, bytes, reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (position) DO NOTHING",
+        )
+        .bind(position)
+        .bind(aggregate_type)
+        .bind(event.document_id.as_str())
+        .bind(event.sequence as i64)
+        .bind(event.tenant())
+        .bind(&event.event_type)
+        .bind(parked.bytes as i64)
+        .bind(&parked.reason)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tracing::error!(
+            document_id = %event.document_id,
+            sequence = event.sequence,
+            event_type = %event.event_type,
+            bytes = parked.bytes,
+            reason = %parked.reason,
+            "an outbox row cannot be published: parked (see `folio outbox list`)"
+        );
+        metrics::counter!("folio_outbox_parked_total").increment(1);
+    }
+    crate::telemetry::pipeline::relayed(
+        events
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !refused.iter().any(|r| r.index == *i))
+            .map(|(_, e)| e),
+    );
     let published = started.elapsed();
     sqlx::query(
         "UPDATE relay_cursor SET txid = $1::bigint::text::xid8, position = $2 WHERE name = 'jetstream'",
@@ -296,12 +365,78 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// How long relay rounds may keep failing, with NATS connected, before `/readyz` calls the
+/// relay stuck.
+pub const STUCK_AFTER: Duration = Duration::from_secs(30);
+
+/// How the relay fares, for `/readyz`.
+#[derive(Debug, Clone, Default)]
+pub struct RelayHealth(Arc<std::sync::Mutex<HealthState>>);
+
+#[derive(Debug, Default)]
+struct HealthState {
+    failing_since: Option<std::time::Instant>,
+    last_error: Option<String>,
+}
+
+impl RelayHealth {
+    fn state(&self) -> std::sync::MutexGuard<'_, HealthState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn succeeded(&self) {
+        let mut state = self.state();
+        state.failing_since = None;
+        state.last_error = None;
+    }
+
+    fn failed(&self, error: &BusError) {
+        let mut state = self.state();
+        state.failing_since.get_or_insert_with(std::time::Instant::now);
+        state.last_error = Some(error.to_string());
+    }
+
+    /// Why the relay cannot be called healthy, if it cannot: outbox rows parked (the
+    /// operator must retry or skip them), or rounds failing for longer than `stuck_after`
+    /// while NATS is connected. A NATS outage alone is not a fault of this process: writes
+    /// go on into the outbox, which drains when NATS is back.
+    ///
+    /// # Errors
+    /// The database cannot be asked.
+    pub async fn problem(
+        &self,
+        log: &PgLog,
+        bus: &Bus,
+        stuck_after: Duration,
+    ) -> Result<Option<String>, StoreError> {
+        let parked: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox_parked")
+            .fetch_one(log.pool())
+            .await?;
+        metrics::gauge!("folio_outbox_parked").set(parked as f64);
+        if parked > 0 {
+            return Ok(Some(format!(
+                "outbox: {parked} parked row(s) the relay cannot publish; see `folio outbox list`"
+            )));
+        }
+        let connected = bus.client().connection_state() == async_nats::connection::State::Connected;
+        let state = self.state();
+        Ok(match (state.failing_since, &state.last_error) {
+            (Some(since), Some(error)) if connected && since.elapsed() >= stuck_after => Some(format!(
+                "outbox relay stuck: rounds have failed for {} s ({error})",
+                since.elapsed().as_secs()
+            )),
+            _ => None,
+        })
+    }
+}
+
 /// Runs the relay until `shutdown` turns true. `appended` is signalled by this process's
-/// write path after each append.
+/// write path after each append; `health` follows its rounds.
 pub async fn run_relay(
     log: PgLog,
     bus: Bus,
     appended: Arc<Notify>,
+    health: RelayHealth,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut listener = None;
@@ -325,7 +460,12 @@ pub async fn run_relay(
                 }
             }
         }
-        match relay_round(&log, &bus).await {
+        let round = relay_round(&log, &bus).await;
+        match &round {
+            Ok(_) => health.succeeded(),
+            Err(e) => health.failed(e),
+        }
+        match round {
             Ok(Round::Published(n)) => {
                 backoff.reset();
                 if n as i64 == RELAY_BATCH {
@@ -363,4 +503,168 @@ pub async fn run_relay(
             _ = shutdown.changed() => return,
         }
     }
+}
+
+/// An outbox row the relay parked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ParkedRow {
+    /// Its outbox position (what `folio outbox retry|skip` name it by).
+    pub position: i64,
+    /// The document.
+    pub document_id: String,
+    /// The event's sequence.
+    pub sequence: i64,
+    /// The document's tenant.
+    pub tenant: String,
+    /// The event's type.
+    pub event_type: String,
+    /// Its envelope's size in bytes.
+    pub bytes: i64,
+    /// Why it could not be published.
+    pub reason: String,
+    /// When it was parked (RFC 3339).
+    pub parked_at: String,
+}
+
+/// The parked outbox rows, oldest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn parked_rows(log: &PgLog) -> Result<Vec<ParkedRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT position, aggregate_id, sequence, tenant, event_type, bytes, reason,
+                to_char(parked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS parked_at
+           FROM outbox_parked ORDER BY position",
+    )
+    .fetch_all(log.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ParkedRow {
+                position: r.try_get("position")?,
+                document_id: r.try_get("aggregate_id")?,
+                sequence: r.try_get("sequence")?,
+                tenant: r.try_get("tenant")?,
+                event_type: r.try_get("event_type")?,
+                bytes: r.try_get("bytes")?,
+                reason: r.try_get("reason")?,
+                parked_at: r.try_get("parked_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// Which parked rows an operator names: all, or some by position.
+#[derive(Debug, Clone)]
+pub enum Which {
+    /// Every parked row.
+    All,
+    /// These positions.
+    Positions(Vec<i64>),
+}
+
+impl Which {
+    fn positions(&self, rows: &[ParkedRow]) -> Vec<i64> {
+        match self {
+            Which::All => rows.iter().map(|r| r.position).collect(),
+            Which::Positions(p) => p.clone(),
+        }
+    }
+}
+
+/// What happened to one parked row an operator named.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Handled {
+    /// Its outbox position.
+    pub position: i64,
+    /// Published (retry) or dropped (skip); `false` with `error` when it stayed parked.
+    pub done: bool,
+    /// Why it stayed parked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Publishes parked rows again (after the bus's limit was raised, say); each one that is
+/// published leaves the parked list. A position that is not parked is reported as such.
+///
+/// # Errors
+/// Database failures; NATS failures for one row are reported in its [`Handled`].
+pub async fn retry_parked(log: &PgLog, bus: &Bus, which: &Which) -> Result<Vec<Handled>, BusError> {
+    bus.ensure_stream().await?;
+    let rows = parked_rows(log).await?;
+    let mut handled = Vec::new();
+    for position in which.positions(&rows) {
+        let Some(row) = rows.iter().find(|r| r.position == position) else {
+            handled.push(Handled {
+                position,
+                done: false,
+                error: Some("no parked row at this position".into()),
+            });
+            continue;
+        };
+        let event = sqlx::query(
+            "SELECT aggregate_id, sequence, event_type, event_version, payload, metadata
+               FROM events WHERE aggregate_id = $1 AND sequence = $2",
+        )
+        .bind(&row.document_id)
+        .bind(row.sequence)
+        .fetch_optional(log.pool())
+        .await
+        .map_err(StoreError::from)?;
+        let outcome = match event {
+            None => Err("the event is no longer in the store".to_string()),
+            Some(event) => {
+                let event = crate::rows::event(&event)?;
+                match bus.publish(std::slice::from_ref(&event)).await {
+                    Ok(refused) if refused.is_empty() => Ok(()),
+                    Ok(refused) => Err(refused
+                        .first()
+                        .map_or_else(String::new, |r| r.reason.clone())),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        };
+        if outcome.is_ok() {
+            sqlx::query("DELETE FROM outbox_parked WHERE position = $1")
+                .bind(position)
+                .execute(log.pool())
+                .await
+                .map_err(StoreError::from)?;
+        }
+        handled.push(Handled {
+            position,
+            done: outcome.is_ok(),
+            error: outcome.err(),
+        });
+    }
+    Ok(handled)
+}
+
+/// Drops parked rows without publishing them: their events stay in the store (the
+/// projectors read them from there when they fill the gap), they just never travel on the
+/// bus.
+///
+/// # Errors
+/// Database failures.
+pub async fn skip_parked(log: &PgLog, which: &Which) -> Result<Vec<Handled>, StoreError> {
+    let rows = parked_rows(log).await?;
+    let mut handled = Vec::new();
+    for position in which.positions(&rows) {
+        let done = sqlx::query("DELETE FROM outbox_parked WHERE position = $1")
+            .bind(position)
+            .execute(log.pool())
+            .await?
+            .rows_affected()
+            == 1;
+        if done {
+            tracing::warn!(position, "a parked outbox row was skipped by an operator");
+        }
+        handled.push(Handled {
+            position,
+            done,
+            error: (!done).then(|| "no parked row at this position".to_string()),
+        });
+    }
+    Ok(handled)
 }

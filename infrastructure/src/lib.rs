@@ -9,6 +9,7 @@
 //!   history, time travel and a gap-safe global order.
 //! - [`write`]: the one write path: If-Match, Idempotency-Key, metadata, decide, append.
 //! - [`bus`]: the outbox relay and the in-process event bus (embedded).
+//! - [`envelope`]: an event as the bus carries it, and the largest one accepted.
 //! - [`jetstream`]: the JetStream bus and the PostgreSQL outbox relay (distributed).
 //! - [`views`]: read-model repositories and read-your-writes waiting.
 //! - [`blobs`]: the .docx blob store.
@@ -19,6 +20,7 @@ pub mod budget;
 pub mod bus;
 pub mod context;
 pub mod credentials;
+pub mod envelope;
 pub mod jetstream;
 pub mod media;
 pub mod panics;

@@ -55,6 +55,35 @@ pub async fn ping(pool: &PgPool) -> bool {
     sqlx::query("SELECT 1").execute(pool).await.is_ok()
 }
 
+/// Events the projection-lag probe looks at: the newest ones by position.
+const LAG_PROBE_EVENTS: i64 = 500;
+
+/// How far the read models are behind the event store: the age of the oldest of the
+/// newest events whose document's read model has not reached it (documents whose
+/// projection failed are left out: their reads say so). `None` when the read models have
+/// every one of those events. A stopped or stuck projector shows here within one probe.
+///
+/// # Errors
+/// Database failures.
+pub async fn projection_lag(pool: &PgPool) -> Result<Option<(Duration, i64)>, sqlx::Error> {
+    let row: (Option<f64>, i64) = sqlx::query_as(
+        "SELECT extract(epoch FROM now() - min(CASE WHEN e.metadata ->> 'at' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}'
+                                              THEN (e.metadata ->> 'at')::timestamptz END))::float8,
+                count(DISTINCT e.aggregate_id)
+           FROM (SELECT aggregate_id, sequence, metadata FROM events
+                  ORDER BY position DESC LIMIT $1) e
+           LEFT JOIN documents d ON d.id = e.aggregate_id
+          WHERE (d.version IS NULL OR d.version < e.sequence)
+            AND NOT EXISTS (SELECT 1 FROM projection_failures f WHERE f.document_id = e.aggregate_id)",
+    )
+    .bind(LAG_PROBE_EVENTS)
+    .fetch_one(pool)
+    .await?;
+    Ok(row
+        .0
+        .map(|seconds| (Duration::from_secs_f64(seconds.max(0.0)), row.1)))
+}
+
 /// A listener connected and subscribed to `channel`.
 async fn listen(pool: &PgPool, channel: &str) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;

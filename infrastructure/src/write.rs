@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 use crate::context::RequestContext;
+use crate::envelope::{Envelope, EventLimit};
 use crate::store::{EventLog, NewEvent, StoreError, StoredEvent};
 
 /// How often conflicting appends are retried before giving up.
@@ -48,6 +49,19 @@ pub enum WriteError {
     /// The idempotency key was used before with a different request (422).
     #[error("idempotency key reused with a different request")]
     IdempotencyKeyReused,
+    /// An event the request would append is larger than the bus accepts (413): nothing
+    /// is appended.
+    #[error("event too large")]
+    EventTooLarge {
+        /// 0-based index of the command that produced it.
+        index: usize,
+        /// The event's type.
+        event_type: &'static str,
+        /// Its envelope's size in bytes.
+        bytes: usize,
+        /// The largest envelope accepted.
+        limit: usize,
+    },
     /// Conflicting writers kept winning (409, retryable).
     #[error("too many concurrent writers on this document")]
     Contended,
@@ -165,6 +179,7 @@ pub struct CommandService {
     cache: Mutex<BudgetLru<SlotRef>>,
     appended: Arc<Notify>,
     media: Option<crate::media::MediaStore>,
+    event_limit: EventLimit,
 }
 
 impl std::fmt::Debug for CommandService {
@@ -194,7 +209,16 @@ impl CommandService {
             cache: Mutex::new(BudgetLru::new(cached_documents, cache_bytes)),
             appended,
             media: None,
+            event_limit: EventLimit::default(),
         }
+    }
+
+    /// The largest event this write path appends (by default
+    /// [`crate::envelope::DEFAULT_MAX_EVENT_BYTES`]).
+    #[must_use]
+    pub fn with_event_limit(mut self, limit: EventLimit) -> Self {
+        self.event_limit = limit;
+        self
     }
 
     /// Where the images `add_image` uploads are stored (without one, `add_image` fails).
@@ -274,6 +298,37 @@ impl CommandService {
         let bytes = slot.document.approx_bytes();
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         cache.weigh(id.as_str(), bytes);
+    }
+
+    /// Refuses events whose bus envelope would be larger than the event limit.
+    fn check_sizes(
+        &self,
+        id: &DocumentId,
+        base: u64,
+        produced: &[Decided],
+        metadata: &[crate::EventMetadata],
+    ) -> Result<(), WriteError> {
+        let limit = self.event_limit.bytes();
+        for (i, ((index, _, event), metadata)) in produced.iter().zip(metadata).enumerate() {
+            let bytes = Envelope {
+                document_id: id,
+                sequence: base + 1 + i as u64,
+                event_type: event.name(),
+                event_version: domain::event::EVENT_VERSION,
+                event,
+                metadata,
+            }
+            .json_len();
+            if bytes > limit {
+                return Err(WriteError::EventTooLarge {
+                    index: *index,
+                    event_type: event.name(),
+                    bytes,
+                    limit,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Creates a document with a new id (UUID v7) in the caller's tenant.
@@ -423,15 +478,37 @@ impl CommandService {
                     return Err(refused);
                 }
             };
-            if options.dry_run || produced.is_empty() {
-                let events = produced.into_iter().map(|(_, e)| e).collect();
-                let mut outcome = CommandOutcome::preview(id.clone(), base, events);
+            if produced.is_empty() {
+                let mut outcome = CommandOutcome::preview(id.clone(), base, Vec::new());
                 if !options.dry_run {
                     outcome.preview = None;
                 }
                 return Ok(outcome);
             }
-            let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
+            let tenant_name = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
+            let at = crate::now_rfc3339();
+            let metadata: Vec<crate::EventMetadata> = produced
+                .iter()
+                .enumerate()
+                .map(|(i, (_, command, _))| {
+                    let mut metadata = ctx.metadata(command, &at);
+                    if i == 0
+                        && let Some(key) = &options.idempotency_key
+                    {
+                        metadata.idempotency_key = Some(key.clone());
+                        metadata.idempotency_fingerprint = Some(fingerprint.clone());
+                    }
+                    metadata
+                })
+                .collect();
+            // Every event must fit the bus once enveloped, or the relay could never
+            // publish it: the whole request is refused before anything is stored.
+            self.check_sizes(id, base, &produced, &metadata)?;
+            if options.dry_run {
+                let events = produced.into_iter().map(|(_, _, e)| e).collect();
+                return Ok(CommandOutcome::preview(id.clone(), base, events));
+            }
+            let tenant = tenant_name;
             // Nothing is appended that does not apply: the new events are folded into the
             // state first. The state is taken out of the slot while that happens, so a
             // fault (or a failed append below) leaves no half-changed document cached.
@@ -443,23 +520,14 @@ impl CommandService {
                 Some(state) => state,
                 None => fold(cached_state, &produced)?,
             };
-            let at = crate::now_rfc3339();
             let new_events: Vec<NewEvent> = produced
                 .into_iter()
+                .zip(metadata)
                 .enumerate()
-                .map(|(i, (command, event))| {
-                    let mut metadata = ctx.metadata(command, &at);
-                    if i == 0
-                        && let Some(key) = &options.idempotency_key
-                    {
-                        metadata.idempotency_key = Some(key.clone());
-                        metadata.idempotency_fingerprint = Some(fingerprint.clone());
-                    }
-                    NewEvent {
-                        sequence: base + 1 + i as u64,
-                        event,
-                        metadata,
-                    }
+                .map(|(i, ((_, _, event), metadata))| NewEvent {
+                    sequence: base + 1 + i as u64,
+                    event,
+                    metadata,
                 })
                 .collect();
             if let Err(e) = self.store_media(&tenant, commands, files).await {
@@ -526,23 +594,26 @@ fn jitter(attempt: u32) -> std::time::Duration {
     std::time::Duration::from_micros(u64::from(nanos % ((attempt + 1) * 1_000)))
 }
 
+/// A decided event: the index of the command that produced it, that command's name, the
+/// event.
+type Decided = (usize, &'static str, domain::DocumentEvent);
+
 /// Decides commands in order, each seeing the effect of the ones before it. A single
 /// command is decided on the state itself (no copy of a possibly long document); a batch
 /// works on a copy. A panic in the domain is a [`WriteError::Internal`], not a dropped
 /// connection.
-#[allow(clippy::type_complexity)]
 fn decide(
     current: &Document,
     commands: &[DocumentCommand],
     limits: &Limits,
-) -> Result<(Vec<(&'static str, domain::DocumentEvent)>, Option<Document>), WriteError> {
+) -> Result<(Vec<Decided>, Option<Document>), WriteError> {
     let decided = guarded(|| {
         if let [command] = commands {
             let events = current
                 .decide(command, limits)
                 .map_err(|error| WriteError::Domain { error, index: 0 })?;
             return Ok((
-                events.into_iter().map(|e| (command.name(), e)).collect(),
+                events.into_iter().map(|e| (0, command.name(), e)).collect(),
                 None,
             ));
         }
@@ -556,7 +627,7 @@ fn decide(
                 state
                     .try_apply(&event)
                     .map_err(|misfit| WriteError::Internal(misfit.to_string()))?;
-                produced.push((command.name(), event));
+                produced.push((index, command.name(), event));
             }
         }
         Ok((produced, Some(state)))
@@ -569,14 +640,11 @@ fn decide(
 /// # Errors
 /// [`WriteError::Internal`] when an event does not fit or applying it panics: the caller
 /// appends nothing and the state is dropped.
-fn fold(
-    mut document: Document,
-    produced: &[(&'static str, domain::DocumentEvent)],
-) -> Result<Document, WriteError> {
+fn fold(mut document: Document, produced: &[Decided]) -> Result<Document, WriteError> {
     let folded = guarded(|| {
         produced
             .iter()
-            .try_for_each(|(_, event)| document.try_apply(event))
+            .try_for_each(|(_, _, event)| document.try_apply(event))
     });
     match folded {
         Ok(Ok(())) => Ok(document),
