@@ -330,4 +330,15 @@ impl Cluster {
             .output()
             .unwrap()
     }
+
+    /// Runs `folio <args>` with this database and this stream.
+    pub(crate) fn folio_nats(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(args)
+            .args(["--database-url", &self.database.url])
+            .args(["--nats-url", &self.stream.nats_url])
+            .args(["--nats-prefix", &self.stream.prefix])
+            .output()
+            .unwrap()
+    }
 }

@@ -25,6 +25,7 @@ macro_rules! in_both_deployments {
 mod cluster;
 mod helpers;
 
+mod bus_limits;
 mod commands;
 mod distributed;
 mod errors;
