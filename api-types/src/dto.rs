@@ -641,6 +641,15 @@ pub struct DiffResponse {
     /// The blocks that differ: in the order of version `to`, then the ones it no longer
     /// has, in the order of version `from`.
     pub blocks: Vec<BlockDiff>,
+    /// Changed blocks whose text is shown wholesale (all of the old text deleted, all of
+    /// the new inserted) because the diff's time budget ran out before their words were
+    /// compared; absent when there are none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub coarse_blocks: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A value at each version.

@@ -12,11 +12,13 @@
 //! - [`ops`]: the catalogue of operations and [`ops::call`], which runs one by name.
 //! - [`schema`]: self-contained JSON Schemas from the utoipa descriptions.
 //! - [`metrics`]: per-operation counters and latency.
+//! - [`offload`]: reads run on a runtime of their own, off the HTTP workers.
 //! - [`docs`]: `docs/api.md`, made from the catalogue.
 
 pub mod access;
 pub mod docs;
 pub mod metrics;
+pub mod offload;
 pub mod ops;
 pub mod page;
 pub mod read;

@@ -13,7 +13,7 @@ mod files;
 mod history;
 mod search;
 
-pub use diff::{DiffParams, diff_documents};
+pub use diff::{DiffLimits, DiffParams, changed_bytes, diff_documents};
 pub use documents::ListParams;
 pub use files::{DocxFile, ExportParams, file_name};
 pub use history::EventParams;
@@ -56,6 +56,8 @@ pub struct Reads {
     /// export): they cost memory in proportion to the document, so only so many run at
     /// once and the rest queue.
     pub heavy_reads: Arc<tokio::sync::Semaphore>,
+    /// How much a diff or a redline may compare, and for how long.
+    pub diff_limits: DiffLimits,
 }
 
 /// Time travel and read-your-writes.

@@ -10,15 +10,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
 use infrastructure::jetstream::{Bus, RelayHealth, STUCK_AFTER, run_relay};
-use infrastructure::store::PgLog;
-use std::time::Duration;
 use infrastructure::media::MediaStore;
 use infrastructure::store::EventLog;
+use infrastructure::store::PgLog;
 use infrastructure::views::Views;
 use projectors::rebuild::{Progress, rebuild};
 use projectors::supervise::supervise;
 use projectors::{DocxMaterializer, ReadModelProjector};
 use sqlx::PgPool;
+use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 use crate::http::{ReadyCheck, Routes, with_projectors};

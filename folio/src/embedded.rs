@@ -143,9 +143,7 @@ pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
         shutdown.clone(),
     )));
 
-    let command = settings
-        .api
-        .command_api(
+    let command = settings.api.command_api(
         log.clone(),
         appended,
         media.clone(),

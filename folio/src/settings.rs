@@ -87,6 +87,14 @@ pub(crate) struct ApiSettings {
     /// exports); more wait their turn, so a burst cannot exhaust memory.
     #[arg(long, env = "FOLIO_MAX_HEAVY_READS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub(crate) max_heavy_reads: u32,
+    /// Most bytes of text a diff or redline compares (the blocks that differ, their text
+    /// at both versions); 413 beyond.
+    #[arg(long, env = "FOLIO_MAX_DIFF_BYTES", default_value_t = app::read::DiffLimits::DEFAULT.max_bytes)]
+    pub(crate) max_diff_bytes: usize,
+    /// How long the word diffs of one diff request may take (ms); past it, the remaining
+    /// changed blocks are reported wholesale.
+    #[arg(long, env = "FOLIO_DIFF_BUDGET_MS", default_value_t = 2_000)]
+    pub(crate) diff_budget_ms: u64,
     /// `Host` names `/mcp` answers to (comma-separated; `name` or `name:port`), against DNS
     /// rebinding. Add the server's public name when clients reach it by name; empty
     /// accepts any (only behind a proxy that checks `Host`).
@@ -127,6 +135,8 @@ impl Default for ApiSettings {
             cache_mib: DEFAULT_CACHE_MIB,
             workers: None,
             max_heavy_reads: 2,
+            max_diff_bytes: app::read::DiffLimits::DEFAULT.max_bytes,
+            diff_budget_ms: 2_000,
             mcp_allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             mcp_allowed_origins: Vec::new(),
         }
@@ -238,6 +248,10 @@ impl ApiSettings {
             media,
             read_wait: Duration::from_millis(self.read_wait_ms),
             heavy_reads: Arc::new(tokio::sync::Semaphore::new(self.max_heavy_reads as usize)),
+            diff_limits: app::read::DiffLimits {
+                max_bytes: self.max_diff_bytes,
+                budget: Duration::from_millis(self.diff_budget_ms),
+            },
         }
     }
 }

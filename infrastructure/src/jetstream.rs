@@ -392,7 +392,9 @@ impl RelayHealth {
 
     fn failed(&self, error: &BusError) {
         let mut state = self.state();
-        state.failing_since.get_or_insert_with(std::time::Instant::now);
+        state
+            .failing_since
+            .get_or_insert_with(std::time::Instant::now);
         state.last_error = Some(error.to_string());
     }
 
@@ -421,10 +423,12 @@ impl RelayHealth {
         let connected = bus.client().connection_state() == async_nats::connection::State::Connected;
         let state = self.state();
         Ok(match (state.failing_since, &state.last_error) {
-            (Some(since), Some(error)) if connected && since.elapsed() >= stuck_after => Some(format!(
-                "outbox relay stuck: rounds have failed for {} s ({error})",
-                since.elapsed().as_secs()
-            )),
+            (Some(since), Some(error)) if connected && since.elapsed() >= stuck_after => {
+                Some(format!(
+                    "outbox relay stuck: rounds have failed for {} s ({error})",
+                    since.elapsed().as_secs()
+                ))
+            }
             _ => None,
         })
     }

@@ -141,13 +141,19 @@ async fn handle(
         .body(Full::new(body))
         .map_err(|e| ApiError::internal(&e))?;
     request.extensions_mut().insert(caller);
-    let response = endpoint.service.handle(request).await;
-    let (parts, body) = response.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map(|collected| collected.to_bytes())
-        .unwrap_or_default();
+    // The call (a read of a long document, a diff…) and the serialisation of its answer
+    // run off the HTTP workers.
+    let service = endpoint.service.clone();
+    let (parts, bytes) = app::offload::offload(async move {
+        let (parts, body) = service.handle(request).await.into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map(|collected| collected.to_bytes())
+            .unwrap_or_default();
+        (parts, bytes)
+    })
+    .await?;
     let status = actix_web::http::StatusCode::from_u16(parts.status.as_u16())
         .map_err(|e| ApiError::internal(&e))?;
     let mut answer = HttpResponse::build(status);

@@ -58,6 +58,53 @@ fn etag(version: u64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
 }
 
+/// An answer made off the HTTP workers, its body already serialised: a worker only sends
+/// it (see [`app::offload`]).
+struct Answer {
+    headers: Vec<(header::HeaderName, String)>,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// `value` as JSON.
+    fn json<T: serde::Serialize>(value: &T) -> Result<Self, ApiError> {
+        Ok(Self::bytes(
+            "application/json",
+            serde_json::to_vec(value).map_err(|e| ApiError::internal(&e))?,
+        ))
+    }
+
+    /// `body` as `content_type`.
+    fn bytes(content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            headers: Vec::new(),
+            content_type: content_type.to_string(),
+            body,
+        }
+    }
+
+    /// With one more header.
+    fn with(mut self, (name, value): (header::HeaderName, impl Into<String>)) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+}
+
+/// Runs a read (its use case and the serialisation of its answer) off the HTTP workers.
+async fn off<F, Fut>(reads: &web::Data<Reads>, work: F) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(Reads) -> Fut,
+    Fut: std::future::Future<Output = Result<Answer, ApiError>> + Send + 'static,
+{
+    let answer = app::offload::offload(work(reads.get_ref().clone())).await??;
+    let mut response = HttpResponse::Ok();
+    for header in answer.headers {
+        response.insert_header(header);
+    }
+    Ok(response.content_type(answer.content_type).body(answer.body))
+}
+
 /// List the tenant's documents, newest first.
 #[utoipa::path(
     tag = "queries",
@@ -74,7 +121,10 @@ async fn list_documents(
     principal: Principal,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(reads.list(&principal, &params).await?))
+    off(&reads, |reads| async move {
+        Answer::json(&reads.list(&principal, &params).await?)
+    })
+    .await
 }
 
 /// A document's summary.
@@ -95,12 +145,13 @@ async fn get_document(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let summary = reads
-        .summary(&principal, &path, params.into_inner())
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(summary.version))
-        .json(summary))
+    off(&reads, |reads| async move {
+        let summary = reads
+            .summary(&principal, &path, params.into_inner())
+            .await?;
+        Ok(Answer::json(&summary)?.with(etag(summary.version)))
+    })
+    .await
 }
 
 /// A document's blocks.
@@ -121,12 +172,13 @@ async fn get_content(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let content = reads
-        .content(&principal, &path, params.into_inner())
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(content.version))
-        .json(content))
+    off(&reads, |reads| async move {
+        let content = reads
+            .content(&principal, &path, params.into_inner())
+            .await?;
+        Ok(Answer::json(&content)?.with(etag(content.version)))
+    })
+    .await
 }
 
 /// One block.
@@ -147,12 +199,13 @@ async fn get_block(
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, block_id) = path.into_inner();
-    let found = reads
-        .block(&principal, &id, &block_id, params.into_inner())
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(found.version))
-        .json(found.block))
+    off(&reads, |reads| async move {
+        let found = reads
+            .block(&principal, &id, &block_id, params.into_inner())
+            .await?;
+        Ok(Answer::json(&found.block)?.with(etag(found.version)))
+    })
+    .await
 }
 
 /// The document as plain text.
@@ -172,11 +225,15 @@ async fn get_text(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let text = reads.text(&principal, &path, params.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(text.version))
-        .content_type(docx_engine::ExportFormat::Text.content_type())
-        .body(text.text))
+    off(&reads, |reads| async move {
+        let text = reads.text(&principal, &path, params.into_inner()).await?;
+        Ok(Answer::bytes(
+            docx_engine::ExportFormat::Text.content_type(),
+            text.text.into_bytes(),
+        )
+        .with(etag(text.version)))
+    })
+    .await
 }
 
 /// The headings.
@@ -196,12 +253,13 @@ async fn get_outline(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let outline = reads
-        .outline(&principal, &path, params.into_inner())
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(outline.version))
-        .json(outline))
+    off(&reads, |reads| async move {
+        let outline = reads
+            .outline(&principal, &path, params.into_inner())
+            .await?;
+        Ok(Answer::json(&outline)?.with(etag(outline.version)))
+    })
+    .await
 }
 
 /// The style sheet.
@@ -221,10 +279,11 @@ async fn get_styles(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let styles = reads.styles(&principal, &path, params.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(styles.version))
-        .json(styles))
+    off(&reads, |reads| async move {
+        let styles = reads.styles(&principal, &path, params.into_inner()).await?;
+        Ok(Answer::json(&styles)?.with(etag(styles.version)))
+    })
+    .await
 }
 
 /// The sections: page setup, headers and footers.
@@ -244,12 +303,13 @@ async fn get_sections(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let sections = reads
-        .sections(&principal, &path, params.into_inner())
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(sections.version))
-        .json(sections))
+    off(&reads, |reads| async move {
+        let sections = reads
+            .sections(&principal, &path, params.into_inner())
+            .await?;
+        Ok(Answer::json(&sections)?.with(etag(sections.version)))
+    })
+    .await
 }
 
 /// The inline images: where each is, its media id, sizes and alt text.
@@ -269,10 +329,11 @@ async fn get_images(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let images = reads.images(&principal, &path, params.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(images.version))
-        .json(images))
+    off(&reads, |reads| async move {
+        let images = reads.images(&principal, &path, params.into_inner()).await?;
+        Ok(Answer::json(&images)?.with(etag(images.version)))
+    })
+    .await
 }
 
 /// The file of an image the document shows, as uploaded.
@@ -301,22 +362,23 @@ async fn get_media(
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, media) = path.into_inner();
-    let file = reads
-        .media(&principal, &id, &media, params.into_inner())
-        .await?;
-    Ok(HttpResponse::Ok()
-        // The same id is always the same bytes.
-        .insert_header((
-            header::CACHE_CONTROL,
-            "private, max-age=31536000, immutable",
-        ))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}\"", file.file_name),
-        ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .content_type(file.mime_type)
-        .body(file.bytes))
+    off(&reads, |reads| async move {
+        let file = reads
+            .media(&principal, &id, &media, params.into_inner())
+            .await?;
+        Ok(Answer::bytes(file.mime_type, file.bytes)
+            // The same id is always the same bytes.
+            .with((
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            ))
+            .with((
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}\"", file.file_name),
+            ))
+            .with((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+    })
+    .await
 }
 
 /// What changed between two versions.
@@ -342,30 +404,30 @@ async fn get_diff(
     params: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    if matches!(params.format.as_deref(), None | Some("json")) {
-        return Ok(HttpResponse::Ok().json(reads.diff(&principal, &path, params).await?));
-    }
-    let file = reads.redline(&principal, &path, params).await?;
-    let html = file.mime_type.starts_with("text/html");
-    let mut response = HttpResponse::Ok();
-    response
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "{}; filename=\"{}\"",
-                if html { "inline" } else { "attachment" },
-                file.file_name
-            ),
-        ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-    if html {
-        // Escaped text and inline styles only; the history viewer may frame it.
-        response.insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
-        ));
-    }
-    Ok(response.content_type(file.mime_type).body(file.bytes))
+    off(&reads, |reads| async move {
+        if matches!(params.format.as_deref(), None | Some("json")) {
+            return Answer::json(&reads.diff(&principal, &path, params).await?);
+        }
+        let file = reads.redline(&principal, &path, params).await?;
+        let html = file.mime_type.starts_with("text/html");
+        let disposition = format!(
+            "{}; filename=\"{}\"",
+            if html { "inline" } else { "attachment" },
+            file.file_name
+        );
+        let mut answer = Answer::bytes(file.mime_type, file.bytes)
+            .with((header::CONTENT_DISPOSITION, disposition))
+            .with((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+        if html {
+            // Escaped text and inline styles only; the history viewer may frame it.
+            answer = answer.with((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
+            ));
+        }
+        Ok(answer)
+    })
+    .await
 }
 
 /// Who last changed each block, and each word range of its text.
@@ -385,7 +447,10 @@ async fn get_blame(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(reads.blame(&principal, &path, params.into_inner()).await?))
+    off(&reads, |reads| async move {
+        Answer::json(&reads.blame(&principal, &path, params.into_inner()).await?)
+    })
+    .await
 }
 
 /// The Word file an imported document was made from, as uploaded.
@@ -404,18 +469,19 @@ async fn get_original(
     principal: Principal,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let file = reads.original(&principal, &path).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((
-            header::CACHE_CONTROL,
-            "private, max-age=31536000, immutable",
-        ))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file.file_name),
-        ))
-        .content_type(DOCX_CONTENT_TYPE)
-        .body(file.bytes))
+    off(&reads, |reads| async move {
+        let file = reads.original(&principal, &path).await?;
+        Ok(Answer::bytes(file.mime_type, file.bytes)
+            .with((
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            ))
+            .with((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", file.file_name),
+            )))
+    })
+    .await
 }
 
 /// The document as a .docx file.
@@ -435,15 +501,16 @@ async fn get_docx(
     path: web::Path<String>,
     params: web::Query<ReadAt>,
 ) -> Result<HttpResponse, ApiError> {
-    let file = reads.docx(&principal, &path, params.into_inner()).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(file.version))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file.file_name),
-        ))
-        .content_type(DOCX_CONTENT_TYPE)
-        .body(file.bytes))
+    off(&reads, |reads| async move {
+        let file = reads.docx(&principal, &path, params.into_inner()).await?;
+        Ok(Answer::bytes(DOCX_CONTENT_TYPE, file.bytes)
+            .with(etag(file.version))
+            .with((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", file.file_name),
+            )))
+    })
+    .await
 }
 
 /// The document exported as HTML, Markdown or plain text.
@@ -468,26 +535,26 @@ async fn get_export(
     path: web::Path<String>,
     params: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let exported = reads.export(&principal, &path, &params).await?;
-    let mut response = HttpResponse::Ok();
-    response
-        .insert_header(etag(exported.version))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}\"", exported.file_name),
-        ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-    if exported.format == "html" {
-        // The export is escaped; the policy is the second line: no script, no fetch, no
-        // frame, only the inline styles the export writes.
-        response.insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-        ));
-    }
-    Ok(response
-        .content_type(exported.content_type)
-        .body(exported.body))
+    off(&reads, |reads| async move {
+        let exported = reads.export(&principal, &path, &params).await?;
+        let mut answer = Answer::bytes(&exported.content_type, exported.body.into_bytes())
+            .with(etag(exported.version))
+            .with((
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}\"", exported.file_name),
+            ))
+            .with((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+        if exported.format == "html" {
+            // The export is escaped; the policy is the second line: no script, no fetch,
+            // no frame, only the inline styles the export writes.
+            answer = answer.with((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            ));
+        }
+        Ok(answer)
+    })
+    .await
 }
 
 /// The document's events with their metadata (who, when, which request), oldest first.
@@ -508,7 +575,10 @@ async fn get_history(
     path: web::Path<String>,
     params: web::Query<EventParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(reads.history(&principal, &path, &params).await?))
+    off(&reads, |reads| async move {
+        Answer::json(&reads.history(&principal, &path, &params).await?)
+    })
+    .await
 }
 
 /// Where a text occurs in a document: block ids and offsets in the blocks' plain text.
@@ -529,10 +599,11 @@ async fn search_document(
     path: web::Path<String>,
     params: web::Query<DocumentSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let found = reads.search_document(&principal, &path, &params).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag(found.version))
-        .json(found))
+    off(&reads, |reads| async move {
+        let found = reads.search_document(&principal, &path, &params).await?;
+        Ok(Answer::json(&found)?.with(etag(found.version)))
+    })
+    .await
 }
 
 /// Text search across the tenant's live documents.
@@ -551,7 +622,10 @@ async fn search_all(
     principal: Principal,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(reads.search(&principal, &params).await?))
+    off(&reads, |reads| async move {
+        Answer::json(&reads.search(&principal, &params).await?)
+    })
+    .await
 }
 
 /// The tenant-wide event log: every event of every document, in commit order.
@@ -570,5 +644,8 @@ async fn get_audit(
     principal: Principal,
     params: web::Query<EventParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(reads.audit(&principal, &params).await?))
+    off(&reads, |reads| async move {
+        Answer::json(&reads.audit(&principal, &params).await?)
+    })
+    .await
 }

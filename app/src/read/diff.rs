@@ -30,6 +30,73 @@ pub struct DiffParams {
     pub format: Option<String>,
 }
 
+/// What a diff (JSON, HTML or the Word redline) may cost.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffLimits {
+    /// Most bytes of text in the blocks that differ (their text at both versions added
+    /// up): a diff past it is refused with 413 before anything is compared.
+    pub max_bytes: usize,
+    /// How long the word diffs of one request may take: past it, the remaining changed
+    /// blocks are reported wholesale (`coarse_blocks`).
+    pub budget: std::time::Duration,
+}
+
+impl DiffLimits {
+    /// The defaults: 4 MiB of changed text, 2 s of word diffs.
+    pub const DEFAULT: Self = Self {
+        max_bytes: 4 << 20,
+        budget: std::time::Duration::from_secs(2),
+    };
+
+    /// Refuses a comparison of more changed text than the limit.
+    fn check(&self, from: &Document, to: &Document) -> Result<(), ApiError> {
+        let changed = changed_bytes(from, to);
+        if changed > self.max_bytes {
+            return Err(ApiError::PayloadTooLarge {
+                detail: format!(
+                    "the blocks that differ between these versions hold {changed} bytes of text; a diff compares at most {} (--max-diff-bytes): compare versions closer together",
+                    self.max_bytes
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Default for DiffLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// The bytes of text in the blocks that differ between two states: both texts of a
+/// changed block, the whole text of an added or removed one (moved blocks count only when
+/// they changed too).
+pub fn changed_bytes(from: &Document, to: &Document) -> usize {
+    let at: HashMap<&BlockId, &Block> = from.blocks.iter().map(|b| (b.id(), b)).collect();
+    let mut total = 0_usize;
+    let mut seen = std::collections::HashSet::new();
+    for block in &to.blocks {
+        match at.get(block.id()) {
+            Some(old) => {
+                seen.insert(block.id());
+                if *old != block {
+                    total = total
+                        .saturating_add(old.text().len())
+                        .saturating_add(block.text().len());
+                }
+            }
+            None => total = total.saturating_add(block.text().len()),
+        }
+    }
+    for block in &from.blocks {
+        if !seen.contains(block.id()) {
+            total = total.saturating_add(block.text().len());
+        }
+    }
+    total
+}
+
 /// Two versions of a document and the events between them.
 struct Between {
     from: u64,
@@ -83,11 +150,18 @@ impl Reads {
     ) -> Result<DiffResponse, ApiError> {
         let _permit = self.heavy().await?;
         let (_, between) = self.between(principal, raw_id, &params).await?;
-        let mut diff = diff_documents(&between.at_from, &between.at_to.document);
-        diff.from = between.from;
-        diff.to = between.to;
-        attribute(&mut diff, &between.events);
-        Ok(diff)
+        let limits = self.diff_limits;
+        blocking(move || {
+            limits.check(&between.at_from, &between.at_to.document)?;
+            let deadline = std::time::Instant::now() + limits.budget;
+            let mut diff =
+                diff_documents_within(&between.at_from, &between.at_to.document, deadline);
+            diff.from = between.from;
+            diff.to = between.to;
+            attribute(&mut diff, &between.events);
+            Ok(diff)
+        })
+        .await?
     }
 
     /// The redline from version `from` to version `to`: a .docx of `to` in which every
@@ -112,6 +186,8 @@ impl Reads {
         }
         let _permit = self.heavy().await?;
         let (_, between) = self.between(principal, raw_id, &params).await?;
+        self.diff_limits
+            .check(&between.at_from, &between.at_to.document)?;
         let marks = marks(&between.events);
         let fallback = Mark {
             author: between.at_to.updated_by.clone(),
@@ -232,8 +308,20 @@ fn last_events<'e>(
     last
 }
 
-/// The diff of two states of a document (versions left 0: the caller's to set).
+/// The diff of two states of a document (versions left 0: the caller's to set), with no
+/// time budget.
 pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
+    let far = std::time::Instant::now() + std::time::Duration::from_secs(60 * 60 * 24 * 365);
+    diff_documents_within(from, to, far)
+}
+
+/// The diff of two states of a document; changed blocks reached after `deadline` are
+/// reported wholesale (counted in `coarse_blocks`).
+fn diff_documents_within(
+    from: &Document,
+    to: &Document,
+    deadline: std::time::Instant,
+) -> DiffResponse {
     // Blocks both versions have in the same relative order stay; the other common ones
     // moved (the redline aligns them the same way).
     let docx_engine::redline::Alignment {
@@ -242,6 +330,7 @@ pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
         in_place,
     } = docx_engine::redline::align(from, to);
     let mut blocks = Vec::new();
+    let mut coarse_blocks = 0;
     for (index, block) in to.blocks.iter().enumerate() {
         let id = block.id();
         let Some(&old_index) = from_at.get(id) else {
@@ -250,7 +339,11 @@ pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
         };
         let old = &from.blocks[old_index];
         let moved = !in_place.contains(id);
-        let mut change = compare(old, block);
+        let in_time = std::time::Instant::now() < deadline;
+        let mut change = compare(old, block, in_time);
+        if !in_time && change.as_ref().is_some_and(|c| !c.text.is_empty()) {
+            coarse_blocks += 1;
+        }
         if change.is_none() && !moved {
             continue;
         }
@@ -283,6 +376,7 @@ pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
             to: to.metadata.clone(),
         }),
         blocks,
+        coarse_blocks,
     }
 }
 
@@ -316,8 +410,9 @@ fn whole(
     }
 }
 
-/// How a block's content differs between two versions, if it does.
-fn compare(old: &Block, new: &Block) -> Option<BlockDiff> {
+/// How a block's content differs between two versions, if it does: its text word by word,
+/// or wholesale when not `in_time`.
+fn compare(old: &Block, new: &Block, in_time: bool) -> Option<BlockDiff> {
     if old == new {
         return None;
     }
@@ -344,8 +439,17 @@ fn compare(old: &Block, new: &Block) -> Option<BlockDiff> {
                 }
             }
         }
-    } else if old_text != new_text {
+    } else if old_text != new_text && in_time {
         diff.text = words(&old_text, &new_text);
+    } else if old_text != new_text {
+        diff.text = [("delete", old_text.clone()), ("insert", new_text.clone())]
+            .into_iter()
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(op, text)| TextSpan {
+                op: op.into(),
+                text,
+            })
+            .collect();
     }
     // Anything else that differs (formatting, styles, merges, the block's type…).
     diff.formatting_changed = old_text == new_text && diff.cells.is_empty()

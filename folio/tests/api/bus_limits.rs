@@ -11,7 +11,9 @@ use crate::import::{CONTENT_TYPES, ROOT_RELS, W, docx_with_body, import, zip_of}
 /// `chars` characters of a fixed pseudo-random sequence (so a .docx holding them does not
 /// deflate like a zip bomb).
 fn varied(chars: usize) -> String {
-    let alphabet: Vec<char> = "éabcdefghijklmnopqrstuvwxyzéàüöÉ0123456789 ".chars().collect();
+    let alphabet: Vec<char> = "éabcdefghijklmnopqrstuvwxyzéàüöÉ0123456789 "
+        .chars()
+        .collect();
     let mut state = 0x2545_f491_u32;
     (0..chars)
         .map(|_| {
@@ -24,10 +26,7 @@ fn varied(chars: usize) -> String {
 /// Text of about 1.3 MB as UTF-8 in 800,000 characters (within the text limit of
 /// 1,000,000): every other character "é", the rest varied.
 fn big_text() -> String {
-    varied(400_000)
-        .chars()
-        .flat_map(|c| [c, 'é'])
-        .collect()
+    varied(400_000).chars().flat_map(|c| [c, 'é']).collect()
 }
 
 /// A .docx whose default header holds `text` (the header travels in `DocumentImported`).
@@ -73,7 +72,11 @@ async fn oversized_events_are_refused_and_nothing_is_appended(app: TestApp) {
 
     // Act
     let refused: Vec<(&str, Value, Option<u64>)> = vec![
-        ("add_paragraph", json!({"type": "add_paragraph", "text": big}), None),
+        (
+            "add_paragraph",
+            json!({"type": "add_paragraph", "text": big}),
+            None,
+        ),
         (
             "add_heading",
             json!({"type": "add_heading", "text": big, "level": 1}),
@@ -157,7 +160,10 @@ async fn oversized_events_are_refused_and_nothing_is_appended(app: TestApp) {
     for (what, p, index) in answers {
         assert_eq!(p["code"], "event_too_large", "{what}: {p}");
         let detail = p["detail"].as_str().unwrap();
-        assert!(detail.contains("1048320"), "{what} names the limit: {detail}");
+        assert!(
+            detail.contains("1048320"),
+            "{what} names the limit: {detail}"
+        );
         assert_eq!(p["command_index"].as_u64(), *index, "{what}: {p}");
     }
     assert_eq!(problem(dry_run, 413).await["code"], "event_too_large");
@@ -167,7 +173,9 @@ async fn oversized_events_are_refused_and_nothing_is_appended(app: TestApp) {
     assert_eq!(later.status(), 200);
     assert_eq!(bystander_write.status(), 200);
     let history = app
-        .get_json(&format!("/v1/documents/{id}/history?limit=100&min_version=4"))
+        .get_json(&format!(
+            "/v1/documents/{id}/history?limit=100&min_version=4"
+        ))
         .await;
     let types: Vec<&str> = history["items"]
         .as_array()
@@ -177,7 +185,12 @@ async fn oversized_events_are_refused_and_nothing_is_appended(app: TestApp) {
         .collect();
     assert_eq!(
         types,
-        ["DocumentCreated", "ParagraphAdded", "TableAdded", "ParagraphAdded"],
+        [
+            "DocumentCreated",
+            "ParagraphAdded",
+            "TableAdded",
+            "ParagraphAdded"
+        ],
         "only the accepted writes were appended"
     );
     let listed = app.get_json("/v1/documents?limit=100").await;
@@ -237,10 +250,7 @@ async fn a_row_the_bus_refuses_is_parked_and_the_relay_goes_on() {
             .unwrap();
         assert_eq!(response.status(), 200);
         let read = other_tenant
-            .get(app.url(&format!(
-                "/v1/documents/{bystander}?min_version={}",
-                i + 2
-            )))
+            .get(app.url(&format!("/v1/documents/{bystander}?min_version={}", i + 2)))
             .send()
             .await
             .unwrap();
@@ -252,11 +262,7 @@ async fn a_row_the_bus_refuses_is_parked_and_the_relay_goes_on() {
     let ready = |base: String| {
         let client = crate::helpers::client();
         async move {
-            let r = client
-                .get(format!("{base}/readyz"))
-                .send()
-                .await
-                .unwrap();
+            let r = client.get(format!("{base}/readyz")).send().await.unwrap();
             (r.status().as_u16(), r.json::<Value>().await.unwrap())
         }
     };

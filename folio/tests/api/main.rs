@@ -31,6 +31,7 @@ mod distributed;
 mod errors;
 mod fuzz;
 mod hardening;
+mod heavy_reads;
 mod history;
 mod import;
 mod lifecycle;
