@@ -27,6 +27,7 @@ const PROBES: &[&str] = &["/healthz", "/readyz", "/metrics"];
 pub fn truthful(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = serde_json::to_value(&openapi).expect("an OpenAPI document is JSON");
     commands(&mut doc);
+    commands_without_null(&mut doc);
     statuses(&mut doc);
     parameters_without_null(&mut doc);
     serde_json::from_value(doc).expect("the edited document is still OpenAPI")
@@ -58,6 +59,97 @@ fn commands(doc: &mut Value) {
             "discriminator": {"propertyName": "type", "mapping": mapping},
         }),
     );
+}
+
+/// A command's field is present with a value or absent: the parser refuses `null` (it
+/// would otherwise read as "absent", so `"text": null` made an empty paragraph). utoipa
+/// writes every `Option<T>` as "T or null"; this takes `null` out of the schemas only
+/// commands use (a component a response also uses keeps what utoipa says).
+fn commands_without_null(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let mut of_commands = std::collections::BTreeSet::new();
+    for (_, component) in crate::COMMAND_TYPES {
+        of_commands.insert((*component).to_string());
+        if let Some(schema) = schemas.get(*component) {
+            referenced(schema, schemas, &mut of_commands);
+        }
+    }
+    let mut of_responses = std::collections::BTreeSet::new();
+    if let Some(paths) = doc.get("paths") {
+        for operation in paths.as_object().into_iter().flat_map(|p| p.values()) {
+            for op in operation.as_object().into_iter().flat_map(|o| o.values()) {
+                if let Some(responses) = op.get("responses") {
+                    referenced(responses, schemas, &mut of_responses);
+                }
+            }
+        }
+    }
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for name in of_commands.difference(&of_responses) {
+        if let Some(schema) = schemas.get_mut(name) {
+            without_null(schema);
+        }
+    }
+}
+
+/// Adds to `seen` the components `value` refers to, and the ones they refer to.
+fn referenced(
+    value: &Value,
+    schemas: &Map<String, Value>,
+    seen: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        Value::Object(object) => {
+            if let Some(name) = object
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                && seen.insert(name.to_string())
+                && let Some(schema) = schemas.get(name)
+            {
+                referenced(schema, schemas, seen);
+            }
+            for v in object.values() {
+                referenced(v, schemas, seen);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| referenced(v, schemas, seen)),
+        _ => {}
+    }
+}
+
+/// The schema without `null` as a value: `"type": ["string", "null"]` becomes `"string"`,
+/// `{"type": "null"}` leaves every `oneOf`/`anyOf`.
+pub fn without_null(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            if let Some(Value::Array(kinds)) = object.get_mut("type") {
+                kinds.retain(|k| k != "null");
+                if let [only] = kinds.as_slice() {
+                    let only = only.clone();
+                    object.insert("type".into(), only);
+                }
+            }
+            for key in ["oneOf", "anyOf"] {
+                if let Some(Value::Array(options)) = object.get_mut(key) {
+                    options.retain(|o| o != &json!({"type": "null"}));
+                }
+            }
+            object.values_mut().for_each(without_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_null),
+        _ => {}
+    }
 }
 
 /// Makes a command struct's schema the schema of the command on the wire: its `type`

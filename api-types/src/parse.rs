@@ -185,7 +185,29 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
             ),
         });
     }
-    dispatch(&kind, Value::Object(object), prefix)
+    let command = Value::Object(object);
+    if let Some(path) = null_in(&command, prefix) {
+        return Err(FieldError {
+            field: path,
+            message: "must not be null: leave the field out, or give it a value".into(),
+        });
+    }
+    dispatch(&kind, command, prefix)
+}
+
+/// The path of the first `null` in a command's fields (a field is absent or has a value).
+fn null_in(value: &Value, path: &str) -> Option<String> {
+    match value {
+        Value::Null => Some(path.to_string()),
+        Value::Object(object) => object
+            .iter()
+            .find_map(|(key, v)| null_in(v, &join(path, key))),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| null_in(v, &join(path, &i.to_string()))),
+        _ => None,
+    }
 }
 
 /// A schema or a reference to one.
@@ -372,6 +394,20 @@ mod tests {
         );
         assert_eq!(status, 422);
         assert_eq!(fields, vec!["commands.1.level".to_string()]);
+    }
+
+    #[test]
+    fn null_is_no_value() {
+        assert_eq!(
+            field_of(r#"{"type":"add_paragraph","text":null}"#),
+            (422, vec!["text".into()])
+        );
+        assert_eq!(
+            field_of(
+                r#"{"commands":[{"type":"add_paragraph","runs":[{"text":"a","bold":null}]}]}"#
+            ),
+            (422, vec!["commands.0.runs.0.bold".into()])
+        );
     }
 
     #[test]

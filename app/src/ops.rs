@@ -524,6 +524,8 @@ fn build() -> Vec<Operation> {
         kind: Kind::Named,
     });
     let (command_root, command_deps) = api_types::command_schema_all();
+    let mut any_command = schema::inline_json(command_root, command_deps);
+    api_types::openapi::without_null(&mut any_command);
     let mut batch_fields = doc_write.clone();
     batch_fields.push((
         "commands",
@@ -531,7 +533,7 @@ fn build() -> Vec<Operation> {
             "type": "array",
             "minItems": 1,
             "description": "The commands, applied in order, all or nothing; each is an object with its `type` (a command tool's name) and that tool's fields.",
-            "items": schema::inline_json(command_root, command_deps),
+            "items": any_command,
         }),
         true,
     ));
@@ -553,7 +555,8 @@ fn build() -> Vec<Operation> {
         let Some((root, deps)) = api_types::command_schema(kind) else {
             continue;
         };
-        let fields = schema::inline_all(root, deps);
+        let mut fields = schema::inline_all(root, deps);
+        api_types::openapi::without_null(&mut fields);
         // The first paragraph of the command's doc comment, on one line.
         let description = fields
             .get("description")

@@ -37,7 +37,7 @@ impl Default for Limits {
             max_list_items: 10_000,
             max_title_chars: 1_000,
             max_image_bytes: 10 * 1024 * 1024,
-            max_image_pixels: 100_000_000,
+            max_image_pixels: 40_000_000,
             max_images: 1_000,
         }
     }

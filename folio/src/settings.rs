@@ -50,7 +50,7 @@ pub(crate) struct ApiSettings {
     #[arg(long, env = "FOLIO_MAX_IMAGE_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub(crate) max_image_bytes: usize,
     /// Most pixels (width × height) of one image (422 beyond).
-    #[arg(long, env = "FOLIO_MAX_IMAGE_PIXELS", default_value_t = 100_000_000)]
+    #[arg(long, env = "FOLIO_MAX_IMAGE_PIXELS", default_value_t = 40_000_000)]
     pub(crate) max_image_pixels: u64,
     /// Most images in one document (413 beyond).
     #[arg(long, env = "FOLIO_MAX_IMAGES", default_value_t = 1_000)]
@@ -123,7 +123,7 @@ impl Default for ApiSettings {
             max_list_items: 10_000,
             max_title_chars: 1_000,
             max_image_bytes: 10 * 1024 * 1024,
-            max_image_pixels: 100_000_000,
+            max_image_pixels: 40_000_000,
             max_images: 1_000,
             max_event_bytes: infrastructure::envelope::DEFAULT_MAX_EVENT_BYTES,
             max_upload_bytes: 25 * 1024 * 1024,

@@ -113,6 +113,75 @@ fn refuse(body: &[u8], refusal: ApiError) -> Result<HttpResponse, ApiError> {
     }
 }
 
+/// A JSON-RPC error answer (`id` null when the message has none folio could read).
+fn rpc_error(id: serde_json::Value, code: i64, message: &str) -> serde_json::Value {
+    serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": {"code": code, "message": message},
+    })
+}
+
+/// What is wrong with a posted message at the JSON-RPC level, as the error to answer
+/// (HTTP 400, as the streamable HTTP transport asks): not JSON (-32700); a batch, another
+/// `jsonrpc` version, no method (-32600); a tool call without its `params` object or with
+/// `arguments` that are not an object (-32602). `None` for a message rmcp should see.
+fn protocol_fault(body: &[u8]) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    let message: Value = match serde_json::from_slice(body) {
+        Ok(message) => message,
+        Err(e) => return Some(rpc_error(Value::Null, -32700, &format!("parse error: {e}"))),
+    };
+    let Value::Object(message) = message else {
+        let what = if message.is_array() {
+            "batches are not supported: send one JSON-RPC message per request"
+        } else {
+            "a JSON-RPC message is an object"
+        };
+        return Some(rpc_error(Value::Null, -32600, what));
+    };
+    let id = message.get("id").cloned().unwrap_or(Value::Null);
+    if message.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Some(rpc_error(id, -32600, "\"jsonrpc\" must be \"2.0\""));
+    }
+    let Some(method) = message.get("method") else {
+        // A response or an error from the client: rmcp answers it.
+        return None;
+    };
+    let Some(method) = method.as_str() else {
+        return Some(rpc_error(id, -32600, "\"method\" must be a string"));
+    };
+    if method == "tools/call" {
+        let params = message.get("params");
+        let arguments = params.and_then(|p| p.get("arguments"));
+        if !params.is_some_and(Value::is_object) {
+            return Some(rpc_error(
+                id,
+                -32602,
+                "tools/call needs a \"params\" object with the tool's \"name\"",
+            ));
+        }
+        if !params
+            .and_then(|p| p.get("name"))
+            .is_some_and(Value::is_string)
+        {
+            return Some(rpc_error(
+                id,
+                -32602,
+                "tools/call needs the tool's \"name\" (a string)",
+            ));
+        }
+        if arguments.is_some_and(|a| !a.is_object() && !a.is_null()) {
+            return Some(rpc_error(
+                id,
+                -32602,
+                "a tool's \"arguments\" are an object",
+            ));
+        }
+    }
+    None
+}
+
 async fn handle(
     req: HttpRequest,
     payload: web::Payload,
@@ -125,6 +194,11 @@ async fn handle(
     } else {
         Bytes::new()
     };
+    if req.method() == actix_web::http::Method::POST
+        && let Some(fault) = protocol_fault(&body)
+    {
+        return Ok(HttpResponse::BadRequest().json(fault));
+    }
     let deferred = req.extensions_mut().remove::<auth::DeferredRefusal>();
     if let Some(auth::DeferredRefusal(refusal)) = deferred {
         return refuse(&body, refusal);
@@ -161,4 +235,46 @@ async fn handle(
         answer.append_header((name.as_str(), value.as_bytes()));
     }
     Ok(answer.body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(body: &str) -> Option<i64> {
+        protocol_fault(body.as_bytes()).map(|e| e["error"]["code"].as_i64().unwrap())
+    }
+
+    #[test]
+    fn protocol_faults_are_json_rpc_errors() {
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"#), Some(-32700));
+        assert_eq!(
+            code(r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#),
+            Some(-32600)
+        );
+        assert_eq!(
+            code(r#"{"jsonrpc":"1.0","id":1,"method":"ping"}"#),
+            Some(-32600)
+        );
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":7}"#), Some(-32600));
+        assert_eq!(
+            code(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call"}"#),
+            Some(-32602)
+        );
+        assert_eq!(
+            code(
+                r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_text","arguments":[1]}}"#
+            ),
+            Some(-32602)
+        );
+        assert_eq!(code(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), None);
+        assert_eq!(
+            code(
+                r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_text","arguments":{}}}"#
+            ),
+            None
+        );
+        let answer = protocol_fault(br#"{"jsonrpc":"1.0","id":"x","method":"ping"}"#).unwrap();
+        assert_eq!(answer["id"], "x");
+    }
 }

@@ -104,7 +104,7 @@ impl Package {
         if !bytes.starts_with(b"PK\x03\x04") && !bytes.starts_with(b"PK\x05\x06") {
             return Err(not_a_package(bytes));
         }
-        match declared_entries(bytes) {
+        let declared = match declared_entries(bytes) {
             None => return Err(not_a_package(bytes)),
             Some(n) if n > limits.max_entries as u64 => {
                 return Err(ImportError::TooLarge {
@@ -112,9 +112,17 @@ impl Package {
                     limit: limits.max_entries as u64,
                 });
             }
-            Some(_) => {}
-        }
+            Some(n) => n,
+        };
         let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|_| not_a_package(bytes))?;
+        // The zip crate keeps one entry per name: a directory that lists more entries
+        // than it has names names one twice (which copy a reader sees is up to it).
+        if archive.len() as u64 != declared {
+            return Err(ImportError::Corrupt(format!(
+                "the zip directory lists {declared} entries under {} distinct names: an entry name appears twice",
+                archive.len()
+            )));
+        }
         if archive.len() > limits.max_entries {
             return Err(ImportError::TooLarge {
                 what: "the number of entries in the zip package",
@@ -430,6 +438,33 @@ mod tests {
         );
         assert_eq!(normalise("word\\..\\..\\x"), None);
         assert_eq!(normalise("C:/x"), None);
+    }
+
+    /// A zip with entries `a.xml` and `b.xml`, the second renamed to `a.xml` in its local
+    /// and central headers (the zip writer refuses to write a name twice).
+    fn with_a_name_twice() -> Vec<u8> {
+        use std::io::Write as _;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for name in ["a.xml", "b.xml"] {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(b"<x/>").unwrap();
+        }
+        let mut bytes = zip.finish().unwrap().into_inner();
+        let mut i = 0;
+        while let Some(at) = bytes[i..].windows(5).position(|w| w == b"b.xml") {
+            bytes[i + at] = b'a';
+            i += at + 5;
+        }
+        bytes
+    }
+
+    #[test]
+    fn an_entry_name_twice_is_refused() {
+        let err = Package::open(&with_a_name_twice(), &ImportLimits::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("appears twice"), "{err}");
     }
 
     #[test]

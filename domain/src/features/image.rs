@@ -1044,6 +1044,16 @@ pub(crate) mod tests {
         let mut zero_wide = engine.decode(PNG_3X2).unwrap();
         zero_wide[16..20].copy_from_slice(&[0, 0, 0, 0]);
         assert!(field(add(&engine.encode(zero_wide))).contains("no pixels"));
+        // By default at most 40 megapixels: a header claiming 6,400 × 6,400 (41 MP, what a
+        // 300 KB PNG of one colour can claim) is refused; 6,000 × 6,000 passes.
+        let claiming = |side: u32| {
+            let mut png = engine.decode(PNG_3X2).unwrap();
+            png[16..20].copy_from_slice(&side.to_be_bytes());
+            png[20..24].copy_from_slice(&side.to_be_bytes());
+            engine.encode(png)
+        };
+        assert!(check_image(&claiming(6_400), &Limits::default()).is_err());
+        assert!(check_image(&claiming(6_000), &Limits::default()).is_ok());
         let too_many_pixels = Limits {
             max_image_pixels: 5,
             ..limits()

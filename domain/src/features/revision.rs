@@ -172,10 +172,20 @@ impl Document {
                 format!("the document has versions 1 to {current}"),
             ));
         }
-        if let Some(named) = self.labels.get(&c.name) {
+        // Unique ignoring case, as bookmarks and usernames are (`v2` and `V2` would read
+        // as one name). Labels stored by earlier builds that differ only in case replay
+        // as they were.
+        let folded = c.name.to_lowercase();
+        if let Some((taken, named)) = self
+            .labels
+            .iter()
+            .find(|(name, _)| name.to_lowercase() == folded)
+        {
             return Err(DocumentError::invalid(
                 "name",
-                format!("already names version {named}"),
+                format!(
+                    "{taken:?} already names version {named} (labels are unique ignoring case)"
+                ),
             ));
         }
         if self.labels.len() >= MAX_LABELS {
@@ -496,6 +506,27 @@ mod tests {
         let v = doc.version.get();
         assert!(revert(&mut doc, &history, good).is_empty());
         assert_eq!(doc.version.get(), v);
+    }
+
+    #[test]
+    fn labels_are_unique_ignoring_case() {
+        let mut doc = Document::default();
+        run(
+            &mut doc,
+            json!({"type": "create_document", "document_id": "d", "title": "Plan"}),
+        );
+        run(&mut doc, json!({"type": "label_version", "name": "v2"}));
+        let command: DocumentCommand =
+            serde_json::from_value(json!({"type": "label_version", "version": 1, "name": "V2"}))
+                .unwrap();
+        let refused = doc.decide(&command, &Limits::default()).unwrap_err();
+        assert!(refused.to_string().contains("ignoring case"), "{refused}");
+        // A stream of an earlier build holding both still replays both.
+        doc.apply(&DocumentEvent::VersionLabeled {
+            version: 1,
+            name: "V2".into(),
+        });
+        assert_eq!(doc.labels.len(), 2);
     }
 
     #[test]

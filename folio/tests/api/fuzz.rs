@@ -78,6 +78,8 @@ async fn the_command_schema_accepts_exactly_the_commands_the_server_accepts() {
         json!({"type": "archive_document"}),
         json!({"type": "explode"}),
         json!({"type": "add_paragraph", "txt": "typo"}),
+        json!({"type": "add_paragraph", "text": null}),
+        json!({"type": "add_paragraph", "runs": [{"text": "a", "bold": null}]}),
         json!({"type": "add_heading", "text": "x", "level": 10}),
         json!({"type": "insert_text", "block_id": "b2", "offset": 1}),
         json!({"type": "format_text", "block_id": "b2", "start": 0, "color": "red"}),

@@ -261,6 +261,52 @@ async fn the_mcp_endpoint_refuses_what_rest_refuses_and_foreign_hosts() {
     );
 }
 
+/// Faults at the JSON-RPC level are JSON-RPC errors (HTTP 400), not plain-text 415s or
+/// "method not found"; a `null` where a command field takes a value is a tool error like
+/// any other wrong type.
+#[tokio::test]
+async fn protocol_faults_are_json_rpc_errors() {
+    let app = spawn_app().await;
+    let send = |body: String| {
+        let request = app
+            .client
+            .post(format!("{}/mcp", mcp_base(&app)))
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .header("mcp-protocol-version", "2025-06-18")
+            .body(body);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let faults = [
+        (r#"{"jsonrpc":"2.0","id":1,"method":"tools/li"#.to_string(), -32700),
+        (r#"[{"jsonrpc":"2.0","id":1,"method":"tools/list"}]"#.to_string(), -32600),
+        (r#"{"jsonrpc":"1.0","id":1,"method":"tools/list"}"#.to_string(), -32600),
+        (r#"{"jsonrpc":"2.0","id":1,"method":"tools/call"}"#.to_string(), -32602),
+        (
+            r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_documents","arguments":[]}}"#.to_string(),
+            -32602,
+        ),
+    ];
+    for (body, code) in faults {
+        let (status, answer) = send(body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{body}: {answer}");
+        assert_eq!(answer["jsonrpc"], "2.0");
+    }
+    let id = app.create_document("Nulls").await;
+    let call = json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {
+        "name": "add_paragraph", "arguments": {"document_id": id, "text": null}}});
+    let (status, answer) = send(call.to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["result"]["isError"], true, "{answer}");
+    assert!(answer.to_string().contains("validation_failed"), "{answer}");
+    assert_eq!(app.version(&id).await, 1, "nothing appended");
+}
+
 #[tokio::test]
 async fn every_operation_has_a_rest_route_an_openapi_entry_and_a_tool() {
     let app = spawn_app().await;
