@@ -117,6 +117,24 @@ pub(super) struct Importer<'a> {
     images: usize,
 }
 
+/// Elements the main document part may hold: the configured cap, and at most 40 per
+/// block the document may have (a paragraph with runs, properties and text is a dozen;
+/// the cap follows `--max-blocks`, so a file of a million empty paragraphs stops while it
+/// is read, not after).
+fn element_cap(limits: &ImportLimits, model_limits: &domain::Limits) -> usize {
+    limits.max_xml_nodes.min(
+        model_limits
+            .max_blocks
+            .saturating_mul(ELEMENTS_PER_BLOCK)
+            .max(MIN_ELEMENT_CAP),
+    )
+}
+
+/// Elements per block the main part may hold (see [`element_cap`]).
+const ELEMENTS_PER_BLOCK: usize = 40;
+/// The element cap for documents with a low block limit.
+const MIN_ELEMENT_CAP: usize = 100_000;
+
 impl<'a> Importer<'a> {
     pub(super) fn run(
         package: &'a Package,
@@ -167,7 +185,12 @@ impl<'a> Importer<'a> {
             .ok_or_else(|| ImportError::NotDocx("the main document part is missing".into()))?;
         let text = std::str::from_utf8(bytes)
             .map_err(|_| ImportError::Malformed(format!("{main}: is not UTF-8")))?;
-        let tree = xml::parse(bytes, &main, limits.max_depth, limits.max_xml_nodes)?;
+        let tree = xml::parse(
+            bytes,
+            &main,
+            limits.max_depth,
+            element_cap(limits, model_limits),
+        )?;
         let context = PartContext {
             name: main.clone(),
             text,
@@ -303,6 +326,14 @@ impl<'a> Importer<'a> {
         let mut previous_numbered: Option<u32> = None;
         let mut toc_depth = 0usize;
         for (index, node) in body.elements().enumerate() {
+            // Stop at the block limit while mapping, before the model of a file that
+            // cannot be imported is built (a few bytes of `<w:p/>` each make a block).
+            if blocks.len().saturating_add(breaks.len()) > self.model_limits.max_blocks {
+                return Err(ImportError::TooLarge {
+                    what: "the number of blocks in the document",
+                    limit: self.model_limits.max_blocks as u64,
+                });
+            }
             let place = format!("{}, body element {index}", ctx.name);
             if node.is(Ns::W, "sectPr") {
                 let props = self.section_props(node, ctx, &place)?;

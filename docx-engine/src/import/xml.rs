@@ -223,7 +223,13 @@ pub(crate) fn parse<'a>(
             .map_err(|e| bad(format!("is not well-formed XML ({e})")))?;
         let ns = match resolved {
             ResolveResult::Bound(n) => Ns::of(n.0),
-            _ => Ns::Other,
+            ResolveResult::Unknown(prefix) => {
+                return Err(bad(format!(
+                    "uses the undeclared namespace prefix {:?}",
+                    String::from_utf8_lossy(&prefix)
+                )));
+            }
+            ResolveResult::Unbound => Ns::Other,
         };
         let end = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         match event {
@@ -264,7 +270,13 @@ pub(crate) fn parse<'a>(
                     let (ans, alocal) = reader.resolver().resolve_attribute(attr.key);
                     let ans = match ans {
                         ResolveResult::Bound(n) => Ns::of(n.0),
-                        _ => Ns::Other,
+                        ResolveResult::Unknown(prefix) => {
+                            return Err(bad(format!(
+                                "uses the undeclared namespace prefix {:?}",
+                                String::from_utf8_lossy(&prefix)
+                            )));
+                        }
+                        ResolveResult::Unbound => Ns::Other,
                     };
                     attrs.push(Attr {
                         ns: ans,
