@@ -42,3 +42,32 @@ pub enum RenderError {
 /// The media type of a .docx file.
 pub const DOCX_CONTENT_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// What kind of Word file an uploaded original is, from its main part's content type: its
+/// media type and file extension (`.docx`, or `.docm`, `.dotx`, `.dotm` for a
+/// macro-enabled document, a template, a macro-enabled template), so that `/original`
+/// serves it as what it is.
+pub fn original_kind(bytes: &[u8]) -> (&'static str, &'static str) {
+    use std::io::Read as _;
+    let types = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .ok()
+        .and_then(|mut zip| {
+            let entry = zip.by_name("[Content_Types].xml").ok()?;
+            let mut text = String::new();
+            entry.take(1 << 20).read_to_string(&mut text).ok()?;
+            Some(text)
+        })
+        .unwrap_or_default();
+    if types.contains("application/vnd.ms-word.template.macroEnabledTemplate.main+xml") {
+        ("application/vnd.ms-word.template.macroEnabled.12", "dotm")
+    } else if types.contains("application/vnd.ms-word.document.macroEnabled.main+xml") {
+        ("application/vnd.ms-word.document.macroEnabled.12", "docm")
+    } else if types.contains("wordprocessingml.template.main+xml") {
+        (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
+            "dotx",
+        )
+    } else {
+        (DOCX_CONTENT_TYPE, "docx")
+    }
+}

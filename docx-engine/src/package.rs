@@ -3,7 +3,7 @@
 //! order.
 
 mod schema_order;
-mod source;
+pub(crate) mod source;
 
 use std::io::{Cursor, Read, Write};
 
@@ -144,7 +144,10 @@ pub(crate) fn repack(
         .map(|r| r.target.clone())
         .collect();
     let (copied, source_rels) = match &source {
-        Some(s) => s.parts(&opaque_targets, &taken),
+        Some(s) => {
+            let (copied, rels, _) = s.parts(&opaque_targets, &taken);
+            (copied, rels)
+        }
         None => (Vec::new(), String::new()),
     };
     // The styles the document's parts refer to (folio's own are added to an imported
@@ -212,7 +215,7 @@ pub(crate) fn repack(
                 // they lack.
                 Some((own, _)) => {
                     let mut data = own.to_vec();
-                    let text = String::from_utf8_lossy(own);
+                    let text = String::from_utf8_lossy(&own);
                     let mut additions = String::new();
                     if marks.update_fields && !text.contains("updateFields") {
                         additions.push_str(r#"<w:updateFields w:val="true" />"#);
@@ -222,7 +225,7 @@ pub(crate) fn repack(
                     }
                     if !additions.is_empty() && text.contains("</w:settings>") {
                         data = schema_order::normalize(
-                            &insert_before(own, "</w:settings>", &additions),
+                            &insert_before(&own, "</w:settings>", &additions),
                             false,
                         );
                     }
@@ -315,7 +318,7 @@ pub(crate) fn repack(
         .as_ref()
         .and_then(|s| s.replacement("word/theme/theme1.xml"))
     {
-        Some((own, _)) => output.write_all(own)?,
+        Some((own, _)) => output.write_all(&own)?,
         None => output.write_all(THEME.as_bytes())?,
     }
     // The source's parts folio does not regenerate, byte for byte (the relationships of a
@@ -453,16 +456,32 @@ pub(crate) struct Opaques {
     inlines: Vec<(domain::OpaqueInline, String)>,
 }
 
+/// Whether the deny list refuses an opaque relationship.
+fn refused(rel: &domain::OpaqueRel) -> bool {
+    crate::import::package::refused_kind(&rel.kind, &rel.target, rel.external).is_some()
+}
+
 impl Opaques {
     /// Registers a block; returns the text of the marker run that stands for it.
     pub(crate) fn marker(&mut self, block: &domain::OpaqueBlock) -> String {
-        self.blocks.push(block.clone());
+        let mut block = block.clone();
+        // Stored by a build before the deny list: written as its text, as at import now.
+        if block.rels.iter().any(refused) {
+            block.xml.clear();
+            block.rels.clear();
+        }
+        self.blocks.push(block);
         format!("\u{FFFF}O{}\u{FFFF}", self.blocks.len())
     }
 
     /// Registers inline content; returns the text of the marker run that stands for it.
     pub(crate) fn inline_marker(&mut self, inline: &domain::OpaqueInline, text: &str) -> String {
-        self.inlines.push((inline.clone(), text.to_string()));
+        let mut inline = inline.clone();
+        if inline.rels.iter().any(refused) {
+            inline.xml.clear();
+            inline.rels.clear();
+        }
+        self.inlines.push((inline, text.to_string()));
         format!("\u{FFFF}I{}\u{FFFF}", self.inlines.len())
     }
 

@@ -211,10 +211,15 @@ impl Reads {
                     source.media
                 )))
             })?;
+        // A macro-enabled file or a template is served as what it is.
+        let (mime_type, extension) = docx_engine::original_kind(&bytes);
         Ok(DocxFile {
             version: resolved.version(),
-            file_name: file_name(&format!("{} (original)", resolved.document.title), "docx"),
-            mime_type: docx_engine::DOCX_CONTENT_TYPE,
+            file_name: file_name(
+                &format!("{} (original)", resolved.document.title),
+                extension,
+            ),
+            mime_type,
             bytes,
         })
     }

@@ -10,6 +10,7 @@ use domain::{
     SectionBreak, SectionStart, Table, TableOfContents, VerticalAlign,
 };
 
+use super::package::Refused;
 use super::package::{Package, Relationship};
 use super::styles::{Numbering, Styles, alignment, color, twips_pt};
 use super::xml::{self, Child, Node, Ns, Tree};
@@ -2052,11 +2053,17 @@ impl<'a> Importer<'a> {
     /// root, its relationships renamed to ids of its own and recorded, a paragraph's
     /// section properties left out (they are a section break block of their own).
     fn opaque(&mut self, node: &Node, ctx: &PartContext<'_>, reason: &str) -> OpaqueBlock {
-        let (xml, rels) = self.fragment(node, ctx);
+        let (mut xml, mut rels, refused) = self.fragment(node, ctx);
         let text: String = clean_text(&node.text())
             .chars()
             .take(self.model_limits.max_text_chars)
             .collect();
+        if let Some(refusal) = refused {
+            // No XML: renders write its text (as they do for XML that does not parse).
+            self.warn_refused(refusal, &ctx.name);
+            xml.clear();
+            rels.clear();
+        }
         OpaqueBlock {
             id: domain::BlockId::new("import"),
             element: node.qname.to_string(),
@@ -2078,7 +2085,26 @@ impl<'a> Importer<'a> {
         why: &Unmodelled,
         place: &str,
     ) {
-        let (xml, rels) = self.fragment(node, ctx);
+        let (xml, rels, refused) = self.fragment(node, ctx);
+        if let Some(refusal) = refused {
+            self.warn_refused(refusal, place);
+            // A picture shows as its alt text; anything else as its text.
+            let alt = node
+                .descendants()
+                .find(|n| n.is(Ns::Wp, "docPr"))
+                .and_then(|d| d.attrs.iter().find(|a| a.local == "descr"))
+                .map(|a| clean_text(&a.value));
+            let text = alt
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| clean_text(&node.text()));
+            if !text.is_empty() {
+                let mut format = base.clone();
+                format.field = None;
+                format.image = None;
+                push_run(st, text, format);
+            }
+            return;
+        }
         let key = format!("inline_{}", why.kind);
         let reason = why.reason.clone();
         self.warnings.add(
@@ -2104,7 +2130,11 @@ impl<'a> Importer<'a> {
     /// An element's exact XML with the namespace declarations it uses added to its root
     /// and its relationships renamed to ids of its own (recorded); a paragraph's section
     /// properties left out (they are a section break block of their own).
-    fn fragment(&mut self, node: &Node, ctx: &PartContext<'_>) -> (String, Vec<OpaqueRel>) {
+    fn fragment(
+        &mut self,
+        node: &Node,
+        ctx: &PartContext<'_>,
+    ) -> (String, Vec<OpaqueRel>, Option<Refused>) {
         let base = node.span.start;
         let mut xml = ctx.text.get(node.span.clone()).unwrap_or("").to_string();
         // Edits by span, applied from the end so earlier offsets stay right: a paragraph's
@@ -2136,6 +2166,7 @@ impl<'a> Importer<'a> {
         };
         // Relationships: every attribute in the relationships namespace.
         let mut rels: Vec<OpaqueRel> = Vec::new();
+        let mut refused: Option<Refused> = None;
         let mut renames: Vec<(String, String, String)> = Vec::new();
         let mut prefixes: HashSet<String> = HashSet::new();
         for n in std::iter::once(node).chain(node.descendants()) {
@@ -2157,6 +2188,10 @@ impl<'a> Importer<'a> {
                 let Some(rel) = ctx.rels.get(a.value.as_ref()) else {
                     continue;
                 };
+                if let Some(refusal) = super::package::refused(rel, self.package) {
+                    refused.get_or_insert(refusal);
+                    continue;
+                }
                 let new_id = match rels.iter().find(|r| {
                     r.kind == rel.kind && r.target == rel.target && r.external == rel.external
                 }) {
@@ -2222,7 +2257,22 @@ impl<'a> Importer<'a> {
         if xml.get(..insert_at).is_some() {
             xml.insert_str(insert_at, &added);
         }
-        (xml, rels)
+        (xml, rels, refused)
+    }
+
+    /// Warns that content was reduced to its text because of a relationship it may not
+    /// keep.
+    fn warn_refused(&mut self, refusal: Refused, place: &str) {
+        self.warnings.add(
+            &format!("dropped_{}", refusal.kind),
+            || {
+                format!(
+                    "{}: the content that used it is kept as its text",
+                    refusal.message
+                )
+            },
+            place,
+        );
     }
 }
 

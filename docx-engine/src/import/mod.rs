@@ -117,7 +117,64 @@ pub fn import_docx(
     model_limits: &domain::Limits,
 ) -> Result<Imported, ImportError> {
     let package = Package::open(bytes, limits)?;
-    body::Importer::run(&package, limits, model_limits)
+    let mut imported = body::Importer::run(&package, limits, model_limits)?;
+    let mut warnings = Warnings::default();
+    let main = package.office_document(limits)?.unwrap_or_default();
+    if package
+        .content_types(limits)
+        .of(&main)
+        .is_some_and(|ct| ct.contains("macroEnabled"))
+    {
+        warnings.add(
+            "macro_enabled",
+            || "the file is macro-enabled (.docm): its macros are never kept; folio's files of it are plain .docx (the original keeps its own type)".into(),
+            &main,
+        );
+    }
+    // What renders will leave out of the parts kept from the file: say so now.
+    let opaque_targets: std::collections::BTreeSet<String> = imported
+        .content
+        .blocks
+        .iter()
+        .flat_map(opaque_rels)
+        .filter(|r| !r.external)
+        .map(|r| r.target.clone())
+        .collect();
+    if let Some(source) = crate::package::source::Source::of(package) {
+        for dropped in source.dropped(&opaque_targets) {
+            let message = dropped.message.clone();
+            warnings.add(
+                &format!("dropped_{}", dropped.kind),
+                || format!("{message}: left out of folio's files of this document"),
+                &dropped.part,
+            );
+        }
+    }
+    let extra = warnings.into_vec();
+    let list = &mut imported.content.warnings;
+    for w in extra {
+        if let Some(x) = list.iter_mut().find(|x| x.kind == w.kind) {
+            x.count += w.count;
+        } else if list.len() < domain::MAX_IMPORT_WARNINGS {
+            list.push(w);
+        }
+    }
+    list.sort_by(|a, b| a.kind.cmp(&b.kind));
+    Ok(imported)
+}
+
+/// The relationships of a block's opaque content (its own, its inline runs', its cells').
+fn opaque_rels(block: &domain::Block) -> Vec<&domain::OpaqueRel> {
+    let mut out: Vec<&domain::OpaqueRel> = Vec::new();
+    if let domain::Block::Opaque(o) = block {
+        out.extend(&o.rels);
+    }
+    for run in block.runs() {
+        if let Some(o) = &run.format.opaque {
+            out.extend(&o.rels);
+        }
+    }
+    out
 }
 
 /// Warnings gathered per kind (the first place each was seen, and how often).

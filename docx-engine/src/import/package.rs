@@ -31,6 +31,95 @@ pub(crate) struct Relationship {
     pub(crate) external: bool,
 }
 
+/// A relationship folio never lets through into a file it serves: why, as a warning kind
+/// and its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refused {
+    pub(crate) kind: &'static str,
+    pub(crate) message: &'static str,
+}
+
+/// The one deny list for relationships, applied to opaque content at import and to every
+/// part a render copies from the source file (and the parts those refer to): macros,
+/// ActiveX, attached templates (a remote one is template injection), OLE objects, frames
+/// and sub-documents linked to outside files, any other outside target on a file share
+/// (opening the file would send the user's credentials there), and internal targets the
+/// package does not have. Hyperlinks and pictures linked by URL are not on it (a link is
+/// followed only when clicked; a linked picture keeps the warning it always had).
+pub(crate) fn refused(rel: &Relationship, package: &Package) -> Option<Refused> {
+    if let Some(refusal) = refused_kind(&rel.kind, &rel.target, rel.external) {
+        return Some(refusal);
+    }
+    if !rel.external && package.part(&rel.target).is_none() {
+        return Some(Refused {
+            kind: "missing_part",
+            message: "references to parts the file does not have are dropped",
+        });
+    }
+    None
+}
+
+/// [`refused`] without the package: what the relationship's type and target alone say.
+pub(crate) fn refused_kind(kind: &str, target: &str, external: bool) -> Option<Refused> {
+    let rel = Relationship {
+        id: String::new(),
+        kind: kind.to_string(),
+        target: target.to_string(),
+        external,
+    };
+    let kind = rel.kind.as_str();
+    let is = |suffix: &str| kind.ends_with(suffix);
+    let refuse = |kind, message| Some(Refused { kind, message });
+    if [
+        "/vbaProject",
+        "/wordVbaData",
+        "/keyMapCustomizations",
+        "/vbaProjectSignature",
+        "/vbaProjectSignatureAgile",
+        "/vbaProjectSignatureV3",
+    ]
+    .iter()
+    .any(|s| is(s))
+    {
+        return refuse("macros", "macros (VBA projects) are never kept");
+    }
+    if is("/control") || is("/activeXControlBinary") {
+        return refuse("activex", "ActiveX controls are never kept");
+    }
+    if is("/attachedTemplate") {
+        return refuse(
+            "attached_template",
+            "attached templates are dropped (a remote one would be fetched by Word: template injection)",
+        );
+    }
+    if rel.external {
+        if is("/oleObject") {
+            return refuse(
+                "ole_link",
+                "OLE objects linked to outside files are dropped (Word would update them from there)",
+            );
+        }
+        if is("/frame") {
+            return refuse("external_frame", "frames showing outside files are dropped");
+        }
+        if is("/subDocument") {
+            return refuse("sub_document", "sub-documents outside the file are dropped");
+        }
+        let target = rel.target.trim_start().to_ascii_lowercase();
+        if !is("/hyperlink")
+            && (target.starts_with("\\\\")
+                || target.starts_with("//")
+                || target.starts_with("file:"))
+        {
+            return refuse(
+                "file_share_target",
+                "references to files on a network share or disk are dropped (opening the file would reach them)",
+            );
+        }
+    }
+    None
+}
+
 const OLE2: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// What a file that is not a zip package is, in words, from its first bytes.
@@ -356,6 +445,22 @@ pub(crate) fn rels_name(part: &str) -> String {
     }
 }
 
+/// The part a relationships part belongs to (`word/_rels/document.xml.rels` →
+/// `word/document.xml`; `_rels/.rels` → the package, "").
+pub(crate) fn rels_source(rels: &str) -> String {
+    let (dir, file) = rels.rsplit_once('/').unwrap_or(("", rels));
+    let file = file.strip_suffix(".rels").unwrap_or(file);
+    let dir = dir
+        .strip_suffix("_rels")
+        .unwrap_or(dir)
+        .trim_end_matches('/');
+    if dir.is_empty() {
+        file.to_string()
+    } else {
+        format!("{dir}/{file}")
+    }
+}
+
 /// A zip entry name as a part name: backslashes as slashes, no leading slash, `.` and `..`
 /// resolved; `None` when it would leave the package.
 pub(crate) fn normalise(name: &str) -> Option<String> {
@@ -414,6 +519,18 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relationships_part_names_its_source() {
+        for part in [
+            "word/document.xml",
+            "word/glossary/document.xml",
+            "x.xml",
+            "",
+        ] {
+            assert_eq!(rels_source(&rels_name(part)), part);
+        }
+    }
 
     #[test]
     fn names_resolve_inside_the_package_only() {

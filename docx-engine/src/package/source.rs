@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::import::package::{ContentTypes, rels_name};
+use crate::import::package::{ContentTypes, refused, rels_name, rels_source};
 use crate::import::{ImportLimits, Package};
 use crate::xml_safe::escape as esc;
 
@@ -19,14 +19,28 @@ pub(super) struct CopiedPart {
     pub(super) content_type: Option<String>,
 }
 
+/// A part or relationship of the source file that no render passes on, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Dropped {
+    /// The part (or, for a relationship, its target).
+    pub(crate) part: String,
+    /// A warning kind.
+    pub(crate) kind: &'static str,
+    /// What it means.
+    pub(crate) message: String,
+}
+
 /// The source file, opened (through the import gate again: it is stored, but still
 /// bytes from outside).
-pub(super) struct Source {
+pub(crate) struct Source {
     package: Package,
     main: String,
     doc_rels: Vec<crate::import::package::Relationship>,
     content_types: ContentTypes,
     limits: ImportLimits,
+    /// Whether each XML part looked at is fit to pass on (well-formed, no DOCTYPE, every
+    /// namespace prefix declared), with the reason when it is not.
+    checked: std::cell::RefCell<BTreeMap<String, Option<String>>>,
 }
 
 /// Relationship types (their last path segment) whose parts replace the ones docx-rs or
@@ -71,7 +85,12 @@ impl Source {
     /// file's parts are not mixed into folio's transitional one).
     pub(super) fn open(bytes: &[u8]) -> Option<Self> {
         let limits = ImportLimits::default();
-        let package = Package::open(bytes, &limits).ok()?;
+        Self::of(Package::open(bytes, &limits).ok()?)
+    }
+
+    /// The source over a package already opened.
+    pub(crate) fn of(package: Package) -> Option<Self> {
+        let limits = ImportLimits::default();
         let main = package.office_document(&limits).ok()??;
         let main_bytes = package.part(&main)?;
         let head = String::from_utf8_lossy(&main_bytes[..main_bytes.len().min(4096)]);
@@ -86,7 +105,101 @@ impl Source {
             doc_rels,
             content_types,
             limits,
+            checked: std::cell::RefCell::new(BTreeMap::new()),
         })
+    }
+
+    /// Why the part `name` must not be passed on, if it must not: an XML part (or
+    /// relationships part) that is not well-formed, has a DOCTYPE, or uses an undeclared
+    /// namespace prefix. Other parts (pictures, embeddings) are bytes and pass.
+    fn unfit(&self, name: &str) -> Option<String> {
+        if let Some(known) = self.checked.borrow().get(name) {
+            return known.clone();
+        }
+        let xml = name.ends_with(".xml")
+            || name.ends_with(".rels")
+            || self
+                .content_types
+                .of(name)
+                .is_some_and(|ct| ct.ends_with("xml"));
+        let verdict = match self.package.part(name) {
+            Some(bytes) if xml => crate::import::xml::parse(
+                bytes,
+                name,
+                self.limits.max_depth,
+                self.limits.max_xml_nodes,
+            )
+            .err()
+            .map(|e| e.to_string()),
+            _ => None,
+        };
+        self.checked
+            .borrow_mut()
+            .insert(name.to_string(), verdict.clone());
+        verdict
+    }
+
+    /// The part's bytes as a render passes them on: a relationships part without the
+    /// relationships the deny list refuses; settings without an attached template.
+    fn passed_on(&self, name: &str, bytes: &[u8]) -> Vec<u8> {
+        let Ok(tree) = crate::import::xml::parse(
+            bytes,
+            name,
+            self.limits.max_depth,
+            self.limits.max_xml_nodes,
+        ) else {
+            return bytes.to_vec();
+        };
+        let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
+        if name.ends_with(".rels") {
+            let source = rels_source(name);
+            let refused: BTreeSet<String> = self
+                .package
+                .relationships(&source, &self.limits)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|r| refused(r, &self.package).is_some())
+                .map(|r| r.id)
+                .collect();
+            let resolved = self
+                .package
+                .relationships(&source, &self.limits)
+                .unwrap_or_default();
+            for node in tree.root.elements().filter(|n| n.local == "Relationship") {
+                let id = node.attrs.iter().find(|a| a.local == "Id");
+                // A relationship the resolver dropped (a target outside the package) is
+                // cut too.
+                let known = id.is_some_and(|id| resolved.iter().any(|r| r.id == id.value.as_ref()));
+                if id.is_some_and(|id| refused.contains(id.value.as_ref())) || !known {
+                    cut.push(node.span.clone());
+                }
+            }
+        } else if tree.root.local == "settings" {
+            cut.extend(
+                tree.root
+                    .elements()
+                    .filter(|n| n.local == "attachedTemplate")
+                    .map(|n| n.span.clone()),
+            );
+        }
+        if cut.is_empty() {
+            return bytes.to_vec();
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        for range in cut {
+            out.extend_from_slice(bytes.get(at..range.start).unwrap_or_default());
+            at = range.end;
+        }
+        out.extend_from_slice(bytes.get(at..).unwrap_or_default());
+        out
+    }
+
+    /// What no render of this source passes on (for the import's warnings): the parts and
+    /// relationships [`Source::parts`] leaves out, reached from the main part and from
+    /// the opaque content's targets.
+    pub(crate) fn dropped(&self, opaque_targets: &BTreeSet<String>) -> Vec<Dropped> {
+        self.parts(opaque_targets, &BTreeSet::new()).2
     }
 
     fn rel_of(&self, suffix: &str) -> Option<&crate::import::package::Relationship> {
@@ -101,13 +214,14 @@ impl Source {
 
     /// The source's bytes for a part folio writes under `name` (settings, font table…),
     /// when the source has that part in the same folder (so its relationships resolve).
-    pub(super) fn replacement(&self, name: &str) -> Option<(&[u8], String)> {
+    pub(super) fn replacement(&self, name: &str) -> Option<(Vec<u8>, String)> {
         let (suffix, _) = REPLACED.iter().find(|(_, n)| *n == name)?;
         let rel = self.rel_of(suffix)?;
-        if Self::folder(&rel.target) != Self::folder(name) {
+        if Self::folder(&rel.target) != Self::folder(name) || self.unfit(&rel.target).is_some() {
             return None;
         }
-        Some((self.package.part(&rel.target)?, rel.target.clone()))
+        let bytes = self.package.part(&rel.target)?;
+        Some((self.passed_on(&rel.target, bytes), rel.target.clone()))
     }
 
     /// Relationships from the main part to the replaced parts that `existing` (the
@@ -140,14 +254,43 @@ impl Source {
     /// the main part's other relationships that folio does not regenerate (custom XML,
     /// glossary, endnotes…) with their targets; the targets of the opaque blocks'
     /// relationships. Names folio writes itself are never overwritten. Also the
-    /// relationships the main part needs for the added ones (XML for document.xml.rels).
+    /// relationships the main part needs for the added ones (XML for document.xml.rels),
+    /// and what was left out: relationships the deny list refuses (and their targets),
+    /// XML parts unfit to pass on.
     pub(super) fn parts(
         &self,
         opaque_targets: &BTreeSet<String>,
         taken: &BTreeSet<String>,
-    ) -> (Vec<CopiedPart>, String) {
+    ) -> (Vec<CopiedPart>, String, Vec<Dropped>) {
         let mut wanted: Vec<String> = Vec::new();
         let mut doc_rels_xml = String::new();
+        let mut dropped: Vec<Dropped> = Vec::new();
+        let refuse =
+            |dropped: &mut Vec<Dropped>, part: &str, kind: &'static str, message: String| {
+                if !dropped.iter().any(|d| d.part == part && d.kind == kind) {
+                    dropped.push(Dropped {
+                        part: part.to_string(),
+                        kind,
+                        message,
+                    });
+                }
+            };
+        // The relationships of `part` a render may follow (the others recorded).
+        let followed = |part: &str, dropped: &mut Vec<Dropped>| -> Vec<String> {
+            let mut out = Vec::new();
+            for r in self
+                .package
+                .relationships(part, &self.limits)
+                .unwrap_or_default()
+            {
+                match refused(&r, &self.package) {
+                    Some(why) => refuse(dropped, &r.target, why.kind, why.message.to_string()),
+                    None if !r.external => out.push(r.target),
+                    None => {}
+                }
+            }
+            out
+        };
         // Relationships of the replaced parts (settings' attached template, footnotes'
         // pictures…): written beside the part folio writes under the same folder.
         for (_, name) in REPLACED {
@@ -155,9 +298,7 @@ impl Source {
                 let rels = rels_name(&source_name);
                 if self.package.part(&rels).is_some() {
                     wanted.push(rels);
-                    if let Ok(list) = self.package.relationships(&source_name, &self.limits) {
-                        wanted.extend(list.into_iter().filter(|r| !r.external).map(|r| r.target));
-                    }
+                    wanted.extend(followed(&source_name, &mut dropped));
                 }
             }
         }
@@ -165,6 +306,10 @@ impl Source {
         for rel in &self.doc_rels {
             let replaced = REPLACED.iter().any(|(s, _)| rel.kind.ends_with(s));
             let regenerated = REGENERATED.iter().any(|s| rel.kind.ends_with(s));
+            if let Some(why) = refused(rel, &self.package) {
+                refuse(&mut dropped, &rel.target, why.kind, why.message.to_string());
+                continue;
+            }
             if rel.external
                 || replaced
                 || regenerated
@@ -173,6 +318,10 @@ impl Source {
                 continue;
             }
             if self.package.part(&rel.target).is_none() || taken.contains(&rel.target) {
+                continue;
+            }
+            if let Some(why) = self.unfit(&rel.target) {
+                refuse(&mut dropped, &rel.target, "malformed_part", why);
                 continue;
             }
             extra += 1;
@@ -197,20 +346,20 @@ impl Source {
             let Some(bytes) = self.package.part(&name) else {
                 continue;
             };
+            if let Some(why) = self.unfit(&name) {
+                refuse(&mut dropped, &name, "malformed_part", why);
+                continue;
+            }
             let stored = self.package.stored_name(&name).unwrap_or(&name).to_string();
             if !name.ends_with(".rels") {
                 let rels = rels_name(&name);
                 if self.package.part(&rels).is_some() {
                     wanted.push(rels);
-                    if let Ok(list) = self.package.relationships(&name, &self.limits) {
-                        wanted.extend(
-                            list.into_iter()
-                                .filter(|r| {
-                                    !r.external && !r.target.eq_ignore_ascii_case(&self.main)
-                                })
-                                .map(|r| r.target),
-                        );
-                    }
+                    wanted.extend(
+                        followed(&name, &mut dropped)
+                            .into_iter()
+                            .filter(|t| !t.eq_ignore_ascii_case(&self.main)),
+                    );
                 }
             }
             out.push(CopiedPart {
@@ -218,11 +367,12 @@ impl Source {
                     .then(|| self.content_types.of(&name).map(str::to_string))
                     .flatten(),
                 name: stored,
-                bytes: bytes.to_vec(),
+                bytes: self.passed_on(&name, bytes),
             });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
-        (out, doc_rels_xml)
+        dropped.sort_by(|a, b| (&a.part, a.kind).cmp(&(&b.part, b.kind)));
+        (out, doc_rels_xml, dropped)
     }
 
     /// `Override` content types for the replaced parts that `declared` (docx-rs's

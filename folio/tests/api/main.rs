@@ -34,6 +34,7 @@ mod hardening;
 mod heavy_reads;
 mod history;
 mod import;
+mod kept_parts;
 mod lifecycle;
 mod mcp;
 mod reads;
