@@ -6,11 +6,47 @@
 //! When an event changes a block's text, the old and new texts are compared word by word
 //! ([`docx_engine::redline::word_diff`]: Unicode words, bounded in time): ranges that stayed keep who wrote them, inserted ones
 //! are the event's. A block created by an event is wholly that event's.
+//!
+//! The word diffs are bounded by size, so that no document's edits hold the projector
+//! (and every other tenant's visibility) back: a block whose old and new texts together
+//! pass [`MAX_DIFF_BYTES_PER_BLOCK`], or that comes after the event's blocks have used
+//! [`MAX_DIFF_BYTES_PER_EVENT`], is blamed wholesale on the event that rewrote it. The
+//! bound is on bytes, not time, so a rebuild blames exactly as the live projector did.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use similar::ChangeTag;
+
+/// Most bytes of text (old and new together) one block's word diff compares; past it the
+/// rewritten block is wholly the event's.
+pub const MAX_DIFF_BYTES_PER_BLOCK: usize = 32 * 1024;
+
+/// Most bytes of text the word diffs of one event compare, over all its blocks.
+pub const MAX_DIFF_BYTES_PER_EVENT: usize = 256 * 1024;
+
+/// What is left of an event's word-diff budget.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffBudget(usize);
+
+impl Default for DiffBudget {
+    fn default() -> Self {
+        Self(MAX_DIFF_BYTES_PER_EVENT)
+    }
+}
+
+impl DiffBudget {
+    /// Takes what comparing `old` with `new` costs, if the block and the event can
+    /// afford it.
+    fn spend(&mut self, old: &str, new: &str) -> bool {
+        let cost = old.len().saturating_add(new.len());
+        if cost > MAX_DIFF_BYTES_PER_BLOCK || cost > self.0 {
+            return false;
+        }
+        self.0 -= cost;
+        true
+    }
+}
 
 /// Who changed something, when and why: one event's facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +104,21 @@ impl BlockBlame {
             },
             changes: BTreeMap::from([(change.version, change.clone())]),
         }
+    }
+
+    /// The blame after `change` turned the block's text `old` into `new`, word by word
+    /// when `budget` affords it, else wholly `change`'s.
+    pub fn changed_within(
+        &self,
+        old: &str,
+        new: &str,
+        change: &Change,
+        budget: &mut DiffBudget,
+    ) -> Self {
+        if old != new && !budget.spend(old, new) {
+            return Self::created(new, change);
+        }
+        self.changed(old, new, change)
     }
 
     /// The blame after `change` turned the block's text `old` into `new`.
@@ -188,6 +239,31 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_rewrite_is_blamed_wholesale_and_the_budget_is_per_event() {
+        let a = "word ".repeat(4_000);
+        let b = format!("{a}more");
+        let base = BlockBlame::created(&a, &change(1, "ann"));
+        // 40 KB of old and new text: past the block's bound, wholly the rewriter's.
+        let whole = base.changed_within(&a, &b, &change(2, "bob"), &mut DiffBudget::default());
+        assert_eq!(whole.spans, vec![(b.chars().count(), 2)]);
+        // Small blocks are diffed until the event's budget is spent.
+        let (x, y) = ("one two ".repeat(1_000), "one three ".repeat(1_000));
+        let start = BlockBlame::created(&x, &change(1, "ann"));
+        let mut budget = DiffBudget::default();
+        let mut diffed = 0;
+        for _ in 0..40 {
+            let next = start.changed_within(&x, &y, &change(2, "bob"), &mut budget);
+            if next.spans.len() > 1 {
+                diffed += 1;
+            }
+        }
+        assert!(diffed > 0 && diffed < 40, "{diffed} of 40 diffed");
+        // Formatting only (the same text) costs nothing and keeps the spans.
+        let kept = start.changed_within(&x, &x, &change(3, "cy"), &mut DiffBudget(0));
+        assert_eq!(kept.spans, start.spans);
+    }
 
     fn change(version: u64, actor: &str) -> Change {
         Change {

@@ -290,6 +290,7 @@ impl Projected {
                 blame.insert(id, BlockBlame::created(&text, by).to_json());
             }
         }
+        let mut budget = blame::DiffBudget::default();
         for ((id, old_text), i) in before.into_iter().zip(touched_at) {
             let Some(i) = i else {
                 blame.remove(&id);
@@ -300,7 +301,11 @@ impl Projected {
                 continue;
             };
             let new_text = blocks[i].text();
-            blame.insert(id, old.changed(&old_text, &new_text, by).to_json());
+            blame.insert(
+                id,
+                old.changed_within(&old_text, &new_text, by, &mut budget)
+                    .to_json(),
+            );
         }
     }
 
