@@ -250,6 +250,15 @@ impl TestApp {
 
     /// The peak resident memory of the embedded server (`VmHWM`, KiB), if readable.
     pub(crate) fn peak_memory_kib(&self) -> Option<u64> {
+        self.memory_kib("VmHWM:")
+    }
+
+    /// The resident memory of the embedded server now (`VmRSS`, KiB), if readable.
+    pub(crate) fn memory_now_kib(&self) -> Option<u64> {
+        self.memory_kib("VmRSS:")
+    }
+
+    fn memory_kib(&self, field: &str) -> Option<u64> {
         let Deployment::Embedded {
             process: Some(p), ..
         } = &self.deployment
@@ -259,7 +268,7 @@ impl TestApp {
         let status = std::fs::read_to_string(format!("/proc/{}/status", p.child.id())).ok()?;
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
