@@ -84,6 +84,20 @@ impl Answer {
         }
     }
 
+    /// A file whose URL always gives the same bytes (a media id, an original upload):
+    /// cached for a year, shown `inline` or downloaded as an `attachment` by its name.
+    fn immutable(file: app::read::DocxFile, disposition: &str) -> Self {
+        Self::bytes(file.mime_type, file.bytes)
+            .with((
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            ))
+            .with((
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{}\"", file.file_name),
+            ))
+    }
+
     /// With one more header.
     fn with(mut self, (name, value): (header::HeaderName, impl Into<String>)) -> Self {
         self.headers.push((name, value.into()));
@@ -366,17 +380,7 @@ async fn get_media(
         let file = reads
             .media(&principal, &id, &media, params.into_inner())
             .await?;
-        Ok(Answer::bytes(file.mime_type, file.bytes)
-            // The same id is always the same bytes.
-            .with((
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            ))
-            .with((
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}\"", file.file_name),
-            ))
-            .with((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+        Ok(Answer::immutable(file, "inline").with((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
     })
     .await
 }
@@ -471,15 +475,7 @@ async fn get_original(
 ) -> Result<HttpResponse, ApiError> {
     off(&reads, |reads| async move {
         let file = reads.original(&principal, &path).await?;
-        Ok(Answer::bytes(file.mime_type, file.bytes)
-            .with((
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            ))
-            .with((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file.file_name),
-            )))
+        Ok(Answer::immutable(file, "attachment"))
     })
     .await
 }

@@ -18,16 +18,14 @@ fn words(seed: u32, bytes: usize) -> String {
     text
 }
 
-/// A document of `blocks` paragraphs of `bytes` each, every one rewritten once; returns
-/// its id and the versions before and after the rewrites.
-async fn rewritten(app: &TestApp, blocks: u32, bytes: usize) -> (String, u64, u64) {
-    let id = app.create_document("Rewritten").await;
+/// Adds `blocks` paragraphs of `bytes` each (words of seeds `seed..`); returns their ids.
+async fn paragraphs(app: &TestApp, id: &str, blocks: u32, bytes: usize, seed: u32) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..blocks {
         let added = app
             .ok(
-                &id,
-                json!({"type": "add_paragraph", "text": words(i, bytes)}),
+                id,
+                json!({"type": "add_paragraph", "text": words(seed + i, bytes)}),
             )
             .await;
         ids.push(
@@ -37,6 +35,14 @@ async fn rewritten(app: &TestApp, blocks: u32, bytes: usize) -> (String, u64, u6
                 .to_string(),
         );
     }
+    ids
+}
+
+/// A document of `blocks` paragraphs of `bytes` each, every one rewritten once; returns
+/// its id and the versions before and after the rewrites.
+async fn rewritten(app: &TestApp, blocks: u32, bytes: usize) -> (String, u64, u64) {
+    let id = app.create_document("Rewritten").await;
+    let ids = paragraphs(app, &id, blocks, bytes, 0).await;
     let before = u64::from(blocks) + 1;
     for (i, block) in ids.iter().enumerate() {
         app.ok(
@@ -182,21 +188,7 @@ async fn past_the_time_budget_changed_blocks_are_wholesale() {
 async fn heavy_rewrites_do_not_delay_another_tenants_reads(app: TestApp) {
     // Arrange: 40 paragraphs of 40 KB for tenant A.
     let id = app.create_document("Heavy").await;
-    let mut ids = Vec::new();
-    for i in 0..40 {
-        let added = app
-            .ok(
-                &id,
-                json!({"type": "add_paragraph", "text": words(i, 40_000)}),
-            )
-            .await;
-        ids.push(
-            added["created"]["block_ids"][0]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
+    let ids = paragraphs(&app, &id, 40, 40_000, 0).await;
     app.get_json(&format!("/v1/documents/{id}?min_version=41"))
         .await;
     let other = crate::helpers::keyed_client(&app.create_key("other", "read,write"));
