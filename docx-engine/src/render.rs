@@ -8,7 +8,8 @@ use docx_rs::{
     InstrText, Level, LevelJc, LevelOverride, LevelText, LineSpacing, LineSpacingType,
     NumberFormat, Numbering, NumberingId, PageMargin, PageOrientationType, PageSize, Paragraph,
     Run, RunFonts, SectionProperty, SectionType, Shading, ShdType, SpecialIndentType, Start, Style,
-    StyleType, Table, TableCell, TableRow, VAlignType, VMergeType, VertAlignType, WidthType,
+    StyleType, Tab, TabLeaderType, TabValueType, Table, TableCell, TableRow, VAlignType,
+    VMergeType, VertAlignType, WidthType,
 };
 use domain::{Alignment, Block, Document, ListKind, NumberStyle};
 
@@ -158,7 +159,7 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
                     .add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)));
             }
             Block::TableOfContents(t) => {
-                for para in table_of_contents(doc, t) {
+                for para in table_of_contents(doc, t, text_width_twips(&page)) {
                     docx = docx.add_paragraph(para);
                 }
             }
@@ -191,7 +192,12 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
     };
     let marks = package::Marks {
         header_rows,
-        update_fields: toc_level > 0,
+        // Word is asked to refresh fields when a table of contents has entries without
+        // their page numbers (a new one, or one whose headings changed since the import).
+        update_fields: doc
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::TableOfContents(t) if !toc_is_cached(doc, t))),
         normal_style: doc.styles.iter().find(|s| s.style_id == "Normal").map(|s| {
             let normal = Style::new("Normal", StyleType::Paragraph)
                 .name("Normal")
@@ -606,11 +612,35 @@ pub(crate) fn toc_bookmark(index: usize) -> String {
     format!("_Toc{index:08}")
 }
 
+/// The level and text of each heading a table of contents lists, and whether its cached
+/// page numbers (an imported file's) still hold for them.
+fn toc_is_cached(doc: &Document, toc: &domain::TableOfContents) -> bool {
+    let entries: Vec<(u8, String)> = doc
+        .toc_entries(toc.max_level)
+        .map(|(_, level, text)| (level, text))
+        .collect();
+    toc.cached_pages(&entries).is_some()
+}
+
 /// A table of contents as Word writes one: an optional title, then a `TOC` field whose
 /// current result is one paragraph per heading (style `TOC1`…`TOC9`, linked to the
-/// heading); Word refreshes it, page numbers included, when it opens the document
-/// (`w:updateFields`).
-fn table_of_contents(doc: &Document, toc: &domain::TableOfContents) -> Vec<Paragraph> {
+/// heading). While an imported table's entries are still the document's headings, each
+/// entry keeps its page number (a right tab with a dot leader, then a `PAGEREF` field
+/// whose result is the number Word computed); otherwise Word refreshes the entries, page
+/// numbers included, when it opens the document (`w:updateFields`).
+fn table_of_contents(
+    doc: &Document,
+    toc: &domain::TableOfContents,
+    text_width: usize,
+) -> Vec<Paragraph> {
+    let entries: Vec<(usize, u8, String)> = doc.toc_entries(toc.max_level).collect();
+    let levels: Vec<(u8, String)> = entries
+        .iter()
+        .map(|(_, level, text)| (*level, text.clone()))
+        .collect();
+    let mut pages = toc
+        .cached_pages(&levels)
+        .map(|p| p.collect::<Vec<_>>().into_iter());
     let mut paragraphs = Vec::new();
     if let Some(title) = &toc.title {
         paragraphs.push(text_paragraph(title, Run::new).style("TOCHeading"));
@@ -630,13 +660,25 @@ fn table_of_contents(doc: &Document, toc: &domain::TableOfContents) -> Vec<Parag
         }
         para
     };
-    for (index, level, text) in doc.toc_entries(toc.max_level) {
+    for (index, level, text) in entries {
         let link = Hyperlink::new(toc_bookmark(index), HyperlinkType::Anchor);
-        let link = match text_run(&text, Run::new) {
+        let mut link = match text_run(&text, Run::new) {
             Some(run) => link.add_run(run),
             None => link,
         };
-        let para = Paragraph::new().style(&format!("TOC{level}"));
+        let mut para = Paragraph::new().style(&format!("TOC{level}"));
+        if let Some(page) = pages.as_mut().and_then(Iterator::next) {
+            link = link.add_run(Run::new().add_tab());
+            for run in page_ref(&toc_bookmark(index), page) {
+                link = link.add_run(run);
+            }
+            para = para.add_tab(
+                Tab::new()
+                    .val(TabValueType::Right)
+                    .leader(TabLeaderType::Dot)
+                    .pos(text_width),
+            );
+        }
         paragraphs.push(entry(para, &mut begin).add_hyperlink(link));
     }
     if begin.is_some() {
@@ -647,6 +689,18 @@ fn table_of_contents(doc: &Document, toc: &domain::TableOfContents) -> Vec<Parag
     }
     paragraphs.push(Paragraph::new().add_run(Run::new().add_field_char(FieldCharType::End, false)));
     paragraphs
+}
+
+/// A `PAGEREF` field to `bookmark` whose current result is `page`.
+fn page_ref(bookmark: &str, page: &str) -> Vec<Run> {
+    let mut runs = vec![
+        Run::new().add_field_char(FieldCharType::Begin, false),
+        Run::new().add_instr_text(InstrText::Unsupported(format!(" PAGEREF {bookmark} \\h "))),
+        Run::new().add_field_char(FieldCharType::Separate, false),
+    ];
+    runs.extend(text_run(page, Run::new));
+    runs.push(Run::new().add_field_char(FieldCharType::End, false));
+    runs
 }
 
 /// Word's built-in character style for links (blue, underlined).

@@ -50,5 +50,5 @@ pub use model::{
     ListItem, ListKind, ListNumbering, NumberStyle, OpaqueBlock, OpaqueInline, OpaqueRel,
     Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run,
     RunFormat, Section, SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table,
-    TableOfContents, VerticalAlign, text_and_runs,
+    TableOfContents, TocPage, VerticalAlign, text_and_runs,
 };

@@ -204,6 +204,7 @@ impl<'a> Importer<'a> {
             .child(Ns::W, "body")
             .ok_or_else(|| ImportError::NotDocx(format!("{main} has no w:body")))?;
         let (mut blocks, first_section) = importer.body(body, &context)?;
+        keep_matching_toc_pages(&mut blocks);
         // A strict file's XML is in strict namespaces, which folio's transitional file
         // cannot take verbatim: what would stay opaque is kept as its text.
         let strict = tree
@@ -326,6 +327,8 @@ impl<'a> Importer<'a> {
         let mut list: Option<(u32, List)> = None;
         let mut previous_numbered: Option<u32> = None;
         let mut toc_depth = 0usize;
+        // The paragraphs of the table of contents field being read.
+        let mut toc_entries: Vec<&Node> = Vec::new();
         for (index, node) in body.elements().enumerate() {
             // Stop at the block limit while mapping, before the model of a file that
             // cannot be imported is built (a few bytes of `<w:p/>` each make a block).
@@ -343,8 +346,13 @@ impl<'a> Importer<'a> {
             }
             if node.is(Ns::W, "p") {
                 if toc_depth > 0 {
-                    // Inside Word's table of contents field: folio writes its own entries.
+                    // Inside Word's table of contents field: its entries are kept with
+                    // their page numbers (written again while the headings are these).
                     toc_depth = field_depth_after(node, toc_depth);
+                    toc_entries.push(node);
+                    if toc_depth == 0 {
+                        self.keep_toc_pages(&mut blocks, &toc_entries);
+                    }
                     continue;
                 }
                 if self.open_field_depth == 0
@@ -370,8 +378,13 @@ impl<'a> Importer<'a> {
                         id: domain::BlockId::new("import"),
                         max_level,
                         title: title.filter(|t| !t.trim().is_empty()),
+                        pages: Vec::new(),
                     }));
                     toc_depth = field_depth_after(node, 0);
+                    toc_entries = vec![node];
+                    if toc_depth == 0 {
+                        self.keep_toc_pages(&mut blocks, &toc_entries);
+                    }
                     continue;
                 }
                 if self.open_field_depth > 0 {
@@ -437,7 +450,14 @@ impl<'a> Importer<'a> {
                     }
                 }
             } else if node.is(Ns::W, "sdt") {
-                if let Some(toc) = table_of_contents(node) {
+                if let Some(mut toc) = table_of_contents(node) {
+                    if let Some(content) = node.child(Ns::W, "sdtContent") {
+                        let paragraphs: Vec<&Node> = content
+                            .elements()
+                            .skip_while(|p| !p.descendants().any(|n| n.is(Ns::W, "fldChar")))
+                            .collect();
+                        toc.pages = self.toc_pages(&paragraphs);
+                    }
                     blocks.push(Block::TableOfContents(toc));
                 } else {
                     let o = self.opaque(node, ctx, "content control");
@@ -2260,6 +2280,63 @@ impl<'a> Importer<'a> {
         (xml, rels, refused)
     }
 
+    /// Gives the table of contents just read (the last block) the entries of its field.
+    fn keep_toc_pages(&self, blocks: &mut [Block], paragraphs: &[&Node]) {
+        let pages = self.toc_pages(paragraphs);
+        if let Some(Block::TableOfContents(toc)) = blocks.last_mut() {
+            toc.pages = pages;
+        }
+    }
+
+    /// The entries of a table of contents field's paragraphs — each a `TOC N` paragraph
+    /// whose text is the heading's, a tab, and the page number Word computed — or none
+    /// when any paragraph with text is not such an entry (then folio writes its own).
+    fn toc_pages(&self, paragraphs: &[&Node]) -> Vec<domain::TocPage> {
+        let mut pages = Vec::new();
+        for p in paragraphs {
+            let text = clean_text(&p.text());
+            if text.trim().is_empty() {
+                continue;
+            }
+            let level = p
+                .path(Ns::W, &["pPr", "pStyle"])
+                .and_then(Node::val)
+                .and_then(|style| self.toc_level(style));
+            let Some((entry, page)) = text.rsplit_once('\t') else {
+                return Vec::new();
+            };
+            let (entry, page) = (entry.trim(), page.trim());
+            match level {
+                Some(level)
+                    if !entry.is_empty()
+                        && !page.is_empty()
+                        && page.chars().count() <= domain::model::MAX_TOC_PAGE_CHARS
+                        && entry.chars().count() <= self.model_limits.max_text_chars =>
+                {
+                    pages.push(domain::TocPage {
+                        level,
+                        text: entry.to_string(),
+                        page: page.to_string(),
+                    });
+                }
+                _ => return Vec::new(),
+            }
+        }
+        pages
+    }
+
+    /// The level of a table of contents entry style (`TOC1`, or a style named "toc 1").
+    fn toc_level(&self, style: &str) -> Option<u8> {
+        let digits = style
+            .to_ascii_lowercase()
+            .strip_prefix("toc")
+            .map(|d| d.trim().to_string())
+            .and_then(|d| d.parse::<u8>().ok());
+        digits
+            .or_else(|| (1..=9).find(|n| self.styles.name_is(style, &format!("toc {n}"))))
+            .filter(|n| (1..=9).contains(n))
+    }
+
     /// Warns that content was reduced to its text because of a relationship it may not
     /// keep.
     fn warn_refused(&mut self, refusal: Refused, place: &str) {
@@ -2540,6 +2617,31 @@ fn toc_levels(instr: &str) -> Option<u8> {
     )
 }
 
+/// Keeps a table of contents' page numbers only when its entries are the document's
+/// headings (what a render would show them for): a stale table's are dropped, and folio
+/// writes its entries anew for Word to number.
+fn keep_matching_toc_pages(blocks: &mut [Block]) {
+    let headings: Vec<(u8, String)> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading(h) => Some((h.level, b.text())),
+            _ => None,
+        })
+        .collect();
+    for block in blocks.iter_mut() {
+        if let Block::TableOfContents(toc) = block {
+            let listed: Vec<(u8, String)> = headings
+                .iter()
+                .filter(|(level, _)| *level <= toc.max_level)
+                .cloned()
+                .collect();
+            if toc.cached_pages(&listed).is_none() {
+                toc.pages.clear();
+            }
+        }
+    }
+}
+
 /// A content control holding Word's table of contents, as the model's.
 fn table_of_contents(sdt: &Node) -> Option<TableOfContents> {
     let gallery = sdt
@@ -2566,6 +2668,7 @@ fn table_of_contents(sdt: &Node) -> Option<TableOfContents> {
         id: domain::BlockId::new("import"),
         max_level,
         title,
+        pages: Vec::new(),
     })
 }
 

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::*;
+use domain::Block;
 
 fn corpus() -> Option<Vec<(String, Vec<u8>)>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/docx");
@@ -184,4 +185,121 @@ fn a_strict_files_unmodelled_content_is_kept_as_text() {
     let rendered = crate::render_docx(&doc, &options).unwrap();
     let (again, _) = imported_document(&rendered).unwrap();
     assert_eq!(again.blocks[1].text(), "Inside a control");
+}
+
+/// A .docx of `body` (a transitional package with only its main part).
+fn package_of(body: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+    let document = format!(r#"<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>"#);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, data) in [
+        (
+            "[Content_Types].xml",
+            r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
+        ),
+        ("word/document.xml", document.as_str()),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(data.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A Word table of contents entry: `text`, a tab, a PAGEREF field showing `page`.
+fn toc_entry(level: u8, text: &str, page: &str, begin: bool) -> String {
+    let field = if begin {
+        r#"<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> TOC \o "1-3" \h \z \u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>"#
+    } else {
+        ""
+    };
+    format!(
+        r#"<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{field}<w:hyperlink w:anchor="_Toc1"><w:r><w:t>{text}</w:t></w:r><w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGEREF _Toc1 \h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{page}</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>"#
+    )
+}
+
+fn heading(level: u8, text: &str) -> String {
+    let outline = level - 1;
+    format!(
+        r#"<w:p><w:pPr><w:outlineLvl w:val="{outline}"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"#
+    )
+}
+
+#[test]
+fn a_table_of_contents_keeps_its_page_numbers_while_its_headings_stay() {
+    let body = [
+        toc_entry(1, "Introduction", "3", true),
+        toc_entry(2, "Scope", "4", false),
+        r#"<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#.to_string(),
+        heading(1, "Introduction"),
+        r#"<w:p><w:r><w:t>Some text.</w:t></w:r></w:p>"#.to_string(),
+        heading(2, "Scope"),
+    ]
+    .concat();
+    let (doc, options) = imported_document(&package_of(&body)).unwrap();
+    let Block::TableOfContents(toc) = &doc.blocks[0] else {
+        panic!("a table of contents: {:?}", doc.blocks[0]);
+    };
+    let pages: Vec<(&str, &str)> = toc
+        .pages
+        .iter()
+        .map(|p| (p.text.as_str(), p.page.as_str()))
+        .collect();
+    assert_eq!(pages, [("Introduction", "3"), ("Scope", "4")]);
+    // Rendered with the page numbers, and no request to update the fields.
+    let rendered = crate::render_docx(&doc, &options).unwrap();
+    let document = zip_text(&rendered, "word/document.xml");
+    assert!(document.contains("PAGEREF"), "{document}");
+    assert!(document.contains(">3</w:t>") && document.contains(">4</w:t>"));
+    assert!(!zip_text(&rendered, "word/settings.xml").contains("updateFields"));
+    // Imported again: the same entries.
+    let (again, _) = imported_document(&rendered).unwrap();
+    let Block::TableOfContents(again) = &again.blocks[0] else {
+        panic!("a table of contents again");
+    };
+    assert_eq!(
+        (again.max_level, &again.title, &again.pages),
+        (toc.max_level, &toc.title, &toc.pages)
+    );
+    // A heading renamed: new entries without numbers, and Word asked to update them.
+    let mut changed = doc.clone();
+    if let Block::Heading(h) = &mut changed.blocks[3] {
+        h.runs = vec![domain::Run::plain("Purpose")];
+    }
+    let rendered = crate::render_docx(&changed, &options).unwrap();
+    let document = zip_text(&rendered, "word/document.xml");
+    assert!(!document.contains("PAGEREF"), "{document}");
+    assert!(zip_text(&rendered, "word/settings.xml").contains("updateFields"));
+}
+
+/// A stale table (entries that are not the document's headings) keeps no page numbers.
+#[test]
+fn a_stale_table_of_contents_keeps_no_page_numbers() {
+    let body = [
+        toc_entry(1, "Old title", "3", true),
+        r#"<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>"#.to_string(),
+        heading(1, "New title"),
+    ]
+    .concat();
+    let (doc, _) = imported_document(&package_of(&body)).unwrap();
+    let Block::TableOfContents(toc) = &doc.blocks[0] else {
+        panic!("a table of contents");
+    };
+    assert!(toc.pages.is_empty());
+}
+
+fn zip_text(bytes: &[u8], name: &str) -> String {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
 }

@@ -354,6 +354,19 @@ fn check_block(block: &Block, limits: &Limits) -> Result<(), DocumentError> {
             if let Some(title) = &t.title {
                 check_text("title", title, limits.max_title_chars)?;
             }
+            if t.pages.len() > limits.max_blocks {
+                return Err(too_large("table of contents entries", limits.max_blocks));
+            }
+            for entry in &t.pages {
+                check_text("pages", &entry.text, limits.max_text_chars)?;
+                check_text("pages", &entry.page, crate::model::MAX_TOC_PAGE_CHARS)?;
+                if !(1..=9).contains(&entry.level) {
+                    return Err(DocumentError::invalid(
+                        "pages",
+                        "an entry's level is 1 to 9",
+                    ));
+                }
+            }
         }
         Block::Paragraph(_) | Block::Heading(_) | Block::PageBreak(_) | Block::SectionBreak(_) => {}
     }

@@ -92,6 +92,7 @@ impl Document {
                 id: block_id.clone(),
                 max_level: (*max_level).clamp(1, 9),
                 title: title.clone(),
+                pages: Vec::new(),
             }),
         );
         Ok(())
