@@ -210,6 +210,37 @@ pub struct OutlineItem {
     pub level: u8,
     /// Its text.
     pub text: String,
+    /// The blocks under it: up to the next heading of the same or a higher level
+    /// (sub-headings and their content included; the heading itself not).
+    pub blocks: usize,
+    /// The words in those blocks (whitespace-separated, tables and lists included).
+    pub words: usize,
+}
+
+/// `GET /v1/documents/{id}/blocks`: the blocks asked for, in document order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BlocksResponse {
+    /// Version shown.
+    pub version: u64,
+    /// The blocks.
+    pub blocks: Vec<BlockView>,
+}
+
+/// `GET /v1/documents/{id}/headings/{heading_block_id}/text`: a heading and everything
+/// under it, as plain text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SectionTextResponse {
+    /// Version shown.
+    pub version: u64,
+    /// The heading.
+    pub heading_block_id: String,
+    /// Its level.
+    pub level: u8,
+    /// The heading and the blocks under it (to the next heading of the same or a higher
+    /// level), in order.
+    pub block_ids: Vec<String>,
+    /// Their text, as `GET …/text` writes it.
+    pub text: String,
 }
 
 /// `GET /v1/documents/{id}/outline`.

@@ -197,10 +197,34 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "get_outline",
-            description: "A document's headings with their levels and block ids.",
+            description: "A document's headings with their levels and block ids, and how many blocks and words are under each: read it first, then only the parts you need (get_section_text, get_blocks).",
             rest: ("GET", "/v1/documents/{id}/outline"),
             input: schema::object(&[doc()], Some(at())),
             output: schema::of::<OutlineResponse>(),
+        },
+        Query {
+            name: "get_blocks",
+            description: "Some blocks of a document: by id (block_ids, comma-separated), from one block to another (from_block, to_block), or by position (from_index, to_index); each inclusive.",
+            rest: ("GET", "/v1/documents/{id}/blocks"),
+            input: schema::object(&[doc()], Some(schema::of::<crate::read::BlocksParams>())),
+            output: schema::of::<api_types::BlocksResponse>(),
+        },
+        Query {
+            name: "get_section_text",
+            description: "A heading and everything under it (to the next heading of the same or a higher level) as plain text, with the block ids it spans.",
+            rest: ("GET", "/v1/documents/{id}/headings/{heading_block_id}/text"),
+            input: schema::object(
+                &[
+                    doc(),
+                    (
+                        "heading_block_id",
+                        json!({"type": "string", "description": "The heading's block id (get_outline lists them)."}),
+                        true,
+                    ),
+                ],
+                Some(at()),
+            ),
+            output: schema::of::<api_types::SectionTextResponse>(),
         },
         Query {
             name: "get_styles",
@@ -746,6 +770,15 @@ async fn run(
         "get_outline" => {
             let id: String = required(&mut args, "document_id")?;
             json(reads.outline(who, &id, rest(args)?).await?)
+        }
+        "get_blocks" => {
+            let id: String = required(&mut args, "document_id")?;
+            json(reads.blocks(who, &id, rest(args)?).await?)
+        }
+        "get_section_text" => {
+            let id: String = required(&mut args, "document_id")?;
+            let heading: String = required(&mut args, "heading_block_id")?;
+            json(reads.section_text(who, &id, &heading, rest(args)?).await?)
         }
         "get_styles" => {
             let id: String = required(&mut args, "document_id")?;

@@ -14,7 +14,7 @@ mod history;
 mod search;
 
 pub use diff::{DiffLimits, DiffParams, changed_bytes, diff_documents};
-pub use documents::ListParams;
+pub use documents::{BlocksParams, ListParams, MAX_BLOCK_IDS};
 pub use files::{DocxFile, ExportParams, file_name};
 pub use history::EventParams;
 pub use search::{DocumentSearchParams, MAX_MATCHES_PER_BLOCK, MAX_QUERY_CHARS, SearchParams};
@@ -23,10 +23,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_types::{
-    ApiError, AuditItem, BlockResponse, BlockView, Code, ContentResponse, DocumentMatch,
-    DocumentSearchResponse, DocumentSummary, ExportResponse, HistoryItem, OutlineItem,
-    OutlineResponse, Page, SearchHit, SectionInfo, SectionsResponse, StyleInfo, StylesResponse,
-    TextResponse,
+    ApiError, AuditItem, BlockResponse, BlockView, BlocksResponse, Code, ContentResponse,
+    DocumentMatch, DocumentSearchResponse, DocumentSummary, ExportResponse, HistoryItem,
+    OutlineItem, OutlineResponse, Page, SearchHit, SectionInfo, SectionTextResponse,
+    SectionsResponse, StyleInfo, StylesResponse, TextResponse,
 };
 use auth::Principal;
 use docx_engine::{ExportFormat, export, render_docx};

@@ -9,13 +9,13 @@ pub mod ui;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use api_types::{
-    ApiError, AuditItem, BlockView, Code, ContentResponse, DocumentSearchResponse, DocumentSummary,
-    HistoryItem, ImagesResponse, OutlineResponse, Page, ProblemDetails, SearchHit,
-    SectionsResponse, StylesResponse,
+    ApiError, AuditItem, BlockView, BlocksResponse, Code, ContentResponse, DocumentSearchResponse,
+    DocumentSummary, HistoryItem, ImagesResponse, OutlineResponse, Page, ProblemDetails, SearchHit,
+    SectionTextResponse, SectionsResponse, StylesResponse,
 };
 use app::read::{
-    DiffParams, DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt, Reads,
-    SearchParams,
+    BlocksParams, DiffParams, DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt,
+    Reads, SearchParams,
 };
 use auth::Principal;
 use docx_engine::DOCX_CONTENT_TYPE;
@@ -38,6 +38,8 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_block)
             .service(get_text)
             .service(get_outline)
+            .service(get_blocks)
+            .service(get_section_text)
             .service(get_sections)
             .service(get_styles)
             .service(get_images)
@@ -272,6 +274,63 @@ async fn get_outline(
             .outline(&principal, &path, params.into_inner())
             .await?;
         Ok(Answer::json(&outline)?.with(etag(outline.version)))
+    })
+    .await
+}
+
+/// Some blocks: by id, from one block to another, or by position.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_blocks",
+    params(("id" = String, Path, description = "document id"), BlocksParams),
+    responses(
+        (status = 200, description = "the blocks, in document order", body = BlocksResponse),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "no form or two forms of selection, an unknown block, a range backwards or past the end", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/blocks")]
+async fn get_blocks(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<BlocksParams>,
+) -> Result<HttpResponse, ApiError> {
+    off(&reads, |reads| async move {
+        let blocks = reads.blocks(&principal, &path, params.into_inner()).await?;
+        Ok(Answer::json(&blocks)?.with(etag(blocks.version)))
+    })
+    .await
+}
+
+/// A heading and everything under it, as plain text.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_section_text",
+    params(
+        ("id" = String, Path, description = "document id"),
+        ("heading_block_id" = String, Path, description = "the heading's block id"),
+        ReadAt
+    ),
+    responses(
+        (status = 200, description = "the section's text and blocks", body = SectionTextResponse),
+        (status = 404, description = "no such document, version or block", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "the block is not a heading", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/headings/{heading_block_id}/text")]
+async fn get_section_text(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<(String, String)>,
+    params: web::Query<ReadAt>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, heading) = path.into_inner();
+    off(&reads, |reads| async move {
+        let section = reads
+            .section_text(&principal, &id, &heading, params.into_inner())
+            .await?;
+        Ok(Answer::json(&section)?.with(etag(section.version)))
     })
     .await
 }

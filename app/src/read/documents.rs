@@ -16,6 +16,44 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
+/// Most block ids one `get_blocks` names (they travel in the URL).
+pub const MAX_BLOCK_IDS: usize = 500;
+
+/// Which blocks `GET …/blocks` answers with (one of the three forms), at which version.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlocksParams {
+    /// Block ids, separated by commas (at most 500, 4,096 characters): those blocks, in
+    /// document order.
+    #[param(max_length = 4096)]
+    #[schema(max_length = 4096)]
+    pub block_ids: Option<String>,
+    /// The first block of a range (inclusive); alone, the range runs to the end.
+    pub from_block: Option<String>,
+    /// The last block of a range (inclusive); alone, the range runs from the start.
+    pub to_block: Option<String>,
+    /// The position of the first block (0-based, inclusive).
+    pub from_index: Option<usize>,
+    /// The position of the last block (0-based, inclusive).
+    pub to_index: Option<usize>,
+    /// Read this version: its number or its label.
+    pub version: Option<VersionRef>,
+    /// Wait for this version first.
+    #[schema(minimum = 1)]
+    pub min_version: Option<u64>,
+}
+
+/// Where the section a heading of `level` at `index` opens ends: the position of the
+/// next heading of the same or a higher level, or the end.
+fn section_end(blocks: &[Block], index: usize, level: u8) -> usize {
+    blocks
+        .iter()
+        .enumerate()
+        .skip(index + 1)
+        .find(|(_, b)| matches!(b, Block::Heading(h) if h.level <= level))
+        .map_or(blocks.len(), |(i, _)| i)
+}
+
 impl Reads {
     /// The tenant's documents, newest first.
     ///
@@ -134,22 +172,181 @@ impl Reads {
         at: ReadAt,
     ) -> Result<OutlineResponse, ApiError> {
         let resolved = self.resolve(principal, id, at).await?;
-        let items = resolved
-            .document
-            .blocks
+        let blocks = &resolved.document.blocks;
+        let words: Vec<usize> = blocks
             .iter()
-            .filter_map(|b| match b {
-                Block::Heading(h) => Some(OutlineItem {
-                    block_id: h.id.to_string(),
-                    level: h.level,
-                    text: b.text(),
-                }),
+            .map(|b| b.text().split_whitespace().count())
+            .collect();
+        let items = blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| match b {
+                Block::Heading(h) => {
+                    let under = section_end(blocks, i, h.level) - i - 1;
+                    Some(OutlineItem {
+                        block_id: h.id.to_string(),
+                        level: h.level,
+                        text: b.text(),
+                        blocks: under,
+                        words: words[i + 1..i + 1 + under].iter().sum(),
+                    })
+                }
                 _ => None,
             })
             .collect();
         Ok(OutlineResponse {
             version: resolved.version(),
             items,
+        })
+    }
+
+    /// Some of a document's blocks: by id (`block_ids`), from one block to another
+    /// (`from_block`, `to_block`, inclusive; either alone runs to the end or from the
+    /// start), or by position (`from_index`, `to_index`, inclusive, 0-based).
+    ///
+    /// # Errors
+    /// 422 naming the field for a mix of forms, an unknown block, a range backwards or
+    /// past the end; as [`Reads::summary`].
+    pub async fn blocks(
+        &self,
+        principal: &Principal,
+        id: &str,
+        params: BlocksParams,
+    ) -> Result<BlocksResponse, ApiError> {
+        let at = ReadAt {
+            version: params.version.clone(),
+            min_version: params.min_version,
+        };
+        let resolved = self.resolve(principal, id, at).await?;
+        let blocks = &resolved.document.blocks;
+        let position = |field: &str, id: &str| {
+            blocks
+                .iter()
+                .position(|b| b.id().as_str() == id)
+                .ok_or_else(|| {
+                    ApiError::invalid(field, format!("the document has no block {id:?}"))
+                })
+        };
+        let by_ids = params.block_ids.is_some();
+        let by_blocks = params.from_block.is_some() || params.to_block.is_some();
+        let by_index = params.from_index.is_some() || params.to_index.is_some();
+        if usize::from(by_ids) + usize::from(by_blocks) + usize::from(by_index) != 1 {
+            return Err(ApiError::invalid(
+                "block_ids",
+                "give block_ids, or from_block/to_block, or from_index/to_index (one of them)",
+            ));
+        }
+        let selected: Vec<&Block> = if let Some(ids) = &params.block_ids {
+            let ids: Vec<&str> = ids
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            if ids.is_empty()
+                || ids.len() > MAX_BLOCK_IDS
+                || params.block_ids.as_ref().is_some_and(|s| s.len() > 4096)
+            {
+                return Err(ApiError::invalid(
+                    "block_ids",
+                    format!("1 to {MAX_BLOCK_IDS} block ids, separated by commas"),
+                ));
+            }
+            let mut at: Vec<usize> = ids
+                .iter()
+                .map(|id| position("block_ids", id))
+                .collect::<Result<_, _>>()?;
+            at.sort_unstable();
+            at.dedup();
+            at.into_iter().map(|i| &blocks[i]).collect()
+        } else {
+            let last = blocks
+                .len()
+                .checked_sub(1)
+                .ok_or_else(|| ApiError::invalid("from_index", "the document has no blocks"))?;
+            let (from, to) = if by_blocks {
+                (
+                    params
+                        .from_block
+                        .as_deref()
+                        .map_or(Ok(0), |b| position("from_block", b))?,
+                    params
+                        .to_block
+                        .as_deref()
+                        .map_or(Ok(last), |b| position("to_block", b))?,
+                )
+            } else {
+                let from = params.from_index.unwrap_or(0);
+                let to = params.to_index.unwrap_or(last);
+                if to > last {
+                    return Err(ApiError::invalid(
+                        "to_index",
+                        format!("the document has blocks 0 to {last}"),
+                    ));
+                }
+                (from, to)
+            };
+            if from > to {
+                return Err(ApiError::invalid(
+                    if by_blocks {
+                        "from_block"
+                    } else {
+                        "from_index"
+                    },
+                    "the range starts after it ends",
+                ));
+            }
+            blocks[from..=to].iter().collect()
+        };
+        Ok(BlocksResponse {
+            version: resolved.version(),
+            blocks: selected.into_iter().map(BlockView::from).collect(),
+        })
+    }
+
+    /// A heading and everything under it (to the next heading of the same or a higher
+    /// level), as plain text.
+    ///
+    /// # Errors
+    /// 404 for an unknown block, 422 for a block that is not a heading; as
+    /// [`Reads::summary`].
+    pub async fn section_text(
+        &self,
+        principal: &Principal,
+        id: &str,
+        heading_block_id: &str,
+        at: ReadAt,
+    ) -> Result<SectionTextResponse, ApiError> {
+        let resolved = self.resolve(principal, id, at).await?;
+        let version = resolved.version();
+        let mut document = resolved.document;
+        let Some(at) = document
+            .blocks
+            .iter()
+            .position(|b| b.id().as_str() == heading_block_id)
+        else {
+            return Err(ApiError::NotFound {
+                code: Code::BlockNotFound,
+                detail: format!("no block with id {heading_block_id}"),
+            });
+        };
+        let Block::Heading(heading) = &document.blocks[at] else {
+            return Err(ApiError::invalid(
+                "heading_block_id",
+                format!("block {heading_block_id} is not a heading"),
+            ));
+        };
+        let level = heading.level;
+        let end = section_end(&document.blocks, at, level);
+        let all = std::mem::take(&mut document.blocks);
+        document.blocks = all.into_iter().skip(at).take(end - at).collect();
+        let block_ids = document.blocks.iter().map(|b| b.id().to_string()).collect();
+        let text = blocking(move || export(&document, ExportFormat::Text)).await?;
+        Ok(SectionTextResponse {
+            version,
+            heading_block_id: heading_block_id.to_string(),
+            level,
+            block_ids,
+            text,
         })
     }
 

@@ -531,3 +531,120 @@ async fn a_diff_says_what_changed_who_changed_it_and_why(app: crate::helpers::Te
 }
 
 in_both_deployments!(a_diff_says_what_changed_who_changed_it_and_why);
+
+/// Targeted reads for agents on long documents (issue 23): the outline says how much is
+/// under each heading; a section's text and any blocks are read without the rest.
+async fn outline_first_then_only_the_parts_needed(app: crate::helpers::TestApp) {
+    // Arrange: Intro (2 paragraphs), Scope > Details (1 paragraph, a table), Annex.
+    let id = app.create_document("Long").await;
+    let answer = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "add_heading", "text": "Intro", "level": 1},
+                {"type": "add_paragraph", "text": "one two three"},
+                {"type": "add_paragraph", "text": "four five"},
+                {"type": "add_heading", "text": "Scope", "level": 1},
+                {"type": "add_heading", "text": "Details", "level": 2},
+                {"type": "add_paragraph", "text": "six"},
+                {"type": "add_table", "data": [["seven", "eight"]]},
+                {"type": "add_heading", "text": "Annex", "level": 1},
+            ]}),
+        )
+        .await;
+    let ids = crate::helpers::created_ids(&answer);
+    let version = answer["version"].as_u64().unwrap();
+
+    // Act
+    let outline = app
+        .get_json(&format!("/v1/documents/{id}/outline?min_version={version}"))
+        .await;
+    let section = app
+        .get_json(&format!("/v1/documents/{id}/headings/{}/text", ids[3]))
+        .await;
+    let by_ids = app
+        .get_json(&format!(
+            "/v1/documents/{id}/blocks?block_ids={},{}",
+            ids[6], ids[1]
+        ))
+        .await;
+    let by_blocks = app
+        .get_json(&format!(
+            "/v1/documents/{id}/blocks?from_block={}&to_block={}",
+            ids[4], ids[6]
+        ))
+        .await;
+    let by_index = app
+        .get_json(&format!("/v1/documents/{id}/blocks?from_index=7"))
+        .await;
+    let refused = [
+        format!("/v1/documents/{id}/blocks"),
+        format!("/v1/documents/{id}/blocks?block_ids=b999"),
+        format!(
+            "/v1/documents/{id}/blocks?from_index=1&block_ids={}",
+            ids[0]
+        ),
+        format!("/v1/documents/{id}/blocks?from_index=5&to_index=2"),
+        format!("/v1/documents/{id}/blocks?to_index=8"),
+        format!("/v1/documents/{id}/headings/{}/text", ids[1]),
+    ];
+    let mut statuses = Vec::new();
+    for path in &refused {
+        statuses.push(app.get(path).await.status().as_u16());
+    }
+    let unknown = app
+        .get(&format!("/v1/documents/{id}/headings/b999/text"))
+        .await;
+
+    // Assert
+    let items: Vec<(String, u64, u64)> = outline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["text"].as_str().unwrap().to_string(),
+                i["blocks"].as_u64().unwrap(),
+                i["words"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("Intro".to_string(), 2, 5),
+            ("Scope".to_string(), 3, 4),
+            ("Details".to_string(), 2, 3),
+            ("Annex".to_string(), 0, 0),
+        ]
+    );
+    assert_eq!(section["level"], 1);
+    assert_eq!(section["block_ids"], json!(ids[3..7]));
+    let text = section["text"].as_str().unwrap();
+    for word in ["Scope", "Details", "six", "seven", "eight"] {
+        assert!(text.contains(word), "{word} in {text:?}");
+    }
+    assert!(
+        !text.contains("Intro") && !text.contains("Annex"),
+        "{text:?}"
+    );
+    let block_ids = |answer: &serde_json::Value| -> Vec<String> {
+        answer["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        block_ids(&by_ids),
+        [ids[1].clone(), ids[6].clone()],
+        "document order"
+    );
+    assert_eq!(block_ids(&by_blocks), ids[4..7]);
+    assert_eq!(block_ids(&by_index), ids[7..8]);
+    assert_eq!(statuses, [422, 422, 422, 422, 422, 422], "{refused:?}");
+    crate::helpers::problem(unknown, 404).await;
+}
+
+in_both_deployments!(outline_first_then_only_the_parts_needed);
