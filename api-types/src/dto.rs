@@ -199,6 +199,10 @@ pub struct ContentResponse {
     pub version: u64,
     /// Blocks in order.
     pub blocks: Vec<BlockView>,
+    /// With a `budget`: where the next page starts (pass it as `cursor`); absent on the
+    /// last page. Every page of one cursor chain is of the same version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One heading of the outline.

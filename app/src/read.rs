@@ -14,7 +14,9 @@ mod history;
 mod search;
 
 pub use diff::{DiffLimits, DiffParams, changed_bytes, diff_documents};
-pub use documents::{BlocksParams, ListParams, MAX_BLOCK_IDS};
+pub use documents::{
+    BlocksParams, ContentParams, ListParams, MAX_BLOCK_IDS, MAX_BUDGET, MIN_BUDGET,
+};
 pub use files::{DocxFile, ExportParams, file_name};
 pub use history::EventParams;
 pub use search::{DocumentSearchParams, MAX_MATCHES_PER_BLOCK, MAX_QUERY_CHARS, SearchParams};

@@ -14,8 +14,8 @@ use api_types::{
     SectionTextResponse, SectionsResponse, StylesResponse,
 };
 use app::read::{
-    BlocksParams, DiffParams, DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt,
-    Reads, SearchParams,
+    BlocksParams, ContentParams, DiffParams, DocumentSearchParams, EventParams, ExportParams,
+    ListParams, ReadAt, Reads, SearchParams,
 };
 use auth::Principal;
 use docx_engine::DOCX_CONTENT_TYPE;
@@ -174,9 +174,10 @@ async fn get_document(
 #[utoipa::path(
     tag = "queries",
     operation_id = "get_content",
-    params(("id" = String, Path, description = "document id"), ReadAt),
+    params(("id" = String, Path, description = "document id"), ContentParams),
     responses(
         (status = 200, description = "content", body = ContentResponse),
+        (status = 422, description = "a bad cursor or budget", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 503, description = "read model not caught up to min_version", body = ProblemDetails, content_type = "application/problem+json"),
     )
@@ -186,7 +187,7 @@ async fn get_content(
     reads: web::Data<Reads>,
     principal: Principal,
     path: web::Path<String>,
-    params: web::Query<ReadAt>,
+    params: web::Query<ContentParams>,
 ) -> Result<HttpResponse, ApiError> {
     off(&reads, |reads| async move {
         let content = reads

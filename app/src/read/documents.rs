@@ -16,6 +16,80 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
+/// The smallest and largest `budget` a paged read takes, in tokens.
+pub const MIN_BUDGET: u32 = 100;
+/// See [`MIN_BUDGET`].
+pub const MAX_BUDGET: u32 = 1_000_000;
+
+/// What `GET …/content` reads: a version (or the latest, after `min_version`), all of it
+/// or a page within a `budget`, from a `cursor`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContentParams {
+    /// Read this version: its number or its label.
+    pub version: Option<VersionRef>,
+    /// Wait for this version first.
+    #[schema(minimum = 1)]
+    pub min_version: Option<u64>,
+    /// A page of at most about this many tokens (the JSON's characters / 4; at least one
+    /// block), with `next_cursor` to continue; without it, every block.
+    #[param(minimum = 100, maximum = 1000000)]
+    #[schema(minimum = 100, maximum = 1000000)]
+    pub budget: Option<u32>,
+    /// `next_cursor` of the previous page (it carries the version read).
+    #[param(pattern = "^c1\\.[0-9]{1,18}\\.[0-9]{1,18}\\.[0-9a-f]{16}$")]
+    #[schema(pattern = "^c1\\.[0-9]{1,18}\\.[0-9]{1,18}\\.[0-9a-f]{16}$")]
+    pub cursor: Option<String>,
+}
+
+/// A paged read's cursor: `c1.<version>.<index>.<check>`, the check a hash of the
+/// document, version and index, so a cursor of another document or one tampered with is
+/// refused.
+struct Cursor;
+
+impl Cursor {
+    fn check(document_id: &str, version: u64, index: usize) -> String {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("folio-page:{document_id}:{version}:{index}"));
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn write(document_id: &str, version: u64, index: usize) -> String {
+        format!(
+            "c1.{version}.{index}.{}",
+            Self::check(document_id, version, index)
+        )
+    }
+
+    /// The version and block index a cursor names, if it is this document's.
+    fn read(cursor: &str, document_id: &str) -> Result<(u64, usize), ApiError> {
+        let mut parts = cursor.split('.');
+        let (Some("c1"), Some(version), Some(index), Some(check), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(bad_page_cursor());
+        };
+        let (Ok(version), Ok(index)) = (version.parse::<u64>(), index.parse::<usize>()) else {
+            return Err(bad_page_cursor());
+        };
+        if version == 0 || Self::check(document_id, version, index) != check {
+            return Err(bad_page_cursor());
+        }
+        Ok((version, index))
+    }
+}
+
+fn bad_page_cursor() -> ApiError {
+    ApiError::invalid(
+        "cursor",
+        "not a cursor of this document's pages (pass next_cursor as it was given)",
+    )
+}
+
 /// Most block ids one `get_blocks` names (they travel in the URL).
 pub const MAX_BLOCK_IDS: usize = 500;
 
@@ -97,25 +171,110 @@ impl Reads {
         Ok(summary_dto(summary))
     }
 
-    /// A document's blocks.
+    /// A document's blocks: all of them, or with a `budget` a page of them within about
+    /// that many tokens (its JSON's characters / 4) and the cursor of the next page,
+    /// which carries the version, so every page of one chain is of the same version
+    /// however the document changes meanwhile.
     ///
     /// # Errors
-    /// As [`Reads::summary`].
+    /// A cursor of another document, tampered with, or of a version the document does not
+    /// have (422 naming `cursor`); a budget out of range; as [`Reads::summary`].
     pub async fn content(
         &self,
         principal: &Principal,
         id: &str,
-        at: ReadAt,
+        params: ContentParams,
     ) -> Result<ContentResponse, ApiError> {
-        let resolved = self.resolve(principal, id, at).await?;
+        let document_id = api_types::parse_document_id(id)?;
+        let (at, start) = match &params.cursor {
+            None => (
+                ReadAt {
+                    version: params.version.clone(),
+                    min_version: params.min_version,
+                },
+                0,
+            ),
+            Some(cursor) => {
+                if params.version.is_some() {
+                    return Err(ApiError::invalid(
+                        "version",
+                        "a cursor carries its version: give one or the other",
+                    ));
+                }
+                let (version, start) = Cursor::read(cursor, document_id.as_str())?;
+                let head = self.head(principal, &document_id).await?;
+                if version > head {
+                    return Err(bad_page_cursor());
+                }
+                // The latest version from the read model; an earlier one rebuilt, as any
+                // time travel is.
+                let projected = self
+                    .views
+                    .summary(principal.tenant.as_str(), document_id.as_str())
+                    .await
+                    .map_err(store_error)?
+                    .is_some_and(|s| s.version == version);
+                let version_ref = (!projected).then_some(VersionRef::Number(version));
+                (
+                    ReadAt {
+                        version: version_ref,
+                        min_version: projected.then_some(version),
+                    },
+                    start,
+                )
+            }
+        };
+        if let Some(budget) = params.budget
+            && !(MIN_BUDGET..=MAX_BUDGET).contains(&budget)
+        {
+            return Err(ApiError::invalid(
+                "budget",
+                format!("a budget is {MIN_BUDGET} to {MAX_BUDGET} tokens"),
+            ));
+        }
+        let mut resolved = self.resolve(principal, id, at).await?;
+        if let Some(cursor) = &params.cursor {
+            // The read model moved on since the cursor's page: rebuild its version.
+            let (version, _) = Cursor::read(cursor, document_id.as_str())?;
+            if resolved.version() != version {
+                let at = ReadAt {
+                    version: Some(VersionRef::Number(version)),
+                    min_version: None,
+                };
+                resolved = self.resolve(principal, id, at).await?;
+            }
+        }
+        let version = resolved.version();
+        let blocks = &resolved.document.blocks;
+        if start > blocks.len() {
+            return Err(bad_page_cursor());
+        }
+        let Some(budget) = params.budget else {
+            return Ok(ContentResponse {
+                version,
+                blocks: blocks[start..].iter().map(BlockView::from).collect(),
+                next_cursor: None,
+            });
+        };
+        // Tokens are estimated as characters / 4; a page holds at least one block.
+        let mut page = Vec::new();
+        let mut used = 0_usize;
+        let mut next = start;
+        for block in &blocks[start..] {
+            let view = BlockView::from(block);
+            let cost = serde_json::to_string(&view).map_or(0, |j| j.chars().count()) / 4 + 1;
+            if !page.is_empty() && used.saturating_add(cost) > budget as usize {
+                break;
+            }
+            used = used.saturating_add(cost);
+            page.push(view);
+            next += 1;
+        }
         Ok(ContentResponse {
-            version: resolved.version(),
-            blocks: resolved
-                .document
-                .blocks
-                .iter()
-                .map(BlockView::from)
-                .collect(),
+            version,
+            blocks: page,
+            next_cursor: (next < blocks.len())
+                .then(|| Cursor::write(document_id.as_str(), version, next)),
         })
     }
 

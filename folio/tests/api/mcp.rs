@@ -408,3 +408,58 @@ async fn mcp_calls_share_the_principals_rate_limit_with_rest() {
         "{text}"
     );
 }
+
+/// Over MCP, get_content answers a page by default: the whole tool result stays under the
+/// 20,000 tokens clients take (characters / 4), and the next page follows from its cursor.
+#[tokio::test]
+async fn get_content_pages_by_default_over_mcp() {
+    let app = spawn_app().await;
+    let id = app.create_document("Long").await;
+    let commands: Vec<Value> = (0..600)
+        .map(|i| json!({"type": "add_paragraph", "text": format!("line {i} of a long document ").repeat(14)}))
+        .collect();
+    let version = app.ok(&id, json!({ "commands": commands })).await["version"]
+        .as_u64()
+        .unwrap();
+    let call = |arguments: Value| {
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+            "name": "get_content", "arguments": arguments}})
+    };
+    let first = post_mcp(
+        &app,
+        &app.client,
+        &call(json!({"document_id": id, "min_version": version})),
+        &[("mcp-protocol-version", "2025-06-18")],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    let first: Value = serde_json::from_str(&first).unwrap();
+    let result = &first["result"];
+    let tokens = result.to_string().chars().count() / 4;
+    assert!(tokens < 20_000, "a result of {tokens} tokens");
+    let page = &result["structuredContent"];
+    let cursor = page["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_string();
+    let blocks = page["blocks"].as_array().unwrap().len();
+    assert!(
+        blocks > 10 && blocks < 600,
+        "{blocks} blocks on the first page"
+    );
+    let second: Value = post_mcp(
+        &app,
+        &app.client,
+        &call(json!({"document_id": id, "cursor": cursor})),
+        &[("mcp-protocol-version", "2025-06-18")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let next = &second["result"]["structuredContent"];
+    assert_eq!(next["version"], version);
+    assert_ne!(next["blocks"][0]["id"], page["blocks"][0]["id"]);
+}

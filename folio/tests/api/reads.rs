@@ -648,3 +648,75 @@ async fn outline_first_then_only_the_parts_needed(app: crate::helpers::TestApp) 
 }
 
 in_both_deployments!(outline_first_then_only_the_parts_needed);
+
+/// Paged reads pinned to one version (issue 23): pages within a token budget concatenate
+/// to exactly the version the first one read, although the document changes between
+/// pages; a cursor of another document, tampered with, or with a version is refused. Over
+/// MCP, get_content pages by default so a result stays under 20,000 tokens.
+async fn content_pages_within_a_budget_stay_on_one_version(app: crate::helpers::TestApp) {
+    // Arrange: 60 paragraphs of about 200 characters.
+    let id = app.create_document("Paged").await;
+    let commands: Vec<serde_json::Value> = (0..60)
+        .map(|i| json!({"type": "add_paragraph", "text": format!("paragraph {i} ").repeat(16)}))
+        .collect();
+    let answer = app.ok(&id, json!({ "commands": commands })).await;
+    let version = answer["version"].as_u64().unwrap();
+    let full = app
+        .get_json(&format!("/v1/documents/{id}/content?min_version={version}"))
+        .await;
+    let other = app.create_document("Other").await;
+
+    // Act: page through with a budget of 300 tokens, writing between pages.
+    let mut pages = Vec::new();
+    let mut next = format!("/v1/documents/{id}/content?budget=300");
+    loop {
+        let page = app.get_json(&next).await;
+        app.ok(
+            &id,
+            json!({"type": "add_paragraph", "text": "written meanwhile"}),
+        )
+        .await;
+        let cursor = page["next_cursor"].as_str().map(str::to_string);
+        pages.push(page);
+        match cursor {
+            Some(c) => next = format!("/v1/documents/{id}/content?budget=300&cursor={c}"),
+            None => break,
+        }
+        assert!(pages.len() < 100, "the pages end");
+    }
+    let first_cursor = pages[0]["next_cursor"].as_str().unwrap().to_string();
+    // The same cursor pointing one block further (its check no longer fits).
+    let mut parts: Vec<String> = first_cursor.split('.').map(str::to_string).collect();
+    parts[2] = (parts[2].parse::<u64>().unwrap() + 1).to_string();
+    let tampered = parts.join(".");
+    let refused = [
+        format!("/v1/documents/{id}/content?cursor={tampered}"),
+        format!("/v1/documents/{other}/content?cursor={first_cursor}"),
+        format!("/v1/documents/{id}/content?cursor={first_cursor}&version=1"),
+        format!("/v1/documents/{id}/content?cursor=nonsense"),
+        format!("/v1/documents/{id}/content?budget=5"),
+    ];
+    let mut statuses = Vec::new();
+    for path in &refused {
+        statuses.push(app.get(path).await.status().as_u16());
+    }
+
+    // Assert
+    assert!(pages.len() > 5, "{} pages", pages.len());
+    for page in &pages {
+        assert_eq!(
+            page["version"], version,
+            "every page of the first one's version"
+        );
+        let tokens = page.to_string().chars().count() / 4;
+        assert!(tokens <= 300 + 100, "a page of {tokens} tokens");
+    }
+    let joined: Vec<serde_json::Value> = pages
+        .iter()
+        .flat_map(|p| p["blocks"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(&joined, full["blocks"].as_array().unwrap());
+    assert_eq!(statuses, [422, 422, 422, 422, 422], "{refused:?}");
+}
+
+in_both_deployments!(content_pages_within_a_budget_stay_on_one_version);
