@@ -151,28 +151,14 @@ fn import_render_import_gives_the_same_blocks_and_verbatim_parts() {
 
 #[test]
 fn a_strict_files_unmodelled_content_is_kept_as_text() {
-    use std::io::Write as _;
     const STRICT: &str = "http://purl.oclc.org/ooxml/wordprocessingml/main";
     let document = format!(
         r#"<w:document xmlns:w="{STRICT}"><w:body><w:p><w:r><w:t>Price </w:t></w:r><w:r><w:sym w:char="F0E0"/></w:r><w:r><w:t> 10</w:t></w:r></w:p><w:sdt><w:sdtContent><w:p><w:r><w:t>Inside a control</w:t></w:r></w:p></w:sdtContent></w:sdt></w:body></w:document>"#
     );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    for (name, data) in [
-        (
-            "[Content_Types].xml",
-            r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
-        ),
-        (
-            "_rels/.rels",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
-        ),
-        ("word/document.xml", document.as_str()),
-    ] {
-        zip.start_file(name, options).unwrap();
-        zip.write_all(data.as_bytes()).unwrap();
-    }
-    let bytes = zip.finish().unwrap().into_inner();
+    let bytes = package_with(
+        &document,
+        "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",
+    );
     let (doc, options) = imported_document(&bytes).unwrap();
     let json = serde_json::to_string(&doc.blocks).unwrap();
     assert!(
@@ -189,9 +175,20 @@ fn a_strict_files_unmodelled_content_is_kept_as_text() {
 
 /// A .docx of `body` (a transitional package with only its main part).
 fn package_of(body: &str) -> Vec<u8> {
-    use std::io::Write as _;
     const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
     let document = format!(r#"<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>"#);
+    package_with(
+        &document,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    )
+}
+
+/// A package of one main part, `document`, named by a relationship of type `main_rel`.
+fn package_with(document: &str, main_rel: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    let rels = format!(
+        r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{main_rel}" Target="word/document.xml"/></Relationships>"#
+    );
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     for (name, data) in [
@@ -199,11 +196,8 @@ fn package_of(body: &str) -> Vec<u8> {
             "[Content_Types].xml",
             r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#,
         ),
-        (
-            "_rels/.rels",
-            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
-        ),
-        ("word/document.xml", document.as_str()),
+        ("_rels/.rels", rels.as_str()),
+        ("word/document.xml", document),
     ] {
         zip.start_file(name, options).unwrap();
         zip.write_all(data.as_bytes()).unwrap();

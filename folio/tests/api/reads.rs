@@ -87,7 +87,10 @@ async fn outline_text_exports_and_blocks() {
     // Assert
     assert_eq!(
         outline["items"],
-        json!([{"block_id": "b2", "level": 1, "text": "One"}, {"block_id": "b4", "level": 2, "text": "Two"}])
+        json!([
+            {"block_id": "b2", "level": 1, "text": "One", "blocks": 2, "words": 4},
+            {"block_id": "b4", "level": 2, "text": "Two", "blocks": 0, "words": 0}
+        ])
     );
     assert_eq!(text, "One\nBody <b>not bold</b>\nTwo\n");
     assert_eq!(plain, text);
