@@ -80,6 +80,10 @@ struct McpArgs {
     /// The API key to act with (its tenant, scopes and rate limit).
     #[arg(long, env = "FOLIO_API_KEY", hide_env_values = true)]
     api_key: String,
+    /// Which tools the client lists: `all`, or `core` (about 20: reading in parts,
+    /// search, history, the common edits; every tool can still be called).
+    #[arg(long, env = "FOLIO_MCP_TOOLS", default_value = "all", value_parser = ["all", "core"])]
+    tools: String,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -102,7 +106,15 @@ fn main() -> anyhow::Result<()> {
             Command::Serve(settings) => embedded::serve(settings).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Mcp(args) => mcp::stdio::run(mcp::stdio::Bridge {
-                url: format!("{}/mcp", args.url.trim_end_matches('/')),
+                url: format!(
+                    "{}/mcp{}",
+                    args.url.trim_end_matches('/'),
+                    if args.tools == "core" {
+                        "?tools=core"
+                    } else {
+                        ""
+                    }
+                ),
                 api_key: args.api_key,
             })
             .await

@@ -51,6 +51,63 @@ impl FolioMcp {
     }
 }
 
+/// The compact set of tools a client lists with `?tools=core` on `/mcp` (or `folio mcp
+/// --tools core`): reading a long document in parts, searching, the history, and the
+/// common edits (not `run_commands`, whose schema is every command's). Every tool can
+/// still be called.
+pub const CORE_TOOLS: &[&str] = &[
+    "list_documents",
+    "create_document",
+    "get_outline",
+    "get_section_text",
+    "get_blocks",
+    "get_content",
+    "get_text",
+    "search_document",
+    "get_history",
+    "get_diff",
+    "add_paragraph",
+    "add_heading",
+    "update_paragraph",
+    "insert_text",
+    "delete_text",
+    "replace_text",
+    "format_text",
+    "delete_block",
+    "add_table",
+    "set_table_cell",
+    "add_list",
+];
+
+/// In the core listing, an output schema larger than this many characters is left out
+/// (the result is still structured, and its text copy is the same JSON): the schemas of
+/// every kind of block would otherwise be most of the listing.
+const CORE_MAX_OUTPUT_SCHEMA_CHARS: usize = 8_000;
+
+/// The tools `?tools=` asks for: `core`, or every one (`all`, the default).
+fn listed(context: &RequestContext<RoleServer>) -> Vec<Tool> {
+    let core = context
+        .extensions
+        .get::<::http::request::Parts>()
+        .and_then(|parts| parts.uri.query())
+        .is_some_and(|query| query.split('&').any(|pair| pair == "tools=core"));
+    tools()
+        .iter()
+        .filter(|t| !core || CORE_TOOLS.contains(&t.name.as_ref()))
+        .cloned()
+        .map(|mut t| {
+            let large = t.output_schema.as_ref().is_some_and(|s| {
+                serde_json::to_string(s.as_ref()).map_or(0, |j| j.len())
+                    > CORE_MAX_OUTPUT_SCHEMA_CHARS
+            });
+            if core && large {
+                t.output_schema = None;
+            }
+            t
+        })
+        .collect()
+}
+
 /// Every tool, made once from the catalogue.
 pub fn tools() -> &'static [Tool] {
     static TOOLS: OnceLock<Vec<Tool>> = OnceLock::new();
@@ -211,9 +268,9 @@ impl rmcp::ServerHandler for FolioMcp {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        serde_json::from_value(json!({ "tools": tools() }))
+        serde_json::from_value(json!({ "tools": listed(&context) }))
             .map_err(|e| McpError::internal_error(e.to_string(), None))
     }
 

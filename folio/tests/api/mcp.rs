@@ -463,3 +463,61 @@ async fn get_content_pages_by_default_over_mcp() {
     assert_eq!(next["version"], version);
     assert_ne!(next["blocks"][0]["id"], page["blocks"][0]["id"]);
 }
+
+/// `?tools=core` lists the compact set (every name of it a tool of the catalogue), within
+/// the token figure docs/mcp.md states; the full list is the default; a tool outside the
+/// core set can still be called.
+#[tokio::test]
+async fn the_core_tool_set_is_compact() {
+    let app = spawn_app().await;
+    let list = |query: &'static str| {
+        let request = app
+            .client
+            .post(format!("{}/mcp{query}", mcp_base(&app)))
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-06-18")
+            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let core = list("?tools=core").await;
+    let all = list("").await;
+    let names = |answer: &Value| -> Vec<String> {
+        answer["result"]["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (core_names, all_names) = (names(&core), names(&all));
+    assert_eq!(core_names.len(), mcp::CORE_TOOLS.len(), "{core_names:?}");
+    assert!(core_names.iter().all(|n| all_names.contains(n)));
+    assert!(all_names.len() > 70);
+    let tokens = |answer: &Value| answer["result"].to_string().chars().count() / 4;
+    println!(
+        "tools/list: core {} tools, {} tokens; all {} tools, {} tokens",
+        core_names.len(),
+        tokens(&core),
+        all_names.len(),
+        tokens(&all)
+    );
+    assert!(
+        tokens(&core) < 20_000,
+        "core tools/list is {} tokens",
+        tokens(&core)
+    );
+    // A tool outside the core set still answers.
+    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "get_styles", "arguments": {"document_id": app.create_document("S").await}}});
+    let answer: Value = post_mcp(
+        &app,
+        &app.client,
+        &call,
+        &[("mcp-protocol-version", "2025-06-18")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_ne!(answer["result"]["isError"], true, "{answer}");
+}
