@@ -18,7 +18,8 @@ use app::ops::{self, Caller, Output, Services, Side};
 use base64::Engine;
 use rmcp::ErrorData as McpError;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ListResourceTemplatesResult,
+    CallToolRequestParams, CallToolResponse, CallToolResult, GetPromptRequestParams,
+    GetPromptResponse, GetPromptResult, ListPromptsResult, ListResourceTemplatesResult,
     ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
     ReadResourceResponse, ReadResourceResult, ServerCapabilities, ServerConfig, Tool,
 };
@@ -133,6 +134,45 @@ pub fn tools() -> &'static [Tool] {
             .collect()
     })
 }
+
+/// A prompt for a common workflow: its name, description, arguments (name, description,
+/// required) and text, where `{argument}` stands for an argument's value.
+struct Prompt {
+    name: &'static str,
+    description: &'static str,
+    arguments: &'static [(&'static str, &'static str, bool)],
+    template: &'static str,
+}
+
+/// The workflows folio offers as MCP prompts.
+const PROMPTS: &[Prompt] = &[
+    Prompt {
+        name: "review_document",
+        description: "Review a document section by section and propose concrete edits (nothing is changed until you are asked to apply them).",
+        arguments: &[
+            ("document_id", "The document to review.", true),
+            (
+                "focus",
+                "What to look for (clarity, consistency, legal risk…); optional.",
+                false,
+            ),
+        ],
+        template: "Review the folio document {document_id}. Focus: {focus}\n\n1. Call get_outline to see its headings, with the blocks and words under each.\n2. Read it a section at a time with get_section_text (heading_block_id from the outline); read text before the first heading with get_blocks (from_index 0).\n3. For each problem, propose an edit: the block id, the current words, the words you suggest, and why.\n4. Do not change the document. When asked to apply edits, use replace_text, update_paragraph or insert_text with if_match set to the version you read, and a reason saying which review item it applies.",
+    },
+    Prompt {
+        name: "summarise_changes",
+        description: "Summarise what changed in a document since a version or label, who changed it and why.",
+        arguments: &[
+            ("document_id", "The document.", true),
+            (
+                "since",
+                "A version number or a label (label_version names versions).",
+                true,
+            ),
+        ],
+        template: "Summarise what changed in the folio document {document_id} since {since}.\n\n1. Call get_document for its current version, then get_diff with from={since} and to that version.\n2. Group the changes by who made them (each change's `by`: actor, time, reason) and say what each group changed: added, removed, moved and changed blocks, and the words inserted and deleted in the changed ones.\n3. Call get_history (since the time of version {since}) if you need the reasons of events the diff does not attribute.\n4. Keep it short: a paragraph per author, the most important changes first.",
+    },
+];
 
 /// The caller of a request: put in the HTTP request's extensions by [`http`] after
 /// folio's authentication ran.
@@ -258,6 +298,7 @@ impl rmcp::ServerHandler for FolioMcp {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_resources()
+            .enable_prompts()
             .build();
         let mut info = ServerConfig::new(capabilities).with_instructions(INSTRUCTIONS);
         info.server_info.name = "folio".into();
@@ -295,6 +336,58 @@ impl rmcp::ServerHandler for FolioMcp {
             Ok(output) => tool_result(output),
             Err(error) => tool_error(&error),
         };
+        Ok(result.into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        let prompts: Vec<Value> = PROMPTS
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "description": p.description,
+                    "arguments": p.arguments.iter().map(|(name, description, required)| json!({
+                        "name": name, "description": description, "required": required,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::from_value(json!({ "prompts": prompts }))
+            .map_err(|e| McpError::internal_error(e.to_string(), None))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let Some(prompt) = PROMPTS.iter().find(|p| p.name == request.name) else {
+            return Err(McpError::invalid_params(
+                format!("no prompt named {:?}", request.name),
+                None,
+            ));
+        };
+        let arguments = request.arguments.unwrap_or_default();
+        let mut text = prompt.template.to_string();
+        for (name, _, required) in prompt.arguments {
+            let value = arguments.get(*name).and_then(Value::as_str).unwrap_or("");
+            if *required && value.trim().is_empty() {
+                return Err(McpError::invalid_params(
+                    format!("the prompt {} needs the argument {name}", prompt.name),
+                    None,
+                ));
+            }
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        let result: GetPromptResult = serde_json::from_value(json!({
+            "description": prompt.description,
+            "messages": [{"role": "user", "content": {"type": "text", "text": text}}],
+        }))
+        .map_err(|e| McpError::internal_error(e.to_string(), None))?;
         Ok(result.into())
     }
 

@@ -521,3 +521,58 @@ async fn the_core_tool_set_is_compact() {
     .unwrap();
     assert_ne!(answer["result"]["isError"], true, "{answer}");
 }
+
+/// The workflow prompts: listed with their arguments; a prompt's text names the document
+/// and the tools to use; a missing required argument is an invalid-params error.
+#[tokio::test]
+async fn prompts_guide_the_common_workflows() {
+    let app = spawn_app().await;
+    let rpc = |method: &str, params: Value| json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let send = |body: Value| {
+        let request = app
+            .client
+            .post(format!("{}/mcp", mcp_base(&app)))
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-06-18")
+            .json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let listed = send(rpc("prompts/list", json!({}))).await;
+    let names: Vec<&str> = listed["result"]["prompts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["review_document", "summarise_changes"], "{listed}");
+    let review = send(rpc(
+        "prompts/get",
+        json!({"name": "review_document", "arguments": {"document_id": "doc-42", "focus": "clarity"}}),
+    ))
+    .await;
+    let text = review["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for needle in ["doc-42", "clarity", "get_outline", "get_section_text"] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    let summary = send(rpc(
+        "prompts/get",
+        json!({"name": "summarise_changes", "arguments": {"document_id": "d", "since": "sent-to-client"}}),
+    ))
+    .await;
+    let text = summary["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("from=sent-to-client") && text.contains("get_diff"),
+        "{text}"
+    );
+    let missing = send(rpc(
+        "prompts/get",
+        json!({"name": "summarise_changes", "arguments": {"document_id": "d"}}),
+    ))
+    .await;
+    assert_eq!(missing["error"]["code"], -32602, "{missing}");
+}
