@@ -166,7 +166,7 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "get_content",
-            description: "A document's blocks (paragraphs, headings, tables, lists, page breaks) with their ids and text, a page at a time: each result stays within `budget` tokens (by default about 9,000 over MCP, so the whole result stays under 20,000); when `next_cursor` is there, call again with `cursor` set to it for the next page (every page is of the same version). On long documents read get_outline first.",
+            description: "A document's blocks (paragraphs, headings, tables, lists, page breaks) with their ids and text, a page at a time: each result stays within `budget` tokens (by default about 8,000 over MCP, so the whole result, which carries the JSON twice, stays under 20,000); when `next_cursor` is there, call again with `cursor` set to it for the next page (every page is of the same version). On long documents read get_outline first.",
             rest: ("GET", "/v1/documents/{id}/content"),
             input: schema::object(&[doc()], Some(schema::of::<crate::read::ContentParams>())),
             output: schema::of::<ContentResponse>(),
@@ -661,7 +661,7 @@ fn required<T: DeserializeOwned>(
 }
 
 /// The page budget `get_content` has over MCP when the call gives none, in tokens.
-pub const MCP_CONTENT_BUDGET: u32 = 9_000;
+pub const MCP_CONTENT_BUDGET: u32 = 8_000;
 
 fn rest<T: DeserializeOwned>(args: serde_json::Map<String, Value>) -> Result<T, ApiError> {
     api_types::parse_json_value(Value::Object(args))
@@ -760,7 +760,7 @@ async fn run(
         "get_content" => {
             let id: String = required(&mut args, "document_id")?;
             // A tool result carries its JSON twice (structured and as text): a page of
-            // about 9,000 tokens keeps it under the 20,000 MCP clients take.
+            // about 8,000 tokens keeps it under the 20,000 MCP clients take.
             args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.content(who, &id, rest(args)?).await?)
         }

@@ -576,3 +576,24 @@ async fn prompts_guide_the_common_workflows() {
     .await;
     assert_eq!(missing["error"]["code"], -32602, "{missing}");
 }
+
+/// A 10,000-block document read through the official Python SDK page by page while
+/// another client writes: every page under 20,000 tokens and of one version, the pages
+/// exactly that version's content; tampered and foreign cursors refused (issue 23).
+#[tokio::test]
+async fn an_agent_reads_a_long_document_in_pages_with_the_python_sdk() {
+    let app = spawn_app().await;
+    let config = json!({"url": mcp_base(&app), "key": app.key});
+    let output = Command::new(crate::helpers::venv_bin("python"))
+        .arg(crate::helpers::workspace_root().join("folio/tests/mcp/long_document.py"))
+        .arg(config.to_string())
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "the long-document session failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{}", String::from_utf8_lossy(&output.stdout).trim());
+}

@@ -118,8 +118,13 @@ async def scenario(config):
 
         text = await s.ok("get_text", document_id=doc, min_version=version)
         check("The vendor shall deliver." in text["text"], f"text: {text}")
+        # Outline first, then only the section needed.
         outline = await s.ok("get_outline", document_id=doc, min_version=version)
         check([i["text"] for i in outline["items"]] == ["Terms"], f"outline: {outline}")
+        check(outline["items"][0]["blocks"] >= 1, f"blocks under the heading: {outline}")
+        section = await s.ok("get_section_text", document_id=doc,
+                             heading_block_id=outline["items"][0]["block_id"])
+        check("The vendor shall deliver." in section["text"], f"section: {section}")
         history = await s.ok("get_history", document_id=doc)
         kinds = [e["type"] for e in history["items"]]
         check(kinds[0] == "DocumentCreated" and "TextReplaced" in kinds, f"history: {kinds}")
