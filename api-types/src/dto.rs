@@ -66,6 +66,10 @@ pub struct TextResponse {
     pub version: u64,
     /// Paragraphs, headings, list items and table rows, one per line.
     pub text: String,
+    /// With a `budget`: where the next page starts (pass it as `cursor`); absent on the
+    /// last page. REST sends it as the `Folio-Next-Cursor` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One block at a version.

@@ -190,9 +190,9 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "get_text",
-            description: "A document as plain text, one line per paragraph, heading, list item or table row.",
+            description: "A document as plain text, one line per paragraph, heading, list item or table row, a page at a time like get_content (about 8,000 tokens by default over MCP; continue with `cursor` = `next_cursor`).",
             rest: ("GET", "/v1/documents/{id}/text"),
-            input: schema::object(&[doc()], Some(at())),
+            input: schema::object(&[doc()], Some(schema::of::<crate::read::ContentParams>())),
             output: schema::of::<TextResponse>(),
         },
         Query {
@@ -771,6 +771,7 @@ async fn run(
         }
         "get_text" => {
             let id: String = required(&mut args, "document_id")?;
+            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.text(who, &id, rest(args)?).await?)
         }
         "get_outline" => {

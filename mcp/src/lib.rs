@@ -281,7 +281,15 @@ fn resource_operation(uri: &str) -> Option<(&'static str, Value)> {
         "docx" => "get_docx",
         _ => return None,
     };
-    Some((op, json!({ "document_id": id })))
+    // A resource is the whole document (up to the largest page a read gives), not the
+    // first page a tool call gives by default.
+    Some(match op {
+        "get_content" | "get_text" => (
+            op,
+            json!({ "document_id": id, "budget": app::read::MAX_BUDGET }),
+        ),
+        _ => (op, json!({ "document_id": id })),
+    })
 }
 
 fn not_found(uri: &str) -> McpError {

@@ -229,9 +229,10 @@ async fn get_block(
 #[utoipa::path(
     tag = "queries",
     operation_id = "get_text",
-    params(("id" = String, Path, description = "document id"), ReadAt),
+    params(("id" = String, Path, description = "document id"), ContentParams),
     responses(
-        (status = 200, description = "plain text", body = String, content_type = "text/plain"),
+        (status = 200, description = "plain text (with a budget, a page of it; `Folio-Next-Cursor` names the next)", body = String, content_type = "text/plain"),
+        (status = 422, description = "a bad cursor or budget", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
@@ -240,15 +241,19 @@ async fn get_text(
     reads: web::Data<Reads>,
     principal: Principal,
     path: web::Path<String>,
-    params: web::Query<ReadAt>,
+    params: web::Query<ContentParams>,
 ) -> Result<HttpResponse, ApiError> {
     off(&reads, |reads| async move {
         let text = reads.text(&principal, &path, params.into_inner()).await?;
-        Ok(Answer::bytes(
+        let mut answer = Answer::bytes(
             docx_engine::ExportFormat::Text.content_type(),
             text.text.into_bytes(),
         )
-        .with(etag(text.version)))
+        .with(etag(text.version));
+        if let Some(next) = text.next_cursor {
+            answer = answer.with((header::HeaderName::from_static("folio-next-cursor"), next));
+        }
+        Ok(answer)
     })
     .await
 }

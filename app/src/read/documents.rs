@@ -83,6 +83,28 @@ impl Cursor {
     }
 }
 
+/// The items from position `start` that fit within `budget` tokens (each costing its
+/// `chars` / 4, at least one item a page), and the position after them.
+fn take_within<T>(
+    items: impl Iterator<Item = T>,
+    start: usize,
+    budget: u32,
+    chars: impl Fn(&T) -> usize,
+) -> (Vec<T>, usize) {
+    let mut page = Vec::new();
+    let mut used = 0_usize;
+    for item in items {
+        let cost = chars(&item) / 4 + 1;
+        if !page.is_empty() && used.saturating_add(cost) > budget as usize {
+            break;
+        }
+        used = used.saturating_add(cost);
+        page.push(item);
+    }
+    let next = start + page.len();
+    (page, next)
+}
+
 fn bad_page_cursor() -> ApiError {
     ApiError::invalid(
         "cursor",
@@ -185,45 +207,38 @@ impl Reads {
         id: &str,
         params: ContentParams,
     ) -> Result<ContentResponse, ApiError> {
-        let document_id = api_types::parse_document_id(id)?;
-        let (at, start) = match &params.cursor {
-            None => (
-                ReadAt {
-                    version: params.version.clone(),
-                    min_version: params.min_version,
-                },
-                0,
-            ),
-            Some(cursor) => {
-                if params.version.is_some() {
-                    return Err(ApiError::invalid(
-                        "version",
-                        "a cursor carries its version: give one or the other",
-                    ));
-                }
-                let (version, start) = Cursor::read(cursor, document_id.as_str())?;
-                let head = self.head(principal, &document_id).await?;
-                if version > head {
-                    return Err(bad_page_cursor());
-                }
-                // The latest version from the read model; an earlier one rebuilt, as any
-                // time travel is.
-                let projected = self
-                    .views
-                    .summary(principal.tenant.as_str(), document_id.as_str())
-                    .await
-                    .map_err(store_error)?
-                    .is_some_and(|s| s.version == version);
-                let version_ref = (!projected).then_some(VersionRef::Number(version));
-                (
-                    ReadAt {
-                        version: version_ref,
-                        min_version: projected.then_some(version),
-                    },
-                    start,
-                )
-            }
+        let (document_id, resolved, start) = self.page_of(principal, id, &params).await?;
+        let version = resolved.version();
+        let blocks = &resolved.document.blocks;
+        let views = blocks[start..].iter().map(BlockView::from);
+        let Some(budget) = params.budget else {
+            return Ok(ContentResponse {
+                version,
+                blocks: views.collect(),
+                next_cursor: None,
+            });
         };
+        let (page, next) = take_within(views, start, budget, |view| {
+            serde_json::to_string(view).map_or(0, |j| j.chars().count())
+        });
+        Ok(ContentResponse {
+            version,
+            blocks: page,
+            next_cursor: (next < blocks.len())
+                .then(|| Cursor::write(document_id.as_str(), version, next)),
+        })
+    }
+
+    /// The version a paged read is of and the block it starts at: the cursor's (the read
+    /// model while it is still at that version, else rebuilt as any time travel is), or
+    /// the one `version`/`min_version` asks for, from the start.
+    async fn page_of(
+        &self,
+        principal: &Principal,
+        id: &str,
+        params: &ContentParams,
+    ) -> Result<(DocumentId, Resolved, usize), ApiError> {
+        let document_id = api_types::parse_document_id(id)?;
         if let Some(budget) = params.budget
             && !(MIN_BUDGET..=MAX_BUDGET).contains(&budget)
         {
@@ -232,50 +247,61 @@ impl Reads {
                 format!("a budget is {MIN_BUDGET} to {MAX_BUDGET} tokens"),
             ));
         }
-        let mut resolved = self.resolve(principal, id, at).await?;
-        if let Some(cursor) = &params.cursor {
-            // The read model moved on since the cursor's page: rebuild its version.
-            let (version, _) = Cursor::read(cursor, document_id.as_str())?;
-            if resolved.version() != version {
-                let at = ReadAt {
-                    version: Some(VersionRef::Number(version)),
-                    min_version: None,
-                };
-                resolved = self.resolve(principal, id, at).await?;
-            }
+        let Some(cursor) = &params.cursor else {
+            let at = ReadAt {
+                version: params.version.clone(),
+                min_version: params.min_version,
+            };
+            let resolved = self.resolve(principal, id, at).await?;
+            return Ok((document_id, resolved, 0));
+        };
+        if params.version.is_some() {
+            return Err(ApiError::invalid(
+                "version",
+                "a cursor carries its version: give one or the other",
+            ));
         }
-        let version = resolved.version();
-        let blocks = &resolved.document.blocks;
-        if start > blocks.len() {
+        let (version, start) = Cursor::read(cursor, document_id.as_str())?;
+        let head = self.head(principal, &document_id).await?;
+        if version > head {
             return Err(bad_page_cursor());
         }
-        let Some(budget) = params.budget else {
-            return Ok(ContentResponse {
-                version,
-                blocks: blocks[start..].iter().map(BlockView::from).collect(),
-                next_cursor: None,
-            });
+        let projected = self
+            .views
+            .summary(principal.tenant.as_str(), document_id.as_str())
+            .await
+            .map_err(store_error)?
+            .is_some_and(|s| s.version == version);
+        let mut resolved = if projected {
+            let at = ReadAt {
+                version: None,
+                min_version: Some(version),
+            };
+            self.resolve(principal, id, at).await?
+        } else {
+            self.past_version(principal, id, version).await?
         };
-        // Tokens are estimated as characters / 4; a page holds at least one block.
-        let mut page = Vec::new();
-        let mut used = 0_usize;
-        let mut next = start;
-        for block in &blocks[start..] {
-            let view = BlockView::from(block);
-            let cost = serde_json::to_string(&view).map_or(0, |j| j.chars().count()) / 4 + 1;
-            if !page.is_empty() && used.saturating_add(cost) > budget as usize {
-                break;
-            }
-            used = used.saturating_add(cost);
-            page.push(view);
-            next += 1;
+        // The read model moved on meanwhile: rebuild the cursor's version.
+        if resolved.version() != version {
+            resolved = self.past_version(principal, id, version).await?;
         }
-        Ok(ContentResponse {
-            version,
-            blocks: page,
-            next_cursor: (next < blocks.len())
-                .then(|| Cursor::write(document_id.as_str(), version, next)),
-        })
+        if start > resolved.document.blocks.len() {
+            return Err(bad_page_cursor());
+        }
+        Ok((document_id, resolved, start))
+    }
+
+    async fn past_version(
+        &self,
+        principal: &Principal,
+        id: &str,
+        version: u64,
+    ) -> Result<Resolved, ApiError> {
+        let at = ReadAt {
+            version: Some(VersionRef::Number(version)),
+            min_version: None,
+        };
+        self.resolve(principal, id, at).await
     }
 
     /// One block.
@@ -303,20 +329,46 @@ impl Reads {
         })
     }
 
-    /// The document as plain text.
+    /// The document as plain text: all of it, or with a `budget` the text of a page of
+    /// blocks within about that many tokens (characters / 4) and the cursor of the next
+    /// page, as [`Reads::content`] pages.
     ///
     /// # Errors
-    /// As [`Reads::summary`].
+    /// As [`Reads::content`].
     pub async fn text(
         &self,
         principal: &Principal,
         id: &str,
-        at: ReadAt,
+        params: ContentParams,
     ) -> Result<TextResponse, ApiError> {
-        let resolved = self.resolve(principal, id, at).await?;
+        let (document_id, resolved, start) = self.page_of(principal, id, &params).await?;
+        let version = resolved.version();
+        let Some(budget) = params.budget else {
+            let mut document = resolved.document;
+            if start > 0 {
+                document.blocks.drain(..start);
+            }
+            return Ok(TextResponse {
+                version,
+                text: blocking(move || export(&document, ExportFormat::Text)).await?,
+                next_cursor: None,
+            });
+        };
+        let total = resolved.document.blocks.len();
+        let (_, next) = take_within(
+            resolved.document.blocks[start..].iter(),
+            start,
+            budget,
+            |block| block.text().chars().count(),
+        );
+        let mut document = resolved.document;
+        let all = std::mem::take(&mut document.blocks);
+        document.blocks = all.into_iter().skip(start).take(next - start).collect();
+        let text = blocking(move || export(&document, ExportFormat::Text)).await?;
         Ok(TextResponse {
-            version: resolved.version(),
-            text: export(&resolved.document, ExportFormat::Text),
+            version,
+            text,
+            next_cursor: (next < total).then(|| Cursor::write(document_id.as_str(), version, next)),
         })
     }
 

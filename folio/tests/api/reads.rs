@@ -720,6 +720,37 @@ async fn content_pages_within_a_budget_stay_on_one_version(app: crate::helpers::
         .collect();
     assert_eq!(&joined, full["blocks"].as_array().unwrap());
     assert_eq!(statuses, [422, 422, 422, 422, 422], "{refused:?}");
+
+    // The text pages the same way (REST names the next page in a header).
+    let full_text = app
+        .get_text(&format!("/v1/documents/{id}/text?version={version}"))
+        .await;
+    let mut joined_text = String::new();
+    let mut next = format!("/v1/documents/{id}/text?budget=300&version={version}");
+    let mut text_pages = 0;
+    loop {
+        let response = app.get(&next).await;
+        assert_eq!(response.status(), 200);
+        let cursor = response
+            .headers()
+            .get("folio-next-cursor")
+            .map(|v| v.to_str().unwrap().to_string());
+        let page = response.text().await.unwrap();
+        assert!(
+            page.chars().count() / 4 <= 300 + 100,
+            "a text page of {} chars",
+            page.len()
+        );
+        joined_text.push_str(&page);
+        text_pages += 1;
+        match cursor {
+            Some(c) => next = format!("/v1/documents/{id}/text?budget=300&cursor={c}"),
+            None => break,
+        }
+        assert!(text_pages < 100, "the text pages end");
+    }
+    assert!(text_pages > 5, "{text_pages} text pages");
+    assert_eq!(joined_text, full_text);
 }
 
 in_both_deployments!(content_pages_within_a_budget_stay_on_one_version);
