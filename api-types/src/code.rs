@@ -100,6 +100,7 @@ codes! {
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "The body is not of the media type the route takes (application/json; a Word document for an import).";
     InvalidDocx = "invalid_docx", UNPROCESSABLE_ENTITY, "The uploaded file is not a Word document folio can read; the detail says what it is or what is wrong with it.";
     // Server side.
+    PdfUnavailable = "pdf_unavailable", SERVICE_UNAVAILABLE, "A PDF could not be made: LibreOffice is not installed, or the conversion failed or ran past --pdf-timeout-secs; the detail says which.";
     NotReady = "not_ready", SERVICE_UNAVAILABLE, "The read model has not reached min_version yet; retry after Retry-After seconds.";
     ProjectionFailed = "projection_failed", INTERNAL_SERVER_ERROR, "This document's read model stopped at an event that could not be projected.";
     Internal = "internal", INTERNAL_SERVER_ERROR, "An internal error; the details are in the server log.";

@@ -155,6 +155,14 @@ pub enum ApiError {
         /// Detail.
         detail: String,
     },
+    /// 503: a service folio relies on for this answer is missing or failed.
+    #[error("{detail}")]
+    Unavailable {
+        /// Stable code.
+        code: Code,
+        /// What is missing, and how to fix it.
+        detail: String,
+    },
     /// 503 with Retry-After: the read model did not catch up in time.
     #[error("{detail}")]
     NotReady {
@@ -229,6 +237,7 @@ impl ApiError {
             Self::InvalidFile { code, .. } => *code,
             Self::UnsupportedMediaType { .. } => Code::UnsupportedMediaType,
             Self::NotReady { .. } => Code::NotReady,
+            Self::Unavailable { code, .. } => *code,
             Self::ProjectionFailed { .. } => Code::ProjectionFailed,
             Self::Internal(_) => Code::Internal,
         }
@@ -343,7 +352,7 @@ impl ResponseError for ApiError {
             }
             Self::InvalidFile { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::NotReady { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady { .. } | Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::ProjectionFailed { .. } | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod offload;
 pub mod ops;
 pub mod page;
+pub mod pdf;
 pub mod read;
 pub mod schema;
 pub mod write;

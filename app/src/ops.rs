@@ -248,6 +248,13 @@ fn queries() -> Vec<Query> {
             output: file_schema("The .docx file; the file itself comes as an embedded resource."),
         },
         Query {
+            name: "get_pdf",
+            description: "A document (or a past version of it) as a PDF made by LibreOffice (page numbers computed), cached per version; 503 pdf_unavailable where LibreOffice is not installed.",
+            rest: ("GET", "/v1/documents/{id}/pdf"),
+            input: schema::object(&[doc()], Some(at())),
+            output: file_schema("The PDF; the file itself comes as an embedded resource."),
+        },
+        Query {
             name: "list_images",
             description: "A document's inline images: where each is (block id, offset), its media id, format, pixel and shown size, and alt text.",
             rest: ("GET", "/v1/documents/{id}/images"),
@@ -804,6 +811,18 @@ async fn run(
                 "mime_type": docx_engine::DOCX_CONTENT_TYPE,
                 "size_bytes": file.bytes.len(),
                 "uri": format!("folio://documents/{id}/docx"),
+            });
+            Ok(Output::File(info, file))
+        }
+        "get_pdf" => {
+            let id: String = required(&mut args, "document_id")?;
+            let file = reads.pdf(who, &id, rest(args)?).await?;
+            let info = json!({
+                "version": file.version,
+                "file_name": file.file_name,
+                "mime_type": file.mime_type,
+                "size_bytes": file.bytes.len(),
+                "uri": format!("folio://documents/{id}/pdf"),
             });
             Ok(Output::File(info, file))
         }

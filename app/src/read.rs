@@ -60,6 +60,8 @@ pub struct Reads {
     pub heavy_reads: Arc<tokio::sync::Semaphore>,
     /// How much a diff or a redline may compare, and for how long.
     pub diff_limits: DiffLimits,
+    /// PDFs through LibreOffice.
+    pub pdf: crate::pdf::PdfConverter,
 }
 
 /// Time travel and read-your-writes.

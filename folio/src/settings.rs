@@ -95,6 +95,15 @@ pub(crate) struct ApiSettings {
     /// changed blocks are reported wholesale.
     #[arg(long, env = "FOLIO_DIFF_BUDGET_MS", default_value_t = 2_000)]
     pub(crate) diff_budget_ms: u64,
+    /// PDF conversions (LibreOffice) at once; more wait their turn.
+    #[arg(long, env = "FOLIO_PDF_WORKERS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub(crate) pdf_workers: u32,
+    /// How long one PDF conversion may take, in seconds (503 beyond; it is killed).
+    #[arg(long, env = "FOLIO_PDF_TIMEOUT_SECS", default_value_t = 60)]
+    pub(crate) pdf_timeout_secs: u64,
+    /// LibreOffice's `soffice` (default: the one on the PATH).
+    #[arg(long, env = "FOLIO_SOFFICE")]
+    pub(crate) soffice: Option<PathBuf>,
     /// `Host` names `/mcp` answers to (comma-separated; `name` or `name:port`), against DNS
     /// rebinding. Add the server's public name when clients reach it by name; empty
     /// accepts any (only behind a proxy that checks `Host`).
@@ -137,6 +146,9 @@ impl Default for ApiSettings {
             max_heavy_reads: 2,
             max_diff_bytes: app::read::DiffLimits::DEFAULT.max_bytes,
             diff_budget_ms: 2_000,
+            pdf_workers: 2,
+            pdf_timeout_secs: 60,
+            soffice: None,
             mcp_allowed_hosts: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             mcp_allowed_origins: Vec::new(),
         }
@@ -252,6 +264,11 @@ impl ApiSettings {
                 max_bytes: self.max_diff_bytes,
                 budget: Duration::from_millis(self.diff_budget_ms),
             },
+            pdf: app::pdf::PdfConverter::new(
+                self.soffice.clone(),
+                self.pdf_workers as usize,
+                Duration::from_secs(self.pdf_timeout_secs),
+            ),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The .docx blob store. Embedded: files under
+//! The .docx blob store (and the cache of PDFs made from them, beside them). Embedded: files under
 //! `<data-dir>/blobs/<tenant>/<document>.v<version>.docx`, written atomically (temp file +
 //! rename) so a reader never sees half a file. Distributed: rows of `docx_blob_data` in
 //! PostgreSQL. Either way the version is part of the key, so a reader that looked up version
@@ -38,6 +38,77 @@ impl BlobStore {
     pub fn postgres(pool: PgPool) -> Self {
         Self {
             backend: Backend::Postgres(pool),
+        }
+    }
+
+    fn pdf_path(root: &Path, tenant: &str, document_id: &str, version: u64) -> PathBuf {
+        Self::path(root, tenant, document_id, version).with_extension("pdf")
+    }
+
+    /// Caches the PDF of one version of a document.
+    ///
+    /// # Errors
+    /// IO failures.
+    pub async fn put_pdf(
+        &self,
+        tenant: &str,
+        document_id: &str,
+        version: u64,
+        bytes: &[u8],
+    ) -> std::io::Result<()> {
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO pdf_blob_data (tenant, document_id, version, bytes) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (document_id, version) DO NOTHING",
+                )
+                .bind(tenant)
+                .bind(document_id)
+                .bind(version as i64)
+                .bind(bytes)
+                .execute(pool)
+                .await
+                .map_err(db_error)?;
+                Ok(())
+            }
+            Backend::Files(root) => {
+                let path = Self::pdf_path(root, tenant, document_id, version);
+                let dir = path.parent().unwrap_or(Path::new("."));
+                tokio::fs::create_dir_all(dir).await?;
+                let tmp = path.with_extension("pdf.tmp");
+                tokio::fs::write(&tmp, bytes).await?;
+                tokio::fs::rename(&tmp, &path).await
+            }
+        }
+    }
+
+    /// The cached PDF of one version, if there is one.
+    ///
+    /// # Errors
+    /// IO failures other than "not found".
+    pub async fn get_pdf(
+        &self,
+        tenant: &str,
+        document_id: &str,
+        version: u64,
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        match &self.backend {
+            Backend::Postgres(pool) => sqlx::query_scalar(
+                "SELECT bytes FROM pdf_blob_data WHERE tenant = $1 AND document_id = $2 AND version = $3",
+            )
+            .bind(tenant)
+            .bind(document_id)
+            .bind(version as i64)
+            .fetch_optional(pool)
+            .await
+            .map_err(db_error),
+            Backend::Files(root) => {
+                match tokio::fs::read(Self::pdf_path(root, tenant, document_id, version)).await {
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
         }
     }
 

@@ -279,6 +279,7 @@ fn resource_operation(uri: &str) -> Option<(&'static str, Value)> {
         "text" => "get_text",
         "history" => "get_history",
         "docx" => "get_docx",
+        "pdf" => "get_pdf",
         _ => return None,
     };
     // A resource is the whole document (up to the largest page a read gives), not the

@@ -48,6 +48,8 @@ pub fn configure(reads: Reads) -> impl FnOnce(&mut ServiceConfig) {
             .service(get_diff)
             .service(get_blame)
             .service(get_docx)
+            .service(get_pdf)
+            .service(get_pdf)
             .service(get_export)
             .service(get_history)
             .service(search_document)
@@ -565,6 +567,36 @@ async fn get_docx(
     off(&reads, |reads| async move {
         let file = reads.docx(&principal, &path, params.into_inner()).await?;
         Ok(Answer::bytes(DOCX_CONTENT_TYPE, file.bytes)
+            .with(etag(file.version))
+            .with((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", file.file_name),
+            )))
+    })
+    .await
+}
+
+/// The document (or a past version) as a PDF, made by LibreOffice and cached per version.
+#[utoipa::path(
+    tag = "queries",
+    operation_id = "get_pdf",
+    params(("id" = String, Path, description = "document id"), ReadAt),
+    responses(
+        (status = 200, description = "the PDF", content_type = "application/pdf"),
+        (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "no LibreOffice here, or the conversion failed or timed out", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/documents/{id}/pdf")]
+async fn get_pdf(
+    reads: web::Data<Reads>,
+    principal: Principal,
+    path: web::Path<String>,
+    params: web::Query<ReadAt>,
+) -> Result<HttpResponse, ApiError> {
+    off(&reads, |reads| async move {
+        let file = reads.pdf(&principal, &path, params.into_inner()).await?;
+        Ok(Answer::bytes(file.mime_type, file.bytes)
             .with(etag(file.version))
             .with((
                 header::CONTENT_DISPOSITION,

@@ -76,6 +76,55 @@ impl Reads {
         })
     }
 
+    /// The document as a PDF: its .docx of that version converted by LibreOffice
+    /// (fields such as PAGE and NUMPAGES computed), cached per version.
+    ///
+    /// # Errors
+    /// 503 `pdf_unavailable` without LibreOffice or when the conversion fails or times
+    /// out; as [`Reads::docx`].
+    pub async fn pdf(
+        &self,
+        principal: &Principal,
+        id: &str,
+        at: ReadAt,
+    ) -> Result<DocxFile, ApiError> {
+        let docx = self.docx(principal, id, at).await?;
+        let document_id = api_types::parse_document_id(id)?;
+        let tenant = principal.tenant.as_str();
+        let file_name = format!(
+            "{}.pdf",
+            docx.file_name
+                .strip_suffix(".docx")
+                .unwrap_or(&docx.file_name)
+        );
+        let cached = self
+            .blobs
+            .get_pdf(tenant, document_id.as_str(), docx.version)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let bytes = match cached {
+            Some(pdf) => pdf,
+            None => {
+                let pdf = self.pdf.convert(docx.bytes).await?;
+                if let Err(e) = self
+                    .blobs
+                    .put_pdf(tenant, document_id.as_str(), docx.version, &pdf)
+                    .await
+                {
+                    // A cache: the answer stands without it.
+                    tracing::warn!(error = %e, "a PDF could not be cached");
+                }
+                pdf
+            }
+        };
+        Ok(DocxFile {
+            version: docx.version,
+            file_name,
+            mime_type: "application/pdf",
+            bytes,
+        })
+    }
+
     /// The document's inline images, in reading order.
     ///
     /// # Errors

@@ -725,6 +725,11 @@ pub(crate) fn pdf_images(bytes: &[u8]) -> Option<Vec<(u32, u32, u32)>> {
 /// (installed with LibreOffice by `scripts/test-deps`); `None` where LibreOffice is absent.
 pub(crate) fn pdf_pages(bytes: &[u8]) -> Option<Vec<String>> {
     let pdf = libreoffice_convert_bytes(bytes, "pdf", "pdf")?;
+    Some(pdf_text_pages(&pdf))
+}
+
+/// The text of each page of a PDF (pdftotext, layout kept).
+pub(crate) fn pdf_text_pages(pdf: &[u8]) -> Vec<String> {
     let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
     std::fs::write(file.path(), pdf).unwrap();
     let output = Command::new("pdftotext")
@@ -739,7 +744,7 @@ pub(crate) fn pdf_pages(bytes: &[u8]) -> Option<Vec<String>> {
     if pages.last().is_some_and(|p| p.trim().is_empty()) {
         pages.pop();
     }
-    Some(pages)
+    pages
 }
 
 fn libreoffice_convert_bytes(bytes: &[u8], target: &str, extension: &str) -> Option<Vec<u8>> {

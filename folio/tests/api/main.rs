@@ -37,6 +37,7 @@ mod import;
 mod kept_parts;
 mod lifecycle;
 mod mcp;
+mod pdf;
 mod reads;
 mod scenario;
 mod security;

@@ -1,0 +1,139 @@
+//! PDF through LibreOffice headless: folio's own .docx of a version (never the user's
+//! upload) converted by `soffice` in a bounded pool. Each conversion gets a private profile
+//! and working directory (removed afterwards; two conversions sharing a profile make one
+//! of them fail), runs in a process group of its own and is killed whole on timeout; the
+//! exit code is never trusted, only a non-empty PDF is. LibreOffice is an optional part of
+//! the runtime: without it, PDFs answer 503 `pdf_unavailable`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_types::{ApiError, Code};
+
+/// The converter: where `soffice` is, how many run at once, for how long.
+#[derive(Debug, Clone)]
+pub struct PdfConverter {
+    soffice: Option<PathBuf>,
+    slots: Arc<tokio::sync::Semaphore>,
+    timeout: Duration,
+}
+
+impl Default for PdfConverter {
+    fn default() -> Self {
+        Self::new(None, 2, Duration::from_secs(60))
+    }
+}
+
+impl PdfConverter {
+    /// `workers` conversions at once, each within `timeout`, with `soffice` (or the one
+    /// on the `PATH` when `None`).
+    pub fn new(soffice: Option<PathBuf>, workers: usize, timeout: Duration) -> Self {
+        Self {
+            soffice: soffice.or_else(find_soffice),
+            slots: Arc::new(tokio::sync::Semaphore::new(workers.max(1))),
+            timeout,
+        }
+    }
+
+    /// The PDF of a .docx.
+    ///
+    /// # Errors
+    /// 503 `pdf_unavailable` without LibreOffice, when the conversion fails or runs past
+    /// its time (it is killed, its files removed).
+    pub async fn convert(&self, docx: Vec<u8>) -> Result<Vec<u8>, ApiError> {
+        let Some(soffice) = self.soffice.clone() else {
+            return Err(unavailable(
+                "PDF export needs LibreOffice, which is not installed here: install it (Debian: apt-get install libreoffice-writer) or point --soffice at it",
+            ));
+        };
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let work = tempfile::tempdir().map_err(|e| ApiError::internal(&e))?;
+        let (profile, input, out) = (
+            work.path().join("profile"),
+            work.path().join("document.docx"),
+            work.path().join("out"),
+        );
+        tokio::fs::write(&input, &docx)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
+        let mut command = tokio::process::Command::new(&soffice);
+        command
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                profile.display()
+            ))
+            .args([
+                "--headless",
+                "--norestore",
+                "--nologo",
+                "--nodefault",
+                "--nolockcheck",
+                "--infilter=MS Word 2007 XML",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+            ])
+            .arg(&out)
+            .arg(&input)
+            .env("HOME", work.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = command
+            .spawn()
+            .map_err(|e| unavailable(&format!("LibreOffice could not be started: {e}")))?;
+        let group = child.id();
+        let finished = tokio::time::timeout(self.timeout, child.wait()).await;
+        // Whatever happened, nothing of the conversion stays behind: soffice forks
+        // (oosplash, soffice.bin), so the whole process group is killed.
+        if let Some(group) = group {
+            kill_group(group).await;
+        }
+        if finished.is_err() {
+            return Err(unavailable(&format!(
+                "the PDF conversion took longer than {} s and was stopped",
+                self.timeout.as_secs()
+            )));
+        }
+        let pdf = tokio::fs::read(out.join("document.pdf")).await.ok();
+        drop(work);
+        match pdf {
+            Some(pdf) if pdf.starts_with(b"%PDF") => Ok(pdf),
+            _ => Err(unavailable(
+                "LibreOffice did not make a PDF of this document",
+            )),
+        }
+    }
+}
+
+/// Kills every process of a group (the conversion's), with `kill` (no unsafe code).
+async fn kill_group(group: u32) {
+    let _ = tokio::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{group}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await;
+}
+
+fn unavailable(detail: &str) -> ApiError {
+    ApiError::Unavailable {
+        code: Code::PdfUnavailable,
+        detail: detail.to_string(),
+    }
+}
+
+/// `soffice` (or `libreoffice`) on the `PATH`.
+fn find_soffice() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| [dir.join("soffice"), dir.join("libreoffice")])
+        .find(|candidate| candidate.is_file())
+}

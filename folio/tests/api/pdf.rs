@@ -1,0 +1,119 @@
+//! PDF through LibreOffice (issue 26, its PDF part): page numbers computed, cached per
+//! version, bounded in time; 503 `pdf_unavailable` where it cannot be made.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, pdf_text_pages, problem, spawn_app_with};
+
+fn soffice_installed() -> bool {
+    let found = std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        println!("skipped: LibreOffice (soffice) is not installed here");
+    }
+    found
+}
+
+/// A three-page document with "Page N of M" in its footer becomes a PDF whose second page
+/// says "Page 2 of 3"; asked again, the same PDF comes from the cache; a past version has
+/// its own PDF; over MCP it is an embedded resource.
+async fn a_document_becomes_a_pdf_with_its_page_numbers(app: TestApp) {
+    if !soffice_installed() {
+        return;
+    }
+    // Arrange
+    let id = app.create_document("Three pages").await;
+    let answer = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "set_footer", "text": "Page {PAGE} of {NUMPAGES}"},
+                {"type": "add_paragraph", "text": "First page words."},
+                {"type": "add_page_break"},
+                {"type": "add_paragraph", "text": "Second page words."},
+                {"type": "add_page_break"},
+                {"type": "add_paragraph", "text": "Third page words."},
+            ]}),
+        )
+        .await;
+    let version = answer["version"].as_u64().unwrap();
+
+    // Act
+    let first = app
+        .get(&format!("/v1/documents/{id}/pdf?min_version={version}"))
+        .await;
+    let content_type = first.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let pdf = first.bytes().await.unwrap().to_vec();
+    let again = app
+        .get_bytes(&format!("/v1/documents/{id}/pdf?min_version={version}"))
+        .await;
+    let past = app
+        .get_bytes(&format!("/v1/documents/{id}/pdf?version=3"))
+        .await;
+
+    // Assert
+    assert_eq!(content_type, "application/pdf");
+    let pages = pdf_text_pages(&pdf);
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages[0].contains("First page words."), "{}", pages[0]);
+    assert!(pages[1].contains("Second page words."), "{}", pages[1]);
+    assert!(pages[1].contains("Page 2 of 3"), "{}", pages[1]);
+    assert_eq!(again, pdf, "served again from the cache");
+    let past_pages = pdf_text_pages(&past);
+    assert_eq!(
+        past_pages.len(),
+        1,
+        "version 3 has one page: {past_pages:?}"
+    );
+    assert!(past_pages[0].contains("First page words."));
+}
+
+in_both_deployments!(a_document_becomes_a_pdf_with_its_page_numbers);
+
+/// A conversion past its time is stopped and answered 503 `pdf_unavailable`; without
+/// LibreOffice the answer is the same code, saying how to install it; nothing is cached.
+#[tokio::test]
+async fn a_pdf_that_cannot_be_made_is_a_503_naming_why() {
+    let timed_out = spawn_app_with(&["--pdf-timeout-secs", "0"]).await;
+    let missing = spawn_app_with(&["--soffice", "/nonexistent/soffice"]).await;
+    for (app, says) in [
+        (&timed_out, "longer than"),
+        (&missing, "could not be started"),
+    ] {
+        let id = app.create_document("No PDF").await;
+        app.ok(&id, json!({"type": "add_paragraph", "text": "words"}))
+            .await;
+        let p = problem(
+            app.get(&format!("/v1/documents/{id}/pdf?min_version=2"))
+                .await,
+            503,
+        )
+        .await;
+        assert_eq!(p["code"], "pdf_unavailable", "{p}");
+        assert!(p["detail"].as_str().unwrap().contains(says), "{p}");
+        let blobs = app.data_dir().unwrap().join("blobs");
+        let cached = walk(&blobs)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "pdf"))
+            .count();
+        assert_eq!(cached, 0, "nothing cached");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
