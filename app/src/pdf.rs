@@ -52,6 +52,7 @@ impl PdfConverter {
             .acquire()
             .await
             .map_err(|e| ApiError::internal(&e))?;
+        let _running = Running::start();
         let work = tempfile::tempdir().map_err(|e| ApiError::internal(&e))?;
         let (profile, input, out) = (
             work.path().join("profile"),
@@ -110,6 +111,22 @@ impl PdfConverter {
                 "LibreOffice did not make a PDF of this document",
             )),
         }
+    }
+}
+
+/// Counts a conversion in `folio_pdf_conversions_running` while it runs.
+struct Running;
+
+impl Running {
+    fn start() -> Self {
+        metrics::gauge!("folio_pdf_conversions_running").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        metrics::gauge!("folio_pdf_conversions_running").decrement(1.0);
     }
 }
 

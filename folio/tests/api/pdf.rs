@@ -117,3 +117,59 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Many PDF requests at once never run more conversions than `--pdf-workers`: eight
+/// versions asked for together with one worker, the running conversions sampled on
+/// `/metrics` meanwhile.
+#[tokio::test]
+async fn pdf_conversions_never_exceed_the_workers() {
+    if !soffice_installed() {
+        return;
+    }
+    let app = spawn_app_with(&["--pdf-workers", "1"]).await;
+    let id = app.create_document("Many versions").await;
+    for i in 0..8 {
+        app.ok(
+            &id,
+            json!({"type": "add_paragraph", "text": format!("line {i}")}),
+        )
+        .await;
+    }
+    let requests = (2..10).map(|version| {
+        let request = app
+            .client
+            .get(app.url(&format!("/v1/documents/{id}/pdf?version={version}")));
+        async move { request.send().await.unwrap().status().as_u16() }
+    });
+    let sampler = async {
+        let client = crate::helpers::client();
+        let mut seen = Vec::new();
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(60) {
+            let metrics = client
+                .get(app.url("/metrics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let running = metrics
+                .lines()
+                .find_map(|l| l.strip_prefix("folio_pdf_conversions_running "))
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .unwrap_or(0.0);
+            seen.push(running);
+            if seen.len() > 20 && seen.iter().rev().take(10).all(|r| *r == 0.0) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        seen
+    };
+    let (statuses, seen) = tokio::join!(futures::future::join_all(requests), sampler);
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let most = seen.iter().copied().fold(0.0, f64::max);
+    assert!(most <= 1.0, "{most} conversions ran at once");
+    assert!(most >= 1.0, "a conversion was seen running");
+}
