@@ -22,6 +22,17 @@ pub(crate) enum Backend {
     Postgres(PgPool),
 }
 
+/// Writes a file whole or not at all (a temporary file beside it, then a rename), creating
+/// its folder.
+async fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    tokio::fs::create_dir_all(dir).await?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    tokio::fs::write(&tmp, bytes).await?;
+    tokio::fs::rename(&tmp, path).await
+}
+
 pub(crate) fn db_error(e: sqlx::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
@@ -72,12 +83,7 @@ impl BlobStore {
                 Ok(())
             }
             Backend::Files(root) => {
-                let path = Self::pdf_path(root, tenant, document_id, version);
-                let dir = path.parent().unwrap_or(Path::new("."));
-                tokio::fs::create_dir_all(dir).await?;
-                let tmp = path.with_extension("pdf.tmp");
-                tokio::fs::write(&tmp, bytes).await?;
-                tokio::fs::rename(&tmp, &path).await
+                write_whole(&Self::pdf_path(root, tenant, document_id, version), bytes).await
             }
         }
     }
@@ -147,12 +153,7 @@ impl BlobStore {
                 return Ok(());
             }
         };
-        let path = Self::path(root, tenant, document_id, version);
-        let dir = path.parent().unwrap_or(Path::new("."));
-        tokio::fs::create_dir_all(dir).await?;
-        let tmp = path.with_extension("docx.tmp");
-        tokio::fs::write(&tmp, bytes).await?;
-        tokio::fs::rename(&tmp, &path).await
+        write_whole(&Self::path(root, tenant, document_id, version), bytes).await
     }
 
     /// Removes the .docx of one version (no error if it is already gone).
