@@ -373,10 +373,10 @@ pub const STUCK_AFTER: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Default)]
 pub struct RelayHealth(Arc<std::sync::Mutex<HealthState>>);
 
+/// Since when rounds have failed, and the last failure (`None` after a round that worked).
 #[derive(Debug, Default)]
 struct HealthState {
-    failing_since: Option<std::time::Instant>,
-    last_error: Option<String>,
+    failing: Option<(std::time::Instant, String)>,
 }
 
 impl RelayHealth {
@@ -385,17 +385,16 @@ impl RelayHealth {
     }
 
     fn succeeded(&self) {
-        let mut state = self.state();
-        state.failing_since = None;
-        state.last_error = None;
+        self.state().failing = None;
     }
 
     fn failed(&self, error: &BusError) {
         let mut state = self.state();
-        state
-            .failing_since
-            .get_or_insert_with(std::time::Instant::now);
-        state.last_error = Some(error.to_string());
+        let since = state
+            .failing
+            .as_ref()
+            .map_or_else(std::time::Instant::now, |(since, _)| *since);
+        state.failing = Some((since, error.to_string()));
     }
 
     /// Why the relay cannot be called healthy, if it cannot: outbox rows parked (the
@@ -422,13 +421,11 @@ impl RelayHealth {
         }
         let connected = bus.client().connection_state() == async_nats::connection::State::Connected;
         let state = self.state();
-        Ok(match (state.failing_since, &state.last_error) {
-            (Some(since), Some(error)) if connected && since.elapsed() >= stuck_after => {
-                Some(format!(
-                    "outbox relay stuck: rounds have failed for {} s ({error})",
-                    since.elapsed().as_secs()
-                ))
-            }
+        Ok(match &state.failing {
+            Some((since, error)) if connected && since.elapsed() >= stuck_after => Some(format!(
+                "outbox relay stuck: rounds have failed for {} s ({error})",
+                since.elapsed().as_secs()
+            )),
             _ => None,
         })
     }
@@ -597,6 +594,7 @@ pub struct Handled {
 pub async fn retry_parked(log: &PgLog, bus: &Bus, which: &Which) -> Result<Vec<Handled>, BusError> {
     bus.ensure_stream().await?;
     let rows = parked_rows(log).await?;
+    let store = crate::store::EventLog::postgres(log.pool().clone());
     let mut handled = Vec::new();
     for position in which.positions(&rows) {
         let Some(row) = rows.iter().find(|r| r.position == position) else {
@@ -607,27 +605,25 @@ pub async fn retry_parked(log: &PgLog, bus: &Bus, which: &Which) -> Result<Vec<H
             });
             continue;
         };
-        let event = sqlx::query(
-            "SELECT aggregate_id, sequence, event_type, event_version, payload, metadata
-               FROM events WHERE aggregate_id = $1 AND sequence = $2",
-        )
-        .bind(&row.document_id)
-        .bind(row.sequence)
-        .fetch_optional(log.pool())
-        .await
-        .map_err(StoreError::from)?;
+        let sequence = u64::try_from(row.sequence).unwrap_or_default();
+        let event = store
+            .events(
+                &domain::DocumentId::new(row.document_id.clone()),
+                sequence.saturating_sub(1),
+                Some(sequence),
+                Some(1),
+            )
+            .await?
+            .pop();
         let outcome = match event {
             None => Err("the event is no longer in the store".to_string()),
-            Some(event) => {
-                let event = crate::rows::event(&event)?;
-                match bus.publish(std::slice::from_ref(&event)).await {
-                    Ok(refused) if refused.is_empty() => Ok(()),
-                    Ok(refused) => Err(refused
-                        .first()
-                        .map_or_else(String::new, |r| r.reason.clone())),
-                    Err(e) => Err(e.to_string()),
-                }
-            }
+            Some(event) => match bus.publish(std::slice::from_ref(&event)).await {
+                Ok(refused) if refused.is_empty() => Ok(()),
+                Ok(refused) => Err(refused
+                    .first()
+                    .map_or_else(String::new, |r| r.reason.clone())),
+                Err(e) => Err(e.to_string()),
+            },
         };
         if outcome.is_ok() {
             sqlx::query("DELETE FROM outbox_parked WHERE position = $1")

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
-use crate::blobs::{Backend, db_error};
+use crate::blobs::{Backend, db_error, read_if_there, write_whole};
 
 /// Where image bytes live.
 #[derive(Debug, Clone)]
@@ -67,13 +67,7 @@ impl MediaStore {
                 if tokio::fs::try_exists(&path).await? {
                     return Ok(());
                 }
-                let dir = path.parent().unwrap_or(Path::new("."));
-                tokio::fs::create_dir_all(dir).await?;
-                // A name of its own per write, so two writers of the same image never
-                // rename each other's half-written file.
-                let tmp = path.with_extension(format!("{}.tmp", uuid::Uuid::now_v7().simple()));
-                tokio::fs::write(&tmp, bytes).await?;
-                tokio::fs::rename(&tmp, &path).await
+                write_whole(&path, bytes).await
             }
         }
     }
@@ -92,11 +86,7 @@ impl MediaStore {
                     .await
                     .map_err(db_error)
             }
-            Backend::Files(root) => match tokio::fs::read(Self::path(root, tenant, media)).await {
-                Ok(bytes) => Ok(Some(bytes)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(e),
-            },
+            Backend::Files(root) => read_if_there(&Self::path(root, tenant, media)).await,
         }
     }
 

@@ -485,7 +485,7 @@ impl CommandService {
                 }
                 return Ok(outcome);
             }
-            let tenant_name = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
+            let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
             let at = crate::now_rfc3339();
             let metadata: Vec<crate::EventMetadata> = produced
                 .iter()
@@ -508,7 +508,6 @@ impl CommandService {
                 let events = produced.into_iter().map(|(_, _, e)| e).collect();
                 return Ok(CommandOutcome::preview(id.clone(), base, events));
             }
-            let tenant = tenant_name;
             // Nothing is appended that does not apply: the new events are folded into the
             // state first. The state is taken out of the slot while that happens, so a
             // fault (or a failed append below) leaves no half-changed document cached.

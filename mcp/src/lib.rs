@@ -86,27 +86,35 @@ pub const CORE_TOOLS: &[&str] = &[
 const CORE_MAX_OUTPUT_SCHEMA_CHARS: usize = 8_000;
 
 /// The tools `?tools=` asks for: `core`, or every one (`all`, the default).
-fn listed(context: &RequestContext<RoleServer>) -> Vec<Tool> {
+fn listed(context: &RequestContext<RoleServer>) -> &'static [Tool] {
     let core = context
         .extensions
         .get::<::http::request::Parts>()
         .and_then(|parts| parts.uri.query())
         .is_some_and(|query| query.split('&').any(|pair| pair == "tools=core"));
-    tools()
-        .iter()
-        .filter(|t| !core || CORE_TOOLS.contains(&t.name.as_ref()))
-        .cloned()
-        .map(|mut t| {
-            let large = t.output_schema.as_ref().is_some_and(|s| {
-                serde_json::to_string(s.as_ref()).map_or(0, |j| j.len())
-                    > CORE_MAX_OUTPUT_SCHEMA_CHARS
-            });
-            if core && large {
-                t.output_schema = None;
-            }
-            t
-        })
-        .collect()
+    if core { core_tools() } else { tools() }
+}
+
+/// The core set, made once from [`tools`].
+fn core_tools() -> &'static [Tool] {
+    static CORE: OnceLock<Vec<Tool>> = OnceLock::new();
+    CORE.get_or_init(|| {
+        tools()
+            .iter()
+            .filter(|t| CORE_TOOLS.contains(&t.name.as_ref()))
+            .cloned()
+            .map(|mut t| {
+                let large = t.output_schema.as_ref().is_some_and(|s| {
+                    serde_json::to_string(s.as_ref()).map_or(0, |j| j.len())
+                        > CORE_MAX_OUTPUT_SCHEMA_CHARS
+                });
+                if large {
+                    t.output_schema = None;
+                }
+                t
+            })
+            .collect()
+    })
 }
 
 /// Every tool, made once from the catalogue.

@@ -105,6 +105,11 @@ fn take_within<T>(
     (page, next)
 }
 
+/// A block id the document does not have, named by `field`.
+fn no_block(field: &str, id: &str) -> ApiError {
+    ApiError::invalid(field, format!("the document has no block {id:?}"))
+}
+
 fn bad_page_cursor() -> ApiError {
     ApiError::invalid(
         "cursor",
@@ -434,9 +439,7 @@ impl Reads {
             blocks
                 .iter()
                 .position(|b| b.id().as_str() == id)
-                .ok_or_else(|| {
-                    ApiError::invalid(field, format!("the document has no block {id:?}"))
-                })
+                .ok_or_else(|| no_block(field, id))
         };
         let by_ids = params.block_ids.is_some();
         let by_blocks = params.from_block.is_some() || params.to_block.is_some();
@@ -462,9 +465,20 @@ impl Reads {
                     format!("1 to {MAX_BLOCK_IDS} block ids, separated by commas"),
                 ));
             }
+            // Up to 500 ids: one index of the document rather than a scan per id.
+            let index: std::collections::HashMap<&str, usize> = blocks
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (b.id().as_str(), i))
+                .collect();
             let mut at: Vec<usize> = ids
                 .iter()
-                .map(|id| position("block_ids", id))
+                .map(|id| {
+                    index
+                        .get(id)
+                        .copied()
+                        .ok_or_else(|| no_block("block_ids", id))
+                })
                 .collect::<Result<_, _>>()?;
             at.sort_unstable();
             at.dedup();

@@ -142,6 +142,18 @@ impl Source {
     /// The part's bytes as a render passes them on: a relationships part without the
     /// relationships the deny list refuses; settings without an attached template.
     fn passed_on(&self, name: &str, bytes: &[u8]) -> Vec<u8> {
+        let rels = name.ends_with(".rels");
+        // The document's settings, or a glossary's (their content type says so).
+        let settings = self.rel_of("/settings").is_some_and(|r| r.target == name)
+            || self
+                .content_types
+                .of(name)
+                .is_some_and(|ct| ct.ends_with(".settings+xml"));
+        // Only a relationships part and the settings can hold what is cut: every other
+        // part passes as it is, without being parsed again.
+        if !rels && !settings {
+            return bytes.to_vec();
+        }
         let Ok(tree) = crate::import::xml::parse(
             bytes,
             name,
@@ -151,30 +163,23 @@ impl Source {
             return bytes.to_vec();
         };
         let mut cut: Vec<std::ops::Range<usize>> = Vec::new();
-        if name.ends_with(".rels") {
-            let source = rels_source(name);
-            let refused: BTreeSet<String> = self
-                .package
-                .relationships(&source, &self.limits)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|r| refused(r, &self.package).is_some())
-                .map(|r| r.id)
-                .collect();
+        if rels {
             let resolved = self
                 .package
-                .relationships(&source, &self.limits)
+                .relationships(&rels_source(name), &self.limits)
                 .unwrap_or_default();
             for node in tree.root.elements().filter(|n| n.local == "Relationship") {
                 let id = node.attrs.iter().find(|a| a.local == "Id");
-                // A relationship the resolver dropped (a target outside the package) is
-                // cut too.
-                let known = id.is_some_and(|id| resolved.iter().any(|r| r.id == id.value.as_ref()));
-                if id.is_some_and(|id| refused.contains(id.value.as_ref())) || !known {
+                // Cut a relationship the deny list refuses, and one the resolver dropped
+                // (a target outside the package).
+                let kept = id
+                    .and_then(|id| resolved.iter().find(|r| r.id == id.value.as_ref()))
+                    .is_some_and(|r| refused(r, &self.package).is_none());
+                if !kept {
                     cut.push(node.span.clone());
                 }
             }
-        } else if tree.root.local == "settings" {
+        } else {
             cut.extend(
                 tree.root
                     .elements()

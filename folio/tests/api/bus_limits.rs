@@ -290,14 +290,7 @@ async fn a_row_the_bus_refuses_is_parked_and_the_relay_goes_on() {
         rows[0]["reason"].as_str().unwrap().contains("max payload"),
         "{rows:?}"
     );
-    let metrics = crate::helpers::client()
-        .get(format!("{command_base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = crate::helpers::metrics_text(&command_base).await;
     assert!(
         metrics.contains("folio_outbox_parked_total 1"),
         "counted on /metrics"

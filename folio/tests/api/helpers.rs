@@ -475,6 +475,18 @@ impl TestApp {
     }
 }
 
+/// The Prometheus text `/metrics` of the server at `base` serves.
+pub(crate) async fn metrics_text(base: &str) -> String {
+    client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// `output` of a command that must have succeeded (its stderr otherwise).
 pub(crate) fn succeeded(output: std::process::Output) -> std::process::Output {
     assert!(

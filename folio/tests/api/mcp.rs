@@ -70,14 +70,7 @@ fn inspector(args: &[&str], key: &str, base: &str) -> Value {
 
 /// The counter of `operation` over `transport` with outcome `code`, from /metrics.
 async fn metrics(app: &TestApp) -> String {
-    crate::helpers::client()
-        .get(format!("{}/metrics", mcp_base(app)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    crate::helpers::metrics_text(&mcp_base(app)).await
 }
 
 async fn counted(app: &TestApp, operation: &str, transport: &str, code: &str) -> u64 {
@@ -208,6 +201,22 @@ async fn post_mcp(
         request = request.header(*name, *value);
     }
     request.send().await.unwrap()
+}
+
+/// Calls `method` with `params` on `/mcp{query}` as the app's key (protocol 2025-06-18);
+/// the JSON-RPC answer.
+async fn rpc(app: &TestApp, query: &str, method: &str, params: Value) -> Value {
+    app.client
+        .post(format!("{}/mcp{query}", mcp_base(app)))
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-06-18")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -421,21 +430,14 @@ async fn get_content_pages_by_default_over_mcp() {
     let version = app.ok(&id, json!({ "commands": commands })).await["version"]
         .as_u64()
         .unwrap();
-    let call = |arguments: Value| {
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-            "name": "get_content", "arguments": arguments}})
-    };
-    let first = post_mcp(
+    let call = |arguments: Value| json!({"name": "get_content", "arguments": arguments});
+    let first = rpc(
         &app,
-        &app.client,
-        &call(json!({"document_id": id, "min_version": version})),
-        &[("mcp-protocol-version", "2025-06-18")],
+        "",
+        "tools/call",
+        call(json!({"document_id": id, "min_version": version})),
     )
-    .await
-    .text()
-    .await
-    .unwrap();
-    let first: Value = serde_json::from_str(&first).unwrap();
+    .await;
     let result = &first["result"];
     let tokens = result.to_string().chars().count() / 4;
     assert!(tokens < 20_000, "a result of {tokens} tokens");
@@ -449,16 +451,13 @@ async fn get_content_pages_by_default_over_mcp() {
         blocks > 10 && blocks < 600,
         "{blocks} blocks on the first page"
     );
-    let second: Value = post_mcp(
+    let second = rpc(
         &app,
-        &app.client,
-        &call(json!({"document_id": id, "cursor": cursor})),
-        &[("mcp-protocol-version", "2025-06-18")],
+        "",
+        "tools/call",
+        call(json!({"document_id": id, "cursor": cursor})),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     let next = &second["result"]["structuredContent"];
     assert_eq!(next["version"], version);
     assert_ne!(next["blocks"][0]["id"], page["blocks"][0]["id"]);
@@ -470,17 +469,8 @@ async fn get_content_pages_by_default_over_mcp() {
 #[tokio::test]
 async fn the_core_tool_set_is_compact() {
     let app = spawn_app().await;
-    let list = |query: &'static str| {
-        let request = app
-            .client
-            .post(format!("{}/mcp{query}", mcp_base(&app)))
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", "2025-06-18")
-            .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}));
-        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
-    let core = list("?tools=core").await;
-    let all = list("").await;
+    let core = rpc(&app, "?tools=core", "tools/list", json!({})).await;
+    let all = rpc(&app, "", "tools/list", json!({})).await;
     let names = |answer: &Value| -> Vec<String> {
         answer["result"]["tools"]
             .as_array()
@@ -507,18 +497,14 @@ async fn the_core_tool_set_is_compact() {
         tokens(&core)
     );
     // A tool outside the core set still answers.
-    let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-        "name": "get_styles", "arguments": {"document_id": app.create_document("S").await}}});
-    let answer: Value = post_mcp(
+    let document_id = app.create_document("S").await;
+    let answer = rpc(
         &app,
-        &app.client,
-        &call,
-        &[("mcp-protocol-version", "2025-06-18")],
+        "?tools=core",
+        "tools/call",
+        json!({"name": "get_styles", "arguments": {"document_id": document_id}}),
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_ne!(answer["result"]["isError"], true, "{answer}");
 }
 
@@ -527,17 +513,7 @@ async fn the_core_tool_set_is_compact() {
 #[tokio::test]
 async fn prompts_guide_the_common_workflows() {
     let app = spawn_app().await;
-    let rpc = |method: &str, params: Value| json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    let send = |body: Value| {
-        let request = app
-            .client
-            .post(format!("{}/mcp", mcp_base(&app)))
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", "2025-06-18")
-            .json(&body);
-        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
-    let listed = send(rpc("prompts/list", json!({}))).await;
+    let listed = rpc(&app, "", "prompts/list", json!({})).await;
     let names: Vec<&str> = listed["result"]["prompts"]
         .as_array()
         .unwrap()
@@ -545,10 +521,8 @@ async fn prompts_guide_the_common_workflows() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["review_document", "summarise_changes"], "{listed}");
-    let review = send(rpc(
-        "prompts/get",
-        json!({"name": "review_document", "arguments": {"document_id": "doc-42", "focus": "clarity"}}),
-    ))
+    let review = rpc(&app, "", "prompts/get", json!({"name": "review_document", "arguments": {"document_id": "doc-42", "focus": "clarity"}}),
+    )
     .await;
     let text = review["result"]["messages"][0]["content"]["text"]
         .as_str()
@@ -557,10 +531,8 @@ async fn prompts_guide_the_common_workflows() {
     for needle in ["doc-42", "clarity", "get_outline", "get_section_text"] {
         assert!(text.contains(needle), "{needle} in {text}");
     }
-    let summary = send(rpc(
-        "prompts/get",
-        json!({"name": "summarise_changes", "arguments": {"document_id": "d", "since": "sent-to-client"}}),
-    ))
+    let summary = rpc(&app, "", "prompts/get", json!({"name": "summarise_changes", "arguments": {"document_id": "d", "since": "sent-to-client"}}),
+    )
     .await;
     let text = summary["result"]["messages"][0]["content"]["text"]
         .as_str()
@@ -569,10 +541,12 @@ async fn prompts_guide_the_common_workflows() {
         text.contains("from=sent-to-client") && text.contains("get_diff"),
         "{text}"
     );
-    let missing = send(rpc(
+    let missing = rpc(
+        &app,
+        "",
         "prompts/get",
         json!({"name": "summarise_changes", "arguments": {"document_id": "d"}}),
-    ))
+    )
     .await;
     assert_eq!(missing["error"]["code"], -32602, "{missing}");
 }

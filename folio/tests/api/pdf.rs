@@ -142,18 +142,10 @@ async fn pdf_conversions_never_exceed_the_workers() {
         async move { request.send().await.unwrap().status().as_u16() }
     });
     let sampler = async {
-        let client = crate::helpers::client();
         let mut seen = Vec::new();
         let started = std::time::Instant::now();
         while started.elapsed() < std::time::Duration::from_secs(60) {
-            let metrics = client
-                .get(app.url("/metrics"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let metrics = crate::helpers::metrics_text(&app.base).await;
             let running = metrics
                 .lines()
                 .find_map(|l| l.strip_prefix("folio_pdf_conversions_running "))
