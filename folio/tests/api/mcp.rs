@@ -21,21 +21,31 @@ async fn foreign_document(app: &TestApp) -> String {
     app.create_document_as(&other, "not yours").await
 }
 
-fn python_scenario(config: &Value) -> Value {
+/// Runs `folio/tests/mcp/<script>` (an agent on the official Python SDK) with `config`;
+/// the JSON summary it prints last. A failed check fails the test with its output.
+fn python_session(script: &str, config: &Value) -> Value {
     let output = Command::new(crate::helpers::venv_bin("python"))
-        .arg(crate::helpers::workspace_root().join("folio/tests/mcp/scenario.py"))
+        .arg(
+            crate::helpers::workspace_root()
+                .join("folio/tests/mcp")
+                .join(script),
+        )
         .arg(config.to_string())
         .output()
         .expect("python runs");
     assert!(
         output.status.success(),
-        "the MCP scenario ({}) failed:\n{}\n{}",
+        "the MCP session {script} ({}) failed:\n{}\n{}",
         config["transport"],
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
     let line = String::from_utf8_lossy(&output.stdout);
     serde_json::from_str(line.lines().last().unwrap_or_default()).expect("a JSON summary")
+}
+
+fn python_scenario(config: &Value) -> Value {
+    python_session("scenario.py", config)
 }
 
 fn inspector(args: &[&str], key: &str, base: &str) -> Value {
@@ -558,16 +568,6 @@ async fn prompts_guide_the_common_workflows() {
 async fn an_agent_reads_a_long_document_in_pages_with_the_python_sdk() {
     let app = spawn_app().await;
     let config = json!({"url": mcp_base(&app), "key": app.key});
-    let output = Command::new(crate::helpers::venv_bin("python"))
-        .arg(crate::helpers::workspace_root().join("folio/tests/mcp/long_document.py"))
-        .arg(config.to_string())
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "the long-document session failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    println!("{}", String::from_utf8_lossy(&output.stdout).trim());
+    let seen = python_session("long_document.py", &config);
+    println!("{seen}");
 }
