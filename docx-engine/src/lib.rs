@@ -1,22 +1,21 @@
 //! Bytes in, bytes out: the folio document model as a real Word file and as exports.
 //!
-//! - [`render_docx`] builds a .docx with docx-rs and then fixes what docx-rs cannot do on its
-//!   own: core properties (title, author, subject, keywords…), repeated header rows, and a
-//!   deflate-compressed package (docx-rs stores entries uncompressed).
+//! - [`render_docx`] writes a .docx with folio's own streaming writer (`write`): every
+//!   part straight into its deflated zip entry, an imported file's kept parts spliced in.
 //! - [`export`] renders HTML (escaped), Markdown and plain text.
 //!
 //! Pure: no IO beyond in-memory buffers, no clock (timestamps arrive in
 //! [`RenderOptions`]), so the same document and options always give the same bytes.
 //! - [`import_docx`] reads an uploaded .docx behind a hardened package gate (our own
-//!   reader on quick-xml and zip; docx-rs's reader never sees uploaded bytes).
+//!   reader on quick-xml and zip).
 
 #![warn(missing_docs)]
 
 pub mod export;
 pub mod import;
-mod package;
 pub mod redline;
 mod render;
+mod write;
 mod xml_safe;
 
 pub use export::{ExportFormat, export};
@@ -28,11 +27,8 @@ pub use render::{RenderOptions, render_docx};
 /// user input: the domain only admits documents that can be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    /// docx-rs failed to write the package.
+    /// Writing a zip entry failed.
     #[error("writing the docx package failed: {0}")]
-    Pack(String),
-    /// Re-compressing the package failed.
-    #[error("re-compressing the docx package failed: {0}")]
     Zip(#[from] zip::result::ZipError),
     /// An IO error on an in-memory buffer.
     #[error("io error while building the package: {0}")]

@@ -140,7 +140,7 @@ pub fn import_docx(
         .filter(|r| !r.external)
         .map(|r| r.target.clone())
         .collect();
-    if let Some(source) = crate::package::source::Source::of(package) {
+    if let Some(source) = crate::write::source::Source::of(package) {
         for dropped in source.dropped(&opaque_targets) {
             let message = dropped.message.clone();
             warnings.add(

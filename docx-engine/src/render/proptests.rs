@@ -112,6 +112,10 @@ proptest! {
                     Err(e) => prop_assert!(false, "{name} is not well-formed: {e}"),
                 }
             }
+            // Every element's children in the schema's order.
+            if let Err(e) = crate::write::schema_order::check(xml.as_bytes()) {
+                prop_assert!(false, "{name}: {e}");
+            }
         }
     }
 }
