@@ -20,7 +20,7 @@ mod xml_safe;
 
 pub use export::{ExportFormat, export};
 pub use import::{ImportError, ImportLimits, Imported, import_docx};
-pub use redline::{Mark, MarkKind, redline_document, redline_html};
+pub use redline::{Mark, MarkKind, redline_docx, redline_html};
 pub use render::{RenderOptions, render_docx};
 
 /// Why a .docx could not be produced. Any of these is a bug or a resource problem, not bad

@@ -32,7 +32,7 @@ pub struct RenderOptions {
 /// [`RenderError`] when writing the package fails (never for valid documents in practice:
 /// the package is written into memory).
 pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
-    crate::write::package(doc, options)
+    crate::write::package(doc, options, None)
 }
 
 #[cfg(test)]

@@ -117,6 +117,20 @@ impl MediaStore {
         Ok(())
     }
 
+    /// Adds the bytes of `document`'s pictures to `options` (a redline shows version A's
+    /// pictures beside B's).
+    pub async fn add_images(
+        &self,
+        tenant: &str,
+        document: &domain::Document,
+        options: &mut docx_engine::RenderOptions,
+    ) -> std::io::Result<()> {
+        for (media, bytes) in self.images(tenant, document).await? {
+            options.media.entry(media).or_insert(bytes);
+        }
+        Ok(())
+    }
+
     async fn images(
         &self,
         tenant: &str,

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use api_types::{
     BlockDiff, CellDiff, ChangeBy, DiffResponse, MetadataChange, TextSpan, ValueChange,
 };
-use docx_engine::{Mark, MarkKind, redline_document, redline_html};
+use docx_engine::{Mark, MarkKind, redline_docx, redline_html};
 use similar::ChangeTag;
 
 use super::*;
@@ -222,10 +222,13 @@ impl Reads {
             .render_inputs(&summary.tenant, &between.at_to.document, &mut options)
             .await
             .map_err(|e| ApiError::internal(&e))?;
+        self.media
+            .add_images(&summary.tenant, &between.at_from, &mut options)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
         let bytes = blocking(move || {
             let by = |id: &BlockId, kind| marks(id, kind).unwrap_or_else(|| fallback.clone());
-            let redline = redline_document(&between.at_from, &between.at_to.document, &by);
-            render_docx(&redline, &options)
+            redline_docx(&between.at_from, &between.at_to.document, &by, &options)
         })
         .await?
         .map_err(|e| ApiError::internal(&e))?;

@@ -57,8 +57,7 @@ fn document_xml(docx: &[u8]) -> String {
 #[test]
 fn every_change_is_a_tracked_change_with_one_id_sequence() {
     let (a, b) = versions();
-    let redline = redline_document(&a, &b, &by);
-    let docx = crate::render_docx(&redline, &crate::RenderOptions::default()).unwrap();
+    let docx = redline_docx(&a, &b, &by, &crate::RenderOptions::default()).unwrap();
     let xml = document_xml(&docx);
     for needle in [
         "<w:ins ",
@@ -66,8 +65,8 @@ fn every_change_is_a_tracked_change_with_one_id_sequence() {
         "<w:delText xml:space=\"preserve\">supplier</w:delText>",
         "<w:rPrChange ",
         "<w:pPrChange ",
-        "<w:cantSplit w:val=\"off\"/><w:del ",
-        "<w:cantSplit w:val=\"off\"/><w:ins ",
+        // The changed row, cell by cell: its price deleted and inserted.
+        "<w:delText xml:space=\"preserve\">3</w:delText>",
         "w:author=\"key:ada\"",
         "w:date=\"2026-12-02T10:00:00Z\"",
         "Annex &lt;A&gt;.",
@@ -87,6 +86,22 @@ fn every_change_is_a_tracked_change_with_one_id_sequence() {
     let unique: HashSet<&&str> = ids.iter().collect();
     assert!(marks > 5);
     assert!(unique.len() >= marks, "{ids:?}");
+    // A row added since A is inserted whole.
+    let (_, mut c) = versions();
+    let table = c
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Table(_)))
+        .unwrap();
+    apply(
+        &mut c,
+        json!({"type": "add_table_row", "block_index": table, "data": ["Glue", "2"]}),
+    );
+    let rows = document_xml(&redline_docx(&b, &c, &by, &crate::RenderOptions::default()).unwrap());
+    assert!(
+        rows.contains("<w:cantSplit w:val=\"off\"/><w:ins "),
+        "{rows}"
+    );
     // Unchanged content renders as usual; the moved paragraph is deleted and inserted.
     assert_eq!(xml.matches("Signed &amp; sealed.").count(), 2);
     assert!(xml.contains(">Terms<"));
@@ -139,7 +154,7 @@ fn words(text: &str) -> Vec<String> {
 fn accepting_gives_b_and_rejecting_gives_a_as_pandoc_reads_them() {
     let (a, b) = versions();
     let render = |d: &Document| crate::render_docx(d, &crate::RenderOptions::default()).unwrap();
-    let redline = render(&redline_document(&a, &b, &by));
+    let redline = redline_docx(&a, &b, &by, &crate::RenderOptions::default()).unwrap();
     let (Some(accepted), Some(rejected), Some(a_text), Some(b_text)) = (
         pandoc(&redline, "accept"),
         pandoc(&redline, "reject"),

@@ -5,25 +5,57 @@ use std::io::{self, Write};
 
 use domain::{Alignment, Block, CellBlock, Document, ListKind, Run, RunFormat};
 
+use super::revision::{Op, RunRev, Stamp};
 use super::styles::{ListLook, Numbering};
 use super::xml::Xml;
 use super::{Ids, MARGIN_KINDS, MarginPart, Media, PartRels, Shown, Used};
 
-/// Namespaces of the parts folio writes paragraphs into (pictures use `wp`; opaque content
-/// declares its own on its root).
-const BODY_NS: [(&str, &str); 3] = [
-    (
-        "xmlns:w",
-        "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-    ),
+/// Namespaces declared on the root of the parts folio writes paragraphs into: the ones
+/// folio's own markup uses (`w`, `r`, `wp`; pictures declare `a` and `pic` where they
+/// use them, as Word does), and Word's usual set, so opaque content (which declares what
+/// it uses on its own root) also reads in tools that look namespaces up on the part's
+/// root only (pandoc does, for VML objects).
+const BODY_NS: [(&str, &str); 13] = [
+    ("xmlns:o", "urn:schemas-microsoft-com:office:office"),
     (
         "xmlns:r",
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     ),
+    ("xmlns:v", "urn:schemas-microsoft-com:vml"),
+    (
+        "xmlns:w",
+        "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    ),
+    ("xmlns:w10", "urn:schemas-microsoft-com:office:word"),
     (
         "xmlns:wp",
         "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
     ),
+    (
+        "xmlns:wps",
+        "http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+    ),
+    (
+        "xmlns:wpg",
+        "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup",
+    ),
+    (
+        "xmlns:mc",
+        "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    ),
+    (
+        "xmlns:wp14",
+        "http://schemas.microsoft.com/office/word/2010/wordprocessingDrawing",
+    ),
+    (
+        "xmlns:w14",
+        "http://schemas.microsoft.com/office/word/2010/wordml",
+    ),
+    (
+        "xmlns:w15",
+        "http://schemas.microsoft.com/office/word/2012/wordml",
+    ),
+    ("mc:Ignorable", "w14 wp14"),
 ];
 
 /// Word's built-in character style for links (blue, underlined).
@@ -63,7 +95,7 @@ pub(crate) fn block_runs(block: &Block, f: &mut impl FnMut(&[Run])) {
 }
 
 /// Paragraph properties, written in `CT_PPr`'s order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct ParaProps<'s> {
     pub(crate) style: Option<&'s str>,
     pub(crate) format: Option<&'s domain::ParagraphFormat>,
@@ -72,6 +104,10 @@ pub(crate) struct ParaProps<'s> {
     /// A right tab with a dot leader at this position (twips): a TOC entry's page number.
     pub(crate) right_tab: Option<usize>,
     pub(crate) alignment: Option<Alignment>,
+    /// The paragraph mark inserted or deleted (a redline).
+    pub(crate) mark: Option<(Op, Stamp)>,
+    /// A's properties, where a redline's paragraph had others (`w:pPrChange`).
+    pub(crate) change: Option<(Box<ParaProps<'s>>, Stamp)>,
 }
 
 /// Points in twentieths of a point (Word's unit for spacing and indents).
@@ -147,12 +183,25 @@ impl ParaProps<'_> {
             && self.num.is_none()
             && self.right_tab.is_none()
             && self.alignment.is_none()
+            && self.mark.is_none()
+            && self.change.is_none()
             && self
                 .format
                 .is_none_or(|f| *f == domain::ParagraphFormat::default())
     }
 
-    /// `w:pPr` with `tail` (a section's properties) written last; nothing when empty.
+    /// Whether two paragraphs' properties write the same `w:pPr` children.
+    pub(crate) fn same(&self, other: &ParaProps<'_>) -> bool {
+        let format = |p: &ParaProps<'_>| p.format.cloned().unwrap_or_default();
+        self.style == other.style
+            && self.num == other.num
+            && self.right_tab == other.right_tab
+            && self.alignment == other.alignment
+            && format(self) == format(other)
+    }
+
+    /// `w:pPr` with `tail` (a section's properties) written after the paragraph mark's
+    /// properties; nothing when empty.
     pub(crate) fn write<W: Write>(
         &self,
         x: &mut Xml<W>,
@@ -163,6 +212,25 @@ impl ParaProps<'_> {
             return Ok(());
         }
         x.start("w:pPr", &[])?;
+        self.children(x)?;
+        if let Some((op, stamp)) = &self.mark {
+            x.start("w:rPr", &[])?;
+            x.empty(op.tag(), &stamp.attrs())?;
+            x.end("w:rPr")?;
+        }
+        tail(x)?;
+        if let Some((old, stamp)) = &self.change {
+            x.start("w:pPrChange", &stamp.attrs())?;
+            x.start("w:pPr", &[])?;
+            old.children(x)?;
+            x.end("w:pPr")?;
+            x.end("w:pPrChange")?;
+        }
+        x.end("w:pPr")
+    }
+
+    /// The children of `CT_PPrBase` folio writes, in order.
+    fn children<W: Write>(&self, x: &mut Xml<W>) -> io::Result<()> {
         if let Some(style) = self.style {
             x.val("w:pStyle", style)?;
         }
@@ -215,8 +283,7 @@ impl ParaProps<'_> {
         if let Some(a) = self.alignment {
             x.val("w:jc", jc(a))?;
         }
-        tail(x)?;
-        x.end("w:pPr")
+        Ok(())
     }
 }
 
@@ -246,18 +313,27 @@ fn plain(f: &RunFormat, extra: RunExtra<'_>) -> bool {
         || extra.style.is_some())
 }
 
-/// `w:rPr` of a run, in `CT_RPr`'s order; nothing when the run has no formatting.
+/// `w:rPr` of a run, in `CT_RPr`'s order, with A's formatting in a `w:rPrChange` where a
+/// redline's run had other formatting; nothing when the run has no formatting.
 pub(crate) fn rpr<W: Write>(
     x: &mut Xml<W>,
     f: &RunFormat,
     extra: RunExtra<'_>,
     used: &mut Used,
+    change: Option<(&RunFormat, Stamp)>,
 ) -> io::Result<()> {
-    if plain(f, extra) {
+    if plain(f, extra) && change.is_none() {
         return Ok(());
     }
     x.start("w:rPr", &[])?;
     rpr_inner(x, f, extra, used)?;
+    if let Some((old, stamp)) = change {
+        x.start("w:rPrChange", &stamp.attrs())?;
+        x.start("w:rPr", &[])?;
+        rpr_inner(x, old, extra, used)?;
+        x.end("w:rPr")?;
+        x.end("w:rPrChange")?;
+    }
     x.end("w:rPr")
 }
 
@@ -417,6 +493,148 @@ pub(crate) fn text_width_twips(page: &domain::PageSetup) -> usize {
     width.saturating_sub(margins).max(1440) as usize
 }
 
+/// One block of a body as written: as it is, or as a redline shows it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Entry<'a> {
+    /// The same in both versions (or not a redline): written as it is.
+    Kept(&'a Block),
+    /// Only in B (or moved here): inserted.
+    Added(&'a Block),
+    /// Only in A (or moved away from here): deleted, where it stood in A.
+    Removed(&'a Block),
+    /// In both, different: A's and B's.
+    Changed(&'a Block, &'a Block),
+}
+
+impl<'a> Entry<'a> {
+    /// The block B has here, if any.
+    fn current(&self) -> Option<&'a Block> {
+        match self {
+            Entry::Kept(b) | Entry::Added(b) | Entry::Changed(_, b) => Some(b),
+            Entry::Removed(_) => None,
+        }
+    }
+}
+
+/// Who made a block's change of text and of its formatting.
+#[derive(Debug, Clone)]
+pub(crate) struct Marks {
+    text: crate::Mark,
+    format: crate::Mark,
+}
+
+impl Marks {
+    /// For content no redline marks (never read: nothing is inserted or deleted).
+    fn none() -> Self {
+        let nobody = crate::Mark {
+            author: String::new(),
+            date: String::new(),
+        };
+        Self {
+            text: nobody.clone(),
+            format: nobody,
+        }
+    }
+}
+
+/// A's and B's version of a paragraph: properties and runs.
+pub(crate) struct Pair<'p, 'r> {
+    old: (&'p ParaProps<'p>, &'r [Run]),
+    new: (&'p ParaProps<'p>, &'r [Run]),
+}
+
+/// How a redline writes a table row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RowPlan<'t> {
+    /// A row of a table as it is.
+    Kept(&'t domain::Table, usize),
+    /// A row of a table inserted or deleted whole.
+    Marked(&'t domain::Table, usize, Op),
+    /// A's row and B's, compared cell by cell.
+    Changed(usize, usize),
+}
+
+/// What a cell holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum CellContent<'t> {
+    /// Covered by a vertical merge from above.
+    Below,
+    Blocks(&'t [CellBlock]),
+    Runs(&'t [Run]),
+    Text(&'t str),
+}
+
+/// A cell of a table: its content, and whether it is in a header row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cell<'t> {
+    content: CellContent<'t>,
+    header: bool,
+}
+
+impl<'t> Cell<'t> {
+    fn of(t: &'t domain::Table, layout: &[Vec<Slot>], r: usize, c: usize) -> Self {
+        let content = match (layout[r][c], t.cell_runs_at(r, c), t.cell_blocks_at(r, c)) {
+            (Slot::Below { .. }, _, _) => CellContent::Below,
+            (_, _, Some(blocks)) => CellContent::Blocks(blocks),
+            (_, Some(runs), None) => CellContent::Runs(runs),
+            (_, None, None) => CellContent::Text(t.rows[r].get(c).map_or("", String::as_str)),
+        };
+        Self {
+            content,
+            header: t.header_row && r == 0,
+        }
+    }
+
+    /// The cell as one paragraph's runs, when it is one (plain text as one run, bold in a
+    /// header row).
+    fn runs(&self) -> Option<Vec<Run>> {
+        match self.content {
+            CellContent::Runs(runs) => Some(runs.to_vec()),
+            CellContent::Text(text) => Some(vec![Run {
+                text: text.to_string(),
+                format: RunFormat {
+                    bold: self.header,
+                    ..RunFormat::default()
+                },
+            }]),
+            CellContent::Blocks(_) | CellContent::Below => None,
+        }
+    }
+}
+
+/// A list item's runs (plain text as one run).
+fn item_runs(item: &domain::ListItem) -> Vec<Run> {
+    match &item.runs {
+        Some(runs) => runs.clone(),
+        None => vec![Run {
+            text: item.text.clone(),
+            format: RunFormat::default(),
+        }],
+    }
+}
+
+/// Whether no cell of a row is merged.
+fn no_merges(row: &[Slot]) -> bool {
+    row.iter().all(|s| *s == Slot::Single)
+}
+
+/// Whether row `o` of `old` and row `n` of `new` hold the same cells (runs, blocks,
+/// formats), not only the same texts.
+fn same_row(old: &domain::Table, o: usize, new: &domain::Table, n: usize) -> bool {
+    (0..old.rows[o].len().max(new.rows[n].len())).all(|c| {
+        old.cell_runs_at(o, c) == new.cell_runs_at(n, c)
+            && old.cell_blocks_at(o, c) == new.cell_blocks_at(n, c)
+            && old.cell_format(o, c) == new.cell_format(n, c)
+            && (old.header_row && o == 0) == (new.header_row && n == 0)
+    })
+}
+
+/// Who made the changes of a redline: `by` names the author and time of a block's change
+/// of text or of formatting.
+pub(crate) struct Revisions<'a> {
+    pub(crate) by: &'a dyn Fn(&domain::BlockId, crate::MarkKind) -> crate::Mark,
+}
+
 /// Writes the body of the document and its header and footer parts.
 pub(crate) struct Body<'a, 'b> {
     doc: &'a Document,
@@ -425,6 +643,11 @@ pub(crate) struct Body<'a, 'b> {
     used: Used,
     /// Headings a table of contents lists carry a `_Toc` bookmark its entries link to.
     toc_level: u8,
+    /// While a whole block is inserted or deleted: which, and whose change.
+    whole: Option<(Op, crate::Mark)>,
+    /// The table row being written is inserted or deleted whole (its cells' paragraph
+    /// marks are not marked: the row is).
+    row_marked: bool,
 }
 
 impl<'a, 'b> Body<'a, 'b> {
@@ -443,6 +666,8 @@ impl<'a, 'b> Body<'a, 'b> {
                 ..Used::default()
             },
             toc_level: doc.toc_level(),
+            whole: None,
+            row_marked: false,
         }
     }
 
@@ -451,10 +676,13 @@ impl<'a, 'b> Body<'a, 'b> {
         self.used
     }
 
-    /// `word/document.xml`; `shown`: what each section shows.
+    /// `word/document.xml`: `entries` in order (the document's blocks, or a redline's);
+    /// `shown`: what each section shows.
     pub(crate) fn document<W: Write>(
         &mut self,
         x: &mut Xml<W>,
+        entries: &[Entry<'_>],
+        revisions: Option<&Revisions<'_>>,
         shown: &[Shown],
     ) -> io::Result<PartRels> {
         let doc = self.doc;
@@ -465,8 +693,14 @@ impl<'a, 'b> Body<'a, 'b> {
         let mut page = &doc.section.page;
         let mut start: Option<domain::SectionStart> = None;
         let mut section = 0;
-        for (index, block) in doc.blocks.iter().enumerate() {
-            if let Block::SectionBreak(b) = block {
+        // Each block of B's index, for the bookmarks a table of contents links to.
+        let mut index = 0usize;
+        for entry in entries {
+            let at = entry.current().map(|_| {
+                index += 1;
+                index - 1
+            });
+            if let Some(Block::SectionBreak(b)) = entry.current() {
                 // The section that ends here keeps its properties in this paragraph's
                 // w:sectPr; the next one starts with the break's.
                 x.start("w:p", &[])?;
@@ -481,12 +715,287 @@ impl<'a, 'b> Body<'a, 'b> {
                 section += 1;
                 continue;
             }
-            self.block(x, index, block, text_width_twips(page), &mut rels)?;
+            let width = text_width_twips(page);
+            match (entry, revisions) {
+                (Entry::Kept(block), _) => self.block(x, at, block, width, &mut rels)?,
+                // Without revisions only kept entries are made; written as B has them.
+                (Entry::Added(block) | Entry::Changed(_, block), None) => {
+                    self.block(x, at, block, width, &mut rels)?;
+                }
+                (Entry::Removed(_), None) => {}
+                (Entry::Added(block), Some(r)) => {
+                    self.whole(x, at, block, Op::Insert, r, width, &mut rels)?;
+                }
+                (Entry::Removed(block), Some(r)) => {
+                    self.whole(x, None, block, Op::Delete, r, width, &mut rels)?;
+                }
+                (Entry::Changed(old, new), Some(r)) => {
+                    self.changed(x, at, old, new, r, width, &mut rels)?;
+                }
+            }
         }
         section_properties(x, page, start, shown.get(section))?;
         x.end("w:body")?;
         x.end("w:document")?;
         Ok(rels)
+    }
+
+    /// A block inserted or deleted whole (a section break or opaque block, whose change
+    /// cannot be marked, is written as B has it).
+    #[allow(clippy::too_many_arguments)]
+    fn whole<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        at: Option<usize>,
+        block: &Block,
+        op: Op,
+        revisions: &Revisions<'_>,
+        width: usize,
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
+        match block {
+            Block::SectionBreak(_) | Block::Opaque(_) => {
+                if op == Op::Insert {
+                    self.block(x, at, block, width, rels)?;
+                }
+                Ok(())
+            }
+            _ => {
+                self.whole = Some((op, (revisions.by)(block.id(), crate::MarkKind::Text)));
+                let written = match block {
+                    // Its text, as the change (its field cannot be wrapped).
+                    Block::TableOfContents(_) => {
+                        let text = block.text();
+                        self.text_paragraph(x, &ParaProps::default(), &text, RunExtra::default())
+                    }
+                    _ => self.block(x, at, block, width, rels),
+                };
+                self.whole = None;
+                written
+            }
+        }
+    }
+
+    /// A block both versions have, changed: a paragraph or heading word by word, a table
+    /// row by row; anything else deleted as it was and inserted as it is.
+    #[allow(clippy::too_many_arguments)]
+    fn changed<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        at: Option<usize>,
+        old: &Block,
+        new: &Block,
+        revisions: &Revisions<'_>,
+        width: usize,
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
+        let marks = Marks {
+            text: (revisions.by)(new.id(), crate::MarkKind::Text),
+            format: (revisions.by)(new.id(), crate::MarkKind::Format),
+        };
+        match (old, new) {
+            (Block::Paragraph(_) | Block::Heading(_), Block::Paragraph(_) | Block::Heading(_)) => {
+                let (mut old_style, mut new_style) = (String::new(), String::new());
+                let (props, bookmarks) = self.props(new, at, &mut new_style);
+                let (old_props, _) = self.props(old, None, &mut old_style);
+                let pair = Pair {
+                    old: (&old_props, old.runs()),
+                    new: (&props, new.runs()),
+                };
+                self.changed_paragraph(x, pair, &bookmarks, &marks, rels)
+            }
+            (Block::List(a), Block::List(b)) if a.kind == b.kind => {
+                let num = self.used.numbering.list(b);
+                self.changed_items(x, num, &a.items, &b.items, &marks, rels)
+            }
+            (Block::Table(a), Block::Table(b)) if a.cols() == b.cols() => {
+                self.changed_table(x, a, b, &marks, width, rels)
+            }
+            (_, Block::SectionBreak(_) | Block::Opaque(_)) => self.block(x, at, new, width, rels),
+            _ => {
+                self.whole(x, None, old, Op::Delete, revisions, width, rels)?;
+                self.whole(x, at, new, Op::Insert, revisions, width, rels)
+            }
+        }
+    }
+
+    /// A paragraph's or heading's properties and bookmarks (with its `_Toc` bookmark when
+    /// a table of contents lists it); `style` holds a heading's style name.
+    fn props<'p>(
+        &self,
+        block: &'p Block,
+        at: Option<usize>,
+        style: &'p mut String,
+    ) -> (ParaProps<'p>, Vec<String>) {
+        match block {
+            Block::Heading(h) => {
+                *style = format!("Heading{}", h.level.clamp(1, 9));
+                let mut bookmarks = h.bookmarks.clone();
+                if let Some(index) = at
+                    && h.level <= self.toc_level
+                {
+                    bookmarks.push(toc_bookmark(index));
+                }
+                let props = ParaProps {
+                    style: Some(style.as_str()),
+                    format: Some(&h.format),
+                    alignment: h.alignment,
+                    ..ParaProps::default()
+                };
+                (props, bookmarks)
+            }
+            Block::Paragraph(p) => (
+                ParaProps {
+                    style: p.style.as_deref(),
+                    format: Some(&p.format),
+                    alignment: p.alignment,
+                    ..ParaProps::default()
+                },
+                p.bookmarks.clone(),
+            ),
+            _ => (ParaProps::default(), Vec::new()),
+        }
+    }
+
+    /// A paragraph both versions have, changed: A's and B's runs word by word, B's
+    /// properties (A's in a `w:pPrChange` where they differ).
+    fn changed_paragraph<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        pair: Pair<'_, '_>,
+        bookmarks: &[String],
+        marks: &Marks,
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
+        let (old_props, old_runs) = pair.old;
+        let (new_props, new_runs) = pair.new;
+        if old_runs == new_runs && old_props.same(new_props) {
+            return self.paragraph(x, new_props, new_runs, bookmarks, rels);
+        }
+        let (runs, revs) = super::revision::pieces(old_runs, new_runs, &marks.text, &marks.format);
+        let mut props = new_props.clone();
+        if !props.same(old_props) {
+            let stamp = Stamp::new(self.ids, &marks.format);
+            props.change = Some((Box::new(old_props.clone()), stamp));
+        }
+        self.paragraph_with(x, &props, &runs, Some(&revs), bookmarks, rels)
+    }
+
+    /// The items of a list both versions have (numbering instance `num`): the same ones
+    /// kept, a changed one word by word (in pairs, where as many changed on both sides),
+    /// the others deleted and inserted.
+    fn changed_items<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        num: u64,
+        old: &[domain::ListItem],
+        new: &[domain::ListItem],
+        marks: &Marks,
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
+        let key = |items: &[domain::ListItem]| -> Vec<String> {
+            items.iter().map(|i| format!("{i:?}")).collect()
+        };
+        let (a, b) = (key(old), key(new));
+        for op in similar::capture_diff_slices(similar::Algorithm::Patience, &a, &b) {
+            match op {
+                similar::DiffOp::Equal { new_index, len, .. } => {
+                    for item in &new[new_index..new_index + len] {
+                        self.list_item(x, num, item, rels)?;
+                    }
+                }
+                similar::DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } if old_len == new_len => {
+                    for (o, n) in old[old_index..old_index + old_len]
+                        .iter()
+                        .zip(&new[new_index..new_index + new_len])
+                    {
+                        self.used.styles.insert("ListParagraph".into());
+                        let props = |level: u8| ParaProps {
+                            style: Some("ListParagraph"),
+                            num: Some((num, level)),
+                            ..ParaProps::default()
+                        };
+                        let (old_props, new_props) = (props(o.level), props(n.level));
+                        let (old_runs, new_runs) = (item_runs(o), item_runs(n));
+                        let pair = Pair {
+                            old: (&old_props, &old_runs),
+                            new: (&new_props, &new_runs),
+                        };
+                        self.changed_paragraph(x, pair, &[], marks, rels)?;
+                    }
+                }
+                op => {
+                    self.whole = Some((Op::Delete, marks.text.clone()));
+                    for item in &old[op.old_range()] {
+                        self.list_item(x, num, item, rels)?;
+                    }
+                    self.whole = Some((Op::Insert, marks.text.clone()));
+                    for item in &new[op.new_range()] {
+                        self.list_item(x, num, item, rels)?;
+                    }
+                    self.whole = None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A changed table: identical rows kept, a changed row cell by cell (in pairs, where
+    /// as many rows changed on both sides with as many cells), the others deleted and
+    /// inserted; B's grid and properties.
+    fn changed_table<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        old: &domain::Table,
+        new: &domain::Table,
+        marks: &Marks,
+        width: usize,
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
+        let mut rows: Vec<RowPlan<'_>> = Vec::new();
+        for op in similar::capture_diff_slices(similar::Algorithm::Patience, &old.rows, &new.rows) {
+            match op {
+                similar::DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len,
+                } => {
+                    // The same texts; their runs, blocks or formats may still differ.
+                    rows.extend((0..len).map(|k| {
+                        let (o, n) = (old_index + k, new_index + k);
+                        if same_row(old, o, new, n) {
+                            RowPlan::Kept(new, n)
+                        } else {
+                            RowPlan::Changed(o, n)
+                        }
+                    }));
+                }
+                similar::DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } if old_len == new_len
+                    && (0..old_len).all(|k| {
+                        old.rows[old_index + k].len() == new.rows[new_index + k].len()
+                    }) =>
+                {
+                    rows.extend(
+                        (0..old_len).map(|k| RowPlan::Changed(old_index + k, new_index + k)),
+                    );
+                }
+                op => {
+                    rows.extend(op.old_range().map(|r| RowPlan::Marked(old, r, Op::Delete)));
+                    rows.extend(op.new_range().map(|r| RowPlan::Marked(new, r, Op::Insert)));
+                }
+            }
+        }
+        self.table_rows(x, new, Some(old), &rows, Some(marks), width, rels)
     }
 
     /// A header or footer part: one paragraph of its runs.
@@ -503,42 +1012,35 @@ impl<'a, 'b> Body<'a, 'b> {
         Ok(rels)
     }
 
-    /// One block of the body (a section break is written by [`Body::document`]).
+    /// One block of the body (a section break is written by [`Body::document`]); `at`:
+    /// its index in the document, for the bookmark a table of contents links to.
     pub(crate) fn block<W: Write>(
         &mut self,
         x: &mut Xml<W>,
-        index: usize,
+        at: Option<usize>,
         block: &Block,
         text_width: usize,
         rels: &mut PartRels,
     ) -> io::Result<()> {
         match block {
-            Block::Paragraph(p) => {
-                let props = ParaProps {
-                    style: p.style.as_deref(),
-                    format: Some(&p.format),
-                    alignment: p.alignment,
-                    ..ParaProps::default()
-                };
-                self.paragraph(x, &props, &p.runs, &p.bookmarks, rels)
+            Block::Paragraph(_) | Block::Heading(_) => {
+                let mut style = String::new();
+                let (props, bookmarks) = self.props(block, at, &mut style);
+                self.paragraph(x, &props, block.runs(), &bookmarks, rels)
             }
-            Block::Heading(h) => {
-                let style = format!("Heading{}", h.level.clamp(1, 9));
-                let props = ParaProps {
-                    style: Some(&style),
-                    format: Some(&h.format),
-                    alignment: h.alignment,
-                    ..ParaProps::default()
-                };
-                if h.level <= self.toc_level {
-                    let mut bookmarks = h.bookmarks.clone();
-                    bookmarks.push(toc_bookmark(index));
-                    self.paragraph(x, &props, &h.runs, &bookmarks, rels)
-                } else {
-                    self.paragraph(x, &props, &h.runs, &h.bookmarks, rels)
-                }
+            Block::Table(t) => {
+                let rows: Vec<RowPlan<'_>> = (0..t.rows.len())
+                    .map(|r| match &self.whole {
+                        Some((op, _)) => RowPlan::Marked(t, r, *op),
+                        None => RowPlan::Kept(t, r),
+                    })
+                    .collect();
+                let marks = self.whole.as_ref().map(|(_, m)| Marks {
+                    text: m.clone(),
+                    format: m.clone(),
+                });
+                self.table_rows(x, t, None, &rows, marks.as_ref(), text_width, rels)
             }
-            Block::Table(t) => self.table(x, t, text_width, rels),
             Block::List(l) => {
                 let num = self.used.numbering.list(l);
                 for item in &l.items {
@@ -554,22 +1056,46 @@ impl<'a, 'b> Body<'a, 'b> {
                 } else {
                     // Written as its text (XML that does not parse, or a relationship the
                     // deny list refuses, stored by a build before it).
-                    x.start("w:p", &[])?;
-                    x.start("w:r", &[])?;
-                    text_content(x, &o.text, false)?;
-                    x.end("w:r")?;
-                    x.end("w:p")
+                    self.text_paragraph(x, &ParaProps::default(), &o.text, RunExtra::default())
                 }
             }
             Block::PageBreak(_) => {
                 x.start("w:p", &[])?;
+                let props = self.marked(&ParaProps::default());
+                props.write(x, |_| Ok(()), false)?;
+                let wrap = self.open_whole(x)?;
                 x.start("w:r", &[])?;
                 x.empty("w:br", &[("w:type", "page")])?;
                 x.end("w:r")?;
+                close(x, wrap)?;
                 x.end("w:p")
             }
             Block::TableOfContents(t) => self.table_of_contents(x, t, text_width),
             Block::SectionBreak(_) => Ok(()),
+        }
+    }
+
+    /// `props` with the paragraph mark inserted or deleted, while a whole block is (and
+    /// not inside a table row that is, whose mark says so).
+    fn marked<'p>(&mut self, props: &ParaProps<'p>) -> ParaProps<'p> {
+        let mut props = props.clone();
+        if let Some((op, mark)) = &self.whole
+            && !self.row_marked
+        {
+            props.mark = Some((*op, Stamp::new(self.ids, mark)));
+        }
+        props
+    }
+
+    /// Opens the `w:ins`/`w:del` of a whole block's runs, if one is being written.
+    fn open_whole<W: Write>(&mut self, x: &mut Xml<W>) -> io::Result<Option<Op>> {
+        match &self.whole {
+            Some((op, mark)) => {
+                let stamp = Stamp::new(self.ids, mark);
+                x.start(op.tag(), &stamp.attrs())?;
+                Ok(Some(*op))
+            }
+            None => Ok(None),
         }
     }
 
@@ -588,7 +1114,7 @@ impl<'a, 'b> Body<'a, 'b> {
         };
         match &item.runs {
             Some(runs) => self.paragraph(x, &props, runs, &[], rels),
-            None => text_paragraph(x, &props, &item.text, RunExtra::default(), &mut self.used),
+            None => self.text_paragraph(x, &props, &item.text, RunExtra::default()),
         }
     }
 
@@ -602,12 +1128,26 @@ impl<'a, 'b> Body<'a, 'b> {
         bookmarks: &[String],
         rels: &mut PartRels,
     ) -> io::Result<()> {
+        self.paragraph_with(x, props, runs, None, bookmarks, rels)
+    }
+
+    /// A paragraph whose runs a redline marks one by one (`revs`, beside `runs`).
+    fn paragraph_with<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        props: &ParaProps<'_>,
+        runs: &[Run],
+        revs: Option<&[RunRev<'_>]>,
+        bookmarks: &[String],
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
         if let Some(style) = props.style {
             self.used.styles.insert(style.to_string());
         }
         x.start("w:p", &[])?;
+        let props = self.marked(props);
         props.write(x, |_| Ok(()), false)?;
-        self.runs(x, runs, bookmarks, rels)?;
+        self.runs(x, runs, revs, bookmarks, rels)?;
         x.end("w:p")
     }
 
@@ -616,6 +1156,7 @@ impl<'a, 'b> Body<'a, 'b> {
         &mut self,
         x: &mut Xml<W>,
         runs: &[Run],
+        revs: Option<&[RunRev<'_>]>,
         bookmarks: &[String],
         rels: &mut PartRels,
     ) -> io::Result<()> {
@@ -623,6 +1164,7 @@ impl<'a, 'b> Body<'a, 'b> {
         for name in bookmarks {
             whole.push(self.bookmark_start(x, name)?);
         }
+        let rev = |i: usize| revs.and_then(|r| r.get(i));
         // Range bookmarks open now, with their ids.
         let mut open: Vec<(&str, u64)> = Vec::new();
         let mut i = 0;
@@ -645,7 +1187,7 @@ impl<'a, 'b> Body<'a, 'b> {
                 }
             }
             match link {
-                None => self.run(x, &runs[i], RunExtra::default(), rels)?,
+                None => self.run(x, &runs[i], RunExtra::default(), rels, rev(i))?,
                 Some(target) => {
                     match target.strip_prefix('#') {
                         Some(anchor) => {
@@ -657,13 +1199,13 @@ impl<'a, 'b> Body<'a, 'b> {
                             rels.links.push((id, target.to_string()));
                         }
                     }
-                    for run in &runs[i..j] {
+                    for (k, run) in runs[i..j].iter().enumerate() {
                         // A link looks like one, unless its run has a style of its own.
                         let extra = RunExtra {
                             style: Some(HYPERLINK_STYLE),
                             bold: false,
                         };
-                        self.run(x, run, extra, rels)?;
+                        self.run(x, run, extra, rels, rev(i + k))?;
                     }
                     x.end("w:hyperlink")?;
                 }
@@ -701,55 +1243,82 @@ impl<'a, 'b> Body<'a, 'b> {
         Ok(id)
     }
 
-    /// One run: a field's runs, a picture, opaque inline content, or text.
+    /// One run: a field's runs, a picture, opaque inline content, or text; inside a
+    /// `w:ins`/`w:del` when a redline marks it (`rev`, or the whole block being written).
     pub(crate) fn run<W: Write>(
         &mut self,
         x: &mut Xml<W>,
         run: &Run,
         extra: RunExtra<'_>,
         rels: &mut PartRels,
+        rev: Option<&RunRev<'_>>,
     ) -> io::Result<()> {
         let f = &run.format;
-        if let Some(opaque) = &f.opaque {
-            if !opaque.rels.iter().any(refused) && well_formed(&opaque.xml) {
-                add_opaque_rels(rels, &opaque.rels);
-                return x.raw(&opaque.xml);
+        if f.image.is_none() && f.field.is_none() && f.opaque.is_none() && run.text.is_empty() {
+            return Ok(());
+        }
+        let wrap = match rev {
+            Some(RunRev {
+                op: Some(op), mark, ..
+            }) => {
+                let stamp = Stamp::new(self.ids, mark);
+                x.start(op.tag(), &stamp.attrs())?;
+                Some(*op)
             }
-            // Written as its text.
-            x.start("w:r", &[])?;
-            text_content(x, &run.text, false)?;
-            return x.end("w:r");
+            Some(_) => None,
+            None => self.open_whole(x)?,
+        };
+        let deleted = wrap == Some(Op::Delete);
+        // A's formatting of a kept run, where it differs.
+        let old = rev.and_then(|r| r.old.map(|f| (f, r.mark)));
+        let change = |ids: &mut Ids| old.map(|(f, mark)| (f, Stamp::new(ids, mark)));
+        if let Some(opaque) = &f.opaque {
+            let fits = !deleted && opaque.element == "w:r" || wrap.is_none();
+            if fits && !opaque.rels.iter().any(refused) && well_formed(&opaque.xml) {
+                add_opaque_rels(rels, &opaque.rels);
+                x.raw(&opaque.xml)?;
+            } else {
+                // Written as its text.
+                x.start("w:r", &[])?;
+                text_content(x, &run.text, deleted)?;
+                x.end("w:r")?;
+            }
+            return close(x, wrap);
         }
         if let Some(field) = f.field {
-            let fld = |x: &mut Xml<W>, used: &mut Used, kind: &str, dirty: &str| {
+            let instr = if deleted {
+                "w:delInstrText"
+            } else {
+                "w:instrText"
+            };
+            let fld = |x: &mut Xml<W>, body: &mut Self, kind: &str, dirty: &str| {
                 x.start("w:r", &[])?;
-                rpr(x, f, extra, used)?;
+                let change = change(body.ids);
+                rpr(x, f, extra, &mut body.used, change)?;
                 x.empty("w:fldChar", &[("w:fldCharType", kind), ("w:dirty", dirty)])?;
                 x.end("w:r")
             };
-            fld(x, &mut self.used, "begin", "true")?;
+            fld(x, self, "begin", "true")?;
             x.start("w:r", &[])?;
-            rpr(x, f, extra, &mut self.used)?;
+            rpr(x, f, extra, &mut self.used, change(self.ids))?;
             x.element(
-                "w:instrText",
+                instr,
                 &[("xml:space", "preserve")],
                 field_instruction(field),
             )?;
             x.end("w:r")?;
-            fld(x, &mut self.used, "separate", "false")?;
+            fld(x, self, "separate", "false")?;
             if !run.text.is_empty() {
                 x.start("w:r", &[])?;
-                rpr(x, f, extra, &mut self.used)?;
-                text_content(x, &run.text, false)?;
+                rpr(x, f, extra, &mut self.used, change(self.ids))?;
+                text_content(x, &run.text, deleted)?;
                 x.end("w:r")?;
             }
-            return fld(x, &mut self.used, "end", "false");
-        }
-        if f.image.is_none() && run.text.is_empty() {
-            return Ok(());
+            fld(x, self, "end", "false")?;
+            return close(x, wrap);
         }
         x.start("w:r", &[])?;
-        rpr(x, f, extra, &mut self.used)?;
+        rpr(x, f, extra, &mut self.used, change(self.ids))?;
         match &f.image {
             Some(image) => match self.media.number(image) {
                 Some(number) => {
@@ -766,12 +1335,38 @@ impl<'a, 'b> Body<'a, 'b> {
                     } else {
                         &image.alt_text
                     };
-                    x.element("w:t", &[("xml:space", "preserve")], &format!("[{alt}]"))?;
+                    text_content(x, &format!("[{alt}]"), deleted)?;
                 }
             },
-            None => text_content(x, &run.text, false)?,
+            None => text_content(x, &run.text, deleted)?,
         }
-        x.end("w:r")
+        x.end("w:r")?;
+        close(x, wrap)
+    }
+
+    /// A paragraph of one run of `text` (none when it is empty).
+    fn text_paragraph<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        props: &ParaProps<'_>,
+        text: &str,
+        extra: RunExtra<'_>,
+    ) -> io::Result<()> {
+        if let Some(style) = props.style {
+            self.used.styles.insert(style.to_string());
+        }
+        x.start("w:p", &[])?;
+        let props = self.marked(props);
+        props.write(x, |_| Ok(()), false)?;
+        if !text.is_empty() {
+            let wrap = self.open_whole(x)?;
+            x.start("w:r", &[])?;
+            rpr(x, &RunFormat::default(), extra, &mut self.used, None)?;
+            text_content(x, text, wrap == Some(Op::Delete))?;
+            x.end("w:r")?;
+            close(x, wrap)?;
+        }
+        x.end("w:p")
     }
 
     /// A table of contents as Word writes one: an optional title, then a `TOC` field
@@ -799,7 +1394,7 @@ impl<'a, 'b> Body<'a, 'b> {
                 style: Some("TOCHeading"),
                 ..ParaProps::default()
             };
-            text_paragraph(x, &props, title, RunExtra::default(), &mut self.used)?;
+            self.text_paragraph(x, &props, title, RunExtra::default())?;
         }
         let instruction = format!(r#"TOC \o "1-{}" \h \z \u"#, toc.max_level);
         let begin = |x: &mut Xml<W>| -> io::Result<()> {
@@ -874,70 +1469,279 @@ impl<'a, 'b> Body<'a, 'b> {
         x.end("w:p")
     }
 
-    fn table<W: Write>(
+    /// A table: `t`'s properties and grid, then `rows` — kept, inserted or deleted whole
+    /// (a row of `t` or of `old`, A's version of it), or changed cell by cell.
+    #[allow(clippy::too_many_arguments)]
+    fn table_rows<W: Write>(
         &mut self,
         x: &mut Xml<W>,
         t: &domain::Table,
+        old: Option<&domain::Table>,
+        rows: &[RowPlan<'_>],
+        marks: Option<&Marks>,
         text_width: usize,
         rels: &mut PartRels,
     ) -> io::Result<()> {
-        let cols = t.cols().max(1);
-        // One w:gridCol per column (pandoc drops a table with an empty grid): the widths
-        // set, else equal shares of the text width.
-        let grid: Vec<usize> = match &t.widths_mm {
-            Some(widths) if widths.len() == cols => widths
-                .iter()
-                .map(|w| mm_twips(*w).max(1) as usize)
-                .collect(),
-            _ => vec![text_width / cols; cols],
-        };
         if let Some(style) = &t.style {
             self.used.styles.insert(style.clone());
         }
-        table_start(x, t.style.as_deref(), &grid)?;
-        let layout = slots(t);
-        for (r, texts) in t.rows.iter().enumerate() {
-            let header = t.header_row && r == 0;
-            x.start("w:tr", &[])?;
-            if header {
-                x.start("w:trPr", &[])?;
-                x.empty("w:cantSplit", &[])?;
-                x.empty("w:tblHeader", &[])?;
-                x.end("w:trPr")?;
-            }
-            for (c, text) in texts.iter().enumerate() {
-                let slot = layout[r][c];
-                if slot == Slot::Covered {
+        let t_grid = grid(t, text_width);
+        table_start(x, t.style.as_deref(), &t_grid)?;
+        let (whole, row_marked) = (self.whole.take(), self.row_marked);
+        let t_layout = slots(t);
+        let old_layout = old.map(|o| (slots(o), grid(o, text_width)));
+        for plan in rows {
+            let (table, r, op) = match *plan {
+                RowPlan::Kept(table, r) => (table, r, None),
+                RowPlan::Marked(table, r, op) => (table, r, Some(op)),
+                RowPlan::Changed(o, n) => {
+                    match (old, &old_layout, marks) {
+                        (Some(old), Some((layout, grid)), Some(marks))
+                            if no_merges(&layout[o]) && no_merges(&t_layout[n]) =>
+                        {
+                            self.row(
+                                x,
+                                t,
+                                n,
+                                None,
+                                marks,
+                                &t_layout,
+                                &t_grid,
+                                rels,
+                                |body, x, after, c, width, rels| {
+                                    let before = Cell::of(old, layout, o, c);
+                                    body.changed_cell(x, before, after, width, marks, rels)
+                                },
+                            )?;
+                        }
+                        (Some(old), Some((layout, grid)), Some(marks)) => {
+                            self.row(
+                                x,
+                                old,
+                                o,
+                                Some(Op::Delete),
+                                marks,
+                                layout,
+                                grid,
+                                rels,
+                                Self::cell,
+                            )?;
+                            self.row(
+                                x,
+                                t,
+                                n,
+                                Some(Op::Insert),
+                                marks,
+                                &t_layout,
+                                &t_grid,
+                                rels,
+                                Self::cell,
+                            )?;
+                        }
+                        _ => {}
+                    }
                     continue;
                 }
-                let span = match slot {
-                    Slot::Start { cols, .. } | Slot::Below { cols } => cols,
-                    _ => 1,
+            };
+            let (layout, grid): (&[Vec<Slot>], &[usize]) =
+                match (&old_layout, std::ptr::eq(table, t)) {
+                    (Some((layout, grid)), false) => (layout, grid),
+                    _ => (&t_layout, &t_grid),
                 };
-                let width: usize = grid.iter().skip(c).take(span).sum();
-                x.start("w:tc", &[])?;
-                // The format of a merged cell is its top-left cell's.
-                let origin = t.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
-                cell_properties(x, width, span, slot, t.cell_format(origin.0, origin.1))?;
-                match (slot, t.cell_runs_at(r, c), t.cell_blocks_at(r, c)) {
-                    (Slot::Below { .. }, _, _) => x.empty("w:p", &[])?,
-                    (_, _, Some(blocks)) => self.cell_blocks(x, blocks, width, rels)?,
-                    (_, Some(runs), None) => {
-                        self.paragraph(x, &ParaProps::default(), runs, &[], rels)?;
-                    }
-                    (_, None, None) => {
-                        let extra = RunExtra {
-                            style: None,
-                            bold: header,
+            match (op, marks) {
+                (Some(op), Some(marks)) => {
+                    self.row(x, table, r, Some(op), marks, layout, grid, rels, Self::cell)?;
+                }
+                _ => {
+                    let marks = Marks::none();
+                    self.row(x, table, r, None, &marks, layout, grid, rels, Self::cell)?;
+                }
+            }
+        }
+        self.whole = whole;
+        self.row_marked = row_marked;
+        x.end("w:tbl")
+    }
+
+    /// One row of `table`: inserted or deleted whole (`op`, `marks`' change) or not; each
+    /// cell's content written by `content` (given its column and width).
+    #[allow(clippy::too_many_arguments)]
+    fn row<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        table: &domain::Table,
+        r: usize,
+        op: Option<Op>,
+        marks: &Marks,
+        layout: &[Vec<Slot>],
+        grid: &[usize],
+        rels: &mut PartRels,
+        mut content: impl FnMut(
+            &mut Self,
+            &mut Xml<W>,
+            Cell<'_>,
+            usize,
+            usize,
+            &mut PartRels,
+        ) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let header = table.header_row && r == 0;
+        x.start("w:tr", &[])?;
+        let stamp = op.map(|op| (op, Stamp::new(self.ids, &marks.text)));
+        if header || stamp.is_some() {
+            x.start("w:trPr", &[])?;
+            if header {
+                x.empty("w:cantSplit", &[])?;
+                x.empty("w:tblHeader", &[])?;
+            } else {
+                // The schema wants a row property before the mark: `cantSplit` off is the
+                // default, so it changes nothing.
+                x.val("w:cantSplit", "off")?;
+            }
+            if let Some((op, stamp)) = &stamp {
+                x.empty(op.tag(), &stamp.attrs())?;
+            }
+            x.end("w:trPr")?;
+        }
+        self.whole = op.map(|op| (op, marks.text.clone()));
+        self.row_marked = op.is_some();
+        for c in 0..table.rows[r].len() {
+            let slot = layout[r][c];
+            if slot == Slot::Covered {
+                continue;
+            }
+            let span = match slot {
+                Slot::Start { cols, .. } | Slot::Below { cols } => cols,
+                _ => 1,
+            };
+            let width: usize = grid.iter().skip(c).take(span).sum();
+            x.start("w:tc", &[])?;
+            // The format of a merged cell is its top-left cell's.
+            let origin = table.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
+            cell_properties(x, width, span, slot, table.cell_format(origin.0, origin.1))?;
+            content(self, x, Cell::of(table, layout, r, c), c, width, rels)?;
+            x.end("w:tc")?;
+        }
+        self.whole = None;
+        self.row_marked = false;
+        x.end("w:tr")
+    }
+
+    /// A cell's content as it is (`_col`: its column, which it does not need).
+    fn cell<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        cell: Cell<'_>,
+        _col: usize,
+        width: usize,
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
+        match cell.content {
+            CellContent::Below => x.empty("w:p", &[]),
+            CellContent::Blocks(blocks) => self.cell_blocks(x, blocks, width, rels),
+            CellContent::Runs(runs) => self.paragraph(x, &ParaProps::default(), runs, &[], rels),
+            CellContent::Text(text) => {
+                let extra = RunExtra {
+                    style: None,
+                    bold: cell.header,
+                };
+                self.text_paragraph(x, &ParaProps::default(), text, extra)
+            }
+        }
+    }
+
+    /// A cell both versions have (`before`, A's): the same kept, a paragraph word by word,
+    /// blocks one by one where both have the same kinds; else A's content deleted and
+    /// B's inserted.
+    fn changed_cell<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        before: Cell<'_>,
+        after: Cell<'_>,
+        width: usize,
+        marks: &Marks,
+        rels: &mut PartRels,
+    ) -> io::Result<()> {
+        if before.content == after.content && before.header == after.header {
+            return self.cell(x, after, 0, width, rels);
+        }
+        let plain = ParaProps::default();
+        if let (Some(old_runs), Some(new_runs)) = (before.runs(), after.runs()) {
+            let pair = Pair {
+                old: (&plain, &old_runs),
+                new: (&plain, &new_runs),
+            };
+            return self.changed_paragraph(x, pair, &[], marks, rels);
+        }
+        if let (CellContent::Blocks(a), CellContent::Blocks(b)) = (before.content, after.content)
+            && a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(a, b)| std::mem::discriminant(a) == std::mem::discriminant(b))
+        {
+            for (a, b) in a.iter().zip(b) {
+                match (a, b) {
+                    (
+                        CellBlock::Paragraph {
+                            runs: ra,
+                            style: sa,
+                            alignment: aa,
+                        },
+                        CellBlock::Paragraph {
+                            runs: rb,
+                            style: sb,
+                            alignment: ab,
+                        },
+                    ) => {
+                        let old_props = ParaProps {
+                            style: sa.as_deref(),
+                            alignment: *aa,
+                            ..ParaProps::default()
                         };
-                        text_paragraph(x, &ParaProps::default(), text, extra, &mut self.used)?;
+                        let new_props = ParaProps {
+                            style: sb.as_deref(),
+                            alignment: *ab,
+                            ..ParaProps::default()
+                        };
+                        let pair = Pair {
+                            old: (&old_props, ra),
+                            new: (&new_props, rb),
+                        };
+                        self.changed_paragraph(x, pair, &[], marks, rels)?;
+                    }
+                    (
+                        CellBlock::List {
+                            kind: ka,
+                            items: ia,
+                        },
+                        CellBlock::List {
+                            kind: kb,
+                            items: ib,
+                        },
+                    ) if ka == kb => {
+                        let num = self.used.numbering.cell_list(*kb);
+                        self.changed_items(x, num, ia, ib, marks, rels)?;
+                    }
+                    (a, b) if a == b => {
+                        self.cell_blocks(x, std::slice::from_ref(b), width, rels)?
+                    }
+                    (a, b) => {
+                        self.whole = Some((Op::Delete, marks.text.clone()));
+                        self.cell_blocks(x, std::slice::from_ref(a), width, rels)?;
+                        self.whole = Some((Op::Insert, marks.text.clone()));
+                        self.cell_blocks(x, std::slice::from_ref(b), width, rels)?;
+                        self.whole = None;
                     }
                 }
-                x.end("w:tc")?;
             }
-            x.end("w:tr")?;
+            return Ok(());
         }
-        x.end("w:tbl")
+        self.whole = Some((Op::Delete, marks.text.clone()));
+        self.cell(x, before, 0, width, rels)?;
+        self.whole = Some((Op::Insert, marks.text.clone()));
+        self.cell(x, after, 0, width, rels)?;
+        self.whole = None;
+        Ok(())
     }
 
     /// A cell holding several blocks: its paragraphs, its lists (numbered ones restart at
@@ -986,12 +1790,11 @@ impl<'a, 'b> Body<'a, 'b> {
                             x.start("w:tc", &[])?;
                             cell_properties(x, each, 1, Slot::Single, None)?;
                             let text = row.get(c).map_or("", String::as_str);
-                            text_paragraph(
+                            self.text_paragraph(
                                 x,
                                 &ParaProps::default(),
                                 text,
                                 RunExtra::default(),
-                                &mut self.used,
                             )?;
                             x.end("w:tc")?;
                         }
@@ -1028,26 +1831,25 @@ fn field_char<W: Write>(x: &mut Xml<W>, kind: &str) -> io::Result<()> {
     x.end("w:r")
 }
 
-/// A paragraph of one run of `text` (none when it is empty).
-fn text_paragraph<W: Write>(
-    x: &mut Xml<W>,
-    props: &ParaProps<'_>,
-    text: &str,
-    extra: RunExtra<'_>,
-    used: &mut Used,
-) -> io::Result<()> {
-    if let Some(style) = props.style {
-        used.styles.insert(style.to_string());
+/// A table's column widths (twips): the widths set, else equal shares of the text width
+/// (one `w:gridCol` per column: pandoc drops a table with an empty grid).
+fn grid(t: &domain::Table, text_width: usize) -> Vec<usize> {
+    let cols = t.cols().max(1);
+    match &t.widths_mm {
+        Some(widths) if widths.len() == cols => widths
+            .iter()
+            .map(|w| mm_twips(*w).max(1) as usize)
+            .collect(),
+        _ => vec![text_width / cols; cols],
     }
-    x.start("w:p", &[])?;
-    props.write(x, |_| Ok(()), false)?;
-    if !text.is_empty() {
-        x.start("w:r", &[])?;
-        rpr(x, &RunFormat::default(), extra, used)?;
-        text_content(x, text, false)?;
-        x.end("w:r")?;
+}
+
+/// Closes the `w:ins`/`w:del` a run was opened in.
+fn close<W: Write>(x: &mut Xml<W>, wrap: Option<Op>) -> io::Result<()> {
+    match wrap {
+        Some(op) => x.end(op.tag()),
+        None => Ok(()),
     }
-    x.end("w:p")
 }
 
 /// `w:tbl`'s properties and grid: a table across the text width with single borders.

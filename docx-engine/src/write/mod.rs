@@ -20,6 +20,7 @@
 
 pub(crate) mod body;
 pub(crate) mod parts;
+pub(crate) mod revision;
 #[cfg(test)]
 pub(crate) mod schema_order;
 pub(crate) mod source;
@@ -50,6 +51,8 @@ pub(crate) struct Ids {
     pub(crate) links: u64,
     /// Drawing ids (`wp:docPr`), across every part.
     pub(crate) drawings: u64,
+    /// Revision ids (`w:ins`, `w:del`, `w:rPrChange`, `w:pPrChange`): one space.
+    pub(crate) revisions: u64,
 }
 
 impl Ids {
@@ -77,7 +80,7 @@ pub(crate) struct Media {
 }
 
 impl Media {
-    fn plan(doc: &Document, options: &RenderOptions) -> Self {
+    fn plan(doc: &Document, from: Option<&Document>, options: &RenderOptions) -> Self {
         let prefix = if options.source.is_some() {
             // Beside an imported file's own media, folio's pictures take names of their own.
             "folio-image"
@@ -113,7 +116,7 @@ impl Media {
                 }
             }
         }
-        for block in &doc.blocks {
+        for block in from.iter().flat_map(|d| &d.blocks).chain(&doc.blocks) {
             body::block_runs(block, &mut each_run);
         }
         media
@@ -250,10 +253,21 @@ pub(crate) fn entry(
     Ok(())
 }
 
-/// Renders `doc` as a .docx.
-pub(crate) fn package(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
+/// A redline: version A, and who made each block's changes.
+pub(crate) struct Redline<'a> {
+    pub(crate) from: &'a Document,
+    pub(crate) by: &'a dyn Fn(&domain::BlockId, crate::MarkKind) -> crate::Mark,
+}
+
+/// Renders `doc` as a .docx; with `redline`, every change since its version A as a
+/// tracked change.
+pub(crate) fn package(
+    doc: &Document,
+    options: &RenderOptions,
+    redline: Option<&Redline<'_>>,
+) -> Result<Vec<u8>, RenderError> {
     let source = options.source.as_deref().and_then(Source::open);
-    let media = Media::plan(doc, options);
+    let media = Media::plan(doc, redline.map(|r| r.from), options);
     let (margins, shown) = plan_margins(doc);
     let numbering_base = source
         .as_ref()
@@ -264,8 +278,13 @@ pub(crate) fn package(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>
 
     // The body first: what it uses decides the style sheet, numbering and relationships.
     let mut writer = body::Body::new(doc, &media, &mut ids, numbering_base);
+    let entries: Vec<body::Entry<'_>> = match redline {
+        Some(r) => crate::redline::plan(r.from, doc),
+        None => doc.blocks.iter().map(body::Entry::Kept).collect(),
+    };
+    let revisions = redline.map(|r| body::Revisions { by: r.by });
     let doc_rels = part(&mut zip, "word/document.xml", |x| {
-        writer.document(x, &shown)
+        writer.document(x, &entries, revisions.as_ref(), &shown)
     })?;
     let mut margin_rels = Vec::with_capacity(margins.len());
     for margin in &margins {

@@ -1128,7 +1128,7 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
 in_both_deployments!(section_breaks_reach_word);
 
 /// A `width`×`height` gradient in `format`, encoded by the `image` crate (not by folio).
-fn picture(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn picture(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
     encoded(
         image::RgbImage::from_fn(width, height, |x, y| {
             image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
@@ -1153,7 +1153,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -797,3 +797,121 @@ async fn a_long_history_reads_consistently(app: crate::helpers::TestApp) {
 }
 
 in_both_deployments!(a_long_history_reads_consistently);
+
+/// See: issue 21: a redline is the normal render of B with revision marks, so a changed
+/// paragraph keeps its link, field, picture, list numbering, spacing and indents, and a
+/// changed table its cells of blocks.
+async fn a_redline_keeps_what_the_render_writes(app: crate::helpers::TestApp) {
+    // Arrange: version A holds each of them, and the word "terms" in each.
+    let png = crate::commands::picture(image::ImageFormat::Png, 40, 20);
+    let id = app.create_document("Agreement").await;
+    let commands = json!([
+        {"type": "add_paragraph", "runs": [
+            {"text": "The terms are at "},
+            {"text": "our site", "link": "https://example.com/terms"},
+            {"text": ", page "},
+            {"text": "1", "field": "page"},
+            {"text": " and shown here: "}]},
+        {"type": "add_image", "data_base64": crate::commands::b64(&png), "block_index": 0,
+         "offset": 34, "alt_text": "Seal"},
+        {"type": "add_list", "kind": "numbered", "items": [
+            "First item", {"text": "Deep item", "level": 1},
+            {"text": "The deepest terms", "level": 2}]},
+        {"type": "add_paragraph", "text": "Spaced terms apply."},
+        {"type": "set_paragraph_format", "block_index": 2, "spacing_before": 12,
+         "spacing_after": 6, "indent_left": 36, "first_line": 18},
+        {"type": "add_table", "data": [["Clause", "Text"], ["1", "placeholder"]]},
+        {"type": "set_table_cell", "block_index": 3, "row": 1, "col": 1, "blocks": [
+            {"type": "paragraph", "text": "Cell terms"},
+            {"type": "list", "kind": "bullet", "items": ["kept", "also kept"]}]}
+    ]);
+    let a = app.ok(&id, json!({ "commands": commands })).await["version"]
+        .as_u64()
+        .unwrap();
+    let b = app
+        .ok(
+            &id,
+            json!({"type": "replace_text", "find": "terms", "replace": "conditions"}),
+        )
+        .await["version"]
+        .as_u64()
+        .unwrap();
+
+    // Act
+    let redline = app
+        .get_bytes(&format!(
+            "/v1/documents/{id}/diff?from={a}&to={b}&format=docx"
+        ))
+        .await;
+
+    // Assert: accepting every change gives B, rejecting every change A, as pandoc reads
+    // them (the same reading of B's and A's own renders).
+    let docx_of = |version: u64| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app.get_bytes(&format!("/v1/documents/{id}/docx?version={version}"))
+                .await
+        }
+    };
+    let (a_docx, b_docx) = (docx_of(a).await, docx_of(b).await);
+    if let (Some(accepted), Some(rejected), Some(b_text), Some(a_text)) = (
+        crate::helpers::pandoc_text(&redline, "accept"),
+        crate::helpers::pandoc_text(&redline, "reject"),
+        crate::helpers::pandoc_text(&b_docx, "accept"),
+        crate::helpers::pandoc_text(&a_docx, "accept"),
+    ) {
+        assert_eq!(accepted, b_text, "accepted");
+        assert_eq!(rejected, a_text, "rejected");
+        assert!(a_text.contains("terms") && !b_text.contains("terms"));
+    } else {
+        eprintln!("pandoc is not installed: the redline's pandoc check is skipped");
+    }
+    crate::helpers::assert_valid_ooxml(&redline);
+    // python-docx: the changed paragraph still holds its link and its picture, the list
+    // its numbering at its levels, the spaced paragraph its spacing and indents, the table
+    // its cell of blocks.
+    let read = crate::helpers::python_docx(&redline);
+    let paragraphs = read["paragraphs"].as_array().unwrap();
+    let first = &paragraphs[0];
+    assert_eq!(first["links"][0]["text"], "our site", "{first}");
+    assert_eq!(first["links"][0]["address"], "https://example.com/terms");
+    assert_eq!(read["inline_shapes"].as_array().unwrap().len(), 1, "{read}");
+    assert_eq!(read["inline_shapes"][0]["descr"], "Seal");
+    let document = crate::helpers::zip_entry(&redline, "word/document.xml");
+    assert!(
+        document.contains(">PAGE</w:instrText>"),
+        "the field is kept"
+    );
+    let levels: Vec<i64> = paragraphs
+        .iter()
+        .filter_map(|p| p["list"]["level"].as_i64())
+        .collect();
+    assert!(levels.contains(&2), "a level-2 item: {levels:?}");
+    let spaced = paragraphs
+        .iter()
+        .find(|p| p["format"]["left_indent"] == json!(36.0))
+        .unwrap_or_else(|| panic!("no indented paragraph: {paragraphs:?}"));
+    assert_eq!(spaced["format"]["space_before"], json!(12.0), "{spaced}");
+    assert_eq!(
+        spaced["format"]["first_line_indent"],
+        json!(18.0),
+        "{spaced}"
+    );
+    let cell = &read["cells"][0][1][1];
+    assert!(
+        cell["numbered"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| !n.is_null()),
+        "the cell's list: {cell}"
+    );
+    // LibreOffice shows the changes, each with its author.
+    if let Some(flat) = crate::helpers::libreoffice_convert(&redline, "fodt", "fodt") {
+        assert!(flat.contains("<text:tracked-changes"), "no tracked changes");
+        assert!(flat.contains("<dc:creator>"), "no author");
+    }
+}
+
+in_both_deployments!(a_redline_keeps_what_the_render_writes);
