@@ -543,6 +543,84 @@ pub(crate) mod tests {
         assert!(settings.contains("evenAndOddHeaders"), "{settings}");
     }
 
+    /// A document with everything a render numbers: pictures, links, bookmarks, a table of
+    /// contents, headers and footers with fields, sections, lists, a table, an imported
+    /// file's kept parts (the corpus file, when the corpus is there); rendered as bytes.
+    fn everything_rendered() -> Vec<u8> {
+        use base64::Engine as _;
+        let mut doc = decided(&[
+            r#"{"type":"create_document","document_id":"d","title":"T"}"#.into(),
+            r#"{"type":"add_heading","text":"Terms","level":1}"#.into(),
+            r#"{"type":"add_paragraph","runs":[{"text":"see "},{"text":"site","link":"https://example.com/?a=1&b=2"}]}"#.into(),
+            format!(r#"{{"type":"add_image","data_base64":"{PNG_3X2}","alt_text":"dot"}}"#),
+            r#"{"type":"add_bookmark","block_index":1,"name":"Here"}"#.into(),
+            r#"{"type":"add_table_of_contents","position":{"index":0}}"#.into(),
+            r#"{"type":"add_list","kind":"numbered","items":["a","b"]}"#.into(),
+            r#"{"type":"add_table","data":[["x","y"]],"header_row":true}"#.into(),
+            r#"{"type":"set_header","text":"Head {PAGE}"}"#.into(),
+            r#"{"type":"add_section_break"}"#.into(),
+            r#"{"type":"set_footer","section":1,"text":"Annex {NUMPAGES}"}"#.into(),
+        ]);
+        let (_, _, _, image) = doc.images().next().unwrap();
+        let mut options = RenderOptions::default();
+        options.media.insert(
+            image.media.clone(),
+            base64::engine::general_purpose::STANDARD
+                .decode(PNG_3X2)
+                .unwrap()
+                .into(),
+        );
+        let mut bytes = render_docx(&doc, &options).unwrap();
+        if let Some(files) = crate::import::tests::corpus() {
+            const KEPT: [&str; 5] = [
+                "pandoc--links.docx",
+                "poi--Headers.docx",
+                "pandoc--image.docx",
+                "poi--bookmarks.docx",
+                "poi--EmbeddedDocument.docx",
+            ];
+            for (name, file) in files.iter().filter(|(n, _)| KEPT.contains(&n.as_str())) {
+                let Ok((imported, options)) = crate::import::tests::imported_document(file) else {
+                    continue;
+                };
+                bytes.extend(
+                    render_docx(&imported, &options).unwrap_or_else(|e| panic!("{name}: {e}")),
+                );
+            }
+        }
+        doc.blocks.clear();
+        bytes
+    }
+
+    // See: issue 21: the same version renders to identical bytes in another process.
+    #[test]
+    fn the_same_version_renders_to_the_same_bytes_in_another_process() {
+        const CHILD: &str = "FOLIO_RENDER_TO";
+        if let Ok(path) = std::env::var(CHILD) {
+            std::fs::write(path, everything_rendered()).unwrap();
+            return;
+        }
+        let here = everything_rendered();
+        assert!(here == everything_rendered(), "twice in one process");
+        let dir = std::env::temp_dir().join(format!("folio-render-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("child.bin");
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "render::tests::the_same_version_renders_to_the_same_bytes_in_another_process",
+                "--test-threads=1",
+            ])
+            .env(CHILD, &path)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let there = std::fs::read(&path).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(here == there, "another process rendered other bytes");
+    }
+
     // See: issue 11: docx-rs numbers hyperlink relationships from a process-wide counter.
     #[test]
     fn links_and_bookmarks_render_to_the_same_bytes_every_time() {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::*;
 use domain::Block;
 
-fn corpus() -> Option<Vec<(String, Vec<u8>)>> {
+pub(crate) fn corpus() -> Option<Vec<(String, Vec<u8>)>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/docx");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         println!("skipped: the corpus folder {} is absent", dir.display());
