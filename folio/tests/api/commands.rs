@@ -1127,22 +1127,61 @@ async fn section_breaks_reach_word(app: crate::helpers::TestApp) {
 
 in_both_deployments!(section_breaks_reach_word);
 
-/// A `width`×`height` gradient in `format`, encoded by the `image` crate (not by folio).
-pub(crate) fn picture(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
-    encoded(
-        image::RgbImage::from_fn(width, height, |x, y| {
-            image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
-        }),
-        format,
-    )
+/// A picture format, encoded by its own crate (`png`, `jpeg-encoder`, `gif`), not by folio.
+#[derive(Clone, Copy)]
+pub(crate) enum Format {
+    Png,
+    Jpeg,
+    Gif,
 }
 
-fn encoded(pixels: image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(pixels)
-        .write_to(&mut out, format)
-        .unwrap();
-    out.into_inner()
+/// A `width`×`height` gradient in `format`.
+pub(crate) fn picture(format: Format, width: u32, height: u32) -> Vec<u8> {
+    encoded(width, height, format, |x, y| {
+        [(x * 255 / width) as u8, (y * 255 / height) as u8, 128]
+    })
+}
+
+/// RGB pixels made by `pixel` encoded in `format`.
+fn encoded(
+    width: u32,
+    height: u32,
+    format: Format,
+    pixel: impl Fn(u32, u32) -> [u8; 3],
+) -> Vec<u8> {
+    let mut rgb = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            rgb.extend(pixel(x, y));
+        }
+    }
+    let mut out = Vec::new();
+    match format {
+        Format::Png => {
+            let mut encoder = png::Encoder::new(&mut out, width, height);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            let mut writer = encoder.write_header().unwrap();
+            writer.write_image_data(&rgb).unwrap();
+        }
+        Format::Jpeg => {
+            jpeg_encoder::Encoder::new(&mut out, 90)
+                .encode(
+                    &rgb,
+                    width as u16,
+                    height as u16,
+                    jpeg_encoder::ColorType::Rgb,
+                )
+                .unwrap();
+        }
+        Format::Gif => {
+            let frame = gif::Frame::from_rgb(width as u16, height as u16, &rgb);
+            let mut encoder =
+                gif::Encoder::new(&mut out, width as u16, height as u16, &[]).unwrap();
+            encoder.write_frame(&frame).unwrap();
+        }
+    }
+    out
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -1160,9 +1199,9 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
 
 async fn images_reach_word(app: crate::helpers::TestApp) {
     // Arrange: a PNG, a JPEG and a GIF made by an independent encoder.
-    let png = picture(image::ImageFormat::Png, 200, 100);
-    let jpeg = picture(image::ImageFormat::Jpeg, 120, 80);
-    let gif = picture(image::ImageFormat::Gif, 10, 10);
+    let png = picture(Format::Png, 200, 100);
+    let jpeg = picture(Format::Jpeg, 120, 80);
+    let gif = picture(Format::Gif, 10, 10);
     let id = app.create_document("Pictures").await;
     app.ok(&id, json!({"type": "add_paragraph", "text": "Logo: here"}))
         .await;
@@ -1429,29 +1468,25 @@ async fn image_limits_are_explicit() {
     ])
     .await;
     let id = app.create_document("Limits").await;
-    let small = picture(image::ImageFormat::Png, 10, 10);
+    let small = picture(Format::Png, 10, 10);
     // One colour compresses to a few hundred bytes: under the byte limit, over the pixels.
-    let wide = encoded(
-        image::RgbImage::from_pixel(200, 60, image::Rgb([9, 9, 9])),
-        image::ImageFormat::Gif,
-    );
+    let wide = encoded(200, 60, Format::Gif, |_, _| [9, 9, 9]);
     assert!(wide.len() < 2000, "{}", wide.len());
     let big = {
         // Noise does not compress: well over 2,000 bytes.
-        let pixels = image::RgbImage::from_fn(60, 60, |x, y| {
-            image::Rgb([
-                (x * 7919 % 251) as u8,
-                (y * 104_729 % 241) as u8,
-                ((x ^ y) * 31) as u8,
-            ])
-        });
-        let mut out = std::io::Cursor::new(Vec::new());
-        image::DynamicImage::ImageRgb8(pixels)
-            .write_to(&mut out, image::ImageFormat::Png)
-            .unwrap();
-        out.into_inner()
+        encoded(60, 60, Format::Png, |x, y| {
+            // A hash of the position per channel: no pattern a filter could predict.
+            let h = |k: u32| {
+                // splitmix64
+                let mut z = u64::from((x * 60 + y) * 3 + k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                (z ^ (z >> 31)) as u8
+            };
+            [h(0), h(1), h(2)]
+        })
     };
-    assert!(big.len() > 2000);
+    assert!(big.len() > 2000, "{}", big.len());
     let add = |bytes: &[u8]| json!({"type": "add_image", "data_base64": b64(bytes)});
     let too_big = crate::helpers::problem(app.command(&id, add(&big)).await, 413).await;
     assert_eq!(too_big["code"], "document_too_large", "{too_big}");

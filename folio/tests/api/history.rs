@@ -803,7 +803,7 @@ in_both_deployments!(a_long_history_reads_consistently);
 /// changed table its cells of blocks.
 async fn a_redline_keeps_what_the_render_writes(app: crate::helpers::TestApp) {
     // Arrange: version A holds each of them, and the word "terms" in each.
-    let png = crate::commands::picture(image::ImageFormat::Png, 40, 20);
+    let png = crate::commands::picture(crate::commands::Format::Png, 40, 20);
     let id = app.create_document("Agreement").await;
     let commands = json!([
         {"type": "add_paragraph", "runs": [
