@@ -523,20 +523,6 @@ pub(crate) struct Marks {
     format: crate::Mark,
 }
 
-impl Marks {
-    /// For content no redline marks (never read: nothing is inserted or deleted).
-    fn none() -> Self {
-        let nobody = crate::Mark {
-            author: String::new(),
-            date: String::new(),
-        };
-        Self {
-            text: nobody.clone(),
-            format: nobody,
-        }
-    }
-}
-
 /// A's and B's version of a paragraph: properties and runs.
 pub(crate) struct Pair<'p, 'r> {
     old: (&'p ParaProps<'p>, &'r [Run]),
@@ -611,11 +597,6 @@ fn item_runs(item: &domain::ListItem) -> Vec<Run> {
             format: RunFormat::default(),
         }],
     }
-}
-
-/// Whether no cell of a row is merged.
-fn no_merges(row: &[Slot]) -> bool {
-    row.iter().all(|s| *s == Slot::Single)
 }
 
 /// Whether row `o` of `old` and row `n` of `new` hold the same cells (runs, blocks,
@@ -1497,14 +1478,13 @@ impl<'a, 'b> Body<'a, 'b> {
                 RowPlan::Changed(o, n) => {
                     match (old, &old_layout, marks) {
                         (Some(old), Some((layout, grid)), Some(marks))
-                            if no_merges(&layout[o]) && no_merges(&t_layout[n]) =>
+                            if layout[o] == t_layout[n] =>
                         {
                             self.row(
                                 x,
                                 t,
                                 n,
                                 None,
-                                marks,
                                 &t_layout,
                                 &t_grid,
                                 rels,
@@ -1514,31 +1494,15 @@ impl<'a, 'b> Body<'a, 'b> {
                                 },
                             )?;
                         }
+                        // Rows merged differently: A's deleted, B's inserted.
                         (Some(old), Some((layout, grid)), Some(marks)) => {
-                            self.row(
-                                x,
-                                old,
-                                o,
-                                Some(Op::Delete),
-                                marks,
-                                layout,
-                                grid,
-                                rels,
-                                Self::cell,
-                            )?;
-                            self.row(
-                                x,
-                                t,
-                                n,
-                                Some(Op::Insert),
-                                marks,
-                                &t_layout,
-                                &t_grid,
-                                rels,
-                                Self::cell,
-                            )?;
+                            let deleted = Some((Op::Delete, &marks.text));
+                            self.row(x, old, o, deleted, layout, grid, rels, as_it_is)?;
+                            let inserted = Some((Op::Insert, &marks.text));
+                            self.row(x, t, n, inserted, &t_layout, &t_grid, rels, as_it_is)?;
                         }
-                        _ => {}
+                        // Only a redline plans changed rows; without one, B's row.
+                        _ => self.row(x, t, n, None, &t_layout, &t_grid, rels, as_it_is)?,
                     }
                     continue;
                 }
@@ -1548,31 +1512,23 @@ impl<'a, 'b> Body<'a, 'b> {
                     (Some((layout, grid)), false) => (layout, grid),
                     _ => (&t_layout, &t_grid),
                 };
-            match (op, marks) {
-                (Some(op), Some(marks)) => {
-                    self.row(x, table, r, Some(op), marks, layout, grid, rels, Self::cell)?;
-                }
-                _ => {
-                    let marks = Marks::none();
-                    self.row(x, table, r, None, &marks, layout, grid, rels, Self::cell)?;
-                }
-            }
+            let marked = op.zip(marks.map(|m| &m.text));
+            self.row(x, table, r, marked, layout, grid, rels, as_it_is)?;
         }
         self.whole = whole;
         self.row_marked = row_marked;
         x.end("w:tbl")
     }
 
-    /// One row of `table`: inserted or deleted whole (`op`, `marks`' change) or not; each
-    /// cell's content written by `content` (given its column and width).
+    /// One row of `table`: inserted or deleted whole (`marked`: which, and whose change)
+    /// or not; each cell's content written by `content` (given its column and width).
     #[allow(clippy::too_many_arguments)]
     fn row<W: Write>(
         &mut self,
         x: &mut Xml<W>,
         table: &domain::Table,
         r: usize,
-        op: Option<Op>,
-        marks: &Marks,
+        marked: Option<(Op, &crate::Mark)>,
         layout: &[Vec<Slot>],
         grid: &[usize],
         rels: &mut PartRels,
@@ -1587,7 +1543,7 @@ impl<'a, 'b> Body<'a, 'b> {
     ) -> io::Result<()> {
         let header = table.header_row && r == 0;
         x.start("w:tr", &[])?;
-        let stamp = op.map(|op| (op, Stamp::new(self.ids, &marks.text)));
+        let stamp = marked.map(|(op, mark)| (op, Stamp::new(self.ids, mark)));
         if header || stamp.is_some() {
             x.start("w:trPr", &[])?;
             if header {
@@ -1603,8 +1559,8 @@ impl<'a, 'b> Body<'a, 'b> {
             }
             x.end("w:trPr")?;
         }
-        self.whole = op.map(|op| (op, marks.text.clone()));
-        self.row_marked = op.is_some();
+        self.whole = marked.map(|(op, mark)| (op, mark.clone()));
+        self.row_marked = marked.is_some();
         for c in 0..table.rows[r].len() {
             let slot = layout[r][c];
             if slot == Slot::Covered {
@@ -1627,12 +1583,11 @@ impl<'a, 'b> Body<'a, 'b> {
         x.end("w:tr")
     }
 
-    /// A cell's content as it is (`_col`: its column, which it does not need).
+    /// A cell's content as it is.
     fn cell<W: Write>(
         &mut self,
         x: &mut Xml<W>,
         cell: Cell<'_>,
-        _col: usize,
         width: usize,
         rels: &mut PartRels,
     ) -> io::Result<()> {
@@ -1663,7 +1618,7 @@ impl<'a, 'b> Body<'a, 'b> {
         rels: &mut PartRels,
     ) -> io::Result<()> {
         if before.content == after.content && before.header == after.header {
-            return self.cell(x, after, 0, width, rels);
+            return self.cell(x, after, width, rels);
         }
         let plain = ParaProps::default();
         if let (Some(old_runs), Some(new_runs)) = (before.runs(), after.runs()) {
@@ -1737,9 +1692,9 @@ impl<'a, 'b> Body<'a, 'b> {
             return Ok(());
         }
         self.whole = Some((Op::Delete, marks.text.clone()));
-        self.cell(x, before, 0, width, rels)?;
+        self.cell(x, before, width, rels)?;
         self.whole = Some((Op::Insert, marks.text.clone()));
-        self.cell(x, after, 0, width, rels)?;
+        self.cell(x, after, width, rels)?;
         self.whole = None;
         Ok(())
     }
@@ -1842,6 +1797,18 @@ fn grid(t: &domain::Table, text_width: usize) -> Vec<usize> {
             .collect(),
         _ => vec![text_width / cols; cols],
     }
+}
+
+/// Writes a table cell's content as it is (the column is not needed).
+fn as_it_is<W: Write>(
+    body: &mut Body<'_, '_>,
+    x: &mut Xml<W>,
+    cell: Cell<'_>,
+    _column: usize,
+    width: usize,
+    rels: &mut PartRels,
+) -> io::Result<()> {
+    body.cell(x, cell, width, rels)
 }
 
 /// Closes the `w:ins`/`w:del` a run was opened in.
