@@ -258,6 +258,9 @@ pub struct OutlineResponse {
     pub version: u64,
     /// Headings in order.
     pub items: Vec<OutlineItem>,
+    /// With a `budget`, the cursor of the next page (absent on the last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A document's style sheet: Word's built-in styles folio uses, then the document's own.

@@ -197,9 +197,9 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "get_outline",
-            description: "A document's headings with their levels and block ids, and how many blocks and words are under each: read it first, then only the parts you need (get_section_text, get_blocks).",
+            description: "A document's headings with their levels and block ids, and how many blocks and words are under each: read it first, then only the parts you need (get_section_text, get_blocks). Paged like get_content (about 8,000 tokens by default over MCP; continue with `cursor` = `next_cursor`).",
             rest: ("GET", "/v1/documents/{id}/outline"),
-            input: schema::object(&[doc()], Some(at())),
+            input: schema::object(&[doc()], Some(schema::of::<crate::read::ContentParams>())),
             output: schema::of::<OutlineResponse>(),
         },
         Query {
@@ -783,6 +783,7 @@ async fn run(
         }
         "get_outline" => {
             let id: String = required(&mut args, "document_id")?;
+            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.outline(who, &id, rest(args)?).await?)
         }
         "get_blocks" => {

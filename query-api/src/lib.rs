@@ -260,14 +260,15 @@ async fn get_text(
     .await
 }
 
-/// The headings.
+/// The headings (with a `budget`, a page of them).
 #[utoipa::path(
     tag = "queries",
     operation_id = "get_outline",
-    params(("id" = String, Path, description = "document id"), ReadAt),
+    params(("id" = String, Path, description = "document id"), ContentParams),
     responses(
         (status = 200, description = "outline", body = OutlineResponse),
         (status = 404, description = "no such document (or version)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "a bad cursor or budget", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/documents/{id}/outline")]
@@ -275,7 +276,7 @@ async fn get_outline(
     reads: web::Data<Reads>,
     principal: Principal,
     path: web::Path<String>,
-    params: web::Query<ReadAt>,
+    params: web::Query<ContentParams>,
 ) -> Result<HttpResponse, ApiError> {
     off(&reads, |reads| async move {
         let outline = reads

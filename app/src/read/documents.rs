@@ -377,42 +377,57 @@ impl Reads {
         })
     }
 
-    /// The headings.
+    /// The headings: all of them, or with a `budget` a page of them within about that
+    /// many tokens (their JSON's characters / 4) and the cursor of the next page, pinned to
+    /// one version as [`Reads::content`] pages are.
     ///
     /// # Errors
-    /// As [`Reads::summary`].
+    /// As [`Reads::content`].
     pub async fn outline(
         &self,
         principal: &Principal,
         id: &str,
-        at: ReadAt,
+        params: ContentParams,
     ) -> Result<OutlineResponse, ApiError> {
-        let resolved = self.resolve(principal, id, at).await?;
+        let (document_id, resolved, start) = self.page_of(principal, id, &params).await?;
+        let version = resolved.version();
         let blocks = &resolved.document.blocks;
         let words: Vec<usize> = blocks
             .iter()
             .map(|b| b.text().split_whitespace().count())
             .collect();
-        let items = blocks
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| match b {
-                Block::Heading(h) => {
-                    let under = section_end(blocks, i, h.level) - i - 1;
-                    Some(OutlineItem {
-                        block_id: h.id.to_string(),
-                        level: h.level,
-                        text: b.text(),
-                        blocks: under,
-                        words: words[i + 1..i + 1 + under].iter().sum(),
-                    })
+        let item = |i: usize, b: &Block| match b {
+            Block::Heading(h) => {
+                let under = section_end(blocks, i, h.level) - i - 1;
+                Some(OutlineItem {
+                    block_id: h.id.to_string(),
+                    level: h.level,
+                    text: b.text(),
+                    blocks: under,
+                    words: words[i + 1..i + 1 + under].iter().sum(),
+                })
+            }
+            _ => None,
+        };
+        let mut items = Vec::new();
+        let mut used = 0_usize;
+        let mut next = None;
+        for (i, b) in blocks.iter().enumerate().skip(start) {
+            let Some(heading) = item(i, b) else { continue };
+            if let Some(budget) = params.budget {
+                let cost = serde_json::to_string(&heading).map_or(0, |j| j.chars().count()) / 4 + 1;
+                if !items.is_empty() && used.saturating_add(cost) > budget as usize {
+                    next = Some(i);
+                    break;
                 }
-                _ => None,
-            })
-            .collect();
+                used = used.saturating_add(cost);
+            }
+            items.push(heading);
+        }
         Ok(OutlineResponse {
-            version: resolved.version(),
+            version,
             items,
+            next_cursor: next.map(|i| Cursor::write(document_id.as_str(), version, i)),
         })
     }
 

@@ -751,6 +751,54 @@ async fn content_pages_within_a_budget_stay_on_one_version(app: crate::helpers::
     }
     assert!(text_pages > 5, "{text_pages} text pages");
     assert_eq!(joined_text, full_text);
+
+    // The outline pages the same way: 40 headings, pinned to one version while another
+    // heading is added between pages.
+    let commands: Vec<serde_json::Value> = (0..40)
+        .map(|i| json!({"type": "add_heading", "text": format!("Heading number {i} of the long outline"), "level": 1 + i % 3}))
+        .collect();
+    let headed = app.ok(&id, json!({ "commands": commands })).await["version"]
+        .as_u64()
+        .unwrap();
+    let full_outline = app
+        .get_json(&format!("/v1/documents/{id}/outline?min_version={headed}"))
+        .await;
+    assert!(
+        full_outline.get("next_cursor").is_none(),
+        "no budget, no pages"
+    );
+    let mut outline_pages = Vec::new();
+    let mut next = format!("/v1/documents/{id}/outline?budget=200&version={headed}");
+    loop {
+        let page = app.get_json(&next).await;
+        app.ok(
+            &id,
+            json!({"type": "add_heading", "text": "meanwhile", "level": 1}),
+        )
+        .await;
+        let cursor = page["next_cursor"].as_str().map(str::to_string);
+        outline_pages.push(page);
+        match cursor {
+            Some(c) => next = format!("/v1/documents/{id}/outline?budget=200&cursor={c}"),
+            None => break,
+        }
+        assert!(outline_pages.len() < 100, "the outline pages end");
+    }
+    assert!(
+        outline_pages.len() > 3,
+        "{} outline pages",
+        outline_pages.len()
+    );
+    for page in &outline_pages {
+        assert_eq!(page["version"], headed);
+        let tokens = page.to_string().chars().count() / 4;
+        assert!(tokens <= 200 + 100, "an outline page of {tokens} tokens");
+    }
+    let joined_outline: Vec<serde_json::Value> = outline_pages
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(&joined_outline, full_outline["items"].as_array().unwrap());
 }
 
 in_both_deployments!(content_pages_within_a_budget_stay_on_one_version);
