@@ -143,6 +143,27 @@ fn pandoc(docx: &[u8], mode: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// pandoc's reading of a redline accepted and rejected, and of A's and B's own renders;
+/// `None` (with a notice) when pandoc is not installed.
+fn pandoc_reads(
+    redline: &[u8],
+    a: &Document,
+    b: &Document,
+) -> Option<(String, String, String, String)> {
+    let render = |d: &Document| crate::render_docx(d, &crate::RenderOptions::default()).unwrap();
+    let read = (
+        pandoc(redline, "accept"),
+        pandoc(redline, "reject"),
+        pandoc(&render(a), "accept"),
+        pandoc(&render(b), "accept"),
+    );
+    if let (Some(accepted), Some(rejected), Some(a_text), Some(b_text)) = read {
+        return Some((accepted, rejected, a_text, b_text));
+    }
+    eprintln!("pandoc is not installed: the redline's independent check is skipped");
+    None
+}
+
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || "|-+".contains(c))
         .filter(|w| !w.is_empty())
@@ -153,15 +174,8 @@ fn words(text: &str) -> Vec<String> {
 #[test]
 fn accepting_gives_b_and_rejecting_gives_a_as_pandoc_reads_them() {
     let (a, b) = versions();
-    let render = |d: &Document| crate::render_docx(d, &crate::RenderOptions::default()).unwrap();
     let redline = redline_docx(&a, &b, &by, &crate::RenderOptions::default()).unwrap();
-    let (Some(accepted), Some(rejected), Some(a_text), Some(b_text)) = (
-        pandoc(&redline, "accept"),
-        pandoc(&redline, "reject"),
-        pandoc(&render(&a), "accept"),
-        pandoc(&render(&b), "accept"),
-    ) else {
-        eprintln!("pandoc is not installed: the redline's independent check is skipped");
+    let Some((accepted, rejected, a_text, b_text)) = pandoc_reads(&redline, &a, &b) else {
         return;
     };
     assert_eq!(words(&accepted), words(&b_text), "accept:\n{accepted}");
@@ -209,14 +223,7 @@ fn lists_and_rows_accept_to_b_and_reject_to_a_exactly() {
         !xml.contains("<w:cantSplit w:val=\"off\"/><w:del "),
         "no row deleted: {xml}"
     );
-    let render = |d: &Document| crate::render_docx(d, &options).unwrap();
-    let (Some(accepted), Some(rejected), Some(a_text), Some(b_text)) = (
-        pandoc(&redline, "accept"),
-        pandoc(&redline, "reject"),
-        pandoc(&render(&a), "accept"),
-        pandoc(&render(&b), "accept"),
-    ) else {
-        eprintln!("pandoc is not installed: the redline's independent check is skipped");
+    let Some((accepted, rejected, a_text, b_text)) = pandoc_reads(&redline, &a, &b) else {
         return;
     };
     // pandoc groups numbered paragraphs into lists before it applies paragraph-mark

@@ -910,17 +910,23 @@ impl<'a, 'b> Body<'a, 'b> {
                         self.changed_paragraph(x, pair, &[], marks, rels)?;
                     }
                 }
-                op => {
-                    self.whole = Some((Op::Delete, marks.text.clone()));
-                    for item in &old[op.old_range()] {
-                        self.list_item(x, num, item, rels)?;
-                    }
-                    self.whole = Some((Op::Insert, marks.text.clone()));
-                    for item in &new[op.new_range()] {
-                        self.list_item(x, num, item, rels)?;
-                    }
-                    self.whole = None;
-                }
+                op => self.replaced(
+                    x,
+                    &marks.text,
+                    rels,
+                    |body, x, rels| {
+                        for item in &old[op.old_range()] {
+                            body.list_item(x, num, item, rels)?;
+                        }
+                        Ok(())
+                    },
+                    |body, x, rels| {
+                        for item in &new[op.new_range()] {
+                            body.list_item(x, num, item, rels)?;
+                        }
+                        Ok(())
+                    },
+                )?,
             }
         }
         Ok(())
@@ -1680,21 +1686,40 @@ impl<'a, 'b> Body<'a, 'b> {
                     (a, b) if a == b => {
                         self.cell_blocks(x, std::slice::from_ref(b), width, rels)?
                     }
-                    (a, b) => {
-                        self.whole = Some((Op::Delete, marks.text.clone()));
-                        self.cell_blocks(x, std::slice::from_ref(a), width, rels)?;
-                        self.whole = Some((Op::Insert, marks.text.clone()));
-                        self.cell_blocks(x, std::slice::from_ref(b), width, rels)?;
-                        self.whole = None;
-                    }
+                    (a, b) => self.replaced(
+                        x,
+                        &marks.text,
+                        rels,
+                        |body, x, rels| body.cell_blocks(x, std::slice::from_ref(a), width, rels),
+                        |body, x, rels| body.cell_blocks(x, std::slice::from_ref(b), width, rels),
+                    )?,
                 }
             }
             return Ok(());
         }
-        self.whole = Some((Op::Delete, marks.text.clone()));
-        self.cell(x, before, width, rels)?;
-        self.whole = Some((Op::Insert, marks.text.clone()));
-        self.cell(x, after, width, rels)?;
+        self.replaced(
+            x,
+            &marks.text,
+            rels,
+            |body, x, rels| body.cell(x, before, width, rels),
+            |body, x, rels| body.cell(x, after, width, rels),
+        )
+    }
+
+    /// A's content (written by `old`) deleted and B's (by `new`) inserted, as `mark`'s
+    /// change.
+    fn replaced<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        mark: &crate::Mark,
+        rels: &mut PartRels,
+        old: impl FnOnce(&mut Self, &mut Xml<W>, &mut PartRels) -> io::Result<()>,
+        new: impl FnOnce(&mut Self, &mut Xml<W>, &mut PartRels) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.whole = Some((Op::Delete, mark.clone()));
+        old(self, x, rels)?;
+        self.whole = Some((Op::Insert, mark.clone()));
+        new(self, x, rels)?;
         self.whole = None;
         Ok(())
     }
