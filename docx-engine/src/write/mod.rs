@@ -1,11 +1,18 @@
 //! folio's own .docx writer: the document model streamed as WordprocessingML, part by
 //! part, straight into the zip entries of the package.
 //!
-//! - [`body`]: `word/document.xml` and header/footer parts — blocks, paragraphs, runs,
-//!   links, fields, bookmarks, pictures, tables, tables of contents, sections.
+//! Split by element family, as `domain/src/features/` is:
+//! - [`body`]: `word/document.xml` and header/footer parts — the blocks in order,
+//!   paragraphs, lists, tables of contents, opaque blocks.
+//! - `paragraphs`: paragraph properties; `runs`: run properties, text, links, bookmarks,
+//!   fields, opaque inline content; `tables`: tables, rows, cells, merges; `sections`:
+//!   section properties and what each section shows; `drawings`: inline pictures.
 //! - [`styles`]: `word/styles.xml` and `word/numbering.xml`.
 //! - [`parts`]: the package around them — content types, relationships, core, app and
-//!   custom properties, settings, font table, theme.
+//!   custom properties, settings, font table, theme; [`source`]: an imported file's kept
+//!   parts.
+//! - `changes` and [`revision`]: the redline overlay — blocks inserted, deleted or changed,
+//!   and the word-level pieces of a changed paragraph.
 //! - [`xml`]: the one emitter every part is written with (escaping happens there).
 //!
 //! Every element's children are written in the schema's order by construction (the
@@ -19,12 +26,18 @@
 //! a render holds besides the model is the packed output and per-part bookkeeping.
 
 pub(crate) mod body;
+mod changes;
+mod drawings;
+mod paragraphs;
 pub(crate) mod parts;
 pub(crate) mod revision;
+mod runs;
 #[cfg(test)]
 pub(crate) mod schema_order;
+mod sections;
 pub(crate) mod source;
 pub(crate) mod styles;
+mod tables;
 pub(crate) mod xml;
 
 use std::collections::{BTreeSet, HashMap};

@@ -6,7 +6,8 @@ use std::io::{self, Write};
 
 use domain::{ListKind, NumberStyle, StyleDef, StyleKind};
 
-use super::body::{HYPERLINK_STYLE, fonts, half_points, jc, spacing};
+use super::paragraphs::{jc, spacing};
+use super::runs::{HYPERLINK_STYLE, fonts, half_points};
 use super::xml::Xml;
 
 const W_NS: (&str, &str) = (
