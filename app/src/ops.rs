@@ -316,14 +316,14 @@ fn queries() -> Vec<Query> {
         },
         Query {
             name: "get_history",
-            description: "A document's events, oldest first, with who made each change, when, through which request and why (paged, filterable).",
+            description: "A document's events, oldest first, with who made each change, when, through which request and why (filterable; paged by `limit` and within `budget` tokens, about 8,000 by default over MCP: continue with `cursor` = `next_cursor`, which stops at the version the first page saw).",
             rest: ("GET", "/v1/documents/{id}/history"),
             input: schema::object(&[doc()], Some(schema::of::<EventParams>())),
             output: schema::page_of::<api_types::HistoryItem>(),
         },
         Query {
             name: "search_document",
-            description: "Where a text occurs in one document: block ids, character offsets and snippets (paged).",
+            description: "Where a text occurs in one document: block ids, character offsets and snippets (paged by `limit` and within `budget` tokens, about 8,000 by default over MCP; `next_cursor` carries the version searched).",
             rest: ("GET", "/v1/documents/{id}/search"),
             input: schema::object(&[doc()], Some(schema::of::<DocumentSearchParams>())),
             output: schema::of::<DocumentSearchResponse>(),
@@ -887,14 +887,19 @@ async fn run(
         }
         "get_history" => {
             let id: String = required(&mut args, "document_id")?;
+            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.history(who, &id, &rest(args)?).await?)
         }
         "search_document" => {
             let id: String = required(&mut args, "document_id")?;
+            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.search_document(who, &id, &rest(args)?).await?)
         }
         "search_documents" => json(reads.search(who, &rest(args)?).await?),
-        "get_audit" => json(reads.audit(who, &rest(args)?).await?),
+        "get_audit" => {
+            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
+            json(reads.audit(who, &rest(args)?).await?)
+        }
         "list_api_keys" => json(services.access.keys(who).await?),
         "create_api_key" => json(services.access.create_key(who, &rest(args)?).await?),
         "revoke_api_key" => {

@@ -9,10 +9,16 @@ pub struct EventParams {
     #[param(minimum = 1, maximum = 200)]
     #[schema(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]{1,18}$")]
-    #[schema(pattern = "^[0-9]{1,18}$")]
+    /// `next_cursor` of the previous page (a document's history: it carries the version
+    /// the chain stops at, the head when its first page was read).
+    #[param(pattern = "^[0-9]{1,18}(\\.[0-9]{1,18})?$")]
+    #[schema(pattern = "^[0-9]{1,18}(\\.[0-9]{1,18})?$")]
     pub cursor: Option<String>,
+    /// A page of at most about this many tokens (each item's JSON characters / 4; at
+    /// least one item); the page also ends at `limit`.
+    #[param(minimum = 100, maximum = 1000000)]
+    #[schema(minimum = 100, maximum = 1000000)]
+    pub budget: Option<u32>,
     /// Only events by this actor.
     pub actor: Option<String>,
     /// Only events of this type (`ParagraphAdded`).
@@ -41,20 +47,39 @@ impl Reads {
         params: &EventParams,
     ) -> Result<Page<HistoryItem>, ApiError> {
         let id = api_types::parse_document_id(id)?;
-        self.head(principal, &id).await?;
+        let head = self.head(principal, &id).await?;
         let limit = page_limit(params.limit, 50)?;
-        let after = match &params.cursor {
-            None => 0,
-            Some(c) => c.parse::<u64>().map_err(|_| bad_cursor())?,
+        // A chain of pages stops at the head its first page saw, however many events are
+        // appended meanwhile (an older cursor without it continues to the head).
+        let (after, upto) = match params
+            .cursor
+            .as_deref()
+            .map(|c| c.split_once('.').unwrap_or((c, "")))
+        {
+            None => (0, head),
+            Some((after, upto)) => {
+                let after = after.parse::<u64>().map_err(|_| bad_cursor())?;
+                let upto = match upto {
+                    "" => head,
+                    upto => upto
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|u| *u <= head)
+                        .ok_or_else(bad_cursor)?,
+                };
+                (after, upto)
+            }
         };
+        check_budget(params.budget)?;
         let filter = event_filter(after, params)?;
-        let events = self
+        let mut events = self
             .log
             .history(&id, &filter, u64::from(fetch_size(limit)))
             .await
             .map_err(store_error)?;
+        events.retain(|e| e.sequence <= upto);
         let labels = domain::labels_by_version(&self.labels(principal, &id).await?);
-        Ok(paginate(
+        let mut page = paginate(
             events,
             limit,
             |e| e.sequence.to_string(),
@@ -63,7 +88,10 @@ impl Reads {
                 item.labels = labels.get(&item.sequence).cloned().unwrap_or_default();
                 item
             },
-        ))
+        );
+        within_budget(&mut page, params.budget, |i| i.sequence.to_string());
+        page.next_cursor = page.next_cursor.map(|c| format!("{c}.{upto}"));
+        Ok(page)
     }
 
     /// The tenant-wide event log: every event of every document, in commit order.
@@ -84,6 +112,7 @@ impl Reads {
                 .filter(|p| *p >= 0)
                 .ok_or_else(bad_cursor)?,
         };
+        check_budget(params.budget)?;
         let filter = event_filter(0, params)?;
         let events = self
             .log
@@ -95,19 +124,69 @@ impl Reads {
             )
             .await
             .map_err(store_error)?;
-        Ok(paginate(
+        let mut page = paginate(
             events,
             limit,
             |(position, _)| position.to_string(),
-            |(_, e)| AuditItem {
-                document_id: e.document_id.to_string(),
-                event: history_item(e),
+            |(position, e)| {
+                let item = AuditItem {
+                    document_id: e.document_id.to_string(),
+                    event: history_item(e),
+                };
+                (position, item)
             },
-        ))
+        );
+        within_budget(&mut page, params.budget, |(position, _)| {
+            position.to_string()
+        });
+        Ok(Page {
+            items: page.items.into_iter().map(|(_, item)| item).collect(),
+            next_cursor: page.next_cursor,
+        })
     }
 }
 
 /// The event filters shared by history and audit, with their times checked.
+/// A budget out of range is a 422 naming it.
+pub(super) fn check_budget(budget: Option<u32>) -> Result<(), ApiError> {
+    match budget {
+        Some(b) if !(super::MIN_BUDGET..=super::MAX_BUDGET).contains(&b) => Err(ApiError::invalid(
+            "budget",
+            format!(
+                "a budget is {} to {} tokens",
+                super::MIN_BUDGET,
+                super::MAX_BUDGET
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Cuts a page to the items that fit within `budget` tokens (each costing its JSON's
+/// characters / 4, at least one item); when it cuts, the next page starts after the last
+/// item kept (`cursor_of`).
+fn within_budget<T: serde::Serialize>(
+    page: &mut Page<T>,
+    budget: Option<u32>,
+    cursor_of: impl Fn(&T) -> String,
+) {
+    let Some(budget) = budget else { return };
+    let mut used = 0_usize;
+    let mut keep = 0;
+    for item in &page.items {
+        let cost = serde_json::to_string(item).map_or(0, |j| j.chars().count()) / 4 + 1;
+        if keep > 0 && used.saturating_add(cost) > budget as usize {
+            break;
+        }
+        used = used.saturating_add(cost);
+        keep += 1;
+    }
+    if keep < page.items.len() {
+        page.items.truncate(keep);
+        page.next_cursor = page.items.last().map(cursor_of);
+    }
+}
+
 fn event_filter(after: u64, params: &EventParams) -> Result<HistoryFilter, ApiError> {
     Ok(HistoryFilter {
         after,

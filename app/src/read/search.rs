@@ -29,10 +29,16 @@ pub struct DocumentSearchParams {
     #[param(minimum = 1, maximum = 200)]
     #[schema(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[param(pattern = "^[0-9]{1,18}:[0-9]{1,18}$")]
-    #[schema(pattern = "^[0-9]{1,18}:[0-9]{1,18}$")]
+    /// `next_cursor` of the previous page (it carries the version searched, so every page
+    /// of a chain is of one version).
+    #[param(pattern = "^[0-9]{1,18}:[0-9]{1,18}(\\.[0-9]{1,18})?$")]
+    #[schema(pattern = "^[0-9]{1,18}:[0-9]{1,18}(\\.[0-9]{1,18})?$")]
     pub cursor: Option<String>,
+    /// A page of at most about this many tokens (each match's JSON characters / 4; at
+    /// least one match); the page also ends at `limit`.
+    #[param(minimum = 100, maximum = 1000000)]
+    #[schema(minimum = 100, maximum = 1000000)]
+    pub budget: Option<u32>,
     /// Search this version: its number or its label.
     pub version: Option<domain::VersionRef>,
     /// Wait for this version first.
@@ -70,15 +76,30 @@ impl Reads {
         params: &DocumentSearchParams,
     ) -> Result<DocumentSearchResponse, ApiError> {
         let q = search_text(params.q.as_deref())?.to_string();
-        let at = ReadAt {
-            version: params.version.clone(),
-            min_version: params.min_version,
-        };
         let limit = page_limit(params.limit, 100)? as usize;
-        let cursor = match_cursor(params.cursor.as_deref())?;
+        super::history::check_budget(params.budget)?;
+        let (cursor, pinned) = match_cursor(params.cursor.as_deref())?;
+        let at = match pinned {
+            // The cursor's version: every page of a chain is of one version.
+            Some(version) if params.version.is_none() => ReadAt {
+                version: Some(domain::VersionRef::Number(version)),
+                min_version: None,
+            },
+            Some(_) => {
+                return Err(ApiError::invalid(
+                    "version",
+                    "a cursor carries its version: give one or the other",
+                ));
+            }
+            None => ReadAt {
+                version: params.version.clone(),
+                min_version: params.min_version,
+            },
+        };
         let resolved = self.resolve(principal, id, at).await?;
         let version = resolved.version();
         let (match_case, whole_word) = (params.match_case, params.whole_word);
+        let budget = params.budget;
         // Matching is linear but a document can hold millions of characters: off the async
         // workers, so one search never stalls other requests.
         let (items, next_cursor) = blocking(move || {
@@ -87,14 +108,14 @@ impl Reads {
                 &q,
                 (match_case, whole_word),
                 cursor,
-                limit,
+                (limit, budget),
             )
         })
         .await?;
         Ok(DocumentSearchResponse {
             version,
             items,
-            next_cursor,
+            next_cursor: next_cursor.map(|c| format!("{c}.{version}")),
         })
     }
 
@@ -201,14 +222,30 @@ fn snippet(text: &str, m: &domain::text::TextMatch) -> String {
 /// Where a page of document matches starts: `<block index>:<character offset>` (every
 /// such pair is a valid cursor; past the end, the page is empty). Pass `version` with it
 /// to page through one version while others are written.
-fn match_cursor(cursor: Option<&str>) -> Result<(usize, usize), ApiError> {
+/// Where a page of matches starts (block, offset) and the version a chain is pinned to
+/// (cursors of earlier builds carry none).
+fn match_cursor(cursor: Option<&str>) -> Result<((usize, usize), Option<u64>), ApiError> {
     let Some(cursor) = cursor else {
-        return Ok((0, 0));
+        return Ok(((0, 0), None));
     };
-    cursor
+    let (at, version) = match cursor.split_once('.') {
+        Some((at, version)) => (
+            at,
+            Some(
+                version
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|v| *v > 0)
+                    .ok_or_else(bad_cursor)?,
+            ),
+        ),
+        None => (cursor, None),
+    };
+    let at = at
         .split_once(':')
         .and_then(|(block, offset)| Some((block.parse().ok()?, offset.parse().ok()?)))
-        .ok_or_else(bad_cursor)
+        .ok_or_else(bad_cursor)?;
+    Ok((at, version))
 }
 
 /// One page of the matches of `q` in `document`, in document order, after `cursor`; and
@@ -218,8 +255,9 @@ fn document_matches(
     q: &str,
     (match_case, whole_word): (bool, bool),
     (first, start): (usize, usize),
-    limit: usize,
+    (limit, budget): (usize, Option<u32>),
 ) -> (Vec<DocumentMatch>, Option<String>) {
+    let mut used = 0_usize;
     // The blocks, then each section's own headers and footers (numbered after the
     // blocks, so a cursor names either).
     let margins = margin_texts(document);
@@ -248,15 +286,26 @@ fn document_matches(
                 let next = format!("{}:{}", last_block, last.offset + last.length);
                 return (items, Some(next));
             }
-            last_block = i;
-            items.push(DocumentMatch {
+            let item = DocumentMatch {
                 block_id: block_id.clone(),
                 section: part.as_ref().map(|(section, _)| *section),
                 part: part.as_ref().map(|(_, part)| part.clone()),
                 offset: m.offset,
                 length: m.length,
                 snippet: snippet(&text, &m),
-            });
+            };
+            if let Some(budget) = budget {
+                let cost = serde_json::to_string(&item).map_or(0, |j| j.chars().count()) / 4 + 1;
+                if let Some(last) = items.last()
+                    && used.saturating_add(cost) > budget as usize
+                {
+                    let next = format!("{}:{}", last_block, last.offset + last.length);
+                    return (items, Some(next));
+                }
+                used = used.saturating_add(cost);
+            }
+            last_block = i;
+            items.push(item);
         }
     }
     (items, None)

@@ -799,6 +799,101 @@ async fn content_pages_within_a_budget_stay_on_one_version(app: crate::helpers::
         .flat_map(|p| p["items"].as_array().unwrap().clone())
         .collect();
     assert_eq!(&joined_outline, full_outline["items"].as_array().unwrap());
+
+    // The document search and the history page within a budget too, pinned to the version
+    // the first page saw ("paragraph" is in the 60 paragraphs; more are written meanwhile).
+    let searched = app.version(&id).await;
+    // Every match of that version, 200 a page, before anything else is written.
+    let mut all_matches: Vec<serde_json::Value> = Vec::new();
+    let mut path = format!("/v1/documents/{id}/search?q=paragraph&limit=200&version={searched}");
+    loop {
+        let page = app.get_json(&path).await;
+        all_matches.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/documents/{id}/search?q=paragraph&limit=200&cursor={c}"),
+            None => break,
+        }
+    }
+    let pages_of = |first: String, next: &'static dyn Fn(&str) -> String| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            let mut pages = Vec::new();
+            let mut path = first;
+            loop {
+                let page = app.get_json(&path).await;
+                app.ok(
+                    &id,
+                    json!({"type": "add_paragraph", "text": "paragraph meanwhile"}),
+                )
+                .await;
+                let cursor = page["next_cursor"].as_str().map(str::to_string);
+                pages.push(page);
+                match cursor {
+                    Some(c) => path = format!("/v1/documents/{id}/{}", next(&c)),
+                    None => break,
+                }
+                assert!(pages.len() < 200, "the pages end");
+            }
+            pages
+        }
+    };
+    let search_pages = pages_of(
+        format!("/v1/documents/{id}/search?q=paragraph&limit=200&budget=2000&version={searched}"),
+        &|c| format!("search?q=paragraph&limit=200&budget=2000&cursor={c}"),
+    )
+    .await;
+    assert!(
+        search_pages.len() > 3,
+        "{} search pages",
+        search_pages.len()
+    );
+    for page in &search_pages {
+        assert_eq!(page["version"], searched);
+        let tokens = page.to_string().chars().count() / 4;
+        assert!(tokens <= 2000 + 100, "a search page of {tokens} tokens");
+    }
+    let joined_matches: Vec<serde_json::Value> = search_pages
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(joined_matches, all_matches);
+    let head = app.version(&id).await;
+    let history_pages = pages_of(
+        format!("/v1/documents/{id}/history?limit=200&budget=400"),
+        &|c| format!("history?limit=200&budget=400&cursor={c}"),
+    )
+    .await;
+    assert!(
+        history_pages.len() > 3,
+        "{} history pages",
+        history_pages.len()
+    );
+    let sequences: Vec<u64> = history_pages
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap().clone())
+        .map(|e| e["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        sequences,
+        (1..=head).collect::<Vec<_>>(),
+        "up to the first page's head"
+    );
+    for page in &history_pages {
+        let tokens = page.to_string().chars().count() / 4;
+        let items = page["items"].as_array().unwrap().len();
+        assert!(
+            tokens <= 400 + 100 || items == 1,
+            "a history page of {tokens} tokens"
+        );
+    }
+    for path in [
+        format!("/v1/documents/{id}/history?budget=5"),
+        format!("/v1/documents/{id}/history?cursor=1.999999"),
+        format!("/v1/documents/{id}/search?q=paragraph&cursor=0:0.{searched}&version=1"),
+    ] {
+        assert_eq!(app.get(&path).await.status(), 422, "{path}");
+    }
 }
 
 in_both_deployments!(content_pages_within_a_budget_stay_on_one_version);
