@@ -133,6 +133,10 @@ pub struct CommandResult {
     /// would have been.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dry_run: bool,
+    /// The version the request's `If-Match` named, when it was older and the request was
+    /// rebased onto the current one (nothing since overlapped it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebased_from: Option<u64>,
 }
 
 /// Ids of existing blocks a command changed.
@@ -356,6 +360,10 @@ pub struct HistoryItem {
     /// The labels naming this version (`label_version`), if any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<String>,
+    /// When its request was based on an older version and rebased onto the current one:
+    /// that version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebased_from: Option<u64>,
 }
 
 /// `/healthz` and `/readyz`.

@@ -32,6 +32,25 @@ pub struct ProblemDetails {
     /// For a refused command of a batch: its 0-based index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command_index: Option<usize>,
+    /// On a stale `If-Match` that could not be rebased: the events since that version
+    /// that overlap the request (re-read those blocks, then send it again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// An event since the version a request was based on that overlaps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Conflict {
+    /// Its version (sequence number).
+    pub version: u64,
+    /// Its type (`ParagraphUpdated`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Who made it.
+    pub actor: String,
+    /// The blocks it and the request both touch (empty when they overlap in positions or
+    /// the whole document).
+    pub block_ids: Vec<String>,
 }
 
 /// One field at fault.
@@ -80,13 +99,16 @@ pub enum ApiError {
         /// Detail.
         detail: String,
     },
-    /// 409: the version named in If-Match is not the current one.
-    #[error("the document is at version {current_version}, not {expected}")]
+    /// 409: the version named in If-Match is not the current one (and the request was not
+    /// rebased onto it: `strict`, or the changes since overlap it).
+    #[error("{}", stale_detail(*expected, *current_version, conflicts))]
     StaleVersion {
         /// The version the client named.
         expected: u64,
         /// The current version.
         current_version: u64,
+        /// The events since that overlap the request (empty with `strict`).
+        conflicts: Vec<Conflict>,
     },
     /// 409: any other conflict.
     #[error("{detail}")]
@@ -291,7 +313,23 @@ impl ApiError {
                 _ => None,
             },
             command_index,
+            conflicts: match self {
+                Self::StaleVersion { conflicts, .. } => conflicts.clone(),
+                _ => Vec::new(),
+            },
         }
+    }
+}
+
+/// What a stale-version refusal says.
+fn stale_detail(expected: u64, current: u64, conflicts: &[Conflict]) -> String {
+    if conflicts.is_empty() {
+        format!("the document is at version {current}, not {expected}")
+    } else {
+        format!(
+            "the document is at version {current}, not {expected}, and {} change(s) since overlap this request (see conflicts): re-read those blocks and send it again",
+            conflicts.len()
+        )
     }
 }
 

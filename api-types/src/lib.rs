@@ -18,7 +18,7 @@ mod parse;
 pub use body::{DOCX_MEDIA_TYPE, read_body, read_docx_body, single_header};
 pub use code::Code;
 pub use dto::*;
-pub use error::{ApiError, FieldError, ProblemDetails};
+pub use error::{ApiError, Conflict, FieldError, ProblemDetails};
 pub use parse::{
     COMMAND_TYPES, RefOrSchema, command_schema, command_schema_all, parse_command_value,
     parse_commands, parse_document_id, parse_json, parse_json_value,

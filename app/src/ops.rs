@@ -108,7 +108,12 @@ fn write_fields() -> Vec<(&'static str, Value, bool)> {
     vec![
         (
             "if_match",
-            json!({"type": "integer", "minimum": 1, "description": "The document version this change is based on; refused with stale_version (and the current version) when another change came first."}),
+            json!({"type": "integer", "minimum": 1, "description": "The document version this change is based on. When other changes came since and none overlaps this one, it is applied to the current version (the result's rebased_from says so); when one does, it is refused with stale_version, the current version and the conflicting events (re-read those blocks)."}),
+            false,
+        ),
+        (
+            "strict",
+            json!({"type": "boolean", "description": "With if_match: refuse unless it is the current version (no rebase)."}),
             false,
         ),
         (
@@ -496,7 +501,7 @@ fn build() -> Vec<Operation> {
     create_fields.extend(
         write_fields()
             .into_iter()
-            .filter(|(name, _, _)| *name != "if_match"),
+            .filter(|(name, _, _)| *name != "if_match" && *name != "strict"),
     );
     ops.push(Operation {
         name: "create_document",
@@ -525,7 +530,7 @@ fn build() -> Vec<Operation> {
     import_fields.extend(
         write_fields()
             .into_iter()
-            .filter(|(name, _, _)| *name != "if_match"),
+            .filter(|(name, _, _)| *name != "if_match" && *name != "strict"),
     );
     ops.push(Operation {
         name: "import_document",
@@ -681,6 +686,7 @@ fn envelope(
 ) -> Result<(WriteRequest, RequestContext), ApiError> {
     let request = WriteRequest {
         if_match: take(args, "if_match")?,
+        strict: take(args, "strict")?.unwrap_or(false),
         idempotency_key: take(args, "idempotency_key")?,
         dry_run: take(args, "dry_run")?.unwrap_or(false),
     };

@@ -65,8 +65,11 @@ impl Default for Imports {
 /// How a write is asked for, whatever the transport.
 #[derive(Debug, Clone, Default)]
 pub struct WriteRequest {
-    /// The version the request is based on (`If-Match`); a stale one is refused.
+    /// The version the request is based on (`If-Match`): an older one is rebased onto the
+    /// current version when nothing since overlaps the request, else refused.
     pub if_match: Option<u64>,
+    /// Refuse any `If-Match` but the current version (no rebase).
+    pub strict: bool,
     /// Retries with the same key return the first result.
     pub idempotency_key: Option<String>,
     /// Decide and report, append nothing.
@@ -91,6 +94,7 @@ impl WriteRequest {
             expected_version: self.if_match,
             idempotency_key: self.idempotency_key.clone(),
             dry_run: self.dry_run,
+            strict: self.strict,
         })
     }
 }
@@ -334,9 +338,22 @@ pub fn write_error(error: WriteError, batch: bool) -> ApiError {
             command_index: batch.then_some(index),
         },
         WriteError::NotFound => ApiError::document_not_found(),
-        WriteError::StaleVersion { expected, current } => ApiError::StaleVersion {
+        WriteError::StaleVersion {
+            expected,
+            current,
+            conflicts,
+        } => ApiError::StaleVersion {
             expected,
             current_version: current,
+            conflicts: conflicts
+                .into_iter()
+                .map(|c| api_types::Conflict {
+                    version: c.version,
+                    kind: c.event_type,
+                    actor: c.actor,
+                    block_ids: c.block_ids.iter().map(ToString::to_string).collect(),
+                })
+                .collect(),
         },
         WriteError::IdempotencyKeyReused => ApiError::Validation {
             detail: "this Idempotency-Key was used before with a different request".into(),
@@ -402,5 +419,6 @@ fn result_of(outcome: CommandOutcome) -> CommandResult {
                 .collect(),
         },
         dry_run,
+        rebased_from: outcome.rebased_from,
     }
 }

@@ -47,13 +47,17 @@ pub fn configure(api: CommandApi) -> impl FnOnce(&mut ServiceConfig) {
     }
 }
 
-/// `?dry_run=true`: decide and report, append nothing.
+/// `?dry_run=true`: decide and report, append nothing; `?strict=true`: no rebase.
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 pub struct DryRun {
     /// Decide and report what would be appended and which blocks would be created or
     /// changed; append nothing and touch no idempotency record.
     #[serde(default)]
     dry_run: bool,
+    /// With `If-Match`: refuse unless it names the current version (an older one is
+    /// otherwise rebased onto it when nothing since overlaps the request).
+    #[serde(default)]
+    strict: bool,
 }
 
 /// Reads `If-Match`, `Idempotency-Key` and `?dry_run`.
@@ -85,6 +89,7 @@ fn write_request(headers: &HeaderMap, dry_run: DryRun) -> Result<WriteRequest, A
     };
     Ok(WriteRequest {
         if_match,
+        strict: dry_run.strict,
         idempotency_key: single_header(headers, "idempotency-key")?.map(str::to_string),
         dry_run: dry_run.dry_run,
     })
@@ -183,6 +188,7 @@ async fn import_document(
         req.headers(),
         DryRun {
             dry_run: params.dry_run,
+            strict: false,
         },
     )?;
     let imported = api
@@ -205,7 +211,7 @@ async fn import_document(
     request_body(content = CommandRequest, description = "one command `{\"type\": \"add_paragraph\", ...}` or a batch `{\"commands\": [...]}`"),
     params(
         ("id" = String, Path, description = "document id"),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,18}\"|[0-9]{1,18})$", description = "the version the command is based on; 409 when stale"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,18}\"|[0-9]{1,18})$", description = "the version the command is based on: an older one is rebased onto the current version when nothing since overlaps the command (`rebased_from` in the answer), else 409 naming the conflicting events; with `?strict=true`, 409 unless current"),
         ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "a retry with the same key appends nothing and returns the first result"),
         ("X-Folio-Reason" = Option<String>, Header, pattern = "^[\\t -~]{0,500}$", description = "why: recorded on the events"),
         DryRun,
@@ -214,7 +220,7 @@ async fn import_document(
         (status = 200, description = "applied", body = CommandResult),
         (status = 400, description = "malformed JSON or header", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "no such document", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "stale If-Match (body has current_version) or archived document", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "stale If-Match that could not be rebased (body has current_version and the conflicting events) or archived document", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "body or document too large", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "not a valid command, or one that cannot apply", body = ProblemDetails, content_type = "application/problem+json"),
     )

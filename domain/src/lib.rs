@@ -13,6 +13,8 @@
 //! - [`event`]: what happened, in domain words, with every id it created.
 //! - [`error`]: why a command was refused.
 //! - [`text`]: run-level text editing (insert, delete, format, search) on character offsets.
+//! - [`rebase`]: whether commands decided against an older version may apply to the
+//!   current one (they commute with the events since), anchored to block ids.
 //! - `features`: one file per feature (paragraph, text editing, table, list, …) with its
 //!   commands, its `decide_*` rules and the fold of its events; `decide` dispatches to them.
 //!
@@ -30,6 +32,7 @@ pub mod event;
 mod features;
 pub mod ids;
 pub mod model;
+pub mod rebase;
 pub mod text;
 
 pub use command::{BlockRef, DocumentCommand, Position};

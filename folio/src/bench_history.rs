@@ -7,6 +7,11 @@
 //!    all (small edits spread over its blocks); `GET …/blame` (the blame read model)
 //!    against `GET …/content`, and `GET …/blame?version=head` (replayed from every event).
 //!
+//! 3. Pages (on the diff document): a page of `GET …/content?budget=8000` (the MCP
+//!    default) from the middle of the document against one block, at the latest version
+//!    and at version A (a past version: the page rebuilt from events, against time travel
+//!    to one block of it).
+//!
 //! Each read is repeated `--history-reads` times (fewer for the replay); p50 and p99 of
 //! the round trip as the client sees it, all in the same run.
 
@@ -35,6 +40,38 @@ pub(crate) struct HistoryReport {
     pub(crate) build_seconds: f64,
     pub(crate) diff: Vec<Reads>,
     pub(crate) blame: Vec<Reads>,
+    pub(crate) pages: Vec<Reads>,
+}
+
+/// The cursor of the page of `path` (a content read with a budget) that starts near the
+/// middle: the chain followed to half its length.
+async fn middle_cursor(
+    client: &reqwest::Client,
+    base: &str,
+    id: &str,
+    first: &str,
+) -> anyhow::Result<String> {
+    let mut cursors = Vec::new();
+    let mut path = first.to_string();
+    loop {
+        let page: Value = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                cursors.push(c.to_string());
+                path = format!("/v1/documents/{id}/content?budget=8000&cursor={c}");
+            }
+            None => break,
+        }
+    }
+    cursors
+        .get(cursors.len() / 2)
+        .cloned()
+        .context("the document has one page")
 }
 
 async fn post(client: &reqwest::Client, url: &str, body: &Value) -> anyhow::Result<Value> {
@@ -207,6 +244,38 @@ pub(crate) async fn measure(
     )
     .await?;
 
+    // 3. Pages of the same document, latest and past.
+    let middle = &ids[ids.len() / 2];
+    let latest = middle_cursor(client, base, &id, &format!("/v1/documents/{id}/content?budget=8000")).await?;
+    let past = middle_cursor(
+        client,
+        base,
+        &id,
+        &format!("/v1/documents/{id}/content?budget=8000&version={a}"),
+    )
+    .await?;
+    let pages = time_all(
+        client,
+        base,
+        reads,
+        &[
+            ("one block (latest)", format!("/v1/documents/{id}/blocks/{middle}")),
+            (
+                "a page, 8,000 tokens (latest)",
+                format!("/v1/documents/{id}/content?budget=8000&cursor={latest}"),
+            ),
+            (
+                "one block ?version=A (time travel)",
+                format!("/v1/documents/{id}/blocks/{middle}?version={a}"),
+            ),
+            (
+                "a page, 8,000 tokens, of version A",
+                format!("/v1/documents/{id}/content?budget=8000&cursor={past}"),
+            ),
+        ],
+    )
+    .await?;
+
     // 2. Blame: small edits spread over the blocks until the document has `events` events.
     let (id, ids, first) = document(client, base, blocks).await?;
     let edits: Vec<Value> = (0..events.saturating_sub(first))
@@ -254,6 +323,7 @@ pub(crate) async fn measure(
         build_seconds: started.elapsed().as_secs_f64(),
         diff,
         blame,
+        pages,
     })
 }
 
@@ -266,7 +336,11 @@ pub(crate) fn print(r: &HistoryReport) {
         "{:<34} {:>6} {:>9} {:>9} {:>11}",
         "read", "reads", "p50 ms", "p99 ms", "bytes"
     );
-    for (title, rows) in [("diff document", &r.diff), ("blame document", &r.blame)] {
+    for (title, rows) in [
+        ("diff document", &r.diff),
+        ("blame document", &r.blame),
+        ("pages of the diff document", &r.pages),
+    ] {
         println!("-- {title}");
         for row in rows {
             println!(

@@ -38,13 +38,16 @@ pub enum WriteError {
     /// No such document in the caller's tenant (404).
     #[error("document not found")]
     NotFound,
-    /// `If-Match` named another version (409).
+    /// `If-Match` named another version (409): with `strict`, or when the events since
+    /// overlap the request (`conflicts` names them; empty with `strict`).
     #[error("stale version")]
     StaleVersion {
         /// The version the client named.
         expected: u64,
         /// The current version.
         current: u64,
+        /// The events since `expected` that overlap the request.
+        conflicts: Vec<ConflictingEvent>,
     },
     /// The idempotency key was used before with a different request (422).
     #[error("idempotency key reused with a different request")]
@@ -84,7 +87,27 @@ pub struct WriteOptions {
     /// Decide and check, but append nothing (and neither read nor write an idempotency
     /// record): the outcome says what the request would do.
     pub dry_run: bool,
+    /// `If-Match` must be the current version: no rebase of a stale request.
+    pub strict: bool,
 }
+
+/// An event that overlaps a stale request: its version, type, actor and the blocks both
+/// touch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictingEvent {
+    /// Its sequence number (= the version it made).
+    pub version: u64,
+    /// Its type.
+    pub event_type: String,
+    /// Who.
+    pub actor: String,
+    /// The blocks it and the request both touch (none when they overlap in positions or
+    /// the whole document).
+    pub block_ids: Vec<BlockId>,
+}
+
+/// Most conflicting events a refusal names.
+const MAX_CONFLICTS: usize = 50;
 
 /// What a write did.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +126,8 @@ pub struct CommandOutcome {
     pub replayed: bool,
     /// For a dry run: the events that would be appended (nothing was).
     pub preview: Option<Vec<domain::DocumentEvent>>,
+    /// The version the request was based on, when it was rebased onto a newer one.
+    pub rebased_from: Option<u64>,
 }
 
 impl CommandOutcome {
@@ -119,6 +144,10 @@ impl CommandOutcome {
             document_id,
             replayed,
             preview: None,
+            rebased_from: events
+                .first()
+                .and_then(|e| e.metadata.rebased_from.as_deref())
+                .and_then(|v| v.parse().ok()),
         }
     }
 
@@ -137,6 +166,7 @@ impl CommandOutcome {
             document_id,
             replayed: false,
             preview: Some(events),
+            rebased_from: None,
         }
     }
 }
@@ -458,13 +488,33 @@ impl CommandService {
                 return Err(WriteError::NotFound);
             }
             let base = current.version.get();
-            let decided = match options.expected_version {
-                Some(expected) if expected != base => Err(WriteError::StaleVersion {
-                    expected,
-                    current: base,
-                }),
-                _ => decide(current, commands, &self.limits),
+            // A request based on an older version is rebased onto this one when the
+            // events since do not overlap it (not with `strict`); the state must be the
+            // store's latest for that, so a cached one is checked first.
+            let rebased = match options.expected_version {
+                Some(expected) if expected != base => {
+                    if cached && self.log.head(id).await?.map(|(v, _)| v) != Some(base) {
+                        *guard = None;
+                        continue;
+                    }
+                    let stale = WriteError::StaleVersion {
+                        expected,
+                        current: base,
+                        conflicts: Vec::new(),
+                    };
+                    if options.strict || expected == 0 || expected > base {
+                        return Err(stale);
+                    }
+                    Some((
+                        expected,
+                        self.rebased(id, expected, current, commands).await?,
+                    ))
+                }
+                _ => None,
             };
+            let rebased_from = rebased.as_ref().map(|(from, _)| *from);
+            let to_decide = rebased.as_ref().map_or(commands, |(_, c)| c.as_slice());
+            let decided = decide(current, to_decide, &self.limits);
             let (produced, folded_batch) = match decided {
                 Ok(decided) => decided,
                 Err(refused) => {
@@ -480,6 +530,7 @@ impl CommandService {
             };
             if produced.is_empty() {
                 let mut outcome = CommandOutcome::preview(id.clone(), base, Vec::new());
+                outcome.rebased_from = rebased_from;
                 if !options.dry_run {
                     outcome.preview = None;
                 }
@@ -492,6 +543,7 @@ impl CommandService {
                 .enumerate()
                 .map(|(i, (_, command, _))| {
                     let mut metadata = ctx.metadata(command, &at);
+                    metadata.rebased_from = rebased_from.map(|v| v.to_string());
                     if i == 0
                         && let Some(key) = &options.idempotency_key
                     {
@@ -506,7 +558,9 @@ impl CommandService {
             self.check_sizes(id, base, &produced, &metadata)?;
             if options.dry_run {
                 let events = produced.into_iter().map(|(_, _, e)| e).collect();
-                return Ok(CommandOutcome::preview(id.clone(), base, events));
+                let mut outcome = CommandOutcome::preview(id.clone(), base, events);
+                outcome.rebased_from = rebased_from;
+                return Ok(outcome);
             }
             // Nothing is appended that does not apply: the new events are folded into the
             // state first. The state is taken out of the slot while that happens, so a
@@ -596,6 +650,65 @@ fn jitter(attempt: u32) -> std::time::Duration {
 /// A decided event: the index of the command that produced it, that command's name, the
 /// event.
 type Decided = (usize, &'static str, domain::DocumentEvent);
+
+impl CommandService {
+    /// `commands`, decided by the client against version `expected`, anchored for the
+    /// current state `now` — when applying them and the events since in either order
+    /// gives the same document (`domain::rebase`). Otherwise a stale-version refusal
+    /// naming the events since that overlap them (all of them, up to 50, when the overlap
+    /// is of positions).
+    async fn rebased(
+        &self,
+        id: &DocumentId,
+        expected: u64,
+        now: &Document,
+        commands: &[DocumentCommand],
+    ) -> Result<Vec<DocumentCommand>, WriteError> {
+        let base = now.version.get();
+        let stale = |conflicts| WriteError::StaleVersion {
+            expected,
+            current: base,
+            conflicts,
+        };
+        let Some(old) = self.log.document_at(id, expected).await? else {
+            return Err(stale(Vec::new()));
+        };
+        let since = self.log.events(id, expected, Some(base), None).await?;
+        let events: Vec<domain::DocumentEvent> = since.iter().map(|e| e.event.clone()).collect();
+        let limits = self.limits;
+        let decided =
+            guarded(|| domain::rebase::rebase(&old.document, &events, now, commands, &limits))
+                .map_err(WriteError::Internal)?;
+        match decided {
+            Ok(anchored) => Ok(anchored),
+            Err(domain::rebase::RebaseError::Refused { error, index }) => {
+                Err(WriteError::Domain { error, index })
+            }
+            Err(domain::rebase::RebaseError::Conflict { blocks }) => {
+                let conflicts = since
+                    .iter()
+                    .filter_map(|e| {
+                        let touched: Vec<BlockId> = e
+                            .event
+                            .touched_block_ids()
+                            .into_iter()
+                            .chain(e.event.created_block_ids())
+                            .filter(|b| blocks.contains(b))
+                            .collect();
+                        (blocks.is_empty() || !touched.is_empty()).then(|| ConflictingEvent {
+                            version: e.sequence,
+                            event_type: e.event_type.clone(),
+                            actor: e.metadata.actor.clone(),
+                            block_ids: touched,
+                        })
+                    })
+                    .take(MAX_CONFLICTS)
+                    .collect();
+                Err(stale(conflicts))
+            }
+        }
+    }
+}
 
 /// Decides commands in order, each seeing the effect of the ones before it. A single
 /// command is decided on the state itself (no copy of a possibly long document); a batch

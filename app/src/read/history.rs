@@ -215,6 +215,7 @@ fn history_item(e: StoredEvent) -> HistoryItem {
         at: known(m.at),
         reason: m.reason,
         labels: Vec::new(),
+        rebased_from: m.rebased_from.and_then(|v| v.parse().ok()),
     }
 }
 

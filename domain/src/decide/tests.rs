@@ -71,7 +71,7 @@ fn commands_parse_from_wire_json_and_refuse_unknown_fields() {
 /// A command seed: an operation and numbers that are mapped onto the current document,
 /// so most generated commands are valid and some are not.
 #[derive(Debug, Clone)]
-struct Seed {
+pub(crate) struct Seed {
     op: u8,
     a: usize,
     b: usize,
@@ -87,7 +87,7 @@ impl Seed {
     }
 }
 
-fn seed() -> impl Strategy<Value = Seed> {
+pub(crate) fn seed() -> impl Strategy<Value = Seed> {
     (0u8..47, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
@@ -142,7 +142,7 @@ fn text_or_runs(n: usize, t: &str) -> (Option<String>, Option<Vec<RunInput>>) {
     }
 }
 
-fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
+pub(crate) fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
     let n = doc.blocks.len().max(1);
     let id = doc.blocks.get(seed.a % n).map(|b| b.id().clone());
     let t = seed.text.clone();

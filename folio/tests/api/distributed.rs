@@ -163,7 +163,7 @@ async fn writes_are_accepted_while_nats_is_down_and_everything_converges_after()
 }
 
 #[tokio::test]
-async fn of_32_writers_with_the_same_if_match_on_two_command_apis_exactly_one_wins() {
+async fn of_32_strict_writers_with_the_same_if_match_on_two_command_apis_exactly_one_wins() {
     // Arrange
     let cluster = Cluster::start(2, 1).await;
     let bases = [cluster.command_base(0), cluster.command_base(1)];
@@ -176,7 +176,7 @@ async fn of_32_writers_with_the_same_if_match_on_two_command_apis_exactly_one_wi
         let (client, base, id) = (client.clone(), bases[i % 2].clone(), id.clone());
         async move {
             client
-                .post(format!("{base}/v1/documents/{id}/commands"))
+                .post(format!("{base}/v1/documents/{id}/commands?strict=true"))
                 .header("If-Match", "\"2\"")
                 .json(&json!({"type": "add_paragraph", "text": format!("writer {i}")}))
                 .send()

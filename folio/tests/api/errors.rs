@@ -124,7 +124,7 @@ async fn unknown_documents_are_404() {
 }
 
 #[tokio::test]
-async fn a_stale_if_match_returns_409_with_the_current_version() {
+async fn a_stale_strict_if_match_returns_409_with_the_current_version() {
     // Arrange
     let app = spawn_app().await;
     let id = app.create_document("Concurrency").await;
@@ -133,8 +133,8 @@ async fn a_stale_if_match_returns_409_with_the_current_version() {
 
     // Act
     let stale = app
-        .post_raw(
-            &id,
+        .post_raw_to(
+            &format!("/v1/documents/{id}/commands?strict=true"),
             r#"{"type":"add_paragraph","text":"two"}"#,
             &[("If-Match", "\"1\"")],
         )
@@ -162,7 +162,7 @@ async fn a_stale_if_match_returns_409_with_the_current_version() {
 }
 
 #[tokio::test]
-async fn concurrent_writers_with_the_same_if_match_have_exactly_one_winner() {
+async fn concurrent_strict_writers_with_the_same_if_match_have_exactly_one_winner() {
     // Arrange
     let app = spawn_app().await;
     let id = app.create_document("Race").await;
@@ -173,10 +173,14 @@ async fn concurrent_writers_with_the_same_if_match_have_exactly_one_winner() {
         let app = &app;
         let id = id.clone();
         async move {
-            app.post_raw(&id, &body, &[("If-Match", "\"1\"")])
-                .await
-                .status()
-                .as_u16()
+            app.post_raw_to(
+                &format!("/v1/documents/{id}/commands?strict=true"),
+                &body,
+                &[("If-Match", "\"1\"")],
+            )
+            .await
+            .status()
+            .as_u16()
         }
     });
     let statuses = futures::future::join_all(attempts).await;

@@ -396,9 +396,20 @@ impl TestApp {
         body: &str,
         headers: &[(&str, &str)],
     ) -> Response {
+        self.post_raw_to(&format!("/v1/documents/{id}/commands"), body, headers)
+            .await
+    }
+
+    /// Posts `body` to `path` (a document's commands, with its query) with `headers`.
+    pub(crate) async fn post_raw_to(
+        &self,
+        path: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut request = self
             .client
-            .post(self.write_url(&format!("/v1/documents/{id}/commands")))
+            .post(self.write_url(path))
             .header("content-type", "application/json")
             .body(body.to_string());
         for (name, value) in headers {

@@ -915,3 +915,124 @@ async fn a_redline_keeps_what_the_render_writes(app: crate::helpers::TestApp) {
 }
 
 in_both_deployments!(a_redline_keeps_what_the_render_writes);
+
+/// See: issue 23: two clients edit disjoint blocks from stale versions (REST and MCP,
+/// interleaved): every edit lands, rebased onto the current version, and the history says
+/// so; an edit that overlaps a change since its version is a 409 naming that change.
+async fn stale_edits_of_other_blocks_are_rebased(app: crate::helpers::TestApp) {
+    // Arrange: two paragraphs, one for each client.
+    let id = app.create_document("Shared").await;
+    let created = app
+        .ok(
+            &id,
+            json!({"commands": [
+                {"type": "add_paragraph", "text": "left"},
+                {"type": "add_paragraph", "text": "right"}
+            ]}),
+        )
+        .await;
+    let base = created["version"].as_u64().unwrap();
+    // Client L writes over REST by index, client R over MCP by id; each sends the version
+    // its own last write answered, never the other's.
+    let right_id = created["created"]["block_ids"][1]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut left_seen, mut right_seen) = (base, base);
+    let mut rebased = 0;
+    let mut last = (String::new(), String::new());
+
+    // Act: 100 edits in a fixed pseudo-random interleaving.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for i in 0..100 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        if state.is_multiple_of(2) {
+            let text = format!("left {i}");
+            let response = app
+                .post_raw(
+                    &id,
+                    &json!({"type": "update_paragraph", "block_index": 0, "text": text})
+                        .to_string(),
+                    &[("If-Match", &format!("\"{left_seen}\""))],
+                )
+                .await;
+            assert_eq!(response.status(), 200, "edit {i}");
+            let body: serde_json::Value = response.json().await.unwrap();
+            rebased += usize::from(body["rebased_from"] == json!(left_seen));
+            left_seen = body["version"].as_u64().unwrap();
+            last.0 = text;
+        } else {
+            let text = format!("right {i}");
+            let answer = crate::mcp::call_tool(
+                &app,
+                "update_paragraph",
+                json!({"document_id": id, "block_id": right_id, "text": text, "if_match": right_seen}),
+            )
+            .await;
+            assert_ne!(answer["isError"], true, "edit {i}: {answer}");
+            let body = &answer["structuredContent"];
+            rebased += usize::from(body["rebased_from"] == json!(right_seen));
+            right_seen = body["version"].as_u64().unwrap();
+            last.1 = text;
+        }
+    }
+    // An overlapping edit: the left paragraph at the version before the last left edit.
+    let overlapping = app
+        .post_raw(
+            &id,
+            &json!({"type": "insert_text", "block_index": 0, "offset": 0, "text": "late "})
+                .to_string(),
+            &[("If-Match", &format!("\"{}\"", left_seen - 1))],
+        )
+        .await;
+
+    // Assert
+    let content = app
+        .get_json(&format!(
+            "/v1/documents/{id}/content?min_version={}",
+            left_seen.max(right_seen)
+        ))
+        .await;
+    let texts: Vec<&str> = content["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, [last.0.as_str(), last.1.as_str()]);
+    assert_eq!(content["version"], base + 100, "every edit landed");
+    assert!(rebased > 10, "{rebased} edits were rebased");
+    let history = app
+        .get_json(&format!("/v1/documents/{id}/history?limit=200"))
+        .await;
+    let marked = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e.get("rebased_from")
+                .is_some_and(|v| v.as_u64() < e["sequence"].as_u64())
+        })
+        .count();
+    assert_eq!(marked, rebased, "the history shows each rebase");
+    let conflict = crate::helpers::problem(overlapping, 409).await;
+    assert_eq!(conflict["code"], "stale_version");
+    assert_eq!(conflict["current_version"], base + 100);
+    let conflicts = conflict["conflicts"].as_array().unwrap();
+    assert!(!conflicts.is_empty(), "{conflict}");
+    for c in conflicts {
+        assert_eq!(c["type"], "ParagraphUpdated", "{c}");
+        assert!(c["version"].as_u64().unwrap() >= left_seen - 1);
+        assert!(c["actor"].as_str().is_some_and(|a| !a.is_empty()));
+        assert_eq!(c["block_ids"][0], content["blocks"][0]["id"], "{c}");
+    }
+    assert_eq!(
+        app.version(&id).await,
+        base + 100,
+        "the refusal appended nothing"
+    );
+}
+
+in_both_deployments!(stale_edits_of_other_blocks_are_rebased);

@@ -229,6 +229,18 @@ async fn rpc(app: &TestApp, query: &str, method: &str, params: Value) -> Value {
         .unwrap()
 }
 
+/// Calls a tool over the HTTP endpoint (stateless); the tool result.
+pub(crate) async fn call_tool(app: &TestApp, name: &str, arguments: Value) -> Value {
+    let answer = rpc(
+        app,
+        "",
+        "tools/call",
+        json!({"name": name, "arguments": arguments}),
+    )
+    .await;
+    answer["result"].clone()
+}
+
 #[tokio::test]
 async fn the_mcp_endpoint_refuses_what_rest_refuses_and_foreign_hosts() {
     let app = spawn_app().await;

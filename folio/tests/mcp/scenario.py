@@ -155,7 +155,7 @@ async def scenario(config):
         await s.refused("delete_text", "range_out_of_bounds", document_id=doc, block_id=block,
                         offset=2, length=18446744073709551615)
         stale = await s.refused("add_paragraph", "stale_version", document_id=doc, text="late",
-                                if_match=1)
+                                if_match=1, strict=True)
         check(f"version {version}" in stale, f"stale answer names the current version: {stale}")
         await s.refused("add_paragraph", "validation_failed", document_id=doc, text="x", colour=1)
         await s.refused("get_content", "document_not_found", document_id=config["foreign_doc"])

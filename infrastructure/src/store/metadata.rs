@@ -41,6 +41,11 @@ pub struct EventMetadata {
     /// With `idempotency_key`: what identifies the request (target and commands).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency_fingerprint: Option<String>,
+    /// When the request was written against an older version and rebased onto the
+    /// current one: that version (a string, so builds that do not know the key keep it
+    /// among `other`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebased_from: Option<String>,
     /// Keys this build does not know (written by another build), kept as they were.
     #[serde(flatten)]
     pub other: BTreeMap<String, String>,
