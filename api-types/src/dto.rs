@@ -181,6 +181,17 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// A page of a document's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HistoryPage {
+    /// The events, oldest first.
+    pub items: Vec<HistoryItem>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// The version the chain of pages stops at: the head when its first page was read.
+    pub version: u64,
+}
+
 /// A block with its plain text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BlockView {

@@ -324,7 +324,7 @@ fn queries() -> Vec<Query> {
             description: "A document's events, oldest first, with who made each change, when, through which request and why (filterable; paged by `limit` and within `budget` tokens, about 8,000 by default over MCP: continue with `cursor` = `next_cursor`, which stops at the version the first page saw).",
             rest: ("GET", "/v1/documents/{id}/history"),
             input: schema::object(&[doc()], Some(schema::of::<EventParams>())),
-            output: schema::page_of::<api_types::HistoryItem>(),
+            output: schema::of::<api_types::HistoryPage>(),
         },
         Query {
             name: "search_document",

@@ -246,7 +246,13 @@ pub(crate) async fn measure(
 
     // 3. Pages of the same document, latest and past.
     let middle = &ids[ids.len() / 2];
-    let latest = middle_cursor(client, base, &id, &format!("/v1/documents/{id}/content?budget=8000")).await?;
+    let latest = middle_cursor(
+        client,
+        base,
+        &id,
+        &format!("/v1/documents/{id}/content?budget=8000"),
+    )
+    .await?;
     let past = middle_cursor(
         client,
         base,
@@ -259,7 +265,10 @@ pub(crate) async fn measure(
         base,
         reads,
         &[
-            ("one block (latest)", format!("/v1/documents/{id}/blocks/{middle}")),
+            (
+                "one block (latest)",
+                format!("/v1/documents/{id}/blocks/{middle}"),
+            ),
             (
                 "a page, 8,000 tokens (latest)",
                 format!("/v1/documents/{id}/content?budget=8000&cursor={latest}"),

@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use api_types::{
     ApiError, AuditItem, BlockView, BlocksResponse, Code, ContentResponse, DocumentSearchResponse,
-    DocumentSummary, HistoryItem, ImagesResponse, OutlineResponse, Page, ProblemDetails, SearchHit,
+    DocumentSummary, HistoryPage, ImagesResponse, OutlineResponse, Page, ProblemDetails, SearchHit,
     SectionTextResponse, SectionsResponse, StylesResponse,
 };
 use app::read::{
@@ -657,7 +657,7 @@ async fn get_export(
     operation_id = "get_history",
     params(("id" = String, Path, description = "document id"), EventParams),
     responses(
-        (status = 200, description = "a page of events", body = Page<HistoryItem>),
+        (status = 200, description = "a page of events", body = HistoryPage),
         (status = 404, description = "no such document", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "bad filter", body = ProblemDetails, content_type = "application/problem+json"),
     )

@@ -45,7 +45,7 @@ impl Reads {
         principal: &Principal,
         id: &str,
         params: &EventParams,
-    ) -> Result<Page<HistoryItem>, ApiError> {
+    ) -> Result<api_types::HistoryPage, ApiError> {
         let id = api_types::parse_document_id(id)?;
         let head = self.head(principal, &id).await?;
         let limit = page_limit(params.limit, 50)?;
@@ -90,8 +90,11 @@ impl Reads {
             },
         );
         within_budget(&mut page, params.budget, |i| i.sequence.to_string());
-        page.next_cursor = page.next_cursor.map(|c| format!("{c}.{upto}"));
-        Ok(page)
+        Ok(api_types::HistoryPage {
+            items: page.items,
+            next_cursor: page.next_cursor.map(|c| format!("{c}.{upto}")),
+            version: upto,
+        })
     }
 
     /// The tenant-wide event log: every event of every document, in commit order.

@@ -880,6 +880,10 @@ async fn content_pages_within_a_budget_stay_on_one_version(app: crate::helpers::
         "up to the first page's head"
     );
     for page in &history_pages {
+        assert_eq!(
+            page["version"], head,
+            "every page names the version it stops at"
+        );
         let tokens = page.to_string().chars().count() / 4;
         let items = page["items"].as_array().unwrap().len();
         assert!(
