@@ -453,14 +453,23 @@ impl<'a, 'b> Body<'a, 'b> {
         bookmarks: &[String],
         rels: &mut PartRels,
     ) -> io::Result<()> {
+        self.paragraph_start(x, props)?;
+        self.runs(x, runs, revs, bookmarks, rels)?;
+        x.end("w:p")
+    }
+
+    /// Opens a paragraph and writes its properties (its mark inserted or deleted while a
+    /// whole block is); notes the style it uses.
+    fn paragraph_start<W: Write>(
+        &mut self,
+        x: &mut Xml<W>,
+        props: &ParaProps<'_>,
+    ) -> io::Result<()> {
         if let Some(style) = props.style {
             self.used.styles.insert(style.to_string());
         }
         x.start("w:p", &[])?;
-        let props = self.marked(props);
-        props.write(x, |_| Ok(()), false)?;
-        self.runs(x, runs, revs, bookmarks, rels)?;
-        x.end("w:p")
+        self.marked(props).write(x, |_| Ok(()), false)
     }
 
     /// A paragraph of one run of `text` (none when it is empty).
@@ -471,12 +480,7 @@ impl<'a, 'b> Body<'a, 'b> {
         text: &str,
         extra: RunExtra<'_>,
     ) -> io::Result<()> {
-        if let Some(style) = props.style {
-            self.used.styles.insert(style.to_string());
-        }
-        x.start("w:p", &[])?;
-        let props = self.marked(props);
-        props.write(x, |_| Ok(()), false)?;
+        self.paragraph_start(x, props)?;
         if !text.is_empty() {
             let wrap = self.open_whole(x)?;
             x.start("w:r", &[])?;
