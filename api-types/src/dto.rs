@@ -133,8 +133,8 @@ pub struct CommandResult {
     /// would have been.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dry_run: bool,
-    /// The version the request's `If-Match` named, when it was older and the request was
-    /// rebased onto the current one (nothing since overlapped it).
+    /// The older version `If-Match` named, when the request was rebased onto the current
+    /// one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rebased_from: Option<u64>,
 }

@@ -108,12 +108,12 @@ fn write_fields() -> Vec<(&'static str, Value, bool)> {
     vec![
         (
             "if_match",
-            json!({"type": "integer", "minimum": 1, "description": "The document version this change is based on. When other changes came since and none overlaps this one, it is applied to the current version (the result's rebased_from says so); when one does, it is refused with stale_version, the current version and the conflicting events (re-read those blocks)."}),
+            json!({"type": "integer", "minimum": 1, "description": "The version this change is based on: applied to a newer one when no change since overlaps it (rebased_from), else stale_version naming the conflicts."}),
             false,
         ),
         (
             "strict",
-            json!({"type": "boolean", "description": "With if_match: refuse unless it is the current version (no rebase)."}),
+            json!({"type": "boolean", "description": "Refuse unless if_match is the current version."}),
             false,
         ),
         (
