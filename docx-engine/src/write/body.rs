@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use domain::{Block, CellBlock, Document, ListKind, Run, RunFormat};
+use domain::{Block, Document, ListKind, Run, RunFormat};
 
 use super::changes::*;
 use super::paragraphs::*;
@@ -63,36 +63,6 @@ pub(crate) const BODY_NS: [(&str, &str); 13] = [
     ),
     ("mc:Ignorable", "w14 wp14"),
 ];
-
-/// Calls `f` with every run list a block holds (its runs, its items', its cells').
-pub(crate) fn block_runs(block: &Block, f: &mut impl FnMut(&[Run])) {
-    match block {
-        Block::Paragraph(p) => f(&p.runs),
-        Block::Heading(h) => f(&h.runs),
-        Block::List(l) => l.items.iter().filter_map(|i| i.runs.as_deref()).for_each(f),
-        Block::Table(t) => {
-            for cell in &t.cell_runs {
-                f(&cell.runs);
-                for b in &cell.blocks {
-                    match b {
-                        CellBlock::Paragraph { runs, .. } => f(runs),
-                        CellBlock::List { items, .. } => {
-                            items
-                                .iter()
-                                .filter_map(|i| i.runs.as_deref())
-                                .for_each(&mut *f);
-                        }
-                        CellBlock::Table { .. } => {}
-                    }
-                }
-            }
-        }
-        Block::Opaque(_)
-        | Block::PageBreak(_)
-        | Block::TableOfContents(_)
-        | Block::SectionBreak(_) => {}
-    }
-}
 
 /// The bookmark a table of contents entry links to: named after the heading's position,
 /// so the same version always names it the same way (Word's own are `_Toc` + digits). The
@@ -170,7 +140,7 @@ pub(crate) struct Revisions<'a> {
 /// Writes the body of the document and its header and footer parts.
 pub(crate) struct Body<'a, 'b> {
     pub(crate) doc: &'a Document,
-    pub(crate) media: &'b Media,
+    pub(crate) media: Media<'b>,
     pub(crate) ids: &'b mut Ids,
     pub(crate) used: Used,
     /// Headings a table of contents lists carry a `_Toc` bookmark its entries link to.
@@ -185,7 +155,7 @@ pub(crate) struct Body<'a, 'b> {
 impl<'a, 'b> Body<'a, 'b> {
     pub(crate) fn new(
         doc: &'a Document,
-        media: &'b Media,
+        media: Media<'b>,
         ids: &'b mut Ids,
         numbering_base: u64,
     ) -> Self {
@@ -203,9 +173,9 @@ impl<'a, 'b> Body<'a, 'b> {
         }
     }
 
-    /// What the parts used.
-    pub(crate) fn finish(self) -> Used {
-        self.used
+    /// What the parts used, and the media files their pictures show.
+    pub(crate) fn finish(self) -> (Used, Media<'b>) {
+        (self.used, self.media)
     }
 
     /// `word/document.xml`: `entries` in order (the document's blocks, or a redline's);
@@ -418,7 +388,6 @@ impl<'a, 'b> Body<'a, 'b> {
         item: &domain::ListItem,
         rels: &mut PartRels,
     ) -> io::Result<()> {
-        self.used.styles.insert("ListParagraph".into());
         let props = ParaProps {
             style: Some("ListParagraph"),
             num: Some((num, item.level)),
@@ -466,7 +435,7 @@ impl<'a, 'b> Body<'a, 'b> {
         props: &ParaProps<'_>,
     ) -> io::Result<()> {
         if let Some(style) = props.style {
-            self.used.styles.insert(style.to_string());
+            self.used.style(style);
         }
         x.start("w:p", &[])?;
         self.marked(props).write(x, |_| Ok(()), false)
@@ -512,7 +481,6 @@ impl<'a, 'b> Body<'a, 'b> {
             .collect();
         let mut pages = toc.cached_pages(&levels);
         if let Some(title) = &toc.title {
-            self.used.styles.insert("TOCHeading".into());
             let props = ParaProps {
                 style: Some("TOCHeading"),
                 ..ParaProps::default()
@@ -530,7 +498,7 @@ impl<'a, 'b> Body<'a, 'b> {
         let mut begun = false;
         for (index, level, text) in entries {
             let style = format!("TOC{}", level.clamp(1, 9));
-            self.used.styles.insert(style.clone());
+            self.used.style(&style);
             let page = pages.as_mut().and_then(Iterator::next);
             let props = ParaProps {
                 style: Some(&style),

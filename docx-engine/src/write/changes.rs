@@ -174,7 +174,6 @@ impl Body<'_, '_> {
                         .iter()
                         .zip(&new[new_index..new_index + new_len])
                     {
-                        self.used.styles.insert("ListParagraph".into());
                         let props = |level: u8| ParaProps {
                             style: Some("ListParagraph"),
                             num: Some((num, level)),

@@ -40,7 +40,7 @@ pub(crate) mod styles;
 mod tables;
 pub(crate) mod xml;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufWriter, Cursor, Write};
 use std::sync::Arc;
 
@@ -84,60 +84,47 @@ pub(crate) struct MediaFile {
     pub(crate) bytes: Arc<[u8]>,
 }
 
-/// The media files, numbered by first use (headers and footers first, then the body), so
-/// the same version always packs the same names.
-#[derive(Debug, Default)]
-pub(crate) struct Media {
+/// The media files, numbered by first use as the parts are written (the body, then headers
+/// and footers), so the same version always packs the same names.
+#[derive(Debug)]
+pub(crate) struct Media<'o> {
     pub(crate) files: Vec<MediaFile>,
     numbers: HashMap<String, usize>,
+    /// The pictures' bytes, by media id.
+    bytes: &'o BTreeMap<String, Arc<[u8]>>,
+    /// `image`, or beside an imported file's own media `folio-image`.
+    prefix: &'static str,
 }
 
-impl Media {
-    fn plan(doc: &Document, from: Option<&Document>, options: &RenderOptions) -> Self {
-        let prefix = if options.source.is_some() {
-            // Beside an imported file's own media, folio's pictures take names of their own.
-            "folio-image"
-        } else {
-            "image"
-        };
-        let mut media = Self::default();
-        let mut add = |image: &InlineImage| {
-            if media.numbers.contains_key(&image.media) {
-                return;
-            }
-            if let Some(bytes) = options.media.get(&image.media) {
-                let number = media.files.len() + 1;
-                media.files.push(MediaFile {
-                    name: format!("media/{prefix}{number}.{}", image.format.extension()),
-                    content_type: image.format.content_type(),
-                    bytes: bytes.clone(),
-                });
-                media.numbers.insert(image.media.clone(), number);
-            }
-        };
-        let mut each_run = |runs: &[Run]| {
-            for run in runs {
-                if let Some(image) = &run.format.image {
-                    add(image);
-                }
-            }
-        };
-        for (_, header, footer) in doc.section_margins() {
-            for set in [header, footer] {
-                for runs in [&set.default, &set.first, &set.even].into_iter().flatten() {
-                    each_run(runs);
-                }
-            }
+impl<'o> Media<'o> {
+    fn new(options: &'o RenderOptions) -> Self {
+        Self {
+            files: Vec::new(),
+            numbers: HashMap::new(),
+            bytes: &options.media,
+            prefix: if options.source.is_some() {
+                "folio-image"
+            } else {
+                "image"
+            },
         }
-        for block in from.iter().flat_map(|d| &d.blocks).chain(&doc.blocks) {
-            body::block_runs(block, &mut each_run);
-        }
-        media
     }
 
-    /// The number of the media file that shows `image`, if its bytes are there.
-    pub(crate) fn number(&self, image: &InlineImage) -> Option<usize> {
-        self.numbers.get(&image.media).copied()
+    /// The number of the media file that shows `image` (a new file the first time), if
+    /// its bytes are there.
+    pub(crate) fn number(&mut self, image: &InlineImage) -> Option<usize> {
+        if let Some(number) = self.numbers.get(&image.media) {
+            return Some(*number);
+        }
+        let bytes = self.bytes.get(&image.media)?;
+        let number = self.files.len() + 1;
+        self.files.push(MediaFile {
+            name: format!("media/{}{number}.{}", self.prefix, image.format.extension()),
+            content_type: image.format.content_type(),
+            bytes: bytes.clone(),
+        });
+        self.numbers.insert(image.media.clone(), number);
+        Some(number)
     }
 }
 
@@ -280,7 +267,6 @@ pub(crate) fn package(
     redline: Option<&Redline<'_>>,
 ) -> Result<Vec<u8>, RenderError> {
     let source = options.source.as_deref().and_then(Source::open);
-    let media = Media::plan(doc, redline.map(|r| r.from), options);
     let (margins, shown) = plan_margins(doc);
     let numbering_base = source
         .as_ref()
@@ -290,7 +276,7 @@ pub(crate) fn package(
     let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(16 * 1024)));
 
     // The body first: what it uses decides the style sheet, numbering and relationships.
-    let mut writer = body::Body::new(doc, &media, &mut ids, numbering_base);
+    let mut writer = body::Body::new(doc, Media::new(options), &mut ids, numbering_base);
     let entries: Vec<body::Entry<'_>> = match redline {
         Some(r) => crate::redline::plan(r.from, doc),
         None => doc.blocks.iter().map(body::Entry::Kept).collect(),
@@ -306,7 +292,7 @@ pub(crate) fn package(
         })?;
         margin_rels.push(rels);
     }
-    let used = writer.finish();
+    let (used, media) = writer.finish();
 
     let written = parts::Written {
         doc,
@@ -337,4 +323,13 @@ pub(crate) struct Used {
     pub(crate) styles: BTreeSet<String>,
     /// The numbering instances and abstract definitions the lists need.
     pub(crate) numbering: styles::Numbering,
+}
+
+impl Used {
+    /// Notes that a part refers to style `id` (allocating only the first time).
+    pub(crate) fn style(&mut self, id: &str) {
+        if !self.styles.contains(id) {
+            self.styles.insert(id.to_string());
+        }
+    }
 }

@@ -24,7 +24,7 @@ pub(crate) struct Written<'a> {
     pub(crate) doc: &'a Document,
     pub(crate) options: &'a RenderOptions,
     pub(crate) source: Option<&'a Source>,
-    pub(crate) media: &'a Media,
+    pub(crate) media: &'a Media<'a>,
     pub(crate) margins: &'a [MarginPart<'a>],
     pub(crate) margin_rels: &'a [PartRels],
     pub(crate) doc_rels: &'a PartRels,
@@ -79,7 +79,7 @@ fn write_rels<W: Write>(x: &mut Xml<W>, rels: &[Rel]) -> io::Result<()> {
 
 /// A part's relationships to its links and its pictures' media files (`prefix`: the
 /// way from the part's folder to `word/`).
-fn content_rels(rels: &PartRels, media: &Media) -> Vec<Rel> {
+fn content_rels(rels: &PartRels, media: &Media<'_>) -> Vec<Rel> {
     let mut out = Vec::new();
     for (id, target) in &rels.links {
         out.push(Rel {

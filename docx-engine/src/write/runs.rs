@@ -72,7 +72,7 @@ pub(crate) fn rpr_inner<W: Write>(
     used: &mut Used,
 ) -> io::Result<()> {
     if let Some(style) = f.style.as_deref().or(extra.style) {
-        used.styles.insert(style.to_string());
+        used.style(style);
         x.val("w:rStyle", style)?;
     }
     if let Some(font) = &f.font {

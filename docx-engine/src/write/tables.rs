@@ -243,7 +243,7 @@ impl Body<'_, '_> {
         rels: &mut PartRels,
     ) -> io::Result<()> {
         if let Some(style) = &t.style {
-            self.used.styles.insert(style.clone());
+            self.used.style(style);
         }
         let t_grid = grid(t, text_width);
         table_start(x, t.style.as_deref(), &t_grid)?;
@@ -517,7 +517,7 @@ impl Body<'_, '_> {
                 CellBlock::Table { rows } => {
                     let cols = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
                     let each = (width / cols).max(1);
-                    self.used.styles.insert("TableGrid".into());
+                    self.used.style("TableGrid");
                     table_start(x, Some("TableGrid"), &vec![each; cols])?;
                     for row in rows {
                         x.start("w:tr", &[])?;
