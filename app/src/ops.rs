@@ -675,6 +675,17 @@ fn required<T: DeserializeOwned>(
 /// The page budget `get_content` has over MCP when the call gives none, in tokens.
 pub const MCP_CONTENT_BUDGET: u32 = 8_000;
 
+/// The reads that page within [`MCP_CONTENT_BUDGET`] over MCP when the call gives no
+/// `budget`.
+const PAGED_BY_DEFAULT: [&str; 6] = [
+    "get_content",
+    "get_text",
+    "get_outline",
+    "get_history",
+    "search_document",
+    "get_audit",
+];
+
 fn rest<T: DeserializeOwned>(args: serde_json::Map<String, Value>) -> Result<T, ApiError> {
     api_types::parse_json_value(Value::Object(args))
 }
@@ -764,6 +775,11 @@ async fn run(
                 .await?,
         );
     }
+    // A tool result carries its JSON twice (structured and as text): a page of about
+    // 8,000 tokens keeps it under the 20,000 MCP clients take.
+    if PAGED_BY_DEFAULT.contains(&op.name) {
+        args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
+    }
     match op.name {
         "list_documents" => json(reads.list(who, &rest(args)?).await?),
         "get_document" => {
@@ -772,9 +788,6 @@ async fn run(
         }
         "get_content" => {
             let id: String = required(&mut args, "document_id")?;
-            // A tool result carries its JSON twice (structured and as text): a page of
-            // about 8,000 tokens keeps it under the 20,000 MCP clients take.
-            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.content(who, &id, rest(args)?).await?)
         }
         "get_block" => {
@@ -784,12 +797,10 @@ async fn run(
         }
         "get_text" => {
             let id: String = required(&mut args, "document_id")?;
-            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.text(who, &id, rest(args)?).await?)
         }
         "get_outline" => {
             let id: String = required(&mut args, "document_id")?;
-            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.outline(who, &id, rest(args)?).await?)
         }
         "get_blocks" => {
@@ -893,19 +904,14 @@ async fn run(
         }
         "get_history" => {
             let id: String = required(&mut args, "document_id")?;
-            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.history(who, &id, &rest(args)?).await?)
         }
         "search_document" => {
             let id: String = required(&mut args, "document_id")?;
-            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
             json(reads.search_document(who, &id, &rest(args)?).await?)
         }
         "search_documents" => json(reads.search(who, &rest(args)?).await?),
-        "get_audit" => {
-            args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
-            json(reads.audit(who, &rest(args)?).await?)
-        }
+        "get_audit" => json(reads.audit(who, &rest(args)?).await?),
         "list_api_keys" => json(services.access.keys(who).await?),
         "create_api_key" => json(services.access.create_key(who, &rest(args)?).await?),
         "revoke_api_key" => {

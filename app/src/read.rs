@@ -362,3 +362,53 @@ impl Reads {
 pub(super) fn bad_cursor() -> ApiError {
     ApiError::invalid("cursor", "not a cursor from this endpoint")
 }
+
+/// A page's token budget being spent: each item costs its size in characters / 4 (plus
+/// one); the first item of a page always fits. Without a budget, everything fits.
+pub(super) struct PageBudget {
+    budget: Option<usize>,
+    used: usize,
+    taken: usize,
+}
+
+impl PageBudget {
+    /// A budget out of range is a 422 naming it.
+    pub(super) fn new(budget: Option<u32>) -> Result<Self, ApiError> {
+        if let Some(b) = budget
+            && !(MIN_BUDGET..=MAX_BUDGET).contains(&b)
+        {
+            return Err(ApiError::invalid(
+                "budget",
+                format!("a budget is {MIN_BUDGET} to {MAX_BUDGET} tokens"),
+            ));
+        }
+        Ok(Self {
+            budget: budget.map(|b| b as usize),
+            used: 0,
+            taken: 0,
+        })
+    }
+
+    /// Whether an item of `chars` characters still fits the page; counts it when it does.
+    pub(super) fn take(&mut self, chars: usize) -> bool {
+        let cost = chars / 4 + 1;
+        if let Some(budget) = self.budget
+            && self.taken > 0
+            && self.used.saturating_add(cost) > budget
+        {
+            return false;
+        }
+        self.used = self.used.saturating_add(cost);
+        self.taken += 1;
+        true
+    }
+
+    /// [`PageBudget::take`] for an item costed by its JSON.
+    pub(super) fn take_json(&mut self, item: &impl serde::Serialize) -> bool {
+        if self.budget.is_none() {
+            self.taken += 1;
+            return true;
+        }
+        self.take(serde_json::to_string(item).map_or(0, |j| j.chars().count()))
+    }
+}

@@ -88,19 +88,10 @@ impl Cursor {
 fn take_within<T>(
     items: impl Iterator<Item = T>,
     start: usize,
-    budget: u32,
+    mut budget: PageBudget,
     chars: impl Fn(&T) -> usize,
 ) -> (Vec<T>, usize) {
-    let mut page = Vec::new();
-    let mut used = 0_usize;
-    for item in items {
-        let cost = chars(&item) / 4 + 1;
-        if !page.is_empty() && used.saturating_add(cost) > budget as usize {
-            break;
-        }
-        used = used.saturating_add(cost);
-        page.push(item);
-    }
+    let page: Vec<T> = items.take_while(|item| budget.take(chars(item))).collect();
     let next = start + page.len();
     (page, next)
 }
@@ -223,7 +214,7 @@ impl Reads {
                 next_cursor: None,
             });
         };
-        let (page, next) = take_within(views, start, budget, |view| {
+        let (page, next) = take_within(views, start, PageBudget::new(Some(budget))?, |view| {
             serde_json::to_string(view).map_or(0, |j| j.chars().count())
         });
         Ok(ContentResponse {
@@ -244,14 +235,7 @@ impl Reads {
         params: &ContentParams,
     ) -> Result<(DocumentId, Resolved, usize), ApiError> {
         let document_id = api_types::parse_document_id(id)?;
-        if let Some(budget) = params.budget
-            && !(MIN_BUDGET..=MAX_BUDGET).contains(&budget)
-        {
-            return Err(ApiError::invalid(
-                "budget",
-                format!("a budget is {MIN_BUDGET} to {MAX_BUDGET} tokens"),
-            ));
-        }
+        PageBudget::new(params.budget)?;
         let Some(cursor) = &params.cursor else {
             let at = ReadAt {
                 version: params.version.clone(),
@@ -363,7 +347,7 @@ impl Reads {
         let (_, next) = take_within(
             resolved.document.blocks[start..].iter(),
             start,
-            budget,
+            PageBudget::new(Some(budget))?,
             |block| block.text().chars().count(),
         );
         let mut document = resolved.document;
@@ -410,17 +394,13 @@ impl Reads {
             _ => None,
         };
         let mut items = Vec::new();
-        let mut used = 0_usize;
+        let mut budget = PageBudget::new(params.budget)?;
         let mut next = None;
         for (i, b) in blocks.iter().enumerate().skip(start) {
             let Some(heading) = item(i, b) else { continue };
-            if let Some(budget) = params.budget {
-                let cost = serde_json::to_string(&heading).map_or(0, |j| j.chars().count()) / 4 + 1;
-                if !items.is_empty() && used.saturating_add(cost) > budget as usize {
-                    next = Some(i);
-                    break;
-                }
-                used = used.saturating_add(cost);
+            if !budget.take_json(&heading) {
+                next = Some(i);
+                break;
             }
             items.push(heading);
         }

@@ -70,7 +70,7 @@ impl Reads {
                 (after, upto)
             }
         };
-        check_budget(params.budget)?;
+        let budget = PageBudget::new(params.budget)?;
         let filter = event_filter(after, params)?;
         let mut events = self
             .log
@@ -89,7 +89,7 @@ impl Reads {
                 item
             },
         );
-        within_budget(&mut page, params.budget, |i| i.sequence.to_string());
+        within_budget(&mut page, budget, |i| i.sequence.to_string());
         Ok(api_types::HistoryPage {
             items: page.items,
             next_cursor: page.next_cursor.map(|c| format!("{c}.{upto}")),
@@ -115,7 +115,7 @@ impl Reads {
                 .filter(|p| *p >= 0)
                 .ok_or_else(bad_cursor)?,
         };
-        check_budget(params.budget)?;
+        let budget = PageBudget::new(params.budget)?;
         let filter = event_filter(0, params)?;
         let events = self
             .log
@@ -139,9 +139,7 @@ impl Reads {
                 (position, item)
             },
         );
-        within_budget(&mut page, params.budget, |(position, _)| {
-            position.to_string()
-        });
+        within_budget(&mut page, budget, |(position, _)| position.to_string());
         Ok(Page {
             items: page.items.into_iter().map(|(_, item)| item).collect(),
             next_cursor: page.next_cursor,
@@ -150,40 +148,19 @@ impl Reads {
 }
 
 /// The event filters shared by history and audit, with their times checked.
-/// A budget out of range is a 422 naming it.
-pub(super) fn check_budget(budget: Option<u32>) -> Result<(), ApiError> {
-    match budget {
-        Some(b) if !(super::MIN_BUDGET..=super::MAX_BUDGET).contains(&b) => Err(ApiError::invalid(
-            "budget",
-            format!(
-                "a budget is {} to {} tokens",
-                super::MIN_BUDGET,
-                super::MAX_BUDGET
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Cuts a page to the items that fit within `budget` tokens (each costing its JSON's
 /// characters / 4, at least one item); when it cuts, the next page starts after the last
 /// item kept (`cursor_of`).
 fn within_budget<T: serde::Serialize>(
     page: &mut Page<T>,
-    budget: Option<u32>,
+    mut budget: PageBudget,
     cursor_of: impl Fn(&T) -> String,
 ) {
-    let Some(budget) = budget else { return };
-    let mut used = 0_usize;
-    let mut keep = 0;
-    for item in &page.items {
-        let cost = serde_json::to_string(item).map_or(0, |j| j.chars().count()) / 4 + 1;
-        if keep > 0 && used.saturating_add(cost) > budget as usize {
-            break;
-        }
-        used = used.saturating_add(cost);
-        keep += 1;
-    }
+    let keep = page
+        .items
+        .iter()
+        .take_while(|item| budget.take_json(item))
+        .count();
     if keep < page.items.len() {
         page.items.truncate(keep);
         page.next_cursor = page.items.last().map(cursor_of);

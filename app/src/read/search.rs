@@ -77,7 +77,7 @@ impl Reads {
     ) -> Result<DocumentSearchResponse, ApiError> {
         let q = search_text(params.q.as_deref())?.to_string();
         let limit = page_limit(params.limit, 100)? as usize;
-        super::history::check_budget(params.budget)?;
+        let budget = PageBudget::new(params.budget)?;
         let (cursor, pinned) = match_cursor(params.cursor.as_deref())?;
         let at = match pinned {
             // The cursor's version: every page of a chain is of one version.
@@ -99,7 +99,6 @@ impl Reads {
         let resolved = self.resolve(principal, id, at).await?;
         let version = resolved.version();
         let (match_case, whole_word) = (params.match_case, params.whole_word);
-        let budget = params.budget;
         // Matching is linear but a document can hold millions of characters: off the async
         // workers, so one search never stalls other requests.
         let (items, next_cursor) = blocking(move || {
@@ -255,9 +254,8 @@ fn document_matches(
     q: &str,
     (match_case, whole_word): (bool, bool),
     (first, start): (usize, usize),
-    (limit, budget): (usize, Option<u32>),
+    (limit, mut budget): (usize, PageBudget),
 ) -> (Vec<DocumentMatch>, Option<String>) {
-    let mut used = 0_usize;
     // The blocks, then each section's own headers and footers (numbered after the
     // blocks, so a cursor names either).
     let margins = margin_texts(document);
@@ -294,15 +292,11 @@ fn document_matches(
                 length: m.length,
                 snippet: snippet(&text, &m),
             };
-            if let Some(budget) = budget {
-                let cost = serde_json::to_string(&item).map_or(0, |j| j.chars().count()) / 4 + 1;
-                if let Some(last) = items.last()
-                    && used.saturating_add(cost) > budget as usize
-                {
-                    let next = format!("{}:{}", last_block, last.offset + last.length);
-                    return (items, Some(next));
-                }
-                used = used.saturating_add(cost);
+            if !budget.take_json(&item)
+                && let Some(last) = items.last()
+            {
+                let next = format!("{}:{}", last_block, last.offset + last.length);
+                return (items, Some(next));
             }
             last_block = i;
             items.push(item);
