@@ -1,77 +1,14 @@
 //! The rules: `decide` turns a command into events, `apply` folds an event into the state.
 
-use crate::command::{self as cmd, BlockRef, DocumentCommand, Position, PositionAt, RunInput};
+use crate::command::DocumentCommand;
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::{BlockRef, Position, PositionAt};
 use crate::model::{Block, Document, Run};
-use crate::text;
 
-/// Size limits a command must respect. Exceeding one is [`DocumentError::TooLarge`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Top-level blocks per document.
-    pub max_blocks: usize,
-    /// Characters in one paragraph, heading, table cell or list item.
-    pub max_text_chars: usize,
-    /// Cells in one table.
-    pub max_table_cells: usize,
-    /// Items in one list.
-    pub max_list_items: usize,
-    /// Characters in a title or a metadata value.
-    pub max_title_chars: usize,
-    /// Bytes of one image file.
-    pub max_image_bytes: usize,
-    /// Pixels (width × height) of one image.
-    pub max_image_pixels: u64,
-    /// Images in one document.
-    pub max_images: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_blocks: 100_000,
-            max_text_chars: 1_000_000,
-            max_table_cells: 100_000,
-            max_list_items: 10_000,
-            max_title_chars: 1_000,
-            max_image_bytes: 10 * 1024 * 1024,
-            max_image_pixels: 40_000_000,
-            max_images: 1_000,
-        }
-    }
-}
-
-/// Most columns Word allows in a table.
-pub const MAX_TABLE_COLS: usize = 63;
-/// Deepest list level (0-based).
-pub const MAX_LIST_LEVEL: u8 = 8;
-
-/// Checks that text can be stored in a .docx (XML 1.0 characters only; tab and newline
-/// allowed) and is not longer than `max` characters.
-pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<(), DocumentError> {
-    if let Some(c) = text::first_non_xml_char(value) {
-        return Err(DocumentError::invalid(
-            field,
-            format!(
-                "contains the control character U+{:04X}, which a .docx cannot hold",
-                c as u32
-            ),
-        ));
-    }
-    if value.chars().nth(max).is_some() {
-        return Err(DocumentError::invalid(
-            field,
-            format!("is longer than {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
-pub(crate) fn too_large(what: &'static str, limit: usize) -> DocumentError {
-    DocumentError::TooLarge { what, limit }
-}
+pub(crate) use crate::input::Limits;
+use crate::input::too_large;
 
 impl Document {
     /// Decides what a command does to the document as it is now.
@@ -88,34 +25,21 @@ impl Document {
         limits: &Limits,
     ) -> Result<Vec<DocumentEvent>, DocumentError> {
         use DocumentCommand as C;
-        if let C::CreateDocument(c) = command {
-            if self.exists() {
-                return Err(DocumentError::DocumentAlreadyExists);
+        // Creating needs no document; every other command needs a live one.
+        if !matches!(command, C::CreateDocument(_) | C::ImportDocument(_)) {
+            if !self.exists() {
+                return Err(DocumentError::DocumentNotFound);
             }
-            let title = self.checked_title(&c.title, limits)?;
-            return Ok(vec![DocumentEvent::DocumentCreated {
-                document_id: c.document_id.clone(),
-                title,
-            }]);
-        }
-        if let C::ImportDocument(c) = command {
-            return self.decide_import(c, limits);
-        }
-        if !self.exists() {
-            return Err(DocumentError::DocumentNotFound);
-        }
-        if let C::RevertToVersion(c) = command
-            && !self.archived
-        {
-            return self.decide_revert(c, limits);
-        }
-        if self.archived {
-            return Err(DocumentError::DocumentArchived);
+            if self.archived {
+                return Err(DocumentError::DocumentArchived);
+            }
         }
         let new_id = BlockId::minted(self.version.next().get(), 0);
         // Each feature decides its commands (`crate::features`); none is an empty answer.
         let event: Option<DocumentEvent> = match command {
-            C::CreateDocument(_) | C::ImportDocument(_) => unreachable!("handled above"),
+            C::CreateDocument(c) => return self.decide_create(c, limits),
+            C::ImportDocument(c) => return self.decide_import(c, limits),
+            C::RevertToVersion(c) => return self.decide_revert(c, limits),
             C::ArchiveDocument(_) => Some(DocumentEvent::DocumentArchived {}),
             C::SetTitle(c) => Some(DocumentEvent::TitleSet {
                 title: self.checked_title(&c.title, limits)?,
@@ -164,7 +88,6 @@ impl Document {
             C::ResizeImage(c) => self.decide_resize_image(c)?,
             C::SetImageAltText(c) => self.decide_set_image_alt_text(c)?,
             C::LabelVersion(c) => self.decide_label_version(c)?,
-            C::RevertToVersion(_) => unreachable!("handled above"),
         };
         Ok(event.into_iter().collect())
     }
@@ -375,102 +298,6 @@ impl Document {
             Block::Heading(h) => Some(&mut h.runs),
             _ => None,
         }
-    }
-}
-
-pub(crate) fn normalized(runs: &[Run]) -> Vec<Run> {
-    let mut runs = runs.to_vec();
-    text::normalize(&mut runs);
-    runs
-}
-
-pub(crate) fn wrong_type(block: &Block, expected: &'static str) -> DocumentError {
-    DocumentError::WrongBlockType {
-        block_id: block.id().clone(),
-        expected,
-        actual: block.kind(),
-    }
-}
-
-/// The runs of a paragraph or heading; any other block is the wrong type.
-pub(crate) fn text_runs(block: &Block) -> Result<&Vec<Run>, DocumentError> {
-    match block {
-        Block::Paragraph(p) => Ok(&p.runs),
-        Block::Heading(h) => Ok(&h.runs),
-        other => Err(wrong_type(other, "paragraph or heading")),
-    }
-}
-
-/// Resolves an optional `start..end` (default: the whole text) against a text of `len`
-/// characters: `end` at most `len`, `start` before `end`.
-pub(crate) fn text_range(
-    start: Option<usize>,
-    end: Option<usize>,
-    len: usize,
-) -> Result<(usize, usize), DocumentError> {
-    let start = start.unwrap_or(0);
-    let end = end.unwrap_or(len);
-    if end > len {
-        return Err(DocumentError::TextRangeOutOfBounds {
-            field: "end",
-            value: end,
-            len,
-        });
-    }
-    if start >= end {
-        return Err(DocumentError::TextRangeOutOfBounds {
-            field: "start",
-            value: start,
-            len,
-        });
-    }
-    Ok((start, end))
-}
-
-pub(crate) fn check_index(
-    field: &'static str,
-    value: usize,
-    len: usize,
-) -> Result<(), DocumentError> {
-    if value < len {
-        Ok(())
-    } else {
-        Err(DocumentError::IndexOutOfRange { field, value, len })
-    }
-}
-
-/// Runs from the `text` or `runs` field of a command (`None` when neither is given).
-pub(crate) fn runs_from(
-    text_field: &str,
-    text: Option<&str>,
-    runs: Option<&[RunInput]>,
-    limits: &Limits,
-) -> Result<Option<Vec<Run>>, DocumentError> {
-    match (text, runs) {
-        (Some(_), Some(_)) => Err(DocumentError::invalid(
-            "runs",
-            "give text or runs, not both",
-        )),
-        (Some(t), None) => {
-            check_text(text_field, t, limits.max_text_chars)?;
-            Ok(Some(cmd::plain_runs(t)))
-        }
-        (None, Some(inputs)) => {
-            let mut runs = Vec::with_capacity(inputs.len());
-            let mut total: usize = 0;
-            for (i, input) in inputs.iter().enumerate() {
-                let field = format!("runs.{i}");
-                check_text(&format!("{field}.text"), &input.text, limits.max_text_chars)?;
-                total = total.saturating_add(text::str_len(&input.text));
-                runs.push(input.to_run(&field)?);
-            }
-            if total > limits.max_text_chars {
-                return Err(too_large("paragraph text", limits.max_text_chars));
-            }
-            text::normalize(&mut runs);
-            Ok(Some(runs))
-        }
-        (None, None) => Ok(None),
     }
 }
 

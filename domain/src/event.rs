@@ -5,9 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::FormatPatch;
 use crate::ids::{BlockId, DocumentId};
+pub use crate::model::Within;
 use crate::model::{Alignment, DocumentMetadata, ListItem, ListKind, ParagraphFormat, Run};
+use crate::text::FormatPatch;
 
 /// The version of the event schema written today. Older stored versions are upcast on read.
 pub const EVENT_VERSION: &str = "1.0";
@@ -39,7 +40,7 @@ pub enum DocumentEvent {
         /// The file's styles.
         styles: Vec<crate::model::StyleDef>,
         /// What the import kept opaque or changed.
-        warnings: Vec<crate::command::ImportWarning>,
+        warnings: Vec<crate::model::ImportWarning>,
     },
     /// Blocks of an imported file, appended in reading order (ids minted from this
     /// event's sequence).
@@ -209,7 +210,7 @@ pub enum DocumentEvent {
         /// Section index.
         section: usize,
         /// Which pages.
-        kind: crate::features::section::HeaderKind,
+        kind: crate::model::HeaderKind,
         /// Its content.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         runs: Option<Vec<Run>>,
@@ -219,7 +220,7 @@ pub enum DocumentEvent {
         /// Section index.
         section: usize,
         /// Which pages.
-        kind: crate::features::section::HeaderKind,
+        kind: crate::model::HeaderKind,
         /// Its content.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         runs: Option<Vec<Run>>,
@@ -371,7 +372,7 @@ pub enum DocumentEvent {
         /// The section break.
         block_id: BlockId,
         /// Which pages.
-        kind: crate::features::section::HeaderKind,
+        kind: crate::model::HeaderKind,
         /// Its content.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         runs: Option<Vec<Run>>,
@@ -381,7 +382,7 @@ pub enum DocumentEvent {
         /// The section break.
         block_id: BlockId,
         /// Which pages.
-        kind: crate::features::section::HeaderKind,
+        kind: crate::model::HeaderKind,
         /// Its content.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         runs: Option<Vec<Run>>,
@@ -613,55 +614,6 @@ pub struct Occurrence {
     pub offset: usize,
     /// Length of the match in characters.
     pub length: usize,
-}
-
-/// The text inside a block that an occurrence (or an inline image) belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Within {
-    /// The runs of a paragraph or heading.
-    #[default]
-    Text,
-    /// A table cell.
-    Cell {
-        /// Row.
-        row: usize,
-        /// Column.
-        col: usize,
-    },
-    /// A list item.
-    Item {
-        /// Item index.
-        item: usize,
-    },
-    /// A header of the section (the event's section break, or section 0 without one).
-    Header {
-        /// Which pages.
-        pages: crate::features::section::HeaderKind,
-    },
-    /// A footer of the section.
-    Footer {
-        /// Which pages.
-        pages: crate::features::section::HeaderKind,
-    },
-}
-
-impl Within {
-    /// Whether it is a paragraph's or heading's own text.
-    pub fn is_text(&self) -> bool {
-        *self == Within::Text
-    }
-
-    /// For a header or footer, its name as the API gives it (`header_default`,
-    /// `footer_first`…).
-    pub fn margin_part(&self) -> Option<String> {
-        match self {
-            Within::Header { pages } => Some(format!("header_{}", pages.as_str())),
-            Within::Footer { pages } => Some(format!("footer_{}", pages.as_str())),
-            _ => None,
-        }
-    }
 }
 
 impl DocumentEvent {

@@ -9,7 +9,9 @@
 //! Layout:
 //! - [`ids`]: newtypes for document and block ids and versions.
 //! - [`model`]: the document model (blocks, runs, formatting).
-//! - [`command`]: what clients ask for, with block references and positions.
+//! - [`input`]: what commands share below every feature: block references, positions,
+//!   runs as clients write them, the limits and the checks features apply.
+//! - [`command`]: what clients ask for (each feature's command, in one enum).
 //! - [`event`]: what happened, in domain words, with every id it created.
 //! - [`error`]: why a command was refused.
 //! - [`text`]: run-level text editing (insert, delete, format, search) on character offsets.
@@ -31,12 +33,12 @@ pub mod error;
 pub mod event;
 mod features;
 pub mod ids;
+pub mod input;
 pub mod model;
 pub mod rebase;
 pub mod text;
 
 pub use command::{BlockRef, DocumentCommand, Position};
-pub use decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use error::{DocumentError, EventMisfit};
 pub use event::DocumentEvent;
 pub use features::image::{
@@ -47,11 +49,13 @@ pub use features::list_numbering::format_number;
 pub use features::revision::{MAX_LABELS, RevertTarget, VersionRef, labels_by_version};
 pub use features::style::{BUILTIN_STYLES, MAX_STYLES};
 pub use ids::{BlockId, DocumentId, Version};
+pub use input::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use model::{
     Alignment, Block, CellBlock, CellFormatAt, CellRunsAt, CellSpan, Document, DocumentMetadata,
     Field, HeaderFooter, Heading, IMAGE_CHAR, ImageFormat, ImportSource, InlineImage, List,
     ListItem, ListKind, ListNumbering, NumberStyle, OpaqueBlock, OpaqueInline, OpaqueRel,
     Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run,
     RunFormat, Section, SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table,
-    TableOfContents, TocPage, VerticalAlign, text_and_runs,
+    TableOfContents, TocPage, VerticalAlign,
 };
+pub use text::text_and_runs;

@@ -787,103 +787,9 @@ impl CellBlock {
 /// table row `line`, then the nested cell `cell`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CellPartAt {
-    block: usize,
-    line: usize,
-    cell: usize,
-}
-
-/// The editable pieces of a cell's blocks, each with its first character in the cell's
-/// text and its length: a paragraph, a list item, a nested cell.
-pub(crate) fn cell_parts(blocks: &[CellBlock]) -> Vec<(usize, usize, CellPartAt)> {
-    let mut parts = Vec::new();
-    let mut at = 0;
-    let mut push = |len: usize, part: CellPartAt, parts: &mut Vec<_>| {
-        parts.push((at, len, part));
-        at += len + 1; // the separator: a newline, or a tab between nested cells
-    };
-    for (block, b) in blocks.iter().enumerate() {
-        match b {
-            CellBlock::Paragraph { runs, .. } => push(
-                crate::text::char_len(runs),
-                CellPartAt {
-                    block,
-                    line: 0,
-                    cell: 0,
-                },
-                &mut parts,
-            ),
-            CellBlock::List { items, .. } => {
-                for (line, item) in items.iter().enumerate() {
-                    push(
-                        crate::text::str_len(&item.text),
-                        CellPartAt {
-                            block,
-                            line,
-                            cell: 0,
-                        },
-                        &mut parts,
-                    );
-                }
-            }
-            CellBlock::Table { rows } => {
-                for (line, row) in rows.iter().enumerate() {
-                    for (cell, text) in row.iter().enumerate() {
-                        push(
-                            crate::text::str_len(text),
-                            CellPartAt { block, line, cell },
-                            &mut parts,
-                        );
-                    }
-                }
-            }
-        }
-    }
-    parts
-}
-
-/// The piece of a cell's blocks that holds characters `offset..offset + len` whole, and
-/// the offset inside it.
-pub(crate) fn cell_part_of(
-    blocks: &[CellBlock],
-    offset: usize,
-    len: usize,
-) -> Option<(CellPartAt, usize)> {
-    let end = offset.checked_add(len)?;
-    cell_parts(blocks)
-        .into_iter()
-        .find(|(start, part_len, _)| *start <= offset && end <= start + part_len)
-        .map(|(start, _, part)| (part, offset - start))
-}
-
-/// Replaces characters `offset..offset + len` of the piece `part` (its formatting kept as
-/// text edits keep it). False when the piece is not there.
-pub(crate) fn replace_in_cell_part(
-    blocks: &mut [CellBlock],
-    part: CellPartAt,
-    offset: usize,
-    len: usize,
-    replace: &str,
-) -> bool {
-    match blocks.get_mut(part.block) {
-        Some(CellBlock::Paragraph { runs, .. }) => crate::text::replace(runs, offset, len, replace),
-        Some(CellBlock::List { items, .. }) => {
-            let Some(item) = items.get_mut(part.line) else {
-                return false;
-            };
-            crate::text::replace_in_str(&mut item.text, offset, len, replace);
-            if let Some(runs) = &mut item.runs {
-                crate::text::replace(runs, offset, len, replace);
-            }
-        }
-        Some(CellBlock::Table { rows }) => {
-            let Some(text) = rows.get_mut(part.line).and_then(|r| r.get_mut(part.cell)) else {
-                return false;
-            };
-            crate::text::replace_in_str(text, offset, len, replace);
-        }
-        None => return false,
-    }
-    true
+    pub(crate) block: usize,
+    pub(crate) line: usize,
+    pub(crate) cell: usize,
 }
 
 /// The text of a cell holding blocks: their lines, one per line.
@@ -974,7 +880,7 @@ impl Table {
         let text = self.rows.get(row)?.get(col)?;
         Some(
             self.cell_runs_at(row, col)
-                .map_or_else(|| crate::command::plain_runs(text), <[Run]>::to_vec),
+                .map_or_else(|| plain_runs(text), <[Run]>::to_vec),
         )
     }
 
@@ -1124,25 +1030,8 @@ pub struct ListItem {
 impl ListItem {
     /// The item's content as runs (a plain item as one plain run).
     pub(crate) fn as_runs(&self) -> Vec<Run> {
-        self.runs
-            .clone()
-            .unwrap_or_else(|| crate::command::plain_runs(&self.text))
+        self.runs.clone().unwrap_or_else(|| plain_runs(&self.text))
     }
-
-    /// An item from runs (see [`text_and_runs`]).
-    pub fn from_runs(runs: Vec<Run>, level: u8) -> Self {
-        let (text, runs) = text_and_runs(runs);
-        Self { text, level, runs }
-    }
-}
-
-/// Content kept as plain text plus, only when it has formatting, its runs (list items,
-/// table cells): the runs' text, and the runs in normal form unless all are plain.
-pub fn text_and_runs(mut runs: Vec<Run>) -> (String, Option<Vec<Run>>) {
-    crate::text::normalize(&mut runs);
-    let text = runs_text(&runs);
-    let plain = runs.iter().all(|r| r.format == RunFormat::default());
-    (text, (!plain).then_some(runs))
 }
 
 /// A table of contents. Its entries are the document's headings down to `max_level`, as
@@ -1264,8 +1153,7 @@ impl Block {
 
     /// Every list of runs the block holds, with where it is: a paragraph's or heading's
     /// text, a formatted table cell (one paragraph), a formatted list item.
-    pub fn inline_runs(&self) -> Vec<(crate::event::Within, &[Run])> {
-        use crate::event::Within;
+    pub fn inline_runs(&self) -> Vec<(Within, &[Run])> {
         match self {
             Block::Paragraph(p) => vec![(Within::Text, p.runs.as_slice())],
             Block::Heading(h) => vec![(Within::Text, h.runs.as_slice())],
@@ -1591,8 +1479,7 @@ impl Document {
     /// item, header, footer), its character offset there, and the image.
     pub fn images(
         &self,
-    ) -> impl Iterator<Item = (Option<&Block>, crate::event::Within, usize, &InlineImage)> + '_
-    {
+    ) -> impl Iterator<Item = (Option<&Block>, Within, usize, &InlineImage)> + '_ {
         let body = self.blocks.iter().flat_map(|block| {
             block
                 .inline_runs()
@@ -1680,5 +1567,106 @@ impl Document {
             }
         }
         stats
+    }
+}
+
+/// Which pages a header or footer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderKind {
+    /// Every page (the odd ones when an even-page one is set).
+    #[default]
+    Default,
+    /// The first page of the section.
+    First,
+    /// Even pages.
+    Even,
+}
+
+impl HeaderKind {
+    /// Every kind, in Word's order.
+    pub const ALL: [HeaderKind; 3] = [HeaderKind::Default, HeaderKind::First, HeaderKind::Even];
+
+    /// Its wire name (`default`, `first`, `even`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeaderKind::Default => "default",
+            HeaderKind::First => "first",
+            HeaderKind::Even => "even",
+        }
+    }
+}
+
+/// The text inside a block that an occurrence (or an inline image) belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Within {
+    /// The runs of a paragraph or heading.
+    #[default]
+    Text,
+    /// A table cell.
+    Cell {
+        /// Row.
+        row: usize,
+        /// Column.
+        col: usize,
+    },
+    /// A list item.
+    Item {
+        /// Item index.
+        item: usize,
+    },
+    /// A header of the section (the event's section break, or section 0 without one).
+    Header {
+        /// Which pages.
+        pages: HeaderKind,
+    },
+    /// A footer of the section.
+    Footer {
+        /// Which pages.
+        pages: HeaderKind,
+    },
+}
+
+impl Within {
+    /// Whether it is a paragraph's or heading's own text.
+    pub fn is_text(&self) -> bool {
+        *self == Within::Text
+    }
+
+    /// For a header or footer, its name as the API gives it (`header_default`,
+    /// `footer_first`…).
+    pub fn margin_part(&self) -> Option<String> {
+        match self {
+            Within::Header { pages } => Some(format!("header_{}", pages.as_str())),
+            Within::Footer { pages } => Some(format!("footer_{}", pages.as_str())),
+            _ => None,
+        }
+    }
+}
+
+/// Something an import kept opaque or changed: one per kind, with how often and where
+/// first (as mammoth reports what it ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportWarning {
+    /// A stable name for the kind (`opaque_content_control`, `external_image`…).
+    pub kind: String,
+    /// What happened, in words.
+    pub message: String,
+    /// How many times.
+    pub count: u64,
+    /// Where the first one is (`word/document.xml, block 12`).
+    pub example: String,
+}
+
+/// Formatting-free default for callers that build runs from plain text.
+pub fn plain_runs(text: &str) -> Vec<Run> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![Run::plain(text)]
     }
 }

@@ -4,8 +4,10 @@
 //! returns runs in normal form: no empty runs, and no two neighbours with the same
 //! formatting. Offsets count `char`s.
 
-use crate::command::FormatPatch;
-use crate::model::{Run, RunFormat};
+use serde::{Deserialize, Serialize};
+
+use crate::error::DocumentError;
+use crate::model::{CellBlock, CellPartAt, ListItem, Run, RunFormat, runs_text};
 
 /// Number of characters in a run list.
 pub fn char_len(runs: &[Run]) -> usize {
@@ -367,6 +369,297 @@ pub fn find_matches_in(
         }
     }
     found
+}
+
+/// The editable pieces of a cell's blocks, each with its first character in the cell's
+/// text and its length: a paragraph, a list item, a nested cell.
+pub(crate) fn cell_parts(blocks: &[CellBlock]) -> Vec<(usize, usize, CellPartAt)> {
+    let mut parts = Vec::new();
+    let mut at = 0;
+    let mut push = |len: usize, part: CellPartAt, parts: &mut Vec<_>| {
+        parts.push((at, len, part));
+        at += len + 1; // the separator: a newline, or a tab between nested cells
+    };
+    for (block, b) in blocks.iter().enumerate() {
+        match b {
+            CellBlock::Paragraph { runs, .. } => push(
+                char_len(runs),
+                CellPartAt {
+                    block,
+                    line: 0,
+                    cell: 0,
+                },
+                &mut parts,
+            ),
+            CellBlock::List { items, .. } => {
+                for (line, item) in items.iter().enumerate() {
+                    push(
+                        str_len(&item.text),
+                        CellPartAt {
+                            block,
+                            line,
+                            cell: 0,
+                        },
+                        &mut parts,
+                    );
+                }
+            }
+            CellBlock::Table { rows } => {
+                for (line, row) in rows.iter().enumerate() {
+                    for (cell, text) in row.iter().enumerate() {
+                        push(str_len(text), CellPartAt { block, line, cell }, &mut parts);
+                    }
+                }
+            }
+        }
+    }
+    parts
+}
+
+/// The piece of a cell's blocks that holds characters `offset..offset + len` whole, and
+/// the offset inside it.
+pub(crate) fn cell_part_of(
+    blocks: &[CellBlock],
+    offset: usize,
+    len: usize,
+) -> Option<(CellPartAt, usize)> {
+    let end = offset.checked_add(len)?;
+    cell_parts(blocks)
+        .into_iter()
+        .find(|(start, part_len, _)| *start <= offset && end <= start + part_len)
+        .map(|(start, _, part)| (part, offset - start))
+}
+
+/// Replaces characters `offset..offset + len` of the piece `part` (its formatting kept as
+/// text edits keep it). False when the piece is not there.
+pub(crate) fn replace_in_cell_part(
+    blocks: &mut [CellBlock],
+    part: CellPartAt,
+    offset: usize,
+    len: usize,
+    new_text: &str,
+) -> bool {
+    match blocks.get_mut(part.block) {
+        Some(CellBlock::Paragraph { runs, .. }) => replace(runs, offset, len, new_text),
+        Some(CellBlock::List { items, .. }) => {
+            let Some(item) = items.get_mut(part.line) else {
+                return false;
+            };
+            replace_in_str(&mut item.text, offset, len, new_text);
+            if let Some(runs) = &mut item.runs {
+                replace(runs, offset, len, new_text);
+            }
+        }
+        Some(CellBlock::Table { rows }) => {
+            let Some(text) = rows.get_mut(part.line).and_then(|r| r.get_mut(part.cell)) else {
+                return false;
+            };
+            replace_in_str(text, offset, len, new_text);
+        }
+        None => return false,
+    }
+    true
+}
+
+/// Content kept as plain text plus, only when it has formatting, its runs (list items,
+/// table cells): the runs' text, and the runs in normal form unless all are plain.
+pub fn text_and_runs(mut runs: Vec<Run>) -> (String, Option<Vec<Run>>) {
+    normalize(&mut runs);
+    let text = runs_text(&runs);
+    let plain = runs.iter().all(|r| r.format == RunFormat::default());
+    (text, (!plain).then_some(runs))
+}
+
+impl ListItem {
+    /// An item from runs (see [`text_and_runs`]).
+    pub fn from_runs(runs: Vec<Run>, level: u8) -> Self {
+        let (text, runs) = text_and_runs(runs);
+        Self { text, level, runs }
+    }
+}
+
+/// A partial change of run formatting: only the fields that are `Some` change.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FormatPatch {
+    /// Bold on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bold: Option<bool>,
+    /// Italic on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub italic: Option<bool>,
+    /// Underline on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub underline: Option<bool>,
+    /// Strike-through on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strike: Option<bool>,
+    /// Font family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font: Option<String>,
+    /// Size in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1638))]
+    pub size_pt: Option<f32>,
+    /// Colour, six hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^#?[0-9A-Fa-f]{6}$"))]
+    pub color: Option<String>,
+    /// Highlight colour name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<String>,
+    /// Superscript on or off (on clears subscript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superscript: Option<bool>,
+    /// Subscript on or off (on clears superscript).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscript: Option<bool>,
+    /// Small capitals on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small_caps: Option<bool>,
+}
+
+/// Word's named highlight colours (`w:highlight/@w:val`).
+pub const HIGHLIGHT_COLORS: &[&str] = &[
+    "black",
+    "blue",
+    "cyan",
+    "green",
+    "magenta",
+    "red",
+    "yellow",
+    "white",
+    "darkBlue",
+    "darkCyan",
+    "darkGreen",
+    "darkMagenta",
+    "darkRed",
+    "darkYellow",
+    "darkGray",
+    "lightGray",
+];
+
+impl FormatPatch {
+    /// Whether the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Checks and normalises values: colour to upper-case hex without `#`, size to half
+    /// points, highlight to Word's spelling.
+    ///
+    /// # Errors
+    /// [`DocumentError::InvalidField`] naming `<prefix>.<field>`.
+    pub fn validated(mut self, prefix: &str) -> Result<Self, DocumentError> {
+        let name = |f: &str| {
+            if prefix.is_empty() {
+                f.to_string()
+            } else {
+                format!("{prefix}.{f}")
+            }
+        };
+        if let Some(color) = &self.color {
+            let hex = color.strip_prefix('#').unwrap_or(color);
+            if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(DocumentError::invalid(
+                    name("color"),
+                    "colour must be six hex digits, like FF0000",
+                ));
+            }
+            self.color = Some(hex.to_ascii_uppercase());
+        }
+        if let Some(size) = self.size_pt {
+            if !(1.0..=1638.0).contains(&size) || !size.is_finite() {
+                return Err(DocumentError::invalid(
+                    name("size_pt"),
+                    "size must be between 1 and 1638 points",
+                ));
+            }
+            self.size_pt = Some((size * 2.0).round() / 2.0);
+        }
+        if let Some(font) = &self.font {
+            let trimmed = font.trim();
+            if trimmed.is_empty() || trimmed.chars().count() > 64 {
+                return Err(DocumentError::invalid(
+                    name("font"),
+                    "font must be a name of 1 to 64 characters",
+                ));
+            }
+            if let Some(c) = font
+                .chars()
+                .find(|c| c.is_control() || !crate::text::is_xml_char(*c))
+            {
+                return Err(DocumentError::invalid(
+                    name("font"),
+                    format!(
+                        "font names cannot hold the control character U+{:04X}",
+                        c as u32
+                    ),
+                ));
+            }
+            self.font = Some(trimmed.to_string());
+        }
+        if let Some(highlight) = &self.highlight {
+            let found = HIGHLIGHT_COLORS
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(&highlight.replace(['_', '-', ' '], "")));
+            match found {
+                Some(c) => self.highlight = Some((*c).to_string()),
+                None => {
+                    return Err(DocumentError::invalid(
+                        name("highlight"),
+                        format!("highlight must be one of {}", HIGHLIGHT_COLORS.join(", ")),
+                    ));
+                }
+            }
+        }
+        if self.superscript == Some(true) && self.subscript == Some(true) {
+            return Err(DocumentError::invalid(
+                name("subscript"),
+                "text is superscript or subscript, not both",
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Applies the patch to a run format.
+    pub fn apply_to(&self, format: &mut RunFormat) {
+        if let Some(v) = self.bold {
+            format.bold = v;
+        }
+        if let Some(v) = self.italic {
+            format.italic = v;
+        }
+        if let Some(v) = self.underline {
+            format.underline = v;
+        }
+        if let Some(v) = self.strike {
+            format.strike = v;
+        }
+        if let Some(v) = &self.font {
+            format.font = Some(v.clone());
+        }
+        if let Some(v) = self.size_pt {
+            format.size_pt = Some(v);
+        }
+        if let Some(v) = &self.color {
+            format.color = Some(v.clone());
+        }
+        if let Some(v) = &self.highlight {
+            format.highlight = Some(v.clone());
+        }
+        if let Some(v) = self.superscript {
+            format.superscript = v;
+            format.subscript &= !v;
+        }
+        if let Some(v) = self.subscript {
+            format.subscript = v;
+            format.superscript &= !v;
+        }
+        if let Some(v) = self.small_caps {
+            format.small_caps = v;
+        }
+    }
 }
 
 #[cfg(test)]

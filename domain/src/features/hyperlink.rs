@@ -9,18 +9,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::{Limits, check_text, text_range, text_runs, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::{Limits, check_text, text_range, text_runs, too_large};
+pub(crate) use crate::input::{MAX_LINK_CHARS, checked_bookmark_name, checked_target};
 use crate::model::{Block, Document, Run};
 use crate::text;
 
-/// Longest link target, in characters (browsers and Word handle far longer; 2,048 keeps
-/// a link a link, not a payload).
-pub(crate) const MAX_LINK_CHARS: usize = 2048;
-/// Longest bookmark name (Word's own limit).
-pub(crate) const MAX_BOOKMARK_CHARS: usize = 40;
 /// Most bookmarks in one document.
 pub(crate) const MAX_BOOKMARKS: usize = 10_000;
 
@@ -113,72 +109,6 @@ pub struct AddBookmark {
 pub struct RemoveBookmark {
     /// The bookmark's name (ignoring case).
     pub name: String,
-}
-
-/// Checks a link target as a client gave it: an `http`/`https` URL with a host, a
-/// `mailto:` address, or `#name` naming a bookmark. Returns it with the scheme in lower
-/// case.
-///
-/// # Errors
-/// [`DocumentError::InvalidField`] naming `field`.
-pub(crate) fn checked_target(field: &str, target: &str) -> Result<String, DocumentError> {
-    let bad = |why: &str| Err(DocumentError::invalid(field, why));
-    if target.chars().count() > MAX_LINK_CHARS {
-        return bad("a link target has at most 2048 characters");
-    }
-    if target
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || !text::is_xml_char(c))
-    {
-        return bad("a link target holds no spaces or control characters (percent-encode them)");
-    }
-    if let Some(name) = target.strip_prefix('#') {
-        checked_bookmark_name(field, name)?;
-        return Ok(target.to_string());
-    }
-    let Some((scheme, rest)) = target.split_once(':') else {
-        return bad("a link is an http, https or mailto URL, or #bookmark");
-    };
-    let scheme = scheme.to_ascii_lowercase();
-    match scheme.as_str() {
-        "http" | "https" => {
-            let host = rest
-                .strip_prefix("//")
-                .map(|r| r.split(['/', '?', '#']).next().unwrap_or(""))
-                .unwrap_or("");
-            let host = host.rsplit('@').next().unwrap_or("");
-            if host.is_empty() || host.starts_with(':') {
-                return bad("an http or https link needs a host (https://example.com/…)");
-            }
-        }
-        "mailto" => {
-            if rest.is_empty() {
-                return bad("a mailto link needs an address");
-            }
-        }
-        _ => {
-            return bad(&format!(
-                "links may use http, https or mailto, not {scheme}:"
-            ));
-        }
-    }
-    Ok(format!("{scheme}:{rest}"))
-}
-
-/// Checks a bookmark name against Word's rules.
-fn checked_bookmark_name(field: &str, name: &str) -> Result<(), DocumentError> {
-    let mut chars = name.chars();
-    let first_is_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    if !first_is_letter
-        || name.len() > MAX_BOOKMARK_CHARS
-        || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        return Err(DocumentError::invalid(
-            field,
-            "a bookmark name has 1 to 40 characters: a letter, then letters, digits or _",
-        ));
-    }
-    Ok(())
 }
 
 impl Document {

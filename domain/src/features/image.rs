@@ -12,11 +12,11 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::command::Position;
-use crate::decide::{Limits, check_text, text_runs, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::{DocumentEvent, Within};
 use crate::ids::BlockId;
+use crate::input::Position;
+use crate::input::{Limits, check_text, text_runs, too_large};
 use crate::model::{Block, Document, IMAGE_CHAR, ImageFormat, InlineImage, Run, RunFormat};
 use crate::text;
 
@@ -699,7 +699,7 @@ impl Document {
                 if !edit(&mut runs) {
                     return Some(false);
                 }
-                let (text, runs) = crate::model::text_and_runs(runs);
+                let (text, runs) = crate::text::text_and_runs(runs);
                 t.set_cell(row, col, text, runs);
                 Some(true)
             }
@@ -709,7 +709,7 @@ impl Document {
                 if !edit(&mut runs) {
                     return Some(false);
                 }
-                let (text, runs) = crate::model::text_and_runs(runs);
+                let (text, runs) = crate::text::text_and_runs(runs);
                 it.text = text;
                 it.runs = runs;
                 Some(true)
@@ -780,7 +780,7 @@ impl Document {
                     ));
                 }
                 let section = section.unwrap_or(0);
-                crate::decide::check_index("section", section, self.section_count())?;
+                crate::input::check_index("section", section, self.section_count())?;
                 let (block, index) = match section.checked_sub(1) {
                     None => (None, 0),
                     Some(n) => {
@@ -847,7 +847,7 @@ fn within(
             Ok(Within::Cell { row, col })
         }
         (Block::List(l), None, None, Some(item)) => {
-            crate::decide::check_index("item", item, l.items.len())?;
+            crate::input::check_index("item", item, l.items.len())?;
             Ok(Within::Item { item })
         }
         (Block::Table(_), ..) => Err(DocumentError::invalid("row", "give row and col of a cell")),
@@ -856,7 +856,7 @@ fn within(
             "row",
             "row, col and item are for tables and lists",
         )),
-        (other, ..) => Err(crate::decide::wrong_type(
+        (other, ..) => Err(crate::input::wrong_type(
             other,
             "paragraph, heading, table or list",
         )),
@@ -883,7 +883,7 @@ fn inline_runs(block: &Block, within: Within) -> Result<Vec<Run>, DocumentError>
             })?;
             Ok(it.as_runs())
         }
-        (other, _) => Err(crate::decide::wrong_type(other, "paragraph or heading")),
+        (other, _) => Err(crate::input::wrong_type(other, "paragraph or heading")),
     }
 }
 

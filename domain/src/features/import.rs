@@ -11,10 +11,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS, check_text, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::{BlockId, DocumentId};
+use crate::input::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS, check_text, too_large};
+pub use crate::model::ImportWarning;
 use crate::model::{
     Block, CellBlock, Document, DocumentMetadata, HeaderFooter, ImportSource, Run, Section,
     StyleDef,
@@ -65,21 +66,6 @@ pub struct ImportedContent {
     /// What was kept opaque or changed.
     #[serde(default)]
     pub warnings: Vec<ImportWarning>,
-}
-
-/// Something an import kept opaque or changed: one per kind, with how often and where
-/// first (as mammoth reports what it ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ImportWarning {
-    /// A stable name for the kind (`opaque_content_control`, `external_image`…).
-    pub kind: String,
-    /// What happened, in words.
-    pub message: String,
-    /// How many times.
-    pub count: u64,
-    /// Where the first one is (`word/document.xml, block 12`).
-    pub example: String,
 }
 
 impl Document {

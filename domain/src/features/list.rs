@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Position;
-use crate::decide::{Limits, MAX_LIST_LEVEL, check_index, check_text, too_large, wrong_type};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::Position;
+use crate::input::{Limits, MAX_LIST_LEVEL, check_index, check_text, too_large, wrong_type};
 use crate::model::{Block, Document, List, ListItem, ListKind};
 
 /// A list item as a client sends it: a string, or `{"text" | "runs", "level"}`.
@@ -25,7 +25,7 @@ pub enum ListItemInput {
         text: Option<String>,
         /// Formatted runs (not with `text`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        runs: Option<Vec<crate::command::RunInput>>,
+        runs: Option<Vec<crate::input::RunInput>>,
         /// Level 0-8.
         #[serde(default)]
         #[cfg_attr(feature = "openapi", schema(maximum = 8))]
@@ -63,7 +63,7 @@ pub struct AddListItem {
     pub text: Option<String>,
     /// Formatted runs (not with `text`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runs: Option<Vec<crate::command::RunInput>>,
+    pub runs: Option<Vec<crate::input::RunInput>>,
     /// Level 0-8 (default 0).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(maximum = 8))]
@@ -106,7 +106,7 @@ impl Document {
             let (runs, level) = match item {
                 ListItemInput::Text(text) => {
                     check_text(&format!("{field}.text"), text, limits.max_text_chars)?;
-                    (crate::command::plain_runs(text), 0)
+                    (crate::model::plain_runs(text), 0)
                 }
                 ListItemInput::Item { text, runs, level } => (
                     self.item_runs(&field, text.as_deref(), runs.as_deref(), limits)?,
@@ -196,7 +196,7 @@ impl Document {
         &self,
         field: &str,
         text: Option<&str>,
-        runs: Option<&[crate::command::RunInput]>,
+        runs: Option<&[crate::input::RunInput]>,
         limits: &Limits,
     ) -> Result<Vec<crate::model::Run>, DocumentError> {
         let name = |f: &str| {
@@ -206,7 +206,7 @@ impl Document {
                 format!("{field}.{f}")
             }
         };
-        let runs = crate::decide::runs_from(&name("text"), text, runs, limits)?
+        let runs = crate::input::runs_from(&name("text"), text, runs, limits)?
             .ok_or_else(|| DocumentError::invalid(name("text"), "give text or runs"))?;
         self.check_run_references(&runs, &name("runs"))?;
         Ok(runs)

@@ -5,10 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::wrong_type;
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::wrong_type;
 use crate::model::{Block, Document, ListKind, NumberStyle};
 
 /// Word's largest start value.

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::{Limits, check_text};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
+use crate::input::{Limits, check_text};
 use crate::model::Document;
 
 /// `create_document`.
@@ -62,6 +62,21 @@ pub struct SetMetadata {
 }
 
 impl Document {
+    pub(crate) fn decide_create(
+        &self,
+        c: &CreateDocument,
+        limits: &Limits,
+    ) -> Result<Vec<DocumentEvent>, DocumentError> {
+        if self.exists() {
+            return Err(DocumentError::DocumentAlreadyExists);
+        }
+        let title = self.checked_title(&c.title, limits)?;
+        Ok(vec![DocumentEvent::DocumentCreated {
+            document_id: c.document_id.clone(),
+            title,
+        }])
+    }
+
     /// The title as stored (trimmed). The limit counts the title as sent, as the OpenAPI
     /// `maxLength` does.
     pub(crate) fn checked_title(

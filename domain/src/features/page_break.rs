@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Position;
-use crate::decide::Limits;
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::Limits;
+use crate::input::Position;
 use crate::model::{Block, Document, PageBreak};
 
 /// `add_page_break`.

@@ -4,11 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::{Position, RunInput, plain_runs};
-use crate::decide::{Limits, check_text, normalized, runs_from, text_runs};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::{Limits, check_text, normalized, runs_from, text_runs};
+use crate::input::{Position, RunInput};
+use crate::model::plain_runs;
 use crate::model::{Alignment, Block, Document, Heading, Paragraph, ParagraphFormat};
 
 /// `add_paragraph`: `text` or `runs` (or neither, for an empty paragraph).

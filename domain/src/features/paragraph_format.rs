@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::text_runs;
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::text_runs;
 use crate::model::{Block, Document, ParagraphFormat};
 
 /// Largest spacing or indent, in points (Word's own limit: 22 inches).

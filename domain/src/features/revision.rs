@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::{Limits, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::features::import::IMPORT_EVENT_BYTES;
 use crate::ids::BlockId;
+use crate::input::{Limits, too_large};
 use crate::model::{Block, Document};
 
 /// Most labels one document carries.

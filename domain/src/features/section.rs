@@ -10,11 +10,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::RunInput;
-use crate::decide::{Limits, check_index, check_text, runs_from, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::RunInput;
+use crate::input::{Limits, check_index, check_text, runs_from, too_large};
 use crate::model::{
     Block, Document, Field, HeaderFooter, Orientation, PageSetup, Run, RunFormat, SectionBreak,
     SectionStart,
@@ -68,7 +68,7 @@ impl PageSetup {
 pub struct AddSectionBreak {
     /// Where the break goes (default: the end).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<crate::command::Position>,
+    pub position: Option<crate::input::Position>,
     /// `next_page` (default) or `continuous`.
     #[serde(default)]
     pub kind: SectionStart,
@@ -122,33 +122,7 @@ pub struct SetPageSetup {
     pub columns: Option<u8>,
 }
 
-/// Which pages a header or footer is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum HeaderKind {
-    /// Every page (the odd ones when an even-page one is set).
-    #[default]
-    Default,
-    /// The first page of the section.
-    First,
-    /// Even pages.
-    Even,
-}
-
-impl HeaderKind {
-    /// Every kind, in Word's order.
-    pub const ALL: [HeaderKind; 3] = [HeaderKind::Default, HeaderKind::First, HeaderKind::Even];
-
-    /// Its wire name (`default`, `first`, `even`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HeaderKind::Default => "default",
-            HeaderKind::First => "first",
-            HeaderKind::Even => "even",
-        }
-    }
-}
+pub use crate::model::HeaderKind;
 
 /// Header or footer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,10 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Position;
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::Position;
 use crate::model::Document;
 
 /// `delete_block`.

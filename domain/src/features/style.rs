@@ -5,13 +5,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::FormatPatch;
-use crate::decide::{text_runs, wrong_type};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::{text_runs, wrong_type};
 use crate::model::{Alignment, Block, Document, Run, StyleDef, StyleKind};
 use crate::text;
+use crate::text::FormatPatch;
 
 /// Word's built-in styles every folio document has: id, name, kind, and whether
 /// `apply_style` may give it (headings get theirs from their level, TOC entries from the
@@ -418,7 +418,7 @@ impl Document {
             ));
         }
         if self.styles.len() >= MAX_STYLES {
-            return Err(crate::decide::too_large("styles", MAX_STYLES));
+            return Err(crate::input::too_large("styles", MAX_STYLES));
         }
         let style = self.styled(StyleDef::blank(style_id, name, c.kind), &c.formatting())?;
         Ok(Some(DocumentEvent::StyleCreated { style }))
@@ -440,7 +440,7 @@ impl Document {
             (Some(own), _) => own,
             (None, Some((id, name, kind, _))) => {
                 if self.styles.len() >= MAX_STYLES {
-                    return Err(crate::decide::too_large("styles", MAX_STYLES));
+                    return Err(crate::input::too_large("styles", MAX_STYLES));
                 }
                 blank = StyleDef::blank((*id).to_string(), (*name).to_string(), *kind);
                 &blank
@@ -593,7 +593,7 @@ impl Document {
             }
             (StyleKind::Character, _) => {
                 let runs = text_runs(block)?;
-                let (start, end) = crate::decide::text_range(c.start, c.end, text::char_len(runs))?;
+                let (start, end) = crate::input::text_range(c.start, c.end, text::char_len(runs))?;
                 Ok(Some(DocumentEvent::CharacterStyleSet {
                     block_id,
                     start,

@@ -4,12 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Position;
-use crate::decide::{Limits, MAX_TABLE_COLS, check_index, check_text, too_large, wrong_type};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::features::table_layout::{Axis, check_not_covered};
 use crate::ids::BlockId;
+use crate::input::Position;
+use crate::input::{Limits, MAX_TABLE_COLS, check_index, check_text, too_large, wrong_type};
 use crate::model::{Block, CellBlock, Document, Table};
 use crate::text;
 
@@ -61,7 +61,7 @@ pub struct SetTableCell {
     pub text: Option<String>,
     /// New formatted content (not with `text`): runs as in paragraphs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runs: Option<Vec<crate::command::RunInput>>,
+    pub runs: Option<Vec<crate::input::RunInput>>,
     /// New content as several blocks (not with `text` or `runs`): paragraphs, lists and
     /// nested tables, at most 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,7 +83,7 @@ pub enum CellBlockInput {
         text: Option<String>,
         /// Formatted runs (not with `text`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        runs: Option<Vec<crate::command::RunInput>>,
+        runs: Option<Vec<crate::input::RunInput>>,
         /// Paragraph style id.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         style: Option<String>,
@@ -198,10 +198,10 @@ impl Document {
                 }));
             }
             let runs =
-                crate::decide::runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
+                crate::input::runs_from("text", c.text.as_deref(), c.runs.as_deref(), limits)?
                     .ok_or_else(|| DocumentError::invalid("text", "give text or runs"))?;
             self.check_run_references(&runs, "runs")?;
-            let (text, runs) = crate::model::text_and_runs(runs);
+            let (text, runs) = crate::text::text_and_runs(runs);
             DocumentEvent::TableCellSet {
                 block_id: table.id.clone(),
                 row: c.row,
@@ -238,7 +238,7 @@ impl Document {
                     style,
                     alignment,
                 } => {
-                    let runs = crate::decide::runs_from(
+                    let runs = crate::input::runs_from(
                         &format!("{field}.text"),
                         text.as_deref(),
                         runs.as_deref(),
@@ -518,7 +518,7 @@ impl Document {
                 }
                 // The runs' text is the cell's text, whatever a stored event says.
                 let (text, runs) = match runs {
-                    Some(runs) => crate::model::text_and_runs(runs.clone()),
+                    Some(runs) => crate::text::text_and_runs(runs.clone()),
                     None => (t.clone(), None),
                 };
                 tb.set_cell(*row, *col, text, runs);

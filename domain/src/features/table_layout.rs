@@ -5,10 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::decide::check_index;
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::check_index;
 use crate::model::{CellFormatAt, CellSpan, Document, Table, VerticalAlign};
 
 /// Column widths, in millimetres.

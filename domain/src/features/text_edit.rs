@@ -4,13 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::FormatPatch;
-use crate::decide::{Limits, check_text, text_runs, too_large};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::{DocumentEvent, Occurrence, Within};
 use crate::ids::BlockId;
+use crate::input::{Limits, check_text, text_runs, too_large};
 use crate::model::{Block, Document, Heading, Paragraph, runs_text};
 use crate::text;
+use crate::text::FormatPatch;
 
 /// `insert_text`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,7 +193,7 @@ impl Document {
         let event = {
             let (_, block) = self.target(c.block_id.as_ref(), c.block_index)?;
             let (start, end) =
-                crate::decide::text_range(Some(c.start), c.end, text::char_len(text_runs(block)?))?;
+                crate::input::text_range(Some(c.start), c.end, text::char_len(text_runs(block)?))?;
             let patch = FormatPatch {
                 bold: c.bold,
                 italic: c.italic,
@@ -244,7 +244,7 @@ impl Document {
             let mut found = text::find_matches(text, &c.find, c.match_case, c.whole_word);
             if let Some(blocks) = blocks {
                 found.retain(|(offset, length)| {
-                    crate::model::cell_part_of(blocks, *offset, *length).is_some()
+                    crate::text::cell_part_of(blocks, *offset, *length).is_some()
                 });
             }
             let grown = text::str_len(text)
@@ -326,11 +326,11 @@ impl Document {
                     .find(|c| (c.row, c.col) == (row, col) && !c.blocks.is_empty())
                 {
                     let Some((part, inner)) =
-                        crate::model::cell_part_of(&at.blocks, o.offset, o.length)
+                        crate::text::cell_part_of(&at.blocks, o.offset, o.length)
                     else {
                         return false;
                     };
-                    if !crate::model::replace_in_cell_part(
+                    if !crate::text::replace_in_cell_part(
                         &mut at.blocks,
                         part,
                         inner,

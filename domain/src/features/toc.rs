@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Position;
-use crate::decide::{Limits, check_text};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
+use crate::input::Position;
+use crate::input::{Limits, check_text};
 use crate::model::{Block, Document, TableOfContents};
 
 /// Longest title, in characters.
