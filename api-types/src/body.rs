@@ -3,6 +3,8 @@
 use actix_web::web::{self, Bytes, BytesMut};
 use futures::StreamExt;
 
+use crate::DOCX_MEDIA_TYPE;
+
 use crate::code::Code;
 use crate::error::ApiError;
 
@@ -69,10 +71,6 @@ pub async fn read_body(
     }
     read_limited(req, payload, limit).await
 }
-
-/// The media type of a .docx.
-pub const DOCX_MEDIA_TYPE: &str =
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// Reads an uploaded Word file: the body sent as the .docx media type (or
 /// `application/octet-stream`), at most `limit` bytes (413 beyond, 415 for another type).

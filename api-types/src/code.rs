@@ -3,7 +3,7 @@
 //! (`urn:folio:problem:<code>`) and an MCP tool error's `code` come from here; no code
 //! string is written at a call site.
 
-use actix_web::http::StatusCode;
+use http::StatusCode;
 
 macro_rules! codes {
     ($($variant:ident = $name:literal, $status:ident, $doc:literal;)*) => {

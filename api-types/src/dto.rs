@@ -12,7 +12,6 @@ pub struct CreateDocumentRequest {
     /// and line breaks (at most 1,000 characters unless the server is configured otherwise).
     #[schema(
         min_length = 1,
-        max_length = 1000,
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF][^\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]*$"
     )]
     pub title: String,
@@ -403,7 +402,7 @@ pub enum CommandRequest {
 #[serde(deny_unknown_fields)]
 pub struct CommandBatch {
     /// The commands, in order (at most 1,000 unless the server is configured otherwise).
-    #[schema(min_items = 1, max_items = 1000)]
+    #[schema(min_items = 1)]
     pub commands: Vec<DocumentCommand>,
 }
 

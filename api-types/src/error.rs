@@ -1,9 +1,7 @@
 //! RFC 9457 problem details and the mapping from errors to HTTP statuses.
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
 use domain::DocumentError;
+use http::StatusCode;
 
 use crate::code::Code;
 use serde::{Deserialize, Serialize};
@@ -267,7 +265,7 @@ impl ApiError {
 
     /// The problem body for this error.
     pub fn problem(&self) -> ProblemDetails {
-        let status = self.status_code();
+        let status = self.status();
         let code = self.code().as_str();
         let detail = match self {
             Self::Internal(_) => "an internal error occurred".to_string(),
@@ -373,8 +371,9 @@ fn domain_status(error: &DocumentError) -> StatusCode {
     }
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
+impl ApiError {
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -395,32 +394,53 @@ impl ResponseError for ApiError {
         }
     }
 
-    fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        ));
+    /// The headers a response of this error carries besides its content type:
+    /// `Retry-After`, `Allow`, `WWW-Authenticate`, and the current version's `ETag` on a
+    /// stale-version refusal.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers = Vec::new();
         if let Self::NotReady { retry_after, .. } | Self::TooManyRequests { retry_after, .. } = self
         {
-            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            headers.push(("retry-after", retry_after.to_string()));
         }
-        if let Self::MethodNotAllowed { allow, .. } = self
-            && let Ok(value) = HeaderValue::from_str(allow)
-        {
-            response.insert_header((header::ALLOW, value));
+        if let Self::MethodNotAllowed { allow, .. } = self {
+            headers.push(("allow", allow.clone()));
         }
         if let Self::Unauthorized { .. } = self {
-            response.insert_header((
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"folio\", ApiKey header=\"X-API-Key\""),
+            headers.push((
+                "www-authenticate",
+                "Bearer realm=\"folio\", ApiKey header=\"X-API-Key\"".to_string(),
             ));
         }
         if let Self::StaleVersion {
             current_version, ..
         } = self
         {
-            response.insert_header((header::ETAG, format!("\"{current_version}\"")));
+            headers.push(("etag", format!("\"{current_version}\"")));
+        }
+        headers
+    }
+}
+
+/// The error as an actix response: problem+json with its status and headers.
+#[cfg(feature = "actix")]
+impl actix_web::ResponseError for ApiError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::from_u16(self.status().as_u16())
+            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> actix_web::HttpResponse {
+        use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+        let mut response = actix_web::HttpResponse::build(self.status_code());
+        response.insert_header((
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        for (name, value) in self.headers() {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.insert_header((HeaderName::from_static(name), value));
+            }
         }
         response.json(self.problem())
     }

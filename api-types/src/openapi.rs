@@ -20,12 +20,62 @@ const PUBLIC: &[&str] = &["/v1/auth/token"];
 /// they answer themselves.
 const PROBES: &[&str] = &["/healthz", "/readyz", "/metrics"];
 
-/// The OpenAPI document with the command schema and the common statuses put right.
+/// The bounds a server enforces that its schemas state: configurable, so written into
+/// the document from the server's settings (whose defaults are
+/// `domain::Limits::DEFAULT` and [`crate::MAX_BATCH`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// Most characters in a title (`--max-title-chars`).
+    pub max_title_chars: usize,
+    /// Most commands in one batch (`--max-batch`).
+    pub max_batch: usize,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Self {
+            max_title_chars: domain::Limits::DEFAULT.max_title_chars,
+            max_batch: crate::MAX_BATCH,
+        }
+    }
+}
+
+impl Bounds {
+    /// Writes the bounds into the schemas that carry them: a title's `maxLength` (new
+    /// documents, `set_title`) and a batch's `maxItems`.
+    pub fn apply(&self, schemas: &mut Map<String, Value>) {
+        for component in ["CreateDocumentRequest", "SetTitle"] {
+            if let Some(title) = schemas
+                .get_mut(component)
+                .and_then(|s| s.pointer_mut("/properties/title"))
+                .and_then(Value::as_object_mut)
+            {
+                title.insert("maxLength".into(), json!(self.max_title_chars));
+            }
+        }
+        if let Some(commands) = schemas
+            .get_mut("CommandBatch")
+            .and_then(|s| s.pointer_mut("/properties/commands"))
+            .and_then(Value::as_object_mut)
+        {
+            commands.insert("maxItems".into(), json!(self.max_batch));
+        }
+    }
+}
+
+/// The OpenAPI document with the command schema, the common statuses and the server's
+/// bounds put right.
 ///
 /// # Panics
 /// Never for a document utoipa produced (it is JSON in, JSON out).
-pub fn truthful(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+pub fn truthful(openapi: utoipa::openapi::OpenApi, bounds: Bounds) -> utoipa::openapi::OpenApi {
     let mut doc = serde_json::to_value(&openapi).expect("an OpenAPI document is JSON");
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        bounds.apply(schemas);
+    }
     commands(&mut doc);
     commands_without_null(&mut doc);
     statuses(&mut doc);

@@ -349,9 +349,8 @@ mod tests {
     use super::*;
 
     fn field_of(body: &str) -> (u16, Vec<String>) {
-        use actix_web::ResponseError;
         let err = parse_commands(body.as_bytes(), 10).unwrap_err();
-        let status = err.status_code().as_u16();
+        let status = err.status().as_u16();
         (
             status,
             err.problem().errors.into_iter().map(|e| e.field).collect(),

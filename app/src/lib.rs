@@ -22,6 +22,7 @@ pub mod offload;
 pub mod ops;
 pub mod page;
 pub mod pdf;
+pub mod queries;
 pub mod read;
 pub mod schema;
 pub mod write;

@@ -11,21 +11,15 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use api_types::{
-    ApiError, BlockResponse, COMMAND_TYPES, Code, CommandResult, ContentResponse, CreatedDocument,
-    DocumentSearchResponse, DocumentSummary, ExportResponse, ImagesResponse, ImportedDocument,
-    OutlineResponse, SearchHit, SectionsResponse, StylesResponse, TextResponse,
-};
-use auth::{Principal, Scope};
+use api_types::{ApiError, COMMAND_TYPES, Code, CommandResult, CreatedDocument, ImportedDocument};
+use auth::Scope;
 use domain::DocumentId;
 use infrastructure::RequestContext;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::read::{
-    DiffParams, DocumentSearchParams, DocxFile, EventParams, ExportParams, ListParams, ReadAt,
-    Reads, SearchParams,
-};
+use crate::queries::{self, FileReply, Json, QUERIES, Query, Reply};
+use crate::read::{DocxFile, Reads};
 use crate::schema;
 use crate::write::{WriteRequest, Writes};
 
@@ -42,10 +36,12 @@ pub enum Side {
 }
 
 /// What kind of operation it is (how [`call`] runs it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum Kind {
     /// A document command of the command table.
     Command,
+    /// A query of the query table.
+    Query(&'static Query),
     /// Any other operation, by name.
     Named,
 }
@@ -85,14 +81,7 @@ pub struct Services {
     pub access: crate::access::Access,
 }
 
-/// Who calls: the principal and the request's facts (recorded on events).
-#[derive(Debug, Clone)]
-pub struct Caller {
-    /// Who, with which scopes.
-    pub principal: Principal,
-    /// Tenant, actor, request id, client address and agent, reason.
-    pub request: RequestContext,
-}
+pub use auth::Caller;
 
 /// What an operation answers.
 #[derive(Debug)]
@@ -140,214 +129,6 @@ fn document_id_field() -> (&'static str, Value, bool) {
         json!({"type": "string", "format": "uuid", "description": "The document's id."}),
         true,
     )
-}
-
-/// A query of the catalogue.
-struct Query {
-    name: &'static str,
-    description: &'static str,
-    rest: (&'static str, &'static str),
-    input: Value,
-    output: Value,
-}
-
-fn queries() -> Vec<Query> {
-    let doc = || document_id_field();
-    let at = || schema::of::<ReadAt>();
-    vec![
-        Query {
-            name: "list_documents",
-            description: "List the tenant's documents, newest first (paged; filter by title with q).",
-            rest: ("GET", "/v1/documents"),
-            input: schema::object(&[], Some(schema::of::<ListParams>())),
-            output: schema::page_of::<DocumentSummary>(),
-        },
-        Query {
-            name: "get_document",
-            description: "A document's summary: title, version, metadata, counts, who created it and when.",
-            rest: ("GET", "/v1/documents/{id}"),
-            input: schema::object(&[doc()], Some(at())),
-            output: schema::of::<DocumentSummary>(),
-        },
-        Query {
-            name: "get_content",
-            description: "A document's blocks (paragraphs, headings, tables, lists, page breaks) with their ids and text, a page at a time: each result stays within `budget` tokens (by default about 8,000 over MCP, so the whole result, which carries the JSON twice, stays under 20,000); when `next_cursor` is there, call again with `cursor` set to it for the next page (every page is of the same version). On long documents read get_outline first.",
-            rest: ("GET", "/v1/documents/{id}/content"),
-            input: schema::object(&[doc()], Some(schema::of::<crate::read::ContentParams>())),
-            output: schema::of::<ContentResponse>(),
-        },
-        Query {
-            name: "get_block",
-            description: "One block of a document by its id.",
-            rest: ("GET", "/v1/documents/{id}/blocks/{block_id}"),
-            input: schema::object(
-                &[
-                    doc(),
-                    (
-                        "block_id",
-                        json!({"type": "string", "description": "The block's id."}),
-                        true,
-                    ),
-                ],
-                Some(at()),
-            ),
-            output: schema::of::<BlockResponse>(),
-        },
-        Query {
-            name: "get_text",
-            description: "A document as plain text, one line per paragraph, heading, list item or table row, a page at a time like get_content (about 8,000 tokens by default over MCP; continue with `cursor` = `next_cursor`).",
-            rest: ("GET", "/v1/documents/{id}/text"),
-            input: schema::object(&[doc()], Some(schema::of::<crate::read::ContentParams>())),
-            output: schema::of::<TextResponse>(),
-        },
-        Query {
-            name: "get_outline",
-            description: "A document's headings with their levels and block ids, and how many blocks and words are under each: read it first, then only the parts you need (get_section_text, get_blocks). Paged like get_content (about 8,000 tokens by default over MCP; continue with `cursor` = `next_cursor`).",
-            rest: ("GET", "/v1/documents/{id}/outline"),
-            input: schema::object(&[doc()], Some(schema::of::<crate::read::ContentParams>())),
-            output: schema::of::<OutlineResponse>(),
-        },
-        Query {
-            name: "get_blocks",
-            description: "Some blocks of a document: by id (block_ids, comma-separated), from one block to another (from_block, to_block), or by position (from_index, to_index); each inclusive.",
-            rest: ("GET", "/v1/documents/{id}/blocks"),
-            input: schema::object(&[doc()], Some(schema::of::<crate::read::BlocksParams>())),
-            output: schema::of::<api_types::BlocksResponse>(),
-        },
-        Query {
-            name: "get_section_text",
-            description: "A heading and everything under it (to the next heading of the same or a higher level) as plain text, with the block ids it spans.",
-            rest: ("GET", "/v1/documents/{id}/headings/{heading_block_id}/text"),
-            input: schema::object(
-                &[
-                    doc(),
-                    (
-                        "heading_block_id",
-                        json!({"type": "string", "description": "The heading's block id (get_outline lists them)."}),
-                        true,
-                    ),
-                ],
-                Some(at()),
-            ),
-            output: schema::of::<api_types::SectionTextResponse>(),
-        },
-        Query {
-            name: "get_styles",
-            description: "A document's style sheet: Word's built-in styles folio uses and the document's own, with their kinds and definitions.",
-            rest: ("GET", "/v1/documents/{id}/styles"),
-            input: schema::object(&[doc()], Some(at())),
-            output: schema::of::<StylesResponse>(),
-        },
-        Query {
-            name: "get_sections",
-            description: "A document's sections: page size, orientation, margins, columns, headers and footers.",
-            rest: ("GET", "/v1/documents/{id}/sections"),
-            input: schema::object(&[doc()], Some(at())),
-            output: schema::of::<SectionsResponse>(),
-        },
-        Query {
-            name: "get_docx",
-            description: "A document (or a past version of it) as a Word .docx file.",
-            rest: ("GET", "/v1/documents/{id}/docx"),
-            input: schema::object(&[doc()], Some(at())),
-            output: file_schema("The .docx file; the file itself comes as an embedded resource."),
-        },
-        Query {
-            name: "get_pdf",
-            description: "A document (or a past version of it) as a PDF made by LibreOffice (page numbers computed), cached per version; 503 pdf_unavailable where LibreOffice is not installed.",
-            rest: ("GET", "/v1/documents/{id}/pdf"),
-            input: schema::object(&[doc()], Some(at())),
-            output: file_schema("The PDF; the file itself comes as an embedded resource."),
-        },
-        Query {
-            name: "list_images",
-            description: "A document's inline images: where each is (block id, offset), its media id, format, pixel and shown size, and alt text.",
-            rest: ("GET", "/v1/documents/{id}/images"),
-            input: schema::object(&[doc()], Some(at())),
-            output: schema::of::<ImagesResponse>(),
-        },
-        Query {
-            name: "get_media",
-            description: "The file of an image a document shows, byte for byte as uploaded (its media id from list_images).",
-            rest: ("GET", "/v1/documents/{id}/media/{media}"),
-            input: schema::object(
-                &[
-                    doc(),
-                    (
-                        "media",
-                        json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The image's media id (SHA-256 of its bytes, hex)."}),
-                        true,
-                    ),
-                ],
-                Some(at()),
-            ),
-            output: file_schema("The image file; the file itself comes as an embedded resource."),
-        },
-        Query {
-            name: "get_diff",
-            description: "What changed between two versions of a document (numbers or labels): blocks aligned by id (added, removed, moved, changed), changed text as a word-level diff, table cells, title and properties; each change with the event that made it (version, actor, time, reason). format=docx gives a Word file of the later version with every change as a tracked change (accept all gives `to`, reject all gives `from`), format=html the same as HTML with <ins>/<del>.",
-            rest: ("GET", "/v1/documents/{id}/diff"),
-            input: schema::object(&[doc()], Some(schema::of::<DiffParams>())),
-            output: json!({
-                "type": "object",
-                "anyOf": [
-                    schema::of::<api_types::DiffResponse>(),
-                    file_schema("With format=docx or html: the redline file, which comes as an embedded resource."),
-                ],
-            }),
-        },
-        Query {
-            name: "get_blame",
-            description: "Who wrote what: for every block of a version (default the latest; a number or a label), its last change, and its text in word ranges each with the change that wrote it (version, actor, time, reason).",
-            rest: ("GET", "/v1/documents/{id}/blame"),
-            input: schema::object(&[doc()], Some(at())),
-            output: schema::of::<api_types::BlameResponse>(),
-        },
-        Query {
-            name: "get_original",
-            description: "The Word file an imported document was made from, byte for byte as uploaded.",
-            rest: ("GET", "/v1/documents/{id}/original"),
-            input: schema::object(&[doc()], None),
-            output: file_schema(
-                "The uploaded .docx; the file itself comes as an embedded resource.",
-            ),
-        },
-        Query {
-            name: "export_document",
-            description: "A document exported as HTML, Markdown or plain text.",
-            rest: ("GET", "/v1/documents/{id}/export"),
-            input: schema::object(&[doc()], Some(schema::of::<ExportParams>())),
-            output: schema::of::<ExportResponse>(),
-        },
-        Query {
-            name: "get_history",
-            description: "A document's events, oldest first, with who made each change, when, through which request and why (filterable; paged by `limit` and within `budget` tokens, about 8,000 by default over MCP: continue with `cursor` = `next_cursor`, which stops at the version the first page saw).",
-            rest: ("GET", "/v1/documents/{id}/history"),
-            input: schema::object(&[doc()], Some(schema::of::<EventParams>())),
-            output: schema::of::<api_types::HistoryPage>(),
-        },
-        Query {
-            name: "search_document",
-            description: "Where a text occurs in one document: block ids, character offsets and snippets (paged by `limit` and within `budget` tokens, about 8,000 by default over MCP; `next_cursor` carries the version searched).",
-            rest: ("GET", "/v1/documents/{id}/search"),
-            input: schema::object(&[doc()], Some(schema::of::<DocumentSearchParams>())),
-            output: schema::of::<DocumentSearchResponse>(),
-        },
-        Query {
-            name: "search_documents",
-            description: "Text search across every live document of the tenant (case-insensitive, paged).",
-            rest: ("GET", "/v1/search"),
-            input: schema::object(&[], Some(schema::of::<SearchParams>())),
-            output: schema::page_of::<SearchHit>(),
-        },
-        Query {
-            name: "get_audit",
-            description: "The tenant-wide event log: every event of every document in commit order (paged, filterable).",
-            rest: ("GET", "/v1/audit"),
-            input: schema::object(&[], Some(schema::of::<EventParams>())),
-            output: schema::page_of::<api_types::AuditItem>(),
-        },
-    ]
 }
 
 /// API keys and users: any principal manages its own keys (an admin every key of the
@@ -449,21 +230,6 @@ fn access_operations() -> Vec<Operation> {
     ]
 }
 
-fn file_schema(description: &str) -> Value {
-    json!({
-        "type": "object",
-        "description": description,
-        "properties": {
-            "version": {"type": "integer", "minimum": 1, "description": "The document version read."},
-            "file_name": {"type": "string", "description": "A file name for it."},
-            "mime_type": {"type": "string", "description": "Its media type."},
-            "size_bytes": {"type": "integer", "minimum": 0, "description": "Its size."},
-            "uri": {"type": "string", "description": "Its resource URI."},
-        },
-        "required": ["version", "file_name", "mime_type", "size_bytes", "uri"],
-    })
-}
-
 /// Every operation, built once.
 pub fn catalogue() -> &'static [Operation] {
     static CATALOGUE: OnceLock<Vec<Operation>> = OnceLock::new();
@@ -476,26 +242,26 @@ pub fn operation(name: &str) -> Option<&'static Operation> {
 }
 
 fn build() -> Vec<Operation> {
-    let mut ops: Vec<Operation> = queries()
-        .into_iter()
+    let mut ops: Vec<Operation> = QUERIES
+        .iter()
         .map(|q| Operation {
             name: q.name,
             description: q.description.to_string(),
             side: Side::Read,
             scope: Scope::Read,
-            rest: q.rest,
-            input_schema: q.input,
-            output_schema: q.output,
+            rest: ("GET", q.route),
+            input_schema: queries::input_schema(q),
+            output_schema: (q.output)(),
             destructive: false,
             idempotent: true,
-            kind: Kind::Named,
+            kind: Kind::Query(q),
         })
         .collect();
     ops.extend(access_operations());
     let result = schema::of::<CommandResult>();
     let mut create_fields = vec![(
         "title",
-        json!({"type": "string", "minLength": 1, "maxLength": 1000, "description": "The new document's title."}),
+        json!({"type": "string", "minLength": 1, "maxLength": domain::Limits::DEFAULT.max_title_chars, "description": "The new document's title."}),
         true,
     )];
     create_fields.extend(
@@ -523,7 +289,7 @@ fn build() -> Vec<Operation> {
         ),
         (
             "title",
-            json!({"type": "string", "maxLength": 1000, "description": "The new document's title (default: the file's title property, else \"Imported document\")."}),
+            json!({"type": "string", "maxLength": domain::Limits::DEFAULT.max_title_chars, "description": "The new document's title (default: the file's title property, else \"Imported document\")."}),
             false,
         ),
     ];
@@ -593,6 +359,12 @@ fn build() -> Vec<Operation> {
         };
         let mut fields = schema::inline_all(root, deps);
         api_types::openapi::without_null(&mut fields);
+        if let Some(title) = fields
+            .pointer_mut("/properties/title")
+            .filter(|_| *kind == "set_title")
+        {
+            title["maxLength"] = json!(domain::Limits::DEFAULT.max_title_chars);
+        }
         // The first paragraph of the command's doc comment, on one line.
         let description = fields
             .get("description")
@@ -672,20 +444,6 @@ fn required<T: DeserializeOwned>(
     take(args, field)?.ok_or_else(|| ApiError::invalid(field, format!("missing field `{field}`")))
 }
 
-/// The page budget `get_content` has over MCP when the call gives none, in tokens.
-pub const MCP_CONTENT_BUDGET: u32 = 8_000;
-
-/// The reads that page within [`MCP_CONTENT_BUDGET`] over MCP when the call gives no
-/// `budget`.
-const PAGED_BY_DEFAULT: [&str; 6] = [
-    "get_content",
-    "get_text",
-    "get_outline",
-    "get_history",
-    "search_document",
-    "get_audit",
-];
-
 fn rest<T: DeserializeOwned>(args: serde_json::Map<String, Value>) -> Result<T, ApiError> {
     api_types::parse_json_value(Value::Object(args))
 }
@@ -763,7 +521,32 @@ async fn run(
     let mut args = arguments(op, args)?;
     let reads = &services.reads;
     let who = &caller.principal;
-    if op.kind == Kind::Command {
+    if let Kind::Query(query) = op.kind {
+        let reply = queries::run_mcp(query, reads.clone(), who.clone(), args).await?;
+        return match reply {
+            Reply::Json {
+                json: Json::Value(value),
+                ..
+            } => Ok(Output::Json(value)),
+            Reply::File(FileReply { file, uri, .. }) => {
+                let info = json!({
+                    "version": file.version,
+                    "file_name": file.file_name,
+                    "mime_type": file.mime_type,
+                    "size_bytes": file.bytes.len(),
+                    "uri": uri,
+                });
+                Ok(Output::File(info, file))
+            }
+            Reply::Json { .. } | Reply::Rest { .. } => {
+                Err(ApiError::internal(&std::io::Error::other(format!(
+                    "{} answered a REST representation over MCP",
+                    op.name
+                ))))
+            }
+        };
+    }
+    if matches!(op.kind, Kind::Command) {
         let id = document(&mut args)?;
         let (request, context) = envelope(&mut args, caller)?;
         args.insert("type".into(), Value::String(op.name.to_string()));
@@ -775,143 +558,7 @@ async fn run(
                 .await?,
         );
     }
-    // A tool result carries its JSON twice (structured and as text): a page of about
-    // 8,000 tokens keeps it under the 20,000 MCP clients take.
-    if PAGED_BY_DEFAULT.contains(&op.name) {
-        args.entry("budget").or_insert(json!(MCP_CONTENT_BUDGET));
-    }
     match op.name {
-        "list_documents" => json(reads.list(who, &rest(args)?).await?),
-        "get_document" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.summary(who, &id, rest(args)?).await?)
-        }
-        "get_content" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.content(who, &id, rest(args)?).await?)
-        }
-        "get_block" => {
-            let id: String = required(&mut args, "document_id")?;
-            let block: String = required(&mut args, "block_id")?;
-            json(reads.block(who, &id, &block, rest(args)?).await?)
-        }
-        "get_text" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.text(who, &id, rest(args)?).await?)
-        }
-        "get_outline" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.outline(who, &id, rest(args)?).await?)
-        }
-        "get_blocks" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.blocks(who, &id, rest(args)?).await?)
-        }
-        "get_section_text" => {
-            let id: String = required(&mut args, "document_id")?;
-            let heading: String = required(&mut args, "heading_block_id")?;
-            json(reads.section_text(who, &id, &heading, rest(args)?).await?)
-        }
-        "get_styles" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.styles(who, &id, rest(args)?).await?)
-        }
-        "get_sections" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.sections(who, &id, rest(args)?).await?)
-        }
-        "get_docx" => {
-            let id: String = required(&mut args, "document_id")?;
-            let file = reads.docx(who, &id, rest(args)?).await?;
-            let info = json!({
-                "version": file.version,
-                "file_name": file.file_name,
-                "mime_type": docx_engine::DOCX_CONTENT_TYPE,
-                "size_bytes": file.bytes.len(),
-                "uri": format!("folio://documents/{id}/docx"),
-            });
-            Ok(Output::File(info, file))
-        }
-        "get_pdf" => {
-            let id: String = required(&mut args, "document_id")?;
-            let file = reads.pdf(who, &id, rest(args)?).await?;
-            let info = json!({
-                "version": file.version,
-                "file_name": file.file_name,
-                "mime_type": file.mime_type,
-                "size_bytes": file.bytes.len(),
-                "uri": format!("folio://documents/{id}/pdf"),
-            });
-            Ok(Output::File(info, file))
-        }
-        "list_images" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.images(who, &id, rest(args)?).await?)
-        }
-        "get_media" => {
-            let id: String = required(&mut args, "document_id")?;
-            let media: String = required(&mut args, "media")?;
-            let file = reads.media(who, &id, &media, rest(args)?).await?;
-            let info = json!({
-                "version": file.version,
-                "file_name": file.file_name,
-                "mime_type": file.mime_type,
-                "size_bytes": file.bytes.len(),
-                "uri": format!("folio://documents/{id}/media/{media}"),
-            });
-            Ok(Output::File(info, file))
-        }
-        "get_diff" => {
-            let id: String = required(&mut args, "document_id")?;
-            let params: DiffParams = rest(args)?;
-            if matches!(params.format.as_deref(), None | Some("json")) {
-                return json(reads.diff(who, &id, params).await?);
-            }
-            let (from, to, format) = (
-                params.from.to_string(),
-                params.to.to_string(),
-                params.format.clone().unwrap_or_default(),
-            );
-            let file = reads.redline(who, &id, params).await?;
-            let info = json!({
-                "version": file.version,
-                "file_name": file.file_name,
-                "mime_type": file.mime_type,
-                "size_bytes": file.bytes.len(),
-                "uri": format!("folio://documents/{id}/diff?from={from}&to={to}&format={format}"),
-            });
-            Ok(Output::File(info, file))
-        }
-        "get_blame" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.blame(who, &id, rest(args)?).await?)
-        }
-        "get_original" => {
-            let id: String = required(&mut args, "document_id")?;
-            let file = reads.original(who, &id).await?;
-            let info = json!({
-                "version": file.version,
-                "file_name": file.file_name,
-                "mime_type": file.mime_type,
-                "size_bytes": file.bytes.len(),
-                "uri": format!("folio://documents/{id}/original"),
-            });
-            Ok(Output::File(info, file))
-        }
-        "export_document" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.export(who, &id, &rest(args)?).await?)
-        }
-        "get_history" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.history(who, &id, &rest(args)?).await?)
-        }
-        "search_document" => {
-            let id: String = required(&mut args, "document_id")?;
-            json(reads.search_document(who, &id, &rest(args)?).await?)
-        }
-        "search_documents" => json(reads.search(who, &rest(args)?).await?),
-        "get_audit" => json(reads.audit(who, &rest(args)?).await?),
         "list_api_keys" => json(services.access.keys(who).await?),
         "create_api_key" => json(services.access.create_key(who, &rest(args)?).await?),
         "revoke_api_key" => {

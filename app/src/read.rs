@@ -91,43 +91,22 @@ pub(super) fn store_error(e: infrastructure::StoreError) -> ApiError {
     ApiError::internal(&e)
 }
 
-fn label_not_found(name: &str) -> ApiError {
+pub(crate) fn label_not_found(name: &str) -> ApiError {
     ApiError::NotFound {
         code: Code::VersionNotFound,
         detail: format!("the document has no version labelled {name:?}"),
     }
 }
 
-/// The version a label names, read from the document's `VersionLabeled` events (the
-/// write path resolves `revert_to_version`'s label with it too); 404 when none does.
+/// The version a label names, read from the document's `VersionLabeled` events; 404
+/// when none does.
 pub(crate) async fn labelled(log: &EventLog, id: &DocumentId, name: &str) -> Result<u64, ApiError> {
-    labels_of(log, id)
-        .await?
+    crate::write::port::labels_of(log, id)
+        .await
+        .map_err(store_error)?
         .get(name)
         .copied()
         .ok_or_else(|| label_not_found(name))
-}
-
-/// A document's labels (name → version), read from its `VersionLabeled` events.
-async fn labels_of(
-    log: &EventLog,
-    id: &DocumentId,
-) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
-    let filter = HistoryFilter {
-        event_type: Some("VersionLabeled".into()),
-        ..HistoryFilter::default()
-    };
-    let events = log
-        .history(id, &filter, domain::MAX_LABELS as u64 + 1)
-        .await
-        .map_err(store_error)?;
-    let mut labels = std::collections::BTreeMap::new();
-    for e in events {
-        if let domain::DocumentEvent::VersionLabeled { version, name } = e.event {
-            labels.entry(name).or_insert(version);
-        }
-    }
-    Ok(labels)
 }
 
 pub(crate) fn version_not_found(version: u64) -> ApiError {

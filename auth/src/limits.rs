@@ -7,7 +7,6 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use actix_web::HttpRequest;
 use api_types::ApiError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -187,17 +186,14 @@ impl TrustedProxies {
     }
 
     /// The client's address: the peer, unless the peer is a trusted proxy; then the
-    /// right-most `X-Forwarded-For` entry that is not a trusted proxy (entries further left
-    /// were written by the client and prove nothing).
-    pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
-        let peer = req.peer_addr()?.ip();
+    /// right-most entry of its `X-Forwarded-For` headers (`forwarded_for`) that is not a
+    /// trusted proxy (entries further left were written by the client and prove nothing).
+    pub fn client_ip(&self, peer: IpAddr, forwarded_for: &[&str]) -> Option<IpAddr> {
         if !self.trusts(peer) {
             return Some(peer);
         }
-        let forwarded: Vec<IpAddr> = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .filter_map(|v| v.to_str().ok())
+        let forwarded: Vec<IpAddr> = forwarded_for
+            .iter()
             .flat_map(|v| v.split(','))
             .map(|s| s.trim().parse::<IpAddr>())
             .collect::<Result<_, _>>()
@@ -215,14 +211,16 @@ impl TrustedProxies {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::test::TestRequest;
 
-    fn request(peer: &str, xff: Option<&str>) -> HttpRequest {
-        let mut r = TestRequest::default().peer_addr(format!("{peer}:4000").parse().unwrap());
-        if let Some(xff) = xff {
-            r = r.insert_header(("x-forwarded-for", xff));
+    /// A request from `peer` with at most one `X-Forwarded-For`.
+    fn request(peer: &str, xff: Option<&'static str>) -> (IpAddr, Vec<&'static str>) {
+        (peer.parse().unwrap(), xff.into_iter().collect())
+    }
+
+    impl TrustedProxies {
+        fn client_ip_of(&self, (peer, xff): (IpAddr, Vec<&str>)) -> Option<IpAddr> {
+            self.client_ip(peer, &xff)
         }
-        r.to_http_request()
     }
 
     #[test]
@@ -231,28 +229,28 @@ mod tests {
         let proxy = TrustedProxies::parse(["10.0.0.0/8", "192.168.1.5"]).unwrap();
         let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
         assert_eq!(
-            none.client_ip(&request("10.1.1.1", Some("1.2.3.4"))),
+            none.client_ip_of(request("10.1.1.1", Some("1.2.3.4"))),
             ip("10.1.1.1")
         );
         assert_eq!(
-            proxy.client_ip(&request("10.1.1.1", Some("1.2.3.4"))),
+            proxy.client_ip_of(request("10.1.1.1", Some("1.2.3.4"))),
             ip("1.2.3.4")
         );
         // a client-supplied entry left of the real one is ignored
         assert_eq!(
-            proxy.client_ip(&request("10.1.1.1", Some("6.6.6.6, 1.2.3.4, 10.2.2.2"))),
+            proxy.client_ip_of(request("10.1.1.1", Some("6.6.6.6, 1.2.3.4, 10.2.2.2"))),
             ip("1.2.3.4")
         );
         assert_eq!(
-            proxy.client_ip(&request("192.168.1.5", None)),
+            proxy.client_ip_of(request("192.168.1.5", None)),
             ip("192.168.1.5")
         );
         assert_eq!(
-            proxy.client_ip(&request("8.8.8.8", Some("1.2.3.4"))),
+            proxy.client_ip_of(request("8.8.8.8", Some("1.2.3.4"))),
             ip("8.8.8.8")
         );
         assert_eq!(
-            proxy.client_ip(&request("10.1.1.1", Some("garbage"))),
+            proxy.client_ip_of(request("10.1.1.1", Some("garbage"))),
             ip("10.1.1.1")
         );
         assert!(TrustedProxies::parse(["nonsense"]).is_err());

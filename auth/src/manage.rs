@@ -48,7 +48,7 @@ pub async fn add_user(
     let username = parse_username(username).map_err(invalid("username"))?;
     password::check_new(password).map_err(invalid("password"))?;
     let password = password.to_string();
-    let password_hash = actix_web::web::block(move || password::hash(&password))
+    let password_hash = tokio::task::spawn_blocking(move || password::hash(&password))
         .await
         .map_err(|e| ManageError::Internal(e.to_string()))?
         .map_err(ManageError::Internal)?;

@@ -1,13 +1,7 @@
-//! The authenticator every API process holds, the middleware that resolves and checks the
-//! caller of every request, and the extractors handlers use.
+//! The authenticator every API process holds: credentials to principals, logins to
+//! tokens, rate limits, and which scope a request needs. Transport-free: the actix
+//! middleware and extractors over it are in [`crate::web`].
 
-use std::future::{Ready, ready};
-
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
-use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use api_types::{ApiError, Code, TokenRequest, TokenResponse};
 use infrastructure::TenantId;
 use infrastructure::credentials::CredentialStore;
@@ -41,7 +35,7 @@ pub struct Authenticator {
     proxies: TrustedProxies,
 }
 
-fn unauthorized(code: Code, detail: &str) -> ApiError {
+pub(crate) fn unauthorized(code: Code, detail: &str) -> ApiError {
     ApiError::Unauthorized {
         code,
         detail: detail.to_string(),
@@ -69,28 +63,29 @@ impl Authenticator {
         &self.store
     }
 
-    /// The client address of `req` (see [`TrustedProxies::client_ip`]).
-    pub fn client_ip(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
-        self.proxies.client_ip(req)
+    /// The trusted proxies (whose `X-Forwarded-For` is believed).
+    pub fn proxies(&self) -> &TrustedProxies {
+        &self.proxies
     }
 
-    /// The principal the request's credentials name.
+    /// The principal a request's credentials name: the values of its `Authorization`
+    /// headers and of its `X-API-Key` headers.
     ///
     /// # Errors
     /// 401 when there are none, they do not verify, or they are ambiguous (both kinds at
     /// once, or one header repeated): folio never guesses which principal is meant.
-    pub async fn authenticate(&self, req: &HttpRequest) -> Result<Principal, ApiError> {
-        let headers = req.headers();
-        let repeated = |name| headers.get_all(name).nth(1).is_some();
-        if repeated(actix_web::http::header::AUTHORIZATION.as_str()) || repeated(API_KEY_HEADER) {
+    pub async fn authenticate(
+        &self,
+        authorization: &[&str],
+        api_key: &[&str],
+    ) -> Result<Principal, ApiError> {
+        if authorization.len() > 1 || api_key.len() > 1 {
             return Err(unauthorized(
                 Code::AmbiguousCredentials,
                 "send one credential: one Authorization or one X-API-Key header",
             ));
         }
-        let bearer = headers.get(actix_web::http::header::AUTHORIZATION);
-        let key = headers.get(API_KEY_HEADER);
-        match (bearer, key) {
+        match (authorization.first(), api_key.first()) {
             (Some(_), Some(_)) => Err(unauthorized(
                 Code::AmbiguousCredentials,
                 "send either Authorization or X-API-Key, not both",
@@ -100,7 +95,6 @@ impl Authenticator {
                 "this endpoint needs Authorization: Bearer <token> or X-API-Key: <key>",
             )),
             (Some(value), None) => {
-                let value = value.to_str().unwrap_or_default();
                 let token = value
                     .split_once(' ')
                     .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
@@ -110,7 +104,7 @@ impl Authenticator {
                     })?;
                 self.token_principal(token)
             }
-            (None, Some(value)) => self.key_principal(value.to_str().unwrap_or_default()).await,
+            (None, Some(value)) => self.key_principal(value).await,
         }
     }
 
@@ -198,9 +192,10 @@ impl Authenticator {
             .map_err(|e| ApiError::internal(&e))?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         let TokenRequest { password, .. } = request;
-        let ok = web::block(move || password::verify(&password, stored.as_deref()))
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
+        let ok =
+            tokio::task::spawn_blocking(move || password::verify(&password, stored.as_deref()))
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
         let user = user
             .filter(|_| ok)
             .ok_or_else(|| unauthorized(Code::InvalidCredentials, "wrong username or password"))?;
@@ -217,12 +212,17 @@ impl Authenticator {
         })
     }
 
-    fn rate_limit(&self, principal: &Principal) -> Result<(), ApiError> {
+    /// Counts a request of `principal` against its rate limit.
+    ///
+    /// # Errors
+    /// 429 with how long to wait.
+    pub fn rate_limit(&self, principal: &Principal) -> Result<(), ApiError> {
         self.limits.principal(&principal.actor)
     }
 }
 
-fn is_public(path: &str) -> bool {
+/// Whether `path` is served without a principal.
+pub fn is_public(path: &str) -> bool {
     PUBLIC.iter().any(|p| under(path, p))
 }
 
@@ -235,12 +235,12 @@ fn under(path: &str, prefix: &str) -> bool {
 /// everything else `write`. Key management checks its own rules (any principal manages
 /// its own keys); so does MCP, where one POST may be a read or a write (each tool checks
 /// the scope of its operation).
-fn needed_scope(method: &Method, path: &str) -> Option<Scope> {
+pub fn needed_scope(method: &str, path: &str) -> Option<Scope> {
     if under(path, "/v1/api-keys") || path == "/mcp" {
         None
     } else if under(path, "/v1/users") {
         Some(Scope::Admin)
-    } else if method == Method::GET || method == Method::HEAD {
+    } else if method == "GET" || method == "HEAD" {
         Some(Scope::Read)
     } else {
         Some(Scope::Write)
@@ -251,73 +251,6 @@ fn needed_scope(method: &Method, path: &str) -> Option<Scope> {
 /// rate limit on `/mcp`); the handler must answer with it and do nothing else.
 #[derive(Debug)]
 pub struct DeferredRefusal(pub ApiError);
-
-/// Middleware: every request except the public paths needs a principal (401 otherwise)
-/// with the scope its method needs (403 otherwise), within its rate limit (429). The
-/// principal is then available to handlers and recorded on the request's span.
-pub async fn authorize(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if is_public(req.path()) {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
-    }
-    let Some(auth) = req.app_data::<web::Data<Authenticator>>().cloned() else {
-        let error = ApiError::Internal("no authenticator configured".into());
-        return Ok(req.error_response(error).map_into_right_body());
-    };
-    let checked = async {
-        let principal = auth.authenticate(req.request()).await?;
-        if let Some(scope) = needed_scope(req.method(), req.path())
-            && !principal.can(scope)
-        {
-            return Err(ApiError::Forbidden {
-                detail: format!("this request needs the {} scope", scope.as_str()),
-            });
-        }
-        // Over the rate limit on /mcp, the MCP handler answers: a tool call gets a tool
-        // result with the `rate_limited` code an agent can act on (anything else the same
-        // 429 as REST). Either way nothing runs.
-        let deferred = match auth.rate_limit(&principal) {
-            Ok(()) => None,
-            Err(limited) if req.path() == "/mcp" => Some(DeferredRefusal(limited)),
-            Err(limited) => return Err(limited),
-        };
-        Ok((principal, deferred))
-    }
-    .await;
-    match checked {
-        Ok((principal, deferred)) => {
-            let span = tracing::Span::current();
-            span.record("tenant_id", principal.tenant.as_str());
-            span.record("principal", principal.actor.as_str());
-            req.extensions_mut().insert(principal);
-            if let Some(deferred) = deferred {
-                req.extensions_mut().insert(deferred);
-            }
-            next.call(req)
-                .await
-                .map(ServiceResponse::map_into_left_body)
-        }
-        Err(error) => Ok(req.error_response(error).map_into_right_body()),
-    }
-}
-
-impl FromRequest for Principal {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(
-            req.extensions().get::<Self>().cloned().ok_or_else(|| {
-                unauthorized(Code::Unauthenticated, "this endpoint needs credentials")
-            }),
-        )
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -348,23 +281,14 @@ mod tests {
 
     #[test]
     fn methods_need_scopes() {
+        assert_eq!(needed_scope("GET", "/v1/documents"), Some(Scope::Read));
+        assert_eq!(needed_scope("POST", "/v1/documents"), Some(Scope::Write));
         assert_eq!(
-            needed_scope(&Method::GET, "/v1/documents"),
-            Some(Scope::Read)
-        );
-        assert_eq!(
-            needed_scope(&Method::POST, "/v1/documents"),
+            needed_scope("DELETE", "/v1/documents/x"),
             Some(Scope::Write)
         );
-        assert_eq!(
-            needed_scope(&Method::DELETE, "/v1/documents/x"),
-            Some(Scope::Write)
-        );
-        assert_eq!(needed_scope(&Method::POST, "/v1/api-keys"), None);
-        assert_eq!(needed_scope(&Method::DELETE, "/v1/api-keys/abc"), None);
-        assert_eq!(
-            needed_scope(&Method::GET, "/v1/api-keysx"),
-            Some(Scope::Read)
-        );
+        assert_eq!(needed_scope("POST", "/v1/api-keys"), None);
+        assert_eq!(needed_scope("DELETE", "/v1/api-keys/abc"), None);
+        assert_eq!(needed_scope("GET", "/v1/api-keysx"), Some(Scope::Read));
     }
 }

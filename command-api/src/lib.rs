@@ -129,7 +129,10 @@ async fn create_document(
         ));
     }
     let write = write_request(req.headers(), *dry_run)?;
-    let created = api.writes.create(&caller.0, request.title, &write).await?;
+    let created = api
+        .writes
+        .create(&caller.request, request.title, &write)
+        .await?;
     if created.dry_run {
         return Ok(HttpResponse::Ok().json(created));
     }
@@ -193,7 +196,7 @@ async fn import_document(
     )?;
     let imported = api
         .writes
-        .import(&caller.0, body.to_vec(), params.title, &write)
+        .import(&caller.request, body.to_vec(), params.title, &write)
         .await?;
     if imported.dry_run {
         return Ok(HttpResponse::Ok().json(imported));
@@ -241,7 +244,7 @@ async fn run_commands(
     let write = write_request(req.headers(), *dry_run)?;
     let result = api
         .writes
-        .execute(&caller.0, &id, &commands, batch, &write)
+        .execute(&caller.request, &id, &commands, batch, &write)
         .await?;
     Ok(respond(result))
 }
@@ -280,5 +283,7 @@ async fn archive_document(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_document_id(&path)?;
     let write = write_request(req.headers(), *dry_run)?;
-    Ok(respond(api.writes.archive(&caller.0, &id, &write).await?))
+    Ok(respond(
+        api.writes.archive(&caller.request, &id, &write).await?,
+    ))
 }

@@ -16,28 +16,19 @@
 //! indents, list numbering, table layout, cell blocks — with one id sequence for every
 //! mark of the file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use domain::{Block, BlockId, Document};
-use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
+use history::{Alignment, align, word_diff};
+use similar::ChangeTag;
 
 use crate::write::body::Entry as Item;
 use crate::xml_safe::escape as esc;
 
-/// How long one block's word comparison may take before it settles for a coarser one.
-pub const WORD_DIFF_TIMEOUT: Duration = Duration::from_millis(50);
-
 /// Which change of a block a mark is for: its text (insertions and deletions, added,
 /// removed and moved blocks) or its formatting (`w:rPrChange`, `w:pPrChange`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkKind {
-    /// Text, or the block itself.
-    Text,
-    /// Formatting.
-    Format,
-}
+pub use history::ChangeKind as MarkKind;
 
 /// Who made a change and when, as a tracked change records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,48 +47,6 @@ impl Mark {
             _ => self.date.clone(),
         }
     }
-}
-
-/// Two versions' blocks aligned by their stable ids: where each block stands in either
-/// version, and which blocks both have in the same relative order (the others of those
-/// they share moved). Ids are unique, so patience alignment is exact and fast. The diff
-/// and the redline align blocks with this one piece.
-#[derive(Debug)]
-pub struct Alignment<'a> {
-    /// Each block of the older state, by id: its index there.
-    pub from_at: HashMap<&'a BlockId, usize>,
-    /// Each block of the newer state, by id: its index there.
-    pub to_at: HashMap<&'a BlockId, usize>,
-    /// Blocks both have in the same relative order.
-    pub in_place: HashSet<&'a BlockId>,
-}
-
-/// Aligns the blocks of two states of a document (see [`Alignment`]).
-pub fn align<'a>(from: &'a Document, to: &'a Document) -> Alignment<'a> {
-    let from_ids: Vec<&BlockId> = from.blocks.iter().map(Block::id).collect();
-    let to_ids: Vec<&BlockId> = to.blocks.iter().map(Block::id).collect();
-    let index = |ids: &[&'a BlockId]| ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut in_place = HashSet::new();
-    for op in similar::capture_diff_slices(Algorithm::Patience, &from_ids, &to_ids) {
-        if let DiffOp::Equal { new_index, len, .. } = op {
-            in_place.extend(to_ids[new_index..new_index + len].iter().copied());
-        }
-    }
-    Alignment {
-        from_at: index(&from_ids),
-        to_at: index(&to_ids),
-        in_place,
-    }
-}
-
-/// A word-level diff of two texts: Unicode words, patience, bounded in time (past
-/// [`WORD_DIFF_TIMEOUT`] it settles for a coarser answer). The diff, the redline and the
-/// blame read model all compare texts with it.
-pub fn word_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, str> {
-    TextDiff::configure()
-        .algorithm(Algorithm::Patience)
-        .timeout(WORD_DIFF_TIMEOUT)
-        .diff_unicode_words(old, new)
 }
 
 /// The redline's blocks: B's order, with A's removed (and moved-away) blocks where they

@@ -31,18 +31,24 @@ pub struct Limits {
     pub max_images: usize,
 }
 
+impl Limits {
+    /// The defaults: the one place they are written (the CLI's defaults, the OpenAPI
+    /// bounds and the docs read them from here).
+    pub const DEFAULT: Self = Self {
+        max_blocks: 100_000,
+        max_text_chars: 1_000_000,
+        max_table_cells: 100_000,
+        max_list_items: 10_000,
+        max_title_chars: 1_000,
+        max_image_bytes: 10 * 1024 * 1024,
+        max_image_pixels: 40_000_000,
+        max_images: 1_000,
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_blocks: 100_000,
-            max_text_chars: 1_000_000,
-            max_table_cells: 100_000,
-            max_list_items: 10_000,
-            max_title_chars: 1_000,
-            max_image_bytes: 10 * 1024 * 1024,
-            max_image_pixels: 40_000_000,
-            max_images: 1_000,
-        }
+        Self::DEFAULT
     }
 }
 

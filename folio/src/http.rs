@@ -136,7 +136,19 @@ pub(crate) fn start(
             .service(readyz)
             .service(get_metrics)
             .split_for_parts();
-        let openapi = api_types::openapi::truthful(openapi);
+        let openapi = if query.is_some() {
+            query_api::describe(openapi)
+        } else {
+            openapi
+        };
+        let bounds = command
+            .as_ref()
+            .map(|c| api_types::openapi::Bounds {
+                max_title_chars: c.writes.service.limits().max_title_chars,
+                max_batch: c.writes.max_batch,
+            })
+            .unwrap_or_default();
+        let openapi = api_types::openapi::truthful(openapi, bounds);
         let routes = web::Data::new(RouteTable::of(&openapi));
         if let Some(auth) = &auth {
             app = app.app_data(auth.clone());

@@ -7,11 +7,11 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use app::Reads;
+use app::write::CommandService;
 use auth::{Authenticator, RateLimitSettings, Tokens, TrustedProxies};
 use clap::Args;
 use command_api::CommandApi;
 use domain::Limits;
-use infrastructure::CommandService;
 use infrastructure::blobs::BlobStore;
 use infrastructure::credentials::CredentialStore;
 use infrastructure::envelope::EventLimit;
@@ -29,31 +29,31 @@ pub(crate) struct ApiSettings {
     #[arg(long, env = "FOLIO_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub(crate) max_body_bytes: usize,
     /// Most commands in one batch.
-    #[arg(long, env = "FOLIO_MAX_BATCH", default_value_t = 1000)]
+    #[arg(long, env = "FOLIO_MAX_BATCH", default_value_t = api_types::MAX_BATCH)]
     pub(crate) max_batch: usize,
     /// Most top-level blocks in one document.
-    #[arg(long, env = "FOLIO_MAX_BLOCKS", default_value_t = 100_000)]
+    #[arg(long, env = "FOLIO_MAX_BLOCKS", default_value_t = Limits::DEFAULT.max_blocks)]
     pub(crate) max_blocks: usize,
     /// Most characters in one paragraph, heading, table cell or list item.
-    #[arg(long, env = "FOLIO_MAX_TEXT_CHARS", default_value_t = 1_000_000)]
+    #[arg(long, env = "FOLIO_MAX_TEXT_CHARS", default_value_t = Limits::DEFAULT.max_text_chars)]
     pub(crate) max_text_chars: usize,
     /// Most cells in one table.
-    #[arg(long, env = "FOLIO_MAX_TABLE_CELLS", default_value_t = 100_000)]
+    #[arg(long, env = "FOLIO_MAX_TABLE_CELLS", default_value_t = Limits::DEFAULT.max_table_cells)]
     pub(crate) max_table_cells: usize,
     /// Most items in one list.
-    #[arg(long, env = "FOLIO_MAX_LIST_ITEMS", default_value_t = 10_000)]
+    #[arg(long, env = "FOLIO_MAX_LIST_ITEMS", default_value_t = Limits::DEFAULT.max_list_items)]
     pub(crate) max_list_items: usize,
     /// Most characters in a title or a metadata value.
-    #[arg(long, env = "FOLIO_MAX_TITLE_CHARS", default_value_t = 1_000)]
+    #[arg(long, env = "FOLIO_MAX_TITLE_CHARS", default_value_t = Limits::DEFAULT.max_title_chars)]
     pub(crate) max_title_chars: usize,
     /// Largest image file `add_image` accepts, in bytes (413 beyond).
-    #[arg(long, env = "FOLIO_MAX_IMAGE_BYTES", default_value_t = 10 * 1024 * 1024)]
+    #[arg(long, env = "FOLIO_MAX_IMAGE_BYTES", default_value_t = Limits::DEFAULT.max_image_bytes)]
     pub(crate) max_image_bytes: usize,
     /// Most pixels (width × height) of one image (422 beyond).
-    #[arg(long, env = "FOLIO_MAX_IMAGE_PIXELS", default_value_t = 40_000_000)]
+    #[arg(long, env = "FOLIO_MAX_IMAGE_PIXELS", default_value_t = Limits::DEFAULT.max_image_pixels)]
     pub(crate) max_image_pixels: u64,
     /// Most images in one document (413 beyond).
-    #[arg(long, env = "FOLIO_MAX_IMAGES", default_value_t = 1_000)]
+    #[arg(long, env = "FOLIO_MAX_IMAGES", default_value_t = Limits::DEFAULT.max_images)]
     pub(crate) max_images: usize,
     /// Largest event a request may append, in bytes of its JSON envelope on the event bus
     /// (413 beyond; the distributed deployment also keeps below NATS's `max_payload`).
@@ -125,15 +125,15 @@ impl Default for ApiSettings {
     fn default() -> Self {
         Self {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            max_batch: 1000,
-            max_blocks: 100_000,
-            max_text_chars: 1_000_000,
-            max_table_cells: 100_000,
-            max_list_items: 10_000,
-            max_title_chars: 1_000,
-            max_image_bytes: 10 * 1024 * 1024,
-            max_image_pixels: 40_000_000,
-            max_images: 1_000,
+            max_batch: api_types::MAX_BATCH,
+            max_blocks: Limits::DEFAULT.max_blocks,
+            max_text_chars: Limits::DEFAULT.max_text_chars,
+            max_table_cells: Limits::DEFAULT.max_table_cells,
+            max_list_items: Limits::DEFAULT.max_list_items,
+            max_title_chars: Limits::DEFAULT.max_title_chars,
+            max_image_bytes: Limits::DEFAULT.max_image_bytes,
+            max_image_pixels: Limits::DEFAULT.max_image_pixels,
+            max_images: Limits::DEFAULT.max_images,
             max_event_bytes: infrastructure::envelope::DEFAULT_MAX_EVENT_BYTES,
             max_upload_bytes: 25 * 1024 * 1024,
             max_imports: 2,
@@ -199,13 +199,12 @@ impl ApiSettings {
             writes: app::Writes {
                 service: Arc::new(
                     CommandService::new(
-                        log,
+                        app::write::Storage::new(log, Some(media)),
                         self.limits(),
                         self.snapshot_every,
                         (self.cached_documents, self.cache_bytes()),
                         appended,
                     )
-                    .with_media(media)
                     .with_event_limit(event_limit),
                 ),
                 max_batch: self.max_batch,

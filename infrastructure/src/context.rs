@@ -61,7 +61,7 @@ impl RequestContext {
     }
 
     /// The event metadata for one event produced by `command` at time `at`.
-    pub(crate) fn metadata(&self, command: &str, at: &str) -> EventMetadata {
+    pub fn metadata(&self, command: &str, at: &str) -> EventMetadata {
         EventMetadata {
             tenant: self.tenant.to_string(),
             actor: self.actor.clone(),

@@ -7,7 +7,6 @@
 //! - [`postgres`]: the distributed deployment's database (pool, migrations, LISTEN).
 //! - [`store`]: the event store (sqlite-es or postgres-es underneath) with snapshots,
 //!   history, time travel and a gap-safe global order.
-//! - [`write`]: the one write path: If-Match, Idempotency-Key, metadata, decide, append.
 //! - [`bus`]: the outbox relay and the in-process event bus (embedded).
 //! - [`envelope`]: an event as the bus carries it, and the largest one accepted.
 //! - [`jetstream`]: the JetStream bus and the PostgreSQL outbox relay (distributed).
@@ -30,11 +29,9 @@ pub mod sqlite;
 pub mod store;
 pub mod telemetry;
 pub mod views;
-pub mod write;
 
 pub use context::{RequestContext, TenantId};
 pub use store::{EventLog, EventMetadata, StoreError, StoredEvent};
-pub use write::{CommandOutcome, CommandService, WriteError, WriteOptions};
 
 /// The current time as RFC 3339 with millisecond precision, UTC.
 pub fn now_rfc3339() -> String {

@@ -186,7 +186,8 @@ async fn handle(
     req: HttpRequest,
     payload: web::Payload,
     endpoint: web::Data<McpHttp>,
-    principal: Principal,
+    // Extracted first so an unauthenticated request is refused before its body is read.
+    _principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
     // A message is JSON within the size limit (problem+json otherwise, as on every route).
     let body = if req.method() == actix_web::http::Method::POST {
@@ -203,8 +204,7 @@ async fn handle(
     if let Some(auth::DeferredRefusal(refusal)) = deferred {
         return refuse(&body, refusal);
     }
-    let auth::Caller(request) = auth::Caller::extract(&req).await?;
-    let caller = Caller { principal, request };
+    let caller = Caller::extract(&req).await?;
     let mut builder = ::http::Request::builder()
         .method(req.method().as_str())
         .uri(req.uri().to_string());

@@ -9,7 +9,7 @@ use infrastructure::StoredEvent;
 use infrastructure::budget::BudgetLru;
 use infrastructure::panics::guarded;
 use infrastructure::store::{EventLog, StoreError};
-use infrastructure::views::{Change, Projected, ProjectionFailure, SummaryRow, Views};
+use infrastructure::views::{Projected, ProjectionFailure, SummaryRow, Views};
 use tokio::sync::{broadcast, mpsc, watch};
 
 /// Most events taken from the bus per transaction.
@@ -293,7 +293,8 @@ fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), Box<Projec
         )));
     }
     if let Some(misfit) =
-        guarded(|| projected.apply(&event.event, &Change::of(event))).map_err(failure)?
+        guarded(|| projected.apply(&event.event, &infrastructure::views::change_of(event)))
+            .map_err(failure)?
     {
         tracing::warn!(
             document_id = %event.document_id,

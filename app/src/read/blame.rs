@@ -4,7 +4,7 @@
 //! blame was kept, is replayed from its events with the same code.
 
 use api_types::{BlameRange, BlameResponse, BlockBlameView, ChangeBy};
-use infrastructure::views::{BlockBlame, Change, Projected};
+use infrastructure::views::{BlockBlame, Change, Projected, change_of};
 
 use super::*;
 
@@ -73,7 +73,7 @@ fn replay(events: &[StoredEvent]) -> Projected {
         Document::default(),
     );
     for event in events {
-        projected.apply(&event.event, &Change::of(event));
+        projected.apply(&event.event, &change_of(event));
     }
     projected
 }

@@ -9,7 +9,6 @@ use api_types::{
     BlockDiff, CellDiff, ChangeBy, DiffResponse, MetadataChange, TextSpan, ValueChange,
 };
 use docx_engine::{Mark, MarkKind, redline_docx, redline_html};
-use similar::ChangeTag;
 
 use super::*;
 
@@ -241,74 +240,18 @@ impl Reads {
     }
 }
 
-/// Who made each block's changes between the versions, as tracked changes record it: for
-/// its text, the last event that could change its text (or add, remove or move it); for
-/// its formatting, the last event that changed its formatting. Each falls back on the
-/// other.
+/// Who made each block's changes between the versions, as tracked changes record it
+/// ([`::history::Attribution`]).
 fn marks(events: &[StoredEvent]) -> impl Fn(&BlockId, MarkKind) -> Option<Mark> + Send + use<> {
-    let (formatting, text): (Vec<&StoredEvent>, Vec<&StoredEvent>) =
-        events.iter().partition(|e| formats_only(&e.event));
-    let mark = |e: &StoredEvent| Mark {
-        author: e.metadata.actor.clone(),
-        date: e.metadata.at.clone(),
-    };
-    let by_text: HashMap<BlockId, Mark> = last_events(text)
-        .into_iter()
-        .map(|(id, e)| (id, mark(e)))
-        .collect();
-    let by_format: HashMap<BlockId, Mark> = last_events(formatting)
-        .into_iter()
-        .map(|(id, e)| (id, mark(e)))
-        .collect();
-    move |id, kind| {
-        let (first, then) = match kind {
-            MarkKind::Text => (&by_text, &by_format),
-            MarkKind::Format => (&by_format, &by_text),
-        };
-        first.get(id).or_else(|| then.get(id)).cloned()
-    }
-}
-
-/// Whether an event changes only how blocks look or where they are, never their text.
-fn formats_only(event: &domain::DocumentEvent) -> bool {
-    use domain::DocumentEvent as E;
-    matches!(
-        event,
-        E::TextFormatted { .. }
-            | E::AlignmentSet { .. }
-            | E::ParagraphFormatSet { .. }
-            | E::ParagraphStyleSet { .. }
-            | E::CharacterStyleSet { .. }
-            | E::TableStyleSet { .. }
-            | E::HyperlinkSet { .. }
-            | E::BookmarkAdded { .. }
-            | E::BookmarkRemoved { .. }
-            | E::ListNumberingSet { .. }
-            | E::TableCellsMerged { .. }
-            | E::TableCellsSplit { .. }
-            | E::TableColumnWidthsSet { .. }
-            | E::TableCellsFormatted { .. }
-            | E::ImageResized { .. }
-            | E::BlockMoved { .. }
-    )
-}
-
-/// Each block's last event among `events` (one that created, changed or removed it).
-fn last_events<'e>(
-    events: impl IntoIterator<Item = &'e StoredEvent>,
-) -> HashMap<BlockId, &'e StoredEvent> {
-    let mut last = HashMap::new();
-    for event in events {
-        for id in event
-            .event
-            .created_block_ids()
-            .into_iter()
-            .chain(event.event.touched_block_ids())
-        {
-            last.insert(id, event);
-        }
-    }
-    last
+    let by = ::history::Attribution::of(
+        events,
+        |e: &StoredEvent| &e.event,
+        |e| Mark {
+            author: e.metadata.actor.clone(),
+            date: e.metadata.at.clone(),
+        },
+    );
+    move |id, kind| by.get(id, kind)
 }
 
 /// The diff of two states of a document (versions left 0: the caller's to set), with no
@@ -327,11 +270,11 @@ fn diff_documents_within(
 ) -> DiffResponse {
     // Blocks both versions have in the same relative order stay; the other common ones
     // moved (the redline aligns them the same way).
-    let docx_engine::redline::Alignment {
+    let ::history::Alignment {
         from_at,
         to_at,
         in_place,
-    } = docx_engine::redline::align(from, to);
+    } = ::history::align(from, to);
     let mut blocks = Vec::new();
     let mut coarse_blocks = 0;
     for (index, block) in to.blocks.iter().enumerate() {
@@ -497,82 +440,22 @@ fn without_text(block: &Block) -> serde_json::Value {
     serde_json::json!({"block": value, "formats": formats})
 }
 
-/// A word-level diff of two texts (Unicode words; bounded in time: past it, coarser).
-/// Computed in one orientation whatever the order asked for (the smaller text first), so
-/// that a diff and its reverse are exact inverses: between two equal spans, what was
-/// deleted comes first, then what was inserted.
+/// A word-level diff of two texts as spans ([`::history::spans`]: a diff and its reverse
+/// are exact inverses).
 fn words(old: &str, new: &str) -> Vec<TextSpan> {
-    if old <= new {
-        return canonical(raw_words(old, new));
-    }
-    let flipped = raw_words(new, old)
+    ::history::spans(old, new)
         .into_iter()
-        .map(|mut span| {
-            span.op = match span.op.as_str() {
-                "insert" => "delete".into(),
-                "delete" => "insert".into(),
-                _ => span.op,
-            };
-            span
+        .map(|(op, text)| TextSpan {
+            op: op.as_str().into(),
+            text,
         })
-        .collect();
-    canonical(flipped)
-}
-
-/// Merges each run of changed spans between two equal ones into one deletion followed by
-/// one insertion.
-fn canonical(spans: Vec<TextSpan>) -> Vec<TextSpan> {
-    let mut out: Vec<TextSpan> = Vec::new();
-    let (mut deleted, mut inserted) = (String::new(), String::new());
-    let flush = |out: &mut Vec<TextSpan>, deleted: &mut String, inserted: &mut String| {
-        for (op, text) in [("delete", deleted), ("insert", inserted)] {
-            if !text.is_empty() {
-                out.push(TextSpan {
-                    op: op.into(),
-                    text: std::mem::take(text),
-                });
-            }
-        }
-    };
-    for span in spans {
-        match span.op.as_str() {
-            "delete" => deleted.push_str(&span.text),
-            "insert" => inserted.push_str(&span.text),
-            _ => {
-                flush(&mut out, &mut deleted, &mut inserted);
-                out.push(span);
-            }
-        }
-    }
-    flush(&mut out, &mut deleted, &mut inserted);
-    out
-}
-
-fn raw_words(old: &str, new: &str) -> Vec<TextSpan> {
-    let diff = docx_engine::redline::word_diff(old, new);
-    let mut spans: Vec<TextSpan> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let op = match change.tag() {
-            ChangeTag::Equal => "equal",
-            ChangeTag::Insert => "insert",
-            ChangeTag::Delete => "delete",
-        };
-        let text = change.value();
-        match spans.last_mut() {
-            Some(last) if last.op == op => last.text.push_str(text),
-            _ => spans.push(TextSpan {
-                op: op.into(),
-                text: text.to_string(),
-            }),
-        }
-    }
-    spans
+        .collect()
 }
 
 /// Each changed block's last event between the two versions (created, touched or
 /// removed it).
 fn attribute(diff: &mut DiffResponse, events: &[StoredEvent]) {
-    let last = last_events(events.iter());
+    let last = ::history::last_changes(events.iter(), |e: &StoredEvent| &e.event);
     for block in &mut diff.blocks {
         block.by = last
             .get(&BlockId::new(block.block_id.clone()))

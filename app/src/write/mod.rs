@@ -1,7 +1,15 @@
-//! Every write use case, without a transport: create, commands (one or an all-or-nothing
-//! batch), archive — each with If-Match, Idempotency-Key, reason and dry run — over the one
-//! write path ([`infrastructure::CommandService`]), and the mapping of its refusals to
+//! Every write use case, without a transport: create, import, commands (one or an
+//! all-or-nothing batch), archive — each with If-Match, Idempotency-Key, reason and dry
+//! run — over the one write path ([`CommandService`]), and the mapping of its refusals to
 //! [`ApiError`]s with stable codes.
+//!
+//! - [`service`]: the write path itself (decide, rebase, idempotency, append).
+//! - [`port`]: what it needs from storage, and folio's implementation ([`Storage`]).
+//! - [`inputs`]: the one way a command gets outside data (a past version, uploaded files).
+
+pub mod inputs;
+pub mod port;
+pub mod service;
 
 use std::sync::Arc;
 
@@ -10,7 +18,10 @@ use api_types::{
     ImportedDocument,
 };
 use domain::{DocumentCommand, DocumentId};
-use infrastructure::{CommandOutcome, CommandService, RequestContext, WriteError, WriteOptions};
+use infrastructure::RequestContext;
+
+pub use port::{Storage, WriteStore};
+pub use service::{CommandOutcome, CommandService, ConflictingEvent, WriteError};
 
 /// Longest accepted `Idempotency-Key`.
 pub const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -62,7 +73,8 @@ impl Default for Imports {
     }
 }
 
-/// How a write is asked for, whatever the transport.
+/// How a write is asked for, whatever the transport (REST headers and query, MCP
+/// arguments): the one request type of the write path.
 #[derive(Debug, Clone, Default)]
 pub struct WriteRequest {
     /// The version the request is based on (`If-Match`): an older one is rebased onto the
@@ -77,7 +89,8 @@ pub struct WriteRequest {
 }
 
 impl WriteRequest {
-    fn options(&self) -> Result<WriteOptions, ApiError> {
+    /// Checks the idempotency key.
+    fn checked(&self) -> Result<&Self, ApiError> {
         if let Some(key) = &self.idempotency_key
             && (key.is_empty()
                 || key.len() > MAX_IDEMPOTENCY_KEY
@@ -90,12 +103,7 @@ impl WriteRequest {
                 ),
             });
         }
-        Ok(WriteOptions {
-            expected_version: self.if_match,
-            idempotency_key: self.idempotency_key.clone(),
-            dry_run: self.dry_run,
-            strict: self.strict,
-        })
+        Ok(self)
     }
 }
 
@@ -116,10 +124,10 @@ impl Writes {
                 detail: "If-Match makes no sense on a new document".into(),
             });
         }
-        let options = request.options()?;
+        let request = request.checked()?;
         let outcome = self
             .service
-            .create(ctx, title, &options)
+            .create(ctx, title, request)
             .await
             .map_err(|e| write_error(e, false))?;
         Ok(CreatedDocument {
@@ -150,7 +158,7 @@ impl Writes {
                 detail: "If-Match makes no sense on a new document".into(),
             });
         }
-        let options = request.options()?;
+        let request = request.checked()?;
         let limits = self.imports.limits.clone();
         if file.len() as u64 > limits.max_upload_bytes {
             return Err(ApiError::PayloadTooLarge {
@@ -212,7 +220,7 @@ impl Writes {
             .count();
         let outcome = self
             .service
-            .import(ctx, title.clone(), &file, imported, &options)
+            .import(ctx, title.clone(), &file, imported, request)
             .await
             .map_err(|e| write_error(e, false))?;
         Ok(ImportedDocument {
@@ -242,64 +250,13 @@ impl Writes {
         batch: bool,
         request: &WriteRequest,
     ) -> Result<CommandResult, ApiError> {
-        let options = request.options()?;
-        let commands = self.with_revert_targets(ctx, id, commands).await?;
+        let request = request.checked()?;
         let outcome = self
             .service
-            .execute(ctx, id, &commands, &options)
+            .execute(ctx, id, commands, request)
             .await
             .map_err(|e| write_error(e, batch))?;
         Ok(result_of(outcome))
-    }
-
-    /// Gives each `revert_to_version` the state of the version it names (a number or a
-    /// label), rebuilt from the event store: the domain decides the revert from it.
-    ///
-    /// # Errors
-    /// Not found: the document (in the caller's tenant), the version or the label.
-    async fn with_revert_targets<'c>(
-        &self,
-        ctx: &RequestContext,
-        id: &DocumentId,
-        commands: &'c [DocumentCommand],
-    ) -> Result<std::borrow::Cow<'c, [DocumentCommand]>, ApiError> {
-        use domain::command::{RevertTarget, RevertToVersion};
-        if !commands
-            .iter()
-            .any(|c| matches!(c, DocumentCommand::RevertToVersion(r) if r.target.is_none()))
-        {
-            return Ok(std::borrow::Cow::Borrowed(commands));
-        }
-        let log = self.service.log();
-        match log.head(id).await.map_err(|e| ApiError::internal(&e))? {
-            Some((_, tenant)) if tenant == ctx.tenant.as_str() => {}
-            _ => return Err(ApiError::document_not_found()),
-        }
-        let mut filled = commands.to_vec();
-        for command in &mut filled {
-            let DocumentCommand::RevertToVersion(RevertToVersion { version, target }) = command
-            else {
-                continue;
-            };
-            let number = match version {
-                domain::VersionRef::Number(n) => *n,
-                domain::VersionRef::Label(name) => crate::read::labelled(log, id, name).await?,
-            };
-            let past = log
-                .document_at(id, number)
-                .await
-                .map_err(|e| ApiError::internal(&e))?;
-            let past = match past {
-                Some(p) if p.tenant == ctx.tenant.as_str() => p,
-                Some(_) => return Err(ApiError::document_not_found()),
-                None => return Err(crate::read::version_not_found(number)),
-            };
-            *target = Some(Box::new(RevertTarget {
-                version: number,
-                document: past.document,
-            }));
-        }
-        Ok(std::borrow::Cow::Owned(filled))
     }
 
     /// Archives a document (an event; its history stays readable).
@@ -338,6 +295,8 @@ pub fn write_error(error: WriteError, batch: bool) -> ApiError {
             command_index: batch.then_some(index),
         },
         WriteError::NotFound => ApiError::document_not_found(),
+        WriteError::VersionNotFound(version) => crate::read::version_not_found(version),
+        WriteError::LabelNotFound(name) => crate::read::label_not_found(&name),
         WriteError::StaleVersion {
             expected,
             current,

@@ -1,7 +1,9 @@
-//! The one write path. REST handlers and MCP tools call [`CommandService`] and nothing else
-//! to change a document: it checks `If-Match`, replays `Idempotency-Key` retries, stamps
-//! event metadata, lets the domain decide, and appends (the outbox row commits with the
-//! events).
+//! The write use case: the one path every change to a document takes, whatever the
+//! transport. [`CommandService`] checks `If-Match` (rebasing a stale request when nothing
+//! since overlaps it), replays `Idempotency-Key` retries, brings in the outside data a
+//! command needs ([`super::inputs`]), stamps event metadata, lets the domain decide, and
+//! appends through its storage port ([`super::port::WriteStore`]; the outbox row commits
+//! with the events).
 //!
 //! Loaded documents stay in memory (an LRU of per-document slots, each behind an async
 //! mutex), so a command on a long document costs the same as on a short one: no reload, no
@@ -10,15 +12,18 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::budget::BudgetLru;
-use crate::panics::guarded;
 use domain::{BlockId, Document, DocumentCommand, DocumentError, DocumentId, Limits};
+use infrastructure::budget::BudgetLru;
+use infrastructure::envelope::{Envelope, EventLimit};
+use infrastructure::panics::guarded;
+use infrastructure::store::NewEvent;
+use infrastructure::{EventMetadata, RequestContext, StoreError, StoredEvent};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
-use crate::context::RequestContext;
-use crate::envelope::{Envelope, EventLimit};
-use crate::store::{EventLog, NewEvent, StoreError, StoredEvent};
+use super::WriteRequest;
+use super::inputs::{self, Attachment};
+use super::port::{Storage, WriteStore};
 
 /// How often conflicting appends are retried before giving up.
 const MAX_ATTEMPTS: u32 = 16;
@@ -38,6 +43,12 @@ pub enum WriteError {
     /// No such document in the caller's tenant (404).
     #[error("document not found")]
     NotFound,
+    /// A command names a version the document never had (404).
+    #[error("the document has no version {0}")]
+    VersionNotFound(u64),
+    /// A command names a label no version has (404).
+    #[error("the document has no version labelled {0:?}")]
+    LabelNotFound(String),
     /// `If-Match` named another version (409): with `strict`, or when the events since
     /// overlap the request (`conflicts` names them; empty with `strict`).
     #[error("stale version")]
@@ -75,20 +86,6 @@ pub enum WriteError {
     /// nothing is appended, and the document's cached state is dropped.
     #[error("internal fault: {0}")]
     Internal(String),
-}
-
-/// Options of one write request.
-#[derive(Debug, Clone, Default)]
-pub struct WriteOptions {
-    /// `If-Match`: the version the client based the request on.
-    pub expected_version: Option<u64>,
-    /// `Idempotency-Key`.
-    pub idempotency_key: Option<String>,
-    /// Decide and check, but append nothing (and neither read nor write an idempotency
-    /// record): the outcome says what the request would do.
-    pub dry_run: bool,
-    /// `If-Match` must be the current version: no rebase of a stale request.
-    pub strict: bool,
 }
 
 /// An event that overlaps a stale request: its version, type, actor and the blocks both
@@ -201,18 +198,18 @@ struct Slot {
 
 type SlotRef = Arc<tokio::sync::Mutex<Option<Slot>>>;
 
-/// The write path.
-pub struct CommandService {
-    log: EventLog,
+/// The write path, over a storage port (folio's own [`Storage`] unless a test gives
+/// another).
+pub struct CommandService<S: WriteStore = Storage> {
+    store: S,
     limits: Limits,
     snapshot_every: u64,
     cache: Mutex<BudgetLru<SlotRef>>,
     appended: Arc<Notify>,
-    media: Option<crate::media::MediaStore>,
     event_limit: EventLimit,
 }
 
-impl std::fmt::Debug for CommandService {
+impl<S: WriteStore> std::fmt::Debug for CommandService<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CommandService")
             .field("limits", &self.limits)
@@ -221,86 +218,52 @@ impl std::fmt::Debug for CommandService {
     }
 }
 
-impl CommandService {
-    /// A write path over `log`. `appended` is notified after every append (it wakes the
+impl<S: WriteStore> CommandService<S> {
+    /// A write path over `store`. `appended` is notified after every append (it wakes the
     /// outbox relay). `cached_documents` bounds the in-memory documents by count, and
     /// `cache_bytes` by the memory they hold.
     pub fn new(
-        log: EventLog,
+        store: S,
         limits: Limits,
         snapshot_every: u64,
         (cached_documents, cache_bytes): (usize, usize),
         appended: Arc<Notify>,
     ) -> Self {
         Self {
-            log,
+            store,
             limits,
             snapshot_every: snapshot_every.max(1),
             cache: Mutex::new(BudgetLru::new(cached_documents, cache_bytes)),
             appended,
-            media: None,
             event_limit: EventLimit::default(),
         }
     }
 
     /// The largest event this write path appends (by default
-    /// [`crate::envelope::DEFAULT_MAX_EVENT_BYTES`]).
+    /// [`infrastructure::envelope::DEFAULT_MAX_EVENT_BYTES`]).
     #[must_use]
     pub fn with_event_limit(mut self, limit: EventLimit) -> Self {
         self.event_limit = limit;
         self
     }
 
-    /// Where the images `add_image` uploads are stored (without one, `add_image` fails).
-    #[must_use]
-    pub fn with_media(mut self, media: crate::media::MediaStore) -> Self {
-        self.media = Some(media);
-        self
-    }
-
-    /// Stores the bytes of the images the commands upload, before the events that name
-    /// them are appended (an append that then fails leaves bytes no event names, which is
-    /// harmless: the same upload finds them stored).
-    async fn store_media(
+    /// Stores the files a decided request brings in ([`inputs::files`]), before the
+    /// events that name them are appended.
+    async fn store_files(
         &self,
         tenant: &str,
         commands: &[DocumentCommand],
-        files: &[(&str, &[u8])],
+        attachments: &[Attachment<'_>],
     ) -> Result<(), WriteError> {
-        if !files.is_empty() {
-            let store = self
-                .media
-                .as_ref()
-                .ok_or_else(|| WriteError::Internal("this write path has no media store".into()))?;
-            for (media, bytes) in files {
-                store
-                    .put(tenant, media, bytes)
-                    .await
-                    .map_err(|e| WriteError::Store(StoreError::Media(e)))?;
-            }
-        }
-        for command in commands {
-            let DocumentCommand::AddImage(add) = command else {
-                continue;
-            };
-            let checked = domain::check_image(&add.data_base64, &self.limits).map_err(|e| {
-                WriteError::Internal(format!("an accepted image failed its check: {e}"))
-            })?;
-            let store = self
-                .media
-                .as_ref()
-                .ok_or_else(|| WriteError::Internal("this write path has no media store".into()))?;
-            store
-                .put(tenant, &checked.media, &checked.bytes)
-                .await
-                .map_err(|e| WriteError::Store(StoreError::Media(e)))?;
+        for (media, bytes) in inputs::files(commands, attachments, &self.limits)? {
+            self.store.put_media(tenant, &media, &bytes).await?;
         }
         Ok(())
     }
 
-    /// The event log behind this write path.
-    pub fn log(&self) -> &EventLog {
-        &self.log
+    /// The storage behind this write path.
+    pub fn store(&self) -> &S {
+        &self.store
     }
 
     /// The limits commands are checked against.
@@ -336,7 +299,7 @@ impl CommandService {
         id: &DocumentId,
         base: u64,
         produced: &[Decided],
-        metadata: &[crate::EventMetadata],
+        metadata: &[EventMetadata],
     ) -> Result<(), WriteError> {
         let limit = self.event_limit.bytes();
         for (i, ((index, _, event), metadata)) in produced.iter().zip(metadata).enumerate() {
@@ -369,14 +332,14 @@ impl CommandService {
         &self,
         ctx: &RequestContext,
         title: String,
-        options: &WriteOptions,
+        request: &WriteRequest,
     ) -> Result<CommandOutcome, WriteError> {
         let id = DocumentId::new(uuid::Uuid::now_v7().to_string());
         let command = DocumentCommand::CreateDocument(domain::command::CreateDocument {
             document_id: id.clone(),
             title,
         });
-        self.write(ctx, &id, &[command], options, true, &[]).await
+        self.write(ctx, &id, &[command], request, true, &[]).await
     }
 
     /// Creates a document (new id, the caller's tenant) from an imported Word file: the
@@ -391,7 +354,7 @@ impl CommandService {
         title: String,
         file: &[u8],
         imported: docx_engine::Imported,
-        options: &WriteOptions,
+        request: &WriteRequest,
     ) -> Result<CommandOutcome, WriteError> {
         let id = DocumentId::new(uuid::Uuid::now_v7().to_string());
         let media = domain::media_id(file);
@@ -404,14 +367,15 @@ impl CommandService {
             },
             content: Box::new(imported.content),
         });
-        let mut files: Vec<(&str, &[u8])> = vec![(media.as_str(), file)];
-        files.extend(
-            imported
-                .media
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_slice())),
-        );
-        self.write(ctx, &id, &[command], options, true, &files)
+        let mut files = vec![Attachment {
+            media: media.as_str(),
+            bytes: file,
+        }];
+        files.extend(imported.media.iter().map(|(k, v)| Attachment {
+            media: k.as_str(),
+            bytes: v.as_slice(),
+        }));
+        self.write(ctx, &id, &[command], request, true, &files)
             .await
     }
 
@@ -424,9 +388,10 @@ impl CommandService {
         ctx: &RequestContext,
         id: &DocumentId,
         commands: &[DocumentCommand],
-        options: &WriteOptions,
+        request: &WriteRequest,
     ) -> Result<CommandOutcome, WriteError> {
-        self.write(ctx, id, commands, options, false, &[]).await
+        let commands = inputs::resolve(&self.store, ctx.tenant.as_str(), id, commands).await?;
+        self.write(ctx, id, &commands, request, false, &[]).await
     }
 
     #[tracing::instrument(name = "folio.write", skip_all, fields(document_id = %id, commands = commands.len()), err(level = "debug"))]
@@ -435,12 +400,12 @@ impl CommandService {
         ctx: &RequestContext,
         id: &DocumentId,
         commands: &[DocumentCommand],
-        options: &WriteOptions,
+        request: &WriteRequest,
         creating: bool,
-        files: &[(&str, &[u8])],
+        attachments: &[Attachment<'_>],
     ) -> Result<CommandOutcome, WriteError> {
         // Only a request with an idempotency key is compared with earlier ones.
-        let fingerprint = options
+        let fingerprint = request
             .idempotency_key
             .as_ref()
             .map(|_| fingerprint(id, commands, creating))
@@ -450,12 +415,12 @@ impl CommandService {
             let mut guard = slot.lock().await;
             // Inside the document's lock, so a concurrent retry with the same key waits for
             // the first request and then finds its result.
-            if let Some(key) = options
+            if let Some(key) = request
                 .idempotency_key
                 .as_ref()
-                .filter(|_| !options.dry_run)
+                .filter(|_| !request.dry_run)
                 && let Some((record, events)) =
-                    self.log.idempotency(ctx.tenant.as_str(), key).await?
+                    self.store.idempotency(ctx.tenant.as_str(), key).await?
             {
                 let same_target = record.document_id == id.as_str() || creating;
                 if record.fingerprint != fingerprint || !same_target {
@@ -469,7 +434,7 @@ impl CommandService {
             }
             let cached = guard.is_some();
             if !cached {
-                *guard = self.log.load(id).await?.map(|loaded| Slot {
+                *guard = self.store.load(id).await?.map(|loaded| Slot {
                     document: loaded.document,
                     tenant: loaded.tenant,
                     weighed_at: 0,
@@ -491,9 +456,9 @@ impl CommandService {
             // A request based on an older version is rebased onto this one when the
             // events since do not overlap it (not with `strict`); the state must be the
             // store's latest for that, so a cached one is checked first.
-            let rebased = match options.expected_version {
+            let rebased = match request.if_match {
                 Some(expected) if expected != base => {
-                    if cached && self.log.head(id).await?.map(|(v, _)| v) != Some(base) {
+                    if cached && self.store.head(id).await?.map(|(v, _)| v) != Some(base) {
                         *guard = None;
                         continue;
                     }
@@ -502,7 +467,7 @@ impl CommandService {
                         current: base,
                         conflicts: Vec::new(),
                     };
-                    if options.strict || expected == 0 || expected > base {
+                    if request.strict || expected == 0 || expected > base {
                         return Err(stale);
                     }
                     Some((
@@ -521,7 +486,7 @@ impl CommandService {
                     // A cached state is behind when another process (a second command-api)
                     // appended meanwhile: the refusal stands only if the store is still at
                     // the cached version; otherwise decide again on a fresh load.
-                    if cached && self.log.head(id).await?.map(|(v, _)| v) != Some(base) {
+                    if cached && self.store.head(id).await?.map(|(v, _)| v) != Some(base) {
                         *guard = None;
                         continue;
                     }
@@ -531,21 +496,21 @@ impl CommandService {
             if produced.is_empty() {
                 let mut outcome = CommandOutcome::preview(id.clone(), base, Vec::new());
                 outcome.rebased_from = rebased_from;
-                if !options.dry_run {
+                if !request.dry_run {
                     outcome.preview = None;
                 }
                 return Ok(outcome);
             }
             let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
-            let at = crate::now_rfc3339();
-            let metadata: Vec<crate::EventMetadata> = produced
+            let at = infrastructure::now_rfc3339();
+            let metadata: Vec<EventMetadata> = produced
                 .iter()
                 .enumerate()
                 .map(|(i, (_, command, _))| {
                     let mut metadata = ctx.metadata(command, &at);
                     metadata.rebased_from = rebased_from.map(|v| v.to_string());
                     if i == 0
-                        && let Some(key) = &options.idempotency_key
+                        && let Some(key) = &request.idempotency_key
                     {
                         metadata.idempotency_key = Some(key.clone());
                         metadata.idempotency_fingerprint = Some(fingerprint.clone());
@@ -556,7 +521,7 @@ impl CommandService {
             // Every event must fit the bus once enveloped, or the relay could never
             // publish it: the whole request is refused before anything is stored.
             self.check_sizes(id, base, &produced, &metadata)?;
-            if options.dry_run {
+            if request.dry_run {
                 let events = produced.into_iter().map(|(_, _, e)| e).collect();
                 let mut outcome = CommandOutcome::preview(id.clone(), base, events);
                 outcome.rebased_from = rebased_from;
@@ -583,11 +548,11 @@ impl CommandService {
                     metadata,
                 })
                 .collect();
-            if let Err(e) = self.store_media(&tenant, commands, files).await {
+            if let Err(e) = self.store_files(&tenant, commands, attachments).await {
                 *guard = None;
                 return Err(e);
             }
-            match self.log.append(id, &new_events).await {
+            match self.store.append(id, &new_events).await {
                 Ok(()) => {}
                 Err(StoreError::Conflict) => {
                     // Someone else appended (another process, or a reused key): reload,
@@ -603,14 +568,14 @@ impl CommandService {
                 }
             }
             self.appended.notify_one();
-            crate::telemetry::pipeline::appended(new_events.len());
+            infrastructure::telemetry::pipeline::appended(new_events.len());
             let version = document.version.get();
             // Snapshot every `snapshot_every` events, and for long documents every
             // (blocks / 10) events: a snapshot costs time proportional to the document's
             // length, so spacing them in proportion keeps the cost per command constant.
             let every = self.snapshot_every.max(document.blocks.len() as u64 / 10);
             if version / every != base / every
-                && let Err(e) = self.log.save_snapshot(&tenant, &document).await
+                && let Err(e) = self.store.save_snapshot(&tenant, &document).await
             {
                 // A snapshot is a cache; the events are committed.
                 tracing::warn!(error = %e, "snapshot not saved");
@@ -651,7 +616,7 @@ fn jitter(attempt: u32) -> std::time::Duration {
 /// event.
 type Decided = (usize, &'static str, domain::DocumentEvent);
 
-impl CommandService {
+impl<S: WriteStore> CommandService<S> {
     /// `commands`, decided by the client against version `expected`, anchored for the
     /// current state `now` — when applying them and the events since in either order
     /// gives the same document (`domain::rebase`). Otherwise a stale-version refusal
@@ -670,10 +635,10 @@ impl CommandService {
             current: base,
             conflicts,
         };
-        let Some(old) = self.log.document_at(id, expected).await? else {
+        let Some(old) = self.store.document_at(id, expected).await? else {
             return Err(stale(Vec::new()));
         };
-        let since = self.log.events(id, expected, Some(base), None).await?;
+        let since = self.store.events_between(id, expected, base).await?;
         let events: Vec<domain::DocumentEvent> = since.iter().map(|e| e.event.clone()).collect();
         let limits = self.limits;
         let decided =

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::*;
 use domain::{DocumentCommand, Limits};
 use serde_json::json;

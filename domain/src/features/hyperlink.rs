@@ -13,7 +13,7 @@ use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
 use crate::input::{Limits, check_text, text_range, text_runs, too_large};
-pub(crate) use crate::input::{MAX_LINK_CHARS, checked_bookmark_name, checked_target};
+pub(crate) use crate::input::{checked_bookmark_name, checked_target};
 use crate::model::{Block, Document, Run};
 use crate::text;
 
@@ -606,7 +606,10 @@ mod tests {
             ),
             "{err:?}"
         );
-        let long_url = format!("https://example.com/{}", "a".repeat(super::MAX_LINK_CHARS));
+        let long_url = format!(
+            "https://example.com/{}",
+            "a".repeat(crate::input::MAX_LINK_CHARS)
+        );
         let err = when(
             &doc,
             link(AddHyperlink {

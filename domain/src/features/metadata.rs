@@ -32,7 +32,7 @@ pub struct ArchiveDocument {}
 #[serde(deny_unknown_fields)]
 pub struct SetTitle {
     /// The new title.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1000))]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub title: String,
 }
 

@@ -269,6 +269,34 @@ async fn bad_query_parameters_are_problems() {
 }
 
 #[tokio::test]
+async fn the_openapi_bounds_follow_the_configured_limits() {
+    // Arrange
+    let narrow = spawn_app_with(&["--max-title-chars", "5", "--max-batch", "2"]).await;
+    let default = spawn_app().await;
+
+    // Act
+    let narrow = narrow.get_json("/openapi.json").await;
+    let default = default.get_json("/openapi.json").await;
+
+    // Assert
+    for (spec, title, batch) in [(&narrow, 5, 2), (&default, 1000, 1000)] {
+        let schemas = &spec["components"]["schemas"];
+        assert_eq!(
+            schemas["CreateDocumentRequest"]["properties"]["title"]["maxLength"],
+            title
+        );
+        assert_eq!(
+            schemas["SetTitle"]["properties"]["title"]["maxLength"],
+            title
+        );
+        assert_eq!(
+            schemas["CommandBatch"]["properties"]["commands"]["maxItems"],
+            batch
+        );
+    }
+}
+
+#[tokio::test]
 async fn every_configured_limit_answers_a_problem_and_changes_nothing() {
     // Arrange
     let app = spawn_app_with(&[

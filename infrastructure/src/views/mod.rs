@@ -23,11 +23,21 @@ use tokio::sync::watch;
 use crate::rows;
 use crate::store::StoreError;
 
-pub mod blame;
-mod postgres;
+pub mod postgres;
 mod sqlite;
 
-pub use blame::{BlockBlame, Change};
+pub use history::{BlockBlame, Change};
+
+/// The facts of a stored event, as blame records them.
+pub fn change_of(event: &crate::StoredEvent) -> Change {
+    Change {
+        version: event.sequence,
+        kind: event.event_type.clone(),
+        actor: event.metadata.actor.clone(),
+        at: event.metadata.at.clone(),
+        reason: event.metadata.reason.clone(),
+    }
+}
 
 pub use postgres::PgViews;
 pub use sqlite::SqliteViews;
@@ -290,7 +300,7 @@ impl Projected {
                 blame.insert(id, BlockBlame::created(&text, by).to_json());
             }
         }
-        let mut budget = blame::DiffBudget::default();
+        let mut budget = history::DiffBudget::default();
         for ((id, old_text), i) in before.into_iter().zip(touched_at) {
             let Some(i) = i else {
                 blame.remove(&id);

@@ -1,10 +1,10 @@
-//! The blame read model: for each block, the last change to it and, over its plain text,
-//! which change wrote each word range. Kept by the read-model projector beside the block's
-//! row (one JSON value per block, rewritten only when the block changes), so reading a
-//! document's blame costs what reading its content costs.
+//! Blame: for each block, the last change to it and, over its plain text, which change
+//! wrote each word range. The read-model projector keeps it beside the block's row (one
+//! JSON value per block, rewritten only when the block changes), so reading a document's
+//! blame costs what reading its content costs.
 //!
 //! When an event changes a block's text, the old and new texts are compared word by word
-//! ([`docx_engine::redline::word_diff`]: Unicode words, bounded in time): ranges that stayed keep who wrote them, inserted ones
+//! ([`crate::word_diff`]: Unicode words, bounded in time): ranges that stayed keep who wrote them, inserted ones
 //! are the event's. A block created by an event is wholly that event's.
 //!
 //! The word diffs are bounded by size, so that no document's edits hold the projector
@@ -63,19 +63,6 @@ pub struct Change {
     /// The reason given with the request, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-}
-
-impl Change {
-    /// The facts of a stored event.
-    pub fn of(event: &crate::StoredEvent) -> Self {
-        Self {
-            version: event.sequence,
-            kind: event.event_type.clone(),
-            actor: event.metadata.actor.clone(),
-            at: event.metadata.at.clone(),
-            reason: event.metadata.reason.clone(),
-        }
-    }
 }
 
 /// One block's blame.
@@ -138,7 +125,7 @@ impl BlockBlame {
                 push(len, version);
             }
         } else {
-            let diff = docx_engine::redline::word_diff(old, new);
+            let diff = crate::word_diff(old, new);
             let mut cursor = Cursor::new(&self.spans);
             for part in diff.iter_all_changes() {
                 let len = part.value().chars().count();
