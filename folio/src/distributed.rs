@@ -29,11 +29,7 @@ use crate::settings::{
 
 /// Connects a pool of at most `connections` to `url` (`--database-url`) and, when
 /// `migrate`, applies pending migrations.
-pub(crate) async fn open_database(
-    url: &str,
-    connections: u32,
-    migrate: bool,
-) -> anyhow::Result<PgPool> {
+pub async fn open_database(url: &str, connections: u32, migrate: bool) -> anyhow::Result<PgPool> {
     let pool = infrastructure::postgres::connect(url, connections, None)
         .await
         .context("cannot connect to PostgreSQL (--database-url)")?;

@@ -20,15 +20,16 @@ use crate::http::{ReadyCheck, Routes};
 use crate::settings::ServeSettings;
 
 /// A running embedded server.
-pub(crate) struct Running {
+#[derive(Debug)]
+pub struct Running {
     /// The address it listens on.
-    pub(crate) addr: std::net::SocketAddr,
+    pub addr: std::net::SocketAddr,
     /// Stops the HTTP server.
-    pub(crate) handle: ServerHandle,
+    pub handle: ServerHandle,
     /// Completes when the server and its background tasks have stopped.
-    pub(crate) done: tokio::task::JoinHandle<anyhow::Result<()>>,
+    pub done: tokio::task::JoinHandle<anyhow::Result<()>>,
     /// The one-time bootstrap admin key, on the first start of an empty data directory.
-    pub(crate) bootstrap_key: Option<api_types::CreatedApiKey>,
+    pub bootstrap_key: Option<api_types::CreatedApiKey>,
 }
 
 /// `folio serve`: runs until interrupted.
@@ -72,7 +73,7 @@ fn jwt_secret(settings: &ServeSettings) -> anyhow::Result<SecretString> {
 }
 
 /// Opens the data directory, starts the background tasks and the HTTP server.
-pub(crate) async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
+pub async fn start(settings: ServeSettings) -> anyhow::Result<Running> {
     let databases = open_data_dir(&settings.data_dir).await.with_context(|| {
         format!(
             "cannot open the data directory {}",

@@ -370,7 +370,7 @@ impl AuthSettings {
 
 /// Settings of the embedded server (`folio serve`).
 #[derive(Debug, Clone, Args)]
-pub(crate) struct ServeSettings {
+pub struct ServeSettings {
     /// Directory holding the databases and .docx blobs (created if missing).
     #[arg(long, env = "FOLIO_DATA_DIR", default_value = "./folio-data")]
     pub(crate) data_dir: PathBuf,
@@ -384,14 +384,21 @@ pub(crate) struct ServeSettings {
 }
 
 impl ServeSettings {
-    /// Defaults for a data directory and address (used by `folio bench`).
-    pub(crate) fn for_dir(data_dir: PathBuf, bind: SocketAddr) -> Self {
+    /// Defaults for a data directory and address (used by `folio-bench`).
+    pub fn for_dir(data_dir: PathBuf, bind: SocketAddr) -> Self {
         Self {
             data_dir,
             bind,
             api: ApiSettings::default(),
             auth: AuthSettings::default(),
         }
+    }
+
+    /// Without a per-principal rate limit (a benchmark's one client at full speed).
+    #[must_use]
+    pub fn without_rate_limit(mut self) -> Self {
+        self.auth.rate_limit_per_second = 0;
+        self
     }
 }
 

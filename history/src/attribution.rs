@@ -83,7 +83,7 @@ impl<T: Clone> Attribution<T> {
         let (formatting, text): (Vec<&E>, Vec<&E>) =
             events.iter().partition(|e| formats_only(event(e)));
         let index = |events: Vec<&E>| {
-            last_changes(events.into_iter(), event)
+            last_changes(events, event)
                 .into_iter()
                 .map(|(id, e)| (id, fact(e)))
                 .collect()

@@ -29,6 +29,9 @@ pub struct Attachment<'a> {
     pub bytes: &'a [u8],
 }
 
+/// A file to store: its media id and bytes, borrowed from the request or made from it.
+pub(crate) type File<'a> = (Cow<'a, str>, Cow<'a, [u8]>);
+
 /// `commands` with every `revert_to_version` given the state of its version.
 ///
 /// # Errors
@@ -85,8 +88,8 @@ pub(crate) fn files<'a>(
     commands: &[DocumentCommand],
     attachments: &[Attachment<'a>],
     limits: &Limits,
-) -> Result<Vec<(Cow<'a, str>, Cow<'a, [u8]>)>, WriteError> {
-    let mut files: Vec<(Cow<'a, str>, Cow<'a, [u8]>)> = attachments
+) -> Result<Vec<File<'a>>, WriteError> {
+    let mut files: Vec<File<'a>> = attachments
         .iter()
         .map(|a| (Cow::Borrowed(a.media), Cow::Borrowed(a.bytes)))
         .collect();

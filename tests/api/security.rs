@@ -579,7 +579,7 @@ async fn the_bootstrap_key_is_printed_once_and_only_for_an_empty_data_directory(
 
     // A data directory that already has a user gets no bootstrap key.
     let dir = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
         .args([
             "user", "add", "root", "--tenant", "default", "--role", "admin",
         ])
@@ -762,7 +762,7 @@ async fn the_cli_refuses_weak_passwords_taken_names_and_bad_roles() {
 #[test]
 fn the_distributed_apis_refuse_to_start_without_a_signing_secret() {
     for command in ["command-api", "query-api"] {
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args([
                 command,
                 "--database-url",
@@ -775,7 +775,7 @@ fn the_distributed_apis_refuse_to_start_without_a_signing_secret() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("--jwt-secret"), "{command}: {stderr}");
     }
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
         .args(["query-api", "--jwt-secret", "too-short-a-secret"])
         .args(["--database-url", "postgres://postgres@127.0.0.1:1/none"])
         .output()
@@ -808,7 +808,7 @@ async fn no_secret_reaches_the_logs_the_problems_or_the_events() {
     let base = process.base.clone();
     let bootstrap = bootstrap_key(&process.next_line());
     let jwt_secret = std::fs::read_to_string(data.join("jwt-secret")).unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
         .args([
             "user", "add", "carol", "--tenant", "default", "--role", "editor",
         ])

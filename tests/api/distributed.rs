@@ -286,7 +286,7 @@ async fn the_distributed_benchmark_runs_and_cleans_up_after_itself() {
     let admin = std::env::var("FOLIO_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args(["bench", "--distributed", "--database-url", &admin])
             .args(["--nats-url", &crate::cluster::shared_nats_url()])
             .args([

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::helpers::{spawn_app, venv_bin, workspace_root};
 
 fn schemathesis_dir() -> std::path::PathBuf {
-    workspace_root().join("folio/tests/schemathesis")
+    workspace_root().join("tests/schemathesis")
 }
 
 /// One command of every type, in an order in which each applies to the document the ones

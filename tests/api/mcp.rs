@@ -21,13 +21,13 @@ async fn foreign_document(app: &TestApp) -> String {
     app.create_document_as(&other, "not yours").await
 }
 
-/// Runs `folio/tests/mcp/<script>` (an agent on the official Python SDK) with `config`;
+/// Runs `tests/mcp/<script>` (an agent on the official Python SDK) with `config`;
 /// the JSON summary it prints last. A failed check fails the test with its output.
 fn python_session(script: &str, config: &Value) -> Value {
     let output = Command::new(crate::helpers::venv_bin("python"))
         .arg(
             crate::helpers::workspace_root()
-                .join("folio/tests/mcp")
+                .join("tests/mcp")
                 .join(script),
         )
         .arg(config.to_string())
@@ -61,7 +61,7 @@ fn inspector(args: &[&str], key: &str, base: &str) -> Value {
             "--cli",
             "-e",
             &env,
-            env!("CARGO_BIN_EXE_folio"),
+            env!("CARGO_BIN_EXE_folio-e2e"),
             "mcp",
             "--url",
             base,
@@ -110,7 +110,7 @@ async fn agents_work_through_mcp(app: TestApp) {
             "key": app.key,
             "viewer_key": viewer,
             "foreign_doc": foreign,
-            "folio": env!("CARGO_BIN_EXE_folio"),
+            "folio": env!("CARGO_BIN_EXE_folio-e2e"),
         })
     };
 

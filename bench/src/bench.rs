@@ -1,4 +1,4 @@
-//! `folio bench`: command throughput and latency over HTTP.
+//! `folio-bench`: command throughput and latency over HTTP.
 //!
 //! One client sends `add_paragraph` commands one at a time (each waits for the previous
 //! answer) to documents of a given size, and reports commands/s and p50/p99 latency for
@@ -15,8 +15,8 @@ use clap::Args;
 use hdrhistogram::Histogram;
 use serde_json::{Value, json};
 
-use crate::embedded;
-use crate::settings::ServeSettings;
+use folio::embedded;
+use folio::settings::ServeSettings;
 
 /// Arguments of `folio bench`.
 #[derive(Debug, Clone, Args)]
@@ -199,10 +199,9 @@ pub(crate) async fn run(args: BenchArgs) -> anyhow::Result<()> {
         ),
         None => {
             let dir = tempfile::tempdir()?;
-            let mut settings =
-                ServeSettings::for_dir(dir.path().to_path_buf(), "127.0.0.1:0".parse()?);
             // One client at full speed is the point of the run.
-            settings.auth.rate_limit_per_second = 0;
+            let settings = ServeSettings::for_dir(dir.path().to_path_buf(), "127.0.0.1:0".parse()?)
+                .without_rate_limit();
             let running = embedded::start(settings).await?;
             let key = running
                 .bootstrap_key

@@ -130,7 +130,7 @@ pub(crate) async fn run(args: &BenchArgs) -> anyhow::Result<DistributedReport> {
 }
 
 async fn measure(args: &BenchArgs, url: &str, prefix: &str) -> anyhow::Result<DistributedReport> {
-    let pool = crate::distributed::open_database(url, args.concurrency as u32 + 1, true).await?;
+    let pool = folio::distributed::open_database(url, args.concurrency as u32 + 1, true).await?;
     let common = |command: &str| -> Vec<String> {
         [
             command,

@@ -214,13 +214,13 @@ impl Cluster {
         let database = TestDatabase::create().await;
         // Migrate once up front, so the processes start in parallel without racing for it.
         crate::helpers::succeeded(
-            Command::new(env!("CARGO_BIN_EXE_folio"))
+            Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
                 .args(["migrate", "--database-url", &database.url])
                 .output()
                 .unwrap(),
         );
         let output = crate::helpers::succeeded(
-            Command::new(env!("CARGO_BIN_EXE_folio"))
+            Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
                 .args([
                     "api-key", "create", "--tenant", "default", "--name", "tests",
                 ])
@@ -324,7 +324,7 @@ impl Cluster {
 
     /// Runs `folio <args> --database-url <this database>` to completion.
     pub(crate) fn folio(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_folio"))
+        Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args(args)
             .args(["--database-url", &self.database.url])
             .output()
@@ -333,7 +333,7 @@ impl Cluster {
 
     /// Runs `folio <args>` with this database and this stream.
     pub(crate) fn folio_nats(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_folio"))
+        Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args(args)
             .args(["--database-url", &self.database.url])
             .args(["--nats-url", &self.stream.nats_url])

@@ -47,7 +47,7 @@ impl Process {
     }
 
     fn spawn(args: &[String], filter: &str, stderr: Stdio) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args(args)
             .env("RUST_LOG", filter)
             .stdout(Stdio::piped())
@@ -303,7 +303,7 @@ impl TestApp {
     /// Runs `folio <args>` against this app's credential store (`--data-dir` or
     /// `--database-url`), with extra environment variables; returns its output.
     pub(crate) fn cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_folio"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_folio-e2e"));
         command.args(args).envs(env.iter().copied());
         match &self.deployment {
             Deployment::Embedded { dir, .. } => command.arg("--data-dir").arg(dir.path()),
@@ -543,7 +543,7 @@ pub(crate) fn fields(problem: &Value) -> Vec<String> {
 pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("the folio crate is inside the workspace")
+        .expect("tests/ is inside the workspace")
         .to_path_buf()
 }
 

@@ -202,7 +202,7 @@ async fn operations_endpoints_answer() {
 fn the_benchmark_runs_and_reports_each_size() {
     // A tiny run: this checks that `folio bench` works, not how fast anything is.
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args([
                 "bench",
                 "--requests",
@@ -238,7 +238,7 @@ fn the_benchmark_runs_and_reports_each_size() {
 fn the_images_benchmark_compares_with_python_docx() {
     // A tiny run: this checks that `folio bench --images` works, not how fast anything is.
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args([
                 "bench",
                 "--images",
@@ -401,7 +401,7 @@ async fn the_audit_log_lists_the_tenants_events_in_commit_order() {
 fn the_large_document_benchmark_reports_lag_and_memory() {
     // A tiny run: this checks that `folio bench --large` works, not how fast anything is.
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args([
                 "bench",
                 "--large",
