@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use folio::embedded;
 use folio::settings::ServeSettings;
 
-/// Arguments of `folio bench`.
+/// Arguments of `folio-bench`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct BenchArgs {
     /// A running folio to measure (default: start an embedded one on a temporary directory).
@@ -43,13 +43,17 @@ pub(crate) struct BenchArgs {
     #[arg(long)]
     pub(crate) json: bool,
     /// Measure the distributed deployment instead (starts its processes on a database of
-    /// its own; see `folio bench --help`).
+    /// its own; see `folio-bench --help`).
     #[arg(long)]
     pub(crate) distributed: bool,
     /// Distributed: a PostgreSQL database URL; the run creates (and drops) a database of its
     /// own on that server.
     #[arg(long, env = "FOLIO_DATABASE_URL")]
     pub(crate) database_url: Option<String>,
+    /// Distributed: the `folio` binary whose processes are measured (default: the `folio`
+    /// beside this binary, as `cargo build -p folio -p folio-bench` leaves them).
+    #[arg(long, env = "FOLIO_BIN")]
+    pub(crate) folio: Option<std::path::PathBuf>,
     /// Distributed: NATS URL.
     #[arg(long, env = "FOLIO_NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub(crate) nats_url: String,

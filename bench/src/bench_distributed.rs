@@ -1,4 +1,4 @@
-//! `folio bench --distributed`: the distributed deployment measured end to end, side by
+//! `folio-bench --distributed`: the distributed deployment measured end to end, side by
 //! side with its ceiling.
 //!
 //! The run creates a database of its own (on the server `--database-url` points at) and a
@@ -36,10 +36,10 @@ struct Service {
 }
 
 impl Service {
-    fn start(args: &[String]) -> anyhow::Result<Self> {
+    fn start(folio: &std::path::Path, args: &[String]) -> anyhow::Result<Self> {
         // FOLIO_BENCH_LOG=<filter> shows the services' logs (for diagnosing a run).
         let log = std::env::var("FOLIO_BENCH_LOG").ok();
-        let mut child = Command::new(std::env::current_exe()?)
+        let mut child = Command::new(folio)
             .args(args)
             .env("RUST_LOG", log.as_deref().unwrap_or("warn"))
             .stdout(Stdio::piped())
@@ -49,7 +49,7 @@ impl Service {
                 Stdio::null()
             })
             .spawn()
-            .context("cannot start a folio process")?;
+            .with_context(|| format!("cannot start {}", folio.display()))?;
         let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);
         let mut line = String::new();
         stdout.read_line(&mut line)?;
@@ -166,9 +166,13 @@ async fn measure(args: &BenchArgs, url: &str, prefix: &str) -> anyhow::Result<Di
     )
     .await
     .map_err(|e| anyhow::anyhow!("cannot create the benchmark's key: {e}"))?;
-    let command = Service::start(&api(nats(common("command-api"))))?;
-    let query = Service::start(&api(common("query-api")))?;
-    let _projector = Service::start(&nats(common("projector")))?;
+    let folio = match &args.folio {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?.with_file_name("folio"),
+    };
+    let command = Service::start(&folio, &api(nats(common("command-api"))))?;
+    let query = Service::start(&folio, &api(common("query-api")))?;
+    let _projector = Service::start(&folio, &nats(common("projector")))?;
     let seconds = Duration::from_secs(args.seconds.max(1));
 
     let raw = raw_inserts(&pool, args.concurrency, seconds).await?;

@@ -1,4 +1,4 @@
-//! `folio bench --history`: reading the audit trail over HTTP, beside reading content.
+//! `folio-bench --history`: reading the audit trail over HTTP, beside reading content.
 //!
 //! 1. Diff: a document of `--history-blocks` paragraphs (version A), 2% of them reworded
 //!    (version B); `GET …/diff?from=A&to=B` against `GET …/content` (the read model) and

@@ -1,4 +1,4 @@
-//! `folio bench --images`: a long document with pictures rendered as .docx, beside
+//! `folio-bench --images`: a long document with pictures rendered as .docx, beside
 //! python-docx building the same document, in the same run.
 //!
 //! The Python side writes the pictures (distinct PNGs, made with the standard library so

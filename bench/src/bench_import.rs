@@ -1,4 +1,4 @@
-//! `folio bench --import`: a 10,000-paragraph .docx read by folio's import beside
+//! `folio-bench --import`: a 10,000-paragraph .docx read by folio's import beside
 //! python-docx opening the same file and reading every paragraph, in the same run.
 //!
 //! python-docx writes the file (paragraphs, a heading every 50, some bold and italic

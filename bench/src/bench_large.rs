@@ -1,4 +1,4 @@
-//! `folio bench --large`: one long document, written fast, then read every way, with the
+//! `folio-bench --large`: one long document, written fast, then read every way, with the
 //! memory the process holds at each step (issue 9's bounds).
 //!
 //! 1. Write: `--batches` batches of `--batch-size` paragraphs, each waiting for its answer.

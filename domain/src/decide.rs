@@ -180,12 +180,13 @@ impl Document {
         block_index: Option<usize>,
     ) -> Result<(usize, &Block), DocumentError> {
         match BlockRef::from_fields(block_id, block_index)? {
-            BlockRef::Id(id) => self.position_of(&id).map(|i| (i, &self.blocks[i])).ok_or(
-                DocumentError::BlockNotFound {
+            BlockRef::Id(id) => self
+                .position_of(&id)
+                .and_then(|i| self.blocks.get(i).map(|b| (i, b)))
+                .ok_or(DocumentError::BlockNotFound {
                     block_id: id,
                     field: "block_id",
-                },
-            ),
+                }),
             BlockRef::Index(index) => self.blocks.get(index).map(|b| (index, b)).ok_or(
                 DocumentError::BlockIndexOutOfRange {
                     index,

@@ -26,6 +26,18 @@
 //! command).
 
 #![warn(missing_docs)]
+// Applying a stored event never panics, and neither does deciding a command: no unwrap,
+// expect, panic or unchecked indexing outside the tests (the exceptions say why, where
+// they are).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod command;
 mod decide;

@@ -47,14 +47,17 @@ pub fn normalize(runs: &mut Vec<Run>) {
 fn split_at(runs: &mut Vec<Run>, offset: usize) -> usize {
     let mut start = 0;
     for i in 0..runs.len() {
-        let len = str_len(&runs[i].text);
+        let Some(run) = runs.get_mut(i) else {
+            break;
+        };
+        let len = str_len(&run.text);
         if offset == start {
             return i;
         }
         if offset < start + len {
-            let at = byte_at(&runs[i].text, offset - start);
-            let tail = runs[i].text.split_off(at);
-            let format = runs[i].format.clone();
+            let at = byte_at(&run.text, offset - start);
+            let tail = run.text.split_off(at);
+            let format = run.format.clone();
             runs.insert(i + 1, Run { text: tail, format });
             return i + 1;
         }
@@ -138,7 +141,7 @@ pub fn insert_link(runs: &mut Vec<Run>, offset: usize, text: &str, target: &str)
 pub fn set_link(runs: &mut Vec<Run>, start: usize, end: usize, target: Option<&str>) {
     let i = split_at(runs, start);
     let j = split_at(runs, end);
-    for run in &mut runs[i..j] {
+    for run in runs.get_mut(i..j).unwrap_or_default() {
         run.format.link = target.map(str::to_string);
     }
     normalize(runs);
@@ -149,7 +152,7 @@ pub fn set_link(runs: &mut Vec<Run>, start: usize, end: usize, target: Option<&s
 pub fn add_bookmark(runs: &mut Vec<Run>, start: usize, end: usize, name: &str) {
     let i = split_at(runs, start);
     let j = split_at(runs, end);
-    for run in &mut runs[i..j] {
+    for run in runs.get_mut(i..j).unwrap_or_default() {
         run.format.bookmarks.push(name.to_string());
     }
     normalize(runs);
@@ -172,7 +175,7 @@ pub fn remove_bookmark(runs: &mut Vec<Run>, name: &str) -> bool {
 pub fn set_style(runs: &mut Vec<Run>, start: usize, end: usize, style: Option<&str>) {
     let i = split_at(runs, start);
     let j = split_at(runs, end);
-    for run in &mut runs[i..j] {
+    for run in runs.get_mut(i..j).unwrap_or_default() {
         run.format.style = style.map(str::to_string);
     }
     normalize(runs);
@@ -190,7 +193,7 @@ pub fn delete(runs: &mut Vec<Run>, start: usize, end: usize) {
 pub fn format(runs: &mut Vec<Run>, start: usize, end: usize, patch: &FormatPatch) {
     let i = split_at(runs, start);
     let j = split_at(runs, end);
-    for run in &mut runs[i..j] {
+    for run in runs.get_mut(i..j).unwrap_or_default() {
         patch.apply_to(&mut run.format);
     }
     normalize(runs);
@@ -303,6 +306,10 @@ pub fn find_matches(
 /// Like [`find_matches`], with byte ranges: the matches that start at character `from` or
 /// later (the same ones [`find_matches`] finds there, when `from` is the end of one of its
 /// matches), stopping after `limit` of them.
+// Knuth-Morris-Pratt indexes its tables directly: `i` runs below `needle.len()`, `k` stays
+// at most `i` (and is read as `k - 1` only when positive), and the word-boundary checks
+// test their bounds first. The property test beside the naive matcher covers it.
+#[allow(clippy::indexing_slicing)]
 pub fn find_matches_in(
     text: &str,
     find: &str,

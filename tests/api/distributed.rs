@@ -282,12 +282,13 @@ async fn under_concurrent_writers_on_many_documents_the_relay_skips_nothing_and_
 
 #[tokio::test]
 async fn the_distributed_benchmark_runs_and_cleans_up_after_itself() {
-    // A tiny run: this checks that `folio bench --distributed` works, not how fast it is.
+    // A tiny run: this checks that `folio-bench --distributed` works, not how fast it is.
     let admin = std::env::var("FOLIO_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
-            .args(["bench", "--distributed", "--database-url", &admin])
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-bench-e2e"))
+            .args(["--distributed", "--database-url", &admin])
+            .args(["--folio", env!("CARGO_BIN_EXE_folio-e2e")])
             .args(["--nats-url", &crate::cluster::shared_nats_url()])
             .args([
                 "--seconds",

@@ -200,11 +200,10 @@ async fn operations_endpoints_answer() {
 
 #[test]
 fn the_benchmark_runs_and_reports_each_size() {
-    // A tiny run: this checks that `folio bench` works, not how fast anything is.
+    // A tiny run: this checks that `folio-bench` works, not how fast anything is.
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-bench-e2e"))
             .args([
-                "bench",
                 "--requests",
                 "20",
                 "--warmup",
@@ -236,17 +235,10 @@ fn the_benchmark_runs_and_reports_each_size() {
 // See: issue 11: the pictures benchmark runs folio and python-docx on the same document.
 #[test]
 fn the_images_benchmark_compares_with_python_docx() {
-    // A tiny run: this checks that `folio bench --images` works, not how fast anything is.
+    // A tiny run: this checks that `folio-bench --images` works, not how fast anything is.
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
-            .args([
-                "bench",
-                "--images",
-                "--images-blocks",
-                "40",
-                "--images-count",
-                "4",
-            ])
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-bench-e2e"))
+            .args(["--images", "--images-blocks", "40", "--images-count", "4"])
             .args(["--runs", "1", "--json", "--python"])
             .arg(crate::helpers::venv_bin("python"))
             .output()
@@ -399,18 +391,10 @@ async fn the_audit_log_lists_the_tenants_events_in_commit_order() {
 
 #[test]
 fn the_large_document_benchmark_reports_lag_and_memory() {
-    // A tiny run: this checks that `folio bench --large` works, not how fast anything is.
+    // A tiny run: this checks that `folio-bench --large` works, not how fast anything is.
     let output = crate::helpers::succeeded(
-        std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
-            .args([
-                "bench",
-                "--large",
-                "--batches",
-                "3",
-                "--batch-size",
-                "20",
-                "--json",
-            ])
+        std::process::Command::new(env!("CARGO_BIN_EXE_folio-bench-e2e"))
+            .args(["--large", "--batches", "3", "--batch-size", "20", "--json"])
             .output()
             .unwrap(),
     );

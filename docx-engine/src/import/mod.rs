@@ -12,9 +12,19 @@
 //!    anything else becomes an opaque block keeping its exact XML (namespace declarations
 //!    added, relationships renamed and recorded), with a warning per kind.
 //!
-//! docx-rs's reader never sees an uploaded byte (it can abort the process on crafted
-//! input). Nothing here recurses without a bound, allocates by a size a file declares, or
-//! fetches an external target.
+//! Nothing here recurses without a bound, allocates by a size a file declares, fetches an
+//! external target, or panics: no unwrap, expect, panic or unchecked indexing outside the
+//! tests (enforced below).
+
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod body;
 pub(crate) mod package;

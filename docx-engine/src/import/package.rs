@@ -156,26 +156,27 @@ fn not_a_package(bytes: &[u8]) -> ImportError {
 fn declared_entries(bytes: &[u8]) -> Option<u64> {
     const EOCD: &[u8] = b"PK\x05\x06";
     let search_from = bytes.len().saturating_sub(22 + 65_535);
-    let at = bytes[search_from..]
+    let at = bytes
+        .get(search_from..)?
         .windows(4)
         .rposition(|w| w == EOCD)
         .map(|i| i + search_from)?;
     let record = bytes.get(at..at + 22)?;
-    let total = u16::from_le_bytes([record[10], record[11]]);
+    let total = u16::from_le_bytes(record.get(10..12)?.try_into().ok()?);
     if total != 0xFFFF {
         return Some(u64::from(total));
     }
     // Zip64: the locator sits just before the classic record.
     let locator = bytes.get(at.checked_sub(20)?..at)?;
-    if &locator[..4] != b"PK\x06\x07" {
+    if locator.get(..4) != Some(&b"PK\x06\x07"[..]) {
         return Some(u64::from(total));
     }
-    let offset = usize::try_from(u64::from_le_bytes(locator[8..16].try_into().ok()?)).ok()?;
+    let offset = usize::try_from(u64::from_le_bytes(locator.get(8..16)?.try_into().ok()?)).ok()?;
     let zip64 = bytes.get(offset..offset.checked_add(56)?)?;
-    if &zip64[..4] != b"PK\x06\x06" {
+    if zip64.get(..4) != Some(&b"PK\x06\x06"[..]) {
         return None;
     }
-    Some(u64::from_le_bytes(zip64[32..40].try_into().ok()?))
+    Some(u64::from_le_bytes(zip64.get(32..40)?.try_into().ok()?))
 }
 
 impl Package {
@@ -265,7 +266,7 @@ impl Package {
                 if n == 0 {
                     break;
                 }
-                data.extend_from_slice(&chunk[..n]);
+                data.extend_from_slice(chunk.get(..n).unwrap_or_default());
                 total += n as u64;
                 if data.len() as u64 > cap {
                     return Err(ImportError::TooLarge {
@@ -501,8 +502,8 @@ fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'%'
             && let Some(hex) = s.get(i + 1..i + 3)
             && let Ok(b) = u8::from_str_radix(hex, 16)
         {
@@ -510,7 +511,7 @@ fn percent_decode(s: &str) -> String {
             i += 3;
             continue;
         }
-        out.push(bytes[i]);
+        out.push(byte);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()

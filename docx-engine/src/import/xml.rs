@@ -145,7 +145,9 @@ impl<'a> Node<'a> {
             let next = stack.pop()?;
             let mark = stack.len();
             stack.extend(next.elements());
-            stack[mark..].reverse();
+            if let Some(children) = stack.get_mut(mark..) {
+                children.reverse();
+            }
             Some(next)
         })
     }

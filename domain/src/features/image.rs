@@ -296,9 +296,13 @@ fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
 /// nothing is decoded): a PNG with its `IEND` chunk, a JPEG with its end-of-image marker
 /// (some writers add bytes after it), a GIF with its trailer.
 fn ends_whole(format: ImageFormat, bytes: &[u8]) -> bool {
-    let tail = |n: usize| &bytes[bytes.len().saturating_sub(n)..];
+    let tail = |n: usize| {
+        bytes
+            .get(bytes.len().saturating_sub(n)..)
+            .unwrap_or_default()
+    };
     match format {
-        ImageFormat::Png => bytes.len() >= 12 && &tail(8)[..4] == b"IEND",
+        ImageFormat::Png => bytes.len() >= 12 && tail(8).get(..4) == Some(&b"IEND"[..]),
         ImageFormat::Jpeg => tail(1_024).windows(2).any(|w| w == [0xFF, 0xD9]),
         ImageFormat::Gif => tail(16).contains(&0x3B),
     }

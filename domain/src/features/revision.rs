@@ -349,9 +349,12 @@ impl Document {
                 if !fits {
                     return Err(misfit("a reverted block does not fit the document"));
                 }
-                let positions: Vec<usize> = changed.iter().map(|b| at[b.id()]).collect();
+                let positions: Vec<Option<usize>> =
+                    changed.iter().map(|b| at.get(b.id()).copied()).collect();
                 for (block, i) in changed.iter().zip(positions) {
-                    self.blocks[i] = block.clone();
+                    if let Some(slot) = i.and_then(|i| self.blocks.get_mut(i)) {
+                        *slot = block.clone();
+                    }
                 }
                 self.blocks.extend(restored.iter().cloned());
             }

@@ -280,18 +280,32 @@ impl Document {
                 let fits = span.rows >= 1
                     && span.cols >= 1
                     && span.row.saturating_add(span.rows) <= tb.rows.len()
-                    && span.col.saturating_add(span.cols) <= tb.cols();
+                    && span.col.saturating_add(span.cols) <= tb.cols()
+                    && tb
+                        .rows
+                        .get(span.row..span.row + span.rows)
+                        .is_some_and(|rows| rows.iter().all(|r| span.col + span.cols <= r.len()));
                 if !fits {
                     return Err(misfit("the merge does not fit the table"));
                 }
                 tb.merges.retain(|m| !span.overlaps(m));
                 // The covered cells' texts join the top-left one, a line each.
-                let first = tb.rows[span.row][span.col].clone();
+                let cell = |tb: &mut crate::model::Table, r: usize, c: usize| {
+                    tb.rows
+                        .get_mut(r)
+                        .and_then(|row| row.get_mut(c))
+                        .map(std::mem::take)
+                };
+                let first = tb
+                    .rows
+                    .get(span.row)
+                    .and_then(|row| row.get(span.col))
+                    .cloned()
+                    .unwrap_or_default();
                 let mut texts = Vec::new();
                 for r in span.row..span.row + span.rows {
                     for c in span.col..span.col + span.cols {
-                        let text = std::mem::take(&mut tb.rows[r][c]);
-                        if !text.is_empty() {
+                        if let Some(text) = cell(tb, r, c).filter(|t| !t.is_empty()) {
                             texts.push(text);
                         }
                     }
@@ -303,7 +317,9 @@ impl Document {
                     !span.contains(c.row, c.col)
                         || ((c.row, c.col) == (span.row, span.col) && first == joined)
                 });
-                tb.rows[span.row][span.col] = joined;
+                if let Some(cell) = tb.rows.get_mut(span.row).and_then(|r| r.get_mut(span.col)) {
+                    *cell = joined;
+                }
                 tb.merges.push(*span);
                 tb.merges.sort_by_key(|m| (m.row, m.col));
             }
@@ -355,7 +371,9 @@ impl Document {
                                 tb.cell_formats.len() - 1
                             }
                         };
-                        let format = &mut tb.cell_formats[at];
+                        let Some(format) = tb.cell_formats.get_mut(at) else {
+                            continue;
+                        };
                         match shading.as_deref() {
                             Some("auto") => format.shading = None,
                             Some(hex) => format.shading = Some(hex.to_string()),
