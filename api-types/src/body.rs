@@ -4,7 +4,6 @@ use actix_web::web::{self, Bytes, BytesMut};
 use futures::StreamExt;
 
 use crate::DOCX_MEDIA_TYPE;
-
 use crate::code::Code;
 use crate::error::ApiError;
 

@@ -2,10 +2,10 @@
 
 use domain::DocumentError;
 use http::StatusCode;
-
-use crate::code::Code;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::code::Code;
 
 /// A problem+json body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use api_types::{ApiError, COMMAND_TYPES, Code, CommandResult, CreatedDocument, ImportedDocument};
+/// Longest `reason`, in characters: the same bound as `X-Folio-Reason`.
+pub use auth::MAX_REASON_CHARS;
 use auth::Scope;
 use domain::DocumentId;
 use infrastructure::RequestContext;
@@ -22,9 +24,6 @@ use crate::queries::{self, FileReply, Json, QUERIES, Query, Reply};
 use crate::read::{DocxFile, Reads};
 use crate::schema;
 use crate::write::{WriteRequest, Writes};
-
-/// Longest `reason`, in characters: the same bound as `X-Folio-Reason`.
-pub use auth::MAX_REASON_CHARS;
 
 /// Whether an operation reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -484,6 +483,7 @@ fn json<T: serde::Serialize>(value: T) -> Result<Output, ApiError> {
 /// # Errors
 /// An unknown operation, a scope the caller lacks (403), invalid arguments (422), and
 /// whatever the use case refuses.
+#[tracing::instrument(name = "folio.operation", skip_all, fields(operation = name, transport))]
 pub async fn call(
     services: &Services,
     caller: &Caller,
@@ -504,6 +504,15 @@ pub async fn call(
         Err(e) => e.code().as_str(),
     };
     crate::metrics::observe(op.name, transport, code, started.elapsed());
+    if transport != "rest" {
+        // One line per call (REST's line is the request's, written by its middleware).
+        tracing::info!(
+            operation = op.name,
+            code,
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "operation"
+        );
+    }
     result
 }
 

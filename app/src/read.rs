@@ -13,14 +13,6 @@ mod files;
 mod history;
 mod search;
 
-pub use diff::{DiffLimits, DiffParams, changed_bytes, diff_documents};
-pub use documents::{
-    BlocksParams, ContentParams, ListParams, MAX_BLOCK_IDS, MAX_BUDGET, MIN_BUDGET,
-};
-pub use files::{DocxFile, ExportParams, file_name};
-pub use history::EventParams;
-pub use search::{DocumentSearchParams, MAX_MATCHES_PER_BLOCK, MAX_QUERY_CHARS, SearchParams};
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,11 +23,18 @@ use api_types::{
     SectionsResponse, StyleInfo, StylesResponse, TextResponse,
 };
 use auth::Principal;
+pub use diff::{DiffLimits, DiffParams, changed_bytes, diff_documents};
+pub use documents::{
+    BlocksParams, ContentParams, ListParams, MAX_BLOCK_IDS, MAX_BUDGET, MIN_BUDGET,
+};
 use docx_engine::{ExportFormat, export, render_docx};
 use domain::{Block, BlockId, Document, DocumentId, VersionRef};
+pub use files::{DocxFile, ExportParams, file_name};
+pub use history::EventParams;
 use infrastructure::blobs::BlobStore;
 use infrastructure::store::{EventLog, HistoryFilter, StoredEvent};
 use infrastructure::views::{SummaryRow, Views, WaitError};
+pub use search::{DocumentSearchParams, MAX_MATCHES_PER_BLOCK, MAX_QUERY_CHARS, SearchParams};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 

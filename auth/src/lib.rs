@@ -24,7 +24,6 @@ pub mod tokens;
 pub mod web;
 
 use infrastructure::RequestContext;
-
 pub use limits::{RateLimitSettings, TrustedProxies};
 pub use principal::{Principal, Role, Scope, Scopes};
 pub use service::{API_KEY_HEADER, Authenticator, DeferredRefusal};

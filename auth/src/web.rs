@@ -43,6 +43,16 @@ impl Authenticator {
     }
 }
 
+/// What a request was, for its log line: the catalogue operation its route serves (`-`
+/// for none) and its outcome code (`ok`, or the problem's code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// The operation's name.
+    pub operation: &'static str,
+    /// `ok` or the error code.
+    pub code: &'static str,
+}
+
 /// The client address of `req` behind `proxies`.
 pub fn client_ip(proxies: &TrustedProxies, req: &HttpRequest) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
@@ -153,8 +163,11 @@ pub async fn request_id(
     );
     let started = std::time::Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
+    let outcome = response.request().extensions().get::<Outcome>().copied();
     span.in_scope(|| {
         tracing::info!(
+            operation = outcome.map_or("-", |o| o.operation),
+            code = outcome.map_or("-", |o| o.code),
             status = response.status().as_u16(),
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "request"

@@ -12,11 +12,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use hdrhistogram::Histogram;
-use serde_json::{Value, json};
-
 use folio::embedded;
 use folio::settings::ServeSettings;
+use hdrhistogram::Histogram;
+use serde_json::{Value, json};
 
 /// Arguments of `folio-bench`.
 #[derive(Debug, Clone, Args)]

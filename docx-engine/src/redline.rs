@@ -20,15 +20,14 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use domain::{Block, BlockId, Document};
+/// Which change of a block a mark is for: its text (insertions and deletions, added,
+/// removed and moved blocks) or its formatting (`w:rPrChange`, `w:pPrChange`).
+pub use history::ChangeKind as MarkKind;
 use history::{Alignment, align, word_diff};
 use similar::ChangeTag;
 
 use crate::write::body::Entry as Item;
 use crate::xml_safe::escape as esc;
-
-/// Which change of a block a mark is for: its text (insertions and deletions, added,
-/// removed and moved blocks) or its formatting (`w:rPrChange`, `w:pPrChange`).
-pub use history::ChangeKind as MarkKind;
 
 /// Who made a change and when, as a tracked change records it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,6 @@
 use domain::Document;
 
 use crate::RenderError;
-
 pub(crate) use crate::write::body::toc_bookmark;
 
 /// Facts about the document that are not in the model: its timestamps and last editor

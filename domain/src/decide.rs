@@ -4,11 +4,10 @@ use crate::command::DocumentCommand;
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::ids::BlockId;
-use crate::input::{BlockRef, Position, PositionAt};
-use crate::model::{Block, Document, Run};
-
 pub(crate) use crate::input::Limits;
 use crate::input::too_large;
+use crate::input::{BlockRef, Position, PositionAt};
+use crate::model::{Block, Document, Run};
 
 impl Document {
     /// Decides what a command does to the document as it is now.

@@ -2,6 +2,7 @@
 //! `folio migrate` and `folio rebuild`, over PostgreSQL and NATS JetStream.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use auth::Authenticator;
@@ -18,7 +19,6 @@ use projectors::rebuild::{Progress, rebuild};
 use projectors::supervise::supervise;
 use projectors::{DocxMaterializer, ReadModelProjector};
 use sqlx::PgPool;
-use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 use crate::http::{ReadyCheck, Routes, with_projectors};

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::ServerHandle;
@@ -11,11 +12,9 @@ use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, get, web};
 use anyhow::Context;
 use api_types::{ApiError, Code, Health};
+use app::Reads;
 use auth::Authenticator;
 use command_api::CommandApi;
-use std::sync::OnceLock;
-
-use app::Reads;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -230,19 +229,26 @@ async fn observe_operation(
         .match_pattern()
         .and_then(|pattern| operation_of(req.method().as_str(), &pattern));
     let response = next.call(req).await;
+    let code = match &response {
+        Ok(r) if r.status().is_success() => "ok",
+        Ok(r) => r
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<ApiError>())
+            .map_or("other", |e| e.code().as_str()),
+        Err(e) => e
+            .as_error::<ApiError>()
+            .map_or("other", |e| e.code().as_str()),
+    };
     if let Some(operation) = operation {
-        let code = match &response {
-            Ok(r) if r.status().is_success() => "ok",
-            Ok(r) => r
-                .response()
-                .error()
-                .and_then(|e| e.as_error::<ApiError>())
-                .map_or("other", |e| e.code().as_str()),
-            Err(e) => e
-                .as_error::<ApiError>()
-                .map_or("other", |e| e.code().as_str()),
-        };
         app::metrics::observe(operation, "rest", code, started.elapsed());
+    }
+    // The request's log line (written by `auth::request_id`) names both.
+    if let Ok(r) = &response {
+        actix_web::HttpMessage::extensions_mut(r.request()).insert(auth::web::Outcome {
+            operation: operation.unwrap_or("-"),
+            code,
+        });
     }
     response
 }

@@ -39,10 +39,11 @@ pub fn align<'a>(from: &'a Document, to: &'a Document) -> Alignment<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use domain::Position;
     use domain::command::{AddParagraph, CreateDocument, MoveBlock, PositionAt};
     use domain::{DocumentCommand, DocumentId, Limits};
+
+    use super::*;
 
     fn run(doc: &mut Document, command: DocumentCommand) {
         for event in doc.decide(&command, &Limits::default()).unwrap() {

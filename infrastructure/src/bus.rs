@@ -107,6 +107,7 @@ pub async fn run_relay(
 ///
 /// # Errors
 /// Store failures (nothing is skipped: the next call starts at the same position).
+#[tracing::instrument(name = "folio.bus.relay", level = "debug", skip_all, fields(after = position), err(level = "debug"))]
 pub async fn relay_after(
     log: &SqliteLog,
     bus: &EventBus,

@@ -1,7 +1,8 @@
 //! Who is acting, on whose behalf: the facts recorded as metadata on every event.
 
-use crate::store::EventMetadata;
 use std::fmt;
+
+use crate::store::EventMetadata;
 
 /// A tenant. Every document, event and blob belongs to exactly one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -18,14 +18,13 @@
 //!   trigger itself sends no NOTIFY: a notifying transaction holds a database-wide lock
 //!   through its commit flush, which would serialise every append.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer, stream};
 use bytes::Bytes;
 use futures::future::try_join_all;
 use sqlx::{PgPool, Row};
-use std::sync::Arc;
-
 use tokio::sync::{Notify, watch};
 
 use crate::envelope::Envelope;
@@ -33,6 +32,11 @@ use crate::store::{PgLog, StoreError, StoredEvent};
 
 /// Outbox rows relayed per round.
 const RELAY_BATCH: i64 = 1_000;
+/// The header naming the request an event came from (its `X-Request-Id`).
+pub const REQUEST_ID_HEADER: &str = "Folio-Request-Id";
+/// The header naming what caused an event: the command that decided it.
+pub const CAUSATION_HEADER: &str = "Folio-Causation";
+
 /// How long a round waits for its publish acks.
 const ACK_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the relay waits after a wake-up from its own process, to batch bursts.
@@ -156,15 +160,20 @@ impl Bus {
     ///
     /// # Errors
     /// NATS failures or timeouts: some may have been stored; publishing again is safe.
+    #[tracing::instrument(name = "folio.bus.publish", level = "debug", skip_all, fields(events = events.len()), err(level = "debug"))]
     pub async fn publish(&self, events: &[StoredEvent]) -> Result<Vec<Unpublishable>, BusError> {
         let mut acks = Vec::with_capacity(events.len());
         let mut refused = Vec::new();
         for (index, event) in events.iter().enumerate() {
             let payload = Envelope::from(event).to_json().map_err(nats)?;
             let bytes = payload.len();
+            // The request that caused the event and its command travel as headers, so a
+            // consumer's log lines name them before it decodes the payload.
             let message = jetstream::message::PublishMessage::build()
                 .payload(Bytes::from(payload))
-                .message_id(format!("{}:{}", event.document_id, event.sequence));
+                .message_id(format!("{}:{}", event.document_id, event.sequence))
+                .header(REQUEST_ID_HEADER, event.metadata.request_id.as_str())
+                .header(CAUSATION_HEADER, event.metadata.command.as_str());
             let sent = self
                 .context
                 .send_publish(
@@ -217,6 +226,12 @@ pub enum Round {
 ///
 /// # Errors
 /// Store or NATS failures (the round is rolled back; nothing is lost).
+#[tracing::instrument(
+    name = "folio.bus.relay",
+    level = "debug",
+    skip_all,
+    err(level = "debug")
+)]
 pub async fn relay_round(log: &PgLog, bus: &Bus) -> Result<Round, BusError> {
     let pool: &PgPool = log.pool();
     let started = std::time::Instant::now();

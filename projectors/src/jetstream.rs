@@ -103,13 +103,30 @@ async fn decode(batch: Vec<Message>) -> (Vec<Message>, Vec<Arc<StoredEvent>>) {
     let mut kept = Vec::with_capacity(batch.len());
     let mut events = Vec::with_capacity(batch.len());
     for m in batch {
+        let header = |name| {
+            m.headers
+                .as_ref()
+                .and_then(|h| h.get(name))
+                .map(|v| v.as_str().to_string())
+                .unwrap_or_default()
+        };
+        // The request and command that caused the message name what is logged about it.
+        let span = tracing::debug_span!(
+            "folio.projector.message",
+            request_id = %header(infrastructure::jetstream::REQUEST_ID_HEADER),
+            causation = %header(infrastructure::jetstream::CAUSATION_HEADER),
+            subject = %m.subject,
+        );
         match serde_json::from_slice::<StoredEvent>(&m.payload) {
             Ok(e) => {
+                span.in_scope(|| tracing::trace!(sequence = e.sequence, "received"));
                 events.push(Arc::new(e));
                 kept.push(m);
             }
             Err(e) => {
-                tracing::error!(subject = %m.subject, error = %e, "undecodable event message");
+                span.in_scope(|| {
+                    tracing::error!(subject = %m.subject, error = %e, "undecodable event message");
+                });
                 settle(std::slice::from_ref(&m), AckKind::Term).await;
             }
         }

@@ -277,6 +277,16 @@ fn empty(event: &StoredEvent) -> Projected {
 /// that reads but does not fit the state (stored by an earlier build) is skipped, as
 /// every replay skips it: the document stays readable.
 fn fold(projected: &mut Projected, event: &StoredEvent) -> Result<(), Box<ProjectionFailure>> {
+    // The request and command that caused the event name every line logged while it is
+    // projected.
+    let _span = tracing::debug_span!(
+        "folio.projector.event",
+        document_id = %event.document_id,
+        sequence = event.sequence,
+        request_id = %event.metadata.request_id,
+        causation = %event.metadata.command,
+    )
+    .entered();
     let failure = |reason: String| {
         Box::new(ProjectionFailure {
             document_id: event.document_id.to_string(),

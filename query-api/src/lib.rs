@@ -14,6 +14,7 @@ use api_types::ApiError;
 use app::queries::{Cx, Disposition, FileReply, Json, Params, QUERIES, Query, Reply, Transport};
 use app::read::Reads;
 use auth::Principal;
+use tracing::Instrument;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers a GET route for every query of the table.
@@ -88,7 +89,8 @@ async fn answer(
         params: Params::Query(req.query_string().to_string()),
         transport: Transport::Rest,
     };
-    let reply = app::offload::offload((query.run)(cx)).await??;
+    let span = tracing::info_span!("folio.query", query = query.name);
+    let reply = app::offload::offload((query.run)(cx).instrument(span)).await??;
     Ok(response(reply))
 }
 

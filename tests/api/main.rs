@@ -41,4 +41,5 @@ mod pdf;
 mod reads;
 mod scenario;
 mod security;
+mod tracing;
 mod viewer;

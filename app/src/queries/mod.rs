@@ -20,6 +20,7 @@ use api_types::{ApiError, Code};
 use auth::Principal;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use tracing::Instrument;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::read::{DocxFile, Reads};
@@ -330,5 +331,6 @@ pub async fn run_mcp(
         params: Params::Json(args),
         transport: Transport::Mcp,
     })
+    .instrument(tracing::info_span!("folio.query", query = q.name))
     .await
 }

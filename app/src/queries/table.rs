@@ -1,5 +1,11 @@
 //! The query table: every query folio answers, one entry each.
 
+use api_types::{
+    AuditItem, BlameResponse, BlockResponse, BlockView, BlocksResponse, ContentResponse,
+    DiffResponse, DocumentSearchResponse, DocumentSummary, ExportResponse, HistoryPage,
+    ImagesResponse, OutlineResponse, SearchHit, SectionTextResponse, SectionsResponse,
+    StylesResponse, TextResponse,
+};
 use serde_json::{Value, json};
 
 use super::handlers::*;
@@ -10,12 +16,6 @@ use crate::read::{
     ListParams, ReadAt, SearchParams,
 };
 use crate::schema;
-use api_types::{
-    AuditItem, BlameResponse, BlockResponse, BlockView, BlocksResponse, ContentResponse,
-    DiffResponse, DocumentSearchResponse, DocumentSummary, ExportResponse, HistoryPage,
-    ImagesResponse, OutlineResponse, SearchHit, SectionTextResponse, SectionsResponse,
-    StylesResponse, TextResponse,
-};
 
 const NOT_FOUND: (u16, &str) = (404, "no such document (or version)");
 const NOT_CAUGHT_UP: (u16, &str) = (503, "read model not caught up to min_version");

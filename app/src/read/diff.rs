@@ -471,9 +471,10 @@ fn attribute(diff: &mut DiffResponse, events: &[StoredEvent]) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use domain::{DocumentCommand, Limits};
     use serde_json::json;
+
+    use super::*;
 
     fn apply(doc: &mut Document, command: serde_json::Value) {
         let command: DocumentCommand = serde_json::from_value(command).unwrap();

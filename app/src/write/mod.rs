@@ -19,7 +19,6 @@ use api_types::{
 };
 use domain::{DocumentCommand, DocumentId};
 use infrastructure::RequestContext;
-
 pub use port::{Storage, WriteStore};
 pub use service::{CommandOutcome, CommandService, ConflictingEvent, WriteError};
 
@@ -145,6 +144,7 @@ impl Writes {
     /// # Errors
     /// 413 over a limit; 422 (`invalid_docx`) for a file that is not a Word document folio
     /// can read, naming what it is; the refusals of [`Writes::create`].
+    #[tracing::instrument(name = "folio.import", skip_all, fields(bytes = file.len()))]
     pub async fn import(
         &self,
         ctx: &RequestContext,

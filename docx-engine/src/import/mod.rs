@@ -34,7 +34,6 @@ pub(crate) mod xml;
 use std::collections::BTreeMap;
 
 use domain::command::{ImportWarning, ImportedContent};
-
 pub(crate) use package::Package;
 
 /// Limits of the import gate and reader.

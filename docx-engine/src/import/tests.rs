@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::*;
 use domain::Block;
+
+use super::*;
 
 pub(crate) fn corpus() -> Option<Vec<(String, Vec<u8>)>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/docx");

@@ -1,8 +1,9 @@
 use std::collections::HashSet;
 
-use super::*;
 use domain::{DocumentCommand, Limits};
 use serde_json::json;
+
+use super::*;
 
 fn apply(doc: &mut Document, command: serde_json::Value) {
     let command: DocumentCommand = serde_json::from_value(command).unwrap();

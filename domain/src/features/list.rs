@@ -309,7 +309,6 @@ mod tests {
 
     use crate::command::*;
     use crate::decide::tests::{create, given, when};
-
     use crate::ids::BlockId;
     use crate::model::*;
 

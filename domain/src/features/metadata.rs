@@ -169,9 +169,7 @@ mod tests {
 
     use crate::command::*;
     use crate::decide::tests::{create, given, para, when};
-
     use crate::error::DocumentError;
-
     use crate::model::*;
 
     #[test]

@@ -427,9 +427,10 @@ pub fn labels_by_version(labels: &BTreeMap<String, u64>) -> BTreeMap<u64, Vec<St
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::DocumentCommand;
-    use serde_json::json;
 
     fn run(doc: &mut Document, command: serde_json::Value) -> Vec<DocumentEvent> {
         let command: DocumentCommand = serde_json::from_value(command).unwrap();

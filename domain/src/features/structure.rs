@@ -109,7 +109,6 @@ mod tests {
     use crate::decide::tests::{create, given, para, when};
     use crate::decide::*;
     use crate::error::DocumentError;
-
     use crate::ids::BlockId;
     use crate::model::*;
 

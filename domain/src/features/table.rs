@@ -649,7 +649,6 @@ mod tests {
 
     use crate::command::*;
     use crate::decide::tests::{create, given, when};
-
     use crate::event::DocumentEvent;
     use crate::ids::BlockId;
     use crate::model::*;

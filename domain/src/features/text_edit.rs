@@ -444,7 +444,6 @@ mod tests {
 
     use crate::command::*;
     use crate::decide::tests::{create, given, limits, para, when};
-
     use crate::error::DocumentError;
     use crate::event::DocumentEvent;
     use crate::ids::BlockId;

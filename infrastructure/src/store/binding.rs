@@ -64,9 +64,10 @@ impl Aggregate for StoredDocument {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use domain::DocumentId;
     use domain::command::{AddParagraph, CreateDocument};
+
+    use super::*;
 
     // cqrs-es running a command gives the events and the state the domain's own `decide`
     // and `apply` give: the binding adds nothing.

@@ -12,16 +12,13 @@ mod sqlite;
 mod binding;
 mod metadata;
 
-pub use metadata::EventMetadata;
-
 use binding::StoredDocument;
-
 use cqrs_es::persist::{PersistenceError, SerializedEvent};
 use domain::{Document, DocumentEvent, DocumentId};
+pub use metadata::EventMetadata;
+pub use postgres::{GlobalCursor, PgLog};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-pub use postgres::{GlobalCursor, PgLog};
 pub use sqlite::SqliteLog;
 
 /// Why the store failed.
@@ -312,6 +309,7 @@ impl EventLog {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] when a sequence or idempotency key already exists.
+    #[tracing::instrument(name = "folio.store.append", level = "debug", skip_all, fields(document_id = %document_id, events = events.len()), err(level = "debug"))]
     pub async fn append(
         &self,
         document_id: &DocumentId,
@@ -325,6 +323,7 @@ impl EventLog {
     ///
     /// # Errors
     /// Database or decoding failures.
+    #[tracing::instrument(name = "folio.store.load", level = "debug", skip_all, fields(document_id = %document_id), err(level = "debug"))]
     pub async fn load(
         &self,
         document_id: &DocumentId,
@@ -378,6 +377,7 @@ impl EventLog {
     ///
     /// # Errors
     /// Database or decoding failures.
+    #[tracing::instrument(name = "folio.store.events", level = "debug", skip_all, fields(document_id = %document_id, after, until), err(level = "debug"))]
     pub async fn events(
         &self,
         document_id: &DocumentId,
@@ -425,6 +425,7 @@ impl EventLog {
     ///
     /// # Errors
     /// Database or decoding failures.
+    #[tracing::instrument(name = "folio.store.document_at", level = "debug", skip_all, fields(document_id = %document_id, version), err(level = "debug"))]
     pub async fn document_at(
         &self,
         document_id: &DocumentId,

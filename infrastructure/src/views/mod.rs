@@ -6,18 +6,16 @@
 //! stored meanwhile, so two projector instances (or a projector and `folio rebuild`) never
 //! double-apply an event.
 
-use std::time::Duration;
-
 use std::collections::BTreeSet;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use domain::event::Placement;
 use domain::{
     Block, BlockId, Document, DocumentEvent, DocumentId, DocumentMetadata, EventMisfit, Section,
     Stats, StyleDef, Version,
 };
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use tokio::sync::watch;
 
 use crate::rows;
