@@ -5,8 +5,11 @@
 //! these; REST serves the same use cases through its routes, and a test checks that every
 //! operation has its route in the OpenAPI document and its tool in the MCP server.
 //!
-//! A new command needs only its domain rule and its line in the command table
-//! (`api-types/src/parse.rs`): it then appears here, as a tool and in the OpenAPI schema.
+//! Operations come from three tables: commands from the command table
+//! (`for_each_command!` in `domain/src/command.rs`), queries from the query table
+//! ([`crate::queries::QUERIES`]), API keys and users from [`access_operations`]. A new
+//! command needs only its domain rule and its line in the command table; a new query its
+//! handler and its entry: either then appears here, as a tool and in the OpenAPI document.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -132,7 +135,7 @@ fn document_id_field() -> (&'static str, Value, bool) {
 
 /// API keys and users: any principal manages its own keys (an admin every key of the
 /// tenant); only admins manage users.
-fn access_operations() -> Vec<Operation> {
+pub(crate) fn access_operations() -> Vec<Operation> {
     let op = |name,
               description: &str,
               scope,

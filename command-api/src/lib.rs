@@ -1,8 +1,10 @@
 //! The write side over HTTP (actix-web): create, command and archive documents.
 //!
 //! Every handler reads the caller, parses the body into domain commands (400 for malformed
-//! JSON, 422 naming the field) and hands them to the one write path,
-//! [`infrastructure::CommandService`]. Handlers never decide anything themselves.
+//! JSON, 422 naming the field), reads `If-Match`, `Idempotency-Key`, `?dry_run` and
+//! `?strict` into the one [`app::WriteRequest`] and calls one [`app::Writes`] use case
+//! (the write path is `app::write::CommandService`). Handlers never decide anything
+//! themselves.
 
 pub mod access;
 

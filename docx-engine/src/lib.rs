@@ -1,13 +1,16 @@
-//! Bytes in, bytes out: the folio document model as a real Word file and as exports.
+//! Bytes in, bytes out: the folio document model as a real Word file, as a redline and
+//! as exports, and an uploaded Word file as the model.
 //!
 //! - [`render_docx`] writes a .docx with folio's own streaming writer (`write`): every
 //!   part straight into its deflated zip entry, an imported file's kept parts spliced in.
+//! - [`redline`]: version B with every change since A as a tracked change
+//!   ([`redline_docx`], [`redline_html`]), over `history`'s alignment and word diff.
 //! - [`export`] renders HTML (escaped), Markdown and plain text.
+//! - [`import_docx`] reads an uploaded .docx behind a hardened package gate (folio's own
+//!   reader on quick-xml and zip).
 //!
 //! Pure: no IO beyond in-memory buffers, no clock (timestamps arrive in
 //! [`RenderOptions`]), so the same document and options always give the same bytes.
-//! - [`import_docx`] reads an uploaded .docx behind a hardened package gate (our own
-//!   reader on quick-xml and zip).
 
 #![warn(missing_docs)]
 

@@ -2,6 +2,11 @@
 //!
 //! Every event carries the ids it created and positions already resolved (an index, never
 //! "after block X"), so replaying events never has to decide anything again.
+//!
+//! Over 800 lines on purpose: the one `DocumentEvent` enum (the stored wire format, one
+//! variant per fact) and the exhaustive matches over it (`name`, `placement`,
+//! `created_block_ids`, `touched_block_ids`) sit together, so adding an event is one
+//! place the compiler walks you through.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,7 @@
 //! Every command type, over HTTP, and what it does to the content.
+//!
+//! Over 800 lines: end-to-end tests of one area, each test self-contained (arrange, act,
+//! assert) so a failure reads on its own.
 
 use serde_json::{Value, json};
 

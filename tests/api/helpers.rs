@@ -1,5 +1,8 @@
 //! `spawn_app()` and a `TestApp` whose methods read like the API, plus the independent
 //! .docx checks.
+//!
+//! Over 800 lines: the whole harness every end-to-end test shares (processes, both
+//! deployments, the HTTP helpers, the independent .docx readers), in one place.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,4 +1,7 @@
 //! The query side: lists, outline, exports, history pages, read-your-writes, operations.
+//!
+//! Over 800 lines: end-to-end tests of one area, each test self-contained (arrange, act,
+//! assert) so a failure reads on its own.
 
 use serde_json::json;
 

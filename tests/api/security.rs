@@ -2,6 +2,9 @@
 //! authorization matrix (every endpoint × every kind of bad or insufficient credential),
 //! throttled password guessing, the bootstrap key, key management, and no secret in logs,
 //! problems or events.
+//!
+//! Over 800 lines: end-to-end tests of one area, each test self-contained (arrange, act,
+//! assert) so a failure reads on its own.
 
 use std::time::Duration;
 

@@ -1,4 +1,6 @@
 //! Given/when/then tests of the rules, and properties over random command sequences.
+//!
+//! About 1,000 lines of tests, with the given/when/then helpers every feature's tests use.
 
 use proptest::prelude::*;
 
