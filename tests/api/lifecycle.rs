@@ -147,3 +147,72 @@ async fn every_event_records_who_when_and_why() {
         assert!(item["at"].as_str().unwrap().ends_with('Z'));
     }
 }
+
+/// The README's configuration table says what the CLI does: for every flag it lists that
+/// `folio serve`, `command-api`, `query-api` or `projector` has, the same environment
+/// variable and, where the table gives a literal default, the same default (the limits'
+/// defaults are defined once, in `domain::Limits::DEFAULT`, and the CLI reads them).
+#[test]
+fn the_readme_configuration_table_matches_the_cli() {
+    let readme = std::fs::read_to_string(crate::helpers::workspace_root().join("README.md"))
+        .expect("README.md");
+    // flag → its rows: (env, literal default or None); a flag of several commands (`--bind`)
+    // has a row per table.
+    let mut documented: std::collections::BTreeMap<String, Vec<(String, Option<String>)>> =
+        std::collections::BTreeMap::new();
+    for row in readme.lines().filter(|l| l.starts_with("| `--")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let flag = cells[1].trim_matches('`').to_string();
+        let env = cells[2].trim_matches('`').to_string();
+        let default = cells[3]
+            .strip_prefix('`')
+            .and_then(|d| d.strip_suffix('`'))
+            .filter(|d| !d.contains('`'))
+            .map(str::to_string);
+        documented.entry(flag).or_default().push((env, default));
+    }
+    assert!(
+        documented.len() > 40,
+        "the table is found: {}",
+        documented.len()
+    );
+    let mut checked = 0;
+    for command in ["serve", "command-api", "query-api", "projector"] {
+        let help = std::process::Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
+            .args([command, "--help"])
+            .output()
+            .expect("folio --help runs");
+        let help = String::from_utf8_lossy(&help.stdout).replace('\n', " ");
+        // The options, past the usage line (which names required flags too).
+        let help = help
+            .split_once("Options:")
+            .map_or(help.as_str(), |(_, o)| o);
+        for (flag, rows) in &documented {
+            let Some(at) = help.find(&format!("{flag} ")) else {
+                continue;
+            };
+            // The flag's description runs to the next flag.
+            let rest = &help[at..];
+            let end = rest[flag.len()..]
+                .find("  --")
+                .map_or(rest.len(), |i| i + flag.len());
+            let described = &rest[..end];
+            assert!(
+                rows.iter()
+                    .any(|(env, _)| described.contains(&format!("[env: {env}="))
+                        || described.contains(&format!("[env: {env}]"))),
+                "{command} {flag}: the README says {rows:?}; --help says {described}"
+            );
+            if rows.iter().all(|(_, default)| default.is_some()) {
+                assert!(
+                    rows.iter().any(|(_, default)| default
+                        .as_ref()
+                        .is_some_and(|d| { described.contains(&format!("[default: {d}]")) })),
+                    "{command} {flag}: the README says {rows:?}; --help says {described}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked} flags checked");
+}
