@@ -49,6 +49,24 @@ impl Process {
         Self::spawn(args, "debug", Stdio::from(file))
     }
 
+    /// `folio serve` on the data directory `data`, logging at debug level into `log`
+    /// (as JSON lines with `json`).
+    pub(crate) fn serve_logging(data: &Path, log: &Path, json: bool) -> Self {
+        let mut args: Vec<String> = if json {
+            vec!["--log-json".into()]
+        } else {
+            Vec::new()
+        };
+        args.extend([
+            "serve".into(),
+            "--bind".into(),
+            "127.0.0.1:0".into(),
+            "--data-dir".into(),
+            data.display().to_string(),
+        ]);
+        Self::start_logging(&args, log)
+    }
+
     fn spawn(args: &[String], filter: &str, stderr: Stdio) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_folio-e2e"))
             .args(args)

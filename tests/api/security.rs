@@ -798,16 +798,7 @@ async fn no_secret_reaches_the_logs_the_problems_or_the_events() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("folio.log");
     let data = dir.path().join("data");
-    let mut process = Process::start_logging(
-        &[
-            "serve".into(),
-            "--bind".into(),
-            "127.0.0.1:0".into(),
-            "--data-dir".into(),
-            data.display().to_string(),
-        ],
-        &log,
-    );
+    let mut process = Process::serve_logging(&data, &log, false);
     let base = process.base.clone();
     let bootstrap = bootstrap_key(&process.next_line());
     let jwt_secret = std::fs::read_to_string(data.join("jwt-secret")).unwrap();

@@ -12,17 +12,7 @@ async fn every_request_logs_one_line_with_its_operation_outcome_and_duration() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("folio.log");
     let data = dir.path().join("data");
-    let mut process = Process::start_logging(
-        &[
-            "--log-json".into(),
-            "serve".into(),
-            "--bind".into(),
-            "127.0.0.1:0".into(),
-            "--data-dir".into(),
-            data.display().to_string(),
-        ],
-        &log,
-    );
+    let mut process = Process::serve_logging(&data, &log, true);
     let base = process.base.clone();
     let key = bootstrap_key(&process.next_line());
     let http = client();
