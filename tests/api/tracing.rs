@@ -108,10 +108,23 @@ async fn events_carry_their_request_and_causation_in_nats_headers() {
         .await
         .unwrap();
     let subject = format!("{}.events.default.{id}", cluster.stream.prefix);
-    let message = stream
-        .get_last_raw_message_by_subject(&subject)
-        .await
-        .unwrap();
+    // The relay publishes after the commit: wait (bounded) for the command's event, the
+    // document's second.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let message = loop {
+        let last = stream.get_last_raw_message_by_subject(&subject).await;
+        if let Ok(m) = last
+            && m.headers.get("Nats-Msg-Id").map(|v| v.as_str().to_string())
+                == Some(format!("{id}:2"))
+        {
+            break m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the event was not published"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     let header = |name: &str| message.headers.get(name).map(|v| v.as_str().to_string());
     assert_eq!(
         header("Folio-Request-Id").as_deref(),
