@@ -5,7 +5,7 @@
 //!
 //! - [`read`]: the read use cases ([`Reads`]): summaries, content, text, outline, .docx,
 //!   exports, history, audit, search — tenant scope, time travel, read-your-writes.
-//! - [`write`]: the write use cases ([`Writes`]): create, import, commands, archive —
+//! - [`mod@write`]: the write use cases ([`Writes`]): create, import, commands, archive —
 //!   If-Match (with rebase), Idempotency-Key, reason, batch, dry run — over the write path
 //!   (`write::service`) and its storage port (`write::port`).
 //! - [`queries`]: the query table — every read operation declared once, with its handler.

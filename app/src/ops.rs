@@ -7,7 +7,7 @@
 //!
 //! Operations come from three tables: commands from the command table
 //! (`for_each_command!` in `domain/src/command.rs`), queries from the query table
-//! ([`crate::queries::QUERIES`]), API keys and users from [`access_operations`]. A new
+//! ([`crate::queries::QUERIES`]), API keys and users from `access_operations`. A new
 //! command needs only its domain rule and its line in the command table; a new query its
 //! handler and its entry: either then appears here, as a tool and in the OpenAPI document.
 

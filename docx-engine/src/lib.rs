@@ -5,7 +5,7 @@
 //!   part straight into its deflated zip entry, an imported file's kept parts spliced in.
 //! - [`redline`]: version B with every change since A as a tracked change
 //!   ([`redline_docx`], [`redline_html`]), over `history`'s alignment and word diff.
-//! - [`export`] renders HTML (escaped), Markdown and plain text.
+//! - [`export()`] renders HTML (escaped), Markdown and plain text.
 //! - [`import_docx`] reads an uploaded .docx behind a hardened package gate (folio's own
 //!   reader on quick-xml and zip).
 //!

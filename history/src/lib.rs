@@ -4,7 +4,7 @@
 //! arrive, `app` reads diffs and blame through it and `docx-engine` writes redlines with
 //! its alignment and word diff.
 //!
-//! - [`align`]: two versions' blocks aligned by their stable ids (which stayed, which
+//! - [`mod@align`]: two versions' blocks aligned by their stable ids (which stayed, which
 //!   moved).
 //! - [`words`]: the one word diff (Unicode words, bounded in time) and its symmetric spans.
 //! - [`blame`]: per block, which change wrote each word range, folded event by event.

@@ -7,8 +7,8 @@
 //! cannot be reachable one way and not another, and a query without a handler does not
 //! compile.
 //!
-//! - [`table`]: the table itself, [`QUERIES`];
-//! - [`handlers`]: one function per query, from a [`Cx`] to a [`Reply`];
+//! - `table`: the table itself, [`QUERIES`];
+//! - `handlers`: one function per query, from a [`Cx`] to a [`Reply`];
 //! - [`openapi`]: the REST routes' OpenAPI description, made from the table.
 //!
 //! Adding a query: a handler function in `handlers.rs` and one entry in `table.rs`.

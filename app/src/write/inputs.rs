@@ -3,9 +3,9 @@
 //! The domain decides a command on the document's state and nothing else. Three commands
 //! reach outside it, and only through this module:
 //!
-//! - **before deciding**, [`resolve`] gives each `revert_to_version` the state of the
+//! - **before deciding**, `resolve` gives each `revert_to_version` the state of the
 //!   version it names (a number or a label), rebuilt from the event store;
-//! - **after deciding and before appending**, [`files`] lists the bytes to store by their
+//! - **after deciding and before appending**, `files` lists the bytes to store by their
 //!   hash: the pictures of `add_image` and whatever the request brought along as
 //!   attachments (an import's uploaded file and the pictures read from it).
 //!

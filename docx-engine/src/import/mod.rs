@@ -1,10 +1,10 @@
 //! .docx import: an uploaded Word file → the folio model, behind a hardened gate.
 //!
-//! 1. [`package`]: the package gate (what the file is, entry count, sizes read through
+//! 1. `package`: the package gate (what the file is, entry count, sizes read through
 //!    caps, inflate ratio, compression methods, CRC, part names).
-//! 2. [`xml`]: each XML part parsed into a bounded tree (no DTD, no entities beyond XML's
+//! 2. `xml`: each XML part parsed into a bounded tree (no DTD, no entities beyond XML's
 //!    own, a depth limit, exact byte spans), transitional and strict namespaces alike.
-//! 3. [`styles`]: the style sheet (headings by outline level or Word's heading names,
+//! 3. `styles`: the style sheet (headings by outline level or Word's heading names,
 //!    numbering carried by styles) and the numbering definitions.
 //! 4. `body`: blocks. What the model holds is mapped (paragraphs, headings, lists, tables
 //!    with merges and cell blocks, images, links, bookmarks, PAGE/NUMPAGES/DATE fields,

@@ -4,8 +4,8 @@
 //! not bytes and not UTF-16 units, so an offset means the same thing to every client.
 //!
 //! This file holds the document and its blocks; each family of content has its file:
-//! [`runs`] (text, formatting, fields, images), [`paragraphs`], [`lists`], [`tables`],
-//! [`toc`], [`sections`] (page setup, headers, footers) and [`styles`].
+//! `runs` (text, formatting, fields, images), `paragraphs`, `lists`, `tables`,
+//! `toc`, `sections` (page setup, headers, footers) and `styles`.
 
 use std::collections::BTreeMap;
 
