@@ -4,6 +4,12 @@
 //! of them fail), runs in a process group of its own and is killed whole on timeout; the
 //! exit code is never trusted, only a non-empty PDF is. LibreOffice is an optional part of
 //! the runtime: without it, PDFs answer 503 `pdf_unavailable`.
+//!
+//! The converter has no network: it runs under `unshare -rn` (a user and network namespace
+//! of its own, whose only interface is a loopback that is down), so no link a document
+//! carries — a kept part of an imported file may name an external picture — is fetched.
+//! Where the kernel does not allow that, folio says so once in its log and converts
+//! without it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,6 +21,8 @@ use api_types::{ApiError, Code};
 #[derive(Debug, Clone)]
 pub struct PdfConverter {
     soffice: Option<PathBuf>,
+    /// `unshare`, where it can give a conversion a network namespace of its own.
+    isolation: Option<PathBuf>,
     slots: Arc<tokio::sync::Semaphore>,
     timeout: Duration,
 }
@@ -29,8 +37,15 @@ impl PdfConverter {
     /// `workers` conversions at once, each within `timeout`, with `soffice` (or the one
     /// on the `PATH` when `None`).
     pub fn new(soffice: Option<PathBuf>, workers: usize, timeout: Duration) -> Self {
+        let isolation = network_isolation();
+        if isolation.is_none() {
+            tracing::warn!(
+                "PDF conversions run with the network: `unshare -rn` is not available or not permitted here"
+            );
+        }
         Self {
             soffice: soffice.or_else(find_soffice),
+            isolation,
             slots: Arc::new(tokio::sync::Semaphore::new(workers.max(1))),
             timeout,
         }
@@ -62,7 +77,20 @@ impl PdfConverter {
         tokio::fs::write(&input, &docx)
             .await
             .map_err(|e| ApiError::internal(&e))?;
-        let mut command = tokio::process::Command::new(&soffice);
+        if !soffice.is_file() {
+            return Err(unavailable(&format!(
+                "LibreOffice could not be started: {} is not there",
+                soffice.display()
+            )));
+        }
+        let mut command = match &self.isolation {
+            Some(unshare) => {
+                let mut c = tokio::process::Command::new(unshare);
+                c.args(["-rn", "--"]).arg(&soffice);
+                c
+            }
+            None => tokio::process::Command::new(&soffice),
+        };
         command
             .arg(format!(
                 "-env:UserInstallation=file://{}",
@@ -147,10 +175,29 @@ fn unavailable(detail: &str) -> ApiError {
     }
 }
 
-/// `soffice` (or `libreoffice`) on the `PATH`.
-fn find_soffice() -> Option<PathBuf> {
+/// `unshare` on the `PATH`, if it can run a program in a user and network namespace of
+/// its own here (tried once, with `true`).
+fn network_isolation() -> Option<PathBuf> {
+    let unshare = find_on_path(&["unshare"])?;
+    let works = std::process::Command::new(&unshare)
+        .args(["-rn", "--", "true"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    works.then_some(unshare)
+}
+
+/// The first of `names` found on the `PATH`.
+fn find_on_path(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
-        .flat_map(|dir| [dir.join("soffice"), dir.join("libreoffice")])
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
         .find(|candidate| candidate.is_file())
+}
+
+/// `soffice` (or `libreoffice`) on the `PATH`.
+fn find_soffice() -> Option<PathBuf> {
+    find_on_path(&["soffice", "libreoffice"])
 }

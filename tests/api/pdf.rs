@@ -165,3 +165,53 @@ async fn pdf_conversions_never_exceed_the_workers() {
     assert!(most <= 1.0, "{most} conversions ran at once");
     assert!(most >= 1.0, "a conversion was seen running");
 }
+
+/// The converter has no network: a stand-in for `soffice` (`--soffice`) that tries to
+/// reach a server on this machine and writes what happened into the "PDF" finds itself
+/// offline, and the server is never reached. Skipped where `unshare -rn` is not permitted.
+#[tokio::test]
+async fn the_converter_has_no_network() {
+    let isolated = std::process::Command::new("unshare")
+        .args(["-rn", "--", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !isolated {
+        println!(
+            "skipped: unshare -rn is not permitted here (folio then logs that it converts with the network)"
+        );
+        return;
+    }
+    // Arrange: a server to reach, and a converter that tries
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    server.set_nonblocking(true).unwrap();
+    let port = server.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("soffice");
+    std::fs::write(
+        &script,
+        format!(
+            r#"#!/usr/bin/env bash
+out=""; prev=""
+for a in "$@"; do [ "$prev" = "--outdir" ] && out="$a"; prev="$a"; done
+mkdir -p "$out"
+if (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null; then state=online; else state=offline; fi
+printf '%%PDF-1.4 %s\n' "$state" > "$out/document.pdf"
+"#
+        ),
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&script, permissions).unwrap();
+    let app = spawn_app_with(&["--soffice", script.to_str().unwrap()]).await;
+    let id = app.create_document("Offline").await;
+
+    // Act
+    let pdf = app
+        .get_bytes(&format!("/v1/documents/{id}/pdf?min_version=1"))
+        .await;
+
+    // Assert
+    assert_eq!(String::from_utf8_lossy(&pdf).trim(), "%PDF-1.4 offline");
+    assert!(server.accept().is_err(), "the converter reached the server");
+}
