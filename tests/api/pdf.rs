@@ -215,3 +215,55 @@ printf '%%PDF-1.4 %s\n' "$state" > "$out/document.pdf"
     assert_eq!(String::from_utf8_lossy(&pdf).trim(), "%PDF-1.4 offline");
     assert!(server.accept().is_err(), "the converter reached the server");
 }
+
+/// `export?format=pdf` is the PDF `…/pdf` gives (the same bytes, from the cache), and so
+/// is MCP's `export_document` with `format: "pdf"`, as an embedded resource.
+#[tokio::test]
+async fn a_pdf_is_also_an_export() {
+    if !soffice_installed() {
+        return;
+    }
+    // Arrange
+    let app = spawn_app_with(&[]).await;
+    let id = app.create_document("Exported").await;
+    app.ok(
+        &id,
+        json!({"type": "add_paragraph", "text": "Exported words."}),
+    )
+    .await;
+
+    // Act
+    let export = app
+        .get(&format!(
+            "/v1/documents/{id}/export?format=pdf&min_version=2"
+        ))
+        .await;
+    let content_type = export.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let exported = export.bytes().await.unwrap().to_vec();
+    let pdf = app.get_bytes(&format!("/v1/documents/{id}/pdf")).await;
+    let tool = crate::mcp::call_tool(
+        &app,
+        "export_document",
+        json!({"document_id": id, "format": "pdf"}),
+    )
+    .await;
+
+    // Assert
+    assert_eq!(content_type, "application/pdf");
+    assert_eq!(exported, pdf, "the same PDF");
+    assert!(pdf_text_pages(&pdf)[0].contains("Exported words."));
+    assert_eq!(
+        tool["structuredContent"]["mime_type"], "application/pdf",
+        "{tool}"
+    );
+    let blob = tool["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|c| c["resource"]["blob"].as_str())
+        .unwrap_or_else(|| panic!("an embedded resource: {tool}"));
+    assert!(blob.starts_with("JVBER"), "a PDF, base64: {}", &blob[..20]);
+}

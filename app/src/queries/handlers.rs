@@ -257,7 +257,24 @@ pub(super) fn get_blame(mut cx: Cx) -> Answer {
 pub(super) fn export_document(mut cx: Cx) -> Answer {
     boxed(async move {
         let params: ExportParams = cx.params()?;
-        let exported = cx.reads.export(&cx.principal, &cx.path(0), &params).await?;
+        let id = cx.path(0);
+        if params.format == "pdf" {
+            // The PDF of the version, as `get_pdf` answers it (made once, then cached).
+            let at = crate::read::ReadAt {
+                version: params.version.clone(),
+                min_version: params.min_version,
+            };
+            let file = cx.reads.pdf(&cx.principal, &id, at).await?;
+            return Ok(Reply::File(FileReply {
+                file,
+                uri: format!("folio://documents/{id}/pdf"),
+                disposition: Disposition::Attachment,
+                immutable: false,
+                etag: true,
+                headers: Vec::new(),
+            }));
+        }
+        let exported = cx.reads.export(&cx.principal, &id, &params).await?;
         if !cx.is_rest() {
             return cx.json(&exported);
         }

@@ -342,21 +342,37 @@ pub static QUERIES: &[Query] = &[
     },
     Query {
         name: "export_document",
-        description: "A document exported as HTML, Markdown or plain text.",
-        summary: "The document exported as HTML, Markdown or plain text.",
+        description: "A document exported as HTML, Markdown, plain text or PDF (format=pdf: the file get_pdf gives, as an embedded resource).",
+        summary: "The document exported as HTML, Markdown, plain text or PDF.",
         route: "/v1/documents/{id}/export",
         path: &[DOCUMENT],
         params: ParamsOf::of::<ExportParams>(),
-        output: schema::of::<ExportResponse>,
+        output: || {
+            json!({
+                "type": "object",
+                "anyOf": [
+                    schema::of::<ExportResponse>(),
+                    file_output("With format=pdf: the PDF, which comes as an embedded resource."),
+                ],
+            })
+        },
         ok: (
             "the export",
             &[
                 Body::Bytes("text/html"),
                 Body::Bytes("text/markdown"),
                 Body::Bytes("text/plain"),
+                Body::Bytes("application/pdf"),
             ],
         ),
-        errors: &[NOT_FOUND, (422, "unknown format")],
+        errors: &[
+            NOT_FOUND,
+            (422, "unknown format"),
+            (
+                503,
+                "format=pdf: no LibreOffice here, or the conversion failed or timed out",
+            ),
+        ],
         paged: false,
         run: export_document,
     },

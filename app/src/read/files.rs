@@ -5,9 +5,9 @@ use super::*;
 /// Export parameters.
 #[derive(Debug, Clone, Deserialize, IntoParams, ToSchema)]
 pub struct ExportParams {
-    /// `html`, `markdown` or `text`.
-    #[param(pattern = "^(html|markdown|text)$")]
-    #[schema(pattern = "^(html|markdown|text)$")]
+    /// `html`, `markdown`, `text` or `pdf` (the same file as `GET …/pdf`).
+    #[param(pattern = "^(html|markdown|text|pdf)$")]
+    #[schema(pattern = "^(html|markdown|text|pdf)$")]
     pub format: String,
     /// Version to export: its number or its label.
     pub version: Option<domain::VersionRef>,
