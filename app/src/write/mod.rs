@@ -381,3 +381,6 @@ fn result_of(outcome: CommandOutcome) -> CommandResult {
         rebased_from: outcome.rebased_from,
     }
 }
+
+#[cfg(test)]
+mod tests;
