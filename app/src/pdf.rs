@@ -8,8 +8,8 @@
 //! The converter has no network: it runs under `unshare -rn` (a user and network namespace
 //! of its own, whose only interface is a loopback that is down), so no link a document
 //! carries — a kept part of an imported file may name an external picture — is fetched.
-//! Where the kernel does not allow that, folio says so once in its log and converts
-//! without it.
+//! Where the kernel does not allow that, folio says so once in its log (at the first
+//! conversion) and converts without it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,8 +21,6 @@ use api_types::{ApiError, Code};
 #[derive(Debug, Clone)]
 pub struct PdfConverter {
     soffice: Option<PathBuf>,
-    /// `unshare`, where it can give a conversion a network namespace of its own.
-    isolation: Option<PathBuf>,
     slots: Arc<tokio::sync::Semaphore>,
     timeout: Duration,
 }
@@ -37,15 +35,8 @@ impl PdfConverter {
     /// `workers` conversions at once, each within `timeout`, with `soffice` (or the one
     /// on the `PATH` when `None`).
     pub fn new(soffice: Option<PathBuf>, workers: usize, timeout: Duration) -> Self {
-        let isolation = network_isolation();
-        if isolation.is_none() {
-            tracing::warn!(
-                "PDF conversions run with the network: `unshare -rn` is not available or not permitted here"
-            );
-        }
         Self {
             soffice: soffice.or_else(find_soffice),
-            isolation,
             slots: Arc::new(tokio::sync::Semaphore::new(workers.max(1))),
             timeout,
         }
@@ -83,7 +74,7 @@ impl PdfConverter {
                 soffice.display()
             )));
         }
-        let mut command = match &self.isolation {
+        let mut command = match network_isolation().await {
             Some(unshare) => {
                 let mut c = tokio::process::Command::new(unshare);
                 c.args(["-rn", "--"]).arg(&soffice);
@@ -176,17 +167,33 @@ fn unavailable(detail: &str) -> ApiError {
 }
 
 /// `unshare` on the `PATH`, if it can run a program in a user and network namespace of
-/// its own here (tried once, with `true`).
-fn network_isolation() -> Option<PathBuf> {
-    let unshare = find_on_path(&["unshare"])?;
-    let works = std::process::Command::new(&unshare)
-        .args(["-rn", "--", "true"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    works.then_some(unshare)
+/// its own here: tried once per process, at the first conversion (a process that makes no
+/// PDF never spawns it); where it cannot, that is logged then, once.
+async fn network_isolation() -> Option<&'static PathBuf> {
+    static ISOLATION: tokio::sync::OnceCell<Option<PathBuf>> = tokio::sync::OnceCell::const_new();
+    ISOLATION
+        .get_or_init(|| async {
+            let unshare = find_on_path(&["unshare"]);
+            let works = match &unshare {
+                Some(unshare) => tokio::process::Command::new(unshare)
+                    .args(["-rn", "--", "true"])
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .await
+                    .is_ok_and(|s| s.success()),
+                None => false,
+            };
+            if !works {
+                tracing::warn!(
+                    "PDF conversions run with the network: `unshare -rn` is not available or not permitted here"
+                );
+            }
+            unshare.filter(|_| works)
+        })
+        .await
+        .as_ref()
 }
 
 /// The first of `names` found on the `PATH`.

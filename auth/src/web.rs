@@ -14,16 +14,21 @@ use api_types::{ApiError, Code};
 use infrastructure::RequestContext;
 use tracing::Instrument;
 
-use crate::limits::TrustedProxies;
 use crate::service::{
     API_KEY_HEADER, Authenticator, DeferredRefusal, is_public, needed_scope, unauthorized,
 };
 use crate::{Caller, MAX_REASON_CHARS, Principal, REASON, REQUEST_ID};
 
 impl Authenticator {
-    /// The client address of `req` (see [`TrustedProxies::client_ip`]).
+    /// The client address of `req` (see [`crate::TrustedProxies::client_ip`]).
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
-        client_ip(self.proxies(), req)
+        let peer = req.peer_addr()?.ip();
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        self.proxies().client_ip(peer, &forwarded)
     }
 
     /// The principal the credentials of `req` name (see [`Authenticator::authenticate`]).
@@ -51,17 +56,6 @@ pub struct Outcome {
     pub operation: &'static str,
     /// `ok` or the error code.
     pub code: &'static str,
-}
-
-/// The client address of `req` behind `proxies`.
-pub fn client_ip(proxies: &TrustedProxies, req: &HttpRequest) -> Option<IpAddr> {
-    let peer = req.peer_addr()?.ip();
-    let forwarded: Vec<&str> = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    proxies.client_ip(peer, &forwarded)
 }
 
 /// Middleware: every request except the public paths needs a principal (401 otherwise)

@@ -3,7 +3,7 @@
 
 use super::{Answer, Cx, Disposition, FileReply, Reply, etag};
 use crate::read::{
-    DiffParams, DocumentSearchParams, EventParams, ExportParams, ListParams, SearchParams,
+    DiffParams, DocumentSearchParams, EventParams, ExportParams, ListParams, ReadAt, SearchParams,
 };
 
 /// A handler's future, boxed.
@@ -151,31 +151,24 @@ pub(super) fn get_docx(mut cx: Cx) -> Answer {
         let params = cx.params()?;
         let id = cx.path(0);
         let file = cx.reads.docx(&cx.principal, &id, params).await?;
-        Ok(Reply::File(FileReply {
-            file,
-            uri: format!("folio://documents/{id}/docx"),
-            disposition: Disposition::Attachment,
-            immutable: false,
-            etag: true,
-            headers: Vec::new(),
-        }))
+        let uri = format!("folio://documents/{id}/docx");
+        Ok(Reply::File(FileReply::download(file, uri)))
     })
 }
 
 pub(super) fn get_pdf(mut cx: Cx) -> Answer {
     boxed(async move {
         let params = cx.params()?;
-        let id = cx.path(0);
-        let file = cx.reads.pdf(&cx.principal, &id, params).await?;
-        Ok(Reply::File(FileReply {
-            file,
-            uri: format!("folio://documents/{id}/pdf"),
-            disposition: Disposition::Attachment,
-            immutable: false,
-            etag: true,
-            headers: Vec::new(),
-        }))
+        pdf(&cx, params).await
     })
+}
+
+/// The PDF of a version (`get_pdf`, `export_document` with `format=pdf`).
+async fn pdf(cx: &Cx, at: ReadAt) -> Result<Reply, api_types::ApiError> {
+    let id = cx.path(0);
+    let file = cx.reads.pdf(&cx.principal, &id, at).await?;
+    let uri = format!("folio://documents/{id}/pdf");
+    Ok(Reply::File(FileReply::download(file, uri)))
 }
 
 pub(super) fn get_media(mut cx: Cx) -> Answer {
@@ -257,24 +250,15 @@ pub(super) fn get_blame(mut cx: Cx) -> Answer {
 pub(super) fn export_document(mut cx: Cx) -> Answer {
     boxed(async move {
         let params: ExportParams = cx.params()?;
-        let id = cx.path(0);
         if params.format == "pdf" {
             // The PDF of the version, as `get_pdf` answers it (made once, then cached).
-            let at = crate::read::ReadAt {
+            let at = ReadAt {
                 version: params.version.clone(),
                 min_version: params.min_version,
             };
-            let file = cx.reads.pdf(&cx.principal, &id, at).await?;
-            return Ok(Reply::File(FileReply {
-                file,
-                uri: format!("folio://documents/{id}/pdf"),
-                disposition: Disposition::Attachment,
-                immutable: false,
-                etag: true,
-                headers: Vec::new(),
-            }));
+            return pdf(&cx, at).await;
         }
-        let exported = cx.reads.export(&cx.principal, &id, &params).await?;
+        let exported = cx.reads.export(&cx.principal, &cx.path(0), &params).await?;
         if !cx.is_rest() {
             return cx.json(&exported);
         }

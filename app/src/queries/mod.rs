@@ -146,6 +146,21 @@ pub struct FileReply {
     pub headers: Vec<(&'static str, String)>,
 }
 
+impl FileReply {
+    /// A version of the document as a file to download (.docx, PDF): `ETag` with its
+    /// version, not cached beyond it.
+    fn download(file: DocxFile, uri: String) -> Self {
+        Self {
+            file,
+            uri,
+            disposition: Disposition::Attachment,
+            immutable: false,
+            etag: true,
+            headers: Vec::new(),
+        }
+    }
+}
+
 /// What a query answers.
 #[derive(Debug)]
 pub enum Reply {
