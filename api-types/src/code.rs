@@ -68,6 +68,7 @@ codes! {
     RevokedApiKey = "revoked_api_key", UNAUTHORIZED, "The API key was revoked.";
     InvalidCredentials = "invalid_credentials", UNAUTHORIZED, "Wrong username or password.";
     Forbidden = "forbidden", FORBIDDEN, "The principal lacks the scope the operation needs.";
+    NotCommentAuthor = "not_comment_author", FORBIDDEN, "Only a comment's author (or an admin) may edit it.";
     RateLimited = "rate_limited", TOO_MANY_REQUESTS, "Too many requests; retry after Retry-After seconds.";
     // Not found.
     DocumentNotFound = "document_not_found", NOT_FOUND, "No such document in the caller's tenant.";
@@ -126,6 +127,7 @@ impl From<&domain::DocumentError> for Code {
             E::IndexOutOfRange { .. } => Code::IndexOutOfRange,
             E::InvalidField { .. } => Code::InvalidField,
             E::TooLarge { .. } => Code::DocumentTooLarge,
+            E::NotCommentAuthor { .. } => Code::NotCommentAuthor,
         }
     }
 }

@@ -280,6 +280,86 @@ pub struct OutlineResponse {
     pub next_cursor: Option<String>,
 }
 
+/// A document's comment threads (`GET …/comments`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CommentsResponse {
+    /// Version shown.
+    pub version: u64,
+    /// The threads, in the order of their anchors in the document.
+    pub comments: Vec<CommentThread>,
+}
+
+/// A comment thread: its root comment, where it is anchored, and its replies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CommentThread {
+    /// The root comment's id (`c1`).
+    pub id: String,
+    /// The paragraph or heading it is anchored in.
+    pub block_id: String,
+    /// First character of the anchored range.
+    pub start: usize,
+    /// The character after it (`start` when the comment marks a point).
+    pub end: usize,
+    /// The anchored text.
+    pub anchor_text: String,
+    /// The text it was made on was deleted: it now marks the point where that text was.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anchor_deleted: bool,
+    /// Who wrote it.
+    pub author: String,
+    /// Their initials.
+    pub initials: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Its text (paragraphs separated by newlines).
+    pub text: String,
+    /// The thread is resolved.
+    pub resolved: bool,
+    /// The answers, oldest first.
+    pub replies: Vec<CommentReply>,
+}
+
+/// A reply in a comment thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CommentReply {
+    /// Its id.
+    pub id: String,
+    /// Who wrote it.
+    pub author: String,
+    /// Their initials.
+    pub initials: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A document's footnotes and endnotes (`GET …/notes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NotesResponse {
+    /// Version shown.
+    pub version: u64,
+    /// The notes in the order of their reference marks (footnotes and endnotes mixed).
+    pub notes: Vec<NoteView>,
+}
+
+/// One footnote or endnote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NoteView {
+    /// Its id (`n1`).
+    pub id: String,
+    /// `footnote` or `endnote`.
+    pub kind: domain::NoteKind,
+    /// The number Word shows (footnotes and endnotes each counted from 1 in document order).
+    pub number: u32,
+    /// The paragraph or heading holding its reference mark.
+    pub block_id: String,
+    /// The reference mark's character offset.
+    pub offset: usize,
+    /// Its text (paragraphs separated by newlines).
+    pub text: String,
+}
+
 /// A document's style sheet: Word's built-in styles folio uses, then the document's own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StylesResponse {

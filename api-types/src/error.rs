@@ -362,6 +362,7 @@ fn domain_status(error: &DocumentError) -> StatusCode {
             StatusCode::CONFLICT
         }
         DocumentError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        DocumentError::NotCommentAuthor { .. } => StatusCode::FORBIDDEN,
         DocumentError::BlockNotFound { .. }
         | DocumentError::BlockIndexOutOfRange { .. }
         | DocumentError::WrongBlockType { .. }

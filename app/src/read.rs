@@ -11,6 +11,7 @@ mod diff;
 mod documents;
 mod files;
 mod history;
+mod review;
 mod search;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub use history::EventParams;
 use infrastructure::blobs::BlobStore;
 use infrastructure::store::{EventLog, HistoryFilter, StoredEvent};
 use infrastructure::views::{SummaryRow, Views, WaitError};
+pub use review::{CommentStatus, CommentsParams, comment_threads, note_views};
 pub use search::{DocumentSearchParams, MAX_MATCHES_PER_BLOCK, MAX_QUERY_CHARS, SearchParams};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

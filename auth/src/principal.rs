@@ -146,6 +146,8 @@ pub struct Principal {
     pub tenant: TenantId,
     /// `user:<name>` or `key:<id>`: recorded on events, never a secret.
     pub actor: String,
+    /// The name people see: the user's name, or the API key's name.
+    pub name: String,
     /// Whose keys this principal manages: `user:<name>`, or the owner of the key it uses.
     pub owner: String,
     /// What it may do.

@@ -117,6 +117,7 @@ impl Authenticator {
         })?;
         let actor = format!("user:{}", claims.sub);
         Ok(Principal {
+            name: claims.sub.clone(),
             tenant: TenantId::new(claims.tenant),
             owner: actor.clone(),
             actor,
@@ -147,6 +148,7 @@ impl Authenticator {
         Ok(Principal {
             tenant: TenantId::new(row.tenant),
             actor: format!("key:{}", row.id),
+            name: row.name,
             owner: row.owner,
             scopes,
         })

@@ -217,6 +217,8 @@ impl FromRequest for Caller {
         let request = RequestContext {
             tenant: principal.tenant.clone(),
             actor: principal.actor.clone(),
+            name: principal.name.clone(),
+            admin: principal.can(crate::Scope::Admin),
             request_id,
             ip,
             user_agent,

@@ -115,6 +115,26 @@ pub enum DocumentCommand {
     /// Give the document back a past version's content (appending events; the history
     /// is kept).
     RevertToVersion(RevertToVersion),
+    /// Comment on a range of a paragraph's text.
+    AddComment(AddComment),
+    /// Answer a comment.
+    ReplyToComment(ReplyToComment),
+    /// Change a comment's text (its author or an admin).
+    EditComment(EditComment),
+    /// Mark a comment thread resolved.
+    ResolveComment(ResolveComment),
+    /// Open a resolved comment thread again.
+    ReopenComment(ReopenComment),
+    /// Delete a comment (a thread's root with its replies).
+    DeleteComment(DeleteComment),
+    /// Add a footnote, its reference mark at a character offset.
+    AddFootnote(AddFootnote),
+    /// Add an endnote, its reference mark at a character offset.
+    AddEndnote(AddEndnote),
+    /// Change a footnote's or endnote's text.
+    EditNote(EditNote),
+    /// Delete a footnote or endnote and its reference mark.
+    DeleteNote(DeleteNote),
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -127,6 +147,10 @@ pub use crate::features::metadata::{ArchiveDocument, CreateDocument, SetMetadata
 pub use crate::features::page_break::AddPageBreak;
 pub use crate::features::paragraph::{AddHeading, AddParagraph, SetAlignment, UpdateParagraph};
 pub use crate::features::paragraph_format::SetParagraphFormat;
+pub use crate::features::review::{
+    AddComment, AddEndnote, AddFootnote, DeleteComment, DeleteNote, EditComment, EditNote,
+    ReopenComment, ReplyToComment, ResolveComment, Stamp,
+};
 pub use crate::features::revision::{LabelVersion, RevertTarget, RevertToVersion, VersionRef};
 pub use crate::features::section::{
     AddSectionBreak, HeaderKind, SetFooter, SetHeader, SetPageSetup,
@@ -197,6 +221,16 @@ macro_rules! for_each_command {
             "set_image_alt_text" => SetImageAltText,
             "label_version" => LabelVersion,
             "revert_to_version" => RevertToVersion,
+            "add_comment" => AddComment,
+            "reply_to_comment" => ReplyToComment,
+            "edit_comment" => EditComment,
+            "resolve_comment" => ResolveComment,
+            "reopen_comment" => ReopenComment,
+            "delete_comment" => DeleteComment,
+            "add_footnote" => AddFootnote,
+            "add_endnote" => AddEndnote,
+            "edit_note" => EditNote,
+            "delete_note" => DeleteNote,
         }
     };
 }

@@ -87,6 +87,16 @@ impl Document {
             C::ResizeImage(c) => self.decide_resize_image(c)?,
             C::SetImageAltText(c) => self.decide_set_image_alt_text(c)?,
             C::LabelVersion(c) => self.decide_label_version(c)?,
+            C::AddComment(c) => self.decide_add_comment(c)?,
+            C::ReplyToComment(c) => self.decide_reply_to_comment(c)?,
+            C::EditComment(c) => self.decide_edit_comment(c)?,
+            C::ResolveComment(c) => self.decide_resolve_comment(&c.comment_id, true)?,
+            C::ReopenComment(c) => self.decide_resolve_comment(&c.comment_id, false)?,
+            C::DeleteComment(c) => self.decide_delete_comment(c)?,
+            C::AddFootnote(c) => self.decide_add_footnote(c, limits)?,
+            C::AddEndnote(c) => self.decide_add_endnote(c, limits)?,
+            C::EditNote(c) => self.decide_edit_note(c)?,
+            C::DeleteNote(c) => self.decide_delete_note(c)?,
         };
         Ok(event.into_iter().collect())
     }
@@ -213,6 +223,21 @@ impl Document {
     /// have. The write path treats this as an internal fault and appends nothing.
     pub fn try_apply(&mut self, event: &DocumentEvent) -> Result<(), EventMisfit> {
         self.version = self.version.next();
+        // A note goes with its reference mark, a comment with its anchor's block: what an
+        // event takes out of the blocks it touches is looked up before and after it.
+        if self.notes.is_empty() && self.comments.is_empty() {
+            return self.apply_event(event);
+        }
+        let touched = event.touched_block_ids();
+        let before = self.review_marks(&touched);
+        self.apply_event(event)?;
+        if !before.is_empty() {
+            self.drop_unanchored(&before, &touched);
+        }
+        Ok(())
+    }
+
+    fn apply_event(&mut self, event: &DocumentEvent) -> Result<(), EventMisfit> {
         use DocumentEvent as E;
         let misfit = |reason: &'static str| EventMisfit {
             event: event.name(),
@@ -278,6 +303,14 @@ impl Document {
             E::VersionLabeled { .. } | E::BlocksReverted { .. } | E::DocumentReverted { .. } => {
                 self.apply_revision(event, &misfit)?
             }
+            E::CommentAdded { .. }
+            | E::CommentReplied { .. }
+            | E::CommentEdited { .. }
+            | E::CommentResolved { .. }
+            | E::CommentDeleted { .. }
+            | E::NoteAdded { .. }
+            | E::NoteEdited { .. }
+            | E::NoteDeleted { .. } => self.apply_review(event, &misfit)?,
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())

@@ -72,6 +72,12 @@ pub enum DocumentError {
         /// Why.
         reason: String,
     },
+    /// Only a comment's author (or an admin) may change its text (403).
+    #[error("only the author of comment {comment_id} or an admin may edit it")]
+    NotCommentAuthor {
+        /// The comment.
+        comment_id: String,
+    },
     /// The command would make the document larger than the configured limit (413).
     #[error("{what} would exceed the limit of {limit}")]
     TooLarge {

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{BlockId, DocumentId};
 pub use crate::model::Within;
-use crate::model::{Alignment, DocumentMetadata, ListItem, ListKind, ParagraphFormat, Run};
+use crate::model::{
+    Alignment, Author, Comment, DocumentMetadata, ListItem, ListKind, Note, NoteKind,
+    ParagraphFormat, Run,
+};
 use crate::text::FormatPatch;
 
 /// The version of the event schema written today. Older stored versions are upcast on read.
@@ -565,6 +568,92 @@ pub enum DocumentEvent {
         /// The styles then.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         styles: Option<Vec<crate::model::StyleDef>>,
+        /// The comments then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comments: Option<Vec<Comment>>,
+        /// The footnotes and endnotes then.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notes: Option<Vec<Note>>,
+    },
+    /// A comment was made on a range of a paragraph's text (or a point in it).
+    CommentAdded {
+        /// Its id.
+        comment_id: String,
+        /// The paragraph or heading.
+        block_id: BlockId,
+        /// First character of the range.
+        start: usize,
+        /// The character after the range (`start` for a point).
+        end: usize,
+        /// Who.
+        author: Author,
+        /// When (RFC 3339, UTC).
+        date: String,
+        /// Its text.
+        paragraphs: Vec<Vec<Run>>,
+    },
+    /// A comment was answered.
+    CommentReplied {
+        /// The reply's id.
+        comment_id: String,
+        /// The thread's root.
+        parent_id: String,
+        /// Who.
+        author: Author,
+        /// When (RFC 3339, UTC).
+        date: String,
+        /// Its text.
+        paragraphs: Vec<Vec<Run>>,
+    },
+    /// A comment's text changed.
+    CommentEdited {
+        /// The comment (root or reply).
+        comment_id: String,
+        /// Its new text.
+        paragraphs: Vec<Vec<Run>>,
+    },
+    /// A thread was resolved, or reopened.
+    CommentResolved {
+        /// The thread's root.
+        comment_id: String,
+        /// Resolved (true) or open again (false).
+        resolved: bool,
+    },
+    /// A comment was deleted (a root with its replies and its anchor).
+    CommentDeleted {
+        /// The comment.
+        comment_id: String,
+        /// The block its anchor was in (a root's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        block_id: Option<BlockId>,
+    },
+    /// A footnote or endnote was added, its reference mark inserted in the text.
+    NoteAdded {
+        /// Its id.
+        note_id: String,
+        /// Footnote or endnote.
+        kind: NoteKind,
+        /// The paragraph or heading holding the reference.
+        block_id: BlockId,
+        /// The reference's character offset.
+        offset: usize,
+        /// Its text.
+        paragraphs: Vec<Vec<Run>>,
+    },
+    /// A note's text changed.
+    NoteEdited {
+        /// The note.
+        note_id: String,
+        /// Its new text.
+        paragraphs: Vec<Vec<Run>>,
+    },
+    /// A note was deleted with its reference mark.
+    NoteDeleted {
+        /// The note.
+        note_id: String,
+        /// The block its reference was in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        block_id: Option<BlockId>,
     },
     /// Not a fact: a stored event this build cannot read (a payload that does not decode,
     /// or a schema version without an upcaster). Only the store adapter makes it, so that
@@ -682,6 +771,14 @@ impl DocumentEvent {
             Self::VersionLabeled { .. } => "VersionLabeled",
             Self::BlocksReverted { .. } => "BlocksReverted",
             Self::DocumentReverted { .. } => "DocumentReverted",
+            Self::CommentAdded { .. } => "CommentAdded",
+            Self::CommentReplied { .. } => "CommentReplied",
+            Self::CommentEdited { .. } => "CommentEdited",
+            Self::CommentResolved { .. } => "CommentResolved",
+            Self::CommentDeleted { .. } => "CommentDeleted",
+            Self::NoteAdded { .. } => "NoteAdded",
+            Self::NoteEdited { .. } => "NoteEdited",
+            Self::NoteDeleted { .. } => "NoteDeleted",
             Self::Unreadable { .. } => "Unreadable",
         }
     }
@@ -766,6 +863,14 @@ impl DocumentEvent {
             | Self::ImageResized { .. }
             | Self::ImageAltTextSet { .. }
             | Self::VersionLabeled { .. }
+            | Self::CommentAdded { .. }
+            | Self::CommentReplied { .. }
+            | Self::CommentEdited { .. }
+            | Self::CommentResolved { .. }
+            | Self::CommentDeleted { .. }
+            | Self::NoteAdded { .. }
+            | Self::NoteEdited { .. }
+            | Self::NoteDeleted { .. }
             | Self::Unreadable { .. } => Placement::None,
         }
     }
@@ -833,6 +938,14 @@ impl DocumentEvent {
             | Self::ImageAltTextSet { .. }
             | Self::VersionLabeled { .. }
             | Self::DocumentReverted { .. }
+            | Self::CommentAdded { .. }
+            | Self::CommentReplied { .. }
+            | Self::CommentEdited { .. }
+            | Self::CommentResolved { .. }
+            | Self::CommentDeleted { .. }
+            | Self::NoteAdded { .. }
+            | Self::NoteEdited { .. }
+            | Self::NoteDeleted { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }
@@ -887,6 +1000,12 @@ impl DocumentEvent {
                 changed.iter().map(|b| b.id().clone()).collect()
             }
             Self::DocumentReverted { removed, .. } => removed.clone(),
+            Self::CommentAdded { block_id, .. } | Self::NoteAdded { block_id, .. } => {
+                vec![block_id.clone()]
+            }
+            Self::CommentDeleted { block_id, .. } | Self::NoteDeleted { block_id, .. } => {
+                block_id.iter().cloned().collect()
+            }
             Self::DocumentCreated { .. }
             | Self::DocumentImported { .. }
             | Self::BlocksImported { .. }
@@ -907,6 +1026,10 @@ impl DocumentEvent {
             | Self::ListAdded { .. }
             | Self::PageBreakAdded { .. }
             | Self::VersionLabeled { .. }
+            | Self::CommentReplied { .. }
+            | Self::CommentEdited { .. }
+            | Self::CommentResolved { .. }
+            | Self::NoteEdited { .. }
             | Self::Unreadable { .. } => Vec::new(),
         }
     }

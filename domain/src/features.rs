@@ -10,6 +10,7 @@ pub(crate) mod metadata;
 pub(crate) mod page_break;
 pub(crate) mod paragraph;
 pub(crate) mod paragraph_format;
+pub(crate) mod review;
 pub(crate) mod revision;
 pub(crate) mod section;
 pub(crate) mod structure;

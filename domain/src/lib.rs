@@ -58,6 +58,7 @@ pub use features::image::{
 };
 pub use features::import::{IMPORT_EVENT_BYTES, MAX_IMPORT_BLOCK_BYTES, MAX_IMPORT_WARNINGS};
 pub use features::list_numbering::format_number;
+pub use features::review::{MAX_COMMENTS, MAX_NOTES, MAX_REPLIES, MAX_REVIEW_TEXT_CHARS};
 pub use features::revision::{MAX_LABELS, RevertTarget, VersionRef, labels_by_version};
 pub use features::style::{BUILTIN_STYLES, MAX_STYLES};
 pub use ids::{BlockId, DocumentId, Version};
@@ -69,5 +70,8 @@ pub use model::{
     Orientation, PageBreak, PageSetup, Paragraph, ParagraphFormat, ResolvedPageSetup, Run,
     RunFormat, Section, SectionBreak, SectionStart, Stats, StyleDef, StyleKind, Table,
     TableOfContents, TocPage, VerticalAlign,
+};
+pub use model::{
+    Anchor, Author, Comment, NOTE_CHAR, Note, NoteKind, ReviewCounters, paragraphs_text,
 };
 pub use text::text_and_runs;

@@ -24,11 +24,12 @@ fn byte_at(s: &str, n: usize) -> usize {
     s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
 }
 
-/// Brings runs into normal form: drops empty runs, merges neighbours with equal formatting.
+/// Brings runs into normal form: drops empty runs (but a comment's anchor left at a point:
+/// an empty run with comments), merges neighbours with equal formatting.
 pub fn normalize(runs: &mut Vec<Run>) {
     let mut out: Vec<Run> = Vec::with_capacity(runs.len());
     for run in runs.drain(..) {
-        if run.text.is_empty() {
+        if run.text.is_empty() && (run.format.comments.is_empty() || run.format.is_atomic()) {
             continue;
         }
         match out.last_mut() {
@@ -86,6 +87,7 @@ fn as_text(format: Option<&RunFormat>) -> RunFormat {
     format.field = None;
     format.image = None;
     format.opaque = None;
+    format.note = None;
     format
 }
 
@@ -106,6 +108,10 @@ fn inherited_format(runs: &[Run], offset: usize) -> RunFormat {
     format
         .bookmarks
         .retain(|name| after.is_some_and(|a| a.bookmarks.contains(name)));
+    // And a comment's anchor.
+    format
+        .comments
+        .retain(|id| after.is_some_and(|a| a.comments.contains(id)));
     format
 }
 
@@ -181,12 +187,160 @@ pub fn set_style(runs: &mut Vec<Run>, start: usize, end: usize, style: Option<&s
     normalize(runs);
 }
 
-/// Deletes characters `start..end`. The range must be inside the text.
+/// Deletes characters `start..end`. The range must be inside the text. A comment whose
+/// whole anchor goes stays, anchored to the point where its text was (an empty run).
 pub fn delete(runs: &mut Vec<Run>, start: usize, end: usize) {
     let i = split_at(runs, start);
     let j = split_at(runs, end);
-    runs.drain(i..j);
+    let mut gone: Vec<String> = Vec::new();
+    for run in runs.drain(i..j) {
+        for id in run.format.comments {
+            if !gone.contains(&id) {
+                gone.push(id);
+            }
+        }
+    }
+    gone.retain(|id| !runs.iter().any(|r| r.format.comments.contains(id)));
+    if !gone.is_empty() {
+        runs.insert(i.min(runs.len()), anchor_run(gone));
+    }
     normalize(runs);
+}
+
+/// The empty run that anchors comments to a point.
+fn anchor_run(comments: Vec<String>) -> Run {
+    Run {
+        text: String::new(),
+        format: RunFormat {
+            comments,
+            ..RunFormat::default()
+        },
+    }
+}
+
+/// Anchors comment `id` to characters `start..end`, or to the point `start` when the range
+/// is empty. The range must be inside the text.
+pub fn add_comment(runs: &mut Vec<Run>, start: usize, end: usize, id: &str) {
+    let i = split_at(runs, start);
+    if start == end {
+        runs.insert(i, anchor_run(vec![id.to_string()]));
+    } else {
+        let j = split_at(runs, end);
+        for run in runs.get_mut(i..j).unwrap_or_default() {
+            run.format.comments.push(id.to_string());
+        }
+    }
+    normalize(runs);
+}
+
+/// Removes comment `id`'s anchor; whether the runs had it.
+pub fn remove_comment(runs: &mut Vec<Run>, id: &str) -> bool {
+    let mut found = false;
+    for run in runs.iter_mut() {
+        let before = run.format.comments.len();
+        run.format.comments.retain(|c| c != id);
+        found |= run.format.comments.len() != before;
+    }
+    if found {
+        normalize(runs);
+    }
+    found
+}
+
+/// Inserts the reference mark of note `id` at `offset` (one atomic character), with the
+/// formatting of the text before it. `offset` must be at most the text length.
+pub fn insert_note(runs: &mut Vec<Run>, offset: usize, id: &str) {
+    let mut format = inherited_format(runs, offset);
+    format.link = None;
+    format.note = Some(id.to_string());
+    insert_with(runs, offset, &crate::model::NOTE_CHAR.to_string(), format);
+}
+
+/// Removes the reference mark of note `id` (its character included); whether there was one.
+pub fn remove_note(runs: &mut Vec<Run>, id: &str) -> bool {
+    let mut at = 0;
+    for run in runs.iter() {
+        let len = str_len(&run.text);
+        if run.format.note.as_deref() == Some(id) {
+            delete(runs, at, at + len);
+            return true;
+        }
+        at += len;
+    }
+    false
+}
+
+/// Gives `new` (a paragraph's new runs, replacing `old`) the comment anchors and note
+/// references of `old` where its text is unchanged: the common beginning and end of the two
+/// texts keep their marks; a comment over changed text covers the text that replaced it
+/// (or, when none did, the point where it was). A note whose reference character is in the
+/// changed text is dropped (its mark was deleted).
+pub fn carry_marks(old: &[Run], new: &mut Vec<Run>) {
+    if !old
+        .iter()
+        .any(|r| !r.format.comments.is_empty() || r.format.note.is_some())
+    {
+        return;
+    }
+    let a: Vec<char> = old.iter().flat_map(|r| r.text.chars()).collect();
+    let b: Vec<char> = new.iter().flat_map(|r| r.text.chars()).collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let max_suffix = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (old_tail, new_tail) = (a.len() - suffix, b.len() - suffix);
+    // Old position → new position; inside the changed text, a start goes to its start and
+    // an end to its end.
+    let map = |x: usize, is_end: bool| -> usize {
+        if x <= prefix {
+            x
+        } else if x >= old_tail {
+            x - old_tail + new_tail
+        } else if is_end {
+            new_tail
+        } else {
+            prefix
+        }
+    };
+    let mut comments: Vec<(String, usize, usize)> = Vec::new();
+    let mut notes: Vec<(String, usize)> = Vec::new();
+    let mut at = 0;
+    for run in old {
+        let len = str_len(&run.text);
+        for id in &run.format.comments {
+            match comments.iter_mut().find(|(c, _, _)| c == id) {
+                Some(found) => found.2 = at + len,
+                None => comments.push((id.clone(), at, at + len)),
+            }
+        }
+        if let Some(id) = &run.format.note
+            && (at < prefix || at >= old_tail)
+        {
+            notes.push((id.clone(), map(at, false)));
+        }
+        at += len;
+    }
+    for (id, start) in notes {
+        let i = split_at(new, start);
+        let j = split_at(new, start + 1);
+        if let Some(run) = new
+            .get_mut(i..j)
+            .and_then(|r| r.first_mut())
+            .filter(|_| j == i + 1)
+        {
+            run.format.note = Some(id);
+        }
+        normalize(new);
+    }
+    for (id, start, end) in comments {
+        let (start, end) = (map(start, false), map(end, true));
+        add_comment(new, start, end.max(start), &id);
+    }
 }
 
 /// Applies a formatting patch to characters `start..end`. The range must be inside the text.

@@ -38,6 +38,10 @@ pub struct RequestContext {
     pub tenant: TenantId,
     /// User or API key id (never a secret).
     pub actor: String,
+    /// The name people see for it: a user's name, an API key's name (a comment's author).
+    pub name: String,
+    /// It may act as an admin (edit anyone's comment).
+    pub admin: bool,
     /// Request id (from `X-Request-Id` or generated).
     pub request_id: String,
     /// Client IP.
@@ -54,6 +58,8 @@ impl RequestContext {
         Self {
             tenant: TenantId::default_tenant(),
             actor: "system".into(),
+            name: "folio".into(),
+            admin: true,
             request_id: request_id.into(),
             ip: None,
             user_agent: None,

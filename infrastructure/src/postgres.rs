@@ -12,10 +12,11 @@ use crate::views::Views;
 
 /// The read-model tables' DDL (also run by `folio rebuild` in a fresh schema): every
 /// migration that creates or changes a read-model table.
-pub const READ_MODEL_DDL: [&str; 3] = [
+pub const READ_MODEL_DDL: [&str; 4] = [
     include_str!("../../migrations/postgres/0002_read_models.sql"),
     include_str!("../../migrations/postgres/0004_projection_failures.sql"),
     include_str!("../../migrations/postgres/0007_blame.sql"),
+    include_str!("../../migrations/postgres/0010_review.sql"),
 ];
 
 /// Connects a pool to `url`. With `schema`, every connection resolves unqualified names in

@@ -38,6 +38,28 @@ pub(super) fn get_document(mut cx: Cx) -> Answer {
     })
 }
 
+pub(super) fn get_comments(mut cx: Cx) -> Answer {
+    boxed(async move {
+        let params = cx.params()?;
+        versioned!(
+            cx,
+            cx.reads
+                .comments(&cx.principal, &cx.path(0), params)
+                .await?
+        )
+    })
+}
+
+pub(super) fn get_notes(mut cx: Cx) -> Answer {
+    boxed(async move {
+        let params = cx.params()?;
+        versioned!(
+            cx,
+            cx.reads.notes(&cx.principal, &cx.path(0), params).await?
+        )
+    })
+}
+
 pub(super) fn get_content(mut cx: Cx) -> Answer {
     boxed(async move {
         let params = cx.params()?;

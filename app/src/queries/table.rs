@@ -1,10 +1,10 @@
 //! The query table: every query folio answers, one entry each.
 
 use api_types::{
-    AuditItem, BlameResponse, BlockResponse, BlockView, BlocksResponse, ContentResponse,
-    DiffResponse, DocumentSearchResponse, DocumentSummary, ExportResponse, HistoryPage,
-    ImagesResponse, OutlineResponse, SearchHit, SectionTextResponse, SectionsResponse,
-    StylesResponse, TextResponse,
+    AuditItem, BlameResponse, BlockResponse, BlockView, BlocksResponse, CommentsResponse,
+    ContentResponse, DiffResponse, DocumentSearchResponse, DocumentSummary, ExportResponse,
+    HistoryPage, ImagesResponse, NotesResponse, OutlineResponse, SearchHit, SectionTextResponse,
+    SectionsResponse, StylesResponse, TextResponse,
 };
 use serde_json::{Value, json};
 
@@ -12,8 +12,8 @@ use super::handlers::*;
 use super::openapi::{Body, component, page};
 use super::{DOCUMENT, ParamsOf, PathParam, Query};
 use crate::read::{
-    BlocksParams, ContentParams, DiffParams, DocumentSearchParams, EventParams, ExportParams,
-    ListParams, ReadAt, SearchParams,
+    BlocksParams, CommentsParams, ContentParams, DiffParams, DocumentSearchParams, EventParams,
+    ExportParams, ListParams, ReadAt, SearchParams,
 };
 use crate::schema;
 
@@ -103,6 +103,32 @@ pub static QUERIES: &[Query] = &[
         errors: &[BAD_PAGE, NOT_FOUND, NOT_CAUGHT_UP],
         paged: true,
         run: get_content,
+    },
+    Query {
+        name: "get_comments",
+        description: "A document's comment threads in document order: each with the block and character range it is anchored to, the anchored text, author, time, text, resolved state and replies (status=open|resolved|all).",
+        summary: "A document's comment threads.",
+        route: "/v1/documents/{id}/comments",
+        path: &[DOCUMENT],
+        params: ParamsOf::of::<CommentsParams>(),
+        output: schema::of::<CommentsResponse>,
+        ok: ("the threads", &[Body::Json(component::<CommentsResponse>)]),
+        errors: &[NOT_FOUND, NOT_CAUGHT_UP],
+        paged: false,
+        run: get_comments,
+    },
+    Query {
+        name: "get_notes",
+        description: "A document's footnotes and endnotes in the order of their reference marks: id, kind, the number Word shows, the block and offset of the mark, and the text.",
+        summary: "A document's footnotes and endnotes.",
+        route: "/v1/documents/{id}/notes",
+        path: &[DOCUMENT],
+        params: ParamsOf::of::<ReadAt>(),
+        output: schema::of::<NotesResponse>,
+        ok: ("the notes", &[Body::Json(component::<NotesResponse>)]),
+        errors: &[NOT_FOUND, NOT_CAUGHT_UP],
+        paged: false,
+        run: get_notes,
     },
     Query {
         name: "get_block",

@@ -1,10 +1,13 @@
 //! Outside data: the one way a command gets what the document alone cannot give it.
 //!
-//! The domain decides a command on the document's state and nothing else. Three commands
+//! The domain decides a command on the document's state and nothing else. Some commands
 //! reach outside it, and only through this module:
 //!
 //! - **before deciding**, `resolve` gives each `revert_to_version` the state of the
 //!   version it names (a number or a label), rebuilt from the event store;
+//! - **before deciding**, `stamp` names the author of each comment command (the
+//!   principal's name, initials made from it, and its id) and its time (the request's,
+//!   which its events carry too), and whether the principal may edit others' comments;
 //! - **after deciding and before appending**, `files` lists the bytes to store by their
 //!   hash: the pictures of `add_image` and whatever the request brought along as
 //!   attachments (an import's uploaded file and the pictures read from it).
@@ -14,8 +17,9 @@
 
 use std::borrow::Cow;
 
-use domain::command::{RevertTarget, RevertToVersion};
-use domain::{DocumentCommand, DocumentId, Limits, VersionRef};
+use domain::command::{RevertTarget, RevertToVersion, Stamp};
+use domain::{Author, DocumentCommand, DocumentId, Limits, VersionRef};
+use infrastructure::RequestContext;
 
 use super::port::WriteStore;
 use super::service::WriteError;
@@ -77,6 +81,53 @@ pub(crate) async fn resolve<'c, S: WriteStore>(
         }));
     }
     Ok(Cow::Owned(filled))
+}
+
+/// `commands` with every comment command stamped with who makes it and when (`at`, the
+/// request's time, to the second as Word writes it).
+pub(crate) fn stamp<'c>(
+    commands: Cow<'c, [DocumentCommand]>,
+    ctx: &RequestContext,
+    at: &str,
+) -> Cow<'c, [DocumentCommand]> {
+    let needs = |c: &DocumentCommand| {
+        matches!(
+            c,
+            DocumentCommand::AddComment(_)
+                | DocumentCommand::ReplyToComment(_)
+                | DocumentCommand::EditComment(_)
+        )
+    };
+    if !commands.iter().any(needs) {
+        return commands;
+    }
+    // RFC 3339 with milliseconds (`…T10:00:00.123Z`) → whole seconds (`…T10:00:00Z`).
+    let date = match at.split_once('.') {
+        Some((seconds, _)) => format!("{seconds}Z"),
+        None => at.to_string(),
+    };
+    let by = Stamp {
+        author: Author::named(
+            if ctx.name.is_empty() {
+                &ctx.actor
+            } else {
+                &ctx.name
+            },
+            &ctx.actor,
+        ),
+        date,
+        admin: ctx.admin,
+    };
+    let mut stamped = commands.into_owned();
+    for command in &mut stamped {
+        match command {
+            DocumentCommand::AddComment(c) => c.by = Some(by.clone()),
+            DocumentCommand::ReplyToComment(c) => c.by = Some(by.clone()),
+            DocumentCommand::EditComment(c) => c.by = Some(by.clone()),
+            _ => {}
+        }
+    }
+    Cow::Owned(stamped)
 }
 
 /// The files a decided request stores: its attachments, then the picture of each

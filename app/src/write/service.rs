@@ -339,7 +339,9 @@ impl<S: WriteStore> CommandService<S> {
             document_id: id.clone(),
             title,
         });
-        self.write(ctx, &id, &[command], request, true, &[]).await
+        let at = infrastructure::now_rfc3339();
+        self.write(ctx, &id, &[command], request, Some(&[]), &at)
+            .await
     }
 
     /// Creates a document (new id, the caller's tenant) from an imported Word file: the
@@ -375,7 +377,8 @@ impl<S: WriteStore> CommandService<S> {
             media: k.as_str(),
             bytes: v.as_slice(),
         }));
-        self.write(ctx, &id, &[command], request, true, &files)
+        let at = infrastructure::now_rfc3339();
+        self.write(ctx, &id, &[command], request, Some(&files), &at)
             .await
     }
 
@@ -390,8 +393,11 @@ impl<S: WriteStore> CommandService<S> {
         commands: &[DocumentCommand],
         request: &WriteRequest,
     ) -> Result<CommandOutcome, WriteError> {
+        // One time for the request: its events' and the comments' it makes.
+        let at = infrastructure::now_rfc3339();
         let commands = inputs::resolve(&self.store, ctx.tenant.as_str(), id, commands).await?;
-        self.write(ctx, id, &commands, request, false, &[]).await
+        let commands = inputs::stamp(commands, ctx, &at);
+        self.write(ctx, id, &commands, request, None, &at).await
     }
 
     #[tracing::instrument(name = "folio.write", skip_all, fields(document_id = %id, commands = commands.len()), err(level = "debug"))]
@@ -401,9 +407,12 @@ impl<S: WriteStore> CommandService<S> {
         id: &DocumentId,
         commands: &[DocumentCommand],
         request: &WriteRequest,
-        creating: bool,
-        attachments: &[Attachment<'_>],
+        new_document: Option<&[Attachment<'_>]>,
+        at: &str,
     ) -> Result<CommandOutcome, WriteError> {
+        // A new document (created or imported) may bring files along; commands bring none.
+        let creating = new_document.is_some();
+        let attachments = new_document.unwrap_or_default();
         // Only a request with an idempotency key is compared with earlier ones.
         let fingerprint = request
             .idempotency_key
@@ -502,12 +511,11 @@ impl<S: WriteStore> CommandService<S> {
                 return Ok(outcome);
             }
             let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
-            let at = infrastructure::now_rfc3339();
             let metadata: Vec<EventMetadata> = produced
                 .iter()
                 .enumerate()
                 .map(|(i, (_, command, _))| {
-                    let mut metadata = ctx.metadata(command, &at);
+                    let mut metadata = ctx.metadata(command, at);
                     metadata.rebased_from = rebased_from.map(|v| v.to_string());
                     if i == 0
                         && let Some(key) = &request.idempotency_key

@@ -90,7 +90,7 @@ impl Seed {
 }
 
 pub(crate) fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..47, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..58, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -116,7 +116,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..47, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..58, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -547,6 +547,55 @@ pub(crate) fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
                 })),
             })
         }
+        47 => DocumentCommand::AddComment(AddComment {
+            block_id: id,
+            start: Some(seed.n(seed.b, 4)),
+            end: (!seed.raw || seed.a.is_multiple_of(2)).then_some(seed.n(seed.a, 6)),
+            text: Some(format!("c{t}")),
+            by: crate::features::review::tests::by("user:a", false),
+            ..AddComment::default()
+        }),
+        48 => DocumentCommand::ReplyToComment(ReplyToComment {
+            comment_id: format!("c{}", seed.n(seed.a, 4)),
+            text: Some(format!("r{t}")),
+            by: crate::features::review::tests::by("user:b", false),
+            ..ReplyToComment::default()
+        }),
+        49 => DocumentCommand::EditComment(EditComment {
+            comment_id: format!("c{}", seed.n(seed.a, 4)),
+            text: Some(format!("e{t}")),
+            by: crate::features::review::tests::by("user:a", seed.b.is_multiple_of(2)),
+            ..EditComment::default()
+        }),
+        50 => DocumentCommand::ResolveComment(ResolveComment {
+            comment_id: format!("c{}", seed.n(seed.a, 4)),
+        }),
+        51 => DocumentCommand::ReopenComment(ReopenComment {
+            comment_id: format!("c{}", seed.n(seed.a, 4)),
+        }),
+        52 => DocumentCommand::DeleteComment(DeleteComment {
+            comment_id: format!("c{}", seed.n(seed.a, 4)),
+        }),
+        53 => DocumentCommand::AddFootnote(AddFootnote {
+            block_id: id,
+            offset: Some(seed.n(seed.b, 5)),
+            text: Some(format!("n{t}")),
+            ..AddFootnote::default()
+        }),
+        54 => DocumentCommand::AddEndnote(AddEndnote {
+            block_id: id,
+            offset: Some(seed.n(seed.b, 5)),
+            text: Some(format!("n{t}")),
+            ..AddEndnote::default()
+        }),
+        55 => DocumentCommand::EditNote(EditNote {
+            note_id: format!("n{}", seed.n(seed.a, 4)),
+            text: Some(format!("m{t}")),
+            ..EditNote::default()
+        }),
+        56 => DocumentCommand::DeleteNote(DeleteNote {
+            note_id: format!("n{}", seed.n(seed.a, 4)),
+        }),
         _ => DocumentCommand::SetMetadata(SetMetadata {
             author: Some(t),
             ..SetMetadata::default()
@@ -603,7 +652,8 @@ proptest! {
                 for pair in runs.windows(2) {
                     prop_assert_ne!(&pair[0].format, &pair[1].format);
                 }
-                prop_assert!(runs.iter().all(|r| !r.text.is_empty()));
+                // Only a comment anchored to a point is an empty run.
+                prop_assert!(runs.iter().all(|r| !r.text.is_empty() || !r.format.comments.is_empty()));
             }
         }
     }
@@ -639,7 +689,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..44, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..52, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -995,6 +1045,51 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             metadata: None,
             section: None,
             styles: None,
+            comments: pick.then(|| doc.comments.iter().skip(x % 3).cloned().collect()),
+            notes: (!pick).then(|| doc.notes.iter().skip(y % 3).cloned().collect()),
+        },
+        44 => DocumentEvent::CommentAdded {
+            comment_id: format!("c{}", x % 5),
+            block_id,
+            start: x,
+            end: y,
+            author: crate::model::Author::named("A", "user:a"),
+            date: String::new(),
+            paragraphs: vec![vec![Run::plain(text)]],
+        },
+        45 => DocumentEvent::CommentReplied {
+            comment_id: format!("c{}", y % 7),
+            parent_id: format!("c{}", x % 5),
+            author: crate::model::Author::default(),
+            date: "x".into(),
+            paragraphs: Vec::new(),
+        },
+        46 => DocumentEvent::CommentEdited {
+            comment_id: format!("c{}", x % 5),
+            paragraphs: vec![Vec::new(); y % 3],
+        },
+        47 => DocumentEvent::CommentResolved {
+            comment_id: format!("c{}", x % 5),
+            resolved: pick,
+        },
+        48 => DocumentEvent::CommentDeleted {
+            comment_id: format!("c{}", x % 5),
+            block_id: pick.then_some(block_id),
+        },
+        49 => DocumentEvent::NoteAdded {
+            note_id: if pick { format!("n{x}") } else { "n01".into() },
+            kind: crate::model::NoteKind::Endnote,
+            block_id,
+            offset: y,
+            paragraphs: Vec::new(),
+        },
+        50 => DocumentEvent::NoteEdited {
+            note_id: format!("n{}", x % 5),
+            paragraphs: vec![vec![Run::plain(text)]],
+        },
+        51 => DocumentEvent::NoteDeleted {
+            note_id: format!("n{}", y % 5),
+            block_id: None,
         },
         _ => DocumentEvent::BlockDeleted { block_id },
     }

@@ -221,7 +221,11 @@ impl Document {
                 }),
             ),
             E::ParagraphUpdated { block_id, runs } => {
-                *self.runs_mut(block_id).ok_or(misfit("no such paragraph"))? = normalized(runs);
+                let current = self.runs_mut(block_id).ok_or(misfit("no such paragraph"))?;
+                let mut new = normalized(runs);
+                // Comment anchors and note references stay where the text did not change.
+                crate::text::carry_marks(current, &mut new);
+                *current = new;
             }
             E::AlignmentSet {
                 block_id,

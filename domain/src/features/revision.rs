@@ -62,6 +62,8 @@ impl utoipa::PartialSchema for VersionRef {
                 ObjectBuilder::new()
                     .schema_type(Type::Integer)
                     .minimum(Some(1))
+                    // Versions are stored as signed 64-bit numbers.
+                    .maximum(Some(i64::MAX))
                     .description(Some("A version number.")),
             )
             .item(
@@ -257,6 +259,8 @@ impl Document {
         let metadata = (self.metadata != past.metadata).then(|| Box::new(past.metadata.clone()));
         let section = (self.section != past.section).then(|| Box::new(past.section.clone()));
         let styles = (self.styles != past.styles).then(|| past.styles.clone());
+        let comments = (self.comments != past.comments).then(|| past.comments.clone());
+        let notes = (self.notes != past.notes).then(|| past.notes.clone());
         let nothing = changed.is_empty()
             && restored.is_empty()
             && removed.is_empty()
@@ -264,7 +268,9 @@ impl Document {
             && title.is_none()
             && metadata.is_none()
             && section.is_none()
-            && styles.is_none();
+            && styles.is_none()
+            && comments.is_none()
+            && notes.is_none();
         if nothing {
             return Ok(Vec::new());
         }
@@ -310,6 +316,8 @@ impl Document {
             metadata,
             section,
             styles,
+            comments,
+            notes,
         });
         Ok(events)
     }
@@ -365,6 +373,8 @@ impl Document {
                 metadata,
                 section,
                 styles,
+                comments,
+                notes,
                 ..
             } => {
                 let gone: HashSet<&BlockId> = removed.iter().collect();
@@ -408,6 +418,14 @@ impl Document {
                 }
                 if let Some(styles) = styles {
                     self.styles.clone_from(styles);
+                }
+                // Comments and notes as they were then (ids are still never reused: the
+                // counters stay where they are).
+                if let Some(comments) = comments {
+                    self.comments.clone_from(comments);
+                }
+                if let Some(notes) = notes {
+                    self.notes.clone_from(notes);
                 }
             }
             _ => return Err(misfit("not an event of this feature")),
@@ -602,6 +620,8 @@ mod tests {
                 metadata: None,
                 section: None,
                 styles: None,
+                comments: None,
+                notes: None,
             },
             DocumentEvent::DocumentReverted {
                 version: 1,
@@ -611,6 +631,8 @@ mod tests {
                 metadata: None,
                 section: None,
                 styles: None,
+                comments: None,
+                notes: None,
             },
         ];
         for event in bad {

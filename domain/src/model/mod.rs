@@ -15,6 +15,7 @@ use crate::ids::{BlockId, DocumentId, Version};
 
 mod lists;
 mod paragraphs;
+mod review;
 mod runs;
 mod sections;
 mod styles;
@@ -23,6 +24,7 @@ mod toc;
 
 pub use lists::*;
 pub use paragraphs::*;
+pub use review::*;
 pub use runs::*;
 pub use sections::*;
 pub use styles::*;
@@ -59,6 +61,35 @@ pub struct Document {
     /// Named versions: label → version (`label_version`).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub labels: std::collections::BTreeMap<String, u64>,
+    /// Comments, roots and replies, in the order they were made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<Comment>,
+    /// Footnotes and endnotes, in the order they were made (numbered by their references'
+    /// order: [`Document::note_numbers`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// The last comment and note numbers given out (ids are never reused).
+    #[serde(default, skip_serializing_if = "ReviewCounters::is_zero")]
+    pub review_ids: ReviewCounters,
+}
+
+/// The last comment and note numbers a document gave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewCounters {
+    /// Last `c<n>`.
+    #[serde(default)]
+    pub comments: u64,
+    /// Last `n<n>`.
+    #[serde(default)]
+    pub notes: u64,
+}
+
+impl ReviewCounters {
+    /// No id given out yet.
+    pub fn is_zero(&self) -> bool {
+        self.comments == 0 && self.notes == 0
+    }
 }
 
 /// The file an imported document came from: stored once, content-addressed, never
@@ -267,6 +298,15 @@ impl Block {
                 CellBlock::Table { .. } => Vec::new(),
             })
             .collect()
+    }
+
+    /// The runs of a paragraph or heading, for changing them (none for other blocks).
+    pub fn runs_mut(&mut self) -> Option<&mut Vec<Run>> {
+        match self {
+            Block::Paragraph(p) => Some(&mut p.runs),
+            Block::Heading(h) => Some(&mut h.runs),
+            _ => None,
+        }
     }
 
     /// The runs of a paragraph or heading (none for other blocks).

@@ -98,6 +98,14 @@ pub struct RunFormat {
     /// one; it is atomic like a field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opaque: Option<OpaqueInline>,
+    /// The comments whose anchor covers this run (ids of thread roots). A run with no text
+    /// and comments is a comment anchored to a point (its text was deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<String>,
+    /// The run is the reference mark of this footnote or endnote (its text is one
+    /// U+FFFC); atomic like a picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Inline content kept as its XML (see [`RunFormat::opaque`]).
@@ -117,7 +125,7 @@ impl RunFormat {
     /// Whether the run is one indivisible inline (a field or an image): it never merges
     /// with its neighbours, and typed text never joins it.
     pub fn is_atomic(&self) -> bool {
-        self.field.is_some() || self.image.is_some() || self.opaque.is_some()
+        self.field.is_some() || self.image.is_some() || self.opaque.is_some() || self.note.is_some()
     }
 }
 

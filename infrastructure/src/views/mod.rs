@@ -68,6 +68,9 @@ pub struct SummaryRow {
     pub source: Option<domain::ImportSource>,
     /// Named versions (label → version).
     pub labels: std::collections::BTreeMap<String, u64>,
+    /// Comments and notes (read with the document's content, not with its summary: empty
+    /// in listings).
+    pub review: ReviewFields,
     /// Counts.
     pub stats: Stats,
     /// First event time.
@@ -103,6 +106,11 @@ impl SummaryRow {
             styles: document.styles.clone(),
             source: document.source.clone(),
             labels: document.labels.clone(),
+            review: ReviewFields {
+                comments: document.comments.clone(),
+                notes: document.notes.clone(),
+                ids: document.review_ids,
+            },
             stats: document.stats(),
             created_at: created_at.to_string(),
             created_by: created_by.to_string(),
@@ -230,6 +238,11 @@ impl Projected {
             })
             .map_err(corrupt)?,
             stats: serde_json::to_string(&self.summary.stats).map_err(corrupt)?,
+            review: if self.summary.review == ReviewFields::default() {
+                String::new()
+            } else {
+                serde_json::to_string(&self.summary.review).map_err(corrupt)?
+            },
             expected_version: self.stored_version,
             delete_all: self.rewrite_all,
             removed: self.removed.iter().map(ToString::to_string).collect(),
@@ -489,6 +502,8 @@ struct DocumentWrite {
     summary: SummaryRow,
     metadata: String,
     stats: String,
+    /// [`ReviewFields`] as JSON, empty when there are none.
+    review: String,
     /// Write only if the stored row is at this version (None: only if there is no row).
     expected_version: Option<u64>,
     delete_all: bool,
@@ -540,6 +555,20 @@ struct DocumentFields {
     labels: std::collections::BTreeMap<String, u64>,
 }
 
+/// What the `review` column holds, as JSON: a document's comments and notes.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReviewFields {
+    /// Comments, roots and replies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<domain::Comment>,
+    /// Footnotes and endnotes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<domain::Note>,
+    /// The last ids given out.
+    #[serde(default, skip_serializing_if = "domain::ReviewCounters::is_zero")]
+    pub ids: domain::ReviewCounters,
+}
+
 /// A summary from its columns (metadata and stats as JSON text).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn summary_from(
@@ -565,6 +594,7 @@ pub(crate) fn summary_from(
         styles: fields.styles,
         source: fields.source,
         labels: fields.labels,
+        review: ReviewFields::default(),
         stats: serde_json::from_str(stats).map_err(corrupt)?,
         created_at: created.0,
         created_by: created.1,
@@ -761,7 +791,15 @@ impl Views {
                 None => None,
                 Some(summary) => {
                     let rows = sqlx::query(blocks_sql).bind(id).fetch_all(&mut *tx).await?;
+                    let review: String = sqlx::query_scalar("SELECT review FROM documents WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     tx.commit().await?;
+                    let mut summary = summary;
+                    if !review.is_empty() {
+                        summary.review = serde_json::from_str(&review).map_err(corrupt)?;
+                    }
                     let blocks = rows
                         .iter()
                         .map(rows::block)
@@ -795,6 +833,9 @@ impl Views {
             styles: summary.styles.clone(),
             source: summary.source.clone(),
             labels: summary.labels.clone(),
+            comments: summary.review.comments.clone(),
+            notes: summary.review.notes.clone(),
+            review_ids: summary.review.ids,
         };
         Ok(Some(Projected::stored(
             summary,

@@ -39,9 +39,10 @@ impl PgViews {
                 new.iter().map(|w| f(&w.summary).clone()).collect()
             };
             let done = sqlx::query(&format!(
-                "INSERT INTO documents ({SUMMARY_COLUMNS})
+                "INSERT INTO documents ({SUMMARY_COLUMNS}, review)
                  SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bool[],
-                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                                      $12::text[])
                  ON CONFLICT (id) DO NOTHING"
             ))
             .bind(column(|s| &s.id))
@@ -55,6 +56,7 @@ impl PgViews {
             .bind(column(|s| &s.created_by))
             .bind(column(|s| &s.updated_at))
             .bind(column(|s| &s.updated_by))
+            .bind(new.iter().map(|w| w.review.clone()).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() != new.len() as u64 {
@@ -68,10 +70,10 @@ impl PgViews {
             let done = sqlx::query(
                 "UPDATE documents d SET title = n.title, version = n.version, archived = n.archived,
                         metadata = n.metadata, stats = n.stats, updated_at = n.updated_at,
-                        updated_by = n.updated_by
+                        updated_by = n.updated_by, review = n.review
                    FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bool[], $5::text[], $6::text[],
-                               $7::text[], $8::text[], $9::bigint[])
-                        AS n(id, title, version, archived, metadata, stats, updated_at, updated_by, expected)
+                               $7::text[], $8::text[], $9::bigint[], $10::text[])
+                        AS n(id, title, version, archived, metadata, stats, updated_at, updated_by, expected, review)
                   WHERE d.id = n.id AND d.version = n.expected",
             )
             .bind(column(|s| &s.id))
@@ -88,6 +90,7 @@ impl PgViews {
                     .map(|w| w.expected_version.unwrap_or_default() as i64)
                     .collect::<Vec<_>>(),
             )
+            .bind(updated.iter().map(|w| w.review.clone()).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() != updated.len() as u64 {

@@ -29,13 +29,13 @@ impl SqliteViews {
             let s = &w.summary;
             let query = match w.expected_version {
                 None => format!(
-                    "INSERT INTO documents ({SUMMARY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    "INSERT INTO documents ({SUMMARY_COLUMNS}, review) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                      ON CONFLICT (id) DO NOTHING"
                 ),
                 // ?8 and ?9 (creation) are bound but never change.
                 Some(_) => "UPDATE documents SET title = ?3, version = ?4, archived = ?5, metadata = ?6,
-                              stats = ?7, updated_at = ?10, updated_by = ?11
-                            WHERE id = ?1 AND tenant = ?2 AND version = ?12"
+                              stats = ?7, updated_at = ?10, updated_by = ?11, review = ?12
+                            WHERE id = ?1 AND tenant = ?2 AND version = ?13"
                     .to_string(),
             };
             let mut statement = sqlx::query(&query)
@@ -49,7 +49,8 @@ impl SqliteViews {
                 .bind(&s.created_at)
                 .bind(&s.created_by)
                 .bind(&s.updated_at)
-                .bind(&s.updated_by);
+                .bind(&s.updated_by)
+                .bind(&w.review);
             if let Some(expected) = w.expected_version {
                 statement = statement.bind(expected as i64);
             }

@@ -1,0 +1,185 @@
+//! Review content: comment threads anchored to text, and footnotes and endnotes.
+//!
+//! A comment's anchor is a mark on the runs it covers (`RunFormat::comments`), so text
+//! edits move it as they move links and bookmarks. When every marked character is deleted
+//! the comment stays, anchored to the point where its text was: an empty run carrying the
+//! mark (the one kind of empty run the normal form keeps). A note's reference is one
+//! atomic character in the text (`RunFormat::note`), like a picture; the note's own text
+//! lives in [`Document::notes`].
+
+use super::*;
+
+/// One comment: a thread's root, or a reply to one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comment {
+    /// Its id (`c1`, `c2`…), never reused in the document.
+    pub id: String,
+    /// The root comment this one answers (replies only; threads are flat, as in Word).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Who wrote it.
+    pub author: Author,
+    /// When, as RFC 3339 UTC without fractions (`2026-12-07T10:00:00Z`).
+    pub date: String,
+    /// Its text, paragraph by paragraph.
+    pub paragraphs: Vec<Vec<Run>>,
+    /// The thread is resolved (kept on the root).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub resolved: bool,
+    /// It was made on a range of text (not on a point), so an empty anchor means that
+    /// text was deleted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ranged: bool,
+}
+
+/// The author of a comment.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Author {
+    /// The name shown (a user's name, an API key's name, or the name in an imported file).
+    pub name: String,
+    /// Initials, as Word shows them in the margin.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub initials: String,
+    /// The principal who wrote it (`user:ada`, `key:…`); empty for an imported comment.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub actor: String,
+}
+
+impl Author {
+    /// An author named `name`, with initials made from it (the first letter of each of
+    /// its first three words).
+    pub fn named(name: &str, actor: &str) -> Self {
+        let initials: String = name
+            .split_whitespace()
+            .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
+            .take(3)
+            .flat_map(char::to_uppercase)
+            .collect();
+        Self {
+            name: name.to_string(),
+            initials,
+            actor: actor.to_string(),
+        }
+    }
+}
+
+/// What kind of note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// At the foot of the page.
+    Footnote,
+    /// At the end of the document.
+    Endnote,
+}
+
+impl NoteKind {
+    /// Its name in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Footnote => "footnote",
+            Self::Endnote => "endnote",
+        }
+    }
+}
+
+/// A footnote or endnote: its text; its reference mark is a run of the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Note {
+    /// Its id (`n1`, `n2`…), never reused in the document.
+    pub id: String,
+    /// Footnote or endnote.
+    pub kind: NoteKind,
+    /// Its text, paragraph by paragraph.
+    pub paragraphs: Vec<Vec<Run>>,
+}
+
+/// The character a note's reference takes in its paragraph (like a picture): U+FFFC.
+pub const NOTE_CHAR: char = IMAGE_CHAR;
+
+/// Where a comment is anchored: the block, and its range in the block's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchor<'a> {
+    /// The paragraph or heading.
+    pub block: &'a Block,
+    /// First character of the range.
+    pub start: usize,
+    /// The character after it (equal to `start` for a point).
+    pub end: usize,
+}
+
+/// The plain text of paragraphs, joined by newlines.
+pub fn paragraphs_text(paragraphs: &[Vec<Run>]) -> String {
+    paragraphs
+        .iter()
+        .map(|p| runs_text(p))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Document {
+    /// A comment (root or reply), by id.
+    pub fn comment(&self, id: &str) -> Option<&Comment> {
+        self.comments.iter().find(|c| c.id == id)
+    }
+
+    /// A note, by id.
+    pub fn note(&self, id: &str) -> Option<&Note> {
+        self.notes.iter().find(|n| n.id == id)
+    }
+
+    /// Where comment `id` (a root) is anchored: the first block whose runs carry it.
+    pub fn comment_anchor(&self, id: &str) -> Option<Anchor<'_>> {
+        self.blocks.iter().find_map(|block| {
+            let mut at = 0;
+            let mut found: Option<(usize, usize)> = None;
+            for run in block.runs() {
+                let len = run.text.chars().count();
+                if run.format.comments.iter().any(|c| c == id) {
+                    found = Some(match found {
+                        Some((start, _)) => (start, at + len),
+                        None => (at, at + len),
+                    });
+                }
+                at += len;
+            }
+            found.map(|(start, end)| Anchor { block, start, end })
+        })
+    }
+
+    /// Every note reference in document order: the note id, its block and its offset.
+    pub fn note_references(&self) -> Vec<(&str, &Block, usize)> {
+        let mut refs = Vec::new();
+        for block in &self.blocks {
+            let mut at = 0;
+            for run in block.runs() {
+                if let Some(id) = &run.format.note {
+                    refs.push((id.as_str(), block, at));
+                }
+                at += run.text.chars().count();
+            }
+        }
+        refs
+    }
+
+    /// Each note's number as Word shows it: footnotes and endnotes each counted from 1 in
+    /// the order of their references.
+    pub fn note_numbers(&self) -> BTreeMap<String, u32> {
+        let mut numbers = BTreeMap::new();
+        let (mut footnotes, mut endnotes) = (0u32, 0u32);
+        for (id, _, _) in self.note_references() {
+            let counter = match self.note(id).map(|n| n.kind) {
+                Some(NoteKind::Footnote) => &mut footnotes,
+                Some(NoteKind::Endnote) => &mut endnotes,
+                None => continue,
+            };
+            *counter = counter.saturating_add(1);
+            numbers.entry(id.to_string()).or_insert(*counter);
+        }
+        numbers
+    }
+}
