@@ -335,9 +335,14 @@ impl TestApp {
 
     /// A new API key of `tenant` with `scopes` (comma-separated), made with the CLI.
     pub(crate) fn create_key(&self, tenant: &str, scopes: &str) -> String {
+        self.create_named_key(tenant, "test", scopes)
+    }
+
+    /// A new API key named `name` (the name its comments are signed with).
+    pub(crate) fn create_named_key(&self, tenant: &str, name: &str, scopes: &str) -> String {
         let output = succeeded(self.cli(
             &[
-                "api-key", "create", "--tenant", tenant, "--name", "test", "--scopes", scopes,
+                "api-key", "create", "--tenant", tenant, "--name", name, "--scopes", scopes,
             ],
             &[],
         ));
@@ -645,6 +650,8 @@ out = {
   "table_layout": [{"spans": [[t.cell(r, c)._tc.grid_span for c in range(len(t.columns))] for r in range(len(t.rows))],
                     "same_as_first": [[t.cell(r, c)._tc is t.cell(0, 0)._tc for c in range(len(t.columns))] for r in range(len(t.rows))],
                     "widths_mm": [round(col.width.mm, 1) if col.width else None for col in t.columns]} for t in d.tables],
+  "comments": [{"id": c.comment_id, "author": c.author, "initials": c.initials, "text": c.text}
+               for c in d.comments],
   "core": {"title": d.core_properties.title, "author": d.core_properties.author,
            "subject": d.core_properties.subject, "keywords": d.core_properties.keywords,
            "revision": d.core_properties.revision},

@@ -39,6 +39,7 @@ mod lifecycle;
 mod mcp;
 mod pdf;
 mod reads;
+mod review;
 mod scenario;
 mod security;
 mod tracing;

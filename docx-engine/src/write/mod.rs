@@ -30,6 +30,7 @@ mod changes;
 mod drawings;
 mod paragraphs;
 pub(crate) mod parts;
+mod review;
 pub(crate) mod revision;
 mod runs;
 #[cfg(test)]
@@ -292,6 +293,8 @@ pub(crate) fn package(
         })?;
         margin_rels.push(rels);
     }
+    let review = review::ReviewParts::of(doc);
+    let review_rels = writer.review_parts(&mut zip, review)?;
     let (used, media) = writer.finish();
 
     let written = parts::Written {
@@ -302,6 +305,8 @@ pub(crate) fn package(
         margins: &margins,
         margin_rels: &margin_rels,
         doc_rels: &doc_rels,
+        review,
+        review_rels: &review_rels,
         used: &used,
         numbering_base,
         even_headers: doc

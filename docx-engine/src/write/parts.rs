@@ -28,6 +28,9 @@ pub(crate) struct Written<'a> {
     pub(crate) margins: &'a [MarginPart<'a>],
     pub(crate) margin_rels: &'a [PartRels],
     pub(crate) doc_rels: &'a PartRels,
+    /// The comment and note parts folio wrote, and their parts' relationships.
+    pub(crate) review: super::review::ReviewParts,
+    pub(crate) review_rels: &'a [(&'static str, PartRels)],
     pub(crate) used: &'a Used,
     pub(crate) numbering_base: u64,
     /// Some section shows even-page headers or footers (`w:evenAndOddHeaders`).
@@ -319,6 +322,7 @@ impl Written<'_> {
                 })?;
             }
         }
+        self.review_rels(zip, &mut doc_rels, &mut overrides)?;
         self.styles(zip)?;
         self.numbering(zip)?;
         self.settings(zip)?;
@@ -350,6 +354,70 @@ impl Written<'_> {
         Ok(())
     }
 
+    /// The relationships to the comment and note parts folio wrote, their content types,
+    /// and their own relationships (links, pictures).
+    fn review_rels(
+        &self,
+        zip: &mut Zip,
+        doc_rels: &mut Vec<Rel>,
+        overrides: &mut Vec<(String, String)>,
+    ) -> Result<(), RenderError> {
+        let mut add = |name: &str, id: &str, kind: String, content_type: String| {
+            doc_rels.push(Rel {
+                id: id.into(),
+                kind,
+                target: name.into(),
+                external: false,
+            });
+            overrides.push((format!("/word/{name}"), content_type));
+        };
+        if self.review.comments {
+            add(
+                "comments.xml",
+                "rIdFolioComments",
+                format!("{OFFICE_REL}/comments"),
+                format!("{WML}.comments+xml"),
+            );
+            add(
+                "commentsExtended.xml",
+                "rIdFolioCommentsEx",
+                "http://schemas.microsoft.com/office/2011/relationships/commentsExtended".into(),
+                format!("{WML}.commentsExtended+xml"),
+            );
+            add(
+                "commentsIds.xml",
+                "rIdFolioCommentsIds",
+                "http://schemas.microsoft.com/office/2016/09/relationships/commentsIds".into(),
+                format!("{WML}.commentsIds+xml"),
+            );
+        }
+        if self.review.footnotes {
+            add(
+                "footnotes.xml",
+                "rIdFolioFootnotes",
+                format!("{OFFICE_REL}/footnotes"),
+                format!("{WML}.footnotes+xml"),
+            );
+        }
+        if self.review.endnotes {
+            add(
+                "endnotes.xml",
+                "rIdFolioEndnotes",
+                format!("{OFFICE_REL}/endnotes"),
+                format!("{WML}.endnotes+xml"),
+            );
+        }
+        for (name, rels) in self.review_rels {
+            let own = content_rels(rels, self.media);
+            if !own.is_empty() {
+                part(zip, &format!("word/_rels/{name}.rels"), |x| {
+                    write_rels(x, &own)
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// The source's notes, comments and the parts folio does not regenerate.
     fn source_parts(
         &self,
@@ -359,6 +427,9 @@ impl Written<'_> {
         overrides: &mut Vec<(String, String)>,
     ) -> Result<(), RenderError> {
         for name in super::source::NOTES_AND_COMMENTS {
+            if self.review.owns(name) {
+                continue;
+            }
             if let Some((own, source_name)) = source.replacement(name) {
                 entry(zip, name, &own, false)?;
                 if let Some((id, kind)) = source.replaced_relationship(name) {
@@ -396,6 +467,20 @@ impl Written<'_> {
                 .iter()
                 .map(|n| n.to_string()),
         );
+        // The comment and note parts folio owns, with their relationships.
+        for name in [
+            "comments.xml",
+            "commentsExtended.xml",
+            "commentsIds.xml",
+            "commentsExtensible.xml",
+            "footnotes.xml",
+            "endnotes.xml",
+        ] {
+            if self.review.owns(name) {
+                taken.insert(format!("word/{name}"));
+                taken.insert(format!("word/_rels/{name}.rels"));
+            }
+        }
         taken.extend(self.media.files.iter().map(|f| format!("word/{}", f.name)));
         for margin in self.margins {
             taken.insert(format!("word/{}", margin.name()));
@@ -476,6 +561,19 @@ impl Written<'_> {
         }
         if self.update_fields {
             additions.push(("updateFields", r#"<w:updateFields w:val="true"/>"#));
+        }
+        // The separator notes every note part starts with.
+        if self.review.footnotes {
+            additions.push((
+                "footnotePr",
+                r#"<w:footnotePr><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>"#,
+            ));
+        }
+        if self.review.endnotes {
+            additions.push((
+                "endnotePr",
+                r#"<w:endnotePr><w:endnote w:id="-1"/><w:endnote w:id="0"/></w:endnotePr>"#,
+            ));
         }
         if let Some((own, _)) = self.source.and_then(|s| s.replacement("word/settings.xml")) {
             // The file's own settings, as they were, with what folio needs added.

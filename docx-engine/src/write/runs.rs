@@ -202,8 +202,9 @@ impl Body<'_, '_> {
             whole.push(self.bookmark_start(x, name)?);
         }
         let rev = |i: usize| revs.and_then(|r| r.get(i));
-        // Range bookmarks open now, with their ids.
+        // Range bookmarks open now, with their ids; comment ranges open now.
         let mut open: Vec<(&str, u64)> = Vec::new();
+        let mut comments: Vec<&str> = Vec::new();
         let mut i = 0;
         while i < runs.len() {
             // A run, or the runs of one link.
@@ -214,6 +215,7 @@ impl Body<'_, '_> {
                     j += 1;
                 }
             }
+            self.comment_starts(x, &runs[i..j], &mut comments)?;
             // Range bookmarks that start in this span start before it.
             for run in &runs[i..j] {
                 for name in &run.format.bookmarks {
@@ -247,6 +249,7 @@ impl Body<'_, '_> {
                     x.end("w:hyperlink")?;
                 }
             }
+            self.comment_ends(x, runs.get(j), &mut comments)?;
             // Range bookmarks the next run is not in end after this span.
             let next = runs
                 .get(j)
@@ -264,6 +267,7 @@ impl Body<'_, '_> {
         for (_, id) in open {
             bookmark_end(x, id)?;
         }
+        self.comment_ends(x, None, &mut comments)?;
         for id in whole {
             bookmark_end(x, id)?;
         }
@@ -310,6 +314,10 @@ impl Body<'_, '_> {
             None => self.open_whole(x)?,
         };
         let deleted = wrap == Some(Op::Delete);
+        if let Some(id) = &f.note {
+            self.note_reference(x, id)?;
+            return close(x, wrap);
+        }
         // A's formatting of a kept run, where it differs.
         let old = rev.and_then(|r| r.old.map(|f| (f, r.mark)));
         let change = |ids: &mut Ids| old.map(|(f, mark)| (f, Stamp::new(ids, mark)));

@@ -1,0 +1,347 @@
+//! Review in Word's terms: comment threads and footnotes/endnotes, through the API, in the
+//! .docx as python-docx, pandoc, LibreOffice and openxml-audit read it, at every version.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, keyed_client, problem};
+
+/// Posts one command as `client` and answers its JSON (asserting 200).
+async fn run(app: &TestApp, client: &reqwest::Client, id: &str, command: Value) -> Value {
+    let response = client
+        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
+        .json(&command)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{command}: {body}");
+    body
+}
+
+async fn refused(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: &str,
+    command: Value,
+    status: u16,
+) -> Value {
+    let response = client
+        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
+        .json(&command)
+        .send()
+        .await
+        .unwrap();
+    problem(response, status).await
+}
+
+/// `GET …/comments` with `query`, once the read model has the latest version.
+async fn comments(app: &TestApp, id: &str, query: &str) -> Value {
+    let sep = if query.is_empty() { "?" } else { "&" };
+    let latest = app.version(id).await;
+    let query = if query.contains("version=") {
+        query.to_string()
+    } else {
+        format!("{query}{sep}min_version={latest}")
+    };
+    app.get_json(&format!("/v1/documents/{id}/comments{query}"))
+        .await
+}
+
+/// `GET …/notes` once the read model has the latest version.
+async fn notes(app: &TestApp, id: &str) -> Value {
+    let latest = app.version(id).await;
+    app.get_json(&format!("/v1/documents/{id}/notes?min_version={latest}"))
+        .await
+}
+
+/// The .docx of the latest version.
+async fn docx(app: &TestApp, id: &str) -> Vec<u8> {
+    let latest = app.version(id).await;
+    app.get_bytes(&format!("/v1/documents/{id}/docx?min_version={latest}"))
+        .await
+}
+
+async fn a_scripted_review(app: TestApp) {
+    // Arrange: two people with keys of their own, and a contract.
+    let ada = keyed_client(&app.create_named_key("default", "Ada Lovelace", "read,write"));
+    let bob = keyed_client(&app.create_named_key("default", "Bob Smith", "read,write"));
+    let id = app.create_document("Contract").await;
+    let first = run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "add_paragraph", "text": "Payment is due within thirty days."}),
+    )
+    .await;
+    let p1 = first["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "add_paragraph", "text": "Late payments accrue interest."}),
+    )
+    .await;
+    let p2 = second["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Act: Ada comments on "thirty days", Bob answers, notes are added.
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "add_comment", "block_id": p1, "start": 22, "end": 33, "text": "Is thirty days enough?"}),
+    )
+    .await;
+    let commented = app.version(&id).await;
+    run(
+        &app,
+        &bob,
+        &id,
+        json!({"type": "reply_to_comment", "comment_id": "c1", "text": "Our standard is 30."}),
+    )
+    .await;
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "add_footnote", "block_id": p1, "offset": 33, "text": "Calendar days."}),
+    )
+    .await;
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "add_endnote", "block_id": p2, "text": "See the schedule of rates."}),
+    )
+    .await;
+
+    // Assert: refusals name their field and append nothing.
+    let before = app.version(&id).await;
+    let not_author = refused(
+        &app,
+        &bob,
+        &id,
+        json!({"type": "edit_comment", "comment_id": "c1", "text": "Rewritten by Bob"}),
+        403,
+    )
+    .await;
+    assert_eq!(not_author["code"], "not_comment_author");
+    for (command, field) in [
+        (
+            json!({"type": "reply_to_comment", "comment_id": "c99", "text": "x"}),
+            "comment_id",
+        ),
+        (
+            json!({"type": "add_comment", "block_id": p1, "start": 5, "end": 500, "text": "x"}),
+            "end",
+        ),
+        (
+            json!({"type": "add_comment", "block_id": p1, "text": "   "}),
+            "text",
+        ),
+        (
+            json!({"type": "edit_note", "note_id": "n9", "text": "x"}),
+            "note_id",
+        ),
+        (
+            json!({"type": "add_footnote", "block_id": p2, "offset": 999, "text": "x"}),
+            "offset",
+        ),
+    ] {
+        let p = refused(&app, &ada, &id, command.clone(), 422).await;
+        assert_eq!(
+            crate::helpers::fields(&p),
+            [field.to_string()],
+            "{command}: {p}"
+        );
+    }
+    assert_eq!(app.version(&id).await, before, "refusals append nothing");
+
+    // A thread's state: Bob resolves, Ada reopens, Ada edits her own comment.
+    run(
+        &app,
+        &bob,
+        &id,
+        json!({"type": "resolve_comment", "comment_id": "c2"}),
+    )
+    .await;
+    let resolved = comments(&app, &id, "?status=resolved").await;
+    assert_eq!(resolved["comments"].as_array().unwrap().len(), 1);
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "reopen_comment", "comment_id": "c1"}),
+    )
+    .await;
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "edit_comment", "comment_id": "c1", "text": "Is thirty days enough for them?"}),
+    )
+    .await;
+    let open = comments(&app, &id, "?status=open").await;
+    let thread = &open["comments"][0];
+    assert_eq!(thread["id"], "c1");
+    assert_eq!(thread["block_id"], p1.as_str());
+    assert_eq!(thread["anchor_text"], "thirty days");
+    assert_eq!(thread["author"], "Ada Lovelace");
+    assert_eq!(thread["initials"], "AL");
+    assert_eq!(thread["text"], "Is thirty days enough for them?");
+    assert_eq!(thread["resolved"], false);
+    assert_eq!(thread["replies"][0]["author"], "Bob Smith");
+    assert_eq!(thread["replies"][0]["text"], "Our standard is 30.");
+    let created_at = thread["created_at"].as_str().unwrap();
+    assert!(
+        created_at.len() == 20 && created_at.ends_with('Z'),
+        "{created_at}"
+    );
+    // The comment's time is its event's.
+    let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
+    let event = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "CommentAdded")
+        .expect("the CommentAdded event");
+    assert!(event["at"].as_str().unwrap().starts_with(&created_at[..19]));
+
+    let listed = notes(&app, &id).await;
+    let listed = listed["notes"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        (&listed[0]["id"], &listed[0]["kind"], &listed[0]["number"]),
+        (&json!("n1"), &json!("footnote"), &json!(1))
+    );
+    assert_eq!(listed[0]["offset"], 33);
+    assert_eq!(listed[1]["kind"], "endnote");
+    assert_eq!(listed[1]["text"], "See the schedule of rates.");
+
+    // The .docx, as others read it.
+    let file = docx(&app, &id).await;
+    check_docx(&file);
+
+    // Deleting the anchored text keeps the comment at the point where it was.
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "delete_text", "block_id": p1, "offset": 22, "length": 11}),
+    )
+    .await;
+    let after = comments(&app, &id, "").await;
+    let thread = &after["comments"][0];
+    assert_eq!((&thread["start"], &thread["end"]), (&json!(22), &json!(22)));
+    assert_eq!(thread["anchor_deleted"], true);
+    assert_eq!(thread["anchor_text"], "");
+    // Time travel: the version that had the text shows it anchored there.
+    let then = comments(&app, &id, &format!("?version={commented}")).await;
+    assert_eq!(then["comments"][0]["anchor_text"], "thirty days");
+    assert_eq!(then["comments"][0]["replies"], json!([]));
+    // Still written as a comment (its range empty).
+    let file = docx(&app, &id).await;
+    crate::helpers::assert_valid_ooxml(&file);
+    let read = crate::helpers::python_docx(&file);
+    assert_eq!(read["comments"].as_array().unwrap().len(), 2);
+
+    // Deleting the footnote's text takes the note; delete_note and delete_comment the rest.
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "delete_note", "note_id": "n2"}),
+    )
+    .await;
+    run(
+        &app,
+        &bob,
+        &id,
+        json!({"type": "delete_comment", "comment_id": "c2"}),
+    )
+    .await;
+    let left = comments(&app, &id, "").await;
+    assert_eq!(left["comments"][0]["replies"], json!([]));
+    run(
+        &app,
+        &ada,
+        &id,
+        json!({"type": "delete_comment", "comment_id": "c1"}),
+    )
+    .await;
+    assert_eq!(comments(&app, &id, "").await["comments"], json!([]));
+    let left = notes(&app, &id).await;
+    assert_eq!(left["notes"].as_array().unwrap().len(), 1);
+    let file = docx(&app, &id).await;
+    crate::helpers::assert_valid_ooxml(&file);
+    assert_eq!(
+        crate::helpers::python_docx(&file)["comments"],
+        json!([]),
+        "no comment left in the file"
+    );
+}
+
+in_both_deployments!(a_scripted_review);
+
+/// python-docx reads every comment's author, initials and text; openxml-audit finds
+/// nothing; pandoc reads the notes and the comment's span; LibreOffice's ODT has the
+/// annotations with their authors and the notes.
+fn check_docx(docx: &[u8]) {
+    crate::helpers::assert_valid_ooxml(docx);
+    let read = crate::helpers::python_docx(docx);
+    let comments: Vec<(String, String, String)> = read["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["author"].as_str().unwrap().to_string(),
+                c["initials"].as_str().unwrap().to_string(),
+                c["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        comments,
+        [
+            (
+                "Ada Lovelace".to_string(),
+                "AL".to_string(),
+                "Is thirty days enough for them?".to_string()
+            ),
+            (
+                "Bob Smith".to_string(),
+                "BS".to_string(),
+                "Our standard is 30.".to_string()
+            ),
+        ]
+    );
+    // The reply threads under the root; the root is open.
+    let extended = crate::helpers::zip_entry(docx, "word/commentsExtended.xml");
+    assert!(extended.contains("w15:paraIdParent"), "{extended}");
+    assert!(!extended.contains(r#"w15:done="1""#), "{extended}");
+    let paragraphs = read["paragraphs"].as_array().unwrap();
+    assert_eq!(paragraphs[0]["text"], "Payment is due within thirty days.");
+    if let Some(text) = crate::helpers::pandoc_text(docx, "all") {
+        assert!(text.contains("Calendar days."), "{text}");
+        assert!(text.contains("See the schedule of rates."), "{text}");
+    }
+    if let Some(ast) = crate::helpers::pandoc_json(docx) {
+        let ast = ast.to_string();
+        assert!(ast.contains(r#""t":"Note""#), "pandoc reads the notes");
+    }
+    if let Some(odt) = crate::helpers::libreoffice_convert(docx, "fodt", "fodt") {
+        assert!(odt.matches("<office:annotation").count() >= 2, "{odt}");
+        assert!(odt.contains("<dc:creator>Ada Lovelace</dc:creator>"));
+        assert!(odt.contains("<dc:creator>Bob Smith</dc:creator>"));
+        assert!(odt.contains("text:note-class=\"footnote\""));
+        assert!(odt.contains("text:note-class=\"endnote\""));
+        assert!(odt.contains("Calendar days."));
+    }
+}
