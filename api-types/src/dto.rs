@@ -346,7 +346,7 @@ pub struct NotesResponse {
 /// One footnote or endnote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NoteView {
-    /// Its id (`n1`).
+    /// Its id (`f1` for a footnote, `e1` for an endnote).
     pub id: String,
     /// `footnote` or `endnote`.
     pub kind: domain::NoteKind,

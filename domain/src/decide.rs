@@ -244,7 +244,7 @@ impl Document {
             reason,
         };
         match event {
-            E::DocumentImported { .. } | E::BlocksImported { .. } => {
+            E::DocumentImported { .. } | E::BlocksImported { .. } | E::ReviewImported { .. } => {
                 self.apply_import(event, &misfit)?
             }
             E::DocumentCreated { .. }

@@ -575,6 +575,15 @@ pub enum DocumentEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         notes: Option<Vec<Note>>,
     },
+    /// An imported file's comments and notes (after its blocks, which carry their marks).
+    ReviewImported {
+        /// Comments, roots before their replies.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        comments: Vec<Comment>,
+        /// Footnotes and endnotes.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<Note>,
+    },
     /// A comment was made on a range of a paragraph's text (or a point in it).
     CommentAdded {
         /// Its id.
@@ -771,6 +780,7 @@ impl DocumentEvent {
             Self::VersionLabeled { .. } => "VersionLabeled",
             Self::BlocksReverted { .. } => "BlocksReverted",
             Self::DocumentReverted { .. } => "DocumentReverted",
+            Self::ReviewImported { .. } => "ReviewImported",
             Self::CommentAdded { .. } => "CommentAdded",
             Self::CommentReplied { .. } => "CommentReplied",
             Self::CommentEdited { .. } => "CommentEdited",
@@ -863,6 +873,7 @@ impl DocumentEvent {
             | Self::ImageResized { .. }
             | Self::ImageAltTextSet { .. }
             | Self::VersionLabeled { .. }
+            | Self::ReviewImported { .. }
             | Self::CommentAdded { .. }
             | Self::CommentReplied { .. }
             | Self::CommentEdited { .. }
@@ -938,6 +949,7 @@ impl DocumentEvent {
             | Self::ImageAltTextSet { .. }
             | Self::VersionLabeled { .. }
             | Self::DocumentReverted { .. }
+            | Self::ReviewImported { .. }
             | Self::CommentAdded { .. }
             | Self::CommentReplied { .. }
             | Self::CommentEdited { .. }
@@ -1026,6 +1038,7 @@ impl DocumentEvent {
             | Self::ListAdded { .. }
             | Self::PageBreakAdded { .. }
             | Self::VersionLabeled { .. }
+            | Self::ReviewImported { .. }
             | Self::CommentReplied { .. }
             | Self::CommentEdited { .. }
             | Self::CommentResolved { .. }

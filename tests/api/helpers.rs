@@ -690,6 +690,30 @@ pub(crate) fn zip_entry(docx: &[u8], name: &str) -> String {
     text
 }
 
+/// Validates `rendered` (made from `original`) with openxml-audit: no more findings than
+/// the original has.
+pub(crate) fn assert_valid_ooxml_as(original: &[u8], rendered: &[u8], name: &str) {
+    let count = |bytes: &[u8]| -> usize {
+        let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+        std::fs::write(file.path(), bytes).unwrap();
+        let output = Command::new(venv_bin("openxml-audit"))
+            .arg(file.path())
+            .output()
+            .expect("openxml-audit runs");
+        let report = String::from_utf8_lossy(&output.stdout);
+        report
+            .lines()
+            .find_map(|l| l.strip_prefix("Errors: "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(usize::MAX)
+    };
+    let (before, after) = (count(original), count(rendered));
+    assert!(
+        after <= before,
+        "{name}: openxml-audit finds {after} problems, the original {before}"
+    );
+}
+
 /// Validates a .docx with openxml-audit; panics with its findings unless there are none.
 pub(crate) fn assert_valid_ooxml(bytes: &[u8]) {
     let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();

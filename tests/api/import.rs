@@ -285,7 +285,7 @@ async fn the_corpus_imports_and_its_exports_keep_their_text() {
 }
 
 /// One corpus file by name.
-fn corpus_file(name: &str) -> Option<Vec<u8>> {
+pub(crate) fn corpus_file(name: &str) -> Option<Vec<u8>> {
     corpus()?
         .into_iter()
         .find(|(n, _)| n == name)

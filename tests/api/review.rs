@@ -146,7 +146,7 @@ async fn a_scripted_review(app: TestApp) {
             "text",
         ),
         (
-            json!({"type": "edit_note", "note_id": "n9", "text": "x"}),
+            json!({"type": "edit_note", "note_id": "f9", "text": "x"}),
             "note_id",
         ),
         (
@@ -218,7 +218,7 @@ async fn a_scripted_review(app: TestApp) {
     assert_eq!(listed.len(), 2);
     assert_eq!(
         (&listed[0]["id"], &listed[0]["kind"], &listed[0]["number"]),
-        (&json!("n1"), &json!("footnote"), &json!(1))
+        (&json!("f1"), &json!("footnote"), &json!(1))
     );
     assert_eq!(listed[0]["offset"], 33);
     assert_eq!(listed[1]["kind"], "endnote");
@@ -256,7 +256,7 @@ async fn a_scripted_review(app: TestApp) {
         &app,
         &ada,
         &id,
-        json!({"type": "delete_note", "note_id": "n2"}),
+        json!({"type": "delete_note", "note_id": "e2"}),
     )
     .await;
     run(
@@ -345,3 +345,110 @@ fn check_docx(docx: &[u8]) {
         assert!(odt.contains("Calendar days."));
     }
 }
+
+/// Imports `bytes`; the new document's id.
+async fn import(app: &TestApp, bytes: &[u8]) -> String {
+    let response = crate::import::import(app, bytes, "").await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().unwrap().to_string()
+}
+
+/// What a document's comments and notes are, without the ids of its blocks (which an
+/// import makes anew).
+async fn review_of(app: &TestApp, id: &str) -> (Value, Value) {
+    let mut threads = comments(app, id, "").await["comments"].clone();
+    for t in threads.as_array_mut().unwrap() {
+        t.as_object_mut().unwrap().remove("block_id");
+    }
+    let mut listed = notes(app, id).await["notes"].clone();
+    for n in listed.as_array_mut().unwrap() {
+        n.as_object_mut().unwrap().remove("block_id");
+    }
+    (threads, listed)
+}
+
+async fn imported_review_is_folios_and_survives_a_round_trip(app: TestApp) {
+    // Arrange: corpus files with comments and notes (made by Word, LibreOffice, pandoc's
+    // tests), and a file folio made with a resolved thread and a reply.
+    let mut files: Vec<(String, Vec<u8>)> = [
+        "pandoc--comments.docx",
+        "python-docx--comments-rich-para.docx",
+        "mammoth--footnotes.docx",
+        "mammoth--endnotes.docx",
+        "pandoc--notes.docx",
+    ]
+    .iter()
+    .filter_map(|name| Some((name.to_string(), crate::import::corpus_file(name)?)))
+    .collect();
+    let made = app.create_document("Made").await;
+    let p = app
+        .ok(
+            &made,
+            json!({"type": "add_paragraph", "text": "Clause 1: delivery in May."}),
+        )
+        .await["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for command in [
+        json!({"type": "add_comment", "block_id": p, "start": 10, "end": 18, "text": "Which year?"}),
+        json!({"type": "reply_to_comment", "comment_id": "c1", "text": "2027."}),
+        json!({"type": "resolve_comment", "comment_id": "c1"}),
+        json!({"type": "add_comment", "block_id": p, "start": 22, "end": 25, "text": "Early May?"}),
+        json!({"type": "add_footnote", "block_id": p, "offset": 9, "text": "As amended."}),
+        json!({"type": "add_endnote", "block_id": p, "text": "Schedule A."}),
+    ] {
+        app.ok(&made, command).await;
+    }
+    files.push(("folio".into(), docx(&app, &made).await));
+
+    for (name, bytes) in files {
+        // Act: import, render, import again.
+        let first = import(&app, &bytes).await;
+        let (threads, listed) = review_of(&app, &first).await;
+        let rendered = docx(&app, &first).await;
+        crate::helpers::assert_valid_ooxml_as(&bytes, &rendered, &name);
+        let second = import(&app, &rendered).await;
+
+        // Assert: modelled, editable, and the same after the round trip.
+        assert!(
+            !threads.as_array().unwrap().is_empty() || !listed.as_array().unwrap().is_empty(),
+            "{name}: nothing modelled"
+        );
+        assert_eq!(
+            review_of(&app, &second).await,
+            (threads.clone(), listed),
+            "{name}"
+        );
+        if let Some(first_thread) = threads.as_array().unwrap().first() {
+            let id = first_thread["id"].as_str().unwrap();
+            app.ok(
+                &first,
+                json!({"type": "reply_to_comment", "comment_id": id, "text": "Answered in folio."}),
+            )
+            .await;
+            app.ok(&first, json!({"type": "resolve_comment", "comment_id": id}))
+                .await;
+            let after = comments(&app, &first, "").await;
+            let thread = &after["comments"][0];
+            assert_eq!(thread["resolved"], true, "{name}");
+            assert_eq!(
+                thread["replies"].as_array().unwrap().last().unwrap()["text"],
+                "Answered in folio.",
+                "{name}"
+            );
+        }
+        if name == "folio" {
+            let t = &threads[0];
+            assert_eq!(
+                (&t["anchor_text"], &t["resolved"], &t["replies"][0]["text"]),
+                (&json!("delivery"), &json!(true), &json!("2027."))
+            );
+            assert_eq!(threads[1]["resolved"], false);
+        }
+    }
+}
+
+in_both_deployments!(imported_review_is_folios_and_survives_a_round_trip);

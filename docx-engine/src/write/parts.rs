@@ -218,14 +218,22 @@ pub(crate) const SETTINGS_ORDER: &[&str] = &[
 /// `settings` (an imported file's) with the elements of `additions` (local name, XML
 /// written with the `w:` prefix) it lacks, each put before the first child that comes
 /// after it in the schema's sequence: one pass over the file's bytes, nothing re-sorted.
-pub(crate) fn settings_with(settings: &[u8], additions: &[(&str, &str)]) -> Vec<u8> {
+/// The children named in `replaced` are taken out first (so the additions of those names
+/// take their place).
+pub(crate) fn settings_with(
+    settings: &[u8],
+    additions: &[(&str, &str)],
+    replaced: &[&str],
+) -> Vec<u8> {
     use quick_xml::events::Event;
     let rank = |local: &str| SETTINGS_ORDER.iter().position(|n| *n == local);
     let mut reader = quick_xml::Reader::from_reader(settings);
     let mut depth = 0usize;
     let mut prefix = String::new();
-    // Children of the root: local name and byte offset; the root's closing tag.
+    // Children of the root: local name, byte offset and end; the root's closing tag.
     let mut children: Vec<(String, usize)> = Vec::new();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut open_cut: Option<usize> = None;
     let mut close: Option<usize> = None;
     loop {
         let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
@@ -238,16 +246,31 @@ pub(crate) fn settings_with(settings: &[u8], additions: &[(&str, &str)]) -> Vec<
                     }
                 } else if depth == 1 {
                     let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                    children.push((local, at));
+                    if replaced.contains(&local.as_str()) {
+                        open_cut = Some(at);
+                    } else {
+                        children.push((local, at));
+                    }
                 }
                 depth += 1;
             }
             Ok(Event::Empty(e)) if depth == 1 => {
                 let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                children.push((local, at));
+                if replaced.contains(&local.as_str()) {
+                    let end = usize::try_from(reader.buffer_position()).unwrap_or(at);
+                    cuts.push((at, end));
+                } else {
+                    children.push((local, at));
+                }
             }
             Ok(Event::End(_)) => {
                 depth = depth.saturating_sub(1);
+                if depth == 1
+                    && let Some(start) = open_cut.take()
+                {
+                    let end = usize::try_from(reader.buffer_position()).unwrap_or(start);
+                    cuts.push((start, end));
+                }
                 if depth == 0 {
                     close = Some(at);
                     break;
@@ -275,12 +298,21 @@ pub(crate) fn settings_with(settings: &[u8], additions: &[(&str, &str)]) -> Vec<
     inserts.sort_by_key(|(at, _)| *at);
     let mut out = Vec::with_capacity(settings.len() + 128);
     let mut from = 0;
+    // Copies `settings[from..to]` without the cut children.
+    let copy = |out: &mut Vec<u8>, from: usize, to: usize| {
+        let mut at = from;
+        for (start, end) in cuts.iter().filter(|(s, _)| *s >= from && *s < to) {
+            out.extend_from_slice(settings.get(at..*start).unwrap_or_default());
+            at = *end;
+        }
+        out.extend_from_slice(settings.get(at.min(to)..to).unwrap_or_default());
+    };
     for (at, xml) in inserts {
-        out.extend_from_slice(settings.get(from..at).unwrap_or_default());
+        copy(&mut out, from, at);
         out.extend_from_slice(xml.as_bytes());
         from = at;
     }
-    out.extend_from_slice(settings.get(from..).unwrap_or_default());
+    copy(&mut out, from, settings.len());
     out
 }
 
@@ -563,6 +595,13 @@ impl Written<'_> {
             additions.push(("updateFields", r#"<w:updateFields w:val="true"/>"#));
         }
         // The separator notes every note part starts with.
+        // folio's note parts have their separators at -1 and 0: the file's own footnotePr
+        // and endnotePr (which may name others) give way.
+        let replaced: Vec<&str> = if self.review.footnotes {
+            vec!["footnotePr", "endnotePr"]
+        } else {
+            Vec::new()
+        };
         if self.review.footnotes {
             additions.push((
                 "footnotePr",
@@ -580,7 +619,7 @@ impl Written<'_> {
             return entry(
                 zip,
                 "word/settings.xml",
-                &settings_with(&own, &additions),
+                &settings_with(&own, &additions, &replaced),
                 false,
             );
         }
@@ -804,6 +843,7 @@ mod tests {
                 ("evenAndOddHeaders", "<w:evenAndOddHeaders/>"),
                 ("updateFields", r#"<w:updateFields w:val="true"/>"#),
             ],
+            &[],
         );
         let out = String::from_utf8(out).unwrap();
         assert!(
@@ -817,8 +857,23 @@ mod tests {
             "{out}"
         );
         // Already there: not added twice.
-        let again = settings_with(out.as_bytes(), &[("updateFields", "<w:updateFields/>")]);
+        let again = settings_with(
+            out.as_bytes(),
+            &[("updateFields", "<w:updateFields/>")],
+            &[],
+        );
         assert_eq!(String::from_utf8(again).unwrap(), out);
+    }
+
+    #[test]
+    fn replaced_settings_give_way_to_folios() {
+        let own = br#"<w:settings xmlns:w="x"><w:zoom/><w:footnotePr><w:footnote w:id="0"/><w:footnote w:id="1"/></w:footnotePr><w:endnotePr><w:endnote w:id="0"/></w:endnotePr><w:compat/></w:settings>"#;
+        let ours = r#"<w:footnotePr><w:footnote w:id="-1"/></w:footnotePr>"#;
+        let out = settings_with(own, &[("footnotePr", ours)], &["footnotePr", "endnotePr"]);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!(r#"<w:settings xmlns:w="x"><w:zoom/>{ours}<w:compat/></w:settings>"#)
+        );
     }
 
     #[test]
@@ -827,6 +882,7 @@ mod tests {
         let out = settings_with(
             own,
             &[("updateFields", r#"<w:updateFields w:val="true"/>"#)],
+            &[],
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),

@@ -5,29 +5,33 @@
 //! `commentsIds.xml`, and `footnotes.xml`/`endnotes.xml` with the separator notes Word
 //! expects first.
 //!
-//! Ids come from folio's own (`c12` is comment 12, `n3` note 3), so the same version
-//! always writes the same ids; paragraph ids (`w14:paraId`) are made from them.
+//! Ids come from folio's own, which keep an imported file's (Word's comment 11 is folio's
+//! `c12`, its footnote 3 `f3`, its endnote 2 `e2`), so the same version always writes the
+//! same ids and content kept as it was in the file still points at its comment or note;
+//! paragraph ids (`w14:paraId`) are made from them.
 
 use std::io::{self, Write};
 
 use domain::{Comment, Document, NoteKind, Run};
 
-use super::body::Body;
+use super::body::{BODY_NS, Body};
 use super::runs::RunExtra;
 use super::xml::Xml;
 use super::{PartRels, Zip, part};
 use crate::RenderError;
 
-const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const MC: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
-const W14: &str = "http://schemas.microsoft.com/office/word/2010/wordml";
 const W15: &str = "http://schemas.microsoft.com/office/word/2012/wordml";
 const W16CID: &str = "http://schemas.microsoft.com/office/word/2016/wordml/cid";
-const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
-/// The number in a folio id (`c12` → 12), the id Word's markup uses.
+/// The number in a folio id (`c12` → 12).
 pub(crate) fn number(id: &str) -> u64 {
     id.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// The `w:id` of comment `id` (Word counts comments from 0: `c1` is 0).
+pub(crate) fn comment_word_id(id: &str) -> String {
+    number(id).saturating_sub(1).to_string()
 }
 
 /// The `w14:paraId` of paragraph `k` of comment `number`: eight hex digits below
@@ -66,11 +70,13 @@ pub(crate) struct ReviewParts {
 
 impl ReviewParts {
     pub(crate) fn of(doc: &Document) -> Self {
-        let has = |kind| doc.notes.iter().any(|n| n.kind == kind);
+        // Both note parts once the notes are folio's: an imported file's settings may name
+        // the separators of either.
+        let notes = !doc.notes.is_empty() || doc.review_ids.notes > 0;
         Self {
             comments: !doc.comments.is_empty(),
-            footnotes: has(NoteKind::Footnote),
-            endnotes: has(NoteKind::Endnote),
+            footnotes: notes,
+            endnotes: notes,
             owns_comments: doc.review_ids.comments > 0,
             owns_notes: doc.review_ids.notes > 0,
         }
@@ -109,10 +115,7 @@ impl Body<'_, '_> {
                     continue;
                 }
                 for c in thread(self.doc, id) {
-                    x.empty(
-                        "w:commentRangeStart",
-                        &[("w:id", &number(&c.id).to_string())],
-                    )?;
+                    x.empty("w:commentRangeStart", &[("w:id", &comment_word_id(&c.id))])?;
                 }
                 open.push(id);
             }
@@ -136,14 +139,16 @@ impl Body<'_, '_> {
                 continue;
             }
             let root = open.remove(k);
-            let ids: Vec<u64> = thread(self.doc, root).map(|c| number(&c.id)).collect();
+            let ids: Vec<String> = thread(self.doc, root)
+                .map(|c| comment_word_id(&c.id))
+                .collect();
             for id in &ids {
-                x.empty("w:commentRangeEnd", &[("w:id", &id.to_string())])?;
+                x.empty("w:commentRangeEnd", &[("w:id", id)])?;
             }
             for id in ids {
                 x.start("w:r", &[])?;
                 self.reference_props(x, "CommentReference", false)?;
-                x.empty("w:commentReference", &[("w:id", &id.to_string())])?;
+                x.empty("w:commentReference", &[("w:id", &id)])?;
                 x.end("w:r")?;
             }
         }
@@ -191,19 +196,11 @@ impl Body<'_, '_> {
     /// `word/comments.xml`.
     fn comments_part<W: Write>(&mut self, x: &mut Xml<W>) -> io::Result<PartRels> {
         let mut rels = PartRels::default();
-        x.start(
-            "w:comments",
-            &[
-                ("xmlns:w", W),
-                ("xmlns:r", R),
-                ("xmlns:mc", MC),
-                ("xmlns:w14", W14),
-                ("mc:Ignorable", "w14"),
-            ],
-        )?;
+        // The body's namespaces: comments hold what paragraphs hold (pictures too).
+        x.start("w:comments", &BODY_NS)?;
         let doc = self.doc;
         for comment in &doc.comments {
-            let id = number(&comment.id).to_string();
+            let id = comment_word_id(&comment.id);
             x.start(
                 "w:comment",
                 &[
@@ -249,7 +246,7 @@ impl Body<'_, '_> {
             NoteKind::Endnote => ("w:endnotes", "w:endnote", "w:endnoteRef", "EndnoteText"),
         };
         let mut rels = PartRels::default();
-        x.start(root, &[("xmlns:w", W), ("xmlns:r", R)])?;
+        x.start(root, &BODY_NS)?;
         for (id, kind, mark) in [
             ("-1", "separator", "w:separator"),
             ("0", "continuationSeparator", "w:continuationSeparator"),

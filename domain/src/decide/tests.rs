@@ -589,12 +589,12 @@ pub(crate) fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             ..AddEndnote::default()
         }),
         55 => DocumentCommand::EditNote(EditNote {
-            note_id: format!("n{}", seed.n(seed.a, 4)),
+            note_id: format!("{}{}", ["f", "e"][seed.b % 2], seed.n(seed.a, 4)),
             text: Some(format!("m{t}")),
             ..EditNote::default()
         }),
         56 => DocumentCommand::DeleteNote(DeleteNote {
-            note_id: format!("n{}", seed.n(seed.a, 4)),
+            note_id: format!("{}{}", ["f", "e"][seed.b % 2], seed.n(seed.a, 4)),
         }),
         _ => DocumentCommand::SetMetadata(SetMetadata {
             author: Some(t),
@@ -1077,18 +1077,18 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
             block_id: pick.then_some(block_id),
         },
         49 => DocumentEvent::NoteAdded {
-            note_id: if pick { format!("n{x}") } else { "n01".into() },
+            note_id: if pick { format!("e{x}") } else { "e01".into() },
             kind: crate::model::NoteKind::Endnote,
             block_id,
             offset: y,
             paragraphs: Vec::new(),
         },
         50 => DocumentEvent::NoteEdited {
-            note_id: format!("n{}", x % 5),
+            note_id: format!("f{}", x % 5),
             paragraphs: vec![vec![Run::plain(text)]],
         },
         51 => DocumentEvent::NoteDeleted {
-            note_id: format!("n{}", y % 5),
+            note_id: format!("e{}", y % 5),
             block_id: None,
         },
         _ => DocumentEvent::BlockDeleted { block_id },

@@ -66,6 +66,13 @@ pub struct ImportedContent {
     /// What was kept opaque or changed.
     #[serde(default)]
     pub warnings: Vec<ImportWarning>,
+    /// The file's comments (roots before their replies), their anchors marked on the
+    /// blocks' runs.
+    #[serde(default)]
+    pub comments: Vec<crate::model::Comment>,
+    /// The file's footnotes and endnotes, their references in the blocks' runs.
+    #[serde(default)]
+    pub notes: Vec<crate::model::Note>,
 }
 
 impl Document {
@@ -172,6 +179,43 @@ impl Document {
         if !chunk.is_empty() {
             events.push(DocumentEvent::BlocksImported { blocks: chunk });
         }
+        check_imported_review(content)?;
+        // Comments and notes after the blocks, in events of bounded size.
+        let mut comments: Vec<crate::model::Comment> = Vec::new();
+        let mut notes: Vec<crate::model::Note> = Vec::new();
+        let mut bytes = 0usize;
+        let size = |paragraphs: &[Vec<crate::model::Run>]| -> usize {
+            256 + paragraphs
+                .iter()
+                .flatten()
+                .map(|r| 128 + r.text.len().saturating_mul(2))
+                .sum::<usize>()
+        };
+        let items = content
+            .comments
+            .iter()
+            .map(|c| (Some(c), None, size(&c.paragraphs)))
+            .chain(
+                content
+                    .notes
+                    .iter()
+                    .map(|n| (None, Some(n), size(&n.paragraphs))),
+            );
+        for (comment, note, item_bytes) in items {
+            if bytes > 0 && bytes + item_bytes > IMPORT_EVENT_BYTES {
+                events.push(DocumentEvent::ReviewImported {
+                    comments: std::mem::take(&mut comments),
+                    notes: std::mem::take(&mut notes),
+                });
+                bytes = 0;
+            }
+            comments.extend(comment.cloned());
+            notes.extend(note.cloned());
+            bytes += item_bytes;
+        }
+        if bytes > 0 {
+            events.push(DocumentEvent::ReviewImported { comments, notes });
+        }
         Ok(events)
     }
 
@@ -216,10 +260,122 @@ impl Document {
                 }
                 self.blocks.extend(blocks.iter().cloned());
             }
+            DocumentEvent::ReviewImported { comments, notes } => {
+                if self.source.is_none() {
+                    return Err(misfit("the document was not imported"));
+                }
+                let mut seen: std::collections::HashSet<&str> = self
+                    .comments
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .chain(self.notes.iter().map(|n| n.id.as_str()))
+                    .collect();
+                let mut roots: std::collections::HashSet<&str> = self
+                    .comments
+                    .iter()
+                    .filter(|c| c.parent.is_none())
+                    .map(|c| c.id.as_str())
+                    .collect();
+                let mut top = self.review_ids;
+                for c in comments {
+                    let number = crate::model::review_number(&c.id, 'c')
+                        .ok_or(misfit("a malformed comment id"))?;
+                    if !seen.insert(&c.id) {
+                        return Err(misfit("a comment id is taken"));
+                    }
+                    match &c.parent {
+                        Some(parent) if !roots.contains(parent.as_str()) => {
+                            return Err(misfit("a reply to no thread"));
+                        }
+                        Some(_) => {}
+                        None => {
+                            roots.insert(&c.id);
+                        }
+                    }
+                    top.comments = top.comments.max(number);
+                }
+                for n in notes {
+                    let number = crate::model::review_number(&n.id, n.kind.prefix())
+                        .ok_or(misfit("a malformed note id"))?;
+                    if !seen.insert(&n.id) {
+                        return Err(misfit("a note id is taken"));
+                    }
+                    top.notes = top.notes.max(number);
+                }
+                self.comments.extend(comments.iter().cloned());
+                self.notes.extend(notes.iter().cloned());
+                self.review_ids = top;
+            }
             _ => return Err(misfit("not an event of this feature")),
         }
         Ok(())
     }
+}
+
+/// Refuses imported comments and notes that the commands could not have made: too many,
+/// malformed or repeated ids, replies to no thread, text over the limit or not XML.
+fn check_imported_review(content: &ImportedContent) -> Result<(), DocumentError> {
+    use crate::features::review::{MAX_COMMENTS, MAX_NOTES, MAX_REVIEW_TEXT_CHARS};
+    if content.comments.len() > MAX_COMMENTS {
+        return Err(too_large("comments", MAX_COMMENTS));
+    }
+    if content.notes.len() > MAX_NOTES {
+        return Err(too_large("notes", MAX_NOTES));
+    }
+    let mut ids = std::collections::HashSet::new();
+    let mut roots = std::collections::HashSet::new();
+    let texts = content
+        .comments
+        .iter()
+        .map(|c| (format!("comments.{}", c.id), &c.paragraphs))
+        .chain(
+            content
+                .notes
+                .iter()
+                .map(|n| (format!("notes.{}", n.id), &n.paragraphs)),
+        );
+    for c in &content.comments {
+        if crate::model::review_number(&c.id, 'c').is_none() || !ids.insert(c.id.as_str()) {
+            return Err(DocumentError::invalid(
+                "comments",
+                format!("a bad or repeated id {}", c.id),
+            ));
+        }
+        match &c.parent {
+            Some(p) if !roots.contains(p.as_str()) => {
+                return Err(DocumentError::invalid(
+                    "comments",
+                    format!("{} answers no thread", c.id),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                roots.insert(c.id.as_str());
+            }
+        }
+        check_text("comments.author", &c.author.name, MAX_REVIEW_TEXT_CHARS)?;
+        check_text(
+            "comments.initials",
+            &c.author.initials,
+            MAX_REVIEW_TEXT_CHARS,
+        )?;
+        check_text("comments.date", &c.date, 64)?;
+    }
+    for n in &content.notes {
+        if crate::model::review_number(&n.id, n.kind.prefix()).is_none()
+            || !ids.insert(n.id.as_str())
+        {
+            return Err(DocumentError::invalid(
+                "notes",
+                format!("a bad or repeated id {}", n.id),
+            ));
+        }
+    }
+    for (field, paragraphs) in texts {
+        let text = crate::model::paragraphs_text(paragraphs);
+        check_text(&field, &text, MAX_REVIEW_TEXT_CHARS)?;
+    }
+    Ok(())
 }
 
 impl DocumentMetadata {

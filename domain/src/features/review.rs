@@ -200,7 +200,7 @@ struct NoteInput<'a> {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EditNote {
-    /// The note (`n1`).
+    /// The note (`f1` for a footnote, `e1` for an endnote).
     pub note_id: String,
     /// The new text (or `runs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,13 +218,6 @@ pub struct EditNote {
 pub struct DeleteNote {
     /// The note.
     pub note_id: String,
-}
-
-/// The number of an id made of `prefix` and digits (`c12` → 12).
-fn id_number(id: &str, prefix: char) -> Option<u64> {
-    id.strip_prefix(prefix)
-        .filter(|n| !n.starts_with('0'))
-        .and_then(|n| n.parse().ok())
 }
 
 /// The paragraphs of a comment's or note's text, checked.
@@ -443,7 +436,11 @@ impl Document {
         }
         let paragraphs = review_text(c.text, c.runs, self)?;
         Ok(Some(DocumentEvent::NoteAdded {
-            note_id: format!("n{}", self.review_ids.notes.saturating_add(1)),
+            note_id: format!(
+                "{}{}",
+                kind.prefix(),
+                self.review_ids.notes.saturating_add(1)
+            ),
             kind,
             block_id: block.id().clone(),
             offset,
@@ -508,7 +505,8 @@ impl Document {
                 date,
                 paragraphs,
             } => {
-                let number = id_number(comment_id, 'c').ok_or(misfit("a malformed comment id"))?;
+                let number = crate::model::review_number(comment_id, 'c')
+                    .ok_or(misfit("a malformed comment id"))?;
                 if self.comment(comment_id).is_some() {
                     return Err(misfit("the comment exists"));
                 }
@@ -535,7 +533,8 @@ impl Document {
                 date,
                 paragraphs,
             } => {
-                let number = id_number(comment_id, 'c').ok_or(misfit("a malformed comment id"))?;
+                let number = crate::model::review_number(comment_id, 'c')
+                    .ok_or(misfit("a malformed comment id"))?;
                 if self.comment(comment_id).is_some() {
                     return Err(misfit("the comment exists"));
                 }
@@ -596,7 +595,8 @@ impl Document {
                 offset,
                 paragraphs,
             } => {
-                let number = id_number(note_id, 'n').ok_or(misfit("a malformed note id"))?;
+                let number = crate::model::review_number(note_id, kind.prefix())
+                    .ok_or(misfit("a malformed note id"))?;
                 if self.note(note_id).is_some() {
                     return Err(misfit("the note exists"));
                 }

@@ -80,7 +80,7 @@ pub struct ReviewCounters {
     /// Last `c<n>`.
     #[serde(default)]
     pub comments: u64,
-    /// Last `n<n>`.
+    /// Last note number (`f<n>` or `e<n>`).
     #[serde(default)]
     pub notes: u64,
 }
@@ -612,13 +612,20 @@ impl Document {
     }
 
     /// Every picture the document shows, wherever it is — also inside the blocks of a
-    /// table cell, which [`Document::images`] does not address — for loading the bytes a
-    /// render needs and for allowing their download.
+    /// table cell and in comments and notes, which [`Document::images`] does not address —
+    /// for loading the bytes a render needs and for allowing their download.
     pub fn all_images(&self) -> impl Iterator<Item = &InlineImage> + '_ {
         let in_cells = self.blocks.iter().flat_map(Block::cell_block_runs);
+        let in_review = self
+            .comments
+            .iter()
+            .flat_map(|c| c.paragraphs.iter())
+            .chain(self.notes.iter().flat_map(|n| n.paragraphs.iter()))
+            .flatten();
         self.images()
             .map(|(_, _, _, image)| image)
             .chain(in_cells.filter_map(|r| r.format.image.as_ref()))
+            .chain(in_review.filter_map(|r| r.format.image.as_ref()))
     }
 
     /// The whole document as plain text, one block per line group.

@@ -77,6 +77,14 @@ pub enum NoteKind {
 }
 
 impl NoteKind {
+    /// The letter its notes' ids start with: `f` (footnotes), `e` (endnotes).
+    pub fn prefix(self) -> char {
+        match self {
+            Self::Footnote => 'f',
+            Self::Endnote => 'e',
+        }
+    }
+
     /// Its name in the API.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -90,7 +98,8 @@ impl NoteKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Note {
-    /// Its id (`n1`, `n2`…), never reused in the document.
+    /// Its id: `f1`, `f2`… for footnotes, `e1`, `e2`… for endnotes (the numbers of
+    /// Word's own ids in an imported file), never reused in the document.
     pub id: String,
     /// Footnote or endnote.
     pub kind: NoteKind,
@@ -110,6 +119,15 @@ pub struct Anchor<'a> {
     pub start: usize,
     /// The character after it (equal to `start` for a point).
     pub end: usize,
+}
+
+/// The number of a comment (`c`) or note (`n`) id: 1 or more, without leading zeros
+/// (`c12` → 12).
+pub fn review_number(id: &str, prefix: char) -> Option<u64> {
+    id.strip_prefix(prefix)
+        .filter(|n| !n.starts_with('0'))
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
 }
 
 /// The plain text of paragraphs, joined by newlines.

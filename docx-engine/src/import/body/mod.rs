@@ -31,6 +31,7 @@ mod fields;
 mod images;
 mod opaque;
 mod paragraphs;
+mod review;
 mod runs;
 mod sections;
 mod tables;
@@ -110,6 +111,8 @@ struct Inline {
     /// Whole-paragraph bookmarks found.
     whole: Vec<String>,
     field: FieldState,
+    /// Comment ranges open (folio's ids of their roots).
+    open_comments: Vec<String>,
 }
 
 #[derive(Default)]
@@ -143,6 +146,8 @@ pub(super) struct Importer<'a> {
     even_and_odd: bool,
     headers: HashMap<String, Option<Vec<Run>>>,
     images: usize,
+    /// The file's comments and notes.
+    review: review::Review,
 }
 
 /// Elements the main document part may hold: the configured cap, and at most 40 per
@@ -185,6 +190,7 @@ impl<'a> Importer<'a> {
             even_and_odd: false,
             headers: HashMap::new(),
             images: 0,
+            review: review::Review::default(),
         };
         let doc_rels = package.relationships(&main, limits)?;
         let rel_of = |suffix: &str| {
@@ -208,6 +214,7 @@ impl<'a> Importer<'a> {
         {
             importer.even_and_odd = tree.root.flag("evenAndOddHeaders") == Some(true);
         }
+        importer.read_review(&doc_rels)?;
         let bytes = package
             .part(&main)
             .ok_or_else(|| ImportError::NotDocx("the main document part is missing".into()))?;
@@ -242,6 +249,7 @@ impl<'a> Importer<'a> {
             importer.strict_opaque_as_text(&mut blocks, &main);
         }
         let (metadata, title) = importer.core_properties(limits)?;
+        let (comments, notes) = importer.finish_review();
         let (styles, dropped) = importer.styles.defs(domain::MAX_STYLES);
         if dropped > 0 {
             importer.warnings.add(
@@ -262,6 +270,8 @@ impl<'a> Importer<'a> {
                 styles,
                 blocks,
                 warnings: importer.warnings.into_vec(),
+                comments,
+                notes,
             },
             media: importer.media,
         })

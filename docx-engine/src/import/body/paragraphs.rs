@@ -282,6 +282,9 @@ impl<'a> Importer<'a> {
                 "a field that goes on into the next paragraph",
             )));
         }
+        if !ctx.lenient {
+            self.close_comments(&mut inline);
+        }
         // Bookmarks still open at the end, or covering every run, mark the paragraph.
         let runs_total: usize = inline.pieces.iter().map(Vec::len).sum();
         for (name, _) in std::mem::take(&mut inline.open_bookmarks).into_values() {

@@ -53,6 +53,18 @@ impl<'a> Importer<'a> {
                         return Ok(Err(why));
                     }
                 }
+                "commentRangeStart" if !ctx.lenient && self.comment_mark(child).is_some() => {
+                    if let Some(Some(id)) = self.comment_mark(child)
+                        && !st.open_comments.contains(&id)
+                    {
+                        st.open_comments.push(id);
+                    }
+                }
+                "commentRangeEnd" if !ctx.lenient && self.comment_mark(child).is_some() => {
+                    if let Some(Some(id)) = self.comment_mark(child) {
+                        self.end_comment(st, &id);
+                    }
+                }
                 "hyperlink" => {
                     if base.link.is_some() {
                         return Ok(Err(unmodelled("hyperlink", "a link inside a link")));
@@ -375,8 +387,31 @@ impl<'a> Importer<'a> {
                     }
                     Err(why) => return Ok(Err(why)),
                 },
-                "delText" | "annotationRef" | "separator" | "continuationSeparator"
+                "delText"
+                | "annotationRef"
+                | "separator"
+                | "continuationSeparator"
+                | "footnoteRef"
+                | "endnoteRef"
                     if ctx.lenient => {}
+                "commentReference" if !ctx.lenient && self.comment_mark(child).is_some() => {
+                    if let Some(Some(id)) = self.comment_mark(child) {
+                        self.end_comment(st, &id);
+                    }
+                }
+                "footnoteReference" | "endnoteReference"
+                    if !ctx.lenient
+                        && matches!(st.field, FieldState::None)
+                        && self.note_mark(child).is_some() =>
+                {
+                    if let Some(id) = self.note_mark(child) {
+                        let mark = RunFormat {
+                            note: Some(id),
+                            ..RunFormat::default()
+                        };
+                        push_run(st, domain::NOTE_CHAR.to_string(), mark);
+                    }
+                }
                 _ => {
                     if ctx.lenient {
                         self.lenient_text(child, &format, st, place);
@@ -511,6 +546,11 @@ pub(super) fn push_run(st: &mut Inline, text: String, mut format: RunFormat) {
     for (name, _) in st.open_bookmarks.values() {
         if !format.bookmarks.contains(name) {
             format.bookmarks.push(name.clone());
+        }
+    }
+    for id in &st.open_comments {
+        if !format.comments.contains(id) {
+            format.comments.push(id.clone());
         }
     }
     if let Some(piece) = st.pieces.last_mut() {

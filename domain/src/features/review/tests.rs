@@ -259,10 +259,10 @@ fn notes_are_atomic_marks_numbered_in_document_order() {
     let doc = when(&doc, note(0, None, "an endnote", true)).unwrap();
     assert_eq!(doc.blocks[0].text(), "First\u{FFFC}.\u{FFFC}");
     let numbers = doc.note_numbers();
-    assert_eq!(numbers["n2"], 1);
-    assert_eq!(numbers["n1"], 2);
-    assert_eq!(numbers["n3"], 1);
-    assert_eq!(doc.note("n3").unwrap().kind, NoteKind::Endnote);
+    assert_eq!(numbers["f2"], 1);
+    assert_eq!(numbers["f1"], 2);
+    assert_eq!(numbers["e3"], 1);
+    assert_eq!(doc.note("e3").unwrap().kind, NoteKind::Endnote);
     // Text typed after a mark is plain text, not part of it.
     let doc = when(
         &doc,
@@ -277,24 +277,24 @@ fn notes_are_atomic_marks_numbered_in_document_order() {
     assert_eq!(doc.blocks[0].text(), "First\u{FFFC}x.\u{FFFC}");
     // Deleting the mark deletes the note; edit_note changes the text; delete_note both.
     let doc = when(&doc, delete_text(5, 6)).unwrap();
-    assert!(doc.note("n2").is_none());
+    assert!(doc.note("f2").is_none());
     let doc = when(
         &doc,
         DocumentCommand::EditNote(EditNote {
-            note_id: "n1".into(),
+            note_id: "f1".into(),
             text: Some("changed".into()),
             ..EditNote::default()
         }),
     )
     .unwrap();
     assert_eq!(
-        crate::model::paragraphs_text(&doc.note("n1").unwrap().paragraphs),
+        crate::model::paragraphs_text(&doc.note("f1").unwrap().paragraphs),
         "changed"
     );
     let doc = when(
         &doc,
         DocumentCommand::DeleteNote(DeleteNote {
-            note_id: "n1".into(),
+            note_id: "f1".into(),
         }),
     )
     .unwrap();
