@@ -522,10 +522,14 @@ pub struct DocumentMatch {
     /// For a match in a header or footer: its section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<usize>,
-    /// For a match in a header or footer: which (`header_default`, `header_first`,
-    /// `header_even`, `footer_default`…).
+    /// For a match outside the blocks' text, where: a header or footer
+    /// (`header_default`, `header_first`, `header_even`, `footer_default`…), a `comment`, a
+    /// `footnote` or an `endnote`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<String>,
+    /// For a match in a comment or note: its id (the offset is in its text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Character offset of the match in the block's plain text.
     pub offset: usize,
     /// Length of the match in characters.
@@ -789,6 +793,26 @@ pub struct DiffResponse {
     /// compared; absent when there are none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub coarse_blocks: usize,
+    /// Comments and notes that differ, comments first (absent when none does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub review: Vec<ReviewChange>,
+}
+
+/// A comment, reply, footnote or endnote that differs between two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReviewChange {
+    /// Its id (`c1`, `f1`, `e1`).
+    pub id: String,
+    /// `comment`, `reply`, `footnote` or `endnote`.
+    pub kind: String,
+    /// `added`, `removed`, `edited` (its text), `resolved` or `reopened` (a thread).
+    pub change: String,
+    /// Its text at `from` (absent when added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Its text at `to` (absent when removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -877,8 +901,25 @@ pub struct BlameResponse {
     pub version: u64,
     /// Every block, in order.
     pub blocks: Vec<BlockBlameView>,
-    /// Every change the blocks and ranges name, by version (oldest first).
+    /// Every footnote and endnote, in the order they were made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteBlameView>,
+    /// Every change the blocks, notes and ranges name, by version (oldest first).
     pub changes: Vec<ChangeBy>,
+}
+
+/// One footnote's or endnote's blame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NoteBlameView {
+    /// The note.
+    pub note_id: String,
+    /// `footnote` or `endnote`.
+    pub kind: domain::NoteKind,
+    /// The version of the last change to its text.
+    pub last: u64,
+    /// Its text (paragraphs separated by newlines) in consecutive ranges, each with the
+    /// version that wrote it.
+    pub ranges: Vec<BlameRange>,
 }
 
 /// One block's blame.

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use domain::{Alignment, Block, Document, ListKind, NumberStyle, Run};
+use domain::{Alignment, Block, Document, ListKind, NoteKind, NumberStyle, Run};
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,13 +48,219 @@ impl ExportFormat {
     }
 }
 
+/// What an export shows besides the document's content and notes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Plain text: the comment threads after the notes (HTML always has them, as
+    /// annotations).
+    pub comments: bool,
+}
+
 /// Renders a document in the given format.
 pub fn export(doc: &Document, format: ExportFormat) -> String {
+    export_with(doc, format, ExportOptions::default())
+}
+
+/// Renders a document in the given format, with `options`. Footnotes and endnotes follow
+/// the content (`[1]`, `[i]` in text, `[^1]` in Markdown, a section linked both ways in
+/// HTML).
+pub fn export_with(doc: &Document, format: ExportFormat, options: ExportOptions) -> String {
+    let doc = labelled(doc);
     match format {
-        ExportFormat::Html => html(doc),
-        ExportFormat::Markdown => markdown(doc),
-        ExportFormat::Text => text(doc),
+        ExportFormat::Html => html(&doc),
+        ExportFormat::Markdown => {
+            let mut out = markdown(&doc);
+            for (_, label, paragraphs) in notes_in_order(&doc) {
+                let text: Vec<String> = paragraphs.iter().map(|p| md_runs(p)).collect();
+                let _ = writeln!(out, "\n[^{label}]: {}", text.join("\n\n    "));
+            }
+            out
+        }
+        ExportFormat::Text => {
+            let mut out = text(&doc);
+            let notes = notes_in_order(&doc);
+            if !notes.is_empty() {
+                out.push_str("\n");
+            }
+            for (_, label, paragraphs) in notes {
+                let text: Vec<String> = paragraphs.iter().map(|p| plain_runs(p)).collect();
+                let _ = writeln!(out, "[{label}] {}", text.join("\n"));
+            }
+            if options.comments {
+                text_comments(&doc, &mut out);
+            }
+            out
+        }
     }
+}
+
+/// The label a note's reference shows: footnotes `1`, `2`…, endnotes `i`, `ii`… (Word's
+/// defaults), each counted in the order of their references.
+fn note_label(kind: NoteKind, number: u32) -> String {
+    match kind {
+        NoteKind::Footnote => number.to_string(),
+        NoteKind::Endnote => domain::format_number(NumberStyle::LowerRoman, u64::from(number)),
+    }
+}
+
+/// `doc` with each note reference's text its label (the document itself when it has no
+/// notes).
+fn labelled(doc: &Document) -> std::borrow::Cow<'_, Document> {
+    if doc.notes.is_empty() {
+        return std::borrow::Cow::Borrowed(doc);
+    }
+    let numbers = doc.note_numbers();
+    let mut copy = doc.clone();
+    let labels: std::collections::HashMap<&str, String> = doc
+        .notes
+        .iter()
+        .filter_map(|n| Some((n.id.as_str(), note_label(n.kind, *numbers.get(&n.id)?))))
+        .collect();
+    for block in &mut copy.blocks {
+        for run in block.runs_mut().into_iter().flatten() {
+            if let Some(label) = run.format.note.as_deref().and_then(|id| labels.get(id)) {
+                run.text.clone_from(label);
+            }
+        }
+    }
+    std::borrow::Cow::Owned(copy)
+}
+
+/// The referenced notes, footnotes then endnotes, each in the order of its references:
+/// id, label and text.
+fn notes_in_order(doc: &Document) -> Vec<(&str, String, &[Vec<Run>])> {
+    let numbers = doc.note_numbers();
+    let mut notes: Vec<(NoteKind, u32, &domain::Note)> = doc
+        .notes
+        .iter()
+        .filter_map(|n| Some((n.kind, *numbers.get(&n.id)?, n)))
+        .collect();
+    notes.sort_by_key(|(kind, number, _)| (*kind == NoteKind::Endnote, *number));
+    notes
+        .into_iter()
+        .map(|(kind, number, n)| {
+            (
+                n.id.as_str(),
+                note_label(kind, number),
+                n.paragraphs.as_slice(),
+            )
+        })
+        .collect()
+}
+
+/// The comment threads as plain text: each with its author, time, state, the text it is
+/// on, and its replies.
+fn text_comments(doc: &Document, out: &mut String) {
+    let threads: Vec<_> = doc.comments.iter().filter(|c| c.parent.is_none()).collect();
+    if threads.is_empty() {
+        return;
+    }
+    out.push_str("\nComments\n");
+    for root in threads {
+        let on = doc
+            .comment_anchor(&root.id)
+            .map(|a| {
+                a.block
+                    .text()
+                    .chars()
+                    .skip(a.start)
+                    .take(a.end - a.start)
+                    .collect::<String>()
+            })
+            .unwrap_or_default();
+        let state = if root.resolved { " (resolved)" } else { "" };
+        let _ = writeln!(
+            out,
+            "[{}] {} ({}){state} on \"{on}\": {}",
+            root.id,
+            root.author.name,
+            root.date,
+            domain::paragraphs_text(&root.paragraphs)
+        );
+        for reply in doc
+            .comments
+            .iter()
+            .filter(|r| r.parent.as_deref() == Some(root.id.as_str()))
+        {
+            let _ = writeln!(
+                out,
+                "    {} ({}): {}",
+                reply.author.name,
+                reply.date,
+                domain::paragraphs_text(&reply.paragraphs)
+            );
+        }
+    }
+}
+
+/// The notes and the comment threads of an HTML export: footnotes and endnotes linked
+/// both ways with their references, comments as annotations the marked text points to.
+fn html_review(doc: &Document, out: &mut String) {
+    let notes = notes_in_order(doc);
+    for (class, kind) in [
+        ("footnotes", NoteKind::Footnote),
+        ("endnotes", NoteKind::Endnote),
+    ] {
+        let these: Vec<_> = notes
+            .iter()
+            .filter(|(id, ..)| doc.note(id).is_some_and(|n| n.kind == kind))
+            .collect();
+        if these.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "<section class=\"{class}\">\n<hr>\n<ol>");
+        for (id, label, paragraphs) in these {
+            let body: Vec<String> = paragraphs.iter().map(|p| html_runs(p)).collect();
+            let _ = writeln!(
+                out,
+                "<li id=\"note-{id}\" value=\"{}\" data-label=\"{}\"><p>{} <a href=\"#note-ref-{id}\" aria-label=\"Back to the text\">\u{21a9}</a></p></li>",
+                label_value(label),
+                esc_attr(label),
+                body.join("<br>"),
+                id = esc_attr(id)
+            );
+        }
+        out.push_str("</ol>\n</section>\n");
+    }
+    let threads: Vec<_> = doc.comments.iter().filter(|c| c.parent.is_none()).collect();
+    if threads.is_empty() {
+        return;
+    }
+    out.push_str("<aside class=\"comments\">\n");
+    for root in threads {
+        let state = if root.resolved { " resolved" } else { "" };
+        let _ = writeln!(
+            out,
+            "<article class=\"comment{state}\" id=\"comment-{}\">",
+            esc_attr(&root.id)
+        );
+        for c in std::iter::once(root).chain(
+            doc.comments
+                .iter()
+                .filter(|r| r.parent.as_deref() == Some(root.id.as_str())),
+        ) {
+            let body: Vec<String> = c.paragraphs.iter().map(|p| html_runs(p)).collect();
+            let _ = writeln!(
+                out,
+                "<p><strong>{}</strong> <time datetime=\"{}\">{}</time></p>\n<p>{}</p>",
+                esc(&c.author.name),
+                esc_attr(&c.date),
+                esc(&c.date),
+                body.join("<br>")
+            );
+        }
+        out.push_str("</article>\n");
+    }
+    out.push_str("</aside>\n");
+}
+
+/// The number an ordered list shows for a note's label (`3` for `3` and for `iii`).
+fn label_value(label: &str) -> u32 {
+    label.parse().unwrap_or_else(|_| {
+        (1..=10_000)
+            .find(|n| domain::format_number(NumberStyle::LowerRoman, u64::from(*n)) == label)
+            .unwrap_or(1)
+    })
 }
 
 /// Line breaks as `\n` only: a lone `\r` or `\r\n` from a client is one line break.
@@ -103,11 +309,21 @@ fn text_image(image: &domain::InlineImage) -> String {
 fn plain_runs(runs: &[Run]) -> String {
     runs.iter()
         .filter(|r| !shows_nothing(r))
-        .map(|r| match &r.format.image {
-            Some(image) => text_image(image),
-            None => r.text.clone(),
+        .map(|r| match (&r.format.image, &r.format.note) {
+            (Some(image), _) => text_image(image),
+            (None, Some(_)) => note_text(r),
+            (None, None) => r.text.clone(),
         })
         .collect()
+}
+
+/// A note reference in plain text: its label in brackets (nothing where it has none).
+fn note_text(run: &Run) -> String {
+    if run.text.is_empty() || run.text == domain::NOTE_CHAR.to_string() {
+        String::new()
+    } else {
+        format!("[{}]", run.text)
+    }
 }
 
 /// Opaque inline content readers show nothing of (a comment mark, a deletion): its text
@@ -119,6 +335,17 @@ fn shows_nothing(run: &Run) -> bool {
 /// One run's text with its formatting as HTML (its link is the caller's).
 fn html_run(run: &Run, out: &mut String) {
     if shows_nothing(run) {
+        return;
+    }
+    if let Some(id) = &run.format.note {
+        if !note_text(run).is_empty() {
+            let _ = write!(
+                out,
+                "<sup><a href=\"#note-{id}\" id=\"note-ref-{id}\">{}</a></sup>",
+                esc(&run.text),
+                id = esc_attr(id)
+            );
+        }
         return;
     }
     if let Some(image) = &run.format.image {
@@ -297,7 +524,24 @@ fn html_runs(runs: &[Run]) -> String {
             if href.is_none() {
                 anchors(k, &mut out);
             }
-            html_run(run, &mut out);
+            // Commented text points to its comments (the annotations after the content).
+            if run.format.comments.is_empty() {
+                html_run(run, &mut out);
+            } else {
+                let described: Vec<String> = run
+                    .format
+                    .comments
+                    .iter()
+                    .map(|c| format!("comment-{c}"))
+                    .collect();
+                let _ = write!(
+                    out,
+                    "<mark class=\"comment\" aria-describedby=\"{}\">",
+                    esc_attr(&described.join(" "))
+                );
+                html_run(run, &mut out);
+                out.push_str("</mark>");
+            }
         }
         if href.is_some() {
             out.push_str("</a>");
@@ -559,6 +803,7 @@ fn html(doc: &Document) -> String {
             }
         }
     }
+    html_review(doc, &mut out);
     if let Some(runs) = &doc.section.footer.default {
         let _ = writeln!(out, "<footer>{}</footer>", html_runs(runs));
     }
@@ -601,6 +846,12 @@ fn md_runs(runs: &[Run]) -> String {
     let mut out = String::new();
     for run in runs.iter().filter(|r| !shows_nothing(r)) {
         let f = &run.format;
+        if f.note.is_some() {
+            if !note_text(run).is_empty() {
+                let _ = write!(out, "[^{}]", run.text);
+            }
+            continue;
+        }
         if let Some(image) = &f.image {
             let image = format!(
                 "![{}]({})",

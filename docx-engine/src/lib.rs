@@ -21,7 +21,7 @@ mod render;
 mod write;
 mod xml_safe;
 
-pub use export::{ExportFormat, export};
+pub use export::{ExportFormat, ExportOptions, export, export_with};
 pub use import::{ImportError, ImportLimits, Imported, import_docx};
 pub use redline::{Mark, MarkKind, redline_docx, redline_html};
 pub use render::{RenderOptions, render_docx};

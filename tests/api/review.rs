@@ -227,6 +227,7 @@ async fn a_scripted_review(app: TestApp) {
     // The .docx, as others read it.
     let file = docx(&app, &id).await;
     check_docx(&file);
+    check_reads(&app, &id, commented).await;
 
     // Deleting the anchored text keeps the comment at the point where it was.
     run(
@@ -288,6 +289,95 @@ async fn a_scripted_review(app: TestApp) {
 }
 
 in_both_deployments!(a_scripted_review);
+
+/// The exports, the search, the diff and the blame see the comments and notes.
+async fn check_reads(app: &TestApp, id: &str, commented: u64) {
+    let latest = app.version(id).await;
+    let export = |format: &str, extra: &str| {
+        format!("/v1/documents/{id}/export?format={format}&min_version={latest}{extra}")
+    };
+    let text = app.get_text(&export("text", "&comments=true")).await;
+    assert!(text.contains("thirty days[1]."), "{text}");
+    assert!(text.contains("[1] Calendar days.\n"), "{text}");
+    assert!(text.contains("[i] See the schedule of rates.\n"), "{text}");
+    assert!(text.contains("Ada Lovelace"), "{text}");
+    assert!(text.contains("    Bob Smith ("), "{text}");
+    let plain = app.get_text(&export("text", "")).await;
+    assert!(
+        !plain.contains("Bob Smith"),
+        "comments only when asked: {plain}"
+    );
+    let html = app.get_text(&export("html", "")).await;
+    assert!(
+        html.contains(r##"<sup><a href="#note-f1" id="note-ref-f1">1</a></sup>"##),
+        "{html}"
+    );
+    assert!(html.contains(r##"<li id="note-f1""##), "{html}");
+    assert!(html.contains(r##"href="#note-ref-f1""##), "{html}");
+    assert!(
+        html.contains(r#"<mark class="comment" aria-describedby="comment-c1">thirty days</mark>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<article class="comment" id="comment-c1">"#),
+        "{html}"
+    );
+    let markdown = app.get_text(&export("markdown", "")).await;
+    assert!(markdown.contains("thirty days[^1]."), "{markdown}");
+    assert!(markdown.contains("[^1]: Calendar days."), "{markdown}");
+    assert!(
+        markdown.contains("[^i]: See the schedule of rates."),
+        "{markdown}"
+    );
+
+    let search = |q: &str| format!("/v1/documents/{id}/search?q={q}&min_version={latest}");
+    let found = app.get_json(&search("standard")).await;
+    assert_eq!(found["items"][0]["part"], "comment", "{found}");
+    assert_eq!(found["items"][0]["id"], "c2");
+    let found = app.get_json(&search("Calendar")).await;
+    assert_eq!(
+        (&found["items"][0]["part"], &found["items"][0]["id"]),
+        (&json!("footnote"), &json!("f1"))
+    );
+
+    let diff = app
+        .get_json(&format!(
+            "/v1/documents/{id}/diff?from={commented}&to={latest}"
+        ))
+        .await;
+    let review: Vec<(String, String, String)> = diff["review"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["kind"].as_str().unwrap().to_string(),
+                c["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |id: &str, kind: &str, change: &str| {
+        review.contains(&(id.to_string(), kind.to_string(), change.to_string()))
+    };
+    assert!(has("c1", "comment", "edited"), "{review:?}");
+    assert!(has("c2", "reply", "added"), "{review:?}");
+    assert!(has("f1", "footnote", "added"), "{review:?}");
+    assert!(has("e2", "endnote", "added"), "{review:?}");
+
+    let blame = app.get_json(&format!("/v1/documents/{id}/blame")).await;
+    let note = &blame["notes"][0];
+    assert_eq!(note["note_id"], "f1", "{blame}");
+    assert_eq!(note["ranges"][0]["text"], "Calendar days.");
+    let by = note["ranges"][0]["version"].as_u64().unwrap();
+    let change = blame["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["version"] == by)
+        .unwrap();
+    assert_eq!(change["type"], "NoteAdded");
+}
 
 /// python-docx reads every comment's author, initials and text; openxml-audit finds
 /// nothing; pandoc reads the notes and the comment's span; LibreOffice's ODT has the

@@ -160,7 +160,9 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts(
             json!({"commands": [
                 {"type": "add_heading", "text": "Lease", "level": 1},
                 {"type": "add_paragraph", "text": "The tenant pays the rent monthly."},
-                {"type": "add_paragraph", "text": "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>"}
+                {"type": "add_paragraph", "text": "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>"},
+                {"type": "add_comment", "block_index": 1, "start": 4, "end": 10, "text": "Who is the tenant?"},
+                {"type": "add_footnote", "block_index": 1, "text": "Payable in euros."}
             ]}),
         )
         .await;
@@ -215,6 +217,18 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts(
         serde_json::from_slice(output.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
     assert!(facts["timeline"].as_u64().unwrap() >= 4, "{facts}");
     assert!(facts["redline"]["bytes"].as_u64().unwrap() > 1000);
+    // The reply and the resolution made in the browser are the editor's.
+    let history = app.get_json(&format!("/v1/documents/{id}/history")).await;
+    let by = |kind: &str| {
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["type"] == kind)
+            .map(|e| e["actor"].clone())
+    };
+    assert_eq!(by("CommentReplied"), Some(json!("user:erin")), "{history}");
+    assert_eq!(by("CommentResolved"), Some(json!("user:erin")));
     // The revert made in the browser is in the history, by the editor, with its reason.
     let history = app
         .get_json(&format!("/v1/documents/{id}/history?type=DocumentReverted"))

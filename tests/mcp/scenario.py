@@ -231,6 +231,24 @@ async def scenario(config):
               f"revert preview: {preview}")
         await s.refused("get_blame", "version_not_found", document_id=doc, version="no-such")
 
+        # Review: a comment on "vendor", a reply, the thread resolved, read back; a footnote.
+        await s.ok("add_comment", document_id=doc, block_id=block, start=4, end=10,
+                   text="Which vendor?")
+        await s.ok("reply_to_comment", document_id=doc, comment_id="c1", text="The one in 2.1.")
+        resolved = await s.ok("resolve_comment", document_id=doc, comment_id="c1")
+        threads = await s.ok("get_comments", document_id=doc, min_version=resolved["version"])
+        thread = threads["comments"][0]
+        check(thread["anchor_text"] == "vendor" and thread["resolved"]
+              and thread["replies"][0]["text"] == "The one in 2.1.", f"comments: {threads}")
+        still_open = await s.ok("get_comments", document_id=doc, status="open")
+        check(still_open["comments"] == [], f"open comments: {still_open}")
+        noted = await s.ok("add_footnote", document_id=doc, block_id=block, text="See clause 2.")
+        notes = await s.ok("get_notes", document_id=doc, min_version=noted["version"])
+        check(notes["notes"][0]["number"] == 1 and notes["notes"][0]["text"] == "See clause 2.",
+              f"notes: {notes}")
+        await s.refused("resolve_comment", "invalid_field", document_id=doc, comment_id="c99")
+        seen["comments"] = len(threads["comments"])
+
         # Keys and users, where the principal may (this key is an admin of its tenant).
         users = await s.ok("list_users")
         check(isinstance(users["items"], list), f"users: {users}")

@@ -195,10 +195,45 @@ async function allHistory(api, id, filters) {
   return items;
 }
 
-function Block({ block }) {
+/** A paragraph's text with its commented ranges marked and its note references numbered. */
+function Marked({ block, threads, notes }) {
+  const chars = [...(block.text || "")];
+  const cuts = new Set([0, chars.length]);
+  for (const t of threads) cuts.add(t.start).add(t.end);
+  for (const n of notes) cuts.add(n.offset).add(n.offset + 1);
+  const points = [...cuts].filter((c) => c >= 0 && c <= chars.length).sort((a, b) => a - b);
+  const out = [];
+  // A comment whose text was deleted marks the point where it was.
+  const pointsAt = (at) => {
+    for (const t of threads.filter((t) => t.start === t.end && t.start === at)) {
+      out.push(html`<mark class="commented point" data-comment=${t.id} title=${`${t.author}: ${t.text}`}>\u2038</mark>`);
+    }
+  };
+  for (let i = 0; i + 1 < points.length; i += 1) {
+    const [from, to] = [points[i], points[i + 1]];
+    pointsAt(from);
+    const note = notes.find((n) => n.offset === from && to === from + 1);
+    const on = threads.filter((t) => t.start <= from && to <= t.end && t.start < t.end);
+    const text = chars.slice(from, to).join("");
+    if (note) {
+      out.push(html`<sup class="note-ref" data-note=${note.id}>${note.kind === "endnote" ? `e${note.number}` : note.number}</sup>`);
+    } else if (on.length > 0) {
+      out.push(html`<mark class="commented" data-comment=${on.map((t) => t.id).join(" ")} title=${on.map((t) => `${t.author}: ${t.text}`).join("\n")}>${text}</mark>`);
+    } else {
+      out.push(text);
+    }
+  }
+  pointsAt(chars.length);
+  return out;
+}
+
+function Block({ block, threads = [], notes = [] }) {
+  const mine = threads.filter((t) => t.block_id === block.id);
+  const refs = notes.filter((n) => n.block_id === block.id);
+  const text = mine.length || refs.length ? html`<${Marked} block=${block} threads=${mine} notes=${refs} />` : block.text;
   switch (block.type) {
     case "heading":
-      return h(`h${Math.min(Math.max(block.level || 1, 1), 6)}`, null, block.text);
+      return h(`h${Math.min(Math.max(block.level || 1, 1), 6)}`, null, text);
     case "table":
       return html`<table class="doc">${(block.rows || []).map((row) => html`<tr>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`)}</table>`;
     case "list":
@@ -206,23 +241,72 @@ function Block({ block }) {
     case "page_break":
       return html`<hr class="page" />`;
     default:
-      return html`<p>${block.text}</p>`;
+      return html`<p>${text}</p>`;
   }
 }
 
-function Version({ api, id, version }) {
+/** One comment thread: the root, its replies, and (for editors, at the latest version)
+ * reply, resolve and reopen. */
+function Thread({ api, id, thread, editable, onChanged, onError }) {
+  const [reply, setReply] = useState("");
+  const act = async (command) => {
+    try {
+      const done = await api.post(`/v1/documents/${id}/commands`, command);
+      setReply("");
+      onChanged(done.version);
+    } catch (e) {
+      onError(e.message);
+    }
+  };
+  return html`<li class=${`thread${thread.resolved ? " resolved" : ""}`} id=${`thread-${thread.id}`}>
+    <p class="anchor">${thread.anchor_deleted ? html`<em>(its text was deleted)</em>` : html`“${thread.anchor_text}”`}${thread.resolved ? html` <span class="label">resolved</span>` : ""}</p>
+    <p><strong>${thread.author}</strong> <span class="muted">${thread.created_at}</span><br />${thread.text}</p>
+    ${thread.replies.map((r) => html`<p class="reply" key=${r.id}><strong>${r.author}</strong> <span class="muted">${r.created_at}</span><br />${r.text}</p>`)}
+    ${editable &&
+    html`<div class="actions">
+      <textarea id=${`reply-${thread.id}`} rows="2" placeholder="Reply" value=${reply} onInput=${(e) => setReply(e.target.value)}></textarea>
+      <button id=${`reply-${thread.id}-send`} disabled=${!reply.trim()} onClick=${() => act({ type: "reply_to_comment", comment_id: thread.id, text: reply })}>Reply</button>
+      ${thread.resolved
+        ? html`<button id=${`reopen-${thread.id}`} onClick=${() => act({ type: "reopen_comment", comment_id: thread.id })}>Reopen</button>`
+        : html`<button id=${`resolve-${thread.id}`} onClick=${() => act({ type: "resolve_comment", comment_id: thread.id })}>Resolve</button>`}
+    </div>`}
+  </li>`;
+}
+
+function Version({ api, id, version, editable, onChanged }) {
   const [content, setContent] = useState(null);
+  const [review, setReview] = useState({ comments: [], notes: [] });
   const [error, setError] = useState("");
   useEffect(() => {
     setContent(null);
     setError("");
-    api.get(`/v1/documents/${id}/content?${q({ version })}`).then(setContent, (e) => setError(e.message));
+    Promise.all([
+      api.get(`/v1/documents/${id}/content?${q({ version })}`),
+      api.get(`/v1/documents/${id}/comments?${q({ version })}`),
+      api.get(`/v1/documents/${id}/notes?${q({ version })}`),
+    ]).then(([c, comments, notes]) => {
+      setReview({ comments: comments.comments, notes: notes.notes });
+      setContent(c);
+    }, (e) => setError(e.message));
   }, [id, version]);
   if (error) return html`<p class="error" role="alert">${error}</p>`;
   if (!content) return html`<p class="muted">Loading…</p>`;
-  return html`<article class="document" id="version-view" data-version=${content.version}>
-    ${content.blocks.map((b) => html`<${Block} key=${b.id} block=${b} />`)}
-  </article>`;
+  const { comments, notes } = review;
+  return html`<div class="with-comments">
+    <article class="document" id="version-view" data-version=${content.version}>
+      ${content.blocks.map((b) => html`<${Block} key=${b.id} block=${b} threads=${comments} notes=${notes} />`)}
+      ${notes.length > 0 &&
+      html`<section id="notes" class="notes"><hr /><ol>
+        ${notes.map((n) => html`<li key=${n.id} data-note=${n.id}><sup>${n.kind === "endnote" ? `e${n.number}` : n.number}</sup> ${n.text}</li>`)}
+      </ol></section>`}
+    </article>
+    <aside id="comments" class="comments">
+      <h3>Comments</h3>
+      ${comments.length === 0
+        ? html`<p class="muted">No comments.</p>`
+        : html`<ul>${comments.map((t) => html`<${Thread} key=${t.id} api=${api} id=${id} thread=${t} editable=${editable} onChanged=${onChanged} onError=${setError} />`)}</ul>`}
+    </aside>
+  </div>`;
 }
 
 function who(by) {
@@ -398,7 +482,17 @@ function DocumentView({ api, session, id }) {
           <button onClick=${() => setConfirming(null)}>Cancel</button>
         </div>`}
         ${notice && html`<p class="notice" role="status" id="notice">${notice}</p>`}
-        ${panel.mode === "version" && html`<${Version} api=${api} id=${id} version=${v} />`}
+        ${panel.mode === "version" &&
+        html`<${Version}
+          api=${api}
+          id=${id}
+          version=${v}
+          editable=${canRevert && v === summary.version}
+          onChanged=${(version) => {
+            setPanel({ ...panel, version });
+            setReload((n) => n + 1);
+          }}
+        />`}
         ${panel.mode === "diff" && html`<${Diff} api=${api} id=${id} from=${panel.from} to=${panel.to} />`}
         ${panel.mode === "blame" && html`<${Blame} api=${api} id=${id} version=${v} />`}
       </div>

@@ -51,6 +51,19 @@ try {
   await page.waitForSelector("#timeline tbody tr");
   facts.timeline = await page.locator("#timeline tbody tr").count();
 
+  // Comments beside the version: the commented text marked, the notes at the end; the
+  // editor answers the thread and resolves it.
+  await page.waitForSelector("#comments .thread");
+  facts.commented = await page.textContent("#version-view mark.commented");
+  check(facts.commented === "tenant", `commented text: ${facts.commented}`);
+  check((await page.textContent("#notes")).includes("Payable in euros."), "the footnote is not shown");
+  await page.fill("#reply-c1", "Named in clause 1.");
+  await page.click("#reply-c1-send");
+  await page.waitForSelector('#thread-c1 .reply:has-text("Named in clause 1.")');
+  await page.click("#resolve-c1");
+  await page.waitForSelector("#thread-c1.resolved");
+  facts.resolved = true;
+
   // Every user string is text: markup in a paragraph shows as itself and runs nothing.
   await page.waitForSelector("#version-view p");
   const shown = await page.textContent("#version-view");
@@ -94,6 +107,10 @@ try {
   await page.waitForSelector("#timeline tbody tr");
   facts.viewer_revert_buttons = await page.locator("#revert").count();
   check(facts.viewer_revert_buttons === 0, "a viewer is offered revert");
+  // The viewer reads the (reverted, open again) thread but cannot answer or resolve it.
+  await page.waitForSelector("#comments .thread");
+  facts.viewer_comment_actions = await page.locator("#comments button, #comments textarea").count();
+  check(facts.viewer_comment_actions === 0, "a viewer is offered to answer or resolve");
 
   // Another tenant's document is not found.
   await page.goto(`${url}/ui/#/documents/${env("OTHER_DOC_ID")}`);

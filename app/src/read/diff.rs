@@ -254,6 +254,78 @@ fn marks(events: &[StoredEvent]) -> impl Fn(&BlockId, MarkKind) -> Option<Mark> 
     move |id, kind| by.get(id, kind)
 }
 
+/// The comments and notes that differ between `from` and `to`: each added, removed,
+/// edited, resolved or reopened, comments (in `to`'s order, then the removed ones) before
+/// notes.
+fn review_changes(from: &Document, to: &Document) -> Vec<api_types::ReviewChange> {
+    use api_types::ReviewChange;
+    use domain::paragraphs_text;
+    let mut out = Vec::new();
+    let change =
+        |id: &str, kind: &str, change: &str, a: Option<String>, b: Option<String>| ReviewChange {
+            id: id.to_string(),
+            kind: kind.to_string(),
+            change: change.to_string(),
+            from: a,
+            to: b,
+        };
+    let comment_kind = |c: &domain::Comment| {
+        if c.parent.is_some() {
+            "reply"
+        } else {
+            "comment"
+        }
+    };
+    for c in &to.comments {
+        let text = paragraphs_text(&c.paragraphs);
+        match from.comment(&c.id) {
+            None => out.push(change(&c.id, comment_kind(c), "added", None, Some(text))),
+            Some(old) => {
+                let old_text = paragraphs_text(&old.paragraphs);
+                if old_text != text {
+                    out.push(change(
+                        &c.id,
+                        comment_kind(c),
+                        "edited",
+                        Some(old_text),
+                        Some(text.clone()),
+                    ));
+                }
+                if old.resolved != c.resolved {
+                    let what = if c.resolved { "resolved" } else { "reopened" };
+                    out.push(change(&c.id, "comment", what, None, None));
+                }
+            }
+        }
+    }
+    for c in from.comments.iter().filter(|c| to.comment(&c.id).is_none()) {
+        let text = paragraphs_text(&c.paragraphs);
+        out.push(change(&c.id, comment_kind(c), "removed", Some(text), None));
+    }
+    for n in &to.notes {
+        let text = paragraphs_text(&n.paragraphs);
+        match from.note(&n.id) {
+            None => out.push(change(&n.id, n.kind.as_str(), "added", None, Some(text))),
+            Some(old) if old.paragraphs != n.paragraphs => {
+                let old_text = paragraphs_text(&old.paragraphs);
+                out.push(change(
+                    &n.id,
+                    n.kind.as_str(),
+                    "edited",
+                    Some(old_text),
+                    Some(text),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for n in from.notes.iter().filter(|n| to.note(&n.id).is_none()) {
+        let text = paragraphs_text(&n.paragraphs);
+        out.push(change(&n.id, n.kind.as_str(), "removed", Some(text), None));
+    }
+    out
+}
+
 /// The diff of two states of a document (versions left 0: the caller's to set), with no
 /// time budget.
 pub fn diff_documents(from: &Document, to: &Document) -> DiffResponse {
@@ -323,6 +395,7 @@ fn diff_documents_within(
         }),
         blocks,
         coarse_blocks,
+        review: review_changes(from, to),
     }
 }
 

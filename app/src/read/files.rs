@@ -14,6 +14,9 @@ pub struct ExportParams {
     /// Wait for this version first.
     #[schema(minimum = 1)]
     pub min_version: Option<u64>,
+    /// `text`: the comment threads after the content and notes (HTML always shows them,
+    /// as annotations).
+    pub comments: Option<bool>,
 }
 
 /// A file a read answers: a rendered .docx, or an image's bytes.
@@ -302,7 +305,10 @@ impl Reads {
         let body = {
             let _permit = self.heavy().await?;
             let document = resolved.document;
-            blocking(move || export(&document, format)).await?
+            let options = docx_engine::ExportOptions {
+                comments: params.comments.unwrap_or(false),
+            };
+            blocking(move || docx_engine::export_with(&document, format, options)).await?
         };
         Ok(ExportResponse {
             version,

@@ -256,21 +256,22 @@ fn document_matches(
     (first, start): (usize, usize),
     (limit, mut budget): (usize, PageBudget),
 ) -> (Vec<DocumentMatch>, Option<String>) {
-    // The blocks, then each section's own headers and footers (numbered after the
-    // blocks, so a cursor names either).
+    // The blocks, then each section's own headers and footers, then the comments and
+    // notes (numbered after the blocks, so a cursor names any).
     let margins = margin_texts(document);
     let total = document.blocks.len() + margins.len();
     let mut items: Vec<DocumentMatch> = Vec::new();
     let mut last_block = first;
     for i in first..total {
-        let (text, block_id, part) = match document.blocks.get(i) {
-            Some(block) => (block.text(), Some(block.id().to_string()), None),
+        let (text, block_id, part, item_id) = match document.blocks.get(i) {
+            Some(block) => (block.text(), Some(block.id().to_string()), None, None),
             None => {
-                let (section, part, block_id, text) = &margins[i - document.blocks.len()];
+                let m = &margins[i - document.blocks.len()];
                 (
-                    text.clone(),
-                    block_id.clone(),
-                    Some((*section, part.clone())),
+                    m.text.clone(),
+                    m.block_id.clone(),
+                    Some((m.section, m.part.clone())),
+                    m.id.clone(),
                 )
             }
         };
@@ -286,8 +287,9 @@ fn document_matches(
             }
             let item = DocumentMatch {
                 block_id: block_id.clone(),
-                section: part.as_ref().map(|(section, _)| *section),
+                section: part.as_ref().and_then(|(section, _)| *section),
                 part: part.as_ref().map(|(_, part)| part.clone()),
+                id: item_id.clone(),
                 offset: m.offset,
                 length: m.length,
                 snippet: snippet(&text, &m),
@@ -305,18 +307,54 @@ fn document_matches(
     (items, None)
 }
 
-/// The text of each header and footer a section sets itself: its section, which one
-/// (`header_default`…), the section break holding it (none for section 0), the text.
-fn margin_texts(document: &Document) -> Vec<(usize, String, Option<String>, String)> {
-    document
+/// Text outside the blocks a search reads.
+struct OtherText {
+    /// A header's or footer's section.
+    section: Option<usize>,
+    /// `header_default`…, `comment`, `footnote`, `endnote`.
+    part: String,
+    /// The section break holding a header or footer (none for section 0), the block a
+    /// comment is anchored in or a note referenced from.
+    block_id: Option<String>,
+    /// A comment's or note's id.
+    id: Option<String>,
+    text: String,
+}
+
+/// The text of each header and footer a section sets itself, then of each comment (a
+/// reply with its thread's block) and each note.
+fn margin_texts(document: &Document) -> Vec<OtherText> {
+    let margins = document
         .margin_runs()
-        .map(|(section, block, within, runs)| {
-            (
-                section,
-                within.margin_part().unwrap_or_default(),
-                block.map(|b| b.id().to_string()),
-                domain::model::runs_text(runs),
-            )
-        })
-        .collect()
+        .map(|(section, block, within, runs)| OtherText {
+            section: Some(section),
+            part: within.margin_part().unwrap_or_default(),
+            block_id: block.map(|b| b.id().to_string()),
+            id: None,
+            text: domain::model::runs_text(runs),
+        });
+    let anchor = |root: &str| {
+        document
+            .comment_anchor(root)
+            .map(|a| a.block.id().to_string())
+    };
+    let comments = document.comments.iter().map(|c| OtherText {
+        section: None,
+        part: "comment".into(),
+        block_id: anchor(c.parent.as_deref().unwrap_or(&c.id)),
+        id: Some(c.id.clone()),
+        text: domain::paragraphs_text(&c.paragraphs),
+    });
+    let references = document.note_references();
+    let notes = document.notes.iter().map(|n| OtherText {
+        section: None,
+        part: n.kind.as_str().into(),
+        block_id: references
+            .iter()
+            .find(|(id, ..)| *id == n.id)
+            .map(|(_, block, _)| block.id().to_string()),
+        id: Some(n.id.clone()),
+        text: domain::paragraphs_text(&n.paragraphs),
+    });
+    margins.chain(comments).chain(notes).collect()
 }
