@@ -80,7 +80,7 @@ pub fn export_with(doc: &Document, format: ExportFormat, options: ExportOptions)
             let mut out = text(&doc);
             let notes = notes_in_order(&doc);
             if !notes.is_empty() {
-                out.push_str("\n");
+                out.push('\n');
             }
             for (_, label, paragraphs) in notes {
                 let text: Vec<String> = paragraphs.iter().map(|p| plain_runs(p)).collect();
