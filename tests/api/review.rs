@@ -542,3 +542,89 @@ async fn imported_review_is_folios_and_survives_a_round_trip(app: TestApp) {
 }
 
 in_both_deployments!(imported_review_is_folios_and_survives_a_round_trip);
+
+/// Stored comment and note events that do not fit the document (a block, thread or note
+/// it does not have, a taken id, an offset past the text) change nothing but the version:
+/// reads, the .docx and later writes go on.
+async fn review_events_that_do_not_fit_change_nothing(app: TestApp) {
+    // Arrange
+    let id = app.create_document("Misfits").await;
+    let p = app
+        .ok(
+            &id,
+            json!({"type": "add_paragraph", "text": "Anchored text."}),
+        )
+        .await["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.ok(
+        &id,
+        json!({"type": "add_comment", "block_id": p, "text": "Fine."}),
+    )
+    .await;
+    let before = comments(&app, &id, "").await["comments"].clone();
+
+    // Act
+    let author = r#""author": {"name": "Mallory"}, "date": "2026-01-01T00:00:00Z""#;
+    for (kind, payload) in [
+        (
+            "CommentAdded",
+            format!(
+                r#"{{"comment_id": "c9", "block_id": "nope", "start": 0, "end": 1, {author}, "paragraphs": []}}"#
+            ),
+        ),
+        (
+            "CommentAdded",
+            format!(
+                r#"{{"comment_id": "c1", "block_id": "{p}", "start": 0, "end": 99, {author}, "paragraphs": []}}"#
+            ),
+        ),
+        (
+            "CommentReplied",
+            format!(r#"{{"comment_id": "c7", "parent_id": "c99", {author}, "paragraphs": []}}"#),
+        ),
+        (
+            "CommentResolved",
+            r#"{"comment_id": "c2000", "resolved": true}"#.to_string(),
+        ),
+        ("NoteDeleted", r#"{"note_id": "f4"}"#.to_string()),
+        (
+            "NoteAdded",
+            format!(
+                r#"{{"note_id": "f01", "kind": "footnote", "block_id": "{p}", "offset": 999, "paragraphs": []}}"#
+            ),
+        ),
+        (
+            "ReviewImported",
+            r#"{"comments": [], "notes": []}"#.to_string(),
+        ),
+    ] {
+        // A readable event: its payload names its type, as folio stores it.
+        let mut event: Value = serde_json::from_str(&payload).unwrap();
+        event["type"] = json!(kind);
+        app.inject_event(&id, kind, &event.to_string()).await;
+    }
+
+    // Assert: the write path and the projection step over them (a write makes the
+    // projector read the injected events from the store).
+    app.ok(
+        &id,
+        json!({"type": "reply_to_comment", "comment_id": "c1", "text": "Still answerable."}),
+    )
+    .await;
+    let after = comments(&app, &id, "").await;
+    let threads = after["comments"].as_array().unwrap();
+    assert_eq!(threads.len(), 1, "{after}");
+    assert_eq!(threads[0]["text"], before[0]["text"]);
+    assert_eq!(
+        (&threads[0]["start"], &threads[0]["end"]),
+        (&before[0]["start"], &before[0]["end"])
+    );
+    assert_eq!(threads[0]["replies"][0]["id"], "c2", "{after}");
+    assert_eq!(notes(&app, &id).await["notes"], json!([]));
+    let file = docx(&app, &id).await;
+    crate::helpers::assert_valid_ooxml(&file);
+}
+
+in_both_deployments!(review_events_that_do_not_fit_change_nothing);

@@ -364,3 +364,74 @@ fn a_revert_brings_comments_and_notes_back() {
     assert_eq!(doc.comments, past.comments);
     assert_eq!(anchor(&doc, "c1").2, "Text");
 }
+
+#[test]
+fn comments_replies_and_notes_have_limits() {
+    let doc = given(&[create(), para("Text")]);
+    let mut doc = when(&doc, comment(None, None, "Root", "user:ada")).unwrap();
+    let reply = |n: usize| crate::model::Comment {
+        id: format!("c{}", n + 2),
+        parent: Some("c1".into()),
+        ..doc.comments[0].clone()
+    };
+    let replies: Vec<_> = (0..super::MAX_REPLIES).map(reply).collect();
+    doc.comments.extend(replies);
+    let err = when(
+        &doc,
+        DocumentCommand::ReplyToComment(ReplyToComment {
+            comment_id: "c1".into(),
+            text: Some("one more".into()),
+            by: by("user:bob", false),
+            ..ReplyToComment::default()
+        }),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DocumentError::TooLarge {
+                what: "replies",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let root = doc.comments[0].clone();
+    doc.comments = (0..super::MAX_COMMENTS)
+        .map(|n| crate::model::Comment {
+            id: format!("c{}", n + 1),
+            ..root.clone()
+        })
+        .collect();
+    let err = when(&doc, comment(None, None, "too many", "user:ada")).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DocumentError::TooLarge {
+                what: "comments",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    doc.notes = (0..super::MAX_NOTES)
+        .map(|n| crate::model::Note {
+            id: format!("f{}", n + 1),
+            kind: NoteKind::Footnote,
+            paragraphs: Vec::new(),
+        })
+        .collect();
+    let err = when(
+        &doc,
+        DocumentCommand::AddFootnote(AddFootnote {
+            block_index: Some(0),
+            text: Some("x".into()),
+            ..AddFootnote::default()
+        }),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, DocumentError::TooLarge { what: "notes", .. }),
+        "{err:?}"
+    );
+}
