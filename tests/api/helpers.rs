@@ -680,14 +680,16 @@ pub(crate) fn python_docx(bytes: &[u8]) -> Value {
 
 /// The text of one entry of a .docx package.
 pub(crate) fn zip_entry(docx: &[u8], name: &str) -> String {
+    zip_entry_opt(docx, name).unwrap_or_else(|| panic!("the package has no {name}"))
+}
+
+/// The text of one entry of a .docx package, if it has it.
+pub(crate) fn zip_entry_opt(docx: &[u8], name: &str) -> Option<String> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut text = String::new();
-    zip.by_name(name)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
+    zip.by_name(name).ok()?.read_to_string(&mut text).ok()?;
+    Some(text)
 }
 
 /// Validates `rendered` (made from `original`) with openxml-audit: no more findings than

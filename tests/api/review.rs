@@ -286,6 +286,48 @@ async fn a_scripted_review(app: TestApp) {
         json!([]),
         "no comment left in the file"
     );
+
+    // At every version, the answers and the .docx agree.
+    let latest = app.version(&id).await;
+    for version in commented..=latest {
+        let threads = comments(&app, &id, &format!("?version={version}")).await;
+        let mut texts: Vec<String> = Vec::new();
+        for t in threads["comments"].as_array().unwrap() {
+            texts.push(t["text"].as_str().unwrap().to_string());
+            for r in t["replies"].as_array().unwrap() {
+                texts.push(r["text"].as_str().unwrap().to_string());
+            }
+        }
+        let file = app
+            .get_bytes(&format!("/v1/documents/{id}/docx?version={version}"))
+            .await;
+        let read = crate::helpers::python_docx(&file);
+        let mut in_file: Vec<String> = read["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["text"].as_str().unwrap().to_string())
+            .collect();
+        texts.sort();
+        in_file.sort();
+        assert_eq!(texts, in_file, "version {version}");
+        let listed = app
+            .get_json(&format!("/v1/documents/{id}/notes?version={version}"))
+            .await;
+        let footnotes = crate::helpers::zip_entry_opt(&file, "word/footnotes.xml");
+        for n in listed["notes"].as_array().unwrap() {
+            let text = n["text"].as_str().unwrap();
+            let part = if n["kind"] == "footnote" {
+                footnotes.clone()
+            } else {
+                crate::helpers::zip_entry_opt(&file, "word/endnotes.xml")
+            };
+            assert!(
+                part.is_some_and(|p| p.contains(text)),
+                "version {version}: {text} is not in the file"
+            );
+        }
+    }
 }
 
 in_both_deployments!(a_scripted_review);
@@ -426,6 +468,12 @@ fn check_docx(docx: &[u8]) {
         let ast = ast.to_string();
         assert!(ast.contains(r#""t":"Note""#), "pandoc reads the notes");
     }
+    // pandoc with --track-changes=all: the comment spans, with their authors.
+    if let Some(ast) = pandoc_all_changes(docx) {
+        assert!(ast.contains("comment-start"), "{ast}");
+        assert!(ast.contains("comment-end"), "{ast}");
+        assert!(ast.contains("Ada Lovelace"), "{ast}");
+    }
     if let Some(odt) = crate::helpers::libreoffice_convert(docx, "fodt", "fodt") {
         assert!(odt.matches("<office:annotation").count() >= 2, "{odt}");
         assert!(odt.contains("<dc:creator>Ada Lovelace</dc:creator>"));
@@ -434,6 +482,21 @@ fn check_docx(docx: &[u8]) {
         assert!(odt.contains("text:note-class=\"endnote\""));
         assert!(odt.contains("Calendar days."));
     }
+}
+
+/// pandoc's JSON of a .docx read with `--track-changes=all` (comments as spans); None
+/// where pandoc is not installed.
+fn pandoc_all_changes(bytes: &[u8]) -> Option<String> {
+    crate::helpers::pandoc_json(bytes)?;
+    let file = tempfile::Builder::new().suffix(".docx").tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let output = std::process::Command::new("pandoc")
+        .args(["--track-changes=all", "-f", "docx", "-t", "json"])
+        .arg(file.path())
+        .output()
+        .expect("pandoc runs");
+    assert!(output.status.success());
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Imports `bytes`; the new document's id.
