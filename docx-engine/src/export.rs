@@ -156,9 +156,10 @@ fn text_comments(doc: &Document, out: &mut String) {
         return;
     }
     out.push_str("\nComments\n");
+    let anchors = doc.comment_anchors();
     for root in threads {
-        let on = doc
-            .comment_anchor(&root.id)
+        let on = anchors
+            .get(root.id.as_str())
             .map(|a| {
                 a.block
                     .text()

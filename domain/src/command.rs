@@ -235,6 +235,29 @@ macro_rules! for_each_command {
     };
 }
 
+impl DocumentCommand {
+    /// Who makes the command and when, for the commands that record it (a comment, a
+    /// reply, an edit of a comment): the write path fills it, a client never sends it.
+    pub fn stamp(&self) -> Option<&Option<Stamp>> {
+        match self {
+            Self::AddComment(c) => Some(&c.by),
+            Self::ReplyToComment(c) => Some(&c.by),
+            Self::EditComment(c) => Some(&c.by),
+            _ => None,
+        }
+    }
+
+    /// [`DocumentCommand::stamp`], for filling it.
+    pub fn stamp_mut(&mut self) -> Option<&mut Option<Stamp>> {
+        match self {
+            Self::AddComment(c) => Some(&mut c.by),
+            Self::ReplyToComment(c) => Some(&mut c.by),
+            Self::EditComment(c) => Some(&mut c.by),
+            _ => None,
+        }
+    }
+}
+
 macro_rules! command_names {
     ($($name:literal => $variant:ident),* $(,)?) => {
         impl DocumentCommand {

@@ -151,7 +151,14 @@ fn anchor(command: &DocumentCommand, old: &Document) -> DocumentCommand {
             }
         }
     }
-    serde_json::from_value(value).unwrap_or_else(|_| command.clone())
+    let mut anchored: DocumentCommand =
+        serde_json::from_value(value).unwrap_or_else(|_| command.clone());
+    // What the write path filled in (never part of the wire form) stays.
+    let stamp = command.stamp().cloned().flatten();
+    if let Some(slot) = anchored.stamp_mut() {
+        *slot = stamp;
+    }
+    anchored
 }
 
 /// The block ids a command names (`block_id`, `position.after`/`before`, ranges).

@@ -36,6 +36,19 @@ pub struct CommentsParams {
 
 /// The threads of `document` with `status`, in the order of their anchors.
 pub fn comment_threads(document: &Document, status: CommentStatus) -> Vec<CommentThread> {
+    let anchors = document.comment_anchors();
+    let positions: std::collections::HashMap<&domain::BlockId, usize> = document
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id(), i))
+        .collect();
+    let mut replies: std::collections::HashMap<&str, Vec<&Comment>> = Default::default();
+    for reply in &document.comments {
+        if let Some(parent) = &reply.parent {
+            replies.entry(parent.as_str()).or_default().push(reply);
+        }
+    }
     let mut threads: Vec<(usize, CommentThread)> = document
         .comments
         .iter()
@@ -46,8 +59,8 @@ pub fn comment_threads(document: &Document, status: CommentStatus) -> Vec<Commen
             CommentStatus::Resolved => c.resolved,
         })
         .filter_map(|root| {
-            let anchor = document.comment_anchor(&root.id)?;
-            let index = document.position_of(anchor.block.id())?;
+            let anchor = anchors.get(root.id.as_str())?;
+            let index = *positions.get(anchor.block.id())?;
             let anchor_text: String = anchor
                 .block
                 .text()
@@ -55,10 +68,10 @@ pub fn comment_threads(document: &Document, status: CommentStatus) -> Vec<Commen
                 .skip(anchor.start)
                 .take(anchor.end - anchor.start)
                 .collect();
-            let replies = document
-                .comments
-                .iter()
-                .filter(|r| r.parent.as_deref() == Some(root.id.as_str()))
+            let replies = replies
+                .get(root.id.as_str())
+                .into_iter()
+                .flatten()
                 .map(|r| CommentReply {
                     id: r.id.clone(),
                     author: r.author.name.clone(),

@@ -333,11 +333,8 @@ fn margin_texts(document: &Document) -> Vec<OtherText> {
             id: None,
             text: domain::model::runs_text(runs),
         });
-    let anchor = |root: &str| {
-        document
-            .comment_anchor(root)
-            .map(|a| a.block.id().to_string())
-    };
+    let anchors = document.comment_anchors();
+    let anchor = |root: &str| anchors.get(root).map(|a| a.block.id().to_string());
     let comments = document.comments.iter().map(|c| OtherText {
         section: None,
         part: "comment".into(),

@@ -90,15 +90,7 @@ pub(crate) fn stamp<'c>(
     ctx: &RequestContext,
     at: &str,
 ) -> Cow<'c, [DocumentCommand]> {
-    let needs = |c: &DocumentCommand| {
-        matches!(
-            c,
-            DocumentCommand::AddComment(_)
-                | DocumentCommand::ReplyToComment(_)
-                | DocumentCommand::EditComment(_)
-        )
-    };
-    if !commands.iter().any(needs) {
+    if !commands.iter().any(|c| c.stamp().is_some()) {
         return commands;
     }
     // RFC 3339 with milliseconds (`…T10:00:00.123Z`) → whole seconds (`…T10:00:00Z`).
@@ -119,13 +111,8 @@ pub(crate) fn stamp<'c>(
         admin: ctx.admin,
     };
     let mut stamped = commands.into_owned();
-    for command in &mut stamped {
-        match command {
-            DocumentCommand::AddComment(c) => c.by = Some(by.clone()),
-            DocumentCommand::ReplyToComment(c) => c.by = Some(by.clone()),
-            DocumentCommand::EditComment(c) => c.by = Some(by.clone()),
-            _ => {}
-        }
+    for slot in stamped.iter_mut().filter_map(DocumentCommand::stamp_mut) {
+        *slot = Some(by.clone());
     }
     Cow::Owned(stamped)
 }

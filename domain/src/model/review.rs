@@ -169,6 +169,33 @@ impl Document {
         })
     }
 
+    /// Where every anchored comment is, in one pass over the document (by root id).
+    pub fn comment_anchors(&self) -> std::collections::HashMap<&str, Anchor<'_>> {
+        let mut anchors: std::collections::HashMap<&str, Anchor<'_>> = Default::default();
+        for block in &self.blocks {
+            let mut at = 0;
+            for run in block.runs() {
+                let len = run.text.chars().count();
+                for id in &run.format.comments {
+                    anchors
+                        .entry(id.as_str())
+                        .and_modify(|a| {
+                            if std::ptr::eq(a.block, block) {
+                                a.end = at + len;
+                            }
+                        })
+                        .or_insert(Anchor {
+                            block,
+                            start: at,
+                            end: at + len,
+                        });
+                }
+                at += len;
+            }
+        }
+        anchors
+    }
+
     /// Every note reference in document order: the note id, its block and its offset.
     pub fn note_references(&self) -> Vec<(&str, &Block, usize)> {
         let mut refs = Vec::new();

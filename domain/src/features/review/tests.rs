@@ -435,3 +435,34 @@ fn comments_replies_and_notes_have_limits() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_stale_comment_is_rebased_with_its_author() {
+    let old = given(&[create(), para("First."), para("Second.")]);
+    let mut now = old.clone();
+    let since = now
+        .decide(
+            &DocumentCommand::InsertText(InsertText {
+                block_id: None,
+                block_index: Some(1),
+                offset: 0,
+                text: "The ".into(),
+            }),
+            &crate::decide::Limits::default(),
+        )
+        .unwrap();
+    for e in &since {
+        now.apply(e);
+    }
+    let rebased = crate::rebase::rebase(
+        &old,
+        &since,
+        &now,
+        &[comment(Some(0), Some(5), "On the first.", "user:ada")],
+        &crate::decide::Limits::default(),
+    )
+    .expect("an edit of another block commutes");
+    assert_eq!(rebased[0].stamp().cloned().flatten(), by("user:ada", false));
+    let doc = when(&now, rebased[0].clone()).unwrap();
+    assert_eq!(anchor(&doc, "c1").2, "First");
+}
