@@ -252,7 +252,7 @@ async fn a_scripted_review(app: TestApp) {
     let read = crate::helpers::python_docx(&file);
     assert_eq!(read["comments"].as_array().unwrap().len(), 2);
 
-    // Deleting the footnote's text takes the note; delete_note and delete_comment the rest.
+    // delete_note takes a note with its mark; delete_comment a reply, then a thread.
     run(
         &app,
         &ada,

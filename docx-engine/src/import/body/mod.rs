@@ -277,6 +277,24 @@ impl<'a> Importer<'a> {
         })
     }
 
+    /// The context of a part whose content folio keeps as text where it cannot model it
+    /// (a header or footer, a comment, a note).
+    fn lenient_context<'t>(
+        &self,
+        part: &str,
+        text: &'t str,
+        declarations: Vec<(String, String)>,
+    ) -> Result<PartContext<'t>, ImportError> {
+        let rels = self.package.relationships(part, self.limits)?;
+        Ok(PartContext {
+            name: part.to_string(),
+            text,
+            rels: rels.into_iter().map(|r| (r.id.clone(), r)).collect(),
+            declarations,
+            lenient: true,
+        })
+    }
+
     fn parse_part(&self, name: &str) -> Result<Option<Tree<'a>>, ImportError> {
         match self.package.part(name) {
             Some(bytes) => Ok(Some(xml::parse(

@@ -125,22 +125,9 @@ impl Importer<'_> {
                 .iter()
                 .find(|a| a.local == "paraId")
                 .map(|a| a.value.to_string());
-            let mapped = match self.paragraph(p, ctx, place)? {
-                Ok(m) => m,
-                Err(_) => continue,
+            let Some(mut runs) = self.lenient_runs(p, ctx, place)? else {
+                continue;
             };
-            let mut runs: Vec<Run> = mapped.pieces.into_iter().flatten().collect();
-            for run in &mut runs {
-                run.format.bookmarks.clear();
-                if run
-                    .format
-                    .link
-                    .as_deref()
-                    .is_some_and(|l| l.starts_with('#'))
-                {
-                    run.format.link = None;
-                }
-            }
             domain::text::normalize(&mut runs);
             paragraphs.push(runs);
         }
@@ -156,22 +143,6 @@ impl Importer<'_> {
         Ok((paragraphs, last_para))
     }
 
-    fn review_context<'t>(
-        &self,
-        part: &str,
-        text: &'t str,
-        declarations: Vec<(String, String)>,
-    ) -> Result<PartContext<'t>, ImportError> {
-        let rels = self.package.relationships(part, self.limits)?;
-        Ok(PartContext {
-            name: part.to_string(),
-            text,
-            rels: rels.into_iter().map(|r| (r.id.clone(), r)).collect(),
-            declarations,
-            lenient: true,
-        })
-    }
-
     /// `comments.xml`, threaded by `threads`.
     fn comments(
         &mut self,
@@ -182,7 +153,7 @@ impl Importer<'_> {
             return Ok(());
         };
         let text = std::str::from_utf8(self.package.part(part).unwrap_or_default()).unwrap_or("");
-        let ctx = self.review_context(part, text, tree.root_declarations.clone())?;
+        let ctx = self.lenient_context(part, text, tree.root_declarations.clone())?;
         // Each comment with its last paragraph's id (what threads name).
         let mut read: Vec<(String, Comment, Option<String>)> = Vec::new();
         for node in tree.root.elements().filter(|n| n.is(Ns::W, "comment")) {
@@ -297,7 +268,7 @@ impl Importer<'_> {
             return Ok(());
         };
         let text = std::str::from_utf8(self.package.part(part).unwrap_or_default()).unwrap_or("");
-        let ctx = self.review_context(part, text, tree.root_declarations.clone())?;
+        let ctx = self.lenient_context(part, text, tree.root_declarations.clone())?;
         for node in tree.root.elements().filter(|n| n.local == kind.as_str()) {
             if node.attr(Ns::W, "type").is_some_and(|t| t != "normal") {
                 continue;

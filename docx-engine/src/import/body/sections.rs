@@ -106,6 +106,32 @@ impl<'a> Importer<'a> {
         Ok(props)
     }
 
+    /// A paragraph of a header, footer, comment or note as runs: its bookmarks and links to
+    /// bookmarks are not kept (not link targets); `None` when it cannot be mapped.
+    pub(super) fn lenient_runs(
+        &mut self,
+        p: &Node,
+        ctx: &PartContext<'_>,
+        place: &str,
+    ) -> Result<Option<Vec<Run>>, ImportError> {
+        let Ok(mapped) = self.paragraph(p, ctx, place)? else {
+            return Ok(None);
+        };
+        let mut runs: Vec<Run> = mapped.pieces.into_iter().flatten().collect();
+        for run in &mut runs {
+            run.format.bookmarks.clear();
+            if run
+                .format
+                .link
+                .as_deref()
+                .is_some_and(|l| l.starts_with('#'))
+            {
+                run.format.link = None;
+            }
+        }
+        Ok(Some(runs))
+    }
+
     /// A header or footer part as one paragraph of runs (paragraphs joined by line breaks).
     pub(super) fn margin(&mut self, part: &str) -> Result<Option<Vec<Run>>, ImportError> {
         if let Some(done) = self.headers.get(part) {
@@ -121,14 +147,7 @@ impl<'a> Importer<'a> {
             self.limits.max_depth,
             self.limits.max_xml_nodes,
         )?;
-        let rels = self.package.relationships(part, self.limits)?;
-        let ctx = PartContext {
-            name: part.to_string(),
-            text,
-            rels: rels.into_iter().map(|r| (r.id.clone(), r)).collect(),
-            declarations: tree.root_declarations.clone(),
-            lenient: true,
-        };
+        let ctx = self.lenient_context(part, text, tree.root_declarations.clone())?;
         let mut runs: Vec<Run> = Vec::new();
         let mut first = true;
         // Paragraphs wherever they are (inside content controls, text boxes, tables).
@@ -147,23 +166,9 @@ impl<'a> Importer<'a> {
         }
         for p in paragraphs {
             let place = part.to_string();
-            let mapped = match self.paragraph(p, &ctx, &place)? {
-                Ok(m) => m,
-                Err(_) => continue,
+            let Some(mut these) = self.lenient_runs(p, &ctx, &place)? else {
+                continue;
             };
-            // Header bookmarks and links to bookmarks are not kept (not link targets).
-            let mut these: Vec<Run> = mapped.pieces.into_iter().flatten().collect();
-            for run in &mut these {
-                run.format.bookmarks.clear();
-                if run
-                    .format
-                    .link
-                    .as_deref()
-                    .is_some_and(|l| l.starts_with('#'))
-                {
-                    run.format.link = None;
-                }
-            }
             if !first {
                 runs.push(Run::plain("\n"));
             }
