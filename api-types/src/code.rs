@@ -69,6 +69,7 @@ codes! {
     InvalidCredentials = "invalid_credentials", UNAUTHORIZED, "Wrong username or password.";
     Forbidden = "forbidden", FORBIDDEN, "The principal lacks the scope the operation needs.";
     NotCommentAuthor = "not_comment_author", FORBIDDEN, "Only a comment's author (or an admin) may edit it.";
+    SuggestionStale = "suggestion_stale", CONFLICT, "The suggestion no longer applies (its text or block is gone, or it no longer fits); the detail says why.";
     RateLimited = "rate_limited", TOO_MANY_REQUESTS, "Too many requests; retry after Retry-After seconds.";
     // Not found.
     DocumentNotFound = "document_not_found", NOT_FOUND, "No such document in the caller's tenant.";
@@ -128,6 +129,7 @@ impl From<&domain::DocumentError> for Code {
             E::InvalidField { .. } => Code::InvalidField,
             E::TooLarge { .. } => Code::DocumentTooLarge,
             E::NotCommentAuthor { .. } => Code::NotCommentAuthor,
+            E::SuggestionStale { .. } => Code::SuggestionStale,
         }
     }
 }

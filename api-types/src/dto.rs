@@ -334,6 +334,52 @@ pub struct CommentReply {
     pub text: String,
 }
 
+/// A document's suggestions (`GET …/suggestions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SuggestionsResponse {
+    /// Version shown.
+    pub version: u64,
+    /// The suggestions, oldest first.
+    pub suggestions: Vec<SuggestionView>,
+}
+
+/// One suggestion: a change proposed, and where it stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SuggestionView {
+    /// Its id (`s1`).
+    pub id: String,
+    /// Who proposed it.
+    pub author: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Why, as the request said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The command proposed (`insert_text`, `delete_block`…).
+    pub kind: String,
+    /// The block it is about (for a new paragraph, the one it goes next to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_id: Option<String>,
+    /// Where in the block's text, as it stands now (text suggestions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<usize>,
+    /// The end of that range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<usize>,
+    /// The text it proposes (inserted, written, the replacement).
+    pub text: String,
+    /// The text it is about now (what it deletes, formats or replaces).
+    pub current_text: String,
+    /// `open`, `accepted`, `rejected` or `stale` (open, but what it was about is gone).
+    pub status: String,
+    /// Why it is stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_reason: Option<String>,
+    /// Who accepted or rejected it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+}
+
 /// A document's footnotes and endnotes (`GET …/notes`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NotesResponse {

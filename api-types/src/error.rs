@@ -363,6 +363,7 @@ fn domain_status(error: &DocumentError) -> StatusCode {
         }
         DocumentError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         DocumentError::NotCommentAuthor { .. } => StatusCode::FORBIDDEN,
+        DocumentError::SuggestionStale { .. } => StatusCode::CONFLICT,
         DocumentError::BlockNotFound { .. }
         | DocumentError::BlockIndexOutOfRange { .. }
         | DocumentError::WrongBlockType { .. }

@@ -202,9 +202,30 @@ pub fn without_null(schema: &mut Value) {
     }
 }
 
+/// A command that can be a suggestion gets its `suggest` field.
+pub fn add_suggest(kind: &str, schema: &mut Map<String, Value>) {
+    if !domain::SUGGESTIBLE.contains(&kind) {
+        return;
+    }
+    if let Some(properties) = schema
+        .entry("properties")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+    {
+        properties.insert(
+            "suggest".into(),
+            json!({
+                "type": "boolean",
+                "description": "Record the change as a suggestion (a tracked change someone accepts or rejects with accept_suggestion / reject_suggestion) instead of making it; a suggest-only key's changes always are.",
+            }),
+        );
+    }
+}
+
 /// Makes a command struct's schema the schema of the command on the wire: its `type`
-/// property (the one value `kind`), required first.
+/// property (the one value `kind`), required first, and `suggest` where it can be one.
 pub fn tag_command(kind: &str, schema: &mut Map<String, Value>) {
+    add_suggest(kind, schema);
     if let Some(properties) = schema
         .entry("properties")
         .or_insert_with(|| json!({}))

@@ -185,6 +185,26 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
             ),
         });
     }
+    // `"suggest": true` records the command as a suggestion instead of making it.
+    let suggest = match object.remove("suggest") {
+        None => false,
+        Some(Value::Bool(suggest)) if domain::SUGGESTIBLE.contains(&kind.as_str()) => suggest,
+        Some(Value::Bool(_)) => {
+            return Err(FieldError {
+                field: join(prefix, "suggest"),
+                message: format!(
+                    "{kind} cannot be a suggestion; these can: {}",
+                    domain::SUGGESTIBLE.join(", ")
+                ),
+            });
+        }
+        Some(_) => {
+            return Err(FieldError {
+                field: join(prefix, "suggest"),
+                message: "must be true or false".into(),
+            });
+        }
+    };
     let command = Value::Object(object);
     if let Some(path) = null_in(&command, prefix) {
         return Err(FieldError {
@@ -192,7 +212,12 @@ fn command_from_value(value: Value, prefix: &str) -> Result<DocumentCommand, Fie
             message: "must not be null: leave the field out, or give it a value".into(),
         });
     }
-    dispatch(&kind, command, prefix)
+    let command = dispatch(&kind, command, prefix)?;
+    Ok(if suggest {
+        DocumentCommand::Suggest(domain::command::Suggest::of(command))
+    } else {
+        command
+    })
 }
 
 /// The path of the first `null` in a command's fields (a field is absent or has a value).

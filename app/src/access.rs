@@ -149,7 +149,7 @@ impl Access {
     ) -> Result<UserView, ApiError> {
         admin_only(principal)?;
         let role = Role::parse(&request.role)
-            .ok_or_else(|| ApiError::invalid("role", "use viewer, editor or admin"))?;
+            .ok_or_else(|| ApiError::invalid("role", "use viewer, reviewer, editor or admin"))?;
         add_user(
             &self.store,
             &request.username,

@@ -206,7 +206,7 @@ pub(crate) fn access_operations() -> Vec<Operation> {
         ),
         op(
             "create_user",
-            "Add a user to the caller's tenant with a role: viewer, editor or admin (admins).",
+            "Add a user to the caller's tenant with a role: viewer, reviewer (proposes changes as suggestions), editor or admin (admins).",
             Scope::Admin,
             ("POST", "/v1/users"),
             schema::object(&[], Some(schema::of::<api_types::CreateUserRequest>())),
@@ -347,7 +347,8 @@ fn build() -> Vec<Operation> {
             "Apply several commands to a document at once, all or nothing (one version per event)."
                 .into(),
         side: Side::Write,
-        scope: Scope::Write,
+        // A suggest-only principal's commands are made suggestions by the write path.
+        scope: Scope::Suggest,
         rest: ("POST", "/v1/documents/{id}/commands"),
         input_schema: schema::object(&batch_fields, None),
         output_schema: result.clone(),
@@ -361,6 +362,9 @@ fn build() -> Vec<Operation> {
         };
         let mut fields = schema::inline_all(root, deps);
         api_types::openapi::without_null(&mut fields);
+        if let Some(object) = fields.as_object_mut() {
+            api_types::openapi::add_suggest(kind, object);
+        }
         if let Some(title) = fields
             .pointer_mut("/properties/title")
             .filter(|_| *kind == "set_title")
@@ -382,7 +386,7 @@ fn build() -> Vec<Operation> {
             name: kind,
             description,
             side: Side::Write,
-            scope: Scope::Write,
+            scope: Scope::Suggest,
             rest: ("POST", "/v1/documents/{id}/commands"),
             input_schema: schema::object(&doc_write, Some(fields)),
             output_schema: result.clone(),

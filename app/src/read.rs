@@ -35,7 +35,9 @@ pub use history::EventParams;
 use infrastructure::blobs::BlobStore;
 use infrastructure::store::{EventLog, HistoryFilter, StoredEvent};
 use infrastructure::views::{SummaryRow, Views, WaitError};
-pub use review::{CommentStatus, CommentsParams, comment_threads, note_views};
+pub use review::{
+    CommentStatus, CommentsParams, SuggestionsParams, comment_threads, note_views, suggestion_views,
+};
 pub use search::{DocumentSearchParams, MAX_MATCHES_PER_BLOCK, MAX_QUERY_CHARS, SearchParams};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

@@ -126,7 +126,7 @@ fn check(spec: &KeySpec) -> Result<(), ManageError> {
     }
     if spec.scopes.is_empty() {
         return Err(invalid("scopes")(
-            "a key needs at least one scope (read, write, admin)".into(),
+            "a key needs at least one scope (read, suggest, write, admin)".into(),
         ));
     }
     Ok(())

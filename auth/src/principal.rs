@@ -9,6 +9,9 @@ use infrastructure::TenantId;
 pub enum Scope {
     /// Read documents, history, audit and search.
     Read,
+    /// Also propose changes: every command is recorded as a suggestion someone with
+    /// `write` accepts or rejects (`write` includes it).
+    Suggest,
     /// Also create and change documents.
     Write,
     /// Also manage every API key of the tenant.
@@ -17,12 +20,13 @@ pub enum Scope {
 
 impl Scope {
     /// Every scope, in order.
-    pub const ALL: [Self; 3] = [Self::Read, Self::Write, Self::Admin];
+    pub const ALL: [Self; 4] = [Self::Read, Self::Suggest, Self::Write, Self::Admin];
 
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Read => "read",
+            Self::Suggest => "suggest",
             Self::Write => "write",
             Self::Admin => "admin",
         }
@@ -44,12 +48,18 @@ impl Scopes {
             Scope::Read => 1,
             Scope::Write => 2,
             Scope::Admin => 4,
+            Scope::Suggest => 8,
         }
     }
 
-    /// Whether `scope` is in the set.
+    /// Whether `scope` is in the set (`write` includes `suggest`: who may change a
+    /// document may propose a change).
     pub fn has(self, scope: Scope) -> bool {
-        self.0 & Self::bit(scope) != 0
+        let granted = match scope {
+            Scope::Suggest => Self::bit(Scope::Suggest) | Self::bit(Scope::Write),
+            other => Self::bit(other),
+        };
+        self.0 & granted != 0
     }
 
     /// Whether every scope of `other` is in this set.
@@ -106,6 +116,8 @@ impl fmt::Display for Scopes {
 pub enum Role {
     /// Reads.
     Viewer,
+    /// Reads and proposes changes (every change a suggestion).
+    Reviewer,
     /// Reads and writes.
     Editor,
     /// Reads, writes, manages keys.
@@ -117,6 +129,7 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Viewer => "viewer",
+            Self::Reviewer => "reviewer",
             Self::Editor => "editor",
             Self::Admin => "admin",
         }
@@ -124,7 +137,7 @@ impl Role {
 
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Viewer, Self::Editor, Self::Admin]
+        [Self::Viewer, Self::Reviewer, Self::Editor, Self::Admin]
             .into_iter()
             .find(|role| role.as_str() == s)
     }
@@ -133,6 +146,7 @@ impl Role {
     pub fn scopes(self) -> Scopes {
         match self {
             Self::Viewer => [Scope::Read].into_iter().collect(),
+            Self::Reviewer => [Scope::Read, Scope::Suggest].into_iter().collect(),
             Self::Editor => [Scope::Read, Scope::Write].into_iter().collect(),
             Self::Admin => Scope::ALL.into_iter().collect(),
         }

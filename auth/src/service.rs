@@ -233,8 +233,9 @@ fn under(path: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// The scope a request needs: user management needs `admin`; reads need `read`,
-/// everything else `write`. Key management checks its own rules (any principal manages
+/// The scope a request needs: user management needs `admin`; reads need `read`;
+/// commands `suggest` (a suggest-only principal's are made suggestions, and what cannot be
+/// one is refused by the write path); everything else `write`. Key management checks its own rules (any principal manages
 /// its own keys); so does MCP, where one POST may be a read or a write (each tool checks
 /// the scope of its operation).
 pub fn needed_scope(method: &str, path: &str) -> Option<Scope> {
@@ -244,6 +245,9 @@ pub fn needed_scope(method: &str, path: &str) -> Option<Scope> {
         Some(Scope::Admin)
     } else if method == "GET" || method == "HEAD" {
         Some(Scope::Read)
+    } else if method == "POST" && path.starts_with("/v1/documents/") && path.ends_with("/commands")
+    {
+        Some(Scope::Suggest)
     } else {
         Some(Scope::Write)
     }

@@ -219,6 +219,7 @@ impl FromRequest for Caller {
             actor: principal.actor.clone(),
             name: principal.name.clone(),
             admin: principal.can(crate::Scope::Admin),
+            suggest_only: !principal.can(crate::Scope::Write),
             request_id,
             ip,
             user_agent,

@@ -25,13 +25,47 @@ pub struct RenderOptions {
     pub source: Option<std::sync::Arc<[u8]>>,
 }
 
-/// Renders a document as .docx bytes.
+/// Renders a document as .docx bytes. Its open suggestions are tracked changes, each by
+/// its author at its time (what accepting them all would give, marked against the
+/// accepted content, by the redline writer).
 ///
 /// # Errors
 /// [`RenderError`] when writing the package fails (never for valid documents in practice:
 /// the package is written into memory).
 pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, RenderError> {
-    crate::write::package(doc, options, None)
+    let open = doc
+        .suggestions
+        .iter()
+        .any(|s| s.status == domain::SuggestionStatus::Open);
+    if !open {
+        return crate::write::package(doc, options, None);
+    }
+    let (proposed, changed) = doc.with_suggestions_accepted();
+    let accepted = doc.without_suggestion_marks();
+    let mut marks: std::collections::HashMap<domain::BlockId, crate::Mark> =
+        std::collections::HashMap::new();
+    for (id, blocks) in changed {
+        let Some(s) = doc.suggestion(&id) else {
+            continue;
+        };
+        for block in blocks {
+            marks.insert(
+                block,
+                crate::Mark {
+                    author: s.author.name.clone(),
+                    date: s.date.clone(),
+                },
+            );
+        }
+    }
+    let unknown = crate::Mark {
+        author: "folio".into(),
+        date: options.modified_at.clone().unwrap_or_default(),
+    };
+    let by = |id: &domain::BlockId, _: crate::MarkKind| {
+        marks.get(id).cloned().unwrap_or_else(|| unknown.clone())
+    };
+    crate::redline_docx(&accepted, &proposed, &by, options)
 }
 
 #[cfg(test)]

@@ -135,6 +135,38 @@ pub enum DocumentCommand {
     EditNote(EditNote),
     /// Delete a footnote or endnote and its reference mark.
     DeleteNote(DeleteNote),
+    /// Apply a suggestion.
+    AcceptSuggestion(AcceptSuggestion),
+    /// Drop a suggestion.
+    RejectSuggestion(RejectSuggestion),
+    /// Apply every open suggestion (of one author).
+    AcceptAllSuggestions(AcceptAllSuggestions),
+    /// Drop every open suggestion (of one author).
+    RejectAllSuggestions(RejectAllSuggestions),
+    /// A command recorded as a suggestion (`"suggest": true` on the command, or any
+    /// command of a suggest-only principal); never sent in this form.
+    #[serde(skip_deserializing)]
+    Suggest(Suggest),
+}
+
+/// A command to record as a suggestion instead of making it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggest {
+    /// The command proposed.
+    pub command: Box<DocumentCommand>,
+    /// Filled by the write path.
+    #[serde(skip)]
+    pub by: Option<Stamp>,
+}
+
+impl Suggest {
+    /// `command` as a suggestion.
+    pub fn of(command: DocumentCommand) -> Self {
+        Self {
+            command: Box::new(command),
+            by: None,
+        }
+    }
 }
 
 // Each command lives with its feature (its rules and events beside it).
@@ -157,6 +189,9 @@ pub use crate::features::section::{
 };
 pub use crate::features::structure::{DeleteBlock, MoveBlock};
 pub use crate::features::style::{ApplyStyle, CreateStyle, DeleteStyle, UpdateStyle};
+pub use crate::features::suggestion::{
+    AcceptAllSuggestions, AcceptSuggestion, RejectAllSuggestions, RejectSuggestion, SUGGESTIBLE,
+};
 pub use crate::features::table::{
     AddTable, AddTableColumn, AddTableRow, CellBlockInput, DeleteTableColumn, DeleteTableRow,
     SetTableCell,
@@ -231,6 +266,10 @@ macro_rules! for_each_command {
             "add_endnote" => AddEndnote,
             "edit_note" => EditNote,
             "delete_note" => DeleteNote,
+            "accept_suggestion" => AcceptSuggestion,
+            "reject_suggestion" => RejectSuggestion,
+            "accept_all_suggestions" => AcceptAllSuggestions,
+            "reject_all_suggestions" => RejectAllSuggestions,
         }
     };
 }
@@ -243,6 +282,11 @@ impl DocumentCommand {
             Self::AddComment(c) => Some(&c.by),
             Self::ReplyToComment(c) => Some(&c.by),
             Self::EditComment(c) => Some(&c.by),
+            Self::Suggest(c) => Some(&c.by),
+            Self::AcceptSuggestion(c) => Some(&c.by),
+            Self::RejectSuggestion(c) => Some(&c.by),
+            Self::AcceptAllSuggestions(c) => Some(&c.by),
+            Self::RejectAllSuggestions(c) => Some(&c.by),
             _ => None,
         }
     }
@@ -253,6 +297,11 @@ impl DocumentCommand {
             Self::AddComment(c) => Some(&mut c.by),
             Self::ReplyToComment(c) => Some(&mut c.by),
             Self::EditComment(c) => Some(&mut c.by),
+            Self::Suggest(c) => Some(&mut c.by),
+            Self::AcceptSuggestion(c) => Some(&mut c.by),
+            Self::RejectSuggestion(c) => Some(&mut c.by),
+            Self::AcceptAllSuggestions(c) => Some(&mut c.by),
+            Self::RejectAllSuggestions(c) => Some(&mut c.by),
             _ => None,
         }
     }
@@ -267,6 +316,7 @@ macro_rules! command_names {
                     Self::CreateDocument(_) => "create_document",
                     Self::ImportDocument(_) => "import_document",
                     Self::ArchiveDocument(_) => "archive_document",
+                    Self::Suggest(s) => s.command.name(),
                     $(Self::$variant(_) => $name,)*
                 }
             }

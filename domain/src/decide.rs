@@ -39,6 +39,10 @@ impl Document {
             C::CreateDocument(c) => return self.decide_create(c, limits),
             C::ImportDocument(c) => return self.decide_import(c, limits),
             C::RevertToVersion(c) => return self.decide_revert(c, limits),
+            C::Suggest(c) => return self.decide_suggest(c, limits),
+            C::AcceptSuggestion(c) => return self.decide_accept_suggestion(c, limits),
+            C::AcceptAllSuggestions(c) => return self.decide_accept_all(c, limits),
+            C::RejectAllSuggestions(c) => return self.decide_reject_all(c),
             C::ArchiveDocument(_) => Some(DocumentEvent::DocumentArchived {}),
             C::SetTitle(c) => Some(DocumentEvent::TitleSet {
                 title: self.checked_title(&c.title, limits)?,
@@ -97,6 +101,7 @@ impl Document {
             C::AddEndnote(c) => self.decide_add_endnote(c, limits)?,
             C::EditNote(c) => self.decide_edit_note(c)?,
             C::DeleteNote(c) => self.decide_delete_note(c)?,
+            C::RejectSuggestion(c) => self.decide_reject_suggestion(c)?,
         };
         Ok(event.into_iter().collect())
     }
@@ -311,6 +316,9 @@ impl Document {
             | E::NoteAdded { .. }
             | E::NoteEdited { .. }
             | E::NoteDeleted { .. } => self.apply_review(event, &misfit)?,
+            E::SuggestionMade { .. }
+            | E::SuggestionAccepted { .. }
+            | E::SuggestionRejected { .. } => self.apply_suggestion(event, &misfit)?,
             E::Unreadable { .. } => return Err(misfit("the stored event could not be read")),
         }
         Ok(())
@@ -333,6 +341,8 @@ impl Document {
         }
     }
 }
+
+mod suggest;
 
 #[cfg(test)]
 pub(crate) mod tests;

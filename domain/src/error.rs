@@ -78,6 +78,14 @@ pub enum DocumentError {
         /// The comment.
         comment_id: String,
     },
+    /// A suggestion can no longer be accepted as it was made (409).
+    #[error("suggestion {suggestion_id} no longer applies: {reason}")]
+    SuggestionStale {
+        /// The suggestion.
+        suggestion_id: String,
+        /// Why.
+        reason: String,
+    },
     /// The command would make the document larger than the configured limit (413).
     #[error("{what} would exceed the limit of {limit}")]
     TooLarge {

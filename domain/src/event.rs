@@ -584,6 +584,46 @@ pub enum DocumentEvent {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         notes: Vec<Note>,
     },
+    /// A change was proposed, not made: the command (its blocks named by id) and the
+    /// ranges of text it is about (anchored on the runs from now on).
+    SuggestionMade {
+        /// Its id.
+        suggestion_id: String,
+        /// The command proposed (`insert_text`…).
+        kind: String,
+        /// Who.
+        author: Author,
+        /// When (RFC 3339, UTC).
+        date: String,
+        /// Why, as the request said.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The command.
+        command: serde_json::Value,
+        /// The ranges of paragraphs' text it is about: block, start, end.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        ranges: Vec<(BlockId, usize, usize)>,
+    },
+    /// A suggestion was accepted (its change's events come just before this one).
+    SuggestionAccepted {
+        /// The suggestion.
+        suggestion_id: String,
+        /// Who decided.
+        by: Author,
+        /// The blocks its anchor was in.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        blocks: Vec<BlockId>,
+    },
+    /// A suggestion was rejected: nothing changed.
+    SuggestionRejected {
+        /// The suggestion.
+        suggestion_id: String,
+        /// Who decided.
+        by: Author,
+        /// The blocks its anchor was in.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        blocks: Vec<BlockId>,
+    },
     /// A comment was made on a range of a paragraph's text (or a point in it).
     CommentAdded {
         /// Its id.
@@ -781,6 +821,9 @@ impl DocumentEvent {
             Self::BlocksReverted { .. } => "BlocksReverted",
             Self::DocumentReverted { .. } => "DocumentReverted",
             Self::ReviewImported { .. } => "ReviewImported",
+            Self::SuggestionMade { .. } => "SuggestionMade",
+            Self::SuggestionAccepted { .. } => "SuggestionAccepted",
+            Self::SuggestionRejected { .. } => "SuggestionRejected",
             Self::CommentAdded { .. } => "CommentAdded",
             Self::CommentReplied { .. } => "CommentReplied",
             Self::CommentEdited { .. } => "CommentEdited",
@@ -874,6 +917,9 @@ impl DocumentEvent {
             | Self::ImageAltTextSet { .. }
             | Self::VersionLabeled { .. }
             | Self::ReviewImported { .. }
+            | Self::SuggestionMade { .. }
+            | Self::SuggestionAccepted { .. }
+            | Self::SuggestionRejected { .. }
             | Self::CommentAdded { .. }
             | Self::CommentReplied { .. }
             | Self::CommentEdited { .. }
@@ -950,6 +996,9 @@ impl DocumentEvent {
             | Self::VersionLabeled { .. }
             | Self::DocumentReverted { .. }
             | Self::ReviewImported { .. }
+            | Self::SuggestionMade { .. }
+            | Self::SuggestionAccepted { .. }
+            | Self::SuggestionRejected { .. }
             | Self::CommentAdded { .. }
             | Self::CommentReplied { .. }
             | Self::CommentEdited { .. }
@@ -1017,6 +1066,18 @@ impl DocumentEvent {
             }
             Self::CommentDeleted { block_id, .. } | Self::NoteDeleted { block_id, .. } => {
                 block_id.iter().cloned().collect()
+            }
+            Self::SuggestionMade { ranges, .. } => {
+                let mut ids: Vec<BlockId> = Vec::new();
+                for (id, ..) in ranges {
+                    if !ids.contains(id) {
+                        ids.push(id.clone());
+                    }
+                }
+                ids
+            }
+            Self::SuggestionAccepted { blocks, .. } | Self::SuggestionRejected { blocks, .. } => {
+                blocks.clone()
             }
             Self::DocumentCreated { .. }
             | Self::DocumentImported { .. }

@@ -15,6 +15,7 @@ pub(crate) mod revision;
 pub(crate) mod section;
 pub(crate) mod structure;
 pub(crate) mod style;
+pub(crate) mod suggestion;
 pub(crate) mod table;
 pub(crate) mod table_layout;
 pub(crate) mod text_edit;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::DocumentError;
 use crate::ids::BlockId;
-use crate::model::{Block, Run, RunFormat};
+use crate::model::{Block, Document, Run, RunFormat};
 use crate::text::{self, FormatPatch};
 
 /// Size limits a command must respect. Exceeding one is [`DocumentError::TooLarge`].
@@ -375,6 +375,47 @@ pub(crate) fn check_index(
         Ok(())
     } else {
         Err(DocumentError::IndexOutOfRange { field, value, len })
+    }
+}
+
+/// A command's JSON with a `block_index` (where it has no `block_id`) and a
+/// `position.index` replaced by the id of the block that stands there in `doc` (an index
+/// at the end: `position.at = end`); left as it is where no block stands there.
+pub(crate) fn anchor_to_ids(value: &mut serde_json::Value, doc: &Document) {
+    use serde_json::Value;
+    let id_at = |i: u64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| doc.blocks.get(i))
+            .map(|b| b.id().to_string())
+    };
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    if !object.contains_key("block_id")
+        && let Some(id) = object
+            .get("block_index")
+            .and_then(Value::as_u64)
+            .and_then(id_at)
+    {
+        object.remove("block_index");
+        object.insert("block_id".into(), Value::String(id));
+    }
+    if let Some(position) = object.get_mut("position").and_then(Value::as_object_mut)
+        && let Some(index) = position.get("index").and_then(Value::as_u64)
+    {
+        let at_end = usize::try_from(index).is_ok_and(|i| i == doc.blocks.len());
+        match id_at(index) {
+            Some(id) => {
+                position.remove("index");
+                position.insert("before".into(), Value::String(id));
+            }
+            None if at_end => {
+                position.remove("index");
+                position.insert("at".into(), Value::String("end".into()));
+            }
+            None => {}
+        }
     }
 }
 

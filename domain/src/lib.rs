@@ -61,6 +61,7 @@ pub use features::list_numbering::format_number;
 pub use features::review::{MAX_COMMENTS, MAX_NOTES, MAX_REPLIES, MAX_REVIEW_TEXT_CHARS};
 pub use features::revision::{MAX_LABELS, RevertTarget, VersionRef, labels_by_version};
 pub use features::style::{BUILTIN_STYLES, MAX_STYLES};
+pub use features::suggestion::{MAX_SUGGESTIONS, SUGGESTIBLE, status_name};
 pub use ids::{BlockId, DocumentId, Version};
 pub use input::{Limits, MAX_LIST_LEVEL, MAX_TABLE_COLS};
 pub use model::{
@@ -72,6 +73,7 @@ pub use model::{
     TableOfContents, TocPage, VerticalAlign,
 };
 pub use model::{
-    Anchor, Author, Comment, NOTE_CHAR, Note, NoteKind, ReviewCounters, paragraphs_text,
+    Anchor, Author, Comment, Mark, NOTE_CHAR, Note, NoteKind, ReviewCounters, Suggestion,
+    SuggestionStatus, paragraphs_text,
 };
 pub use text::text_and_runs;

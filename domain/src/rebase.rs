@@ -118,39 +118,7 @@ fn anchor(command: &DocumentCommand, old: &Document) -> DocumentCommand {
     let Ok(mut value) = serde_json::to_value(command) else {
         return command.clone();
     };
-    let id_at = |i: u64| {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| old.blocks.get(i))
-            .map(|b| b.id().to_string())
-    };
-    if let Some(object) = value.as_object_mut() {
-        if !object.contains_key("block_id")
-            && let Some(id) = object
-                .get("block_index")
-                .and_then(Value::as_u64)
-                .and_then(id_at)
-        {
-            object.remove("block_index");
-            object.insert("block_id".into(), Value::String(id));
-        }
-        if let Some(position) = object.get_mut("position").and_then(Value::as_object_mut)
-            && let Some(index) = position.get("index").and_then(Value::as_u64)
-        {
-            let at_end = usize::try_from(index).is_ok_and(|i| i == old.blocks.len());
-            match id_at(index) {
-                Some(id) => {
-                    position.remove("index");
-                    position.insert("before".into(), Value::String(id));
-                }
-                None if at_end => {
-                    position.remove("index");
-                    position.insert("at".into(), Value::String("end".into()));
-                }
-                None => {}
-            }
-        }
-    }
+    crate::input::anchor_to_ids(&mut value, old);
     let mut anchored: DocumentCommand =
         serde_json::from_value(value).unwrap_or_else(|_| command.clone());
     // What the write path filled in (never part of the wire form) stays.

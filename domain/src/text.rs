@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::DocumentError;
+pub use crate::model::Mark;
 use crate::model::{CellBlock, CellPartAt, ListItem, Run, RunFormat, runs_text};
 
 /// Number of characters in a run list.
@@ -29,7 +30,7 @@ fn byte_at(s: &str, n: usize) -> usize {
 pub fn normalize(runs: &mut Vec<Run>) {
     let mut out: Vec<Run> = Vec::with_capacity(runs.len());
     for run in runs.drain(..) {
-        if run.text.is_empty() && (run.format.comments.is_empty() || run.format.is_atomic()) {
+        if run.text.is_empty() && (!run.format.is_anchor() || run.format.is_atomic()) {
             continue;
         }
         match out.last_mut() {
@@ -108,10 +109,11 @@ fn inherited_format(runs: &[Run], offset: usize) -> RunFormat {
     format
         .bookmarks
         .retain(|name| after.is_some_and(|a| a.bookmarks.contains(name)));
-    // And a comment's anchor.
-    format
-        .comments
-        .retain(|id| after.is_some_and(|a| a.comments.contains(id)));
+    // And a comment's or suggestion's anchor.
+    for mark in Mark::ALL {
+        mark.of_mut(&mut format)
+            .retain(|id| after.is_some_and(|a| mark.of(a).contains(id)));
+    }
     format
 }
 
@@ -187,64 +189,84 @@ pub fn set_style(runs: &mut Vec<Run>, start: usize, end: usize, style: Option<&s
     normalize(runs);
 }
 
-/// Deletes characters `start..end`. The range must be inside the text. A comment whose
-/// whole anchor goes stays, anchored to the point where its text was (an empty run).
+/// Deletes characters `start..end`. The range must be inside the text. A comment or
+/// suggestion whose whole anchor goes stays, anchored to the point where its text was (an
+/// empty run).
 pub fn delete(runs: &mut Vec<Run>, start: usize, end: usize) {
     let i = split_at(runs, start);
     let j = split_at(runs, end);
-    let mut gone: Vec<String> = Vec::new();
+    let mut gone = RunFormat::default();
     for run in runs.drain(i..j) {
-        for id in run.format.comments {
-            if !gone.contains(&id) {
-                gone.push(id);
+        for mark in Mark::ALL {
+            for id in mark.of(&run.format) {
+                if !mark.of(&gone).contains(id) {
+                    mark.of_mut(&mut gone).push(id.clone());
+                }
             }
         }
     }
-    gone.retain(|id| !runs.iter().any(|r| r.format.comments.contains(id)));
-    if !gone.is_empty() {
-        runs.insert(i.min(runs.len()), anchor_run(gone));
+    for mark in Mark::ALL {
+        mark.of_mut(&mut gone)
+            .retain(|id| !runs.iter().any(|r| mark.of(&r.format).contains(id)));
+    }
+    if gone.is_anchor() {
+        runs.insert(
+            i.min(runs.len()),
+            Run {
+                text: String::new(),
+                format: gone,
+            },
+        );
     }
     normalize(runs);
 }
 
-/// The empty run that anchors comments to a point.
-fn anchor_run(comments: Vec<String>) -> Run {
-    Run {
-        text: String::new(),
-        format: RunFormat {
-            comments,
-            ..RunFormat::default()
-        },
-    }
-}
-
-/// Anchors comment `id` to characters `start..end`, or to the point `start` when the range
-/// is empty. The range must be inside the text.
-pub fn add_comment(runs: &mut Vec<Run>, start: usize, end: usize, id: &str) {
+/// Anchors comment or suggestion `id` to characters `start..end`, or to the point `start`
+/// when the range is empty. The range must be inside the text.
+pub fn add_anchor(runs: &mut Vec<Run>, start: usize, end: usize, id: &str, mark: Mark) {
     let i = split_at(runs, start);
     if start == end {
-        runs.insert(i, anchor_run(vec![id.to_string()]));
+        let mut format = RunFormat::default();
+        mark.of_mut(&mut format).push(id.to_string());
+        runs.insert(
+            i,
+            Run {
+                text: String::new(),
+                format,
+            },
+        );
     } else {
         let j = split_at(runs, end);
         for run in runs.get_mut(i..j).unwrap_or_default() {
-            run.format.comments.push(id.to_string());
+            mark.of_mut(&mut run.format).push(id.to_string());
         }
     }
     normalize(runs);
 }
 
-/// Removes comment `id`'s anchor; whether the runs had it.
-pub fn remove_comment(runs: &mut Vec<Run>, id: &str) -> bool {
+/// Anchors comment `id` (see [`add_anchor`]).
+pub fn add_comment(runs: &mut Vec<Run>, start: usize, end: usize, id: &str) {
+    add_anchor(runs, start, end, id, Mark::Comment);
+}
+
+/// Removes the anchor `id` of kind `mark`; whether the runs had it.
+pub fn remove_anchor(runs: &mut Vec<Run>, id: &str, mark: Mark) -> bool {
     let mut found = false;
     for run in runs.iter_mut() {
-        let before = run.format.comments.len();
-        run.format.comments.retain(|c| c != id);
-        found |= run.format.comments.len() != before;
+        let ids = mark.of_mut(&mut run.format);
+        let before = ids.len();
+        ids.retain(|c| c != id);
+        found |= ids.len() != before;
     }
     if found {
         normalize(runs);
     }
     found
+}
+
+/// Removes comment `id`'s anchor; whether the runs had it.
+pub fn remove_comment(runs: &mut Vec<Run>, id: &str) -> bool {
+    remove_anchor(runs, id, Mark::Comment)
 }
 
 /// Inserts the reference mark of note `id` at `offset` (one atomic character), with the
@@ -278,7 +300,7 @@ pub fn remove_note(runs: &mut Vec<Run>, id: &str) -> bool {
 pub fn carry_marks(old: &[Run], new: &mut Vec<Run>) {
     if !old
         .iter()
-        .any(|r| !r.format.comments.is_empty() || r.format.note.is_some())
+        .any(|r| r.format.is_anchor() || r.format.note.is_some())
     {
         return;
     }
@@ -307,15 +329,20 @@ pub fn carry_marks(old: &[Run], new: &mut Vec<Run>) {
             prefix
         }
     };
-    let mut comments: Vec<(String, usize, usize)> = Vec::new();
+    let mut anchors: Vec<(Mark, String, usize, usize)> = Vec::new();
     let mut notes: Vec<(String, usize)> = Vec::new();
     let mut at = 0;
     for run in old {
         let len = str_len(&run.text);
-        for id in &run.format.comments {
-            match comments.iter_mut().find(|(c, _, _)| c == id) {
-                Some(found) => found.2 = at + len,
-                None => comments.push((id.clone(), at, at + len)),
+        for mark in Mark::ALL {
+            for id in mark.of(&run.format) {
+                match anchors
+                    .iter_mut()
+                    .find(|(m, c, _, _)| *m == mark && c == id)
+                {
+                    Some(found) => found.3 = at + len,
+                    None => anchors.push((mark, id.clone(), at, at + len)),
+                }
             }
         }
         if let Some(id) = &run.format.note
@@ -337,9 +364,9 @@ pub fn carry_marks(old: &[Run], new: &mut Vec<Run>) {
         }
         normalize(new);
     }
-    for (id, start, end) in comments {
+    for (mark, id, start, end) in anchors {
         let (start, end) = (map(start, false), map(end, true));
-        add_comment(new, start, end.max(start), &id);
+        add_anchor(new, start, end.max(start), &id, mark);
     }
 }
 

@@ -56,7 +56,7 @@ pub(crate) struct ApiKeyCreate {
     /// What the key is for.
     #[arg(long)]
     name: String,
-    /// Comma-separated: read, write, admin.
+    /// Comma-separated: read, suggest, write, admin.
     #[arg(long, value_parser = parse_scopes)]
     scopes: Scopes,
     #[command(flatten)]
@@ -73,12 +73,12 @@ pub(crate) struct ApiKeyRevoke {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s).ok_or_else(|| "use viewer, editor or admin".to_string())
+    Role::parse(s).ok_or_else(|| "use viewer, reviewer, editor or admin".to_string())
 }
 
 fn parse_scopes(s: &str) -> Result<Scopes, String> {
     Scopes::parse(s.split(','))
-        .map_err(|unknown| format!("unknown scope {unknown:?}; use read, write, admin"))
+        .map_err(|unknown| format!("unknown scope {unknown:?}; use read, suggest, write, admin"))
 }
 
 async fn open(target: &CredentialTarget) -> anyhow::Result<CredentialStore> {

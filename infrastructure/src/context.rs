@@ -42,6 +42,8 @@ pub struct RequestContext {
     pub name: String,
     /// It may act as an admin (edit anyone's comment).
     pub admin: bool,
+    /// It may only propose changes: its commands are recorded as suggestions.
+    pub suggest_only: bool,
     /// Request id (from `X-Request-Id` or generated).
     pub request_id: String,
     /// Client IP.
@@ -60,6 +62,7 @@ impl RequestContext {
             actor: "system".into(),
             name: "folio".into(),
             admin: true,
+            suggest_only: false,
             request_id: request_id.into(),
             ip: None,
             user_agent: None,

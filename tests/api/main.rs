@@ -42,5 +42,6 @@ mod reads;
 mod review;
 mod scenario;
 mod security;
+mod suggestions;
 mod tracing;
 mod viewer;

@@ -50,6 +50,18 @@ pub(super) fn get_comments(mut cx: Cx) -> Answer {
     })
 }
 
+pub(super) fn get_suggestions(mut cx: Cx) -> Answer {
+    boxed(async move {
+        let params = cx.params()?;
+        versioned!(
+            cx,
+            cx.reads
+                .suggestions(&cx.principal, &cx.path(0), params)
+                .await?
+        )
+    })
+}
+
 pub(super) fn get_notes(mut cx: Cx) -> Answer {
     boxed(async move {
         let params = cx.params()?;

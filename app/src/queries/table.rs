@@ -4,7 +4,7 @@ use api_types::{
     AuditItem, BlameResponse, BlockResponse, BlockView, BlocksResponse, CommentsResponse,
     ContentResponse, DiffResponse, DocumentSearchResponse, DocumentSummary, ExportResponse,
     HistoryPage, ImagesResponse, NotesResponse, OutlineResponse, SearchHit, SectionTextResponse,
-    SectionsResponse, StylesResponse, TextResponse,
+    SectionsResponse, StylesResponse, SuggestionsResponse, TextResponse,
 };
 use serde_json::{Value, json};
 
@@ -13,7 +13,7 @@ use super::openapi::{Body, component, page};
 use super::{DOCUMENT, ParamsOf, PathParam, Query};
 use crate::read::{
     BlocksParams, CommentsParams, ContentParams, DiffParams, DocumentSearchParams, EventParams,
-    ExportParams, ListParams, ReadAt, SearchParams,
+    ExportParams, ListParams, ReadAt, SearchParams, SuggestionsParams,
 };
 use crate::schema;
 
@@ -116,6 +116,22 @@ pub static QUERIES: &[Query] = &[
         errors: &[NOT_FOUND, NOT_CAUGHT_UP],
         paged: false,
         run: get_comments,
+    },
+    Query {
+        name: "get_suggestions",
+        description: "A document's suggestions (changes proposed with suggest: true or by a suggest-only key, waiting for accept_suggestion or reject_suggestion), oldest first: author, time, reason, the command, the block and range it is about as it stands now, the text it proposes and the text it would change, and its status (open, accepted, rejected, stale; status=… filters).",
+        summary: "A document's suggestions.",
+        route: "/v1/documents/{id}/suggestions",
+        path: &[DOCUMENT],
+        params: ParamsOf::of::<SuggestionsParams>(),
+        output: schema::of::<SuggestionsResponse>,
+        ok: (
+            "the suggestions",
+            &[Body::Json(component::<SuggestionsResponse>)],
+        ),
+        errors: &[(422, "a bad status"), NOT_FOUND, NOT_CAUGHT_UP],
+        paged: false,
+        run: get_suggestions,
     },
     Query {
         name: "get_notes",

@@ -1,7 +1,10 @@
 //! Comments and notes: `GET …/comments` (threads with their anchors and replies) and
 //! `GET …/notes` (footnotes and endnotes with their numbers), at any version.
 
-use api_types::{CommentReply, CommentThread, CommentsResponse, NoteView, NotesResponse};
+use api_types::{
+    CommentReply, CommentThread, CommentsResponse, NoteView, NotesResponse, SuggestionView,
+    SuggestionsResponse,
+};
 use domain::{Comment, paragraphs_text};
 
 use super::*;
@@ -127,7 +130,99 @@ pub fn note_views(document: &Document) -> Vec<NoteView> {
         .collect()
 }
 
+/// What `GET …/suggestions` reads.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionsParams {
+    /// Read this version: its number or its label.
+    pub version: Option<VersionRef>,
+    /// Wait for this version first.
+    #[schema(minimum = 1)]
+    pub min_version: Option<u64>,
+    /// `open`, `accepted`, `rejected`, `stale` or `all` (the default).
+    #[param(pattern = "^(open|accepted|rejected|stale|all)$")]
+    #[schema(pattern = "^(open|accepted|rejected|stale|all)$")]
+    pub status: Option<String>,
+}
+
+/// The suggestions of `document` whose status is `status` (`all`: every one), oldest first.
+pub fn suggestion_views(document: &Document, status: &str) -> Vec<SuggestionView> {
+    let anchors = document.suggestion_anchors();
+    document
+        .suggestions
+        .iter()
+        .map(|s| {
+            let stale = (s.status == domain::SuggestionStatus::Open)
+                .then(|| document.suggestion_stale(s))
+                .flatten();
+            let state = if stale.is_some() {
+                "stale"
+            } else {
+                domain::status_name(s.status)
+            };
+            let anchor = anchors.get(s.id.as_str());
+            let block_id = anchor.map(|a| a.block.id().to_string()).or_else(|| {
+                ["block_id"]
+                    .iter()
+                    .chain(&["position"])
+                    .find_map(|k| match s.command.get(*k)? {
+                        serde_json::Value::String(id) => Some(id.clone()),
+                        serde_json::Value::Object(p) => ["after", "before"]
+                            .iter()
+                            .find_map(|k| p.get(*k)?.as_str().map(str::to_string)),
+                        _ => None,
+                    })
+            });
+            let (current_text, text) = document.suggestion_texts(s);
+            SuggestionView {
+                id: s.id.clone(),
+                author: s.author.name.clone(),
+                created_at: s.date.clone(),
+                reason: s.reason.clone(),
+                kind: s.kind.clone(),
+                block_id,
+                start: anchor.map(|a| a.start),
+                end: anchor.map(|a| a.end),
+                text,
+                current_text,
+                status: state.to_string(),
+                stale_reason: stale,
+                decided_by: s.decided_by.as_ref().map(|a| a.name.clone()),
+            }
+        })
+        .filter(|v| status == "all" || v.status == status)
+        .collect()
+}
+
 impl Reads {
+    /// A document's suggestions.
+    ///
+    /// # Errors
+    /// A bad status (422); as [`Reads::summary`].
+    pub async fn suggestions(
+        &self,
+        principal: &Principal,
+        id: &str,
+        params: SuggestionsParams,
+    ) -> Result<SuggestionsResponse, ApiError> {
+        let status = params.status.unwrap_or_else(|| "all".into());
+        if !["open", "accepted", "rejected", "stale", "all"].contains(&status.as_str()) {
+            return Err(ApiError::invalid(
+                "status",
+                "use open, accepted, rejected, stale or all",
+            ));
+        }
+        let at = ReadAt {
+            version: params.version,
+            min_version: params.min_version,
+        };
+        let resolved = self.resolve(principal, id, at).await?;
+        Ok(SuggestionsResponse {
+            version: resolved.version(),
+            suggestions: suggestion_views(&resolved.document, &status),
+        })
+    }
+
     /// A document's comment threads.
     ///
     /// # Errors

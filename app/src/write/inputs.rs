@@ -83,6 +83,35 @@ pub(crate) async fn resolve<'c, S: WriteStore>(
     Ok(Cow::Owned(filled))
 }
 
+/// `commands` of a suggest-only principal (a reviewer, a key with `suggest` but not
+/// `write`): each made a suggestion; one that cannot be is refused.
+///
+/// # Errors
+/// [`WriteError::Forbidden`] naming the first command that cannot be a suggestion.
+pub(crate) fn suggest_only<'c>(
+    commands: Cow<'c, [DocumentCommand]>,
+    ctx: &RequestContext,
+) -> Result<Cow<'c, [DocumentCommand]>, WriteError> {
+    if !ctx.suggest_only {
+        return Ok(commands);
+    }
+    commands
+        .iter()
+        .map(|command| match command {
+            DocumentCommand::Suggest(_) => Ok(command.clone()),
+            c if domain::SUGGESTIBLE.contains(&c.name()) => {
+                Ok(DocumentCommand::Suggest(domain::command::Suggest::of(c.clone())))
+            }
+            c => Err(WriteError::Forbidden(format!(
+                "this principal proposes changes (suggest scope): {} cannot be a suggestion (these can: {})",
+                c.name(),
+                domain::SUGGESTIBLE.join(", ")
+            ))),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Cow::Owned)
+}
+
 /// `commands` with every comment command stamped with who makes it and when (`at`, the
 /// request's time, to the second as Word writes it).
 pub(crate) fn stamp<'c>(
@@ -99,6 +128,7 @@ pub(crate) fn stamp<'c>(
         None => at.to_string(),
     };
     let by = Stamp {
+        reason: ctx.reason.clone(),
         author: Author::named(
             if ctx.name.is_empty() {
                 &ctx.actor

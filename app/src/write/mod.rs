@@ -295,6 +295,7 @@ pub fn write_error(error: WriteError, batch: bool) -> ApiError {
             command_index: batch.then_some(index),
         },
         WriteError::NotFound => ApiError::document_not_found(),
+        WriteError::Forbidden(detail) => ApiError::Forbidden { detail },
         WriteError::VersionNotFound(version) => crate::read::version_not_found(version),
         WriteError::LabelNotFound(name) => crate::read::label_not_found(&name),
         WriteError::StaleVersion {

@@ -43,6 +43,10 @@ pub enum WriteError {
     /// No such document in the caller's tenant (404).
     #[error("document not found")]
     NotFound,
+    /// The principal may not make this command (403): a suggest-only principal's command
+    /// that cannot be a suggestion.
+    #[error("{0}")]
+    Forbidden(String),
     /// A command names a version the document never had (404).
     #[error("the document has no version {0}")]
     VersionNotFound(u64),
@@ -396,6 +400,7 @@ impl<S: WriteStore> CommandService<S> {
         // One time for the request: its events' and the comments' it makes.
         let at = infrastructure::now_rfc3339();
         let commands = inputs::resolve(&self.store, ctx.tenant.as_str(), id, commands).await?;
+        let commands = inputs::suggest_only(commands, ctx)?;
         let commands = inputs::stamp(commands, ctx, &at);
         self.write(ctx, id, &commands, request, None, &at).await
     }

@@ -90,7 +90,7 @@ impl Seed {
 }
 
 pub(crate) fn seed() -> impl Strategy<Value = Seed> {
-    (0u8..58, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
+    (0u8..62, 0usize..12, 0usize..12, "[a-cA-C é]{0,6}").prop_map(|(op, a, b, text)| Seed {
         op,
         a,
         b,
@@ -116,7 +116,7 @@ fn extreme() -> impl Strategy<Value = usize> {
 
 /// Seeds whose numbers are used raw and often extreme.
 fn extreme_seed() -> impl Strategy<Value = Seed> {
-    (0u8..58, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
+    (0u8..62, extreme(), extreme(), "[a-c ]{0,4}", any::<bool>()).prop_map(
         |(op, a, b, text, raw)| Seed {
             op,
             a,
@@ -593,6 +593,32 @@ pub(crate) fn command_from(seed: &Seed, doc: &Document) -> DocumentCommand {
             text: Some(format!("m{t}")),
             ..EditNote::default()
         }),
+        57 => DocumentCommand::Suggest(Suggest {
+            command: Box::new(command_from(
+                &Seed {
+                    op: [2u8, 3, 4, 5, 7, 8, 0][seed.b % 7],
+                    ..seed.clone()
+                },
+                doc,
+            )),
+            by: crate::features::review::tests::by("user:s", false),
+        }),
+        58 => DocumentCommand::AcceptSuggestion(AcceptSuggestion {
+            suggestion_id: format!("s{}", seed.n(seed.a, 4)),
+            by: crate::features::review::tests::by("user:e", false),
+        }),
+        59 => DocumentCommand::RejectSuggestion(RejectSuggestion {
+            suggestion_id: format!("s{}", seed.n(seed.a, 4)),
+            by: crate::features::review::tests::by("user:e", false),
+        }),
+        60 => DocumentCommand::AcceptAllSuggestions(AcceptAllSuggestions {
+            author: seed.raw.then(|| "User user:s".into()),
+            by: crate::features::review::tests::by("user:e", false),
+        }),
+        61 => DocumentCommand::RejectAllSuggestions(RejectAllSuggestions {
+            author: None,
+            by: crate::features::review::tests::by("user:e", false),
+        }),
         56 => DocumentCommand::DeleteNote(DeleteNote {
             note_id: format!("{}{}", ["f", "e"][seed.b % 2], seed.n(seed.a, 4)),
         }),
@@ -653,7 +679,7 @@ proptest! {
                     prop_assert_ne!(&pair[0].format, &pair[1].format);
                 }
                 // Only a comment anchored to a point is an empty run.
-                prop_assert!(runs.iter().all(|r| !r.text.is_empty() || !r.format.comments.is_empty()));
+                prop_assert!(runs.iter().all(|r| !r.text.is_empty() || r.format.is_anchor()));
             }
         }
     }
@@ -689,7 +715,7 @@ proptest! {
     #[test]
     fn any_stored_event_applies_without_panic(
         setup in prop::collection::vec(seed(), 0..20),
-        events in prop::collection::vec((0u8..52, extreme(), extreme(), any::<bool>()), 1..30),
+        events in prop::collection::vec((0u8..55, extreme(), extreme(), any::<bool>()), 1..30),
     ) {
         let mut doc = given(&[create(), para("hello world")]);
         for s in &setup {
@@ -1086,6 +1112,25 @@ fn hostile_event(doc: &Document, op: u8, x: usize, y: usize, pick: bool) -> Docu
         50 => DocumentEvent::NoteEdited {
             note_id: format!("f{}", x % 5),
             paragraphs: vec![vec![Run::plain(text)]],
+        },
+        52 => DocumentEvent::SuggestionMade {
+            suggestion_id: format!("s{}", x % 4),
+            kind: ["insert_text", "delete_block", "nope"][y % 3].into(),
+            author: crate::model::Author::default(),
+            date: String::new(),
+            reason: None,
+            command: serde_json::json!({"type": "insert_text", "block_id": block_id.as_str(), "offset": x, "text": "q"}),
+            ranges: vec![(block_id, x, y)],
+        },
+        53 => DocumentEvent::SuggestionAccepted {
+            suggestion_id: format!("s{}", x % 4),
+            by: crate::model::Author::default(),
+            blocks: vec![block_id],
+        },
+        54 => DocumentEvent::SuggestionRejected {
+            suggestion_id: format!("s{}", y % 4),
+            by: crate::model::Author::default(),
+            blocks: Vec::new(),
         },
         51 => DocumentEvent::NoteDeleted {
             note_id: format!("e{}", y % 5),

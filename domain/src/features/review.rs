@@ -34,6 +34,8 @@ pub struct Stamp {
     pub date: String,
     /// The principal may edit anyone's comment.
     pub admin: bool,
+    /// Why, as the request said (`X-Folio-Reason`): a suggestion keeps it.
+    pub reason: Option<String>,
 }
 
 /// `add_comment`: comments on characters `start..end` of a paragraph or heading (default:

@@ -68,6 +68,9 @@ pub struct Document {
     /// order: [`Document::note_numbers`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// Suggestions: proposed changes, open or decided, in the order they were made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
     /// The last comment and note numbers given out (ids are never reused).
     #[serde(default, skip_serializing_if = "ReviewCounters::is_zero")]
     pub review_ids: ReviewCounters,
@@ -83,12 +86,15 @@ pub struct ReviewCounters {
     /// Last note number (`f<n>` or `e<n>`).
     #[serde(default)]
     pub notes: u64,
+    /// Last `s<n>`.
+    #[serde(default)]
+    pub suggestions: u64,
 }
 
 impl ReviewCounters {
     /// No id given out yet.
     pub fn is_zero(&self) -> bool {
-        self.comments == 0 && self.notes == 0
+        self.comments == 0 && self.notes == 0 && self.suggestions == 0
     }
 }
 

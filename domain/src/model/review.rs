@@ -171,12 +171,17 @@ impl Document {
 
     /// Where every anchored comment is, in one pass over the document (by root id).
     pub fn comment_anchors(&self) -> std::collections::HashMap<&str, Anchor<'_>> {
+        self.anchors(Mark::Comment)
+    }
+
+    /// Where each anchor of kind `mark` is, in one pass over the document (by id).
+    pub fn anchors(&self, mark: Mark) -> std::collections::HashMap<&str, Anchor<'_>> {
         let mut anchors: std::collections::HashMap<&str, Anchor<'_>> = Default::default();
         for block in &self.blocks {
             let mut at = 0;
             for run in block.runs() {
                 let len = run.text.chars().count();
-                for id in &run.format.comments {
+                for id in mark.of(&run.format) {
                     anchors
                         .entry(id.as_str())
                         .and_modify(|a| {
@@ -226,5 +231,58 @@ impl Document {
             numbers.entry(id.to_string()).or_insert(*counter);
         }
         numbers
+    }
+}
+
+/// A proposed change: a command recorded, not applied, until someone accepts it (then it
+/// applies, as its author's) or rejects it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Suggestion {
+    /// Its id (`s1`, `s2`…), never reused in the document.
+    pub id: String,
+    /// The command proposed (`insert_text`…).
+    pub kind: String,
+    /// Who proposed it.
+    pub author: Author,
+    /// When (RFC 3339, UTC, whole seconds).
+    pub date: String,
+    /// Why, as the request said (`X-Folio-Reason`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The command as proposed, its blocks named by id; its text positions are the
+    /// suggestion's anchor on the runs (`RunFormat::suggestions`), which moves with edits.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub command: serde_json::Value,
+    /// Open, accepted or rejected.
+    pub status: SuggestionStatus,
+    /// Who accepted or rejected it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Author>,
+}
+
+/// Where a suggestion stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionStatus {
+    /// Waiting for a decision.
+    #[default]
+    Open,
+    /// Accepted: its change applied.
+    Accepted,
+    /// Rejected: nothing changed.
+    Rejected,
+}
+
+impl Document {
+    /// A suggestion, by id.
+    pub fn suggestion(&self, id: &str) -> Option<&Suggestion> {
+        self.suggestions.iter().find(|s| s.id == id)
+    }
+
+    /// Where each suggestion's text anchor is, in one pass over the document (by id).
+    pub fn suggestion_anchors(&self) -> std::collections::HashMap<&str, Anchor<'_>> {
+        self.anchors(Mark::Suggestion)
     }
 }

@@ -106,6 +106,10 @@ pub struct RunFormat {
     /// U+FFFC); atomic like a picture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The open suggestions whose anchor covers this run (like `comments`: a run with no
+    /// text and suggestions is one anchored to a point).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
 }
 
 /// Inline content kept as its XML (see [`RunFormat::opaque`]).
@@ -121,7 +125,43 @@ pub struct OpaqueInline {
     pub rels: Vec<OpaqueRel>,
 }
 
+/// A kind of anchor runs carry: a comment's or a suggestion's (see [`RunFormat::comments`]
+/// and [`RunFormat::suggestions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A comment thread's anchor.
+    Comment,
+    /// A suggestion's anchor.
+    Suggestion,
+}
+
+impl Mark {
+    /// Both kinds.
+    pub const ALL: [Mark; 2] = [Mark::Comment, Mark::Suggestion];
+
+    /// The ids of this kind a run's format carries.
+    pub fn of(self, format: &RunFormat) -> &Vec<String> {
+        match self {
+            Mark::Comment => &format.comments,
+            Mark::Suggestion => &format.suggestions,
+        }
+    }
+
+    /// [`Mark::of`], for changing them.
+    pub fn of_mut(self, format: &mut RunFormat) -> &mut Vec<String> {
+        match self {
+            Mark::Comment => &mut format.comments,
+            Mark::Suggestion => &mut format.suggestions,
+        }
+    }
+}
+
 impl RunFormat {
+    /// Whether the run carries a comment's or suggestion's anchor.
+    pub fn is_anchor(&self) -> bool {
+        !self.comments.is_empty() || !self.suggestions.is_empty()
+    }
+
     /// Whether the run is one indivisible inline (a field or an image): it never merges
     /// with its neighbours, and typed text never joins it.
     pub fn is_atomic(&self) -> bool {

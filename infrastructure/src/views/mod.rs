@@ -109,6 +109,7 @@ impl SummaryRow {
             review: ReviewFields {
                 comments: document.comments.clone(),
                 notes: document.notes.clone(),
+                suggestions: document.suggestions.clone(),
                 ids: document.review_ids,
             },
             stats: document.stats(),
@@ -564,6 +565,9 @@ pub struct ReviewFields {
     /// Footnotes and endnotes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<domain::Note>,
+    /// Suggestions, open and decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<domain::Suggestion>,
     /// The last ids given out.
     #[serde(default, skip_serializing_if = "domain::ReviewCounters::is_zero")]
     pub ids: domain::ReviewCounters,
@@ -835,6 +839,7 @@ impl Views {
             labels: summary.labels.clone(),
             comments: summary.review.comments.clone(),
             notes: summary.review.notes.clone(),
+            suggestions: summary.review.suggestions.clone(),
             review_ids: summary.review.ids,
         };
         Ok(Some(Projected::stored(

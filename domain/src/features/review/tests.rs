@@ -10,6 +10,7 @@ pub(crate) fn by(actor: &str, admin: bool) -> Option<Stamp> {
         author: Author::named(&format!("User {actor}"), actor),
         date: "2026-12-07T10:00:00Z".into(),
         admin,
+        reason: None,
     })
 }
 
