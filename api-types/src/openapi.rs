@@ -216,7 +216,7 @@ pub fn add_suggest(kind: &str, schema: &mut Map<String, Value>) {
             "suggest".into(),
             json!({
                 "type": "boolean",
-                "description": "Record the change as a suggestion (a tracked change someone accepts or rejects with accept_suggestion / reject_suggestion) instead of making it; a suggest-only key's changes always are.",
+                "description": "Propose it (a tracked change to accept or reject) instead of making it.",
             }),
         );
     }

@@ -101,6 +101,7 @@ async fn agents_work_through_mcp(app: TestApp) {
     // Arrange: a read-only key, and a document of another tenant.
     let base = mcp_base(&app);
     let viewer = app.create_key("default", "read");
+    let suggester = app.create_named_key("default", "Agent", "read,suggest");
     let foreign = foreign_document(&app).await;
     let before = counted(&app, "add_paragraph", "mcp", "ok").await;
     let config = |transport: &str| {
@@ -109,6 +110,7 @@ async fn agents_work_through_mcp(app: TestApp) {
             "url": base,
             "key": app.key,
             "viewer_key": viewer,
+            "suggest_key": suggester,
             "foreign_doc": foreign,
             "folio": env!("CARGO_BIN_EXE_folio-e2e"),
         })

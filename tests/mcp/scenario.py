@@ -5,6 +5,7 @@ Usage: scenario.py CONFIG_JSON, where CONFIG_JSON has
   url         the folio server's base URL
   key         a write key of the default tenant
   viewer_key  a read-only key of the default tenant
+  suggest_key a suggest-only key of the default tenant
   foreign_doc a document id of another tenant
   folio       the folio binary (for stdio)
 
@@ -257,6 +258,30 @@ async def scenario(config):
         keys = await s.ok("list_api_keys")
         check(any(k["id"] == made["id"] for k in keys["items"]), "the new key is listed")
         await s.ok("revoke_api_key", id=made["id"])
+
+    # A suggest-only agent proposes: its edits are suggestions, the accepted content stays;
+    # an editor accepts one and rejects another.
+    async with Session(config, config["suggest_key"]) as agent:
+        before = await agent.ok("get_text", document_id=doc)
+        first = await agent.ok("insert_text", document_id=doc, block_id=block, offset=0,
+                               text="Hereby ")
+        check(first["events"][0]["type"] == "SuggestionMade", f"suggested: {first}")
+        await agent.ok("add_paragraph", document_id=doc, text="A new clause.", suggest=True)
+        after = await agent.ok("get_text", document_id=doc, min_version=first["version"] + 1)
+        check(after["text"] == before["text"], "a suggestion changed the accepted content")
+        await agent.refused("set_title", "forbidden", document_id=doc, title="Agent's now")
+        await agent.refused("accept_suggestion", "forbidden", document_id=doc,
+                            suggestion_id="s1")
+        open_ones = await agent.ok("get_suggestions", document_id=doc, status="open")
+        check([s["author"] for s in open_ones["suggestions"]] == ["Agent", "Agent"],
+              f"suggestions: {open_ones}")
+    async with Session(config, config["key"]) as s:
+        await s.ok("accept_suggestion", document_id=doc, suggestion_id="s1")
+        decided = await s.ok("reject_suggestion", document_id=doc, suggestion_id="s2")
+        text = await s.ok("get_text", document_id=doc, min_version=decided["version"])
+        check(text["text"].count("Hereby") == 1 and "A new clause." not in text["text"],
+              f"after the decisions: {text}")
+        seen["suggestions"] = 2
 
     async with Session(config, config["viewer_key"]) as viewer:
         await viewer.refused("add_paragraph", "forbidden", document_id=doc, text="no")
