@@ -503,6 +503,9 @@ pub struct HistoryItem {
     /// that version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rebased_from: Option<u64>,
+    /// For the events of an accepted suggestion: who proposed it (`actor` accepted it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_by: Option<String>,
 }
 
 /// `/healthz` and `/readyz`.
@@ -1009,4 +1012,7 @@ pub struct ChangeBy {
     /// Why, if given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For an accepted suggestion's change: who proposed it (`actor` accepted it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_by: Option<String>,
 }

@@ -63,6 +63,9 @@ pub struct Change {
     /// The reason given with the request, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For an accepted suggestion's change: who proposed it (`actor` accepted it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_by: Option<String>,
 }
 
 /// One block's blame.
@@ -254,6 +257,7 @@ mod tests {
 
     fn change(version: u64, actor: &str) -> Change {
         Change {
+            proposed_by: None,
             version,
             kind: "X".into(),
             actor: actor.into(),

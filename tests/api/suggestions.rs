@@ -251,6 +251,44 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
             .all(|a| *a == app.key_actor())
     );
     assert_eq!(actor_of("SuggestionRejected"), [app.key_actor()]);
+    // The accepted text is its proposer's: the history, the blame and the diff say so.
+    let inserted = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "TextInserted")
+        .unwrap()
+        .clone();
+    assert_eq!(inserted["actor"], app.key_actor());
+    assert_eq!(inserted["proposed_by"], agent_actor.as_str());
+    let blame: Value = latest(&app, &id, "blame").await.json().await.unwrap();
+    let range = blame["blocks"][0]["ranges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["text"].as_str().unwrap().contains("order"))
+        .unwrap()
+        .clone();
+    let change = blame["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["version"] == range["version"])
+        .unwrap()
+        .clone();
+    assert_eq!(change["proposed_by"], agent_actor.as_str(), "{change}");
+    assert_eq!(change["actor"], app.key_actor());
+    let diff = app
+        .get_json(&format!(
+            "/v1/documents/{id}/diff?from={before}&to={}",
+            inserted["sequence"]
+        ))
+        .await;
+    assert_eq!(
+        diff["blocks"][0]["by"]["proposed_by"],
+        agent_actor.as_str(),
+        "{diff}"
+    );
 
     // A suggestion whose text is gone is stale: accepting it is a 409 saying why.
     ok(

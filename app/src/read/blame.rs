@@ -87,6 +87,7 @@ fn change_by(change: &Change) -> ChangeBy {
         actor: change.actor.clone(),
         at: change.at.clone(),
         reason: change.reason.clone(),
+        proposed_by: change.proposed_by.clone(),
     }
 }
 

@@ -246,8 +246,13 @@ fn marks(events: &[StoredEvent]) -> impl Fn(&BlockId, MarkKind) -> Option<Mark> 
     let by = ::history::Attribution::of(
         events,
         |e: &StoredEvent| &e.event,
+        // An accepted suggestion's change is its proposer's tracked change.
         |e| Mark {
-            author: e.metadata.actor.clone(),
+            author: e
+                .metadata
+                .proposed_by
+                .clone()
+                .unwrap_or_else(|| e.metadata.actor.clone()),
             date: e.metadata.at.clone(),
         },
     );
@@ -538,6 +543,7 @@ fn attribute(diff: &mut DiffResponse, events: &[StoredEvent]) {
                 actor: e.metadata.actor.clone(),
                 at: e.metadata.at.clone(),
                 reason: e.metadata.reason.clone(),
+                proposed_by: e.metadata.proposed_by.clone(),
             });
     }
 }

@@ -196,6 +196,7 @@ fn history_item(e: StoredEvent) -> HistoryItem {
         reason: m.reason,
         labels: Vec::new(),
         rebased_from: m.rebased_from.and_then(|v| v.parse().ok()),
+        proposed_by: m.proposed_by,
     }
 }
 

@@ -516,7 +516,7 @@ impl<S: WriteStore> CommandService<S> {
                 return Ok(outcome);
             }
             let tenant = tenant.unwrap_or(ctx.tenant.as_str()).to_string();
-            let metadata: Vec<EventMetadata> = produced
+            let mut metadata: Vec<EventMetadata> = produced
                 .iter()
                 .enumerate()
                 .map(|(i, (_, command, _))| {
@@ -531,6 +531,7 @@ impl<S: WriteStore> CommandService<S> {
                     metadata
                 })
                 .collect();
+            credit_proposers(current, &produced, &mut metadata);
             // Every event must fit the bus once enveloped, or the relay could never
             // publish it: the whole request is refused before anything is stored.
             self.check_sizes(id, base, &produced, &metadata)?;
@@ -618,6 +619,38 @@ impl<S: WriteStore> CommandService<S> {
 }
 
 /// A random pause of up to `attempt` milliseconds (plus one).
+/// The events of an accepted suggestion are its proposer's change: each event before a
+/// `SuggestionAccepted` (back to the previous one of the same command) records who proposed
+/// it (`proposed_by`), so blame and the diff credit them and the history says who decided.
+fn credit_proposers(
+    current: &Document,
+    produced: &[(usize, &'static str, domain::DocumentEvent)],
+    metadata: &mut [EventMetadata],
+) {
+    let mut pending: Vec<usize> = Vec::new();
+    let mut command = None;
+    for (i, (index, _, event)) in produced.iter().enumerate() {
+        if command != Some(*index) {
+            pending.clear();
+            command = Some(*index);
+        }
+        match event {
+            domain::DocumentEvent::SuggestionAccepted { suggestion_id, .. } => {
+                let proposer = current
+                    .suggestion(suggestion_id)
+                    .map(|s| s.author.actor.clone())
+                    .filter(|a| !a.is_empty());
+                for j in pending.drain(..) {
+                    if let Some(m) = metadata.get_mut(j) {
+                        m.proposed_by.clone_from(&proposer);
+                    }
+                }
+            }
+            _ => pending.push(i),
+        }
+    }
+}
+
 fn jitter(attempt: u32) -> std::time::Duration {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

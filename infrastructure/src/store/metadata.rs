@@ -46,6 +46,9 @@ pub struct EventMetadata {
     /// among `other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rebased_from: Option<String>,
+    /// For the events of an accepted suggestion: who proposed it (`actor` decided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_by: Option<String>,
     /// Keys this build does not know (written by another build), kept as they were.
     #[serde(flatten)]
     pub other: BTreeMap<String, String>,

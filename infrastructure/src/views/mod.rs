@@ -39,6 +39,7 @@ pub fn change_of(event: &crate::StoredEvent) -> Change {
         actor: event.metadata.actor.clone(),
         at: event.metadata.at.clone(),
         reason: event.metadata.reason.clone(),
+        proposed_by: event.metadata.proposed_by.clone(),
     }
 }
 
