@@ -162,7 +162,10 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts(
                 {"type": "add_paragraph", "text": "The tenant pays the rent monthly."},
                 {"type": "add_paragraph", "text": "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>"},
                 {"type": "add_comment", "block_index": 1, "start": 4, "end": 10, "text": "Who is the tenant?"},
-                {"type": "add_footnote", "block_index": 1, "text": "Payable in euros."}
+                {"type": "add_footnote", "block_index": 1, "text": "Payable in euros."},
+                {"type": "insert_text", "block_index": 1, "offset": 10, "text": " always", "suggest": true},
+                {"type": "delete_text", "block_index": 1, "offset": 16, "length": 4, "suggest": true},
+                {"type": "insert_text", "block_index": 0, "offset": 5, "text": " agreement", "suggest": true}
             ]}),
         )
         .await;
@@ -229,6 +232,8 @@ async fn in_a_browser_a_reviewer_reads_the_history_and_an_editor_reverts(
     };
     assert_eq!(by("CommentReplied"), Some(json!("user:erin")), "{history}");
     assert_eq!(by("CommentResolved"), Some(json!("user:erin")));
+    assert_eq!(by("SuggestionAccepted"), Some(json!("user:erin")));
+    assert_eq!(by("SuggestionRejected"), Some(json!("user:erin")));
     // The revert made in the browser is in the history, by the editor, with its reason.
     let history = app
         .get_json(&format!("/v1/documents/{id}/history?type=DocumentReverted"))

@@ -195,30 +195,32 @@ async function allHistory(api, id, filters) {
   return items;
 }
 
-/** A paragraph's text with its commented ranges marked and its note references numbered. */
-function Marked({ block, threads, notes }) {
+/** A paragraph's text with its commented and suggested ranges marked and its note
+ * references numbered. `marks`: {id, start, end, title, cls}. */
+function Marked({ block, marks, notes }) {
   const chars = [...(block.text || "")];
   const cuts = new Set([0, chars.length]);
-  for (const t of threads) cuts.add(t.start).add(t.end);
+  for (const m of marks) cuts.add(m.start).add(m.end);
   for (const n of notes) cuts.add(n.offset).add(n.offset + 1);
   const points = [...cuts].filter((c) => c >= 0 && c <= chars.length).sort((a, b) => a - b);
   const out = [];
-  // A comment whose text was deleted marks the point where it was.
+  // A mark over no text (a comment whose text was deleted, an insertion proposed there).
   const pointsAt = (at) => {
-    for (const t of threads.filter((t) => t.start === t.end && t.start === at)) {
-      out.push(html`<mark class="commented point" data-comment=${t.id} title=${`${t.author}: ${t.text}`}>\u2038</mark>`);
+    for (const m of marks.filter((m) => m.start === m.end && m.start === at)) {
+      out.push(html`<mark class=${`${m.cls} point`} data-id=${m.id} title=${m.title}>\u2038</mark>`);
     }
   };
   for (let i = 0; i + 1 < points.length; i += 1) {
     const [from, to] = [points[i], points[i + 1]];
     pointsAt(from);
     const note = notes.find((n) => n.offset === from && to === from + 1);
-    const on = threads.filter((t) => t.start <= from && to <= t.end && t.start < t.end);
+    const on = marks.filter((m) => m.start <= from && to <= m.end && m.start < m.end);
     const text = chars.slice(from, to).join("");
     if (note) {
       out.push(html`<sup class="note-ref" data-note=${note.id}>${note.kind === "endnote" ? `e${note.number}` : note.number}</sup>`);
     } else if (on.length > 0) {
-      out.push(html`<mark class="commented" data-comment=${on.map((t) => t.id).join(" ")} title=${on.map((t) => `${t.author}: ${t.text}`).join("\n")}>${text}</mark>`);
+      const cls = on.some((m) => m.cls === "suggested") ? "suggested" : "commented";
+      out.push(html`<mark class=${cls} data-id=${on.map((m) => m.id).join(" ")} title=${on.map((m) => m.title).join("\n")}>${text}</mark>`);
     } else {
       out.push(text);
     }
@@ -227,10 +229,10 @@ function Marked({ block, threads, notes }) {
   return out;
 }
 
-function Block({ block, threads = [], notes = [] }) {
-  const mine = threads.filter((t) => t.block_id === block.id);
+function Block({ block, marks = [], notes = [] }) {
+  const mine = marks.filter((m) => m.block_id === block.id);
   const refs = notes.filter((n) => n.block_id === block.id);
-  const text = mine.length || refs.length ? html`<${Marked} block=${block} threads=${mine} notes=${refs} />` : block.text;
+  const text = mine.length || refs.length ? html`<${Marked} block=${block} marks=${mine} notes=${refs} />` : block.text;
   switch (block.type) {
     case "heading":
       return h(`h${Math.min(Math.max(block.level || 1, 1), 6)}`, null, text);
@@ -273,9 +275,55 @@ function Thread({ api, id, thread, editable, onChanged, onError }) {
   </li>`;
 }
 
+/** The open suggestions, each with accept and reject for editors at the latest version,
+ * and accept or reject all of one author's. */
+function Suggestions({ api, id, suggestions, editable, onChanged, onError }) {
+  const act = async (command) => {
+    try {
+      const done = await api.post(`/v1/documents/${id}/commands`, command);
+      onChanged(done.version);
+    } catch (e) {
+      onError(e.message);
+    }
+  };
+  const authors = [...new Set(suggestions.map((s) => s.author))];
+  const what = (s) =>
+    s.kind === "delete_text" || s.kind === "delete_block"
+      ? html`delete <del>${s.current_text}</del>`
+      : s.kind === "format_text"
+        ? html`format “${s.current_text}”`
+        : s.current_text
+          ? html`<del>${s.current_text}</del> → <ins>${s.text}</ins>`
+          : html`<ins>${s.text}</ins>`;
+  return html`<aside id="suggestions" class="comments">
+    <h3>Suggestions</h3>
+    ${suggestions.length === 0
+      ? html`<p class="muted">No open suggestions.</p>`
+      : html`<ul>
+          ${suggestions.map(
+            (s) => html`<li key=${s.id} class=${`suggestion ${s.status}`} id=${`suggestion-${s.id}`}>
+              <p><strong>${s.author}</strong> <span class="muted">${s.created_at} · ${s.kind}${s.status === "stale" ? " · stale" : ""}</span><br />${what(s)}${s.reason ? html`<br /><em>${s.reason}</em>` : ""}</p>
+              ${editable &&
+              html`<div class="actions">
+                ${s.status === "open" && html`<button id=${`accept-${s.id}`} onClick=${() => act({ type: "accept_suggestion", suggestion_id: s.id })}>Accept</button>`}
+                <button id=${`reject-${s.id}`} onClick=${() => act({ type: "reject_suggestion", suggestion_id: s.id })}>Reject</button>
+              </div>`}
+            </li>`,
+          )}
+        </ul>
+        ${editable &&
+        authors.map(
+          (a) => html`<p class="actions" key=${a}>
+            <button class="accept-all" data-author=${a} onClick=${() => act({ type: "accept_all_suggestions", author: a })}>Accept all by ${a}</button>
+            <button class="reject-all" data-author=${a} onClick=${() => act({ type: "reject_all_suggestions", author: a })}>Reject all by ${a}</button>
+          </p>`,
+        )}`}
+  </aside>`;
+}
+
 function Version({ api, id, version, editable, onChanged }) {
   const [content, setContent] = useState(null);
-  const [review, setReview] = useState({ comments: [], notes: [] });
+  const [review, setReview] = useState({ comments: [], notes: [], suggestions: [] });
   const [error, setError] = useState("");
   useEffect(() => {
     setContent(null);
@@ -284,28 +332,39 @@ function Version({ api, id, version, editable, onChanged }) {
       api.get(`/v1/documents/${id}/content?${q({ version })}`),
       api.get(`/v1/documents/${id}/comments?${q({ version })}`),
       api.get(`/v1/documents/${id}/notes?${q({ version })}`),
-    ]).then(([c, comments, notes]) => {
-      setReview({ comments: comments.comments, notes: notes.notes });
+      api.get(`/v1/documents/${id}/suggestions?${q({ version })}`),
+    ]).then(([c, comments, notes, suggestions]) => {
+      const pending = suggestions.suggestions.filter((s) => s.status === "open" || s.status === "stale");
+      setReview({ comments: comments.comments, notes: notes.notes, suggestions: pending });
       setContent(c);
     }, (e) => setError(e.message));
   }, [id, version]);
   if (error) return html`<p class="error" role="alert">${error}</p>`;
   if (!content) return html`<p class="muted">Loading…</p>`;
-  const { comments, notes } = review;
+  const { comments, notes, suggestions } = review;
+  const marks = [
+    ...comments.map((t) => ({ id: t.id, block_id: t.block_id, start: t.start, end: t.end, title: `${t.author}: ${t.text}`, cls: "commented" })),
+    ...suggestions
+      .filter((s) => s.start !== undefined && s.start !== null)
+      .map((s) => ({ id: s.id, block_id: s.block_id, start: s.start, end: s.end, title: `${s.author} suggests ${s.kind}: ${s.text}`, cls: "suggested" })),
+  ];
   return html`<div class="with-comments">
     <article class="document" id="version-view" data-version=${content.version}>
-      ${content.blocks.map((b) => html`<${Block} key=${b.id} block=${b} threads=${comments} notes=${notes} />`)}
+      ${content.blocks.map((b) => html`<${Block} key=${b.id} block=${b} marks=${marks} notes=${notes} />`)}
       ${notes.length > 0 &&
       html`<section id="notes" class="notes"><hr /><ol>
         ${notes.map((n) => html`<li key=${n.id} data-note=${n.id}><sup>${n.kind === "endnote" ? `e${n.number}` : n.number}</sup> ${n.text}</li>`)}
       </ol></section>`}
     </article>
-    <aside id="comments" class="comments">
-      <h3>Comments</h3>
-      ${comments.length === 0
-        ? html`<p class="muted">No comments.</p>`
-        : html`<ul>${comments.map((t) => html`<${Thread} key=${t.id} api=${api} id=${id} thread=${t} editable=${editable} onChanged=${onChanged} onError=${setError} />`)}</ul>`}
-    </aside>
+    <div class="side">
+      <aside id="comments" class="comments">
+        <h3>Comments</h3>
+        ${comments.length === 0
+          ? html`<p class="muted">No comments.</p>`
+          : html`<ul>${comments.map((t) => html`<${Thread} key=${t.id} api=${api} id=${id} thread=${t} editable=${editable} onChanged=${onChanged} onError=${setError} />`)}</ul>`}
+      </aside>
+      <${Suggestions} api=${api} id=${id} suggestions=${suggestions} editable=${editable} onChanged=${onChanged} onError=${setError} />
+    </div>
   </div>`;
 }
 
@@ -389,11 +448,13 @@ function DocumentView({ api, session, id }) {
   const [confirming, setConfirming] = useState(null);
   const [notice, setNotice] = useState("");
   const [reload, setReload] = useState(0);
+  // The newest version this page wrote: reads wait for it (the read model may lag).
+  const [written, setWritten] = useState(0);
   const canRevert = session.role !== "viewer";
 
   useEffect(() => {
     setError("");
-    api.get(`/v1/documents/${id}`).then(
+    api.get(`/v1/documents/${id}?${q({ min_version: written || undefined })}`).then(
       (s) => {
         setSummary(s);
         setPanel((p) => (p.version ? p : { ...p, version: s.version, from: Math.max(1, s.version - 1), to: s.version }));
@@ -427,6 +488,7 @@ function DocumentView({ api, session, id }) {
       );
       setNotice(done.events.length ? `Reverted to version ${confirming.version}: now version ${done.version}.` : "Nothing to revert: the content is already that version's.");
       setConfirming(null);
+      setWritten(done.version);
       setPanel({ mode: "version", version: done.version, from: confirming.version, to: done.version });
       setReload((n) => n + 1);
     } catch (e) {
@@ -487,8 +549,9 @@ function DocumentView({ api, session, id }) {
           api=${api}
           id=${id}
           version=${v}
-          editable=${canRevert && v === summary.version}
+          editable=${canRevert && v === Math.max(summary.version, written)}
           onChanged=${(version) => {
+            setWritten(version);
             setPanel({ ...panel, version });
             setReload((n) => n + 1);
           }}

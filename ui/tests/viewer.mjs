@@ -64,6 +64,16 @@ try {
   await page.waitForSelector("#thread-c1.resolved");
   facts.resolved = true;
 
+  // The open suggestions, marked in the version: the editor accepts one, rejects another.
+  await page.waitForSelector("#suggestion-s1");
+  check((await page.locator("#version-view mark.suggested").count()) >= 1, "suggestions are not marked");
+  await page.click("#accept-s1");
+  await page.waitForSelector("#suggestion-s1", { state: "detached" });
+  await page.waitForSelector('#version-view p:has-text("The tenant always pays")');
+  await page.click("#reject-s2");
+  await page.waitForSelector("#suggestion-s2", { state: "detached" });
+  facts.suggestions_decided = 2;
+
   // Every user string is text: markup in a paragraph shows as itself and runs nothing.
   await page.waitForSelector("#version-view p");
   const shown = await page.textContent("#version-view");
@@ -107,10 +117,14 @@ try {
   await page.waitForSelector("#timeline tbody tr");
   facts.viewer_revert_buttons = await page.locator("#revert").count();
   check(facts.viewer_revert_buttons === 0, "a viewer is offered revert");
-  // The viewer reads the (reverted, open again) thread but cannot answer or resolve it.
+  // The viewer reads the (reverted, open again) thread but cannot answer or resolve it,
+  // and sees the open suggestion without accepting or rejecting it.
   await page.waitForSelector("#comments .thread");
   facts.viewer_comment_actions = await page.locator("#comments button, #comments textarea").count();
   check(facts.viewer_comment_actions === 0, "a viewer is offered to answer or resolve");
+  await page.waitForSelector("#suggestion-s3");
+  facts.viewer_suggestion_actions = await page.locator("#suggestions button").count();
+  check(facts.viewer_suggestion_actions === 0, "a viewer is offered to accept or reject");
 
   // Another tenant's document is not found.
   await page.goto(`${url}/ui/#/documents/${env("OTHER_DOC_ID")}`);

@@ -365,6 +365,31 @@ impl Document {
                     }
                 }
                 self.blocks.extend(restored.iter().cloned());
+                // A block given back its past runs keeps only the anchors of suggestions
+                // still open (a decided one's anchor went when it was decided).
+                let open: HashSet<String> = self
+                    .suggestions
+                    .iter()
+                    .filter(|s| s.status == crate::model::SuggestionStatus::Open)
+                    .map(|s| s.id.clone())
+                    .collect();
+                let reverted: HashSet<&BlockId> =
+                    changed.iter().chain(restored).map(Block::id).collect();
+                for block in &mut self.blocks {
+                    if !reverted.contains(block.id()) {
+                        continue;
+                    }
+                    if let Some(runs) = block.runs_mut()
+                        && runs
+                            .iter()
+                            .any(|r| r.format.suggestions.iter().any(|s| !open.contains(s)))
+                    {
+                        for run in runs.iter_mut() {
+                            run.format.suggestions.retain(|s| open.contains(s));
+                        }
+                        crate::text::normalize(runs);
+                    }
+                }
             }
             DocumentEvent::DocumentReverted {
                 removed,
