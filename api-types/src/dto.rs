@@ -503,7 +503,7 @@ pub struct HistoryItem {
     /// that version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rebased_from: Option<u64>,
-    /// For the events of an accepted suggestion: who proposed it (`actor` accepted it).
+    /// Who proposed it (an accepted suggestion's change; `actor` accepted it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed_by: Option<String>,
 }
@@ -571,12 +571,11 @@ pub struct DocumentMatch {
     /// For a match in a header or footer: its section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<usize>,
-    /// For a match outside the blocks' text, where: a header or footer
-    /// (`header_default`, `header_first`, `header_even`, `footer_default`…), a `comment`, a
-    /// `footnote` or an `endnote`.
+    /// Where, outside the blocks: a header or footer (`header_default`…), `comment`,
+    /// `footnote` or `endnote`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<String>,
-    /// For a match in a comment or note: its id (the offset is in its text).
+    /// The comment's or note's id (the offset is in its text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Character offset of the match in the block's plain text.
@@ -842,7 +841,7 @@ pub struct DiffResponse {
     /// compared; absent when there are none.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub coarse_blocks: usize,
-    /// Comments and notes that differ, comments first (absent when none does).
+    /// Comments and notes that differ.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub review: Vec<ReviewChange>,
 }
@@ -854,12 +853,12 @@ pub struct ReviewChange {
     pub id: String,
     /// `comment`, `reply`, `footnote` or `endnote`.
     pub kind: String,
-    /// `added`, `removed`, `edited` (its text), `resolved` or `reopened` (a thread).
+    /// `added`, `removed`, `edited`, `resolved` or `reopened`.
     pub change: String,
-    /// Its text at `from` (absent when added).
+    /// Its text at `from`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// Its text at `to` (absent when removed).
+    /// Its text at `to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
@@ -1012,7 +1011,7 @@ pub struct ChangeBy {
     /// Why, if given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// For an accepted suggestion's change: who proposed it (`actor` accepted it).
+    /// Who proposed it (an accepted suggestion's change; `actor` accepted it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed_by: Option<String>,
 }

@@ -216,7 +216,7 @@ pub fn add_suggest(kind: &str, schema: &mut Map<String, Value>) {
             "suggest".into(),
             json!({
                 "type": "boolean",
-                "description": "Propose it (a tracked change to accept or reject) instead of making it.",
+                "description": "Propose it (a tracked change to accept or reject), not make it.",
             }),
         );
     }

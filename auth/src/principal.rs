@@ -62,9 +62,13 @@ impl Scopes {
         self.0 & granted != 0
     }
 
-    /// Whether every scope of `other` is in this set.
+    /// Whether every scope of `other` is in this set (what it includes counted).
     pub fn covers(self, other: Self) -> bool {
-        other.0 & !self.0 == 0
+        let mut granted = self.0;
+        if self.has(Scope::Suggest) {
+            granted |= Self::bit(Scope::Suggest);
+        }
+        other.0 & !granted == 0
     }
 
     /// Whether the set is empty.
@@ -72,9 +76,11 @@ impl Scopes {
         self.0 == 0
     }
 
-    /// The scopes, in order.
+    /// The scopes granted, in order (not those they include).
     pub fn iter(self) -> impl Iterator<Item = Scope> {
-        Scope::ALL.into_iter().filter(move |s| self.has(*s))
+        Scope::ALL
+            .into_iter()
+            .filter(move |s| self.0 & Self::bit(*s) != 0)
     }
 
     /// The wire names, in order.
@@ -148,7 +154,9 @@ impl Role {
             Self::Viewer => [Scope::Read].into_iter().collect(),
             Self::Reviewer => [Scope::Read, Scope::Suggest].into_iter().collect(),
             Self::Editor => [Scope::Read, Scope::Write].into_iter().collect(),
-            Self::Admin => Scope::ALL.into_iter().collect(),
+            Self::Admin => [Scope::Read, Scope::Write, Scope::Admin]
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -230,6 +238,13 @@ mod tests {
         assert_eq!(scopes.to_string(), "read,write");
         assert_eq!(Scopes::parse(["read", "root"]), Err("root".into()));
         assert!(Scopes::parse([]).unwrap().is_empty());
+        // `write` includes `suggest`; a suggest-only set does not write.
+        let writer = Scopes::parse(["read", "write"]).unwrap();
+        let reviewer = Scopes::parse(["read", "suggest"]).unwrap();
+        assert!(writer.has(Scope::Suggest) && writer.covers(reviewer));
+        assert!(!reviewer.has(Scope::Write) && !reviewer.covers(writer));
+        assert_eq!(reviewer.to_string(), "read,suggest");
+        assert_eq!(Role::Reviewer.scopes(), reviewer);
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct RenderOptions {
     pub source: Option<std::sync::Arc<[u8]>>,
 }
 
+/// The suggestions the runs writer writes as tracked changes where their anchors are.
+pub(crate) const INLINE_SUGGESTIONS: [&str; 2] = ["insert_text", "delete_text"];
+
 /// Renders a document as .docx bytes. Its open suggestions are tracked changes, each by
 /// its author at its time (what accepting them all would give, marked against the
 /// accepted content, by the redline writer).
@@ -40,8 +43,11 @@ pub fn render_docx(doc: &Document, options: &RenderOptions) -> Result<Vec<u8>, R
     if !open {
         return crate::write::package(doc, options, None);
     }
-    let (proposed, changed) = doc.with_suggestions_accepted();
-    let accepted = doc.without_suggestion_marks();
+    // Insertions and deletions of text are written where their anchors are, each by its
+    // author; the others as the redline of accepting them.
+    let redlined = |s: &domain::Suggestion| !INLINE_SUGGESTIONS.contains(&s.kind.as_str());
+    let (proposed, changed) = doc.with_suggestions_accepted(&redlined);
+    let accepted = doc.without_suggestion_marks(&redlined);
     let mut marks: std::collections::HashMap<domain::BlockId, crate::Mark> =
         std::collections::HashMap::new();
     for (id, blocks) in changed {

@@ -583,6 +583,9 @@ pub enum DocumentEvent {
         /// Footnotes and endnotes.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         notes: Vec<Note>,
+        /// The file's tracked changes, as open suggestions.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        suggestions: Vec<crate::model::Suggestion>,
     },
     /// A change was proposed, not made: the command (its blocks named by id) and the
     /// ranges of text it is about (anchored on the runs from now on).

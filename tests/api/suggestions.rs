@@ -326,3 +326,138 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
 }
 
 in_both_deployments!(suggestions_are_proposed_decided_and_written_as_tracked_changes);
+
+/// Imports `bytes`; the new document's id.
+async fn import(app: &TestApp, bytes: &[u8]) -> String {
+    let response = crate::import::import(app, bytes, "").await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_str().unwrap().to_string()
+}
+
+async fn text_of(app: &TestApp, id: &str) -> String {
+    words(&latest(app, id, "text").await.text().await.unwrap())
+}
+
+async fn a_files_tracked_changes_are_suggestions(app: TestApp) {
+    // Arrange: Word's and pandoc's files with insertions, deletions and moves, and one
+    // folio made with suggestions of two authors.
+    let mut files: Vec<(String, Vec<u8>, Vec<&str>)> = [
+        ("pandoc--track_changes_insertion.docx", vec!["eng-dept"]),
+        ("pandoc--track_changes_move.docx", vec!["Jesse Rosenthal"]),
+        // Its revisions are in list items and formatting changes: kept as they are.
+        ("poi--delins.docx", vec![]),
+    ]
+    .into_iter()
+    .filter_map(|(name, authors)| {
+        Some((name.to_string(), crate::import::corpus_file(name)?, authors))
+    })
+    .collect();
+    let ann = keyed_client(&app.create_named_key("default", "Ann", "read,suggest"));
+    let ben = keyed_client(&app.create_named_key("default", "Ben", "read,suggest"));
+    let made = app.create_document("Two reviewers").await;
+    let p = app
+        .ok(
+            &made,
+            json!({"type": "add_paragraph", "text": "Goods ship in ten days from the depot."}),
+        )
+        .await["created"]["block_ids"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(
+        &app,
+        &ann,
+        &made,
+        json!({"type": "insert_text", "block_id": p, "offset": 17, "text": " working"}),
+    )
+    .await;
+    ok(
+        &app,
+        &ben,
+        &made,
+        json!({"type": "delete_text", "block_id": p, "offset": 22, "length": 15}),
+    )
+    .await;
+    let folio_file = latest(&app, &made, "docx")
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    files.push(("folio".into(), folio_file, vec!["Ann", "Ben"]));
+
+    for (name, bytes, authors) in files {
+        // Act: import twice; accept all in one, reject all in the other.
+        let accepted = import(&app, &bytes).await;
+        let rejected = import(&app, &bytes).await;
+        let listed: Value = latest(&app, &accepted, "suggestions?status=open")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let listed = listed["suggestions"].as_array().unwrap().clone();
+
+        // Assert: listed with their authors; accept all and reject all give pandoc's.
+        assert_eq!(listed.is_empty(), authors.is_empty(), "{name}: {listed:?}");
+        for author in &authors {
+            assert!(
+                listed.iter().any(|s| s["author"] == *author),
+                "{name}: no suggestion of {author}: {listed:?}"
+            );
+        }
+        ok(
+            &app,
+            &app.client,
+            &accepted,
+            json!({"type": "accept_all_suggestions"}),
+        )
+        .await;
+        ok(
+            &app,
+            &app.client,
+            &rejected,
+            json!({"type": "reject_all_suggestions"}),
+        )
+        .await;
+        if let (Some(accept), Some(reject), false) = (
+            crate::helpers::pandoc_text(&bytes, "accept"),
+            crate::helpers::pandoc_text(&bytes, "reject"),
+            authors.is_empty(),
+        ) {
+            assert_eq!(
+                text_of(&app, &accepted).await,
+                words(&accept),
+                "{name}: accept all"
+            );
+            assert_eq!(
+                text_of(&app, &rejected).await,
+                words(&reject),
+                "{name}: reject all"
+            );
+        }
+        // Written back as tracked changes: the export of the import keeps them.
+        let again = latest(&app, &import(&app, &bytes).await, "docx")
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec();
+        crate::helpers::assert_valid_ooxml_as(&bytes, &again, &name);
+        for mode in ["accept", "reject"] {
+            if let (Some(before), Some(after)) = (
+                crate::helpers::pandoc_text(&bytes, mode),
+                crate::helpers::pandoc_text(&again, mode),
+            ) {
+                assert_eq!(
+                    words(&after),
+                    words(&before),
+                    "{name}: the export's {mode}-all"
+                );
+            }
+        }
+    }
+}
+
+in_both_deployments!(a_files_tracked_changes_are_suggestions);

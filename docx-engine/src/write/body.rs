@@ -150,6 +150,8 @@ pub(crate) struct Body<'a, 'b> {
     /// The table row being written is inserted or deleted whole (its cells' paragraph
     /// marks are not marked: the row is).
     pub(crate) row_marked: bool,
+    /// Each open suggestion's author and time, for its tracked change.
+    pub(crate) marks: std::collections::HashMap<String, crate::Mark>,
 }
 
 impl<'a, 'b> Body<'a, 'b> {
@@ -168,6 +170,18 @@ impl<'a, 'b> Body<'a, 'b> {
                 ..Used::default()
             },
             toc_level: doc.toc_level(),
+            marks: doc
+                .suggestions
+                .iter()
+                .filter(|s| s.status == domain::SuggestionStatus::Open)
+                .map(|s| {
+                    let mark = crate::Mark {
+                        author: s.author.name.clone(),
+                        date: s.date.clone(),
+                    };
+                    (s.id.clone(), mark)
+                })
+                .collect(),
             whole: None,
             row_marked: false,
         }

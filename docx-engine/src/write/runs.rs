@@ -10,6 +10,7 @@ use super::drawings::*;
 use super::revision::{Op, RunRev, Stamp};
 use super::xml::Xml;
 use super::{Ids, PartRels, Used};
+use crate::Mark;
 
 /// Word's built-in character style for links (blue, underlined).
 pub(crate) const HYPERLINK_STYLE: &str = "Hyperlink";
@@ -202,6 +203,9 @@ impl Body<'_, '_> {
             whole.push(self.bookmark_start(x, name)?);
         }
         let rev = |i: usize| revs.and_then(|r| r.get(i));
+        // Open suggestions to insert or delete text are tracked changes where they are
+        // (in a paragraph written as it is, not one a redline marks).
+        let inline = revs.is_none() && self.whole.is_none();
         // Range bookmarks open now, with their ids; comment ranges open now.
         let mut open: Vec<(&str, u64)> = Vec::new();
         let mut comments: Vec<&str> = Vec::new();
@@ -226,7 +230,25 @@ impl Body<'_, '_> {
                 }
             }
             match link {
-                None => self.run(x, &runs[i], RunExtra::default(), rels, rev(i))?,
+                None => {
+                    let suggested = if inline {
+                        self.suggested(x, &runs[i])?
+                    } else {
+                        None
+                    };
+                    let deleted = suggested.as_ref().map(|mark| RunRev {
+                        op: Some(Op::Delete),
+                        old: None,
+                        mark,
+                    });
+                    self.run(
+                        x,
+                        &runs[i],
+                        RunExtra::default(),
+                        rels,
+                        deleted.as_ref().or(rev(i)),
+                    )?
+                }
                 Some(target) => {
                     match target.strip_prefix('#') {
                         Some(anchor) => {
@@ -244,7 +266,17 @@ impl Body<'_, '_> {
                             style: Some(HYPERLINK_STYLE),
                             bold: false,
                         };
-                        self.run(x, run, extra, rels, rev(i + k))?;
+                        let suggested = if inline {
+                            self.suggested(x, run)?
+                        } else {
+                            None
+                        };
+                        let deleted = suggested.as_ref().map(|mark| RunRev {
+                            op: Some(Op::Delete),
+                            old: None,
+                            mark,
+                        });
+                        self.run(x, run, extra, rels, deleted.as_ref().or(rev(i + k)))?;
                     }
                     x.end("w:hyperlink")?;
                 }
@@ -272,6 +304,42 @@ impl Body<'_, '_> {
             bookmark_end(x, id)?;
         }
         Ok(())
+    }
+
+    /// For a run carrying open text suggestions: writes the insertions proposed at its
+    /// point (a `w:ins` by their authors), and answers whose deletion its text is, if any.
+    fn suggested<W: Write>(&mut self, x: &mut Xml<W>, run: &Run) -> io::Result<Option<Mark>> {
+        let doc = self.doc;
+        let mut deletion = None;
+        for id in &run.format.suggestions {
+            let Some(s) = doc
+                .suggestion(id)
+                .filter(|s| s.status == domain::SuggestionStatus::Open)
+            else {
+                continue;
+            };
+            let Some(mark) = self.marks.get(id.as_str()).cloned() else {
+                continue;
+            };
+            match s.kind.as_str() {
+                "insert_text" if run.text.is_empty() => {
+                    let text = s
+                        .command
+                        .get("text")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default();
+                    let stamp = Stamp::new(self.ids, &mark);
+                    x.start("w:ins", &stamp.attrs())?;
+                    x.start("w:r", &[])?;
+                    text_content(x, text, false)?;
+                    x.end("w:r")?;
+                    x.end("w:ins")?;
+                }
+                "delete_text" if !run.text.is_empty() => deletion = Some(mark),
+                _ => {}
+            }
+        }
+        Ok(deletion)
     }
 
     pub(crate) fn bookmark_start<W: Write>(

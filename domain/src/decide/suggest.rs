@@ -168,6 +168,16 @@ impl Document {
                 }
             }
         };
+        // A text suggestion's block is where its anchor is; so is the block of one that
+        // names none (an imported file's deleted paragraph).
+        if let (Some((block, ..)), Some(o)) = (first, command.as_object_mut())
+            && (matches!(
+                s.kind.as_str(),
+                "insert_text" | "delete_text" | "format_text"
+            ) || (!o.contains_key("block_id") && s.kind == "delete_block"))
+        {
+            o.insert("block_id".into(), Value::String(block.to_string()));
+        }
         match s.kind.as_str() {
             "insert_text" => {
                 let (_, at, _) = range()?;
@@ -296,15 +306,19 @@ impl Document {
         Ok(events)
     }
 
-    /// The document with every open suggestion accepted in turn (the stale ones left
-    /// out), and which blocks each accepted suggestion changed: what a tracked-changes
-    /// view shows against the accepted content.
-    pub fn with_suggestions_accepted(&self) -> (Document, Vec<(String, Vec<BlockId>)>) {
+    /// The document with every open suggestion `which` picks accepted in turn (the stale
+    /// ones left out), and which blocks each accepted suggestion changed: what a
+    /// tracked-changes view shows against the accepted content.
+    pub fn with_suggestions_accepted(
+        &self,
+        which: &dyn Fn(&Suggestion) -> bool,
+    ) -> (Document, Vec<(String, Vec<BlockId>)>) {
         let mut state = self.clone();
         let mut changed = Vec::new();
         let ids: Vec<String> = self
             .open_suggestions(None)
-            .iter()
+            .into_iter()
+            .filter(|s| which(s))
             .map(|s| s.id.clone())
             .collect();
         for id in ids {
@@ -325,16 +339,29 @@ impl Document {
         (state, changed)
     }
 
-    /// The document without any suggestion's anchor (the accepted content as the runs
-    /// hold it).
-    pub fn without_suggestion_marks(&self) -> Document {
+    /// The document without the anchors of the suggestions `which` picks.
+    pub fn without_suggestion_marks(&self, which: &dyn Fn(&Suggestion) -> bool) -> Document {
+        let picked: Vec<&str> = self
+            .suggestions
+            .iter()
+            .filter(|s| which(s))
+            .map(|s| s.id.as_str())
+            .collect();
         let mut copy = self.clone();
         for block in &mut copy.blocks {
+            let hit = |r: &crate::model::Run| {
+                r.format
+                    .suggestions
+                    .iter()
+                    .any(|s| picked.contains(&s.as_str()))
+            };
             if let Some(runs) = block.runs_mut()
-                && runs.iter().any(|r| !r.format.suggestions.is_empty())
+                && runs.iter().any(hit)
             {
                 for run in runs.iter_mut() {
-                    run.format.suggestions.clear();
+                    run.format
+                        .suggestions
+                        .retain(|s| !picked.contains(&s.as_str()));
                 }
                 text::normalize(runs);
             }

@@ -73,6 +73,9 @@ pub struct ImportedContent {
     /// The file's footnotes and endnotes, their references in the blocks' runs.
     #[serde(default)]
     pub notes: Vec<crate::model::Note>,
+    /// The file's tracked changes as open suggestions, their anchors in the blocks' runs.
+    #[serde(default)]
+    pub suggestions: Vec<crate::model::Suggestion>,
 }
 
 impl Document {
@@ -191,30 +194,41 @@ impl Document {
                 .map(|r| 128 + r.text.len().saturating_mul(2))
                 .sum::<usize>()
         };
+        let mut suggestions: Vec<crate::model::Suggestion> = Vec::new();
         let items = content
             .comments
             .iter()
-            .map(|c| (Some(c), None, size(&c.paragraphs)))
+            .map(|c| (Some(c), None, None, size(&c.paragraphs)))
             .chain(
                 content
                     .notes
                     .iter()
-                    .map(|n| (None, Some(n), size(&n.paragraphs))),
-            );
-        for (comment, note, item_bytes) in items {
+                    .map(|n| (None, Some(n), None, size(&n.paragraphs))),
+            )
+            .chain(content.suggestions.iter().map(|s| {
+                let bytes = 256 + s.command.to_string().len();
+                (None, None, Some(s), bytes)
+            }));
+        for (comment, note, suggestion, item_bytes) in items {
             if bytes > 0 && bytes + item_bytes > IMPORT_EVENT_BYTES {
                 events.push(DocumentEvent::ReviewImported {
                     comments: std::mem::take(&mut comments),
                     notes: std::mem::take(&mut notes),
+                    suggestions: std::mem::take(&mut suggestions),
                 });
                 bytes = 0;
             }
             comments.extend(comment.cloned());
             notes.extend(note.cloned());
+            suggestions.extend(suggestion.cloned());
             bytes += item_bytes;
         }
         if bytes > 0 {
-            events.push(DocumentEvent::ReviewImported { comments, notes });
+            events.push(DocumentEvent::ReviewImported {
+                comments,
+                notes,
+                suggestions,
+            });
         }
         Ok(events)
     }
@@ -260,7 +274,11 @@ impl Document {
                 }
                 self.blocks.extend(blocks.iter().cloned());
             }
-            DocumentEvent::ReviewImported { comments, notes } => {
+            DocumentEvent::ReviewImported {
+                comments,
+                notes,
+                suggestions,
+            } => {
                 if self.source.is_none() {
                     return Err(misfit("the document was not imported"));
                 }
@@ -302,8 +320,19 @@ impl Document {
                     }
                     top.notes = top.notes.max(number);
                 }
+                for s in suggestions {
+                    let number = crate::model::review_number(&s.id, 's')
+                        .ok_or(misfit("a malformed suggestion id"))?;
+                    if !seen.insert(&s.id)
+                        || !crate::features::suggestion::SUGGESTIBLE.contains(&s.kind.as_str())
+                    {
+                        return Err(misfit("a suggestion id is taken or its kind unknown"));
+                    }
+                    top.suggestions = top.suggestions.max(number);
+                }
                 self.comments.extend(comments.iter().cloned());
                 self.notes.extend(notes.iter().cloned());
+                self.suggestions.extend(suggestions.iter().cloned());
                 self.review_ids = top;
             }
             _ => return Err(misfit("not an event of this feature")),
@@ -360,6 +389,26 @@ fn check_imported_review(content: &ImportedContent) -> Result<(), DocumentError>
             MAX_REVIEW_TEXT_CHARS,
         )?;
         check_text("comments.date", &c.date, 64)?;
+    }
+    if content.suggestions.len() > crate::features::suggestion::MAX_SUGGESTIONS {
+        return Err(too_large(
+            "suggestions",
+            crate::features::suggestion::MAX_SUGGESTIONS,
+        ));
+    }
+    for s in &content.suggestions {
+        let known = crate::features::suggestion::SUGGESTIBLE.contains(&s.kind.as_str());
+        if crate::model::review_number(&s.id, 's').is_none() || !ids.insert(s.id.as_str()) || !known
+        {
+            return Err(DocumentError::invalid(
+                "suggestions",
+                format!("a bad or repeated id {}, or an unknown kind", s.id),
+            ));
+        }
+        check_text("suggestions.author", &s.author.name, MAX_REVIEW_TEXT_CHARS)?;
+        check_text("suggestions.date", &s.date, 64)?;
+        let command = s.command.to_string();
+        check_text("suggestions.command", &command, 4 * MAX_REVIEW_TEXT_CHARS)?;
     }
     for n in &content.notes {
         if crate::model::review_number(&n.id, n.kind.prefix()).is_none()

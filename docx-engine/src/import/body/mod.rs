@@ -113,6 +113,14 @@ struct Inline {
     field: FieldState,
     /// Comment ranges open (folio's ids of their roots).
     open_comments: Vec<String>,
+    /// Inside a tracked deletion: the suggestion its text is marked with.
+    deleting: Option<String>,
+    /// The paragraph is deleted (its mark and all its content): the `delete_block`
+    /// suggestion its deleted text belongs to.
+    block_deletion: Option<String>,
+    /// Its tracked insertions and deletions become suggestions (a body paragraph that is
+    /// not a list item).
+    revisions: bool,
 }
 
 #[derive(Default)]
@@ -148,6 +156,8 @@ pub(super) struct Importer<'a> {
     images: usize,
     /// The file's comments and notes.
     review: review::Review,
+    /// A paragraph of the body itself is being mapped (not one in a table or a header).
+    top_level: bool,
 }
 
 /// Elements the main document part may hold: the configured cap, and at most 40 per
@@ -191,6 +201,7 @@ impl<'a> Importer<'a> {
             headers: HashMap::new(),
             images: 0,
             review: review::Review::default(),
+            top_level: false,
         };
         let doc_rels = package.relationships(&main, limits)?;
         let rel_of = |suffix: &str| {
@@ -249,7 +260,7 @@ impl<'a> Importer<'a> {
             importer.strict_opaque_as_text(&mut blocks, &main);
         }
         let (metadata, title) = importer.core_properties(limits)?;
-        let (comments, notes) = importer.finish_review();
+        let (comments, notes, suggestions) = importer.finish_review();
         let (styles, dropped) = importer.styles.defs(domain::MAX_STYLES);
         if dropped > 0 {
             importer.warnings.add(
@@ -272,6 +283,7 @@ impl<'a> Importer<'a> {
                 warnings: importer.warnings.into_vec(),
                 comments,
                 notes,
+                suggestions,
             },
             media: importer.media,
         })
@@ -454,7 +466,17 @@ impl<'a> Importer<'a> {
                     blocks.push(Block::Opaque(o));
                     continue;
                 }
-                match self.paragraph(node, ctx, &place)? {
+                // Tracked changes are suggestions in the body's own paragraphs (not in
+                // tables, list items, headers…); those of a paragraph kept opaque stay in
+                // its XML.
+                let made = self.review.suggestions.len();
+                self.top_level = true;
+                let mapped = self.paragraph(node, ctx, &place);
+                self.top_level = false;
+                if !matches!(mapped, Ok(Ok(_))) {
+                    self.review.suggestions.truncate(made);
+                }
+                match mapped? {
                     Ok(mut p) => {
                         if let Some(section) = p.section.take() {
                             sections.push(section);

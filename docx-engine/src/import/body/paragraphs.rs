@@ -250,25 +250,41 @@ impl<'a> Importer<'a> {
             // A heading's look is its level's style.
             p.style = None;
         }
-        // Tracked changes of formatting or of the paragraph mark: kept as they are.
-        let mark_changed = node.path(Ns::W, &["pPr", "rPr"]).is_some_and(|r| {
-            r.elements()
-                .any(|e| e.ns == Ns::W && matches!(e.local, "ins" | "del"))
+        // Tracked changes of formatting or of the paragraph mark: kept as they are, but a
+        // paragraph deleted whole (its mark and all its content) is a suggestion to delete
+        // it.
+        let mark = |kind: &str| {
+            node.path(Ns::W, &["pPr", "rPr"])
+                .and_then(|r| r.child(Ns::W, kind))
+        };
+        let formatting_changed = node.descendants().any(|n| {
+            n.ns == Ns::W
+                && matches!(
+                    n.local,
+                    "rPrChange" | "pPrChange" | "sectPrChange" | "numberingChange"
+                )
+        });
+        // Only in the body's own paragraphs, not list items (no command deletes one).
+        let revisions = self.top_level && !ctx.lenient && p.numbering.is_none();
+        let deleted_whole = mark("del").filter(|_| {
+            revisions && mark("ins").is_none() && !formatting_changed && all_content_deleted(node)
         });
         if !ctx.lenient
-            && (mark_changed
-                || node.descendants().any(|n| {
-                    n.ns == Ns::W
-                        && matches!(
-                            n.local,
-                            "rPrChange" | "pPrChange" | "sectPrChange" | "numberingChange"
-                        )
-                }))
+            && deleted_whole.is_none()
+            && (mark("ins").is_some() || mark("del").is_some() || formatting_changed)
         {
             return Ok(Err(unmodelled("tracked_change", "tracked changes")));
         }
+        let deletion = deleted_whole
+            .filter(|_| !ctx.lenient && self.review.suggestions.len() < domain::MAX_SUGGESTIONS)
+            .map(|del| {
+                let id = format!("s{}", self.review.suggestions.len() + 1);
+                (id, del.attr(Ns::W, "author"), del.attr(Ns::W, "date"))
+            });
         let mut inline = Inline {
             pieces: vec![Vec::new()],
+            block_deletion: deletion.as_ref().map(|(id, ..)| id.clone()),
+            revisions,
             ..Inline::default()
         };
         if let Err(why) = self.inlines(node, ctx, &RunFormat::default(), &mut inline, place)?
@@ -284,6 +300,9 @@ impl<'a> Importer<'a> {
         }
         if !ctx.lenient {
             self.close_comments(&mut inline);
+        }
+        if let Some((id, author, date)) = deletion {
+            self.block_deletion(&mut inline, id, author, date);
         }
         // Bookmarks still open at the end, or covering every run, mark the paragraph.
         let runs_total: usize = inline.pieces.iter().map(Vec::len).sum();
@@ -344,6 +363,26 @@ pub(super) fn items_as_text(items: &mut [ListItem]) -> usize {
         }
     }
     kept
+}
+
+/// Whether every piece of a paragraph's content is inside a tracked deletion (`w:del`,
+/// `w:moveFrom`), apart from marks that carry no text.
+fn all_content_deleted(node: &Node) -> bool {
+    node.elements()
+        .filter(|c| c.ns == Ns::W)
+        .all(|c| match c.local {
+            "pPr" | "del" | "moveFrom" | "bookmarkStart" | "bookmarkEnd" | "proofErr"
+            | "commentRangeStart" | "commentRangeEnd" | "moveFromRangeStart"
+            | "moveFromRangeEnd" | "permStart" | "permEnd" => true,
+            "r" => c.elements().all(|r| {
+                r.ns == Ns::W
+                    && matches!(
+                        r.local,
+                        "rPr" | "commentReference" | "lastRenderedPageBreak"
+                    )
+            }),
+            _ => false,
+        })
 }
 
 fn paragraph_format(ppr: &Node) -> ParagraphFormat {

@@ -7,7 +7,7 @@
 //! `e2`), so content kept as it was in the file (an opaque paragraph or table holding a
 //! mark) still points at its comment or note in the parts folio writes.
 
-use domain::{Author, Comment, Note, NoteKind};
+use domain::{Author, Comment, Note, NoteKind, Suggestion, SuggestionStatus};
 
 use super::*;
 
@@ -31,6 +31,8 @@ pub(super) struct Review {
     pub(super) anchored: HashSet<String>,
     /// Notes, with folio ids.
     pub(super) notes: Vec<Note>,
+    /// Tracked changes, as suggestions.
+    pub(super) suggestions: Vec<Suggestion>,
 }
 
 impl Review {
@@ -367,10 +369,48 @@ impl Importer<'_> {
         }
     }
 
+    /// A paragraph deleted whole: a `delete_block` suggestion of its deletion's author,
+    /// anchored on its (deleted) text, or at its start when it has none.
+    pub(super) fn block_deletion(
+        &mut self,
+        st: &mut Inline,
+        id: String,
+        author: Option<&str>,
+        date: Option<&str>,
+    ) {
+        if !marked_suggestion(st, &id)
+            && let Some(piece) = st.pieces.first_mut()
+        {
+            piece.insert(
+                0,
+                Run {
+                    text: String::new(),
+                    format: RunFormat {
+                        suggestions: vec![id.clone()],
+                        ..RunFormat::default()
+                    },
+                },
+            );
+        }
+        let clip = |s: Option<&str>, max: usize| -> String {
+            clean_text(s.unwrap_or("")).chars().take(max).collect()
+        };
+        self.review.suggestions.push(Suggestion {
+            id,
+            kind: "delete_block".into(),
+            author: Author::named(&clip(author, 255), ""),
+            date: clip(date, 64),
+            reason: None,
+            command: serde_json::json!({"type": "delete_block"}),
+            status: SuggestionStatus::Open,
+            decided_by: None,
+        });
+    }
+
     /// The comments and notes, once the body is read: a comment that got no anchor in
     /// the paragraphs folio models (one on a table cell's or an opaque block's text) is
     /// kept and written back, but not listed by `get_comments`.
-    pub(super) fn finish_review(&mut self) -> (Vec<Comment>, Vec<Note>) {
+    pub(super) fn finish_review(&mut self) -> (Vec<Comment>, Vec<Note>, Vec<Suggestion>) {
         let review = std::mem::take(&mut self.review);
         let unanchored = review
             .comments
@@ -384,8 +424,112 @@ impl Importer<'_> {
                 &format!("{unanchored} comments"),
             );
         }
-        (review.comments, review.notes)
+        (review.comments, review.notes, review.suggestions)
     }
+
+    /// A tracked insertion or deletion (`w:ins`/`w:moveTo`, `w:del`/`w:moveFrom`) inside
+    /// a paragraph as a suggestion of its author's: an insertion's text is proposed at
+    /// this point (it is not in the accepted content), a deletion's text is in the
+    /// accepted content, marked as proposed for deletion. `Err` when its content is more
+    /// than plain text (a picture, a field, a page break…): the caller keeps it opaque.
+    pub(super) fn revision(
+        &mut self,
+        node: &Node,
+        ctx: &PartContext<'_>,
+        base: &RunFormat,
+        st: &mut Inline,
+        place: &str,
+    ) -> Result<Result<(), Unmodelled>, ImportError> {
+        let insertion = matches!(node.local, "ins" | "moveTo");
+        let refuse = || unmodelled("tracked_change", "tracked changes of more than text");
+        // Deleted text of a paragraph deleted whole: part of that deletion.
+        if let Some(block) = st.block_deletion.clone() {
+            if insertion {
+                return Ok(Err(refuse()));
+            }
+            st.deleting = Some(block);
+            let walked = self.inlines(node, ctx, base, st, place);
+            st.deleting = None;
+            return walked;
+        }
+        if st.deleting.is_some() || self.review.suggestions.len() >= domain::MAX_SUGGESTIONS {
+            return Ok(Err(refuse()));
+        }
+        let id = format!("s{}", self.review.suggestions.len() + 1);
+        let mut inner = Inline {
+            pieces: vec![Vec::new()],
+            deleting: (!insertion).then(|| id.clone()),
+            revisions: true,
+            ..Inline::default()
+        };
+        if let Err(why) = self.inlines(node, ctx, base, &mut inner, place)? {
+            return Ok(Err(why));
+        }
+        let plain = inner.pieces.len() == 1
+            && matches!(inner.field, FieldState::None)
+            && inner
+                .pieces
+                .iter()
+                .flatten()
+                .all(|r| !r.format.is_atomic() && r.format.bookmarks.is_empty());
+        if !plain {
+            return Ok(Err(refuse()));
+        }
+        let runs: Vec<Run> = inner.pieces.into_iter().flatten().collect();
+        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+        if text.is_empty() {
+            return Ok(Ok(()));
+        }
+        let clip = |s: Option<&str>, max: usize| -> String {
+            clean_text(s.unwrap_or("")).chars().take(max).collect()
+        };
+        let kind = if insertion {
+            "insert_text"
+        } else {
+            "delete_text"
+        };
+        let command = if insertion {
+            serde_json::json!({"type": kind, "text": text})
+        } else {
+            serde_json::json!({"type": kind})
+        };
+        self.review.suggestions.push(Suggestion {
+            id: id.clone(),
+            kind: kind.into(),
+            author: Author::named(&clip(node.attr(Ns::W, "author"), 255), ""),
+            date: clip(node.attr(Ns::W, "date"), 64),
+            reason: None,
+            command,
+            status: SuggestionStatus::Open,
+            decided_by: None,
+        });
+        if insertion {
+            // Proposed here: a point anchor.
+            if let Some(piece) = st.pieces.last_mut() {
+                piece.push(Run {
+                    text: String::new(),
+                    format: RunFormat {
+                        suggestions: vec![id],
+                        ..RunFormat::default()
+                    },
+                });
+            }
+        } else {
+            // The deleted text stays, marked.
+            for run in runs {
+                push_run(st, run.text, run.format);
+            }
+        }
+        Ok(Ok(()))
+    }
+}
+
+/// Whether a run of the paragraph so far carries suggestion `id`.
+fn marked_suggestion(st: &Inline, id: &str) -> bool {
+    st.pieces
+        .iter()
+        .flatten()
+        .any(|r| r.format.suggestions.iter().any(|s| s == id))
 }
 
 /// Whether a run of the paragraph so far carries comment `id`.

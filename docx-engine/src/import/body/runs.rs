@@ -53,6 +53,19 @@ impl<'a> Importer<'a> {
                         return Ok(Err(why));
                     }
                 }
+                "ins" | "del" | "moveFrom" | "moveTo"
+                    if st.revisions && matches!(st.field, FieldState::None) =>
+                {
+                    if let Err(why) = self.revision(child, ctx, base, st, place)?
+                        && let Err(why) = self.keep_inline(child, ctx, base, st, why, place)
+                    {
+                        return Ok(Err(why));
+                    }
+                }
+                // A move's range marks: its text is a deletion and an insertion.
+                "moveFromRangeStart" | "moveFromRangeEnd" | "moveToRangeStart"
+                | "moveToRangeEnd"
+                    if !ctx.lenient => {}
                 "commentRangeStart" if !ctx.lenient && self.comment_mark(child).is_some() => {
                     if let Some(Some(id)) = self.comment_mark(child)
                         && !st.open_comments.contains(&id)
@@ -336,7 +349,10 @@ impl<'a> Importer<'a> {
                         }
                     }
                 }
-                "instrText" => {
+                // A deleted field's instruction, inside a tracked deletion folio models.
+                "instrText" | "delInstrText"
+                    if child.local == "instrText" || st.deleting.is_some() =>
+                {
                     if let FieldState::Instruction(instr) = &mut st.field {
                         instr.push_str(&child.text_content());
                         if instr.len() > 10_000 {
@@ -348,6 +364,13 @@ impl<'a> Importer<'a> {
                     }
                 }
                 "t" => {
+                    let text = clean_text(&child.text_content());
+                    if !text.is_empty() {
+                        self.emit(st, text, format.clone());
+                    }
+                }
+                // Deleted text, inside a tracked deletion folio models as a suggestion.
+                "delText" if st.deleting.is_some() => {
                     let text = clean_text(&child.text_content());
                     if !text.is_empty() {
                         self.emit(st, text, format.clone());
@@ -552,6 +575,11 @@ pub(super) fn push_run(st: &mut Inline, text: String, mut format: RunFormat) {
         if !format.comments.contains(id) {
             format.comments.push(id.clone());
         }
+    }
+    if let Some(id) = &st.deleting
+        && !format.suggestions.contains(id)
+    {
+        format.suggestions.push(id.clone());
     }
     if let Some(piece) = st.pieces.last_mut() {
         piece.push(Run { text, format });

@@ -251,7 +251,7 @@ proptest! {
         for c in &commands {
             suggested = when(&suggested, suggest(c.clone(), "user:agent")).unwrap();
         }
-        let (viewed, _) = suggested.with_suggestions_accepted();
+        let (viewed, _) = suggested.with_suggestions_accepted(&|_| true);
         let accepted = when(&suggested, DocumentCommand::AcceptAllSuggestions(AcceptAllSuggestions {
             author: None,
             by: by("user:editor", false),
