@@ -37,7 +37,12 @@ format_text, add_table, ...) or several at once with run_commands. Every change 
 new version: pass if_match with the version you read to refuse a change made on stale \
 content, reason to say why, dry_run to see what a change would do. get_history shows \
 who changed what; any read takes version to see the document as it was; get_docx returns \
-the Word file.";
+the Word file. Review as in Word: add_comment, reply_to_comment, resolve_comment and \
+get_comments; add_footnote and get_notes. To propose a change rather than make it, pass \
+suggest: true (insert_text, delete_text, replace_text, format_text, update_paragraph, \
+add_paragraph, ...): get_suggestions lists proposals, accept_suggestion and \
+reject_suggestion decide. With a suggest-only key every change you send is a proposal a \
+person accepts or rejects.";
 
 /// The MCP server over folio's use cases.
 #[derive(Debug, Clone)]

@@ -370,7 +370,8 @@ function Version({ api, id, version, editable, onChanged }) {
 
 function who(by) {
   if (!by) return "";
-  return `${by.actor}, ${by.at}${by.reason ? ` (${by.reason})` : ""} — v${by.version} ${by.type}`;
+  const actor = by.proposed_by ? `${by.proposed_by} (proposed; accepted by ${by.actor})` : by.actor;
+  return `${actor}, ${by.at}${by.reason ? ` (${by.reason})` : ""} — v${by.version} ${by.type}`;
 }
 
 function Spans({ spans, by }) {
@@ -425,14 +426,16 @@ function Blame({ api, id, version }) {
   if (error) return html`<p class="error" role="alert">${error}</p>`;
   if (!blame) return html`<p class="muted">Loading…</p>`;
   const changes = new Map(blame.changes.map((c) => [c.version, c]));
+  // An accepted suggestion's words are its proposer's.
+  const author = (c) => c?.proposed_by || c?.actor;
   const actors = [];
-  for (const c of blame.changes) if (!actors.includes(c.actor)) actors.push(c.actor);
-  const colour = (version) => palette[actors.indexOf(changes.get(version)?.actor) % palette.length];
+  for (const c of blame.changes) if (!actors.includes(author(c))) actors.push(author(c));
+  const colour = (version) => palette[actors.indexOf(author(changes.get(version))) % palette.length];
   return html`<article class="document blame" id="blame-view">
     <p class="legend">${actors.map((a) => html`<span class="swatch" style=${{ background: palette[actors.indexOf(a) % palette.length] }}>${a}</span> `)}</p>
     ${blame.blocks.map(
       (b) => html`<div key=${b.block_id} class="blamed">
-        <span class="by">v${b.last} ${changes.get(b.last)?.actor ?? ""}</span>
+        <span class="by">v${b.last} ${author(changes.get(b.last)) ?? ""}</span>
         <p>${(b.ranges || []).map((r) => html`<span class="range" style=${{ background: colour(r.version) }} title=${who(changes.get(r.version))}>${r.text}</span>`)}</p>
       </div>`,
     )}
