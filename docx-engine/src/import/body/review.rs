@@ -180,19 +180,16 @@ impl Importer<'_> {
                 break;
             }
             let (paragraphs, last_para) = self.review_paragraphs(node, &ctx, part)?;
-            let clip = |s: Option<&str>, max: usize| -> String {
-                clean_text(s.unwrap_or("")).chars().take(max).collect()
-            };
-            let name = clip(node.attr(Ns::W, "author"), 255);
+            let name = clipped(node.attr(Ns::W, "author"), 255);
             let mut author = Author::named(&name, "");
             if let Some(initials) = node.attr(Ns::W, "initials") {
-                author.initials = clip(Some(initials), 16);
+                author.initials = clipped(Some(initials), 16);
             }
             let comment = Comment {
                 id: format!("c{}", word_id + 1),
                 parent: None,
                 author,
-                date: clip(node.attr(Ns::W, "date"), 64),
+                date: clipped(node.attr(Ns::W, "date"), 64),
                 paragraphs,
                 resolved: false,
                 ranged: true,
@@ -392,14 +389,11 @@ impl Importer<'_> {
                 },
             );
         }
-        let clip = |s: Option<&str>, max: usize| -> String {
-            clean_text(s.unwrap_or("")).chars().take(max).collect()
-        };
         self.review.suggestions.push(Suggestion {
             id,
             kind: "delete_block".into(),
-            author: Author::named(&clip(author, 255), ""),
-            date: clip(date, 64),
+            author: Author::named(&clipped(author, 255), ""),
+            date: clipped(date, 64),
             reason: None,
             command: serde_json::json!({"type": "delete_block"}),
             status: SuggestionStatus::Open,
@@ -480,9 +474,6 @@ impl Importer<'_> {
         if text.is_empty() {
             return Ok(Ok(()));
         }
-        let clip = |s: Option<&str>, max: usize| -> String {
-            clean_text(s.unwrap_or("")).chars().take(max).collect()
-        };
         let kind = if insertion {
             "insert_text"
         } else {
@@ -496,8 +487,8 @@ impl Importer<'_> {
         self.review.suggestions.push(Suggestion {
             id: id.clone(),
             kind: kind.into(),
-            author: Author::named(&clip(node.attr(Ns::W, "author"), 255), ""),
-            date: clip(node.attr(Ns::W, "date"), 64),
+            author: Author::named(&clipped(node.attr(Ns::W, "author"), 255), ""),
+            date: clipped(node.attr(Ns::W, "date"), 64),
             reason: None,
             command,
             status: SuggestionStatus::Open,
@@ -551,6 +542,11 @@ fn point_anchor(st: &mut Inline, id: String) {
             },
         });
     }
+}
+
+/// An attribute's text, cleaned and cut to `max` characters (empty when absent).
+fn clipped(value: Option<&str>, max: usize) -> String {
+    clean_text(value.unwrap_or("")).chars().take(max).collect()
 }
 
 fn paragraphs_chars(paragraphs: &[Vec<Run>]) -> usize {

@@ -213,7 +213,7 @@ impl<'a> Importer<'a> {
         let name = node.qname;
         self.warnings.add(
             "header_content_as_text",
-            || "content of headers and footers folio does not model was kept as its text".into(),
+            || "content of headers, footers, comments and notes folio does not model was kept as its text".into(),
             &format!("{place}: {name}"),
         );
         if !text.is_empty() {
