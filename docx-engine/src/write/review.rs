@@ -395,3 +395,156 @@ fn comments_ids<W: Write>(x: &mut Xml<W>, doc: &Document) -> io::Result<()> {
     }
     x.end("w16cid:commentsIds")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use domain::command::*;
+    use domain::{Author, DocumentCommand, DocumentId, Limits};
+
+    use super::*;
+
+    fn by(name: &str) -> Option<Stamp> {
+        Some(Stamp {
+            author: Author::named(name, &format!("user:{name}")),
+            date: "2026-12-07T10:00:00Z".into(),
+            admin: false,
+            reason: None,
+        })
+    }
+
+    /// A document with a resolved thread (root and reply), a footnote and an endnote.
+    fn reviewed() -> Document {
+        let mut doc = Document::default();
+        let commands = [
+            DocumentCommand::CreateDocument(CreateDocument {
+                document_id: DocumentId::new("d1"),
+                title: "T".into(),
+            }),
+            DocumentCommand::AddParagraph(AddParagraph {
+                text: Some("Pay within thirty days.".into()),
+                ..AddParagraph::default()
+            }),
+            DocumentCommand::AddComment(AddComment {
+                block_index: Some(0),
+                start: Some(11),
+                end: Some(22),
+                text: Some("Too short?".into()),
+                by: by("Ada Lovelace"),
+                ..AddComment::default()
+            }),
+            DocumentCommand::ReplyToComment(ReplyToComment {
+                comment_id: "c1".into(),
+                text: Some("No.".into()),
+                by: by("Bob"),
+                ..ReplyToComment::default()
+            }),
+            DocumentCommand::ResolveComment(ResolveComment {
+                comment_id: "c1".into(),
+            }),
+            DocumentCommand::AddFootnote(AddFootnote {
+                block_index: Some(0),
+                offset: Some(22),
+                text: Some("Calendar days.".into()),
+                ..AddFootnote::default()
+            }),
+            DocumentCommand::AddEndnote(AddEndnote {
+                block_index: Some(0),
+                text: Some("Schedule A.".into()),
+                ..AddEndnote::default()
+            }),
+        ];
+        for command in commands {
+            for event in doc.decide(&command, &Limits::DEFAULT).unwrap() {
+                doc.try_apply(&event).unwrap();
+            }
+        }
+        doc
+    }
+
+    fn entry(bytes: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn threads_and_notes_are_written_as_word_keeps_them() {
+        let doc = reviewed();
+        let options = crate::RenderOptions::default();
+        let bytes = crate::render_docx(&doc, &options).unwrap();
+        assert_eq!(
+            bytes,
+            crate::render_docx(&doc, &options).unwrap(),
+            "deterministic"
+        );
+
+        let body = entry(&bytes, "word/document.xml");
+        // Both comments' ranges around the anchored text, then their reference runs.
+        let start = body.find(r#"<w:commentRangeStart w:id="0"/>"#).unwrap();
+        assert!(
+            body[start..]
+                .starts_with(r#"<w:commentRangeStart w:id="0"/><w:commentRangeStart w:id="1"/>"#)
+        );
+        assert!(body.contains(r#"<w:commentReference w:id="1"/>"#));
+        assert!(
+            body.contains(r#"<w:footnoteReference w:id="1"/>"#),
+            "{body}"
+        );
+        assert!(body.contains(r#"<w:endnoteReference w:id="2"/>"#), "{body}");
+
+        let comments = entry(&bytes, "word/comments.xml");
+        assert!(comments.contains(
+            r#"<w:comment w:id="0" w:author="Ada Lovelace" w:date="2026-12-07T10:00:00Z" w:initials="AL">"#
+        ));
+        assert!(comments.contains("<w:annotationRef/>"));
+        let extended = entry(&bytes, "word/commentsExtended.xml");
+        assert!(
+            extended.contains(r#"w15:paraIdParent="40000010""#),
+            "{extended}"
+        );
+        assert_eq!(extended.matches(r#"w15:done="1""#).count(), 2, "{extended}");
+        assert!(entry(&bytes, "word/commentsIds.xml").contains("w16cid:durableId"));
+
+        let footnotes = entry(&bytes, "word/footnotes.xml");
+        assert!(footnotes.contains(r#"<w:footnote w:type="separator" w:id="-1">"#));
+        assert!(footnotes.contains(r#"<w:footnote w:type="continuationSeparator" w:id="0">"#));
+        assert!(footnotes.contains(r#"<w:footnote w:id="1">"#));
+        assert!(footnotes.contains("Calendar days."));
+        assert!(entry(&bytes, "word/endnotes.xml").contains("Schedule A."));
+        let settings = entry(&bytes, "word/settings.xml");
+        assert!(
+            settings.contains(r#"<w:footnotePr><w:footnote w:id="-1"/>"#),
+            "{settings}"
+        );
+        let types = entry(&bytes, "[Content_Types].xml");
+        for part in [
+            "comments",
+            "commentsExtended",
+            "commentsIds",
+            "footnotes",
+            "endnotes",
+        ] {
+            assert!(types.contains(&format!("/word/{part}.xml")), "{part}");
+        }
+    }
+
+    #[test]
+    fn a_document_without_review_has_no_review_parts() {
+        let mut doc = reviewed();
+        doc.comments.clear();
+        doc.notes.clear();
+        doc.review_ids = domain::ReviewCounters::default();
+        let bytes = crate::render_docx(&doc, &crate::RenderOptions::default()).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice())).unwrap();
+        for part in [
+            "word/comments.xml",
+            "word/footnotes.xml",
+            "word/endnotes.xml",
+        ] {
+            assert!(zip.by_name(part).is_err(), "{part}");
+        }
+    }
+}
