@@ -1,11 +1,13 @@
 //! Exports: HTML (every text escaped), Markdown (CommonMark + GFM tables) and plain text.
 //!
-//! About 840 lines: the three formats walk the blocks with one traversal and share its
-//! helpers (list numbering, cells, runs); a file per format would repeat the walk.
+//! About 930 lines: the three formats walk the blocks with one traversal and share its
+//! helpers (list numbering, cells, runs); a file per format would repeat the walk. What
+//! the exports show of comments and notes is in `review`.
 
 use std::fmt::Write as _;
 
-use domain::{Alignment, Block, Document, ListKind, NoteKind, NumberStyle, Run};
+use domain::{Alignment, Block, Document, ListKind, NumberStyle, Run};
+use review::{html_review, labelled, notes_in_order, text_comments};
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,9 +72,9 @@ pub fn export_with(doc: &Document, format: ExportFormat, options: ExportOptions)
         ExportFormat::Html => html(&doc),
         ExportFormat::Markdown => {
             let mut out = markdown(&doc);
-            for (_, label, paragraphs) in notes_in_order(&doc) {
-                let text: Vec<String> = paragraphs.iter().map(|p| md_runs(p)).collect();
-                let _ = writeln!(out, "\n[^{label}]: {}", text.join("\n\n    "));
+            for n in notes_in_order(&doc) {
+                let text: Vec<String> = n.note.paragraphs.iter().map(|p| md_runs(p)).collect();
+                let _ = writeln!(out, "\n[^{}]: {}", n.label, text.join("\n\n    "));
             }
             out
         }
@@ -82,9 +84,9 @@ pub fn export_with(doc: &Document, format: ExportFormat, options: ExportOptions)
             if !notes.is_empty() {
                 out.push('\n');
             }
-            for (_, label, paragraphs) in notes {
-                let text: Vec<String> = paragraphs.iter().map(|p| plain_runs(p)).collect();
-                let _ = writeln!(out, "[{label}] {}", text.join("\n"));
+            for n in notes {
+                let text: Vec<String> = n.note.paragraphs.iter().map(|p| plain_runs(p)).collect();
+                let _ = writeln!(out, "[{}] {}", n.label, text.join("\n"));
             }
             if options.comments {
                 text_comments(&doc, &mut out);
@@ -92,176 +94,6 @@ pub fn export_with(doc: &Document, format: ExportFormat, options: ExportOptions)
             out
         }
     }
-}
-
-/// The label a note's reference shows: footnotes `1`, `2`…, endnotes `i`, `ii`… (Word's
-/// defaults), each counted in the order of their references.
-fn note_label(kind: NoteKind, number: u32) -> String {
-    match kind {
-        NoteKind::Footnote => number.to_string(),
-        NoteKind::Endnote => domain::format_number(NumberStyle::LowerRoman, u64::from(number)),
-    }
-}
-
-/// `doc` with each note reference's text its label (the document itself when it has no
-/// notes).
-fn labelled(doc: &Document) -> std::borrow::Cow<'_, Document> {
-    if doc.notes.is_empty() {
-        return std::borrow::Cow::Borrowed(doc);
-    }
-    let numbers = doc.note_numbers();
-    let mut copy = doc.clone();
-    let labels: std::collections::HashMap<&str, String> = doc
-        .notes
-        .iter()
-        .filter_map(|n| Some((n.id.as_str(), note_label(n.kind, *numbers.get(&n.id)?))))
-        .collect();
-    for block in &mut copy.blocks {
-        for run in block.runs_mut().into_iter().flatten() {
-            if let Some(label) = run.format.note.as_deref().and_then(|id| labels.get(id)) {
-                run.text.clone_from(label);
-            }
-        }
-    }
-    std::borrow::Cow::Owned(copy)
-}
-
-/// The referenced notes, footnotes then endnotes, each in the order of its references:
-/// id, label and text.
-fn notes_in_order(doc: &Document) -> Vec<(&str, String, &[Vec<Run>])> {
-    let numbers = doc.note_numbers();
-    let mut notes: Vec<(NoteKind, u32, &domain::Note)> = doc
-        .notes
-        .iter()
-        .filter_map(|n| Some((n.kind, *numbers.get(&n.id)?, n)))
-        .collect();
-    notes.sort_by_key(|(kind, number, _)| (*kind == NoteKind::Endnote, *number));
-    notes
-        .into_iter()
-        .map(|(kind, number, n)| {
-            (
-                n.id.as_str(),
-                note_label(kind, number),
-                n.paragraphs.as_slice(),
-            )
-        })
-        .collect()
-}
-
-/// The comment threads as plain text: each with its author, time, state, the text it is
-/// on, and its replies.
-fn text_comments(doc: &Document, out: &mut String) {
-    let threads: Vec<_> = doc.comments.iter().filter(|c| c.parent.is_none()).collect();
-    if threads.is_empty() {
-        return;
-    }
-    out.push_str("\nComments\n");
-    let anchors = doc.comment_anchors();
-    for root in threads {
-        let on = anchors
-            .get(root.id.as_str())
-            .map(|a| {
-                a.block
-                    .text()
-                    .chars()
-                    .skip(a.start)
-                    .take(a.end - a.start)
-                    .collect::<String>()
-            })
-            .unwrap_or_default();
-        let state = if root.resolved { " (resolved)" } else { "" };
-        let _ = writeln!(
-            out,
-            "[{}] {} ({}){state} on \"{on}\": {}",
-            root.id,
-            root.author.name,
-            root.date,
-            domain::paragraphs_text(&root.paragraphs)
-        );
-        for reply in doc
-            .comments
-            .iter()
-            .filter(|r| r.parent.as_deref() == Some(root.id.as_str()))
-        {
-            let _ = writeln!(
-                out,
-                "    {} ({}): {}",
-                reply.author.name,
-                reply.date,
-                domain::paragraphs_text(&reply.paragraphs)
-            );
-        }
-    }
-}
-
-/// The notes and the comment threads of an HTML export: footnotes and endnotes linked
-/// both ways with their references, comments as annotations the marked text points to.
-fn html_review(doc: &Document, out: &mut String) {
-    let notes = notes_in_order(doc);
-    for (class, kind) in [
-        ("footnotes", NoteKind::Footnote),
-        ("endnotes", NoteKind::Endnote),
-    ] {
-        let these: Vec<_> = notes
-            .iter()
-            .filter(|(id, ..)| doc.note(id).is_some_and(|n| n.kind == kind))
-            .collect();
-        if these.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "<section class=\"{class}\">\n<hr>\n<ol>");
-        for (id, label, paragraphs) in these {
-            let body: Vec<String> = paragraphs.iter().map(|p| html_runs(p)).collect();
-            let _ = writeln!(
-                out,
-                "<li id=\"note-{id}\" value=\"{}\" data-label=\"{}\"><p>{} <a href=\"#note-ref-{id}\" aria-label=\"Back to the text\">\u{21a9}</a></p></li>",
-                label_value(label),
-                esc_attr(label),
-                body.join("<br>"),
-                id = esc_attr(id)
-            );
-        }
-        out.push_str("</ol>\n</section>\n");
-    }
-    let threads: Vec<_> = doc.comments.iter().filter(|c| c.parent.is_none()).collect();
-    if threads.is_empty() {
-        return;
-    }
-    out.push_str("<aside class=\"comments\">\n");
-    for root in threads {
-        let state = if root.resolved { " resolved" } else { "" };
-        let _ = writeln!(
-            out,
-            "<article class=\"comment{state}\" id=\"comment-{}\">",
-            esc_attr(&root.id)
-        );
-        for c in std::iter::once(root).chain(
-            doc.comments
-                .iter()
-                .filter(|r| r.parent.as_deref() == Some(root.id.as_str())),
-        ) {
-            let body: Vec<String> = c.paragraphs.iter().map(|p| html_runs(p)).collect();
-            let _ = writeln!(
-                out,
-                "<p><strong>{}</strong> <time datetime=\"{}\">{}</time></p>\n<p>{}</p>",
-                esc(&c.author.name),
-                esc_attr(&c.date),
-                esc(&c.date),
-                body.join("<br>")
-            );
-        }
-        out.push_str("</article>\n");
-    }
-    out.push_str("</aside>\n");
-}
-
-/// The number an ordered list shows for a note's label (`3` for `3` and for `iii`).
-fn label_value(label: &str) -> u32 {
-    label.parse().unwrap_or_else(|_| {
-        (1..=10_000)
-            .find(|n| domain::format_number(NumberStyle::LowerRoman, u64::from(*n)) == label)
-            .unwrap_or(1)
-    })
 }
 
 /// Line breaks as `\n` only: a lone `\r` or `\r\n` from a client is one line break.
@@ -1089,6 +921,8 @@ fn number(level: usize, n: usize) -> String {
     };
     domain::format_number(style, n as u64)
 }
+
+mod review;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -124,6 +124,18 @@ pub(crate) fn summary(row: &impl Columns) -> Result<SummaryRow, StoreError> {
     )
 }
 
+/// A document summary row with its `review` column (comments, notes, suggestions: read
+/// with the document's content, never with a listing).
+pub(crate) fn summary_with_review(row: &impl Columns) -> Result<SummaryRow, StoreError> {
+    let mut summary = summary(row)?;
+    let review = row.text("review")?;
+    if !review.is_empty() {
+        summary.review =
+            serde_json::from_str(&review).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    Ok(summary)
+}
+
 /// A block row (`ord, body`).
 pub(crate) fn block(row: &impl Columns) -> Result<(f64, String, String), StoreError> {
     Ok((row.float("ord")?, row.text("body")?, row.text("blame")?))

@@ -161,18 +161,9 @@ pub fn suggestion_views(document: &Document, status: &str) -> Vec<SuggestionView
                 domain::status_name(s.status)
             };
             let anchor = anchors.get(s.id.as_str());
-            let block_id = anchor.map(|a| a.block.id().to_string()).or_else(|| {
-                ["block_id"]
-                    .iter()
-                    .chain(&["position"])
-                    .find_map(|k| match s.command.get(*k)? {
-                        serde_json::Value::String(id) => Some(id.clone()),
-                        serde_json::Value::Object(p) => ["after", "before"]
-                            .iter()
-                            .find_map(|k| p.get(*k)?.as_str().map(str::to_string)),
-                        _ => None,
-                    })
-            });
+            let block_id = anchor
+                .map(|a| a.block.id().to_string())
+                .or_else(|| s.named_blocks().first().map(ToString::to_string));
             let (current_text, text) = document.suggestion_texts(s);
             SuggestionView {
                 id: s.id.clone(),

@@ -24,9 +24,12 @@ const MC: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 const W15: &str = "http://schemas.microsoft.com/office/word/2012/wordml";
 const W16CID: &str = "http://schemas.microsoft.com/office/word/2016/wordml/cid";
 
-/// The number in a folio id (`c12` → 12).
+/// The number in a folio id (`c12` → 12; 0 for an id the domain would not make).
 pub(crate) fn number(id: &str) -> u64 {
-    id.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0)
+    id.chars()
+        .next()
+        .and_then(|prefix| domain::model::review_number(id, prefix))
+        .unwrap_or(0)
 }
 
 /// The `w:id` of comment `id` (Word counts comments from 0: `c1` is 0).
@@ -51,9 +54,7 @@ fn last_para_id(comment: &Comment) -> String {
 
 /// A comment's thread: the root's replies (its own id first).
 fn thread<'d>(doc: &'d Document, root: &'d str) -> impl Iterator<Item = &'d Comment> + 'd {
-    doc.comments
-        .iter()
-        .filter(move |c| c.id == root || c.parent.as_deref() == Some(root))
+    doc.comment(root).into_iter().chain(doc.replies(root))
 }
 
 /// The review parts of a document: which ones folio writes, and whether its comments and

@@ -8,11 +8,11 @@ use crate::command::{DocumentCommand, Suggest};
 use crate::error::DocumentError;
 use crate::event::{DocumentEvent, Occurrence};
 use crate::features::suggestion::{
-    AcceptAllSuggestions, AcceptSuggestion, MAX_SUGGESTIONS, SUGGESTIBLE, named_blocks,
+    AcceptAllSuggestions, AcceptSuggestion, MAX_SUGGESTIONS, SUGGESTIBLE,
 };
 use crate::ids::BlockId;
 use crate::input::{Limits, anchor_to_ids, text_runs};
-use crate::model::{Document, Mark, Suggestion, Within};
+use crate::model::{Document, Mark, Suggestion, Within, named_blocks};
 use crate::text;
 
 /// What accepting a suggestion does now.
@@ -74,9 +74,7 @@ impl Document {
                 ),
             ));
         }
-        let by =
-            c.by.as_ref()
-                .ok_or_else(|| DocumentError::invalid("author", "the request names no author"))?;
+        let by = crate::features::review::stamp(c.by.as_ref())?;
         if self.suggestions.len() >= MAX_SUGGESTIONS {
             return Err(crate::input::too_large("suggestions", MAX_SUGGESTIONS));
         }
@@ -284,26 +282,12 @@ impl Document {
         c: &AcceptAllSuggestions,
         limits: &Limits,
     ) -> Result<Vec<DocumentEvent>, DocumentError> {
-        let ids: Vec<String> = self
-            .open_suggestions(c.author.as_deref())
-            .iter()
-            .map(|s| s.id.clone())
-            .collect();
-        let mut state = self.clone();
-        let mut events = Vec::new();
-        for id in ids {
-            let Some(s) = state.suggestion(&id).cloned() else {
-                continue;
-            };
-            let Ok(accepted) = state.accept_events(&s, c.by.as_ref(), limits) else {
-                continue;
-            };
-            for event in &accepted {
-                state.apply(event);
-            }
-            events.extend(accepted);
-        }
-        Ok(events)
+        let open = self.open_suggestions(c.author.as_deref());
+        let (_, accepted) = self.accept_in_turn(open, &|_| c.by.clone(), limits);
+        Ok(accepted
+            .into_iter()
+            .flat_map(|(_, events)| events)
+            .collect())
     }
 
     /// The document with every open suggestion `which` picks accepted in turn (the stale
@@ -313,30 +297,54 @@ impl Document {
         &self,
         which: &dyn Fn(&Suggestion) -> bool,
     ) -> (Document, Vec<(String, Vec<BlockId>)>) {
-        let mut state = self.clone();
-        let mut changed = Vec::new();
-        let ids: Vec<String> = self
+        let open = self
             .open_suggestions(None)
             .into_iter()
             .filter(|s| which(s))
-            .map(|s| s.id.clone())
             .collect();
+        let (state, accepted) = self.accept_in_turn(open, &|s| Some(stamp_of(s)), &Limits::DEFAULT);
+        let changed = accepted
+            .into_iter()
+            .map(|(id, events)| {
+                let blocks = events
+                    .iter()
+                    .flat_map(|e| {
+                        e.touched_block_ids()
+                            .into_iter()
+                            .chain(e.created_block_ids())
+                    })
+                    .collect();
+                (id, blocks)
+            })
+            .collect();
+        (state, changed)
+    }
+
+    /// `suggestions` accepted in turn, each on the state the ones before it made (`by`
+    /// says who accepts each); a stale one is left out. The state after them, and each
+    /// accepted suggestion's events.
+    fn accept_in_turn(
+        &self,
+        suggestions: Vec<&Suggestion>,
+        by: &dyn Fn(&Suggestion) -> Option<crate::features::review::Stamp>,
+        limits: &Limits,
+    ) -> (Document, Vec<(String, Vec<DocumentEvent>)>) {
+        let ids: Vec<String> = suggestions.iter().map(|s| s.id.clone()).collect();
+        let mut state = self.clone();
+        let mut accepted = Vec::new();
         for id in ids {
             let Some(s) = state.suggestion(&id).cloned() else {
                 continue;
             };
-            let Ok(events) = state.accept_events(&s, Some(&stamp_of(&s)), &Limits::DEFAULT) else {
+            let Ok(events) = state.accept_events(&s, by(&s).as_ref(), limits) else {
                 continue;
             };
-            let mut blocks = Vec::new();
             for event in &events {
-                blocks.extend(event.touched_block_ids());
-                blocks.extend(event.created_block_ids());
                 state.apply(event);
             }
-            changed.push((id, blocks));
+            accepted.push((id, events));
         }
-        (state, changed)
+        (state, accepted)
     }
 
     /// The document without the anchors of the suggestions `which` picks.
@@ -396,7 +404,7 @@ impl Document {
             .or_else(|| runs.map(|r| r.iter().map(|r| r.text.as_str()).collect()))
             .unwrap_or_default();
         let about = if current.is_empty() && s.kind == "delete_block" {
-            named_blocks(&s.command)
+            s.named_blocks()
                 .first()
                 .and_then(|id| self.block(id))
                 .map(|b| b.text())

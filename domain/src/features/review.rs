@@ -244,7 +244,9 @@ fn review_text(
     Ok(vec![runs])
 }
 
-fn stamp(by: Option<&Stamp>) -> Result<&Stamp, DocumentError> {
+/// The write path's stamp of a command that records its author, or a 422: a command that
+/// reached the domain without one.
+pub(crate) fn stamp(by: Option<&Stamp>) -> Result<&Stamp, DocumentError> {
     by.ok_or_else(|| DocumentError::invalid("author", "the request names no author"))
 }
 
@@ -320,11 +322,7 @@ impl Document {
         c: &ReplyToComment,
     ) -> Result<Option<DocumentEvent>, DocumentError> {
         let root = self.thread_root(&c.comment_id)?;
-        let replies = self
-            .comments
-            .iter()
-            .filter(|r| r.parent.as_deref() == Some(root.id.as_str()))
-            .count();
+        let replies = self.replies(&root.id).count();
         if replies >= MAX_REPLIES {
             return Err(too_large("replies", MAX_REPLIES));
         }

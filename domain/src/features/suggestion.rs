@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DocumentError, EventMisfit};
 use crate::event::DocumentEvent;
 use crate::features::review::Stamp;
-use crate::ids::BlockId;
 use crate::model::{Document, Mark, Suggestion, SuggestionStatus};
 use crate::text;
 
@@ -143,8 +142,7 @@ impl Document {
         by: Option<&Stamp>,
         accepted: bool,
     ) -> Result<DocumentEvent, DocumentError> {
-        let by =
-            by.ok_or_else(|| DocumentError::invalid("author", "the request names no author"))?;
+        let by = crate::features::review::stamp(by)?;
         let blocks = self
             .blocks
             .iter()
@@ -257,22 +255,6 @@ pub fn status_name(status: SuggestionStatus) -> &'static str {
         SuggestionStatus::Accepted => "accepted",
         SuggestionStatus::Rejected => "rejected",
     }
-}
-
-/// The blocks a suggested command names by id (`block_id`, `position.after`/`before`).
-pub(crate) fn named_blocks(command: &serde_json::Value) -> Vec<BlockId> {
-    let mut out = Vec::new();
-    if let Some(id) = command.get("block_id").and_then(serde_json::Value::as_str) {
-        out.push(BlockId::new(id));
-    }
-    if let Some(position) = command.get("position") {
-        for key in ["after", "before"] {
-            if let Some(id) = position.get(key).and_then(serde_json::Value::as_str) {
-                out.push(BlockId::new(id));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

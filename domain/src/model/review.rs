@@ -152,21 +152,14 @@ impl Document {
 
     /// Where comment `id` (a root) is anchored: the first block whose runs carry it.
     pub fn comment_anchor(&self, id: &str) -> Option<Anchor<'_>> {
-        self.blocks.iter().find_map(|block| {
-            let mut at = 0;
-            let mut found: Option<(usize, usize)> = None;
-            for run in block.runs() {
-                let len = run.text.chars().count();
-                if run.format.comments.iter().any(|c| c == id) {
-                    found = Some(match found {
-                        Some((start, _)) => (start, at + len),
-                        None => (at, at + len),
-                    });
-                }
-                at += len;
-            }
-            found.map(|(start, end)| Anchor { block, start, end })
-        })
+        self.comment_anchors().remove(id)
+    }
+
+    /// The replies to thread root `root`, oldest first.
+    pub fn replies<'d>(&'d self, root: &'d str) -> impl Iterator<Item = &'d Comment> + 'd {
+        self.comments
+            .iter()
+            .filter(move |c| c.parent.as_deref() == Some(root))
     }
 
     /// Where every anchored comment is, in one pass over the document (by root id).
@@ -273,6 +266,29 @@ pub enum SuggestionStatus {
     Accepted,
     /// Rejected: nothing changed.
     Rejected,
+}
+
+impl Suggestion {
+    /// The blocks its command names by id (`block_id`, `position.after`/`before`).
+    pub fn named_blocks(&self) -> Vec<BlockId> {
+        named_blocks(&self.command)
+    }
+}
+
+/// The blocks a command's JSON names by id (`block_id`, `position.after`/`before`).
+pub(crate) fn named_blocks(command: &serde_json::Value) -> Vec<BlockId> {
+    let mut out = Vec::new();
+    if let Some(id) = command.get("block_id").and_then(serde_json::Value::as_str) {
+        out.push(BlockId::new(id));
+    }
+    if let Some(position) = command.get("position") {
+        for key in ["after", "before"] {
+            if let Some(id) = position.get(key).and_then(serde_json::Value::as_str) {
+                out.push(BlockId::new(id));
+            }
+        }
+    }
+    out
 }
 
 impl Document {

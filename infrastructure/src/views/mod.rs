@@ -782,7 +782,7 @@ impl Views {
         with_blame: bool,
     ) -> Result<Option<Projected>, StoreError> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id = $1 AND (CAST($2 AS TEXT) IS NULL OR tenant = $2)"
+            "SELECT {SUMMARY_COLUMNS}, review FROM documents WHERE id = $1 AND (CAST($2 AS TEXT) IS NULL OR tenant = $2)"
         );
         let blocks_sql = if with_blame {
             "SELECT ord, body, blame FROM document_blocks WHERE document_id = $1 ORDER BY ord"
@@ -792,19 +792,11 @@ impl Views {
         let loaded: Option<LoadedRows> = dispatch!(self, b => {
             let mut tx = b.pool.begin().await?;
             let row = sqlx::query(&sql).bind(id).bind(tenant).fetch_optional(&mut *tx).await?;
-            match row.as_ref().map(rows::summary).transpose()? {
+            match row.as_ref().map(rows::summary_with_review).transpose()? {
                 None => None,
                 Some(summary) => {
                     let rows = sqlx::query(blocks_sql).bind(id).fetch_all(&mut *tx).await?;
-                    let review: String = sqlx::query_scalar("SELECT review FROM documents WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
-                        .await?;
                     tx.commit().await?;
-                    let mut summary = summary;
-                    if !review.is_empty() {
-                        summary.review = serde_json::from_str(&review).map_err(corrupt)?;
-                    }
                     let blocks = rows
                         .iter()
                         .map(rows::block)

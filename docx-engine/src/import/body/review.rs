@@ -7,7 +7,7 @@
 //! `e2`), so content kept as it was in the file (an opaque paragraph or table holding a
 //! mark) still points at its comment or note in the parts folio writes.
 
-use domain::{Author, Comment, Note, NoteKind, Suggestion, SuggestionStatus};
+use domain::{Author, Comment, Mark, Note, NoteKind, Suggestion, SuggestionStatus};
 
 use super::*;
 
@@ -317,8 +317,8 @@ impl Importer<'_> {
     /// opened here over no text (at its very end) is anchored to that point.
     pub(super) fn close_comments(&mut self, st: &mut Inline) {
         for id in std::mem::take(&mut st.open_comments) {
-            if !self.review.anchored.contains(&id) && !marked(st, &id) {
-                point_anchor(st, id);
+            if !self.review.anchored.contains(&id) && !marked(st, &id, Mark::Comment) {
+                point_anchor(st, id, Mark::Comment);
             }
         }
         for run in st.pieces.iter().flatten() {
@@ -361,8 +361,8 @@ impl Importer<'_> {
     /// point where it is.
     pub(super) fn end_comment(&mut self, st: &mut Inline, id: &str) {
         st.open_comments.retain(|c| c != id);
-        if !self.review.anchored.contains(id) && !marked(st, id) {
-            point_anchor(st, id.to_string());
+        if !self.review.anchored.contains(id) && !marked(st, id, Mark::Comment) {
+            point_anchor(st, id.to_string(), Mark::Comment);
         }
     }
 
@@ -375,19 +375,10 @@ impl Importer<'_> {
         author: Option<&str>,
         date: Option<&str>,
     ) {
-        if !marked_suggestion(st, &id)
+        if !marked(st, &id, Mark::Suggestion)
             && let Some(piece) = st.pieces.first_mut()
         {
-            piece.insert(
-                0,
-                Run {
-                    text: String::new(),
-                    format: RunFormat {
-                        suggestions: vec![id.clone()],
-                        ..RunFormat::default()
-                    },
-                },
-            );
+            piece.insert(0, anchor_run(id.clone(), Mark::Suggestion));
         }
         self.review.suggestions.push(Suggestion {
             id,
@@ -496,15 +487,7 @@ impl Importer<'_> {
         });
         if insertion {
             // Proposed here: a point anchor.
-            if let Some(piece) = st.pieces.last_mut() {
-                piece.push(Run {
-                    text: String::new(),
-                    format: RunFormat {
-                        suggestions: vec![id],
-                        ..RunFormat::default()
-                    },
-                });
-            }
+            point_anchor(st, id, Mark::Suggestion);
         } else {
             // The deleted text stays, marked.
             for run in runs {
@@ -515,32 +498,28 @@ impl Importer<'_> {
     }
 }
 
-/// Whether a run of the paragraph so far carries suggestion `id`.
-fn marked_suggestion(st: &Inline, id: &str) -> bool {
+/// Whether a run of the paragraph so far carries the comment or suggestion `id`.
+fn marked(st: &Inline, id: &str, mark: Mark) -> bool {
     st.pieces
         .iter()
         .flatten()
-        .any(|r| r.format.suggestions.iter().any(|s| s == id))
+        .any(|r| mark.of(&r.format).iter().any(|c| c == id))
 }
 
-/// Whether a run of the paragraph so far carries comment `id`.
-fn marked(st: &Inline, id: &str) -> bool {
-    st.pieces
-        .iter()
-        .flatten()
-        .any(|r| r.format.comments.iter().any(|c| c == id))
+/// An empty run anchoring the comment or suggestion `id` to a point.
+fn anchor_run(id: String, mark: Mark) -> Run {
+    let mut format = RunFormat::default();
+    mark.of_mut(&mut format).push(id);
+    Run {
+        text: String::new(),
+        format,
+    }
 }
 
-/// An empty run anchoring comment `id` to the current point.
-fn point_anchor(st: &mut Inline, id: String) {
+/// An empty run anchoring `id` to the current point.
+fn point_anchor(st: &mut Inline, id: String, mark: Mark) {
     if let Some(piece) = st.pieces.last_mut() {
-        piece.push(Run {
-            text: String::new(),
-            format: RunFormat {
-                comments: vec![id],
-                ..RunFormat::default()
-            },
-        });
+        piece.push(anchor_run(id, mark));
     }
 }
 
