@@ -450,7 +450,27 @@ impl TestApp {
 
     /// Sends a command that must succeed; returns the result body.
     pub(crate) async fn ok(&self, id: &str, command: Value) -> Value {
-        let response = self.command(id, command.clone()).await;
+        self.ok_as(&self.client, id, command).await
+    }
+
+    /// Sends a command as `client` (another principal).
+    pub(crate) async fn command_as(
+        &self,
+        client: &reqwest::Client,
+        id: &str,
+        command: Value,
+    ) -> Response {
+        client
+            .post(self.write_url(&format!("/v1/documents/{id}/commands")))
+            .json(&command)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Sends a command as `client` that must succeed; returns the result body.
+    pub(crate) async fn ok_as(&self, client: &reqwest::Client, id: &str, command: Value) -> Value {
+        let response = self.command_as(client, id, command.clone()).await;
         let status = response.status();
         let body: Value = response.json().await.unwrap();
         assert_eq!(status, StatusCode::OK, "{command} -> {body}");

@@ -62,6 +62,14 @@ pub(crate) async fn import(app: &TestApp, bytes: &[u8], query: &str) -> reqwest:
         .unwrap()
 }
 
+/// Imports a file that must import; returns the new document's id.
+pub(crate) async fn imported_id(app: &TestApp, bytes: &[u8]) -> String {
+    imported(app, bytes).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Imports a file that must import; returns the answer.
 async fn imported(app: &TestApp, bytes: &[u8]) -> Value {
     let response = import(app, bytes, "").await;

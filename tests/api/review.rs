@@ -5,20 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, keyed_client, problem};
 
-/// Posts one command as `client` and answers its JSON (asserting 200).
-async fn run(app: &TestApp, client: &reqwest::Client, id: &str, command: Value) -> Value {
-    let response = client
-        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
-        .json(&command)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "{command}: {body}");
-    body
-}
-
 async fn refused(
     app: &TestApp,
     client: &reqwest::Client,
@@ -26,13 +12,7 @@ async fn refused(
     command: Value,
     status: u16,
 ) -> Value {
-    let response = client
-        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
-        .json(&command)
-        .send()
-        .await
-        .unwrap();
-    problem(response, status).await
+    problem(app.command_as(client, id, command).await, status).await
 }
 
 /// `GET …/comments` with `query`, once the read model has the latest version.
@@ -67,54 +47,49 @@ async fn a_scripted_review(app: TestApp) {
     let ada = keyed_client(&app.create_named_key("default", "Ada Lovelace", "read,write"));
     let bob = keyed_client(&app.create_named_key("default", "Bob Smith", "read,write"));
     let id = app.create_document("Contract").await;
-    let first = run(
-        &app,
-        &ada,
-        &id,
-        json!({"type": "add_paragraph", "text": "Payment is due within thirty days."}),
-    )
-    .await;
+    let first = app
+        .ok_as(
+            &ada,
+            &id,
+            json!({"type": "add_paragraph", "text": "Payment is due within thirty days."}),
+        )
+        .await;
     let p1 = first["created"]["block_ids"][0]
         .as_str()
         .unwrap()
         .to_string();
-    let second = run(
-        &app,
-        &ada,
-        &id,
-        json!({"type": "add_paragraph", "text": "Late payments accrue interest."}),
-    )
-    .await;
+    let second = app
+        .ok_as(
+            &ada,
+            &id,
+            json!({"type": "add_paragraph", "text": "Late payments accrue interest."}),
+        )
+        .await;
     let p2 = second["created"]["block_ids"][0]
         .as_str()
         .unwrap()
         .to_string();
 
     // Act: Ada comments on "thirty days", Bob answers, notes are added.
-    run(
-        &app,
-        &ada,
+    app.ok_as(&ada,
         &id,
         json!({"type": "add_comment", "block_id": p1, "start": 22, "end": 33, "text": "Is thirty days enough?"}),
     )
     .await;
     let commented = app.version(&id).await;
-    run(
-        &app,
+    app.ok_as(
         &bob,
         &id,
         json!({"type": "reply_to_comment", "comment_id": "c1", "text": "Our standard is 30."}),
     )
     .await;
-    run(
-        &app,
+    app.ok_as(
         &ada,
         &id,
         json!({"type": "add_footnote", "block_id": p1, "offset": 33, "text": "Calendar days."}),
     )
     .await;
-    run(
-        &app,
+    app.ok_as(
         &ada,
         &id,
         json!({"type": "add_endnote", "block_id": p2, "text": "See the schedule of rates."}),
@@ -164,8 +139,7 @@ async fn a_scripted_review(app: TestApp) {
     assert_eq!(app.version(&id).await, before, "refusals append nothing");
 
     // A thread's state: Bob resolves, Ada reopens, Ada edits her own comment.
-    run(
-        &app,
+    app.ok_as(
         &bob,
         &id,
         json!({"type": "resolve_comment", "comment_id": "c2"}),
@@ -173,16 +147,13 @@ async fn a_scripted_review(app: TestApp) {
     .await;
     let resolved = comments(&app, &id, "?status=resolved").await;
     assert_eq!(resolved["comments"].as_array().unwrap().len(), 1);
-    run(
-        &app,
+    app.ok_as(
         &ada,
         &id,
         json!({"type": "reopen_comment", "comment_id": "c1"}),
     )
     .await;
-    run(
-        &app,
-        &ada,
+    app.ok_as(&ada,
         &id,
         json!({"type": "edit_comment", "comment_id": "c1", "text": "Is thirty days enough for them?"}),
     )
@@ -230,8 +201,7 @@ async fn a_scripted_review(app: TestApp) {
     check_reads(&app, &id, commented).await;
 
     // Deleting the anchored text keeps the comment at the point where it was.
-    run(
-        &app,
+    app.ok_as(
         &ada,
         &id,
         json!({"type": "delete_text", "block_id": p1, "offset": 22, "length": 11}),
@@ -253,15 +223,9 @@ async fn a_scripted_review(app: TestApp) {
     assert_eq!(read["comments"].as_array().unwrap().len(), 2);
 
     // delete_note takes a note with its mark; delete_comment a reply, then a thread.
-    run(
-        &app,
-        &ada,
-        &id,
-        json!({"type": "delete_note", "note_id": "e2"}),
-    )
-    .await;
-    run(
-        &app,
+    app.ok_as(&ada, &id, json!({"type": "delete_note", "note_id": "e2"}))
+        .await;
+    app.ok_as(
         &bob,
         &id,
         json!({"type": "delete_comment", "comment_id": "c2"}),
@@ -269,8 +233,7 @@ async fn a_scripted_review(app: TestApp) {
     .await;
     let left = comments(&app, &id, "").await;
     assert_eq!(left["comments"][0]["replies"], json!([]));
-    run(
-        &app,
+    app.ok_as(
         &ada,
         &id,
         json!({"type": "delete_comment", "comment_id": "c1"}),
@@ -499,15 +462,6 @@ fn pandoc_all_changes(bytes: &[u8]) -> Option<String> {
     Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// Imports `bytes`; the new document's id.
-async fn import(app: &TestApp, bytes: &[u8]) -> String {
-    let response = crate::import::import(app, bytes, "").await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "{body}");
-    body["id"].as_str().unwrap().to_string()
-}
-
 /// What a document's comments and notes are, without the ids of its blocks (which an
 /// import makes anew).
 async fn review_of(app: &TestApp, id: &str) -> (Value, Value) {
@@ -559,11 +513,11 @@ async fn imported_review_is_folios_and_survives_a_round_trip(app: TestApp) {
 
     for (name, bytes) in files {
         // Act: import, render, import again.
-        let first = import(&app, &bytes).await;
+        let first = crate::import::imported_id(&app, &bytes).await;
         let (threads, listed) = review_of(&app, &first).await;
         let rendered = docx(&app, &first).await;
         crate::helpers::assert_valid_ooxml_as(&bytes, &rendered, &name);
-        let second = import(&app, &rendered).await;
+        let second = crate::import::imported_id(&app, &rendered).await;
 
         // Assert: modelled, editable, and the same after the round trip.
         assert!(

@@ -6,28 +6,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, keyed_client, problem};
 
-async fn post(
-    app: &TestApp,
-    client: &reqwest::Client,
-    id: &str,
-    command: Value,
-) -> reqwest::Response {
-    client
-        .post(app.write_url(&format!("/v1/documents/{id}/commands")))
-        .json(&command)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn ok(app: &TestApp, client: &reqwest::Client, id: &str, command: Value) -> Value {
-    let response = post(app, client, id, command.clone()).await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "{command}: {body}");
-    body
-}
-
 /// The words of a text, whitespace collapsed.
 fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -47,17 +25,17 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
     let agent = keyed_client(&app.create_named_key("default", "Agent Smith", "read,suggest"));
     let editor = &app.client;
     let id = app.create_document("Supply contract").await;
-    let made = ok(
-        &app,
-        editor,
-        &id,
-        json!({"commands": [
-            {"type": "add_paragraph", "text": "The supplier delivers within thirty days."},
-            {"type": "add_paragraph", "text": "Prices are fixed for one year."},
-            {"type": "add_paragraph", "text": "This clause is obsolete."}
-        ]}),
-    )
-    .await;
+    let made = app
+        .ok_as(
+            editor,
+            &id,
+            json!({"commands": [
+                {"type": "add_paragraph", "text": "The supplier delivers within thirty days."},
+                {"type": "add_paragraph", "text": "Prices are fixed for one year."},
+                {"type": "add_paragraph", "text": "This clause is obsolete."}
+            ]}),
+        )
+        .await;
     let blocks: Vec<String> = made["created"]["block_ids"]
         .as_array()
         .unwrap()
@@ -74,16 +52,14 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
         json!({"type": "delete_block", "block_id": blocks[2]}),
         json!({"type": "replace_text", "find": "one year", "replace": "two years"}),
     ] {
-        let answer = ok(&app, &agent, &id, command.clone()).await;
+        let answer = app.ok_as(&agent, &id, command.clone()).await;
         assert_eq!(
             answer["events"][0]["type"], "SuggestionMade",
             "{command}: {answer}"
         );
     }
     // An editor's own suggestion, with suggest: true.
-    let answer = ok(
-        &app,
-        editor,
+    let answer = app.ok_as(editor,
         &id,
         json!({"type": "delete_text", "block_id": blocks[0], "offset": 22, "length": 7, "suggest": true}),
     )
@@ -96,12 +72,11 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
         json!({"type": "accept_suggestion", "suggestion_id": "s1"}),
         json!({"type": "add_page_break"}),
     ] {
-        let p = problem(post(&app, &agent, &id, command.clone()).await, 403).await;
+        let p = problem(app.command_as(&agent, &id, command.clone()).await, 403).await;
         assert_eq!(p["code"], "forbidden", "{command}: {p}");
     }
     let p = problem(
-        post(
-            &app,
+        app.command_as(
             editor,
             &id,
             json!({"type": "set_title", "title": "x", "suggest": true}),
@@ -170,27 +145,25 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
     }
 
     // Decisions: one accepted, one rejected, the rest accepted together.
-    let accepted = ok(
-        &app,
-        editor,
-        &id,
-        json!({"type": "accept_suggestion", "suggestion_id": "s1"}),
-    )
-    .await;
+    let accepted = app
+        .ok_as(
+            editor,
+            &id,
+            json!({"type": "accept_suggestion", "suggestion_id": "s1"}),
+        )
+        .await;
     assert_eq!(
         accepted["events"].as_array().unwrap().last().unwrap()["type"],
         "SuggestionAccepted"
     );
-    ok(
-        &app,
+    app.ok_as(
         editor,
         &id,
         json!({"type": "reject_suggestion", "suggestion_id": "s2"}),
     )
     .await;
     let p = problem(
-        post(
-            &app,
+        app.command_as(
             editor,
             &id,
             json!({"type": "accept_suggestion", "suggestion_id": "s2"}),
@@ -200,7 +173,8 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
     )
     .await;
     assert_eq!(crate::helpers::fields(&p), ["suggestion_id"]);
-    ok(&app, editor, &id, json!({"type": "accept_all_suggestions"})).await;
+    app.ok_as(editor, &id, json!({"type": "accept_all_suggestions"}))
+        .await;
     let text = words(&latest(&app, &id, "text").await.text().await.unwrap());
     assert!(text.contains("thirty days of the order"), "{text}");
     assert!(text.contains("Late delivery costs 1% a week."), "{text}");
@@ -291,15 +265,13 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
     );
 
     // A suggestion whose text is gone is stale: accepting it is a 409 saying why.
-    ok(
-        &app,
+    app.ok_as(
         &agent,
         &id,
         json!({"type": "delete_text", "block_id": blocks[1], "offset": 0, "length": 6}),
     )
     .await;
-    ok(
-        &app,
+    app.ok_as(
         editor,
         &id,
         json!({"type": "delete_block", "block_id": blocks[1]}),
@@ -312,8 +284,7 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
         .unwrap();
     assert_eq!(stale["suggestions"][0]["id"], "s7", "{stale}");
     let p = problem(
-        post(
-            &app,
+        app.command_as(
             editor,
             &id,
             json!({"type": "accept_suggestion", "suggestion_id": "s7"}),
@@ -326,15 +297,6 @@ async fn suggestions_are_proposed_decided_and_written_as_tracked_changes(app: Te
 }
 
 in_both_deployments!(suggestions_are_proposed_decided_and_written_as_tracked_changes);
-
-/// Imports `bytes`; the new document's id.
-async fn import(app: &TestApp, bytes: &[u8]) -> String {
-    let response = crate::import::import(app, bytes, "").await;
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 201, "{body}");
-    body["id"].as_str().unwrap().to_string()
-}
 
 async fn text_of(app: &TestApp, id: &str) -> String {
     words(&latest(app, id, "text").await.text().await.unwrap())
@@ -366,15 +328,13 @@ async fn a_files_tracked_changes_are_suggestions(app: TestApp) {
         .as_str()
         .unwrap()
         .to_string();
-    ok(
-        &app,
+    app.ok_as(
         &ann,
         &made,
         json!({"type": "insert_text", "block_id": p, "offset": 17, "text": " working"}),
     )
     .await;
-    ok(
-        &app,
+    app.ok_as(
         &ben,
         &made,
         json!({"type": "delete_text", "block_id": p, "offset": 22, "length": 15}),
@@ -390,8 +350,8 @@ async fn a_files_tracked_changes_are_suggestions(app: TestApp) {
 
     for (name, bytes, authors) in files {
         // Act: import twice; accept all in one, reject all in the other.
-        let accepted = import(&app, &bytes).await;
-        let rejected = import(&app, &bytes).await;
+        let accepted = crate::import::imported_id(&app, &bytes).await;
+        let rejected = crate::import::imported_id(&app, &bytes).await;
         let listed: Value = latest(&app, &accepted, "suggestions?status=open")
             .await
             .json()
@@ -407,15 +367,13 @@ async fn a_files_tracked_changes_are_suggestions(app: TestApp) {
                 "{name}: no suggestion of {author}: {listed:?}"
             );
         }
-        ok(
-            &app,
+        app.ok_as(
             &app.client,
             &accepted,
             json!({"type": "accept_all_suggestions"}),
         )
         .await;
-        ok(
-            &app,
+        app.ok_as(
             &app.client,
             &rejected,
             json!({"type": "reject_all_suggestions"}),
@@ -438,12 +396,16 @@ async fn a_files_tracked_changes_are_suggestions(app: TestApp) {
             );
         }
         // Written back as tracked changes: the export of the import keeps them.
-        let again = latest(&app, &import(&app, &bytes).await, "docx")
-            .await
-            .bytes()
-            .await
-            .unwrap()
-            .to_vec();
+        let again = latest(
+            &app,
+            &crate::import::imported_id(&app, &bytes).await,
+            "docx",
+        )
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
         crate::helpers::assert_valid_ooxml_as(&bytes, &again, &name);
         for mode in ["accept", "reject"] {
             if let (Some(before), Some(after)) = (
